@@ -1,0 +1,180 @@
+/**
+ * The backend seam: DTF's `IOrchestrationService` / `IOrchestrationServiceClient` in TypeScript form.
+ * `TaskHubWorker` and `TaskHubClient` run over any implementation; the in-memory service (core/testing)
+ * and the Azure Storage service both pass the conformance suite exported from `@taskhub/core/testing`.
+ *
+ * Conventions: "no work" is `undefined`, never an error. Errors are `TaskHubError`s with a stable code
+ * (`WorkItemLockLost` when a lock expired or moved to another worker, `Storage` for backend failures,
+ * `InvalidArgument`, `OrchestrationAlreadyExists`). Optional features are capability interfaces with type
+ * guards below, never methods that throw "not supported".
+ */
+import type { HistoryEvent, OrchestrationRuntimeStatus } from "../history/events.js";
+import type { InstanceRecord } from "../state/orchestration-state.js";
+import type { DelayedTaskMessage, TaskMessage } from "./task-message.js";
+
+/** A locked batch of messages for one instance, with the instance's committed history. */
+export interface OrchestrationWorkItem {
+  readonly instanceId: string;
+  /** Committed history of the instance's current execution, oldest first (empty for a new instance). */
+  readonly pastEvents: readonly HistoryEvent[];
+  /** Messages delivered to the instance, in arrival order. May include duplicates and stale messages. */
+  readonly newMessages: readonly TaskMessage[];
+  /** Custom status from the last checkpoint. */
+  readonly customStatus?: string | undefined;
+  /** Generation of the instance record (carried through checkpoints). */
+  readonly generation?: number | undefined;
+  /** When the lock expires unless renewed; undefined when the backend does not expire locks. */
+  lockedUntil?: Date | undefined;
+  /** How many times these messages were delivered before (0 on first delivery). */
+  readonly dequeueCount?: number | undefined;
+}
+
+/**
+ * The outcome of one orchestration step. A backend applies it in DTF's order: send `activityMessages`,
+ * `orchestratorMessages` and `timerMessages`; append `newEvents` to history (or replace the history with
+ * them when `replacesHistory`), guarded so that a concurrent writer makes it fail; write `state`; then
+ * delete the work item's messages. Sends may be duplicated by a crash; receivers tolerate that.
+ */
+export interface OrchestrationCommit {
+  newEvents: HistoryEvent[];
+  /** The history is replaced by `newEvents` (continue-as-new, a new generation, rewind). */
+  replacesHistory: boolean;
+  state: InstanceRecord;
+  /** TaskScheduled messages for the activity queue. */
+  activityMessages: TaskMessage[];
+  /** Messages for other instances' control queues (sub-orchestration starts, events, results to parents). */
+  orchestratorMessages: TaskMessage[];
+  /** TimerFired messages for this instance, delivered no earlier than `fireAt`. */
+  timerMessages: DelayedTaskMessage[];
+}
+
+export interface ActivityWorkItem {
+  /** Backend-unique id of this delivery. */
+  readonly id: string;
+  /** Its event is a TaskScheduled; `orchestrationInstance` is the orchestration that scheduled it. */
+  readonly message: TaskMessage;
+  lockedUntil?: Date | undefined;
+  readonly dequeueCount?: number | undefined;
+}
+
+export interface LockOptions {
+  /** Aborted when the worker stops; the call then resolves `undefined` promptly. */
+  signal: AbortSignal;
+}
+
+export interface AbandonOptions {
+  /** Keep the messages invisible this long before redelivery. */
+  delayMs?: number;
+  reason?: string;
+}
+
+export interface OrchestrationService {
+  /**
+   * Longest delay a timer message can have (Azure queues: < 7 days). Longer durable timers are split
+   * into chunks no longer than this. Undefined: no limit.
+   */
+  readonly maxTimerIntervalMs?: number | undefined;
+  /** The backend's current time (virtual in tests); the system clock when absent. */
+  now?(): Date;
+
+  /** Create queues/tables/containers if missing. Idempotent. */
+  createIfNotExists(): Promise<void>;
+  /** Start background work (partition ownership, polling). Idempotent. */
+  start(): Promise<void>;
+  /** Stop background work, release ownership. In-flight work items may still be completed or abandoned. */
+  stop(): Promise<void>;
+
+  /**
+   * Wait (until work arrives, a backend-chosen poll interval passes, or `signal` aborts) for a batch of
+   * messages for one instance that no other worker holds, and lock it. `undefined` when there is none.
+   */
+  lockNextOrchestrationWorkItem(options: LockOptions): Promise<OrchestrationWorkItem | undefined>;
+  /** Extend the lock. Throws `WorkItemLockLost` if it is no longer held. */
+  renewOrchestrationWorkItemLock(workItem: OrchestrationWorkItem): Promise<void>;
+  /**
+   * Commit the step (see `OrchestrationCommit`) and release the lock. Throws `WorkItemLockLost` when the
+   * instance was checkpointed by someone else meanwhile; nothing of the history is then written.
+   * `undefined`: every message was dropped (stale, duplicate, no such instance); just delete them.
+   */
+  completeOrchestrationWorkItem(workItem: OrchestrationWorkItem, commit: OrchestrationCommit | undefined): Promise<void>;
+  /** Give the messages back for redelivery (after `delayMs`) and release the lock. */
+  abandonOrchestrationWorkItem(workItem: OrchestrationWorkItem, options?: AbandonOptions): Promise<void>;
+
+  lockNextActivityWorkItem(options: LockOptions): Promise<ActivityWorkItem | undefined>;
+  renewActivityWorkItemLock(workItem: ActivityWorkItem): Promise<void>;
+  /** Send `response` (TaskCompleted/TaskFailed) to the orchestration, then delete the work item. */
+  completeActivityWorkItem(workItem: ActivityWorkItem, response: TaskMessage): Promise<void>;
+  abandonActivityWorkItem(workItem: ActivityWorkItem, options?: AbandonOptions): Promise<void>;
+}
+
+export interface CreateInstanceOptions {
+  /**
+   * If an instance with this id exists in one of these statuses, nothing is created and
+   * `OrchestrationAlreadyExists` is thrown. Otherwise an existing instance is replaced by a new generation.
+   */
+  dedupeStatuses?: readonly OrchestrationRuntimeStatus[];
+}
+
+export interface OrchestrationServiceClient {
+  /**
+   * Create an instance from its ExecutionStarted message (scheduled start: `event.scheduledStartTime`).
+   * Records it as Pending. Throws `OrchestrationAlreadyExists` per `dedupeStatuses`.
+   */
+  createTaskOrchestration(startMessage: TaskMessage, options?: CreateInstanceOptions): Promise<void>;
+  /** Deliver a message (EventRaised, ExecutionTerminated, ExecutionSuspended/Resumed, ExecutionRewound). */
+  sendTaskOrchestrationMessage(message: TaskMessage): Promise<void>;
+  /** The instance record, or undefined when there is no such instance. */
+  getOrchestrationState(instanceId: string, options?: { fetchPayloads?: boolean }): Promise<InstanceRecord | undefined>;
+  /** The current execution's committed history, oldest first (empty when unknown). */
+  getOrchestrationHistory(instanceId: string): Promise<HistoryEvent[]>;
+}
+
+export interface InstanceQuery {
+  createdFrom?: Date;
+  createdTo?: Date;
+  statuses?: readonly OrchestrationRuntimeStatus[];
+  instanceIdPrefix?: string;
+  /** Default 100. */
+  pageSize?: number;
+  /** Include serialized input/output/custom status (default true). */
+  fetchPayloads?: boolean;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; undefined on the last page. */
+  continuationToken: string | undefined;
+}
+
+export interface InstanceQueryCapability {
+  queryInstances(query: InstanceQuery, continuationToken?: string): Promise<Page<InstanceRecord>>;
+}
+
+export interface PurgeFilter {
+  createdFrom?: Date;
+  createdTo?: Date;
+  /** Only terminal statuses are purged; default: all terminal statuses. */
+  statuses?: readonly OrchestrationRuntimeStatus[];
+}
+
+export interface PurgeResult {
+  deletedInstanceCount: number;
+}
+
+export interface PurgeCapability {
+  /** Delete an instance's record, history and payloads. 0 when it does not exist. */
+  purgeInstance(instanceId: string): Promise<PurgeResult>;
+  /** Delete every terminal instance matching the filter. */
+  purgeInstances(filter: PurgeFilter): Promise<PurgeResult>;
+}
+
+export function supportsQuery(c: OrchestrationServiceClient): c is OrchestrationServiceClient & InstanceQueryCapability {
+  return typeof (c as Partial<InstanceQueryCapability>).queryInstances === "function";
+}
+
+export function supportsPurge(c: OrchestrationServiceClient): c is OrchestrationServiceClient & PurgeCapability {
+  return (
+    typeof (c as Partial<PurgeCapability>).purgeInstance === "function" &&
+    typeof (c as Partial<PurgeCapability>).purgeInstances === "function"
+  );
+}

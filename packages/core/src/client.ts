@@ -1,0 +1,267 @@
+/**
+ * `TaskHubClient`: starts, queries and manages orchestration instances over any
+ * `OrchestrationServiceClient` (names follow the Durable Task SDKs).
+ */
+import { randomUUID } from "node:crypto";
+import {
+  supportsPurge,
+  supportsQuery,
+  type InstanceQuery,
+  type InstanceQueryCapability,
+  type OrchestrationServiceClient,
+  type Page,
+  type PurgeFilter,
+  type PurgeResult,
+} from "./backend/service.js";
+import type { TaskMessage } from "./backend/task-message.js";
+import { InstanceNotFoundError, InvalidArgumentError, TaskHubError, TimeoutError } from "./errors/errors.js";
+import {
+  isTerminalStatus,
+  type HistoryEvent,
+  type OrchestrationRuntimeStatus,
+  type Tags,
+} from "./history/events.js";
+import { newEvent } from "./history/factories.js";
+import { serializePayload } from "./replay/context.js";
+import type { InstanceRecord, OrchestrationState } from "./state/orchestration-state.js";
+
+export interface ScheduleOptions {
+  instanceId?: string;
+  /** Start no earlier than this time (DTF's ScheduledStartTime). */
+  startAt?: Date;
+  tags?: Tags;
+  version?: string;
+  /**
+   * Refuse (`OrchestrationAlreadyExists`) when an instance with this id exists in one of these statuses.
+   * Default: the non-terminal statuses (Pending, Running, Suspended, ContinuedAsNew), as Durable Functions.
+   * `[]` always replaces an existing instance with a new generation.
+   */
+  dedupeStatuses?: readonly OrchestrationRuntimeStatus[];
+}
+
+export interface TaskHubClientOptions {
+  /** First poll interval of the wait methods (default 10 ms, doubling up to `maxPollIntervalMs`). */
+  minPollIntervalMs?: number;
+  /** Default 1000 ms. */
+  maxPollIntervalMs?: number;
+  /** The system clock unless a backend has a virtual one. */
+  now?: () => Date;
+}
+
+const DEFAULT_DEDUPE: readonly OrchestrationRuntimeStatus[] = ["Pending", "Running", "Suspended", "ContinuedAsNew"];
+/** Same limits as the Durable Functions HTTP API: no control characters, `/`, `\`, `#`, `?`; at most 256 chars. */
+const INVALID_ID = /[\u0000-\u001f\u007f-\u009f/\\#?]/;
+
+export function validateInstanceId(id: unknown): asserts id is string {
+  if (typeof id !== "string" || id.length === 0) throw new InvalidArgumentError("instance id must be a non-empty string");
+  if (id.length > 256) throw new InvalidArgumentError(`instance id is longer than 256 characters (${id.length})`);
+  if (INVALID_ID.test(id))
+    throw new InvalidArgumentError(`instance id '${id}' contains a character that is not allowed (/, \\, #, ? or a control character)`);
+  if (id.startsWith("@")) throw new InvalidArgumentError(`instance id '${id}' must not start with '@' (reserved for entities)`);
+}
+
+export class TaskHubClient {
+  constructor(
+    readonly service: OrchestrationServiceClient,
+    private readonly options: TaskHubClientOptions = {},
+  ) {}
+
+  private now(): Date {
+    return this.options.now?.() ?? (this.service as { now?: () => Date }).now?.() ?? new Date();
+  }
+
+  /** Schedule a new instance; returns its id. */
+  async scheduleNewOrchestration(name: string, input?: unknown, options: ScheduleOptions = {}): Promise<string> {
+    if (typeof name !== "string" || name.length === 0) throw new InvalidArgumentError("orchestrator name must be a non-empty string");
+    const instanceId = options.instanceId ?? randomUUID().replaceAll("-", "");
+    validateInstanceId(instanceId);
+    if (options.startAt !== undefined && Number.isNaN(options.startAt.getTime())) throw new InvalidArgumentError("startAt is not a valid date");
+    const serialized = serializePayload(input, `input of orchestration '${name}'`);
+    const executionId = randomUUID().replaceAll("-", "");
+    const start: TaskMessage = {
+      event: newEvent("ExecutionStarted", {
+        timestamp: this.now(),
+        orchestrationInstance: { instanceId, executionId },
+        name,
+        version: options.version ?? "",
+        input: serialized,
+        tags: options.tags,
+        scheduledStartTime: options.startAt?.toISOString(),
+      }),
+      orchestrationInstance: { instanceId, executionId },
+      orchestrationTags: options.tags,
+    };
+    await this.service.createTaskOrchestration(start, { dedupeStatuses: options.dedupeStatuses ?? DEFAULT_DEDUPE });
+    return instanceId;
+  }
+
+  /** The instance's state, or undefined when there is no such instance. */
+  async getOrchestrationState(instanceId: string, options: { fetchPayloads?: boolean } = {}): Promise<OrchestrationState | undefined> {
+    validateInstanceId(instanceId);
+    const fetchPayloads = options.fetchPayloads ?? true;
+    const record = await this.service.getOrchestrationState(instanceId, { fetchPayloads });
+    return record && toOrchestrationState(record, fetchPayloads);
+  }
+
+  /** Resolves once the instance left Pending. Throws `Timeout` (default 60 s). */
+  waitForOrchestrationStart(instanceId: string, options: { timeoutMs?: number; fetchPayloads?: boolean; signal?: AbortSignal } = {}): Promise<OrchestrationState> {
+    return this.waitFor(instanceId, (s) => s.runtimeStatus !== "Pending", "start", options);
+  }
+
+  /** Resolves once the instance is Completed, Failed, Terminated or Canceled. Throws `Timeout` (default 60 s). */
+  waitForOrchestrationCompletion(instanceId: string, options: { timeoutMs?: number; fetchPayloads?: boolean; signal?: AbortSignal } = {}): Promise<OrchestrationState> {
+    return this.waitFor(instanceId, (s) => isTerminalStatus(s.runtimeStatus), "completion", options);
+  }
+
+  private async waitFor(
+    instanceId: string,
+    done: (s: OrchestrationState) => boolean,
+    what: string,
+    options: { timeoutMs?: number; fetchPayloads?: boolean; signal?: AbortSignal },
+  ): Promise<OrchestrationState> {
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    const deadline = Date.now() + timeoutMs;
+    let interval = this.options.minPollIntervalMs ?? 10;
+    const max = this.options.maxPollIntervalMs ?? 1000;
+    for (;;) {
+      const s = await this.getOrchestrationState(instanceId, { fetchPayloads: options.fetchPayloads ?? true });
+      if (s && done(s)) return s;
+      if (options.signal?.aborted) throw new TaskHubError("InvalidOperation", `waiting for ${what} of '${instanceId}' was aborted`);
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw new TimeoutError(`instance '${instanceId}' did not reach ${what} within ${timeoutMs} ms (status: ${s?.runtimeStatus ?? "not found"})`);
+      await new Promise((r) => setTimeout(r, Math.min(interval, left)));
+      interval = Math.min(interval * 2, max);
+    }
+  }
+
+  /** Deliver an external event. Throws `InstanceNotFound` for an unknown instance. */
+  async raiseEvent(instanceId: string, eventName: string, data?: unknown): Promise<void> {
+    if (typeof eventName !== "string" || eventName.length === 0) throw new InvalidArgumentError("event name must be a non-empty string");
+    await this.requireInstance(instanceId);
+    const input = serializePayload(data, `data of event '${eventName}'`);
+    await this.send(instanceId, newEvent("EventRaised", { timestamp: this.now(), name: eventName, input }));
+  }
+
+  /** Terminate an instance (and, with `recursive`, its running sub-orchestrations). No-op when already finished. */
+  async terminateOrchestration(instanceId: string, options: { output?: unknown; recursive?: boolean } = {}): Promise<void> {
+    const state = await this.requireInstance(instanceId);
+    const input = serializePayload(options.output, "termination output");
+    if (!isTerminalStatus(state.runtimeStatus))
+      await this.send(instanceId, newEvent("ExecutionTerminated", { timestamp: this.now(), input }));
+    if (options.recursive) {
+      for (const e of await this.service.getOrchestrationHistory(instanceId)) {
+        if (e.type !== "SubOrchestrationInstanceCreated") continue;
+        const child = await this.service.getOrchestrationState(e.instanceId, { fetchPayloads: false });
+        if (child && !isTerminalStatus(child.runtimeStatus)) await this.terminateOrchestration(e.instanceId, options);
+      }
+    }
+  }
+
+  async suspendOrchestration(instanceId: string, reason?: string): Promise<void> {
+    await this.requireInstance(instanceId);
+    await this.send(instanceId, newEvent("ExecutionSuspended", { timestamp: this.now(), reason }));
+  }
+
+  async resumeOrchestration(instanceId: string, reason?: string): Promise<void> {
+    await this.requireInstance(instanceId);
+    await this.send(instanceId, newEvent("ExecutionResumed", { timestamp: this.now(), reason }));
+  }
+
+  /** Re-run the failed parts of a Failed instance. Throws `InvalidOperation` for any other status. */
+  async rewindOrchestration(instanceId: string, reason?: string): Promise<void> {
+    const state = await this.requireInstance(instanceId);
+    if (state.runtimeStatus !== "Failed")
+      throw new TaskHubError("InvalidOperation", `only Failed instances can be rewound; '${instanceId}' is ${state.runtimeStatus}`);
+    await this.send(instanceId, newEvent("ExecutionRewound", { timestamp: this.now(), reason, instanceId }), state.executionId);
+  }
+
+  /** Start the instance again with its original name, input and version; returns the id used. */
+  async restartOrchestration(instanceId: string, options: { newInstanceId?: boolean } = {}): Promise<string> {
+    const state = await this.requireInstance(instanceId);
+    const input = state.serializedInput === undefined ? undefined : JSON.parse(state.serializedInput);
+    return this.scheduleNewOrchestration(state.name, input, {
+      instanceId: options.newInstanceId ? undefined : instanceId,
+      version: state.version,
+      tags: state.tags,
+      dedupeStatuses: options.newInstanceId ? DEFAULT_DEDUPE : [],
+    });
+  }
+
+  /** Purge one instance or every terminal instance matching a filter. */
+  async purgeOrchestration(target: string | PurgeFilter): Promise<PurgeResult> {
+    const service = this.service;
+    if (!supportsPurge(service)) throw new TaskHubError("InvalidOperation", "this backend cannot purge instances");
+    if (typeof target === "string") {
+      validateInstanceId(target);
+      return service.purgeInstance(target);
+    }
+    return service.purgeInstances(target);
+  }
+
+  /** All instances matching the query, as an async iterator; `.byPage()` yields whole pages. */
+  listInstances(query: InstanceQuery = {}): PagedAsyncIterable<OrchestrationState> {
+    const client = this.service;
+    if (!supportsQuery(client)) throw new TaskHubError("InvalidOperation", "this backend cannot list instances");
+    const service: InstanceQueryCapability = client;
+    const fetchPayloads = query.fetchPayloads ?? true;
+    async function* pages(continuationToken?: string): AsyncGenerator<Page<OrchestrationState>> {
+      let token = continuationToken;
+      do {
+        const page = await service.queryInstances(query, token);
+        yield { items: page.items.map((r) => toOrchestrationState(r, fetchPayloads)), continuationToken: page.continuationToken };
+        token = page.continuationToken;
+      } while (token);
+    }
+    return {
+      async *[Symbol.asyncIterator]() {
+        for await (const page of pages()) yield* page.items;
+      },
+      byPage: (settings = {}) => pages(settings.continuationToken),
+    };
+  }
+
+  /** The committed history of the instance's current execution. */
+  async getOrchestrationHistory(instanceId: string): Promise<HistoryEvent[]> {
+    await this.requireInstance(instanceId);
+    return this.service.getOrchestrationHistory(instanceId);
+  }
+
+  private async requireInstance(instanceId: string): Promise<InstanceRecord> {
+    validateInstanceId(instanceId);
+    const s = await this.service.getOrchestrationState(instanceId, { fetchPayloads: false });
+    if (!s) throw new InstanceNotFoundError(instanceId);
+    return s;
+  }
+
+  private send(instanceId: string, event: HistoryEvent, executionId?: string): Promise<void> {
+    return this.service.sendTaskOrchestrationMessage({ event, orchestrationInstance: { instanceId, executionId } });
+  }
+}
+
+export interface PagedAsyncIterable<T> extends AsyncIterable<T> {
+  byPage(settings?: { continuationToken?: string }): AsyncIterableIterator<Page<T>>;
+}
+
+function parseLenient(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export function toOrchestrationState(r: InstanceRecord, fetchPayloads: boolean): OrchestrationState {
+  const s: OrchestrationState = { ...r };
+  if (!fetchPayloads) {
+    delete s.serializedInput;
+    delete s.serializedOutput;
+    delete s.serializedCustomStatus;
+    return s;
+  }
+  s.input = parseLenient(r.serializedInput);
+  s.output = r.runtimeStatus === "Failed" ? undefined : parseLenient(r.serializedOutput);
+  s.customStatus = parseLenient(r.serializedCustomStatus);
+  return s;
+}

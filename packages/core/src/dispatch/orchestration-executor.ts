@@ -1,0 +1,300 @@
+/**
+ * One orchestration step: reconcile a work item's messages with its history, replay, and turn the actions
+ * into new history events and outbound messages (an `OrchestrationCommit`). Pure apart from the `now`
+ * and `newExecutionId` it is given, so every backend gets DTF Core's dispatcher semantics:
+ *
+ * - messages for another execution, duplicate starts and results for unknown tasks are dropped;
+ * - messages for a finished instance are dropped, except ExecutionRewound on a Failed one;
+ * - continue-as-new runs the next generation in the same step; only its history is written (as DTF);
+ * - an unknown orchestrator name fails the instance with `OrchestratorNotRegistered`.
+ */
+import type { CompleteOrchestrationAction, OrchestratorAction } from "../actions/actions.js";
+import type { DelayedTaskMessage, TaskMessage } from "../backend/task-message.js";
+import type { OrchestrationCommit, OrchestrationWorkItem } from "../backend/service.js";
+import type {
+  ExecutionStartedEvent,
+  HistoryEvent,
+  OrchestrationInstance,
+} from "../history/events.js";
+import { newEvent } from "../history/factories.js";
+import { parseDtfDateTime } from "../history/time.js";
+import { replayOrchestration, type Orchestrator } from "../replay/replay.js";
+import { OrchestrationRuntimeState } from "../state/runtime-state.js";
+import { rewindHistory } from "./rewind.js";
+
+export interface ExecuteOptions {
+  resolveOrchestrator(name: string, version?: string): Orchestrator | undefined;
+  now: Date;
+  newExecutionId(): string;
+  maxTimerIntervalMs?: number | undefined;
+  /** Keep activity/sub-orchestration inputs in history events (DTF's IncludeParameters; default false). */
+  includeParameters?: boolean;
+  /** Called for every message the step drops, with the reason (for logging). */
+  onDiscard?(message: TaskMessage, reason: string): void;
+}
+
+/** `undefined` when every message was dropped: the backend just deletes them. */
+export type ExecuteResult = OrchestrationCommit | undefined;
+
+const MAX_GENERATIONS_PER_STEP = 1000;
+
+export function executeOrchestrationWorkItem(wi: OrchestrationWorkItem, opts: ExecuteOptions): ExecuteResult {
+  const discard = (m: TaskMessage, reason: string): void => opts.onDiscard?.(m, reason);
+  let past: HistoryEvent[] = [...wi.pastEvents];
+  let replaces = false;
+  let generation = wi.generation ?? 0;
+  let state = new OrchestrationRuntimeState(past);
+
+  // A start message for a different execution than the committed one begins a new generation.
+  const starts = wi.newMessages.filter((m) => m.event.type === "ExecutionStarted");
+  const freshStart = starts.find(
+    (m) => !state.startEvent || m.orchestrationInstance.executionId !== state.executionId,
+  );
+  if (freshStart && state.startEvent) {
+    past = [];
+    replaces = true;
+    state = new OrchestrationRuntimeState();
+    generation = (freshStart.event as ExecutionStartedEvent).generation ?? generation + 1;
+  }
+  const startMsg = freshStart ?? undefined;
+  const executionId = startMsg?.orchestrationInstance.executionId ?? state.executionId;
+
+  const accepted: HistoryEvent[] = [];
+  let rewind: HistoryEvent | undefined;
+  for (const m of wi.newMessages) {
+    const e = m.event;
+    const target = m.orchestrationInstance.executionId;
+    if (e.type === "ExecutionStarted") {
+      if (m !== startMsg) discard(m, "duplicate ExecutionStarted");
+      else accepted.push(e);
+      continue;
+    }
+    if (target && executionId && target !== executionId) {
+      discard(m, `message for execution ${target}, current execution is ${executionId}`);
+      continue;
+    }
+    if (state.isTerminal) {
+      if (e.type === "ExecutionRewound" && state.status === "Failed" && !rewind) rewind = e;
+      else discard(m, `instance is ${state.status}`);
+      continue;
+    }
+    if (!state.startEvent && !startMsg) {
+      discard(m, "no such instance (no ExecutionStarted in history)");
+      continue;
+    }
+    accepted.push(e);
+  }
+
+  if (rewind) {
+    past = rewindHistory(past);
+    replaces = true;
+    accepted.length = 0;
+    accepted.push(rewind);
+  }
+  if (accepted.length === 0) return undefined;
+
+  const output = new StepOutput(opts);
+  let newEvents: HistoryEvent[] = [newEvent("OrchestratorStarted", { timestamp: opts.now }), ...accepted];
+  let episodeState = state;
+  for (let gen = 0; ; gen++) {
+    const all = [...past, ...newEvents];
+    const runtime = new OrchestrationRuntimeState(all);
+    const start = runtime.startEvent;
+    if (!start) return undefined;
+    const orchestrator = opts.resolveOrchestrator(start.name, start.version);
+    const result = orchestrator
+      ? replayOrchestration(orchestrator, past, newEvents, { maxTimerIntervalMs: opts.maxTimerIntervalMs })
+      : {
+          actions: [notRegistered(start.name, runtime)],
+          customStatus: wi.customStatus,
+          completion: undefined,
+        };
+    const instance: OrchestrationInstance = start.orchestrationInstance;
+    const produced = output.apply(result.actions, start, instance, runtime.episode);
+    newEvents.push(...produced, newEvent("OrchestratorCompleted", { timestamp: opts.now }));
+    episodeState = new OrchestrationRuntimeState([...past, ...newEvents]);
+    output.customStatus = result.customStatus;
+
+    const completion = result.actions.find((a): a is CompleteOrchestrationAction => a.type === "CompleteOrchestration");
+    if (completion?.status !== "ContinuedAsNew" || gen >= MAX_GENERATIONS_PER_STEP) break;
+    // Continue-as-new: the next generation starts in this step; the old generation's tail is not written.
+    const nextStart = newEvent("ExecutionStarted", {
+      timestamp: opts.now,
+      orchestrationInstance: { instanceId: instance.instanceId, executionId: opts.newExecutionId() },
+      parentInstance: start.parentInstance,
+      name: start.name,
+      version: completion.newVersion ?? start.version,
+      input: completion.result,
+      tags: start.tags,
+      generation: start.generation,
+    });
+    past = [];
+    replaces = true;
+    output.customStatus = undefined;
+    newEvents = [
+      newEvent("OrchestratorStarted", { timestamp: opts.now }),
+      nextStart,
+      ...(completion.carryoverEvents ?? []).map((e) => ({ ...e, isPlayed: false })),
+    ];
+  }
+
+  const finalEvents = replaces ? [...past, ...newEvents] : newEvents;
+  const record = episodeState.toInstanceRecord({
+    customStatus: output.customStatus,
+    generation,
+    lastUpdatedAt: opts.now,
+  });
+  return {
+    newEvents: finalEvents,
+    replacesHistory: replaces,
+    state: record,
+    activityMessages: output.activityMessages,
+    orchestratorMessages: output.orchestratorMessages,
+    timerMessages: output.timerMessages,
+  };
+}
+
+function notRegistered(name: string, runtime: OrchestrationRuntimeState): CompleteOrchestrationAction {
+  return {
+    type: "CompleteOrchestration",
+    id: 0,
+    status: "Failed",
+    failureDetails: {
+      errorType: "OrchestratorNotRegistered",
+      errorMessage: `no orchestrator named '${name}' is registered with this worker (instance '${runtime.instanceId}')`,
+      isNonRetriable: true,
+    },
+  };
+}
+
+/** Accumulates the outbound messages of a step across generations. */
+class StepOutput {
+  readonly activityMessages: TaskMessage[] = [];
+  readonly orchestratorMessages: TaskMessage[] = [];
+  readonly timerMessages: DelayedTaskMessage[] = [];
+  customStatus: string | undefined;
+
+  constructor(private readonly opts: ExecuteOptions) {}
+
+  /** Turn actions into history events (returned) and outbound messages (collected). */
+  apply(
+    actions: readonly OrchestratorAction[],
+    start: ExecutionStartedEvent,
+    self: OrchestrationInstance,
+    episode: number,
+  ): HistoryEvent[] {
+    const { now } = this.opts;
+    const keepInput = this.opts.includeParameters ?? false;
+    const events: HistoryEvent[] = [];
+    const from = { sender: self, episode };
+    for (const a of actions) {
+      switch (a.type) {
+        case "ScheduleTask": {
+          const scheduled = newEvent("TaskScheduled", {
+            eventId: a.id,
+            timestamp: now,
+            name: a.name,
+            version: a.version,
+            input: a.input,
+            tags: a.tags,
+          });
+          events.push(keepInput ? scheduled : { ...scheduled, input: undefined });
+          this.activityMessages.push({ event: scheduled, orchestrationInstance: self, orchestrationTags: a.tags, ...from });
+          break;
+        }
+        case "CreateSubOrchestration": {
+          const created = newEvent("SubOrchestrationInstanceCreated", {
+            eventId: a.id,
+            timestamp: now,
+            name: a.name,
+            version: a.version,
+            instanceId: a.instanceId,
+            input: a.input,
+            tags: a.tags,
+          });
+          events.push(keepInput ? created : { ...created, input: undefined });
+          const child: OrchestrationInstance = { instanceId: a.instanceId, executionId: this.opts.newExecutionId() };
+          this.orchestratorMessages.push({
+            event: newEvent("ExecutionStarted", {
+              timestamp: now,
+              orchestrationInstance: child,
+              parentInstance: { name: start.name, orchestrationInstance: self, taskScheduleId: a.id, version: start.version },
+              name: a.name,
+              version: a.version,
+              input: a.input,
+              tags: a.tags,
+              generation: 0,
+            }),
+            orchestrationInstance: child,
+            orchestrationTags: a.tags,
+            ...from,
+          });
+          break;
+        }
+        case "CreateTimer":
+          events.push(newEvent("TimerCreated", { eventId: a.id, timestamp: now, fireAt: a.fireAt }));
+          this.timerMessages.push({
+            message: {
+              event: newEvent("TimerFired", { timestamp: now, timerId: a.id, fireAt: a.fireAt }),
+              orchestrationInstance: self,
+              ...from,
+            },
+            fireAt: parseDtfDateTime(a.fireAt),
+          });
+          break;
+        case "SendEvent":
+          events.push(
+            newEvent("EventSent", { eventId: a.id, timestamp: now, instanceId: a.instanceId, name: a.name, input: a.input }),
+          );
+          this.orchestratorMessages.push({
+            event: newEvent("EventRaised", { timestamp: now, name: a.name, input: a.input }),
+            orchestrationInstance: { instanceId: a.instanceId },
+            ...from,
+          });
+          break;
+        case "CompleteOrchestration":
+          events.push(this.completionEvent(a, now));
+          this.notifyParent(a, start, self, from);
+          break;
+      }
+    }
+    return events;
+  }
+
+  private completionEvent(a: CompleteOrchestrationAction, now: Date): HistoryEvent {
+    return newEvent("ExecutionCompleted", {
+      eventId: a.id,
+      timestamp: now,
+      orchestrationStatus: a.status,
+      result: a.result,
+      failureDetails: a.failureDetails,
+    });
+  }
+
+  private notifyParent(
+    a: CompleteOrchestrationAction,
+    start: ExecutionStartedEvent,
+    self: OrchestrationInstance,
+    from: { sender: OrchestrationInstance; episode: number },
+  ): void {
+    const parent = start.parentInstance;
+    if (!parent || a.status === "ContinuedAsNew") return;
+    const { now } = this.opts;
+    const event: HistoryEvent =
+      a.status === "Completed"
+        ? newEvent("SubOrchestrationInstanceCompleted", { timestamp: now, taskScheduledId: parent.taskScheduleId, result: a.result })
+        : newEvent("SubOrchestrationInstanceFailed", {
+            timestamp: now,
+            taskScheduledId: parent.taskScheduleId,
+            reason:
+              a.status === "Terminated"
+                ? `sub-orchestration '${self.instanceId}' was terminated: ${a.result ?? ""}`
+                : a.failureDetails?.errorMessage,
+            failureDetails: a.failureDetails ?? {
+              errorType: "OrchestrationTerminated",
+              errorMessage: `sub-orchestration '${self.instanceId}' was terminated`,
+            },
+          });
+    this.orchestratorMessages.push({ event, orchestrationInstance: parent.orchestrationInstance, ...from });
+  }
+}

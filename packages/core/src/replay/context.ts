@@ -1,0 +1,412 @@
+/**
+ * The orchestration context: the API an orchestrator function sees (names follow the Durable Task SDKs),
+ * and the bookkeeping replay needs to match the code's actions against history.
+ *
+ * Invariant: nothing here reads the clock, random numbers or I/O. Time is the latest OrchestratorStarted
+ * timestamp, ids are a per-execution sequence, GUIDs are name-based.
+ */
+import type {
+  CompleteOrchestrationAction,
+  OrchestratorAction,
+} from "../actions/actions.js";
+import {
+  InvalidArgumentError,
+  TaskFailedError,
+  TaskHubError,
+  TimeoutError,
+} from "../errors/errors.js";
+import type {
+  DtfDateTime,
+  EventRaisedEvent,
+  ExecutionStartedEvent,
+  FailureDetails,
+  Tags,
+} from "../history/events.js";
+import { dtfTimeMs, toDtfDateTime } from "../history/time.js";
+import type { Logger } from "./logger.js";
+import { newDeterministicGuid } from "./new-guid.js";
+import { nextRetryDelayMs, validateRetryPolicy, type RetryPolicy } from "./retry.js";
+import {
+  CompletableTask,
+  DrivenTask,
+  DurableTask,
+  TimerTask,
+  WhenAllTask,
+  WhenAnyTask,
+} from "./tasks.js";
+
+export interface ParentOrchestrationInfo {
+  name: string;
+  instanceId: string;
+  /** The parent's SubOrchestrationInstanceCreated event id. */
+  taskScheduledId: number;
+}
+
+export interface ActivityOptions {
+  retry?: RetryPolicy;
+  tags?: Tags;
+  version?: string;
+}
+
+export interface SubOrchestrationOptions extends ActivityOptions {
+  /** Defaults to DTF Core's `<parent executionId>:<sequence id>`. */
+  instanceId?: string;
+}
+
+export interface ContinueAsNewOptions {
+  /** Re-deliver external events that were received but not consumed to the next generation (default true). */
+  preserveUnprocessedEvents?: boolean;
+  /** Version of the next generation (default: unchanged). */
+  newVersion?: string;
+}
+
+export interface OrchestrationContext {
+  readonly instanceId: string;
+  readonly executionId: string;
+  readonly name: string;
+  readonly version: string;
+  readonly parent: ParentOrchestrationInfo | undefined;
+  readonly tags: Readonly<Tags>;
+  /** Time of the current episode (its OrchestratorStarted event); never moves backwards. */
+  readonly currentUtcDateTime: Date;
+  /** True while the orchestrator re-executes code whose effects are already in history. */
+  readonly isReplaying: boolean;
+  callActivity<T = any>(name: string, input?: unknown, options?: ActivityOptions): DurableTask<T>;
+  callSubOrchestrator<T = any>(name: string, input?: unknown, options?: SubOrchestrationOptions): DurableTask<T>;
+  /** A durable timer firing at `fireAt` (a `Date`, or a delay in milliseconds from `currentUtcDateTime`). */
+  createTimer(fireAt: Date | number): TimerTask;
+  /** Completes with the payload of the next event of that name (case-insensitive; early events are buffered). */
+  waitForExternalEvent<T = any>(name: string, options?: { timeoutMs?: number }): DurableTask<T>;
+  /** Raises an event on another instance (fire and forget; recorded as EventSent). */
+  sendEvent(instanceId: string, eventName: string, data?: unknown): void;
+  /** Completes with every result once all tasks complete; if any failed, fails with all failures. */
+  whenAll<T>(tasks: DurableTask<T>[]): DurableTask<T[]>;
+  /** Completes with the first task to complete (the task itself, which may have failed). */
+  whenAny<T>(tasks: DurableTask<T>[]): DurableTask<DurableTask<T>>;
+  /** Ends this execution and starts a new one of the same instance with `input` (after the next yield). */
+  continueAsNew(input: unknown, options?: ContinueAsNewOptions): void;
+  setCustomStatus(value: unknown): void;
+  /** Deterministic UUIDv5, identical to DTF's .NET SDKs for the same history. */
+  newGuid(): string;
+  /** A logger that is silent while replaying. */
+  createReplaySafeLogger(logger: Logger): Logger;
+}
+
+type OpenTaskKind = "activity" | "subOrchestration" | "timer";
+interface OpenTask {
+  kind: OpenTaskKind;
+  name: string;
+  task: CompletableTask<any>;
+}
+
+export function serializePayload(value: unknown, what: string): string | undefined {
+  if (value === undefined) return undefined;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (err) {
+    throw new TaskHubError("Serialization", `${what} is not JSON-serializable: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  if (text === undefined) throw new TaskHubError("Serialization", `${what} is not JSON-serializable`);
+  return text;
+}
+
+export function parsePayload(text: string | undefined): unknown {
+  if (text === undefined || text === "") return undefined;
+  return JSON.parse(text);
+}
+
+function failureFrom(reason: string | undefined, details: string | undefined, fd: FailureDetails | undefined): FailureDetails {
+  return fd ?? { errorType: "TaskFailedException", errorMessage: reason ?? "task failed", stackTrace: details };
+}
+
+export class OrchestrationContextImpl implements OrchestrationContext {
+  instanceId = "";
+  executionId = "";
+  name = "";
+  version = "";
+  parent: ParentOrchestrationInfo | undefined;
+  tags: Tags = {};
+  isReplaying = true;
+  private _now: Date = new Date(0);
+  private nowRaw: DtfDateTime = new Date(0).toISOString();
+
+  /** Next action id; becomes the EventId of the matching history event. */
+  private sequence = 0;
+  /** Actions issued by the code and not (yet) matched by history, in issue order. */
+  readonly pendingActions = new Map<number, OrchestratorAction>();
+  /** Tasks waiting for a result event, by the id of their scheduling action. */
+  private readonly openTasks = new Map<number, OpenTask>();
+  /** Ids whose results arrived already, to recognise duplicates. */
+  private readonly completedIds = new Set<number>();
+  private readonly eventWaiters = new Map<string, CompletableTask<any>[]>();
+  /** External events received and not yet consumed, in arrival order. */
+  readonly bufferedEvents: EventRaisedEvent[] = [];
+  completion: CompleteOrchestrationAction | undefined;
+  customStatus: string | undefined;
+  private guidCounter = 0;
+  private preserveEventsOnContinue = true;
+
+  constructor(private readonly maxTimerIntervalMs: number | undefined) {}
+
+  get currentUtcDateTime(): Date {
+    return new Date(this._now.getTime());
+  }
+
+  // ---- engine-facing ---------------------------------------------------------------------------
+
+  /** @internal */
+  setTime(raw: DtfDateTime): void {
+    const t = dtfTimeMs(raw);
+    if (t >= this._now.getTime()) {
+      this._now = new Date(t);
+      this.nowRaw = raw;
+    }
+  }
+
+  /** @internal */
+  initFromStart(e: ExecutionStartedEvent): void {
+    this.instanceId = e.orchestrationInstance.instanceId;
+    this.executionId = e.orchestrationInstance.executionId ?? "";
+    this.name = e.name;
+    this.version = e.version ?? "";
+    this.tags = { ...(e.tags ?? {}) };
+    this.parent = e.parentInstance
+      ? {
+          name: e.parentInstance.name,
+          instanceId: e.parentInstance.orchestrationInstance.instanceId,
+          taskScheduledId: e.parentInstance.taskScheduleId,
+        }
+      : undefined;
+  }
+
+  /** @internal result of an activity / sub-orchestration / timer. Unknown or duplicate ids are ignored. */
+  resolveTask(kind: OpenTaskKind, id: number, outcome: { result?: string } | { failure: FailureDetails; reason?: string }): boolean {
+    const open = this.openTasks.get(id);
+    if (!open || open.kind !== kind) return false;
+    this.openTasks.delete(id);
+    this.completedIds.add(id);
+    if ("failure" in outcome) {
+      const what = kind === "activity" ? "Activity" : "Sub-orchestration";
+      const reason = outcome.reason ?? outcome.failure.errorMessage;
+      open.task.fail(new TaskFailedError(`${what} '${open.name}' (task #${id}) failed: ${reason}`, outcome.failure, id));
+    } else {
+      open.task.complete(kind === "timer" ? undefined : parsePayload(outcome.result));
+    }
+    return true;
+  }
+
+  /** @internal */
+  failureOf(reason: string | undefined, details: string | undefined, fd: FailureDetails | undefined): FailureDetails {
+    return failureFrom(reason, details, fd);
+  }
+
+  /** @internal */
+  isDuplicateResult(id: number): boolean {
+    return this.completedIds.has(id);
+  }
+
+  /** @internal deliver an external event to the oldest waiter of that name, or buffer it. */
+  deliverEvent(e: EventRaisedEvent): void {
+    const waiters = this.eventWaiters.get(e.name.toLowerCase());
+    const waiter = waiters?.shift();
+    if (waiter) waiter.complete(parsePayload(e.input));
+    else this.bufferedEvents.push(e);
+  }
+
+  /** @internal */
+  completeWith(action: Omit<CompleteOrchestrationAction, "type" | "id">): void {
+    if (this.completion) return;
+    this.completion = { type: "CompleteOrchestration", id: this.sequence++, ...action };
+  }
+
+  /** @internal external events to hand to the next generation. */
+  carryoverEvents(): EventRaisedEvent[] {
+    return this.preserveEventsOnContinue ? [...this.bufferedEvents] : [];
+  }
+
+  private nextId(): number {
+    return this.sequence++;
+  }
+
+  private addAction(action: OrchestratorAction): void {
+    // Once the execution has completed (continue-as-new called), further actions are dropped.
+    if (this.completion) return;
+    this.pendingActions.set(action.id, action);
+  }
+
+  // ---- user-facing -----------------------------------------------------------------------------
+
+  callActivity<T = any>(name: string, input?: unknown, options: ActivityOptions = {}): DurableTask<T> {
+    requireName(name, "activity name");
+    const serialized = serializePayload(input, `input of activity '${name}'`);
+    const schedule = (): CompletableTask<T> => {
+      const id = this.nextId();
+      this.addAction({ type: "ScheduleTask", id, name, version: options.version, input: serialized, tags: options.tags });
+      const task = new CompletableTask<T>();
+      this.openTasks.set(id, { kind: "activity", name, task });
+      return task;
+    };
+    return options.retry ? this.withRetry(options.retry, schedule) : schedule();
+  }
+
+  callSubOrchestrator<T = any>(name: string, input?: unknown, options: SubOrchestrationOptions = {}): DurableTask<T> {
+    requireName(name, "orchestrator name");
+    if (options.instanceId !== undefined) requireName(options.instanceId, "sub-orchestration instance id");
+    const serialized = serializePayload(input, `input of sub-orchestration '${name}'`);
+    const schedule = (): CompletableTask<T> => {
+      const id = this.nextId();
+      const instanceId = options.instanceId ?? `${this.executionId}:${id}`;
+      this.addAction({
+        type: "CreateSubOrchestration",
+        id,
+        name,
+        instanceId,
+        version: options.version,
+        input: serialized,
+        tags: options.tags,
+      });
+      const task = new CompletableTask<T>();
+      this.openTasks.set(id, { kind: "subOrchestration", name, task });
+      return task;
+    };
+    return options.retry ? this.withRetry(options.retry, schedule) : schedule();
+  }
+
+  private withRetry<T>(policy: RetryPolicy, schedule: () => CompletableTask<T>): DurableTask<T> {
+    validateRetryPolicy(policy);
+    const firstAttemptAt = this._now.getTime();
+    let attempt = 1;
+    let current: DurableTask<unknown> = schedule();
+    const driven = new DrivenTask<T>((inner, self) => {
+      if (inner !== current || self.isComplete) return;
+      if (inner instanceof TimerTask) {
+        attempt++;
+        current = schedule();
+        self.follow(current);
+        return;
+      }
+      if (!inner.isFailed) return self.complete(inner.getResult() as T);
+      const failure = inner.getException() as TaskFailedError;
+      const delay = failure instanceof TaskFailedError
+        ? nextRetryDelayMs(policy, attempt, failure, this._now.getTime() - firstAttemptAt)
+        : undefined;
+      if (delay === undefined) return self.fail(failure);
+      current = this.createTimer(new Date(this._now.getTime() + delay));
+      self.follow(current);
+    });
+    driven.follow(current);
+    return driven;
+  }
+
+  createTimer(fireAt: Date | number): TimerTask {
+    const target = typeof fireAt === "number" ? new Date(this._now.getTime() + fireAt) : fireAt;
+    if (!(target instanceof Date) || Number.isNaN(target.getTime()))
+      throw new InvalidArgumentError("createTimer needs a valid Date or a delay in milliseconds");
+    const timer = new TimerTask(target);
+    const finalMs = target.getTime();
+    const max = this.maxTimerIntervalMs;
+    // Long timers are a chain of chunks no longer than the backend's limit (Azure queues: 7 days).
+    let chunkId = -1;
+    const scheduleChunk = (): void => {
+      const now = this._now.getTime();
+      const chunkEnd = max !== undefined && finalMs - now > max ? now + max : finalMs;
+      const id = this.nextId();
+      chunkId = id;
+      this.addAction({ type: "CreateTimer", id, fireAt: toDtfDateTime(new Date(chunkEnd)) });
+      const chunk = new CompletableTask<void>();
+      this.openTasks.set(id, { kind: "timer", name: "timer", task: chunk });
+      chunk.addParent({
+        onChildCompleted: () => {
+          if (timer.isComplete) return;
+          if (chunkEnd >= finalMs) timer.complete(undefined);
+          else scheduleChunk();
+        },
+      });
+    };
+    scheduleChunk();
+    timer.onCancel = () => {
+      this.openTasks.delete(chunkId);
+    };
+    return timer;
+  }
+
+  waitForExternalEvent<T = any>(name: string, options: { timeoutMs?: number } = {}): DurableTask<T> {
+    requireName(name, "event name");
+    const key = name.toLowerCase();
+    const task = new CompletableTask<T>();
+    const idx = this.bufferedEvents.findIndex((e) => e.name.toLowerCase() === key);
+    if (idx >= 0) {
+      const [e] = this.bufferedEvents.splice(idx, 1);
+      task.complete(parsePayload(e!.input) as T);
+    } else {
+      let q = this.eventWaiters.get(key);
+      if (!q) this.eventWaiters.set(key, (q = []));
+      q.push(task);
+    }
+    const timeoutMs = options.timeoutMs;
+    if (timeoutMs === undefined || task.isComplete) return task;
+    if (!(timeoutMs >= 0)) throw new InvalidArgumentError("timeoutMs must be >= 0");
+    const timer = this.createTimer(timeoutMs);
+    const driven = new DrivenTask<T>((inner, self) => {
+      if (self.isComplete) return;
+      if (inner === task) {
+        if (task.isFailed) self.fail(task.getException()!);
+        else self.complete(task.getResult());
+        timer.cancel();
+      } else if (inner === timer && !timer.isCanceled) {
+        const q = this.eventWaiters.get(key);
+        if (q) q.splice(q.indexOf(task), 1);
+        self.fail(new TimeoutError(`timed out after ${timeoutMs} ms waiting for external event '${name}'`));
+      }
+    });
+    driven.follow(task);
+    driven.follow(timer);
+    return driven;
+  }
+
+  sendEvent(instanceId: string, eventName: string, data?: unknown): void {
+    requireName(instanceId, "instance id");
+    requireName(eventName, "event name");
+    const input = serializePayload(data, `data of event '${eventName}'`);
+    this.addAction({ type: "SendEvent", id: this.nextId(), instanceId, name: eventName, input });
+  }
+
+  whenAll<T>(tasks: DurableTask<T>[]): DurableTask<T[]> {
+    return new WhenAllTask(tasks);
+  }
+
+  whenAny<T>(tasks: DurableTask<T>[]): DurableTask<DurableTask<T>> {
+    return new WhenAnyTask(tasks);
+  }
+
+  continueAsNew(input: unknown, options: ContinueAsNewOptions = {}): void {
+    const result = serializePayload(input, "continue-as-new input");
+    this.preserveEventsOnContinue = options.preserveUnprocessedEvents ?? true;
+    this.completeWith({ status: "ContinuedAsNew", result, newVersion: options.newVersion });
+  }
+
+  setCustomStatus(value: unknown): void {
+    this.customStatus = value === undefined || value === null ? undefined : serializePayload(value, "custom status");
+  }
+
+  newGuid(): string {
+    return newDeterministicGuid(this.instanceId, this.nowRaw, this.guidCounter++);
+  }
+
+  createReplaySafeLogger(logger: Logger): Logger {
+    const gate =
+      (level: "debug" | "info" | "warn" | "error") =>
+      (obj: object | string, msg?: string): void => {
+        if (!this.isReplaying) logger[level](obj, msg);
+      };
+    return { debug: gate("debug"), info: gate("info"), warn: gate("warn"), error: gate("error") };
+  }
+}
+
+function requireName(value: unknown, what: string): void {
+  if (typeof value !== "string" || value.length === 0)
+    throw new InvalidArgumentError(`${what} must be a non-empty string`);
+}

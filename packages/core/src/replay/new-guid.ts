@@ -1,0 +1,24 @@
+/**
+ * Deterministic GUIDs, exactly as DTF's .NET SDKs make them (spec orchestration-api §4.2): RFC 4122 UUIDv5
+ * over the name `<instanceId>_<CurrentUtcDateTime in .NET "o" format>_<counter>` in the namespace
+ * `9e952958-5e33-4daf-827f-2fa12937b875`. The time comes from the stored OrchestratorStarted string, so
+ * digits beyond milliseconds written by a .NET worker are kept and our GUIDs match theirs.
+ */
+import { createHash } from "node:crypto";
+import type { DtfDateTime } from "../history/events.js";
+import { toDotNetRoundTrip } from "../history/time.js";
+
+const NAMESPACE = Buffer.from("9e9529585e334daf827f2fa12937b875", "hex");
+
+export function uuidV5(namespace: Buffer, name: string): string {
+  const hash = createHash("sha1").update(namespace).update(Buffer.from(name, "utf8")).digest();
+  const b = hash.subarray(0, 16);
+  b[6] = (b[6]! & 0x0f) | 0x50;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = b.toString("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export function newDeterministicGuid(instanceId: string, currentUtcDateTime: DtfDateTime | Date, counter: number): string {
+  return uuidV5(NAMESPACE, `${instanceId}_${toDotNetRoundTrip(currentUtcDateTime)}_${counter}`);
+}

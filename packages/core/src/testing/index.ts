@@ -1,0 +1,3 @@
+// @taskhub/core/testing: the in-memory backend, clocks, and the backend conformance suite.
+export * from "./clock.js";
+export * from "./in-memory-service.js";

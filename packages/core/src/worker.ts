@@ -1,0 +1,198 @@
+/**
+ * `TaskHubWorker`: registers orchestrators and activities and runs them over any `OrchestrationService`.
+ * One dispatcher for orchestration work items, one for activity work items, each with its own
+ * concurrency limit. Unknown names fail the instance or the task with a clear error; a step that throws
+ * (storage error, lost lock) is abandoned with back-off and redelivered, never dropped.
+ */
+import { randomUUID } from "node:crypto";
+import type { ActivityWorkItem, OrchestrationService, OrchestrationWorkItem } from "./backend/service.js";
+import type { TaskMessage } from "./backend/task-message.js";
+import { executeOrchestrationWorkItem } from "./dispatch/orchestration-executor.js";
+import { WorkItemDispatcher } from "./dispatch/work-item-dispatcher.js";
+import { InvalidArgumentError, TaskHubError, toFailureDetails } from "./errors/errors.js";
+import type { TaskScheduledEvent } from "./history/events.js";
+import { newEvent } from "./history/factories.js";
+import { parsePayload, serializePayload } from "./replay/context.js";
+import { childLogger, silentLogger, type Logger } from "./replay/logger.js";
+import type { Orchestrator } from "./replay/replay.js";
+
+export interface ActivityContext {
+  /** The orchestration instance that scheduled this activity. */
+  readonly instanceId: string;
+  readonly executionId: string | undefined;
+  /** The TaskScheduled event id (unique within the execution). */
+  readonly taskId: number;
+  readonly name: string;
+  /** Aborted when the worker stops past its drain timeout. */
+  readonly signal: AbortSignal;
+}
+
+export type Activity<TInput = any, TOutput = any> = (ctx: ActivityContext, input: TInput) => TOutput | Promise<TOutput>;
+
+export interface TaskHubWorkerOptions {
+  /** Concurrent orchestration work items (DTF default 100). */
+  maxConcurrentOrchestrations?: number;
+  /** Concurrent activity work items (DTF default 10). */
+  maxConcurrentActivities?: number;
+  logger?: Logger;
+  /** Keep activity/sub-orchestration inputs in history events (DTF's IncludeParameters, default false). */
+  includeParameters?: boolean;
+  /** Back-off before a failed orchestration step is redelivered (default 1 s, doubling per dequeue up to 60 s). */
+  abandonDelayMs?: number;
+}
+
+export class TaskHubWorker {
+  private readonly orchestrators = new Map<string, Orchestrator>();
+  private readonly activities = new Map<string, Activity>();
+  private readonly logger: Logger;
+  private orchestrationDispatcher: WorkItemDispatcher<OrchestrationWorkItem> | undefined;
+  private activityDispatcher: WorkItemDispatcher<ActivityWorkItem> | undefined;
+  private started = false;
+
+  constructor(
+    readonly service: OrchestrationService,
+    private readonly options: TaskHubWorkerOptions = {},
+  ) {
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  addOrchestrator<TIn = any, TOut = any>(name: string, fn: Orchestrator<TIn, TOut>): this {
+    this.register(this.orchestrators, "orchestrator", name, fn as Orchestrator);
+    return this;
+  }
+
+  addActivity<TIn = any, TOut = any>(name: string, fn: Activity<TIn, TOut>): this {
+    this.register(this.activities, "activity", name, fn as Activity);
+    return this;
+  }
+
+  private register<F>(map: Map<string, F>, what: string, name: string, fn: F): void {
+    if (typeof name !== "string" || name.trim() === "") throw new InvalidArgumentError(`${what} name must be a non-empty string`);
+    if (typeof fn !== "function") throw new InvalidArgumentError(`${what} '${name}' must be a function`);
+    if (this.started) throw new TaskHubError("InvalidOperation", `cannot add ${what} '${name}' after the worker started`);
+    if (map.has(name)) throw new InvalidArgumentError(`${what} '${name}' is already registered`);
+    map.set(name, fn);
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.service.createIfNotExists();
+    await this.service.start();
+    this.orchestrationDispatcher = new WorkItemDispatcher({
+      name: "orchestrations",
+      maxConcurrent: this.options.maxConcurrentOrchestrations ?? 100,
+      fetch: (signal) => this.service.lockNextOrchestrationWorkItem({ signal }),
+      process: (wi) => this.processOrchestration(wi),
+      abandon: (wi) => this.service.abandonOrchestrationWorkItem(wi, { reason: "worker stopping" }),
+      logger: this.logger,
+    });
+    this.activityDispatcher = new WorkItemDispatcher({
+      name: "activities",
+      maxConcurrent: this.options.maxConcurrentActivities ?? 10,
+      fetch: (signal) => this.service.lockNextActivityWorkItem({ signal }),
+      process: (wi, signal) => this.processActivity(wi, signal),
+      abandon: (wi) => this.service.abandonActivityWorkItem(wi, { reason: "worker stopping" }),
+      logger: this.logger,
+    });
+    this.orchestrationDispatcher.start();
+    this.activityDispatcher.start();
+    this.logger.info({ event: "worker.started" }, "worker started");
+  }
+
+  /** Stop fetching, let in-flight work items finish (up to `drainTimeoutMs`, default 30 s), stop the service. */
+  async stop(options: { drainTimeoutMs?: number } = {}): Promise<void> {
+    if (!this.started) return;
+    const drain = options.drainTimeoutMs ?? 30_000;
+    await Promise.all([this.orchestrationDispatcher?.stop(drain), this.activityDispatcher?.stop(drain)]);
+    await this.service.stop();
+    this.started = false;
+    this.logger.info({ event: "worker.stopped" }, "worker stopped");
+  }
+
+  private now(): Date {
+    return this.service.now?.() ?? new Date();
+  }
+
+  private async processOrchestration(wi: OrchestrationWorkItem): Promise<void> {
+    const log = childLogger(this.logger, { instanceId: wi.instanceId });
+    try {
+      const commit = executeOrchestrationWorkItem(wi, {
+        resolveOrchestrator: (name) => this.orchestrators.get(name),
+        now: this.now(),
+        newExecutionId: () => randomUUID().replaceAll("-", ""),
+        maxTimerIntervalMs: this.service.maxTimerIntervalMs,
+        includeParameters: this.options.includeParameters,
+        onDiscard: (m, reason) =>
+          log.warn({ event: "orchestration.messageDiscarded", eventType: m.event.type, reason }, "message discarded"),
+      });
+      await this.service.completeOrchestrationWorkItem(wi, commit);
+      if (commit) log.debug(
+        { event: "orchestration.checkpoint", executionId: commit.state.executionId, status: commit.state.runtimeStatus, newEvents: commit.newEvents.length },
+        "checkpoint",
+      );
+    } catch (err) {
+      const dequeues = wi.dequeueCount ?? 0;
+      const delayMs = Math.min((this.options.abandonDelayMs ?? 1000) * 2 ** dequeues, 60_000);
+      log.warn({ event: "orchestration.abandoned", err, delayMs, dequeueCount: dequeues }, "orchestration step failed; abandoned");
+      await this.service.abandonOrchestrationWorkItem(wi, { delayMs, reason: (err as Error)?.message });
+    }
+  }
+
+  private async processActivity(wi: ActivityWorkItem, signal: AbortSignal): Promise<void> {
+    const event = wi.message.event as TaskScheduledEvent;
+    const target = wi.message.orchestrationInstance;
+    const log = childLogger(this.logger, { instanceId: target.instanceId, activity: event.name, taskId: event.eventId });
+    const respond = (outcome: { result?: string } | { error: unknown }): TaskMessage => {
+      if ("error" in outcome) {
+        const failureDetails = toFailureDetails(outcome.error);
+        return {
+          event: newEvent("TaskFailed", {
+            timestamp: this.now(),
+            taskScheduledId: event.eventId,
+            reason: failureDetails.errorMessage,
+            details: failureDetails.stackTrace,
+            failureDetails,
+          }),
+          orchestrationInstance: target,
+          sender: target,
+          episode: wi.message.episode,
+        };
+      }
+      return {
+        event: newEvent("TaskCompleted", { timestamp: this.now(), taskScheduledId: event.eventId, result: outcome.result }),
+        orchestrationInstance: target,
+        sender: target,
+        episode: wi.message.episode,
+      };
+    };
+    let response: TaskMessage;
+    const fn = this.activities.get(event.name);
+    if (!fn) {
+      const err = new TaskHubError("ActivityNotRegistered", `no activity named '${event.name}' is registered with this worker`);
+      (err as { isNonRetriable?: boolean }).isNonRetriable = true;
+      response = respond({ error: err });
+    } else {
+      try {
+        const ctx: ActivityContext = {
+          instanceId: target.instanceId,
+          executionId: target.executionId,
+          taskId: event.eventId,
+          name: event.name,
+          signal,
+        };
+        const output = await fn(ctx, parsePayload(event.input));
+        response = respond({ result: serializePayload(output, `output of activity '${event.name}'`) });
+      } catch (err) {
+        log.debug({ event: "activity.failed", err }, "activity failed");
+        response = respond({ error: err });
+      }
+    }
+    try {
+      await this.service.completeActivityWorkItem(wi, response);
+    } catch (err) {
+      log.warn({ event: "activity.completeFailed", err }, "completing an activity work item failed; abandoning");
+      await this.service.abandonActivityWorkItem(wi, { delayMs: 1000, reason: (err as Error)?.message });
+    }
+  }
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// Entry point of the two README commands (`npm test`, `npm start`) on a machine that has only Node 20+ and
+// npm: fetch pnpm through npx (no global install), install the workspace from the lockfile, build with turbo,
+// then run the test suites (printing one closing "N passed, N failed" line) or the main job.
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const PNPM_VERSION = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).packageManager.split("@")[1];
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1", NO_UPDATE_NOTIFIER: "1" };
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env, ...opts });
+  if (r.error) throw r.error;
+  return r.status ?? 1;
+}
+
+function pnpm(args) {
+  const local = spawnSync("pnpm", ["--version"], { env, encoding: "utf8" });
+  if (local.status === 0 && local.stdout.trim() === PNPM_VERSION) return run("pnpm", args);
+  return run("npx", ["--yes", `pnpm@${PNPM_VERSION}`, ...args]);
+}
+
+function must(status, what) {
+  if (status !== 0) {
+    console.error(`bootstrap: ${what} failed (exit ${status})`);
+    process.exit(status);
+  }
+}
+
+const mode = process.argv[2] ?? "test";
+const lockfile = existsSync(join(root, "pnpm-lock.yaml"));
+must(pnpm(["install", ...(lockfile ? ["--frozen-lockfile"] : []), "--reporter=append-only"]), "pnpm install");
+
+if (mode === "start") {
+  must(pnpm(["exec", "turbo", "run", "build", "--output-logs=errors-only"]), "build");
+  process.exit(run("node", ["packages/samples/dist/main.js", ...process.argv.slice(3)]));
+}
+
+if (mode === "test") {
+  // Each package's vitest writes a JSON report here; the totals make the closing line CI reads.
+  const reports = join(root, ".test-reports");
+  rmSync(reports, { recursive: true, force: true });
+  const status = pnpm([
+    "exec", "turbo", "run", "build", "typecheck", "lint", "test",
+    "--concurrency=1", "--output-logs=full", "--log-order=grouped",
+  ]);
+  let passed = 0, failed = 0, skipped = 0;
+  if (existsSync(reports)) {
+    for (const f of readdirSync(reports)) {
+      const r = JSON.parse(readFileSync(join(reports, f), "utf8"));
+      passed += r.numPassedTests ?? 0;
+      failed += r.numFailedTests ?? 0;
+      skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+    }
+  }
+  console.log(`\ntaskhub: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+  process.exit(status !== 0 ? status : failed > 0 ? 1 : 0);
+}
+
+console.error(`bootstrap: unknown mode ${mode} (use test or start)`);
+process.exit(2);
