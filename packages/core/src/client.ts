@@ -50,6 +50,7 @@ export interface TaskHubClientOptions {
 
 const DEFAULT_DEDUPE: readonly OrchestrationRuntimeStatus[] = ["Pending", "Running", "Suspended", "ContinuedAsNew"];
 /** Same limits as the Durable Functions HTTP API: no control characters, `/`, `\`, `#`, `?`; at most 256 chars. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is rejected
 const INVALID_ID = /[\u0000-\u001f\u007f-\u009f/\\#?]/;
 
 export function validateInstanceId(id: unknown): asserts id is string {

@@ -61,8 +61,21 @@ export function executeOrchestrationWorkItem(wi: OrchestrationWorkItem, opts: Ex
 
   const accepted: HistoryEvent[] = [];
   let rewind: HistoryEvent | undefined;
+  const resultIds = new Set<string>();
+  for (const e of past) {
+    const key = resultKey(e);
+    if (key) resultIds.add(key);
+  }
   for (const m of wi.newMessages) {
     const e = m.event;
+    const key = resultKey(e);
+    if (key) {
+      if (resultIds.has(key)) {
+        discard(m, `duplicate result (${key})`);
+        continue;
+      }
+      resultIds.add(key);
+    }
     const target = m.orchestrationInstance.executionId;
     if (e.type === "ExecutionStarted") {
       if (m !== startMsg) discard(m, "duplicate ExecutionStarted");
@@ -152,6 +165,22 @@ export function executeOrchestrationWorkItem(wi: OrchestrationWorkItem, opts: Ex
     orchestratorMessages: output.orchestratorMessages,
     timerMessages: output.timerMessages,
   };
+}
+
+/** Identifies the task a result event completes; a second result for the same task is a duplicate. */
+function resultKey(e: HistoryEvent): string | undefined {
+  switch (e.type) {
+    case "TaskCompleted":
+    case "TaskFailed":
+      return `task:${e.taskScheduledId}`;
+    case "SubOrchestrationInstanceCompleted":
+    case "SubOrchestrationInstanceFailed":
+      return `sub:${e.taskScheduledId}`;
+    case "TimerFired":
+      return `timer:${e.timerId}`;
+    default:
+      return undefined;
+  }
 }
 
 function notRegistered(name: string, runtime: OrchestrationRuntimeState): CompleteOrchestrationAction {

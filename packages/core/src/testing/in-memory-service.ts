@@ -272,6 +272,9 @@ export class InMemoryOrchestrationService
       data.messages = data.messages.filter((m) => m.message.event.type !== "ExecutionStarted" || m.locked);
       return;
     }
+    // As DTF's provider: a rewound instance reads Pending until the rewind is processed.
+    if (message.event.type === "ExecutionRewound" && data && record?.runtimeStatus === "Failed")
+      data.record = { ...record, runtimeStatus: "Pending", lastUpdatedAt: new Date(this.clock.now()) };
     this.enqueue(message, this.clock.now());
     this.wake();
   }

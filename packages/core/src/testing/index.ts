@@ -1,3 +1,4 @@
 // @taskhub/core/testing: the in-memory backend, clocks, and the backend conformance suite.
 export * from "./clock.js";
 export * from "./in-memory-service.js";
+export * from "./conformance.js";
