@@ -22,6 +22,8 @@ export class WorkItemDispatcher<W> {
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly inFlight = new Set<W>();
   private controller = new AbortController();
+  /** Handed to `process`; aborted only when in-flight items outlive the drain timeout. */
+  private processing = new AbortController();
   private loop: Promise<void> | undefined;
   private slotFreed: (() => void) | undefined;
 
@@ -37,6 +39,7 @@ export class WorkItemDispatcher<W> {
   start(): void {
     if (this.loop) return;
     this.controller = new AbortController();
+    this.processing = new AbortController();
     this.loop = this.run(this.controller.signal);
   }
 
@@ -56,6 +59,7 @@ export class WorkItemDispatcher<W> {
     clearTimeout(timer);
     if (timedOut) {
       this.opts.logger.warn({ event: "dispatcher.drainTimeout", dispatcher: this.opts.name, inFlight: this.inFlight.size }, "drain timed out");
+      this.processing.abort();
       await Promise.allSettled([...this.inFlight].map((i) => this.opts.abandon?.(i)));
     }
   }
@@ -88,7 +92,8 @@ export class WorkItemDispatcher<W> {
       if (item === undefined) continue;
       const it = item;
       this.inFlight.add(it);
-      void this.limit(() => this.opts.process(it, signal))
+      const processSignal = this.processing.signal;
+      void this.limit(() => this.opts.process(it, processSignal))
         .catch((err: unknown) =>
           logger.error({ event: "dispatcher.processFailed", dispatcher: name, err }, "processing a work item failed"),
         )
