@@ -42,7 +42,6 @@ export function executeOrchestrationWorkItem(wi: OrchestrationWorkItem, opts: Ex
   const discard = (m: TaskMessage, reason: string): void => opts.onDiscard?.(m, reason);
   let past: HistoryEvent[] = [...wi.pastEvents];
   let replaces = false;
-  let generation = wi.generation ?? 0;
   let state = new OrchestrationRuntimeState(past);
 
   // A start message for a different execution than the committed one begins a new generation.
@@ -54,7 +53,6 @@ export function executeOrchestrationWorkItem(wi: OrchestrationWorkItem, opts: Ex
     past = [];
     replaces = true;
     state = new OrchestrationRuntimeState();
-    generation = (freshStart.event as ExecutionStartedEvent).generation ?? generation + 1;
   }
   const startMsg = freshStart ?? undefined;
   const executionId = startMsg?.orchestrationInstance.executionId ?? state.executionId;
@@ -152,9 +150,10 @@ export function executeOrchestrationWorkItem(wi: OrchestrationWorkItem, opts: Ex
   }
 
   const finalEvents = replaces ? [...past, ...newEvents] : newEvents;
+  // The client stamps the generation on the start event; continue-as-new and sub-orchestrations keep it.
   const record = episodeState.toInstanceRecord({
     customStatus: output.customStatus,
-    generation,
+    generation: episodeState.startEvent?.generation ?? wi.generation ?? 0,
     lastUpdatedAt: opts.now,
   });
   return {
