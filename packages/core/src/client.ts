@@ -179,7 +179,9 @@ export class TaskHubClient {
 
   /** Start the instance again with its original name, input and version; returns the id used. */
   async restartOrchestration(instanceId: string, options: { newInstanceId?: boolean } = {}): Promise<string> {
-    const state = await this.requireInstance(instanceId);
+    validateInstanceId(instanceId);
+    const state = await this.service.getOrchestrationState(instanceId, { fetchPayloads: true });
+    if (!state) throw new InstanceNotFoundError(instanceId);
     const input = state.serializedInput === undefined ? undefined : JSON.parse(state.serializedInput);
     return this.scheduleNewOrchestration(state.name, input, {
       instanceId: options.newInstanceId ? undefined : instanceId,

@@ -279,9 +279,16 @@ export class InMemoryOrchestrationService
     this.wake();
   }
 
-  async getOrchestrationState(instanceId: string): Promise<InstanceRecord | undefined> {
+  async getOrchestrationState(instanceId: string, options: { fetchPayloads?: boolean } = {}): Promise<InstanceRecord | undefined> {
     const r = this.instances.get(instanceId)?.record;
-    return r && { ...r };
+    if (!r) return undefined;
+    const copy = { ...r };
+    if (options.fetchPayloads === false) {
+      delete copy.serializedInput;
+      delete copy.serializedOutput;
+      delete copy.serializedCustomStatus;
+    }
+    return copy;
   }
 
   async getOrchestrationHistory(instanceId: string): Promise<HistoryEvent[]> {

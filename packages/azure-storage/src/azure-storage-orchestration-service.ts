@@ -1,0 +1,873 @@
+/**
+ * `AzureStorageOrchestrationService`: the core seam on Azure Storage, laid out as DTF's Azure Storage provider
+ * lays it out (spec dtf-azure-storage.md). Control queues carry orchestration messages (partition = FNV-1a of
+ * the instance id), `<hub>-workitems` carries activities, `<Hub>History` / `<Hub>Instances` hold state, and
+ * `<hub>-largemessages` holds large payloads.
+ *
+ * Checkpoint order (§6.5): send outbound messages, append history under the sentinel ETag, upsert the
+ * Instances row, delete the consumed messages. A crash anywhere in between leads to redelivery and duplicate
+ * sends that receivers drop, never to lost work; a 409/412 on the sentinel abandons the work item.
+ */
+import os from "node:os";
+import { randomUUID } from "node:crypto";
+import type { QueueClient } from "@azure/storage-queue";
+import pLimit from "p-limit";
+import {
+  isTerminalStatus,
+  OrchestrationAlreadyExistsError,
+  silentLogger,
+  TaskHubError,
+  TERMINAL_STATUSES,
+  type AbandonOptions,
+  type ActivityWorkItem,
+  type CreateInstanceOptions,
+  type ExecutionStartedEvent,
+  type HistoryEvent,
+  type InstanceQuery,
+  type InstanceQueryCapability,
+  type InstanceRecord,
+  type LockOptions,
+  type Logger,
+  type OrchestrationCommit,
+  type OrchestrationService,
+  type OrchestrationServiceClient,
+  type OrchestrationWorkItem,
+  type Page,
+  type PurgeCapability,
+  type PurgeFilter,
+  type PurgeResult,
+  type TaskMessage,
+} from "@taskhub/core";
+import { QueueMessenger, type ReceivedMessage } from "./messaging/queue-messages.js";
+import { PollingBackoff } from "./messaging/poller.js";
+import { PoisonStore, type PoisonMessage } from "./messaging/poison-store.js";
+import { DEFAULT_PARTITION_COUNT, taskHubNames, validatePartitionCount, validateTaskHubName, type TaskHubNames } from "./naming.js";
+import { partitionIndex } from "./partitioning/fnv1a.js";
+import { AllPartitionsManager, type PartitionManager } from "./partitioning/partition-manager.js";
+import { LargePayloadStore, MAX_TABLE_PROPERTY_BYTES, utf16ByteLength, historyPropertyBlobName } from "./payloads/large-payloads.js";
+import { createStorageClients, type StorageClients, type StorageConnection } from "./storage/clients.js";
+import { RequestCounter } from "./storage/request-counter.js";
+import { HistoryTable } from "./tracking/history-table.js";
+import { InstancesTable } from "./tracking/instances-table.js";
+import { escapePartitionKey } from "./tracking/key-sanitation.js";
+
+export interface AzureStorageOrchestrationServiceSettings {
+  taskHubName: string;
+  /** A connection string / account + credential, or ready-made clients. */
+  storage: StorageConnection | StorageClients;
+  /** 1–16, default 4; fixed once the hub exists. */
+  partitionCount?: number;
+  /** Messages fetched per control-queue poll (max 32, default 32). */
+  controlQueueBatchSize?: number;
+  /** Most control messages buffered by this worker before polling pauses (default 256). */
+  controlQueueBufferThreshold?: number;
+  controlQueueVisibilityTimeoutMs?: number;
+  workItemQueueVisibilityTimeoutMs?: number;
+  minPollingIntervalMs?: number;
+  /** DF's `maxQueuePollingInterval` (default 30 s). */
+  maxPollingIntervalMs?: number;
+  /** Deliveries after which a message that still cannot be processed goes to the poison store (default 10). */
+  maxDequeueCount?: number;
+  /** Keep each instance's history in memory after a checkpoint (DTF's extended sessions; default true). */
+  extendedSessions?: boolean;
+  sessionIdleTimeoutMs?: number;
+  /** Timers longer than this are chained (Azure queues cannot delay a message 7 days; default 6 days). */
+  maxTimerIntervalMs?: number;
+  partitionManager?: PartitionManager;
+  workerId?: string;
+  logger?: Logger;
+  /** Counts storage requests; one is created when omitted (see `requestCounter`). */
+  requestCounter?: RequestCounter;
+}
+
+interface Session {
+  executionId: string | undefined;
+  events: HistoryEvent[];
+  etag: string | undefined;
+  blobNames: string[];
+  lastUsed: number;
+}
+
+interface AzureOrchestrationWorkItem extends OrchestrationWorkItem {
+  readonly messages: ReceivedMessage[];
+  readonly etag: string | undefined;
+  readonly executionId: string | undefined;
+  readonly partition: number;
+}
+
+interface AzureActivityWorkItem extends ActivityWorkItem {
+  readonly received: ReceivedMessage;
+  popReceipt: string;
+}
+
+const DAY = 24 * 3600_000;
+/** Results that need their scheduling event in history (out-of-order check, §6.4). */
+const RESULT_TYPES = new Set(["TaskCompleted", "TaskFailed", "SubOrchestrationInstanceCompleted", "SubOrchestrationInstanceFailed", "TimerFired"]);
+
+function scheduledIdOf(e: HistoryEvent): number | undefined {
+  if (e.type === "TimerFired") return e.timerId;
+  if ("taskScheduledId" in e) return e.taskScheduledId;
+  return undefined;
+}
+
+export class AzureStorageOrchestrationService
+  implements OrchestrationService, OrchestrationServiceClient, InstanceQueryCapability, PurgeCapability
+{
+  readonly names: TaskHubNames;
+  readonly partitionCount: number;
+  readonly clients: StorageClients;
+  readonly requestCounter: RequestCounter;
+  readonly maxTimerIntervalMs: number;
+  readonly workerId: string;
+  readonly history: HistoryTable;
+  readonly instances: InstancesTable;
+  readonly payloads: LargePayloadStore;
+  readonly poison: PoisonStore;
+  private readonly messenger: QueueMessenger;
+  private readonly logger: Logger;
+  private readonly partitionManager: PartitionManager;
+  private readonly s: Required<Omit<AzureStorageOrchestrationServiceSettings, "storage" | "partitionManager" | "logger" | "requestCounter" | "workerId" | "taskHubName" | "partitionCount">>;
+
+  /** Control messages received and not yet handed out, by instance. */
+  private readonly buffer = new Map<string, ReceivedMessage[]>();
+  private bufferedCount = 0;
+  /** Instances with a work item in flight on this worker. */
+  private readonly locked = new Set<string>();
+  private readonly sessions = new Map<string, Session>();
+  private readonly pollers = new Map<number, { controller: AbortController; backoff: PollingBackoff; done: Promise<void> }>();
+  private readonly activityBackoff: PollingBackoff;
+  private waiters = new Set<() => void>();
+  private running = false;
+  private hubReady: Promise<void> | undefined;
+  private readonly sendLimit = pLimit(32);
+
+  constructor(settings: AzureStorageOrchestrationServiceSettings) {
+    validateTaskHubName(settings.taskHubName);
+    const partitionCount = settings.partitionCount ?? DEFAULT_PARTITION_COUNT;
+    validatePartitionCount(partitionCount);
+    this.partitionCount = partitionCount;
+    this.names = taskHubNames(settings.taskHubName, partitionCount);
+    this.requestCounter = settings.requestCounter ?? new RequestCounter();
+    this.clients = "queueService" in settings.storage ? settings.storage : createStorageClients(settings.storage, { counter: this.requestCounter });
+    this.s = {
+      controlQueueBatchSize: Math.min(settings.controlQueueBatchSize ?? 32, 32),
+      controlQueueBufferThreshold: settings.controlQueueBufferThreshold ?? 256,
+      controlQueueVisibilityTimeoutMs: settings.controlQueueVisibilityTimeoutMs ?? 5 * 60_000,
+      workItemQueueVisibilityTimeoutMs: settings.workItemQueueVisibilityTimeoutMs ?? 5 * 60_000,
+      minPollingIntervalMs: settings.minPollingIntervalMs ?? 50,
+      maxPollingIntervalMs: settings.maxPollingIntervalMs ?? 30_000,
+      maxDequeueCount: settings.maxDequeueCount ?? 10,
+      extendedSessions: settings.extendedSessions ?? true,
+      sessionIdleTimeoutMs: settings.sessionIdleTimeoutMs ?? 30_000,
+      maxTimerIntervalMs: settings.maxTimerIntervalMs ?? 6 * DAY,
+    };
+    this.maxTimerIntervalMs = this.s.maxTimerIntervalMs;
+    this.workerId = settings.workerId ?? `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+    this.logger = (settings.logger ?? silentLogger).child?.({ workerId: this.workerId, taskHub: this.names.hub }) ?? settings.logger ?? silentLogger;
+    this.partitionManager = settings.partitionManager ?? new AllPartitionsManager(partitionCount);
+    this.payloads = new LargePayloadStore(this.clients.container(this.names.largeMessagesContainer));
+    this.history = new HistoryTable(this.clients.table(this.names.historyTable), this.payloads);
+    this.instances = new InstancesTable(this.clients.table(this.names.instancesTable), this.names.hub);
+    this.poison = new PoisonStore(this.clients.table(this.names.poisonTable), this.clients.queueService);
+    this.messenger = new QueueMessenger(this.payloads);
+    this.activityBackoff = new PollingBackoff(this.s.minPollingIntervalMs, this.s.maxPollingIntervalMs);
+  }
+
+  now(): Date {
+    return new Date();
+  }
+
+  // ---- task hub lifecycle -----------------------------------------------------------------------
+
+  /** Create queues, tables and containers if missing (idempotent; DTF's create-if-not-exists, §10.1). */
+  createIfNotExists(): Promise<void> {
+    this.hubReady ??= this.createHub().catch((err: unknown) => {
+      this.hubReady = undefined;
+      throw err;
+    });
+    return this.hubReady;
+  }
+
+  private async createHub(): Promise<void> {
+    const n = this.names;
+    const appLease = this.clients.container(n.appLeaseContainer);
+    await Promise.all([
+      ...n.controlQueues.map((q) => this.clients.queue(q).createIfNotExists()),
+      this.clients.queue(n.workItemQueue).createIfNotExists(),
+      this.createTable(n.historyTable),
+      this.createTable(n.instancesTable),
+      this.poison.ensure(),
+      appLease.createIfNotExists().then(() =>
+        appLease
+          .getBlockBlobClient(n.appLeaseInfoBlob)
+          .upload("{}", 2, { conditions: { ifNoneMatch: "*" } })
+          .catch((err: unknown) => {
+            if ((err as { statusCode?: number }).statusCode !== 409) throw err;
+          }),
+      ),
+    ]);
+  }
+
+  private async createTable(name: string): Promise<void> {
+    await this.clients.table(name).createTable();
+  }
+
+  /** Delete every queue, table and container of the hub (§10.2). */
+  async deleteTaskHub(): Promise<void> {
+    const n = this.names;
+    const ignore404 = (err: unknown): void => {
+      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+    };
+    await Promise.all([
+      ...n.controlQueues.map((q) => this.clients.queue(q).deleteIfExists()),
+      this.clients.queue(n.workItemQueue).deleteIfExists(),
+      ...[n.historyTable, n.instancesTable, n.partitionsTable, n.poisonTable].map((t) => this.clients.table(t).deleteTable().catch(ignore404)),
+      ...[n.largeMessagesContainer, n.leasesContainer, n.appLeaseContainer].map((c) => this.clients.container(c).deleteIfExists()),
+    ]);
+    this.hubReady = undefined;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    await this.createIfNotExists();
+    this.running = true;
+    await this.partitionManager.start({
+      onPartitionGained: (p) => this.startPolling(p),
+      onPartitionLost: (p) => this.stopPolling(p),
+    });
+    this.logger.info({ event: "service.started", partitions: this.partitionManager.ownedPartitions() }, "listening on control queues");
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    await this.partitionManager.stop();
+    await Promise.all([...this.pollers.values()].map((p) => p.done));
+    this.wakeWaiters();
+  }
+
+  // ---- control queue polling ---------------------------------------------------------------------
+
+  private controlQueue(partition: number): QueueClient {
+    return this.clients.queue(this.names.controlQueues[partition]!);
+  }
+
+  private partitionOf(instanceId: string): number {
+    return partitionIndex(instanceId, this.partitionCount);
+  }
+
+  private startPolling(partition: number): void {
+    if (this.pollers.has(partition)) return;
+    const controller = new AbortController();
+    const backoff = new PollingBackoff(this.s.minPollingIntervalMs, this.s.maxPollingIntervalMs);
+    const done = this.pollLoop(partition, controller.signal, backoff);
+    this.pollers.set(partition, { controller, backoff, done });
+  }
+
+  /** Losing a partition: stop dequeuing at once and forget its prefetched messages and sessions. */
+  private stopPolling(partition: number): void {
+    const p = this.pollers.get(partition);
+    if (!p) return;
+    p.controller.abort();
+    this.pollers.delete(partition);
+    for (const [instanceId, msgs] of this.buffer) {
+      if (this.partitionOf(instanceId) !== partition) continue;
+      this.bufferedCount -= msgs.length;
+      this.buffer.delete(instanceId);
+    }
+    for (const id of this.sessions.keys()) if (this.partitionOf(id) === partition) this.sessions.delete(id);
+  }
+
+  private async pollLoop(partition: number, signal: AbortSignal, backoff: PollingBackoff): Promise<void> {
+    const queue = this.controlQueue(partition);
+    const queueName = this.names.controlQueues[partition]!;
+    while (!signal.aborted) {
+      if (this.bufferedCount >= this.s.controlQueueBufferThreshold) {
+        await sleep(100, signal);
+        continue;
+      }
+      let received: ReceivedMessage[] = [];
+      try {
+        const res = await queue.receiveMessages({
+          numberOfMessages: this.s.controlQueueBatchSize,
+          visibilityTimeout: Math.ceil(this.s.controlQueueVisibilityTimeoutMs / 1000),
+          abortSignal: signal,
+        });
+        received = (await Promise.all(res.receivedMessageItems.map((m) => this.decodeReceived(queueName, queue, m)))).filter(
+          (m): m is ReceivedMessage => m !== undefined,
+        );
+        if (res.receivedMessageItems.length === 0) {
+          await backoff.wait(signal);
+          continue;
+        }
+        backoff.reset();
+      } catch (err) {
+        if (signal.aborted) break;
+        this.logger.warn({ event: "controlQueue.receiveFailed", partition, err }, "receiving control messages failed");
+        await backoff.wait(signal);
+        continue;
+      }
+      if (signal.aborted || !this.pollers.has(partition)) break;
+      for (const m of received) {
+        const id = m.taskMessage.orchestrationInstance.instanceId;
+        let list = this.buffer.get(id);
+        if (!list) this.buffer.set(id, (list = []));
+        const dup = list.findIndex((x) => x.messageId === m.messageId);
+        if (dup >= 0) list[dup] = m;
+        else {
+          list.push(m);
+          this.bufferedCount++;
+        }
+      }
+      if (received.length > 0) this.wakeWaiters();
+    }
+  }
+
+  /** Decode one received queue message; undecodable ones are retried with back-off, then quarantined. */
+  private async decodeReceived(
+    queueName: string,
+    queue: QueueClient,
+    m: { messageId: string; popReceipt: string; dequeueCount: number; insertedOn: Date; messageText: string },
+  ): Promise<ReceivedMessage | undefined> {
+    try {
+      const { data, taskMessage } = await this.messenger.decode(m.messageText);
+      return { queueName, messageId: m.messageId, popReceipt: m.popReceipt, dequeueCount: m.dequeueCount, insertedOn: m.insertedOn, body: m.messageText, data, taskMessage };
+    } catch (err) {
+      const reason = `cannot decode message: ${(err as Error).message}`;
+      this.logger.warn({ event: "message.undecodable", queue: queueName, messageId: m.messageId, dequeueCount: m.dequeueCount, reason }, "undecodable message");
+      if (m.dequeueCount >= this.s.maxDequeueCount) {
+        await this.quarantine(queue, { queueName, messageId: m.messageId, popReceipt: m.popReceipt, dequeueCount: m.dequeueCount, insertedOn: m.insertedOn, body: m.messageText }, reason);
+      } else {
+        await queue.updateMessage(m.messageId, m.popReceipt, undefined, this.abandonDelaySeconds(m.dequeueCount)).catch(() => undefined);
+      }
+      return undefined;
+    }
+  }
+
+  /** DTF's abandon back-off: 2^dequeueCount seconds, at most 600 (§6.6); shorter in tests via maxPollingInterval. */
+  private abandonDelaySeconds(dequeueCount: number): number {
+    return Math.min(2 ** dequeueCount, 600, Math.max(1, Math.ceil(this.s.maxPollingIntervalMs / 1000)));
+  }
+
+  private async quarantine(
+    queue: QueueClient,
+    m: { queueName: string; messageId: string; popReceipt: string; dequeueCount: number; insertedOn: Date; body: string; taskMessage?: TaskMessage },
+    reason: string,
+  ): Promise<void> {
+    await this.poison.add(
+      {
+        queueName: m.queueName,
+        messageId: m.messageId,
+        body: m.body,
+        reason,
+        dequeueCount: m.dequeueCount,
+        insertedOn: m.insertedOn,
+        instanceId: m.taskMessage?.orchestrationInstance.instanceId,
+        eventType: m.taskMessage?.event.type,
+      },
+      new Date(),
+    );
+    await queue.deleteMessage(m.messageId, m.popReceipt).catch(() => undefined);
+    this.logger.error({ event: "message.quarantined", queue: m.queueName, messageId: m.messageId, reason }, "message moved to the poison store");
+  }
+
+  private wakeWaiters(): void {
+    const w = this.waiters;
+    this.waiters = new Set();
+    for (const f of w) f();
+  }
+
+  private async waitForWork(signal: AbortSignal, ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(t);
+        signal.removeEventListener("abort", done);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      signal.addEventListener("abort", done, { once: true });
+      this.waiters.add(done);
+    });
+  }
+
+  /** A message to a queue this process listens on wakes that queue's poller at once. */
+  private wakeLocal(queueName: string): void {
+    if (queueName === this.names.workItemQueue) return this.activityBackoff.wake();
+    const partition = this.names.controlQueues.indexOf(queueName);
+    this.pollers.get(partition)?.backoff.wake();
+  }
+
+  // ---- orchestration work items ------------------------------------------------------------------
+
+  async lockNextOrchestrationWorkItem(options: LockOptions): Promise<OrchestrationWorkItem | undefined> {
+    const deadline = Date.now() + 1000;
+    while (!options.signal.aborted && this.running) {
+      for (const [instanceId, msgs] of this.buffer) {
+        if (this.locked.has(instanceId) || msgs.length === 0) continue;
+        this.buffer.delete(instanceId);
+        this.bufferedCount -= msgs.length;
+        this.locked.add(instanceId);
+        try {
+          const wi = await this.buildWorkItem(instanceId, msgs);
+          if (wi) return wi;
+        } catch (err) {
+          this.logger.warn({ event: "orchestration.prepareFailed", instanceId, err }, "preparing a work item failed; messages will be redelivered");
+          await this.abandonMessages(msgs, 1);
+        }
+        this.locked.delete(instanceId);
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) return undefined;
+      await this.waitForWork(options.signal, left);
+    }
+    return undefined;
+  }
+
+  private async loadSession(instanceId: string, expectedExecutionId?: string): Promise<Session> {
+    const cached = this.sessions.get(instanceId);
+    if (cached && Date.now() - cached.lastUsed < this.s.sessionIdleTimeoutMs && (!expectedExecutionId || cached.executionId === expectedExecutionId)) {
+      cached.lastUsed = Date.now();
+      return cached;
+    }
+    const h = await this.history.read(instanceId);
+    return { executionId: h.executionId, events: h.events, etag: h.etag, blobNames: h.blobNames, lastUsed: Date.now() };
+  }
+
+  /**
+   * Turn a batch of received messages into a work item (§6.2–6.4): poison check, start dedupe,
+   * out-of-order results deferred until the history they answer exists. Undefined when nothing is left.
+   */
+  private async buildWorkItem(instanceId: string, received: ReceivedMessage[]): Promise<AzureOrchestrationWorkItem | undefined> {
+    received.sort((a, b) => a.insertedOn.getTime() - b.insertedOn.getTime() || a.data.sequenceNumber - b.data.sequenceNumber);
+    const partition = this.partitionOf(instanceId);
+    const queue = this.controlQueue(partition);
+    let msgs: ReceivedMessage[] = [];
+    for (const m of received) {
+      if (m.dequeueCount > this.s.maxDequeueCount) await this.quarantine(queue, m, `not processed after ${m.dequeueCount - 1} deliveries`);
+      else msgs.push(m);
+    }
+    if (msgs.length === 0) return undefined;
+
+    const startMsg = msgs.find((m) => m.taskMessage.event.type === "ExecutionStarted");
+    let session = await this.loadSession(instanceId, startMsg ? undefined : msgs[0]?.taskMessage.orchestrationInstance.executionId);
+
+    // Start dedupe for top-level starts (§6.3): the Instances row must agree with the message's execution.
+    if (startMsg && !(startMsg.taskMessage.event as ExecutionStartedEvent).parentInstance) {
+      const row = await this.instances.get(instanceId);
+      const execId = startMsg.taskMessage.orchestrationInstance.executionId;
+      const drop = async (reason: string): Promise<void> => {
+        this.logger.info({ event: "orchestration.startDropped", instanceId, reason }, "start message dropped");
+        await queue.deleteMessage(startMsg.messageId, startMsg.popReceipt).catch(() => undefined);
+        msgs = msgs.filter((m) => m !== startMsg);
+      };
+      if (!row) {
+        if (startMsg.dequeueCount >= this.s.maxDequeueCount) await drop("no Instances row was ever written for it");
+        else {
+          await this.abandonMessages([startMsg], startMsg.dequeueCount);
+          msgs = msgs.filter((m) => m !== startMsg);
+        }
+      } else if (row.record.executionId && row.record.executionId.toLowerCase() !== (execId ?? "").toLowerCase()) {
+        await drop(`the Instances row belongs to execution ${row.record.executionId}`);
+      } else if (isTerminalStatus(row.record.runtimeStatus) && session.executionId !== execId) {
+        await drop(`instance was ${row.record.runtimeStatus} before it started`);
+      }
+      if (msgs.length === 0) return undefined;
+    }
+
+    // Out-of-order results (§6.4): their scheduling event is not in history yet (the sender's checkpoint is
+    // still in progress). Leave them on the queue for a while.
+    const scheduled = new Set<number>();
+    for (const e of session.events) if (e.type === "TaskScheduled" || e.type === "TimerCreated" || e.type === "SubOrchestrationInstanceCreated") scheduled.add(e.eventId);
+    const early: ReceivedMessage[] = [];
+    msgs = msgs.filter((m) => {
+      const e = m.taskMessage.event;
+      const target = m.taskMessage.orchestrationInstance.executionId;
+      if (!RESULT_TYPES.has(e.type) || (target && target !== session.executionId)) return true;
+      if (session.events.length === 0 && m.dequeueCount > 5) return true;
+      if (scheduled.has(scheduledIdOf(e)!)) return true;
+      early.push(m);
+      return false;
+    });
+    if (early.length > 0) {
+      if (this.sessions.has(instanceId)) {
+        // A stale cache may be why: re-read and retry once before deferring.
+        this.sessions.delete(instanceId);
+        session = await this.loadSession(instanceId);
+      }
+      await this.abandonMessages(early, Math.max(...early.map((m) => m.dequeueCount)));
+    }
+    if (msgs.length === 0) return undefined;
+
+    return {
+      instanceId,
+      pastEvents: session.events,
+      newMessages: msgs.map((m) => m.taskMessage),
+      dequeueCount: Math.max(...msgs.map((m) => m.dequeueCount)) - 1,
+      lockedUntil: new Date(Date.now() + this.s.controlQueueVisibilityTimeoutMs),
+      messages: msgs,
+      etag: session.etag,
+      executionId: session.executionId,
+      partition,
+    };
+  }
+
+  private async abandonMessages(msgs: ReceivedMessage[], dequeueCount: number, delaySeconds?: number): Promise<void> {
+    const delay = delaySeconds ?? this.abandonDelaySeconds(dequeueCount);
+    await Promise.all(
+      msgs.map((m) => this.clients.queue(m.queueName).updateMessage(m.messageId, m.popReceipt, undefined, delay).catch(() => undefined)),
+    );
+  }
+
+  async renewOrchestrationWorkItemLock(workItem: OrchestrationWorkItem): Promise<void> {
+    const wi = workItem as AzureOrchestrationWorkItem;
+    if (!this.pollers.has(wi.partition)) throw new TaskHubError("WorkItemLockLost", `partition ${wi.partition} is no longer owned`);
+    const visibility = Math.ceil(this.s.controlQueueVisibilityTimeoutMs / 1000);
+    for (const m of wi.messages) {
+      const r = await this.clients.queue(m.queueName).updateMessage(m.messageId, m.popReceipt, undefined, visibility);
+      m.popReceipt = r.popReceipt ?? m.popReceipt;
+    }
+    wi.lockedUntil = new Date(Date.now() + this.s.controlQueueVisibilityTimeoutMs);
+  }
+
+  async completeOrchestrationWorkItem(workItem: OrchestrationWorkItem, commit: OrchestrationCommit | undefined): Promise<void> {
+    const wi = workItem as AzureOrchestrationWorkItem;
+    try {
+      if (commit) await this.checkpoint(wi, commit);
+      await Promise.all(
+        wi.messages.map((m) =>
+          this.clients.queue(m.queueName).deleteMessage(m.messageId, m.popReceipt).catch((err: unknown) => {
+            if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+          }),
+        ),
+      );
+    } catch (err) {
+      this.sessions.delete(wi.instanceId);
+      throw err;
+    } finally {
+      this.unlock(wi.instanceId);
+    }
+  }
+
+  /** §6.5 steps 1–3: sends, then history under the sentinel ETag, then the Instances row. */
+  private async checkpoint(wi: AzureOrchestrationWorkItem, commit: OrchestrationCommit): Promise<void> {
+    const now = new Date();
+    await this.sendAll([
+      ...commit.activityMessages.map((message) => ({ queueName: this.names.workItemQueue, message })),
+      ...commit.orchestratorMessages.map((message) => ({ queueName: this.names.controlQueues[this.partitionOf(message.orchestrationInstance.instanceId)]!, message })),
+      ...commit.timerMessages.map((t) => ({ queueName: this.names.controlQueues[wi.partition]!, message: t.message, visibleAt: t.fireAt })),
+    ], now);
+
+    const executionId = commit.state.executionId;
+    const sameExecution = wi.executionId === executionId;
+    const startIndex = commit.replacesHistory ? 0 : wi.pastEvents.length;
+    await this.beforeHistoryWrite?.(wi, commit);
+    const etag = await this.history.append({
+      instanceId: wi.instanceId,
+      executionId,
+      events: commit.newEvents,
+      startIndex,
+      etag: wi.etag,
+      truncateFrom: commit.replacesHistory && sameExecution && commit.newEvents.length < wi.pastEvents.length ? commit.newEvents.length : undefined,
+      now,
+    });
+    await this.beforeInstanceWrite?.(wi, commit);
+
+    const started = commit.newEvents.some((e) => e.type === "ExecutionStarted");
+    await this.instances.upsert(commit.state, {
+      input: started ? await this.tableValue(wi.instanceId, "Input", commit.state.serializedInput) : undefined,
+      output: await this.tableValue(wi.instanceId, "Output", commit.state.serializedOutput),
+    });
+    await this.beforeMessageDelete?.(wi, commit);
+
+    const events = commit.replacesHistory ? [...commit.newEvents] : [...wi.pastEvents, ...commit.newEvents];
+    if (this.s.extendedSessions && !isTerminalStatus(commit.state.runtimeStatus))
+      this.sessions.set(wi.instanceId, { executionId, events, etag, blobNames: [], lastUsed: Date.now() });
+    else this.sessions.delete(wi.instanceId);
+  }
+
+  /** Test hooks for crash-point tests: throw from one to simulate a crash at that step. */
+  beforeHistoryWrite?: (wi: OrchestrationWorkItem, commit: OrchestrationCommit) => Promise<void>;
+  beforeInstanceWrite?: (wi: OrchestrationWorkItem, commit: OrchestrationCommit) => Promise<void>;
+  beforeMessageDelete?: (wi: OrchestrationWorkItem, commit: OrchestrationCommit) => Promise<void>;
+
+  /** An Instances column value: inline, or a blob URL when over the table property limit (§5). */
+  private async tableValue(instanceId: string, column: string, value: string | undefined): Promise<string | undefined> {
+    if (value === undefined || utf16ByteLength(value) <= MAX_TABLE_PROPERTY_BYTES) return value;
+    const blobName = historyPropertyBlobName(escapePartitionKey(instanceId), "instance", "Instances", column);
+    await this.payloads.upload(blobName, value);
+    return this.payloads.urlOf(blobName);
+  }
+
+  private async sendAll(items: { queueName: string; message: TaskMessage; visibleAt?: Date }[], now: Date): Promise<void> {
+    await Promise.all(
+      items.map((i) =>
+        this.sendLimit(async () => {
+          await this.messenger.send(this.clients.queue(i.queueName), i.message, { visibleAt: i.visibleAt, now });
+          if (!i.visibleAt || i.visibleAt <= now) this.wakeLocal(i.queueName);
+        }),
+      ),
+    );
+  }
+
+  async abandonOrchestrationWorkItem(workItem: OrchestrationWorkItem, options: AbandonOptions = {}): Promise<void> {
+    const wi = workItem as AzureOrchestrationWorkItem;
+    this.sessions.delete(wi.instanceId);
+    try {
+      const delaySeconds = options.delayMs !== undefined ? Math.ceil(options.delayMs / 1000) : undefined;
+      await this.abandonMessages(wi.messages, (wi.dequeueCount ?? 0) + 1, delaySeconds);
+    } finally {
+      this.unlock(wi.instanceId);
+    }
+  }
+
+  private unlock(instanceId: string): void {
+    this.locked.delete(instanceId);
+    if (this.buffer.get(instanceId)?.length) this.wakeWaiters();
+  }
+
+  // ---- activity work items -----------------------------------------------------------------------
+
+  async lockNextActivityWorkItem(options: LockOptions): Promise<ActivityWorkItem | undefined> {
+    const queue = this.clients.queue(this.names.workItemQueue);
+    const deadline = Date.now() + 1000;
+    while (!options.signal.aborted && this.running) {
+      let res;
+      try {
+        res = await queue.receiveMessages({
+          numberOfMessages: 1,
+          visibilityTimeout: Math.ceil(this.s.workItemQueueVisibilityTimeoutMs / 1000),
+          abortSignal: options.signal,
+        });
+      } catch (err) {
+        if (options.signal.aborted) return undefined;
+        throw err;
+      }
+      const item = res.receivedMessageItems[0];
+      if (item) {
+        this.activityBackoff.reset();
+        const decoded = await this.decodeReceived(this.names.workItemQueue, queue, item);
+        if (!decoded) continue;
+        if (decoded.dequeueCount > this.s.maxDequeueCount) {
+          await this.quarantine(queue, decoded, `activity not completed after ${decoded.dequeueCount - 1} deliveries`);
+          continue;
+        }
+        const wi: AzureActivityWorkItem = {
+          id: decoded.messageId,
+          message: decoded.taskMessage,
+          dequeueCount: decoded.dequeueCount - 1,
+          lockedUntil: new Date(Date.now() + this.s.workItemQueueVisibilityTimeoutMs),
+          received: decoded,
+          popReceipt: decoded.popReceipt,
+        };
+        return wi;
+      }
+      if (Date.now() >= deadline) return undefined;
+      await this.activityBackoff.wait(options.signal);
+    }
+    return undefined;
+  }
+
+  async renewActivityWorkItemLock(workItem: ActivityWorkItem): Promise<void> {
+    const wi = workItem as AzureActivityWorkItem;
+    const r = await this.clients
+      .queue(this.names.workItemQueue)
+      .updateMessage(wi.id, wi.popReceipt, undefined, Math.ceil(this.s.workItemQueueVisibilityTimeoutMs / 1000));
+    wi.popReceipt = r.popReceipt ?? wi.popReceipt;
+    wi.lockedUntil = new Date(Date.now() + this.s.workItemQueueVisibilityTimeoutMs);
+  }
+
+  /** Send the result to the orchestration's control queue, then delete the work item (§6.5). */
+  async completeActivityWorkItem(workItem: ActivityWorkItem, response: TaskMessage): Promise<void> {
+    const wi = workItem as AzureActivityWorkItem;
+    const target = response.orchestrationInstance.instanceId;
+    await this.sendAll([{ queueName: this.names.controlQueues[this.partitionOf(target)]!, message: response }], new Date());
+    await this.clients
+      .queue(this.names.workItemQueue)
+      .deleteMessage(wi.id, wi.popReceipt)
+      .catch((err: unknown) => {
+        if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+      });
+  }
+
+  async abandonActivityWorkItem(workItem: ActivityWorkItem, options: AbandonOptions = {}): Promise<void> {
+    const wi = workItem as AzureActivityWorkItem;
+    await this.clients
+      .queue(this.names.workItemQueue)
+      .updateMessage(wi.id, wi.popReceipt, undefined, Math.ceil((options.delayMs ?? 0) / 1000))
+      .catch(() => undefined);
+  }
+
+  // ---- client ------------------------------------------------------------------------------------
+
+  /** DTF's create protocol (§5, §6.3): read the row, send ExecutionStarted, write the Pending row. */
+  async createTaskOrchestration(startMessage: TaskMessage, options: CreateInstanceOptions = {}): Promise<void> {
+    const event = startMessage.event;
+    if (event.type !== "ExecutionStarted") throw new TaskHubError("InvalidArgument", "start message must carry ExecutionStarted");
+    await this.createIfNotExists();
+    const instanceId = startMessage.orchestrationInstance.instanceId;
+    const existing = await this.instances.get(instanceId);
+    if (existing && (options.dedupeStatuses ?? []).includes(existing.record.runtimeStatus))
+      throw new OrchestrationAlreadyExistsError(instanceId, existing.record.runtimeStatus);
+    const generation = existing ? existing.record.generation + 1 : 0;
+    const start: ExecutionStartedEvent = { ...event, generation };
+    const message: TaskMessage = { ...startMessage, event: start };
+    const visibleAt = start.scheduledStartTime ? new Date(start.scheduledStartTime) : undefined;
+    const now = new Date();
+    const data = await this.messenger.send(this.controlQueue(this.partitionOf(instanceId)), message, { visibleAt, now });
+    this.wakeLocal(this.names.controlQueues[this.partitionOf(instanceId)]!);
+    let input = start.input;
+    let inputBlobName: string | undefined;
+    if (data.compressedBlobName) input = this.payloads.urlOf(data.compressedBlobName);
+    else if (input !== undefined && utf16ByteLength(input) > MAX_TABLE_PROPERTY_BYTES) {
+      inputBlobName = historyPropertyBlobName(escapePartitionKey(instanceId), "instance", "Instances", "Input");
+      await this.payloads.upload(inputBlobName, input);
+      input = "";
+    }
+    const record: InstanceRecord = {
+      instanceId,
+      executionId: start.orchestrationInstance.executionId ?? "",
+      name: start.name,
+      version: start.version,
+      runtimeStatus: "Pending",
+      createdAt: now,
+      lastUpdatedAt: now,
+      scheduledStartAt: visibleAt,
+      serializedInput: start.input,
+      tags: start.tags,
+      generation,
+    };
+    await this.instances.writePending(record, existing?.etag, { input, inputBlobName });
+  }
+
+  async sendTaskOrchestrationMessage(message: TaskMessage): Promise<void> {
+    await this.createIfNotExists();
+    const instanceId = message.orchestrationInstance.instanceId;
+    const type = message.event.type;
+    if (type === "ExecutionTerminated" || type === "ExecutionRewound") {
+      const row = await this.instances.get(instanceId);
+      // Terminate before start (§5 item 4): the instance ends without running; its start message is dropped on arrival.
+      if (type === "ExecutionTerminated" && row?.record.runtimeStatus === "Pending") {
+        const h = await this.history.read(instanceId);
+        if (!h.events.some((e) => e.type === "ExecutionStarted")) {
+          const now = new Date();
+          await this.instances.merge(instanceId, {
+            RuntimeStatus: "Terminated",
+            LastUpdatedTime: { value: now.toISOString(), type: "DateTime" },
+            CompletedTime: { value: now.toISOString(), type: "DateTime" },
+            Output: message.event.input ?? "",
+          });
+          return;
+        }
+      }
+      if (type === "ExecutionRewound" && row?.record.runtimeStatus === "Failed")
+        await this.instances.merge(instanceId, { RuntimeStatus: "Pending", LastUpdatedTime: { value: new Date().toISOString(), type: "DateTime" } });
+    }
+    const queueName = this.names.controlQueues[this.partitionOf(instanceId)]!;
+    await this.messenger.send(this.clients.queue(queueName), message, { now: new Date() });
+    this.wakeLocal(queueName);
+  }
+
+  async getOrchestrationState(instanceId: string, options: { fetchPayloads?: boolean } = {}): Promise<InstanceRecord | undefined> {
+    await this.createIfNotExists();
+    const row = await this.instances.get(instanceId);
+    if (!row) return undefined;
+    return this.completeRecord(row, options.fetchPayloads ?? true);
+  }
+
+  /** Resolve blob-URL payloads and, for Failed instances, the structured failure from history. */
+  private async completeRecord(row: { record: InstanceRecord; inputBlobName?: string | undefined }, fetchPayloads: boolean): Promise<InstanceRecord> {
+    const r = { ...row.record };
+    if (fetchPayloads) {
+      if (row.inputBlobName) r.serializedInput = await this.payloads.download(row.inputBlobName);
+      else r.serializedInput = await this.resolvePayload(r.serializedInput, "input");
+      r.serializedOutput = await this.resolvePayload(r.serializedOutput, "output");
+    } else {
+      delete r.serializedInput;
+      delete r.serializedOutput;
+      delete r.serializedCustomStatus;
+    }
+    if (r.runtimeStatus === "Failed") {
+      const h = await this.history.read(r.instanceId);
+      const done = h.events.find((e) => e.type === "ExecutionCompleted");
+      if (done?.type === "ExecutionCompleted") r.failureDetails = done.failureDetails;
+    }
+    return r;
+  }
+
+  private async resolvePayload(value: string | undefined, what: "input" | "output"): Promise<string | undefined> {
+    if (value === undefined) return undefined;
+    const blobName = this.payloads.blobNameFromUrl(value);
+    if (!blobName) return value;
+    const text = await this.payloads.download(blobName);
+    if (what === "input" && blobName.endsWith("ExecutionStarted.json.gz")) {
+      const decoded = await this.messenger.decode(text);
+      return decoded.taskMessage.event.type === "ExecutionStarted" ? decoded.taskMessage.event.input : undefined;
+    }
+    return text;
+  }
+
+  async getOrchestrationHistory(instanceId: string): Promise<HistoryEvent[]> {
+    await this.createIfNotExists();
+    return (await this.history.read(instanceId)).events;
+  }
+
+  async queryInstances(query: InstanceQuery, continuationToken?: string): Promise<Page<InstanceRecord>> {
+    await this.createIfNotExists();
+    const page = await this.instances.query({ ...query, excludeEntities: true }, continuationToken);
+    const items = await Promise.all(page.items.map((row) => this.completeRecord(row, query.fetchPayloads ?? true)));
+    return { items, continuationToken: page.continuationToken };
+  }
+
+  /** Delete the instance's blobs, history rows and Instances row (§10.3). */
+  async purgeInstance(instanceId: string): Promise<PurgeResult> {
+    await this.createIfNotExists();
+    const row = await this.instances.get(instanceId);
+    if (!row) return { deletedInstanceCount: 0 };
+    await Promise.all([
+      this.payloads.deleteByPrefix(instanceId),
+      this.payloads.deleteByPrefix(`${escapePartitionKey(instanceId)}/`),
+      this.history.deleteAll(instanceId),
+    ]);
+    return { deletedInstanceCount: (await this.instances.delete(instanceId)) ? 1 : 0 };
+  }
+
+  async purgeInstances(filter: PurgeFilter): Promise<PurgeResult> {
+    await this.createIfNotExists();
+    const statuses = (filter.statuses ?? TERMINAL_STATUSES).filter((s) => isTerminalStatus(s));
+    let deleted = 0;
+    let token: string | undefined;
+    const limit = pLimit(8);
+    do {
+      const page = await this.instances.query({ createdFrom: filter.createdFrom, createdTo: filter.createdTo, statuses: statuses.length ? statuses : undefined, fetchPayloads: false, pageSize: 100 }, token);
+      const results = await Promise.all(page.items.map((row) => limit(() => this.purgeInstance(row.record.instanceId))));
+      deleted += results.reduce((n, r) => n + r.deletedInstanceCount, 0);
+      token = page.continuationToken;
+    } while (token);
+    return { deletedInstanceCount: deleted };
+  }
+
+  // ---- poison store --------------------------------------------------------------------------------
+
+  listPoisonMessages(): Promise<PoisonMessage[]> {
+    return this.poison.list();
+  }
+
+  async replayPoisonMessage(queueName: string, messageId: string): Promise<boolean> {
+    const ok = await this.poison.replay(queueName, messageId);
+    if (ok) this.wakeLocal(queueName);
+    return ok;
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

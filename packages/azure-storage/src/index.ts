@@ -1,0 +1,15 @@
+// @taskhub/azure-storage: taskhub's backend on Azure Storage, storage-compatible with DTF's provider.
+export * from "./azure-storage-orchestration-service.js";
+export * from "./naming.js";
+export * from "./partitioning/fnv1a.js";
+export * from "./partitioning/partition-manager.js";
+export * from "./tracking/key-sanitation.js";
+export { HistoryTable, type LoadedHistory } from "./tracking/history-table.js";
+export { InstancesTable } from "./tracking/instances-table.js";
+export { historyRowKey, HISTORY_COLUMNS } from "./tracking/history-row.js";
+export * from "./messaging/message-data.js";
+export { PoisonStore, type PoisonMessage } from "./messaging/poison-store.js";
+export * from "./payloads/large-payloads.js";
+export * from "./storage/clients.js";
+export * from "./storage/request-counter.js";
+export * from "./storage/errors.js";

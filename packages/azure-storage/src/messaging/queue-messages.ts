@@ -1,0 +1,66 @@
+/**
+ * Sending and receiving task messages on Azure queues: DTF envelope, raw UTF-8 JSON bodies, time-to-live
+ * -1 (messages never expire), a visibility delay for timers and scheduled starts, and envelopes over
+ * 46,080 UTF-8 bytes offloaded gzipped to `<hub>-largemessages` behind a wrapper message (spec §3.6).
+ */
+import type { QueueClient } from "@azure/storage-queue";
+import { TaskHubError, type TaskMessage } from "@taskhub/core";
+import { MAX_QUEUE_MESSAGE_BYTES, messageBlobName, type LargePayloadStore } from "../payloads/large-payloads.js";
+import { messageDataFromJson, messageDataToJson, newMessageData, parseMessageBody, type MessageData } from "./message-data.js";
+
+/** Azure queues refuse visibility delays of 7 days or more. */
+export const MAX_VISIBILITY_DELAY_SECONDS = 7 * 24 * 3600 - 60;
+
+export interface ReceivedMessage {
+  queueName: string;
+  messageId: string;
+  popReceipt: string;
+  dequeueCount: number;
+  insertedOn: Date;
+  body: string;
+  data: MessageData;
+  taskMessage: TaskMessage;
+}
+
+export class QueueMessenger {
+  constructor(private readonly payloads: LargePayloadStore) {}
+
+  /** Send one task message; returns the body that went on the queue. */
+  async send(queue: QueueClient, message: TaskMessage, options: { visibleAt?: Date; now: Date }): Promise<MessageData> {
+    const data = newMessageData(message);
+    let body = messageDataToJson(data);
+    if (Buffer.byteLength(body, "utf8") > MAX_QUEUE_MESSAGE_BYTES) {
+      const blobName = messageBlobName(message.orchestrationInstance.instanceId, data.activityId, message.event.type);
+      await this.payloads.upload(blobName, body);
+      body = messageDataToJson({
+        activityId: "00000000-0000-0000-0000-000000000000",
+        taskMessage: undefined,
+        compressedBlobName: blobName,
+        sequenceNumber: 0,
+      });
+    }
+    const delayMs = options.visibleAt ? options.visibleAt.getTime() - options.now.getTime() : 0;
+    const visibilityTimeout = delayMs > 0 ? Math.min(Math.ceil(delayMs / 1000), MAX_VISIBILITY_DELAY_SECONDS) : undefined;
+    await queue.sendMessage(body, { messageTimeToLive: -1, ...(visibilityTimeout ? { visibilityTimeout } : {}) });
+    return data;
+  }
+
+  /**
+   * Decode a received body into its envelope and task message, downloading an offloaded envelope.
+   * Throws `Serialization` (or a storage error for a missing blob) with the reason.
+   */
+  async decode(body: string): Promise<{ data: MessageData; taskMessage: TaskMessage }> {
+    let data = messageDataFromJson(parseMessageBody(body));
+    if (!data.taskMessage && data.compressedBlobName) {
+      let text: string;
+      try {
+        text = await this.payloads.download(data.compressedBlobName);
+      } catch (err) {
+        throw new TaskHubError("Serialization", `large message blob '${data.compressedBlobName}' cannot be read: ${(err as Error).message}`, { cause: err });
+      }
+      data = messageDataFromJson(parseMessageBody(text));
+    }
+    if (!data.taskMessage) throw new TaskHubError("Serialization", "queue message carries no TaskMessage");
+    return { data, taskMessage: data.taskMessage };
+  }
+}

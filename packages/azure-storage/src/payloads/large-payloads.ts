@@ -1,0 +1,79 @@
+/**
+ * Large payloads in `<hub>-largemessages` (spec §3.6, §4.6): gzipped UTF-8 text in block blobs.
+ * Invariant: a blob is never overwritten (every write uses a fresh name and If-None-Match: *), and it is
+ * deleted only by purge or hub deletion, after the rows that referenced it are gone.
+ */
+import { randomInt } from "node:crypto";
+import { gunzipSync, gzipSync } from "node:zlib";
+import type { ContainerClient } from "@azure/storage-blob";
+
+/** Envelopes larger than this many UTF-8 bytes go to a blob (DTF `MaxStorageQueuePayloadSizeInBytes`). */
+export const MAX_QUEUE_MESSAGE_BYTES = 45 * 1024;
+/** Table properties larger than this many UTF-16 bytes go to a blob (DTF `MaxTablePropertySizeInBytes`). */
+export const MAX_TABLE_PROPERTY_BYTES = 60 * 1024;
+
+export function utf16ByteLength(text: string): number {
+  return text.length * 2;
+}
+
+/** `<targetInstanceId>/message-<activityId, 32 hex>-<EventType>.json.gz` (raw instance id). */
+export function messageBlobName(instanceId: string, activityId: string, eventType: string): string {
+  return `${instanceId}/message-${activityId.replaceAll("-", "")}-${eventType}.json.gz`;
+}
+
+/** `<sanitized PartitionKey>/history-<RowKey>-<EventType>-<random uint32, 8 upper hex>-<Prop>.json.gz`. */
+export function historyPropertyBlobName(partitionKey: string, rowKey: string, eventType: string, property: string): string {
+  const suffix = randomInt(0, 2 ** 32 - 1).toString(16).toUpperCase().padStart(8, "0");
+  return `${partitionKey}/history-${rowKey}-${eventType}-${suffix}-${property}.json.gz`;
+}
+
+export class LargePayloadStore {
+  private ensured = false;
+
+  constructor(readonly container: ContainerClient) {}
+
+  /** Creates the container on first use (DTF creates it lazily too). */
+  async ensureContainer(): Promise<void> {
+    if (this.ensured) return;
+    await this.container.createIfNotExists();
+    this.ensured = true;
+  }
+
+  async upload(blobName: string, text: string): Promise<void> {
+    await this.ensureContainer();
+    const body = gzipSync(Buffer.from(text, "utf8"));
+    await this.container.getBlockBlobClient(blobName).uploadData(body, { conditions: { ifNoneMatch: "*" } });
+  }
+
+  async download(blobName: string): Promise<string> {
+    const buf = await this.container.getBlockBlobClient(blobName).downloadToBuffer();
+    return gunzipSync(buf).toString("utf8");
+  }
+
+  /** `<container URL>/<each path segment URI-escaped>` (DTF `GetBlobUrl`). */
+  urlOf(blobName: string): string {
+    return `${this.container.url}/${blobName.split("/").map(encodeURIComponent).join("/")}`;
+  }
+
+  /** The blob name if `value` is a URL into this container, else undefined. */
+  blobNameFromUrl(value: string): string | undefined {
+    const prefix = `${this.container.url}/`;
+    if (!value.startsWith(prefix)) return undefined;
+    return value.slice(prefix.length).split("/").map(decodeURIComponent).join("/");
+  }
+
+  /** Delete every blob whose name starts with `prefix` (DTF's purge quirk: no trailing slash). */
+  async deleteByPrefix(prefix: string): Promise<number> {
+    let n = 0;
+    try {
+      for await (const b of this.container.listBlobsFlat({ prefix })) {
+        await this.container.deleteBlob(b.name, { deleteSnapshots: "include" }).catch(() => undefined);
+        n++;
+      }
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return n;
+      throw err;
+    }
+    return n;
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * The `<hub>History` table (spec §4): read an instance's current execution, and append a checkpoint guarded
+ * by the `sentinel` row's ETag (Add on first write, Merge with If-Match after; at most 99 event rows + the
+ * sentinel per batch). A 409/412 on the sentinel means another worker wrote the instance:
+ * `WorkItemLockLost`, and nothing more of this checkpoint is written.
+ */
+import type { TableClient, TableEntity, TransactionAction } from "@azure/data-tables";
+import { TaskHubError, type HistoryEvent } from "@taskhub/core";
+import { utf16ByteLength, historyPropertyBlobName, MAX_TABLE_PROPERTY_BYTES, type LargePayloadStore } from "../payloads/large-payloads.js";
+import { escapePartitionKey } from "./key-sanitation.js";
+import { eventToRow, historyRowKey, rawValue, rowToEvent, SENTINEL_ROW_KEY, VARIABLE_SIZE_COLUMNS } from "./history-row.js";
+
+export interface LoadedHistory {
+  events: HistoryEvent[];
+  /** The sentinel's ETag: the concurrency token of the next checkpoint (undefined: no history yet). */
+  etag: string | undefined;
+  executionId: string | undefined;
+  /** Blobs referenced by offloaded properties of this execution. */
+  blobNames: string[];
+}
+
+export interface AppendOptions {
+  instanceId: string;
+  executionId: string;
+  /** Events to write, at row indexes `startIndex`, `startIndex + 1`, ... */
+  events: readonly HistoryEvent[];
+  startIndex: number;
+  etag: string | undefined;
+  /** Rows of this execution at indexes >= this are deleted afterwards (history shrank, e.g. rewind). */
+  truncateFrom?: number;
+  now: Date;
+}
+
+const MAX_ROWS_PER_BATCH = 99;
+const MAX_BATCH_BYTES = 3 * 1024 * 1024;
+
+function status(err: unknown): number | undefined {
+  return (err as { statusCode?: number }).statusCode;
+}
+
+export class HistoryTable {
+  constructor(
+    readonly table: TableClient,
+    private readonly payloads: LargePayloadStore,
+  ) {}
+
+  /** DTF's read algorithm (§4.5). `expectedExecutionId`: an execution other than the sentinel's reads as empty. */
+  async read(instanceId: string, expectedExecutionId?: string): Promise<LoadedHistory> {
+    const pk = escapePartitionKey(instanceId);
+    const filter = `PartitionKey eq '${pk.replaceAll("'", "''")}'`;
+    const rows: Record<string, unknown>[] = [];
+    for await (const r of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter }, disableTypeConversion: true }))
+      rows.push(r);
+    rows.sort((a, b) => (String(a.rowKey) < String(b.rowKey) ? -1 : 1));
+    const sentinel = rows.find((r) => r.rowKey === SENTINEL_ROW_KEY);
+    const eventRows = rows.filter((r) => r.rowKey !== SENTINEL_ROW_KEY);
+    const executionId = (rawValue(sentinel?.ExecutionId) ?? rawValue(eventRows[0]?.ExecutionId)) as string | undefined;
+    const etag = sentinel?.etag as string | undefined;
+    if (expectedExecutionId && executionId && expectedExecutionId !== executionId)
+      return { events: [], etag, executionId, blobNames: [] };
+    const events: HistoryEvent[] = [];
+    const blobNames: string[] = [];
+    for (const row of eventRows) {
+      if (rawValue(row.ExecutionId) !== executionId) break;
+      for (const [key, value] of Object.entries(row)) {
+        if (!key.endsWith("BlobName")) continue;
+        const blobName = rawValue(value) as string | undefined;
+        if (!blobName) continue;
+        blobNames.push(blobName);
+        row[key.slice(0, -"BlobName".length)] = await this.payloads.download(blobName);
+      }
+      events.push(rowToEvent(row));
+    }
+    return { events, etag, executionId, blobNames };
+  }
+
+  /** Append a checkpoint; returns the sentinel's new ETag. Throws `WorkItemLockLost` on 409/412. */
+  async append(o: AppendOptions): Promise<string> {
+    const pk = escapePartitionKey(o.instanceId);
+    const rows: Record<string, unknown>[] = [];
+    for (let i = 0; i < o.events.length; i++) {
+      const rowKey = historyRowKey(o.startIndex + i);
+      const e = o.events[i]!;
+      const row = eventToRow(e, pk, rowKey, o.executionId);
+      for (const column of Object.keys(row)) {
+        const v = row[column];
+        if (!VARIABLE_SIZE_COLUMNS.has(column) || typeof v !== "string" || utf16ByteLength(v) <= MAX_TABLE_PROPERTY_BYTES) continue;
+        const blobName = historyPropertyBlobName(pk, rowKey, e.type, column);
+        await this.payloads.upload(blobName, v);
+        row[column] = "";
+        row[`${column}BlobName`] = blobName;
+      }
+      rows.push(row as Record<string, unknown>);
+    }
+    let etag = o.etag;
+    let i = 0;
+    do {
+      const batch: TransactionAction[] = [];
+      let bytes = 0;
+      while (i < rows.length && batch.length < MAX_ROWS_PER_BATCH) {
+        const size = 1024 + [...VARIABLE_SIZE_COLUMNS].reduce((n, c) => n + (typeof rows[i]![c] === "string" ? utf16ByteLength(rows[i]![c] as string) : 0), 0);
+        if (batch.length > 0 && bytes + size > MAX_BATCH_BYTES) break;
+        bytes += size;
+        batch.push(["upsert", rows[i] as TableEntity, "Replace"]);
+        i++;
+      }
+      const final = i >= rows.length;
+      const sentinel = {
+        partitionKey: pk,
+        rowKey: SENTINEL_ROW_KEY,
+        ExecutionId: o.executionId,
+        IsCheckpointComplete: final,
+        ...(final ? { CheckpointCompletedTimestamp: { value: o.now.toISOString(), type: "DateTime" as const } } : {}),
+      };
+      batch.push(etag === undefined ? ["create", sentinel] : ["update", sentinel, "Merge", { etag }]);
+      try {
+        const res = await this.table.submitTransaction(batch);
+        const sub = res.getResponseForEntity(SENTINEL_ROW_KEY);
+        etag = sub?.etag ?? (await this.table.getEntity(pk, SENTINEL_ROW_KEY)).etag;
+      } catch (err) {
+        const s = status(err);
+        if (s === 409 || s === 412)
+          throw new TaskHubError("WorkItemLockLost", `instance '${o.instanceId}' was checkpointed by another worker (HTTP ${s} on the history sentinel)`, { cause: err });
+        throw err;
+      }
+    } while (i < rows.length);
+    if (o.truncateFrom !== undefined) await this.truncate(o.instanceId, o.executionId, o.truncateFrom);
+    return etag!;
+  }
+
+  private async truncate(instanceId: string, executionId: string, fromIndex: number): Promise<void> {
+    const pk = escapePartitionKey(instanceId);
+    const filter = `PartitionKey eq '${pk.replaceAll("'", "''")}' and RowKey ge '${historyRowKey(fromIndex)}' and RowKey lt '${SENTINEL_ROW_KEY}'`;
+    for await (const r of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ["ExecutionId"] } })) {
+      if (r.ExecutionId === executionId) await this.table.deleteEntity(pk, String(r.rowKey)).catch(() => undefined);
+    }
+  }
+
+  /** Delete every row of the instance (all executions and the sentinel), in batches of 100. */
+  async deleteAll(instanceId: string): Promise<number> {
+    const pk = escapePartitionKey(instanceId);
+    const keys: string[] = [];
+    for await (const r of this.table.listEntities({ queryOptions: { filter: `PartitionKey eq '${pk.replaceAll("'", "''")}'`, select: ["RowKey"] } }))
+      keys.push(String(r.rowKey));
+    for (let i = 0; i < keys.length; i += 100) {
+      const batch: TransactionAction[] = keys.slice(i, i + 100).map((rowKey) => ["delete", { partitionKey: pk, rowKey }]);
+      try {
+        await this.table.submitTransaction(batch);
+      } catch (err) {
+        if (status(err) !== 404) throw err;
+        for (const [, e] of batch) await this.table.deleteEntity(pk, e.rowKey).catch(() => undefined);
+      }
+    }
+    return keys.length;
+  }
+
+  /** The last ExecutionCompleted of the current execution (for failure details), if any. */
+  async findCompletion(instanceId: string): Promise<HistoryEvent | undefined> {
+    const h = await this.read(instanceId);
+    return h.events.find((e) => e.type === "ExecutionCompleted");
+  }
+}

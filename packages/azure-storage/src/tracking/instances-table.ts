@@ -1,0 +1,189 @@
+/**
+ * The `<hub>Instances` table (spec §5): one row per instance id (PartitionKey = sanitized id, RowKey = ""),
+ * written by the client at create time (Pending, same ExecutionId and Generation as the start message) and
+ * by every checkpoint (InsertOrMerge, after the history). Large Input/Output values are blob URLs.
+ */
+import type { TableClient } from "@azure/data-tables";
+import {
+  InvalidArgumentError,
+  type InstanceQuery,
+  type InstanceRecord,
+  type OrchestrationRuntimeStatus,
+  type Page,
+  type PurgeFilter,
+} from "@taskhub/core";
+import { escapePartitionKey, unescapePartitionKey } from "./key-sanitation.js";
+import { rawValue } from "./history-row.js";
+
+export interface InstanceRow {
+  record: InstanceRecord;
+  etag: string;
+  /** Raw Input/Output columns (may be blob URLs), and offload columns when present. */
+  input: string | undefined;
+  output: string | undefined;
+  inputBlobName: string | undefined;
+}
+
+const dt = (d: Date | undefined): { value: string; type: "DateTime" } | undefined =>
+  d ? { value: d.toISOString(), type: "DateTime" } : undefined;
+
+function str(p: unknown): string | undefined {
+  const v = rawValue(p);
+  if (v === undefined || v === null) return undefined;
+  return v instanceof Date ? v.toISOString() : String(v);
+}
+
+function date(p: unknown): Date | undefined {
+  const s = str(p);
+  return s ? new Date(s) : undefined;
+}
+
+function quote(v: string): string {
+  return `'${v.replaceAll("'", "''")}'`;
+}
+
+/** Columns written for a record (DTF's names). `undefined` values are omitted (Merge leaves them alone). */
+export function recordColumns(r: InstanceRecord, taskHubName: string, io: { input?: string; output?: string }): Record<string, unknown> {
+  const cols: Record<string, unknown> = {
+    Name: r.name,
+    Version: r.version ?? "",
+    ExecutionId: r.executionId,
+    RuntimeStatus: r.runtimeStatus,
+    CreatedTime: dt(r.createdAt),
+    LastUpdatedTime: dt(r.lastUpdatedAt),
+    CompletedTime: dt(r.completedAt),
+    ScheduledStartTime: dt(r.scheduledStartAt),
+    Input: io.input,
+    Output: io.output,
+    CustomStatus: r.serializedCustomStatus ?? "null",
+    Generation: { value: r.generation, type: "Int32" },
+    Tags: r.tags ? JSON.stringify(r.tags) : "null",
+    TaskHubName: taskHubName,
+  };
+  for (const k of Object.keys(cols)) if (cols[k] === undefined) delete cols[k];
+  return cols;
+}
+
+export function rowToRecord(row: Record<string, unknown>): InstanceRecord {
+  const tags = str(row.Tags);
+  const custom = str(row.CustomStatus);
+  const status = (str(row.RuntimeStatus) ?? "Pending") as OrchestrationRuntimeStatus;
+  const output = str(row.Output);
+  return {
+    instanceId: unescapePartitionKey(String(row.partitionKey)),
+    executionId: str(row.ExecutionId) ?? "",
+    name: str(row.Name) ?? "",
+    version: str(row.Version),
+    runtimeStatus: status,
+    createdAt: date(row.CreatedTime) ?? new Date(0),
+    lastUpdatedAt: date(row.LastUpdatedTime) ?? date(row.CreatedTime) ?? new Date(0),
+    completedAt: date(row.CompletedTime),
+    scheduledStartAt: date(row.ScheduledStartTime),
+    serializedInput: str(row.Input),
+    serializedOutput: output === "" ? undefined : output,
+    serializedCustomStatus: custom === undefined || custom === "null" ? undefined : custom,
+    tags: tags && tags !== "null" ? (JSON.parse(tags) as Record<string, string>) : undefined,
+    generation: Number(rawValue(row.Generation) ?? 0),
+  };
+}
+
+export class InstancesTable {
+  constructor(
+    readonly table: TableClient,
+    readonly taskHubName: string,
+  ) {}
+
+  async get(instanceId: string): Promise<InstanceRow | undefined> {
+    try {
+      const row = await this.table.getEntity<Record<string, unknown>>(escapePartitionKey(instanceId), "", { disableTypeConversion: true });
+      return {
+        record: rowToRecord(row),
+        etag: String(row.etag),
+        input: str(row.Input),
+        output: str(row.Output),
+        inputBlobName: str(row.InputBlobName),
+      };
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * The client's Pending row: Insert when none existed, else Replace with If-Match of the row read before
+   * sending (so old Output/CompletedTime/CustomStatus disappear). 409/412 are ignored, as DTF does.
+   */
+  async writePending(r: InstanceRecord, previousEtag: string | undefined, io: { input?: string; inputBlobName?: string }): Promise<void> {
+    const entity = { partitionKey: escapePartitionKey(r.instanceId), rowKey: "", ...recordColumns(r, this.taskHubName, io) };
+    if (io.inputBlobName) Object.assign(entity, { InputBlobName: io.inputBlobName });
+    try {
+      if (previousEtag === undefined) await this.table.createEntity(entity);
+      else await this.table.updateEntity(entity, "Replace", { etag: previousEtag });
+    } catch (err) {
+      const s = (err as { statusCode?: number }).statusCode;
+      if (s !== 409 && s !== 412) throw err;
+    }
+  }
+
+  /** Checkpoint write: InsertOrMerge, no ETag (DTF's default). */
+  async upsert(r: InstanceRecord, io: { input?: string; output?: string }): Promise<void> {
+    const entity = { partitionKey: escapePartitionKey(r.instanceId), rowKey: "", ...recordColumns(r, this.taskHubName, io) };
+    await this.table.upsertEntity(entity, "Merge");
+  }
+
+  /** Merge a few columns (terminate-before-start, rewind → Pending). */
+  async merge(instanceId: string, columns: Record<string, unknown>): Promise<void> {
+    await this.table.updateEntity({ partitionKey: escapePartitionKey(instanceId), rowKey: "", ...columns }, "Merge", { etag: "*" });
+  }
+
+  async delete(instanceId: string): Promise<boolean> {
+    try {
+      await this.table.deleteEntity(escapePartitionKey(instanceId), "", { etag: "*" });
+      return true;
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return false;
+      throw err;
+    }
+  }
+
+  /** One page of rows matching the query; the token is `Azure.Data.Tables`' "<pk> <rk>" form, opaque to callers. */
+  async query(q: InstanceQuery & { excludeEntities?: boolean }, continuationToken?: string): Promise<Page<InstanceRow>> {
+    const pageSize = q.pageSize ?? 100;
+    if (!(pageSize >= 1 && pageSize <= 1000)) throw new InvalidArgumentError("pageSize must be between 1 and 1000");
+    const filter = instanceFilter(q);
+    const select = q.fetchPayloads === false
+      ? ["PartitionKey", "RowKey", "Name", "Version", "ExecutionId", "RuntimeStatus", "CreatedTime", "LastUpdatedTime", "CompletedTime", "ScheduledStartTime", "Generation", "Tags", "TaskHubName"]
+      : undefined;
+    const pages = this.table
+      .listEntities<Record<string, unknown>>({ queryOptions: { filter, ...(select ? { select } : {}) }, disableTypeConversion: true })
+      .byPage({ maxPageSize: pageSize, continuationToken });
+    const { value: page } = await pages.next();
+    const rows = (page ?? []) as (Record<string, unknown>[] & { continuationToken?: string });
+    return {
+      items: rows.map((row) => ({
+        record: rowToRecord(row),
+        etag: String(row.etag),
+        input: str(row.Input),
+        output: str(row.Output),
+        inputBlobName: str(row.InputBlobName),
+      })),
+      continuationToken: rows.continuationToken || undefined,
+    };
+  }
+}
+
+/** OData filter for instance queries (spec §10.4). */
+export function instanceFilter(q: InstanceQuery & { excludeEntities?: boolean } & PurgeFilter): string {
+  const parts: string[] = ["RowKey eq ''"];
+  if (q.createdFrom) parts.push(`CreatedTime ge datetime'${q.createdFrom.toISOString()}'`);
+  if (q.createdTo) parts.push(`CreatedTime le datetime'${q.createdTo.toISOString()}'`);
+  if (q.statuses && q.statuses.length > 0) parts.push(q.statuses.map((s) => `RuntimeStatus eq ${quote(s)}`).join(" or "));
+  if (q.instanceIdPrefix) {
+    const p = escapePartitionKey(q.instanceIdPrefix);
+    const last = p.charCodeAt(p.length - 1);
+    const upper = p.slice(0, -1) + String.fromCharCode(last + 1);
+    parts.push(`PartitionKey ge ${quote(p)} and PartitionKey lt ${quote(upper)}`);
+  }
+  if (q.excludeEntities) parts.push(`PartitionKey lt '@' or PartitionKey ge 'A'`);
+  return parts.map((p) => `(${p})`).join(" and ");
+}

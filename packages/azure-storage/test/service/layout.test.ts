@@ -1,0 +1,163 @@
+// Runs real orchestrations, then reads Azurite with the plain @azure/* clients: names, history rows
+// (RowKeys, EventType names, columns and Edm types), the sentinel, the Instances row, a queue message body,
+// and large payloads in blobs (spec dtf-azure-storage.md §1, §3, §4, §5).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TableClient, TableServiceClient } from "@azure/data-tables";
+import { QueueServiceClient } from "@azure/storage-queue";
+import { BlobServiceClient } from "@azure/storage-blob";
+import { TaskHubClient, TaskHubWorker } from "@taskhub/core";
+import type { AzureStorageOrchestrationService } from "../../src/index.js";
+import { connectionString, newService } from "./helpers.js";
+
+let service: AzureStorageOrchestrationService;
+let worker: TaskHubWorker;
+let client: TaskHubClient;
+
+beforeAll(async () => {
+  service = newService({ taskHubName: `Layout${Date.now().toString(36)}` });
+  worker = new TaskHubWorker(service);
+  worker.addActivity("SayHello", (_ctx, name: string) => `Hello ${name}!`);
+  worker.addActivity("Echo", (_ctx, v: unknown) => v);
+  worker.addOrchestrator("Hello", function* (ctx, name: string) {
+    const greeting: string = yield ctx.callActivity("SayHello", name);
+    return greeting;
+  });
+  worker.addOrchestrator("EchoBig", function* (ctx, v: unknown) {
+    const r: unknown = yield ctx.callActivity("Echo", v);
+    return r;
+  });
+  worker.addOrchestrator("WaitForever", function* (ctx) {
+    yield ctx.waitForExternalEvent("never");
+  });
+  await worker.start();
+  client = new TaskHubClient(service);
+});
+
+afterAll(async () => {
+  await worker.stop();
+  await service.deleteTaskHub();
+});
+
+const http = { allowInsecureConnection: true };
+function table(name: string): TableClient {
+  return TableClient.fromConnectionString(connectionString(), name, http);
+}
+
+function typed(row: Record<string, unknown>, column: string): { value: unknown; type: string } {
+  return row[column] as { value: unknown; type: string };
+}
+
+describe("Azure Storage layout", () => {
+  it("creates the queues, tables and containers DTF creates", async () => {
+    const hub = service.names.hub;
+    const lc = hub.toLowerCase();
+    const queues: string[] = [];
+    for await (const q of QueueServiceClient.fromConnectionString(connectionString()).listQueues({ prefix: lc })) queues.push(q.name);
+    expect(queues.sort()).toEqual([`${lc}-control-00`, `${lc}-control-01`, `${lc}-control-02`, `${lc}-control-03`, `${lc}-workitems`]);
+    const tables: string[] = [];
+    for await (const t of TableServiceClient.fromConnectionString(connectionString(), http).listTables()) if (t.name?.startsWith(hub)) tables.push(t.name);
+    expect(tables).toEqual(expect.arrayContaining([`${hub}History`, `${hub}Instances`]));
+    const blobs = BlobServiceClient.fromConnectionString(connectionString());
+    expect(await blobs.getContainerClient(`${lc}-applease`).exists()).toBe(true);
+    const info = await blobs.getContainerClient(`${lc}-applease`).getBlockBlobClient(`${lc}-appleaseinfo`).downloadToBuffer();
+    expect(info.toString()).toBe("{}");
+  });
+
+  it("writes history rows with DTF's keys, columns and Edm types", async () => {
+    const id = await client.scheduleNewOrchestration("Hello", "Tokyo", { instanceId: "layout^hello\u00e9" });
+    expect((await client.waitForOrchestrationCompletion(id, { timeoutMs: 30_000 })).output).toBe("Hello Tokyo!");
+    const rows: Record<string, unknown>[] = [];
+    for await (const r of table(service.names.historyTable).listEntities<Record<string, unknown>>({
+      queryOptions: { filter: `PartitionKey eq 'layout^^hello\u00e9'` },
+      disableTypeConversion: true,
+    }))
+      rows.push(r);
+    expect(rows.map((r) => r.rowKey)).toEqual([
+      "0000000000000000", "0000000000000001", "0000000000000002", "0000000000000003",
+      "0000000000000004", "0000000000000005", "0000000000000006", "0000000000000007", "sentinel",
+    ]);
+    const types = rows.slice(0, 8).map((r) => typed(r, "EventType").value);
+    expect(types).toEqual([
+      "OrchestratorStarted", "ExecutionStarted", "TaskScheduled", "OrchestratorCompleted",
+      "OrchestratorStarted", "TaskCompleted", "ExecutionCompleted", "OrchestratorCompleted",
+    ]);
+    const [, started, scheduled, , , completed, done] = rows as Record<string, unknown>[];
+    const executionId = typed(started!, "ExecutionId").value;
+    for (const r of rows) expect(typed(r, "ExecutionId")).toEqual({ value: executionId, type: "String" });
+    expect(typed(started!, "EventId")).toEqual({ value: "-1", type: "Int32" });
+    expect(typed(started!, "IsPlayed").type).toBe("Boolean");
+    expect(typed(started!, "_Timestamp").type).toBe("DateTime");
+    expect(typed(started!, "Name").value).toBe("Hello");
+    expect(typed(started!, "Input").value).toBe('"Tokyo"');
+    expect(typed(started!, "Generation")).toEqual({ value: "0", type: "Int32" });
+    expect(JSON.parse(typed(started!, "OrchestrationInstance").value as string)).toEqual({ InstanceId: "layout^hello\u00e9", ExecutionId: executionId });
+    expect(typed(scheduled!, "EventId")).toEqual({ value: "0", type: "Int32" });
+    expect(typed(scheduled!, "Name").value).toBe("SayHello");
+    expect(typed(completed!, "TaskScheduledId")).toEqual({ value: "0", type: "Int32" });
+    expect(typed(completed!, "Result").value).toBe('"Hello Tokyo!"');
+    expect(typed(done!, "OrchestrationStatus").value).toBe("Completed");
+    expect(typed(done!, "EventId")).toEqual({ value: "1", type: "Int32" });
+    const sentinel = rows[8]!;
+    expect(typed(sentinel, "IsCheckpointComplete")).toEqual({ value: "true", type: "Boolean" });
+    expect(typed(sentinel, "CheckpointCompletedTimestamp").type).toBe("DateTime");
+
+    const inst = await table(service.names.instancesTable).getEntity<Record<string, unknown>>("layout^^hello\u00e9", "", { disableTypeConversion: true });
+    expect(typed(inst, "RuntimeStatus").value).toBe("Completed");
+    expect(typed(inst, "Name").value).toBe("Hello");
+    expect(typed(inst, "ExecutionId").value).toBe(executionId);
+    expect(typed(inst, "Output").value).toBe('"Hello Tokyo!"');
+    expect(typed(inst, "Input").value).toBe('"Tokyo"');
+    expect(typed(inst, "CustomStatus").value).toBe("null");
+    expect(typed(inst, "CreatedTime").type).toBe("DateTime");
+    expect(typed(inst, "CompletedTime").type).toBe("DateTime");
+    expect(typed(inst, "Generation")).toEqual({ value: "0", type: "Int32" });
+    expect(typed(inst, "TaskHubName").value).toBe(service.names.hub);
+  });
+
+  it("writes queue messages as DTF envelopes, $type first", async () => {
+    const id = await client.scheduleNewOrchestration("WaitForever", undefined, { instanceId: "layout-msg" });
+    await client.waitForOrchestrationStart(id, { timeoutMs: 30_000 });
+    await worker.stop();
+    try {
+      await client.raiseEvent(id, "Ping", { n: 1 });
+      const queues = service.names.controlQueues.map((n) => QueueServiceClient.fromConnectionString(connectionString()).getQueueClient(n));
+      const peeked = (await Promise.all(queues.map((c) => c.peekMessages({ numberOfMessages: 32 })))).flatMap((r) => r.peekedMessageItems);
+      const body = peeked.map((m) => m.messageText).find((t) => t.includes("Ping"));
+      expect(body).toBeDefined();
+      expect(body!.startsWith('{"$type":"DurableTask.AzureStorage.MessageData"')).toBe(true);
+      const o = JSON.parse(body!);
+      expect(Object.keys(o)[0]).toBe("$type");
+      expect(o.ActivityId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(Object.keys(o.TaskMessage)[0]).toBe("$type");
+      expect(o.TaskMessage.$type).toBe("DurableTask.Core.TaskMessage");
+      expect(Object.keys(o.TaskMessage.Event)[0]).toBe("$type");
+      expect(o.TaskMessage.Event.$type).toBe("DurableTask.Core.History.EventRaisedEvent");
+      expect(o.TaskMessage.Event.EventType).toBe(15);
+      expect(o.TaskMessage.Event.Name).toBe("Ping");
+      expect(o.TaskMessage.Event.Input).toBe('{"n":1}');
+      expect(o.TaskMessage.Event.Timestamp).toMatch(/Z$/);
+      expect(o.TaskMessage.OrchestrationInstance).toEqual({ $type: "DurableTask.Core.OrchestrationInstance", InstanceId: "layout-msg", ExecutionId: null });
+      expect(typeof o.SequenceNumber).toBe("number");
+    } finally {
+      await worker.start();
+    }
+  });
+
+  it("offloads large inputs and outputs to blobs under DTF's names and reads them back", async () => {
+    for (const size of [100 * 1024, 2 * 1024 * 1024]) {
+      const big = "x".repeat(size);
+      const id = await client.scheduleNewOrchestration("EchoBig", big, { instanceId: `layout-big-${size}` });
+      const s = await client.waitForOrchestrationCompletion(id, { timeoutMs: 60_000 });
+      expect(s.runtimeStatus).toBe("Completed");
+      expect(s.output).toBe(big);
+      expect(s.input).toBe(big);
+      const container = BlobServiceClient.fromConnectionString(connectionString()).getContainerClient(service.names.largeMessagesContainer);
+      const names: string[] = [];
+      for await (const b of container.listBlobsFlat({ prefix: `layout-big-${size}/` })) names.push(b.name);
+      expect(names.some((n) => /^layout-big-\d+\/message-[0-9a-f]{32}-ExecutionStarted\.json\.gz$/.test(n))).toBe(true);
+      expect(names.some((n) => /^layout-big-\d+\/history-[0-9A-F]{16}-TaskCompleted-[0-9A-F]{8}-Result\.json\.gz$/.test(n))).toBe(true);
+      const inst = await table(service.names.instancesTable).getEntity<Record<string, unknown>>(`layout-big-${size}`, "");
+      expect(String(inst.Output)).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\//);
+    }
+  });
+});

@@ -1,0 +1,148 @@
+// Split brain, crash points, bad input and poison messages on a real Azurite.
+import { afterEach, describe, expect, it } from "vitest";
+import { QueueServiceClient } from "@azure/storage-queue";
+import { executeOrchestrationWorkItem, TaskHubClient, TaskHubWorker, type Orchestrator, type OrchestrationWorkItem } from "@taskhub/core";
+import { AzureStorageOrchestrationService, partitionIndex } from "../../src/index.js";
+import { connectionString, newService } from "./helpers.js";
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+const sequence: Orchestrator<number[], number[]> = function* (ctx, input) {
+  const out: number[] = [];
+  for (const n of input) out.push(yield ctx.callActivity("Double", n));
+  return out;
+};
+
+function sequenceWorker(service: AzureStorageOrchestrationService): TaskHubWorker {
+  const worker = new TaskHubWorker(service, { abandonDelayMs: 10 });
+  worker.addActivity("Double", (_ctx, n: number) => n * 2);
+  worker.addOrchestrator("Sequence", sequence);
+  return worker;
+}
+
+async function run(service: AzureStorageOrchestrationService, worker: TaskHubWorker): Promise<TaskHubClient> {
+  await worker.start();
+  cleanups.push(() => service.deleteTaskHub());
+  cleanups.push(() => worker.stop({ drainTimeoutMs: 2000 }));
+  return new TaskHubClient(service);
+}
+
+describe("checkpoint crash points", () => {
+  for (const point of ["beforeHistoryWrite", "beforeInstanceWrite", "beforeMessageDelete"] as const) {
+    it(`completes the instance after a crash at ${point}`, async () => {
+      const service = newService();
+      let crashes = 0;
+      service[point] = async () => {
+        if (crashes < 2) {
+          crashes++;
+          throw new Error(`injected crash at ${point}`);
+        }
+      };
+      const client = await run(service, sequenceWorker(service));
+      const id = await client.scheduleNewOrchestration("Sequence", [1, 2, 3]);
+      const s = await client.waitForOrchestrationCompletion(id, { timeoutMs: 60_000 });
+      expect(crashes).toBe(2);
+      expect(s.runtimeStatus).toBe("Completed");
+      expect(s.output).toEqual([2, 4, 6]);
+      const h = await client.getOrchestrationHistory(id);
+      expect(h.filter((e) => e.type === "TaskCompleted")).toHaveLength(3);
+      expect(h.filter((e) => e.type === "TaskScheduled")).toHaveLength(3);
+      expect(h.filter((e) => e.type === "ExecutionCompleted")).toHaveLength(1);
+    });
+  }
+});
+
+describe("split brain", () => {
+  it("the second of two workers completing the same work item gets WorkItemLockLost", async () => {
+    const a = newService();
+    const b = new AzureStorageOrchestrationService({
+      taskHubName: a.names.hub,
+      storage: { connectionString: connectionString() },
+      minPollingIntervalMs: 10,
+      maxPollingIntervalMs: 250,
+    });
+    cleanups.push(() => a.deleteTaskHub());
+    await a.createIfNotExists();
+    const client = new TaskHubClient(a);
+    const id = await client.scheduleNewOrchestration("Sequence", [1]);
+    await a.start();
+    cleanups.push(() => a.stop());
+    const ac = new AbortController();
+    const wiA = (await a.lockNextOrchestrationWorkItem({ signal: ac.signal })) as OrchestrationWorkItem;
+    expect(wiA?.instanceId).toBe(id);
+    await a.stop(); // A keeps its work item but stops polling, as after losing the partition.
+    // Worker B sees the same messages (as after a lease move): make them visible again, lock them too.
+    const queue = QueueServiceClient.fromConnectionString(connectionString()).getQueueClient(a.names.controlQueues[partitionIndex(id, 4)]!);
+    const internal = wiA as unknown as { messages: { messageId: string; popReceipt: string }[] };
+    for (const m of internal.messages) {
+      const r = await queue.updateMessage(m.messageId, m.popReceipt, undefined, 0);
+      m.popReceipt = r.popReceipt!;
+    }
+    await b.start();
+    cleanups.push(() => b.stop());
+    const wiB = (await b.lockNextOrchestrationWorkItem({ signal: ac.signal })) as OrchestrationWorkItem;
+    expect(wiB?.instanceId).toBe(id);
+
+    const opts = {
+      resolveOrchestrator: (name: string) => (name === "Sequence" ? (sequence as Orchestrator) : undefined),
+      now: new Date(),
+      newExecutionId: () => "x",
+    };
+    const commitB = executeOrchestrationWorkItem(wiB, opts);
+    const commitA = executeOrchestrationWorkItem(wiA, opts);
+    await b.completeOrchestrationWorkItem(wiB, commitB);
+    await expect(a.completeOrchestrationWorkItem(wiA, commitA)).rejects.toMatchObject({ code: "WorkItemLockLost" });
+    const h = await client.getOrchestrationHistory(id);
+    expect(h.map((e) => e.type)).toEqual(["OrchestratorStarted", "ExecutionStarted", "TaskScheduled", "OrchestratorCompleted"]);
+  });
+});
+
+describe("bad input", () => {
+  it("rejects invalid hub names and instance ids before writing anything", async () => {
+    expect(() => newService({ taskHubName: "my-hub" })).toThrow(/invalid task hub name/);
+    expect(() => newService({ taskHubName: "ab" })).toThrow(/invalid task hub name/);
+    expect(() => newService({ partitionCount: 17 })).toThrow(/partition count/);
+    const service = newService();
+    const client = new TaskHubClient(service);
+    for (const bad of ["a/b", "a\\b", "a#b", "a?b", "a\u0001b", "x".repeat(257)])
+      await expect(client.scheduleNewOrchestration("Sequence", [], { instanceId: bad })).rejects.toMatchObject({ code: "InvalidArgument" });
+    const tables: string[] = [];
+    const { TableServiceClient } = await import("@azure/data-tables");
+    for await (const t of TableServiceClient.fromConnectionString(connectionString(), { allowInsecureConnection: true }).listTables())
+      if (t.name?.startsWith(service.names.hub)) tables.push(t.name);
+    expect(tables).toEqual([]);
+  });
+
+  it("quarantines malformed messages in the poison store while other instances keep flowing", async () => {
+    const service = newService({ maxDequeueCount: 2, maxPollingIntervalMs: 100 });
+    const client = await run(service, sequenceWorker(service));
+    const queues = QueueServiceClient.fromConnectionString(connectionString());
+    const control = queues.getQueueClient(service.names.controlQueues[0]!);
+    const bad = [
+      "this is not json",
+      '{"$type":"DurableTask.AzureStorage.MessageData","ActivityId":"00000000-0000-0000-0000-000000000001","SequenceNumber":1}',
+      '{"TaskMessage":{"Event":{"$type":"DurableTask.Core.History.NoSuchEvent","EventType":99},"OrchestrationInstance":{"InstanceId":"x"}}}',
+      '{"TaskMessage":null,"CompressedBlobName":"missing/message-00000000000000000000000000000000-EventRaised.json.gz"}',
+    ];
+    for (const body of bad) await control.sendMessage(body, { messageTimeToLive: -1 });
+    const id = await client.scheduleNewOrchestration("Sequence", [5]);
+    expect((await client.waitForOrchestrationCompletion(id, { timeoutMs: 30_000 })).output).toEqual([10]);
+    const deadline = Date.now() + 45_000;
+    let poisoned = await service.listPoisonMessages();
+    while (poisoned.length < bad.length && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      poisoned = await service.listPoisonMessages();
+    }
+    expect(poisoned.map((p) => p.body).sort()).toEqual([...bad].sort());
+    for (const p of poisoned) {
+      expect(p.queueName).toBe(service.names.controlQueues[0]);
+      expect(p.reason).toMatch(/cannot decode/);
+    }
+    // Replaying puts the message back on its queue.
+    expect(await service.replayPoisonMessage(poisoned[0]!.queueName, poisoned[0]!.messageId)).toBe(true);
+    expect((await service.listPoisonMessages()).length).toBe(bad.length - 1);
+  }, 90_000);
+});
