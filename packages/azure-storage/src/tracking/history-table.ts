@@ -115,7 +115,9 @@ export class HistoryTable {
       batch.push(etag === undefined ? ["create", sentinel] : ["update", sentinel, "Merge", { etag }]);
       try {
         const res = await this.table.submitTransaction(batch);
-        const sub = res.getResponseForEntity(SENTINEL_ROW_KEY);
+        // Sub-responses come in operation order; the sentinel is the last operation. (A Merge's
+        // sub-response carries no row key, so getResponseForEntity cannot find it.)
+        const sub = res.subResponses[batch.length - 1];
         etag = sub?.etag ?? (await this.table.getEntity(pk, SENTINEL_ROW_KEY)).etag;
       } catch (err) {
         const s = status(err);
