@@ -47,6 +47,7 @@ import { AllPartitionsManager, type PartitionManager } from "./partitioning/part
 import { LargePayloadStore, MAX_TABLE_PROPERTY_BYTES, utf16ByteLength, historyPropertyBlobName } from "./payloads/large-payloads.js";
 import { createStorageClients, type StorageClients, type StorageConnection } from "./storage/clients.js";
 import { RequestCounter } from "./storage/request-counter.js";
+import { toStorageError } from "./storage/errors.js";
 import { HistoryTable } from "./tracking/history-table.js";
 import { InstancesTable } from "./tracking/instances-table.js";
 import { escapePartitionKey } from "./tracking/key-sanitation.js";
@@ -700,8 +701,46 @@ export class AzureStorageOrchestrationService
 
   // ---- client ------------------------------------------------------------------------------------
 
+  /** Client calls surface storage failures as `StorageError` (code "Storage") with status and Azure code. */
+  private async guard<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof TaskHubError) throw err;
+      throw toStorageError(err, operation);
+    }
+  }
+
+  createTaskOrchestration(startMessage: TaskMessage, options: CreateInstanceOptions = {}): Promise<void> {
+    return this.guard("createTaskOrchestration", () => this.createTaskOrchestrationImpl(startMessage, options));
+  }
+
+  sendTaskOrchestrationMessage(message: TaskMessage): Promise<void> {
+    return this.guard("sendTaskOrchestrationMessage", () => this.sendTaskOrchestrationMessageImpl(message));
+  }
+
+  getOrchestrationState(instanceId: string, options: { fetchPayloads?: boolean } = {}): Promise<InstanceRecord | undefined> {
+    return this.guard("getOrchestrationState", () => this.getOrchestrationStateImpl(instanceId, options));
+  }
+
+  getOrchestrationHistory(instanceId: string): Promise<HistoryEvent[]> {
+    return this.guard("getOrchestrationHistory", () => this.getOrchestrationHistoryImpl(instanceId));
+  }
+
+  queryInstances(query: InstanceQuery, continuationToken?: string): Promise<Page<InstanceRecord>> {
+    return this.guard("queryInstances", () => this.queryInstancesImpl(query, continuationToken));
+  }
+
+  purgeInstance(instanceId: string): Promise<PurgeResult> {
+    return this.guard("purgeInstance", () => this.purgeInstanceImpl(instanceId));
+  }
+
+  purgeInstances(filter: PurgeFilter): Promise<PurgeResult> {
+    return this.guard("purgeInstances", () => this.purgeInstancesImpl(filter));
+  }
+
   /** DTF's create protocol (§5, §6.3): read the row, send ExecutionStarted, write the Pending row. */
-  async createTaskOrchestration(startMessage: TaskMessage, options: CreateInstanceOptions = {}): Promise<void> {
+  private async createTaskOrchestrationImpl(startMessage: TaskMessage, options: CreateInstanceOptions = {}): Promise<void> {
     const event = startMessage.event;
     if (event.type !== "ExecutionStarted") throw new TaskHubError("InvalidArgument", "start message must carry ExecutionStarted");
     await this.createIfNotExists();
@@ -740,7 +779,7 @@ export class AzureStorageOrchestrationService
     await this.instances.writePending(record, existing?.etag, { input, inputBlobName });
   }
 
-  async sendTaskOrchestrationMessage(message: TaskMessage): Promise<void> {
+  private async sendTaskOrchestrationMessageImpl(message: TaskMessage): Promise<void> {
     await this.createIfNotExists();
     const instanceId = message.orchestrationInstance.instanceId;
     const type = message.event.type;
@@ -768,7 +807,7 @@ export class AzureStorageOrchestrationService
     this.wakeLocal(queueName);
   }
 
-  async getOrchestrationState(instanceId: string, options: { fetchPayloads?: boolean } = {}): Promise<InstanceRecord | undefined> {
+  private async getOrchestrationStateImpl(instanceId: string, options: { fetchPayloads?: boolean } = {}): Promise<InstanceRecord | undefined> {
     await this.createIfNotExists();
     const row = await this.instances.get(instanceId);
     if (!row) return undefined;
@@ -807,12 +846,12 @@ export class AzureStorageOrchestrationService
     return text;
   }
 
-  async getOrchestrationHistory(instanceId: string): Promise<HistoryEvent[]> {
+  private async getOrchestrationHistoryImpl(instanceId: string): Promise<HistoryEvent[]> {
     await this.createIfNotExists();
     return (await this.history.read(instanceId)).events;
   }
 
-  async queryInstances(query: InstanceQuery, continuationToken?: string): Promise<Page<InstanceRecord>> {
+  private async queryInstancesImpl(query: InstanceQuery, continuationToken?: string): Promise<Page<InstanceRecord>> {
     await this.createIfNotExists();
     const page = await this.instances.query({ ...query, excludeEntities: true }, continuationToken);
     const items = await Promise.all(page.items.map((row) => this.completeRecord(row, query.fetchPayloads ?? true)));
@@ -820,7 +859,7 @@ export class AzureStorageOrchestrationService
   }
 
   /** Delete the instance's blobs, history rows and Instances row (§10.3). */
-  async purgeInstance(instanceId: string): Promise<PurgeResult> {
+  private async purgeInstanceImpl(instanceId: string): Promise<PurgeResult> {
     await this.createIfNotExists();
     const row = await this.instances.get(instanceId);
     if (!row) return { deletedInstanceCount: 0 };
@@ -832,7 +871,7 @@ export class AzureStorageOrchestrationService
     return { deletedInstanceCount: (await this.instances.delete(instanceId)) ? 1 : 0 };
   }
 
-  async purgeInstances(filter: PurgeFilter): Promise<PurgeResult> {
+  private async purgeInstancesImpl(filter: PurgeFilter): Promise<PurgeResult> {
     await this.createIfNotExists();
     const statuses = (filter.statuses ?? TERMINAL_STATUSES).filter((s) => isTerminalStatus(s));
     let deleted = 0;

@@ -45,9 +45,13 @@ export class LargePayloadStore {
     await this.container.getBlockBlobClient(blobName).uploadData(body, { conditions: { ifNoneMatch: "*" } });
   }
 
+  /** One GET (downloadToBuffer would first ask for the size with a HEAD). */
   async download(blobName: string): Promise<string> {
-    const buf = await this.container.getBlockBlobClient(blobName).downloadToBuffer();
-    return gunzipSync(buf).toString("utf8");
+    const res = await this.container.getBlockBlobClient(blobName).download();
+    const chunks: Buffer[] = [];
+    for await (const chunk of res.readableStreamBody as AsyncIterable<Buffer | string>)
+      chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+    return gunzipSync(Buffer.concat(chunks)).toString("utf8");
   }
 
   /** `<container URL>/<each path segment URI-escaped>` (DTF `GetBlobUrl`). */
