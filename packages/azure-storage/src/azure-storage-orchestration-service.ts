@@ -15,6 +15,7 @@ import pLimit from "p-limit";
 import {
   isTerminalStatus,
   OrchestrationAlreadyExistsError,
+  OrchestrationRuntimeState,
   silentLogger,
   TaskHubError,
   TERMINAL_STATUSES,
@@ -535,6 +536,7 @@ export class AzureStorageOrchestrationService
     const wi = workItem as AzureOrchestrationWorkItem;
     try {
       if (commit) await this.checkpoint(wi, commit);
+      else await this.repairInstanceRow(wi);
       await Promise.all(
         wi.messages.map((m) =>
           this.clients.queue(m.queueName).deleteMessage(m.messageId, m.popReceipt).catch((err: unknown) => {
@@ -585,6 +587,23 @@ export class AzureStorageOrchestrationService
     if (this.s.extendedSessions && !isTerminalStatus(commit.state.runtimeStatus))
       this.sessions.set(wi.instanceId, { executionId, events, etag, blobNames: [], lastUsed: Date.now() });
     else this.sessions.delete(wi.instanceId);
+  }
+
+  /**
+   * Terminal-state repair (§5 item 3): messages for a finished instance are being dropped; if a crash
+   * between the history write and the Instances write left the row disagreeing, rewrite it from history.
+   */
+  private async repairInstanceRow(wi: AzureOrchestrationWorkItem): Promise<void> {
+    const state = new OrchestrationRuntimeState(wi.pastEvents);
+    if (!state.startEvent || !state.isTerminal) return;
+    const row = await this.instances.get(wi.instanceId);
+    if (row && row.record.runtimeStatus === state.status && row.record.executionId === state.executionId) return;
+    const record = state.toInstanceRecord({ customStatus: row?.record.serializedCustomStatus, lastUpdatedAt: new Date() });
+    await this.instances.upsert(record, {
+      input: await this.tableValue(wi.instanceId, "Input", record.serializedInput),
+      output: await this.tableValue(wi.instanceId, "Output", record.serializedOutput),
+    });
+    this.logger.warn({ event: "instance.repaired", instanceId: wi.instanceId, status: state.status }, "Instances row repaired from history");
   }
 
   /** Test hooks for crash-point tests: throw from one to simulate a crash at that step. */

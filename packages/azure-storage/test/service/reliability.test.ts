@@ -55,6 +55,26 @@ describe("checkpoint crash points", () => {
   }
 });
 
+describe("terminal-state repair", () => {
+  it("rewrites an Instances row left Running by a crash after the final history write", async () => {
+    const service = newService();
+    let crashed = false;
+    service.beforeInstanceWrite = async (_wi, commit) => {
+      if (!crashed && commit.state.runtimeStatus === "Completed") {
+        crashed = true;
+        throw new Error("injected crash after the final history write");
+      }
+    };
+    const client = await run(service, sequenceWorker(service));
+    const id = await client.scheduleNewOrchestration("Sequence", [1, 2]);
+    const s = await client.waitForOrchestrationCompletion(id, { timeoutMs: 30_000 });
+    expect(crashed).toBe(true);
+    expect(s.runtimeStatus).toBe("Completed");
+    expect(s.output).toEqual([2, 4]);
+    expect((await client.getOrchestrationHistory(id)).filter((e) => e.type === "ExecutionCompleted")).toHaveLength(1);
+  });
+});
+
 describe("split brain", () => {
   it("the second of two workers completing the same work item gets WorkItemLockLost", async () => {
     const a = newService();
