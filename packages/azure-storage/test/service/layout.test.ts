@@ -26,6 +26,10 @@ beforeAll(async () => {
     const r: unknown = yield ctx.callActivity("Echo", v);
     return r;
   });
+  worker.addOrchestrator("FanOut", function* (ctx, n: number) {
+    const r: unknown[] = yield ctx.whenAll(Array.from({ length: n }, (_, i) => ctx.callActivity("Echo", i)));
+    return r.length;
+  });
   worker.addOrchestrator("WaitForever", function* (ctx) {
     yield ctx.waitForExternalEvent("never");
   });
@@ -159,5 +163,54 @@ describe("Azure Storage layout", () => {
       const inst = await table(service.names.instancesTable).getEntity<Record<string, unknown>>(`layout-big-${size}`, "");
       expect(String(inst.Output)).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\//);
     }
+  });
+
+  it("writes a checkpoint of more than 99 rows in several batches under one sentinel", async () => {
+    const id = await client.scheduleNewOrchestration("FanOut", 150, { instanceId: "layout-wide" });
+    expect((await client.waitForOrchestrationCompletion(id, { timeoutMs: 60_000 })).output).toBe(150);
+    const keys: string[] = [];
+    for await (const r of table(service.names.historyTable).listEntities({ queryOptions: { filter: "PartitionKey eq 'layout-wide'", select: ["RowKey"] } }))
+      keys.push(String(r.rowKey));
+    // First checkpoint: OrchestratorStarted, ExecutionStarted, 150 TaskScheduled, OrchestratorCompleted (153 rows).
+    expect(keys).toContain("0000000000000098");
+    expect(keys).toContain("00000000000000A0");
+    expect(keys[keys.length - 1]).toBe("sentinel");
+    const h = await client.getOrchestrationHistory(id);
+    expect(h.filter((e) => e.type === "TaskScheduled")).toHaveLength(150);
+    expect(h.filter((e) => e.type === "TaskCompleted")).toHaveLength(150);
+    expect(keys).toHaveLength(h.length + 1);
+  });
+});
+
+describe("task hub lifecycle", () => {
+  it("creates idempotently and deletes every queue, table and container", async () => {
+    const other = newService();
+    await other.createIfNotExists();
+    await other.createIfNotExists();
+    const again = newService({ taskHubName: other.names.hub });
+    await again.createIfNotExists();
+    const lc = other.names.hub.toLowerCase();
+    const queues = async (): Promise<string[]> => {
+      const out: string[] = [];
+      for await (const q of QueueServiceClient.fromConnectionString(connectionString()).listQueues({ prefix: lc })) out.push(q.name);
+      return out;
+    };
+    const tables = async (): Promise<string[]> => {
+      const out: string[] = [];
+      for await (const t of TableServiceClient.fromConnectionString(connectionString(), http).listTables()) if (t.name?.startsWith(other.names.hub)) out.push(t.name);
+      return out;
+    };
+    const containers = async (): Promise<string[]> => {
+      const out: string[] = [];
+      for await (const c of BlobServiceClient.fromConnectionString(connectionString()).listContainers({ prefix: lc })) out.push(c.name);
+      return out;
+    };
+    expect(await queues()).toHaveLength(5);
+    expect((await tables()).length).toBeGreaterThanOrEqual(2);
+    expect(await containers()).toContain(`${lc}-applease`);
+    await other.deleteTaskHub();
+    expect(await queues()).toEqual([]);
+    expect(await tables()).toEqual([]);
+    expect(await containers()).toEqual([]);
   });
 });
