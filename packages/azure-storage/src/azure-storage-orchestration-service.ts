@@ -45,6 +45,8 @@ import { PoisonStore, type PoisonMessage } from "./messaging/poison-store.js";
 import { DEFAULT_PARTITION_COUNT, taskHubNames, validatePartitionCount, validateTaskHubName, type TaskHubNames } from "./naming.js";
 import { partitionIndex } from "./partitioning/fnv1a.js";
 import { AllPartitionsManager, type PartitionManager } from "./partitioning/partition-manager.js";
+import { BlobPartitionManager, type LeaseTimings } from "./partitioning/blob-partition-manager.js";
+import { TablePartitionManager } from "./partitioning/table-partition-manager.js";
 import { LargePayloadStore, MAX_TABLE_PROPERTY_BYTES, utf16ByteLength, historyPropertyBlobName } from "./payloads/large-payloads.js";
 import { createStorageClients, type StorageClients, type StorageConnection } from "./storage/clients.js";
 import { RequestCounter } from "./storage/request-counter.js";
@@ -75,7 +77,17 @@ export interface AzureStorageOrchestrationServiceSettings {
   sessionIdleTimeoutMs?: number;
   /** Timers longer than this are chained (Azure queues cannot delay a message 7 days; default 6 days). */
   maxTimerIntervalMs?: number;
-  partitionManager?: PartitionManager;
+  /**
+   * How partitions are shared between workers: `"blob"` (default: DTF's intent/ownership blob leases),
+   * `"table"` (DTF's `<hub>Partitions` table), `"all"` (no leases: one worker listens on every queue), or a
+   * custom `PartitionManager`.
+   */
+  partitionManagement?: "blob" | "table" | "all" | PartitionManager;
+  /** Blob manager timings (ms). Azure blob leases last 15–60 s. */
+  intentLease?: Partial<LeaseTimings>;
+  ownershipLease?: Partial<LeaseTimings>;
+  /** Table manager timings (ms): claim lifetime (DTF: 1 min) and round interval (DTF: 10 s). */
+  tableLease?: { leaseIntervalMs?: number; acquireIntervalMs?: number };
   workerId?: string;
   logger?: Logger;
   /** Counts storage requests; one is created when omitted (see `requestCounter`). */
@@ -128,7 +140,15 @@ export class AzureStorageOrchestrationService
   private readonly messenger: QueueMessenger;
   private readonly logger: Logger;
   private readonly partitionManager: PartitionManager;
-  private readonly s: Required<Omit<AzureStorageOrchestrationServiceSettings, "storage" | "partitionManager" | "logger" | "requestCounter" | "workerId" | "taskHubName" | "partitionCount">>;
+  /** Lease traffic is counted apart from the rest. */
+  readonly leaseRequestCounter: RequestCounter;
+  private readonly s: Required<
+    Omit<
+      AzureStorageOrchestrationServiceSettings,
+      "storage" | "partitionManagement" | "logger" | "requestCounter" | "workerId" | "taskHubName" | "partitionCount" | "intentLease" | "ownershipLease" | "tableLease"
+    >
+  >;
+  private watchdog: NodeJS.Timeout | undefined;
 
   /** Control messages received and not yet handed out, by instance. */
   private readonly buffer = new Map<string, ReceivedMessage[]>();
@@ -166,7 +186,31 @@ export class AzureStorageOrchestrationService
     this.maxTimerIntervalMs = this.s.maxTimerIntervalMs;
     this.workerId = settings.workerId ?? `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.logger = (settings.logger ?? silentLogger).child?.({ workerId: this.workerId, taskHub: this.names.hub }) ?? settings.logger ?? silentLogger;
-    this.partitionManager = settings.partitionManager ?? new AllPartitionsManager(partitionCount);
+    this.leaseRequestCounter = new RequestCounter();
+    const leaseClients = "queueService" in settings.storage ? settings.storage : createStorageClients(settings.storage, { counter: this.leaseRequestCounter });
+    const management = settings.partitionManagement ?? "blob";
+    this.partitionManager =
+      typeof management !== "string"
+        ? management
+        : management === "all"
+          ? new AllPartitionsManager(partitionCount)
+          : management === "table"
+            ? new TablePartitionManager({
+                table: leaseClients.table(this.names.partitionsTable),
+                controlQueues: this.names.controlQueues,
+                workerId: this.workerId,
+                logger: this.logger,
+                ...settings.tableLease,
+              })
+            : new BlobPartitionManager({
+                container: leaseClients.container(this.names.leasesContainer),
+                taskHubName: this.names.hub,
+                controlQueues: this.names.controlQueues,
+                workerId: this.workerId,
+                intent: settings.intentLease,
+                ownership: settings.ownershipLease,
+                logger: this.logger,
+              });
     this.payloads = new LargePayloadStore(this.clients.container(this.names.largeMessagesContainer));
     this.history = new HistoryTable(this.clients.table(this.names.historyTable), this.payloads);
     this.instances = new InstancesTable(this.clients.table(this.names.instancesTable), this.names.hub);
@@ -195,6 +239,8 @@ export class AzureStorageOrchestrationService
     const appLease = this.clients.container(n.appLeaseContainer);
     await Promise.all([
       ...n.controlQueues.map((q) => this.clients.queue(q).createIfNotExists()),
+      this.partitionManager instanceof BlobPartitionManager ? this.partitionManager.createLeaseStore(this.partitionCount) : undefined,
+      this.partitionManager instanceof TablePartitionManager ? this.partitionManager.createLeaseStore() : undefined,
       this.clients.queue(n.workItemQueue).createIfNotExists(),
       this.createTable(n.historyTable),
       this.createTable(n.instancesTable),
@@ -236,13 +282,48 @@ export class AzureStorageOrchestrationService
     await this.partitionManager.start({
       onPartitionGained: (p) => this.startPolling(p),
       onPartitionLost: (p) => this.stopPolling(p),
+      inFlight: (p) => [...this.locked].filter((id) => this.partitionOf(id) === p).length,
     });
-    this.logger.info({ event: "service.started", partitions: this.partitionManager.ownedPartitions() }, "listening on control queues");
+    this.watchdog = setInterval(() => this.checkOwnership(), 5000);
+    this.watchdog.unref();
+    this.logger.info({ event: "service.started", partitions: this.partitionManager.ownedPartitions() }, "service started");
+  }
+
+  /**
+   * Holding a partition and polling its queue are one state. If they ever disagree (DTF's "owned but not
+   * listened" bug), say so and repair it.
+   */
+  checkOwnership(): { repaired: number[] } {
+    const repaired: number[] = [];
+    const owned = new Set(this.partitionManager.ownedPartitions());
+    for (const p of owned) {
+      if (this.pollers.has(p)) continue;
+      this.logger.error({ event: "partition.ownedNotPolled", partition: p }, "partition owned but not polled; starting its poller");
+      this.startPolling(p);
+      repaired.push(p);
+    }
+    for (const p of [...this.pollers.keys()]) {
+      if (owned.has(p)) continue;
+      this.logger.error({ event: "partition.polledNotOwned", partition: p }, "partition polled but not owned; stopping its poller");
+      this.stopPolling(p);
+      repaired.push(p);
+    }
+    return { repaired };
+  }
+
+  /** Partitions whose control queue this worker is polling. */
+  polledPartitions(): number[] {
+    return [...this.pollers.keys()].sort((a, b) => a - b);
+  }
+
+  ownedPartitions(): readonly number[] {
+    return this.partitionManager.ownedPartitions();
   }
 
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    clearInterval(this.watchdog);
     await this.partitionManager.stop();
     await Promise.all([...this.pollers.values()].map((p) => p.done));
     this.wakeWaiters();

@@ -3,6 +3,8 @@ export * from "./azure-storage-orchestration-service.js";
 export * from "./naming.js";
 export * from "./partitioning/fnv1a.js";
 export * from "./partitioning/partition-manager.js";
+export * from "./partitioning/blob-partition-manager.js";
+export * from "./partitioning/table-partition-manager.js";
 export * from "./tracking/key-sanitation.js";
 export { HistoryTable, type LoadedHistory } from "./tracking/history-table.js";
 export { InstancesTable } from "./tracking/instances-table.js";

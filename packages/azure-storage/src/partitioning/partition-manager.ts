@@ -7,6 +7,8 @@ export interface PartitionListener {
   onPartitionGained(partition: number): void;
   /** Stop dequeuing at once; drop prefetched messages and cached sessions of the partition. */
   onPartitionLost(partition: number): void;
+  /** Work items of the partition still being processed (an owner keeps its lease until they are done). */
+  inFlight?(partition: number): number;
 }
 
 export interface PartitionManager {
