@@ -149,6 +149,8 @@ export class AzureStorageOrchestrationService
     >
   >;
   private watchdog: NodeJS.Timeout | undefined;
+  /** Dropped messages being made visible again; stop() waits for them. */
+  private readonly releasing = new Set<Promise<void>>();
 
   /** Control messages received and not yet handed out, by instance. */
   private readonly buffer = new Map<string, ReceivedMessage[]>();
@@ -325,7 +327,8 @@ export class AzureStorageOrchestrationService
     this.running = false;
     clearInterval(this.watchdog);
     await this.partitionManager.stop();
-    await Promise.all([...this.pollers.values()].map((p) => p.done));
+    for (const p of [...this.pollers.keys()]) this.stopPolling(p);
+    while (this.releasing.size > 0) await Promise.all([...this.releasing]);
     this.wakeWaiters();
   }
 
@@ -353,11 +356,18 @@ export class AzureStorageOrchestrationService
     if (!p) return;
     p.controller.abort();
     this.pollers.delete(partition);
+    const loopDone = p.done.finally(() => this.releasing.delete(loopDone));
+    this.releasing.add(loopDone);
+    const dropped: ReceivedMessage[] = [];
     for (const [instanceId, msgs] of this.buffer) {
       if (this.partitionOf(instanceId) !== partition) continue;
       this.bufferedCount -= msgs.length;
       this.buffer.delete(instanceId);
+      dropped.push(...msgs);
     }
+    // Make them visible again at once, so the partition's next owner need not wait out the visibility timeout.
+    const release = this.abandonMessages(dropped, 0, 0).finally(() => this.releasing.delete(release));
+    this.releasing.add(release);
     for (const id of this.sessions.keys()) if (this.partitionOf(id) === partition) this.sessions.delete(id);
   }
 
@@ -374,7 +384,8 @@ export class AzureStorageOrchestrationService
         const res = await queue.receiveMessages({
           numberOfMessages: this.s.controlQueueBatchSize,
           visibilityTimeout: Math.ceil(this.s.controlQueueVisibilityTimeoutMs / 1000),
-          abortSignal: signal,
+          // Never abort a dequeue in flight: the service may have dequeued messages the client then never
+          // sees, and they would stay invisible for the whole visibility timeout.
         });
         received = (await Promise.all(res.receivedMessageItems.map((m) => this.decodeReceived(queueName, queue, m)))).filter(
           (m): m is ReceivedMessage => m !== undefined,
@@ -390,7 +401,11 @@ export class AzureStorageOrchestrationService
         await backoff.wait(signal);
         continue;
       }
-      if (signal.aborted || !this.pollers.has(partition)) break;
+      if (signal.aborted || !this.pollers.has(partition)) {
+        // Received after the partition was lost: give them back at once.
+        await this.abandonMessages(received, 0, 0);
+        break;
+      }
       for (const m of received) {
         const id = m.taskMessage.orchestrationInstance.instanceId;
         let list = this.buffer.get(id);
@@ -738,7 +753,7 @@ export class AzureStorageOrchestrationService
         res = await queue.receiveMessages({
           numberOfMessages: 1,
           visibilityTimeout: Math.ceil(this.s.workItemQueueVisibilityTimeoutMs / 1000),
-          abortSignal: options.signal,
+          // Not aborted mid-flight, for the same reason as control-queue receives.
         });
       } catch (err) {
         if (options.signal.aborted) return undefined;

@@ -209,22 +209,19 @@ export class TablePartitionManager implements PartitionManager {
       }
     }
 
-    // Ask owners above the target to hand partitions over.
-    if (mine < target) {
-      let want = target - mine;
-      for (const [owner, count] of [...owners.entries()].sort((a, b) => b[1] - a[1])) {
-        if (owner === me || want <= 0 || count <= target) continue;
-        for (const r of rows) {
-          if (want <= 0) break;
-          if (r.currentOwner !== owner || !live(r) || r.nextOwner || r.isDraining) continue;
-          if (await this.write(r, { ...r, nextOwner: me })) {
-            want--;
-            fast = true;
-          }
-        }
+    // Ask for hand-overs from any owner holding at least two more than this worker (one at a time per
+    // owner and round), which converges to an even split (±1) for any number of workers.
+    const pending = rows.filter((r) => r.nextOwner === me).length;
+    let projected = mine + pending;
+    for (const [owner, count] of [...owners.entries()].sort((a, b) => b[1] - a[1])) {
+      if (owner === me || count < projected + 2) continue;
+      const r = rows.find((x) => x.currentOwner === owner && live(x) && !x.nextOwner && !x.isDraining);
+      if (r && (await this.write(r, { ...r, nextOwner: me }))) {
+        projected++;
+        fast = true;
       }
-      if (rows.some((r) => r.nextOwner === me)) fast = true;
     }
+    if (pending > 0) fast = true;
     return fast;
   }
 }
