@@ -69,9 +69,8 @@ afterAll(() => {
 
 for (const management of ["blob", "table"] as const) {
   describe(`${management} partition manager`, () => {
-    it("converges 1 → 2 → 4 → 1 workers to an even split, never with two owners", async () => {
+    it.each([4, 16])("converges 1 → 2 → 4 → 1 workers over %i partitions to an even split, never with two owners", async (partitions) => {
       const { env } = hubFor(management);
-      const partitions = 4;
       const w1 = await startWorker("a", env(partitions));
       const t1 = await converged([w1], partitions, 60_000);
       const w2 = await startWorker("b", env(partitions));
