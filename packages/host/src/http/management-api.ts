@@ -1,0 +1,279 @@
+/**
+ * Durable Functions' HTTP management API (http-api.md §2.1, routes 1–11) as a web-standard handler:
+ * `(Request) => Promise<Response>`, usable from Node's http (see `node-server.ts`), Express or Fastify.
+ * Every malformed request gets a 400 with a clear message and changes nothing; unknown routes or methods
+ * get 404. A key (`code` query or `x-functions-key` header, compared in constant time) is required unless
+ * `auth: "disabled"` is chosen explicitly (local development).
+ */
+import { timingSafeEqual } from "node:crypto";
+import {
+  isTerminalStatus,
+  TaskHubError,
+  validateInstanceId,
+  type OrchestrationRuntimeStatus,
+  type OrchestrationState,
+  type TaskHubClient,
+} from "@taskhub/core";
+import { createCheckStatusResponse, waitForCompletionOrCreateCheckStatusResponse, WEBHOOK_PATH, type ManagementUrlOptions } from "./management-urls.js";
+import { toStatusObject } from "./status-object.js";
+
+export interface ManagementApiOptions {
+  client: TaskHubClient;
+  taskHubName: string;
+  connectionName?: string;
+  /** `{ key }` to require it, or `"disabled"` for local development without a key. */
+  auth: { key: string } | "disabled";
+  /** Names of the registered orchestrators: starting any other name is a 400. */
+  orchestratorNames?: () => Iterable<string>;
+  /** Largest accepted request body (default 1 MiB); larger bodies get 413. */
+  maxBodyBytes?: number;
+}
+
+const STATUSES: readonly OrchestrationRuntimeStatus[] = ["Running", "Completed", "ContinuedAsNew", "Failed", "Canceled", "Terminated", "Pending", "Suspended"];
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function json(body: unknown, status: number, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
+}
+
+function message(status: number, text: string): Response {
+  return json({ Message: text }, status);
+}
+
+function keyMatches(given: string | null, expected: string): boolean {
+  if (given === null) return false;
+  const a = Buffer.from(given, "utf8");
+  const b = Buffer.from(expected, "utf8");
+  // Compare equal-length buffers in constant time; a length mismatch still does one comparison.
+  return a.length === b.length ? timingSafeEqual(a, b) : (timingSafeEqual(b, b), false);
+}
+
+function boolParam(url: URL, name: string, dflt: boolean): boolean {
+  const v = url.searchParams.get(name);
+  if (v === null || v === "") return dflt;
+  if (/^(true|false)$/i.test(v)) return v.toLowerCase() === "true";
+  throw new HttpError(400, `query parameter '${name}' must be true or false`);
+}
+
+function dateParam(url: URL, name: string): Date | undefined {
+  const v = url.searchParams.get(name);
+  if (!v) return undefined;
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) throw new HttpError(400, `query parameter '${name}' is not a valid date: ${v}`);
+  return d;
+}
+
+function statusesParam(url: URL): OrchestrationRuntimeStatus[] | undefined {
+  const raw = url.searchParams.getAll("runtimeStatus").flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
+  if (raw.length === 0) return undefined;
+  return raw.map((v) => {
+    const s = STATUSES.find((x) => x.toLowerCase() === v.toLowerCase());
+    if (!s) throw new HttpError(400, `unknown runtimeStatus '${v}' (one of ${STATUSES.join(", ")})`);
+    return s;
+  });
+}
+
+function secondsParam(url: URL, name: string): number | undefined {
+  const v = url.searchParams.get(name);
+  if (v === null || v === "") return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new HttpError(400, `query parameter '${name}' must be a number of seconds`);
+  return n;
+}
+
+export function createManagementApi(o: ManagementApiOptions): (request: Request) => Promise<Response> {
+  if (o.auth !== "disabled" && !(typeof o.auth?.key === "string" && o.auth.key.length >= 16))
+    throw new TaskHubError("InvalidArgument", "the HTTP API needs a key of at least 16 characters (or auth: \"disabled\" for local development)");
+  const maxBody = o.maxBodyBytes ?? 1024 * 1024;
+  const client = o.client;
+
+  const urls = (request: Request): ManagementUrlOptions => ({
+    origin: new URL(request.url).origin,
+    taskHubName: o.taskHubName,
+    connectionName: o.connectionName,
+    key: o.auth === "disabled" ? undefined : o.auth.key,
+  });
+
+  async function readBody(request: Request): Promise<string> {
+    const length = Number(request.headers.get("content-length") ?? "0");
+    if (length > maxBody) throw new HttpError(413, `request body is larger than ${maxBody} bytes`);
+    const text = await request.text();
+    if (Buffer.byteLength(text, "utf8") > maxBody) throw new HttpError(413, `request body is larger than ${maxBody} bytes`);
+    return text;
+  }
+
+  function parseJson(text: string): unknown {
+    if (text.trim() === "") return undefined;
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      throw new HttpError(400, `request body is not valid JSON: ${(err as Error).message}`);
+    }
+  }
+
+  async function state(instanceId: string, fetchPayloads = false): Promise<OrchestrationState> {
+    const s = await client.getOrchestrationState(instanceId, { fetchPayloads });
+    if (!s) throw new HttpError(404, `no instance with id '${instanceId}'`);
+    return s;
+  }
+
+  function instanceIdOf(raw: string): string {
+    const id = decodeURIComponent(raw);
+    try {
+      validateInstanceId(id);
+    } catch (err) {
+      throw new HttpError(400, (err as Error).message);
+    }
+    return id;
+  }
+
+  async function startOrWait(request: Request, url: URL, instanceId: string): Promise<Response> {
+    const timeout = secondsParam(url, "timeout");
+    const polling = secondsParam(url, "pollingInterval");
+    if (timeout !== undefined && polling !== undefined)
+      return waitForCompletionOrCreateCheckStatusResponse(request, client, instanceId, { ...urls(request), timeoutMs: timeout * 1000, retryIntervalMs: Math.min(polling, timeout) * 1000 });
+    return createCheckStatusResponse(request, instanceId, urls(request));
+  }
+
+  const routes: [string, RegExp, (request: Request, url: URL, m: RegExpMatchArray) => Promise<Response>][] = [
+    // 1. start
+    ["POST", /^\/orchestrators\/([^/]+)(?:\/([^/]+))?\/?$/, async (request, url, m) => {
+      const name = decodeURIComponent(m[1]!);
+      const names = o.orchestratorNames ? new Set(o.orchestratorNames()) : undefined;
+      if (names && !names.has(name)) throw new HttpError(400, `the function '${name}' doesn't exist or is not an orchestrator`);
+      const instanceId = m[2] ? instanceIdOf(m[2]) : undefined;
+      const input = parseJson(await readBody(request));
+      let id: string;
+      try {
+        id = await client.scheduleNewOrchestration(name, input, { instanceId });
+      } catch (err) {
+        if (err instanceof TaskHubError && err.code === "OrchestrationAlreadyExists") throw new HttpError(500, err.message);
+        throw err;
+      }
+      return startOrWait(request, url, id);
+    }],
+    // 3. list
+    ["GET", /^\/instances\/?$/, async (request, url) => {
+      const top = url.searchParams.get("top");
+      const pageSize = top ? Number(top) : 100;
+      if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw new HttpError(400, "query parameter 'top' must be an integer from 1 to 1000");
+      const showInput = boolParam(url, "showInput", true);
+      const pages = client
+        .listInstances({
+          createdFrom: dateParam(url, "createdTimeFrom"),
+          createdTo: dateParam(url, "createdTimeTo"),
+          statuses: statusesParam(url),
+          instanceIdPrefix: url.searchParams.get("instanceIdPrefix") ?? undefined,
+          pageSize,
+          fetchPayloads: true,
+        })
+        .byPage({ continuationToken: request.headers.get("x-ms-continuation-token") || undefined });
+      const { value: page } = await pages.next();
+      const items = page?.items ?? [];
+      const headers: Record<string, string> = page?.continuationToken ? { "x-ms-continuation-token": page.continuationToken } : {};
+      return json(items.map((s: OrchestrationState) => toStatusObject(s, { showInput })), 200, headers);
+    }],
+    // 2. status
+    ["GET", /^\/instances\/([^/]+)\/?$/, async (request, url, m) => {
+      const id = instanceIdOf(m[1]!);
+      const showHistory = boolParam(url, "showHistory", false);
+      const showHistoryOutput = boolParam(url, "showHistoryOutput", false);
+      const showInput = boolParam(url, "showInput", true);
+      const failAs500 = boolParam(url, "returnInternalServerErrorOnFailure", false);
+      const s = await state(id, true);
+      const history = showHistory ? await client.getOrchestrationHistory(id) : undefined;
+      const body = toStatusObject(s, { showInput, history, showHistoryOutput });
+      if (s.runtimeStatus === "Failed") return json(body, failAs500 ? 500 : 200);
+      if (isTerminalStatus(s.runtimeStatus)) return json(body, 200);
+      return json(body, 202, { location: request.url, "retry-after": "5" });
+    }],
+    // 4. purge one
+    ["DELETE", /^\/instances\/([^/]+)\/?$/, async (_request, _url, m) => {
+      const id = instanceIdOf(m[1]!);
+      const r = await client.purgeOrchestration(id);
+      if (r.deletedInstanceCount === 0) throw new HttpError(404, `no instance with id '${id}'`);
+      return json({ instancesDeleted: r.deletedInstanceCount }, 200);
+    }],
+    // 5. purge by filter
+    ["DELETE", /^\/instances\/?$/, async (_request, url) => {
+      const from = dateParam(url, "createdTimeFrom");
+      if (!from) throw new HttpError(400, "Please provide value for 'createdTimeFrom' parameter.");
+      const r = await client.purgeOrchestration({ createdFrom: from, createdTo: dateParam(url, "createdTimeTo") ?? new Date(), statuses: statusesParam(url) });
+      if (r.deletedInstanceCount === 0) throw new HttpError(404, "no instances matched the filter");
+      return json({ instancesDeleted: r.deletedInstanceCount }, 200);
+    }],
+    // 6. raise event
+    ["POST", /^\/instances\/([^/]+)\/raiseEvent\/([^/]+)\/?$/, async (request, _url, m) => {
+      const id = instanceIdOf(m[1]!);
+      const eventName = decodeURIComponent(m[2]!);
+      const type = request.headers.get("content-type") ?? "";
+      if (!/^application\/json\b/i.test(type)) throw new HttpError(400, "raiseEvent needs Content-Type: application/json");
+      const data = parseJson(await readBody(request));
+      const s = await state(id);
+      if (isTerminalStatus(s.runtimeStatus)) throw new HttpError(410, `instance '${id}' is ${s.runtimeStatus}`);
+      await client.raiseEvent(id, eventName, data);
+      return new Response(null, { status: 202 });
+    }],
+    // 7–9. terminate, suspend, resume
+    ["POST", /^\/instances\/([^/]+)\/(terminate|suspend|resume)\/?$/, async (_request, url, m) => {
+      const id = instanceIdOf(m[1]!);
+      const reason = url.searchParams.get("reason") ?? undefined;
+      const s = await state(id);
+      if (isTerminalStatus(s.runtimeStatus)) throw new HttpError(410, `instance '${id}' is ${s.runtimeStatus}`);
+      if (m[2] === "terminate") await client.terminateOrchestration(id, { output: reason });
+      else if (m[2] === "suspend") await client.suspendOrchestration(id, reason);
+      else await client.resumeOrchestration(id, reason);
+      return new Response(null, { status: 202 });
+    }],
+    // 10. rewind
+    ["POST", /^\/instances\/([^/]+)\/rewind\/?$/, async (_request, url, m) => {
+      const id = instanceIdOf(m[1]!);
+      const s = await state(id);
+      if (s.runtimeStatus === "Completed" || s.runtimeStatus === "Terminated" || s.runtimeStatus === "Canceled")
+        throw new HttpError(410, `rewind is only supported on failed instances; '${id}' is ${s.runtimeStatus}`);
+      await client.rewindOrchestration(id, url.searchParams.get("reason") ?? undefined);
+      return new Response(null, { status: 202 });
+    }],
+    // 11. restart
+    ["POST", /^\/instances\/([^/]+)\/restart\/?$/, async (request, url, m) => {
+      const id = instanceIdOf(m[1]!);
+      const newId = boolParam(url, "restartWithNewInstanceId", false);
+      let restarted: string;
+      try {
+        restarted = await client.restartOrchestration(id, { newInstanceId: newId });
+      } catch (err) {
+        if (err instanceof TaskHubError && err.code === "InstanceNotFound") throw new HttpError(400, err.message);
+        throw err;
+      }
+      return startOrWait(request, url, restarted);
+    }],
+  ];
+
+  return async (request: Request): Promise<Response> => {
+    const url = new URL(request.url);
+    if (!url.pathname.startsWith(WEBHOOK_PATH + "/")) return message(404, "not found");
+    if (o.auth !== "disabled") {
+      const given = url.searchParams.get("code") ?? request.headers.get("x-functions-key");
+      if (!keyMatches(given, o.auth.key)) return message(401, "a valid key is required (code query parameter or x-functions-key header)");
+    }
+    const path = url.pathname.slice(WEBHOOK_PATH.length);
+    const route = routes.find(([method, re]) => method === request.method && re.test(path));
+    if (!route) return message(404, `no route for ${request.method} ${path}`);
+    try {
+      return await route[2](request, url, path.match(route[1])!);
+    } catch (err) {
+      if (err instanceof HttpError) return message(err.status, err.message);
+      if (err instanceof TaskHubError && (err.code === "InvalidArgument" || err.code === "Serialization")) return message(400, err.message);
+      if (err instanceof TaskHubError && err.code === "InstanceNotFound") return message(404, err.message);
+      return message(500, "Something went wrong while processing your request");
+    }
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * The check-status / management payload (http-api.md §2.3): all nine fields, every URL carrying
+ * `taskHub`, `connection` and the key, and helpers a user's own HTTP starter can return.
+ */
+import { isTerminalStatus, type TaskHubClient } from "@taskhub/core";
+import { toStatusObject } from "./status-object.js";
+
+export const WEBHOOK_PATH = "/runtime/webhooks/durabletask";
+
+export interface ManagementUrlOptions {
+  /** `{origin}` of the host, e.g. `http://localhost:7071`. */
+  origin: string;
+  taskHubName: string;
+  connectionName?: string;
+  /** The API key, appended as `code=` when set. */
+  key?: string;
+}
+
+export interface HttpManagementPayload {
+  id: string;
+  statusQueryGetUri: string;
+  sendEventPostUri: string;
+  terminatePostUri: string;
+  rewindPostUri: string;
+  purgeHistoryDeleteUri: string;
+  restartPostUri: string;
+  suspendPostUri: string;
+  resumePostUri: string;
+}
+
+export function createHttpManagementPayload(instanceId: string, o: ManagementUrlOptions): HttpManagementPayload {
+  const base = `${o.origin.replace(/\/$/, "")}${WEBHOOK_PATH}/instances/${encodeURIComponent(instanceId)}`;
+  const common = `taskHub=${encodeURIComponent(o.taskHubName)}&connection=${encodeURIComponent(o.connectionName ?? "Storage")}${o.key ? `&code=${encodeURIComponent(o.key)}` : ""}`;
+  return {
+    id: instanceId,
+    statusQueryGetUri: `${base}?${common}`,
+    sendEventPostUri: `${base}/raiseEvent/{eventName}?${common}`,
+    terminatePostUri: `${base}/terminate?reason={text}&${common}`,
+    rewindPostUri: `${base}/rewind?reason={text}&${common}`,
+    purgeHistoryDeleteUri: `${base}?${common}`,
+    restartPostUri: `${base}/restart?${common}`,
+    suspendPostUri: `${base}/suspend?reason={text}&${common}`,
+    resumePostUri: `${base}/resume?reason={text}&${common}`,
+  };
+}
+
+/** 202 with the payload, `Location` = status URL, `Retry-After: 10`. URL origins follow the request's. */
+export function createCheckStatusResponse(request: Request | undefined, instanceId: string, o: ManagementUrlOptions): Response {
+  const origin = request ? new URL(request.url).origin : o.origin;
+  const payload = createHttpManagementPayload(instanceId, { ...o, origin });
+  return new Response(JSON.stringify(payload), {
+    status: 202,
+    headers: { "content-type": "application/json", location: payload.statusQueryGetUri, "retry-after": "10" },
+  });
+}
+
+/**
+ * Polls the instance: Completed → 200 with the output; Terminated/Canceled → 200 with the status object;
+ * Failed → 500 with the status object; still running at the timeout → the 202 check-status response.
+ */
+export async function waitForCompletionOrCreateCheckStatusResponse(
+  request: Request | undefined,
+  client: TaskHubClient,
+  instanceId: string,
+  o: ManagementUrlOptions & { timeoutMs?: number; retryIntervalMs?: number },
+): Promise<Response> {
+  const timeoutMs = o.timeoutMs ?? 10_000;
+  const interval = o.retryIntervalMs ?? 1000;
+  if (interval > timeoutMs) throw new RangeError(`retry interval ${interval} ms is longer than the timeout ${timeoutMs} ms`);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await client.getOrchestrationState(instanceId);
+    if (s && isTerminalStatus(s.runtimeStatus)) {
+      const json = (body: unknown, status: number): Response =>
+        new Response(JSON.stringify(body ?? null), { status, headers: { "content-type": "application/json" } });
+      if (s.runtimeStatus === "Completed") return json(s.output, 200);
+      return json(toStatusObject(s), s.runtimeStatus === "Failed" ? 500 : 200);
+    }
+    if (Date.now() + interval > deadline) return createCheckStatusResponse(request, instanceId, o);
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}

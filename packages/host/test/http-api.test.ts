@@ -1,0 +1,243 @@
+// The Durable Functions HTTP management API served over a real worker on Azurite: every route, status code,
+// header and body shape of http-api.md §2, paging, auth on and off, malformed requests.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TaskHubClient, TaskHubWorker } from "@taskhub/core";
+import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
+import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
+import { createManagementApi, serve, type RunningServer } from "../src/index.js";
+
+const KEY = "test-key-0123456789abcdef";
+let azurite: AzuriteInstance;
+let service: AzureStorageOrchestrationService;
+let worker: TaskHubWorker;
+let server: RunningServer;
+let open: RunningServer;
+let allowed = false;
+
+beforeAll(async () => {
+  azurite = await startAzurite();
+  service = new AzureStorageOrchestrationService({
+    taskHubName: "HttpHub",
+    storage: { connectionString: azurite.connectionString },
+    partitionManagement: "all",
+    minPollingIntervalMs: 10,
+    maxPollingIntervalMs: 200,
+  });
+  worker = new TaskHubWorker(service);
+  worker.addActivity("SayHello", (_ctx, name: string) => `Hello ${name}!`);
+  worker.addActivity("Gate", () => {
+    if (!allowed) throw new Error("gate closed");
+    return "open";
+  });
+  worker.addOrchestrator("Hello", function* (ctx, name: string) {
+    return (yield ctx.callActivity("SayHello", name ?? "World")) as string;
+  });
+  worker.addOrchestrator("WaitFor", function* (ctx) {
+    return (yield ctx.waitForExternalEvent("go")) as unknown;
+  });
+  worker.addOrchestrator("Gated", function* (ctx) {
+    return (yield ctx.callActivity("Gate")) as string;
+  });
+  await worker.start();
+  const client = new TaskHubClient(service, { maxPollIntervalMs: 200 });
+  const names = (): string[] => ["Hello", "WaitFor", "Gated"];
+  server = await serve(createManagementApi({ client, taskHubName: "HttpHub", auth: { key: KEY }, orchestratorNames: names }));
+  open = await serve(createManagementApi({ client, taskHubName: "HttpHub", auth: "disabled", orchestratorNames: names, maxBodyBytes: 1000 }));
+});
+
+afterAll(async () => {
+  await server?.close();
+  await open?.close();
+  await worker?.stop();
+  await azurite?.stop();
+});
+
+const base = (s: RunningServer = open): string => `${s.url}/runtime/webhooks/durabletask`;
+
+async function call(method: string, path: string, init: { body?: string; headers?: Record<string, string>; s?: RunningServer } = {}): Promise<{ status: number; headers: Headers; body: any }> {
+  const res = await fetch(`${base(init.s)}${path}`, { method, body: init.body, headers: init.headers });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, headers: res.headers, body };
+}
+
+async function waitStatus(id: string, status: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const r = await call("GET", `/instances/${id}`);
+    if (r.body?.runtimeStatus === status) return;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  throw new Error(`${id} never reached ${status}`);
+}
+
+describe("auth", () => {
+  it("requires the key, by query or header", async () => {
+    expect((await call("GET", "/instances/", { s: server })).status).toBe(401);
+    expect((await call("GET", "/instances/?code=wrong", { s: server })).status).toBe(401);
+    expect((await call("GET", `/instances/?code=${KEY}`, { s: server })).status).toBe(200);
+    expect((await call("GET", "/instances/", { s: server, headers: { "x-functions-key": KEY } })).status).toBe(200);
+  });
+
+  it("refuses to run without a key unless explicitly disabled", () => {
+    const client = new TaskHubClient(service);
+    expect(() => createManagementApi({ client, taskHubName: "HttpHub", auth: { key: "" } })).toThrow(/key of at least 16/);
+  });
+});
+
+describe("start and status", () => {
+  it("starts an instance: 202 with all nine management URLs, Location and Retry-After", async () => {
+    const r = await call("POST", "/orchestrators/Hello/http-1", { body: '"Tokyo"', s: server, headers: { "x-functions-key": KEY } });
+    expect(r.status).toBe(202);
+    expect(r.headers.get("retry-after")).toBe("10");
+    expect(Object.keys(r.body).sort()).toEqual(
+      ["id", "purgeHistoryDeleteUri", "restartPostUri", "resumePostUri", "rewindPostUri", "sendEventPostUri", "statusQueryGetUri", "suspendPostUri", "terminatePostUri"].sort(),
+    );
+    expect(r.body.id).toBe("http-1");
+    expect(r.headers.get("location")).toBe(r.body.statusQueryGetUri);
+    expect(r.body.statusQueryGetUri).toBe(`${base(server)}/instances/http-1?taskHub=HttpHub&connection=Storage&code=${KEY}`);
+    expect(r.body.sendEventPostUri).toContain("/instances/http-1/raiseEvent/{eventName}?");
+    expect(r.body.terminatePostUri).toContain("/instances/http-1/terminate?reason={text}&taskHub=HttpHub");
+    // The status URL works as given.
+    let status = await fetch(r.body.statusQueryGetUri);
+    for (let i = 0; i < 100 && status.status === 202; i++) {
+      await new Promise((res) => setTimeout(res, 50));
+      status = await fetch(r.body.statusQueryGetUri);
+    }
+    expect(status.status).toBe(200);
+    const body = (await status.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ name: "Hello", instanceId: "http-1", runtimeStatus: "Completed", input: "Tokyo", output: "Hello Tokyo!", customStatus: null });
+    expect(body.createdTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(body.historyEvents).toBeUndefined();
+  });
+
+  it("waits for completion when timeout and pollingInterval are given", async () => {
+    const r = await call("POST", "/orchestrators/Hello?timeout=20&pollingInterval=1", { body: '"Seattle"' });
+    expect(r.status).toBe(200);
+    expect(r.body).toBe("Hello Seattle!");
+  });
+
+  it("rejects unknown orchestrators, bad JSON, bad ids and oversized bodies with 400/413", async () => {
+    expect((await call("POST", "/orchestrators/NoSuch", { body: "1" })).status).toBe(400);
+    const bad = await call("POST", "/orchestrators/Hello", { body: "{nope" });
+    expect(bad.status).toBe(400);
+    expect(bad.body.Message).toMatch(/not valid JSON/);
+    expect((await call("POST", "/orchestrators/Hello/a%23b", { body: "1" })).status).toBe(400);
+    expect((await call("POST", "/orchestrators/Hello/%40entity", { body: "1" })).status).toBe(400);
+    expect((await call("POST", "/orchestrators/Hello", { body: JSON.stringify("x".repeat(2000)) })).status).toBe(413);
+    expect((await call("GET", "/instances/x?showHistory=maybe")).status).toBe(400);
+    expect((await call("PUT", "/instances/x")).status).toBe(404);
+    expect((await call("GET", "/no/such/route")).status).toBe(404);
+  });
+
+  it("reports a running instance with 202, Location and Retry-After: 5; unknown ids with 404", async () => {
+    const r = await call("POST", "/orchestrators/WaitFor/http-running", { body: "" });
+    expect(r.status).toBe(202);
+    await waitStatus("http-running", "Running");
+    const s = await call("GET", "/instances/http-running");
+    expect(s.status).toBe(202);
+    expect(s.headers.get("retry-after")).toBe("5");
+    expect(s.headers.get("location")).toBe(`${base()}/instances/http-running`);
+    expect((await call("GET", "/instances/nobody-here")).status).toBe(404);
+    const dup = await call("POST", "/orchestrators/WaitFor/http-running", { body: "" });
+    expect(dup.status).toBe(500);
+  });
+
+  it("shows the condensed history, with outputs only on request", async () => {
+    const r = await call("GET", "/instances/http-1?showHistory=true");
+    const types = r.body.historyEvents.map((e: { EventType: string }) => e.EventType);
+    expect(types).toEqual(["ExecutionStarted", "TaskCompleted", "ExecutionCompleted"]);
+    expect(r.body.historyEvents[0]).toMatchObject({ FunctionName: "Hello", Input: "Tokyo" });
+    expect(r.body.historyEvents[1]).toMatchObject({ EventType: "TaskCompleted", FunctionName: "SayHello" });
+    expect(r.body.historyEvents[1].ScheduledTime).toBeDefined();
+    expect(r.body.historyEvents[1].Result).toBeUndefined();
+    expect(r.body.historyEvents[2]).toMatchObject({ OrchestrationStatus: "Completed" });
+    const withOutput = await call("GET", "/instances/http-1?showHistory=true&showHistoryOutput=true&showInput=false");
+    expect(withOutput.body.historyEvents[1].Result).toBe("Hello Tokyo!");
+    expect(withOutput.body.historyEvents[0].Input).toBeUndefined();
+    expect(withOutput.body.input).toBeNull();
+  });
+});
+
+describe("management verbs", () => {
+  it("raises events (202, 404, 410, media type), terminates, suspends and resumes", async () => {
+    await call("POST", "/orchestrators/WaitFor/http-ev", { body: "" });
+    await waitStatus("http-ev", "Running");
+    expect((await call("POST", "/instances/http-ev/raiseEvent/go", { body: '{"a":1}', headers: { "content-type": "text/plain" } })).status).toBe(400);
+    expect((await call("POST", "/instances/nobody/raiseEvent/go", { body: "1", headers: { "content-type": "application/json" } })).status).toBe(404);
+    expect((await call("POST", "/instances/http-ev/suspend?reason=pause")).status).toBe(202);
+    await waitStatus("http-ev", "Suspended");
+    expect((await call("POST", "/instances/http-ev/resume?reason=go")).status).toBe(202);
+    await waitStatus("http-ev", "Running");
+    expect((await call("POST", "/instances/http-ev/raiseEvent/go", { body: '{"a":1}', headers: { "content-type": "application/json" } })).status).toBe(202);
+    await waitStatus("http-ev", "Completed");
+    expect((await call("GET", "/instances/http-ev")).body.output).toEqual({ a: 1 });
+    expect((await call("POST", "/instances/http-ev/raiseEvent/go", { body: "1", headers: { "content-type": "application/json" } })).status).toBe(410);
+    expect((await call("POST", "/instances/http-ev/terminate")).status).toBe(410);
+
+    await call("POST", "/orchestrators/WaitFor/http-term", { body: "" });
+    await waitStatus("http-term", "Running");
+    expect((await call("POST", "/instances/http-term/terminate?reason=enough")).status).toBe(202);
+    await waitStatus("http-term", "Terminated");
+    expect((await call("GET", "/instances/http-term")).body.output).toBe("enough");
+    expect((await call("POST", "/instances/nobody/terminate")).status).toBe(404);
+  });
+
+  it("rewinds a failed instance (202) and refuses completed ones (410); failure as 500 on request", async () => {
+    await call("POST", "/orchestrators/Gated/http-gate", { body: "" });
+    await waitStatus("http-gate", "Failed");
+    expect((await call("GET", "/instances/http-gate")).status).toBe(200);
+    expect((await call("GET", "/instances/http-gate?returnInternalServerErrorOnFailure=true")).status).toBe(500);
+    allowed = true;
+    expect((await call("POST", "/instances/http-gate/rewind?reason=fixed")).status).toBe(202);
+    await waitStatus("http-gate", "Completed");
+    expect((await call("POST", "/instances/http-gate/rewind")).status).toBe(410);
+  });
+
+  it("restarts with the same or a new id", async () => {
+    const same = await call("POST", "/instances/http-1/restart");
+    expect(same.status).toBe(202);
+    expect(same.body.id).toBe("http-1");
+    const other = await call("POST", "/instances/http-1/restart?restartWithNewInstanceId=true&timeout=20&pollingInterval=1");
+    expect(other.status).toBe(200);
+    expect(other.body).toBe("Hello Tokyo!");
+    expect((await call("POST", "/instances/nobody/restart")).status).toBe(400);
+  });
+
+  it("lists instances with filters and continuation tokens", async () => {
+    for (let i = 0; i < 5; i++) await call("POST", `/orchestrators/Hello/page-${i}?timeout=20&pollingInterval=1`, { body: `"p${i}"` });
+    const seen: string[] = [];
+    let token: string | null = null;
+    let pages = 0;
+    do {
+      const r = await call("GET", "/instances/?instanceIdPrefix=page-&top=2", { headers: token ? { "x-ms-continuation-token": token } : {} });
+      expect(r.status).toBe(200);
+      seen.push(...r.body.map((s: { instanceId: string }) => s.instanceId));
+      token = r.headers.get("x-ms-continuation-token");
+      pages++;
+    } while (token);
+    expect(seen.sort()).toEqual(["page-0", "page-1", "page-2", "page-3", "page-4"]);
+    expect(pages).toBe(3);
+    const running = await call("GET", "/instances/?runtimeStatus=Running,Pending");
+    expect(running.body.every((s: { runtimeStatus: string }) => ["Running", "Pending"].includes(s.runtimeStatus))).toBe(true);
+    expect((await call("GET", "/instances/?runtimeStatus=Sleeping")).status).toBe(400);
+    expect((await call("GET", "/instances/?createdTimeFrom=yesterday")).status).toBe(400);
+  });
+
+  it("purges one instance (200/404) and by filter (400 without createdTimeFrom, 404 when none)", async () => {
+    const one = await call("DELETE", "/instances/page-0");
+    expect(one).toMatchObject({ status: 200, body: { instancesDeleted: 1 } });
+    expect((await call("DELETE", "/instances/page-0")).status).toBe(404);
+    expect((await call("DELETE", "/instances/")).status).toBe(400);
+    const from = new Date(Date.now() - 3600_000).toISOString();
+    const many = await call("DELETE", `/instances/?createdTimeFrom=${from}&runtimeStatus=Completed`);
+    expect(many.status).toBe(200);
+    expect(many.body.instancesDeleted).toBeGreaterThanOrEqual(4);
+    expect((await call("DELETE", `/instances/?createdTimeFrom=${from}&runtimeStatus=Completed`)).status).toBe(404);
+    expect((await call("GET", "/instances/page-1")).status).toBe(404);
+  });
+});
