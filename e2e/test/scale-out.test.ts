@@ -62,6 +62,20 @@ async function converged(workers: WorkerProcess[], partitions: number, timeoutMs
   );
 }
 
+/** Three converged workers and 60 five-activity orchestrations under way. */
+async function loadedHub(management: string, prefix: string) {
+  const { hub, runs, env } = hubFor(management);
+  const partitions = 4;
+  const workers = [await startWorker("a", env(partitions)), await startWorker("b", env(partitions)), await startWorker("c", env(partitions))];
+  await converged(workers, partitions, 120_000);
+  const service = new AzureStorageOrchestrationService({ taskHubName: hub, storage: { connectionString: azurite.connectionString }, partitionCount: partitions });
+  const client = new TaskHubClient(service, { maxPollIntervalMs: 500 });
+  const n = 60;
+  const ids = await Promise.all(Array.from({ length: n }, (_, i) => client.scheduleNewOrchestration("Seq5", i, { instanceId: `${prefix}-${i}` })));
+  await waitFor(() => activityRuns(runs).total >= n, 60_000, () => "load did not start");
+  return { runs, workers, client, ids, n, partitions };
+}
+
 const figures: string[] = [];
 afterAll(() => {
   console.log(`\nscale-out figures:\n  ${figures.join("\n  ")}`);
@@ -88,15 +102,7 @@ for (const management of ["blob", "table"] as const) {
     });
 
     it("finishes every orchestration when one of three workers is killed with SIGKILL", async () => {
-      const { hub, runs, env } = hubFor(management);
-      const partitions = 4;
-      const workers = [await startWorker("a", env(partitions)), await startWorker("b", env(partitions)), await startWorker("c", env(partitions))];
-      await converged(workers, partitions, 120_000);
-      const service = new AzureStorageOrchestrationService({ taskHubName: hub, storage: { connectionString: azurite.connectionString }, partitionCount: partitions });
-      const client = new TaskHubClient(service, { maxPollIntervalMs: 500 });
-      const n = 60;
-      const ids = await Promise.all(Array.from({ length: n }, (_, i) => client.scheduleNewOrchestration("Seq5", i, { instanceId: `kill-${i}` })));
-      await waitFor(() => activityRuns(runs).total >= n, 60_000, () => "load did not start");
+      const { runs, workers, client, ids, n } = await loadedHub(management, "kill");
       const victim = workers.find((w) => w.owned().size > 0)!;
       victim.kill("SIGKILL");
       const killedAt = Date.now();
@@ -130,15 +136,7 @@ for (const management of ["blob", "table"] as const) {
     });
 
     it("hands partitions over within seconds on SIGTERM, with no activity run twice", async () => {
-      const { hub, runs, env } = hubFor(management);
-      const partitions = 4;
-      const workers = [await startWorker("a", env(partitions)), await startWorker("b", env(partitions)), await startWorker("c", env(partitions))];
-      await converged(workers, partitions, 120_000);
-      const service = new AzureStorageOrchestrationService({ taskHubName: hub, storage: { connectionString: azurite.connectionString }, partitionCount: partitions });
-      const client = new TaskHubClient(service, { maxPollIntervalMs: 500 });
-      const n = 60;
-      const ids = await Promise.all(Array.from({ length: n }, (_, i) => client.scheduleNewOrchestration("Seq5", i, { instanceId: `term-${i}` })));
-      await waitFor(() => activityRuns(runs).total >= n, 60_000, () => "load did not start");
+      const { runs, workers, client, ids, n, partitions } = await loadedHub(management, "term");
       const leaving = workers.find((w) => w.owned().size > 0)!;
       const stoppedAt = Date.now();
       leaving.kill("SIGTERM");

@@ -19,6 +19,7 @@ import {
   silentLogger,
   TaskHubError,
   TERMINAL_STATUSES,
+  withoutPayloads,
   type AbandonOptions,
   type ActivityWorkItem,
   type CreateInstanceOptions,
@@ -931,15 +932,11 @@ export class AzureStorageOrchestrationService
 
   /** Resolve blob-URL payloads and, for Failed instances, the structured failure from history. */
   private async completeRecord(row: { record: InstanceRecord; inputBlobName?: string | undefined }, fetchPayloads: boolean): Promise<InstanceRecord> {
-    const r = { ...row.record };
+    const r = fetchPayloads ? { ...row.record } : withoutPayloads(row.record);
     if (fetchPayloads) {
       if (row.inputBlobName) r.serializedInput = await this.payloads.download(row.inputBlobName);
       else r.serializedInput = await this.resolvePayload(r.serializedInput, "input");
       r.serializedOutput = await this.resolvePayload(r.serializedOutput, "output");
-    } else {
-      delete r.serializedInput;
-      delete r.serializedOutput;
-      delete r.serializedCustomStatus;
     }
     if (r.runtimeStatus === "Failed") {
       const h = await this.history.read(r.instanceId);

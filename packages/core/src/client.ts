@@ -23,7 +23,7 @@ import {
 } from "./history/events.js";
 import { newEvent } from "./history/factories.js";
 import { serializePayload } from "./replay/context.js";
-import type { InstanceRecord, OrchestrationState } from "./state/orchestration-state.js";
+import { withoutPayloads, type InstanceRecord, type OrchestrationState } from "./state/orchestration-state.js";
 
 export interface ScheduleOptions {
   instanceId?: string;
@@ -256,13 +256,8 @@ function parseLenient(text: string | undefined): unknown {
 }
 
 export function toOrchestrationState(r: InstanceRecord, fetchPayloads: boolean): OrchestrationState {
+  if (!fetchPayloads) return withoutPayloads(r);
   const s: OrchestrationState = { ...r };
-  if (!fetchPayloads) {
-    delete s.serializedInput;
-    delete s.serializedOutput;
-    delete s.serializedCustomStatus;
-    return s;
-  }
   s.input = parseLenient(r.serializedInput);
   s.output = r.runtimeStatus === "Failed" ? undefined : parseLenient(r.serializedOutput);
   s.customStatus = parseLenient(r.serializedCustomStatus);

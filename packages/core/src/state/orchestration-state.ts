@@ -31,3 +31,9 @@ export interface OrchestrationState extends InstanceRecord {
   output?: unknown;
   customStatus?: unknown;
 }
+
+/** A copy of the record without its serialized payloads (input, output, custom status). */
+export function withoutPayloads<R extends InstanceRecord>(r: R): R {
+  const { serializedInput: _i, serializedOutput: _o, serializedCustomStatus: _c, ...rest } = r;
+  return rest as R;
+}

@@ -25,7 +25,7 @@ import type { TaskMessage } from "../backend/task-message.js";
 import { OrchestrationAlreadyExistsError, TaskHubError } from "../errors/errors.js";
 import { isTerminalStatus, TERMINAL_STATUSES, type ExecutionStartedEvent, type HistoryEvent } from "../history/events.js";
 import { parseDtfDateTime } from "../history/time.js";
-import type { InstanceRecord } from "../state/orchestration-state.js";
+import { withoutPayloads, type InstanceRecord } from "../state/orchestration-state.js";
 import { SystemClock, VirtualClock, type Clock } from "./clock.js";
 
 export interface InMemoryServiceOptions {
@@ -282,13 +282,7 @@ export class InMemoryOrchestrationService
   async getOrchestrationState(instanceId: string, options: { fetchPayloads?: boolean } = {}): Promise<InstanceRecord | undefined> {
     const r = this.instances.get(instanceId)?.record;
     if (!r) return undefined;
-    const copy = { ...r };
-    if (options.fetchPayloads === false) {
-      delete copy.serializedInput;
-      delete copy.serializedOutput;
-      delete copy.serializedCustomStatus;
-    }
-    return copy;
+    return options.fetchPayloads === false ? withoutPayloads(r) : { ...r };
   }
 
   async getOrchestrationHistory(instanceId: string): Promise<HistoryEvent[]> {
@@ -310,15 +304,7 @@ export class InMemoryOrchestrationService
           (continuationToken === undefined || r.instanceId > continuationToken),
       )
       .sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0));
-    const items = all.slice(0, pageSize).map((r) => {
-      const copy = { ...r };
-      if (query.fetchPayloads === false) {
-        delete copy.serializedInput;
-        delete copy.serializedOutput;
-        delete copy.serializedCustomStatus;
-      }
-      return copy;
-    });
+    const items = all.slice(0, pageSize).map((r) => (query.fetchPayloads === false ? withoutPayloads(r) : { ...r }));
     const more = all.length > pageSize;
     return { items, continuationToken: more ? items[items.length - 1]!.instanceId : undefined };
   }
