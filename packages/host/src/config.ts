@@ -1,0 +1,117 @@
+/**
+ * Host configuration from an options object, environment variables and an optional JSON file, with the
+ * names a Durable Functions user knows. Precedence: options > environment > file > defaults. The file may be
+ * flat (`{"hubName": …}`) or shaped like Functions' host.json (`{"extensions":{"durableTask":{…}}}`).
+ *
+ * Environment: TASKHUB_HUB_NAME, AZURE_STORAGE_CONNECTION_STRING (or the setting named by
+ * TASKHUB_CONNECTION_NAME, e.g. AzureWebJobsStorage), AZURE_STORAGE_ACCOUNT_NAME (DefaultAzureCredential),
+ * TASKHUB_PARTITION_COUNT, TASKHUB_MAX_CONCURRENT_ACTIVITIES, TASKHUB_MAX_CONCURRENT_ORCHESTRATIONS,
+ * TASKHUB_CONTROL_QUEUE_BATCH_SIZE, TASKHUB_MAX_QUEUE_POLLING_INTERVAL (seconds or hh:mm:ss),
+ * TASKHUB_EXTENDED_SESSIONS, TASKHUB_PARTITION_MANAGEMENT, TASKHUB_HTTP_PORT, TASKHUB_HTTP_HOST,
+ * TASKHUB_HTTP_KEY, TASKHUB_HTTP_AUTH=disabled, TASKHUB_LOG_LEVEL, NODE_ENV (production refuses to start
+ * without storage), TASKHUB_CONFIG (path of the file).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { InvalidArgumentError } from "@taskhub/core";
+import { parseConnectionString, validatePartitionCount, validateTaskHubName } from "@taskhub/azure-storage";
+
+export interface HostConfig {
+  hubName: string;
+  /** Undefined: no storage configured (development starts an embedded Azurite). */
+  storage: { connectionString: string } | { accountName: string } | undefined;
+  partitionCount: number;
+  maxConcurrentActivityFunctions: number;
+  maxConcurrentOrchestratorFunctions: number;
+  controlQueueBatchSize: number;
+  maxQueuePollingIntervalMs: number;
+  extendedSessionsEnabled: boolean;
+  partitionManagement: "blob" | "table";
+  http: { port: number; host: string; key: string | undefined; authDisabled: boolean };
+  logLevel: string;
+  production: boolean;
+}
+
+export type HostConfigInput = Partial<Omit<HostConfig, "http">> & { http?: Partial<HostConfig["http"]> };
+
+type Raw = Record<string, unknown>;
+
+/** `"00:00:30"` or a number of seconds → milliseconds. */
+export function parseInterval(v: unknown, what: string): number {
+  if (typeof v === "number") return v * 1000;
+  const s = String(v);
+  const hms = /^(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(s);
+  if (hms) return (Number(hms[1]) * 3600 + Number(hms[2]) * 60 + Number(hms[3])) * 1000;
+  if (/^\d+(\.\d+)?$/.test(s)) return Number(s) * 1000;
+  throw new InvalidArgumentError(`${what} must be seconds or hh:mm:ss, got ${JSON.stringify(v)}`);
+}
+
+function int(v: unknown, what: string, min: number, max: number): number {
+  const n = typeof v === "number" ? v : Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${what} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function bool(v: unknown, what: string): boolean {
+  if (typeof v === "boolean") return v;
+  if (/^(true|1|yes)$/i.test(String(v))) return true;
+  if (/^(false|0|no)$/i.test(String(v))) return false;
+  throw new InvalidArgumentError(`${what} must be true or false, got ${JSON.stringify(v)}`);
+}
+
+function readFile(path: string | undefined): Raw {
+  if (!path) return {};
+  if (!existsSync(path)) throw new InvalidArgumentError(`configuration file ${path} does not exist`);
+  let raw: Raw;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8")) as Raw;
+  } catch (err) {
+    throw new InvalidArgumentError(`configuration file ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  const dt = ((raw.extensions as Raw | undefined)?.durableTask as Raw | undefined) ?? raw;
+  return { ...dt, ...((dt.storageProvider as Raw | undefined) ?? {}) };
+}
+
+export function loadConfig(input: HostConfigInput = {}, env: NodeJS.ProcessEnv = process.env, filePath = env.TASKHUB_CONFIG): HostConfig {
+  const file = readFile(filePath ?? (existsSync("taskhub.json") ? "taskhub.json" : undefined));
+  const pick = (option: unknown, envName: string, fileName: string): unknown => option ?? env[envName] ?? file[fileName];
+
+  const hubName = String(pick(input.hubName, "TASKHUB_HUB_NAME", "hubName") ?? "TaskHub");
+  validateTaskHubName(hubName);
+  const partitionCount = int(pick(input.partitionCount, "TASKHUB_PARTITION_COUNT", "partitionCount") ?? 4, "partitionCount", 1, 16);
+  validatePartitionCount(partitionCount);
+
+  let storage = input.storage;
+  if (!storage) {
+    const connectionName = String(env.TASKHUB_CONNECTION_NAME ?? file.connectionName ?? file.connectionStringName ?? "AZURE_STORAGE_CONNECTION_STRING");
+    const cs = env[connectionName] ?? env.AZURE_STORAGE_CONNECTION_STRING;
+    const account = env.AZURE_STORAGE_ACCOUNT_NAME ?? (file.accountName as string | undefined);
+    if (cs) {
+      parseConnectionString(cs); // fail fast on a malformed string (the message never quotes it)
+      storage = { connectionString: cs };
+    } else if (account) storage = { accountName: account };
+  }
+
+  const management = String(pick(input.partitionManagement, "TASKHUB_PARTITION_MANAGEMENT", "partitionManagement") ?? "blob");
+  if (management !== "blob" && management !== "table") throw new InvalidArgumentError(`partitionManagement must be "blob" or "table", got ${JSON.stringify(management)}`);
+  const authDisabled = input.http?.authDisabled ?? (env.TASKHUB_HTTP_AUTH ? env.TASKHUB_HTTP_AUTH === "disabled" : false);
+  return {
+    hubName,
+    storage,
+    partitionCount,
+    maxConcurrentActivityFunctions: int(pick(input.maxConcurrentActivityFunctions, "TASKHUB_MAX_CONCURRENT_ACTIVITIES", "maxConcurrentActivityFunctions") ?? 10, "maxConcurrentActivityFunctions", 1, 10_000),
+    maxConcurrentOrchestratorFunctions: int(pick(input.maxConcurrentOrchestratorFunctions, "TASKHUB_MAX_CONCURRENT_ORCHESTRATIONS", "maxConcurrentOrchestratorFunctions") ?? 100, "maxConcurrentOrchestratorFunctions", 1, 10_000),
+    controlQueueBatchSize: int(pick(input.controlQueueBatchSize, "TASKHUB_CONTROL_QUEUE_BATCH_SIZE", "controlQueueBatchSize") ?? 32, "controlQueueBatchSize", 1, 32),
+    maxQueuePollingIntervalMs:
+      input.maxQueuePollingIntervalMs ?? parseInterval(env.TASKHUB_MAX_QUEUE_POLLING_INTERVAL ?? file.maxQueuePollingInterval ?? 30, "maxQueuePollingInterval"),
+    extendedSessionsEnabled: bool(pick(input.extendedSessionsEnabled, "TASKHUB_EXTENDED_SESSIONS", "extendedSessionsEnabled") ?? true, "extendedSessionsEnabled"),
+    partitionManagement: management,
+    http: {
+      port: int(input.http?.port ?? env.TASKHUB_HTTP_PORT ?? file.httpPort ?? 7071, "http port", 0, 65535),
+      host: String(input.http?.host ?? env.TASKHUB_HTTP_HOST ?? "127.0.0.1"),
+      key: input.http?.key ?? env.TASKHUB_HTTP_KEY,
+      authDisabled,
+    },
+    logLevel: String(pick(input.logLevel, "TASKHUB_LOG_LEVEL", "logLevel") ?? "info"),
+    production: input.production ?? env.NODE_ENV === "production",
+  };
+}

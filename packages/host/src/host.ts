@@ -1,0 +1,134 @@
+/**
+ * `createHost`: runs a worker as a process. Connects to the configured storage (in development with none
+ * configured, starts an embedded in-memory Azurite and says so; in production refuses to start without
+ * storage), creates the task hub if needed, registers the user's orchestrators and activities, serves the
+ * HTTP management API plus `/healthz` (process up) and `/readyz` (storage reachable, partitions owned or
+ * balancing), and stops gracefully: drain in-flight work, release leases, close HTTP.
+ */
+import { TaskHubClient, TaskHubError, TaskHubWorker } from "@taskhub/core";
+import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
+import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
+import type { Logger as PinoLogger } from "pino";
+import { loadConfig, type HostConfig, type HostConfigInput } from "./config.js";
+import { createManagementApi } from "./http/management-api.js";
+import { WEBHOOK_PATH } from "./http/management-urls.js";
+import { serve, type RunningServer } from "./http/node-server.js";
+import { createLogger } from "./logger.js";
+
+export interface HostOptions {
+  /** Registers orchestrators and activities on the worker. */
+  register(worker: TaskHubWorker): void | Promise<void>;
+  config?: HostConfigInput;
+  env?: NodeJS.ProcessEnv;
+  logger?: PinoLogger;
+  /** Drain timeout on stop (default 30 s). */
+  drainTimeoutMs?: number;
+}
+
+export interface Host {
+  readonly config: HostConfig;
+  readonly service: AzureStorageOrchestrationService;
+  readonly worker: TaskHubWorker;
+  readonly client: TaskHubClient;
+  readonly logger: PinoLogger;
+  /** Base URL of the HTTP server (e.g. http://127.0.0.1:7071). */
+  readonly url: string;
+  readonly azurite: AzuriteInstance | undefined;
+  stop(): Promise<void>;
+}
+
+export async function createHost(options: HostOptions): Promise<Host> {
+  const config = loadConfig(options.config, options.env);
+  const secrets = [config.http.key ?? "", config.storage && "connectionString" in config.storage ? config.storage.connectionString : ""];
+  const logger = options.logger ?? createLogger({ level: config.logLevel, secrets });
+  if (!config.http.authDisabled && !config.http.key)
+    throw new TaskHubError("InvalidArgument", "set TASKHUB_HTTP_KEY (at least 16 characters), or TASKHUB_HTTP_AUTH=disabled for local development");
+
+  let azurite: AzuriteInstance | undefined;
+  let storage = config.storage;
+  if (!storage) {
+    if (config.production) throw new TaskHubError("InvalidArgument", "no storage configured: set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_NAME (production mode never starts an embedded Azurite)");
+    azurite = await startAzurite();
+    storage = { connectionString: azurite.connectionString };
+    logger.warn({ event: "host.embeddedAzurite", queueEndpoint: azurite.queueEndpoint, tableEndpoint: azurite.tableEndpoint, blobEndpoint: azurite.blobEndpoint }, "no storage configured: started an embedded in-memory Azurite (development only; data is lost on exit)");
+  }
+
+  const service = new AzureStorageOrchestrationService({
+    taskHubName: config.hubName,
+    storage,
+    partitionCount: config.partitionCount,
+    controlQueueBatchSize: config.controlQueueBatchSize,
+    maxPollingIntervalMs: config.maxQueuePollingIntervalMs,
+    extendedSessions: config.extendedSessionsEnabled,
+    partitionManagement: config.partitionManagement,
+    logger,
+  });
+  const worker = new TaskHubWorker(service, {
+    maxConcurrentActivities: config.maxConcurrentActivityFunctions,
+    maxConcurrentOrchestrations: config.maxConcurrentOrchestratorFunctions,
+    logger,
+  });
+  const orchestratorNames = new Set<string>();
+  const addOrchestrator = worker.addOrchestrator.bind(worker);
+  worker.addOrchestrator = ((name: string, fn: Parameters<typeof addOrchestrator>[1]) => {
+    orchestratorNames.add(name);
+    return addOrchestrator(name, fn);
+  }) as typeof worker.addOrchestrator;
+  await options.register(worker);
+
+  try {
+    await service.createIfNotExists();
+  } catch (err) {
+    await azurite?.stop();
+    throw new TaskHubError("Storage", `cannot reach the storage account: ${(err as Error).message}`, { cause: err });
+  }
+  await worker.start();
+  const client = new TaskHubClient(service);
+  const api = createManagementApi({
+    client,
+    taskHubName: config.hubName,
+    auth: config.http.authDisabled ? "disabled" : { key: config.http.key! },
+    orchestratorNames: () => orchestratorNames,
+  });
+  let ready = true;
+  const server: RunningServer = await serve(
+    async (request) => {
+      const path = new URL(request.url).pathname;
+      if (path === "/healthz") return Response.json({ status: "up" });
+      if (path === "/readyz") {
+        try {
+          await service.getOrchestrationState("readyz-probe", { fetchPayloads: false });
+          const owned = service.ownedPartitions().length;
+          return Response.json({ status: ready ? "ready" : "stopping", ownedPartitions: owned }, { status: ready ? 200 : 503 });
+        } catch {
+          return Response.json({ status: "storage unreachable" }, { status: 503 });
+        }
+      }
+      return api(request);
+    },
+    { port: config.http.port, host: config.http.host },
+  );
+  logger.info({ event: "host.started", taskHub: config.hubName, url: server.url, managementApi: `${server.url}${WEBHOOK_PATH}`, workerId: service.workerId }, "host started");
+
+  let stopping: Promise<void> | undefined;
+  return {
+    config,
+    service,
+    worker,
+    client,
+    logger,
+    url: server.url,
+    azurite,
+    stop(): Promise<void> {
+      stopping ??= (async () => {
+        ready = false;
+        logger.info({ event: "host.stopping" }, "draining in-flight work and releasing partitions");
+        await worker.stop({ drainTimeoutMs: options.drainTimeoutMs ?? 30_000 });
+        await server.close();
+        await azurite?.stop();
+        logger.info({ event: "host.stopped" }, "host stopped");
+      })();
+      return stopping;
+    },
+  };
+}

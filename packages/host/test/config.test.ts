@@ -1,0 +1,70 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadConfig, parseInterval } from "../src/index.js";
+
+const dir = mkdtempSync(join(tmpdir(), "taskhub-config-"));
+function file(content: unknown): string {
+  const p = join(dir, `${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(p, JSON.stringify(content));
+  return p;
+}
+
+describe("host configuration", () => {
+  it("has Durable Functions' defaults", () => {
+    const c = loadConfig({}, {}, undefined);
+    expect(c).toMatchObject({
+      hubName: "TaskHub",
+      storage: undefined,
+      partitionCount: 4,
+      maxConcurrentActivityFunctions: 10,
+      maxConcurrentOrchestratorFunctions: 100,
+      controlQueueBatchSize: 32,
+      maxQueuePollingIntervalMs: 30_000,
+      extendedSessionsEnabled: true,
+      partitionManagement: "blob",
+      production: false,
+    });
+  });
+
+  it("reads a host.json-shaped file, then the environment, then options, in rising precedence", () => {
+    const f = file({ extensions: { durableTask: { hubName: "FromFile", maxConcurrentActivityFunctions: 3, storageProvider: { partitionCount: 8, maxQueuePollingInterval: "00:00:05", connectionName: "AzureWebJobsStorage" } } } });
+    const env = { AzureWebJobsStorage: "UseDevelopmentStorage=true", TASKHUB_PARTITION_COUNT: "6" };
+    const c = loadConfig({ maxConcurrentActivityFunctions: 7 }, env, f);
+    expect(c.hubName).toBe("FromFile");
+    expect(c.partitionCount).toBe(6);
+    expect(c.maxConcurrentActivityFunctions).toBe(7);
+    expect(c.maxQueuePollingIntervalMs).toBe(5000);
+    expect(c.storage).toEqual({ connectionString: "UseDevelopmentStorage=true" });
+    expect(loadConfig({}, { AZURE_STORAGE_ACCOUNT_NAME: "acct" }, undefined).storage).toEqual({ accountName: "acct" });
+  });
+
+  it.each([
+    [{ TASKHUB_HUB_NAME: "my-hub" }, /invalid task hub name/],
+    [{ TASKHUB_PARTITION_COUNT: "17" }, /partitionCount must be an integer from 1 to 16/],
+    [{ TASKHUB_MAX_QUEUE_POLLING_INTERVAL: "soon" }, /maxQueuePollingInterval must be seconds or hh:mm:ss/],
+    [{ TASKHUB_EXTENDED_SESSIONS: "perhaps" }, /extendedSessionsEnabled must be true or false/],
+    [{ TASKHUB_PARTITION_MANAGEMENT: "zookeeper" }, /partitionManagement must be/],
+    [{ AZURE_STORAGE_CONNECTION_STRING: "AccountKey=c2VjcmV0c2VjcmV0" }, /no AccountName/],
+  ])("rejects %j with a clear error", (env, message) => {
+    expect(() => loadConfig({}, env, undefined)).toThrow(message);
+  });
+
+  it("never quotes a connection string in its errors", () => {
+    expect(() => loadConfig({}, { AZURE_STORAGE_CONNECTION_STRING: "AccountKey=c2VjcmV0c2VjcmV0" }, undefined)).not.toThrow(/c2VjcmV0/);
+  });
+
+  it("parses intervals as seconds or hh:mm:ss", () => {
+    expect(parseInterval("00:01:30", "x")).toBe(90_000);
+    expect(parseInterval(2, "x")).toBe(2000);
+    expect(parseInterval("0.5", "x")).toBe(500);
+  });
+
+  it("reports a missing or broken file", () => {
+    expect(() => loadConfig({}, {}, join(dir, "missing.json"))).toThrow(/does not exist/);
+    const broken = join(dir, "broken.json");
+    writeFileSync(broken, "{");
+    expect(() => loadConfig({}, {}, broken)).toThrow(/not valid JSON/);
+  });
+});

@@ -1,0 +1,117 @@
+// The host in process (embedded Azurite, health endpoints, HTTP start) and as a real `taskhub worker`
+// process (SIGTERM drains work in flight and exits 0; nothing is lost; no secret in its logs).
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
+import { createHost, scrubSecrets } from "../src/index.js";
+
+let azurite: AzuriteInstance;
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+afterAll(async () => {
+  await azurite.stop();
+});
+
+describe("createHost", () => {
+  it("starts an embedded Azurite in development, serves health and the management API", async () => {
+    const host = await createHost({
+      config: { http: { port: 0, authDisabled: true }, hubName: "EmbeddedHub" },
+      env: {},
+      register: (w) => {
+        w.addActivity("Hi", (_c, n: string) => `hi ${n}`);
+        w.addOrchestrator("Greet", function* (ctx, n: string) {
+          return (yield ctx.callActivity("Hi", n)) as string;
+        });
+      },
+    });
+    try {
+      expect(host.azurite).toBeDefined();
+      expect((await fetch(`${host.url}/healthz`)).status).toBe(200);
+      const ready = await fetch(`${host.url}/readyz`);
+      expect(ready.status).toBe(200);
+      const r = await fetch(`${host.url}/runtime/webhooks/durabletask/orchestrators/Greet?timeout=30&pollingInterval=1`, { method: "POST", body: '"there"' });
+      expect(r.status).toBe(200);
+      expect(await r.json()).toBe("hi there");
+    } finally {
+      await host.stop();
+    }
+  });
+
+  it("refuses to start without storage in production, without a key, or with wrong credentials", async () => {
+    const register = (): void => {};
+    await expect(createHost({ register, config: { http: { port: 0, authDisabled: true } }, env: { NODE_ENV: "production" } })).rejects.toThrow(/no storage configured/);
+    await expect(createHost({ register, config: { http: { port: 0 } }, env: {} })).rejects.toThrow(/TASKHUB_HTTP_KEY/);
+    const wrong = azurite.connectionString.replace(/AccountKey=[^;]+/, "AccountKey=" + Buffer.from("not the key").toString("base64"));
+    const err = (await createHost({ register, config: { http: { port: 0, authDisabled: true } }, env: { AZURE_STORAGE_CONNECTION_STRING: wrong } }).catch((e: unknown) => e)) as Error;
+    expect(err).toBeInstanceOf(Error);
+    expect(err.message).toMatch(/cannot reach the storage account/);
+    expect(err.message).not.toContain("bm90IHRoZSBrZXk");
+  });
+
+  it("scrubs secrets from log text", () => {
+    expect(scrubSecrets("DefaultEndpointsProtocol=http;AccountName=a;AccountKey=abc/def==;")).toBe("DefaultEndpointsProtocol=http;AccountName=a;AccountKey=[REDACTED];");
+    expect(scrubSecrets("https://x/y?sv=1&sig=abcd%2F&se=2")).toBe("https://x/y?sv=1&sig=[REDACTED]&se=2");
+    expect(scrubSecrets("my key is supersecretkey123", ["supersecretkey123"])).toBe("my key is [REDACTED]");
+  });
+});
+
+describe("taskhub worker process", () => {
+  const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+  const app = fileURLToPath(new URL("./fixtures/app.mjs", import.meta.url));
+
+  function startProcess(env: Record<string, string>) {
+    const child = spawn(process.execPath, [cli, "worker", "--app", app], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+    const url = (async (): Promise<string> => {
+      for (let i = 0; i < 300; i++) {
+        const m = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
+        if (m) return m[1]!;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`host did not start:\n${out}`);
+    })();
+    return { child, exited, url, output: () => out };
+  }
+
+  it("drains work in flight on SIGTERM, exits 0, and another host finishes the instance", async () => {
+    const env = { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, TASKHUB_HUB_NAME: "LifecycleHub", TASKHUB_HTTP_PORT: "0", TASKHUB_HTTP_KEY: "key-0123456789abcdefXYZ" };
+    const first = startProcess(env);
+    const base = `${await first.url}/runtime/webhooks/durabletask`;
+    const started = await fetch(`${base}/orchestrators/SlowTwice/life-1?code=${env.TASKHUB_HTTP_KEY}`, { method: "POST", body: "1500" });
+    expect(started.status).toBe(202);
+    await new Promise((r) => setTimeout(r, 700)); // the first activity is running now
+    first.child.kill("SIGTERM");
+    expect(await first.exited).toBe(0);
+    const log = first.output();
+    expect(log).toContain('"event":"host.stopping"');
+    expect(log).toContain('"event":"host.stopped"');
+    const accountKey = /AccountKey=([^;]+)/.exec(azurite.connectionString)![1]!;
+    expect(log).not.toContain(accountKey);
+    expect(log).not.toContain(env.TASKHUB_HTTP_KEY);
+
+    const second = startProcess(env);
+    const base2 = `${await second.url}/runtime/webhooks/durabletask`;
+    let status: { runtimeStatus?: string; output?: unknown } = {};
+    for (let i = 0; i < 200 && status.runtimeStatus !== "Completed"; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      status = (await (await fetch(`${base2}/instances/life-1?code=${env.TASKHUB_HTTP_KEY}`)).json()) as typeof status;
+    }
+    expect(status).toMatchObject({ runtimeStatus: "Completed", output: ["slept 1500", "slept 1500"] });
+    second.child.kill("SIGTERM");
+    expect(await second.exited).toBe(0);
+  }, 90_000);
+
+  it("exits 2 with a clear message for a bad app module", async () => {
+    const child = spawn(process.execPath, [cli, "worker", "--app", fileURLToPath(new URL("./fixtures/missing.mjs", import.meta.url))], { stdio: ["ignore", "pipe", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+    const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+    expect(code).toBe(2);
+    expect(err).toMatch(/taskhub: /);
+  });
+});
