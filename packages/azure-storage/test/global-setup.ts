@@ -1,4 +1,5 @@
-// One in-memory Azurite for the whole test run; tests read its connection string with inject().
+// One in-memory Azurite for the whole test run, on free ports; test files share it and read its connection
+// string with inject("azuriteConnectionString"). It is stopped after the run (and dies with this process).
 import type { TestProject } from "vitest/node";
 import { startAzurite } from "../src/testing/azurite.js";
 

@@ -1,25 +1,69 @@
 /**
- * Storage clients for a task hub: from a connection string (including `UseDevelopmentStorage=true` and
- * Azurite's full form), or an account name / service URLs with a `TokenCredential` (by default
- * `DefaultAzureCredential`). Every client counts its requests in the shared `RequestCounter`.
+ * Storage clients for a task hub: from a connection string (`UseDevelopmentStorage=true`, Azurite's full
+ * form, an Azure account key or SAS connection string), or an account name / service endpoints with a
+ * `TokenCredential` (by default `DefaultAzureCredential`).
+ *
+ * Contracts:
+ * - Every client counts its requests, retries included, in the `RequestCounter` (one is made when none is
+ *   given), and gives each attempt `retry.tryTimeoutMs` on the client before it is abandoned and retried.
+ * - Queue message text goes on the wire as given: the JavaScript queue SDK has no message encoding option
+ *   and never base64-encodes (unlike .NET's `QueueMessageEncoding.Base64`), so callers send raw JSON.
+ * - `table(name)`, `queue(name)` and `container(name)` return one cached client per name.
+ * - Errors never quote the connection string, the account key or a SAS token.
  */
-import { TableClient, TableServiceClient, AzureNamedKeyCredential } from "@azure/data-tables";
-import { DefaultAzureCredential } from "@azure/identity";
-import { AnonymousCredential, BlobServiceClient, newPipeline as newBlobPipeline, StorageSharedKeyCredential, type ContainerClient } from "@azure/storage-blob";
-import { AnonymousCredential as AnonymousQueueCredential, newPipeline as newQueuePipeline, QueueServiceClient, StorageSharedKeyCredential as QueueKeyCredential, type QueueClient } from "@azure/storage-queue";
-import type { TokenCredential } from "@azure/identity";
-import { InvalidArgumentError } from "@taskhub/core";
-import { RequestCounter } from "./request-counter.js";
+import { RestError, type Pipeline as CorePipeline, type PipelinePolicy } from "@azure/core-rest-pipeline";
+import { AzureNamedKeyCredential, AzureSASCredential, TableClient, TableServiceClient, type TableServiceClientOptions } from "@azure/data-tables";
+import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
+import {
+  AnonymousCredential as BlobAnonymousCredential,
+  BlobServiceClient,
+  newPipeline as newBlobPipeline,
+  StorageSharedKeyCredential as BlobSharedKeyCredential,
+  type ContainerClient,
+  type Pipeline as BlobPipeline,
+} from "@azure/storage-blob";
+import {
+  AnonymousCredential as QueueAnonymousCredential,
+  newPipeline as newQueuePipeline,
+  QueueServiceClient,
+  StorageSharedKeyCredential as QueueSharedKeyCredential,
+  type Pipeline as QueuePipeline,
+  type QueueClient,
+} from "@azure/storage-queue";
+import { InvalidArgumentError, TaskHubError } from "@taskhub/core";
+import { RequestCounter, type StorageService } from "./request-counter.js";
 
 export type StorageConnection =
   | { connectionString: string }
   | {
       accountName: string;
+      /** Default: `new DefaultAzureCredential()`. */
       credential?: TokenCredential;
+      /** Default: `https://<accountName>.<service>.core.windows.net`. */
       blobEndpoint?: string;
       queueEndpoint?: string;
       tableEndpoint?: string;
     };
+
+export interface StorageRetryOptions {
+  /** Attempts per request, the first included (default 4). */
+  maxTries?: number;
+  /**
+   * Time one attempt may take on the client before it is abandoned as a transient failure (`ETIMEDOUT`)
+   * and retried (default 30 000). Blob and queue requests also pass it to the service as `timeout` (whole
+   * seconds, from 1 s).
+   */
+  tryTimeoutMs?: number;
+  /** Base of the exponential back-off between attempts (default: the SDKs', 4 s for blob/queue, 1 s for table). */
+  retryDelayMs?: number;
+  /** Cap of the back-off between attempts (default: the SDKs'). */
+  maxRetryDelayMs?: number;
+}
+
+export interface CreateStorageClientsOptions {
+  counter?: RequestCounter;
+  retry?: StorageRetryOptions;
+}
 
 export interface StorageClients {
   accountName: string;
@@ -31,19 +75,33 @@ export interface StorageClients {
   container(name: string): ContainerClient;
 }
 
+/**
+ * What a connection string says. `accountKey` and `sharedAccessSignature` are present but not enumerable,
+ * so logging or serializing the object does not print them.
+ */
 export interface ParsedConnectionString {
   accountName: string;
-  accountKey: string | undefined;
-  sharedAccessSignature: string | undefined;
   blobEndpoint: string;
   queueEndpoint: string;
   tableEndpoint: string;
+  readonly accountKey: string | undefined;
+  readonly sharedAccessSignature: string | undefined;
 }
 
-const DEV_ACCOUNT = "devstoreaccount1";
-const DEV_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+/** Azurite's (and the old storage emulator's) well-known development account. */
+export const DEVELOPMENT_ACCOUNT_NAME = "devstoreaccount1";
+export const DEVELOPMENT_ACCOUNT_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-/** Endpoints and credentials of a connection string. Errors never quote the string (it holds a key). */
+const DEFAULT_MAX_TRIES = 4;
+const DEFAULT_TRY_TIMEOUT_MS = 30_000;
+const SERVICES = ["blob", "queue", "table"] as const;
+const DEVELOPMENT_PORTS: Record<StorageService, number> = { blob: 10000, queue: 10001, table: 10002 };
+
+/**
+ * Endpoints, account name and credentials of a storage connection string. Keys are case-insensitive.
+ * `UseDevelopmentStorage=true` means Azurite on its default ports (10000 blob, 10001 queue, 10002 table) at
+ * 127.0.0.1, or at the host of `DevelopmentStorageProxyUri`. Errors never quote the string.
+ */
 export function parseConnectionString(cs: string): ParsedConnectionString {
   const parts = new Map<string, string>();
   for (const piece of cs.split(";")) {
@@ -51,99 +109,248 @@ export function parseConnectionString(cs: string): ParsedConnectionString {
     if (i > 0) parts.set(piece.slice(0, i).trim().toLowerCase(), piece.slice(i + 1).trim());
   }
   if (parts.get("usedevelopmentstorage")?.toLowerCase() === "true") {
-    const proxy = parts.get("developmentstorageproxyuri") ?? "http://127.0.0.1";
-    return {
-      accountName: DEV_ACCOUNT,
-      accountKey: DEV_KEY,
-      sharedAccessSignature: undefined,
-      blobEndpoint: `${proxy}:10000/${DEV_ACCOUNT}`,
-      queueEndpoint: `${proxy}:10001/${DEV_ACCOUNT}`,
-      tableEndpoint: `${proxy}:10002/${DEV_ACCOUNT}`,
-    };
+    const proxy = validUrl(parts.get("developmentstorageproxyuri") || "http://127.0.0.1", "DevelopmentStorageProxyUri");
+    const base = `${proxy.protocol}//${proxy.hostname}`;
+    return withSecrets(
+      {
+        accountName: DEVELOPMENT_ACCOUNT_NAME,
+        blobEndpoint: `${base}:${DEVELOPMENT_PORTS.blob}/${DEVELOPMENT_ACCOUNT_NAME}`,
+        queueEndpoint: `${base}:${DEVELOPMENT_PORTS.queue}/${DEVELOPMENT_ACCOUNT_NAME}`,
+        tableEndpoint: `${base}:${DEVELOPMENT_PORTS.table}/${DEVELOPMENT_ACCOUNT_NAME}`,
+      },
+      DEVELOPMENT_ACCOUNT_KEY,
+      undefined,
+    );
   }
-  const accountName = parts.get("accountname") ?? accountFromEndpoint(parts.get("queueendpoint") ?? parts.get("blobendpoint"));
-  if (!accountName) throw new InvalidArgumentError("the storage connection string has no AccountName (and is not UseDevelopmentStorage=true)");
-  const protocol = parts.get("defaultendpointsprotocol") ?? "https";
-  const suffix = parts.get("endpointsuffix") ?? "core.windows.net";
-  const endpoint = (svc: string): string => (parts.get(`${svc}endpoint`) ?? `${protocol}://${accountName}.${svc}.${suffix}`).replace(/\/$/, "");
-  return {
-    accountName,
-    accountKey: parts.get("accountkey"),
-    sharedAccessSignature: parts.get("sharedaccesssignature"),
-    blobEndpoint: endpoint("blob"),
-    queueEndpoint: endpoint("queue"),
-    tableEndpoint: endpoint("table"),
+  const explicit = (svc: StorageService): string | undefined => {
+    const value = parts.get(`${svc}endpoint`);
+    if (!value) return undefined;
+    validUrl(value, `${svc[0]!.toUpperCase()}${svc.slice(1)}Endpoint`);
+    return value.replace(/\/+$/, "");
   };
+  const accountName = parts.get("accountname") || accountFromEndpoint(explicit("queue") ?? explicit("table") ?? explicit("blob"));
+  if (!accountName) {
+    throw new InvalidArgumentError(
+      "the storage connection string has no AccountName and no endpoint to take it from (and is not UseDevelopmentStorage=true)",
+    );
+  }
+  const protocol = parts.get("defaultendpointsprotocol")?.toLowerCase() || "https";
+  if (protocol !== "https" && protocol !== "http") throw new InvalidArgumentError("DefaultEndpointsProtocol must be http or https");
+  const suffix = parts.get("endpointsuffix") || "core.windows.net";
+  const endpoint = (svc: StorageService): string => explicit(svc) ?? `${protocol}://${accountName}.${svc}.${suffix}`;
+  return withSecrets(
+    { accountName, blobEndpoint: endpoint("blob"), queueEndpoint: endpoint("queue"), tableEndpoint: endpoint("table") },
+    parts.get("accountkey") || undefined,
+    parts.get("sharedaccesssignature")?.replace(/^\?/, "") || undefined,
+  );
 }
 
-function accountFromEndpoint(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  const u = new URL(url);
-  return u.hostname.split(".")[0] === "127" || u.hostname === "localhost" ? u.pathname.split("/")[1] : u.hostname.split(".")[0];
+function withSecrets(
+  endpoints: Omit<ParsedConnectionString, "accountKey" | "sharedAccessSignature">,
+  accountKey: string | undefined,
+  sharedAccessSignature: string | undefined,
+): ParsedConnectionString {
+  return Object.defineProperties(endpoints, {
+    accountKey: { value: accountKey, enumerable: false },
+    sharedAccessSignature: { value: sharedAccessSignature, enumerable: false },
+  }) as ParsedConnectionString;
 }
 
-export function createStorageClients(conn: StorageConnection, options: { counter?: RequestCounter } = {}): StorageClients {
+function validUrl(value: string, what: string): URL {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw new InvalidArgumentError(`${what} of the storage connection is not an http(s) URL`);
+  }
+  return url;
+}
+
+/** Path-style endpoints (Azurite: `http://127.0.0.1:10001/devstoreaccount1`) name the account in the path. */
+function accountFromEndpoint(endpoint: string | undefined): string | undefined {
+  if (endpoint === undefined) return undefined;
+  const url = new URL(endpoint);
+  return url.pathname.split("/").find((s) => s !== "") ?? url.hostname.split(".")[0];
+}
+
+type Credentials =
+  | { kind: "key"; accountName: string; accountKey: string }
+  | { kind: "sas"; sas: string }
+  | { kind: "token"; credential: TokenCredential }
+  | { kind: "anonymous" };
+
+export function createStorageClients(conn: StorageConnection, options: CreateStorageClientsOptions = {}): StorageClients {
   const counter = options.counter ?? new RequestCounter();
-  let accountName: string;
-  let queueService: QueueServiceClient;
-  let blobService: BlobServiceClient;
-  let tableService: TableServiceClient;
-  let table: (name: string) => TableClient;
-  const retryOptions = { maxTries: 4, tryTimeoutInMs: 30_000 };
-  const queuePipeline = (cred: Parameters<typeof newQueuePipeline>[0]) => {
-    const p = newQueuePipeline(cred, { retryOptions });
-    p.factories.push(counter.requestPolicyFactory("queue") as never);
-    return p;
-  };
-  const blobPipeline = (cred: Parameters<typeof newBlobPipeline>[0]) => {
-    const p = newBlobPipeline(cred, { retryOptions });
-    p.factories.push(counter.requestPolicyFactory("blob") as never);
-    return p;
-  };
+  const retry = options.retry ?? {};
+  const maxTries = retry.maxTries ?? DEFAULT_MAX_TRIES;
+  const tryTimeoutMs = retry.tryTimeoutMs ?? DEFAULT_TRY_TIMEOUT_MS;
+  if (!Number.isInteger(maxTries) || maxTries < 1) throw new InvalidArgumentError("retry.maxTries must be an integer >= 1");
+  if (!(tryTimeoutMs > 0)) throw new InvalidArgumentError("retry.tryTimeoutMs must be > 0");
 
+  let accountName: string;
+  const endpoints: Record<StorageService, string> = { blob: "", queue: "", table: "" };
+  let credentials: Credentials;
   if ("connectionString" in conn) {
     const p = parseConnectionString(conn.connectionString);
     accountName = p.accountName;
-    const insecure = p.tableEndpoint.startsWith("http:");
-    if (p.accountKey) {
-      queueService = new QueueServiceClient(p.queueEndpoint, queuePipeline(new QueueKeyCredential(p.accountName, p.accountKey)));
-      blobService = new BlobServiceClient(p.blobEndpoint, blobPipeline(new StorageSharedKeyCredential(p.accountName, p.accountKey)));
-      const tableCred = new AzureNamedKeyCredential(p.accountName, p.accountKey);
-      const tableOptions = { allowInsecureConnection: insecure, httpClient: counter.httpClient("table") };
-      tableService = new TableServiceClient(p.tableEndpoint, tableCred, tableOptions);
-      table = (name) => new TableClient(p.tableEndpoint, name, tableCred, tableOptions);
-    } else {
-      // SAS connection strings: the token rides on every service URL.
-      const sas = p.sharedAccessSignature ? `?${p.sharedAccessSignature.replace(/^\?/, "")}` : "";
-      queueService = new QueueServiceClient(`${p.queueEndpoint}${sas}`, queuePipeline(new AnonymousQueueCredential()));
-      blobService = new BlobServiceClient(`${p.blobEndpoint}${sas}`, blobPipeline(new AnonymousCredential()));
-      const tableOptions = { allowInsecureConnection: insecure, httpClient: counter.httpClient("table") };
-      tableService = TableServiceClient.fromConnectionString(conn.connectionString, tableOptions);
-      table = (name) => TableClient.fromConnectionString(conn.connectionString, name, tableOptions);
-    }
+    Object.assign(endpoints, { blob: p.blobEndpoint, queue: p.queueEndpoint, table: p.tableEndpoint });
+    credentials = p.accountKey
+      ? { kind: "key", accountName: p.accountName, accountKey: p.accountKey }
+      : p.sharedAccessSignature
+        ? { kind: "sas", sas: p.sharedAccessSignature }
+        : { kind: "anonymous" };
   } else {
     accountName = conn.accountName;
-    const credential = conn.credential ?? new DefaultAzureCredential();
-    const queueUrl = conn.queueEndpoint ?? `https://${conn.accountName}.queue.core.windows.net`;
-    const blobUrl = conn.blobEndpoint ?? `https://${conn.accountName}.blob.core.windows.net`;
-    const tableUrl = conn.tableEndpoint ?? `https://${conn.accountName}.table.core.windows.net`;
-    queueService = new QueueServiceClient(queueUrl, queuePipeline(credential));
-    blobService = new BlobServiceClient(blobUrl, blobPipeline(credential));
-    const tableOptions = { allowInsecureConnection: tableUrl.startsWith("http:"), httpClient: counter.httpClient("table") };
-    tableService = new TableServiceClient(tableUrl, credential, tableOptions);
-    table = (name) => new TableClient(tableUrl, name, credential, tableOptions);
+    const given = { blob: conn.blobEndpoint, queue: conn.queueEndpoint, table: conn.tableEndpoint };
+    for (const svc of SERVICES) {
+      const value = given[svc];
+      endpoints[svc] = value
+        ? validUrl(value, `${svc}Endpoint`).href.replace(/\/+$/, "")
+        : `https://${conn.accountName}.${svc}.core.windows.net`;
+    }
+    credentials = { kind: "token", credential: conn.credential ?? new DefaultAzureCredential() };
   }
+
+  // Policies every attempt passes through (after the retry policy): the counter and the per-try timeout.
+  const perRetry = (service: StorageService): PipelinePolicy[] => [counter.policy(service), tryTimeoutPolicy(tryTimeoutMs)];
+  const storageRetry = {
+    maxTries,
+    // The service-side `timeout` is in whole seconds; below one second only the client-side timeout applies.
+    tryTimeoutInMs: tryTimeoutMs >= 1000 ? tryTimeoutMs : undefined,
+    retryDelayInMs: retry.retryDelayMs,
+    maxRetryDelayInMs: retry.maxRetryDelayMs,
+  };
+  const withSas = (url: string): string => (credentials.kind === "sas" ? `${url}?${credentials.sas}` : url);
+
+  const queuePipeline = newQueuePipeline(
+    credentials.kind === "key"
+      ? new QueueSharedKeyCredential(credentials.accountName, credentials.accountKey)
+      : credentials.kind === "token"
+        ? credentials.credential
+        : new QueueAnonymousCredential(),
+    { retryOptions: storageRetry },
+  );
+  const queueService = new QueueServiceClient(withSas(endpoints.queue), queuePipeline);
+  addPerRetryPolicies(queuePipeline, perRetry("queue"), "queue");
+
+  const blobPipeline = newBlobPipeline(
+    credentials.kind === "key"
+      ? new BlobSharedKeyCredential(credentials.accountName, credentials.accountKey)
+      : credentials.kind === "token"
+        ? credentials.credential
+        : new BlobAnonymousCredential(),
+    { retryOptions: storageRetry },
+  );
+  const blobService = new BlobServiceClient(withSas(endpoints.blob), blobPipeline);
+  addPerRetryPolicies(blobPipeline, perRetry("blob"), "blob");
+
+  // Table clients have a pipeline each; per-retry policies go in through the public option.
+  const tableOptions = (): TableServiceClientOptions => ({
+    allowInsecureConnection: endpoints.table.startsWith("http:"),
+    retryOptions: { maxRetries: maxTries - 1, retryDelayInMs: retry.retryDelayMs, maxRetryDelayInMs: retry.maxRetryDelayMs },
+    additionalPolicies: perRetry("table").map((policy) => ({ policy, position: "perRetry" as const })),
+  });
+  const tableService = newTableService(endpoints.table, credentials, tableOptions());
 
   const tables = new Map<string, TableClient>();
   const queues = new Map<string, QueueClient>();
   const containers = new Map<string, ContainerClient>();
+  const cached = <T>(map: Map<string, T>, name: string, make: (name: string) => T): T => {
+    let client = map.get(name);
+    if (client === undefined) map.set(name, (client = make(name)));
+    return client;
+  };
   return {
     accountName,
     queueService,
     blobService,
     tableService,
-    table: (name) => tables.get(name) ?? tables.set(name, table(name)).get(name)!,
-    queue: (name) => queues.get(name) ?? queues.set(name, queueService.getQueueClient(name)).get(name)!,
-    container: (name) => containers.get(name) ?? containers.set(name, blobService.getContainerClient(name)).get(name)!,
+    table: (name) => cached(tables, name, (n) => newTableClient(endpoints.table, n, credentials, tableOptions())),
+    queue: (name) => cached(queues, name, (n) => queueService.getQueueClient(n)),
+    container: (name) => cached(containers, name, (n) => blobService.getContainerClient(n)),
+  };
+}
+
+function newTableService(url: string, credentials: Credentials, options: TableServiceClientOptions): TableServiceClient {
+  switch (credentials.kind) {
+    case "key":
+      return new TableServiceClient(url, new AzureNamedKeyCredential(credentials.accountName, credentials.accountKey), options);
+    case "sas":
+      return new TableServiceClient(url, new AzureSASCredential(credentials.sas), options);
+    case "token":
+      return new TableServiceClient(url, credentials.credential, options);
+    case "anonymous":
+      return new TableServiceClient(url, options);
+  }
+}
+
+function newTableClient(url: string, name: string, credentials: Credentials, options: TableServiceClientOptions): TableClient {
+  switch (credentials.kind) {
+    case "key":
+      return new TableClient(url, name, new AzureNamedKeyCredential(credentials.accountName, credentials.accountKey), options);
+    case "sas":
+      return new TableClient(url, name, new AzureSASCredential(credentials.sas), options);
+    case "token":
+      return new TableClient(url, name, credentials.credential, options);
+    case "anonymous":
+      return new TableClient(url, name, options);
+  }
+}
+
+/**
+ * Adds policies after the Retry phase of the core pipeline that a queue/blob `Pipeline` built for its first
+ * client; every client made from the same `Pipeline` (`getQueueClient`, `getContainerClient`, ...) shares that
+ * core pipeline. The storage SDKs offer no public per-retry hook (policies in `Pipeline.factories` run once
+ * per call), so this uses their `_corePipeline` cache, and fails loudly if an SDK version drops it.
+ */
+function addPerRetryPolicies(pipeline: QueuePipeline | BlobPipeline, policies: PipelinePolicy[], service: StorageService): void {
+  const core = (pipeline as unknown as { _corePipeline?: CorePipeline })._corePipeline;
+  if (core === undefined || typeof core.addPolicy !== "function" || typeof core.getOrderedPolicies !== "function") {
+    throw new TaskHubError(
+      "Storage",
+      `cannot attach the request counter to the ${service} client: this @azure/storage-${service} version builds its pipeline differently`,
+    );
+  }
+  const present = new Set(core.getOrderedPolicies().map((p) => p.name));
+  for (const policy of policies) if (!present.has(policy.name)) core.addPolicy(policy, { afterPhase: "Retry" });
+}
+
+/**
+ * Gives one attempt `timeoutMs`: if no response has arrived by then, the attempt is aborted and fails with a
+ * `RestError` coded `ETIMEDOUT`, which the retry policies retry and `isTransient` recognizes. The caller's own
+ * abort signal still aborts the attempt (with the SDK's `AbortError`). A response body streamed after the
+ * headers is not timed.
+ */
+function tryTimeoutPolicy(timeoutMs: number): PipelinePolicy {
+  return {
+    name: "taskhubTryTimeout",
+    async sendRequest(request, next) {
+      const outer = request.abortSignal;
+      const controller = new AbortController();
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, timeoutMs);
+      const onOuterAbort = (): void => controller.abort();
+      if (outer?.aborted) controller.abort();
+      outer?.addEventListener("abort", onOuterAbort);
+      request.abortSignal = controller.signal;
+      try {
+        return await next(request);
+      } catch (err) {
+        if (timedOut && !outer?.aborted) {
+          throw new RestError(`the storage request got no response within ${timeoutMs} ms`, { code: "ETIMEDOUT" });
+        }
+        throw err;
+      } finally {
+        clearTimeout(timer);
+        outer?.removeEventListener("abort", onOuterAbort);
+        request.abortSignal = outer;
+      }
+    },
   };
 }

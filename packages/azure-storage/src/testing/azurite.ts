@@ -1,105 +1,247 @@
 /**
- * Starts a real Azurite (the `azurite` npm package) as a child process for tests and for the embedded
- * development mode: in memory by default, on free ports (port 0; Azurite prints the ports it bound),
- * with `--skipApiVersionCheck --disableTelemetry --loose`. `stop()` ends it; it is also killed when this
- * process exits, so no orphan survives a test run.
+ * Starts a real Azurite (the `azurite` npm package this package depends on) as a child process, for tests
+ * and the embedded development mode.
+ *
+ * Contracts:
+ * - In memory by default; on disk in `location` (or a fresh temporary directory) with `inMemory: false`.
+ * - Ports: 0 by default for each service, so the OS picks free ports when Azurite binds them, and Azurite
+ *   prints the ports it got ("... successfully listening at http://127.0.0.1:<port>"). Nothing else can take
+ *   a port between choosing and binding it, so there is no race to retry. Fixed ports that are taken make
+ *   Azurite exit with EADDRINUSE, which `startAzurite` reports.
+ * - Resolves once all three services accept TCP connections; rejects (code "Storage") after
+ *   `startTimeoutMs` (default 30 s) or when Azurite exits first, quoting the end of Azurite's output.
+ * - `stop()` sends SIGTERM; Azurite then closes its servers and saves on-disk data, and prints "... service
+ *   successfully closed" per service, but its process lingers until idle keep-alive connections time out. So
+ *   once all three services report closed (or after 5 s) the process is SIGKILLed. `stop()` resolves when
+ *   the process has exited, so its ports are free, and is idempotent.
+ * - No orphan: the child is SIGKILLed when this process exits (`process.on("exit")`), and it watches its
+ *   stdin, a pipe from this process, so it also ends itself when this process dies without running exit
+ *   handlers (a signal, SIGKILL, a crash).
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp } from "node:fs/promises";
 import { createRequire } from "node:module";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { InvalidArgumentError, TaskHubError } from "@taskhub/core";
+import { DEVELOPMENT_ACCOUNT_KEY, DEVELOPMENT_ACCOUNT_NAME } from "../storage/clients.js";
 
-export const AZURITE_ACCOUNT = "devstoreaccount1";
-export const AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+export const AZURITE_ACCOUNT = DEVELOPMENT_ACCOUNT_NAME;
+export const AZURITE_KEY = DEVELOPMENT_ACCOUNT_KEY;
+
+const HOST = "127.0.0.1";
+const STOP_GRACE_MS = 5_000;
+const OUTPUT_TAIL_CHARS = 8_000;
 
 export interface AzuriteOptions {
-  /** Keep data in memory (default true); otherwise in `location`. */
+  /** Keep all data in memory (default: true, unless `location` is given). */
   inMemory?: boolean;
+  /** Directory for on-disk data when not in memory (default: a new temporary directory). */
   location?: string;
-  /** Fixed ports (default: free ports chosen by the OS). */
+  /** File for Azurite's debug log (`--debug`). */
+  debugLog?: string;
+  /** Fixed ports; 0 or absent lets the OS choose a free port. */
   blobPort?: number;
   queuePort?: number;
   tablePort?: number;
+  /** How long to wait for all three services (default 30 000). */
   startTimeoutMs?: number;
 }
 
+export interface AzuritePorts {
+  blob: number;
+  queue: number;
+  table: number;
+}
+
 export interface AzuriteInstance {
+  /** Azurite's full connection string (account, key and the three endpoints). */
   connectionString: string;
   blobEndpoint: string;
   queueEndpoint: string;
   tableEndpoint: string;
   accountName: string;
   accountKey: string;
+  ports: AzuritePorts;
+  /** The on-disk data directory; undefined in memory. */
+  location: string | undefined;
   pid: number | undefined;
   stop(): Promise<void>;
 }
 
-export function azuriteConnectionString(ports: { blob: number; queue: number; table: number }): string {
-  const base = "http://127.0.0.1";
+export function azuriteConnectionString(ports: AzuritePorts): string {
+  const endpoint = (port: number): string => `http://${HOST}:${port}/${AZURITE_ACCOUNT}`;
   return (
     `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};` +
-    `BlobEndpoint=${base}:${ports.blob}/${AZURITE_ACCOUNT};QueueEndpoint=${base}:${ports.queue}/${AZURITE_ACCOUNT};` +
-    `TableEndpoint=${base}:${ports.table}/${AZURITE_ACCOUNT};`
+    `BlobEndpoint=${endpoint(ports.blob)};QueueEndpoint=${endpoint(ports.queue)};TableEndpoint=${endpoint(ports.table)};`
   );
 }
 
+/**
+ * Runs in the Azurite process before Azurite's entry point: when this process's end of the stdin pipe
+ * closes (it exited or died), stop Azurite as `stop()` would, and make sure it goes.
+ */
+const WATCHDOG = `
+process.stdin.on("data", () => {}).on("end", () => {
+  setTimeout(() => process.exit(0), ${STOP_GRACE_MS}).unref();
+  process.kill(process.pid, "SIGTERM");
+}).on("error", () => {});
+`;
+
+const LISTENING = /Azurite (Blob|Queue|Table) service is successfully listening at https?:\/\/\S*:(\d+)/;
+const CLOSED = /Azurite (Blob|Queue|Table) service successfully closed/;
+
+function checkPort(name: string, port: number | undefined): number {
+  const p = port ?? 0;
+  if (!Number.isInteger(p) || p < 0 || p > 65535) throw new InvalidArgumentError(`${name} must be an integer from 0 to 65535`);
+  return p;
+}
+
 export async function startAzurite(options: AzuriteOptions = {}): Promise<AzuriteInstance> {
-  const cli = createRequire(import.meta.url).resolve("azurite/dist/src/azurite.js");
+  const inMemory = options.inMemory ?? options.location === undefined;
+  if (inMemory && options.location !== undefined) {
+    throw new InvalidArgumentError("Azurite keeps data either in memory or in a location: pass inMemory: false with location");
+  }
+  const requested = {
+    blob: checkPort("blobPort", options.blobPort),
+    queue: checkPort("queuePort", options.queuePort),
+    table: checkPort("tablePort", options.tablePort),
+  };
+  const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+
+  let cli: string;
+  try {
+    cli = createRequire(import.meta.url).resolve("azurite/dist/src/azurite.js");
+  } catch (err) {
+    throw new TaskHubError("Storage", "cannot find the azurite package (azurite/dist/src/azurite.js)", { cause: err });
+  }
+  const location = inMemory ? undefined : resolve(options.location ?? (await mkdtemp(join(tmpdir(), "taskhub-azurite-"))));
   const args = [
+    "--import",
+    `data:text/javascript,${encodeURIComponent(WATCHDOG)}`,
     cli,
-    "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
-    "--blobPort", String(options.blobPort ?? 0),
-    "--queuePort", String(options.queuePort ?? 0),
-    "--tablePort", String(options.tablePort ?? 0),
-    "--skipApiVersionCheck", "--disableTelemetry", "--loose", "--silent",
+    ...["--blobHost", HOST, "--queueHost", HOST, "--tableHost", HOST],
+    ...["--blobPort", String(requested.blob), "--queuePort", String(requested.queue), "--tablePort", String(requested.table)],
+    "--skipApiVersionCheck",
+    "--disableTelemetry",
+    "--loose",
+    "--silent", // no access log on stdout
   ];
-  if (options.inMemory ?? true) args.push("--inMemoryPersistence", "--extentMemoryLimit", "1024");
-  if (options.location) args.push("--location", options.location);
-  const child: ChildProcess = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  // Azurite rejects --location together with --inMemoryPersistence.
+  if (inMemory) args.push("--inMemoryPersistence");
+  else args.push("--location", location!);
+  if (options.debugLog !== undefined) args.push("--debug", resolve(options.debugLog));
+
+  // In memory, Azurite still takes its working directory as its workspace; keep that out of the caller's.
+  const child = spawn(process.execPath, args, { cwd: location ?? tmpdir(), stdio: ["pipe", "pipe", "pipe"] });
+  child.stdin.on("error", () => {}); // the pipe breaks when Azurite exits; nothing is ever written to it
   const killOnExit = (): void => {
     child.kill("SIGKILL");
   };
-  process.once("exit", killOnExit);
+  process.on("exit", killOnExit);
+  const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  void exited.then(() => process.removeListener("exit", killOnExit));
 
-  let output = "";
-  const ports = await new Promise<{ blob: number; queue: number; table: number }>((resolve, reject) => {
-    const found: Record<string, number> = {};
-    const timer = setTimeout(() => fail(new Error(`Azurite did not start within ${options.startTimeoutMs ?? 30_000} ms`)), options.startTimeoutMs ?? 30_000);
-    function fail(err: Error): void {
-      clearTimeout(timer);
-      child.kill("SIGKILL");
-      reject(new Error(`${err.message}\n--- Azurite output ---\n${output}`));
+  // Ports and closed services are read line by line from stdout; the end of all output is kept for errors.
+  const found: Partial<AzuritePorts> = {};
+  const closed = new Set<string>();
+  let onClosed: (() => void) | undefined;
+  let partialLine = "";
+  let outputTail = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    const lines = (partialLine + chunk.toString()).split("\n");
+    partialLine = lines.pop()!.slice(-OUTPUT_TAIL_CHARS);
+    for (const line of lines) {
+      const m = LISTENING.exec(line);
+      if (m) found[m[1]!.toLowerCase() as keyof AzuritePorts] = Number(m[2]);
+      const c = CLOSED.exec(line);
+      if (c) closed.add(c[1]!);
+      if (closed.size === 3) onClosed?.();
     }
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      for (const m of output.matchAll(/Azurite (Blob|Queue|Table) service is successfully listening at http:\/\/[^:]+:(\d+)/g))
-        found[m[1]!.toLowerCase()] = Number(m[2]);
-      if (found.blob && found.queue && found.table) {
-        clearTimeout(timer);
-        resolve({ blob: found.blob, queue: found.queue, table: found.table });
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    child.once("exit", (code) => fail(new Error(`Azurite exited with code ${code} before it was ready`)));
-    child.once("error", (err) => fail(err));
   });
-  child.removeAllListeners("exit");
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.on("data", (chunk: Buffer) => {
+      outputTail = (outputTail + chunk.toString()).slice(-OUTPUT_TAIL_CHARS);
+    });
+  }
 
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  let ports: AzuritePorts;
+  try {
+    ports = await waitUntilReady(child, found, startTimeoutMs);
+  } catch (err) {
+    child.kill("SIGKILL");
+    // After a spawn error there may be no exit event.
+    await Promise.race([exited, new Promise((r) => setTimeout(r, STOP_GRACE_MS).unref())]);
+    process.removeListener("exit", killOnExit);
+    const output = outputTail.trim();
+    throw new TaskHubError(
+      "Storage",
+      `${(err as Error).message}${output ? `\n--- Azurite output ---\n${output}` : " (Azurite printed nothing)"}`,
+      { cause: err },
+    );
+  }
+
+  let stopping: Promise<void> | undefined;
+  const endpoint = (port: number): string => `http://${HOST}:${port}/${AZURITE_ACCOUNT}`;
   return {
     connectionString: azuriteConnectionString(ports),
-    blobEndpoint: `http://127.0.0.1:${ports.blob}/${AZURITE_ACCOUNT}`,
-    queueEndpoint: `http://127.0.0.1:${ports.queue}/${AZURITE_ACCOUNT}`,
-    tableEndpoint: `http://127.0.0.1:${ports.table}/${AZURITE_ACCOUNT}`,
+    blobEndpoint: endpoint(ports.blob),
+    queueEndpoint: endpoint(ports.queue),
+    tableEndpoint: endpoint(ports.table),
     accountName: AZURITE_ACCOUNT,
     accountKey: AZURITE_KEY,
+    ports,
+    location,
     pid: child.pid,
-    async stop(): Promise<void> {
-      process.removeListener("exit", killOnExit);
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill("SIGTERM");
-      const t = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(t);
+    stop(): Promise<void> {
+      stopping ??= (async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          const allClosed = new Promise<void>((done) => (onClosed = done));
+          let grace: NodeJS.Timeout | undefined;
+          child.kill("SIGTERM");
+          await Promise.race([exited, allClosed, new Promise((done) => (grace = setTimeout(done, STOP_GRACE_MS)))]);
+          clearTimeout(grace);
+          child.kill("SIGKILL"); // no-op once it has exited
+          await exited;
+        }
+        process.removeListener("exit", killOnExit);
+      })();
+      return stopping;
     },
   };
+}
+
+/** The ports Azurite reported (in `found`), once each accepts a TCP connection. */
+async function waitUntilReady(child: ChildProcess, found: Partial<AzuritePorts>, timeoutMs: number): Promise<AzuritePorts> {
+  const deadline = Date.now() + timeoutMs;
+  let exitedWith: string | undefined;
+  let spawnError: Error | undefined;
+  child.once("exit", (code, signal) => (exitedWith = signal ?? `code ${code}`));
+  child.once("error", (err) => (spawnError = err));
+  for (;;) {
+    if (spawnError) throw new Error(`cannot start Azurite: ${spawnError.message}`);
+    if (exitedWith !== undefined) throw new Error(`Azurite exited (${exitedWith}) before it was ready`);
+    if (Date.now() > deadline) throw new Error(`Azurite was not ready within ${timeoutMs} ms`);
+    if (found.blob !== undefined && found.queue !== undefined && found.table !== undefined) {
+      const ports: AzuritePorts = { blob: found.blob, queue: found.queue, table: found.table };
+      const accepting = await Promise.all([ports.blob, ports.queue, ports.table].map((p) => acceptsConnections(p)));
+      if (accepting.every(Boolean)) return ports;
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function acceptsConnections(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({ host: HOST, port });
+    socket.setTimeout(1_000);
+    const finish = (ok: boolean): void => {
+      socket.destroy();
+      done(ok);
+    };
+    socket.once("connect", () => finish(true));
+    socket.once("error", () => finish(false));
+    socket.once("timeout", () => finish(false));
+  });
 }

@@ -1,107 +1,191 @@
-import { describe, expect, inject, it } from "vitest";
+// Storage clients against the shared Azurite: connection string forms, a round trip per service, raw queue
+// message text on the wire, SAS connection strings, and Storage errors that keep secrets out.
+import { randomBytes } from "node:crypto";
+import { AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, generateAccountSASQueryParameters, StorageSharedKeyCredential } from "@azure/storage-blob";
+import { QueueSASPermissions } from "@azure/storage-queue";
 import { TaskHubClient } from "@taskhub/core";
+import { describe, expect, inject, it } from "vitest";
 import {
   AzureStorageOrchestrationService,
   createStorageClients,
-  isNotFound,
+  DEVELOPMENT_ACCOUNT_KEY,
   parseConnectionString,
-  RequestCounter,
   toStorageError,
 } from "../../src/index.js";
-import { uniqueHubName } from "../service/helpers.js";
 
-describe("connection strings", () => {
-  it("understands UseDevelopmentStorage=true", () => {
+const uniqueName = (): string => `t${randomBytes(6).toString("hex")}`;
+const azurite = (): string => inject("azuriteConnectionString");
+
+describe("parseConnectionString", () => {
+  it("maps UseDevelopmentStorage=true to Azurite's default ports on 127.0.0.1", () => {
     const p = parseConnectionString("UseDevelopmentStorage=true");
-    expect(p).toMatchObject({
+    expect(p).toEqual({
       accountName: "devstoreaccount1",
       blobEndpoint: "http://127.0.0.1:10000/devstoreaccount1",
       queueEndpoint: "http://127.0.0.1:10001/devstoreaccount1",
       tableEndpoint: "http://127.0.0.1:10002/devstoreaccount1",
     });
+    expect(p.accountKey).toBe(DEVELOPMENT_ACCOUNT_KEY);
+    expect(parseConnectionString("UseDevelopmentStorage=true;DevelopmentStorageProxyUri=http://azurite").queueEndpoint).toBe(
+      "http://azurite:10001/devstoreaccount1",
+    );
   });
 
-  it("understands Azurite's full form and Azure's account form", () => {
-    const p = parseConnectionString(inject("azuriteConnectionString"));
+  it("reads Azurite's full form, with the key kept out of logs and JSON", () => {
+    const cs = azurite();
+    const p = parseConnectionString(cs);
     expect(p.accountName).toBe("devstoreaccount1");
-    expect(p.queueEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1$/);
-    const a = parseConnectionString("DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=a2V5;EndpointSuffix=core.windows.net");
-    expect(a).toMatchObject({ accountName: "acct", queueEndpoint: "https://acct.queue.core.windows.net", tableEndpoint: "https://acct.table.core.windows.net" });
+    for (const endpoint of [p.blobEndpoint, p.queueEndpoint, p.tableEndpoint]) {
+      expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1$/);
+      expect(cs).toContain(`=${endpoint};`);
+    }
+    expect(new Set([p.blobEndpoint, p.queueEndpoint, p.tableEndpoint]).size).toBe(3);
+    expect(p.accountKey).toBe(DEVELOPMENT_ACCOUNT_KEY);
+    expect(JSON.stringify(p)).not.toContain(DEVELOPMENT_ACCOUNT_KEY);
   });
 
-  it("rejects a connection string without an account, without echoing it", () => {
-    expect(() => parseConnectionString("AccountKey=secretsecret")).toThrow(/no AccountName/);
-    try {
-      parseConnectionString("AccountKey=secretsecret");
-    } catch (err) {
+  it("reads Azure's account form and SAS form, keys case-insensitively", () => {
+    const a = parseConnectionString("defaultendpointsprotocol=https;accountname=acct;ACCOUNTKEY=a2V5;EndpointSuffix=core.chinacloudapi.cn");
+    expect(a).toEqual({
+      accountName: "acct",
+      blobEndpoint: "https://acct.blob.core.chinacloudapi.cn",
+      queueEndpoint: "https://acct.queue.core.chinacloudapi.cn",
+      tableEndpoint: "https://acct.table.core.chinacloudapi.cn",
+    });
+    expect(a.accountKey).toBe("a2V5");
+    const s = parseConnectionString("QueueEndpoint=https://acct.queue.core.windows.net/;SharedAccessSignature=?sv=2022&sig=abc%3D");
+    expect(s.accountName).toBe("acct");
+    expect(s.queueEndpoint).toBe("https://acct.queue.core.windows.net");
+    expect(s.sharedAccessSignature).toBe("sv=2022&sig=abc%3D");
+    expect(s.accountKey).toBeUndefined();
+  });
+
+  it("rejects a connection string without an account or with a bad endpoint, without echoing it", () => {
+    for (const cs of ["AccountKey=secretsecret", "AccountName=a;AccountKey=secretsecret;QueueEndpoint=not a url"]) {
+      let err: unknown;
+      try {
+        parseConnectionString(cs);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toMatchObject({ code: "InvalidArgument" });
       expect((err as Error).message).not.toContain("secretsecret");
     }
   });
 });
 
-describe("storage clients on Azurite", () => {
-  it("round-trip a raw JSON message, an entity and a blob, and count exactly the requests made", async () => {
-    const counter = new RequestCounter();
-    const c = createStorageClients({ connectionString: inject("azuriteConnectionString") }, { counter });
-    const name = uniqueHubName("c");
+describe("createStorageClients on Azurite", () => {
+  it("creates and deletes a queue, table and container and round-trips a message, an entity and a blob", async () => {
+    const c = createStorageClients({ connectionString: azurite() });
+    expect(c.accountName).toBe("devstoreaccount1");
+    const name = uniqueName();
+
     const q = c.queue(name);
+    expect(c.queue(name)).toBe(q);
     await q.create();
-    await q.sendMessage('{"a":1}');
+    await q.sendMessage('{"a":1,"s":"<&>"}');
     const got = await q.receiveMessages();
-    expect(got.receivedMessageItems[0]?.messageText).toBe('{"a":1}');
-    await q.deleteMessage(got.receivedMessageItems[0]!.messageId, got.receivedMessageItems[0]!.popReceipt);
+    const msg = got.receivedMessageItems[0]!;
+    expect(msg.messageText).toBe('{"a":1,"s":"<&>"}');
+    await q.deleteMessage(msg.messageId, msg.popReceipt);
+    expect((await q.peekMessages()).peekedMessageItems).toHaveLength(0);
+
     const t = c.table(name);
+    expect(c.table(name)).toBe(t);
     await t.createTable();
-    await t.createEntity({ partitionKey: "p", rowKey: "r", V: 1 });
-    expect((await t.getEntity("p", "r")).V).toBe(1);
+    await t.createEntity({ partitionKey: "p", rowKey: "r", V: 1, S: "x" });
+    expect(await t.getEntity("p", "r")).toMatchObject({ V: 1, S: "x" });
+
     const container = c.container(name);
+    expect(c.container(name)).toBe(container);
     await container.create();
-    await container.getBlockBlobClient("b").upload("hi", 2);
-    expect((await container.getBlockBlobClient("b").downloadToBuffer()).toString()).toBe("hi");
-    const s = counter.snapshot();
-    expect(s.byOperation).toEqual({
-      "queue.CreateQueue": 1,
-      "queue.PutMessage": 1,
-      "queue.GetMessages": 1,
-      "queue.DeleteMessage": 1,
-      "table.CreateTable": 1,
-      "table.InsertEntity": 1,
-      "table.QueryEntities": 1,
-      "blob.CreateContainer": 1,
-      "blob.PutBlob": 1,
-      "blob.GetBlob": 1,
-      "blob.GetBlobProperties": 1, // downloadToBuffer asks for the size first
-    });
-    expect(s.total).toBe(11);
-    expect(s.byService).toEqual({ queue: 4, table: 3, blob: 4 });
-    counter.reset();
-    expect(counter.snapshot().total).toBe(0);
+    await container.getBlockBlobClient("dir/b.json").upload("hi", 2);
+    expect((await container.getBlockBlobClient("dir/b.json").downloadToBuffer()).toString()).toBe("hi");
+
+    const queues: string[] = [];
+    for await (const item of c.queueService.listQueues({ prefix: name })) queues.push(item.name);
+    expect(queues).toEqual([name]);
+
     await q.delete();
     await t.deleteTable();
     await container.delete();
+    expect(await q.exists()).toBe(false);
+    expect(await container.exists()).toBe(false);
+    const tables: string[] = [];
+    for await (const item of c.tableService.listTables({ queryOptions: { filter: `TableName eq '${name}'` } })) tables.push(item.name!);
+    expect(tables).toEqual([]);
   });
 
-  it("maps a 404 to isNotFound and a Storage error", async () => {
-    const c = createStorageClients({ connectionString: inject("azuriteConnectionString") });
-    let err: unknown;
-    try {
-      await c.table(uniqueHubName("missing")).getEntity("p", "r");
-    } catch (e) {
-      err = e;
+  it("puts queue message text on the wire as is, not base64", async () => {
+    const c = createStorageClients({ connectionString: azurite() });
+    const q = c.queue(uniqueName());
+    await q.create();
+    const text = '{"instanceId":"abc","n":1}';
+    await q.sendMessage(text);
+    // Read the message with a plain HTTP request, outside the SDK.
+    const sas = new URL(await q.generateSasUrl({ permissions: QueueSASPermissions.parse("r"), expiresOn: new Date(Date.now() + 60_000) }));
+    sas.pathname += "/messages";
+    sas.searchParams.set("peekonly", "true");
+    const res = await fetch(sas);
+    const xml = await res.text();
+    expect(res.status, xml).toBe(200);
+    const wire = /<MessageText>(.*)<\/MessageText>/.exec(xml)?.[1]?.replaceAll("&quot;", '"');
+    expect(wire).toBe(text);
+    expect(xml).not.toContain(Buffer.from(text).toString("base64"));
+    await q.delete();
+  });
+
+  it("works with an account SAS connection string", async () => {
+    const p = parseConnectionString(azurite());
+    const sas = generateAccountSASQueryParameters(
+      {
+        expiresOn: new Date(Date.now() + 10 * 60_000),
+        permissions: AccountSASPermissions.parse("rwdlacup"),
+        resourceTypes: AccountSASResourceTypes.parse("sco").toString(),
+        services: AccountSASServices.parse("bqt").toString(),
+      },
+      new StorageSharedKeyCredential(p.accountName, p.accountKey!),
+    ).toString();
+    const cs = `BlobEndpoint=${p.blobEndpoint};QueueEndpoint=${p.queueEndpoint};TableEndpoint=${p.tableEndpoint};SharedAccessSignature=${sas}`;
+    const c = createStorageClients({ connectionString: cs });
+    expect(c.accountName).toBe("devstoreaccount1");
+    const name = uniqueName();
+    await c.queue(name).create();
+    await c.queue(name).sendMessage("m");
+    expect((await c.queue(name).peekMessages()).peekedMessageItems[0]?.messageText).toBe("m");
+    await c.table(name).createTable();
+    await c.table(name).createEntity({ partitionKey: "p", rowKey: "r", V: 2 });
+    expect((await c.table(name).getEntity("p", "r")).V).toBe(2);
+    await c.container(name).create();
+    await c.container(name).getBlockBlobClient("b").upload("x", 1);
+    expect((await c.container(name).getBlockBlobClient("b").downloadToBuffer()).toString()).toBe("x");
+    await Promise.all([c.queue(name).delete(), c.table(name).deleteTable(), c.container(name).delete()]);
+  });
+
+  it("reports a wrong key as a Storage error with status 403 and no secret in the message", async () => {
+    const wrongKey = Buffer.from("not the key").toString("base64");
+    const bad = azurite().replace(/AccountKey=[^;]+/, `AccountKey=${wrongKey}`);
+    const c = createStorageClients({ connectionString: bad });
+    for (const call of [() => c.queue(uniqueName()).create(), () => c.table(uniqueName()).createTable(), () => c.container(uniqueName()).create()]) {
+      const err = toStorageError(await call().then(() => undefined, (e: unknown) => e), "create");
+      expect(err).toMatchObject({ code: "Storage", statusCode: 403 });
+      expect(err.message).toMatch(/^storage operation create failed with HTTP 403 \(\w+\)/);
+      expect(err.message).not.toContain(wrongKey);
+      expect(err.message).not.toContain(DEVELOPMENT_ACCOUNT_KEY);
     }
-    expect(isNotFound(err)).toBe(true);
-    const mapped = toStorageError(err, "getEntity");
-    expect(mapped.code).toBe("Storage");
-    expect(mapped.statusCode).toBe(404);
-    expect(mapped.message).toMatch(/getEntity failed with HTTP 404/);
   });
 
-  it("surfaces an authorization failure from a client call as a Storage error", async () => {
-    const bad = inject("azuriteConnectionString").replace(/AccountKey=[^;]+/, "AccountKey=" + Buffer.from("wrong key").toString("base64"));
-    const service = new AzureStorageOrchestrationService({ taskHubName: uniqueHubName(), storage: { connectionString: bad } });
+  it("surfaces an authorization failure from a client call of the orchestration service as a Storage error", async () => {
+    const bad = azurite().replace(/AccountKey=[^;]+/, "AccountKey=" + Buffer.from("wrong key").toString("base64"));
+    const service = new AzureStorageOrchestrationService({ taskHubName: uniqueName(), storage: { connectionString: bad } });
     const client = new TaskHubClient(service);
     const err = await client.getOrchestrationState("x").catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "Storage", statusCode: 403 });
     expect((err as Error).message).not.toContain("AccountKey");
+  });
+
+  it("rejects bad retry options", () => {
+    expect(() => createStorageClients({ connectionString: azurite() }, { retry: { maxTries: 0 } })).toThrow(/maxTries/);
+    expect(() => createStorageClients({ connectionString: azurite() }, { retry: { tryTimeoutMs: -1 } })).toThrow(/tryTimeoutMs/);
   });
 });
