@@ -4,11 +4,15 @@
  * exports `register(worker)` (or a default function). SIGTERM/SIGINT drain and exit 0; a second signal forces
  * exit 1. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration.
  */
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command } from "commander";
-import type { TaskHubWorker } from "@taskhub/core";
+import { TaskHubClient, TaskHubError, type OrchestrationRuntimeStatus, type OrchestrationState, type TaskHubWorker } from "@taskhub/core";
+import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
+import { loadConfig } from "./config.js";
 import { createHost } from "./host.js";
+import { condenseHistory, toStatusObject } from "./http/status-object.js";
 
 type RegisterFn = (worker: TaskHubWorker) => void | Promise<void>;
 
@@ -58,5 +62,208 @@ program
     process.on("SIGTERM", () => onSignal("SIGTERM"));
     process.on("SIGINT", () => onSignal("SIGINT"));
   });
+
+// ---- management verbs (the `func durable` set), over the configured storage ---------------------------
+
+interface Common {
+  json?: boolean;
+  taskHub?: string;
+}
+
+class UsageError extends Error {}
+
+function connect(opts: Common): { service: AzureStorageOrchestrationService; client: TaskHubClient } {
+  const config = loadConfig(opts.taskHub ? { hubName: opts.taskHub } : {});
+  if (!config.storage) throw new UsageError("no storage configured: set AZURE_STORAGE_CONNECTION_STRING (or AZURE_STORAGE_ACCOUNT_NAME)");
+  const service = new AzureStorageOrchestrationService({ taskHubName: config.hubName, storage: config.storage, partitionCount: config.partitionCount, partitionManagement: "all" });
+  return { service, client: new TaskHubClient(service) };
+}
+
+function print(opts: Common, value: unknown, human: () => string): void {
+  console.log(opts.json ? JSON.stringify(value, null, 2) : human());
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
+}
+
+function parseInput(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UsageError(`--input must be JSON (quote strings: '"text"'), got ${text}`);
+  }
+}
+
+/** Runs a verb: exit 0 on success, 1 on a failure, 2 on bad usage or configuration, 3 when not found. */
+function verb<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (err) {
+      console.error(`taskhub: ${(err as Error).message}`);
+      const code = err instanceof UsageError || (err instanceof TaskHubError && err.code === "InvalidArgument") ? 2 : err instanceof TaskHubError && err.code === "InstanceNotFound" ? 3 : 1;
+      process.exit(code);
+    }
+  };
+}
+
+const withCommon = (c: Command): Command => c.option("--json", "machine-readable output").option("--task-hub <name>", "task hub (default from configuration)");
+
+function statusRow(s: OrchestrationState): string[] {
+  return [s.instanceId, s.name, s.runtimeStatus, s.createdAt.toISOString(), s.lastUpdatedAt.toISOString()];
+}
+
+withCommon(program.command("start-new").description("start an orchestration").requiredOption("--function-name <name>").option("--input <json>").option("--id <instanceId>"))
+  .action(verb(async (o: Common & { functionName: string; input?: string; id?: string }) => {
+    const { client } = connect(o);
+    const id = await client.scheduleNewOrchestration(o.functionName, parseInput(o.input), { instanceId: o.id });
+    print(o, { id }, () => `started ${o.functionName}: ${id}`);
+  }));
+
+withCommon(program.command("get-runtime-status").description("status of an instance").requiredOption("--id <instanceId>").option("--show-input", "include the input", false))
+  .action(verb(async (o: Common & { id: string; showInput: boolean }) => {
+    const { client } = connect(o);
+    const s = await client.getOrchestrationState(o.id);
+    if (!s) throw new TaskHubError("InstanceNotFound", `no instance with id '${o.id}'`);
+    const obj = toStatusObject(s, { showInput: o.showInput });
+    print(o, obj, () => table([["field", "value"], ...Object.entries(obj).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])]));
+  }));
+
+withCommon(program.command("get-history").description("history of an instance (condensed as in Durable Functions; --raw for DTF's events)").requiredOption("--id <instanceId>").option("--raw", "every DTF history event", false))
+  .action(verb(async (o: Common & { id: string; raw: boolean }) => {
+    const { client } = connect(o);
+    const events = await client.getOrchestrationHistory(o.id);
+    const shown = o.raw ? events : condenseHistory(events, { showInput: true, showHistoryOutput: true });
+    print(o, shown, () =>
+      table([
+        ["timestamp", "event", "detail"],
+        ...shown.map((e) => {
+          const r = e as Record<string, unknown>;
+          const kind = String(r.EventType ?? r.type);
+          const detail = r.FunctionName ?? r.name ?? r.Name ?? r.OrchestrationStatus ?? r.orchestrationStatus ?? "";
+          return [String(r.Timestamp ?? r.timestamp), kind, String(detail)];
+        }),
+      ]),
+    );
+  }));
+
+withCommon(
+  program
+    .command("get-instances")
+    .description("list instances")
+    .option("--created-after <date>")
+    .option("--created-before <date>")
+    .option("--runtime-status <statuses>", "comma-separated, e.g. Running,Failed")
+    .option("--prefix <instanceIdPrefix>")
+    .option("--top <n>", "page size", "100")
+    .option("--continuation-token <token>"),
+).action(verb(async (o: Common & { createdAfter?: string; createdBefore?: string; runtimeStatus?: string; prefix?: string; top: string; continuationToken?: string }) => {
+  const { client } = connect(o);
+  const top = Number(o.top);
+  if (!Number.isInteger(top) || top < 1) throw new UsageError("--top must be a positive integer");
+  const date = (v: string | undefined, what: string): Date | undefined => {
+    if (!v) return undefined;
+    const d = new Date(v);
+    if (Number.isNaN(d.getTime())) throw new UsageError(`${what} is not a date: ${v}`);
+    return d;
+  };
+  const pages = client
+    .listInstances({ createdFrom: date(o.createdAfter, "--created-after"), createdTo: date(o.createdBefore, "--created-before"), statuses: o.runtimeStatus?.split(",") as OrchestrationRuntimeStatus[] | undefined, instanceIdPrefix: o.prefix, pageSize: top, fetchPayloads: false })
+    .byPage({ continuationToken: o.continuationToken });
+  const { value: page } = await pages.next();
+  const items = page?.items ?? [];
+  print(o, { instances: items.map((s: OrchestrationState) => toStatusObject(s, { showInput: false })), continuationToken: page?.continuationToken ?? null }, () =>
+    table([["instance", "name", "status", "created", "updated"], ...items.map(statusRow)]) + (page?.continuationToken ? `\nmore: --continuation-token '${page.continuationToken}'` : ""),
+  );
+}));
+
+withCommon(program.command("raise-event").description("raise an external event").requiredOption("--id <instanceId>").requiredOption("--event-name <name>").option("--event-data <json>"))
+  .action(verb(async (o: Common & { id: string; eventName: string; eventData?: string }) => {
+    const { client } = connect(o);
+    await client.raiseEvent(o.id, o.eventName, parseInput(o.eventData));
+    print(o, { raised: o.eventName }, () => `raised ${o.eventName} on ${o.id}`);
+  }));
+
+for (const [name, what] of [["terminate", "terminate"], ["suspend", "suspend"], ["resume", "resume"], ["rewind", "rewind (failed instances)"]] as const) {
+  withCommon(program.command(name).description(`${what} an instance`).requiredOption("--id <instanceId>").option("--reason <text>"))
+    .action(verb(async (o: Common & { id: string; reason?: string }) => {
+      const { client } = connect(o);
+      if (name === "terminate") await client.terminateOrchestration(o.id, { output: o.reason });
+      else if (name === "suspend") await client.suspendOrchestration(o.id, o.reason);
+      else if (name === "resume") await client.resumeOrchestration(o.id, o.reason);
+      else await client.rewindOrchestration(o.id, o.reason);
+      print(o, { [name]: o.id }, () => `${name}: ${o.id}`);
+    }));
+}
+
+withCommon(program.command("restart").description("start an instance again with its input").requiredOption("--id <instanceId>").option("--new-instance-id", "use a new id", false))
+  .action(verb(async (o: Common & { id: string; newInstanceId: boolean }) => {
+    const { client } = connect(o);
+    const id = await client.restartOrchestration(o.id, { newInstanceId: o.newInstanceId });
+    print(o, { id }, () => `restarted as ${id}`);
+  }));
+
+withCommon(
+  program
+    .command("purge-history")
+    .description("delete the history of one instance (--id) or of finished instances matching a filter")
+    .option("--id <instanceId>")
+    .option("--created-after <date>")
+    .option("--created-before <date>")
+    .option("--runtime-status <statuses>", "comma-separated terminal statuses"),
+).action(verb(async (o: Common & { id?: string; createdAfter?: string; createdBefore?: string; runtimeStatus?: string }) => {
+  const { client } = connect(o);
+  if (!o.id && !o.createdAfter) throw new UsageError("give --id or --created-after");
+  const r = o.id
+    ? await client.purgeOrchestration(o.id)
+    : await client.purgeOrchestration({ createdFrom: new Date(o.createdAfter!), createdTo: o.createdBefore ? new Date(o.createdBefore) : undefined, statuses: o.runtimeStatus?.split(",") as OrchestrationRuntimeStatus[] | undefined });
+  print(o, r, () => `purged ${r.deletedInstanceCount} instance(s)`);
+}));
+
+withCommon(program.command("delete-task-hub").description("delete every queue, table and container of the task hub").option("--yes", "really delete", false))
+  .action(verb(async (o: Common & { yes: boolean }) => {
+    if (!o.yes) throw new UsageError("deleting a task hub loses all its data: add --yes");
+    const { service } = connect(o);
+    await service.deleteTaskHub();
+    print(o, { deleted: service.names.hub }, () => `deleted task hub ${service.names.hub}`);
+  }));
+
+withCommon(program.command("poison").description("messages quarantined in the poison store").argument("[action]", "list | replay", "list").option("--queue <name>").option("--message-id <id>"))
+  .action(verb(async (action: string, o: Common & { queue?: string; messageId?: string }) => {
+    const { service } = connect(o);
+    if (action === "list") {
+      const items = await service.listPoisonMessages();
+      print(o, items, () => (items.length === 0 ? "no poison messages" : table([["queue", "message", "dequeues", "instance", "reason"], ...items.map((p) => [p.queueName, p.messageId, String(p.dequeueCount), p.instanceId ?? "", p.reason])])));
+    } else if (action === "replay") {
+      if (!o.queue || !o.messageId) throw new UsageError("replay needs --queue and --message-id");
+      if (!(await service.replayPoisonMessage(o.queue, o.messageId))) throw new TaskHubError("InstanceNotFound", `no poison message ${o.messageId} from ${o.queue}`);
+      print(o, { replayed: o.messageId }, () => `re-enqueued ${o.messageId} on ${o.queue}`);
+    } else throw new UsageError(`unknown poison action '${action}' (list or replay)`);
+  }));
+
+withCommon(program.command("replay").description("replay a history JSON file (an array of DTF events, as get-history --raw --json prints) against an app's orchestrator and report non-determinism").requiredOption("--app <module>").requiredOption("--file <history.json>"))
+  .action(verb(async (o: Common & { app: string; file: string }) => {
+    const { replayOrchestration, TaskHubWorker: Worker } = await import("@taskhub/core");
+    const register = await loadApp(o.app);
+    const events = JSON.parse(readFileSync(o.file, "utf8")) as Parameters<typeof replayOrchestration>[1];
+    const start = events.find((e) => e.type === "ExecutionStarted");
+    if (!start || start.type !== "ExecutionStarted") throw new UsageError(`${o.file} has no ExecutionStarted event`);
+    const captured = new Map<string, Parameters<TaskHubWorker["addOrchestrator"]>[1]>();
+    const fake = new Worker({} as never);
+    fake.addOrchestrator = ((n: string, fn: Parameters<TaskHubWorker["addOrchestrator"]>[1]) => (captured.set(n, fn), fake)) as typeof fake.addOrchestrator;
+    fake.addActivity = (() => fake) as typeof fake.addActivity;
+    await register(fake);
+    const fn = captured.get(start.name);
+    if (!fn) throw new UsageError(`the app registers no orchestrator named '${start.name}'`);
+    const r = replayOrchestration(fn, events, []);
+    const bad = r.completion?.failureDetails?.errorType === "NonDeterminismError";
+    print(o, { deterministic: !bad, failure: bad ? r.completion?.failureDetails?.errorMessage : undefined, pendingActions: r.actions.length }, () =>
+      bad ? `NON-DETERMINISTIC: ${r.completion?.failureDetails?.errorMessage}` : `replayed ${events.length} events: deterministic`,
+    );
+    if (bad) process.exit(1);
+  }));
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,112 @@
+// The taskhub CLI's management verbs against a task hub on Azurite with a worker running: human and --json
+// output, exit codes (0 ok, 1 failure, 2 usage/configuration, 3 not found), and replay of a stored history.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TaskHubClient, TaskHubWorker } from "@taskhub/core";
+import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
+import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
+// @ts-expect-error -- plain JS fixture without types
+import { register, registerWaiting } from "./fixtures/app.mjs";
+
+const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+const app = fileURLToPath(new URL("./fixtures/app.mjs", import.meta.url));
+const changed = fileURLToPath(new URL("./fixtures/app-changed.mjs", import.meta.url));
+let azurite: AzuriteInstance;
+let worker: TaskHubWorker;
+let client: TaskHubClient;
+
+beforeAll(async () => {
+  azurite = await startAzurite();
+  const service = new AzureStorageOrchestrationService({ taskHubName: "CliHub", storage: { connectionString: azurite.connectionString }, partitionManagement: "all", minPollingIntervalMs: 10, maxPollingIntervalMs: 200 });
+  worker = new TaskHubWorker(service);
+  (register as (w: TaskHubWorker) => void)(worker);
+  (registerWaiting as (w: TaskHubWorker) => void)(worker);
+  await worker.start();
+  client = new TaskHubClient(service, { maxPollIntervalMs: 200 });
+});
+afterAll(async () => {
+  await worker.stop();
+  await azurite.stop();
+});
+
+function run(args: string[], env: Record<string, string | undefined> = {}): { code: number | null; out: string; err: string; json: any } {
+  const r = spawnSync(process.execPath, [cli, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, TASKHUB_HUB_NAME: "CliHub", ...env },
+    timeout: 60_000,
+  });
+  let json: unknown;
+  try {
+    json = JSON.parse(r.stdout);
+  } catch {
+    /* human output */
+  }
+  return { code: r.status, out: r.stdout, err: r.stderr, json };
+}
+
+describe("taskhub CLI", () => {
+  it("starts an instance, shows its status, history and the instance list", async () => {
+    const started = run(["start-new", "--function-name", "SlowTwice", "--input", "10", "--id", "cli-1", "--json"]);
+    expect(started.code).toBe(0);
+    expect(started.json).toEqual({ id: "cli-1" });
+    await client.waitForOrchestrationCompletion("cli-1", { timeoutMs: 30_000 });
+    const status = run(["get-runtime-status", "--id", "cli-1", "--json"]);
+    expect(status.json).toMatchObject({ instanceId: "cli-1", name: "SlowTwice", runtimeStatus: "Completed", output: ["slept 10", "slept 10"] });
+    expect(run(["get-runtime-status", "--id", "cli-1"]).out).toMatch(/runtimeStatus\s+Completed/);
+    const history = run(["get-history", "--id", "cli-1", "--json"]);
+    expect(history.json.map((e: { EventType: string }) => e.EventType)).toEqual(["ExecutionStarted", "TaskCompleted", "TaskCompleted", "ExecutionCompleted"]);
+    expect(history.json[1]).toMatchObject({ FunctionName: "Slow", Result: "slept 10" });
+    expect(run(["get-history", "--id", "cli-1"]).out).toMatch(/TaskCompleted\s+Slow/);
+    const list = run(["get-instances", "--runtime-status", "Completed", "--json"]);
+    expect(list.json.instances.map((s: { instanceId: string }) => s.instanceId)).toContain("cli-1");
+    expect(run(["get-instances"]).out).toMatch(/cli-1\s+SlowTwice\s+Completed/);
+  });
+
+  it("raises events, suspends, resumes and terminates", async () => {
+    expect(run(["start-new", "--function-name", "WaitFor", "--id", "cli-wait"]).code).toBe(0);
+    await client.waitForOrchestrationStart("cli-wait", { timeoutMs: 30_000 });
+    expect(run(["suspend", "--id", "cli-wait", "--reason", "pause"]).code).toBe(0);
+    expect(run(["resume", "--id", "cli-wait"]).code).toBe(0);
+    expect(run(["raise-event", "--id", "cli-wait", "--event-name", "go", "--event-data", '{"ok":true}']).code).toBe(0);
+    expect((await client.waitForOrchestrationCompletion("cli-wait", { timeoutMs: 30_000 })).output).toEqual({ ok: true });
+    expect(run(["start-new", "--function-name", "WaitFor", "--id", "cli-term"]).code).toBe(0);
+    await client.waitForOrchestrationStart("cli-term", { timeoutMs: 30_000 });
+    expect(run(["terminate", "--id", "cli-term", "--reason", "stop"]).code).toBe(0);
+    expect((await client.waitForOrchestrationCompletion("cli-term", { timeoutMs: 30_000 })).runtimeStatus).toBe("Terminated");
+  });
+
+  it("replays a stored history against current code and reports non-determinism", () => {
+    const dir = mkdtempSync(join(tmpdir(), "taskhub-cli-"));
+    const file = join(dir, "history.json");
+    writeFileSync(file, run(["get-history", "--id", "cli-1", "--raw", "--json"]).out);
+    const same = run(["replay", "--app", app, "--file", file]);
+    expect(same.code).toBe(0);
+    expect(same.out).toMatch(/deterministic/);
+    const diff = run(["replay", "--app", changed, "--file", file, "--json"]);
+    expect(diff.code).toBe(1);
+    expect(diff.json).toMatchObject({ deterministic: false });
+    expect(diff.json.failure).toMatch(/TaskScheduled #0 'Slow'.*ScheduleTask #0 'Fast'/);
+  });
+
+  it("uses exit codes: 3 not found, 2 bad usage or no storage, 1 failure", () => {
+    const missing = run(["get-runtime-status", "--id", "nobody"]);
+    expect(missing.code).toBe(3);
+    expect(missing.err).toMatch(/no instance with id 'nobody'/);
+    expect(run(["start-new", "--function-name", "X", "--input", "{bad"]).code).toBe(2);
+    expect(run(["get-instances"], { AZURE_STORAGE_CONNECTION_STRING: undefined }).code).toBe(2);
+    expect(run(["delete-task-hub"]).code).toBe(2);
+    expect(run(["rewind", "--id", "cli-1"]).code).toBe(1);
+    expect(run(["poison"]).out).toMatch(/no poison messages/);
+    expect(run(["get-history", "--help"]).out).toMatch(/--id <instanceId>/);
+  });
+
+  it("purges history", () => {
+    const r = run(["purge-history", "--id", "cli-1", "--json"]);
+    expect(r.json).toEqual({ deletedInstanceCount: 1 });
+    expect(run(["get-runtime-status", "--id", "cli-1"]).code).toBe(3);
+  });
+});
