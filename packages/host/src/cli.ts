@@ -244,6 +244,38 @@ withCommon(program.command("poison").description("messages quarantined in the po
     } else throw new UsageError(`unknown poison action '${action}' (list or replay)`);
   }));
 
+withCommon(program.command("partitions").description("who owns which partition: blob lease state or Partitions table rows"))
+  .action(verb(async (o: Common) => {
+    const { service } = connect(o);
+    const rows: Record<string, unknown>[] = [];
+    const leases = service.clients.container(service.names.leasesContainer);
+    if (await leases.exists()) {
+      for (const queue of service.names.controlQueues) {
+        for (const kind of ["intent", "ownership"] as const) {
+          const blob = leases.getBlobClient(`${kind}/${queue}`);
+          if (!(await blob.exists())) continue;
+          const res = await blob.download();
+          const chunks: Buffer[] = [];
+          for await (const c of res.readableStreamBody as AsyncIterable<Buffer>) chunks.push(c);
+          const content = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { Owner: string | null; Epoch: number };
+          rows.push({ manager: "blob", partition: queue, lease: kind, owner: content.Owner, leaseState: res.leaseState, epoch: content.Epoch });
+        }
+      }
+    }
+    const table2 = service.clients.table(service.names.partitionsTable);
+    try {
+      for await (const e of table2.listEntities<Record<string, unknown>>())
+        rows.push({ manager: "table", partition: e.rowKey, owner: e.CurrentOwner ?? null, nextOwner: e.NextOwner ?? null, expiresAt: e.ExpiresAt ?? null, draining: e.IsDraining ?? false });
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+    }
+    print(o, rows, () =>
+      rows.length === 0
+        ? "no partition leases (no worker with a lease manager has run on this task hub)"
+        : table([["manager", "partition", "lease", "owner", "state / expires"], ...rows.map((r) => [String(r.manager), String(r.partition), String(r.lease ?? ""), String(r.owner ?? "-"), String(r.leaseState ?? (r.expiresAt instanceof Date ? r.expiresAt.toISOString() : (r.expiresAt ?? "")))])]),
+    );
+  }));
+
 withCommon(program.command("replay").description("replay a history JSON file (an array of DTF events, as get-history --raw --json prints) against an app's orchestrator and report non-determinism").requiredOption("--app <module>").requiredOption("--file <history.json>"))
   .action(verb(async (o: Common & { app: string; file: string }) => {
     const { replayOrchestration, TaskHubWorker: Worker } = await import("@taskhub/core");

@@ -104,6 +104,25 @@ describe("taskhub CLI", () => {
     expect(run(["get-history", "--help"]).out).toMatch(/--id <instanceId>/);
   });
 
+  it("shows partition ownership", async () => {
+    const leased = new AzureStorageOrchestrationService({ taskHubName: "CliLeases", storage: { connectionString: azurite.connectionString }, partitionCount: 2 });
+    await leased.start();
+    try {
+      const deadline = Date.now() + 20_000;
+      while (leased.ownedPartitions().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const r = run(["partitions", "--json"], { TASKHUB_HUB_NAME: "CliLeases" });
+      expect(r.code).toBe(0);
+      const ownership = r.json.filter((x: { lease: string }) => x.lease === "ownership");
+      expect(ownership).toHaveLength(2);
+      for (const x of ownership) expect(x).toMatchObject({ manager: "blob", owner: leased.workerId, leaseState: "leased" });
+      expect(run(["partitions"], { TASKHUB_HUB_NAME: "CliLeases" }).out).toMatch(/blob\s+clileases-control-00\s+ownership/);
+      expect(run(["partitions"]).out).toMatch(/no partition leases/);
+    } finally {
+      await leased.stop();
+      await leased.deleteTaskHub();
+    }
+  });
+
   it("purges history", () => {
     const r = run(["purge-history", "--id", "cli-1", "--json"]);
     expect(r.json).toEqual({ deletedInstanceCount: 1 });
