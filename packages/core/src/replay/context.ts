@@ -227,6 +227,11 @@ export class OrchestrationContextImpl implements OrchestrationContext {
     return this.preserveEventsOnContinue ? [...this.bufferedEvents] : [];
   }
 
+  /** @internal the id the next action (or the completion) will get. */
+  get nextActionId(): number {
+    return this.sequence;
+  }
+
   private nextId(): number {
     return this.sequence++;
   }
@@ -335,6 +340,9 @@ export class OrchestrationContextImpl implements OrchestrationContext {
 
   waitForExternalEvent<T = any>(name: string, options: { timeoutMs?: number } = {}): DurableTask<T> {
     requireName(name, "event name");
+    const timeoutMs = options.timeoutMs;
+    // Validate before registering a waiter or consuming a buffered event, so a bad call has no effect.
+    if (timeoutMs !== undefined && !(timeoutMs >= 0)) throw new InvalidArgumentError("timeoutMs must be >= 0");
     const key = name.toLowerCase();
     const task = new CompletableTask<T>();
     const idx = this.bufferedEvents.findIndex((e) => e.name.toLowerCase() === key);
@@ -346,9 +354,7 @@ export class OrchestrationContextImpl implements OrchestrationContext {
       if (!q) this.eventWaiters.set(key, (q = []));
       q.push(task);
     }
-    const timeoutMs = options.timeoutMs;
     if (timeoutMs === undefined || task.isComplete) return task;
-    if (!(timeoutMs >= 0)) throw new InvalidArgumentError("timeoutMs must be >= 0");
     const timer = this.createTimer(timeoutMs);
     const driven = new DrivenTask<T>((inner, self) => {
       if (self.isComplete) return;

@@ -320,7 +320,9 @@ export function replayOrchestration(
     if (!(err instanceof NonDeterminismError)) throw err;
     const failed: CompleteOrchestrationAction = {
       type: "CompleteOrchestration",
-      id: r.ctx.pendingActions.size > 0 ? Math.max(...r.ctx.pendingActions.keys()) + 1 : 0,
+      // The next sequence id, as DTF's FailOrchestration does: it becomes ExecutionCompleted's EventId, so it
+      // must not reuse the id of an action history already recorded.
+      id: r.ctx.nextActionId,
       status: "Failed",
       failureDetails: toFailureDetails(err, { isNonRetriable: true }),
     };
