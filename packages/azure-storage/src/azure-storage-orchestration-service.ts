@@ -99,7 +99,6 @@ interface Session {
   executionId: string | undefined;
   events: HistoryEvent[];
   etag: string | undefined;
-  blobNames: string[];
   lastUsed: number;
 }
 
@@ -530,7 +529,7 @@ export class AzureStorageOrchestrationService
       return cached;
     }
     const h = await this.history.read(instanceId);
-    return { executionId: h.executionId, events: h.events, etag: h.etag, blobNames: h.blobNames, lastUsed: Date.now() };
+    return { executionId: h.executionId, events: h.events, etag: h.etag, lastUsed: Date.now() };
   }
 
   /**
@@ -682,7 +681,7 @@ export class AzureStorageOrchestrationService
 
     const events = commit.replacesHistory ? [...commit.newEvents] : [...wi.pastEvents, ...commit.newEvents];
     if (this.s.extendedSessions && !isTerminalStatus(commit.state.runtimeStatus))
-      this.sessions.set(wi.instanceId, { executionId, events, etag, blobNames: [], lastUsed: Date.now() });
+      this.sessions.set(wi.instanceId, { executionId, events, etag, lastUsed: Date.now() });
     else this.sessions.delete(wi.instanceId);
   }
 

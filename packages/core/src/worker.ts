@@ -66,6 +66,16 @@ export class TaskHubWorker {
     return this;
   }
 
+  /** Names of the registered orchestrators. */
+  orchestratorNames(): string[] {
+    return [...this.orchestrators.keys()];
+  }
+
+  /** The registered orchestrator of that name (e.g. to replay a stored history against current code). */
+  getOrchestrator(name: string): Orchestrator | undefined {
+    return this.orchestrators.get(name);
+  }
+
   private register<F>(map: Map<string, F>, what: string, name: string, fn: F): void {
     if (typeof name !== "string" || name.trim() === "") throw new InvalidArgumentError(`${what} name must be a non-empty string`);
     if (typeof fn !== "function") throw new InvalidArgumentError(`${what} '${name}' must be a function`);

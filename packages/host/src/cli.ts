@@ -8,7 +8,8 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command } from "commander";
-import { TaskHubClient, TaskHubError, type OrchestrationRuntimeStatus, type OrchestrationState, type TaskHubWorker } from "@taskhub/core";
+import { replayOrchestration, TaskHubClient, TaskHubError, TaskHubWorker, type HistoryEvent, type OrchestrationRuntimeStatus, type OrchestrationState } from "@taskhub/core";
+import { InMemoryOrchestrationService } from "@taskhub/core/testing";
 import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
 import { loadConfig } from "./config.js";
 import { createHost } from "./host.js";
@@ -278,17 +279,14 @@ withCommon(program.command("partitions").description("who owns which partition: 
 
 withCommon(program.command("replay").description("replay a history JSON file (an array of DTF events, as get-history --raw --json prints) against an app's orchestrator and report non-determinism").requiredOption("--app <module>").requiredOption("--file <history.json>"))
   .action(verb(async (o: Common & { app: string; file: string }) => {
-    const { replayOrchestration, TaskHubWorker: Worker } = await import("@taskhub/core");
     const register = await loadApp(o.app);
-    const events = JSON.parse(readFileSync(o.file, "utf8")) as Parameters<typeof replayOrchestration>[1];
+    const events = JSON.parse(readFileSync(o.file, "utf8")) as HistoryEvent[];
     const start = events.find((e) => e.type === "ExecutionStarted");
     if (!start || start.type !== "ExecutionStarted") throw new UsageError(`${o.file} has no ExecutionStarted event`);
-    const captured = new Map<string, Parameters<TaskHubWorker["addOrchestrator"]>[1]>();
-    const fake = new Worker({} as never);
-    fake.addOrchestrator = ((n: string, fn: Parameters<TaskHubWorker["addOrchestrator"]>[1]) => (captured.set(n, fn), fake)) as typeof fake.addOrchestrator;
-    fake.addActivity = (() => fake) as typeof fake.addActivity;
-    await register(fake);
-    const fn = captured.get(start.name);
+    // A worker that is never started: only its registry is used.
+    const worker = new TaskHubWorker(new InMemoryOrchestrationService());
+    await register(worker);
+    const fn = worker.getOrchestrator(start.name);
     if (!fn) throw new UsageError(`the app registers no orchestrator named '${start.name}'`);
     const r = replayOrchestration(fn, events, []);
     const bad = r.completion?.failureDetails?.errorType === "NonDeterminismError";

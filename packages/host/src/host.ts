@@ -68,12 +68,6 @@ export async function createHost(options: HostOptions): Promise<Host> {
     maxConcurrentOrchestrations: config.maxConcurrentOrchestratorFunctions,
     logger,
   });
-  const orchestratorNames = new Set<string>();
-  const addOrchestrator = worker.addOrchestrator.bind(worker);
-  worker.addOrchestrator = ((name: string, fn: Parameters<typeof addOrchestrator>[1]) => {
-    orchestratorNames.add(name);
-    return addOrchestrator(name, fn);
-  }) as typeof worker.addOrchestrator;
   await options.register(worker);
 
   try {
@@ -88,7 +82,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     client,
     taskHubName: config.hubName,
     auth: config.http.authDisabled ? "disabled" : { key: config.http.key! },
-    orchestratorNames: () => orchestratorNames,
+    orchestratorNames: () => worker.orchestratorNames(),
   });
   let ready = true;
   const server: RunningServer = await serve(

@@ -15,8 +15,6 @@ export interface LoadedHistory {
   /** The sentinel's ETag: the concurrency token of the next checkpoint (undefined: no history yet). */
   etag: string | undefined;
   executionId: string | undefined;
-  /** Blobs referenced by offloaded properties of this execution. */
-  blobNames: string[];
 }
 
 export interface AppendOptions {
@@ -57,21 +55,19 @@ export class HistoryTable {
     const executionId = (rawValue(sentinel?.ExecutionId) ?? rawValue(eventRows[0]?.ExecutionId)) as string | undefined;
     const etag = sentinel?.etag as string | undefined;
     if (expectedExecutionId && executionId && expectedExecutionId !== executionId)
-      return { events: [], etag, executionId, blobNames: [] };
+      return { events: [], etag, executionId };
     const events: HistoryEvent[] = [];
-    const blobNames: string[] = [];
     for (const row of eventRows) {
       if (rawValue(row.ExecutionId) !== executionId) break;
       for (const [key, value] of Object.entries(row)) {
         if (!key.endsWith("BlobName")) continue;
         const blobName = rawValue(value) as string | undefined;
         if (!blobName) continue;
-        blobNames.push(blobName);
         row[key.slice(0, -"BlobName".length)] = await this.payloads.download(blobName);
       }
       events.push(rowToEvent(row));
     }
-    return { events, etag, executionId, blobNames };
+    return { events, etag, executionId };
   }
 
   /** Append a checkpoint; returns the sentinel's new ETag. Throws `WorkItemLockLost` on 409/412. */
@@ -154,11 +150,5 @@ export class HistoryTable {
       }
     }
     return keys.length;
-  }
-
-  /** The last ExecutionCompleted of the current execution (for failure details), if any. */
-  async findCompletion(instanceId: string): Promise<HistoryEvent | undefined> {
-    const h = await this.read(instanceId);
-    return h.events.find((e) => e.type === "ExecutionCompleted");
   }
 }

@@ -87,6 +87,10 @@ export function rowToRecord(row: Record<string, unknown>): InstanceRecord {
   };
 }
 
+function toInstanceRow(row: Record<string, unknown>): InstanceRow {
+  return { record: rowToRecord(row), etag: String(row.etag), input: str(row.Input), output: str(row.Output), inputBlobName: str(row.InputBlobName) };
+}
+
 export class InstancesTable {
   constructor(
     readonly table: TableClient,
@@ -95,14 +99,7 @@ export class InstancesTable {
 
   async get(instanceId: string): Promise<InstanceRow | undefined> {
     try {
-      const row = await this.table.getEntity<Record<string, unknown>>(escapePartitionKey(instanceId), "", { disableTypeConversion: true });
-      return {
-        record: rowToRecord(row),
-        etag: String(row.etag),
-        input: str(row.Input),
-        output: str(row.Output),
-        inputBlobName: str(row.InputBlobName),
-      };
+      return toInstanceRow(await this.table.getEntity<Record<string, unknown>>(escapePartitionKey(instanceId), "", { disableTypeConversion: true }));
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode === 404) return undefined;
       throw err;
@@ -160,13 +157,7 @@ export class InstancesTable {
     const { value: page } = await pages.next();
     const rows = (page ?? []) as (Record<string, unknown>[] & { continuationToken?: string });
     return {
-      items: rows.map((row) => ({
-        record: rowToRecord(row),
-        etag: String(row.etag),
-        input: str(row.Input),
-        output: str(row.Output),
-        inputBlobName: str(row.InputBlobName),
-      })),
+      items: rows.map(toInstanceRow),
       continuationToken: rows.continuationToken || undefined,
     };
   }

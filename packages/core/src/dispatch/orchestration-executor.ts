@@ -54,7 +54,7 @@ export function executeOrchestrationWorkItem(wi: OrchestrationWorkItem, opts: Ex
     replaces = true;
     state = new OrchestrationRuntimeState();
   }
-  const startMsg = freshStart ?? undefined;
+  const startMsg = freshStart;
   const executionId = startMsg?.orchestrationInstance.executionId ?? state.executionId;
 
   const accepted: HistoryEvent[] = [];
@@ -106,7 +106,7 @@ export function executeOrchestrationWorkItem(wi: OrchestrationWorkItem, opts: Ex
 
   const output = new StepOutput(opts);
   let newEvents: HistoryEvent[] = [newEvent("OrchestratorStarted", { timestamp: opts.now }), ...accepted];
-  let episodeState = state;
+  let episodeState: OrchestrationRuntimeState | undefined;
   for (let gen = 0; ; gen++) {
     const all = [...past, ...newEvents];
     const runtime = new OrchestrationRuntimeState(all);
@@ -151,9 +151,10 @@ export function executeOrchestrationWorkItem(wi: OrchestrationWorkItem, opts: Ex
 
   const finalEvents = replaces ? [...past, ...newEvents] : newEvents;
   // The client stamps the generation on the start event; continue-as-new and sub-orchestrations keep it.
-  const record = episodeState.toInstanceRecord({
+  // The loop runs at least once, so the final episode's state exists.
+  const record = episodeState!.toInstanceRecord({
     customStatus: output.customStatus,
-    generation: episodeState.startEvent?.generation ?? wi.generation ?? 0,
+    generation: episodeState!.startEvent?.generation ?? wi.generation ?? 0,
     lastUpdatedAt: opts.now,
   });
   return {
