@@ -22,8 +22,23 @@ import {
   type Tags,
 } from "./history/events.js";
 import { newEvent } from "./history/factories.js";
-import { serializePayload } from "./replay/context.js";
-import { withoutPayloads, type InstanceRecord, type OrchestrationState } from "./state/orchestration-state.js";
+import { serializePayload } from "./replay/payload.js";
+import {
+  withoutPayloads,
+  type InstanceRecord,
+  type OrchestrationState,
+} from "./state/orchestration-state.js";
+import type { EntityInstanceId } from "./entities/entity-id.js";
+import {
+  cleanEntityStorage,
+  getEntity,
+  queryEntities,
+  signalEntity,
+  type CleanEntityStorageRequest,
+  type CleanEntityStorageResult,
+  type EntityMetadata,
+  type EntityQuery,
+} from "./entities/entity-client.js";
 
 export interface ScheduleOptions {
   instanceId?: string;
@@ -46,19 +61,31 @@ export interface TaskHubClientOptions {
   maxPollIntervalMs?: number;
   /** The system clock unless a backend has a virtual one. */
   now?: () => Date;
+  /** As the worker's: empty entities idle longer than this may be removed by `cleanEntityStorage` (default 30 min). */
+  entityMessageReorderWindowMs?: number;
 }
 
-const DEFAULT_DEDUPE: readonly OrchestrationRuntimeStatus[] = ["Pending", "Running", "Suspended", "ContinuedAsNew"];
+const DEFAULT_DEDUPE: readonly OrchestrationRuntimeStatus[] = [
+  "Pending",
+  "Running",
+  "Suspended",
+  "ContinuedAsNew",
+];
 /** Same limits as the Durable Functions HTTP API: no control characters, `/`, `\`, `#`, `?`; at most 256 chars. */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is rejected
 const INVALID_ID = /[\u0000-\u001f\u007f-\u009f/\\#?]/;
 
 export function validateInstanceId(id: unknown): asserts id is string {
-  if (typeof id !== "string" || id.length === 0) throw new InvalidArgumentError("instance id must be a non-empty string");
-  if (id.length > 256) throw new InvalidArgumentError(`instance id is longer than 256 characters (${id.length})`);
+  if (typeof id !== "string" || id.length === 0)
+    throw new InvalidArgumentError("instance id must be a non-empty string");
+  if (id.length > 256)
+    throw new InvalidArgumentError(`instance id is longer than 256 characters (${id.length})`);
   if (INVALID_ID.test(id))
-    throw new InvalidArgumentError(`instance id '${id}' contains a character that is not allowed (/, \\, #, ? or a control character)`);
-  if (id.startsWith("@")) throw new InvalidArgumentError(`instance id '${id}' must not start with '@' (reserved for entities)`);
+    throw new InvalidArgumentError(
+      `instance id '${id}' contains a character that is not allowed (/, \\, #, ? or a control character)`,
+    );
+  if (id.startsWith("@"))
+    throw new InvalidArgumentError(`instance id '${id}' must not start with '@' (reserved for entities)`);
 }
 
 export class TaskHubClient {
@@ -72,11 +99,17 @@ export class TaskHubClient {
   }
 
   /** Schedule a new instance; returns its id. */
-  async scheduleNewOrchestration(name: string, input?: unknown, options: ScheduleOptions = {}): Promise<string> {
-    if (typeof name !== "string" || name.length === 0) throw new InvalidArgumentError("orchestrator name must be a non-empty string");
+  async scheduleNewOrchestration(
+    name: string,
+    input?: unknown,
+    options: ScheduleOptions = {},
+  ): Promise<string> {
+    if (typeof name !== "string" || name.length === 0)
+      throw new InvalidArgumentError("orchestrator name must be a non-empty string");
     const instanceId = options.instanceId ?? randomUUID().replaceAll("-", "");
     validateInstanceId(instanceId);
-    if (options.startAt !== undefined && Number.isNaN(options.startAt.getTime())) throw new InvalidArgumentError("startAt is not a valid date");
+    if (options.startAt !== undefined && Number.isNaN(options.startAt.getTime()))
+      throw new InvalidArgumentError("startAt is not a valid date");
     const serialized = serializePayload(input, `input of orchestration '${name}'`);
     const executionId = randomUUID().replaceAll("-", "");
     const start: TaskMessage = {
@@ -92,12 +125,17 @@ export class TaskHubClient {
       orchestrationInstance: { instanceId, executionId },
       orchestrationTags: options.tags,
     };
-    await this.service.createTaskOrchestration(start, { dedupeStatuses: options.dedupeStatuses ?? DEFAULT_DEDUPE });
+    await this.service.createTaskOrchestration(start, {
+      dedupeStatuses: options.dedupeStatuses ?? DEFAULT_DEDUPE,
+    });
     return instanceId;
   }
 
   /** The instance's state, or undefined when there is no such instance. */
-  async getOrchestrationState(instanceId: string, options: { fetchPayloads?: boolean } = {}): Promise<OrchestrationState | undefined> {
+  async getOrchestrationState(
+    instanceId: string,
+    options: { fetchPayloads?: boolean } = {},
+  ): Promise<OrchestrationState | undefined> {
     validateInstanceId(instanceId);
     const fetchPayloads = options.fetchPayloads ?? true;
     const record = await this.service.getOrchestrationState(instanceId, { fetchPayloads });
@@ -105,12 +143,18 @@ export class TaskHubClient {
   }
 
   /** Resolves once the instance left Pending. Throws `Timeout` (default 60 s). */
-  waitForOrchestrationStart(instanceId: string, options: { timeoutMs?: number; fetchPayloads?: boolean; signal?: AbortSignal } = {}): Promise<OrchestrationState> {
+  waitForOrchestrationStart(
+    instanceId: string,
+    options: { timeoutMs?: number; fetchPayloads?: boolean; signal?: AbortSignal } = {},
+  ): Promise<OrchestrationState> {
     return this.waitFor(instanceId, (s) => s.runtimeStatus !== "Pending", "start", options);
   }
 
   /** Resolves once the instance is Completed, Failed, Terminated or Canceled. Throws `Timeout` (default 60 s). */
-  waitForOrchestrationCompletion(instanceId: string, options: { timeoutMs?: number; fetchPayloads?: boolean; signal?: AbortSignal } = {}): Promise<OrchestrationState> {
+  waitForOrchestrationCompletion(
+    instanceId: string,
+    options: { timeoutMs?: number; fetchPayloads?: boolean; signal?: AbortSignal } = {},
+  ): Promise<OrchestrationState> {
     return this.waitFor(instanceId, (s) => isTerminalStatus(s.runtimeStatus), "completion", options);
   }
 
@@ -125,12 +169,17 @@ export class TaskHubClient {
     let interval = this.options.minPollIntervalMs ?? 10;
     const max = this.options.maxPollIntervalMs ?? 1000;
     for (;;) {
-      const s = await this.getOrchestrationState(instanceId, { fetchPayloads: options.fetchPayloads ?? true });
+      const s = await this.getOrchestrationState(instanceId, {
+        fetchPayloads: options.fetchPayloads ?? true,
+      });
       if (s && done(s)) return s;
-      if (options.signal?.aborted) throw new TaskHubError("InvalidOperation", `waiting for ${what} of '${instanceId}' was aborted`);
+      if (options.signal?.aborted)
+        throw new TaskHubError("InvalidOperation", `waiting for ${what} of '${instanceId}' was aborted`);
       const left = deadline - Date.now();
       if (left <= 0)
-        throw new TimeoutError(`instance '${instanceId}' did not reach ${what} within ${timeoutMs} ms (status: ${s?.runtimeStatus ?? "not found"})`);
+        throw new TimeoutError(
+          `instance '${instanceId}' did not reach ${what} within ${timeoutMs} ms (status: ${s?.runtimeStatus ?? "not found"})`,
+        );
       await new Promise((r) => setTimeout(r, Math.min(interval, left)));
       interval = Math.min(interval * 2, max);
     }
@@ -138,14 +187,18 @@ export class TaskHubClient {
 
   /** Deliver an external event. Throws `InstanceNotFound` for an unknown instance. */
   async raiseEvent(instanceId: string, eventName: string, data?: unknown): Promise<void> {
-    if (typeof eventName !== "string" || eventName.length === 0) throw new InvalidArgumentError("event name must be a non-empty string");
+    if (typeof eventName !== "string" || eventName.length === 0)
+      throw new InvalidArgumentError("event name must be a non-empty string");
     await this.requireInstance(instanceId);
     const input = serializePayload(data, `data of event '${eventName}'`);
     await this.send(instanceId, newEvent("EventRaised", { timestamp: this.now(), name: eventName, input }));
   }
 
   /** Terminate an instance (and, with `recursive`, its running sub-orchestrations). No-op when already finished. */
-  async terminateOrchestration(instanceId: string, options: { output?: unknown; recursive?: boolean } = {}): Promise<void> {
+  async terminateOrchestration(
+    instanceId: string,
+    options: { output?: unknown; recursive?: boolean } = {},
+  ): Promise<void> {
     const state = await this.requireInstance(instanceId);
     const input = serializePayload(options.output, "termination output");
     if (!isTerminalStatus(state.runtimeStatus))
@@ -154,7 +207,8 @@ export class TaskHubClient {
       for (const e of await this.service.getOrchestrationHistory(instanceId)) {
         if (e.type !== "SubOrchestrationInstanceCreated") continue;
         const child = await this.service.getOrchestrationState(e.instanceId, { fetchPayloads: false });
-        if (child && !isTerminalStatus(child.runtimeStatus)) await this.terminateOrchestration(e.instanceId, options);
+        if (child && !isTerminalStatus(child.runtimeStatus))
+          await this.terminateOrchestration(e.instanceId, options);
       }
     }
   }
@@ -173,8 +227,15 @@ export class TaskHubClient {
   async rewindOrchestration(instanceId: string, reason?: string): Promise<void> {
     const state = await this.requireInstance(instanceId);
     if (state.runtimeStatus !== "Failed")
-      throw new TaskHubError("InvalidOperation", `only Failed instances can be rewound; '${instanceId}' is ${state.runtimeStatus}`);
-    await this.send(instanceId, newEvent("ExecutionRewound", { timestamp: this.now(), reason, instanceId }), state.executionId);
+      throw new TaskHubError(
+        "InvalidOperation",
+        `only Failed instances can be rewound; '${instanceId}' is ${state.runtimeStatus}`,
+      );
+    await this.send(
+      instanceId,
+      newEvent("ExecutionRewound", { timestamp: this.now(), reason, instanceId }),
+      state.executionId,
+    );
   }
 
   /** Start the instance again with its original name, input and version; returns the id used. */
@@ -194,7 +255,8 @@ export class TaskHubClient {
   /** Purge one instance or every terminal instance matching a filter. */
   async purgeOrchestration(target: string | PurgeFilter): Promise<PurgeResult> {
     const service = this.service;
-    if (!supportsPurge(service)) throw new TaskHubError("InvalidOperation", "this backend cannot purge instances");
+    if (!supportsPurge(service))
+      throw new TaskHubError("InvalidOperation", "this backend cannot purge instances");
     if (typeof target === "string") {
       validateInstanceId(target);
       return service.purgeInstance(target);
@@ -205,14 +267,20 @@ export class TaskHubClient {
   /** All instances matching the query, as an async iterator; `.byPage()` yields whole pages. */
   listInstances(query: InstanceQuery = {}): PagedAsyncIterable<OrchestrationState> {
     const client = this.service;
-    if (!supportsQuery(client)) throw new TaskHubError("InvalidOperation", "this backend cannot list instances");
+    if (!supportsQuery(client))
+      throw new TaskHubError("InvalidOperation", "this backend cannot list instances");
     const service: InstanceQueryCapability = client;
     const fetchPayloads = query.fetchPayloads ?? true;
     async function* pages(continuationToken?: string): AsyncGenerator<Page<OrchestrationState>> {
       let token = continuationToken;
       do {
         const page = await service.queryInstances(query, token);
-        yield { items: page.items.map((r) => toOrchestrationState(r, fetchPayloads)), continuationToken: page.continuationToken };
+        // Entities are instances too, but not orchestrations: listEntities shows them.
+        const items = page.items.filter((r) => !r.instanceId.startsWith("@"));
+        yield {
+          items: items.map((r) => toOrchestrationState(r, fetchPayloads)),
+          continuationToken: page.continuationToken,
+        };
         token = page.continuationToken;
       } while (token);
     }
@@ -222,6 +290,53 @@ export class TaskHubClient {
       },
       byPage: (settings = {}) => pages(settings.continuationToken),
     };
+  }
+
+  // ---- entities ------------------------------------------------------------------------------------
+
+  /** Send an operation to an entity (fire and forget); with `scheduledTime`, not delivered before then. */
+  async signalEntity(
+    id: EntityInstanceId | string,
+    operationName: string,
+    input?: unknown,
+    options: { scheduledTime?: Date } = {},
+  ): Promise<void> {
+    await signalEntity(this.service, id, operationName, input, {
+      scheduledTime: options.scheduledTime,
+      now: this.now(),
+    });
+  }
+
+  /** The entity's metadata and (by default) state; undefined when it does not exist. */
+  getEntity<T = any>(
+    id: EntityInstanceId | string,
+    options: { includeState?: boolean } = {},
+  ): Promise<EntityMetadata<T> | undefined> {
+    return getEntity<T>(this.service, id, options);
+  }
+
+  /** Entities matching the query, as an async iterator; `.byPage()` yields whole pages. */
+  listEntities<T = any>(query: EntityQuery = {}): PagedAsyncIterable<EntityMetadata<T>> {
+    const service = this.service;
+    async function* pages(continuationToken?: string): AsyncGenerator<Page<EntityMetadata<T>>> {
+      let token = continuationToken;
+      do {
+        const page = await queryEntities<T>(service, query, token);
+        yield page;
+        token = page.continuationToken;
+      } while (token);
+    }
+    return {
+      async *[Symbol.asyncIterator]() {
+        for await (const page of pages()) yield* page.items;
+      },
+      byPage: (settings = {}) => pages(settings.continuationToken),
+    };
+  }
+
+  /** Remove empty entities and release locks held by finished orchestrations. */
+  cleanEntityStorage(request: CleanEntityStorageRequest = {}): Promise<CleanEntityStorageResult> {
+    return cleanEntityStorage(this.service, request, { now: this.now(), reorderWindowMs: this.options.entityMessageReorderWindowMs });
   }
 
   /** The committed history of the instance's current execution. */
@@ -238,7 +353,10 @@ export class TaskHubClient {
   }
 
   private send(instanceId: string, event: HistoryEvent, executionId?: string): Promise<void> {
-    return this.service.sendTaskOrchestrationMessage({ event, orchestrationInstance: { instanceId, executionId } });
+    return this.service.sendTaskOrchestrationMessage({
+      event,
+      orchestrationInstance: { instanceId, executionId },
+    });
   }
 }
 

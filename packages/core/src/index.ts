@@ -19,7 +19,52 @@ export type {
   ContinueAsNewOptions,
   ParentOrchestrationInfo,
 } from "./replay/context.js";
-export { replayOrchestration, type Orchestrator, type ReplayOptions, type ReplayResult } from "./replay/replay.js";
+export {
+  replayOrchestration,
+  type Orchestrator,
+  type ReplayOptions,
+  type ReplayResult,
+} from "./replay/replay.js";
+export * from "./entities/entity-id.js";
+export * from "./entities/messages.js";
+export { MessageSorter, DEFAULT_REORDER_WINDOW_MS } from "./entities/message-sorter.js";
+export {
+  SchedulerState,
+  serializeEntityStatus,
+  parseEntityStatus,
+  type EntityStatus,
+  type ProcessedBatch,
+} from "./entities/scheduler-state.js";
+export {
+  executeOperationBatch,
+  isEntityClass,
+  type EntityContext,
+  type EntityFunction,
+  type EntityClass,
+  type EntityImplementation,
+  type EntitySignalOptions,
+  type OperationRequest,
+  type OperationResult,
+  type OperationAction,
+  type OperationBatchResult,
+} from "./entities/entity-context.js";
+export {
+  executeEntityWorkItem,
+  releaseMessage,
+  type EntityExecuteOptions,
+} from "./entities/entity-executor.js";
+export type {
+  OrchestrationEntityFeature,
+  LockHandle,
+  CriticalSectionInfo,
+} from "./entities/orchestration-entities.js";
+export type {
+  EntityMetadata,
+  EntityQuery,
+  CleanEntityStorageRequest,
+  CleanEntityStorageResult,
+} from "./entities/entity-client.js";
+export { parsePayload, serializePayload } from "./replay/payload.js";
 export * from "./backend/task-message.js";
 export * from "./backend/service.js";
 export { executeOrchestrationWorkItem, type ExecuteOptions } from "./dispatch/orchestration-executor.js";

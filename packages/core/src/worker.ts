@@ -8,11 +8,14 @@ import { randomUUID } from "node:crypto";
 import type { ActivityWorkItem, OrchestrationService, OrchestrationWorkItem } from "./backend/service.js";
 import type { TaskMessage } from "./backend/task-message.js";
 import { executeOrchestrationWorkItem } from "./dispatch/orchestration-executor.js";
+import { executeEntityWorkItem } from "./entities/entity-executor.js";
+import { isEntityClass, type EntityImplementation } from "./entities/entity-context.js";
+import { isEntityInstanceId } from "./entities/entity-id.js";
 import { WorkItemDispatcher } from "./dispatch/work-item-dispatcher.js";
 import { InvalidArgumentError, TaskHubError, toFailureDetails } from "./errors/errors.js";
 import type { TaskScheduledEvent } from "./history/events.js";
 import { newEvent } from "./history/factories.js";
-import { parsePayload, serializePayload } from "./replay/context.js";
+import { parsePayload, serializePayload } from "./replay/payload.js";
 import { childLogger, silentLogger, type Logger } from "./replay/logger.js";
 import type { Orchestrator } from "./replay/replay.js";
 
@@ -27,7 +30,10 @@ export interface ActivityContext {
   readonly signal: AbortSignal;
 }
 
-export type Activity<TInput = any, TOutput = any> = (ctx: ActivityContext, input: TInput) => TOutput | Promise<TOutput>;
+export type Activity<TInput = any, TOutput = any> = (
+  ctx: ActivityContext,
+  input: TInput,
+) => TOutput | Promise<TOutput>;
 
 export interface TaskHubWorkerOptions {
   /** Concurrent orchestration work items (DTF default 100). */
@@ -39,11 +45,16 @@ export interface TaskHubWorkerOptions {
   includeParameters?: boolean;
   /** Back-off before a failed orchestration step is redelivered (default 1 s, doubling per dequeue up to 60 s). */
   abandonDelayMs?: number;
+  /** Entity operations per batch (DTF's MaxEntityOperationBatchSize, default 5000). */
+  maxEntityOperationBatchSize?: number;
+  /** Window for reordering and de-duplicating entity messages (DTF's EntityMessageReorderWindow, default 30 min). */
+  entityMessageReorderWindowMs?: number;
 }
 
 export class TaskHubWorker {
   private readonly orchestrators = new Map<string, Orchestrator>();
   private readonly activities = new Map<string, Activity>();
+  private readonly entities = new Map<string, EntityImplementation>();
   private readonly logger: Logger;
   private orchestrationDispatcher: WorkItemDispatcher<OrchestrationWorkItem> | undefined;
   private activityDispatcher: WorkItemDispatcher<ActivityWorkItem> | undefined;
@@ -66,6 +77,27 @@ export class TaskHubWorker {
     return this;
   }
 
+  /**
+   * Register an entity: a function `(ctx) => ...` or a class whose methods are its operations. The name is
+   * lower-cased (as the Durable Task SDKs do) and must not contain '@'.
+   */
+  addEntity(name: string, impl: EntityImplementation): this {
+    if (typeof name === "string" && name.includes("@"))
+      throw new InvalidArgumentError(`entity name '${name}' must not contain '@'`);
+    if (typeof impl !== "function")
+      throw new InvalidArgumentError(`entity '${name}' must be a function or a class`);
+    this.register(this.entities, "entity", typeof name === "string" ? name.toLowerCase() : name, impl);
+    return this;
+  }
+
+  /** Names of the registered entities (lower-cased), with their style. */
+  entityNames(): { name: string; style: "function" | "class" }[] {
+    return [...this.entities].map(([name, impl]) => ({
+      name,
+      style: isEntityClass(impl) ? "class" : "function",
+    }));
+  }
+
   /** Names of the registered orchestrators. */
   orchestratorNames(): string[] {
     return [...this.orchestrators.keys()];
@@ -77,9 +109,11 @@ export class TaskHubWorker {
   }
 
   private register<F>(map: Map<string, F>, what: string, name: string, fn: F): void {
-    if (typeof name !== "string" || name.trim() === "") throw new InvalidArgumentError(`${what} name must be a non-empty string`);
+    if (typeof name !== "string" || name.trim() === "")
+      throw new InvalidArgumentError(`${what} name must be a non-empty string`);
     if (typeof fn !== "function") throw new InvalidArgumentError(`${what} '${name}' must be a function`);
-    if (this.started) throw new TaskHubError("InvalidOperation", `cannot add ${what} '${name}' after the worker started`);
+    if (this.started)
+      throw new TaskHubError("InvalidOperation", `cannot add ${what} '${name}' after the worker started`);
     if (map.has(name)) throw new InvalidArgumentError(`${what} '${name}' is already registered`);
     map.set(name, fn);
   }
@@ -127,24 +161,48 @@ export class TaskHubWorker {
   private async processOrchestration(wi: OrchestrationWorkItem): Promise<void> {
     const log = childLogger(this.logger, { instanceId: wi.instanceId });
     try {
-      const commit = executeOrchestrationWorkItem(wi, {
-        resolveOrchestrator: (name) => this.orchestrators.get(name),
-        now: this.now(),
-        newExecutionId: () => randomUUID().replaceAll("-", ""),
-        maxTimerIntervalMs: this.service.maxTimerIntervalMs,
-        includeParameters: this.options.includeParameters,
-        onDiscard: (m, reason) =>
-          log.warn({ event: "orchestration.messageDiscarded", eventType: m.event.type, reason }, "message discarded"),
-      });
+      const onDiscard = (m: TaskMessage, reason: string): void =>
+        log.warn(
+          { event: "orchestration.messageDiscarded", eventType: m.event.type, reason },
+          "message discarded",
+        );
+      const commit = isEntityInstanceId(wi.instanceId)
+        ? await executeEntityWorkItem(wi, {
+            resolveEntity: (name) => this.entities.get(name),
+            now: this.now(),
+            newExecutionId: () => randomUUID().replaceAll("-", ""),
+            newGuid: () => randomUUID(),
+            maxBatchSize: this.options.maxEntityOperationBatchSize,
+            reorderWindowMs: this.options.entityMessageReorderWindowMs,
+            maxSignalDelayMs: this.service.maxTimerIntervalMs,
+            onDiscard,
+          })
+        : executeOrchestrationWorkItem(wi, {
+            resolveOrchestrator: (name) => this.orchestrators.get(name),
+            now: this.now(),
+            newExecutionId: () => randomUUID().replaceAll("-", ""),
+            maxTimerIntervalMs: this.service.maxTimerIntervalMs,
+            includeParameters: this.options.includeParameters,
+            onDiscard,
+          });
       await this.service.completeOrchestrationWorkItem(wi, commit);
-      if (commit) log.debug(
-        { event: "orchestration.checkpoint", executionId: commit.state.executionId, status: commit.state.runtimeStatus, newEvents: commit.newEvents.length },
-        "checkpoint",
-      );
+      if (commit)
+        log.debug(
+          {
+            event: "orchestration.checkpoint",
+            executionId: commit.state.executionId,
+            status: commit.state.runtimeStatus,
+            newEvents: commit.newEvents.length,
+          },
+          "checkpoint",
+        );
     } catch (err) {
       const dequeues = wi.dequeueCount ?? 0;
       const delayMs = Math.min((this.options.abandonDelayMs ?? 1000) * 2 ** dequeues, 60_000);
-      log.warn({ event: "orchestration.abandoned", err, delayMs, dequeueCount: dequeues }, "orchestration step failed; abandoned");
+      log.warn(
+        { event: "orchestration.abandoned", err, delayMs, dequeueCount: dequeues },
+        "orchestration step failed; abandoned",
+      );
       await this.service.abandonOrchestrationWorkItem(wi, { delayMs, reason: (err as Error)?.message });
     }
   }
@@ -152,7 +210,11 @@ export class TaskHubWorker {
   private async processActivity(wi: ActivityWorkItem, signal: AbortSignal): Promise<void> {
     const event = wi.message.event as TaskScheduledEvent;
     const target = wi.message.orchestrationInstance;
-    const log = childLogger(this.logger, { instanceId: target.instanceId, activity: event.name, taskId: event.eventId });
+    const log = childLogger(this.logger, {
+      instanceId: target.instanceId,
+      activity: event.name,
+      taskId: event.eventId,
+    });
     const respond = (outcome: { result?: string } | { error: unknown }): TaskMessage => {
       if ("error" in outcome) {
         const failureDetails = toFailureDetails(outcome.error);
@@ -170,7 +232,11 @@ export class TaskHubWorker {
         };
       }
       return {
-        event: newEvent("TaskCompleted", { timestamp: this.now(), taskScheduledId: event.eventId, result: outcome.result }),
+        event: newEvent("TaskCompleted", {
+          timestamp: this.now(),
+          taskScheduledId: event.eventId,
+          result: outcome.result,
+        }),
         orchestrationInstance: target,
         sender: target,
         episode: wi.message.episode,
@@ -179,7 +245,10 @@ export class TaskHubWorker {
     let response: TaskMessage;
     const fn = this.activities.get(event.name);
     if (!fn) {
-      const err = new TaskHubError("ActivityNotRegistered", `no activity named '${event.name}' is registered with this worker`);
+      const err = new TaskHubError(
+        "ActivityNotRegistered",
+        `no activity named '${event.name}' is registered with this worker`,
+      );
       (err as { isNonRetriable?: boolean }).isNonRetriable = true;
       response = respond({ error: err });
     } else {
@@ -201,7 +270,10 @@ export class TaskHubWorker {
     try {
       await this.service.completeActivityWorkItem(wi, response);
     } catch (err) {
-      log.warn({ event: "activity.completeFailed", err }, "completing an activity work item failed; abandoning");
+      log.warn(
+        { event: "activity.completeFailed", err },
+        "completing an activity work item failed; abandoning",
+      );
       await this.service.abandonActivityWorkItem(wi, { delayMs: 1000, reason: (err as Error)?.message });
     }
   }

@@ -27,6 +27,12 @@ export interface OrchestrationWorkItem {
   lockedUntil?: Date | undefined;
   /** How many times these messages were delivered before (0 on first delivery). */
   readonly dequeueCount?: number | undefined;
+  /**
+   * True when the backend knows that every message consumed by this instance's previous step is gone for
+   * good (it completed that step itself, deletes included), so none of them can be delivered again.
+   * Entities use it to keep their record of received request ids short.
+   */
+  readonly previousStepSettled?: boolean | undefined;
 }
 
 /**
@@ -96,7 +102,10 @@ export interface OrchestrationService {
    * instance was checkpointed by someone else meanwhile; nothing of the history is then written.
    * `undefined`: every message was dropped (stale, duplicate, no such instance); just delete them.
    */
-  completeOrchestrationWorkItem(workItem: OrchestrationWorkItem, commit: OrchestrationCommit | undefined): Promise<void>;
+  completeOrchestrationWorkItem(
+    workItem: OrchestrationWorkItem,
+    commit: OrchestrationCommit | undefined,
+  ): Promise<void>;
   /** Give the messages back for redelivery (after `delayMs`) and release the lock. */
   abandonOrchestrationWorkItem(workItem: OrchestrationWorkItem, options?: AbandonOptions): Promise<void>;
 
@@ -124,7 +133,10 @@ export interface OrchestrationServiceClient {
   /** Deliver a message (EventRaised, ExecutionTerminated, ExecutionSuspended/Resumed, ExecutionRewound). */
   sendTaskOrchestrationMessage(message: TaskMessage): Promise<void>;
   /** The instance record, or undefined when there is no such instance. */
-  getOrchestrationState(instanceId: string, options?: { fetchPayloads?: boolean }): Promise<InstanceRecord | undefined>;
+  getOrchestrationState(
+    instanceId: string,
+    options?: { fetchPayloads?: boolean },
+  ): Promise<InstanceRecord | undefined>;
   /** The current execution's committed history, oldest first (empty when unknown). */
   getOrchestrationHistory(instanceId: string): Promise<HistoryEvent[]>;
 }
@@ -168,11 +180,15 @@ export interface PurgeCapability {
   purgeInstances(filter: PurgeFilter): Promise<PurgeResult>;
 }
 
-export function supportsQuery(c: OrchestrationServiceClient): c is OrchestrationServiceClient & InstanceQueryCapability {
+export function supportsQuery(
+  c: OrchestrationServiceClient,
+): c is OrchestrationServiceClient & InstanceQueryCapability {
   return typeof (c as Partial<InstanceQueryCapability>).queryInstances === "function";
 }
 
-export function supportsPurge(c: OrchestrationServiceClient): c is OrchestrationServiceClient & PurgeCapability {
+export function supportsPurge(
+  c: OrchestrationServiceClient,
+): c is OrchestrationServiceClient & PurgeCapability {
   return (
     typeof (c as Partial<PurgeCapability>).purgeInstance === "function" &&
     typeof (c as Partial<PurgeCapability>).purgeInstances === "function"

@@ -11,11 +11,7 @@
 import type { CompleteOrchestrationAction, OrchestratorAction } from "../actions/actions.js";
 import type { DelayedTaskMessage, TaskMessage } from "../backend/task-message.js";
 import type { OrchestrationCommit, OrchestrationWorkItem } from "../backend/service.js";
-import type {
-  ExecutionStartedEvent,
-  HistoryEvent,
-  OrchestrationInstance,
-} from "../history/events.js";
+import type { ExecutionStartedEvent, HistoryEvent, OrchestrationInstance } from "../history/events.js";
 import { newEvent } from "../history/factories.js";
 import { parseDtfDateTime } from "../history/time.js";
 import { replayOrchestration, type Orchestrator } from "../replay/replay.js";
@@ -126,7 +122,9 @@ export function executeOrchestrationWorkItem(wi: OrchestrationWorkItem, opts: Ex
     episodeState = new OrchestrationRuntimeState([...past, ...newEvents]);
     output.customStatus = result.customStatus;
 
-    const completion = result.actions.find((a): a is CompleteOrchestrationAction => a.type === "CompleteOrchestration");
+    const completion = result.actions.find(
+      (a): a is CompleteOrchestrationAction => a.type === "CompleteOrchestration",
+    );
     if (completion?.status !== "ContinuedAsNew" || gen >= MAX_GENERATIONS_PER_STEP) break;
     // Continue-as-new: the next generation starts in this step; the old generation's tail is not written.
     const nextStart = newEvent("ExecutionStarted", {
@@ -228,7 +226,12 @@ class StepOutput {
             tags: a.tags,
           });
           events.push(keepInput ? scheduled : { ...scheduled, input: undefined });
-          this.activityMessages.push({ event: scheduled, orchestrationInstance: self, orchestrationTags: a.tags, ...from });
+          this.activityMessages.push({
+            event: scheduled,
+            orchestrationInstance: self,
+            orchestrationTags: a.tags,
+            ...from,
+          });
           break;
         }
         case "CreateSubOrchestration": {
@@ -242,12 +245,20 @@ class StepOutput {
             tags: a.tags,
           });
           events.push(keepInput ? created : { ...created, input: undefined });
-          const child: OrchestrationInstance = { instanceId: a.instanceId, executionId: this.opts.newExecutionId() };
+          const child: OrchestrationInstance = {
+            instanceId: a.instanceId,
+            executionId: this.opts.newExecutionId(),
+          };
           this.orchestratorMessages.push({
             event: newEvent("ExecutionStarted", {
               timestamp: now,
               orchestrationInstance: child,
-              parentInstance: { name: start.name, orchestrationInstance: self, taskScheduleId: a.id, version: start.version },
+              parentInstance: {
+                name: start.name,
+                orchestrationInstance: self,
+                taskScheduleId: a.id,
+                version: start.version,
+              },
               name: a.name,
               version: a.version,
               input: a.input,
@@ -273,7 +284,13 @@ class StepOutput {
           break;
         case "SendEvent":
           events.push(
-            newEvent("EventSent", { eventId: a.id, timestamp: now, instanceId: a.instanceId, name: a.name, input: a.input }),
+            newEvent("EventSent", {
+              eventId: a.id,
+              timestamp: now,
+              instanceId: a.instanceId,
+              name: a.name,
+              input: a.input,
+            }),
           );
           this.orchestratorMessages.push({
             event: newEvent("EventRaised", { timestamp: now, name: a.name, input: a.input }),
@@ -307,11 +324,17 @@ class StepOutput {
     from: { sender: OrchestrationInstance; episode: number },
   ): void {
     const parent = start.parentInstance;
-    if (!parent || a.status === "ContinuedAsNew") return;
+    // Orchestrations started by entities report to nobody (the entity does not wait for them).
+    if (!parent || a.status === "ContinuedAsNew" || parent.orchestrationInstance.instanceId.startsWith("@"))
+      return;
     const { now } = this.opts;
     const event: HistoryEvent =
       a.status === "Completed"
-        ? newEvent("SubOrchestrationInstanceCompleted", { timestamp: now, taskScheduledId: parent.taskScheduleId, result: a.result })
+        ? newEvent("SubOrchestrationInstanceCompleted", {
+            timestamp: now,
+            taskScheduledId: parent.taskScheduleId,
+            result: a.result,
+          })
         : newEvent("SubOrchestrationInstanceFailed", {
             timestamp: now,
             taskScheduledId: parent.taskScheduleId,

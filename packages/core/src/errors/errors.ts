@@ -12,6 +12,9 @@ export type TaskHubErrorCode =
   | "OrchestrationAlreadyExists"
   | "OrchestratorNotRegistered"
   | "ActivityNotRegistered"
+  | "EntityNotRegistered"
+  | "EntityOperationFailed"
+  | "LockingRulesViolation"
   | "WorkItemLockLost"
   | "LeaseLost"
   | "Storage"
@@ -39,6 +42,20 @@ export class TaskFailedError extends TaskHubError {
     super("TaskFailed", message);
     this.details = details;
     this.taskId = taskId;
+  }
+}
+
+/** An entity operation called from an orchestration threw; `details` describes the error. */
+export class EntityOperationFailedError extends TaskHubError {
+  constructor(
+    readonly entityInstanceId: string,
+    readonly operationName: string,
+    readonly details: FailureDetails,
+  ) {
+    super(
+      "EntityOperationFailed",
+      `operation '${operationName}' of entity '${entityInstanceId}' failed: ${details.errorMessage}`,
+    );
   }
 }
 
@@ -75,7 +92,10 @@ export class InstanceNotFoundError extends TaskHubError {
 
 export class OrchestrationAlreadyExistsError extends TaskHubError {
   constructor(instanceId: string, status: string) {
-    super("OrchestrationAlreadyExists", `orchestration instance '${instanceId}' already exists with status ${status}`);
+    super(
+      "OrchestrationAlreadyExists",
+      `orchestration instance '${instanceId}' already exists with status ${status}`,
+    );
   }
 }
 
@@ -98,7 +118,8 @@ export function toFailureDetails(err: unknown, opts: { isNonRetriable?: boolean 
   }
   if (err instanceof Error) {
     const inner = err.cause !== undefined ? toFailureDetails(err.cause) : undefined;
-    const nonRetriable = opts.isNonRetriable ?? ((err as { isNonRetriable?: unknown }).isNonRetriable === true || undefined);
+    const nonRetriable =
+      opts.isNonRetriable ?? ((err as { isNonRetriable?: unknown }).isNonRetriable === true || undefined);
     return {
       errorType: err.name || "Error",
       errorMessage: err.message,
@@ -109,7 +130,7 @@ export function toFailureDetails(err: unknown, opts: { isNonRetriable?: boolean 
   }
   let message: string;
   try {
-    message = typeof err === "string" ? err : JSON.stringify(err) ?? String(err);
+    message = typeof err === "string" ? err : (JSON.stringify(err) ?? String(err));
   } catch {
     message = String(err);
   }

@@ -5,16 +5,8 @@
  * Invariant: nothing here reads the clock, random numbers or I/O. Time is the latest OrchestratorStarted
  * timestamp, ids are a per-execution sequence, GUIDs are name-based.
  */
-import type {
-  CompleteOrchestrationAction,
-  OrchestratorAction,
-} from "../actions/actions.js";
-import {
-  InvalidArgumentError,
-  TaskFailedError,
-  TaskHubError,
-  TimeoutError,
-} from "../errors/errors.js";
+import type { CompleteOrchestrationAction, OrchestratorAction } from "../actions/actions.js";
+import { InvalidArgumentError, TaskFailedError, TimeoutError } from "../errors/errors.js";
 import type {
   DtfDateTime,
   EventRaisedEvent,
@@ -22,18 +14,18 @@ import type {
   FailureDetails,
   Tags,
 } from "../history/events.js";
-import { dtfTimeMs, toDtfDateTime } from "../history/time.js";
+import { dateTimeToTicks, dtfTimeMs, toDtfDateTime } from "../history/time.js";
+
+export { parsePayload, serializePayload };
 import type { Logger } from "./logger.js";
 import { newDeterministicGuid } from "./new-guid.js";
-import { nextRetryDelayMs, validateRetryPolicy, type RetryPolicy } from "./retry.js";
+import { parsePayload, serializePayload } from "./payload.js";
 import {
-  CompletableTask,
-  DrivenTask,
-  DurableTask,
-  TimerTask,
-  WhenAllTask,
-  WhenAnyTask,
-} from "./tasks.js";
+  OrchestrationEntities,
+  type OrchestrationEntityFeature,
+} from "../entities/orchestration-entities.js";
+import { nextRetryDelayMs, validateRetryPolicy, type RetryPolicy } from "./retry.js";
+import { CompletableTask, DrivenTask, DurableTask, TimerTask, WhenAllTask, WhenAnyTask } from "./tasks.js";
 
 export interface ParentOrchestrationInfo {
   name: string;
@@ -72,7 +64,11 @@ export interface OrchestrationContext {
   /** True while the orchestrator re-executes code whose effects are already in history. */
   readonly isReplaying: boolean;
   callActivity<T = any>(name: string, input?: unknown, options?: ActivityOptions): DurableTask<T>;
-  callSubOrchestrator<T = any>(name: string, input?: unknown, options?: SubOrchestrationOptions): DurableTask<T>;
+  callSubOrchestrator<T = any>(
+    name: string,
+    input?: unknown,
+    options?: SubOrchestrationOptions,
+  ): DurableTask<T>;
   /** A durable timer firing at `fireAt` (a `Date`, or a delay in milliseconds from `currentUtcDateTime`). */
   createTimer(fireAt: Date | number): TimerTask;
   /** Completes with the payload of the next event of that name (case-insensitive; early events are buffered). */
@@ -90,6 +86,8 @@ export interface OrchestrationContext {
   newGuid(): string;
   /** A logger that is silent while replaying. */
   createReplaySafeLogger(logger: Logger): Logger;
+  /** Durable entities: call, signal, and lock in critical sections. */
+  readonly entities: OrchestrationEntityFeature;
 }
 
 type OpenTaskKind = "activity" | "subOrchestration" | "timer";
@@ -99,27 +97,14 @@ interface OpenTask {
   task: CompletableTask<any>;
 }
 
-export function serializePayload(value: unknown, what: string): string | undefined {
-  if (value === undefined) return undefined;
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value);
-  } catch (err) {
-    throw new TaskHubError("Serialization", `${what} is not JSON-serializable: ${(err as Error).message}`, {
-      cause: err,
-    });
-  }
-  if (text === undefined) throw new TaskHubError("Serialization", `${what} is not JSON-serializable`);
-  return text;
-}
-
-export function parsePayload(text: string | undefined): unknown {
-  if (text === undefined || text === "") return undefined;
-  return JSON.parse(text);
-}
-
-function failureFrom(reason: string | undefined, details: string | undefined, fd: FailureDetails | undefined): FailureDetails {
-  return fd ?? { errorType: "TaskFailedException", errorMessage: reason ?? "task failed", stackTrace: details };
+function failureFrom(
+  reason: string | undefined,
+  details: string | undefined,
+  fd: FailureDetails | undefined,
+): FailureDetails {
+  return (
+    fd ?? { errorType: "TaskFailedException", errorMessage: reason ?? "task failed", stackTrace: details }
+  );
 }
 
 export class OrchestrationContextImpl implements OrchestrationContext {
@@ -149,7 +134,27 @@ export class OrchestrationContextImpl implements OrchestrationContext {
   private guidCounter = 0;
   private preserveEventsOnContinue = true;
 
-  constructor(private readonly maxTimerIntervalMs: number | undefined) {}
+  readonly entities: OrchestrationEntities;
+
+  constructor(private readonly maxTimerIntervalMs: number | undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getters below read the live fields
+    const self = this;
+    this.entities = new OrchestrationEntities({
+      get instanceId() {
+        return self.instanceId;
+      },
+      get executionId() {
+        return self.executionId;
+      },
+      get currentUtcDateTime() {
+        return self.currentUtcDateTime;
+      },
+      nowTicks: () => dateTimeToTicks(this.nowRaw),
+      newGuid: () => this.newGuid(),
+      sendRawEvent: (instanceId, name, input) => this.sendRawEvent(instanceId, name, input),
+      waitForExternalEvent: (name) => this.waitForExternalEvent(name),
+    });
+  }
 
   get currentUtcDateTime(): Date {
     return new Date(this._now.getTime());
@@ -183,7 +188,11 @@ export class OrchestrationContextImpl implements OrchestrationContext {
   }
 
   /** @internal result of an activity / sub-orchestration / timer. Unknown or duplicate ids are ignored. */
-  resolveTask(kind: OpenTaskKind, id: number, outcome: { result?: string } | { failure: FailureDetails; reason?: string }): boolean {
+  resolveTask(
+    kind: OpenTaskKind,
+    id: number,
+    outcome: { result?: string } | { failure: FailureDetails; reason?: string },
+  ): boolean {
     const open = this.openTasks.get(id);
     if (!open || open.kind !== kind) return false;
     this.openTasks.delete(id);
@@ -191,7 +200,9 @@ export class OrchestrationContextImpl implements OrchestrationContext {
     if ("failure" in outcome) {
       const what = kind === "activity" ? "Activity" : "Sub-orchestration";
       const reason = outcome.reason ?? outcome.failure.errorMessage;
-      open.task.fail(new TaskFailedError(`${what} '${open.name}' (task #${id}) failed: ${reason}`, outcome.failure, id));
+      open.task.fail(
+        new TaskFailedError(`${what} '${open.name}' (task #${id}) failed: ${reason}`, outcome.failure, id),
+      );
     } else {
       open.task.complete(kind === "timer" ? undefined : parsePayload(outcome.result));
     }
@@ -199,7 +210,11 @@ export class OrchestrationContextImpl implements OrchestrationContext {
   }
 
   /** @internal */
-  failureOf(reason: string | undefined, details: string | undefined, fd: FailureDetails | undefined): FailureDetails {
+  failureOf(
+    reason: string | undefined,
+    details: string | undefined,
+    fd: FailureDetails | undefined,
+  ): FailureDetails {
     return failureFrom(reason, details, fd);
   }
 
@@ -219,6 +234,8 @@ export class OrchestrationContextImpl implements OrchestrationContext {
   /** @internal */
   completeWith(action: Omit<CompleteOrchestrationAction, "type" | "id">): void {
     if (this.completion) return;
+    // Locks still held are released when the orchestration completes (also by continue-as-new or failure).
+    this.entities.releaseAll();
     this.completion = { type: "CompleteOrchestration", id: this.sequence++, ...action };
   }
 
@@ -249,7 +266,14 @@ export class OrchestrationContextImpl implements OrchestrationContext {
     const serialized = serializePayload(input, `input of activity '${name}'`);
     const schedule = (): CompletableTask<T> => {
       const id = this.nextId();
-      this.addAction({ type: "ScheduleTask", id, name, version: options.version, input: serialized, tags: options.tags });
+      this.addAction({
+        type: "ScheduleTask",
+        id,
+        name,
+        version: options.version,
+        input: serialized,
+        tags: options.tags,
+      });
       const task = new CompletableTask<T>();
       this.openTasks.set(id, { kind: "activity", name, task });
       return task;
@@ -257,9 +281,14 @@ export class OrchestrationContextImpl implements OrchestrationContext {
     return options.retry ? this.withRetry(options.retry, schedule) : schedule();
   }
 
-  callSubOrchestrator<T = any>(name: string, input?: unknown, options: SubOrchestrationOptions = {}): DurableTask<T> {
+  callSubOrchestrator<T = any>(
+    name: string,
+    input?: unknown,
+    options: SubOrchestrationOptions = {},
+  ): DurableTask<T> {
     requireName(name, "orchestrator name");
     if (options.instanceId !== undefined) requireName(options.instanceId, "sub-orchestration instance id");
+    this.entities.validateSubOrchestration();
     const serialized = serializePayload(input, `input of sub-orchestration '${name}'`);
     const schedule = (): CompletableTask<T> => {
       const id = this.nextId();
@@ -295,9 +324,10 @@ export class OrchestrationContextImpl implements OrchestrationContext {
       }
       if (!inner.isFailed) return self.complete(inner.getResult() as T);
       const failure = inner.getException() as TaskFailedError;
-      const delay = failure instanceof TaskFailedError
-        ? nextRetryDelayMs(policy, attempt, failure, this._now.getTime() - firstAttemptAt)
-        : undefined;
+      const delay =
+        failure instanceof TaskFailedError
+          ? nextRetryDelayMs(policy, attempt, failure, this._now.getTime() - firstAttemptAt)
+          : undefined;
       if (delay === undefined) return self.fail(failure);
       current = this.createTimer(new Date(this._now.getTime() + delay));
       self.follow(current);
@@ -342,7 +372,8 @@ export class OrchestrationContextImpl implements OrchestrationContext {
     requireName(name, "event name");
     const timeoutMs = options.timeoutMs;
     // Validate before registering a waiter or consuming a buffered event, so a bad call has no effect.
-    if (timeoutMs !== undefined && !(timeoutMs >= 0)) throw new InvalidArgumentError("timeoutMs must be >= 0");
+    if (timeoutMs !== undefined && !(timeoutMs >= 0))
+      throw new InvalidArgumentError("timeoutMs must be >= 0");
     const key = name.toLowerCase();
     const task = new CompletableTask<T>();
     const idx = this.bufferedEvents.findIndex((e) => e.name.toLowerCase() === key);
@@ -376,7 +407,11 @@ export class OrchestrationContextImpl implements OrchestrationContext {
   sendEvent(instanceId: string, eventName: string, data?: unknown): void {
     requireName(instanceId, "instance id");
     requireName(eventName, "event name");
-    const input = serializePayload(data, `data of event '${eventName}'`);
+    this.sendRawEvent(instanceId, eventName, serializePayload(data, `data of event '${eventName}'`));
+  }
+
+  /** @internal an EventSent whose input is already serialized (entity messages). */
+  sendRawEvent(instanceId: string, eventName: string, input: string | undefined): void {
     this.addAction({ type: "SendEvent", id: this.nextId(), instanceId, name: eventName, input });
   }
 
@@ -395,7 +430,8 @@ export class OrchestrationContextImpl implements OrchestrationContext {
   }
 
   setCustomStatus(value: unknown): void {
-    this.customStatus = value === undefined || value === null ? undefined : serializePayload(value, "custom status");
+    this.customStatus =
+      value === undefined || value === null ? undefined : serializePayload(value, "custom status");
   }
 
   newGuid(): string {

@@ -25,6 +25,7 @@ import type { TaskMessage } from "../backend/task-message.js";
 import { OrchestrationAlreadyExistsError, TaskHubError } from "../errors/errors.js";
 import { isTerminalStatus, TERMINAL_STATUSES, type ExecutionStartedEvent, type HistoryEvent } from "../history/events.js";
 import { parseDtfDateTime } from "../history/time.js";
+import { entityMessageDueTime } from "../entities/messages.js";
 import { withoutPayloads, type InstanceRecord } from "../state/orchestration-state.js";
 import { SystemClock, VirtualClock, type Clock } from "./clock.js";
 
@@ -143,6 +144,8 @@ export class InMemoryOrchestrationService
         customStatus: data.record?.serializedCustomStatus,
         generation: data.record?.generation,
         dequeueCount: Math.max(...taken.map((m) => m.dequeueCount)) - 1,
+        // Completing a step deletes its messages atomically, so none can come back.
+        previousStepSettled: true,
         token,
         taken,
       };
@@ -160,7 +163,7 @@ export class InMemoryOrchestrationService
     const data = this.requireLock(locked);
     if (commit) {
       for (const m of commit.activityMessages) this.activities.push(this.entry(m, this.clock.now()));
-      for (const m of commit.orchestratorMessages) this.enqueue(m, this.clock.now());
+      for (const m of commit.orchestratorMessages) this.enqueue(m, entityMessageDueTime(m)?.getTime() ?? this.clock.now());
       for (const t of commit.timerMessages) this.enqueue(t.message, t.fireAt.getTime());
       data.history = commit.replacesHistory ? [...commit.newEvents] : [...data.history, ...commit.newEvents];
       data.record = { ...commit.state };
@@ -275,7 +278,7 @@ export class InMemoryOrchestrationService
     // As DTF's provider: a rewound instance reads Pending until the rewind is processed.
     if (message.event.type === "ExecutionRewound" && data && record?.runtimeStatus === "Failed")
       data.record = { ...record, runtimeStatus: "Pending", lastUpdatedAt: new Date(this.clock.now()) };
-    this.enqueue(message, this.clock.now());
+    this.enqueue(message, entityMessageDueTime(message)?.getTime() ?? this.clock.now());
     this.wake();
   }
 

@@ -2,3 +2,4 @@
 export * from "./clock.js";
 export * from "./in-memory-service.js";
 export * from "./conformance.js";
+export * from "./entity-conformance.js";

@@ -1,0 +1,227 @@
+/**
+ * Client-side entity operations over any `OrchestrationServiceClient`: signal, read, list and clean up.
+ * An entity's Instances record holds its scheduler state as input and its status as custom status; the
+ * record's `createdAt` is the time of its last batch (DTF reports it as "last modified").
+ */
+import { randomUUID } from "node:crypto";
+import {
+  supportsPurge,
+  supportsQuery,
+  type OrchestrationServiceClient,
+  type Page,
+} from "../backend/service.js";
+import { InvalidArgumentError, TaskHubError } from "../errors/errors.js";
+import { isTerminalStatus } from "../history/events.js";
+import { newEvent } from "../history/factories.js";
+import { dateTimeToTicks } from "../history/time.js";
+import { parsePayload, serializePayload } from "../replay/payload.js";
+import type { InstanceRecord } from "../state/orchestration-state.js";
+import {
+  entityInstanceIdString,
+  parseEntityInstanceId,
+  toEntityId,
+  type EntityInstanceId,
+} from "./entity-id.js";
+import { releaseMessage } from "./entity-executor.js";
+import { DEFAULT_REORDER_WINDOW_MS } from "./message-sorter.js";
+import {
+  REQUEST_EVENT,
+  scheduledRequestEventName,
+  serializeRequest,
+  type EntityRequestMessage,
+} from "./messages.js";
+import { SchedulerState } from "./scheduler-state.js";
+
+export interface EntityMetadata<T = unknown> {
+  id: EntityInstanceId;
+  /** Time of the entity's last batch. */
+  lastModifiedTime: Date;
+  /** Requests waiting in the entity's queue. */
+  backlogQueueSize: number;
+  /** The orchestration holding the entity's lock, if any. */
+  lockedBy?: string | undefined;
+  includesState: boolean;
+  state?: T | undefined;
+  serializedState?: string | undefined;
+}
+
+export interface EntityQuery {
+  /** `counter`, `@counter` or `@counter@key-prefix`. */
+  instanceIdStartsWith?: string;
+  lastModifiedFrom?: Date;
+  lastModifiedTo?: Date;
+  /** Default true. */
+  includeState?: boolean;
+  /** Include entities that do not exist (no state) but still have a record, e.g. a queue or a lock. Default false. */
+  includeTransient?: boolean;
+  pageSize?: number;
+}
+
+export interface CleanEntityStorageRequest {
+  /** Purge entities without state, queue or lock, idle longer than the reorder window (default true). */
+  removeEmptyEntities?: boolean;
+  /** Release locks held by orchestrations that finished or no longer exist (default true). */
+  releaseOrphanedLocks?: boolean;
+}
+
+export interface CleanEntityStorageResult {
+  emptyEntitiesRemoved: number;
+  orphanedLocksReleased: number;
+}
+
+/** The largest delay of one scheduled-signal message (DTF, Azure Storage: 6 days); later signals hop. */
+const MAX_SIGNAL_DELAY_MS = 6 * 24 * 3600_000;
+
+export async function signalEntity(
+  service: OrchestrationServiceClient,
+  id: EntityInstanceId | string,
+  operationName: string,
+  input: unknown,
+  options: { scheduledTime?: Date; now: Date },
+): Promise<void> {
+  const target = entityInstanceIdString(toEntityId(id));
+  if (typeof operationName !== "string" || operationName.length === 0)
+    throw new InvalidArgumentError("operation name must be a non-empty string");
+  const scheduled = options.scheduledTime;
+  if (scheduled !== undefined && !(scheduled instanceof Date && !Number.isNaN(scheduled.getTime())))
+    throw new InvalidArgumentError("scheduledTime must be a valid Date");
+  const request: EntityRequestMessage = {
+    op: operationName,
+    signal: true,
+    input: serializePayload(input, `input of operation '${operationName}'`),
+    id: randomUUID(),
+    due: scheduled?.toISOString(),
+    // Client signals take no part in the sender/receiver ordering (DTF leaves these at DateTime.MinValue).
+    timestamp: 0n,
+    predecessor: 0n,
+  };
+  const name = scheduled
+    ? scheduledRequestEventName(
+        dateTimeToTicks(new Date(Math.min(scheduled.getTime(), options.now.getTime() + MAX_SIGNAL_DELAY_MS))),
+      )
+    : REQUEST_EVENT;
+  await service.sendTaskOrchestrationMessage({
+    event: newEvent("EventRaised", { timestamp: options.now, name, input: serializeRequest(request) }),
+    orchestrationInstance: { instanceId: target },
+  });
+}
+
+/** The entity's metadata (and state), or undefined when it does not exist. */
+export async function getEntity<T = unknown>(
+  service: OrchestrationServiceClient,
+  id: EntityInstanceId | string,
+  options: { includeState?: boolean } = {},
+): Promise<EntityMetadata<T> | undefined> {
+  const entity = toEntityId(id);
+  const record = await service.getOrchestrationState(entityInstanceIdString(entity), { fetchPayloads: true });
+  if (!record || !existsOf(record)) return undefined;
+  return toEntityMetadata<T>(record, options.includeState ?? true);
+}
+
+/** Entities matching the query, page by page (a page may hold fewer than `pageSize` entities). */
+export async function queryEntities<T = unknown>(
+  service: OrchestrationServiceClient,
+  query: EntityQuery,
+  continuationToken: string | undefined,
+): Promise<Page<EntityMetadata<T>>> {
+  if (!supportsQuery(service))
+    throw new TaskHubError("InvalidOperation", "this backend cannot list entities");
+  const page = await service.queryInstances(
+    {
+      instanceIdPrefix: normalisePrefix(query.instanceIdStartsWith),
+      createdFrom: query.lastModifiedFrom,
+      createdTo: query.lastModifiedTo,
+      pageSize: query.pageSize,
+      fetchPayloads: true,
+    },
+    continuationToken,
+  );
+  const includeState = query.includeState ?? true;
+  const items: EntityMetadata<T>[] = [];
+  for (const r of page.items) {
+    if (!r.instanceId.startsWith("@")) continue;
+    const m = toEntityMetadata<T>(r, includeState);
+    if (!m) continue;
+    if (!existsOf(r) && !query.includeTransient) continue;
+    items.push(m);
+  }
+  return { items, continuationToken: page.continuationToken };
+}
+
+export async function cleanEntityStorage(
+  service: OrchestrationServiceClient,
+  request: CleanEntityStorageRequest,
+  options: { now: Date; reorderWindowMs?: number },
+): Promise<CleanEntityStorageResult> {
+  const removeEmpty = request.removeEmptyEntities ?? true;
+  const releaseOrphans = request.releaseOrphanedLocks ?? true;
+  const window = options.reorderWindowMs ?? DEFAULT_REORDER_WINDOW_MS;
+  const result: CleanEntityStorageResult = { emptyEntitiesRemoved: 0, orphanedLocksReleased: 0 };
+  let token: string | undefined;
+  do {
+    const page = await queryEntities(service, { includeTransient: true, includeState: false }, token);
+    for (const e of page.items) {
+      const instanceId = entityInstanceIdString(e.id);
+      const record = await service.getOrchestrationState(instanceId, { fetchPayloads: true });
+      if (!record) continue;
+      const scheduler = SchedulerState.parse(record.serializedInput);
+      if (releaseOrphans && scheduler.lockedBy !== undefined) {
+        const owner = await service.getOrchestrationState(scheduler.lockedBy, { fetchPayloads: false });
+        if (!owner || isTerminalStatus(owner.runtimeStatus)) {
+          await service.sendTaskOrchestrationMessage(
+            releaseMessage(instanceId, scheduler.lockedBy, "fix-orphaned-lock", options.now),
+          );
+          result.orphanedLocksReleased++;
+        }
+      }
+      if (
+        removeEmpty &&
+        scheduler.isEmpty &&
+        options.now.getTime() - record.createdAt.getTime() > window &&
+        supportsPurge(service)
+      ) {
+        result.emptyEntitiesRemoved += (await service.purgeInstance(instanceId)).deletedInstanceCount;
+      }
+    }
+    token = page.continuationToken;
+  } while (token);
+  return result;
+}
+
+function normalisePrefix(prefix: string | undefined): string {
+  if (prefix === undefined || prefix === "" || prefix === "@") return "@";
+  const p = prefix.startsWith("@") ? prefix.slice(1) : prefix;
+  const at = p.indexOf("@");
+  return at < 0 ? `@${p.toLowerCase()}` : `@${p.slice(0, at).toLowerCase()}${p.slice(at)}`;
+}
+
+function existsOf(r: InstanceRecord): boolean {
+  try {
+    return SchedulerState.parse(r.serializedInput).exists;
+  } catch {
+    return false;
+  }
+}
+
+function toEntityMetadata<T>(r: InstanceRecord, includeState: boolean): EntityMetadata<T> | undefined {
+  let id: EntityInstanceId;
+  let scheduler: SchedulerState;
+  try {
+    id = parseEntityInstanceId(r.instanceId);
+    scheduler = SchedulerState.parse(r.serializedInput);
+  } catch {
+    return undefined;
+  }
+  const meta: EntityMetadata<T> = {
+    id,
+    lastModifiedTime: r.createdAt,
+    backlogQueueSize: scheduler.queue.length,
+    lockedBy: scheduler.lockedBy,
+    includesState: includeState,
+  };
+  if (includeState && scheduler.exists) {
+    meta.serializedState = scheduler.state;
+    meta.state = parsePayload(scheduler.state) as T;
+  }
+  return meta;
+}

@@ -1,0 +1,384 @@
+/**
+ * One entity step (DTF's `TaskEntityDispatcher`): fold the batch's messages into the entity's scheduler
+ * state (requests through the message sorter, releases, continues), run the operations that may run now,
+ * send responses, signals, forwarded lock requests and orchestration starts, and replace the entity's
+ * history with a fresh execution `[OrchestratorStarted, ExecutionStarted(input = scheduler state),
+ * OrchestratorCompleted]` whose custom status is the entity status. A batch is one checkpoint.
+ *
+ * The first message to an entity with no history starts it (DTF's auto-start). Messages that are not
+ * entity messages are discarded with a reason; a malformed request too (it cannot be answered).
+ * An entity nobody registered throws `EntityNotRegistered`: the work item is retried with back-off and
+ * eventually quarantined with its reason, so nothing is lost while a deployment catches up.
+ */
+import type { DelayedTaskMessage, TaskMessage } from "../backend/task-message.js";
+import type { OrchestrationCommit, OrchestrationWorkItem } from "../backend/service.js";
+import { TaskHubError } from "../errors/errors.js";
+import type {
+  EventRaisedEvent,
+  ExecutionStartedEvent,
+  HistoryEvent,
+  OrchestrationInstance,
+} from "../history/events.js";
+import { newEvent } from "../history/factories.js";
+import { dateTimeToTicks, ticksToMs } from "../history/time.js";
+import { OrchestrationRuntimeState } from "../state/runtime-state.js";
+import { entityInstanceIdString, parseEntityInstanceId } from "./entity-id.js";
+import { executeOperationBatch, type EntityImplementation, type OperationResult } from "./entity-context.js";
+import { DEFAULT_REORDER_WINDOW_MS } from "./message-sorter.js";
+import {
+  CONTINUE_EVENT,
+  LOCK_GRANTED_RESULT,
+  RELEASE_EVENT,
+  REQUEST_EVENT,
+  isRequestEvent,
+  parseRelease,
+  parseRequest,
+  scheduledRequestEventName,
+  serializeRelease,
+  serializeRequest,
+  serializeResponse,
+  type EntityRequestMessage,
+} from "./messages.js";
+import { SchedulerState, serializeEntityStatus } from "./scheduler-state.js";
+
+export interface EntityExecuteOptions {
+  resolveEntity(name: string): EntityImplementation | undefined;
+  now: Date;
+  newExecutionId(): string;
+  newGuid(): string;
+  /** DTF's EntityMessageReorderWindow (default 30 min). */
+  reorderWindowMs?: number;
+  /** Operations per batch (DTF's MaxEntityOperationBatchSize; default 5000). */
+  maxBatchSize?: number;
+  /** Longest delay of one scheduled-signal message (Azure Storage: 6 days); later signals hop. */
+  maxSignalDelayMs?: number;
+  onDiscard?(message: TaskMessage, reason: string): void;
+}
+
+/** How long ids of received requests are kept when the backend cannot vouch that their messages are gone. */
+const PROCESSED_RECORD_MS = 60 * 60_000;
+const SIX_DAYS_MS = 6 * 24 * 3600_000;
+
+export async function executeEntityWorkItem(
+  wi: OrchestrationWorkItem & { previousStepSettled?: boolean },
+  opts: EntityExecuteOptions,
+): Promise<OrchestrationCommit | undefined> {
+  const discard = (m: TaskMessage, reason: string): void => opts.onDiscard?.(m, reason);
+  const self = parseEntityInstanceId(wi.instanceId);
+  const instanceId = wi.instanceId;
+  const runtime = new OrchestrationRuntimeState([...wi.pastEvents]);
+  const start = runtime.startEvent;
+  const scheduler = SchedulerState.parse(start?.input);
+  const window = opts.reorderWindowMs ?? DEFAULT_REORDER_WINDOW_MS;
+  const nowTicks = dateTimeToTicks(opts.now);
+  const nowMs = opts.now.getTime();
+
+  // Requests whose queue messages may come back (see SchedulerState.processed).
+  const seen = new Set<string>();
+  const keep = wi.previousStepSettled
+    ? []
+    : scheduler.processed.filter((p) => nowMs - Date.parse(p.at) < PROCESSED_RECORD_MS);
+  for (const p of keep) for (const id of p.ids) seen.add(id);
+  for (const q of scheduler.queue) seen.add(q.id);
+  const receivedIds: string[] = [];
+
+  let relevant = 0;
+  const lockHolderMessages: EntityRequestMessage[] = [];
+  const toReschedule: EntityRequestMessage[] = [];
+  for (const m of wi.newMessages) {
+    const e = m.event;
+    if (e.type !== "EventRaised") {
+      discard(m, `${e.type} is not an entity message`);
+      continue;
+    }
+    if (isRequestEvent(e.name)) {
+      let request: EntityRequestMessage;
+      try {
+        request = parseRequest(e.input ?? "");
+      } catch (err) {
+        discard(m, (err as Error).message);
+        continue;
+      }
+      if (seen.has(request.id)) {
+        discard(m, `duplicate request ${request.id}`);
+        continue;
+      }
+      seen.add(request.id);
+      receivedIds.push(request.id);
+      relevant++;
+      let deliverNow: EntityRequestMessage[];
+      if (request.due !== undefined) {
+        // Delivered early (the queue caps delays): send it to ourselves again. No FIFO for scheduled signals.
+        deliverNow =
+          dateTimeToTicks(request.due) - nowTicks > 100n * 10_000n
+            ? (toReschedule.push(request), [])
+            : [request];
+      } else {
+        deliverNow = scheduler.sorter.receiveInOrder(request, window);
+      }
+      for (const r of deliverNow) {
+        if (scheduler.lockedBy !== undefined && scheduler.lockedBy === r.parent) lockHolderMessages.push(r);
+        else scheduler.queue.push(r);
+      }
+    } else if (e.name === RELEASE_EVENT) {
+      relevant++;
+      let release;
+      try {
+        release = parseRelease(e.input ?? "");
+      } catch (err) {
+        discard(m, (err as Error).message);
+        continue;
+      }
+      if (scheduler.lockedBy === release.parent) scheduler.lockedBy = undefined;
+    } else if (e.name === CONTINUE_EVENT) {
+      relevant++;
+      scheduler.suspended = false;
+    } else {
+      discard(m, `event '${e.name}' is not an entity message`);
+    }
+  }
+  if (relevant === 0) return undefined;
+
+  // The lock holder's requests go first.
+  if (lockHolderMessages.length > 0) scheduler.queue.unshift(...lockHolderMessages);
+
+  const maxBatch = opts.maxBatchSize ?? 5000;
+  const operations: EntityRequestMessage[] = [];
+  let lockRequest: EntityRequestMessage | undefined;
+  let continueLater = false;
+  if (!scheduler.suspended) {
+    while (scheduler.mayDequeue()) {
+      if (operations.length >= maxBatch) {
+        scheduler.suspended = true;
+        continueLater = true;
+        break;
+      }
+      const r = scheduler.queue.shift()!;
+      if (r.lockset) {
+        lockRequest = r;
+        break;
+      }
+      operations.push(r);
+    }
+  }
+
+  const out = new EntityOutput(instanceId, opts);
+  if (operations.length > 0) {
+    const impl = opts.resolveEntity(self.name);
+    if (!impl)
+      throw new TaskHubError(
+        "EntityNotRegistered",
+        `no entity named '${self.name}' is registered with this worker (instance '${instanceId}')`,
+      );
+    const batch = await executeOperationBatch(
+      impl,
+      self,
+      scheduler.exists ? scheduler.state : undefined,
+      operations.map((r) => ({ name: r.op ?? "", input: r.input })),
+    );
+    batch.results.forEach((res, i) => {
+      const r = operations[i]!;
+      if (!r.signal && r.parent !== undefined) out.respond(r, res);
+    });
+    scheduler.state = batch.state;
+    scheduler.exists = batch.state !== undefined;
+    for (const a of batch.actions) {
+      if (a.type === "signal") out.signal(scheduler, a.target, a.operation, a.input, a.scheduledTime);
+      else out.startOrchestration(a.instanceId, a.name, a.input, a.version, start, runtime);
+    }
+  }
+
+  if (lockRequest) {
+    scheduler.lockedBy = lockRequest.parent;
+    const pos = (lockRequest.pos ?? 0) + 1;
+    const forwarded = { ...lockRequest, pos };
+    if (pos < lockRequest.lockset!.length) {
+      const next = entityInstanceIdString(lockRequest.lockset![pos]!);
+      scheduler.sorter.labelOutgoing(forwarded, next, nowTicks, window);
+      out.send({ instanceId: next }, REQUEST_EVENT, serializeRequest(forwarded));
+    } else {
+      out.send(
+        { instanceId: lockRequest.parent!, executionId: lockRequest.parentExecution },
+        lockRequest.id,
+        serializeResponse({ result: LOCK_GRANTED_RESULT }),
+      );
+    }
+  }
+  for (const r of toReschedule)
+    out.send(
+      { instanceId },
+      scheduledRequestEventName(dateTimeToTicks(r.due!)),
+      serializeRequest(r),
+      ticksToMs(dateTimeToTicks(r.due!)),
+    );
+  if (continueLater) out.send({ instanceId }, CONTINUE_EVENT, undefined);
+
+  scheduler.processed =
+    receivedIds.length > 0 ? [...keep, { at: opts.now.toISOString(), ids: receivedIds }] : keep;
+
+  // Every batch ends the execution and starts a new one whose input is the scheduler state (as DTF).
+  const execution: OrchestrationInstance = { instanceId, executionId: opts.newExecutionId() };
+  const nextStart = newEvent("ExecutionStarted", {
+    timestamp: opts.now,
+    orchestrationInstance: execution,
+    name: instanceId,
+    version: "",
+    input: scheduler.serialize(),
+    tags: start?.tags,
+    parentInstance: start?.parentInstance,
+  });
+  const events: HistoryEvent[] = [
+    newEvent("OrchestratorStarted", { timestamp: opts.now }),
+    nextStart,
+    newEvent("OrchestratorCompleted", { timestamp: opts.now }),
+  ];
+  const customStatus = serializeEntityStatus({
+    entityExists: scheduler.exists,
+    queueSize: scheduler.queue.length,
+    lockedBy: scheduler.lockedBy,
+  });
+  const state = new OrchestrationRuntimeState(events).toInstanceRecord({
+    customStatus,
+    generation: wi.generation ?? 0,
+    lastUpdatedAt: opts.now,
+  });
+  return {
+    newEvents: events,
+    replacesHistory: true,
+    state,
+    activityMessages: [],
+    orchestratorMessages: out.messages,
+    timerMessages: out.delayed,
+  };
+}
+
+/** Outbound messages of one entity step. */
+class EntityOutput {
+  readonly messages: TaskMessage[] = [];
+  /** Messages to this entity itself that must wait (rescheduled signals). */
+  readonly delayed: DelayedTaskMessage[] = [];
+  private readonly sender: OrchestrationInstance;
+
+  constructor(
+    private readonly instanceId: string,
+    private readonly opts: EntityExecuteOptions,
+  ) {
+    this.sender = { instanceId };
+  }
+
+  send(target: OrchestrationInstance, name: string, input: string | undefined, notBeforeMs?: number): void {
+    const message: TaskMessage = {
+      event: newEvent("EventRaised", { timestamp: this.opts.now, name, input }) as EventRaisedEvent,
+      orchestrationInstance: target,
+      sender: this.sender,
+    };
+    if (
+      notBeforeMs !== undefined &&
+      notBeforeMs > this.opts.now.getTime() &&
+      target.instanceId === this.instanceId
+    )
+      this.delayed.push({
+        message,
+        fireAt: new Date(Math.min(notBeforeMs, this.opts.now.getTime() + this.maxDelayMs())),
+      });
+    else this.messages.push(message);
+  }
+
+  respond(request: EntityRequestMessage, result: OperationResult): void {
+    const body = result.failure
+      ? serializeResponse({
+          result: result.failure.errorMessage,
+          exceptionType: result.failure.errorType,
+          failureDetails: result.failure,
+        })
+      : serializeResponse({ result: result.result });
+    this.send({ instanceId: request.parent!, executionId: request.parentExecution }, request.id, body);
+  }
+
+  signal(
+    scheduler: SchedulerState,
+    target: string,
+    operation: string,
+    input: string | undefined,
+    scheduledTime: Date | undefined,
+  ): void {
+    const nowTicks = dateTimeToTicks(this.opts.now);
+    const request: EntityRequestMessage = {
+      op: operation,
+      signal: true,
+      input,
+      id: this.opts.newGuid(),
+      parent: this.instanceId,
+      timestamp: 0n,
+      predecessor: 0n,
+    };
+    if (scheduledTime) {
+      request.due = scheduledTime.toISOString();
+      const capped = Math.min(scheduledTime.getTime(), this.opts.now.getTime() + this.maxDelayMs());
+      this.send(
+        { instanceId: target },
+        scheduledRequestEventName(dateTimeToTicks(new Date(capped))),
+        serializeRequest(request),
+      );
+    } else {
+      scheduler.sorter.labelOutgoing(
+        request,
+        target,
+        nowTicks,
+        this.opts.reorderWindowMs ?? DEFAULT_REORDER_WINDOW_MS,
+      );
+      this.send({ instanceId: target }, REQUEST_EVENT, serializeRequest(request));
+    }
+  }
+
+  startOrchestration(
+    instanceId: string,
+    name: string,
+    input: string | undefined,
+    version: string | undefined,
+    start: ExecutionStartedEvent | undefined,
+    runtime: OrchestrationRuntimeState,
+  ): void {
+    const target: OrchestrationInstance = { instanceId, executionId: this.opts.newExecutionId() };
+    // A parent is set (as DTF does) so that the start is not subject to the top-level start dedupe.
+    this.messages.push({
+      event: newEvent("ExecutionStarted", {
+        timestamp: this.opts.now,
+        orchestrationInstance: target,
+        parentInstance: {
+          name: start?.name ?? this.instanceId,
+          version: start?.version ?? "",
+          orchestrationInstance: { instanceId: this.instanceId, executionId: runtime.executionId },
+          taskScheduleId: this.messages.length,
+        },
+        name,
+        version: version ?? "",
+        input,
+        generation: 0,
+      }),
+      orchestrationInstance: target,
+      sender: this.sender,
+    });
+  }
+
+  private maxDelayMs(): number {
+    return Math.min(this.opts.maxSignalDelayMs ?? SIX_DAYS_MS, SIX_DAYS_MS);
+  }
+}
+
+/** A release message (used by orchestrations at the end of a critical section, and by storage clean-up). */
+export function releaseMessage(
+  target: string,
+  lockOwner: string,
+  criticalSectionId: string,
+  now: Date,
+): TaskMessage {
+  return {
+    event: newEvent("EventRaised", {
+      timestamp: now,
+      name: RELEASE_EVENT,
+      input: serializeRelease({ parent: lockOwner, id: criticalSectionId }),
+    }),
+    orchestrationInstance: { instanceId: target },
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * DTF's entity `SchedulerState` (the input of every entity execution) and `EntityStatus` (its custom
+ * status), in DTF's JSON: `{"exists":true,"state":"<entity state JSON text>","queue":[...],"lockedBy":"…",
+ * "suspended":true,"sorter":{...}}` with defaults omitted, and `{"entityExists":true,"queueSize":n,
+ * "lockedBy":"…"}`.
+ *
+ * One addition, `"processed"`: ids of requests received in recent batches whose queue messages may still be
+ * redelivered (a crash between checkpoint and message delete). DTF has no such record and applies a
+ * redelivered client signal twice; DTF readers ignore the unknown member.
+ */
+import { TaskHubError } from "../errors/errors.js";
+import type { DtfDateTime } from "../history/events.js";
+import { MessageSorter } from "./message-sorter.js";
+import { parseRequest, requestToJson, type EntityRequestMessage } from "./messages.js";
+
+export interface ProcessedBatch {
+  /** When the batch was checkpointed. */
+  at: DtfDateTime;
+  ids: string[];
+}
+
+export class SchedulerState {
+  exists = false;
+  /** The entity state as JSON text; undefined when the entity does not exist. */
+  state: string | undefined;
+  queue: EntityRequestMessage[] = [];
+  lockedBy: string | undefined;
+  suspended = false;
+  sorter = new MessageSorter();
+  processed: ProcessedBatch[] = [];
+
+  get isEmpty(): boolean {
+    return !this.exists && this.queue.length === 0 && this.lockedBy === undefined;
+  }
+
+  /** The queue head may run now: nothing is locked, or it comes from the lock holder. */
+  mayDequeue(): boolean {
+    return this.queue.length > 0 && (this.lockedBy === undefined || this.lockedBy === this.queue[0]!.parent);
+  }
+
+  serialize(): string {
+    const o: Record<string, unknown> = {};
+    if (this.exists) o.exists = true;
+    if (this.state !== undefined) o.state = this.state;
+    if (this.queue.length > 0) o.queue = this.queue.map(requestToJson);
+    if (this.lockedBy !== undefined) o.lockedBy = this.lockedBy;
+    if (this.suspended) o.suspended = true;
+    o.sorter = this.sorter.toJSON();
+    if (this.processed.length > 0) o.processed = this.processed;
+    return JSON.stringify(o);
+  }
+
+  /** Parse DTF's JSON (undefined/empty input = a new entity). Throws `Serialization` when corrupt. */
+  static parse(text: string | undefined): SchedulerState {
+    const s = new SchedulerState();
+    if (text === undefined || text === "") return s;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (err) {
+      throw new TaskHubError(
+        "Serialization",
+        `entity scheduler state is not JSON: ${(err as Error).message}`,
+      );
+    }
+    if (!raw || typeof raw !== "object" || Array.isArray(raw))
+      throw new TaskHubError("Serialization", "entity scheduler state is not a JSON object");
+    const o = new Map(Object.entries(raw).map(([k, v]) => [k.toLowerCase(), v]));
+    s.exists = o.get("exists") === true;
+    const state = o.get("state");
+    s.state = typeof state === "string" ? state : undefined;
+    // Older writers left `exists` out and relied on `state` alone.
+    if (!o.has("exists") && s.state !== undefined) s.exists = true;
+    const queue = o.get("queue");
+    s.queue = Array.isArray(queue) ? queue.map((m) => parseRequest(m)) : [];
+    const lockedBy = o.get("lockedby");
+    s.lockedBy = typeof lockedBy === "string" ? lockedBy : undefined;
+    s.suspended = o.get("suspended") === true;
+    s.sorter = MessageSorter.fromJSON(o.get("sorter"));
+    const processed = o.get("processed");
+    s.processed = Array.isArray(processed)
+      ? processed
+          .filter(
+            (p): p is ProcessedBatch =>
+              !!p && typeof p === "object" && typeof p.at === "string" && Array.isArray(p.ids),
+          )
+          .map((p) => ({ at: p.at, ids: p.ids.filter((i): i is string => typeof i === "string") }))
+      : [];
+    return s;
+  }
+}
+
+export interface EntityStatus {
+  entityExists: boolean;
+  queueSize: number;
+  lockedBy?: string | undefined;
+}
+
+export function serializeEntityStatus(s: EntityStatus): string {
+  const o: Record<string, unknown> = {};
+  if (s.entityExists) o.entityExists = true;
+  if (s.queueSize) o.queueSize = s.queueSize;
+  if (s.lockedBy !== undefined) o.lockedBy = s.lockedBy;
+  return JSON.stringify(o);
+}
+
+export function parseEntityStatus(text: string | undefined): EntityStatus | undefined {
+  if (!text) return undefined;
+  try {
+    const o = JSON.parse(text) as Record<string, unknown>;
+    return {
+      entityExists: o.entityExists === true,
+      queueSize: typeof o.queueSize === "number" ? o.queueSize : 0,
+      lockedBy: typeof o.lockedBy === "string" ? o.lockedBy : undefined,
+    };
+  } catch {
+    return undefined;
+  }
+}
