@@ -25,6 +25,7 @@ import {
   type CreateInstanceOptions,
   type ExecutionStartedEvent,
   type HistoryEvent,
+  entityMessageDueTime,
   type InstanceQuery,
   type InstanceQueryCapability,
   type InstanceRecord,
@@ -100,6 +101,8 @@ interface Session {
   events: HistoryEvent[];
   etag: string | undefined;
   lastUsed: number;
+  /** Served from the cache: this worker completed the instance's previous step, message deletes included. */
+  cached?: boolean;
 }
 
 interface AzureOrchestrationWorkItem extends OrchestrationWorkItem {
@@ -526,7 +529,7 @@ export class AzureStorageOrchestrationService
     const cached = this.sessions.get(instanceId);
     if (cached && Date.now() - cached.lastUsed < this.s.sessionIdleTimeoutMs && (!expectedExecutionId || cached.executionId === expectedExecutionId)) {
       cached.lastUsed = Date.now();
-      return cached;
+      return { ...cached, cached: true };
     }
     const h = await this.history.read(instanceId);
     return { executionId: h.executionId, events: h.events, etag: h.etag, lastUsed: Date.now() };
@@ -602,6 +605,7 @@ export class AzureStorageOrchestrationService
       pastEvents: session.events,
       newMessages: msgs.map((m) => m.taskMessage),
       dequeueCount: Math.max(...msgs.map((m) => m.dequeueCount)) - 1,
+      previousStepSettled: session.cached === true,
       lockedUntil: new Date(Date.now() + this.s.controlQueueVisibilityTimeoutMs),
       messages: msgs,
       etag: session.etag,
@@ -637,6 +641,9 @@ export class AzureStorageOrchestrationService
         wi.messages.map((m) =>
           this.clients.queue(m.queueName).deleteMessage(m.messageId, m.popReceipt).catch((err: unknown) => {
             if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+            // The message may have become visible again and may be delivered once more: the next step
+            // must not count this one as settled.
+            this.sessions.delete(wi.instanceId);
           }),
         ),
       );
@@ -653,7 +660,11 @@ export class AzureStorageOrchestrationService
     const now = new Date();
     await this.sendAll([
       ...commit.activityMessages.map((message) => ({ queueName: this.names.workItemQueue, message })),
-      ...commit.orchestratorMessages.map((message) => ({ queueName: this.names.controlQueues[this.partitionOf(message.orchestrationInstance.instanceId)]!, message })),
+      ...commit.orchestratorMessages.map((message) => ({
+        queueName: this.names.controlQueues[this.partitionOf(message.orchestrationInstance.instanceId)]!,
+        message,
+        visibleAt: entityMessageDueTime(message),
+      })),
       ...commit.timerMessages.map((t) => ({ queueName: this.names.controlQueues[wi.partition]!, message: t.message, visibleAt: t.fireAt })),
     ], now);
 
@@ -918,8 +929,9 @@ export class AzureStorageOrchestrationService
         await this.instances.merge(instanceId, { RuntimeStatus: "Pending", LastUpdatedTime: { value: new Date().toISOString(), type: "DateTime" } });
     }
     const queueName = this.names.controlQueues[this.partitionOf(instanceId)]!;
-    await this.messenger.send(this.clients.queue(queueName), message, { now: new Date() });
-    this.wakeLocal(queueName);
+    const visibleAt = entityMessageDueTime(message);
+    await this.messenger.send(this.clients.queue(queueName), message, { now: new Date(), visibleAt });
+    if (!visibleAt) this.wakeLocal(queueName);
   }
 
   private async getOrchestrationStateImpl(instanceId: string, options: { fetchPayloads?: boolean } = {}): Promise<InstanceRecord | undefined> {
@@ -964,7 +976,7 @@ export class AzureStorageOrchestrationService
 
   private async queryInstancesImpl(query: InstanceQuery, continuationToken?: string): Promise<Page<InstanceRecord>> {
     await this.createIfNotExists();
-    const page = await this.instances.query({ ...query, excludeEntities: true }, continuationToken);
+    const page = await this.instances.query(query, continuationToken);
     const items = await Promise.all(page.items.map((row) => this.completeRecord(row, query.fetchPayloads ?? true)));
     return { items, continuationToken: page.continuationToken };
   }

@@ -274,7 +274,7 @@ export class TaskHubClient {
     async function* pages(continuationToken?: string): AsyncGenerator<Page<OrchestrationState>> {
       let token = continuationToken;
       do {
-        const page = await service.queryInstances(query, token);
+        const page = await service.queryInstances({ ...query, excludeEntities: true }, token);
         // Entities are instances too, but not orchestrations: listEntities shows them.
         const items = page.items.filter((r) => !r.instanceId.startsWith("@"));
         yield {

@@ -144,7 +144,7 @@ export class InstancesTable {
   }
 
   /** One page of rows matching the query; the token is `Azure.Data.Tables`' "<pk> <rk>" form, opaque to callers. */
-  async query(q: InstanceQuery & { excludeEntities?: boolean }, continuationToken?: string): Promise<Page<InstanceRow>> {
+  async query(q: InstanceQuery, continuationToken?: string): Promise<Page<InstanceRow>> {
     const pageSize = q.pageSize ?? 100;
     if (!(pageSize >= 1 && pageSize <= 1000)) throw new InvalidArgumentError("pageSize must be between 1 and 1000");
     const filter = instanceFilter(q);
@@ -164,7 +164,7 @@ export class InstancesTable {
 }
 
 /** OData filter for instance queries (spec §10.4). */
-export function instanceFilter(q: InstanceQuery & { excludeEntities?: boolean } & PurgeFilter): string {
+export function instanceFilter(q: InstanceQuery & PurgeFilter): string {
   const parts: string[] = ["RowKey eq ''"];
   if (q.createdFrom) parts.push(`CreatedTime ge datetime'${q.createdFrom.toISOString()}'`);
   if (q.createdTo) parts.push(`CreatedTime le datetime'${q.createdTo.toISOString()}'`);

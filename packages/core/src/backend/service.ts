@@ -150,6 +150,8 @@ export interface InstanceQuery {
   pageSize?: number;
   /** Include serialized input/output/custom status (default true). */
   fetchPayloads?: boolean;
+  /** Leave out entities (instance ids starting with '@'); `TaskHubClient.listInstances` sets it. */
+  excludeEntities?: boolean;
 }
 
 export interface Page<T> {

@@ -304,6 +304,7 @@ export class InMemoryOrchestrationService
           (!query.createdTo || r.createdAt <= query.createdTo) &&
           (!query.statuses || query.statuses.includes(r.runtimeStatus)) &&
           (!query.instanceIdPrefix || r.instanceId.startsWith(query.instanceIdPrefix)) &&
+          (!query.excludeEntities || !r.instanceId.startsWith("@")) &&
           (continuationToken === undefined || r.instanceId > continuationToken),
       )
       .sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0));
