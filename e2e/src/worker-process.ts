@@ -6,7 +6,7 @@
  * SIGTERM stops gracefully (drain, release leases, exit 0).
  */
 import { appendFileSync } from "node:fs";
-import { TaskHubWorker } from "@taskhub/core";
+import { TaskHubWorker, type EntityContext } from "@taskhub/core";
 import { AzureStorageOrchestrationService, BlobPartitionManager, TablePartitionManager, createStorageClients, taskHubNames, type PartitionManager } from "@taskhub/azure-storage";
 
 const env = (k: string): string => {
@@ -81,6 +81,32 @@ worker.addOrchestrator("Seq5", function* (ctx, start: number) {
   let n = start;
   for (let i = 0; i < 5; i++) n = (yield ctx.callActivity("Work", n)) as number;
   return n;
+});
+// Entities (issue 6): the aggregator's counter, bank accounts, and transfers in critical sections.
+worker.addEntity("counter", (ctx: EntityContext<number>) => {
+  const v = ctx.getState(() => 0) ?? 0;
+  if (ctx.operationName === "add") ctx.setState(v + (ctx.getInput<number>() ?? 1));
+  return v;
+});
+worker.addEntity("account", (ctx: EntityContext<number>) => {
+  const balance = ctx.getState(() => 0) ?? 0;
+  const amount = ctx.getInput<number>() ?? 0;
+  if (ctx.operationName === "deposit") ctx.setState(balance + amount);
+  if (ctx.operationName === "withdraw") {
+    if (amount > balance) throw new Error(`insufficient funds: ${balance} < ${amount}`);
+    ctx.setState(balance - amount);
+  }
+  return balance;
+});
+worker.addOrchestrator("Transfer", function* (ctx, input: { from: string; to: string; amount: number }) {
+  const from = { name: "account", key: input.from };
+  const to = { name: "account", key: input.to };
+  const lock = yield* ctx.entities.lockEntities(from, to);
+  const balance: number = yield ctx.entities.callEntity(from, "balance");
+  const amount = Math.min(balance, input.amount);
+  yield ctx.whenAll([ctx.entities.callEntity(from, "withdraw", amount), ctx.entities.callEntity(to, "deposit", amount)]);
+  lock.release();
+  return amount;
 });
 await worker.start();
 say({ event: "ready" });
