@@ -17,8 +17,8 @@ export function entityId(name: string, key: string): EntityInstanceId {
   if (typeof name !== "string" || name.length === 0)
     throw new InvalidArgumentError("entity name must be a non-empty string");
   if (name.includes("@")) throw new InvalidArgumentError(`entity name '${name}' must not contain '@'`);
-  if (typeof key !== "string" || key.length === 0)
-    throw new InvalidArgumentError(`key of entity '${name}' must be a non-empty string`);
+  // The key may be empty (the HTTP API writes it as `$`).
+  if (typeof key !== "string") throw new InvalidArgumentError(`key of entity '${name}' must be a string`);
   const id = { name: name.toLowerCase(), key };
   const text = entityInstanceIdString(id);
   if (text.length > 256)

@@ -46,7 +46,8 @@ describe("entity ids", () => {
   });
   it("reject malformed ids", () => {
     expect(() => parseEntityInstanceId("counter@x")).toThrow(/not an entity instance id/);
-    expect(() => entityId("c", "")).toThrow(/non-empty/);
+    expect(() => entityId("", "k")).toThrow(/non-empty/);
+    expect(entityId("c", "")).toEqual({ name: "c", key: "" });
     expect(() => entityId("c", "a#b")).toThrow(/not allowed/);
     expect(() => entityId("c", "x".repeat(300))).toThrow(/longer than 256/);
   });
