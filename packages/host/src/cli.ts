@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command } from "commander";
-import { replayOrchestration, TaskHubClient, TaskHubError, TaskHubWorker, type HistoryEvent, type OrchestrationRuntimeStatus, type OrchestrationState } from "@taskhub/core";
+import { replayOrchestration, TaskHubClient, TaskHubError, TaskHubWorker, type EntityMetadata, type HistoryEvent, type OrchestrationRuntimeStatus, type OrchestrationState } from "@taskhub/core";
 import { InMemoryOrchestrationService } from "@taskhub/core/testing";
 import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
 import { loadConfig } from "./config.js";
@@ -186,6 +186,55 @@ withCommon(program.command("raise-event").description("raise an external event")
     const { client } = connect(o);
     await client.raiseEvent(o.id, o.eventName, parseInput(o.eventData));
     print(o, { raised: o.eventName }, () => `raised ${o.eventName} on ${o.id}`);
+  }));
+
+// ---- entities ---------------------------------------------------------------------------------------
+
+function entityArg(id: string): { name: string; key: string } {
+  // `@counter@key` or `counter@key`.
+  const text = id.startsWith("@") ? id.slice(1) : id;
+  const at = text.indexOf("@");
+  if (at <= 0) throw new UsageError(`--id must be '@name@key' or 'name@key', got ${id}`);
+  return { name: text.slice(0, at), key: text.slice(at + 1) };
+}
+
+withCommon(program.command("signal-entity").description("signal an entity operation").requiredOption("--id <entityId>", "@name@key").requiredOption("--operation <name>").option("--input <json>").option("--at <date>", "deliver no earlier than this time"))
+  .action(verb(async (o: Common & { id: string; operation: string; input?: string; at?: string }) => {
+    const { client } = connect(o);
+    const at = o.at ? new Date(o.at) : undefined;
+    if (at && Number.isNaN(at.getTime())) throw new UsageError(`--at is not a date: ${o.at}`);
+    await client.signalEntity(entityArg(o.id), o.operation, parseInput(o.input), { scheduledTime: at });
+    print(o, { signaled: o.id, operation: o.operation }, () => `signaled ${o.operation} on ${o.id}`);
+  }));
+
+withCommon(program.command("get-entity").description("an entity's state and metadata").requiredOption("--id <entityId>", "@name@key"))
+  .action(verb(async (o: Common & { id: string }) => {
+    const { client } = connect(o);
+    const e = await client.getEntity(entityArg(o.id));
+    if (!e) throw new TaskHubError("InstanceNotFound", `entity '${o.id}' does not exist`);
+    const obj = { id: `@${e.id.name}@${e.id.key}`, lastModifiedTime: e.lastModifiedTime.toISOString(), backlogQueueSize: e.backlogQueueSize, lockedBy: e.lockedBy ?? null, state: e.state ?? null };
+    print(o, obj, () => table([["field", "value"], ...Object.entries(obj).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])]));
+  }));
+
+withCommon(program.command("list-entities").description("list entities").option("--name <entityName>").option("--top <n>", "page size", "100").option("--continuation-token <token>").option("--include-state", "include each entity's state", false))
+  .action(verb(async (o: Common & { name?: string; top: string; continuationToken?: string; includeState: boolean }) => {
+    const { client } = connect(o);
+    const top = Number(o.top);
+    if (!Number.isInteger(top) || top < 1) throw new UsageError("--top must be a positive integer");
+    const pages = client.listEntities({ instanceIdStartsWith: o.name ? `@${o.name}@` : "@", includeState: o.includeState, pageSize: top }).byPage({ continuationToken: o.continuationToken });
+    const { value: page } = await pages.next();
+    const items = (page?.items ?? []).map((e: EntityMetadata) => ({ id: `@${e.id.name}@${e.id.key}`, lastModifiedTime: e.lastModifiedTime.toISOString(), backlogQueueSize: e.backlogQueueSize, lockedBy: e.lockedBy ?? null, ...(e.includesState ? { state: e.state ?? null } : {}) }));
+    print(o, { entities: items, continuationToken: page?.continuationToken ?? null }, () =>
+      table([["entity", "last modified", "queue", "locked by", ...(o.includeState ? ["state"] : [])], ...items.map((e: (typeof items)[number]) => [e.id, e.lastModifiedTime, String(e.backlogQueueSize), e.lockedBy ?? "", ...(o.includeState ? [JSON.stringify(e.state)] : [])])]) +
+        (page?.continuationToken ? `\nmore: --continuation-token '${page.continuationToken}'` : ""),
+    );
+  }));
+
+withCommon(program.command("clean-entity-storage").description("release locks held by finished orchestrations and remove empty entities"))
+  .action(verb(async (o: Common) => {
+    const { client } = connect(o);
+    const r = await client.cleanEntityStorage();
+    print(o, r, () => `released ${r.orphanedLocksReleased} orphaned lock(s), removed ${r.emptyEntitiesRemoved} empty entit${r.emptyEntitiesRemoved === 1 ? "y" : "ies"}`);
   }));
 
 for (const [name, what] of [["terminate", "terminate"], ["suspend", "suspend"], ["resume", "resume"], ["rewind", "rewind (failed instances)"]] as const) {

@@ -10,7 +10,7 @@ import { TaskHubClient, TaskHubWorker } from "@taskhub/core";
 import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
 // @ts-expect-error -- plain JS fixture without types
-import { register, registerWaiting } from "./fixtures/app.mjs";
+import { register, registerCounter, registerWaiting } from "./fixtures/app.mjs";
 
 const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 const app = fileURLToPath(new URL("./fixtures/app.mjs", import.meta.url));
@@ -25,6 +25,7 @@ beforeAll(async () => {
   worker = new TaskHubWorker(service);
   (register as (w: TaskHubWorker) => void)(worker);
   (registerWaiting as (w: TaskHubWorker) => void)(worker);
+  (registerCounter as (w: TaskHubWorker) => void)(worker);
   await worker.start();
   client = new TaskHubClient(service, { maxPollIntervalMs: 200 });
 });
@@ -77,6 +78,23 @@ describe("taskhub CLI", () => {
     await client.waitForOrchestrationStart("cli-term", { timeoutMs: 30_000 });
     expect(run(["terminate", "--id", "cli-term", "--reason", "stop"]).code).toBe(0);
     expect((await client.waitForOrchestrationCompletion("cli-term", { timeoutMs: 30_000 })).runtimeStatus).toBe("Terminated");
+  });
+
+  it("signals, reads and lists entities", async () => {
+    expect(run(["signal-entity", "--id", "@counter@cli", "--operation", "add", "--input", "5"]).out).toMatch(/signaled add on @counter@cli/);
+    expect(run(["signal-entity", "--id", "counter@cli", "--operation", "add", "--input", "2", "--json"]).json).toEqual({ signaled: "counter@cli", operation: "add" });
+    const deadline = Date.now() + 30_000;
+    while ((await client.getEntity<number>({ name: "counter", key: "cli" }))?.state !== 7 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const got = run(["get-entity", "--id", "@counter@cli", "--json"]);
+    expect(got.code).toBe(0);
+    expect(got.json).toMatchObject({ id: "@counter@cli", state: 7, backlogQueueSize: 0, lockedBy: null });
+    expect(run(["get-entity", "--id", "@counter@cli"]).out).toMatch(/state\s+7/);
+    const list = run(["list-entities", "--name", "counter", "--include-state", "--json"]);
+    expect(list.json.entities).toEqual([expect.objectContaining({ id: "@counter@cli", state: 7 })]);
+    expect(run(["list-entities"]).out).toMatch(/@counter@cli/);
+    expect(run(["get-entity", "--id", "@counter@nobody"]).code).toBe(3);
+    expect(run(["signal-entity", "--id", "nobody", "--operation", "add"]).code).toBe(2);
+    expect(run(["clean-entity-storage", "--json"]).json).toEqual({ emptyEntitiesRemoved: 0, orphanedLocksReleased: 0 });
   });
 
   it("replays a stored history against current code and reports non-determinism", () => {
