@@ -161,6 +161,8 @@ export class AzureStorageOrchestrationService
   /** Instances with a work item in flight on this worker. */
   private readonly locked = new Set<string>();
   private readonly sessions = new Map<string, Session>();
+  /** Why this process last gave a message back (best effort, for the poison reason; bounded). */
+  private readonly lastErrors = new Map<string, string>();
   private readonly pollers = new Map<number, { controller: AbortController; backoff: PollingBackoff; done: Promise<void> }>();
   private readonly activityBackoff: PollingBackoff;
   private waiters = new Set<() => void>();
@@ -545,7 +547,10 @@ export class AzureStorageOrchestrationService
     const queue = this.controlQueue(partition);
     let msgs: ReceivedMessage[] = [];
     for (const m of received) {
-      if (m.dequeueCount > this.s.maxDequeueCount) await this.quarantine(queue, m, `not processed after ${m.dequeueCount - 1} deliveries`);
+      if (m.dequeueCount > this.s.maxDequeueCount) {
+        const last = this.lastErrors.get(m.messageId);
+        await this.quarantine(queue, m, `not processed after ${m.dequeueCount - 1} deliveries${last ? `; last error: ${last}` : ""}`);
+      }
       else msgs.push(m);
     }
     if (msgs.length === 0) return undefined;
@@ -740,6 +745,10 @@ export class AzureStorageOrchestrationService
   async abandonOrchestrationWorkItem(workItem: OrchestrationWorkItem, options: AbandonOptions = {}): Promise<void> {
     const wi = workItem as AzureOrchestrationWorkItem;
     this.sessions.delete(wi.instanceId);
+    if (options.reason) {
+      for (const m of wi.messages) this.lastErrors.set(m.messageId, options.reason);
+      while (this.lastErrors.size > 10_000) this.lastErrors.delete(this.lastErrors.keys().next().value!);
+    }
     try {
       const delaySeconds = options.delayMs !== undefined ? Math.ceil(options.delayMs / 1000) : undefined;
       await this.abandonMessages(wi.messages, (wi.dequeueCount ?? 0) + 1, delaySeconds);

@@ -48,6 +48,8 @@ interface Queued {
   visibleAt: number;
   dequeueCount: number;
   locked: boolean;
+  /** Why the last delivery was given back, if it was. */
+  lastError?: string | undefined;
 }
 
 interface InstanceData {
@@ -181,6 +183,7 @@ export class InMemoryOrchestrationService
     for (const m of locked.taken) {
       m.locked = false;
       m.visibleAt = visibleAt;
+      m.lastError = options.reason;
     }
     data.lock = undefined;
     this.wake();
@@ -361,7 +364,7 @@ export class InMemoryOrchestrationService
       id: entry.seq,
       message: entry.message,
       dequeueCount: entry.dequeueCount,
-      reason: `delivered ${entry.dequeueCount} times without being processed`,
+      reason: `delivered ${entry.dequeueCount} times without being processed${entry.lastError ? `; last error: ${entry.lastError}` : ""}`,
     });
     return true;
   }
