@@ -66,11 +66,20 @@ async function main(): Promise<void> {
   show("HumanInteraction", await wait(await client.scheduleNewOrchestration("HumanInteraction", { requestId: "req-2", timeoutMs: 1000 })));
   show("Eternal", await wait(await client.scheduleNewOrchestration("Eternal", { iteration: 0, stopAfter: 3, intervalMs: 1000 })));
 
+  // The aggregator: clients signal a counter entity; an orchestration and a client read it.
+  for (const n of [1, 2, 3, 4]) await client.signalEntity({ name: "Counter", key: "visits" }, "add", n);
+  await client.signalEntity({ name: "CounterClass", key: "visits" }, "add", 10);
+  show("Aggregator", await wait(await client.scheduleNewOrchestration("ReadCounter", "visits")));
+  for (let i = 0; i < 100 && (await client.getEntity({ name: "CounterClass", key: "visits" }))?.state === undefined; i++)
+    await new Promise((r) => setTimeout(r, 100));
+  console.log(`${"Aggregator (class)".padEnd(18)} ${JSON.stringify((await client.getEntity({ name: "CounterClass", key: "visits" }))?.state)}  (@counterclass@visits)`);
+
   if (connectionString) {
     console.log(`
 Inspect the task hub in Azure Storage Explorer (attach to a local emulator, or use this connection string):
   ${azurite ? connectionString : "(your AZURE_STORAGE_CONNECTION_STRING)"}
-  tables  ${TASK_HUB}History (one partition per instance; try PartitionKey 'hello-cities') and ${TASK_HUB}Instances
+  tables  ${TASK_HUB}History (one partition per instance; try PartitionKey 'hello-cities' or '@counter@visits')
+          and ${TASK_HUB}Instances (entities are the rows whose PartitionKey starts with '@')
   queues  ${TASK_HUB.toLowerCase()}-control-00..03, ${TASK_HUB.toLowerCase()}-workitems`);
   }
   const stop = async (): Promise<void> => {

@@ -1,9 +1,10 @@
 /**
  * The Durable Functions application patterns, written against the taskhub API:
  * function chaining, fan-out/fan-in, async HTTP-style status (every instance has it), monitor,
- * human interaction, and the eternal orchestration. `registerSamples` adds them to a worker.
+ * human interaction, the eternal orchestration, and the aggregator (a counter entity, in function and class
+ * style). `registerSamples` adds them to a worker.
  */
-import { TimeoutError, type DurableTask, type OrchestrationContext, type TaskHubWorker } from "@taskhub/core";
+import { TimeoutError, type DurableTask, type EntityContext, type OrchestrationContext, type TaskHubWorker } from "@taskhub/core";
 
 export interface MonitorInput {
   jobId: string;
@@ -93,6 +94,45 @@ export interface SampleEnvironment {
   record?: (kind: string, value: unknown) => void;
 }
 
+/** Pattern 6, the aggregator: a counter entity (function style) with add, reset, get and delete. */
+export function counter(ctx: EntityContext<number>): number | undefined {
+  const value = ctx.getState(() => 0) ?? 0;
+  switch (ctx.operationName) {
+    case "add":
+      ctx.setState(value + (ctx.getInput<number>() ?? 1));
+      return undefined;
+    case "reset":
+      ctx.setState(0);
+      return undefined;
+    case "get":
+      return value;
+    case "delete":
+      ctx.deleteState();
+      return undefined;
+    default:
+      throw new Error(`Counter has no operation '${ctx.operationName}'`);
+  }
+}
+
+/** The same counter in class style: methods are operations, fields are state, `delete` is built in. */
+export class CounterClass {
+  value = 0;
+  add(amount?: number): void {
+    this.value += amount ?? 1;
+  }
+  reset(): void {
+    this.value = 0;
+  }
+  get(): number {
+    return this.value;
+  }
+}
+
+/** Reads the counter from an orchestration (entity calls are replayed like activities). */
+export function* readCounter(ctx: OrchestrationContext, key: string): Generator<DurableTask<number>, number, number> {
+  return yield ctx.entities.callEntity({ name: "Counter", key }, "get");
+}
+
 export function registerSamples(worker: TaskHubWorker, env: SampleEnvironment = {}): TaskHubWorker {
   const record = env.record ?? (() => {});
   const polls = new Map<string, number>();
@@ -118,5 +158,8 @@ export function registerSamples(worker: TaskHubWorker, env: SampleEnvironment = 
     .addOrchestrator("Monitor", monitor)
     .addOrchestrator("HumanInteraction", humanInteraction)
     .addOrchestrator("Eternal", eternal)
-    .addOrchestrator("HelloCities", helloCities);
+    .addOrchestrator("HelloCities", helloCities)
+    .addOrchestrator("ReadCounter", readCounter)
+    .addEntity("Counter", counter)
+    .addEntity("CounterClass", CounterClass);
 }

@@ -10,9 +10,11 @@ describe("the main job", () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain("started an embedded Azurite");
     const lines = r.stdout.split("\n").filter((l) => / (Completed|Failed|Terminated|Running) /.test(l));
-    expect(lines).toHaveLength(7);
+    expect(lines).toHaveLength(8);
     expect(lines.every((l) => l.includes(" Completed "))).toBe(true);
     expect(r.stdout).toContain('"escalated"');
+    expect(r.stdout).toMatch(/Aggregator\s+Completed\s+10 /);
+    expect(r.stdout).toMatch(/Aggregator \(class\)\s+\{"value":10\}/);
     expect(r.stdout).toContain("SamplesHubHistory");
   }, 130_000);
 });

@@ -96,6 +96,20 @@ describe("application patterns on the in-memory backend", () => {
     expect(h.length).toBeLessThan(12);
   });
 
+  it("aggregator: a counter entity signalled by clients, read by an orchestration and a client, reset and deleted", async () => {
+    const { client, wait } = await setup();
+    for (const n of [1, 2, 3]) await client.signalEntity({ name: "Counter", key: "k" }, "add", n);
+    expect((await wait(await client.scheduleNewOrchestration("ReadCounter", "k"))).output).toBe(6);
+    await client.signalEntity({ name: "Counter", key: "k" }, "reset");
+    expect((await wait(await client.scheduleNewOrchestration("ReadCounter", "k"))).output).toBe(0);
+    await client.signalEntity({ name: "Counter", key: "k" }, "delete");
+    await client.signalEntity({ name: "CounterClass", key: "k" }, "add", 4);
+    for (let i = 0; i < 200 && ((await client.getEntity({ name: "Counter", key: "k" })) || !(await client.getEntity({ name: "CounterClass", key: "k" }))); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(await client.getEntity({ name: "Counter", key: "k" })).toBeUndefined();
+    expect((await client.getEntity({ name: "CounterClass", key: "k" }))?.state).toEqual({ value: 4 });
+  });
+
   it("the hello sample greets three cities", async () => {
     const { client, wait } = await setup();
     expect((await wait(await client.scheduleNewOrchestration("HelloCities"))).output).toEqual([
