@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TaskHubClient, TaskHubWorker } from "@taskhub/core";
 import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
-import { createManagementApi, serve, type RunningServer } from "../src/index.js";
+import { createDurableClientBindingData, createManagementApi, LOCAL_RPC_PATH, serve, type RunningServer } from "../src/index.js";
 
 const KEY = "test-key-0123456789abcdef";
 let azurite: AzuriteInstance;
@@ -12,6 +12,7 @@ let service: AzureStorageOrchestrationService;
 let worker: TaskHubWorker;
 let server: RunningServer;
 let open: RunningServer;
+let rpc: RunningServer;
 let allowed = false;
 
 beforeAll(async () => {
@@ -38,16 +39,19 @@ beforeAll(async () => {
   worker.addOrchestrator("Gated", function* (ctx) {
     return (yield ctx.callActivity("Gate")) as string;
   });
+  worker.addOrchestrator("Version", (ctx) => ctx.version);
   await worker.start();
   const client = new TaskHubClient(service, { maxPollIntervalMs: 200 });
-  const names = (): string[] => ["Hello", "WaitFor", "Gated"];
+  const names = (): string[] => ["Hello", "WaitFor", "Gated", "Version"];
   server = await serve(createManagementApi({ client, taskHubName: "HttpHub", auth: { key: KEY }, orchestratorNames: names }));
   open = await serve(createManagementApi({ client, taskHubName: "HttpHub", auth: "disabled", orchestratorNames: names, maxBodyBytes: 1000 }));
+  rpc = await serve(createManagementApi({ client, taskHubName: "HttpHub", auth: "disabled", orchestratorNames: names, basePath: LOCAL_RPC_PATH }));
 });
 
 afterAll(async () => {
   await server?.close();
   await open?.close();
+  await rpc?.close();
   await worker?.stop();
   await azurite?.stop();
 });
@@ -177,6 +181,8 @@ describe("management verbs", () => {
     await waitStatus("http-ev", "Completed");
     expect((await call("GET", "/instances/http-ev")).body.output).toEqual({ a: 1 });
     expect((await call("POST", "/instances/http-ev/raiseEvent/go", { body: "1", headers: { "content-type": "application/json" } })).status).toBe(410);
+    // The instance is checked before the media type, as the extension does.
+    expect((await call("POST", "/instances/http-ev/raiseEvent/go", { body: "1", headers: { "content-type": "text/plain" } })).status).toBe(410);
     expect((await call("POST", "/instances/http-ev/terminate")).status).toBe(410);
 
     await call("POST", "/orchestrators/WaitFor/http-term", { body: "" });
@@ -187,15 +193,28 @@ describe("management verbs", () => {
     expect((await call("POST", "/instances/nobody/terminate")).status).toBe(404);
   });
 
-  it("rewinds a failed instance (202) and refuses completed ones (410); failure as 500 on request", async () => {
+  it("rewinds a failed instance (202) and refuses any other state (412) as the extension; failure as 500 on request", async () => {
+    allowed = false;
     await call("POST", "/orchestrators/Gated/http-gate", { body: "" });
     await waitStatus("http-gate", "Failed");
     expect((await call("GET", "/instances/http-gate")).status).toBe(200);
     expect((await call("GET", "/instances/http-gate?returnInternalServerErrorOnFailure=true")).status).toBe(500);
+    // Start-and-wait answers a failed instance with the status route: 200, or 500 when asked.
+    const waited = await call("POST", "/orchestrators/Gated?timeout=20&pollingInterval=1", { body: "" });
+    expect(waited.status).toBe(200);
+    expect(waited.body).toMatchObject({ name: "Gated", runtimeStatus: "Failed" });
+    expect((await call("POST", "/orchestrators/Gated?timeout=20&pollingInterval=1&returnInternalServerErrorOnFailure=true", { body: "" })).status).toBe(500);
     allowed = true;
     expect((await call("POST", "/instances/http-gate/rewind?reason=fixed")).status).toBe(202);
     await waitStatus("http-gate", "Completed");
-    expect((await call("POST", "/instances/http-gate/rewind")).status).toBe(410);
+    // durable-functions 3.x turns the bare JSON string body of 404/412 into its error message.
+    const completed = await call("POST", "/instances/http-gate/rewind");
+    expect(completed).toMatchObject({ status: 412, body: expect.stringMatching(/has status Completed, but only orchestrations in the "Failed" state can be rewound/) });
+    await call("POST", "/orchestrators/WaitFor/http-rewind-running", { body: "" });
+    await waitStatus("http-rewind-running", "Running");
+    expect((await call("POST", "/instances/http-rewind-running/rewind")).status).toBe(412);
+    await call("POST", "/instances/http-rewind-running/terminate");
+    expect(await call("POST", "/instances/nobody/rewind")).toMatchObject({ status: 404, body: expect.stringMatching(/No orchestration with instance ID 'nobody' found/) });
   });
 
   it("restarts with the same or a new id", async () => {
@@ -228,7 +247,15 @@ describe("management verbs", () => {
     expect((await call("GET", "/instances/?createdTimeFrom=yesterday")).status).toBe(400);
   });
 
-  it("purges one instance (200/404) and by filter (400 without createdTimeFrom, 404 when none)", async () => {
+  it("purges one instance (200/404/412 while running) and by filter (400 without createdTimeFrom, 404 when none)", async () => {
+    await call("POST", "/orchestrators/WaitFor/http-purge-running", { body: "" });
+    await waitStatus("http-purge-running", "Running");
+    const refused = await call("DELETE", "/instances/http-purge-running");
+    expect(refused.status).toBe(412);
+    expect(refused.body.Message).toMatch(/Only orchestrations in a terminal state can be purged/);
+    expect((await call("GET", "/instances/http-purge-running")).status).toBe(202);
+    await call("POST", "/instances/http-purge-running/terminate");
+    await waitStatus("http-purge-running", "Terminated");
     const one = await call("DELETE", "/instances/page-0");
     expect(one).toMatchObject({ status: 200, body: { instancesDeleted: 1 } });
     expect((await call("DELETE", "/instances/page-0")).status).toBe(404);
@@ -239,5 +266,49 @@ describe("management verbs", () => {
     expect(many.body.instancesDeleted).toBeGreaterThanOrEqual(4);
     expect((await call("DELETE", `/instances/?createdTimeFrom=${from}&runtimeStatus=Completed`)).status).toBe(404);
     expect((await call("GET", "/instances/page-1")).status).toBe(404);
+  });
+});
+
+describe("out-of-process clients (durable-functions)", () => {
+  it("builds the durableClient binding payload as the extension does", () => {
+    const b = createDurableClientBindingData({ origin: "http://127.0.0.1:7071", taskHubName: "HttpHub", key: KEY, rpcBaseUrl: "http://127.0.0.1:17071/durabletask/" });
+    const base = "http://127.0.0.1:7071/runtime/webhooks/durabletask";
+    expect(b).toMatchObject({
+      taskHubName: "HttpHub",
+      baseUrl: base,
+      requiredQueryStringParameters: `code=${KEY}`,
+      rpcBaseUrl: "http://127.0.0.1:17071/durabletask/",
+      creationUrls: {
+        createNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?code=${KEY}`,
+        createAndWaitOnNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?timeout={timeoutInSeconds}&pollingInterval={intervalInSeconds}&code=${KEY}`,
+      },
+    });
+    expect(b.managementUrls.id).toBe("INSTANCEID");
+    expect(b.managementUrls.statusQueryGetUri).toBe(`${base}/instances/INSTANCEID?taskHub=HttpHub&connection=Storage&code=${KEY}`);
+    expect(Object.keys(b.managementUrls)).toHaveLength(9);
+    const keyless = createDurableClientBindingData({ origin: "http://localhost:7071", taskHubName: "HttpHub" });
+    expect(keyless.requiredQueryStringParameters).toBe("");
+    expect(keyless.creationUrls.createNewInstancePostUri).toBe("http://localhost:7071/runtime/webhooks/durabletask/orchestrators/{functionName}[/{instanceId}]?");
+    expect(keyless).not.toHaveProperty("rpcBaseUrl");
+  });
+
+  it("serves the same routes under the local RPC path; links still point at the webhook path", async () => {
+    const started = await fetch(`${rpc.url}/durabletask/orchestrators/Hello/http-rpc`, { method: "POST", body: '"RPC"' });
+    expect(started.status).toBe(202);
+    expect(((await started.json()) as { statusQueryGetUri: string }).statusQueryGetUri).toBe(`${base(rpc)}/instances/http-rpc?taskHub=HttpHub&connection=Storage`);
+    await waitStatus("http-rpc", "Completed");
+    const status = await fetch(`${rpc.url}/durabletask/instances/http-rpc`);
+    expect(await status.json()).toMatchObject({ instanceId: "http-rpc", output: "Hello RPC!" });
+    expect((await fetch(`${rpc.url}/runtime/webhooks/durabletask/instances/http-rpc`)).status).toBe(404);
+  });
+
+  it("starts with a version; refuses requests naming another task hub", async () => {
+    const r = await call("POST", "/orchestrators/Version?version=1.2&timeout=20&pollingInterval=1", { body: "" });
+    expect(r).toMatchObject({ status: 200, body: "1.2" });
+    const other = await call("GET", "/instances/?taskHub=OtherHub");
+    expect(other.status).toBe(400);
+    expect(other.body.Message).toMatch(/serves the task hub 'HttpHub' only/);
+    expect((await call("POST", "/orchestrators/Hello?taskHub=OtherHub", { body: '"x"' })).status).toBe(400);
+    expect((await call("GET", "/instances/?taskHub=httphub&connection=Whatever")).status).toBe(200);
   });
 });

@@ -3,7 +3,9 @@
  * `(Request) => Promise<Response>`, usable from Node's http (see `node-server.ts`), Express or Fastify.
  * Every malformed request gets a 400 with a clear message and changes nothing; unknown routes or methods
  * get 404. A key (`code` query or `x-functions-key` header, compared in constant time) is required unless
- * `auth: "disabled"` is chosen explicitly (local development).
+ * `auth: "disabled"` is chosen explicitly (local development, or the keyless loopback RPC listener that the
+ * extension gives out-of-process clients: `basePath: LOCAL_RPC_PATH`). A `taskHub` query naming another hub
+ * is refused: this handler serves one task hub.
  */
 import { timingSafeEqual } from "node:crypto";
 import {
@@ -14,7 +16,12 @@ import {
   type OrchestrationState,
   type TaskHubClient,
 } from "@taskhub/core";
-import { createCheckStatusResponse, waitForCompletionOrCreateCheckStatusResponse, WEBHOOK_PATH, type ManagementUrlOptions } from "./management-urls.js";
+import {
+  createCheckStatusResponse,
+  waitForCompletionOrCreateCheckStatusResponse,
+  WEBHOOK_PATH,
+  type ManagementUrlOptions,
+} from "./management-urls.js";
 import { toStatusObject } from "./status-object.js";
 
 export interface ManagementApiOptions {
@@ -27,6 +34,12 @@ export interface ManagementApiOptions {
   orchestratorNames?: () => Iterable<string>;
   /** Largest accepted request body (default 1 MiB); larger bodies get 413. */
   maxBodyBytes?: number;
+  /**
+   * Path the routes are served under: `WEBHOOK_PATH` (default), or `LOCAL_RPC_PATH` for a loopback listener
+   * like the extension's local RPC endpoint (`rpcBaseUrl` of the client binding). Links in responses always
+   * point at the webhook path, as the extension's do.
+   */
+  basePath?: string;
 }
 
 const STATUSES: readonly OrchestrationRuntimeStatus[] = ["Running", "Completed", "ContinuedAsNew", "Failed", "Canceled", "Terminated", "Pending", "Suspended"];
@@ -47,6 +60,9 @@ function json(body: unknown, status: number, headers: Record<string, string> = {
 function message(status: number, text: string): Response {
   return json({ Message: text }, status);
 }
+
+/** A bare JSON string body, as the extension sends for rewind's 404/412 (durable-functions uses it as the error message). */
+class TextError extends HttpError {}
 
 function keyMatches(given: string | null, expected: string): boolean {
   if (given === null) return false;
@@ -93,6 +109,7 @@ export function createManagementApi(o: ManagementApiOptions): (request: Request)
   if (o.auth !== "disabled" && !(typeof o.auth?.key === "string" && o.auth.key.length >= 16))
     throw new TaskHubError("InvalidArgument", "the HTTP API needs a key of at least 16 characters (or auth: \"disabled\" for local development)");
   const maxBody = o.maxBodyBytes ?? 1024 * 1024;
+  const basePath = (o.basePath ?? WEBHOOK_PATH).replace(/\/+$/, "");
   const client = o.client;
 
   const urls = (request: Request): ManagementUrlOptions => ({
@@ -139,7 +156,13 @@ export function createManagementApi(o: ManagementApiOptions): (request: Request)
     const timeout = secondsParam(url, "timeout");
     const polling = secondsParam(url, "pollingInterval");
     if (timeout !== undefined && polling !== undefined)
-      return waitForCompletionOrCreateCheckStatusResponse(request, client, instanceId, { ...urls(request), timeoutMs: timeout * 1000, retryIntervalMs: Math.min(polling, timeout) * 1000 });
+      return waitForCompletionOrCreateCheckStatusResponse(request, client, instanceId, {
+        ...urls(request),
+        timeoutMs: timeout * 1000,
+        retryIntervalMs: Math.min(polling, timeout) * 1000,
+        // The extension answers a finished wait with its status route: Failed is 200 unless asked otherwise.
+        failedStatus: boolParam(url, "returnInternalServerErrorOnFailure", false) ? 500 : 200,
+      });
     return createCheckStatusResponse(request, instanceId, urls(request));
   }
 
@@ -153,7 +176,8 @@ export function createManagementApi(o: ManagementApiOptions): (request: Request)
       const input = parseJson(await readBody(request));
       let id: string;
       try {
-        id = await client.scheduleNewOrchestration(name, input, { instanceId });
+        // `version` (durable-functions 3.2+ `startNew({ version })`): the new instance's orchestration version.
+        id = await client.scheduleNewOrchestration(name, input, { instanceId, version: url.searchParams.get("version") || undefined });
       } catch (err) {
         if (err instanceof TaskHubError && err.code === "OrchestrationAlreadyExists") throw new HttpError(500, err.message);
         throw err;
@@ -198,6 +222,12 @@ export function createManagementApi(o: ManagementApiOptions): (request: Request)
     // 4. purge one
     ["DELETE", /^\/instances\/([^/]+)\/?$/, async (_request, _url, m) => {
       const id = instanceIdOf(m[1]!);
+      // As the extension: only a finished orchestration can be purged (entity ids, '@…', are exempt).
+      if (!id.startsWith("@")) {
+        const s = await state(id);
+        if (!isTerminalStatus(s.runtimeStatus))
+          throw new HttpError(412, `Only orchestrations in a terminal state can be purged, but the orchestration with instance ID ${id} has status ${s.runtimeStatus}`);
+      }
       const r = await client.purgeOrchestration(id);
       if (r.deletedInstanceCount === 0) throw new HttpError(404, `no instance with id '${id}'`);
       return json({ instancesDeleted: r.deletedInstanceCount }, 200);
@@ -214,11 +244,12 @@ export function createManagementApi(o: ManagementApiOptions): (request: Request)
     ["POST", /^\/instances\/([^/]+)\/raiseEvent\/([^/]+)\/?$/, async (request, _url, m) => {
       const id = instanceIdOf(m[1]!);
       const eventName = decodeURIComponent(m[2]!);
-      const type = request.headers.get("content-type") ?? "";
-      if (!/^application\/json\b/i.test(type)) throw new HttpError(400, "raiseEvent needs Content-Type: application/json");
-      const data = parseJson(await readBody(request));
+      // The extension checks the instance (404, 410) before the media type and the body (400).
       const s = await state(id);
       if (isTerminalStatus(s.runtimeStatus)) throw new HttpError(410, `instance '${id}' is ${s.runtimeStatus}`);
+      const type = request.headers.get("content-type") ?? "";
+      if (!/^application\/json\s*(;|$)/i.test(type)) throw new HttpError(400, "raiseEvent needs Content-Type: application/json");
+      const data = parseJson(await readBody(request));
       await client.raiseEvent(id, eventName, data);
       return new Response(null, { status: 202 });
     }],
@@ -236,9 +267,11 @@ export function createManagementApi(o: ManagementApiOptions): (request: Request)
     // 10. rewind
     ["POST", /^\/instances\/([^/]+)\/rewind\/?$/, async (_request, url, m) => {
       const id = instanceIdOf(m[1]!);
-      const s = await state(id);
-      if (s.runtimeStatus === "Completed" || s.runtimeStatus === "Terminated" || s.runtimeStatus === "Canceled")
-        throw new HttpError(410, `rewind is only supported on failed instances; '${id}' is ${s.runtimeStatus}`);
+      const s = await client.getOrchestrationState(id, { fetchPayloads: false });
+      if (!s) throw new TextError(404, `No orchestration with instance ID '${id}' found.`);
+      // As the extension (and durable-functions 3.x, which maps 412 to its "only failed instances" error).
+      if (s.runtimeStatus !== "Failed")
+        throw new TextError(412, `This orchestration has status ${s.runtimeStatus}, but only orchestrations in the "Failed" state can be rewound.`);
       await client.rewindOrchestration(id, url.searchParams.get("reason") ?? undefined);
       return new Response(null, { status: 202 });
     }],
@@ -259,17 +292,21 @@ export function createManagementApi(o: ManagementApiOptions): (request: Request)
 
   return async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
-    if (!url.pathname.startsWith(WEBHOOK_PATH + "/")) return message(404, "not found");
+    if (!url.pathname.startsWith(basePath + "/")) return message(404, "not found");
     if (o.auth !== "disabled") {
       const given = url.searchParams.get("code") ?? request.headers.get("x-functions-key");
       if (!keyMatches(given, o.auth.key)) return message(401, "a valid key is required (code query parameter or x-functions-key header)");
     }
-    const path = url.pathname.slice(WEBHOOK_PATH.length);
+    const hub = url.searchParams.get("taskHub");
+    if (hub && hub.toLowerCase() !== o.taskHubName.toLowerCase())
+      return message(400, `this host serves the task hub '${o.taskHubName}' only, not '${hub}'`);
+    const path = url.pathname.slice(basePath.length);
     const route = routes.find(([method, re]) => method === request.method && re.test(path));
     if (!route) return message(404, `no route for ${request.method} ${path}`);
     try {
       return await route[2](request, url, path.match(route[1])!);
     } catch (err) {
+      if (err instanceof TextError) return json(err.message, err.status);
       if (err instanceof HttpError) return message(err.status, err.message);
       if (err instanceof TaskHubError && (err.code === "InvalidArgument" || err.code === "Serialization")) return message(400, err.message);
       if (err instanceof TaskHubError && err.code === "InstanceNotFound") return message(404, err.message);
