@@ -40,6 +40,13 @@ beforeAll(async () => {
     return (yield ctx.callActivity("Gate")) as string;
   });
   worker.addOrchestrator("Version", (ctx) => ctx.version);
+  worker.addEntity("Counter", (ctx) => {
+    const v = ctx.getState<number>(() => 0) ?? 0;
+    if (ctx.operationName === "add") ctx.setState(v + (ctx.getInput<number>() ?? 1));
+    if (ctx.operationName === "set") ctx.setState(ctx.getInput());
+    if (ctx.operationName === "delete") ctx.deleteState();
+    return v;
+  });
   await worker.start();
   const client = new TaskHubClient(service, { maxPollIntervalMs: 200 });
   const names = (): string[] => ["Hello", "WaitFor", "Gated", "Version"];
@@ -300,6 +307,52 @@ describe("out-of-process clients (durable-functions)", () => {
     const status = await fetch(`${rpc.url}/durabletask/instances/http-rpc`);
     expect(await status.json()).toMatchObject({ instanceId: "http-rpc", output: "Hello RPC!" });
     expect((await fetch(`${rpc.url}/runtime/webhooks/durabletask/instances/http-rpc`)).status).toBe(404);
+  });
+
+  it("entities: signal (202), read (200/404, key '$'), list with fetchState and paging, delete (202), bad requests (400)", async () => {
+    const until = async (path: string, ok: (r: { status: number; body: any }) => boolean): Promise<{ status: number; body: any }> => {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const r = await call("GET", path);
+        if (ok(r) || Date.now() > deadline) return r;
+        await new Promise((res) => setTimeout(res, 50));
+      }
+    };
+    expect((await call("POST", "/entities/Counter/e1?op=add", { body: "5", headers: { "content-type": "application/json" } })).status).toBe(202);
+    expect((await call("POST", "/entities/counter/e1?op=add", { body: "2", headers: { "content-type": "application/json" } })).status).toBe(202);
+    expect(await until("/entities/counter/e1", (r) => r.body === 7)).toMatchObject({ status: 200, body: 7 });
+    // Without a JSON content type the body is passed as a string.
+    expect((await call("POST", "/entities/counter/text?op=set", { body: "plain words" })).status).toBe(202);
+    expect((await until("/entities/counter/text", (r) => r.status === 200)).body).toBe("plain words");
+    // '$' is the empty key.
+    expect((await call("POST", "/entities/counter/$?op=add", { body: "1", headers: { "content-type": "application/json" } })).status).toBe(202);
+    expect((await until("/entities/counter/$", (r) => r.status === 200)).body).toBe(1);
+    expect((await call("GET", "/entities/counter/nobody")).status).toBe(404);
+
+    const all = await call("GET", "/entities/counter?fetchState=true");
+    expect(all.status).toBe(200);
+    expect(all.body).toEqual(
+      expect.arrayContaining([
+        { entityId: { name: "counter", key: "e1" }, lastOperationTime: expect.any(String), state: 7 },
+        { entityId: { name: "counter", key: "" }, lastOperationTime: expect.any(String), state: 1 },
+      ]),
+    );
+    expect((await call("GET", "/entities/")).body.every((e: object) => !("state" in e))).toBe(true);
+    const page1 = await call("GET", "/entities/counter?top=2");
+    expect(page1.body).toHaveLength(2);
+    const token = page1.headers.get("x-ms-continuation-token");
+    expect(token).toBeTruthy();
+    const page2 = await call("GET", "/entities/counter?top=2", { headers: { "x-ms-continuation-token": token! } });
+    expect(page2.body.map((e: { entityId: { key: string } }) => e.entityId.key)).not.toEqual(page1.body.map((e: { entityId: { key: string } }) => e.entityId.key));
+
+    expect((await call("DELETE", "/entities/counter/e1")).status).toBe(202);
+    expect((await until("/entities/counter/e1", (r) => r.status === 404)).status).toBe(404);
+
+    expect((await call("POST", "/entities/counter/e1")).status).toBe(400);
+    expect((await call("POST", "/entities/counter/e1?op=add", { body: "{bad", headers: { "content-type": "application/json" } })).status).toBe(400);
+    expect((await call("GET", "/entities/counter?top=0")).status).toBe(400);
+    expect((await call("GET", "/entities/counter?lastOperationTimeFrom=yesterday")).status).toBe(400);
+    expect((await call("POST", "/entities/counter/e1?op=add", { s: server })).status).toBe(401);
   });
 
   it("starts with a version; refuses requests naming another task hub", async () => {

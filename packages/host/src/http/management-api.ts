@@ -1,5 +1,5 @@
 /**
- * Durable Functions' HTTP management API (http-api.md §2.1, routes 1–11) as a web-standard handler:
+ * Durable Functions' HTTP management API (http-api.md §2.1, routes 1–15) as a web-standard handler:
  * `(Request) => Promise<Response>`, usable from Node's http (see `node-server.ts`), Express or Fastify.
  * Every malformed request gets a 400 with a clear message and changes nothing; unknown routes or methods
  * get 404. A key (`code` query or `x-functions-key` header, compared in constant time) is required unless
@@ -23,6 +23,7 @@ import {
   type ManagementUrlOptions,
 } from "./management-urls.js";
 import { toStatusObject } from "./status-object.js";
+import { entityRoutes, type Route } from "./entity-routes.js";
 
 export interface ManagementApiOptions {
   client: TaskHubClient;
@@ -166,7 +167,7 @@ export function createManagementApi(o: ManagementApiOptions): (request: Request)
     return createCheckStatusResponse(request, instanceId, urls(request));
   }
 
-  const routes: [string, RegExp, (request: Request, url: URL, m: RegExpMatchArray) => Promise<Response>][] = [
+  const routes: Route[] = [
     // 1. start
     ["POST", /^\/orchestrators\/([^/]+)(?:\/([^/]+))?\/?$/, async (request, url, m) => {
       const name = decodeURIComponent(m[1]!);
@@ -288,6 +289,8 @@ export function createManagementApi(o: ManagementApiOptions): (request: Request)
       }
       return startOrWait(request, url, restarted);
     }],
+    // 12–15. entities
+    ...entityRoutes(client, { readBody, json }),
   ];
 
   return async (request: Request): Promise<Response> => {
