@@ -11,7 +11,7 @@ import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testi
 import type { Logger as PinoLogger } from "pino";
 import { loadConfig, type HostConfig, type HostConfigInput } from "./config.js";
 import { createManagementApi } from "./http/management-api.js";
-import { WEBHOOK_PATH } from "./http/management-urls.js";
+import { LOCAL_RPC_PATH, WEBHOOK_PATH } from "./http/management-urls.js";
 import { serve, type RunningServer } from "./http/node-server.js";
 import { createLogger } from "./logger.js";
 
@@ -84,6 +84,12 @@ export async function createHost(options: HostOptions): Promise<Host> {
     auth: config.http.authDisabled ? "disabled" : { key: config.http.key! },
     orchestratorNames: () => worker.orchestratorNames(),
   });
+  // The extension's keyless RPC routes (`rpcBaseUrl`, what durable-functions 3.x clients use by default) are
+  // served only when the host listens on loopback, where they cannot be reached from outside the machine.
+  const loopback = ["127.0.0.1", "localhost", "::1"].includes(config.http.host);
+  const rpc = loopback
+    ? createManagementApi({ client, taskHubName: config.hubName, auth: "disabled", basePath: LOCAL_RPC_PATH, orchestratorNames: () => worker.orchestratorNames() })
+    : undefined;
   let ready = true;
   const server: RunningServer = await serve(
     async (request) => {
@@ -98,6 +104,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
           return Response.json({ status: "storage unreachable" }, { status: 503 });
         }
       }
+      if (rpc && path.startsWith(`${LOCAL_RPC_PATH}/`)) return rpc(request);
       return api(request);
     },
     { port: config.http.port, host: config.http.host },

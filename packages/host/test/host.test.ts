@@ -34,6 +34,10 @@ describe("createHost", () => {
       const r = await fetch(`${host.url}/runtime/webhooks/durabletask/orchestrators/Greet?timeout=30&pollingInterval=1`, { method: "POST", body: '"there"' });
       expect(r.status).toBe(200);
       expect(await r.json()).toBe("hi there");
+      // The keyless RPC routes durable-functions clients use (`rpcBaseUrl`), on loopback only.
+      const rpc = await fetch(`${host.url}/durabletask/orchestrators/Greet?timeout=30&pollingInterval=1`, { method: "POST", body: '"rpc"' });
+      expect(rpc.status).toBe(200);
+      expect(await rpc.json()).toBe("hi rpc");
     } finally {
       await host.stop();
     }
