@@ -51,7 +51,8 @@ describe("entities across worker processes", () => {
     const { client, start } = setup(2);
     const workers = [await start("a"), await start("b")];
     const partition = partitionIndex("@counter@exact", 2);
-    await waitFor(() => workers.some((w) => w.owned().has(partition)), 60_000, () => "nobody owns the counter's partition");
+    // Wait for the balanced split (one partition each), so the partition does not move by itself mid-test.
+    await waitFor(() => workers.every((w) => w.owned().size === 1), 60_000, () => "the two workers did not split the partitions");
     const id = { name: "counter", key: "exact" };
     let sent = 0;
     const senders = Array.from({ length: 20 }, async () => {
@@ -63,8 +64,9 @@ describe("entities across worker processes", () => {
     // Kill the worker that owns the counter's partition while signals are flowing; the other takes over
     // and the messages the dead one had locked come back after their visibility timeout.
     await waitFor(() => sent >= 300, 60_000, () => `only ${sent} signals sent`);
-    const owner = workers.find((w) => w.owned().has(partition))!;
-    owner.kill("SIGKILL");
+    let owner: WorkerProcess | undefined;
+    await waitFor(() => (owner = workers.find((w) => w.owned().has(partition))) !== undefined, 30_000, () => "nobody owns the counter's partition");
+    owner!.kill("SIGKILL");
     await Promise.all(senders);
     expect(sent).toBe(1000);
     let last: number | undefined;
