@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Entry point of the two README commands (`npm test`, `npm start`) on a machine that has only Node 20+ and
+// Entry point of the README commands (`npm test`, `npm start`, `npm run bench`) on a machine that has only Node 20+ and
 // npm: fetch pnpm through npx (no global install), install the workspace from the lockfile, build with turbo,
-// then run the test suites (printing one closing "N passed, N failed" line) or the main job.
+// then run the test suites (printing one closing "N passed, N failed" line), the main job or the benchmark.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join, dirname } from "node:path";
@@ -60,5 +60,12 @@ if (mode === "test") {
   process.exit(status !== 0 ? status : failed > 0 ? 1 : 0);
 }
 
-console.error(`bootstrap: unknown mode ${mode} (use test or start)`);
+if (mode === "bench") {
+  // The benchmark of issue 8 (BENCHMARKS.md): its own Azurite and worker processes; args pass through
+  // (`npm run bench -- --quick`).
+  must(pnpm(["exec", "turbo", "run", "build", "--filter=@taskhub/e2e", "--output-logs=errors-only"]), "build");
+  process.exit(run("node", ["e2e/dist/bench/main.js", ...process.argv.slice(3)]));
+}
+
+console.error(`bootstrap: unknown mode ${mode} (use test, start or bench)`);
 process.exit(2);

@@ -1,0 +1,99 @@
+/** What every scenario gets from the driver, and what it gives back. */
+import type { TaskHubClient } from "@taskhub/core";
+import { RequestCounter, type AzureStorageOrchestrationService, type RequestCounts } from "@taskhub/azure-storage";
+import type { CpuMeter, RequestSplit } from "./measure.js";
+import { diffStats, addCounts, type PoolStats, type WorkerPool } from "./workers.js";
+
+export interface Sizes {
+  helloSequence5: number;
+  fanOut: number;
+  sequential: number;
+  events: number;
+  entitySignals: number;
+  latencyRuns: number;
+  /** Idle before the idle-cost window starts (polling backs off to its maximum meanwhile). */
+  idleWarmUpMs: number;
+  idleMeasureMs: number;
+  /** Idle time before "the first orchestration after idle". */
+  idleBeforeFirstMs: number;
+  ceilingMs: number;
+  /** Longest wait for a scenario's work. */
+  timeoutMs: number;
+}
+
+export const FULL: Sizes = {
+  helloSequence5: 500,
+  fanOut: 1000,
+  sequential: 100,
+  events: 500,
+  entitySignals: 1000,
+  latencyRuns: 20,
+  idleWarmUpMs: 35_000,
+  idleMeasureMs: 60_000,
+  idleBeforeFirstMs: 120_000,
+  ceilingMs: 10_000,
+  timeoutMs: 600_000,
+};
+
+export const QUICK: Sizes = {
+  helloSequence5: 10,
+  fanOut: 20,
+  sequential: 5,
+  events: 10,
+  entitySignals: 20,
+  latencyRuns: 3,
+  idleWarmUpMs: 500,
+  idleMeasureMs: 1500,
+  idleBeforeFirstMs: 2500,
+  ceilingMs: 500,
+  timeoutMs: 60_000,
+};
+
+export interface BenchContext {
+  workers: number;
+  pool: WorkerPool;
+  client: TaskHubClient;
+  /** The client's service; its requests count towards the figures (the client's part of the protocol). */
+  clientService: AzureStorageOrchestrationService;
+  /** A second client whose requests are not counted (watching entity state). */
+  watcher: TaskHubClient;
+  sizes: Sizes;
+  /** CPU use of Azurite, the driver and each worker process. */
+  cpu: CpuMeter;
+  /** Unique per run, for instance ids. */
+  tag: string;
+  log(message: string): void;
+}
+
+export interface ScenarioResult {
+  scenario: string;
+  title: string;
+  workers: number;
+  status: "ok" | "not available" | "failed";
+  note?: string;
+  /** Headline figures, e.g. orchestrationsPerSecond, p50Ms. */
+  figures: Record<string, number>;
+  /** Storage requests per orchestration (scenarios 1 and 2) or per minute (idle cost). */
+  requests?: RequestSplit & { unit: string; lease?: number };
+  /** Percent of one core used by each process while the scenario ran. */
+  cpu?: Record<string, number>;
+  /** Warnings and errors the workers logged while the scenario ran, by event (none is the normal case). */
+  warnings?: Record<string, number>;
+  details?: Record<string, unknown>;
+}
+
+export interface Snapshot {
+  pool: PoolStats;
+  client: RequestCounts;
+}
+
+export async function snapshot(ctx: BenchContext): Promise<Snapshot> {
+  return { pool: await ctx.pool.stats(), client: ctx.clientService.requestCounter.snapshot() };
+}
+
+/** Requests between two snapshots: workers' (leases apart) plus the counted client's. */
+export function requestsBetween(a: Snapshot, b: Snapshot): { requests: RequestCounts; lease: RequestCounts; perWorker: ReturnType<typeof diffStats>["perWorker"] } {
+  const d = diffStats(a.pool, b.pool);
+  const client = RequestCounter.diff(a.client, b.client);
+  return { requests: addCounts(d.requests, client), lease: d.lease, perWorker: d.perWorker };
+}

@@ -1,0 +1,53 @@
+/**
+ * Scenario 6, latency: one hello-sequence5 at a time on an otherwise idle system, several times: p50/p95
+ * start-to-completion (and the part of it spent before the start message was first processed); then, once
+ * the system has been idle for a while (the driver measures scenario 7 meanwhile), the first orchestration
+ * after it.
+ */
+import { NAMES } from "../app.js";
+import type { BenchContext } from "../context.js";
+import { percentile, round } from "../measure.js";
+import { sleep } from "../workers.js";
+
+export interface OneRun {
+  totalMs: number;
+  /** Start request until a worker dequeued the start message (its control queue had to be polled). */
+  pickupMs: number;
+}
+
+async function runOne(ctx: BenchContext, id: string): Promise<OneRun> {
+  const t0 = Date.now();
+  await ctx.client.scheduleNewOrchestration(NAMES.helloSequence5, undefined, { instanceId: id });
+  await ctx.pool.waitForCompletion([id], ctx.sizes.timeoutMs);
+  const done = ctx.pool.completed.get(id)!;
+  if (done.status !== "Completed") throw new Error(`${id} ended ${done.status}`);
+  return { totalMs: done.t - t0, pickupMs: (ctx.pool.started.get(id) ?? done.t) - t0 };
+}
+
+export async function idleLatency(ctx: BenchContext): Promise<{ figures: Record<string, number>; runs: OneRun[]; cpu: Record<string, number> }> {
+  const runs: OneRun[] = [];
+  ctx.cpu.begin();
+  for (let i = 0; i < ctx.sizes.latencyRuns; i++) runs.push(await runOne(ctx, `lat-${ctx.tag}-${i}`));
+  const cpu = ctx.cpu.end();
+  const total = runs.map((r) => r.totalMs);
+  const pickup = runs.map((r) => r.pickupMs);
+  return {
+    figures: {
+      p50Ms: percentile(total, 50),
+      p95Ms: percentile(total, 95),
+      pickupP50Ms: percentile(pickup, 50),
+      afterPickupP50Ms: percentile(runs.map((r) => r.totalMs - r.pickupMs), 50),
+      meanMs: round(total.reduce((a, b) => a + b, 0) / total.length, 0),
+    },
+    runs,
+    cpu,
+  };
+}
+
+/** Waits until the system has been idle `idleBeforeFirstMs` since `idleSince`, then runs one orchestration. */
+export async function firstAfterIdle(ctx: BenchContext, idleSince: number): Promise<OneRun & { idleMs: number }> {
+  const wait = idleSince + ctx.sizes.idleBeforeFirstMs - Date.now();
+  if (wait > 0) await sleep(wait);
+  const idleMs = Date.now() - idleSince;
+  return { ...(await runOne(ctx, `idle-${ctx.tag}`)), idleMs };
+}
