@@ -1,0 +1,97 @@
+// @taskhub/durable-functions: the durable-functions v3 programming model on taskhub. Change
+// `import * as df from "durable-functions"` to `import * as df from "@taskhub/durable-functions"`.
+import type { TaskHubWorker } from "@taskhub/core";
+import { defaultApp, type RegisterOptions } from "./registry.js";
+import type { DurableClient } from "./client/durable-client.js";
+
+export * as app from "./app.js";
+export {
+  FunctionApp,
+  createApp,
+  type RegisterOptions,
+  type ActivityHandler,
+  type ActivityOptions,
+  type OrchestrationOptions,
+  type EntityOptions,
+  type RegisteredActivity,
+  type RegisteredActivityTask,
+  type RegisteredOrchestration,
+  type RegisteredOrchestrationTask,
+  type DurableClientOptions as ClientFunctionOptions,
+} from "./registry.js";
+export { DurableOrchestrationContext, DurableLock, LockState } from "./orchestration/context.js";
+export type { Task, TimerTask } from "./orchestration/tasks.js";
+export type { OrchestrationContext, OrchestrationHandler } from "./orchestration/orchestrator.js";
+export type { InvocationContext } from "./orchestration/invocation-context.js";
+export type { DurableEntityContext, EntityContext, EntityHandler } from "./entity/entity-context.js";
+export { EntityId } from "./entity/entity-id.js";
+export { RetryOptions } from "./retry-options.js";
+export { DurableError, AggregatedError, TaskFailedError, type FailureDetails } from "./errors.js";
+export {
+  ManagedIdentityTokenSource,
+  DurableHttpResponse,
+  HTTP_ACTIVITY_NAME,
+  type CallHttpOptions,
+  type DurableHttpRequest,
+  type TokenSource,
+  type TokenProvider,
+} from "./http/call-http.js";
+export {
+  HttpRequest,
+  HttpResponse,
+  type HttpResponseInit,
+  type HttpDurableClientHandler,
+  type HttpDurableClientOptions,
+} from "./http/http-functions.js";
+export { DurableClient, type DurableClientOptions, type RequestLike } from "./client/durable-client.js";
+export {
+  DurableOrchestrationStatus,
+  OrchestrationRuntimeStatus,
+  EntityStateResponse,
+  PurgeHistoryResult,
+  type GetStatusOptions,
+  type OrchestrationFilter,
+  type StartNewOptions,
+  type TaskHubOptions,
+  type WaitForCompletionOptions,
+} from "./client/status.js";
+export type { HttpManagementPayload } from "@taskhub/host";
+
+/** Add every function declared with `df.app.*` to the worker; `getClient()` then talks to its task hub. */
+export function registerApp(worker: TaskHubWorker, options: RegisterOptions = {}): void {
+  defaultApp.register(worker, options);
+}
+
+/** `taskhub worker --app <module>` calls this: `export { register } from "@taskhub/durable-functions"`. */
+export function register(worker: TaskHubWorker): void {
+  defaultApp.register(worker);
+}
+
+/** The `DurableClient` of the registered worker (v3: `df.getClient(context)`; the argument is ignored). */
+export function getClient(context?: unknown): DurableClient {
+  return defaultApp.getClient(context);
+}
+
+/** Use this client for `getClient()` (e.g. a client process without a worker). */
+export function setClient(client: DurableClient | undefined): void {
+  defaultApp.setClient(client);
+}
+
+/** Serve the `app.client.http` functions: a fetch-style handler resolving to undefined for other paths. */
+export function createHttpHandler(options: { client?: DurableClient } = {}): (request: Request) => Promise<Response | undefined> {
+  return defaultApp.createHttpHandler(options);
+}
+
+/** Run a non-HTTP client function (timer, queue, ...) with its trigger input. */
+export function invokeClientFunction(name: string, triggerInput: unknown, client?: DurableClient): Promise<unknown> {
+  return defaultApp.invokeClientFunction(name, triggerInput, client);
+}
+
+/** v3's `df.input.durableClient()` / `df.trigger.*` binding descriptors, for source compatibility. */
+export const input = { durableClient: () => ({ type: "durableClient", name: "durableClient" }) };
+export const trigger = {
+  orchestration: () => ({ type: "orchestrationTrigger", name: "context" }),
+  activity: () => ({ type: "activityTrigger", name: "input" }),
+  entity: () => ({ type: "entityTrigger", name: "context" }),
+  client: () => ({ type: "durableClient", name: "durableClient" }),
+};
