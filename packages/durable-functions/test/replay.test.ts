@@ -1,0 +1,432 @@
+// context.df semantics on hand-written histories, replayed through core's engine: one block per member.
+import { describe, expect, it } from "vitest";
+import type { OrchestratorAction } from "@taskhub/core";
+import {
+  DurableHttpResponse,
+  EntityId,
+  RetryOptions,
+  TaskFailedError,
+  type OrchestrationContext,
+  type Task,
+  type TimerTask,
+} from "../src/index.js";
+import { History, INSTANCE, replay, T0 } from "./history.js";
+
+const SEC = 1000;
+const HOUR = 3600 * SEC;
+
+function summary(actions: OrchestratorAction[]): string[] {
+  return actions.map((a) => {
+    switch (a.type) {
+      case "ScheduleTask":
+        return `ScheduleTask#${a.id} ${a.name}${a.input === undefined ? "" : ` ${a.input}`}`;
+      case "CreateTimer":
+        return `CreateTimer#${a.id} ${a.fireAt}`;
+      case "CreateSubOrchestration":
+        return `CreateSubOrchestration#${a.id} ${a.name} ${a.instanceId}`;
+      case "SendEvent":
+        return `SendEvent#${a.id} ${a.name} ${a.instanceId}`;
+      case "CompleteOrchestration":
+        return `Complete#${a.id} ${a.status} ${a.result ?? a.failureDetails?.errorMessage ?? ""}`.trim();
+    }
+  });
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+describe("lazy scheduling", () => {
+  const handler = function* (context: OrchestrationContext) {
+    const a = context.df.callActivity("A");
+    const b = context.df.callActivity("B");
+    context.df.callActivity("NeverYielded");
+    const rb = yield b;
+    const ra = yield a;
+    return [ra, rb];
+  };
+
+  it("schedules a task when it is yielded, so ids follow yield order, and never schedules an unyielded one", () => {
+    const r = replay(handler, new History().episode().start("T"));
+    expect(summary(r.actions)).toEqual(["ScheduleTask#0 B"]);
+    const h = new History().episode().start("T").scheduled(0, "B").episode().completed(0, "b");
+    expect(summary(replay(handler, h, 3).actions)).toEqual(["ScheduleTask#1 A"]);
+    h.scheduled(1, "A").episode().completed(1, "a");
+    expect(summary(replay(handler, h, h.mark() - 2).actions)).toEqual(['Complete#2 Completed ["a","b"]']);
+  });
+
+  it("yielding the same task twice schedules it once", () => {
+    const twice = function* (context: OrchestrationContext) {
+      const t = context.df.callActivity("A");
+      const x = yield t;
+      const y = yield t;
+      return [x, y];
+    };
+    const h = new History().episode().start("T").scheduled(0, "A").episode().completed(0, 1);
+    expect(summary(replay(twice, h, 3).actions)).toEqual(["Complete#1 Completed [1,1]"]);
+  });
+
+  it("yielding something that is not a task fails the orchestration with v3's message", () => {
+    const bad = function* (context: OrchestrationContext) {
+      yield context.df.signalEntity(new EntityId("Counter", "k"), "add", 1) as unknown as Task;
+    };
+    const r = replay(bad, new History().episode().start("T"));
+    expect(r.completion?.status).toBe("Failed");
+    expect(r.completion?.failureDetails?.errorMessage).toMatch(/programming constraint violation.*fire-and-forget API/);
+  });
+});
+
+describe("identity and time", () => {
+  it("instanceId, parentInstanceId, getInput, currentUtcDateTime, isReplaying", () => {
+    const seen: unknown[] = [];
+    const handler = function* (context: OrchestrationContext) {
+      seen.push([context.df.instanceId, context.df.parentInstanceId, context.df.getInput(), context.df.currentUtcDateTime.getTime(), context.df.isReplaying]);
+      yield context.df.callActivity("A");
+      seen.push([context.df.currentUtcDateTime.getTime(), context.df.isReplaying]);
+      return null;
+    };
+    const parentInstance = { name: "Parent", orchestrationInstance: { instanceId: "parent-1", executionId: "p" }, taskScheduleId: 3 };
+    const h = new History().episode().start("T", { x: 1 }, { parentInstance }).scheduled(0, "A").episode(T0 + 5 * SEC).completed(0, 1);
+    replay(handler, h, 3);
+    expect(seen).toEqual([
+      [INSTANCE, "parent-1", { x: 1 }, T0, true],
+      [T0 + 5 * SEC, false],
+    ]);
+    seen.length = 0;
+    replay(handler, h, h.mark());
+    expect(seen[1]).toEqual([T0 + 5 * SEC, true]);
+  });
+});
+
+describe("callActivity / callActivityWithRetry", () => {
+  it("a failure arrives as a TaskFailedError carrying the FailureDetails", () => {
+    let caught: unknown;
+    const handler = function* (context: OrchestrationContext) {
+      try {
+        yield context.df.callActivity("A", "in");
+      } catch (err) {
+        caught = err;
+      }
+      return "compensated";
+    };
+    const h = new History().episode().start("T").scheduled(0, "A").episode().failed(0, "boom", { errorType: "RangeError", stackTrace: "at A" });
+    const r = replay(handler, h, 3);
+    expect(caught).toBeInstanceOf(TaskFailedError);
+    const e = caught as TaskFailedError;
+    expect(e.message).toBe("RangeError: boom");
+    expect(e.failureDetails.errorMessage).toBe("boom");
+    expect(e.failureDetails.isCausedBy("RangeError")).toBe(true);
+    expect(e.taskName).toBe("A");
+    expect(e.taskId).toBe(0);
+    expect(summary(r.actions)).toEqual(['Complete#1 Completed "compensated"']);
+  });
+
+  it("retries on durable timers per RetryOptions and gives up after maxNumberOfAttempts", () => {
+    const opts = new RetryOptions(10 * SEC, 3);
+    opts.backoffCoefficient = 2;
+    const handler = function* (context: OrchestrationContext) {
+      return yield context.df.callActivityWithRetry("Flaky", opts, 7);
+    };
+    const h = new History().episode().start("T");
+    expect(summary(replay(handler, h).actions)).toEqual(["ScheduleTask#0 Flaky 7"]);
+    h.scheduled(0, "Flaky").episode(T0 + SEC).failed(0, "first");
+    let r = replay(handler, h, h.mark() - 2);
+    expect(summary(r.actions)).toEqual([`CreateTimer#1 ${iso(T0 + 11 * SEC)}`]);
+    h.timerCreated(1, T0 + 11 * SEC).episode(T0 + 11 * SEC).timerFired(1, T0 + 11 * SEC);
+    expect(summary(replay(handler, h, h.mark() - 2).actions)).toEqual(["ScheduleTask#2 Flaky 7"]);
+    h.scheduled(2, "Flaky").episode(T0 + 12 * SEC).failed(2, "second");
+    expect(summary(replay(handler, h, h.mark() - 2).actions)).toEqual([`CreateTimer#3 ${iso(T0 + 32 * SEC)}`]);
+    h.timerCreated(3, T0 + 32 * SEC).episode(T0 + 32 * SEC).timerFired(3, T0 + 32 * SEC).scheduled(4, "Flaky").episode().failed(4, "third");
+    r = replay(handler, h, h.mark() - 2);
+    expect(r.completion?.status).toBe("Failed");
+    expect(r.completion?.failureDetails?.errorMessage).toBe("Error: third");
+  });
+
+  it("a retried activity that succeeds returns its result", () => {
+    const handler = function* (context: OrchestrationContext) {
+      return yield context.df.callActivityWithRetry("Flaky", new RetryOptions(SEC, 2));
+    };
+    const h = new History().episode().start("T").scheduled(0, "Flaky").episode().failed(0, "x").timerCreated(1, T0 + SEC);
+    h.episode(T0 + SEC).timerFired(1, T0 + SEC).scheduled(2, "Flaky").episode().completed(2, "ok");
+    expect(summary(replay(handler, h, h.mark() - 2).actions)).toEqual(['Complete#3 Completed "ok"']);
+  });
+
+  it("RetryOptions validates like v3", () => {
+    expect(() => new RetryOptions(0, 3)).toThrow(RangeError);
+    expect(() => new RetryOptions("x" as unknown as number, 3)).toThrow(TypeError);
+  });
+});
+
+describe("callSubOrchestrator(WithRetry)", () => {
+  it("creates the child with the given id, returns its output, and surfaces its failure", () => {
+    const handler = function* (context: OrchestrationContext) {
+      const a = yield context.df.callSubOrchestrator("Child", 1, "child-a");
+      try {
+        yield context.df.callSubOrchestrator("Child", 2);
+      } catch (err) {
+        return [a, (err as TaskFailedError).failureDetails.errorMessage];
+      }
+      return [a];
+    };
+    const h = new History().episode().start("T");
+    expect(summary(replay(handler, h).actions)).toEqual(["CreateSubOrchestration#0 Child child-a"]);
+    h.subCreated(0, "Child", "child-a").episode().subCompleted(0, "one");
+    expect(summary(replay(handler, h, h.mark() - 2).actions)).toEqual(["CreateSubOrchestration#1 Child exec1:1"]);
+    h.subCreated(1, "Child", "exec1:1").episode().subFailed(1, "child broke");
+    expect(summary(replay(handler, h, h.mark() - 2).actions)).toEqual(['Complete#2 Completed ["one","child broke"]']);
+  });
+
+  it("an empty name throws as in v3", () => {
+    const handler = function* (context: OrchestrationContext) {
+      yield context.df.callSubOrchestrator("");
+    };
+    const r = replay(handler, new History().episode().start("T"));
+    expect(r.completion?.failureDetails?.errorMessage).toMatch(/sub-orchestration function name must be provided/);
+  });
+
+  it("WithRetry re-creates the child after a durable timer", () => {
+    const handler = function* (context: OrchestrationContext) {
+      return yield context.df.callSubOrchestratorWithRetry("Child", new RetryOptions(SEC, 2), null, "kid");
+    };
+    const h = new History().episode().start("T").subCreated(0, "Child", "kid").episode().subFailed(0, "x");
+    expect(summary(replay(handler, h, h.mark() - 2).actions)).toEqual([`CreateTimer#1 ${iso(T0 + SEC)}`]);
+    h.timerCreated(1, T0 + SEC).episode(T0 + SEC).timerFired(1, T0 + SEC);
+    expect(summary(replay(handler, h, h.mark() - 2).actions)).toEqual(["CreateSubOrchestration#2 Child kid"]);
+  });
+});
+
+describe("Task.all", () => {
+  it("fails fast: the first failure resumes the orchestrator while other tasks are still running", () => {
+    let caught: unknown;
+    const handler = function* (context: OrchestrationContext) {
+      const tasks = [context.df.callActivity("A"), context.df.callActivity("B"), context.df.callActivity("C")];
+      try {
+        yield context.df.Task.all(tasks);
+      } catch (err) {
+        caught = err;
+        return tasks.map((t) => [t.isCompleted, t.isFaulted]);
+      }
+      return "all done";
+    };
+    const h = new History().episode().start("T");
+    expect(summary(replay(handler, h).actions)).toEqual(["ScheduleTask#0 A", "ScheduleTask#1 B", "ScheduleTask#2 C"]);
+    h.scheduled(0, "A").scheduled(1, "B").scheduled(2, "C").episode().completed(0, 1).failed(1, "B broke");
+    const r = replay(handler, h, 6);
+    expect((caught as Error).message).toBe("Error: B broke");
+    expect(summary(r.actions)).toEqual(["Complete#3 Completed [[true,false],[false,true],[false,false]]"]);
+  });
+
+  it("collects results in order once all complete", () => {
+    const handler = function* (context: OrchestrationContext) {
+      return yield context.df.Task.all([context.df.callActivity("A"), context.df.callActivity("B")]);
+    };
+    const h = new History().episode().start("T").scheduled(0, "A").scheduled(1, "B").episode().completed(1, "b").episode().completed(0, "a");
+    expect(summary(replay(handler, h, 4).actions)).toEqual(['Complete#2 Completed ["a","b"]']);
+  });
+
+  it("an empty list or a list of non-tasks throws", () => {
+    const empty = function* (context: OrchestrationContext) {
+      yield context.df.Task.all([]);
+    };
+    expect(replay(empty, new History().episode().start("T")).completion?.failureDetails?.errorMessage).toMatch(/at least one Task/);
+    const junk = function* (context: OrchestrationContext) {
+      yield context.df.Task.any([1 as unknown as Task]);
+    };
+    expect(replay(junk, new History().episode().start("T")).completion?.failureDetails?.errorMessage).toMatch(/Task.any received a non-valid input/);
+  });
+});
+
+describe("Task.any and timers", () => {
+  const race = function* (context: OrchestrationContext) {
+    const deadline = new Date(context.df.currentUtcDateTime.getTime() + HOUR);
+    const timeout = context.df.createTimer(deadline);
+    const work = context.df.callActivity("Work");
+    const winner: Task = yield context.df.Task.any([work, timeout]);
+    if (winner === work) {
+      if (!timeout.isCompleted) timeout.cancel();
+      return { won: "work", result: work.result, canceled: timeout.isCanceled };
+    }
+    return { won: "timer", workDone: work.isCompleted };
+  };
+
+  it("resolves to the winning task (activity), across several replays, and the cancelled timer is left behind", () => {
+    const h = new History().episode().start("T");
+    expect(summary(replay(race, h).actions)).toEqual([`ScheduleTask#0 Work`, `CreateTimer#1 ${iso(T0 + HOUR)}`]);
+    h.scheduled(0, "Work").timerCreated(1, T0 + HOUR);
+    // a replay with nothing new: still waiting
+    expect(replay(race, h, h.mark()).completion).toBeUndefined();
+    h.episode(T0 + 10 * SEC).completed(0, 42);
+    const r = replay(race, h, h.mark() - 2);
+    expect(summary(r.actions)).toEqual(['Complete#2 Completed {"won":"work","result":42,"canceled":true}']);
+    // the same history replayed in full gives the same decision
+    expect(summary(replay(race, h, h.mark()).actions)).toEqual(summary(r.actions));
+  });
+
+  it("resolves to the timer when it fires first; a later result does not change the decision", () => {
+    const h = new History().episode().start("T").scheduled(0, "Work").timerCreated(1, T0 + HOUR);
+    h.episode(T0 + HOUR).timerFired(1, T0 + HOUR);
+    const r = replay(race, h, h.mark() - 2);
+    expect(summary(r.actions)).toEqual(['Complete#2 Completed {"won":"timer","workDone":false}']);
+    h.completed(0, 42);
+    expect(summary(replay(race, h, h.mark() - 3).actions)).toEqual(summary(r.actions));
+  });
+
+  it("a faulted task can win Task.any without failing it", () => {
+    const handler = function* (context: OrchestrationContext) {
+      const a = context.df.callActivity("A");
+      const winner = (yield context.df.Task.any([a, context.df.createTimer(new Date(T0 + HOUR))])) as Task;
+      return [winner === a, winner.isFaulted, (winner.result as Error).message];
+    };
+    const h = new History().episode().start("T").scheduled(0, "A").timerCreated(1, T0 + HOUR).episode().failed(0, "nope");
+    expect(summary(replay(handler, h, 4).actions)).toEqual(['Complete#2 Completed [true,true,"Error: nope"]']);
+  });
+
+  it("cancel() on a fired timer throws; a cancelled timer never completes Task.any", () => {
+    let thrown: unknown;
+    const handler = function* (context: OrchestrationContext) {
+      const t: TimerTask = context.df.createTimer(new Date(T0 + SEC));
+      yield t;
+      try {
+        t.cancel();
+      } catch (err) {
+        thrown = err;
+      }
+      const t2 = context.df.createTimer(new Date(T0 + 2 * HOUR));
+      const ev = context.df.waitForExternalEvent("go");
+      t2.cancel();
+      const w = yield context.df.Task.any([t2, ev]);
+      return [w === ev, t2.isCanceled, t2.isCompleted];
+    };
+    const h = new History().episode().start("T").timerCreated(0, T0 + SEC).episode(T0 + SEC).timerFired(0, T0 + SEC);
+    const r = replay(handler, h, 3);
+    expect((thrown as Error).message).toBe("Cannot cancel a completed task.");
+    expect(summary(r.actions)).toEqual([`CreateTimer#1 ${iso(T0 + 2 * HOUR)}`]);
+    h.timerCreated(1, T0 + 2 * HOUR).episode(T0 + 2 * HOUR).timerFired(1, T0 + 2 * HOUR);
+    expect(replay(handler, h, h.mark() - 2).completion).toBeUndefined();
+    h.raised("go", 1);
+    expect(summary(replay(handler, h, h.mark() - 3).actions)).toEqual(["Complete#2 Completed [true,true,false]"]);
+  });
+
+  it("long timers are chained in chunks the backend can deliver", () => {
+    const handler = function* (context: OrchestrationContext) {
+      yield context.df.createTimer(new Date(T0 + 10 * 24 * HOUR));
+      return "done";
+    };
+    const r = replay(handler, new History().episode().start("T"), 0, { maxTimerIntervalMs: 3 * 24 * HOUR });
+    expect(summary(r.actions)).toEqual([`CreateTimer#0 ${iso(T0 + 3 * 24 * HOUR)}`]);
+  });
+});
+
+describe("waitForExternalEvent", () => {
+  it("completes with the event's data; an event raised before the wait is buffered", () => {
+    const handler = function* (context: OrchestrationContext) {
+      const first = yield context.df.callActivity("A");
+      const approval = yield context.df.waitForExternalEvent("Approval");
+      return [first, approval];
+    };
+    const h = new History().episode().start("T").scheduled(0, "A").episode().raised("Approval", { ok: true }).episode().completed(0, 1);
+    expect(summary(replay(handler, h, 3).actions)).toEqual(['Complete#1 Completed [1,{"ok":true}]']);
+  });
+});
+
+describe("continueAsNew", () => {
+  it("ends the execution at the next yield with the new input; later actions are dropped", () => {
+    const handler = function* (context: OrchestrationContext) {
+      const n = context.df.getInput<number>();
+      yield context.df.callActivity("Tick", n);
+      context.df.continueAsNew(n + 1);
+      yield context.df.callActivity("NeverScheduled");
+    };
+    const h = new History().episode().start("T", 5).scheduled(0, "Tick").episode().completed(0, null);
+    const r = replay(handler, h, 3);
+    expect(summary(r.actions)).toEqual(["Complete#1 ContinuedAsNew 6"]);
+    expect(r.completion?.carryoverEvents).toEqual([]);
+  });
+});
+
+describe("setCustomStatus / customStatus", () => {
+  it("is visible in the replay result and on context.df.customStatus", () => {
+    let seen: unknown;
+    const handler = function* (context: OrchestrationContext) {
+      context.df.setCustomStatus({ stage: 1 });
+      yield context.df.callActivity("A");
+      context.df.setCustomStatus({ stage: 2 });
+      seen = context.df.customStatus;
+      yield context.df.callActivity("B");
+    };
+    const h = new History().episode().start("T").scheduled(0, "A").episode().completed(0, 1);
+    const r = replay(handler, h, 3);
+    expect(r.customStatus).toBe('{"stage":2}');
+    expect(seen).toEqual({ stage: 2 });
+  });
+});
+
+describe("newGuid", () => {
+  it("computes v3's GUID (test vector) and is stable across replays", () => {
+    const guids: string[][] = [];
+    const handler = function* (context: OrchestrationContext) {
+      const g = [context.df.newGuid("abc123"), context.df.newGuid(context.df.instanceId)];
+      yield context.df.callActivity("A", g);
+      g.push(context.df.newGuid("abc123"));
+      guids.push(g);
+      return g;
+    };
+    const t = Date.UTC(2024, 0, 2, 3, 4, 5);
+    const h = new History().episode(t).start("T").scheduled(0, "A").episode(t + SEC).completed(0, null);
+    replay(handler, h, 3);
+    replay(handler, h, h.mark());
+    expect(guids[0]![0]).toBe("193adbb7-397e-57ef-a559-a370c9d53569");
+    expect(guids[0]).toEqual(guids[1]);
+    expect(new Set(guids[0]).size).toBe(3);
+  });
+});
+
+describe("entities from orchestrations", () => {
+  it("signalEntity sends at once; callEntity is lazy and sends when yielded", () => {
+    const handler = function* (context: OrchestrationContext) {
+      const counter = new EntityId("Counter", "k1");
+      const call = context.df.callEntity(counter, "get");
+      context.df.signalEntity(counter, "add", 5);
+      return yield call;
+    };
+    const r = replay(handler, new History().episode().start("T"));
+    expect(summary(r.actions)).toEqual(["SendEvent#0 op @counter@k1", "SendEvent#1 op @counter@k1"]);
+  });
+});
+
+describe("callHttp", () => {
+  const handler = function* (context: OrchestrationContext) {
+    const res = (yield context.df.callHttp({ method: "POST", url: "https://example.test/start", body: { a: 1 }, headers: { "x-k": "v" } })) as DurableHttpResponse;
+    return [res instanceof DurableHttpResponse, res.statusCode, res.getHeader("CONTENT-TYPE"), res.content];
+  };
+
+  it("runs the request in the built-in activity and polls a 202 + Location with GET after Retry-After", () => {
+    const h = new History().episode().start("T");
+    const first = replay(handler, h);
+    expect(first.actions[0]).toMatchObject({ type: "ScheduleTask", id: 0, name: "BuiltIn::HttpActivity" });
+    expect(JSON.parse((first.actions[0] as { input: string }).input)).toEqual({
+      method: "POST",
+      uri: "https://example.test/start",
+      content: '{"a":1}',
+      headers: { "x-k": "v" },
+      asynchronousPatternEnabled: true,
+    });
+    h.scheduled(0, "BuiltIn::HttpActivity").episode(T0 + SEC).completed(0, { statusCode: 202, content: "", headers: { Location: "https://example.test/status/1", "Retry-After": "5" } });
+    expect(summary(replay(handler, h, h.mark() - 2).actions)).toEqual([`CreateTimer#1 ${iso(T0 + 6 * SEC)}`]);
+    h.timerCreated(1, T0 + 6 * SEC).episode(T0 + 6 * SEC).timerFired(1, T0 + 6 * SEC);
+    const poll = replay(handler, h, h.mark() - 2);
+    expect(JSON.parse((poll.actions[0] as { input: string }).input)).toEqual({ method: "GET", uri: "https://example.test/status/1", headers: { "x-k": "v" } });
+    h.scheduled(2, "BuiltIn::HttpActivity").episode(T0 + 7 * SEC).completed(2, { statusCode: 200, content: "done", headers: { "content-type": "text/plain" } });
+    expect(summary(replay(handler, h, h.mark() - 2).actions)).toEqual(['Complete#3 Completed [true,200,"text/plain","done"]']);
+  });
+
+  it("with enablePolling false a 202 is the result; without Retry-After the default interval applies", () => {
+    const noPoll = function* (context: OrchestrationContext) {
+      const res = (yield context.df.callHttp({ method: "GET", url: "https://example.test/x", enablePolling: false })) as DurableHttpResponse;
+      return res.statusCode;
+    };
+    const h = new History().episode().start("T").scheduled(0, "BuiltIn::HttpActivity").episode().completed(0, { statusCode: 202, headers: { location: "https://example.test/s" } });
+    expect(summary(replay(noPoll, h, 3).actions)).toEqual(["Complete#1 Completed 202"]);
+    expect(summary(replay(handler, h, 3, { httpPollIntervalMs: 2 * SEC }).actions)).toEqual([`CreateTimer#1 ${iso(T0 + 2 * SEC)}`]);
+  });
+});
