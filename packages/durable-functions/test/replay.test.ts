@@ -7,6 +7,7 @@ import {
   RetryOptions,
   TaskFailedError,
   type OrchestrationContext,
+  type OrchestrationHandler,
   type Task,
   type TimerTask,
 } from "../src/index.js";
@@ -37,7 +38,7 @@ function iso(ms: number): string {
 }
 
 describe("lazy scheduling", () => {
-  const handler = function* (context: OrchestrationContext) {
+  const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
     const a = context.df.callActivity("A");
     const b = context.df.callActivity("B");
     context.df.callActivity("NeverYielded");
@@ -56,7 +57,7 @@ describe("lazy scheduling", () => {
   });
 
   it("yielding the same task twice schedules it once", () => {
-    const twice = function* (context: OrchestrationContext) {
+    const twice: OrchestrationHandler = function* (context: OrchestrationContext) {
       const t = context.df.callActivity("A");
       const x = yield t;
       const y = yield t;
@@ -67,7 +68,7 @@ describe("lazy scheduling", () => {
   });
 
   it("yielding something that is not a task fails the orchestration with v3's message", () => {
-    const bad = function* (context: OrchestrationContext) {
+    const bad: OrchestrationHandler = function* (context: OrchestrationContext) {
       yield context.df.signalEntity(new EntityId("Counter", "k"), "add", 1) as unknown as Task;
     };
     const r = replay(bad, new History().episode().start("T"));
@@ -79,7 +80,7 @@ describe("lazy scheduling", () => {
 describe("identity and time", () => {
   it("instanceId, parentInstanceId, getInput, currentUtcDateTime, isReplaying", () => {
     const seen: unknown[] = [];
-    const handler = function* (context: OrchestrationContext) {
+    const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
       seen.push([context.df.instanceId, context.df.parentInstanceId, context.df.getInput(), context.df.currentUtcDateTime.getTime(), context.df.isReplaying]);
       yield context.df.callActivity("A");
       seen.push([context.df.currentUtcDateTime.getTime(), context.df.isReplaying]);
@@ -101,7 +102,7 @@ describe("identity and time", () => {
 describe("callActivity / callActivityWithRetry", () => {
   it("a failure arrives as a TaskFailedError carrying the FailureDetails", () => {
     let caught: unknown;
-    const handler = function* (context: OrchestrationContext) {
+    const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
       try {
         yield context.df.callActivity("A", "in");
       } catch (err) {
@@ -124,7 +125,7 @@ describe("callActivity / callActivityWithRetry", () => {
   it("retries on durable timers per RetryOptions and gives up after maxNumberOfAttempts", () => {
     const opts = new RetryOptions(10 * SEC, 3);
     opts.backoffCoefficient = 2;
-    const handler = function* (context: OrchestrationContext) {
+    const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
       return yield context.df.callActivityWithRetry("Flaky", opts, 7);
     };
     const h = new History().episode().start("T");
@@ -143,7 +144,7 @@ describe("callActivity / callActivityWithRetry", () => {
   });
 
   it("a retried activity that succeeds returns its result", () => {
-    const handler = function* (context: OrchestrationContext) {
+    const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
       return yield context.df.callActivityWithRetry("Flaky", new RetryOptions(SEC, 2));
     };
     const h = new History().episode().start("T").scheduled(0, "Flaky").episode().failed(0, "x").timerCreated(1, T0 + SEC);
@@ -159,7 +160,7 @@ describe("callActivity / callActivityWithRetry", () => {
 
 describe("callSubOrchestrator(WithRetry)", () => {
   it("creates the child with the given id, returns its output, and surfaces its failure", () => {
-    const handler = function* (context: OrchestrationContext) {
+    const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
       const a = yield context.df.callSubOrchestrator("Child", 1, "child-a");
       try {
         yield context.df.callSubOrchestrator("Child", 2);
@@ -177,7 +178,7 @@ describe("callSubOrchestrator(WithRetry)", () => {
   });
 
   it("an empty name throws as in v3", () => {
-    const handler = function* (context: OrchestrationContext) {
+    const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
       yield context.df.callSubOrchestrator("");
     };
     const r = replay(handler, new History().episode().start("T"));
@@ -185,7 +186,7 @@ describe("callSubOrchestrator(WithRetry)", () => {
   });
 
   it("WithRetry re-creates the child after a durable timer", () => {
-    const handler = function* (context: OrchestrationContext) {
+    const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
       return yield context.df.callSubOrchestratorWithRetry("Child", new RetryOptions(SEC, 2), null, "kid");
     };
     const h = new History().episode().start("T").subCreated(0, "Child", "kid").episode().subFailed(0, "x");
@@ -198,7 +199,7 @@ describe("callSubOrchestrator(WithRetry)", () => {
 describe("Task.all", () => {
   it("fails fast: the first failure resumes the orchestrator while other tasks are still running", () => {
     let caught: unknown;
-    const handler = function* (context: OrchestrationContext) {
+    const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
       const tasks = [context.df.callActivity("A"), context.df.callActivity("B"), context.df.callActivity("C")];
       try {
         yield context.df.Task.all(tasks);
@@ -217,7 +218,7 @@ describe("Task.all", () => {
   });
 
   it("collects results in order once all complete", () => {
-    const handler = function* (context: OrchestrationContext) {
+    const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
       return yield context.df.Task.all([context.df.callActivity("A"), context.df.callActivity("B")]);
     };
     const h = new History().episode().start("T").scheduled(0, "A").scheduled(1, "B").episode().completed(1, "b").episode().completed(0, "a");
@@ -225,11 +226,11 @@ describe("Task.all", () => {
   });
 
   it("an empty list or a list of non-tasks throws", () => {
-    const empty = function* (context: OrchestrationContext) {
+    const empty: OrchestrationHandler = function* (context: OrchestrationContext) {
       yield context.df.Task.all([]);
     };
     expect(replay(empty, new History().episode().start("T")).completion?.failureDetails?.errorMessage).toMatch(/at least one Task/);
-    const junk = function* (context: OrchestrationContext) {
+    const junk: OrchestrationHandler = function* (context: OrchestrationContext) {
       yield context.df.Task.any([1 as unknown as Task]);
     };
     expect(replay(junk, new History().episode().start("T")).completion?.failureDetails?.errorMessage).toMatch(/Task.any received a non-valid input/);
@@ -237,7 +238,7 @@ describe("Task.all", () => {
 });
 
 describe("Task.any and timers", () => {
-  const race = function* (context: OrchestrationContext) {
+  const race: OrchestrationHandler = function* (context: OrchestrationContext) {
     const deadline = new Date(context.df.currentUtcDateTime.getTime() + HOUR);
     const timeout = context.df.createTimer(deadline);
     const work = context.df.callActivity("Work");
@@ -272,7 +273,7 @@ describe("Task.any and timers", () => {
   });
 
   it("a faulted task can win Task.any without failing it", () => {
-    const handler = function* (context: OrchestrationContext) {
+    const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
       const a = context.df.callActivity("A");
       const winner = (yield context.df.Task.any([a, context.df.createTimer(new Date(T0 + HOUR))])) as Task;
       return [winner === a, winner.isFaulted, (winner.result as Error).message];
@@ -283,7 +284,7 @@ describe("Task.any and timers", () => {
 
   it("cancel() on a fired timer throws; a cancelled timer never completes Task.any", () => {
     let thrown: unknown;
-    const handler = function* (context: OrchestrationContext) {
+    const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
       const t: TimerTask = context.df.createTimer(new Date(T0 + SEC));
       yield t;
       try {
@@ -308,7 +309,7 @@ describe("Task.any and timers", () => {
   });
 
   it("long timers are chained in chunks the backend can deliver", () => {
-    const handler = function* (context: OrchestrationContext) {
+    const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
       yield context.df.createTimer(new Date(T0 + 10 * 24 * HOUR));
       return "done";
     };
@@ -319,7 +320,7 @@ describe("Task.any and timers", () => {
 
 describe("waitForExternalEvent", () => {
   it("completes with the event's data; an event raised before the wait is buffered", () => {
-    const handler = function* (context: OrchestrationContext) {
+    const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
       const first = yield context.df.callActivity("A");
       const approval = yield context.df.waitForExternalEvent("Approval");
       return [first, approval];
@@ -331,7 +332,7 @@ describe("waitForExternalEvent", () => {
 
 describe("continueAsNew", () => {
   it("ends the execution at the next yield with the new input; later actions are dropped", () => {
-    const handler = function* (context: OrchestrationContext) {
+    const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
       const n = context.df.getInput<number>();
       yield context.df.callActivity("Tick", n);
       context.df.continueAsNew(n + 1);
@@ -347,7 +348,7 @@ describe("continueAsNew", () => {
 describe("setCustomStatus / customStatus", () => {
   it("is visible in the replay result and on context.df.customStatus", () => {
     let seen: unknown;
-    const handler = function* (context: OrchestrationContext) {
+    const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
       context.df.setCustomStatus({ stage: 1 });
       yield context.df.callActivity("A");
       context.df.setCustomStatus({ stage: 2 });
@@ -364,7 +365,7 @@ describe("setCustomStatus / customStatus", () => {
 describe("newGuid", () => {
   it("computes v3's GUID (test vector) and is stable across replays", () => {
     const guids: string[][] = [];
-    const handler = function* (context: OrchestrationContext) {
+    const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
       const g = [context.df.newGuid("abc123"), context.df.newGuid(context.df.instanceId)];
       yield context.df.callActivity("A", g);
       g.push(context.df.newGuid("abc123"));
@@ -383,7 +384,7 @@ describe("newGuid", () => {
 
 describe("entities from orchestrations", () => {
   it("signalEntity sends at once; callEntity is lazy and sends when yielded", () => {
-    const handler = function* (context: OrchestrationContext) {
+    const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
       const counter = new EntityId("Counter", "k1");
       const call = context.df.callEntity(counter, "get");
       context.df.signalEntity(counter, "add", 5);
@@ -395,7 +396,7 @@ describe("entities from orchestrations", () => {
 });
 
 describe("callHttp", () => {
-  const handler = function* (context: OrchestrationContext) {
+  const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
     const res = (yield context.df.callHttp({ method: "POST", url: "https://example.test/start", body: { a: 1 }, headers: { "x-k": "v" } })) as DurableHttpResponse;
     return [res instanceof DurableHttpResponse, res.statusCode, res.getHeader("CONTENT-TYPE"), res.content];
   };
@@ -421,7 +422,7 @@ describe("callHttp", () => {
   });
 
   it("with enablePolling false a 202 is the result; without Retry-After the default interval applies", () => {
-    const noPoll = function* (context: OrchestrationContext) {
+    const noPoll: OrchestrationHandler = function* (context: OrchestrationContext) {
       const res = (yield context.df.callHttp({ method: "GET", url: "https://example.test/x", enablePolling: false })) as DurableHttpResponse;
       return res.statusCode;
     };
