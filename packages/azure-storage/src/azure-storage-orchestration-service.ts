@@ -40,6 +40,7 @@ import {
   type PurgeFilter,
   type PurgeResult,
   type TaskMessage,
+  isEntityInstanceId,
 } from "@taskhub/core";
 import { QueueMessenger, type ReceivedMessage } from "./messaging/queue-messages.js";
 import { PollingBackoff } from "./messaging/poller.js";
@@ -120,6 +121,17 @@ interface AzureActivityWorkItem extends ActivityWorkItem {
 const DAY = 24 * 3600_000;
 /** Results that need their scheduling event in history (out-of-order check, §6.4). */
 const RESULT_TYPES = new Set(["TaskCompleted", "TaskFailed", "SubOrchestrationInstanceCompleted", "SubOrchestrationInstanceFailed", "TimerFired"]);
+/** Events a control queue may carry; anything else (a TaskScheduled, a history-only event) is malformed. */
+const CONTROL_TYPES = new Set([
+  ...RESULT_TYPES,
+  "ExecutionStarted",
+  "ExecutionTerminated",
+  "ExecutionSuspended",
+  "ExecutionResumed",
+  "ExecutionRewound",
+  "EventRaised",
+  "GenericEvent",
+]);
 
 function scheduledIdOf(e: HistoryEvent): number | undefined {
   if (e.type === "TimerFired") return e.timerId;
@@ -434,12 +446,19 @@ export class AzureStorageOrchestrationService
   ): Promise<ReceivedMessage | undefined> {
     try {
       const { data, taskMessage } = await this.messenger.decode(m.messageText);
+      const type = taskMessage.event.type;
+      if (queueName === this.names.workItemQueue ? type !== "TaskScheduled" : !CONTROL_TYPES.has(type))
+        throw new TaskHubError("Serialization", `a ${type} event does not belong on ${queueName === this.names.workItemQueue ? "the work-item queue" : "a control queue"}`);
+      // A message on another partition's queue would let two workers run the instance at once.
+      const home = this.names.controlQueues[this.partitionOf(taskMessage.orchestrationInstance.instanceId)];
+      if (queueName !== this.names.workItemQueue && queueName !== home)
+        throw new TaskHubError("Serialization", `a message for '${taskMessage.orchestrationInstance.instanceId}' belongs on ${home}, not ${queueName}`);
       return { queueName, messageId: m.messageId, popReceipt: m.popReceipt, dequeueCount: m.dequeueCount, insertedOn: m.insertedOn, body: m.messageText, data, taskMessage };
     } catch (err) {
       const reason = `cannot decode message: ${(err as Error).message}`;
       this.logger.warn({ event: "message.undecodable", queue: queueName, messageId: m.messageId, dequeueCount: m.dequeueCount, reason }, "undecodable message");
       if (m.dequeueCount >= this.s.maxDequeueCount) {
-        await this.quarantine(queue, { queueName, messageId: m.messageId, popReceipt: m.popReceipt, dequeueCount: m.dequeueCount, insertedOn: m.insertedOn, body: m.messageText }, reason);
+        await this.quarantine({ queueName, messageId: m.messageId, popReceipt: m.popReceipt, dequeueCount: m.dequeueCount, insertedOn: m.insertedOn, body: m.messageText }, reason);
       } else {
         await queue.updateMessage(m.messageId, m.popReceipt, undefined, this.abandonDelaySeconds(m.dequeueCount)).catch(() => undefined);
       }
@@ -453,7 +472,6 @@ export class AzureStorageOrchestrationService
   }
 
   private async quarantine(
-    queue: QueueClient,
     m: { queueName: string; messageId: string; popReceipt: string; dequeueCount: number; insertedOn: Date; body: string; taskMessage?: TaskMessage },
     reason: string,
   ): Promise<void> {
@@ -470,7 +488,8 @@ export class AzureStorageOrchestrationService
       },
       new Date(),
     );
-    await queue.deleteMessage(m.messageId, m.popReceipt).catch(() => undefined);
+    // The message's own queue (not the caller's), so that a misplaced message is really removed.
+    await this.clients.queue(m.queueName).deleteMessage(m.messageId, m.popReceipt).catch(() => undefined);
     this.logger.error({ event: "message.quarantined", queue: m.queueName, messageId: m.messageId, reason }, "message moved to the poison store");
   }
 
@@ -544,12 +563,11 @@ export class AzureStorageOrchestrationService
   private async buildWorkItem(instanceId: string, received: ReceivedMessage[]): Promise<AzureOrchestrationWorkItem | undefined> {
     received.sort((a, b) => a.insertedOn.getTime() - b.insertedOn.getTime() || a.data.sequenceNumber - b.data.sequenceNumber);
     const partition = this.partitionOf(instanceId);
-    const queue = this.controlQueue(partition);
     let msgs: ReceivedMessage[] = [];
     for (const m of received) {
       if (m.dequeueCount > this.s.maxDequeueCount) {
         const last = this.lastErrors.get(m.messageId);
-        await this.quarantine(queue, m, `not processed after ${m.dequeueCount - 1} deliveries${last ? `; last error: ${last}` : ""}`);
+        await this.quarantine(m, `not processed after ${m.dequeueCount - 1} deliveries${last ? `; last error: ${last}` : ""}`);
       }
       else msgs.push(m);
     }
@@ -564,12 +582,16 @@ export class AzureStorageOrchestrationService
       const execId = startMsg.taskMessage.orchestrationInstance.executionId;
       const drop = async (reason: string): Promise<void> => {
         this.logger.info({ event: "orchestration.startDropped", instanceId, reason }, "start message dropped");
-        await queue.deleteMessage(startMsg.messageId, startMsg.popReceipt).catch(() => undefined);
+        await this.clients.queue(startMsg.queueName).deleteMessage(startMsg.messageId, startMsg.popReceipt).catch(() => undefined);
         msgs = msgs.filter((m) => m !== startMsg);
       };
       if (!row) {
-        if (startMsg.dequeueCount >= this.s.maxDequeueCount) await drop("no Instances row was ever written for it");
-        else {
+        // The client died between sending the start and writing the row (its call failed), or someone put a
+        // start message on the queue by hand. DTF drops it; it is kept in the poison store instead.
+        if (startMsg.dequeueCount >= this.s.maxDequeueCount) {
+          await this.quarantine(startMsg, `no Instances row was written for this start of '${instanceId}' in ${startMsg.dequeueCount} deliveries`);
+          msgs = msgs.filter((m) => m !== startMsg);
+        } else {
           await this.abandonMessages([startMsg], startMsg.dequeueCount);
           msgs = msgs.filter((m) => m !== startMsg);
         }
@@ -581,6 +603,18 @@ export class AzureStorageOrchestrationService
       if (msgs.length === 0) return undefined;
     }
 
+    // Messages for an instance that has no history and no start message with them: the start may still be
+    // on its way (a scheduled start, a sub-orchestration's parent mid-checkpoint), or the instance never
+    // existed or was purged. Retry with back-off, then quarantine with the reason; never drop (DTF drops them).
+    if (session.events.length === 0 && !isEntityInstanceId(instanceId) && !msgs.some((m) => m.taskMessage.event.type === "ExecutionStarted")) {
+      const hopeless = msgs.filter((m) => m.dequeueCount >= this.s.maxDequeueCount);
+      for (const m of hopeless)
+        await this.quarantine(m, `no instance '${instanceId}' to deliver this ${m.taskMessage.event.type} to: it has no history and no ExecutionStarted arrived in ${m.dequeueCount} deliveries`);
+      const rest = msgs.filter((m) => m.dequeueCount < this.s.maxDequeueCount);
+      if (rest.length > 0) await this.abandonMessages(rest, Math.max(...rest.map((m) => m.dequeueCount)));
+      return undefined;
+    }
+
     // Out-of-order results (§6.4): their scheduling event is not in history yet (the sender's checkpoint is
     // still in progress). Leave them on the queue for a while.
     const scheduled = new Set<number>();
@@ -590,7 +624,6 @@ export class AzureStorageOrchestrationService
       const e = m.taskMessage.event;
       const target = m.taskMessage.orchestrationInstance.executionId;
       if (!RESULT_TYPES.has(e.type) || (target && target !== session.executionId)) return true;
-      if (session.events.length === 0 && m.dequeueCount > 5) return true;
       if (scheduled.has(scheduledIdOf(e)!)) return true;
       early.push(m);
       return false;
@@ -785,7 +818,7 @@ export class AzureStorageOrchestrationService
         const decoded = await this.decodeReceived(this.names.workItemQueue, queue, item);
         if (!decoded) continue;
         if (decoded.dequeueCount > this.s.maxDequeueCount) {
-          await this.quarantine(queue, decoded, `activity not completed after ${decoded.dequeueCount - 1} deliveries`);
+          await this.quarantine(decoded, `activity not completed after ${decoded.dequeueCount - 1} deliveries`);
           continue;
         }
         const wi: AzureActivityWorkItem = {
