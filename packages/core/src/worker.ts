@@ -250,6 +250,8 @@ export class TaskHubWorker {
         `no activity named '${event.name}' is registered with this worker`,
       );
       (err as { isNonRetriable?: boolean }).isNonRetriable = true;
+      // The failure's errorType, as OrchestratorNotRegistered is for orchestrators (a catch can test it).
+      err.name = "ActivityNotRegistered";
       response = respond({ error: err });
     } else {
       try {
