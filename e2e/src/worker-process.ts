@@ -1,7 +1,8 @@
 /**
  * A worker process for e2e tests. Configured by environment: TASKHUB_CONNECTION_STRING, TASKHUB_HUB,
  * TASKHUB_PARTITIONS, TASKHUB_MANAGEMENT ("blob" | "table"), TASKHUB_RUNS_FILE (each activity run appends
- * "<instanceId> <taskId>" there). Prints one JSON line per ownership change:
+ * "<instanceId> <taskId>" there); optional TASKHUB_MAX_DEQUEUE (maxDequeueCount), TASKHUB_MAX_TIMER_MS
+ * (maxTimerIntervalMs), TASKHUB_TRY_TIMEOUT_MS (per-attempt storage timeout, with short retry back-off). Prints one JSON line per ownership change:
  * {"event":"gained"|"lost","partition":n,"worker":id,"t":ms}, and {"event":"ready"} once started.
  * SIGTERM stops gracefully (drain, release leases, exit 0).
  */
@@ -45,8 +46,12 @@ function reporting(inner: PartitionManager): PartitionManager {
   };
 }
 
+const optionalNumber = (k: string): number | undefined => (process.env[k] ? Number(process.env[k]) : undefined);
+const tryTimeoutMs = optionalNumber("TASKHUB_TRY_TIMEOUT_MS");
+const retry = tryTimeoutMs ? { tryTimeoutMs, retryDelayMs: 200, maxRetryDelayMs: 2000 } : undefined;
+
 const names = taskHubNames(hub, partitions);
-const clients = createStorageClients({ connectionString });
+const clients = createStorageClients({ connectionString }, { retry });
 const manager =
   management === "table"
     ? new TablePartitionManager({ table: clients.table(names.partitionsTable), controlQueues: names.controlQueues, workerId, leaseIntervalMs: 8000, acquireIntervalMs: 1000 })
@@ -61,8 +66,10 @@ const manager =
 
 const service = new AzureStorageOrchestrationService({
   taskHubName: hub,
-  storage: { connectionString },
+  storage: retry ? createStorageClients({ connectionString }, { retry }) : { connectionString },
   partitionCount: partitions,
+  maxDequeueCount: optionalNumber("TASKHUB_MAX_DEQUEUE"),
+  maxTimerIntervalMs: optionalNumber("TASKHUB_MAX_TIMER_MS"),
   partitionManagement: reporting(manager),
   workerId,
   minPollingIntervalMs: 20,
@@ -107,6 +114,50 @@ worker.addOrchestrator("Transfer", function* (ctx, input: { from: string; to: st
   yield ctx.whenAll([ctx.entities.callEntity(from, "withdraw", amount), ctx.entities.callEntity(to, "deposit", amount)]);
   lock.release();
   return amount;
+});
+// Reliability (issue 9): payload round trips, unknown names, and a mixed workload for the fault proxy.
+worker.addActivity("Echo", (_ctx, v: unknown) => v);
+worker.addOrchestrator("Echo", function* (ctx, v: unknown) {
+  // Through the work-item queue and back, and through a sub-orchestration's start and result messages.
+  const viaActivity: unknown = yield ctx.callActivity("Echo", v);
+  const viaChild: unknown = yield ctx.callSubOrchestrator("EchoChild", viaActivity);
+  return viaChild;
+});
+worker.addOrchestrator("EchoChild", (_ctx, v: unknown) => v);
+worker.addOrchestrator("EchoEvent", function* (ctx) {
+  const v: unknown = yield ctx.waitForExternalEvent("echo");
+  ctx.setCustomStatus(v);
+  return v;
+});
+worker.addOrchestrator("CallActivity", function* (ctx, input: { name: string; input?: unknown }) {
+  return (yield ctx.callActivity(input.name, input.input)) as unknown;
+});
+worker.addOrchestrator("Child", function* (ctx, n: number) {
+  return ((yield ctx.callActivity("Work", n)) as number) + 100;
+});
+/**
+ * Every pattern in one: fan-out/fan-in of activities, a sub-orchestration, a durable timer, an external event
+ * (first generation), an entity call, continue-as-new for three generations. Each generation g adds
+ * 4n + 110 with n = input.n + g ("Work" adds one), the first also the event: 12·n + 342 + event in all.
+ */
+worker.addOrchestrator("Mixed", function* (ctx, input: { n: number; gen: number; acc: number; counter: string }) {
+  const n = input.n + input.gen;
+  const fan = (yield ctx.whenAll([1, 2, 3].map((i) => ctx.callActivity("Work", n + i)))) as number[];
+  const child = (yield ctx.callSubOrchestrator("Child", n)) as number;
+  yield ctx.createTimer(300);
+  const event = input.gen === 0 ? ((yield ctx.waitForExternalEvent("go")) as number) : 0;
+  yield ctx.entities.callEntity({ name: "counter", key: input.counter }, "add", 1);
+  const acc = input.acc + fan.reduce((a, b) => a + b, 0) + child + event;
+  if (input.gen < 2) {
+    ctx.continueAsNew({ ...input, gen: input.gen + 1, acc });
+    return undefined;
+  }
+  return acc;
+});
+worker.addOrchestrator("Timer", function* (ctx, delayMs: number) {
+  const started = ctx.currentUtcDateTime.getTime();
+  yield ctx.createTimer(new Date(started + delayMs));
+  return ctx.currentUtcDateTime.getTime() - started;
 });
 await worker.start();
 say({ event: "ready" });
