@@ -48,7 +48,7 @@ export interface DurableClientOptions {
 }
 
 export interface RegisterOptions {
-  /** Task hub name reported by `DurableClient.taskHubName` and put in management URLs (default TASKHUB_HUB_NAME or "TaskHub"). */
+  /** Task hub name for `DurableClient.taskHubName` and management URLs (default: the backend's, else TASKHUB_HUB_NAME, else "TaskHub"). */
   taskHubName?: string;
   /** Origin of the host's HTTP API, for management URLs (default http://localhost:$TASKHUB_HTTP_PORT, port 7071). */
   origin?: string;
@@ -153,7 +153,7 @@ export class FunctionApp {
     if (options.setDefaultClient !== false) {
       const env = process.env;
       this.defaultClient = new DurableClient(new TaskHubClient(worker.service as unknown as OrchestrationServiceClient), {
-        taskHubName: options.taskHubName ?? env.TASKHUB_HUB_NAME ?? "TaskHub",
+        taskHubName: options.taskHubName ?? serviceHubName(worker) ?? env.TASKHUB_HUB_NAME ?? "TaskHub",
         origin: options.origin ?? `http://localhost:${env.TASKHUB_HTTP_PORT ?? 7071}`,
         ...((options.key ?? env.TASKHUB_HTTP_KEY) ? { key: options.key ?? env.TASKHUB_HTTP_KEY } : {}),
         ...(options.connectionName ? { connectionName: options.connectionName } : {}),
@@ -218,6 +218,13 @@ export class FunctionApp {
     const taken = [this.orchestrations, this.activities, this.entities, this.clientFunctions].some((m) => m.has(name));
     if (taken) throw new TaskHubError("InvalidArgument", `a function named '${name}' is already registered`);
   }
+}
+
+/** The task hub name of the worker's backend, when it has one (the Azure Storage service's `names.hub`). */
+function serviceHubName(worker: TaskHubWorker): string | undefined {
+  const service = worker.service as { names?: { hub?: unknown }; taskHubName?: unknown };
+  const name = service.names?.hub ?? service.taskHubName;
+  return typeof name === "string" ? name : undefined;
 }
 
 /** A separate function app (e.g. one per test); the package's `app` is the default one. */
