@@ -131,7 +131,6 @@ export function createHttpActivity(tokenProvider: TokenProvider | undefined) {
       method: req.method,
       headers,
       ...(req.content !== undefined && !/^(GET|HEAD)$/i.test(req.method) ? { body: req.content } : {}),
-      redirect: "manual",
     });
     const out: Record<string, string> = {};
     response.headers.forEach((value, key) => {
