@@ -10,6 +10,7 @@ import {
   OrchestrationRuntimeStatus,
   RetryOptions,
   TaskFailedError,
+  type DurableLock,
   type EntityContext,
   type FunctionApp,
   type OrchestrationContext,
@@ -121,6 +122,29 @@ beforeAll(async () => {
         failure = (err as Error).message;
       }
       return { value, failure };
+    });
+    app.orchestration("Transfer", function* (context: OrchestrationContext) {
+      const from = new EntityId("Counter", "acct-b");
+      const to = new EntityId("Counter", "acct-a");
+      const before = context.df.isLocked();
+      const lock = (yield context.df.lock(from, to, from)) as DurableLock;
+      const inside = context.df.isLocked();
+      let violation = "";
+      try {
+        context.df.signalEntity(to, "add", 1);
+      } catch (err) {
+        violation = (err as Error).message;
+      }
+      yield context.df.callEntity(from, "add", -5);
+      yield context.df.callEntity(to, "add", 5);
+      lock.release();
+      return {
+        before: before.isLocked,
+        inside: inside.isLocked,
+        owned: lock.ownedLocks.map((e) => e.toString()),
+        violation: violation.length > 0,
+        after: context.df.isLocked().isLocked,
+      };
     });
     app.orchestration("Http", function* (context: OrchestrationContext) {
       const res = (yield context.df.callHttp({ method: "POST", url: `${serverUrl}/start`, headers: { "x-k": "v" } })) as DurableHttpResponse;
@@ -243,6 +267,13 @@ describe("entities", () => {
     expect(s.output).toEqual({ value: 7, failure: expect.stringContaining("kaboom") });
     const state = await r.client.readEntityState<number>(new EntityId("Counter", "ent-1"));
     expect(state).toEqual({ entityExists: true, entityState: 7 });
+  });
+
+  it("lock() takes a critical section in sorted order; isLocked reports it; locked entities cannot be signalled", async () => {
+    const s = await r.run("Transfer");
+    expect(s.output).toEqual({ before: false, inside: true, owned: ["@counter@acct-a", "@counter@acct-b"], violation: true, after: false });
+    expect((await r.client.readEntityState(new EntityId("Counter", "acct-b"))).entityState).toBe(-5);
+    expect((await r.client.readEntityState(new EntityId("Counter", "acct-a"))).entityState).toBe(5);
   });
 
   it("client signals, readEntityState, destructOnExit", async () => {
