@@ -3,6 +3,7 @@
  * entity, list entities, signal an operation, delete. The key `$` stands for the empty key.
  */
 import { InvalidArgumentError, type EntityInstanceId, type EntityMetadata, type TaskHubClient } from "@taskhub/core";
+import { decodePathSegment } from "./path-segment.js";
 
 export type Route = [method: string, path: RegExp, handler: (request: Request, url: URL, m: RegExpMatchArray) => Promise<Response>];
 
@@ -12,8 +13,8 @@ export interface EntityRouteHelpers {
 }
 
 function entityIdOf(rawName: string, rawKey: string): EntityInstanceId {
-  const name = decodeURIComponent(rawName);
-  const key = decodeURIComponent(rawKey);
+  const name = decodePathSegment(rawName, "entity name");
+  const key = decodePathSegment(rawKey, "entity key");
   return { name: name.toLowerCase(), key: key === "$" ? "" : key };
 }
 
@@ -43,7 +44,7 @@ export function entityRoutes(client: TaskHubClient, h: EntityRouteHelpers): Rout
       if (fetchState !== null && !/^(true|false)$/i.test(fetchState)) throw new InvalidArgumentError("query parameter 'fetchState' must be true or false");
       const pages = client
         .listEntities({
-          instanceIdStartsWith: m[1] ? `@${decodeURIComponent(m[1]).toLowerCase()}@` : "@",
+          instanceIdStartsWith: m[1] ? `@${decodePathSegment(m[1], "entity name").toLowerCase()}@` : "@",
           lastModifiedFrom: dateOf(url, "lastOperationTimeFrom"),
           lastModifiedTo: dateOf(url, "lastOperationTimeTo"),
           includeState: fetchState?.toLowerCase() === "true",

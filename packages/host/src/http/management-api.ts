@@ -24,6 +24,7 @@ import {
 } from "./management-urls.js";
 import { toStatusObject } from "./status-object.js";
 import { entityRoutes, type Route } from "./entity-routes.js";
+import { decodePathSegment } from "./path-segment.js";
 
 export interface ManagementApiOptions {
   client: TaskHubClient;
@@ -144,7 +145,7 @@ export function createManagementApi(o: ManagementApiOptions): (request: Request)
   }
 
   function instanceIdOf(raw: string): string {
-    const id = decodeURIComponent(raw);
+    const id = decodePathSegment(raw, "instance id");
     try {
       validateInstanceId(id);
     } catch (err) {
@@ -170,7 +171,7 @@ export function createManagementApi(o: ManagementApiOptions): (request: Request)
   const routes: Route[] = [
     // 1. start
     ["POST", /^\/orchestrators\/([^/]+)(?:\/([^/]+))?\/?$/, async (request, url, m) => {
-      const name = decodeURIComponent(m[1]!);
+      const name = decodePathSegment(m[1]!, "function name");
       const names = o.orchestratorNames ? new Set(o.orchestratorNames()) : undefined;
       if (names && !names.has(name)) throw new HttpError(400, `the function '${name}' doesn't exist or is not an orchestrator`);
       const instanceId = m[2] ? instanceIdOf(m[2]) : undefined;
@@ -244,7 +245,7 @@ export function createManagementApi(o: ManagementApiOptions): (request: Request)
     // 6. raise event
     ["POST", /^\/instances\/([^/]+)\/raiseEvent\/([^/]+)\/?$/, async (request, _url, m) => {
       const id = instanceIdOf(m[1]!);
-      const eventName = decodeURIComponent(m[2]!);
+      const eventName = decodePathSegment(m[2]!, "event name");
       // The extension checks the instance (404, 410) before the media type and the body (400).
       const s = await state(id);
       if (isTerminalStatus(s.runtimeStatus)) throw new HttpError(410, `instance '${id}' is ${s.runtimeStatus}`);
