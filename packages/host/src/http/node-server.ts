@@ -1,6 +1,8 @@
 /**
  * Serves a web-standard handler with Node's http module: IncomingMessage → Request, Response → reply.
- * Listens on 127.0.0.1 by default; port 0 picks a free port.
+ * Listens on 127.0.0.1 by default; port 0 picks a free port. A request body larger than `maxBodyBytes`
+ * (default 1 MiB, the management API's limit) is answered 413 as soon as its length is known or the limit
+ * is passed, and is never buffered: a huge upload costs no memory.
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -12,23 +14,51 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-async function toRequest(req: IncomingMessage, origin: string): Promise<Request> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
+class BodyTooLarge extends Error {}
+
+/** The body, or `BodyTooLarge` once it passes the limit (the rest is left unread; Node discards it). */
+function readBody(req: IncomingMessage, maxBodyBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    if (Number(req.headers["content-length"] ?? 0) > maxBodyBytes) return reject(new BodyTooLarge());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (c: Buffer): void => {
+      size += c.length;
+      if (size <= maxBodyBytes) return void chunks.push(c);
+      req.off("data", onData);
+      reject(new BodyTooLarge());
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(Buffer.concat(chunks)));
+    req.once("error", reject);
+  });
+}
+
+async function toRequest(req: IncomingMessage, origin: string, maxBodyBytes: number): Promise<Request> {
+  const method = req.method ?? "GET";
+  const body = method === "GET" || method === "HEAD" ? undefined : await readBody(req, maxBodyBytes);
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
-  const method = req.method ?? "GET";
-  const body = method === "GET" || method === "HEAD" ? undefined : Buffer.concat(chunks);
   return new Request(new URL(req.url ?? "/", origin), { method, headers, body });
 }
 
-export async function serve(handler: (r: Request) => Promise<Response>, options: { port?: number; host?: string } = {}): Promise<RunningServer> {
+export async function serve(handler: (r: Request) => Promise<Response>, options: { port?: number; host?: string; maxBodyBytes?: number } = {}): Promise<RunningServer> {
   const host = options.host ?? "127.0.0.1";
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   let origin = "";
   const server = createServer((req, res) => {
     void (async () => {
       try {
-        const response = await handler(await toRequest(req, origin));
+        let request: Request;
+        try {
+          request = await toRequest(req, origin, maxBodyBytes);
+        } catch (err) {
+          if (!(err instanceof BodyTooLarge)) throw err;
+          res.writeHead(413, { "content-type": "application/json; charset=utf-8", connection: "close" });
+          res.end(JSON.stringify({ Message: `request body is larger than ${maxBodyBytes} bytes` }));
+          return;
+        }
+        const response = await handler(request);
         res.statusCode = response.status;
         response.headers.forEach((v, k) => res.setHeader(k, v));
         res.end(Buffer.from(await response.arrayBuffer()));
