@@ -123,6 +123,13 @@ beforeAll(async () => {
       }
       return { value, failure };
     });
+    app.orchestration("AskBox", function* (context: OrchestrationContext) {
+      const box = new EntityId("Box", context.df.getInput<string>());
+      const first = yield context.df.callEntity(box, "info");
+      yield context.df.callEntity(box, "put", "pear");
+      const second = yield context.df.callEntity(box, "info");
+      return [first, second];
+    });
     app.orchestration("Transfer", function* (context: OrchestrationContext) {
       const from = new EntityId("Counter", "acct-b");
       const to = new EntityId("Counter", "acct-a");
@@ -292,10 +299,13 @@ describe("entities", () => {
     await r.client.signalEntity(box, "mutateOnly");
     await expect.poll(async () => (await r.client.readEntityState<{ items: string[] }>(box)).entityState, { timeout: 5000 }).toEqual({ items: ["apple"] });
     await expect.poll(async () => (await r.client.readEntityState<number>(new EntityId("Counter", "box-b1"))).entityState, { timeout: 5000 }).toBe(1);
-    const app = createApp();
     expect(() => new EntityId("", "k")).toThrow(TypeError);
     expect(new EntityId("Box", "b1").toString()).toBe("@box@b1");
-    expect(app).toBeDefined();
+    const s = await r.run("AskBox", "b2");
+    expect(s.output).toEqual([
+      { name: "box", key: "b2", id: "@box@b2", isNew: true },
+      { name: "box", key: "b2", id: "@box@b2", isNew: false },
+    ]);
   });
 });
 
