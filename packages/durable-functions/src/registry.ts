@@ -157,6 +157,7 @@ export class FunctionApp {
         origin: options.origin ?? `http://localhost:${env.TASKHUB_HTTP_PORT ?? 7071}`,
         ...((options.key ?? env.TASKHUB_HTTP_KEY) ? { key: options.key ?? env.TASKHUB_HTTP_KEY } : {}),
         ...(options.connectionName ? { connectionName: options.connectionName } : {}),
+        orchestratorNames: () => worker.orchestratorNames(),
       });
     }
   }

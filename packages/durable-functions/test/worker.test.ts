@@ -322,6 +322,10 @@ describe("DurableClient", () => {
     expect(noInput.history).toBeUndefined();
   });
 
+  it("startNew rejects an orchestrator that is not registered, as the extension does", async () => {
+    await expect(r.client.startNew("NoSuchOrchestrator")).rejects.toThrow(/doesn't exist/);
+  });
+
   it("getStatusAll and getStatusBy", async () => {
     await r.run("Child", 1, "by-1");
     const all = await r.client.getStatusAll();

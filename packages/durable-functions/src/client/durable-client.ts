@@ -38,6 +38,8 @@ export interface DurableClientOptions {
   /** The HTTP API key, added to management URLs as `code=`. */
   key?: string;
   connectionName?: string;
+  /** The orchestrators that exist; `startNew` rejects other names, as the extension does (default: any name). */
+  orchestratorNames?: () => Iterable<string>;
 }
 
 /** Anything with the request's absolute `url` (a fetch `Request`, the facade's or Functions' `HttpRequest`). */
@@ -49,6 +51,7 @@ export class DurableClient {
   readonly taskHubName: string;
   readonly uniqueWebhookOrigins: string[];
   private readonly urls: ManagementUrlOptions;
+  private readonly orchestratorNames: (() => Iterable<string>) | undefined;
 
   constructor(
     /** The core client, for everything v3's client does not offer (history, restart, entity queries, ...). */
@@ -63,6 +66,7 @@ export class DurableClient {
       ...(options.connectionName ? { connectionName: options.connectionName } : {}),
     };
     this.uniqueWebhookOrigins = [new URL(this.urls.origin).origin];
+    this.orchestratorNames = options.orchestratorNames;
   }
 
   /** 202 with the management payload, `Location` (the status URL) and `Retry-After: 10`. */
@@ -140,8 +144,10 @@ export class DurableClient {
     await this.client.signalEntity(toCoreEntityId(entityId), operationName ?? "", operationContent);
   }
 
-  /** Starts an instance; resolves with its id. */
-  startNew(orchestratorFunctionName: string, options: StartNewOptions = {}): Promise<string> {
+  /** Starts an instance; resolves with its id. Rejects for an orchestrator that is not registered. */
+  async startNew(orchestratorFunctionName: string, options: StartNewOptions = {}): Promise<string> {
+    if (this.orchestratorNames && ![...this.orchestratorNames()].includes(orchestratorFunctionName))
+      throw new Error(`The function '${orchestratorFunctionName}' doesn't exist, is disabled, or is not an orchestrator function.`);
     return this.client.scheduleNewOrchestration(orchestratorFunctionName, options.input, {
       ...(options.instanceId ? { instanceId: options.instanceId } : {}),
       ...(options.version ? { version: options.version } : {}),
