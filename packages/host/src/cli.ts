@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The `taskhub` CLI. `taskhub worker --app <module>` runs a host with the module's registrations: the module
- * exports `register(worker)` (or a default function). SIGTERM/SIGINT drain and exit 0; a second signal forces
+ * exports `register(worker)` (or a default function), and optionally `httpHandler` (its own HTTP functions, such
+ * as durable-functions' `createHttpHandler()`, served before the management API). SIGTERM/SIGINT drain and exit 0; a second signal forces
  * exit 1. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration.
  */
 import { readFileSync } from "node:fs";
@@ -12,16 +13,18 @@ import { replayOrchestration, TaskHubClient, TaskHubError, TaskHubWorker, type E
 import { InMemoryOrchestrationService } from "@taskhub/core/testing";
 import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
 import { loadConfig } from "./config.js";
-import { createHost } from "./host.js";
+import { createHost, type HttpHandler } from "./host.js";
 import { condenseHistory, toStatusObject } from "./http/status-object.js";
 
 type RegisterFn = (worker: TaskHubWorker) => void | Promise<void>;
 
-async function loadApp(path: string): Promise<RegisterFn> {
-  const mod = (await import(pathToFileURL(resolve(path)).href)) as { register?: RegisterFn; default?: RegisterFn };
+/** The app module: `register(worker)` (or a default function), and optionally `httpHandler` (its own HTTP functions). */
+async function loadApp(path: string): Promise<{ register: RegisterFn; httpHandler?: HttpHandler }> {
+  const mod = (await import(pathToFileURL(resolve(path)).href)) as { register?: RegisterFn; default?: RegisterFn; httpHandler?: unknown };
   const fn = mod.register ?? mod.default;
   if (typeof fn !== "function") throw new Error(`${path} must export a register(worker) function (or a default function)`);
-  return fn;
+  if (mod.httpHandler !== undefined && typeof mod.httpHandler !== "function") throw new Error(`${path}: httpHandler must be a function (request) => Response | undefined`);
+  return { register: fn, ...(mod.httpHandler ? { httpHandler: mod.httpHandler as HttpHandler } : {}) };
 }
 
 const program = new Command();
@@ -30,17 +33,17 @@ program.name("taskhub").description("Run and manage taskhub task hubs").showHelp
 program
   .command("worker")
   .description("run a worker host: the app's orchestrations and activities, and the HTTP management API")
-  .requiredOption("--app <module>", "module that exports register(worker)")
+  .requiredOption("--app <module>", "module that exports register(worker), and optionally httpHandler (served before the management API)")
   .option("--port <port>", "HTTP port (default 7071, or TASKHUB_HTTP_PORT)")
   .action(async (opts: { app: string; port?: string }) => {
-    let register: RegisterFn;
+    let app: Awaited<ReturnType<typeof loadApp>>;
     try {
-      register = await loadApp(opts.app);
+      app = await loadApp(opts.app);
     } catch (err) {
       console.error(`taskhub: ${(err as Error).message}`);
       process.exit(2);
     }
-    const host = await createHost({ register, config: opts.port ? { http: { port: Number(opts.port) } } : {} }).catch((err: unknown) => {
+    const host = await createHost({ ...app, config: opts.port ? { http: { port: Number(opts.port) } } : {} }).catch((err: unknown) => {
       console.error(`taskhub: ${(err as Error).message}`);
       process.exit(2);
     });
@@ -328,7 +331,7 @@ withCommon(program.command("partitions").description("who owns which partition: 
 
 withCommon(program.command("replay").description("replay a history JSON file (an array of DTF events, as get-history --raw --json prints) against an app's orchestrator and report non-determinism").requiredOption("--app <module>").requiredOption("--file <history.json>"))
   .action(verb(async (o: Common & { app: string; file: string }) => {
-    const register = await loadApp(o.app);
+    const { register } = await loadApp(o.app);
     const events = JSON.parse(readFileSync(o.file, "utf8")) as HistoryEvent[];
     const start = events.find((e) => e.type === "ExecutionStarted");
     if (!start || start.type !== "ExecutionStarted") throw new UsageError(`${o.file} has no ExecutionStarted event`);

@@ -23,7 +23,16 @@ export interface HostOptions {
   logger?: PinoLogger;
   /** Drain timeout on stop (default 30 s). */
   drainTimeoutMs?: number;
+  /**
+   * The app's own HTTP functions (e.g. `df.createHttpHandler()`, durable-functions' `app.client.http` under
+   * `/api/...`), tried before the management API; resolving to undefined passes the request on. No key check
+   * is applied to what it answers: it does its own authorization.
+   */
+  httpHandler?: HttpHandler;
 }
+
+/** A fetch-style handler that may decline a request (undefined). */
+export type HttpHandler = (request: Request) => Response | undefined | Promise<Response | undefined>;
 
 export interface Host {
   readonly config: HostConfig;
@@ -104,6 +113,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
           return Response.json({ status: "storage unreachable" }, { status: 503 });
         }
       }
+      const own = await options.httpHandler?.(request);
+      if (own) return own;
       if (rpc && path.startsWith(`${LOCAL_RPC_PATH}/`)) return rpc(request);
       return api(request);
     },

@@ -43,6 +43,38 @@ describe("createHost", () => {
     }
   });
 
+  it("serves the app's httpHandler before the management API; a declined request reaches the API and its key check", async () => {
+    const seen: string[] = [];
+    const host = await createHost({
+      config: { http: { port: 0, key: "key-0123456789abcdefXYZ" }, hubName: "HandlerHub" },
+      env: { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString },
+      register: (w) => {
+        w.addOrchestrator("Echo", (_ctx, x: unknown) => x);
+      },
+      httpHandler: async (request) => {
+        const path = new URL(request.url).pathname;
+        seen.push(path);
+        if (path === "/api/echo") return Response.json({ method: request.method, body: await request.text() }, { status: 201 });
+        if (path.endsWith("/throws")) throw new Error("boom");
+        return undefined;
+      },
+    });
+    try {
+      const own = await fetch(`${host.url}/api/echo`, { method: "POST", body: "hi" });
+      expect(own.status).toBe(201);
+      expect(await own.json()).toEqual({ method: "POST", body: "hi" });
+      expect((await fetch(`${host.url}/api/throws`)).status).toBe(500);
+      // Declined: the management API answers, with its key check.
+      expect((await fetch(`${host.url}/runtime/webhooks/durabletask/instances/nope`)).status).toBe(401);
+      expect((await fetch(`${host.url}/runtime/webhooks/durabletask/instances/nope?code=key-0123456789abcdefXYZ`)).status).toBe(404);
+      // Health probes are answered by the host itself.
+      expect((await fetch(`${host.url}/healthz`)).status).toBe(200);
+      expect(seen).toEqual(["/api/echo", "/api/throws", "/runtime/webhooks/durabletask/instances/nope", "/runtime/webhooks/durabletask/instances/nope"]);
+    } finally {
+      await host.stop();
+    }
+  });
+
   it("refuses to start without storage in production, without a key, or with wrong credentials", async () => {
     const register = (): void => {};
     await expect(createHost({ register, config: { http: { port: 0, authDisabled: true } }, env: { NODE_ENV: "production" } })).rejects.toThrow(/no storage configured/);
@@ -88,6 +120,11 @@ describe("taskhub worker process", () => {
     const base = `${await first.url}/runtime/webhooks/durabletask`;
     const started = await fetch(`${base}/orchestrators/SlowTwice/life-1?code=${env.TASKHUB_HTTP_KEY}`, { method: "POST", body: "1500" });
     expect(started.status).toBe(202);
+    // The module's httpHandler export is served without the key; the management API still wants it.
+    const ping = await fetch(`${await first.url}/api/ping?n=7`);
+    expect(ping.status).toBe(200);
+    expect(await ping.json()).toEqual({ pong: "7" });
+    expect((await fetch(`${base}/instances/life-1`)).status).toBe(401);
     await new Promise((r) => setTimeout(r, 700)); // the first activity is running now
     first.child.kill("SIGTERM");
     expect(await first.exited).toBe(0);
