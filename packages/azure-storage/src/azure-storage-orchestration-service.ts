@@ -10,7 +10,7 @@
  */
 import os from "node:os";
 import { randomUUID } from "node:crypto";
-import type { QueueClient } from "@azure/storage-queue";
+import type { DequeuedMessageItem, QueueClient } from "@azure/storage-queue";
 import pLimit from "p-limit";
 import {
   isTerminalStatus,
@@ -43,7 +43,7 @@ import {
   isEntityInstanceId,
 } from "@taskhub/core";
 import { QueueMessenger, type ReceivedMessage } from "./messaging/queue-messages.js";
-import { PollingBackoff } from "./messaging/poller.js";
+import { PollingActivity, PollingBackoff } from "./messaging/poller.js";
 import { PoisonStore, type PoisonMessage } from "./messaging/poison-store.js";
 import { DEFAULT_PARTITION_COUNT, taskHubNames, validatePartitionCount, validateTaskHubName, type TaskHubNames } from "./naming.js";
 import { partitionIndex } from "./partitioning/fnv1a.js";
@@ -73,6 +73,14 @@ export interface AzureStorageOrchestrationServiceSettings {
   minPollingIntervalMs?: number;
   /** DF's `maxQueuePollingInterval` (default 30 s). */
   maxPollingIntervalMs?: number;
+  /**
+   * After a message arrives on any of this worker's control queues or its work-item queue, all its control
+   * queues are polled at least every `briskPollingIntervalMs` for this long (default 5 s; 0 turns it off,
+   * as DTF). Keeps latency low between back-to-back instances, which land on different partitions.
+   */
+  pollingLingerMs?: number;
+  /** Default 100 ms. */
+  briskPollingIntervalMs?: number;
   /** Deliveries after which a message that still cannot be processed goes to the poison store (default 10). */
   maxDequeueCount?: number;
   /** Keep each instance's history in memory after a checkpoint (DTF's extended sessions; default true). */
@@ -177,6 +185,12 @@ export class AzureStorageOrchestrationService
   private readonly lastErrors = new Map<string, string>();
   private readonly pollers = new Map<number, { controller: AbortController; backoff: PollingBackoff; done: Promise<void> }>();
   private readonly activityBackoff: PollingBackoff;
+  /** Orchestration work items built ahead for the dispatcher, and how many are being built. */
+  private readonly prepared: AzureOrchestrationWorkItem[] = [];
+  private preparing = 0;
+  private readonly pollingActivity: PollingActivity;
+  /** Work items received in a batch and not yet handed to the dispatcher (invisible to other workers). */
+  private readonly activityPrefetch: { item: DequeuedMessageItem; receivedAt: number }[] = [];
   private waiters = new Set<() => void>();
   private running = false;
   private hubReady: Promise<void> | undefined;
@@ -197,6 +211,8 @@ export class AzureStorageOrchestrationService
       workItemQueueVisibilityTimeoutMs: settings.workItemQueueVisibilityTimeoutMs ?? 5 * 60_000,
       minPollingIntervalMs: settings.minPollingIntervalMs ?? 50,
       maxPollingIntervalMs: settings.maxPollingIntervalMs ?? 30_000,
+      pollingLingerMs: settings.pollingLingerMs ?? 5000,
+      briskPollingIntervalMs: settings.briskPollingIntervalMs ?? 100,
       maxDequeueCount: settings.maxDequeueCount ?? 10,
       extendedSessions: settings.extendedSessions ?? true,
       sessionIdleTimeoutMs: settings.sessionIdleTimeoutMs ?? 30_000,
@@ -236,6 +252,7 @@ export class AzureStorageOrchestrationService
     this.poison = new PoisonStore(this.clients.table(this.names.poisonTable), this.clients.queueService);
     this.messenger = new QueueMessenger(this.payloads);
     this.activityBackoff = new PollingBackoff(this.s.minPollingIntervalMs, this.s.maxPollingIntervalMs);
+    this.pollingActivity = new PollingActivity(this.s.pollingLingerMs, this.s.briskPollingIntervalMs);
   }
 
   now(): Date {
@@ -345,6 +362,10 @@ export class AzureStorageOrchestrationService
     clearInterval(this.watchdog);
     await this.partitionManager.stop();
     for (const p of [...this.pollers.keys()]) this.stopPolling(p);
+    await this.releaseActivityPrefetch();
+    // Work items still being prepared give their messages back themselves (they see running = false).
+    while (this.preparing > 0) await new Promise((r) => setTimeout(r, 10));
+    await this.releasePrepared();
     while (this.releasing.size > 0) await Promise.all([...this.releasing]);
     this.wakeWaiters();
   }
@@ -362,7 +383,7 @@ export class AzureStorageOrchestrationService
   private startPolling(partition: number): void {
     if (this.pollers.has(partition)) return;
     const controller = new AbortController();
-    const backoff = new PollingBackoff(this.s.minPollingIntervalMs, this.s.maxPollingIntervalMs);
+    const backoff = new PollingBackoff(this.s.minPollingIntervalMs, this.s.maxPollingIntervalMs, this.pollingActivity);
     const done = this.pollLoop(partition, controller.signal, backoff);
     this.pollers.set(partition, { controller, backoff, done });
   }
@@ -372,6 +393,7 @@ export class AzureStorageOrchestrationService
     const p = this.pollers.get(partition);
     if (!p) return;
     p.controller.abort();
+    p.backoff.dispose();
     this.pollers.delete(partition);
     const loopDone = p.done.finally(() => this.releasing.delete(loopDone));
     this.releasing.add(loopDone);
@@ -383,7 +405,9 @@ export class AzureStorageOrchestrationService
       dropped.push(...msgs);
     }
     // Make them visible again at once, so the partition's next owner need not wait out the visibility timeout.
-    const release = this.abandonMessages(dropped, 0, 0).finally(() => this.releasing.delete(release));
+    const release: Promise<void> = Promise.all([this.abandonMessages(dropped, 0, 0), this.releasePrepared(partition)])
+      .then(() => undefined)
+      .finally(() => this.releasing.delete(release));
     this.releasing.add(release);
     for (const id of this.sessions.keys()) if (this.partitionOf(id) === partition) this.sessions.delete(id);
   }
@@ -412,6 +436,7 @@ export class AzureStorageOrchestrationService
           continue;
         }
         backoff.reset();
+        this.pollingActivity.touch();
       } catch (err) {
         if (signal.aborted) break;
         this.logger.warn({ event: "controlQueue.receiveFailed", partition, err }, "receiving control messages failed");
@@ -525,25 +550,68 @@ export class AzureStorageOrchestrationService
   async lockNextOrchestrationWorkItem(options: LockOptions): Promise<OrchestrationWorkItem | undefined> {
     const deadline = Date.now() + 1000;
     while (!options.signal.aborted && this.running) {
+      const ready = this.prepared.shift();
+      if (ready) return ready;
+      // Preparing a work item may read the history and the Instances row. Prepare as many instances at once
+      // as the dispatcher has free slots, so that those reads overlap instead of queueing behind each other.
+      const want = Math.max(1, Math.floor(options.capacity ?? 1)) - this.preparing;
+      let started = 0;
       for (const [instanceId, msgs] of this.buffer) {
+        if (started >= want) break;
         if (this.locked.has(instanceId) || msgs.length === 0) continue;
         this.buffer.delete(instanceId);
         this.bufferedCount -= msgs.length;
         this.locked.add(instanceId);
-        try {
-          const wi = await this.buildWorkItem(instanceId, msgs);
-          if (wi) return wi;
-        } catch (err) {
-          this.logger.warn({ event: "orchestration.prepareFailed", instanceId, err }, "preparing a work item failed; messages will be redelivered");
-          await this.abandonMessages(msgs, 1);
-        }
-        this.locked.delete(instanceId);
+        started++;
+        this.preparing++;
+        void this.prepare(instanceId, msgs).finally(() => {
+          this.preparing--;
+          this.wakeWaiters();
+        });
       }
+      if (this.prepared.length > 0) continue;
       const left = deadline - Date.now();
       if (left <= 0) return undefined;
       await this.waitForWork(options.signal, left);
     }
     return undefined;
+  }
+
+  private async prepare(instanceId: string, msgs: ReceivedMessage[]): Promise<void> {
+    let wi: AzureOrchestrationWorkItem | undefined;
+    try {
+      wi = await this.buildWorkItem(instanceId, msgs);
+    } catch (err) {
+      this.logger.warn({ event: "orchestration.prepareFailed", instanceId, err }, "preparing a work item failed; messages will be redelivered");
+      await this.abandonMessages(msgs, 1);
+    }
+    if (!wi) {
+      this.unlock(instanceId);
+      return;
+    }
+    if (!this.running || !this.pollers.has(wi.partition)) {
+      // Stopped or lost the partition meanwhile: give the messages back at once.
+      await this.abandonMessages(wi.messages, 0, 0);
+      this.sessions.delete(instanceId);
+      this.unlock(instanceId);
+      return;
+    }
+    this.prepared.push(wi);
+  }
+
+  /** Prepared work items not handed out (stop, or their partition lost): messages visible again at once. */
+  private releasePrepared(partition?: number): Promise<void> {
+    const keep: AzureOrchestrationWorkItem[] = [];
+    const release: AzureOrchestrationWorkItem[] = [];
+    for (const wi of this.prepared.splice(0)) (partition === undefined || wi.partition === partition ? release : keep).push(wi);
+    this.prepared.push(...keep);
+    return Promise.all(
+      release.map(async (wi) => {
+        await this.abandonMessages(wi.messages, 0, 0);
+        this.sessions.delete(wi.instanceId);
+        this.locked.delete(wi.instanceId);
+      }),
+    ).then(() => undefined);
   }
 
   private async loadSession(instanceId: string, expectedExecutionId?: string): Promise<Session> {
@@ -578,7 +646,14 @@ export class AzureStorageOrchestrationService
 
     // Start dedupe for top-level starts (§6.3): the Instances row must agree with the message's execution.
     if (startMsg && !(startMsg.taskMessage.event as ExecutionStartedEvent).parentInstance) {
-      const row = await this.instances.get(instanceId);
+      // The client writes the row just after sending the start (§5), so a worker that polls briskly can see
+      // the message first. Look again a few times over ~350 ms before falling back to the abandon back-off
+      // (2 s and up), which would add seconds to the instance's latency.
+      let row = await this.instances.get(instanceId);
+      for (let wait = 50; !row && startMsg.dequeueCount === 1 && wait <= 200 && this.running; wait *= 2) {
+        await sleep(wait);
+        row = await this.instances.get(instanceId);
+      }
       const execId = startMsg.taskMessage.orchestrationInstance.executionId;
       const drop = async (reason: string): Promise<void> => {
         this.logger.info({ event: "orchestration.startDropped", instanceId, reason }, "start message dropped");
@@ -801,40 +876,57 @@ export class AzureStorageOrchestrationService
     const queue = this.clients.queue(this.names.workItemQueue);
     const deadline = Date.now() + 1000;
     while (!options.signal.aborted && this.running) {
-      let res;
-      try {
-        res = await queue.receiveMessages({
-          numberOfMessages: 1,
-          visibilityTimeout: Math.ceil(this.s.workItemQueueVisibilityTimeoutMs / 1000),
-          // Not aborted mid-flight, for the same reason as control-queue receives.
-        });
-      } catch (err) {
-        if (options.signal.aborted) return undefined;
-        throw err;
-      }
-      const item = res.receivedMessageItems[0];
-      if (item) {
-        this.activityBackoff.reset();
-        const decoded = await this.decodeReceived(this.names.workItemQueue, queue, item);
-        if (!decoded) continue;
-        if (decoded.dequeueCount > this.s.maxDequeueCount) {
-          await this.quarantine(decoded, `activity not completed after ${decoded.dequeueCount - 1} deliveries`);
+      const next = this.activityPrefetch.shift();
+      if (!next) {
+        let res;
+        try {
+          res = await queue.receiveMessages({
+            // As many as the dispatcher has free slots for (up to the queue's 32): one receive per batch
+            // instead of one per activity. They are handed out on the next calls, at once.
+            numberOfMessages: Math.max(1, Math.min(32, Math.floor(options.capacity ?? 1))),
+            visibilityTimeout: Math.ceil(this.s.workItemQueueVisibilityTimeoutMs / 1000),
+            // Not aborted mid-flight, for the same reason as control-queue receives.
+          });
+        } catch (err) {
+          if (options.signal.aborted) return undefined;
+          throw err;
+        }
+        if (res.receivedMessageItems.length > 0) {
+          this.activityBackoff.reset();
+          this.pollingActivity.touch();
+          const at = Date.now();
+          for (const item of res.receivedMessageItems) this.activityPrefetch.push({ item, receivedAt: at });
           continue;
         }
-        const wi: AzureActivityWorkItem = {
-          id: decoded.messageId,
-          message: decoded.taskMessage,
-          dequeueCount: decoded.dequeueCount - 1,
-          lockedUntil: new Date(Date.now() + this.s.workItemQueueVisibilityTimeoutMs),
-          received: decoded,
-          popReceipt: decoded.popReceipt,
-        };
-        return wi;
+        if (Date.now() >= deadline) return undefined;
+        await this.activityBackoff.wait(options.signal);
+        continue;
       }
-      if (Date.now() >= deadline) return undefined;
-      await this.activityBackoff.wait(options.signal);
+      const decoded = await this.decodeReceived(this.names.workItemQueue, queue, next.item);
+      if (!decoded) continue;
+      if (decoded.dequeueCount > this.s.maxDequeueCount) {
+        await this.quarantine(decoded, `activity not completed after ${decoded.dequeueCount - 1} deliveries`);
+        continue;
+      }
+      const wi: AzureActivityWorkItem = {
+        id: decoded.messageId,
+        message: decoded.taskMessage,
+        dequeueCount: decoded.dequeueCount - 1,
+        lockedUntil: new Date(next.receivedAt + this.s.workItemQueueVisibilityTimeoutMs),
+        received: decoded,
+        popReceipt: decoded.popReceipt,
+      };
+      return wi;
     }
     return undefined;
+  }
+
+  /** Received work items not handed out when the worker stops: visible again at once for other workers. */
+  private async releaseActivityPrefetch(): Promise<void> {
+    const left = this.activityPrefetch.splice(0);
+    if (left.length === 0) return;
+    const queue = this.clients.queue(this.names.workItemQueue);
+    await Promise.all(left.map(({ item }) => queue.updateMessage(item.messageId, item.popReceipt, undefined, 0).catch(() => undefined)));
   }
 
   async renewActivityWorkItemLock(workItem: ActivityWorkItem): Promise<void> {
@@ -1064,14 +1156,14 @@ export class AzureStorageOrchestrationService
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(done, ms);
     function done(): void {
       clearTimeout(t);
-      signal.removeEventListener("abort", done);
+      signal?.removeEventListener("abort", done);
       resolve();
     }
-    signal.addEventListener("abort", done, { once: true });
+    signal?.addEventListener("abort", done, { once: true });
   });
 }

@@ -5,6 +5,7 @@
  * (storage error, lost lock) is abandoned with back-off and redelivered, never dropped.
  */
 import { randomUUID } from "node:crypto";
+import { availableParallelism } from "node:os";
 import type { ActivityWorkItem, OrchestrationService, OrchestrationWorkItem } from "./backend/service.js";
 import type { TaskMessage } from "./backend/task-message.js";
 import { executeOrchestrationWorkItem } from "./dispatch/orchestration-executor.js";
@@ -38,7 +39,7 @@ export type Activity<TInput = any, TOutput = any> = (
 export interface TaskHubWorkerOptions {
   /** Concurrent orchestration work items (DTF default 100). */
   maxConcurrentOrchestrations?: number;
-  /** Concurrent activity work items (DTF default 10). */
+  /** Concurrent activity work items (default 10 per CPU, as Durable Functions' maxConcurrentActivityFunctions). */
   maxConcurrentActivities?: number;
   logger?: Logger;
   /** Keep activity/sub-orchestration inputs in history events (DTF's IncludeParameters, default false). */
@@ -126,15 +127,15 @@ export class TaskHubWorker {
     this.orchestrationDispatcher = new WorkItemDispatcher({
       name: "orchestrations",
       maxConcurrent: this.options.maxConcurrentOrchestrations ?? 100,
-      fetch: (signal) => this.service.lockNextOrchestrationWorkItem({ signal }),
+      fetch: (signal, capacity) => this.service.lockNextOrchestrationWorkItem({ signal, capacity }),
       process: (wi) => this.processOrchestration(wi),
       abandon: (wi) => this.service.abandonOrchestrationWorkItem(wi, { reason: "worker stopping" }),
       logger: this.logger,
     });
     this.activityDispatcher = new WorkItemDispatcher({
       name: "activities",
-      maxConcurrent: this.options.maxConcurrentActivities ?? 10,
-      fetch: (signal) => this.service.lockNextActivityWorkItem({ signal }),
+      maxConcurrent: this.options.maxConcurrentActivities ?? 10 * availableParallelism(),
+      fetch: (signal, capacity) => this.service.lockNextActivityWorkItem({ signal, capacity }),
       process: (wi, signal) => this.processActivity(wi, signal),
       abandon: (wi) => this.service.abandonActivityWorkItem(wi, { reason: "worker stopping" }),
       logger: this.logger,

@@ -12,6 +12,7 @@
  * without storage), TASKHUB_CONFIG (path of the file).
  */
 import { existsSync, readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { InvalidArgumentError } from "@taskhub/core";
 import { parseConnectionString, validatePartitionCount, validateTaskHubName } from "@taskhub/azure-storage";
 
@@ -98,7 +99,7 @@ export function loadConfig(input: HostConfigInput = {}, env: NodeJS.ProcessEnv =
     hubName,
     storage,
     partitionCount,
-    maxConcurrentActivityFunctions: int(pick(input.maxConcurrentActivityFunctions, "TASKHUB_MAX_CONCURRENT_ACTIVITIES", "maxConcurrentActivityFunctions") ?? 10, "maxConcurrentActivityFunctions", 1, 10_000),
+    maxConcurrentActivityFunctions: int(pick(input.maxConcurrentActivityFunctions, "TASKHUB_MAX_CONCURRENT_ACTIVITIES", "maxConcurrentActivityFunctions") ?? 10 * availableParallelism(), "maxConcurrentActivityFunctions", 1, 10_000),
     maxConcurrentOrchestratorFunctions: int(pick(input.maxConcurrentOrchestratorFunctions, "TASKHUB_MAX_CONCURRENT_ORCHESTRATIONS", "maxConcurrentOrchestratorFunctions") ?? 100, "maxConcurrentOrchestratorFunctions", 1, 10_000),
     controlQueueBatchSize: int(pick(input.controlQueueBatchSize, "TASKHUB_CONTROL_QUEUE_BATCH_SIZE", "controlQueueBatchSize") ?? 32, "controlQueueBatchSize", 1, 32),
     maxQueuePollingIntervalMs:

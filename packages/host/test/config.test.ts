@@ -1,5 +1,5 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig, parseInterval } from "../src/index.js";
@@ -18,7 +18,7 @@ describe("host configuration", () => {
       hubName: "TaskHub",
       storage: undefined,
       partitionCount: 4,
-      maxConcurrentActivityFunctions: 10,
+      maxConcurrentActivityFunctions: 10 * availableParallelism(),
       maxConcurrentOrchestratorFunctions: 100,
       controlQueueBatchSize: 32,
       maxQueuePollingIntervalMs: 30_000,

@@ -7,12 +7,27 @@ export class PollingBackoff {
   private currentMs: number;
   private waker: (() => void) | undefined;
   private woken = false;
+  /** The wait in progress: when it ends, and how to move that end earlier. */
+  private waiting: { endsAt: number; reschedule(ms: number): void } | undefined;
 
   constructor(
     private readonly minMs: number,
     private readonly maxMs: number,
+    private readonly activity?: PollingActivity,
   ) {
     this.currentMs = minMs;
+    activity?.members.add(this);
+  }
+
+  /** Leave the activity group (the queue is no longer polled). */
+  dispose(): void {
+    this.activity?.members.delete(this);
+  }
+
+  /** Cut the wait in progress so that it ends at most `ms` from now. */
+  hurry(ms: number): void {
+    const w = this.waiting;
+    if (w && w.endsAt - Date.now() > ms) w.reschedule(ms);
   }
 
   reset(): void {
@@ -35,19 +50,60 @@ export class PollingBackoff {
       return;
     }
     const jitter = 0.8 + Math.random() * 0.4;
-    const ms = Math.max(0, Math.round(this.currentMs * jitter));
+    let ms = Math.max(0, Math.round(this.currentMs * jitter));
+    const cap = this.activity?.capMs();
+    if (cap !== undefined) ms = Math.min(ms, cap);
     this.currentMs = Math.min(this.maxMs, Math.max(this.minMs, this.currentMs * 2));
     await new Promise<void>((resolve) => {
+      let t: NodeJS.Timeout;
       const done = (): void => {
         clearTimeout(t);
         signal.removeEventListener("abort", done);
         this.waker = undefined;
+        this.waiting = undefined;
         resolve();
       };
-      const t = setTimeout(done, ms);
+      t = setTimeout(done, ms);
+      this.waiting = {
+        endsAt: Date.now() + ms,
+        reschedule: (next) => {
+          clearTimeout(t);
+          t = setTimeout(done, next);
+          if (this.waiting) this.waiting.endsAt = Date.now() + next;
+        },
+      };
       signal.addEventListener("abort", done, { once: true });
       this.waker = done;
     });
     this.woken = false;
+  }
+}
+
+/**
+ * Shared by one worker's control-queue pollers: while any of its queues received a message in the last
+ * `lingerMs`, none of them waits longer than `briskMs` between polls, and a message on one cuts the others'
+ * long waits short. A worker that is working stays responsive on all its partitions (the next instance
+ * usually lands on another partition than the last one), at a bounded cost: partitions × lingerMs / briskMs
+ * extra polls after each burst of work. DTF backs each queue off on its own.
+ */
+export class PollingActivity {
+  readonly members = new Set<PollingBackoff>();
+  private lastAt = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    readonly lingerMs: number,
+    readonly briskMs: number,
+  ) {}
+
+  /** A message arrived on one of the queues. */
+  touch(): void {
+    if (this.lingerMs <= 0) return;
+    this.lastAt = Date.now();
+    for (const m of this.members) m.hurry(this.briskMs);
+  }
+
+  /** The longest wait allowed now, if the group is lingering. */
+  capMs(): number | undefined {
+    return Date.now() - this.lastAt < this.lingerMs ? this.briskMs : undefined;
   }
 }

@@ -58,13 +58,16 @@ describe("storage requests per orchestration", () => {
     // DTF's protocol (derivation in the README, "Storage requests"): client 3 (read row, send start, write
     // row); worker 2 reads (history, start dedupe); per checkpoint 1 batch + 1 Instances merge; the start
     // message deleted, the activity and its result each sent and deleted: 3 + 2 + 2×2 + 1 + 2×2 = 14.
-    expect(m.protocol).toBeLessThanOrEqual(14);
+    expect(m.protocol).toBeLessThanOrEqual(15); // and the row re-read, as below
   });
 
   it("five-activity sequence", async () => {
     const m = await measure("Hello5", 20);
     console.log(`five-activity sequence, per orchestration: protocol requests ${m.protocol.toFixed(1)}, polls ${m.polls.toFixed(1)}`, m.perOrchestration);
-    // 3 + 2 + 6×2 + 1 + 10×2 = 38.
-    expect(m.protocol).toBeLessThanOrEqual(38);
+    // 3 + 2 + 6×2 + 1 + 10×2 = 38, plus at most one more read of the Instances row per orchestration: a
+    // worker that picks the start up before the client has written the row (it writes it just after sending
+    // the start) looks again instead of abandoning the message for seconds.
+    expect(m.protocol).toBeLessThanOrEqual(39);
+    expect(m.perOrchestration["table.QueryEntities"]).toBeLessThanOrEqual(4);
   });
 });

@@ -8,7 +8,8 @@ import type { Logger } from "../replay/logger.js";
 export interface DispatcherOptions<W> {
   name: string;
   maxConcurrent: number;
-  fetch(signal: AbortSignal): Promise<W | undefined>;
+  /** `capacity`: free slots, this fetch's included (a batching hint for the provider). */
+  fetch(signal: AbortSignal, capacity: number): Promise<W | undefined>;
   process(item: W, signal: AbortSignal): Promise<void>;
   /** Called for items still running when the drain timeout passes. */
   abandon?(item: W): Promise<void>;
@@ -80,7 +81,7 @@ export class WorkItemDispatcher<W> {
       }
       let item: W | undefined;
       try {
-        item = await this.opts.fetch(signal);
+        item = await this.opts.fetch(signal, this.opts.maxConcurrent - this.inFlight.size);
         backoff = minBackoff;
       } catch (err) {
         if (signal.aborted) break;
