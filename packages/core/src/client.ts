@@ -71,9 +71,15 @@ const DEFAULT_DEDUPE: readonly OrchestrationRuntimeStatus[] = [
   "Suspended",
   "ContinuedAsNew",
 ];
-/** Same limits as the Durable Functions HTTP API: no control characters, `/`, `\`, `#`, `?`; at most 256 chars. */
+/**
+ * Same limits as the Durable Functions HTTP API: no control characters, `/`, `\`, `#`, `?`; at most 256 chars.
+ * Also no U+FFFE/U+FFFF: ids become blob names, which storage lists in XML, where they are not allowed.
+ */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is rejected
-const INVALID_ID = /[\u0000-\u001f\u007f-\u009f/\\#?]/;
+const INVALID_ID = /[\u0000-\u001f\u007f-\u009f/\\#?\uFFFE\uFFFF]/;
+
+/** A UTF-16 surrogate without its pair: such a string has no UTF-8 form (it would become U+FFFD). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export function validateInstanceId(id: unknown): asserts id is string {
   if (typeof id !== "string" || id.length === 0)
@@ -82,10 +88,14 @@ export function validateInstanceId(id: unknown): asserts id is string {
     throw new InvalidArgumentError(`instance id is longer than 256 characters (${id.length})`);
   if (INVALID_ID.test(id))
     throw new InvalidArgumentError(
-      `instance id '${id}' contains a character that is not allowed (/, \\, #, ? or a control character)`,
+      `instance id '${id}' contains a character that is not allowed (/, \\, #, ?, a control character or the noncharacters U+FFFE, U+FFFF)`,
     );
   if (id.startsWith("@"))
     throw new InvalidArgumentError(`instance id '${id}' must not start with '@' (reserved for entities)`);
+  if (LONE_SURROGATE.test(id))
+    throw new InvalidArgumentError(
+      `instance id ${JSON.stringify(id)} is not well-formed Unicode (it has a lone surrogate); storage keys and URLs need UTF-8`,
+    );
 }
 
 export class TaskHubClient {

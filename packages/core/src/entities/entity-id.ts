@@ -9,8 +9,10 @@ export interface EntityInstanceId {
   readonly key: string;
 }
 
+/** A UTF-16 surrogate without its pair (as in client.ts; kept here to avoid an import cycle). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is rejected
-const INVALID_CHARS = /[\u0000-\u001f\u007f-\u009f/\\#?]/;
+const INVALID_CHARS = /[\u0000-\u001f\u007f-\u009f/\\#?\uFFFE\uFFFF]/;
 
 /** A validated entity id with the name lower-cased. Throws `InvalidArgument`. */
 export function entityId(name: string, key: string): EntityInstanceId {
@@ -23,9 +25,11 @@ export function entityId(name: string, key: string): EntityInstanceId {
   const text = entityInstanceIdString(id);
   if (text.length > 256)
     throw new InvalidArgumentError(`entity id '${text.slice(0, 40)}…' is longer than 256 characters`);
+  if (LONE_SURROGATE.test(text))
+    throw new InvalidArgumentError(`entity id ${JSON.stringify(text)} is not well-formed Unicode (it has a lone surrogate)`);
   if (INVALID_CHARS.test(text))
     throw new InvalidArgumentError(
-      `entity id '${text}' contains a character that is not allowed (/, \\, #, ? or a control character)`,
+      `entity id '${text}' contains a character that is not allowed (/, \\, #, ?, a control character or the noncharacters U+FFFE, U+FFFF)`,
     );
   return id;
 }
