@@ -76,7 +76,18 @@ export function messageDataToJson(md: MessageData): string {
   if (md.episode !== undefined) o.Episode = md.episode;
   if (md.sender) o.Sender = { InstanceId: md.sender.instanceId, ExecutionId: md.sender.executionId ?? null };
   o.SerializableTraceContext = md.serializableTraceContext ?? null;
-  return JSON.stringify(o);
+  return xmlSafe(JSON.stringify(o));
+}
+
+/**
+ * Queue messages travel in XML, where U+FFFE and U+FFFF are not allowed: Azure refuses such a message, and
+ * Azurite stores it but never hands it out again, so the instance would hang. They can only occur inside JSON
+ * strings, so they are written as JSON escapes (`\ufffe`), which every JSON reader (Newtonsoft too) decodes
+ * to the same text. JSON.stringify already escapes the other characters XML forbids (C0 controls, lone
+ * surrogates).
+ */
+function xmlSafe(json: string): string {
+  return json.replace(/[\uFFFE\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
 
 /** Queue body text → JSON value: bodies starting with `{` are JSON, anything else is base64 of UTF-8 JSON. */
