@@ -251,7 +251,10 @@ export function createStorageClients(conn: StorageConnection, options: CreateSto
   const tableOptions = (): TableServiceClientOptions => ({
     allowInsecureConnection: endpoints.table.startsWith("http:"),
     retryOptions: { maxRetries: maxTries - 1, retryDelayInMs: retry.retryDelayMs, maxRetryDelayInMs: retry.maxRetryDelayMs },
-    additionalPolicies: perRetry("table").map((policy) => ({ policy, position: "perRetry" as const })),
+    additionalPolicies: [
+      { policy: lineSeparatorEscapePolicy(), position: "perCall" as const },
+      ...perRetry("table").map((policy) => ({ policy, position: "perRetry" as const })),
+    ],
   });
   const tableService = newTableService(endpoints.table, credentials, tableOptions());
 
@@ -316,6 +319,24 @@ function addPerRetryPolicies(pipeline: QueuePipeline | BlobPipeline, policies: P
   }
   const present = new Set(core.getOrderedPolicies().map((p) => p.name));
   for (const policy of policies) if (!present.has(policy.name)) core.addPolicy(policy, { afterPhase: "Retry" });
+}
+
+/**
+ * Writes U+2028 and U+2029 in table request bodies as JSON escapes. JSON.stringify leaves them raw, and
+ * Azurite's entity-group-transaction parser treats them as line breaks and fails the whole batch with a 500,
+ * so an orchestration whose payload, name or error message held one could never checkpoint. Outside JSON
+ * strings they cannot occur in these bodies (keys in request lines are percent-encoded), so the escape
+ * changes no value; the table stores the same text.
+ */
+function lineSeparatorEscapePolicy(): PipelinePolicy {
+  return {
+    name: "taskhubLineSeparatorEscape",
+    sendRequest(request, next) {
+      if (typeof request.body === "string" && /[\u2028\u2029]/.test(request.body))
+        request.body = request.body.replace(/[\u2028\u2029]/g, (c) => (c === "\u2028" ? "\\u2028" : "\\u2029"));
+      return next(request);
+    },
+  };
 }
 
 /**
