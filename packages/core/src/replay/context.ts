@@ -27,6 +27,9 @@ import {
 import { nextRetryDelayMs, validateRetryPolicy, type RetryPolicy } from "./retry.js";
 import { CompletableTask, DrivenTask, DurableTask, TimerTask, WhenAllTask, WhenAnyTask } from "./tasks.js";
 
+/** Largest custom status, in UTF-16 bytes of its JSON (Durable Functions: 16 KB). */
+export const MAX_CUSTOM_STATUS_BYTES = 16 * 1024;
+
 export interface ParentOrchestrationInfo {
   name: string;
   instanceId: string;
@@ -430,8 +433,14 @@ export class OrchestrationContextImpl implements OrchestrationContext {
   }
 
   setCustomStatus(value: unknown): void {
-    this.customStatus =
-      value === undefined || value === null ? undefined : serializePayload(value, "custom status");
+    const text = value === undefined || value === null ? undefined : serializePayload(value, "custom status");
+    // Durable Functions' documented limit: the status is one Instances table column, never offloaded.
+    // Larger, the row write fails and the status would be lost when the row is repaired from history.
+    if (text !== undefined && text.length * 2 > MAX_CUSTOM_STATUS_BYTES)
+      throw new InvalidArgumentError(
+        `custom status is ${text.length * 2} bytes of UTF-16 JSON; the limit is ${MAX_CUSTOM_STATUS_BYTES / 1024} KB`,
+      );
+    this.customStatus = text;
   }
 
   newGuid(): string {
