@@ -126,8 +126,13 @@ worker.addOrchestrator("Echo", function* (ctx, v: unknown) {
 worker.addOrchestrator("EchoChild", (_ctx, v: unknown) => v);
 worker.addOrchestrator("EchoEvent", function* (ctx) {
   const v: unknown = yield ctx.waitForExternalEvent("echo");
-  ctx.setCustomStatus(v);
+  // Custom status is one table column, limited to 16 KB (as in Durable Functions).
+  ctx.setCustomStatus(JSON.stringify(v ?? null).length < 4000 ? v : "large");
   return v;
+});
+worker.addOrchestrator("Status", (ctx, v: unknown) => {
+  ctx.setCustomStatus(v);
+  return "set";
 });
 worker.addOrchestrator("CallActivity", function* (ctx, input: { name: string; input?: unknown }) {
   return (yield ctx.callActivity(input.name, input.input)) as unknown;
@@ -153,6 +158,10 @@ worker.addOrchestrator("Mixed", function* (ctx, input: { n: number; gen: number;
     return undefined;
   }
   return acc;
+});
+worker.addEntity("box", (ctx: EntityContext<unknown>) => {
+  if (ctx.operationName === "set") ctx.setState(ctx.getInput());
+  return ctx.getState();
 });
 worker.addOrchestrator("Timer", function* (ctx, delayMs: number) {
   const started = ctx.currentUtcDateTime.getTime();

@@ -176,6 +176,18 @@ describe("payload sizes", () => {
   }, 180_000);
 });
 
+describe("custom status over the limit", () => {
+  it("fails the instance with a clear error instead of losing the status", async () => {
+    const ok = await h.client.scheduleNewOrchestration("Status", "x".repeat(8000));
+    expect((await h.client.waitForOrchestrationCompletion(ok, { timeoutMs: 30_000 })).customStatus).toBe("x".repeat(8000));
+    const big = await h.client.scheduleNewOrchestration("Status", "x".repeat(100_000));
+    const s = await h.client.waitForOrchestrationCompletion(big, { timeoutMs: 30_000 });
+    expect(s.runtimeStatus).toBe("Failed");
+    expect(s.failureDetails?.errorMessage).toMatch(/custom status is \d+ bytes .*the limit is 16 KB/);
+    figures.push(`custom status: 16 KB accepted, 200 KB fails the instance ("${s.failureDetails?.errorMessage}")`);
+  });
+});
+
 describe("malformed queue messages", () => {
   it("retries, then quarantines every kind with its reason, never drops one, and other work flows", async () => {
     const ghost = `ghost-${randomUUID().slice(0, 8)}`;
