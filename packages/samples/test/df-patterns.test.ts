@@ -2,6 +2,9 @@
 // Azurite started here, the samples' HTTP starters served by the host under /api, and every step driven by
 // real HTTP requests (starters, status polling, raiseEvent, entity signals), with the management URLs the
 // starters return (which carry the host key).
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
 import { createHost, type Host } from "@taskhub/host";
@@ -283,4 +286,28 @@ describe("6. aggregator", () => {
     expect((await post("/api/counters/Nope/visits/add", 1)).status).toBe(404);
     expect((await post("/api/counters/Counter/visits/multiply", 2)).status).toBe(404);
   });
+});
+
+describe("taskhub worker --app", () => {
+  it("runs the samples module as it is: register and httpHandler exports, the /api starters served by the CLI's host", async () => {
+    const cli = createRequire(import.meta.url).resolve("@taskhub/host").replace(/index\.js$/, "cli.js");
+    const app = fileURLToPath(new URL("../dist/df/app.js", import.meta.url));
+    const child = spawn(process.execPath, [cli, "worker", "--app", app], {
+      env: { ...process.env, AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, TASKHUB_HUB_NAME: "CliSamplesHub", TASKHUB_HTTP_PORT: "0", TASKHUB_HTTP_AUTH: "disabled", TASKHUB_LOG_LEVEL: "info" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+    try {
+      const url = await eventually(async () => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)?.[1], (u) => u !== undefined, `host start:\n${out}`);
+      const res = await fetch(`${url}/api/orchestrators/Chaining/wait`, { method: "POST", headers: { "content-type": "application/json" }, body: "7" });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ result: ((7 + 1) * 2 - 3) * 10 });
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+  }, 30_000);
 });
