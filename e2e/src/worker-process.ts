@@ -1,8 +1,9 @@
 /**
  * A worker process for e2e tests. Configured by environment: TASKHUB_CONNECTION_STRING, TASKHUB_HUB,
  * TASKHUB_PARTITIONS, TASKHUB_MANAGEMENT ("blob" | "table"), TASKHUB_RUNS_FILE (each activity run appends
- * "<instanceId> <taskId>" there); optional TASKHUB_MAX_DEQUEUE (maxDequeueCount), TASKHUB_MAX_TIMER_MS
- * (maxTimerIntervalMs), TASKHUB_TRY_TIMEOUT_MS (per-attempt storage timeout, with short retry back-off). Prints one JSON line per ownership change:
+ * "<instanceId> <executionId> <taskId>" there); optional TASKHUB_MAX_DEQUEUE (maxDequeueCount), TASKHUB_MAX_TIMER_MS
+ * (maxTimerIntervalMs), TASKHUB_TRY_TIMEOUT_MS (per-attempt storage timeout, with short retry back-off),
+ * TASKHUB_VISIBILITY_MS (queue visibility timeouts, default 20 s). Prints one JSON line per ownership change:
  * {"event":"gained"|"lost","partition":n,"worker":id,"t":ms}, and {"event":"ready"} once started.
  * SIGTERM stops gracefully (drain, release leases, exit 0).
  */
@@ -75,12 +76,12 @@ const service = new AzureStorageOrchestrationService({
   minPollingIntervalMs: 20,
   maxPollingIntervalMs: 500,
   // Short visibility so messages a killed worker had locked come back within the test's time.
-  controlQueueVisibilityTimeoutMs: 20_000,
-  workItemQueueVisibilityTimeoutMs: 20_000,
+  controlQueueVisibilityTimeoutMs: optionalNumber("TASKHUB_VISIBILITY_MS") ?? 20_000,
+  workItemQueueVisibilityTimeoutMs: optionalNumber("TASKHUB_VISIBILITY_MS") ?? 20_000,
 });
 const worker = new TaskHubWorker(service, { abandonDelayMs: 200 });
 worker.addActivity("Work", async (ctx, n: number) => {
-  appendFileSync(runsFile, `${ctx.instanceId} ${ctx.taskId}\n`);
+  appendFileSync(runsFile, `${ctx.instanceId} ${ctx.executionId} ${ctx.taskId}\n`);
   await new Promise((r) => setTimeout(r, 20));
   return n + 1;
 });
