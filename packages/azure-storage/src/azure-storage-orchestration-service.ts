@@ -191,6 +191,7 @@ export class AzureStorageOrchestrationService
   private readonly pollingActivity: PollingActivity;
   /** Work items received in a batch and not yet handed to the dispatcher (invisible to other workers). */
   private readonly activityPrefetch: { item: DequeuedMessageItem; receivedAt: number }[] = [];
+  private activityQueueDrained = false;
   private waiters = new Set<() => void>();
   private running = false;
   private hubReady: Promise<void> | undefined;
@@ -460,6 +461,9 @@ export class AzureStorageOrchestrationService
         }
       }
       if (received.length > 0) this.wakeWaiters();
+      // A partial batch means the queue was drained: wait the minimum interval (or a local wake-up) instead of
+      // an immediate receive that would most likely come back empty.
+      if (received.length < this.s.controlQueueBatchSize) await backoff.wait(signal);
     }
   }
 
@@ -878,12 +882,20 @@ export class AzureStorageOrchestrationService
     while (!options.signal.aborted && this.running) {
       const next = this.activityPrefetch.shift();
       if (!next) {
+        if (this.activityQueueDrained) {
+          // The last receive got fewer than it asked for: the queue was empty then. Wait the minimum interval
+          // (cut short when this process sends a work item) rather than receive again at once.
+          this.activityQueueDrained = false;
+          await this.activityBackoff.wait(options.signal);
+          continue;
+        }
         let res;
+        const numberOfMessages = Math.max(1, Math.min(32, Math.floor(options.capacity ?? 1)));
         try {
           res = await queue.receiveMessages({
             // As many as the dispatcher has free slots for (up to the queue's 32): one receive per batch
             // instead of one per activity. They are handed out on the next calls, at once.
-            numberOfMessages: Math.max(1, Math.min(32, Math.floor(options.capacity ?? 1))),
+            numberOfMessages,
             visibilityTimeout: Math.ceil(this.s.workItemQueueVisibilityTimeoutMs / 1000),
             // Not aborted mid-flight, for the same reason as control-queue receives.
           });
@@ -893,6 +905,7 @@ export class AzureStorageOrchestrationService
         }
         if (res.receivedMessageItems.length > 0) {
           this.activityBackoff.reset();
+          this.activityQueueDrained = res.receivedMessageItems.length < numberOfMessages;
           this.pollingActivity.touch();
           const at = Date.now();
           for (const item of res.receivedMessageItems) this.activityPrefetch.push({ item, receivedAt: at });
