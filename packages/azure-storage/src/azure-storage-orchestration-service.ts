@@ -89,8 +89,8 @@ export interface AzureStorageOrchestrationServiceSettings {
   /** Timers longer than this are chained (Azure queues cannot delay a message 7 days; default 6 days). */
   maxTimerIntervalMs?: number;
   /**
-   * How partitions are shared between workers: `"blob"` (default: DTF's intent/ownership blob leases),
-   * `"table"` (DTF's `<hub>Partitions` table), `"all"` (no leases: one worker listens on every queue), or a
+   * How partitions are shared between workers: `"table"` (default, as in the Durable Functions extension v3:
+   * DTF's `<hub>Partitions` table), `"blob"` (DTF's intent/ownership blob leases), `"all"` (no leases: one worker listens on every queue), or a
    * custom `PartitionManager`.
    */
   partitionManagement?: "blob" | "table" | "all" | PartitionManager;
@@ -224,7 +224,7 @@ export class AzureStorageOrchestrationService
     this.logger = (settings.logger ?? silentLogger).child?.({ workerId: this.workerId, taskHub: this.names.hub }) ?? settings.logger ?? silentLogger;
     this.leaseRequestCounter = new RequestCounter();
     const leaseClients = "queueService" in settings.storage ? settings.storage : createStorageClients(settings.storage, { counter: this.leaseRequestCounter });
-    const management = settings.partitionManagement ?? "blob";
+    const management = settings.partitionManagement ?? "table";
     this.partitionManager =
       typeof management !== "string"
         ? management

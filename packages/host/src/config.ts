@@ -92,7 +92,7 @@ export function loadConfig(input: HostConfigInput = {}, env: NodeJS.ProcessEnv =
     } else if (account) storage = { accountName: account };
   }
 
-  const management = String(pick(input.partitionManagement, "TASKHUB_PARTITION_MANAGEMENT", "partitionManagement") ?? "blob");
+  const management = String(pick(input.partitionManagement, "TASKHUB_PARTITION_MANAGEMENT", "partitionManagement") ?? "table");
   if (management !== "blob" && management !== "table") throw new InvalidArgumentError(`partitionManagement must be "blob" or "table", got ${JSON.stringify(management)}`);
   const authDisabled = input.http?.authDisabled ?? (env.TASKHUB_HTTP_AUTH ? env.TASKHUB_HTTP_AUTH === "disabled" : false);
   return {

@@ -123,7 +123,7 @@ describe("taskhub CLI", () => {
   });
 
   it("shows partition ownership", async () => {
-    const leased = new AzureStorageOrchestrationService({ taskHubName: "CliLeases", storage: { connectionString: azurite.connectionString }, partitionCount: 2 });
+    const leased = new AzureStorageOrchestrationService({ taskHubName: "CliLeases", storage: { connectionString: azurite.connectionString }, partitionCount: 2, partitionManagement: "blob" });
     await leased.start();
     try {
       const deadline = Date.now() + 20_000;

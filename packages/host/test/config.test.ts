@@ -23,7 +23,7 @@ describe("host configuration", () => {
       controlQueueBatchSize: 32,
       maxQueuePollingIntervalMs: 30_000,
       extendedSessionsEnabled: true,
-      partitionManagement: "blob",
+      partitionManagement: "table",
       production: false,
     });
   });
