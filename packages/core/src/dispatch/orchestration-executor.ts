@@ -14,6 +14,7 @@ import type { OrchestrationCommit, OrchestrationWorkItem } from "../backend/serv
 import type { ExecutionStartedEvent, HistoryEvent, OrchestrationInstance } from "../history/events.js";
 import { newEvent } from "../history/factories.js";
 import { parseDtfDateTime } from "../history/time.js";
+import { uuidV5 } from "../replay/new-guid.js";
 import { replayOrchestration, type Orchestrator } from "../replay/replay.js";
 import { OrchestrationRuntimeState } from "../state/runtime-state.js";
 import { rewindHistory } from "./rewind.js";
@@ -117,7 +118,8 @@ export function executeOrchestrationWorkItem(wi: OrchestrationWorkItem, opts: Ex
           completion: undefined,
         };
     const instance: OrchestrationInstance = start.orchestrationInstance;
-    const produced = output.apply(result.actions, start, instance, runtime.episode);
+    const rewinds = all.filter((e) => e.type === "ExecutionRewound").length;
+    const produced = output.apply(result.actions, start, instance, runtime.episode, rewinds);
     newEvents.push(...produced, newEvent("OrchestratorCompleted", { timestamp: opts.now }));
     episodeState = new OrchestrationRuntimeState([...past, ...newEvents]);
     output.customStatus = result.customStatus;
@@ -209,6 +211,7 @@ class StepOutput {
     start: ExecutionStartedEvent,
     self: OrchestrationInstance,
     episode: number,
+    rewinds: number,
   ): HistoryEvent[] {
     const { now } = this.opts;
     const keepInput = this.opts.includeParameters ?? false;
@@ -247,7 +250,7 @@ class StepOutput {
           events.push(keepInput ? created : { ...created, input: undefined });
           const child: OrchestrationInstance = {
             instanceId: a.instanceId,
-            executionId: this.opts.newExecutionId(),
+            executionId: subOrchestrationExecutionId(self, a.id, rewinds),
           };
           this.orchestratorMessages.push({
             event: newEvent("ExecutionStarted", {
@@ -349,4 +352,17 @@ class StepOutput {
           });
     this.orchestratorMessages.push({ event, orchestrationInstance: parent.orchestrationInstance, ...from });
   }
+}
+
+const SUB_ORCHESTRATION_NAMESPACE = Buffer.from("5b1c4f0e8d2a4c7e9f3b6a1d2e4c8b07", "hex");
+
+/**
+ * A sub-orchestration's execution id, derived from what identifies its creation: the parent execution, the
+ * task id and how often the parent was rewound. A parent step that runs again (its worker died after sending
+ * the child's start but before its history write) sends the same start, which the child drops as a duplicate;
+ * with a fresh random id the child took it for a new generation and ran again from the top. A rewind re-issues
+ * a failed child under a new id, so the child does run again then.
+ */
+function subOrchestrationExecutionId(parent: OrchestrationInstance, taskId: number, rewinds: number): string {
+  return uuidV5(SUB_ORCHESTRATION_NAMESPACE, `${parent.instanceId}\n${parent.executionId ?? ""}\n${taskId}\n${rewinds}`).replaceAll("-", "");
 }
