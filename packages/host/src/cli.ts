@@ -87,9 +87,58 @@ function print(opts: Common, value: unknown, human: () => string): void {
   console.log(opts.json ? JSON.stringify(value, null, 2) : human());
 }
 
+/** Colours only on a terminal, never with NO_COLOR; FORCE_COLOR turns them on anywhere. */
+const colour = (stream: NodeJS.WriteStream): boolean =>
+  process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== "0" ? true : !process.env.NO_COLOR && stream.isTTY === true;
+const sgr = (code: string, text: string): string => (colour(process.stdout) ? `\x1b[${code}m${text}\x1b[0m` : text);
+const STATUS_COLOURS: Record<string, string> = {
+  Completed: "32",
+  Running: "36",
+  Pending: "33",
+  Suspended: "33",
+  ContinuedAsNew: "36",
+  Failed: "31",
+  Terminated: "35",
+  Canceled: "35",
+};
+
+/** A plain-text table: bold header, runtime statuses in colour (on a terminal), columns padded. */
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((r, n) =>
+      r
+        .map((c, i) => {
+          const cell = c.padEnd(i === r.length - 1 ? c.length : widths[i]!);
+          if (n === 0) return sgr("1", cell);
+          const code = STATUS_COLOURS[c];
+          return code ? sgr(code, cell) : cell;
+        })
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+/** A progress bar on stderr when it is a terminal (scripts and --json see nothing of it). */
+function progress(label: string, total: number): { tick(): void; done(): void } {
+  const on = colour(process.stderr) && total > 0;
+  let n = 0;
+  const draw = (): void => {
+    const width = 30;
+    const filled = Math.round((n / total) * width);
+    process.stderr.write(`\r${label} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${n}/${total}`);
+  };
+  if (on) draw();
+  return {
+    tick: () => {
+      n++;
+      if (on) draw();
+    },
+    done: () => {
+      if (on) process.stderr.write("\n");
+    },
+  };
 }
 
 function parseInput(text: string | undefined): unknown {
@@ -270,9 +319,36 @@ withCommon(
 ).action(verb(async (o: Common & { id?: string; createdAfter?: string; createdBefore?: string; runtimeStatus?: string }) => {
   const { client } = connect(o);
   if (!o.id && !o.createdAfter) throw new UsageError("give --id or --created-after");
-  const r = o.id
-    ? await client.purgeOrchestration(o.id)
-    : await client.purgeOrchestration({ createdFrom: new Date(o.createdAfter!), createdTo: o.createdBefore ? new Date(o.createdBefore) : undefined, statuses: o.runtimeStatus?.split(",") as OrchestrationRuntimeStatus[] | undefined });
+  if (o.id) {
+    const r = await client.purgeOrchestration(o.id);
+    print(o, r, () => `purged ${r.deletedInstanceCount} instance(s)`);
+    return;
+  }
+  // By filter: list the matching finished instances first, then purge them one by one (eight at a time) with a
+  // progress bar, so that a large purge shows how far it got.
+  const createdFrom = new Date(o.createdAfter!);
+  const createdTo = o.createdBefore ? new Date(o.createdBefore) : undefined;
+  if (Number.isNaN(createdFrom.getTime()) || (createdTo && Number.isNaN(createdTo.getTime()))) throw new UsageError("--created-after/--created-before must be dates");
+  const terminal: OrchestrationRuntimeStatus[] = ["Completed", "Failed", "Terminated", "Canceled"];
+  const statuses = (o.runtimeStatus?.split(",").map((x) => x.trim()) as OrchestrationRuntimeStatus[] | undefined) ?? terminal;
+  const bad = statuses.filter((x) => !terminal.includes(x));
+  if (bad.length > 0) throw new UsageError(`only finished instances can be purged; --runtime-status takes ${terminal.join(", ")}, got ${bad.join(", ")}`);
+  const ids: string[] = [];
+  for await (const s of client.listInstances({ createdFrom, createdTo, statuses, pageSize: 1000, fetchPayloads: false })) ids.push(s.instanceId);
+  const bar = progress("purging", ids.length);
+  let deleted = 0;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(8, ids.length) }, async () => {
+      while (next < ids.length) {
+        const r = await client.purgeOrchestration(ids[next++]!);
+        deleted += r.deletedInstanceCount;
+        bar.tick();
+      }
+    }),
+  );
+  bar.done();
+  const r = { deletedInstanceCount: deleted };
   print(o, r, () => `purged ${r.deletedInstanceCount} instance(s)`);
 }));
 

@@ -141,6 +141,23 @@ describe("taskhub CLI", () => {
     }
   });
 
+  it("colours a terminal's tables and shows a progress bar while purging by filter", async () => {
+    const from = new Date(Date.now() - 1000).toISOString();
+    const ids = ["cli-p1", "cli-p2", "cli-p3"];
+    for (const id of ids) await client.scheduleNewOrchestration("SlowTwice", undefined, { instanceId: id });
+    for (const id of ids) expect((await client.waitForOrchestrationCompletion(id, { timeoutMs: 30_000 })).runtimeStatus).toBe("Completed");
+    const coloured = run(["get-instances", "--created-after", from], { FORCE_COLOR: "1" });
+    expect(coloured.out).toContain("\x1b[1minstance"); // bold header
+    expect(coloured.out.replace(/ +/g, " ")).toContain("cli-p1 SlowTwice \u001b[32mCompleted"); // green status
+    expect(run(["get-instances", "--created-after", from], { NO_COLOR: "1" }).out).not.toContain("\x1b[");
+    expect(run(["purge-history", "--created-after", from, "--runtime-status", "Running"]).code).toBe(2);
+    const purged = run(["purge-history", "--created-after", from, "--runtime-status", "Completed"], { FORCE_COLOR: "1" });
+    expect(purged.code).toBe(0);
+    expect(purged.out).toMatch(/purged 3 instance\(s\)/);
+    expect(purged.err).toContain("[##############################] 3/3");
+    for (const id of ids) expect(run(["get-runtime-status", "--id", id]).code).toBe(3);
+  });
+
   it("purges history", () => {
     const r = run(["purge-history", "--id", "cli-1", "--json"]);
     expect(r.json).toEqual({ deletedInstanceCount: 1 });
