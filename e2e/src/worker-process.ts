@@ -3,7 +3,7 @@
  * TASKHUB_PARTITIONS, TASKHUB_MANAGEMENT ("blob" | "table"), TASKHUB_RUNS_FILE (each activity run appends
  * "<instanceId> <executionId> <taskId>" there); optional TASKHUB_MAX_DEQUEUE (maxDequeueCount), TASKHUB_MAX_TIMER_MS
  * (maxTimerIntervalMs), TASKHUB_TRY_TIMEOUT_MS (per-attempt storage timeout, with short retry back-off),
- * TASKHUB_VISIBILITY_MS (queue visibility timeouts, default 20 s). Prints one JSON line per ownership change:
+ * TASKHUB_VISIBILITY_MS (queue visibility timeouts, default 20 s), TASKHUB_CRASH_AT (see below). Prints one JSON line per ownership change:
  * {"event":"gained"|"lost","partition":n,"worker":id,"t":ms}, and {"event":"ready"} once started.
  * SIGTERM stops gracefully (drain, release leases, exit 0).
  */
@@ -79,6 +79,22 @@ const service = new AzureStorageOrchestrationService({
   controlQueueVisibilityTimeoutMs: optionalNumber("TASKHUB_VISIBILITY_MS") ?? 20_000,
   workItemQueueVisibilityTimeoutMs: optionalNumber("TASKHUB_VISIBILITY_MS") ?? 20_000,
 });
+// TASKHUB_CRASH_AT="<hook>:<n>" kills this process with SIGKILL at the n-th call of a checkpoint hook
+// (beforeHistoryWrite: after the sends; beforeInstanceWrite: after the history append; beforeMessageDelete:
+// after the Instances write); "<hook>:final" at the checkpoint that finishes an instance.
+const crashAt = process.env.TASKHUB_CRASH_AT;
+if (crashAt) {
+  const [hook, when] = crashAt.split(":") as ["beforeHistoryWrite" | "beforeInstanceWrite" | "beforeMessageDelete", string];
+  let calls = 0;
+  service[hook] = async (_wi, commit) => {
+    calls++;
+    if (when === "final" ? commit.state.runtimeStatus === "Completed" : calls === Number(when)) {
+      say({ event: "crashing", hook, calls });
+      process.kill(process.pid, "SIGKILL");
+      await new Promise(() => undefined);
+    }
+  };
+}
 const worker = new TaskHubWorker(service, { abandonDelayMs: 200 });
 worker.addActivity("Work", async (ctx, n: number) => {
   appendFileSync(runsFile, `${ctx.instanceId} ${ctx.executionId} ${ctx.taskId}\n`);
