@@ -67,5 +67,17 @@ if (mode === "bench") {
   process.exit(run("node", ["e2e/dist/bench/main.js", ...process.argv.slice(3)]));
 }
 
-console.error(`bootstrap: unknown mode ${mode} (use test, start or bench)`);
+if (mode === "pack") {
+  // Installable tarballs of the packages (workspace:* turned into versions), for an app outside this
+  // repository until they are published: `npm install <dir>/*.tgz` (README, "Your own app").
+  const out = join(root, "dist-packages");
+  rmSync(out, { recursive: true, force: true });
+  must(pnpm(["exec", "turbo", "run", "build", "--output-logs=errors-only"]), "build");
+  for (const p of ["core", "azure-storage", "host", "durable-functions"])
+    must(pnpm(["pack", "--dir", join(root, "packages", p), "--pack-destination", out]), `pack ${p}`);
+  console.log(`\ntarballs in ${out}: npm install ${out}/*.tgz`);
+  process.exit(0);
+}
+
+console.error(`bootstrap: unknown mode ${mode} (use test, start, bench or pack)`);
 process.exit(2);

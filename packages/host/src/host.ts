@@ -57,9 +57,15 @@ export async function createHost(options: HostOptions): Promise<Host> {
   let storage = config.storage;
   if (!storage) {
     if (config.production) throw new TaskHubError("InvalidArgument", "no storage configured: set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_NAME (production mode never starts an embedded Azurite)");
-    azurite = await startAzurite();
+    // Azurite's default ports when they are free, so that Storage Explorer's local emulator and the CLI
+    // (`UseDevelopmentStorage=true`) find it; free ports otherwise.
+    const onDefaultPorts = await startAzurite({ blobPort: 10000, queuePort: 10001, tablePort: 10002 }).catch(() => undefined);
+    azurite = onDefaultPorts ?? (await startAzurite());
     storage = { connectionString: azurite.connectionString };
-    logger.warn({ event: "host.embeddedAzurite", queueEndpoint: azurite.queueEndpoint, tableEndpoint: azurite.tableEndpoint, blobEndpoint: azurite.blobEndpoint }, "no storage configured: started an embedded in-memory Azurite (development only; data is lost on exit)");
+    logger.warn(
+      { event: "host.embeddedAzurite", queueEndpoint: azurite.queueEndpoint, tableEndpoint: azurite.tableEndpoint, blobEndpoint: azurite.blobEndpoint },
+      `no storage configured: started an embedded in-memory Azurite (development only; data is lost on exit)${onDefaultPorts ? "; on the default ports: connect the CLI or Storage Explorer with UseDevelopmentStorage=true" : ""}`,
+    );
   }
 
   const service = new AzureStorageOrchestrationService({
