@@ -112,6 +112,8 @@ interface Session {
   lastUsed: number;
   /** Served from the cache: this worker completed the instance's previous step, message deletes included. */
   cached?: boolean;
+  /** Queue message ids that committed checkpoints consumed (from the sentinel), with when. */
+  consumed: Map<string, number>;
 }
 
 interface AzureOrchestrationWorkItem extends OrchestrationWorkItem {
@@ -119,6 +121,7 @@ interface AzureOrchestrationWorkItem extends OrchestrationWorkItem {
   readonly etag: string | undefined;
   readonly executionId: string | undefined;
   readonly partition: number;
+  readonly consumed: Map<string, number>;
 }
 
 interface AzureActivityWorkItem extends ActivityWorkItem {
@@ -127,6 +130,13 @@ interface AzureActivityWorkItem extends ActivityWorkItem {
 }
 
 const DAY = 24 * 3600_000;
+/**
+ * How long, and how many, consumed message ids the sentinel remembers. A message is redelivered at most a
+ * visibility timeout (5 min by default) plus abandon back-off after its last receive; an hour covers that
+ * with room, 300 ids of 36 characters fit a table column.
+ */
+const CONSUMED_MEMORY_MS = 3600_000;
+const MAX_CONSUMED_REMEMBERED = 300;
 /** Results that need their scheduling event in history (out-of-order check, §6.4). */
 const RESULT_TYPES = new Set(["TaskCompleted", "TaskFailed", "SubOrchestrationInstanceCompleted", "SubOrchestrationInstanceFailed", "TimerFired"]);
 /** Events a control queue may carry; anything else (a TaskScheduled, a history-only event) is malformed. */
@@ -625,7 +635,7 @@ export class AzureStorageOrchestrationService
       return { ...cached, cached: true };
     }
     const h = await this.history.read(instanceId);
-    return { executionId: h.executionId, events: h.events, etag: h.etag, lastUsed: Date.now() };
+    return { executionId: h.executionId, events: h.events, etag: h.etag, lastUsed: Date.now(), consumed: h.consumed };
   }
 
   /**
@@ -645,8 +655,23 @@ export class AzureStorageOrchestrationService
     }
     if (msgs.length === 0) return undefined;
 
-    const startMsg = msgs.find((m) => m.taskMessage.event.type === "ExecutionStarted");
+    let startMsg = msgs.find((m) => m.taskMessage.event.type === "ExecutionStarted");
     let session = await this.loadSession(instanceId, startMsg ? undefined : msgs[0]?.taskMessage.orchestrationInstance.executionId);
+
+    // Redeliveries of messages a committed checkpoint already consumed (the worker died before deleting
+    // them): done, so delete them now. Results and starts would be dropped as duplicates anyway; an external
+    // event, a terminate or a suspend would be applied twice.
+    const done = msgs.filter((m) => session.consumed.has(m.messageId));
+    if (done.length > 0) {
+      // If the worker died between the history append and the Instances write of the final step, nothing
+      // else will fix the row: repair it from history first (a failure leaves the messages to come back).
+      if (done.length === msgs.length) await this.repairInstanceRow(instanceId, session.events);
+      this.logger.info({ event: "orchestration.redeliveryDropped", instanceId, messages: done.length }, "messages already checkpointed were delivered again; deleted");
+      await Promise.all(done.map((m) => this.clients.queue(m.queueName).deleteMessage(m.messageId, m.popReceipt).catch(() => undefined)));
+      msgs = msgs.filter((m) => !session.consumed.has(m.messageId));
+      if (msgs.length === 0) return undefined;
+      startMsg = msgs.find((m) => m.taskMessage.event.type === "ExecutionStarted");
+    }
 
     // Start dedupe for top-level starts (§6.3): the Instances row must agree with the message's execution.
     if (startMsg && !(startMsg.taskMessage.event as ExecutionStartedEvent).parentInstance) {
@@ -728,6 +753,7 @@ export class AzureStorageOrchestrationService
       etag: session.etag,
       executionId: session.executionId,
       partition,
+      consumed: session.consumed,
     };
   }
 
@@ -753,7 +779,7 @@ export class AzureStorageOrchestrationService
     const wi = workItem as AzureOrchestrationWorkItem;
     try {
       if (commit) await this.checkpoint(wi, commit);
-      else await this.repairInstanceRow(wi);
+      else await this.repairInstanceRow(wi.instanceId, wi.pastEvents);
       await Promise.all(
         wi.messages.map((m) =>
           this.clients.queue(m.queueName).deleteMessage(m.messageId, m.popReceipt).catch((err: unknown) => {
@@ -789,6 +815,10 @@ export class AzureStorageOrchestrationService
     const sameExecution = wi.executionId === executionId;
     const startIndex = commit.replacesHistory ? 0 : wi.pastEvents.length;
     await this.beforeHistoryWrite?.(wi, commit);
+    // Remember this step's messages (and those of recent steps) in the sentinel, atomically with the history.
+    const consumed = new Map([...wi.consumed].filter(([, t]) => now.getTime() - t < CONSUMED_MEMORY_MS));
+    for (const m of wi.messages) consumed.set(m.messageId, now.getTime());
+    while (consumed.size > MAX_CONSUMED_REMEMBERED) consumed.delete(consumed.keys().next().value!);
     const etag = await this.history.append({
       instanceId: wi.instanceId,
       executionId,
@@ -797,6 +827,7 @@ export class AzureStorageOrchestrationService
       etag: wi.etag,
       truncateFrom: commit.replacesHistory && sameExecution && commit.newEvents.length < wi.pastEvents.length ? commit.newEvents.length : undefined,
       now,
+      consumed,
     });
     await this.beforeInstanceWrite?.(wi, commit);
 
@@ -809,7 +840,7 @@ export class AzureStorageOrchestrationService
 
     const events = commit.replacesHistory ? [...commit.newEvents] : [...wi.pastEvents, ...commit.newEvents];
     if (this.s.extendedSessions && !isTerminalStatus(commit.state.runtimeStatus))
-      this.sessions.set(wi.instanceId, { executionId, events, etag, lastUsed: Date.now() });
+      this.sessions.set(wi.instanceId, { executionId, events, etag, lastUsed: Date.now(), consumed });
     else this.sessions.delete(wi.instanceId);
   }
 
@@ -817,17 +848,17 @@ export class AzureStorageOrchestrationService
    * Terminal-state repair (§5 item 3): messages for a finished instance are being dropped; if a crash
    * between the history write and the Instances write left the row disagreeing, rewrite it from history.
    */
-  private async repairInstanceRow(wi: AzureOrchestrationWorkItem): Promise<void> {
-    const state = new OrchestrationRuntimeState(wi.pastEvents);
+  private async repairInstanceRow(instanceId: string, pastEvents: readonly HistoryEvent[]): Promise<void> {
+    const state = new OrchestrationRuntimeState([...pastEvents]);
     if (!state.startEvent || !state.isTerminal) return;
-    const row = await this.instances.get(wi.instanceId);
+    const row = await this.instances.get(instanceId);
     if (row && row.record.runtimeStatus === state.status && row.record.executionId === state.executionId) return;
     const record = state.toInstanceRecord({ customStatus: row?.record.serializedCustomStatus, lastUpdatedAt: new Date() });
     await this.instances.upsert(record, {
-      input: await this.tableValue(wi.instanceId, "Input", record.serializedInput),
-      output: await this.tableValue(wi.instanceId, "Output", record.serializedOutput),
+      input: await this.tableValue(instanceId, "Input", record.serializedInput),
+      output: await this.tableValue(instanceId, "Output", record.serializedOutput),
     });
-    this.logger.warn({ event: "instance.repaired", instanceId: wi.instanceId, status: state.status }, "Instances row repaired from history");
+    this.logger.warn({ event: "instance.repaired", instanceId, status: state.status }, "Instances row repaired from history");
   }
 
   /** Test hooks for crash-point tests: throw from one to simulate a crash at that step. */

@@ -15,6 +15,8 @@ export interface LoadedHistory {
   /** The sentinel's ETag: the concurrency token of the next checkpoint (undefined: no history yet). */
   etag: string | undefined;
   executionId: string | undefined;
+  /** Queue message ids recent checkpoints consumed, with when (ms): their redeliveries are dropped. */
+  consumed: Map<string, number>;
 }
 
 export interface AppendOptions {
@@ -27,6 +29,27 @@ export interface AppendOptions {
   /** Rows of this execution at indexes >= this are deleted afterwards (history shrank, e.g. rewind). */
   truncateFrom?: number;
   now: Date;
+  /** Written to the sentinel with the checkpoint's last batch (see `ConsumedMessages`). */
+  consumed?: Map<string, number>;
+}
+
+/**
+ * taskhub's own sentinel column: a JSON array of `[queue message id, ms]` of the messages recent checkpoints
+ * consumed. It is written in the same batch as the checkpoint's last history rows, so a message whose
+ * checkpoint committed but whose delete never happened (the worker died in between) is recognised when it
+ * is delivered again and not applied twice (an external event would be). DTF ignores the column.
+ */
+export const CONSUMED_MESSAGES_COLUMN = "ConsumedMessages";
+
+function parseConsumed(value: unknown): Map<string, number> {
+  const m = new Map<string, number>();
+  if (typeof value !== "string" || value === "") return m;
+  try {
+    for (const [id, t] of JSON.parse(value) as [string, number][]) if (typeof id === "string" && typeof t === "number") m.set(id, t);
+  } catch {
+    /* a malformed column only loses the protection, never the history */
+  }
+  return m;
 }
 
 const MAX_ROWS_PER_BATCH = 99;
@@ -55,7 +78,7 @@ export class HistoryTable {
     const executionId = (rawValue(sentinel?.ExecutionId) ?? rawValue(eventRows[0]?.ExecutionId)) as string | undefined;
     const etag = sentinel?.etag as string | undefined;
     if (expectedExecutionId && executionId && expectedExecutionId !== executionId)
-      return { events: [], etag, executionId };
+      return { events: [], etag, executionId, consumed: parseConsumed(rawValue(sentinel?.[CONSUMED_MESSAGES_COLUMN])) };
     const events: HistoryEvent[] = [];
     for (const row of eventRows) {
       if (rawValue(row.ExecutionId) !== executionId) break;
@@ -67,7 +90,7 @@ export class HistoryTable {
       }
       events.push(rowToEvent(row));
     }
-    return { events, etag, executionId };
+    return { events, etag, executionId, consumed: parseConsumed(rawValue(sentinel?.[CONSUMED_MESSAGES_COLUMN])) };
   }
 
   /** Append a checkpoint; returns the sentinel's new ETag. Throws `WorkItemLockLost` on 409/412. */
@@ -107,6 +130,7 @@ export class HistoryTable {
         ExecutionId: o.executionId,
         IsCheckpointComplete: final,
         ...(final ? { CheckpointCompletedTimestamp: { value: o.now.toISOString(), type: "DateTime" as const } } : {}),
+        ...(final && o.consumed ? { [CONSUMED_MESSAGES_COLUMN]: JSON.stringify([...o.consumed]) } : {}),
       };
       batch.push(etag === undefined ? ["create", sentinel] : ["update", sentinel, "Merge", { etag }]);
       try {
