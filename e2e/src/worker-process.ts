@@ -180,6 +180,23 @@ worker.addEntity("box", (ctx: EntityContext<unknown>) => {
   if (ctx.operationName === "set") ctx.setState(ctx.getInput());
   return ctx.getState();
 });
+/**
+ * An eternal orchestration: each generation waits for up to three "e" events, each with a short timeout (a
+ * durable timer racing the event), then continues as new, carrying what it received; it finishes once it
+ * has `target` events. Stale timers or events of an earlier generation must never reach a later one.
+ */
+worker.addOrchestrator("Eternal", function* (ctx, s: { received: number[]; gen: number; timeouts: number; target: number }) {
+  for (let i = 0; i < 3 && s.received.length < s.target; i++) {
+    try {
+      s.received.push((yield ctx.waitForExternalEvent("e", { timeoutMs: 250 })) as number);
+    } catch {
+      s.timeouts++;
+    }
+  }
+  if (s.received.length >= s.target) return s;
+  ctx.continueAsNew({ ...s, gen: s.gen + 1 });
+  return undefined;
+});
 worker.addOrchestrator("Timer", function* (ctx, delayMs: number) {
   const started = ctx.currentUtcDateTime.getTime();
   yield ctx.createTimer(new Date(started + delayMs));
