@@ -118,6 +118,8 @@ describe("chaos", () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(counter).toBe(mixed * 3);
+    // Nothing was quarantined: every message was eventually processed.
+    expect((await h.service.listPoisonMessages()).map((m) => `${m.queueName} ${m.eventType} ${m.instanceId}: ${m.reason}`)).toEqual([]);
     expect(overlaps(h.workers)).toEqual([]);
     const runs = activityRuns(h.env.TASKHUB_RUNS_FILE!);
     const activities = (INSTANCES - mixed) * 5 + mixed * 12;

@@ -86,6 +86,8 @@ describe("storage faults", () => {
       const results = history.filter((e) => e.type === "TaskCompleted").map((e) => (e.type === "TaskCompleted" ? e.taskScheduledId : -1));
       expect(new Set(results).size).toBe(results.length);
     }
+    // Nothing was quarantined: every message was eventually processed.
+    expect((await h.service.listPoisonMessages()).map((m) => `${m.queueName} ${m.eventType} ${m.instanceId}: ${m.reason}`)).toEqual([]);
     // No worker process crashed.
     for (const w of h.workers) expect(w.exitedAt, `worker ${w.id} exited`).toBeUndefined();
     const c = { blob: faults.proxies.blob.counts, queue: faults.proxies.queue.counts, table: faults.proxies.table.counts };

@@ -16,7 +16,8 @@ const figures: string[] = [];
 beforeAll(async () => {
   azurite = await startAzurite();
   // Quarantine after 3 deliveries (1 s apart) so the poison path runs within the test's time.
-  h = newHub(azurite.connectionString, { env: { TASKHUB_MAX_DEQUEUE: "3" } });
+  // (and once older than twice the 4 s visibility timeout: a message may be waiting for one a dead worker holds).
+  h = newHub(azurite.connectionString, { env: { TASKHUB_MAX_DEQUEUE: "3", TASKHUB_VISIBILITY_MS: "4000" } });
   await h.start("a");
 });
 afterAll(async () => {

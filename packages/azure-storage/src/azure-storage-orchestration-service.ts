@@ -647,7 +647,7 @@ export class AzureStorageOrchestrationService
     const partition = this.partitionOf(instanceId);
     let msgs: ReceivedMessage[] = [];
     for (const m of received) {
-      if (m.dequeueCount > this.s.maxDequeueCount) {
+      if (this.exhausted(m, this.s.maxDequeueCount + 1)) {
         const last = this.lastErrors.get(m.messageId);
         await this.quarantine(m, `not processed after ${m.dequeueCount - 1} deliveries${last ? `; last error: ${last}` : ""}`);
       }
@@ -692,7 +692,7 @@ export class AzureStorageOrchestrationService
       if (!row) {
         // The client died between sending the start and writing the row (its call failed), or someone put a
         // start message on the queue by hand. DTF drops it; it is kept in the poison store instead.
-        if (startMsg.dequeueCount >= this.s.maxDequeueCount) {
+        if (this.exhausted(startMsg, this.s.maxDequeueCount)) {
           await this.quarantine(startMsg, `no Instances row was written for this start of '${instanceId}' in ${startMsg.dequeueCount} deliveries`);
           msgs = msgs.filter((m) => m !== startMsg);
         } else {
@@ -711,10 +711,10 @@ export class AzureStorageOrchestrationService
     // on its way (a scheduled start, a sub-orchestration's parent mid-checkpoint), or the instance never
     // existed or was purged. Retry with back-off, then quarantine with the reason; never drop (DTF drops them).
     if (session.events.length === 0 && !isEntityInstanceId(instanceId) && !msgs.some((m) => m.taskMessage.event.type === "ExecutionStarted")) {
-      const hopeless = msgs.filter((m) => m.dequeueCount >= this.s.maxDequeueCount);
+      const hopeless = msgs.filter((m) => this.exhausted(m, this.s.maxDequeueCount));
       for (const m of hopeless)
         await this.quarantine(m, `no instance '${instanceId}' to deliver this ${m.taskMessage.event.type} to: it has no history and no ExecutionStarted arrived in ${m.dequeueCount} deliveries`);
-      const rest = msgs.filter((m) => m.dequeueCount < this.s.maxDequeueCount);
+      const rest = msgs.filter((m) => !hopeless.includes(m));
       if (rest.length > 0) await this.abandonMessages(rest, Math.max(...rest.map((m) => m.dequeueCount)));
       return undefined;
     }
@@ -755,6 +755,17 @@ export class AzureStorageOrchestrationService
       partition,
       consumed: session.consumed,
     };
+  }
+
+  /**
+   * Whether a control message that still cannot be processed has had its chances: `deliveries` deliveries,
+   * and older than twice the visibility timeout. The age matters for messages waiting for another one (a
+   * result whose step is not in history yet, an event for an instance not started yet): what they wait for
+   * may be locked by a worker that died, for up to a visibility timeout, while their own deliveries add up
+   * within seconds. Quarantined earlier, the result is gone and the instance waits forever.
+   */
+  private exhausted(m: ReceivedMessage, deliveries: number): boolean {
+    return m.dequeueCount >= deliveries && Date.now() - m.insertedOn.getTime() > 2 * this.s.controlQueueVisibilityTimeoutMs;
   }
 
   private async abandonMessages(msgs: ReceivedMessage[], dequeueCount: number, delaySeconds?: number): Promise<void> {
