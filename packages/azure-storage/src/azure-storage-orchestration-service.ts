@@ -131,12 +131,15 @@ interface AzureActivityWorkItem extends ActivityWorkItem {
 
 const DAY = 24 * 3600_000;
 /**
- * How long, and how many, consumed message ids the sentinel remembers. A message is redelivered at most a
- * visibility timeout (5 min by default) plus abandon back-off after its last receive; an hour covers that
- * with room, 300 ids of 36 characters fit a table column.
+ * How long, and how many, consumed message ids the sentinel remembers. Only ids whose delete this worker has
+ * not seen succeed stay there (a deleted message cannot come back), so in steady state it holds one step's
+ * messages; what remains after a crash comes back within a visibility timeout once any worker owns the
+ * partition, a day covers workers being down for that long. 300 ids fit a table column.
  */
-const CONSUMED_MEMORY_MS = 3600_000;
+const CONSUMED_MEMORY_MS = DAY;
 const MAX_CONSUMED_REMEMBERED = 300;
+/** Instances whose last deleted message ids this worker remembers, to prune them from the sentinel. */
+const MAX_DELETED_REMEMBERED = 10_000;
 /** Results that need their scheduling event in history (out-of-order check, §6.4). */
 const RESULT_TYPES = new Set(["TaskCompleted", "TaskFailed", "SubOrchestrationInstanceCompleted", "SubOrchestrationInstanceFailed", "TimerFired"]);
 /** Events a control queue may carry; anything else (a TaskScheduled, a history-only event) is malformed. */
@@ -191,6 +194,13 @@ export class AzureStorageOrchestrationService
   /** Instances with a work item in flight on this worker. */
   private readonly locked = new Set<string>();
   private readonly sessions = new Map<string, Session>();
+  /**
+   * Per instance, the ids of messages this worker deleted after a committed step: they can never be
+   * delivered again, so the next checkpoint drops them from the sentinel's consumed ids. Without this, a busy
+   * instance (an entity taking hundreds of signals) pushed the ids of a dead worker's undeleted step out of
+   * the bounded list before they came back, and they were applied twice.
+   */
+  private readonly deletedIds = new Map<string, Set<string>>();
   /** Why this process last gave a message back (best effort, for the poison reason; bounded). */
   private readonly lastErrors = new Map<string, string>();
   private readonly pollers = new Map<number, { controller: AbortController; backoff: PollingBackoff; done: Promise<void> }>();
@@ -667,7 +677,16 @@ export class AzureStorageOrchestrationService
       // else will fix the row: repair it from history first (a failure leaves the messages to come back).
       if (done.length === msgs.length) await this.repairInstanceRow(instanceId, session.events);
       this.logger.info({ event: "orchestration.redeliveryDropped", instanceId, messages: done.length }, "messages already checkpointed were delivered again; deleted");
-      await Promise.all(done.map((m) => this.clients.queue(m.queueName).deleteMessage(m.messageId, m.popReceipt).catch(() => undefined)));
+      const deleted = await Promise.all(
+        done.map((m) =>
+          this.clients
+            .queue(m.queueName)
+            .deleteMessage(m.messageId, m.popReceipt)
+            .then(() => m.messageId)
+            .catch(() => undefined),
+        ),
+      );
+      this.rememberDeleted(instanceId, deleted.filter((d): d is string => d !== undefined));
       msgs = msgs.filter((m) => !session.consumed.has(m.messageId));
       if (msgs.length === 0) return undefined;
       startMsg = msgs.find((m) => m.taskMessage.event.type === "ExecutionStarted");
@@ -791,22 +810,38 @@ export class AzureStorageOrchestrationService
     try {
       if (commit) await this.checkpoint(wi, commit);
       else await this.repairInstanceRow(wi.instanceId, wi.pastEvents);
-      await Promise.all(
-        wi.messages.map((m) =>
-          this.clients.queue(m.queueName).deleteMessage(m.messageId, m.popReceipt).catch((err: unknown) => {
+      const deleted = await Promise.all(
+        wi.messages.map(async (m) => {
+          try {
+            await this.clients.queue(m.queueName).deleteMessage(m.messageId, m.popReceipt);
+            return m.messageId;
+          } catch (err) {
             if ((err as { statusCode?: number }).statusCode !== 404) throw err;
             // The message may have become visible again and may be delivered once more: the next step
             // must not count this one as settled.
             this.sessions.delete(wi.instanceId);
-          }),
-        ),
+            return undefined;
+          }
+        }),
       );
+      this.rememberDeleted(wi.instanceId, deleted.filter((d): d is string => d !== undefined));
     } catch (err) {
       this.sessions.delete(wi.instanceId);
       throw err;
     } finally {
       this.unlock(wi.instanceId);
     }
+  }
+
+  private rememberDeleted(instanceId: string, ids: string[]): void {
+    if (ids.length === 0) return;
+    const set = this.deletedIds.get(instanceId) ?? new Set<string>();
+    this.deletedIds.delete(instanceId); // re-insert: the map is evicted oldest first
+    for (const id of ids) set.add(id);
+    // Older ids were pruned from the sentinel by the checkpoint that followed them; keep the last few steps.
+    while (set.size > MAX_CONSUMED_REMEMBERED) set.delete(set.values().next().value!);
+    this.deletedIds.set(instanceId, set);
+    while (this.deletedIds.size > MAX_DELETED_REMEMBERED) this.deletedIds.delete(this.deletedIds.keys().next().value!);
   }
 
   /** §6.5 steps 1–3: sends, then history under the sentinel ETag, then the Instances row. */
@@ -827,7 +862,8 @@ export class AzureStorageOrchestrationService
     const startIndex = commit.replacesHistory ? 0 : wi.pastEvents.length;
     await this.beforeHistoryWrite?.(wi, commit);
     // Remember this step's messages (and those of recent steps) in the sentinel, atomically with the history.
-    const consumed = new Map([...wi.consumed].filter(([, t]) => now.getTime() - t < CONSUMED_MEMORY_MS));
+    const deleted = this.deletedIds.get(wi.instanceId);
+    const consumed = new Map([...wi.consumed].filter(([id, t]) => now.getTime() - t < CONSUMED_MEMORY_MS && !deleted?.has(id)));
     for (const m of wi.messages) consumed.set(m.messageId, now.getTime());
     while (consumed.size > MAX_CONSUMED_REMEMBERED) consumed.delete(consumed.keys().next().value!);
     const etag = await this.history.append({

@@ -75,6 +75,66 @@ describe("terminal-state repair", () => {
   });
 });
 
+describe("redelivery after a dead worker's checkpoint", () => {
+  // Collects every "e" event until "stop"; a redelivered event applied twice shows up in the list.
+  const collect: Orchestrator<void, number[]> = function* (ctx) {
+    const got: number[] = [];
+    const stop = ctx.waitForExternalEvent("stop");
+    for (;;) {
+      const e = ctx.waitForExternalEvent<number>("e");
+      const winner = yield ctx.whenAny([e, stop]);
+      if (winner === stop) return got;
+      got.push(e.getResult());
+    }
+  };
+
+  it("an event whose step committed but was never deleted is applied once, even after 350 later messages", async () => {
+    const visibilityMs = 8000;
+    const a = newService({ controlQueueVisibilityTimeoutMs: visibilityMs });
+    cleanups.push(() => a.deleteTaskHub());
+    await a.createIfNotExists();
+    const client = new TaskHubClient(a);
+    const opts = { resolveOrchestrator: (name: string) => (name === "Collect" ? (collect as Orchestrator) : undefined), newExecutionId: () => "x" };
+    const id = await client.scheduleNewOrchestration("Collect", undefined);
+    await a.start();
+    cleanups.push(() => a.stop());
+    const ac = new AbortController();
+    const step = async (): Promise<void> => {
+      const wi = (await a.lockNextOrchestrationWorkItem({ signal: ac.signal })) as OrchestrationWorkItem;
+      await a.completeOrchestrationWorkItem(wi, executeOrchestrationWorkItem(wi, { ...opts, now: new Date() }));
+    };
+    await step(); // the start
+    await client.raiseEvent(id, "e", 1);
+    // Worker A checkpoints the step that consumes event 1, then dies before deleting its message: the message
+    // stays invisible until its visibility timeout, then comes back.
+    a.beforeMessageDelete = async () => {
+      throw new Error("injected death before the delete");
+    };
+    await expect(step()).rejects.toThrow("injected death");
+    const lockedAt = Date.now();
+    await a.stop();
+    for (let n = 2; n <= 351; n++) await client.raiseEvent(id, "e", n);
+
+    // Worker B takes over and pushes 350 message ids through the sentinel before event 1 comes back.
+    const b = new AzureStorageOrchestrationService({ taskHubName: a.names.hub, storage: { connectionString: connectionString() }, minPollingIntervalMs: 10, maxPollingIntervalMs: 250 });
+    const worker = new TaskHubWorker(b, { abandonDelayMs: 10 });
+    worker.addOrchestrator("Collect", collect);
+    await worker.start();
+    cleanups.push(() => worker.stop({ drainTimeoutMs: 2000 }));
+    const queue = QueueServiceClient.fromConnectionString(connectionString()).getQueueClient(a.names.controlQueues[partitionIndex(id, 4)]!);
+    // Event 1's message is back and gone (dropped as consumed, or applied) once the queue is empty past the timeout.
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 500));
+      const props = await queue.getProperties();
+      if (Date.now() - lockedAt > visibilityMs + 1000 && props.approximateMessagesCount === 0) break;
+    }
+    await client.raiseEvent(id, "stop", null);
+    const s = await client.waitForOrchestrationCompletion(id, { timeoutMs: 60_000 });
+    expect(s.runtimeStatus).toBe("Completed");
+    expect(s.output).toEqual(Array.from({ length: 351 }, (_, i) => i + 1));
+  }, 120_000);
+});
+
 describe("split brain", () => {
   it("the second of two workers completing the same work item gets WorkItemLockLost", async () => {
     const a = newService();
