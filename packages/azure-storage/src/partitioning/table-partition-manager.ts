@@ -44,6 +44,14 @@ export class TablePartitionManager implements PartitionManager {
   private controller = new AbortController();
   private loop: Promise<void> | undefined;
   private stopping = false;
+  /**
+   * Until when (local ms) each listened partition's claim is certainly still ours: the ExpiresAt we last
+   * wrote, less a margin. Others may claim the row once it has expired, so past this time the worker stops
+   * listening on its own, whether or not a round has noticed yet (a renewal stuck in slow storage, rounds
+   * failing): otherwise two workers would process one partition until the next successful round.
+   */
+  private readonly validUntil = new Map<string, number>();
+  private fence: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: TablePartitionManagerOptions) {
     this.leaseMs = o.leaseIntervalMs ?? 60_000;
@@ -73,6 +81,12 @@ export class TablePartitionManager implements PartitionManager {
     await this.createLeaseStore();
     this.controller = new AbortController();
     const signal = this.controller.signal;
+    const margin = Math.min(2000, this.leaseMs / 4);
+    this.fence = setInterval(() => {
+      const now = Date.now();
+      for (const q of [...this.listening]) if (now > (this.validUntil.get(q) ?? 0) - margin) this.lose(q, "claim expired before it was renewed");
+    }, Math.min(250, margin / 2));
+    this.fence.unref();
     this.loop = (async () => {
       while (!signal.aborted) {
         let fast = false;
@@ -94,6 +108,7 @@ export class TablePartitionManager implements PartitionManager {
   async stop(): Promise<void> {
     this.stopping = true;
     this.controller.abort();
+    clearInterval(this.fence);
     await this.loop;
     for (const q of this.listening) this.listener?.onPartitionLost(this.o.controlQueues.indexOf(q));
     const owned = [...this.listening];
@@ -143,7 +158,8 @@ export class TablePartitionManager implements PartitionManager {
     }
   }
 
-  private gain(queue: string): void {
+  private gain(queue: string, expiresAt: Date): void {
+    this.validUntil.set(queue, expiresAt.getTime());
     if (this.listening.has(queue)) return;
     this.listening.add(queue);
     this.logger.info({ event: "partition.acquired", partition: queue }, "partition acquired");
@@ -151,6 +167,7 @@ export class TablePartitionManager implements PartitionManager {
   }
 
   private lose(queue: string, reason: string): void {
+    this.validUntil.delete(queue);
     if (!this.listening.delete(queue)) return;
     this.logger.info({ event: "partition.released", partition: queue, reason }, "partition released");
     this.listener?.onPartitionLost(this.o.controlQueues.indexOf(queue));
@@ -179,9 +196,10 @@ export class TablePartitionManager implements PartitionManager {
           else await this.write(r, { ...r, isDraining: true, expiresAt: new Date(now.getTime() + this.leaseMs) });
           continue;
         }
-        if (await this.write(r, { ...r, expiresAt: new Date(now.getTime() + this.leaseMs) })) {
+        const expiresAt = new Date(now.getTime() + this.leaseMs);
+        if (await this.write(r, { ...r, expiresAt })) {
           mine++;
-          this.gain(r.queue);
+          this.gain(r.queue, expiresAt);
         } else this.lose(r.queue, "row changed under us");
         continue;
       }
@@ -205,7 +223,7 @@ export class TablePartitionManager implements PartitionManager {
       });
       if (claimed) {
         mine++;
-        this.gain(r.queue);
+        this.gain(r.queue, new Date(now.getTime() + this.leaseMs));
       }
     }
 
