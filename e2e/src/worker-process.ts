@@ -3,7 +3,8 @@
  * TASKHUB_PARTITIONS, TASKHUB_MANAGEMENT ("blob" | "table"), TASKHUB_RUNS_FILE (each activity run appends
  * "<instanceId> <executionId> <taskId>" there); optional TASKHUB_MAX_DEQUEUE (maxDequeueCount), TASKHUB_MAX_TIMER_MS
  * (maxTimerIntervalMs), TASKHUB_TRY_TIMEOUT_MS (per-attempt storage timeout, with short retry back-off),
- * TASKHUB_VISIBILITY_MS (queue visibility timeouts, default 20 s), TASKHUB_CRASH_AT (see below). Prints one JSON line per ownership change:
+ * TASKHUB_VISIBILITY_MS (queue visibility timeouts, default 20 s), TASKHUB_LEASE_MS (table lease, default 8 s),
+ * TASKHUB_CRASH_AT (see below). Prints one JSON line per ownership change:
  * {"event":"gained"|"lost","partition":n,"worker":id,"t":ms}, and {"event":"ready"} once started.
  * SIGTERM stops gracefully (drain, release leases, exit 0).
  */
@@ -55,7 +56,7 @@ const names = taskHubNames(hub, partitions);
 const clients = createStorageClients({ connectionString }, { retry });
 const manager =
   management === "table"
-    ? new TablePartitionManager({ table: clients.table(names.partitionsTable), controlQueues: names.controlQueues, workerId, leaseIntervalMs: 8000, acquireIntervalMs: 1000 })
+    ? new TablePartitionManager({ table: clients.table(names.partitionsTable), controlQueues: names.controlQueues, workerId, leaseIntervalMs: optionalNumber("TASKHUB_LEASE_MS") ?? 8000, acquireIntervalMs: 1000 })
     : new BlobPartitionManager({
         container: clients.container(names.leasesContainer),
         taskHubName: hub,

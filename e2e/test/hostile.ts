@@ -45,7 +45,8 @@ export function newHub(connectionString: string, opts: { partitions?: number; en
     async start(name, extraEnv = {}) {
       const w = new WorkerProcess(name, { ...env, ...extraEnv });
       workers.push(w);
-      await w.ready();
+      // Generous: a worker restarted in a chaos run shares two cores with several others under load.
+      await w.ready(90_000);
       return w;
     },
   };

@@ -12,7 +12,7 @@ import { activityRuns, overlaps, type WorkerProcess } from "./workers.js";
 import { newHub, type Hub } from "./hostile.js";
 
 const INSTANCES = Number(process.env.TASKHUB_CHAOS_INSTANCES ?? 120);
-const SECONDS = Number(process.env.TASKHUB_CHAOS_SECONDS ?? 25);
+const SECONDS = Number(process.env.TASKHUB_CHAOS_SECONDS ?? 20);
 const KILL_EVERY_MS = Number(process.env.TASKHUB_CHAOS_KILL_EVERY_MS ?? 4000);
 
 let azurite: AzuriteInstance;
@@ -50,6 +50,28 @@ function historyProblems(id: string, history: HistoryEvent[], kind: "seq" | "mix
   return p;
 }
 
+/** What a stuck instance is waiting for: its history, its children, the poison store, the queues. */
+async function diagnose(id: string): Promise<string> {
+  const lines: string[] = [];
+  const summary = (hs: HistoryEvent[]): string =>
+    hs.map((e) => `${e.type}${e.eventId >= 0 ? `#${e.eventId}` : ""}${"taskScheduledId" in e ? `->${e.taskScheduledId}` : ""}${e.type === "TimerFired" ? `->${e.timerId}` : ""}${"name" in e && e.name ? `(${e.name})` : ""}`).join(" ");
+  const history = await h.client.getOrchestrationHistory(id);
+  lines.push(`state: ${JSON.stringify(await h.client.getOrchestrationState(id, { fetchPayloads: false }))}`);
+  lines.push(`history: ${summary(history)}`);
+  for (const e of history)
+    if (e.type === "SubOrchestrationInstanceCreated") {
+      lines.push(`child ${e.instanceId}: ${JSON.stringify((await h.client.getOrchestrationState(e.instanceId, { fetchPayloads: false }))?.runtimeStatus)} ${summary(await h.client.getOrchestrationHistory(e.instanceId))}`);
+    }
+  lines.push(`poison: ${JSON.stringify((await h.service.listPoisonMessages()).map((m) => [m.instanceId, m.eventType, m.reason]))}`);
+  lines.push(`counter: ${JSON.stringify(await h.client.getEntity({ name: "counter", key: "chaos" }))}`);
+  for (const q of [...h.service.names.controlQueues, h.service.names.workItemQueue]) {
+    const props = await h.queues.getQueueClient(q).getProperties();
+    const peek = await h.queues.getQueueClient(q).peekMessages({ numberOfMessages: 32 });
+    lines.push(`${q}: ${props.approximateMessagesCount} messages; visible: ${peek.peekedMessageItems.map((m) => `${m.dequeueCount}x ${m.messageText.slice(0, 160)}`).join(" | ")}`);
+  }
+  return lines.join("\n");
+}
+
 describe("chaos", () => {
   it(`${INSTANCES} orchestrations through SIGKILL of a random worker every ${KILL_EVERY_MS / 1000} s: nothing lost, duplicated or stuck`, async () => {
     const alive: WorkerProcess[] = await Promise.all([h.start("a"), h.start("b"), h.start("c")]);
@@ -84,8 +106,13 @@ describe("chaos", () => {
     const killedAt = Date.now();
 
     const wrong: string[] = [];
+    let patience = 180_000;
     for (const inst of instances) {
-      const s = await h.client.waitForOrchestrationCompletion(inst.id, { timeoutMs: 180_000 });
+      const s = await h.client.waitForOrchestrationCompletion(inst.id, { timeoutMs: patience }).catch(async (err: unknown) => {
+        patience = 5_000; // one stuck instance is enough to wait for
+        console.log(`STUCK ${inst.id}:\n${await diagnose(inst.id)}`);
+        throw err;
+      });
       const expected = inst.kind === "seq" ? inst.n + 5 : mixedOutput(inst.n, inst.n);
       if (s.runtimeStatus !== "Completed" || s.output !== expected) wrong.push(`${inst.id}: ${s.runtimeStatus} ${JSON.stringify(s.output)}, expected ${expected}`);
     }

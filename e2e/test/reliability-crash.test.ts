@@ -31,7 +31,7 @@ describe("crash at each checkpoint step", () => {
   it("a real worker killed at each step: the instance completes once, its row repaired", async () => {
     const results = await Promise.all(
       POINTS.map(async ([what, crashAt]) => {
-        const h = newHub(azurite.connectionString, { partitions: 1, env: { TASKHUB_VISIBILITY_MS: "4000" } });
+        const h = newHub(azurite.connectionString, { partitions: 1, env: { TASKHUB_VISIBILITY_MS: "4000", TASKHUB_LEASE_MS: "4000" } });
         hubs.push(h);
         const doomed = await h.start("doomed", { TASKHUB_CRASH_AT: crashAt });
         const id = await h.client.scheduleNewOrchestration("Seq5", 10);

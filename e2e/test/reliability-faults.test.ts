@@ -5,7 +5,7 @@
 // call and continue-as-new for three generations — must complete with the exact results, the shared entity
 // counter must be exact, and no worker process may crash.
 //
-// TASKHUB_FAULT_SECONDS (default 20) sets how long new instances keep being started under faults; the soak
+// TASKHUB_FAULT_SECONDS (default 15) sets how long new instances keep being started under faults; the soak
 // command in RELIABILITY.md runs it for 10 minutes.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
@@ -13,7 +13,7 @@ import { startFaultProxies } from "../src/fault-proxy.js";
 import { activityRuns } from "./workers.js";
 import { newHub, type Hub } from "./hostile.js";
 
-const SECONDS = Number(process.env.TASKHUB_FAULT_SECONDS ?? 20);
+const SECONDS = Number(process.env.TASKHUB_FAULT_SECONDS ?? 15);
 const RATE = Number(process.env.TASKHUB_FAULT_RATE ?? 0.05);
 
 let azurite: AzuriteInstance;
