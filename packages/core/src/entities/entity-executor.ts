@@ -20,7 +20,7 @@ import type {
   OrchestrationInstance,
 } from "../history/events.js";
 import { newEvent } from "../history/factories.js";
-import { dateTimeToTicks, ticksToMs } from "../history/time.js";
+import { dateTimeToTicks, parseDtfDateTime, ticksToMs } from "../history/time.js";
 import { OrchestrationRuntimeState } from "../state/runtime-state.js";
 import { entityInstanceIdString, parseEntityInstanceId } from "./entity-id.js";
 import { executeOperationBatch, type EntityImplementation, type OperationResult } from "./entity-context.js";
@@ -75,9 +75,11 @@ export async function executeEntityWorkItem(
 
   // Requests whose queue messages may come back (see SchedulerState.processed).
   const seen = new Set<string>();
-  const keep = wi.previousStepSettled
-    ? []
-    : scheduler.processed.filter((p) => nowMs - Date.parse(p.at) < PROCESSED_RECORD_MS);
+  // A settled previous step (this worker wrote it and saw its messages deleted) vouches for its own record
+  // only, the one written with this execution's start time. Older records may be a dead worker's step whose
+  // messages were never deleted and are still to come back: they stay until they age out.
+  const settledAt = wi.previousStepSettled && start ? parseDtfDateTime(start.timestamp).getTime() : undefined;
+  const keep = scheduler.processed.filter((p) => nowMs - Date.parse(p.at) < PROCESSED_RECORD_MS && Date.parse(p.at) !== settledAt);
   for (const p of keep) for (const id of p.ids) seen.add(id);
   for (const q of scheduler.queue) seen.add(q.id);
   const receivedIds: string[] = [];

@@ -87,6 +87,20 @@ describe("entity step", () => {
     expect(SchedulerState.parse((next.newEvents[1] as { input: string }).input).processed.map((p) => p.ids)).toEqual([["r5"]]);
   });
 
+  it("a settled step vouches only for its own record: an older one (a dead worker's step) keeps its redeliveries out", async () => {
+    const at = (ms: number): Date => new Date(now.getTime() - ms);
+    // Step 1 by a worker that died before deleting its messages; step 2 by the survivor (not settled).
+    const dead = (await executeEntityWorkItem(workItem([], [request("add", "r1", { signal: true })]), { ...opts, now: at(2000) }))!;
+    const survivor = (await executeEntityWorkItem(workItem(dead.newEvents, [request("add", "r2", { signal: true })], false), { ...opts, now: at(1000) }))!;
+    // Step 3 on the survivor, whose step 2 settled; r1 comes back in the same batch as r3.
+    discarded.length = 0;
+    const third = (await executeEntityWorkItem(workItem(survivor.newEvents, [request("add", "r1", { signal: true }), request("add", "r3", { signal: true })], true), opts))!;
+    expect(discarded).toEqual(["duplicate request r1"]);
+    const state = SchedulerState.parse((third.newEvents[1] as { input: string }).input);
+    expect(state.state).toBe("3");
+    expect(state.processed.map((p) => p.ids)).toEqual([["r1"], ["r3"]]);
+  });
+
   it("discards what is not an entity message and malformed requests, with reasons", async () => {
     discarded.length = 0;
     const bad: TaskMessage = { event: newEvent("EventRaised", { timestamp: now, name: "op", input: "{oops" }), orchestrationInstance: { instanceId: "@counter@k" } };
