@@ -21,6 +21,7 @@ export type {
 } from "./replay/context.js";
 export {
   replayOrchestration,
+  replayOrchestrationAsync,
   type Orchestrator,
   type ReplayOptions,
   type ReplayResult,
@@ -67,7 +68,11 @@ export type {
 export { parsePayload, serializePayload } from "./replay/payload.js";
 export * from "./backend/task-message.js";
 export * from "./backend/service.js";
-export { executeOrchestrationWorkItem, type ExecuteOptions } from "./dispatch/orchestration-executor.js";
+export {
+  executeOrchestrationWorkItem,
+  executeOrchestrationWorkItemAsync,
+  type ExecuteOptions,
+} from "./dispatch/orchestration-executor.js";
 export { rewindHistory } from "./dispatch/rewind.js";
 export { WorkItemDispatcher, type DispatcherOptions } from "./dispatch/work-item-dispatcher.js";
 export { TaskHubWorker, type Activity, type ActivityContext, type TaskHubWorkerOptions } from "./worker.js";

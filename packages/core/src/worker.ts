@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { availableParallelism } from "node:os";
 import type { ActivityWorkItem, OrchestrationService, OrchestrationWorkItem } from "./backend/service.js";
 import type { TaskMessage } from "./backend/task-message.js";
-import { executeOrchestrationWorkItem } from "./dispatch/orchestration-executor.js";
+import { executeOrchestrationWorkItemAsync } from "./dispatch/orchestration-executor.js";
 import { executeEntityWorkItem } from "./entities/entity-executor.js";
 import { isEntityClass, type EntityImplementation } from "./entities/entity-context.js";
 import { isEntityInstanceId } from "./entities/entity-id.js";
@@ -178,7 +178,7 @@ export class TaskHubWorker {
             maxSignalDelayMs: this.service.maxTimerIntervalMs,
             onDiscard,
           })
-        : executeOrchestrationWorkItem(wi, {
+        : await executeOrchestrationWorkItemAsync(wi, {
             resolveOrchestrator: (name) => this.orchestrators.get(name),
             now: this.now(),
             newExecutionId: () => randomUUID().replaceAll("-", ""),

@@ -86,7 +86,9 @@ export class FunctionApp {
     if (isAsyncGeneratorFunction(handler))
       throw new TaskHubError(
         "InvalidArgument",
-        `orchestration '${functionName}' is an async generator: taskhub replays orchestrators synchronously, so write it as function* (the core ctx API works the same with yield)`,
+        `orchestration '${functionName}' is an async generator: durable-functions v3 orchestrations are function* (context) => ..., ` +
+          `so write it as function* to keep it portable to Azure Functions; code in the durabletask-js style ` +
+          `(async function* (ctx, input) with the core ctx API) runs on the worker itself: worker.addOrchestrator(name, fn)`,
       );
     this.claim(functionName, this.orchestrations);
     this.orchestrations.set(functionName, handler);

@@ -17,6 +17,8 @@ import {
   type Task,
 } from "../src/index.js";
 import { start, type Running } from "./harness.js";
+import { TaskHubWorker } from "@taskhub/core";
+import { InMemoryOrchestrationService } from "@taskhub/core/testing";
 
 const HOUR = 3600_000;
 let r: Running;
@@ -226,8 +228,32 @@ describe("registration", () => {
     const app = createApp();
     app.activity("X", { handler: () => 1 });
     expect(() => app.orchestration("X", function* () { yield* []; })).toThrow(/already registered/);
-    expect(() => app.orchestration("Y", async function* () {} as never)).toThrow(/async generator/);
+    expect(() => app.orchestration("Y", async function* () {} as never)).toThrow(/async generator.*worker\.addOrchestrator/);
     expect(() => app.getClient()).toThrow(/no durable client/);
+  });
+
+  it("durabletask-js style async function* orchestrators run on the same worker, next to the app", async () => {
+    const app = createApp();
+    app.activity("Greet", { handler: (name: string) => `Hello ${name}` });
+    const service = new InMemoryOrchestrationService({ pollIntervalMs: 20 });
+    const worker = new TaskHubWorker(service);
+    app.register(worker, { taskHubName: "TestHub" });
+    worker.addOrchestrator("Ported", async function* (ctx, names: string[]) {
+      await Promise.resolve();
+      const greetings: string[] = yield ctx.whenAll(names.map((n) => ctx.callActivity<string>("Greet", n)));
+      return greetings;
+    });
+    await worker.start();
+    try {
+      const client = app.getClient();
+      const id = await client.startNew("Ported", { input: ["Ann", "Bo"] });
+      await client.client.waitForOrchestrationCompletion(id, { timeoutMs: 20_000 });
+      const s = await client.getStatus(id);
+      expect(s.runtimeStatus).toBe(OrchestrationRuntimeStatus.Completed);
+      expect(s.output).toEqual(["Hello Ann", "Hello Bo"]);
+    } finally {
+      await worker.stop({ drainTimeoutMs: 1000 });
+    }
   });
 });
 

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command } from "commander";
-import { replayOrchestration, TaskHubClient, TaskHubError, TaskHubWorker, type EntityMetadata, type HistoryEvent, type OrchestrationRuntimeStatus, type OrchestrationState } from "@taskhub/core";
+import { replayOrchestrationAsync, TaskHubClient, TaskHubError, TaskHubWorker, type EntityMetadata, type HistoryEvent, type OrchestrationRuntimeStatus, type OrchestrationState } from "@taskhub/core";
 import { InMemoryOrchestrationService } from "@taskhub/core/testing";
 import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
 import { loadConfig } from "./config.js";
@@ -416,7 +416,8 @@ withCommon(program.command("replay").description("replay a history JSON file (an
     await register(worker);
     const fn = worker.getOrchestrator(start.name);
     if (!fn) throw new UsageError(`the app registers no orchestrator named '${start.name}'`);
-    const r = replayOrchestration(fn, events, []);
+    // The async replay: it runs function* and async function* orchestrators alike, as the worker does.
+    const r = await replayOrchestrationAsync(fn, events, []);
     const bad = r.completion?.failureDetails?.errorType === "NonDeterminismError";
     print(o, { deterministic: !bad, failure: bad ? r.completion?.failureDetails?.errorMessage : undefined, pendingActions: r.actions.length }, () =>
       bad ? `NON-DETERMINISTIC: ${r.completion?.failureDetails?.errorMessage}` : `replayed ${events.length} events: deterministic`,

@@ -15,6 +15,7 @@ import { register, registerCounter, registerWaiting } from "./fixtures/app.mjs";
 const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 const app = fileURLToPath(new URL("./fixtures/app.mjs", import.meta.url));
 const changed = fileURLToPath(new URL("./fixtures/app-changed.mjs", import.meta.url));
+const asyncApp = fileURLToPath(new URL("./fixtures/app-async.mjs", import.meta.url));
 let azurite: AzuriteInstance;
 let worker: TaskHubWorker;
 let client: TaskHubClient;
@@ -108,6 +109,11 @@ describe("taskhub CLI", () => {
     expect(diff.code).toBe(1);
     expect(diff.json).toMatchObject({ deterministic: false });
     expect(diff.json.failure).toMatch(/TaskScheduled #0 'Slow'.*ScheduleTask #0 'Fast'/);
+    // The same orchestrator written as an async function* replays the function* history.
+    const asyncReplay = run(["replay", "--app", asyncApp, "--file", file, "--json"]);
+    expect(asyncReplay.code).toBe(0);
+    expect(asyncReplay.json).toEqual(run(["replay", "--app", app, "--file", file, "--json"]).json);
+    expect(asyncReplay.json).toMatchObject({ deterministic: true });
   });
 
   it("uses exit codes: 3 not found, 2 bad usage or no storage, 1 failure", () => {

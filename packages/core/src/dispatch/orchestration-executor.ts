@@ -7,6 +7,10 @@
  * - messages for a finished instance are dropped, except ExecutionRewound on a Failed one;
  * - continue-as-new runs the next generation in the same step; only its history is written (as DTF);
  * - an unknown orchestrator name fails the instance with `OrchestratorNotRegistered`.
+ *
+ * `executeOrchestrationWorkItem` is synchronous and replays `function*` orchestrators only;
+ * `executeOrchestrationWorkItemAsync` (what the worker uses) also runs `async function*` ones, awaiting only
+ * when an orchestrator turns out to be one.
  */
 import type { CompleteOrchestrationAction, OrchestratorAction } from "../actions/actions.js";
 import type { DelayedTaskMessage, TaskMessage } from "../backend/task-message.js";
@@ -15,7 +19,7 @@ import type { ExecutionStartedEvent, HistoryEvent, OrchestrationInstance } from 
 import { newEvent } from "../history/factories.js";
 import { parseDtfDateTime } from "../history/time.js";
 import { uuidV5 } from "../replay/new-guid.js";
-import { replayOrchestration, type Orchestrator } from "../replay/replay.js";
+import { replayMaybeAsync, type Orchestrator, type ReplayOptions, type ReplayResult } from "../replay/replay.js";
 import { OrchestrationRuntimeState } from "../state/runtime-state.js";
 import { rewindHistory } from "./rewind.js";
 
@@ -35,7 +39,39 @@ export type ExecuteResult = OrchestrationCommit | undefined;
 
 const MAX_GENERATIONS_PER_STEP = 1000;
 
+/** A replay the step needs; the driver answers with its ReplayResult. */
+interface ReplayCall {
+  orchestrator: Orchestrator;
+  past: readonly HistoryEvent[];
+  newEvents: readonly HistoryEvent[];
+  options: ReplayOptions;
+}
+
+/**
+ * Synchronous: for `function*` orchestrators. An `async function*` orchestrator makes it throw (InvalidOperation,
+ * naming `executeOrchestrationWorkItemAsync`).
+ */
 export function executeOrchestrationWorkItem(wi: OrchestrationWorkItem, opts: ExecuteOptions): ExecuteResult {
+  const steps = executeSteps(wi, opts);
+  for (let r = steps.next(); ; ) {
+    if (r.done) return r.value;
+    const c = r.value;
+    r = steps.next(replayMaybeAsync(c.orchestrator, c.past, c.newEvents, c.options, false) as ReplayResult);
+  }
+}
+
+/** Any orchestrator, `async function*` included; replays of `function*` orchestrators stay synchronous. */
+export async function executeOrchestrationWorkItemAsync(wi: OrchestrationWorkItem, opts: ExecuteOptions): Promise<ExecuteResult> {
+  const steps = executeSteps(wi, opts);
+  for (let r = steps.next(); ; ) {
+    if (r.done) return r.value;
+    const c = r.value;
+    const replayed = replayMaybeAsync(c.orchestrator, c.past, c.newEvents, c.options, true);
+    r = steps.next(replayed instanceof Promise ? await replayed : replayed);
+  }
+}
+
+function* executeSteps(wi: OrchestrationWorkItem, opts: ExecuteOptions): Generator<ReplayCall, ExecuteResult, ReplayResult> {
   const discard = (m: TaskMessage, reason: string): void => opts.onDiscard?.(m, reason);
   let past: HistoryEvent[] = [...wi.pastEvents];
   let replaces = false;
@@ -110,8 +146,8 @@ export function executeOrchestrationWorkItem(wi: OrchestrationWorkItem, opts: Ex
     const start = runtime.startEvent;
     if (!start) return undefined;
     const orchestrator = opts.resolveOrchestrator(start.name, start.version);
-    const result = orchestrator
-      ? replayOrchestration(orchestrator, past, newEvents, { maxTimerIntervalMs: opts.maxTimerIntervalMs })
+    const result: ReplayResult = orchestrator
+      ? yield { orchestrator, past, newEvents, options: { maxTimerIntervalMs: opts.maxTimerIntervalMs } }
       : {
           actions: [notRegistered(start.name, runtime)],
           customStatus: wi.customStatus,

@@ -581,9 +581,11 @@ describe("failures", () => {
     expect(done?.failureDetails?.errorMessage).toMatch(/not JSON-serializable/);
   });
 
-  it("async orchestrators are refused with a clear message", () => {
+  it("async functions (not generators) are refused with a clear message", () => {
     const o = (async () => 1) as unknown as Orchestrator;
-    expect(replay(o, [], new History().episode().start("O").events).completion?.failureDetails?.errorMessage).toMatch(/synchronous generator/);
+    const message = replay(o, [], new History().episode().start("O").events).completion?.failureDetails?.errorMessage;
+    expect(message).toMatch(/function\* or async function\*/);
+    expect(message).toMatch(/an async function .* is not supported/);
   });
 
   it("a duplicate result is ignored", () => {
