@@ -3,7 +3,7 @@
  * orchestrator as a `TaskFailedError` (v3.5's shape: message `"<errorType>: <errorMessage>"`, structured
  * `failureDetails`, the task's name and id), because taskhub always records FailureDetails.
  */
-import { TaskFailedError as CoreTaskFailedError, type FailureDetails as CoreFailureDetails } from "@taskhub/core";
+import { TaskFailedError as CoreTaskFailedError, TaskHubError, type FailureDetails as CoreFailureDetails } from "@taskhub/core";
 
 /** An error thrown by this library itself (v3: "an internal framework error"). */
 export class DurableError extends Error {
@@ -73,4 +73,40 @@ export class TaskFailedError extends Error {
 export function toV3Error(err: Error | undefined, taskName: string | undefined): Error {
   if (err instanceof CoreTaskFailedError) return new TaskFailedError(toV3FailureDetails(err.details), taskName, err.taskId);
   return err ?? new DurableError("task failed without an error");
+}
+
+/**
+ * v3.5's error for a broken locking rule in an orchestration (see `context.df.lock`). It is also core's
+ * error: a `TaskHubError` with code `LockingRulesViolation`; when core found the violation, its error is
+ * the `cause`.
+ */
+export class LockingRulesViolationError extends TaskHubError {
+  static readonly code = "LOCKING_RULES_VIOLATION" as const;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("LockingRulesViolation", message, options);
+    this.name = "LockingRulesViolationError";
+  }
+}
+
+/** v3's messages, one per rule. */
+export const LockingRulesViolationMessages = {
+  NestedSection: "Cannot acquire more locks when already holding some locks.",
+  SubOrchestrationInSection: "Cannot invoke sub-orchestrations from within a critical section.",
+  CallUnlockedEntity: "Cannot call an entity from within a critical section unless it is one of the locked entities.",
+  ParallelSameEntity: "Cannot call the same entity multiple times in parallel within a critical section.",
+  SignalLockedEntity: "Cannot signal an entity from within a critical section if the entity is one of the locked entities.",
+} as const;
+
+/**
+ * Run a core call; a locking violation core reports becomes a `LockingRulesViolationError` (with v3's
+ * message for the rule when given, else core's) carrying core's error as `cause`.
+ */
+export function underLockingRules<T>(call: () => T, v3Message?: string): T {
+  try {
+    return call();
+  } catch (err) {
+    if (err instanceof TaskHubError && err.code === "LockingRulesViolation" && !(err instanceof LockingRulesViolationError))
+      throw new LockingRulesViolationError(v3Message ?? err.message, { cause: err });
+    throw err;
+  }
 }

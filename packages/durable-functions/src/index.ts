@@ -22,11 +22,12 @@ export {
 export { DurableOrchestrationContext, DurableLock, LockState } from "./orchestration/context.js";
 export type { Task, TimerTask } from "./orchestration/tasks.js";
 export type { OrchestrationContext, OrchestrationHandler } from "./orchestration/orchestrator.js";
-export type { InvocationContext } from "./orchestration/invocation-context.js";
+export type { InvocationContext, LogHandler, LogLevel } from "./orchestration/invocation-context.js";
+export { DummyOrchestrationContext, DummyEntityContext } from "./testing.js";
 export type { DurableEntityContext, EntityContext, EntityHandler } from "./entity/entity-context.js";
 export { EntityId } from "./entity/entity-id.js";
 export { RetryOptions } from "./retry-options.js";
-export { DurableError, AggregatedError, TaskFailedError, type FailureDetails } from "./errors.js";
+export { DurableError, AggregatedError, TaskFailedError, LockingRulesViolationError, type FailureDetails } from "./errors.js";
 export {
   ManagedIdentityTokenSource,
   DurableHttpResponse,

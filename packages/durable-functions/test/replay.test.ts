@@ -1,9 +1,11 @@
 // context.df semantics on hand-written histories, replayed through core's engine: one block per member.
 import { describe, expect, it } from "vitest";
-import type { OrchestratorAction } from "@taskhub/core";
+import { TaskHubError, type OrchestratorAction } from "@taskhub/core";
 import {
+  createApp,
   DurableHttpResponse,
   EntityId,
+  LockingRulesViolationError,
   RetryOptions,
   TaskFailedError,
   type OrchestrationContext,
@@ -429,5 +431,118 @@ describe("callHttp", () => {
     const h = new History().episode().start("T").scheduled(0, "BuiltIn::HttpActivity").episode().completed(0, { statusCode: 202, headers: { location: "https://example.test/s" } });
     expect(summary(replay(noPoll, h, 3).actions)).toEqual(["Complete#1 Completed 202"]);
     expect(summary(replay(handler, h, 3, { httpPollIntervalMs: 2 * SEC }).actions)).toEqual([`CreateTimer#1 ${iso(T0 + 2 * SEC)}`]);
+  });
+});
+
+describe("locking rules (LockingRulesViolationError)", () => {
+  const a = new EntityId("Counter", "a");
+  const b = new EntityId("Counter", "b");
+  const other = new EntityId("Counter", "other");
+
+  function attempt(fn: () => unknown): string {
+    try {
+      fn();
+      return "ok";
+    } catch (err) {
+      return err instanceof LockingRulesViolationError && err instanceof TaskHubError ? `${err.name}: ${err.message}` : `other: ${String(err)}`;
+    }
+  }
+
+  it("lock() opens the critical section when called (as in v3): the rules apply before it is yielded, v3's messages", () => {
+    let seen: Record<string, unknown> = {};
+    // eslint-disable-next-line require-yield -- the rules are checked when the methods are called
+    const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
+      const before = context.df.isLocked().isLocked;
+      context.df.lock(b, a, b);
+      const state = context.df.isLocked();
+      seen = {
+        before,
+        locked: state.isLocked,
+        owned: state.ownedLocks.map((e) => e.toString()),
+        nested: attempt(() => context.df.lock(other)),
+        sub: attempt(() => context.df.callSubOrchestrator("Child")),
+        subWithRetry: attempt(() => context.df.callSubOrchestratorWithRetry("Child", new RetryOptions(1000, 2))),
+        callUnlocked: attempt(() => context.df.callEntity(other, "get")),
+        signalLocked: attempt(() => context.df.signalEntity(a, "add", 1)),
+        signalOther: attempt(() => context.df.signalEntity(other, "add", 1)),
+        firstCall: attempt(() => context.df.callEntity(a, "get")),
+        parallelCall: attempt(() => context.df.callEntity(a, "get")),
+        otherLocked: attempt(() => context.df.callEntity(b, "get")),
+      };
+      return "done";
+    };
+    const r = replay(handler, new History().episode().start("T"));
+    expect(seen).toEqual({
+      before: false,
+      locked: true,
+      owned: ["@counter@a", "@counter@b"],
+      nested: "LockingRulesViolationError: Cannot acquire more locks when already holding some locks.",
+      sub: "LockingRulesViolationError: Cannot invoke sub-orchestrations from within a critical section.",
+      subWithRetry: "LockingRulesViolationError: Cannot invoke sub-orchestrations from within a critical section.",
+      callUnlocked:
+        "LockingRulesViolationError: Cannot call an entity from within a critical section unless it is one of the locked entities.",
+      signalLocked:
+        "LockingRulesViolationError: Cannot signal an entity from within a critical section if the entity is one of the locked entities.",
+      signalOther: "ok",
+      firstCall: "ok",
+      parallelCall: "LockingRulesViolationError: Cannot call the same entity multiple times in parallel within a critical section.",
+      otherLocked: "ok",
+    });
+    // Only the allowed signal was sent; the lock was never yielded, so never requested.
+    expect(summary(r.actions)).toEqual(["SendEvent#0 op @counter@other", 'Complete#1 Completed "done"']);
+  });
+
+  it("a violation core finds when the task is scheduled is thrown at the yield, with core's error as cause", () => {
+    let caught: unknown;
+    const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
+      try {
+        // Calling a locked entity in the same batch as the lock request: v3 lets it through, core refuses it.
+        yield context.df.Task.all([context.df.lock(a), context.df.callEntity(a, "get")]);
+      } catch (err) {
+        caught = err;
+      }
+      return "caught";
+    };
+    const r = replay(handler, new History().episode().start("T"));
+    expect(caught).toBeInstanceOf(LockingRulesViolationError);
+    const err = caught as LockingRulesViolationError;
+    expect(err.message).toBe("Must await the completion of the lock request prior to calling any entity.");
+    expect(err.cause).toBeInstanceOf(TaskHubError);
+    expect((err.cause as TaskHubError).code).toBe("LockingRulesViolation");
+    expect(err.code).toBe("LockingRulesViolation");
+    expect(r.completion?.status).toBe("Completed");
+  });
+
+  it("a registered orchestration yielded with the lock request gets v3's sub-orchestration message", () => {
+    let caught: unknown;
+    // eslint-disable-next-line require-yield -- never started here
+    const child = createApp().orchestration("Child", function* () {
+      return 1;
+    });
+    const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
+      try {
+        yield context.df.Task.all([context.df.lock(a), child()]);
+      } catch (err) {
+        caught = err;
+      }
+      return "caught";
+    };
+    replay(handler, new History().episode().start("T"));
+    expect(caught).toBeInstanceOf(LockingRulesViolationError);
+    expect((caught as Error).message).toBe("Cannot invoke sub-orchestrations from within a critical section.");
+    expect((caught as Error).cause).toBeInstanceOf(TaskHubError);
+  });
+
+  it("an uncaught violation fails the orchestration with the error's name and message", () => {
+    const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
+      context.df.lock(a);
+      yield context.df.callEntity(other, "get");
+    };
+    const r = replay(handler, new History().episode().start("T"));
+    expect(r.completion?.status).toBe("Failed");
+    expect(r.completion?.failureDetails).toMatchObject({
+      errorType: "LockingRulesViolationError",
+      errorMessage: "Cannot call an entity from within a critical section unless it is one of the locked entities.",
+    });
   });
 });

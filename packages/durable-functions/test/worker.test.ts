@@ -7,6 +7,7 @@ import {
   DurableClient,
   DurableHttpResponse,
   EntityId,
+  LockingRulesViolationError,
   OrchestrationRuntimeStatus,
   RetryOptions,
   TaskFailedError,
@@ -17,11 +18,17 @@ import {
   type Task,
 } from "../src/index.js";
 import { start, type Running } from "./harness.js";
-import { TaskHubWorker } from "@taskhub/core";
+import { TaskHubError, TaskHubWorker } from "@taskhub/core";
 import { InMemoryOrchestrationService } from "@taskhub/core/testing";
 
 const HOUR = 3600_000;
 let r: Running;
+
+function describeError(err: unknown): string {
+  const e = err as Error;
+  const core = err instanceof TaskHubError ? ` (TaskHubError ${err.code})` : "";
+  return `${err instanceof LockingRulesViolationError ? e.name : `not v3: ${e.name}`}${core}: ${e.message}`;
+}
 /** The same app on the system clock, where a 72-hour timer does not fire during the test. */
 let real: Running;
 
@@ -154,6 +161,40 @@ beforeAll(async () => {
         violation: violation.length > 0,
         after: context.df.isLocked().isLocked,
       };
+    });
+    app.orchestration("LockRules", function* (context: OrchestrationContext) {
+      const a = new EntityId("Counter", "rules-a");
+      const other = new EntityId("Counter", "rules-other");
+      const lock = (yield context.df.lock(a)) as DurableLock;
+      const rules: Record<string, string> = {};
+      try {
+        yield context.df.callEntity(other, "get");
+      } catch (err) {
+        rules.callUnlocked = describeError(err);
+      }
+      try {
+        yield context.df.callSubOrchestrator("Child", 1);
+      } catch (err) {
+        rules.sub = describeError(err);
+      }
+      const first = context.df.callEntity(a, "add", 2);
+      try {
+        context.df.callEntity(a, "get");
+      } catch (err) {
+        rules.parallel = describeError(err);
+      }
+      yield first;
+      // Once the first call settled, the entity can be called again.
+      const value = yield context.df.callEntity(a, "get");
+      lock.release();
+      // After release(), the rules no longer apply.
+      context.df.signalEntity(a, "add", 1);
+      const sub = yield context.df.callSubOrchestrator("Child", 2, `${context.df.instanceId}-child`);
+      return { rules, value, sub: (sub as { n: number }).n, released: lock.isReleased, locked: context.df.isLocked().isLocked };
+    });
+    app.orchestration("LockViolation", function* (context: OrchestrationContext) {
+      yield context.df.lock(new EntityId("Counter", "rules-b"));
+      yield context.df.callEntity(new EntityId("Counter", "rules-other"), "get");
     });
     app.orchestration("Http", function* (context: OrchestrationContext) {
       const res = (yield context.df.callHttp({ method: "POST", url: `${serverUrl}/start`, headers: { "x-k": "v" } })) as DurableHttpResponse;
@@ -307,6 +348,36 @@ describe("entities", () => {
     expect(s.output).toEqual({ before: false, inside: true, owned: ["@counter@acct-a", "@counter@acct-b"], violation: true, after: false });
     expect((await r.client.readEntityState(new EntityId("Counter", "acct-b"))).entityState).toBe(-5);
     expect((await r.client.readEntityState(new EntityId("Counter", "acct-a"))).entityState).toBe(5);
+  });
+
+  it("a broken locking rule throws LockingRulesViolationError, which the orchestration can catch", async () => {
+    const s = await r.run("LockRules");
+    const v3 = (message: string) => `LockingRulesViolationError (TaskHubError LockingRulesViolation): ${message}`;
+    expect(s.runtimeStatus).toBe("Completed");
+    expect(s.output).toEqual({
+      rules: {
+        callUnlocked: v3("Cannot call an entity from within a critical section unless it is one of the locked entities."),
+        sub: v3("Cannot invoke sub-orchestrations from within a critical section."),
+        parallel: v3("Cannot call the same entity multiple times in parallel within a critical section."),
+      },
+      value: 2,
+      sub: 2,
+      released: true,
+      locked: false,
+    });
+    await expect.poll(async () => (await r.client.readEntityState<number>(new EntityId("Counter", "rules-a"))).entityState, { timeout: 5000 }).toBe(3);
+  });
+
+  it("an uncaught locking violation fails the instance with the error's name and message", async () => {
+    const s = await r.run("LockViolation");
+    expect(s.runtimeStatus).toBe("Failed");
+    const message = "Cannot call an entity from within a critical section unless it is one of the locked entities.";
+    expect(String(s.output)).toContain(message);
+    const state = await r.client.client.getOrchestrationState(s.instanceId);
+    expect(state?.failureDetails).toMatchObject({ errorType: "LockingRulesViolationError", errorMessage: message });
+    // The lock was released when the instance failed: another orchestration can take it.
+    const again = await r.run("LockViolation");
+    expect(again.runtimeStatus).toBe("Failed");
   });
 
   it("client signals, readEntityState, destructOnExit", async () => {

@@ -2,10 +2,22 @@
  * `context.df` (v3's `DurableOrchestrationContext`) over core's orchestration context. Every scheduling
  * method builds a lazy v3 task; the adapter schedules it on the core context when it is first yielded.
  * `signalEntity` and `continueAsNew` act at once and return nothing, as in v3.
+ *
+ * The locking rules are checked where v3 checks them, when the method is called: a critical section
+ * starts at `lock()` (not its yield) and ends at `release()`; inside it, `callEntity` only on a locked
+ * entity with no call to it in flight, no `signalEntity` to a locked entity, no sub-orchestration, no
+ * nested `lock()`. A violation throws `LockingRulesViolationError` with v3's message. Core checks the
+ * same rules when a task is scheduled; what it finds there is thrown as that error too.
  */
-import { DrivenTask, type LockHandle, type OrchestrationContext as CoreContext } from "@taskhub/core";
+import {
+  DrivenTask,
+  type DurableTask,
+  type LockHandle,
+  type OrchestrationContext as CoreContext,
+} from "@taskhub/core";
 import { EntityId, toCoreEntityId } from "../entity/entity-id.js";
 import { CallHttpTask, toDurableHttpRequest, type CallHttpOptions } from "../http/call-http.js";
+import { LockingRulesViolationError, LockingRulesViolationMessages as Rules, underLockingRules } from "../errors.js";
 import { RetryOptions, toRetryPolicy } from "../retry-options.js";
 import { v3DeterministicGuid } from "./new-guid.js";
 import { AtomicTask, DFTask, DFTimerTask, RetryableCallTask, WhenAllTask, WhenAnyTask, type Task, type TimerTask } from "./tasks.js";
@@ -46,9 +58,18 @@ export class LockState {
   ) {}
 }
 
+/** v3's view of the critical section: from `lock()` to `release()`. */
+interface CriticalSection {
+  readonly ownedLocks: EntityId[];
+  readonly owned: ReadonlySet<string>;
+  /** Locked entities with a call in flight (scheduler ids). */
+  readonly inFlight: Set<string>;
+}
+
 export class DurableOrchestrationContext {
   private guidCounter = 0;
   private _customStatus: unknown;
+  private section: CriticalSection | undefined;
 
   constructor(
     /** @internal */ readonly core: CoreContext,
@@ -97,6 +118,7 @@ export class DurableOrchestrationContext {
 
   callSubOrchestrator(name: string, input?: unknown, instanceId?: string, version?: string): Task {
     requireSubName(name);
+    this.requireNoSection();
     return subOrchestrationTask(name, input, instanceId, version);
   }
 
@@ -108,8 +130,9 @@ export class DurableOrchestrationContext {
     version?: string,
   ): Task {
     requireSubName(name);
+    this.requireNoSection();
     const retry = toRetryPolicy(retryOptions);
-    return new AtomicTask((ctx) => ctx.callSubOrchestrator(name, input, subOptions(instanceId, version, retry)), name);
+    return new AtomicTask((ctx) => callSub(ctx, name, input, subOptions(instanceId, version, retry)), name);
   }
 
   callHttp(options: CallHttpOptions): Task {
@@ -119,12 +142,39 @@ export class DurableOrchestrationContext {
 
   callEntity(entityId: EntityId, operationName: string, operationInput?: unknown): Task {
     const id = toCoreEntityId(entityId);
-    return new AtomicTask((ctx) => ctx.entities.callEntity(id, operationName, operationInput));
+    const target = EntityId.getSchedulerIdFromEntityId(entityId);
+    const section = this.section;
+    if (section) {
+      if (!section.owned.has(target)) throw new LockingRulesViolationError(Rules.CallUnlockedEntity);
+      if (section.inFlight.has(target)) throw new LockingRulesViolationError(Rules.ParallelSameEntity);
+      section.inFlight.add(target);
+    }
+    return new AtomicTask((ctx) => {
+      let call: DurableTask<unknown>;
+      try {
+        call = underLockingRules(() => ctx.entities.callEntity(id, operationName, operationInput));
+      } catch (err) {
+        this.section?.inFlight.delete(target);
+        throw err;
+      }
+      // As in v3, a settled call frees its entity for the next call in the current critical section.
+      const settled = new DrivenTask<unknown>((inner, self) => {
+        if (self.isComplete) return;
+        this.section?.inFlight.delete(target);
+        if (inner.isFailed) self.fail(inner.getException()!);
+        else self.complete(inner.getResult());
+      });
+      settled.follow(call);
+      return settled;
+    });
   }
 
   /** Fire and forget; do not yield it. */
   signalEntity(entityId: EntityId, operationName: string, operationInput?: unknown): void {
-    this.core.entities.signalEntity(toCoreEntityId(entityId), operationName, operationInput);
+    const id = toCoreEntityId(entityId);
+    if (this.section?.owned.has(EntityId.getSchedulerIdFromEntityId(entityId)))
+      throw new LockingRulesViolationError(Rules.SignalLockedEntity);
+    underLockingRules(() => this.core.entities.signalEntity(id, operationName, operationInput), Rules.SignalLockedEntity);
   }
 
   /** Lock the entities (sorted, de-duplicated); the task's result is a `DurableLock`. */
@@ -132,22 +182,34 @@ export class DurableOrchestrationContext {
     const list = (entities.length === 1 && Array.isArray(entities[0]) ? entities[0] : entities) as EntityId[];
     if (list.length === 0) throw new RangeError("lock requires at least one EntityId");
     for (const e of list) if (!(e instanceof EntityId)) throw new TypeError("lock expected EntityId[]");
-    const byId = new Map(list.map((e) => [EntityId.getSchedulerIdFromEntityId(e), e]));
+    if (this.section) throw new LockingRulesViolationError(Rules.NestedSection);
+    const byId = new Map<string, EntityId>();
+    for (const e of list) if (!byId.has(EntityId.getSchedulerIdFromEntityId(e))) byId.set(EntityId.getSchedulerIdFromEntityId(e), e);
     const sorted = [...byId.keys()].sort().map((k) => byId.get(k)!);
+    const section: CriticalSection = { ownedLocks: sorted, owned: new Set(byId.keys()), inFlight: new Set() };
+    this.section = section;
     return new AtomicTask((ctx) => {
       const held = new DrivenTask<unknown>((inner, self) => {
         if (self.isComplete) return;
-        if (inner.isFailed) self.fail(inner.getException()!);
-        else self.complete(new DurableLock(sorted, inner.getResult() as LockHandle));
+        if (inner.isFailed) return self.fail(inner.getException()!);
+        const core = inner.getResult() as LockHandle;
+        const handle: LockHandle = {
+          release: () => {
+            core.release();
+            if (this.section === section) this.section = undefined;
+          },
+        };
+        self.complete(new DurableLock(sorted, handle));
       });
-      held.follow(ctx.entities.lockEntities(...sorted.map(toCoreEntityId)));
+      held.follow(underLockingRules(() => ctx.entities.lockEntities(...sorted.map(toCoreEntityId)), Rules.NestedSection));
       return held;
     });
   }
 
+  /** Whether a critical section is open (from `lock()` to `release()`, as in v3) and its entities. */
   isLocked(): LockState {
-    const s = this.core.entities.isInCriticalSection();
-    return new LockState(s.inSection, (s.lockedEntities ?? []).map((e) => new EntityId(e.name, e.key)));
+    const s = this.section;
+    return s ? new LockState(true, [...s.ownedLocks]) : new LockState(false, []);
   }
 
   /** Ends this execution at the next yield and restarts the instance with `input`. Do not yield it. */
@@ -176,6 +238,14 @@ export class DurableOrchestrationContext {
   waitForExternalEvent(name: string): Task {
     return new AtomicTask((ctx) => ctx.waitForExternalEvent(name));
   }
+
+  private requireNoSection(): void {
+    if (this.section) throw new LockingRulesViolationError(Rules.SubOrchestrationInSection);
+  }
+}
+
+function callSub(ctx: CoreContext, name: string, input: unknown, options: ReturnType<typeof subOptions>) {
+  return underLockingRules(() => ctx.callSubOrchestrator(name, input, options), Rules.SubOrchestrationInSection);
 }
 
 function requireSubName(name: string): void {
@@ -212,11 +282,11 @@ export function subOrchestrationTask(
   version?: string,
 ): RetryableCallTask {
   return new RetryableCallTask(
-    (ctx) => ctx.callSubOrchestrator(name, input, subOptions(instanceId, version)),
+    (ctx) => callSub(ctx, name, input, subOptions(instanceId, version)),
     name,
     (retryOptions) => {
       const retry = toRetryPolicy(retryOptions as RetryOptions);
-      return new AtomicTask((ctx) => ctx.callSubOrchestrator(name, input, subOptions(instanceId, version, retry)), name);
+      return new AtomicTask((ctx) => callSub(ctx, name, input, subOptions(instanceId, version, retry)), name);
     },
     `subOrchestrator ${name}`,
   );

@@ -6,7 +6,8 @@
  * task faulted. Anything but a v3 task fails the orchestration with v3's "programming constraint
  * violation" message.
  */
-import type { Logger, Orchestrator } from "@taskhub/core";
+import type { DurableTask, Logger, Orchestrator } from "@taskhub/core";
+import { LockingRulesViolationError } from "../errors.js";
 import { DurableOrchestrationContext } from "./context.js";
 import { createInvocationContext, type InvocationContext } from "./invocation-context.js";
 import { DFTask, DFTimerTask, never, type Task } from "./tasks.js";
@@ -55,8 +56,16 @@ export function toCoreOrchestrator(name: string, handler: OrchestrationHandler, 
       if (step.done) return step.value;
       const task = step.value;
       if (!(task instanceof DFTask)) throw constraintViolation(task);
-      // A cancelled timer never completes: yielding it waits forever, as in v3.
-      const core = task instanceof DFTimerTask && task.isCanceled ? never() : task._schedule(ctx);
+      let core: DurableTask<unknown>;
+      try {
+        // A cancelled timer never completes: yielding it waits forever, as in v3.
+        core = task instanceof DFTimerTask && task.isCanceled ? never() : task._schedule(ctx);
+      } catch (err) {
+        // A locking rule core enforces when the task is scheduled: thrown at the yield, where it can be caught.
+        if (!(err instanceof LockingRulesViolationError)) throw err;
+        step = gen.throw(err);
+        continue;
+      }
       try {
         yield core;
       } catch {
