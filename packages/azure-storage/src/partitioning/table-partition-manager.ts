@@ -5,6 +5,11 @@
  * won a row. Each round reads all rows, then per row: renew mine (or start draining when someone asked for it,
  * and release it once drained), claim free, expired or handed-over rows up to the target, and ask an owner
  * above the target to hand one over (NextOwner = me).
+ *
+ * A row released to its NextOwner stays reserved for it for one lease interval (ExpiresAt); after that anyone
+ * may claim it, as DTF's "now >= ExpiresAt" rule says. Otherwise a stealer that died between asking and
+ * claiming (a SIGKILLed worker) left the row unowned with NextOwner naming a dead worker, and nobody ever
+ * listened on that control queue again.
  */
 import type { TableClient } from "@azure/data-tables";
 import { silentLogger, type Logger } from "@taskhub/core";
@@ -115,9 +120,7 @@ export class TablePartitionManager implements PartitionManager {
     this.listening.clear();
     const rows = await this.readAll();
     await Promise.allSettled(
-      rows.filter((r) => owned.includes(r.queue) && r.currentOwner === this.o.workerId).map((r) =>
-        this.write(r, { ...r, currentOwner: undefined, isDraining: false, expiresAt: new Date() }),
-      ),
+      rows.filter((r) => owned.includes(r.queue) && r.currentOwner === this.o.workerId).map((r) => this.write(r, this.released(r, new Date()))),
     );
   }
 
@@ -158,6 +161,14 @@ export class TablePartitionManager implements PartitionManager {
     }
   }
 
+  /**
+   * A row given up: no owner; a stealer named in NextOwner has it to itself until ExpiresAt (one lease interval),
+   * then anyone may claim it, so a stealer that died before claiming cannot strand the partition.
+   */
+  private released(r: Row, now: Date): Omit<Row, "etag"> {
+    return { ...r, currentOwner: undefined, isDraining: false, expiresAt: r.nextOwner ? new Date(now.getTime() + this.leaseMs) : now };
+  }
+
   private gain(queue: string, expiresAt: Date): void {
     this.validUntil.set(queue, expiresAt.getTime());
     if (this.listening.has(queue)) return;
@@ -192,7 +203,7 @@ export class TablePartitionManager implements PartitionManager {
           fast = true;
           this.lose(r.queue, `handing over to ${r.nextOwner ?? "nobody"}`);
           const inFlight = this.listener?.inFlight?.(this.o.controlQueues.indexOf(r.queue)) ?? 0;
-          if (inFlight === 0) await this.write(r, { ...r, currentOwner: undefined, isDraining: false, expiresAt: now });
+          if (inFlight === 0) await this.write(r, this.released(r, now));
           else await this.write(r, { ...r, isDraining: true, expiresAt: new Date(now.getTime() + this.leaseMs) });
           continue;
         }
@@ -211,7 +222,8 @@ export class TablePartitionManager implements PartitionManager {
       if (r.currentOwner === me && live(r)) continue;
       const handedToMe = !r.currentOwner && r.nextOwner === me;
       const free = !r.currentOwner && !r.nextOwner;
-      const expired = !!r.currentOwner && !live(r);
+      // An owner that stopped renewing, or a hand-over its stealer never took (DTF: now >= ExpiresAt).
+      const expired = (!!r.currentOwner || !!r.nextOwner) && (!r.expiresAt || r.expiresAt <= now);
       if (!(handedToMe || ((free || expired) && mine < target))) continue;
       const claimed = await this.write(r, {
         queue: r.queue,

@@ -2,8 +2,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { QueueServiceClient } from "@azure/storage-queue";
 import { executeOrchestrationWorkItem, TaskHubClient, TaskHubWorker, type Orchestrator, type OrchestrationWorkItem } from "@taskhub/core";
-import { AzureStorageOrchestrationService, partitionIndex } from "../../src/index.js";
-import { connectionString, newService } from "./helpers.js";
+import { AzureStorageOrchestrationService, createStorageClients, partitionIndex, taskHubNames, TablePartitionManager } from "../../src/index.js";
+import { connectionString, newService, uniqueHubName } from "./helpers.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -133,6 +133,54 @@ describe("redelivery after a dead worker's checkpoint", () => {
     expect(s.runtimeStatus).toBe("Completed");
     expect(s.output).toEqual(Array.from({ length: 351 }, (_, i) => i + 1));
   }, 120_000);
+});
+
+describe("partition hand-over", () => {
+  it("a partition handed over to a worker that died before claiming it is claimed again after a lease interval", async () => {
+    const names = taskHubNames(uniqueHubName(), 2);
+    const table = createStorageClients({ connectionString: connectionString() }).table(names.partitionsTable);
+    cleanups.push(() => table.deleteTable());
+    const leaseIntervalMs = 2000;
+    const timings = { controlQueues: names.controlQueues, leaseIntervalMs, acquireIntervalMs: 200 };
+    const aEvents: string[] = [];
+    const a = new TablePartitionManager({ ...timings, table, workerId: "a" });
+    await a.start({ onPartitionGained: (p) => aEvents.push(`+${p}`), onPartitionLost: (p) => aEvents.push(`-${p}`), inFlight: () => 0 });
+    cleanups.push(() => a.stop());
+    const deadline = (ms: number): number => Date.now() + ms;
+    for (const until = deadline(10_000); a.ownedPartitions().length < 2 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+    expect(a.ownedPartitions()).toEqual([0, 1]);
+
+    // Worker b asks a for one partition (NextOwner = b), then dies (SIGKILL): no request of its own succeeds any more.
+    let dead = false;
+    const killable = new Proxy(table, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof v !== "function") return v;
+        return (...args: unknown[]) => {
+          if (dead) throw new Error("worker b is dead");
+          const r = (v as (...a: unknown[]) => unknown).apply(target, args);
+          const entity = args[0] as { NextOwner?: string } | undefined;
+          if (prop === "updateEntity" && entity?.NextOwner === "b") void (r as Promise<unknown>).then(() => (dead = true), () => undefined);
+          return r;
+        };
+      },
+    });
+    const b = new TablePartitionManager({ ...timings, table: killable, workerId: "b" });
+    await b.start({ onPartitionGained: () => undefined, onPartitionLost: () => undefined });
+    cleanups.push(() => b.stop().catch(() => undefined));
+    for (const until = deadline(10_000); !dead && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+    expect(dead).toBe(true);
+
+    // a hands the partition over (stops listening, releases the row to b); b never claims it. After a lease
+    // interval the row is free for anyone again (it stayed unowned for good before: nobody polled that queue).
+    for (const until = deadline(10_000); a.ownedPartitions().length > 1 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+    expect(a.ownedPartitions()).toHaveLength(1);
+    const handedOverAt = Date.now();
+    for (const until = deadline(6 * leaseIntervalMs); a.ownedPartitions().length < 2 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+    expect(a.ownedPartitions()).toEqual([0, 1]);
+    expect(Date.now() - handedOverAt).toBeGreaterThan(leaseIntervalMs / 2); // b had the row to itself first
+    expect(aEvents.filter((e) => e.startsWith("-"))).toHaveLength(1);
+  }, 60_000);
 });
 
 describe("split brain", () => {
