@@ -4,12 +4,13 @@
  * "<instanceId> <executionId> <taskId>" there); optional TASKHUB_MAX_DEQUEUE (maxDequeueCount), TASKHUB_MAX_TIMER_MS
  * (maxTimerIntervalMs), TASKHUB_TRY_TIMEOUT_MS (per-attempt storage timeout, with short retry back-off),
  * TASKHUB_VISIBILITY_MS (queue visibility timeouts, default 20 s), TASKHUB_LEASE_MS (table lease, default 8 s),
- * TASKHUB_CRASH_AT (see below). Prints one JSON line per ownership change:
+ * TASKHUB_CRASH_AT (see below), TASKHUB_LOG_DIR (the worker's log, debug and up, to <dir>/<workerId>.log). Prints one
+ * JSON line per ownership change:
  * {"event":"gained"|"lost","partition":n,"worker":id,"t":ms}, and {"event":"ready"} once started.
  * SIGTERM stops gracefully (drain, release leases, exit 0).
  */
 import { appendFileSync } from "node:fs";
-import { TaskHubWorker, type EntityContext } from "@taskhub/core";
+import { TaskHubWorker, type EntityContext, type Logger } from "@taskhub/core";
 import { AzureStorageOrchestrationService, BlobPartitionManager, TablePartitionManager, createStorageClients, taskHubNames, type PartitionManager } from "@taskhub/azure-storage";
 
 const env = (k: string): string => {
@@ -23,6 +24,20 @@ const partitions = Number(env("TASKHUB_PARTITIONS"));
 const management = env("TASKHUB_MANAGEMENT");
 const runsFile = env("TASKHUB_RUNS_FILE");
 const workerId = `${process.env.TASKHUB_WORKER_NAME ?? "w"}-${process.pid}`;
+
+/** TASKHUB_LOG_DIR: every log line (debug and up) appended synchronously, so a SIGKILL loses none of them. */
+const logDir = process.env.TASKHUB_LOG_DIR;
+function fileLogger(bindings: Record<string, unknown>): Logger {
+  const write = (level: string) => (obj: object | string, msg?: string): void => {
+    const o = typeof obj === "string" ? { msg: obj } : obj;
+    const line = JSON.stringify({ t: Date.now(), level, ...bindings, ...o, ...(msg ? { msg } : {}) }, (_k, v: unknown) =>
+      v instanceof Error ? { message: v.message, name: v.name } : typeof v === "bigint" ? String(v) : v,
+    );
+    appendFileSync(`${logDir}/${workerId}.log`, line + "\n");
+  };
+  return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error"), child: (b) => fileLogger({ ...bindings, ...b }) };
+}
+const logger = logDir ? fileLogger({}) : undefined;
 
 const say = (o: object): void => {
   process.stdout.write(JSON.stringify({ ...o, worker: workerId, t: Date.now() }) + "\n");
@@ -56,12 +71,13 @@ const names = taskHubNames(hub, partitions);
 const clients = createStorageClients({ connectionString }, { retry });
 const manager =
   management === "table"
-    ? new TablePartitionManager({ table: clients.table(names.partitionsTable), controlQueues: names.controlQueues, workerId, leaseIntervalMs: optionalNumber("TASKHUB_LEASE_MS") ?? 8000, acquireIntervalMs: 1000 })
+    ? new TablePartitionManager({ table: clients.table(names.partitionsTable), controlQueues: names.controlQueues, workerId, leaseIntervalMs: optionalNumber("TASKHUB_LEASE_MS") ?? 8000, acquireIntervalMs: 1000, logger })
     : new BlobPartitionManager({
         container: clients.container(names.leasesContainer),
         taskHubName: hub,
         controlQueues: names.controlQueues,
         workerId,
+        logger,
         intent: { leaseIntervalMs: 15_000, renewIntervalMs: 3000, acquireIntervalMs: 1000 },
         ownership: { leaseIntervalMs: 15_000, renewIntervalMs: 3000, acquireIntervalMs: 1000 },
       });
@@ -74,6 +90,7 @@ const service = new AzureStorageOrchestrationService({
   maxTimerIntervalMs: optionalNumber("TASKHUB_MAX_TIMER_MS"),
   partitionManagement: reporting(manager),
   workerId,
+  logger,
   minPollingIntervalMs: 20,
   maxPollingIntervalMs: 500,
   // Short visibility so messages a killed worker had locked come back within the test's time.
@@ -96,7 +113,7 @@ if (crashAt) {
     }
   };
 }
-const worker = new TaskHubWorker(service, { abandonDelayMs: 200 });
+const worker = new TaskHubWorker(service, { abandonDelayMs: 200, logger });
 worker.addActivity("Work", async (ctx, n: number) => {
   appendFileSync(runsFile, `${ctx.instanceId} ${ctx.executionId} ${ctx.taskId}\n`);
   await new Promise((r) => setTimeout(r, 20));
