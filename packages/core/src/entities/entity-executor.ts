@@ -59,6 +59,26 @@ export interface EntityExecuteOptions {
 const PROCESSED_RECORD_MS = 60 * 60_000;
 const SIX_DAYS_MS = 6 * 24 * 3600_000;
 
+/** How many of each sender's latest request ids an entity remembers (see SchedulerState.recent). */
+const RECENT_IDS_PER_SENDER = 256;
+
+/**
+ * A request from an orchestration (or entity) that this entity already took: the sender's step ran again after
+ * a crash and sent it again with the same id. Otherwise the id is remembered as the sender's latest.
+ */
+function isRepeatFromSender(scheduler: SchedulerState, r: EntityRequestMessage, now: Date): boolean {
+  if (r.parent === undefined) return false;
+  const key = r.parent.toLowerCase();
+  const entry = scheduler.recent.get(key) ?? { at: now.toISOString(), ids: [] };
+  if (entry.ids.includes(r.id)) return true;
+  entry.ids.push(r.id);
+  if (entry.ids.length > RECENT_IDS_PER_SENDER) entry.ids.splice(0, entry.ids.length - RECENT_IDS_PER_SENDER);
+  entry.at = now.toISOString();
+  scheduler.recent.delete(key); // re-insert: the newest sender last
+  scheduler.recent.set(key, entry);
+  return false;
+}
+
 export async function executeEntityWorkItem(
   wi: OrchestrationWorkItem & { previousStepSettled?: boolean },
   opts: EntityExecuteOptions,
@@ -83,6 +103,7 @@ export async function executeEntityWorkItem(
   for (const p of keep) for (const id of p.ids) seen.add(id);
   for (const q of scheduler.queue) seen.add(q.id);
   const receivedIds: string[] = [];
+  for (const [sender, r] of scheduler.recent) if (nowMs - Date.parse(r.at) > window) scheduler.recent.delete(sender);
 
   let relevant = 0;
   const lockHolderMessages: EntityRequestMessage[] = [];
@@ -101,24 +122,37 @@ export async function executeEntityWorkItem(
         discard(m, (err as Error).message);
         continue;
       }
-      if (seen.has(request.id)) {
-        discard(m, `duplicate request ${request.id}`);
-        continue;
-      }
-      seen.add(request.id);
-      receivedIds.push(request.id);
-      relevant++;
       let deliverNow: EntityRequestMessage[];
       if (request.due !== undefined) {
+        if (seen.has(request.id)) {
+          discard(m, `duplicate request ${request.id}`);
+          continue;
+        }
+        seen.add(request.id);
+        receivedIds.push(request.id);
+        relevant++;
         // Delivered early (the queue caps delays): send it to ourselves again. No FIFO for scheduled signals.
         deliverNow =
           dateTimeToTicks(request.due) - nowTicks > 100n * 10_000n
             ? (toReschedule.push(request), [])
             : [request];
       } else {
+        // The sorter sees every request from an orchestration, repeats included: a step that ran again sends
+        // its requests again with later timestamps, and the sender's next requests name those as predecessors.
+        // Repeats are dropped below, once the sorter has delivered them.
+        if (request.parent !== undefined && (request.pos ?? 0) === 0) relevant++;
         deliverNow = scheduler.sorter.receiveInOrder(request, window);
       }
       for (const r of deliverNow) {
+        if (r.due === undefined) {
+          if (seen.has(r.id) || isRepeatFromSender(scheduler, r, opts.now)) {
+            if (r === request) discard(m, `duplicate request ${r.id}`);
+            continue;
+          }
+          seen.add(r.id);
+          receivedIds.push(r.id);
+          if (r === request && !(r.parent !== undefined && (r.pos ?? 0) === 0)) relevant++;
+        }
         if (scheduler.lockedBy !== undefined && scheduler.lockedBy === r.parent) lockHolderMessages.push(r);
         else scheduler.queue.push(r);
       }

@@ -57,7 +57,8 @@ export interface EntityFeatureHost {
   readonly currentUtcDateTime: Date;
   /** The episode's time in ticks (full precision of the OrchestratorStarted timestamp). */
   nowTicks(): bigint;
-  newGuid(): string;
+  /** The id of the request the next send carries (deterministic across re-runs of a step). */
+  newRequestId(): string;
   /** Record an EventSent whose input is already serialized. */
   sendRawEvent(instanceId: string, eventName: string, input: string | undefined): void;
   waitForExternalEvent<T = any>(name: string): DurableTask<T>;
@@ -92,7 +93,7 @@ export class OrchestrationEntities implements OrchestrationEntityFeature {
     requireOperation(operationName);
     const serialized = serializePayload(input, `input of operation '${operationName}'`);
     this.validateOperation(target, false);
-    const requestId = this.host.newGuid();
+    const requestId = this.host.newRequestId();
     this.sendRequest(target, {
       op: operationName,
       input: serialized,
@@ -137,7 +138,7 @@ export class OrchestrationEntities implements OrchestrationEntityFeature {
       op: operationName,
       signal: true,
       input: serialized,
-      id: this.host.newGuid(),
+      id: this.host.newRequestId(),
       parent: this.host.instanceId,
       parentExecution: this.host.executionId,
       timestamp: 0n,
@@ -162,7 +163,7 @@ export class OrchestrationEntities implements OrchestrationEntityFeature {
     if (flat.length === 0) throw new InvalidArgumentError("lockEntities needs at least one entity");
     const sorted = flat.map(toEntityId).sort(compareEntityIds);
     const lockset = sorted.filter((e, i) => i === 0 || compareEntityIds(e, sorted[i - 1]!) !== 0);
-    const lockId = this.host.newGuid();
+    const lockId = this.host.newRequestId();
     this.criticalSectionId = lockId;
     this.criticalSectionLocks = lockset;
     this.lockAcquisitionPending = true;

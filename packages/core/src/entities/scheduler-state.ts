@@ -7,11 +7,22 @@
  * One addition, `"processed"`: ids of requests received in recent batches whose queue messages may still be
  * redelivered (a crash between checkpoint and message delete). DTF has no such record and applies a
  * redelivered client signal twice; DTF readers ignore the unknown member.
+ *
+ * And a second, `"recent"`: per sending orchestration, when it last sent and the ids of its latest requests.
+ * A step that runs again after its worker died between its sends and its history write sends the same
+ * requests again with the same ids (see `entityRequestId`); they are the sender's latest, so a short list per
+ * sender recognises them. Kept for the reorder window after the sender's last request.
  */
 import { TaskHubError } from "../errors/errors.js";
 import type { DtfDateTime } from "../history/events.js";
 import { MessageSorter } from "./message-sorter.js";
 import { parseRequest, requestToJson, type EntityRequestMessage } from "./messages.js";
+
+export interface RecentRequests {
+  /** When the sender's last request was delivered. */
+  at: DtfDateTime;
+  ids: string[];
+}
 
 export interface ProcessedBatch {
   /** When the batch was checkpointed. */
@@ -28,6 +39,8 @@ export class SchedulerState {
   suspended = false;
   sorter = new MessageSorter();
   processed: ProcessedBatch[] = [];
+  /** Per sender (lower-cased instance id): its latest request ids, and when the last one arrived. */
+  recent = new Map<string, RecentRequests>();
 
   get isEmpty(): boolean {
     return !this.exists && this.queue.length === 0 && this.lockedBy === undefined;
@@ -47,6 +60,7 @@ export class SchedulerState {
     if (this.suspended) o.suspended = true;
     o.sorter = this.sorter.toJSON();
     if (this.processed.length > 0) o.processed = this.processed;
+    if (this.recent.size > 0) o.recent = Object.fromEntries(this.recent);
     return JSON.stringify(o);
   }
 
@@ -86,6 +100,13 @@ export class SchedulerState {
           )
           .map((p) => ({ at: p.at, ids: p.ids.filter((i): i is string => typeof i === "string") }))
       : [];
+    const recent = o.get("recent");
+    if (recent && typeof recent === "object" && !Array.isArray(recent))
+      for (const [k, v] of Object.entries(recent as Record<string, unknown>)) {
+        const r = v as Partial<RecentRequests> | null;
+        if (r && typeof r.at === "string" && Array.isArray(r.ids))
+          s.recent.set(k, { at: r.at, ids: r.ids.filter((i): i is string => typeof i === "string") });
+      }
     return s;
   }
 }

@@ -18,7 +18,7 @@ import { dateTimeToTicks, dtfTimeMs, toDtfDateTime } from "../history/time.js";
 
 export { parsePayload, serializePayload };
 import type { Logger } from "./logger.js";
-import { newDeterministicGuid } from "./new-guid.js";
+import { entityRequestId, newDeterministicGuid } from "./new-guid.js";
 import { parsePayload, serializePayload } from "./payload.js";
 import {
   OrchestrationEntities,
@@ -153,7 +153,7 @@ export class OrchestrationContextImpl implements OrchestrationContext {
         return self.currentUtcDateTime;
       },
       nowTicks: () => dateTimeToTicks(this.nowRaw),
-      newGuid: () => this.newGuid(),
+      newRequestId: () => entityRequestId(this.instanceId, this.executionId, this.nextActionId),
       sendRawEvent: (instanceId, name, input) => this.sendRawEvent(instanceId, name, input),
       waitForExternalEvent: (name) => this.waitForExternalEvent(name),
     });

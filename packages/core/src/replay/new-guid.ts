@@ -22,3 +22,15 @@ export function uuidV5(namespace: Buffer, name: string): string {
 export function newDeterministicGuid(instanceId: string, currentUtcDateTime: DtfDateTime | Date, counter: number): string {
   return uuidV5(NAMESPACE, `${instanceId}_${toDotNetRoundTrip(currentUtcDateTime)}_${counter}`);
 }
+
+const ENTITY_REQUEST_NAMESPACE = Buffer.from("6b1f8a0e4c2d4e7a9c3b5d1e2f4a6c8e", "hex");
+
+/**
+ * The id of an entity request (call, signal or lock) an orchestration sends: a UUIDv5 over its instance,
+ * execution and the sequence id of the send. Unlike `newGuid` it does not depend on the step's time, so a
+ * step that runs again after a crash between its sends and its history write sends the same ids, and the
+ * entity recognises the repeats (DTF uses `NewGuid` here and applies them twice).
+ */
+export function entityRequestId(instanceId: string, executionId: string, sequenceId: number): string {
+  return uuidV5(ENTITY_REQUEST_NAMESPACE, `${instanceId}\n${executionId}\n${sequenceId}`);
+}
