@@ -99,6 +99,18 @@ function* executeSteps(wi: OrchestrationWorkItem, opts: ExecuteOptions): Generat
   }
   for (const m of wi.newMessages) {
     const e = m.event;
+    const target = m.orchestrationInstance.executionId;
+    if (e.type === "ExecutionStarted") {
+      if (m !== startMsg) discard(m, "duplicate ExecutionStarted");
+      else accepted.push(e);
+      continue;
+    }
+    // Before the duplicate check: a late result for an earlier generation (same task id, another execution)
+    // must not mark this generation's result as seen.
+    if (target && executionId && target !== executionId) {
+      discard(m, `message for execution ${target}, current execution is ${executionId}`);
+      continue;
+    }
     const key = resultKey(e);
     if (key) {
       if (resultIds.has(key)) {
@@ -106,16 +118,6 @@ function* executeSteps(wi: OrchestrationWorkItem, opts: ExecuteOptions): Generat
         continue;
       }
       resultIds.add(key);
-    }
-    const target = m.orchestrationInstance.executionId;
-    if (e.type === "ExecutionStarted") {
-      if (m !== startMsg) discard(m, "duplicate ExecutionStarted");
-      else accepted.push(e);
-      continue;
-    }
-    if (target && executionId && target !== executionId) {
-      discard(m, `message for execution ${target}, current execution is ${executionId}`);
-      continue;
     }
     if (state.isTerminal) {
       if (e.type === "ExecutionRewound" && state.status === "Failed" && !rewind) rewind = e;
