@@ -181,7 +181,6 @@ export class TaskHubWorker {
         : await executeOrchestrationWorkItemAsync(wi, {
             resolveOrchestrator: (name) => this.orchestrators.get(name),
             now: this.now(),
-            newExecutionId: () => randomUUID().replaceAll("-", ""),
             maxTimerIntervalMs: this.service.maxTimerIntervalMs,
             includeParameters: this.options.includeParameters,
             onDiscard,

@@ -1,7 +1,8 @@
 /**
  * One orchestration step: reconcile a work item's messages with its history, replay, and turn the actions
- * into new history events and outbound messages (an `OrchestrationCommit`). Pure apart from the `now`
- * and `newExecutionId` it is given, so every backend gets DTF Core's dispatcher semantics:
+ * into new history events and outbound messages (an `OrchestrationCommit`). Pure apart from the `now` it is
+ * given (execution ids of continued generations and sub-orchestrations are derived, so a step that runs again
+ * produces the same ones), so every backend gets DTF Core's dispatcher semantics:
  *
  * - messages for another execution, duplicate starts and results for unknown tasks are dropped;
  * - messages for a finished instance are dropped, except ExecutionRewound on a Failed one;
@@ -26,7 +27,8 @@ import { rewindHistory } from "./rewind.js";
 export interface ExecuteOptions {
   resolveOrchestrator(name: string, version?: string): Orchestrator | undefined;
   now: Date;
-  newExecutionId(): string;
+  /** Not used: continue-as-new derives the next execution id (see `continuedExecutionId`). Accepted for older callers. */
+  newExecutionId?(): string;
   maxTimerIntervalMs?: number | undefined;
   /** Keep activity/sub-orchestration inputs in history events (DTF's IncludeParameters; default false). */
   includeParameters?: boolean;
@@ -169,7 +171,7 @@ function* executeSteps(wi: OrchestrationWorkItem, opts: ExecuteOptions): Generat
     // Continue-as-new: the next generation starts in this step; the old generation's tail is not written.
     const nextStart = newEvent("ExecutionStarted", {
       timestamp: opts.now,
-      orchestrationInstance: { instanceId: instance.instanceId, executionId: opts.newExecutionId() },
+      orchestrationInstance: { instanceId: instance.instanceId, executionId: continuedExecutionId(instance) },
       parentInstance: start.parentInstance,
       name: start.name,
       version: completion.newVersion ?? start.version,
@@ -390,6 +392,19 @@ class StepOutput {
           });
     this.orchestratorMessages.push({ event, orchestrationInstance: parent.orchestrationInstance, ...from });
   }
+}
+
+const CONTINUE_AS_NEW_NAMESPACE = Buffer.from("2f7d1c9a6e3b4d8f0a5c7e1b3d9f2a64", "hex");
+
+/**
+ * The execution id of the generation an execution continues as: derived from the one it continues, so a
+ * continue-as-new step that runs again after a crash between its sends and its history write starts the same
+ * generation. With a fresh random id, the dead step's generation and the re-run's were two executions: the
+ * first one's activities ran again under the second, and its late results arrived for an execution that
+ * never was.
+ */
+function continuedExecutionId(previous: OrchestrationInstance): string {
+  return uuidV5(CONTINUE_AS_NEW_NAMESPACE, `${previous.instanceId}\n${previous.executionId ?? ""}`).replaceAll("-", "");
 }
 
 const SUB_ORCHESTRATION_NAMESPACE = Buffer.from("5b1c4f0e8d2a4c7e9f3b6a1d2e4c8b07", "hex");

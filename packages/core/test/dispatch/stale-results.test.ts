@@ -36,3 +36,33 @@ describe("results of an earlier generation", () => {
     expect(commit.state.serializedOutput).toBe("3");
   });
 });
+
+describe("continue-as-new execution ids", () => {
+  const eternal: Orchestrator = function* (ctx, n: number) {
+    yield ctx.callActivity("Work", n);
+    ctx.continueAsNew(n + 1);
+  };
+  const o = (now: Date) => ({ resolveOrchestrator: () => eternal, now });
+  const start: TaskMessage = {
+    event: newEvent("ExecutionStarted", { timestamp: new Date(0), orchestrationInstance: { instanceId: "e", executionId: "g1" }, name: "Eternal", version: "", input: "0" }),
+    orchestrationInstance: { instanceId: "e", executionId: "g1" },
+  };
+
+  it("are the same when the continuing step runs again, so its generation's messages stay valid", () => {
+    const first = executeOrchestrationWorkItem({ instanceId: "e", pastEvents: [], newMessages: [start] }, o(new Date(1000)))!;
+    const result = completed("g1", 0, 0);
+    const once = executeOrchestrationWorkItem({ instanceId: "e", pastEvents: first.newEvents, newMessages: [{ ...result, orchestrationInstance: { instanceId: "e", executionId: "g1" } }] }, o(new Date(2000)))!;
+    const again = executeOrchestrationWorkItem({ instanceId: "e", pastEvents: first.newEvents, newMessages: [{ ...result, orchestrationInstance: { instanceId: "e", executionId: "g1" } }] }, o(new Date(9000)))!;
+    const nextId = (c: typeof once): string | undefined => c.newEvents.find((e) => e.type === "ExecutionStarted")?.orchestrationInstance.executionId;
+    expect(once.replacesHistory).toBe(true);
+    expect(nextId(once)).toMatch(/^[0-9a-f]{32}$/);
+    expect(nextId(again)).toBe(nextId(once));
+    expect(nextId(once)).not.toBe("g1");
+    // The generation after that differs again.
+    const g2 = nextId(once)!;
+    const r2: TaskMessage = { ...completed(g2, 0, 0), orchestrationInstance: { instanceId: "e", executionId: g2 } };
+    const third = executeOrchestrationWorkItem({ instanceId: "e", pastEvents: once.newEvents, newMessages: [r2] }, o(new Date(3000)))!;
+    expect(nextId(third)).not.toBe(g2);
+    expect(nextId(third)).not.toBe("g1");
+  });
+});
