@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { TaskHubClient } from "@taskhub/core";
+import { TaskHubClient, type HistoryEvent } from "@taskhub/core";
 import { AzureStorageOrchestrationService, type PoisonMessage, type StorageClients } from "@taskhub/azure-storage";
 
 type QueueServiceClient = StorageClients["queueService"];
@@ -71,4 +71,30 @@ export async function queueLength(queues: QueueServiceClient, name: string): Pro
 /** A string of `bytes` ASCII characters that gzip cannot shrink much (base64 of random bytes). */
 export function incompressible(bytes: number): string {
   return randomBytes(Math.ceil((bytes * 3) / 4)).toString("base64").slice(0, bytes);
+}
+
+/** What a stuck instance is waiting for: its history, its children, the poison store, the queues. */
+export async function diagnose(h: Hub, id: string, counterKey: string): Promise<string> {
+  const lines: string[] = [];
+  const summary = (hs: HistoryEvent[]): string =>
+    hs.map((e) => `${e.type}${e.eventId >= 0 ? `#${e.eventId}` : ""}${"taskScheduledId" in e ? `->${e.taskScheduledId}` : ""}${e.type === "TimerFired" ? `->${e.timerId}` : ""}${"name" in e && e.name ? `(${e.name})` : ""}`).join(" ");
+  const history = await h.client.getOrchestrationHistory(id);
+  lines.push(`state: ${JSON.stringify(await h.client.getOrchestrationState(id, { fetchPayloads: false }))}`);
+  lines.push(`history: ${summary(history)}`);
+  for (const e of history)
+    if (e.type === "SubOrchestrationInstanceCreated") {
+      lines.push(`child ${e.instanceId}: ${JSON.stringify((await h.client.getOrchestrationState(e.instanceId, { fetchPayloads: false }))?.runtimeStatus)} ${summary(await h.client.getOrchestrationHistory(e.instanceId))}`);
+    }
+  lines.push(`poison: ${JSON.stringify((await h.service.listPoisonMessages()).map((m) => [m.instanceId, m.eventType, m.reason]))}`);
+  lines.push(`counter: ${JSON.stringify(await h.client.getEntity({ name: "counter", key: counterKey }))}`);
+  // A control queue nobody owns (or two workers own) shows here.
+  for await (const r of h.service.clients.table(h.service.names.partitionsTable).listEntities<Record<string, unknown>>())
+    lines.push(`partition ${r.rowKey}: owner ${String(r.CurrentOwner)}, next ${String(r.NextOwner)}, expires ${String(r.ExpiresAt)}, draining ${String(r.IsDraining)}`);
+  lines.push(`live workers: ${h.workers.filter((w) => w.exitedAt === undefined).map((w) => w.id).join(" ")}`);
+  for (const q of [...h.service.names.controlQueues, h.service.names.workItemQueue]) {
+    const props = await h.queues.getQueueClient(q).getProperties();
+    const peek = await h.queues.getQueueClient(q).peekMessages({ numberOfMessages: 32 });
+    lines.push(`${q}: ${props.approximateMessagesCount} messages; visible: ${peek.peekedMessageItems.map((m) => `${m.dequeueCount}x ${m.messageText.slice(0, 160)}`).join(" | ")}`);
+  }
+  return lines.join("\n");
 }

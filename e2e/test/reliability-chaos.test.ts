@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExecutionStartedEvent, HistoryEvent } from "@taskhub/core";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
 import { activityRuns, overlaps, type WorkerProcess } from "./workers.js";
-import { newHub, type Hub } from "./hostile.js";
+import { diagnose, newHub, type Hub } from "./hostile.js";
 
 const INSTANCES = Number(process.env.TASKHUB_CHAOS_INSTANCES ?? 120);
 const SECONDS = Number(process.env.TASKHUB_CHAOS_SECONDS ?? 20);
@@ -52,32 +52,6 @@ function historyProblems(id: string, history: HistoryEvent[], kind: "seq" | "mix
   return p;
 }
 
-/** What a stuck instance is waiting for: its history, its children, the poison store, the queues. */
-async function diagnose(id: string): Promise<string> {
-  const lines: string[] = [];
-  const summary = (hs: HistoryEvent[]): string =>
-    hs.map((e) => `${e.type}${e.eventId >= 0 ? `#${e.eventId}` : ""}${"taskScheduledId" in e ? `->${e.taskScheduledId}` : ""}${e.type === "TimerFired" ? `->${e.timerId}` : ""}${"name" in e && e.name ? `(${e.name})` : ""}`).join(" ");
-  const history = await h.client.getOrchestrationHistory(id);
-  lines.push(`state: ${JSON.stringify(await h.client.getOrchestrationState(id, { fetchPayloads: false }))}`);
-  lines.push(`history: ${summary(history)}`);
-  for (const e of history)
-    if (e.type === "SubOrchestrationInstanceCreated") {
-      lines.push(`child ${e.instanceId}: ${JSON.stringify((await h.client.getOrchestrationState(e.instanceId, { fetchPayloads: false }))?.runtimeStatus)} ${summary(await h.client.getOrchestrationHistory(e.instanceId))}`);
-    }
-  lines.push(`poison: ${JSON.stringify((await h.service.listPoisonMessages()).map((m) => [m.instanceId, m.eventType, m.reason]))}`);
-  lines.push(`counter: ${JSON.stringify(await h.client.getEntity({ name: "counter", key: "chaos" }))}`);
-  // A control queue nobody owns (or two workers own) shows here.
-  for await (const r of h.service.clients.table(h.service.names.partitionsTable).listEntities<Record<string, unknown>>())
-    lines.push(`partition ${r.rowKey}: owner ${String(r.CurrentOwner)}, next ${String(r.NextOwner)}, expires ${String(r.ExpiresAt)}, draining ${String(r.IsDraining)}`);
-  lines.push(`live workers: ${h.workers.filter((w) => w.exitedAt === undefined).map((w) => w.id).join(" ")}`);
-  for (const q of [...h.service.names.controlQueues, h.service.names.workItemQueue]) {
-    const props = await h.queues.getQueueClient(q).getProperties();
-    const peek = await h.queues.getQueueClient(q).peekMessages({ numberOfMessages: 32 });
-    lines.push(`${q}: ${props.approximateMessagesCount} messages; visible: ${peek.peekedMessageItems.map((m) => `${m.dequeueCount}x ${m.messageText.slice(0, 160)}`).join(" | ")}`);
-  }
-  return lines.join("\n");
-}
-
 describe("chaos", () => {
   it(`${INSTANCES} orchestrations through SIGKILL of a random worker every ${KILL_EVERY_MS / 1000} s: nothing lost, duplicated or stuck`, async () => {
     const alive: WorkerProcess[] = await Promise.all([h.start("a"), h.start("b"), h.start("c")]);
@@ -116,7 +90,7 @@ describe("chaos", () => {
     for (const inst of instances) {
       const s = await h.client.waitForOrchestrationCompletion(inst.id, { timeoutMs: patience }).catch(async (err: unknown) => {
         patience = 5_000; // one stuck instance is enough to wait for
-        console.log(`STUCK ${inst.id}:\n${await diagnose(inst.id)}`);
+        console.log(`STUCK ${inst.id}:\n${await diagnose(h, inst.id, "chaos")}`);
         throw err;
       });
       const expected = inst.kind === "seq" ? inst.n + 5 : mixedOutput(inst.n, inst.n);

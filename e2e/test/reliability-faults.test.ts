@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
 import { startFaultProxies } from "../src/fault-proxy.js";
 import { activityRuns } from "./workers.js";
-import { newHub, type Hub } from "./hostile.js";
+import { diagnose, newHub, type Hub } from "./hostile.js";
 
 const SECONDS = Number(process.env.TASKHUB_FAULT_SECONDS ?? 15);
 const RATE = Number(process.env.TASKHUB_FAULT_RATE ?? 0.05);
@@ -63,8 +63,13 @@ describe("storage faults", () => {
     }
     // Keep the faults on while the rest drains.
     const wrong: string[] = [];
+    let patience = 240_000;
     for (const inst of instances) {
-      const s = await h.client.waitForOrchestrationCompletion(inst.id, { timeoutMs: 240_000 });
+      const s = await h.client.waitForOrchestrationCompletion(inst.id, { timeoutMs: patience }).catch(async (err: unknown) => {
+        patience = 5_000; // one stuck instance is enough to wait for
+        console.log(`STUCK ${inst.id}:\n${await diagnose(h, inst.id, "faults")}`);
+        throw err;
+      });
       if (s.runtimeStatus !== "Completed" || s.output !== expected(inst.n, inst.event))
         wrong.push(`${inst.id}: ${s.runtimeStatus} ${JSON.stringify(s.output)} (expected ${expected(inst.n, inst.event)}) ${s.failureDetails?.errorMessage ?? ""}`);
     }
