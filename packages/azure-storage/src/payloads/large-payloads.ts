@@ -56,14 +56,28 @@ export class LargePayloadStore {
 
   /** `<container URL>/<each path segment URI-escaped>` (DTF `GetBlobUrl`). */
   urlOf(blobName: string): string {
-    return `${this.container.url}/${blobName.split("/").map(encodeURIComponent).join("/")}`;
+    // Without the query: a container reached with a SAS has it in its URL, and the SAS must not be written
+    // into table rows and messages.
+    const base = new URL(this.container.url);
+    base.search = "";
+    return `${base.toString().replace(/\/+$/, "")}/${blobName.split("/").map(encodeURIComponent).join("/")}`;
   }
 
   /** The blob name if `value` is a URL into this container, else undefined. */
   blobNameFromUrl(value: string): string | undefined {
-    const prefix = `${this.container.url}/`;
-    if (!value.startsWith(prefix)) return undefined;
-    return value.slice(prefix.length).split("/").map(decodeURIComponent).join("/");
+    // By path, not by the whole URL: a worker that reached storage under another host name or port (a proxy,
+    // `localhost` vs `127.0.0.1`, a private endpoint) wrote the same blob under a URL this client would not
+    // produce, and must still be read.
+    if (!/^https?:\/\//i.test(value)) return undefined;
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      return undefined;
+    }
+    const prefix = `${new URL(this.container.url).pathname.replace(/\/+$/, "")}/`;
+    if (!url.pathname.startsWith(prefix)) return undefined;
+    return url.pathname.slice(prefix.length).split("/").map(decodeURIComponent).join("/");
   }
 
   /** Delete every blob whose name starts with `prefix` (DTF's purge quirk: no trailing slash). */
