@@ -3,3 +3,4 @@ export * from "./clock.js";
 export * from "./in-memory-service.js";
 export * from "./conformance.js";
 export * from "./entity-conformance.js";
+export * from "./history-builder.js";
