@@ -16,12 +16,14 @@ const SECONDS = Number(process.env.TASKHUB_CHAOS_SECONDS ?? 20);
 const KILL_EVERY_MS = Number(process.env.TASKHUB_CHAOS_KILL_EVERY_MS ?? 4000);
 /** One instance in this many is `Mixed` (the rest `Seq5`); 1 makes every instance `Mixed`. */
 const MIXED_EVERY = Number(process.env.TASKHUB_CHAOS_MIXED_EVERY ?? 5);
+/** The long soak keeps Azurite's data on disk: the in-memory store stalls for tens of seconds under its load. */
+const ON_DISK = process.env.TASKHUB_CHAOS_AZURITE_DISK === "1";
 
 let azurite: AzuriteInstance;
 let h: Hub;
 
 beforeAll(async () => {
-  azurite = await startAzurite();
+  azurite = await startAzurite(ON_DISK ? { inMemory: false } : {});
   // Messages a killed worker had locked come back after 8 s; table leases expire after 8 s.
   h = newHub(azurite.connectionString, { partitions: 4, env: { TASKHUB_VISIBILITY_MS: "8000" } });
   await h.service.createIfNotExists();
