@@ -274,3 +274,36 @@ describe("bad input", () => {
     expect((await service.listPoisonMessages()).length).toBe(bad.length - 1);
   }, 90_000);
 });
+
+describe("local activity results", () => {
+  it("a result whose step fails is sent to the control queue, not lost, and its activity does not run again", async () => {
+    const service = newService();
+    const worker = new TaskHubWorker(service, { abandonDelayMs: 10 });
+    const runs: number[] = [];
+    worker.addActivity("Double", (_ctx, n: number) => {
+      runs.push(n);
+      return n * 2;
+    });
+    worker.addOrchestrator("Sequence", sequence);
+    const crashed = new Set<number>();
+    service.beforeHistoryWrite = async (wi) => {
+      // The first step that consumes each result fails; the result had come straight from this worker's activity.
+      for (const m of wi.newMessages) {
+        if (m.event.type !== "TaskCompleted" || crashed.has(m.event.taskScheduledId)) continue;
+        crashed.add(m.event.taskScheduledId);
+        throw new Error("injected crash before the history write");
+      }
+    };
+    const client = await run(service, worker);
+    const id = await client.scheduleNewOrchestration("Sequence", [1, 2, 3]);
+    const s = await client.waitForOrchestrationCompletion(id, { timeoutMs: 60_000 });
+    expect(s.output).toEqual([2, 4, 6]);
+    expect(crashed.size).toBe(3);
+    // A failed step has sent its next work item already (sends come first, §6.5), so 2 and 3 run twice, as
+    // they would on DTF's path. Each result given back went to the control queue: had its work item become
+    // visible again instead, 1 (and 2 and 3 once more) would have run again.
+    expect(runs.sort()).toEqual([1, 2, 2, 3, 3]);
+    const h = await client.getOrchestrationHistory(id);
+    expect(h.filter((e) => e.type === "TaskCompleted")).toHaveLength(3);
+  });
+});
