@@ -1,7 +1,12 @@
 /** Messages between the bench driver and its worker processes (Node IPC channel of `fork`). */
 import type { RequestCounts } from "@taskhub/azure-storage";
 
-export type ToWorker = { type: "stats"; id: number } | { type: "debug"; id: number } | { type: "stop" };
+export type ToWorker =
+  | { type: "stats"; id: number }
+  | { type: "debug"; id: number }
+  | { type: "stop" }
+  /** Start an orchestration with a client in the worker's process, as an HTTP starter there would. */
+  | { type: "start"; id: number; name: string; instanceId: string };
 
 export interface WorkerStats {
   workerId: string;
@@ -25,4 +30,5 @@ export type FromWorker =
   | ({ type: "stats"; id: number } & WorkerStats)
   /** What the worker holds in memory now, to explain a stall. */
   | { type: "debug"; id: number; state: Record<string, unknown> }
+  | { type: "startDone"; id: number; error?: string }
   | { type: "error"; message: string };

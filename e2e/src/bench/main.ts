@@ -175,7 +175,14 @@ async function runWorkers(args: Args, azurite: AzuriteInstance, count: number, t
           title: latencyTitle,
           workers: count,
           status: "ok",
-          figures: { ...latency!.figures, firstAfterIdleMs: first.totalMs, firstAfterIdlePickupMs: first.pickupMs, idleSeconds: Math.round(first.idleMs / 1000) },
+          figures: {
+            ...latency!.figures,
+            firstAfterIdleMs: first.remote.totalMs,
+            firstAfterIdlePickupMs: first.remote.pickupMs,
+            firstAfterIdleInProcessMs: first.inProcess.totalMs,
+            firstAfterIdleInProcessPickupMs: first.inProcess.pickupMs,
+            idleSeconds: Math.round(first.idleMs / 1000),
+          },
           cpu: latency!.cpu,
           details: { runs: latency!.runs },
         };

@@ -81,7 +81,8 @@ export function targetRows(r: Pick<Report, "scenarios" | "ceiling" | "ceilings">
   add("external events, 1 worker", "≥ 100 events/s", find(s, "external-events", 1)?.figures.eventsPerSecond, (v) => v >= 100, "events/s");
   add("entity signals to one entity, 1 worker", "≥ 150 operations/s", find(s, "entity", 1)?.figures.operationsPerSecond, (v) => v >= 150, "operations/s");
   add("idle hello-sequence5 latency p50, 1 worker", "≤ 250 ms", find(s, "latency", 1)?.figures.p50Ms, (v) => v <= 250, "ms");
-  add("first orchestration after 2 min idle, 1 worker", "≤ 2 s to completion", find(s, "latency", 1)?.figures.firstAfterIdleMs, (v) => v <= 2000, "ms");
+  add("first orchestration after 2 min idle, 1 worker, started in the worker's process (HTTP API / HTTP starter)", "≤ 2 s to completion", find(s, "latency", 1)?.figures.firstAfterIdleInProcessMs, (v) => v <= 2000, "ms");
+  add("first orchestration after 2 min idle, 1 worker, started by a client in another process", "≤ 2 s to completion", find(s, "latency", 1)?.figures.firstAfterIdleMs, (v) => v <= 2000, "ms");
   add("idle requests per worker (1 worker, leases included)", "≤ 60 per minute", find(s, "idle-cost", 1)?.figures.requestsPerWorkerPerMinute, (v) => v <= 60, "per minute");
   const ratio = hs1 && hs4 ? round(hs4.figures.orchestrationsPerSecond! / hs1.figures.orchestrationsPerSecond!, 2) : undefined;
   add("hello-sequence5, 4 workers vs 1 worker", "≥ 1.0× (no worse)", ratio, (v) => v >= 1, "×", (v) => `${v}× (${hs4?.figures.orchestrationsPerSecond} vs ${hs1?.figures.orchestrationsPerSecond} orch/s)`);
@@ -120,8 +121,10 @@ const SCENARIO_FIGURES: { scenario: string; n: number; figures: { key: string; l
     { key: "p95Ms", label: "idle latency p95 (ms)" },
     { key: "pickupP50Ms", label: "… start picked up after, p50 (ms)" },
     { key: "afterPickupP50Ms", label: "… pickup to completion, p50 (ms)" },
-    { key: "firstAfterIdleMs", label: "first after 2 min idle (ms)", target: "≤ 2000" },
+    { key: "firstAfterIdleMs", label: "first after 2 min idle, client in another process (ms)", target: "≤ 2000" },
     { key: "firstAfterIdlePickupMs", label: "… of which start picked up after (ms)" },
+    { key: "firstAfterIdleInProcessMs", label: "first after 2 min idle, started in the worker's process (ms)", target: "≤ 2000" },
+    { key: "firstAfterIdleInProcessPickupMs", label: "… of which start picked up after (ms)" },
   ] },
   { scenario: "idle-cost", n: 7, figures: [
     { key: "requestsPerWorkerPerMinute", label: "requests per worker per minute", target: "≤ 60" },

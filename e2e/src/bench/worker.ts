@@ -4,7 +4,7 @@
  * (JSON) override some. Reports over IPC: ready, each instance's first checkpoint and its completion, and
  * on request its storage request counts. Storage is never used for reporting, so the counts are the work's.
  */
-import { isTerminalStatus, TaskHubWorker, type LockOptions, type Logger, type OrchestrationCommit, type OrchestrationWorkItem } from "@taskhub/core";
+import { isTerminalStatus, TaskHubClient, TaskHubWorker, type LockOptions, type Logger, type OrchestrationCommit, type OrchestrationWorkItem } from "@taskhub/core";
 import { AzureStorageOrchestrationService, type AzureStorageOrchestrationServiceSettings } from "@taskhub/azure-storage";
 import { registerBenchApp } from "./app.js";
 import type { FromWorker, ToWorker } from "./ipc.js";
@@ -136,6 +136,13 @@ process.on("message", (m: ToWorker) => {
       warnings: { ...warnings },
     });
   else if (m.type === "debug") send({ type: "debug", id: m.id, state: debugState() });
+  else if (m.type === "start")
+    void new TaskHubClient(service)
+      .scheduleNewOrchestration(m.name, undefined, { instanceId: m.instanceId })
+      .then(
+        () => send({ type: "startDone", id: m.id }),
+        (err: unknown) => send({ type: "startDone", id: m.id, error: String(err) }),
+      );
 });
 // The driver went away: do not linger.
 process.on("disconnect", () => void stop());

@@ -61,6 +61,7 @@ class WorkerHandle {
             break;
           case "stats":
           case "debug":
+          case "startDone":
             this.pending.get(m.id)?.(m);
             this.pending.delete(m.id);
             break;
@@ -88,6 +89,15 @@ class WorkerHandle {
       const t = setTimeout(() => reject(new Error(`bench worker ${this.workerId} did not answer`)), 10_000);
       t.unref();
       this.send({ type: "debug", id });
+    });
+  }
+
+  /** Starts an orchestration with a client inside this worker's process. */
+  startInProcess(name: string, instanceId: string): Promise<void> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, (m: { error?: string }) => (m.error ? reject(new Error(m.error)) : resolve()));
+      this.send({ type: "start", id, name, instanceId });
     });
   }
 

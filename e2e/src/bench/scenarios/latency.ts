@@ -15,9 +15,11 @@ export interface OneRun {
   pickupMs: number;
 }
 
-async function runOne(ctx: BenchContext, id: string): Promise<OneRun> {
+/** `inProcess`: started by a client inside the first worker's process (an HTTP starter there), not the driver's. */
+async function runOne(ctx: BenchContext, id: string, inProcess = false): Promise<OneRun> {
   const t0 = Date.now();
-  await ctx.client.scheduleNewOrchestration(NAMES.helloSequence5, undefined, { instanceId: id });
+  if (inProcess) await ctx.pool.workers[0]!.startInProcess(NAMES.helloSequence5, id);
+  else await ctx.client.scheduleNewOrchestration(NAMES.helloSequence5, undefined, { instanceId: id });
   await ctx.pool.waitForCompletion([id], ctx.sizes.timeoutMs);
   const done = ctx.pool.completed.get(id)!;
   if (done.status !== "Completed") throw new Error(`${id} ended ${done.status}`);
@@ -44,10 +46,17 @@ export async function idleLatency(ctx: BenchContext): Promise<{ figures: Record<
   };
 }
 
-/** Waits until the system has been idle `idleBeforeFirstMs` since `idleSince`, then runs one orchestration. */
-export async function firstAfterIdle(ctx: BenchContext, idleSince: number): Promise<OneRun & { idleMs: number }> {
+/**
+ * Waits until the system has been idle `idleBeforeFirstMs` since `idleSince`, then runs one orchestration
+ * started by the driver's client (another process, as the CLI or a separate app); then, after as long idle
+ * again, one started inside the first worker's process (as the host's HTTP API or an app's HTTP starter does).
+ */
+export async function firstAfterIdle(ctx: BenchContext, idleSince: number): Promise<{ remote: OneRun; inProcess: OneRun; idleMs: number }> {
   const wait = idleSince + ctx.sizes.idleBeforeFirstMs - Date.now();
   if (wait > 0) await sleep(wait);
   const idleMs = Date.now() - idleSince;
-  return { ...(await runOne(ctx, `idle-${ctx.tag}`)), idleMs };
+  const remote = await runOne(ctx, `idle-${ctx.tag}`);
+  await sleep(ctx.sizes.idleBeforeFirstMs);
+  const inProcess = await runOne(ctx, `idle-local-${ctx.tag}`, true);
+  return { remote, inProcess, idleMs };
 }
