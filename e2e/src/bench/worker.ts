@@ -93,7 +93,7 @@ function debugState(): Record<string, unknown> {
   const svc = service as unknown as {
     buffer: Map<string, { messageId: string; dequeueCount: number; taskMessage: { event: { type: string } } }[]>;
     bufferedCount: number;
-    locked: Set<string>;
+    locked: Map<string, number>;
     sessions: Map<string, unknown>;
     pollers: Map<number, unknown>;
   };
@@ -101,7 +101,7 @@ function debugState(): Record<string, unknown> {
   return {
     bufferedCount: svc.bufferedCount,
     buffer: [...svc.buffer].filter(([, m]) => m.length > 0).slice(0, 20).map(([id, m]) => ({ id, messages: m.map((x) => `${x.taskMessage.event.type}#${x.dequeueCount}`) })),
-    locked: [...svc.locked].slice(0, 20),
+    locked: [...svc.locked.keys()].slice(0, 20),
     sessions: svc.sessions.size,
     pollers: [...svc.pollers.keys()],
     orchestrationsInFlight: w.orchestrationDispatcher?.activeCount,

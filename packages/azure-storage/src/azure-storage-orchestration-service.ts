@@ -130,6 +130,8 @@ interface AzureOrchestrationWorkItem extends OrchestrationWorkItem {
   readonly executionId: string | undefined;
   readonly partition: number;
   readonly consumed: Map<string, number>;
+  /** This work item's hold on the instance (see `locked`). */
+  readonly lock: number;
 }
 
 interface AzureActivityWorkItem extends ActivityWorkItem {
@@ -199,8 +201,13 @@ export class AzureStorageOrchestrationService
   /** Control messages received and not yet handed out, by instance. */
   private readonly buffer = new Map<string, ReceivedMessage[]>();
   private bufferedCount = 0;
-  /** Instances with a work item in flight on this worker. */
-  private readonly locked = new Set<string>();
+  /**
+   * Instances with a work item in flight on this worker, each with the number of the hold: only the work item
+   * that holds it releases it, so a late second release (a failed complete, then its abandon) cannot free
+   * the instance under a newer work item and let two steps of one instance run at once.
+   */
+  private readonly locked = new Map<string, number>();
+  private lockCount = 0;
   private readonly sessions = new Map<string, Session>();
   /**
    * Per instance, the ids of messages this worker deleted after a committed step: they can never be
@@ -348,7 +355,7 @@ export class AzureStorageOrchestrationService
     await this.partitionManager.start({
       onPartitionGained: (p) => this.startPolling(p),
       onPartitionLost: (p) => this.stopPolling(p),
-      inFlight: (p) => [...this.locked].filter((id) => this.partitionOf(id) === p).length,
+      inFlight: (p) => [...this.locked.keys()].filter((id) => this.partitionOf(id) === p).length,
     });
     this.watchdog = setInterval(() => this.checkOwnership(), 5000);
     this.watchdog.unref();
@@ -598,10 +605,11 @@ export class AzureStorageOrchestrationService
         if (this.locked.has(instanceId) || msgs.length === 0) continue;
         this.buffer.delete(instanceId);
         this.bufferedCount -= msgs.length;
-        this.locked.add(instanceId);
+        const lock = ++this.lockCount;
+        this.locked.set(instanceId, lock);
         started++;
         this.preparing++;
-        void this.prepare(instanceId, msgs).finally(() => {
+        void this.prepare(instanceId, msgs, lock).finally(() => {
           this.preparing--;
           this.wakeWaiters();
         });
@@ -614,23 +622,23 @@ export class AzureStorageOrchestrationService
     return undefined;
   }
 
-  private async prepare(instanceId: string, msgs: ReceivedMessage[]): Promise<void> {
+  private async prepare(instanceId: string, msgs: ReceivedMessage[], lock: number): Promise<void> {
     let wi: AzureOrchestrationWorkItem | undefined;
     try {
-      wi = await this.buildWorkItem(instanceId, msgs);
+      wi = await this.buildWorkItem(instanceId, msgs, lock);
     } catch (err) {
       this.logger.warn({ event: "orchestration.prepareFailed", instanceId, err }, "preparing a work item failed; messages will be redelivered");
       await this.abandonMessages(msgs, 1);
     }
     if (!wi) {
-      this.unlock(instanceId);
+      this.unlock(instanceId, lock);
       return;
     }
     if (!this.running || !this.pollers.has(wi.partition)) {
       // Stopped or lost the partition meanwhile: give the messages back at once.
       await this.abandonMessages(wi.messages, 0, 0);
       this.sessions.delete(instanceId);
-      this.unlock(instanceId);
+      this.unlock(instanceId, lock);
       return;
     }
     this.prepared.push(wi);
@@ -646,7 +654,7 @@ export class AzureStorageOrchestrationService
       release.map(async (wi) => {
         await this.abandonMessages(wi.messages, 0, 0);
         this.sessions.delete(wi.instanceId);
-        this.locked.delete(wi.instanceId);
+        this.unlock(wi.instanceId, wi.lock);
       }),
     ).then(() => undefined);
   }
@@ -665,7 +673,7 @@ export class AzureStorageOrchestrationService
    * Turn a batch of received messages into a work item (§6.2–6.4): poison check, start dedupe,
    * out-of-order results deferred until the history they answer exists. Undefined when nothing is left.
    */
-  private async buildWorkItem(instanceId: string, received: ReceivedMessage[]): Promise<AzureOrchestrationWorkItem | undefined> {
+  private async buildWorkItem(instanceId: string, received: ReceivedMessage[], lock: number): Promise<AzureOrchestrationWorkItem | undefined> {
     received.sort((a, b) => a.insertedOn.getTime() - b.insertedOn.getTime() || a.data.sequenceNumber - b.data.sequenceNumber);
     const partition = this.partitionOf(instanceId);
     let msgs: ReceivedMessage[] = [];
@@ -786,6 +794,7 @@ export class AzureStorageOrchestrationService
       executionId: session.executionId,
       partition,
       consumed: session.consumed,
+      lock,
     };
   }
 
@@ -843,6 +852,7 @@ export class AzureStorageOrchestrationService
     wi.lockedUntil = new Date(Date.now() + this.s.controlQueueVisibilityTimeoutMs);
   }
 
+  /** On failure the instance stays locked until `abandonOrchestrationWorkItem` has given its messages back. */
   async completeOrchestrationWorkItem(workItem: OrchestrationWorkItem, commit: OrchestrationCommit | undefined): Promise<void> {
     const wi = workItem as AzureOrchestrationWorkItem;
     try {
@@ -866,9 +876,8 @@ export class AzureStorageOrchestrationService
     } catch (err) {
       this.sessions.delete(wi.instanceId);
       throw err;
-    } finally {
-      this.unlock(wi.instanceId);
     }
+    this.unlock(wi.instanceId, wi.lock);
   }
 
   private rememberDeleted(instanceId: string, ids: string[]): void {
@@ -981,11 +990,12 @@ export class AzureStorageOrchestrationService
       const delaySeconds = options.delayMs !== undefined ? Math.ceil(options.delayMs / 1000) : undefined;
       await this.abandonMessages(wi.messages, (wi.dequeueCount ?? 0) + 1, delaySeconds);
     } finally {
-      this.unlock(wi.instanceId);
+      this.unlock(wi.instanceId, wi.lock);
     }
   }
 
-  private unlock(instanceId: string): void {
+  private unlock(instanceId: string, lock: number): void {
+    if (this.locked.get(instanceId) !== lock) return;
     this.locked.delete(instanceId);
     if (this.buffer.get(instanceId)?.length) this.wakeWaiters();
   }

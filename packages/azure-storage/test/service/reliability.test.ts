@@ -228,6 +228,53 @@ describe("split brain", () => {
   });
 });
 
+describe("one step per instance at a time", () => {
+  it("a failed complete keeps the instance locked until its abandon, and a late second release frees nothing", async () => {
+    const a = newService();
+    cleanups.push(() => a.deleteTaskHub());
+    await a.createIfNotExists();
+    const client = new TaskHubClient(a);
+    const id = await client.scheduleNewOrchestration("Sequence", [1]);
+    await a.start();
+    cleanups.push(() => a.stop());
+    const signal = new AbortController().signal;
+    const opts = {
+      resolveOrchestrator: (name: string) => (name === "Sequence" ? (sequence as Orchestrator) : undefined),
+      now: new Date(),
+    };
+    // A first step, so that the instance has a history: later messages for it make work items of their own.
+    const wi0 = (await a.lockNextOrchestrationWorkItem({ signal })) as OrchestrationWorkItem;
+    expect(wi0?.instanceId).toBe(id);
+    await a.completeOrchestrationWorkItem(wi0, executeOrchestrationWorkItem(wi0, opts));
+    await client.raiseEvent(id, "e0", 0);
+    const wi1 = (await a.lockNextOrchestrationWorkItem({ signal })) as OrchestrationWorkItem;
+    expect(wi1?.instanceId).toBe(id);
+    a.beforeHistoryWrite = async () => {
+      throw new Error("injected failure of the history write");
+    };
+    await expect(a.completeOrchestrationWorkItem(wi1, executeOrchestrationWorkItem(wi1, opts))).rejects.toThrow("injected");
+    a.beforeHistoryWrite = undefined;
+
+    // A message for the instance arrives while the failed step's messages have not been given back yet.
+    await client.raiseEvent(id, "e1", 1);
+    await new Promise((r) => setTimeout(r, 500)); // polled into the buffer
+    expect(await a.lockNextOrchestrationWorkItem({ signal })).toBeUndefined();
+
+    await a.abandonOrchestrationWorkItem(wi1, { delayMs: 0 });
+    const wi2 = (await a.lockNextOrchestrationWorkItem({ signal })) as OrchestrationWorkItem;
+    expect(wi2?.instanceId).toBe(id);
+    // The first work item released again (as a failed complete followed by its abandon did before): the
+    // instance stays with wi2, so a new message for it is not handed out as a second, concurrent step.
+    await a.abandonOrchestrationWorkItem(wi1, { delayMs: 0 });
+    await client.raiseEvent(id, "e2", 2);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await a.lockNextOrchestrationWorkItem({ signal })).toBeUndefined();
+    await a.completeOrchestrationWorkItem(wi2, executeOrchestrationWorkItem(wi2, opts));
+    const wi3 = (await a.lockNextOrchestrationWorkItem({ signal })) as OrchestrationWorkItem;
+    expect(wi3?.instanceId).toBe(id); // handed out once wi2 is done
+  });
+});
+
 describe("bad input", () => {
   it("rejects invalid hub names and instance ids before writing anything", async () => {
     expect(() => newService({ taskHubName: "my-hub" })).toThrow(/invalid task hub name/);

@@ -106,6 +106,7 @@ export interface OrchestrationService {
    * Commit the step (see `OrchestrationCommit`) and release the lock. Throws `WorkItemLockLost` when the
    * instance was checkpointed by someone else meanwhile; nothing of the history is then written.
    * `undefined`: every message was dropped (stale, duplicate, no such instance); just delete them.
+   * When it throws, the caller abandons the work item; a backend may keep the instance locked until then.
    */
   completeOrchestrationWorkItem(
     workItem: OrchestrationWorkItem,
