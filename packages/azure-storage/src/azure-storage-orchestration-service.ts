@@ -93,6 +93,14 @@ export interface AzureStorageOrchestrationServiceSettings {
    * Saves two queue requests and a poll per activity; a crash before the checkpoint runs the activity again.
    */
   localActivityResults?: boolean;
+  /**
+   * Activities a step schedules run on this worker first, while its activity dispatcher has room for them
+   * (at most its concurrency limit waiting): the work-item message is sent invisible for the work-item
+   * visibility timeout and handed to this worker's dispatcher without a receive; other workers get it only if
+   * this one dies before deleting it, or gives it back. Saves a receive and the polling delay per activity,
+   * and with several workers keeps activity results local (default true; false: DTF's path).
+   */
+  localActivityDispatch?: boolean;
   sessionIdleTimeoutMs?: number;
   /** Timers longer than this are chained (Azure queues cannot delay a message 7 days; default 6 days). */
   maxTimerIntervalMs?: number;
@@ -137,6 +145,8 @@ interface AzureOrchestrationWorkItem extends OrchestrationWorkItem {
 interface AzureActivityWorkItem extends ActivityWorkItem {
   readonly received: ReceivedMessage;
   popReceipt: string;
+  /** When it was handed to the dispatcher. */
+  readonly handedOutAt: number;
 }
 
 const DAY = 24 * 3600_000;
@@ -150,6 +160,9 @@ const CONSUMED_MEMORY_MS = DAY;
 const MAX_CONSUMED_REMEMBERED = 300;
 /** Instances whose last deleted message ids this worker remembers, to prune them from the sentinel. */
 const MAX_DELETED_REMEMBERED = 10_000;
+/** Local activities (`localActivityDispatch`): how long one may wait for a slot here, and how many may wait. */
+const LOCAL_ACTIVITY_WAIT_MS = 1000;
+const MAX_LOCAL_ACTIVITIES = 256;
 /** Results that need their scheduling event in history (out-of-order check, §6.4). */
 const RESULT_TYPES = new Set(["TaskCompleted", "TaskFailed", "SubOrchestrationInstanceCompleted", "SubOrchestrationInstanceFailed", "TimerFired"]);
 /** Events a control queue may carry; anything else (a TaskScheduled, a history-only event) is malformed. */
@@ -226,7 +239,18 @@ export class AzureStorageOrchestrationService
   private readonly pollingActivity: PollingActivity;
   /** Work items received in a batch and not yet handed to the dispatcher (invisible to other workers). */
   private readonly activityPrefetch: { item: DequeuedMessageItem; receivedAt: number }[] = [];
-  private activityQueueDrained = false;
+  /** When the shared work-item queue may be received from next (after an empty or partial receive). */
+  private workItemPollAt = 0;
+  /** Activity fetches waiting for that, or for a local activity. */
+  private readonly activityWaiters = new Set<() => void>();
+  /** Work items this worker sent to itself (see `localActivityDispatch`), not yet handed to the dispatcher. */
+  private readonly localActivities: { message: ReceivedMessage; sentAt: number }[] = [];
+  /** Local activity sends in flight, counted against the room below. */
+  private localActivitiesSending = 0;
+  /** The activity dispatcher's concurrency, as its fetches report it (0: no dispatcher, no local activities). */
+  private activitySlots = 0;
+  /** How long this worker's activities take, from hand-out to complete (moving average; a guess at first). */
+  private activityMs = 1000;
   private waiters = new Set<() => void>();
   private running = false;
   private hubReady: Promise<void> | undefined;
@@ -252,6 +276,7 @@ export class AzureStorageOrchestrationService
       maxDequeueCount: settings.maxDequeueCount ?? 10,
       extendedSessions: settings.extendedSessions ?? true,
       localActivityResults: settings.localActivityResults ?? true,
+      localActivityDispatch: settings.localActivityDispatch ?? true,
       sessionIdleTimeoutMs: settings.sessionIdleTimeoutMs ?? 30_000,
       maxTimerIntervalMs: settings.maxTimerIntervalMs ?? 6 * DAY,
     };
@@ -400,11 +425,13 @@ export class AzureStorageOrchestrationService
     await this.partitionManager.stop();
     for (const p of [...this.pollers.keys()]) this.stopPolling(p);
     await this.releaseActivityPrefetch();
+    this.activitySlots = 0;
     // Work items still being prepared give their messages back themselves (they see running = false).
     while (this.preparing > 0) await new Promise((r) => setTimeout(r, 10));
     await this.releasePrepared();
     while (this.releasing.size > 0) await Promise.all([...this.releasing]);
     this.wakeWaiters();
+    this.wakeActivities(false);
   }
 
   // ---- control queue polling ---------------------------------------------------------------------
@@ -584,7 +611,7 @@ export class AzureStorageOrchestrationService
 
   /** A message to a queue this process listens on wakes that queue's poller at once. */
   private wakeLocal(queueName: string): void {
-    if (queueName === this.names.workItemQueue) return this.activityBackoff.wake();
+    if (queueName === this.names.workItemQueue) return this.wakeActivities(true);
     const partition = this.names.controlQueues.indexOf(queueName);
     this.pollers.get(partition)?.backoff.wake();
   }
@@ -893,9 +920,36 @@ export class AzureStorageOrchestrationService
 
   /** §6.5 steps 1–3: sends, then history under the sentinel ETag, then the Instances row. */
   private async checkpoint(wi: AzureOrchestrationWorkItem, commit: OrchestrationCommit): Promise<void> {
+    const reserved = this.reserveLocalActivities(commit.activityMessages.length);
+    const sentLocal: ReceivedMessage[] = [];
+    let handedOver = false;
+    // After the history write, so that their results never arrive before the events they answer; or after its
+    // failure, since the activities were sent either way (as DTF's would be visible).
+    const handOver = (): void => {
+      if (handedOver) return;
+      handedOver = true;
+      this.handOverLocalActivities(reserved, sentLocal);
+    };
+    try {
+      await this.checkpointSteps(wi, commit, reserved, sentLocal, handOver);
+    } finally {
+      handOver();
+    }
+  }
+
+  private async checkpointSteps(
+    wi: AzureOrchestrationWorkItem,
+    commit: OrchestrationCommit,
+    reserved: number,
+    sentLocal: ReceivedMessage[],
+    afterHistoryWrite: () => void,
+  ): Promise<void> {
     const now = new Date();
+    const localUntil = new Date(now.getTime() + this.s.workItemQueueVisibilityTimeoutMs);
     await this.sendAll([
-      ...commit.activityMessages.map((message) => ({ queueName: this.names.workItemQueue, message })),
+      ...commit.activityMessages.map((message, i) =>
+        i < reserved ? { queueName: this.names.workItemQueue, message, visibleAt: localUntil, local: sentLocal } : { queueName: this.names.workItemQueue, message },
+      ),
       ...commit.orchestratorMessages.map((message) => ({
         queueName: this.names.controlQueues[this.partitionOf(message.orchestrationInstance.instanceId)]!,
         message,
@@ -923,6 +977,7 @@ export class AzureStorageOrchestrationService
       now,
       consumed,
     });
+    afterHistoryWrite();
     await this.beforeInstanceWrite?.(wi, commit);
 
     const started = commit.newEvents.some((e) => e.type === "ExecutionStarted");
@@ -968,12 +1023,15 @@ export class AzureStorageOrchestrationService
     return this.payloads.urlOf(blobName);
   }
 
-  private async sendAll(items: { queueName: string; message: TaskMessage; visibleAt?: Date }[], now: Date): Promise<void> {
+  /** Items with `local` are this worker's own activities: sent invisible and recorded there once sent. */
+  private async sendAll(items: { queueName: string; message: TaskMessage; visibleAt?: Date; local?: ReceivedMessage[] }[], now: Date): Promise<void> {
     await Promise.all(
       items.map((i) =>
         this.sendLimit(async () => {
-          await this.messenger.send(this.clients.queue(i.queueName), i.message, { visibleAt: i.visibleAt, now });
-          if (!i.visibleAt || i.visibleAt <= now) this.wakeLocal(i.queueName);
+          const sent = await this.messenger.send(this.clients.queue(i.queueName), i.message, { visibleAt: i.visibleAt, now });
+          if (i.local)
+            i.local.push({ queueName: i.queueName, messageId: sent.messageId, popReceipt: sent.popReceipt, dequeueCount: 1, insertedOn: sent.insertedOn, body: sent.body, data: sent.data, taskMessage: i.message });
+          else if (!i.visibleAt || i.visibleAt <= now) this.wakeLocal(i.queueName);
         }),
       ),
     );
@@ -1005,16 +1063,35 @@ export class AzureStorageOrchestrationService
   async lockNextActivityWorkItem(options: LockOptions): Promise<ActivityWorkItem | undefined> {
     const queue = this.clients.queue(this.names.workItemQueue);
     const deadline = Date.now() + 1000;
+    this.activitySlots = Math.max(this.activitySlots, Math.floor(options.capacity ?? 1));
     while (!options.signal.aborted && this.running) {
+      const local = this.localActivities.shift();
+      if (local) {
+        const m = local.message;
+        const wi: AzureActivityWorkItem = {
+          id: m.messageId,
+          message: m.taskMessage,
+          dequeueCount: 0,
+          lockedUntil: new Date(local.sentAt + this.s.workItemQueueVisibilityTimeoutMs),
+          received: m,
+          popReceipt: m.popReceipt,
+          handedOutAt: Date.now(),
+        };
+        // Waited long for a free slot: take the full visibility timeout again before running it.
+        if (wi.lockedUntil!.getTime() - Date.now() < this.s.workItemQueueVisibilityTimeoutMs / 2)
+          await this.renewActivityWorkItemLock(wi).catch(() => undefined);
+        return wi;
+      }
       const next = this.activityPrefetch.shift();
       if (!next) {
-        if (this.activityQueueDrained) {
-          // The last receive got fewer than it asked for: the queue was empty then. Wait the minimum interval
-          // (cut short when this process sends a work item) rather than receive again at once.
-          this.activityQueueDrained = false;
-          await this.activityBackoff.wait(options.signal);
+        // Polled the shared queue a moment ago and found it empty (or drained it): wait for the back-off, a
+        // local activity, or a work item this process sends. Local activities do not reset the back-off.
+        const wait = Math.min(this.workItemPollAt, deadline) - Date.now();
+        if (wait > 0) {
+          await this.waitForActivity(options.signal, wait);
           continue;
         }
+        if (Date.now() >= deadline) return undefined;
         let res;
         const numberOfMessages = Math.max(1, Math.min(32, Math.floor(options.capacity ?? 1)));
         try {
@@ -1029,16 +1106,16 @@ export class AzureStorageOrchestrationService
           if (options.signal.aborted) return undefined;
           throw err;
         }
-        if (res.receivedMessageItems.length > 0) {
+        const got = res.receivedMessageItems.length;
+        if (got > 0) {
           this.activityBackoff.reset();
-          this.activityQueueDrained = res.receivedMessageItems.length < numberOfMessages;
           this.pollingActivity.touch();
           const at = Date.now();
           for (const item of res.receivedMessageItems) this.activityPrefetch.push({ item, receivedAt: at });
-          continue;
         }
-        if (Date.now() >= deadline) return undefined;
-        await this.activityBackoff.wait(options.signal);
+        // A partial batch means the queue was empty then: wait the minimum interval (cut short when this process
+        // sends a work item) rather than receive again at once; an empty one backs off further.
+        this.workItemPollAt = got < numberOfMessages ? Date.now() + this.activityBackoff.nextDelayMs() : 0;
         continue;
       }
       const decoded = await this.decodeReceived(this.names.workItemQueue, queue, next.item);
@@ -1054,18 +1131,63 @@ export class AzureStorageOrchestrationService
         lockedUntil: new Date(next.receivedAt + this.s.workItemQueueVisibilityTimeoutMs),
         received: decoded,
         popReceipt: decoded.popReceipt,
+        handedOutAt: Date.now(),
       };
       return wi;
     }
     return undefined;
   }
 
+  /** A local activity was handed over (`sharedQueue` false), or this process sent one to the shared queue. */
+  private wakeActivities(sharedQueue: boolean): void {
+    if (sharedQueue) {
+      this.activityBackoff.reset();
+      this.workItemPollAt = 0;
+    }
+    for (const w of [...this.activityWaiters]) w();
+  }
+
+  private waitForActivity(signal: AbortSignal, ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(t);
+        signal.removeEventListener("abort", done);
+        this.activityWaiters.delete(done);
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      signal.addEventListener("abort", done, { once: true });
+      this.activityWaiters.add(done);
+    });
+  }
+
   /** Received work items not handed out when the worker stops: visible again at once for other workers. */
   private async releaseActivityPrefetch(): Promise<void> {
-    const left = this.activityPrefetch.splice(0);
+    const left = [...this.activityPrefetch.splice(0).map((p) => p.item), ...this.localActivities.splice(0).map((l) => l.message)];
     if (left.length === 0) return;
     const queue = this.clients.queue(this.names.workItemQueue);
-    await Promise.all(left.map(({ item }) => queue.updateMessage(item.messageId, item.popReceipt, undefined, 0).catch(() => undefined)));
+    await Promise.all(left.map((m) => queue.updateMessage(m.messageId, m.popReceipt, undefined, 0).catch(() => undefined)));
+  }
+
+  /** How many of `wanted` activities this worker keeps for itself (see `localActivityDispatch`). */
+  private reserveLocalActivities(wanted: number): number {
+    if (!this.s.localActivityDispatch || !this.running) return 0;
+    // Only as many as it expects to start within LOCAL_ACTIVITY_WAIT_MS, judging by how long its activities take:
+    // one slow activity each for a few, thousands of trivial ones (up to MAX_LOCAL_ACTIVITIES).
+    const room = this.activitySlots === 0 ? 0 : Math.min(MAX_LOCAL_ACTIVITIES, Math.max(1, Math.floor((this.activitySlots * LOCAL_ACTIVITY_WAIT_MS) / Math.max(1, this.activityMs))));
+    const n = Math.max(0, Math.min(wanted, room - this.localActivities.length - this.activityPrefetch.length - this.localActivitiesSending));
+    this.localActivitiesSending += n;
+    return n;
+  }
+
+  /** Local activities sent (or not) after their step's history write: the dispatcher may take them. */
+  private handOverLocalActivities(reserved: number, sent: ReceivedMessage[]): void {
+    this.localActivitiesSending -= reserved;
+    if (sent.length === 0) return;
+    const at = Date.now();
+    for (const message of sent) this.localActivities.push({ message, sentAt: at });
+    if (!this.running) void this.releaseActivityPrefetch();
+    else this.wakeActivities(false);
   }
 
   async renewActivityWorkItemLock(workItem: ActivityWorkItem): Promise<void> {
@@ -1084,6 +1206,7 @@ export class AzureStorageOrchestrationService
    */
   async completeActivityWorkItem(workItem: ActivityWorkItem, response: TaskMessage): Promise<void> {
     const wi = workItem as AzureActivityWorkItem;
+    this.activityMs += 0.2 * (Date.now() - wi.handedOutAt - this.activityMs);
     const target = response.orchestrationInstance.instanceId;
     if (this.s.localActivityResults && this.running && this.pollers.has(this.partitionOf(target))) {
       const data = newMessageData(response);
@@ -1173,7 +1296,7 @@ export class AzureStorageOrchestrationService
     const message: TaskMessage = { ...startMessage, event: start };
     const visibleAt = start.scheduledStartTime ? new Date(start.scheduledStartTime) : undefined;
     const now = new Date();
-    const data = await this.messenger.send(this.controlQueue(this.partitionOf(instanceId)), message, { visibleAt, now });
+    const { data } = await this.messenger.send(this.controlQueue(this.partitionOf(instanceId)), message, { visibleAt, now });
     this.wakeLocal(this.names.controlQueues[this.partitionOf(instanceId)]!);
     let input = start.input;
     let inputBlobName: string | undefined;

@@ -43,17 +43,23 @@ export class PollingBackoff {
     w?.();
   }
 
+  /** The current interval (±20%, capped while the activity group lingers); the next one is twice as long. */
+  nextDelayMs(): number {
+    const jitter = 0.8 + Math.random() * 0.4;
+    let ms = Math.max(0, Math.round(this.currentMs * jitter));
+    const cap = this.activity?.capMs();
+    if (cap !== undefined) ms = Math.min(ms, cap);
+    this.currentMs = Math.min(this.maxMs, Math.max(this.minMs, this.currentMs * 2));
+    return ms;
+  }
+
   /** Wait the current interval (±20%), then grow it. Resolves early on `wake()` or abort. */
   async wait(signal: AbortSignal): Promise<void> {
     if (this.woken) {
       this.woken = false;
       return;
     }
-    const jitter = 0.8 + Math.random() * 0.4;
-    let ms = Math.max(0, Math.round(this.currentMs * jitter));
-    const cap = this.activity?.capMs();
-    if (cap !== undefined) ms = Math.min(ms, cap);
-    this.currentMs = Math.min(this.maxMs, Math.max(this.minMs, this.currentMs * 2));
+    const ms = this.nextDelayMs();
     await new Promise<void>((resolve) => {
       let t: NodeJS.Timeout;
       const done = (): void => {

@@ -22,11 +22,22 @@ export interface ReceivedMessage {
   taskMessage: TaskMessage;
 }
 
+export interface SentMessage {
+  data: MessageData;
+  body: string;
+  messageId: string;
+  popReceipt: string;
+  insertedOn: Date;
+}
+
 export class QueueMessenger {
   constructor(private readonly payloads: LargePayloadStore) {}
 
-  /** Send one task message; returns the body that went on the queue. */
-  async send(queue: QueueClient, message: TaskMessage, options: { visibleAt?: Date; now: Date }): Promise<MessageData> {
+  /**
+   * Send one task message; returns its envelope, the body that went on the queue, and the new message's id and
+   * pop receipt (with which the sender can delete or re-time it without receiving it).
+   */
+  async send(queue: QueueClient, message: TaskMessage, options: { visibleAt?: Date; now: Date }): Promise<SentMessage> {
     const data = newMessageData(message);
     let body = messageDataToJson(data);
     if (Buffer.byteLength(body, "utf8") > MAX_QUEUE_MESSAGE_BYTES) {
@@ -41,8 +52,8 @@ export class QueueMessenger {
     }
     const delayMs = options.visibleAt ? options.visibleAt.getTime() - options.now.getTime() : 0;
     const visibilityTimeout = delayMs > 0 ? Math.min(Math.ceil(delayMs / 1000), MAX_VISIBILITY_DELAY_SECONDS) : undefined;
-    await queue.sendMessage(body, { messageTimeToLive: -1, ...(visibilityTimeout ? { visibilityTimeout } : {}) });
-    return data;
+    const res = await queue.sendMessage(body, { messageTimeToLive: -1, ...(visibilityTimeout ? { visibilityTimeout } : {}) });
+    return { data, body, messageId: res.messageId, popReceipt: res.popReceipt, insertedOn: res.insertedOn };
   }
 
   /**

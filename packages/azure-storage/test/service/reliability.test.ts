@@ -354,3 +354,66 @@ describe("local activity results", () => {
     expect(h.filter((e) => e.type === "TaskCompleted")).toHaveLength(3);
   });
 });
+
+describe("local activity dispatch", () => {
+  /** A worker that owns no partition: it can only take activities from the shared work-item queue. */
+  const noPartitions = { start: async () => undefined, stop: async () => undefined, ownedPartitions: () => [] };
+
+  async function twoWorkers(owner: Partial<Parameters<typeof newService>[0]>, activity: (worker: string, n: number) => Promise<number> | number) {
+    const a = newService({ partitionManagement: "all", ...owner });
+    const b = newService({ taskHubName: a.names.hub, partitionManagement: noPartitions });
+    const workers = [
+      [a, "a"],
+      [b, "b"],
+    ].map(([service, name]) => {
+      const w = new TaskHubWorker(service as AzureStorageOrchestrationService, { abandonDelayMs: 10, maxConcurrentActivities: 50 });
+      w.addActivity("Double", (_ctx, n: number) => activity(name as string, n));
+      w.addOrchestrator("Sequence", sequence);
+      return w;
+    });
+    await a.createIfNotExists();
+    cleanups.push(() => a.deleteTaskHub());
+    for (const w of workers) {
+      await w.start();
+      cleanups.push(() => w.stop({ drainTimeoutMs: 2000 }));
+    }
+    return new TaskHubClient(a);
+  }
+
+  it("activities a step schedules run on the worker that scheduled them, not through a receive", async () => {
+    for (const local of [true, false]) {
+      const ranOn: string[] = [];
+      const client = await twoWorkers({ localActivityDispatch: local }, async (worker, n) => {
+        ranOn.push(worker);
+        await new Promise((r) => setTimeout(r, 20));
+        return n * 2;
+      });
+      const ids = await Promise.all(Array.from({ length: 10 }, () => client.scheduleNewOrchestration("Sequence", [1, 2, 3, 4])));
+      for (const id of ids) expect((await client.waitForOrchestrationCompletion(id, { timeoutMs: 60_000 })).output).toEqual([2, 4, 6, 8]);
+      expect(ranOn).toHaveLength(40);
+      // Local: none is visible to the other worker. DTF's path: the worker without partitions takes its share.
+      if (local) expect(ranOn.filter((w) => w === "b")).toHaveLength(0);
+      else expect(ranOn.filter((w) => w === "b").length).toBeGreaterThan(0);
+      for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+    }
+  });
+
+  it("a local activity its worker never finishes becomes visible to other workers after the visibility timeout", async () => {
+    const ranOn: string[] = [];
+    const client = await twoWorkers({ workItemQueueVisibilityTimeoutMs: 3000 }, async (worker, n) => {
+      ranOn.push(worker);
+      // The owner is stuck in the activity (as if its process hung), so another worker must take it.
+      if (worker === "a") await new Promise(() => undefined);
+      return n * 2;
+    });
+    const id = await client.scheduleNewOrchestration("Sequence", [5]);
+    const s = await client.waitForOrchestrationCompletion(id, { timeoutMs: 60_000 });
+    expect(s.output).toEqual([10]);
+    // The owner ran it first, from its own hand-over; once visible, either worker may receive it (the owner,
+    // stuck again, as often as the timeout allows) until the other one completes it.
+    expect(ranOn[0]).toBe("a");
+    expect(ranOn.at(-1)).toBe("b");
+    const h = await client.getOrchestrationHistory(id);
+    expect(h.filter((e) => e.type === "TaskCompleted")).toHaveLength(1);
+  });
+});

@@ -33,7 +33,7 @@ let hub: Hub;
 let dtfPath: Hub;
 
 beforeAll(async () => {
-  [hub, dtfPath] = await Promise.all([startHub(), startHub({ localActivityResults: false })]);
+  [hub, dtfPath] = await Promise.all([startHub(), startHub({ localActivityResults: false, localActivityDispatch: false })]);
 });
 
 afterAll(async () => {
@@ -88,7 +88,7 @@ describe("storage requests per orchestration", () => {
     expect(m.perOrchestration["table.QueryEntities"]).toBeLessThanOrEqual(4);
   });
 
-  it("five-activity sequence with results through the control queues (localActivityResults: false, DTF's path)", async () => {
+  it("five-activity sequence with results through the control queues (localActivityResults and localActivityDispatch off: DTF's path)", async () => {
     const m = await measure(dtfPath, "Hello5", 20);
     console.log(`five-activity sequence, DTF's path, per orchestration: protocol requests ${m.protocol.toFixed(1)}, polls ${m.polls.toFixed(1)}`, m.perOrchestration);
     // 3 + 2 + 6×2 + 1 + 5×4 = 38.
