@@ -9,6 +9,7 @@
  *   --settings <json>       provider settings beyond the defaults, e.g. '{"partitionManagement":"table"}'
  *   --worker-options <json> TaskHubWorker options beyond the defaults, e.g. '{"maxConcurrentActivities":32}'
  *   --cpu-prof <dir>        run the worker processes with --cpu-prof, profiles written to <dir>
+ *   --azurite-prof <dir>    run Azurite with --cpu-prof, its profile written to <dir> when it stops
  *   --azurite disk|memory   where Azurite keeps its data (default disk, in a temporary directory: the
  *                           in-memory store stalls for seconds to minutes under queue load, see BENCHMARKS.md)
  *
@@ -44,11 +45,12 @@ interface Args {
   settings: Record<string, unknown>;
   workerOptions: Record<string, unknown>;
   cpuProf: string | undefined;
+  azuriteProf: string | undefined;
   azurite: "disk" | "memory";
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { quick: false, out: "bench-report.json", md: undefined, workers: [1, 4], scenarios: new Set([1, 2, 3, 4, 5, 6, 7]), settings: {}, workerOptions: {}, cpuProf: undefined, azurite: "disk" };
+  const a: Args = { quick: false, out: "bench-report.json", md: undefined, workers: [1, 4], scenarios: new Set([1, 2, 3, 4, 5, 6, 7]), settings: {}, workerOptions: {}, cpuProf: undefined, azuriteProf: undefined, azurite: "disk" };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = (): string => {
@@ -66,6 +68,7 @@ function parseArgs(argv: string[]): Args {
       case "--settings": a.settings = JSON.parse(value()) as Record<string, unknown>; break;
       case "--worker-options": a.workerOptions = JSON.parse(value()) as Record<string, unknown>; break;
       case "--cpu-prof": a.cpuProf = resolve(value()); break;
+      case "--azurite-prof": a.azuriteProf = resolve(value()); break;
       case "--azurite": {
         const v = value();
         if (v !== "disk" && v !== "memory") throw new Error("--azurite takes disk or memory");
@@ -213,7 +216,10 @@ async function main(): Promise<number> {
   const ceilings: Record<string, Ceiling> = {};
   for (const count of args.workers) {
     // A fresh Azurite per worker count, so that no phase inherits another's data.
-    const azurite = await startAzurite(args.azurite === "memory" ? {} : { inMemory: false });
+    const azurite = await startAzurite({
+      ...(args.azurite === "memory" ? {} : { inMemory: false }),
+      ...(args.azuriteProf ? { execArgv: ["--cpu-prof", `--cpu-prof-dir=${args.azuriteProf}`] } : {}),
+    });
     try {
       log(`Azurite ceiling: measuring (${sizes.ceilingMs / 1000} s each)`);
       const meter = new CpuMeter(() => ({ azurite: azurite.pid, driver: process.pid }));

@@ -159,6 +159,11 @@ export function markdown(r: Report): string {
         : "") +
       `; Azurite data on ${r.azurite}  `,
   );
+  if (c.queueCyclesPerSecondWithBacklog !== undefined)
+    out.push(
+      `With ${c.backlog} messages lying in another queue (a backlog like hello-sequence5's): ${c.queueCyclesPerSecondWithBacklog} queue cycles/s, ` +
+        `${Math.round((100 * c.queueCyclesPerSecondWithBacklog) / c.queueCyclesPerSecond)} % of the empty-store figure (Azurite's queue store scans every stored message on each queue request)  `,
+    );
   out.push(
     `Other load on the machine: ${m.busyBeforeStartPercent ?? "?"} % of one core just before the run, load average ${m.loadAverage.join(" / ")}` +
       ` (per scenario in the CPU table below)  `,

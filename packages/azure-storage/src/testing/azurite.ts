@@ -47,6 +47,8 @@ export interface AzuriteOptions {
   tablePort?: number;
   /** How long to wait for all three services (default 30 000). */
   startTimeoutMs?: number;
+  /** Node flags for Azurite's process, e.g. `["--cpu-prof", "--cpu-prof-dir=/tmp/prof"]` (written when it stops). */
+  execArgv?: string[];
 }
 
 export interface AzuritePorts {
@@ -89,6 +91,9 @@ process.stdin.on("data", () => {}).on("end", () => {
 }).on("error", () => {});
 `;
 
+/** With Node flags such as `--cpu-prof`, whose output is written on exit: exit soon after SIGTERM. */
+const EXIT_ON_SIGTERM = `process.on("SIGTERM", () => setTimeout(() => process.exit(0), 2000).unref());`;
+
 const LISTENING = /Azurite (Blob|Queue|Table) service is successfully listening at https?:\/\/\S*:(\d+)/;
 const CLOSED = /Azurite (Blob|Queue|Table) service successfully closed/;
 
@@ -117,9 +122,13 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     throw new TaskHubError("Storage", "cannot find the azurite package (azurite/dist/src/azurite.js)", { cause: err });
   }
   const location = inMemory ? undefined : resolve(options.location ?? (await mkdtemp(join(tmpdir(), "taskhub-azurite-"))));
+  const profiling = (options.execArgv?.length ?? 0) > 0;
   const args = [
+    ...(options.execArgv ?? []),
     "--import",
     `data:text/javascript,${encodeURIComponent(WATCHDOG)}`,
+    // Azurite may take minutes to close its open connections; a profile is only written by an exit.
+    ...(profiling ? ["--import", `data:text/javascript,${encodeURIComponent(EXIT_ON_SIGTERM)}`] : []),
     cli,
     ...["--blobHost", HOST, "--queueHost", HOST, "--tableHost", HOST],
     ...["--blobPort", String(requested.blob), "--queuePort", String(requested.queue), "--tablePort", String(requested.table)],
@@ -200,7 +209,8 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
           const allClosed = new Promise<void>((done) => (onClosed = done));
           let grace: NodeJS.Timeout | undefined;
           child.kill("SIGTERM");
-          await Promise.race([exited, allClosed, new Promise((done) => (grace = setTimeout(done, STOP_GRACE_MS)))]);
+          // With Node flags (a CPU profile is written at exit) wait for the exit itself, within a longer grace.
+          await Promise.race([exited, ...(profiling ? [] : [allClosed]), new Promise((done) => (grace = setTimeout(done, profiling ? 30_000 : STOP_GRACE_MS)))]);
           clearTimeout(grace);
           child.kill("SIGKILL"); // no-op once it has exited
           await exited;
