@@ -1093,11 +1093,11 @@ export class AzureStorageOrchestrationService
         }
         if (Date.now() >= deadline) return undefined;
         let res;
-        const numberOfMessages = Math.max(1, Math.min(32, Math.floor(options.capacity ?? 1)));
+        // As many as the dispatcher has free slots for, or more while they would wait less than a second (see
+        // activityRoom), up to the queue's 32: one receive per batch instead of one per activity.
+        const numberOfMessages = Math.max(1, Math.min(32, Math.max(Math.floor(options.capacity ?? 1), this.activityRoom() - this.localActivities.length)));
         try {
           res = await queue.receiveMessages({
-            // As many as the dispatcher has free slots for (up to the queue's 32): one receive per batch
-            // instead of one per activity. They are handed out on the next calls, at once.
             numberOfMessages,
             visibilityTimeout: Math.ceil(this.s.workItemQueueVisibilityTimeoutMs / 1000),
             // Not aborted mid-flight, for the same reason as control-queue receives.
@@ -1169,13 +1169,20 @@ export class AzureStorageOrchestrationService
     await Promise.all(left.map((m) => queue.updateMessage(m.messageId, m.popReceipt, undefined, 0).catch(() => undefined)));
   }
 
+  /**
+   * How many activities may wait here for a slot: as many as this worker expects to start within
+   * LOCAL_ACTIVITY_WAIT_MS, judging by how long its activities take (a few slow ones, or up to
+   * MAX_LOCAL_ACTIVITIES trivial ones). Activities waiting here are invisible to other workers.
+   */
+  private activityRoom(): number {
+    if (this.activitySlots === 0) return 0;
+    return Math.min(MAX_LOCAL_ACTIVITIES, Math.max(1, Math.floor((this.activitySlots * LOCAL_ACTIVITY_WAIT_MS) / Math.max(1, this.activityMs))));
+  }
+
   /** How many of `wanted` activities this worker keeps for itself (see `localActivityDispatch`). */
   private reserveLocalActivities(wanted: number): number {
     if (!this.s.localActivityDispatch || !this.running) return 0;
-    // Only as many as it expects to start within LOCAL_ACTIVITY_WAIT_MS, judging by how long its activities take:
-    // one slow activity each for a few, thousands of trivial ones (up to MAX_LOCAL_ACTIVITIES).
-    const room = this.activitySlots === 0 ? 0 : Math.min(MAX_LOCAL_ACTIVITIES, Math.max(1, Math.floor((this.activitySlots * LOCAL_ACTIVITY_WAIT_MS) / Math.max(1, this.activityMs))));
-    const n = Math.max(0, Math.min(wanted, room - this.localActivities.length - this.activityPrefetch.length - this.localActivitiesSending));
+    const n = Math.max(0, Math.min(wanted, this.activityRoom() - this.localActivities.length - this.activityPrefetch.length - this.localActivitiesSending));
     this.localActivitiesSending += n;
     return n;
   }
