@@ -595,18 +595,8 @@ export class AzureStorageOrchestrationService
     for (const f of w) f();
   }
 
-  private async waitForWork(signal: AbortSignal, ms: number): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(t);
-        signal.removeEventListener("abort", done);
-        this.waiters.delete(done);
-        resolve();
-      };
-      const t = setTimeout(done, ms);
-      signal.addEventListener("abort", done, { once: true });
-      this.waiters.add(done);
-    });
+  private waitForWork(signal: AbortSignal, ms: number): Promise<void> {
+    return waitUntilWoken(this.waiters, signal, ms);
   }
 
   /** A message to a queue this process listens on wakes that queue's poller at once. */
@@ -1148,17 +1138,7 @@ export class AzureStorageOrchestrationService
   }
 
   private waitForActivity(signal: AbortSignal, ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(t);
-        signal.removeEventListener("abort", done);
-        this.activityWaiters.delete(done);
-        resolve();
-      };
-      const t = setTimeout(done, ms);
-      signal.addEventListener("abort", done, { once: true });
-      this.activityWaiters.add(done);
-    });
+    return waitUntilWoken(this.activityWaiters, signal, ms);
   }
 
   /** Received work items not handed out when the worker stops: visible again at once for other workers. */
@@ -1444,6 +1424,21 @@ export class AzureStorageOrchestrationService
     if (ok) this.wakeLocal(queueName);
     return ok;
   }
+}
+
+/** Wait up to `ms`, until `signal` aborts, or until someone calls the waker this puts in `waiters`. */
+function waitUntilWoken(waiters: Set<() => void>, signal: AbortSignal, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      waiters.delete(done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+    waiters.add(done);
+  });
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
