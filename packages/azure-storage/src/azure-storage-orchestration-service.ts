@@ -94,8 +94,8 @@ export interface AzureStorageOrchestrationServiceSettings {
    */
   localActivityResults?: boolean;
   /**
-   * Activities a step schedules run on this worker first, while its activity dispatcher has room for them
-   * (at most its concurrency limit waiting): the work-item message is sent invisible for the work-item
+   * Activities a step schedules run on this worker first, as many as it expects to start within a second (by
+   * its concurrency and its activities' average duration, at most 256 waiting): the work-item message is sent invisible for the work-item
    * visibility timeout and handed to this worker's dispatcher without a receive; other workers get it only if
    * this one dies before deleting it, or gives it back. Saves a receive and the polling delay per activity,
    * and with several workers keeps activity results local (default true; false: DTF's path).
@@ -912,75 +912,60 @@ export class AzureStorageOrchestrationService
   private async checkpoint(wi: AzureOrchestrationWorkItem, commit: OrchestrationCommit): Promise<void> {
     const reserved = this.reserveLocalActivities(commit.activityMessages.length);
     const sentLocal: ReceivedMessage[] = [];
-    let handedOver = false;
-    // After the history write, so that their results never arrive before the events they answer; or after its
-    // failure, since the activities were sent either way (as DTF's would be visible).
-    const handOver = (): void => {
-      if (handedOver) return;
-      handedOver = true;
-      this.handOverLocalActivities(reserved, sentLocal);
-    };
     try {
-      await this.checkpointSteps(wi, commit, reserved, sentLocal, handOver);
+      const now = new Date();
+      const localUntil = new Date(now.getTime() + this.s.workItemQueueVisibilityTimeoutMs);
+      await this.sendAll([
+        ...commit.activityMessages.map((message, i) =>
+          i < reserved ? { queueName: this.names.workItemQueue, message, visibleAt: localUntil, local: sentLocal } : { queueName: this.names.workItemQueue, message },
+        ),
+        ...commit.orchestratorMessages.map((message) => ({
+          queueName: this.names.controlQueues[this.partitionOf(message.orchestrationInstance.instanceId)]!,
+          message,
+          visibleAt: entityMessageDueTime(message),
+        })),
+        ...commit.timerMessages.map((t) => ({ queueName: this.names.controlQueues[wi.partition]!, message: t.message, visibleAt: t.fireAt })),
+      ], now);
+
+      const executionId = commit.state.executionId;
+      const sameExecution = wi.executionId === executionId;
+      const startIndex = commit.replacesHistory ? 0 : wi.pastEvents.length;
+      await this.beforeHistoryWrite?.(wi, commit);
+      // Remember this step's messages (and those of recent steps) in the sentinel, atomically with the history.
+      const deleted = this.deletedIds.get(wi.instanceId);
+      const consumed = new Map([...wi.consumed].filter(([id, t]) => now.getTime() - t < CONSUMED_MEMORY_MS && !deleted?.has(id)));
+      for (const m of wi.messages) consumed.set(m.messageId, now.getTime());
+      while (consumed.size > MAX_CONSUMED_REMEMBERED) consumed.delete(consumed.keys().next().value!);
+      const etag = await this.history.append({
+        instanceId: wi.instanceId,
+        executionId,
+        events: commit.newEvents,
+        startIndex,
+        etag: wi.etag,
+        truncateFrom: commit.replacesHistory && sameExecution && commit.newEvents.length < wi.pastEvents.length ? commit.newEvents.length : undefined,
+        now,
+        consumed,
+      });
+      // Local activities go to the dispatcher once the events their results answer are in history.
+      this.handOverLocalActivities(sentLocal.splice(0));
+      await this.beforeInstanceWrite?.(wi, commit);
+
+      const started = commit.newEvents.some((e) => e.type === "ExecutionStarted");
+      await this.instances.upsert(commit.state, {
+        input: started ? await this.tableValue(wi.instanceId, "Input", commit.state.serializedInput) : undefined,
+        output: await this.tableValue(wi.instanceId, "Output", commit.state.serializedOutput),
+      });
+      await this.beforeMessageDelete?.(wi, commit);
+
+      const events = commit.replacesHistory ? [...commit.newEvents] : [...wi.pastEvents, ...commit.newEvents];
+      if (this.s.extendedSessions && !isTerminalStatus(commit.state.runtimeStatus))
+        this.sessions.set(wi.instanceId, { executionId, events, etag, lastUsed: Date.now(), consumed });
+      else this.sessions.delete(wi.instanceId);
     } finally {
-      handOver();
+      this.localActivitiesSending -= reserved;
+      // A step that failed after its sends: its activities were sent, as DTF's would be visible; run them.
+      this.handOverLocalActivities(sentLocal.splice(0));
     }
-  }
-
-  private async checkpointSteps(
-    wi: AzureOrchestrationWorkItem,
-    commit: OrchestrationCommit,
-    reserved: number,
-    sentLocal: ReceivedMessage[],
-    afterHistoryWrite: () => void,
-  ): Promise<void> {
-    const now = new Date();
-    const localUntil = new Date(now.getTime() + this.s.workItemQueueVisibilityTimeoutMs);
-    await this.sendAll([
-      ...commit.activityMessages.map((message, i) =>
-        i < reserved ? { queueName: this.names.workItemQueue, message, visibleAt: localUntil, local: sentLocal } : { queueName: this.names.workItemQueue, message },
-      ),
-      ...commit.orchestratorMessages.map((message) => ({
-        queueName: this.names.controlQueues[this.partitionOf(message.orchestrationInstance.instanceId)]!,
-        message,
-        visibleAt: entityMessageDueTime(message),
-      })),
-      ...commit.timerMessages.map((t) => ({ queueName: this.names.controlQueues[wi.partition]!, message: t.message, visibleAt: t.fireAt })),
-    ], now);
-
-    const executionId = commit.state.executionId;
-    const sameExecution = wi.executionId === executionId;
-    const startIndex = commit.replacesHistory ? 0 : wi.pastEvents.length;
-    await this.beforeHistoryWrite?.(wi, commit);
-    // Remember this step's messages (and those of recent steps) in the sentinel, atomically with the history.
-    const deleted = this.deletedIds.get(wi.instanceId);
-    const consumed = new Map([...wi.consumed].filter(([id, t]) => now.getTime() - t < CONSUMED_MEMORY_MS && !deleted?.has(id)));
-    for (const m of wi.messages) consumed.set(m.messageId, now.getTime());
-    while (consumed.size > MAX_CONSUMED_REMEMBERED) consumed.delete(consumed.keys().next().value!);
-    const etag = await this.history.append({
-      instanceId: wi.instanceId,
-      executionId,
-      events: commit.newEvents,
-      startIndex,
-      etag: wi.etag,
-      truncateFrom: commit.replacesHistory && sameExecution && commit.newEvents.length < wi.pastEvents.length ? commit.newEvents.length : undefined,
-      now,
-      consumed,
-    });
-    afterHistoryWrite();
-    await this.beforeInstanceWrite?.(wi, commit);
-
-    const started = commit.newEvents.some((e) => e.type === "ExecutionStarted");
-    await this.instances.upsert(commit.state, {
-      input: started ? await this.tableValue(wi.instanceId, "Input", commit.state.serializedInput) : undefined,
-      output: await this.tableValue(wi.instanceId, "Output", commit.state.serializedOutput),
-    });
-    await this.beforeMessageDelete?.(wi, commit);
-
-    const events = commit.replacesHistory ? [...commit.newEvents] : [...wi.pastEvents, ...commit.newEvents];
-    if (this.s.extendedSessions && !isTerminalStatus(commit.state.runtimeStatus))
-      this.sessions.set(wi.instanceId, { executionId, events, etag, lastUsed: Date.now(), consumed });
-    else this.sessions.delete(wi.instanceId);
   }
 
   /**
@@ -1057,16 +1042,7 @@ export class AzureStorageOrchestrationService
     while (!options.signal.aborted && this.running) {
       const local = this.localActivities.shift();
       if (local) {
-        const m = local.message;
-        const wi: AzureActivityWorkItem = {
-          id: m.messageId,
-          message: m.taskMessage,
-          dequeueCount: 0,
-          lockedUntil: new Date(local.sentAt + this.s.workItemQueueVisibilityTimeoutMs),
-          received: m,
-          popReceipt: m.popReceipt,
-          handedOutAt: Date.now(),
-        };
+        const wi = this.activityWorkItem(local.message, local.sentAt);
         // Waited long for a free slot: take the full visibility timeout again before running it.
         if (wi.lockedUntil!.getTime() - Date.now() < this.s.workItemQueueVisibilityTimeoutMs / 2)
           await this.renewActivityWorkItemLock(wi).catch(() => undefined);
@@ -1114,18 +1090,22 @@ export class AzureStorageOrchestrationService
         await this.quarantine(decoded, `activity not completed after ${decoded.dequeueCount - 1} deliveries`);
         continue;
       }
-      const wi: AzureActivityWorkItem = {
-        id: decoded.messageId,
-        message: decoded.taskMessage,
-        dequeueCount: decoded.dequeueCount - 1,
-        lockedUntil: new Date(next.receivedAt + this.s.workItemQueueVisibilityTimeoutMs),
-        received: decoded,
-        popReceipt: decoded.popReceipt,
-        handedOutAt: Date.now(),
-      };
-      return wi;
+      return this.activityWorkItem(decoded, next.receivedAt);
     }
     return undefined;
+  }
+
+  /** A work item for the dispatcher; the message became invisible to others at `invisibleSince`. */
+  private activityWorkItem(m: ReceivedMessage, invisibleSince: number): AzureActivityWorkItem {
+    return {
+      id: m.messageId,
+      message: m.taskMessage,
+      dequeueCount: m.dequeueCount - 1,
+      lockedUntil: new Date(invisibleSince + this.s.workItemQueueVisibilityTimeoutMs),
+      received: m,
+      popReceipt: m.popReceipt,
+      handedOutAt: Date.now(),
+    };
   }
 
   /** A local activity was handed over (`sharedQueue` false), or this process sent one to the shared queue. */
@@ -1167,9 +1147,8 @@ export class AzureStorageOrchestrationService
     return n;
   }
 
-  /** Local activities sent (or not) after their step's history write: the dispatcher may take them. */
-  private handOverLocalActivities(reserved: number, sent: ReceivedMessage[]): void {
-    this.localActivitiesSending -= reserved;
+  /** Activities this worker sent itself (see `localActivityDispatch`): its dispatcher may take them now. */
+  private handOverLocalActivities(sent: ReceivedMessage[]): void {
     if (sent.length === 0) return;
     const at = Date.now();
     for (const message of sent) this.localActivities.push({ message, sentAt: at });

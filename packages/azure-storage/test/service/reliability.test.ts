@@ -183,6 +183,22 @@ describe("partition hand-over", () => {
   }, 60_000);
 });
 
+/** Create the hub, schedule one `Sequence` of [1], then start the service (its cleanup registered). */
+async function startWithOneSequence(service: AzureStorageOrchestrationService): Promise<{ client: TaskHubClient; id: string }> {
+  cleanups.push(() => service.deleteTaskHub());
+  await service.createIfNotExists();
+  const client = new TaskHubClient(service);
+  const id = await client.scheduleNewOrchestration("Sequence", [1]);
+  await service.start();
+  cleanups.push(() => service.stop());
+  return { client, id };
+}
+
+/** Options to run a `Sequence` work item by hand. */
+function replayOptions(): { resolveOrchestrator: (name: string) => Orchestrator | undefined; now: Date } {
+  return { resolveOrchestrator: (name) => (name === "Sequence" ? (sequence as Orchestrator) : undefined), now: new Date() };
+}
+
 describe("split brain", () => {
   it("the second of two workers completing the same work item gets WorkItemLockLost", async () => {
     const a = newService();
@@ -192,12 +208,7 @@ describe("split brain", () => {
       minPollingIntervalMs: 10,
       maxPollingIntervalMs: 250,
     });
-    cleanups.push(() => a.deleteTaskHub());
-    await a.createIfNotExists();
-    const client = new TaskHubClient(a);
-    const id = await client.scheduleNewOrchestration("Sequence", [1]);
-    await a.start();
-    cleanups.push(() => a.stop());
+    const { client, id } = await startWithOneSequence(a);
     const ac = new AbortController();
     const wiA = (await a.lockNextOrchestrationWorkItem({ signal: ac.signal })) as OrchestrationWorkItem;
     expect(wiA?.instanceId).toBe(id);
@@ -214,11 +225,7 @@ describe("split brain", () => {
     const wiB = (await b.lockNextOrchestrationWorkItem({ signal: ac.signal })) as OrchestrationWorkItem;
     expect(wiB?.instanceId).toBe(id);
 
-    const opts = {
-      resolveOrchestrator: (name: string) => (name === "Sequence" ? (sequence as Orchestrator) : undefined),
-      now: new Date(),
-      newExecutionId: () => "x",
-    };
+    const opts = { ...replayOptions(), newExecutionId: () => "x" };
     const commitB = executeOrchestrationWorkItem(wiB, opts);
     const commitA = executeOrchestrationWorkItem(wiA, opts);
     await b.completeOrchestrationWorkItem(wiB, commitB);
@@ -231,17 +238,9 @@ describe("split brain", () => {
 describe("one step per instance at a time", () => {
   it("a failed complete keeps the instance locked until its abandon, and a late second release frees nothing", async () => {
     const a = newService();
-    cleanups.push(() => a.deleteTaskHub());
-    await a.createIfNotExists();
-    const client = new TaskHubClient(a);
-    const id = await client.scheduleNewOrchestration("Sequence", [1]);
-    await a.start();
-    cleanups.push(() => a.stop());
+    const { client, id } = await startWithOneSequence(a);
     const signal = new AbortController().signal;
-    const opts = {
-      resolveOrchestrator: (name: string) => (name === "Sequence" ? (sequence as Orchestrator) : undefined),
-      now: new Date(),
-    };
+    const opts = replayOptions();
     // A first step, so that the instance has a history: later messages for it make work items of their own.
     const wi0 = (await a.lockNextOrchestrationWorkItem({ signal })) as OrchestrationWorkItem;
     expect(wi0?.instanceId).toBe(id);
