@@ -12,6 +12,8 @@ import type {
   EventRaisedEvent,
   ExecutionStartedEvent,
   FailureDetails,
+  HistoryEvent,
+  ScheduledHistoryEvent,
   Tags,
 } from "../history/events.js";
 import { dateTimeToTicks, dtfTimeMs, toDtfDateTime } from "../history/time.js";
@@ -24,7 +26,7 @@ import {
   OrchestrationEntities,
   type OrchestrationEntityFeature,
 } from "../entities/orchestration-entities.js";
-import { nextRetryDelayMs, validateRetryPolicy, type RetryPolicy } from "./retry.js";
+import { olderTaskhubRetried, retryTimerDelayMs, validateRetryPolicy, type RetryPolicy } from "./retry.js";
 import { CompletableTask, DrivenTask, DurableTask, TimerTask, WhenAllTask, WhenAnyTask } from "./tasks.js";
 
 /** Largest custom status, in UTF-16 bytes of its JSON (Durable Functions: 16 KB). */
@@ -136,6 +138,12 @@ export class OrchestrationContextImpl implements OrchestrationContext {
   customStatus: string | undefined;
   private guidCounter = 0;
   private preserveEventsOnContinue = true;
+  /**
+   * This execution's scheduling events (TaskScheduled, TimerCreated, ...) by event id. Where DTF, Durable
+   * Functions and older taskhub decided differently (retry timers, long timer chunks), what history did next
+   * decides, so histories of every such writer replay.
+   */
+  private recorded: ReadonlyMap<number, ScheduledHistoryEvent> = new Map();
 
   readonly entities: OrchestrationEntities;
 
@@ -172,6 +180,21 @@ export class OrchestrationContextImpl implements OrchestrationContext {
       this._now = new Date(t);
       this.nowRaw = raw;
     }
+  }
+
+  /** @internal the events replay runs over (committed and new) */
+  setHistory(events: Iterable<HistoryEvent>): void {
+    const recorded = new Map<number, ScheduledHistoryEvent>();
+    for (const e of events) {
+      if (
+        e.type === "TaskScheduled" ||
+        e.type === "TimerCreated" ||
+        e.type === "SubOrchestrationInstanceCreated" ||
+        e.type === "EventSent"
+      )
+        recorded.set(e.eventId, e);
+    }
+    this.recorded = recorded;
   }
 
   /** @internal */
@@ -312,33 +335,72 @@ export class OrchestrationContextImpl implements OrchestrationContext {
     return options.retry ? this.withRetry(options.retry, schedule) : schedule();
   }
 
+  /**
+   * DTF's retry loop (`RetryInterceptor`): after each failed attempt, the last one included, a retry timer
+   * (see `retryTimerDelayMs`); when it fires, the next attempt starts, or, with the attempts used up, the call
+   * fails with the last failure. Histories taskhub wrote before lack the timer after the last attempt (and
+   * after a failure whose next attempt would have started past the retry timeout): where history recorded
+   * something else at the timer's id, the failure surfaces at once, as it did then.
+   */
   private withRetry<T>(policy: RetryPolicy, schedule: () => CompletableTask<T>): DurableTask<T> {
     validateRetryPolicy(policy);
     const firstAttemptAt = this._now.getTime();
     let attempt = 1;
+    let lastFailure: Error | undefined;
     let current: DurableTask<unknown> = schedule();
     const driven = new DrivenTask<T>((inner, self) => {
       if (inner !== current || self.isComplete) return;
       if (inner instanceof TimerTask) {
+        if (attempt >= policy.maxNumberOfAttempts) return self.fail(lastFailure!);
         attempt++;
         current = schedule();
         self.follow(current);
         return;
       }
       if (!inner.isFailed) return self.complete(inner.getResult() as T);
-      const failure = inner.getException() as TaskFailedError;
-      const delay =
-        failure instanceof TaskFailedError
-          ? nextRetryDelayMs(policy, attempt, failure, this._now.getTime() - firstAttemptAt)
-          : undefined;
+      const failure = inner.getException()!;
+      if (!(failure instanceof TaskFailedError)) return self.fail(failure);
+      const now = this._now.getTime();
+      const delay = retryTimerDelayMs(policy, attempt, failure, now, firstAttemptAt);
       if (delay === undefined) return self.fail(failure);
-      current = this.createTimer(new Date(this._now.getTime() + delay));
+      if (
+        !olderTaskhubRetried(policy, attempt, delay, now, firstAttemptAt) &&
+        !this.historyHasRetryTimer(now, delay)
+      )
+        return self.fail(failure);
+      lastFailure = failure;
+      current = this.createTimer(new Date(now + Math.round(delay)));
       self.follow(current);
     });
     driven.follow(current);
     return driven;
   }
 
+  /**
+   * Whether history allows a retry timer at the next id: nothing recorded there yet, or the TimerCreated a
+   * retry timer of `delayMs` from `nowMs` writes (DTF: one timer; taskhub: its first chunk).
+   */
+  private historyHasRetryTimer(nowMs: number, delayMs: number): boolean {
+    const next = this.recordedAtNextId();
+    if (!next) return true;
+    if (next.type !== "TimerCreated") return false;
+    const at = dtfTimeMs(next.fireAt);
+    const max = this.maxTimerIntervalMs;
+    // DTF's fire time keeps sub-millisecond digits; ours are whole milliseconds.
+    return (
+      Math.abs(at - (nowMs + delayMs)) <= 1 ||
+      (max !== undefined && delayMs > max && Math.abs(at - (nowMs + max)) <= 1)
+    );
+  }
+
+  /**
+   * A timer further away than the backend's limit (`maxTimerIntervalMs`) is a long timer: a chain of chunks,
+   * each at most the limit, as Durable Functions does. It is due when a chunk fires and the orchestration's
+   * time has reached the requested time, however the chunks were cut (Durable Functions cuts them at
+   * `longRunningTimerInterval`, taskhub at its limit, which may have changed since). Whether a timer is long is
+   * what history recorded for its first chunk, else the limit now. See `chunkEndsTimer` for histories written
+   * by other rules.
+   */
   createTimer(fireAt: Date | number): TimerTask {
     const target = typeof fireAt === "number" ? new Date(this._now.getTime() + fireAt) : fireAt;
     if (!(target instanceof Date) || Number.isNaN(target.getTime()))
@@ -346,12 +408,14 @@ export class OrchestrationContextImpl implements OrchestrationContext {
     const timer = new TimerTask(target);
     const finalMs = target.getTime();
     const max = this.maxTimerIntervalMs;
-    // Long timers are a chain of chunks no longer than the backend's limit (Azure queues: 7 days).
+    const longByLimit = max !== undefined && finalMs - this._now.getTime() > max;
+    let firstChunkId: number | undefined;
     let chunkId = -1;
     const scheduleChunk = (): void => {
       const now = this._now.getTime();
       const chunkEnd = max !== undefined && finalMs - now > max ? now + max : finalMs;
       const id = this.nextId();
+      firstChunkId ??= id;
       chunkId = id;
       this.addAction({ type: "CreateTimer", id, fireAt: toDtfDateTime(new Date(chunkEnd)) });
       const chunk = new CompletableTask<void>();
@@ -359,7 +423,10 @@ export class OrchestrationContextImpl implements OrchestrationContext {
       chunk.addParent({
         onChildCompleted: () => {
           if (timer.isComplete) return;
-          if (chunkEnd >= finalMs) timer.complete(undefined);
+          const firstRecorded = this.recordedFireMs(firstChunkId!);
+          const long = firstRecorded !== undefined ? firstRecorded < finalMs : longByLimit;
+          if (this.chunkEndsTimer(long, finalMs, this.recordedFireMs(id) ?? chunkEnd))
+            timer.complete(undefined);
           else scheduleChunk();
         },
       });
@@ -369,6 +436,33 @@ export class OrchestrationContextImpl implements OrchestrationContext {
       this.openTasks.delete(chunkId);
     };
     return timer;
+  }
+
+  /**
+   * Whether the chunk of a timer that just fired ends it. Durable Functions and DTF: a plain timer ends when
+   * it fires; a long one when the orchestration's time has reached the requested time. Older taskhub ended it
+   * when the fired chunk reached the requested time. The two differ only for a chunk delivered early or late;
+   * then what history recorded at the next id decides: a TimerCreated for exactly the requested time is
+   * another chunk (written by the rule that wanted one), anything else means the timer had ended.
+   */
+  private chunkEndsTimer(long: boolean, finalMs: number, chunkFireMs: number): boolean {
+    const due = !long || this._now.getTime() >= finalMs;
+    const olderDue = chunkFireMs >= finalMs;
+    if (due === olderDue) return due;
+    const next = this.recordedAtNextId();
+    if (!next) return due;
+    return !(next.type === "TimerCreated" && dtfTimeMs(next.fireAt) === finalMs);
+  }
+
+  /** The fire time history recorded for timer `id`, if it recorded that TimerCreated. */
+  private recordedFireMs(id: number): number | undefined {
+    const e = this.recorded.get(id);
+    return e?.type === "TimerCreated" ? dtfTimeMs(e.fireAt) : undefined;
+  }
+
+  /** What history recorded at the id the next action gets, if it recorded anything there yet. */
+  private recordedAtNextId(): ScheduledHistoryEvent | undefined {
+    return this.recorded.get(this.sequence);
   }
 
   waitForExternalEvent<T = any>(name: string, options: { timeoutMs?: number } = {}): DurableTask<T> {

@@ -443,6 +443,7 @@ export function replayMaybeAsync(
   allowAsync: boolean,
 ): ReplayResult | Promise<ReplayResult> {
   const r = new Replayer(orchestrator, options, allowAsync);
+  r.ctx.setHistory([...past, ...newEvents]);
   const total = past.length + newEvents.length;
   const eventAt = (i: number): HistoryEvent => (i < past.length ? past[i]! : newEvents[i - past.length]!);
   try {

@@ -14,9 +14,15 @@ export interface RetryPolicy {
   backoffCoefficient?: number;
   /** Cap for a single delay; default unbounded. */
   maxRetryIntervalMs?: number;
-  /** No retry is started once this much time has passed since the first attempt; default unbounded. */
+  /**
+   * A failure that arrives once this much time has passed since the first attempt surfaces at once, without
+   * a retry timer; default unbounded.
+   */
   retryTimeoutMs?: number;
-  /** Return false to stop retrying on this failure. A throwing predicate counts as false. */
+  /**
+   * Return false to stop retrying on this failure (it then surfaces at once). Called after every failed
+   * attempt, the last one included, as DTF does. A throwing predicate counts as false.
+   */
   handleFailure?: (failure: TaskFailedError) => boolean;
 }
 
@@ -33,16 +39,23 @@ export function validateRetryPolicy(p: RetryPolicy): void {
 }
 
 /**
- * The delay before attempt `attempt + 1`, or undefined when the failure must surface.
+ * DurableTask.Core's retry rule (its `RetryInterceptor`, which Durable Functions uses too): after EVERY failed
+ * attempt, the last one included, the delay of the retry timer the orchestration creates, or undefined when
+ * the failure surfaces at once without a timer. When the attempts are used up, the timer still runs and the
+ * call fails with the last failure when it fires; otherwise the next attempt starts then.
+ *
+ * No timer for a non-retriable failure, when `handleFailure` says no (or throws), or when the retry timeout
+ * (counted from the first attempt) has passed: `now < firstAttempt + retryTimeoutMs`, checked before the delay
+ * is added, as DTF does. The delay is `first × coefficient^(attempt − 1)`, capped at `maxRetryIntervalMs`.
  * `attempt` is the number of attempts made so far (1 after the first failure).
  */
-export function nextRetryDelayMs(
+export function retryTimerDelayMs(
   p: RetryPolicy,
   attempt: number,
   failure: TaskFailedError,
-  elapsedSinceFirstAttemptMs: number,
+  nowMs: number,
+  firstAttemptMs: number,
 ): number | undefined {
-  if (attempt >= p.maxNumberOfAttempts) return undefined;
   if (failure.details.isNonRetriable) return undefined;
   if (p.handleFailure) {
     try {
@@ -51,9 +64,23 @@ export function nextRetryDelayMs(
       return undefined;
     }
   }
-  const coefficient = p.backoffCoefficient ?? 1;
-  let delay = p.firstRetryIntervalMs * Math.pow(coefficient, attempt - 1);
-  if (p.maxRetryIntervalMs !== undefined) delay = Math.min(delay, p.maxRetryIntervalMs);
-  if (p.retryTimeoutMs !== undefined && elapsedSinceFirstAttemptMs + delay > p.retryTimeoutMs) return undefined;
-  return Math.round(delay);
+  if (p.retryTimeoutMs !== undefined && !(nowMs < firstAttemptMs + p.retryTimeoutMs)) return undefined;
+  const delay = p.firstRetryIntervalMs * Math.pow(p.backoffCoefficient ?? 1, attempt - 1);
+  return p.maxRetryIntervalMs !== undefined && !(delay < p.maxRetryIntervalMs) ? p.maxRetryIntervalMs : delay;
+}
+
+/**
+ * Whether taskhub before it followed DTF's rule created a retry timer after this failure, given that
+ * `retryTimerDelayMs` gave `delayMs`: it created none after the last attempt, and none once the next attempt
+ * would have started after the retry timeout. Histories it wrote lack those timers; replay accepts both.
+ */
+export function olderTaskhubRetried(
+  p: RetryPolicy,
+  attempt: number,
+  delayMs: number,
+  nowMs: number,
+  firstAttemptMs: number,
+): boolean {
+  if (attempt >= p.maxNumberOfAttempts) return false;
+  return p.retryTimeoutMs === undefined || nowMs - firstAttemptMs + delayMs <= p.retryTimeoutMs;
 }

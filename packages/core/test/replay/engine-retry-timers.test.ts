@@ -77,13 +77,15 @@ describe("retry policies", () => {
       // attempt 4 fails at 40 s → 8 s, capped to 5 s
       { trigger: [orchestratorStarted(40 * SEC), taskFailed(6, "e4")], expected: [createTimer(7, 45 * SEC)], recorded: [timerCreated(7, 45 * SEC)] },
       { trigger: [orchestratorStarted(45 * SEC), timerFired(7, 45 * SEC)], expected: [scheduleTask(8, "Flaky", "in")], recorded: [taskScheduled(8, "Flaky", "in")] },
-      // attempt 5 of 5 fails: no more timers; the orchestration fails with the last attempt's TaskFailedError
+      // attempt 5 of 5 fails: as DTF's RetryInterceptor, one more retry timer (16 s, capped to 5 s) ...
+      { trigger: [orchestratorStarted(50 * SEC), taskFailed(8, "e5", { errorType: "HttpError" })], expected: [createTimer(9, 55 * SEC)], recorded: [timerCreated(9, 55 * SEC)] },
+      // ... and when it fires, the orchestration fails with the last attempt's TaskFailedError
       {
-        trigger: [orchestratorStarted(50 * SEC), taskFailed(8, "e5", { errorType: "HttpError" })],
+        trigger: [orchestratorStarted(55 * SEC), timerFired(9, 55 * SEC)],
         expected: [
           {
             type: "CompleteOrchestration",
-            id: 9,
+            id: 10,
             status: "Failed",
             failureDetails: expect.objectContaining({
               errorType: "TaskFailedError",
@@ -120,8 +122,11 @@ describe("retry policies", () => {
       taskScheduled(2, "Flaky"),
       orchestratorCompleted(SEC + 500),
     ];
-    const r = replay(o, past, [orchestratorStarted(2 * SEC), taskFailed(2, "second", { stackTrace: "at Flaky" })]);
-    expect(r.actions).toEqual([completed(3, "gave up")]);
+    expect(replay(o, past, [orchestratorStarted(2 * SEC), taskFailed(2, "second", { stackTrace: "at Flaky" })]).actions).toEqual([createTimer(3, 2 * SEC + 500)]);
+    expect(caught).toBeUndefined();
+    past.push(orchestratorStarted(2 * SEC), taskFailed(2, "second", { stackTrace: "at Flaky" }), timerCreated(3, 2 * SEC + 500), orchestratorCompleted(2 * SEC));
+    const r = replay(o, past, [orchestratorStarted(2 * SEC + 500), timerFired(3, 2 * SEC + 500)]);
+    expect(r.actions).toEqual([completed(4, "gave up")]);
     expect(caught).toBeInstanceOf(TaskFailedError);
     expect(caught).toMatchObject({ code: "TaskFailed", taskId: 2, details: { errorType: "Exception", errorMessage: "second", stackTrace: "at Flaky" } });
   });
@@ -201,7 +206,7 @@ describe("retry policies", () => {
     expect(r.completion).toMatchObject({ id: 1, status: "Failed", failureDetails: { innerFailure: { errorType: "ValidationError", isNonRetriable: true } } });
   });
 
-  it("retryTimeoutMs (from the first attempt) stops retrying once the next attempt would start after it", () => {
+  it("retryTimeoutMs (from the first attempt): a failure before it gets a retry timer, one at or after it surfaces at once (DTF)", () => {
     const timed: Orchestrator = function* (ctx) {
       try {
         return (yield ctx.callActivity("Slow", undefined, { retry: { maxNumberOfAttempts: 10, firstRetryIntervalMs: 1000, retryTimeoutMs: 30 * SEC } })) as unknown;
@@ -222,18 +227,21 @@ describe("retry policies", () => {
       taskScheduled(2, "Slow"),
       orchestratorCompleted(11 * SEC),
     ];
-    // 28 s elapsed + 1 s delay = 29 s ≤ 30 s: retry once more.
-    expect(replay(timed, past, [orchestratorStarted(28 * SEC), taskFailed(2, "e2")]).actions).toEqual([createTimer(3, 29 * SEC)]);
-    // 29.5 s elapsed + 1 s delay > 30 s: give up.
-    expect(replay(timed, past, [orchestratorStarted(29.5 * SEC), taskFailed(2, "e2")]).actions).toEqual([completed(3, "stopped after #2")]);
+    // DTF checks "now < first attempt + timeout" before adding the delay: 29.5 s < 30 s, so a timer, even
+    // though the next attempt starts after the timeout.
+    expect(replay(timed, past, [orchestratorStarted(29.5 * SEC), taskFailed(2, "e2")]).actions).toEqual([createTimer(3, 30.5 * SEC)]);
+    // 30 s is not before the timeout: give up.
+    expect(replay(timed, past, [orchestratorStarted(30 * SEC), taskFailed(2, "e2")]).actions).toEqual([completed(3, "stopped after #2")]);
   });
 
-  it("maxNumberOfAttempts 1 never retries", () => {
+  it("maxNumberOfAttempts 1 never makes a second attempt: the failure surfaces when the trailing retry timer fires", () => {
     const o: Orchestrator = function* (ctx) {
       yield ctx.callActivity("A", undefined, { retry: { maxNumberOfAttempts: 1, firstRetryIntervalMs: 1000 } });
     };
     const past = [...start(), taskScheduled(0, "A"), orchestratorCompleted(0)];
-    expect(replay(o, past, [orchestratorStarted(SEC), taskFailed(0, "x")]).completion).toMatchObject({ id: 1, status: "Failed" });
+    expect(replay(o, past, [orchestratorStarted(SEC), taskFailed(0, "x")]).actions).toEqual([createTimer(1, 2 * SEC)]);
+    past.push(orchestratorStarted(SEC), taskFailed(0, "x"), timerCreated(1, 2 * SEC), orchestratorCompleted(SEC));
+    expect(replay(o, past, [orchestratorStarted(2 * SEC), timerFired(1, 2 * SEC)]).completion).toMatchObject({ id: 2, status: "Failed" });
   });
 
   it("a sub-orchestration retry gets a new default instance id per attempt, and its result", () => {

@@ -310,9 +310,13 @@ describe("retries", () => {
     h.episode(T0 + 3300).failed(4, "fail 3");
     expect(replayAt(flaky, h, split).actions).toEqual([{ type: "CreateTimer", id: 5, fireAt: new Date(T0 + 6300).toISOString() }]);
     h.timerCreated(5, T0 + 6300).end().episode(T0 + 6300).timerFired(5, T0 + 6300).scheduled(6, "Flaky").end();
-    // attempt 4 is the last
+    // attempt 4 is the last: DTF still waits one more retry interval (8 s capped to 3 s), then surfaces it
     split = h.mark();
     h.episode(T0 + 6400).failed(6, "fail 4");
+    expect(replayAt(flaky, h, split).actions).toEqual([{ type: "CreateTimer", id: 7, fireAt: new Date(T0 + 9400).toISOString() }]);
+    h.timerCreated(7, T0 + 9400).end();
+    split = h.mark();
+    h.episode(T0 + 9400).timerFired(7, T0 + 9400);
     expect(replayAt(flaky, h, split).completion).toMatchObject({ status: "Completed", result: '{"failed":"fail 4"}' });
   });
 
@@ -340,7 +344,7 @@ describe("retries", () => {
       [
         function* (ctx) {
           try {
-            return (yield ctx.callActivity("Flaky", undefined, { retry: { ...policy, retryTimeoutMs: 500 } })) as unknown;
+            return (yield ctx.callActivity("Flaky", undefined, { retry: { ...policy, retryTimeoutMs: 100 } })) as unknown;
           } catch (err) {
             return { failed: (err as TaskFailedError).details.errorMessage };
           }
