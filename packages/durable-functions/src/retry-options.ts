@@ -23,7 +23,13 @@ export class RetryOptions {
   }
 }
 
-/** The core retry policy with DTF's defaults for unset fields (coefficient 1, unbounded interval and timeout). */
+/**
+ * Durable Functions' default `maxRetryIntervalInMilliseconds`: the extension's RetryOptions cap a single retry
+ * delay at 6 days unless told otherwise (v3 sends only the fields that are set).
+ */
+export const DEFAULT_MAX_RETRY_INTERVAL_MS = 6 * 24 * 3600_000;
+
+/** The core retry policy with Durable Functions' defaults for unset fields (coefficient 1, 6-day cap, no timeout). */
 export function toRetryPolicy(o: RetryOptions): RetryPolicy {
   if (!(o instanceof RetryOptions) && (typeof o !== "object" || o === null))
     throw new TypeError("retryOptions: Expected RetryOptions");
@@ -32,7 +38,7 @@ export function toRetryPolicy(o: RetryOptions): RetryPolicy {
     maxNumberOfAttempts: Math.max(1, Math.floor(o.maxNumberOfAttempts)),
     firstRetryIntervalMs: o.firstRetryIntervalInMilliseconds,
     backoffCoefficient: o.backoffCoefficient ?? undefined,
-    maxRetryIntervalMs: o.maxRetryIntervalInMilliseconds ?? undefined,
+    maxRetryIntervalMs: o.maxRetryIntervalInMilliseconds ?? DEFAULT_MAX_RETRY_INTERVAL_MS,
     retryTimeoutMs: o.retryTimeoutInMilliseconds ?? undefined,
   };
 }

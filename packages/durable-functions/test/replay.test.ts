@@ -1,6 +1,6 @@
 // context.df semantics on hand-written histories, replayed through core's engine: one block per member.
 import { describe, expect, it } from "vitest";
-import { TaskHubError, type OrchestratorAction } from "@taskhub/core";
+import { newEvent, TaskHubError, type OrchestratorAction } from "@taskhub/core";
 import {
   createApp,
   DurableHttpResponse,
@@ -140,6 +140,10 @@ describe("callActivity / callActivityWithRetry", () => {
     h.scheduled(2, "Flaky").episode(T0 + 12 * SEC).failed(2, "second");
     expect(summary(replay(handler, h, h.mark() - 2).actions)).toEqual([`CreateTimer#3 ${iso(T0 + 32 * SEC)}`]);
     h.timerCreated(3, T0 + 32 * SEC).episode(T0 + 32 * SEC).timerFired(3, T0 + 32 * SEC).scheduled(4, "Flaky").episode().failed(4, "third");
+    // The last attempt failed: as the Durable Functions host (DTF's RetryInterceptor), one more retry timer
+    // (10 s × 2² = 40 s), and the call fails when it fires.
+    expect(summary(replay(handler, h, h.mark() - 2).actions)).toEqual([`CreateTimer#5 ${iso(T0 + 72 * SEC)}`]);
+    h.timerCreated(5, T0 + 72 * SEC).episode(T0 + 72 * SEC).timerFired(5, T0 + 72 * SEC);
     r = replay(handler, h, h.mark() - 2);
     expect(r.completion?.status).toBe("Failed");
     expect(r.completion?.failureDetails?.errorMessage).toBe("Error: third");
@@ -195,6 +199,71 @@ describe("callSubOrchestrator(WithRetry)", () => {
     expect(summary(replay(handler, h, h.mark() - 2).actions)).toEqual([`CreateTimer#1 ${iso(T0 + SEC)}`]);
     h.timerCreated(1, T0 + SEC).episode(T0 + SEC).timerFired(1, T0 + SEC);
     expect(summary(replay(handler, h, h.mark() - 2).actions)).toEqual(["CreateSubOrchestration#2 Child kid"]);
+  });
+});
+
+describe("histories the Durable Functions host wrote", () => {
+  const DAY = 24 * HOUR;
+
+  it("callActivityWithRetry that ran out: the host's trailing retry timer replays and the call fails when it fires", () => {
+    // The shape of DF JS's own test history GetSayHelloWithActivityRetryRetryTwo (RetryOptions(10000, 2)): the host
+    // runs DTF's RetryInterceptor, which creates a retry timer after every failed attempt, the last one included;
+    // DF JS's RetryableTask fails once that timer fired and attemptNumber > maxNumberOfAttempts. TaskFailed carries
+    // Reason and Details only.
+    let caught: unknown;
+    const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
+      try {
+        return yield context.df.callActivityWithRetry("Hello", new RetryOptions(10_000, 2), "World");
+      } catch (err) {
+        caught = err;
+        throw err;
+      }
+    };
+    const failed = (id: number, at: number) =>
+      newEvent("TaskFailed", { timestamp: new Date(at), taskScheduledId: id, reason: "Activity function 'Hello' failed: Result: Failure", details: "Big stack trace here" });
+    const h = new History().episode().start("SayHelloWithActivityRetry", "World").scheduled(0, "Hello", "World").end();
+    h.episode(T0 + SEC).push(failed(0, T0 + SEC)).timerCreated(1, T0 + 11 * SEC).end();
+    h.episode(T0 + 11 * SEC).timerFired(1, T0 + 11 * SEC).scheduled(2, "Hello", "World").end();
+    h.episode(T0 + 12 * SEC).push(failed(2, T0 + 12 * SEC)).timerCreated(3, T0 + 22 * SEC).end();
+    expect(replay(handler, h, h.mark()).actions).toEqual([]);
+    const split = h.mark();
+    h.episode(T0 + 22 * SEC).timerFired(3, T0 + 22 * SEC);
+    const r = replay(handler, h, split);
+    expect(r.completion?.status).toBe("Failed");
+    expect(caught).toBeInstanceOf(TaskFailedError);
+    expect((caught as TaskFailedError).taskId).toBe(2);
+    expect((caught as TaskFailedError).failureDetails.errorMessage).toBe("Activity function 'Hello' failed: Result: Failure");
+  });
+
+  it("RetryOptions without maxRetryIntervalInMilliseconds cap a delay at the host's 6 days", () => {
+    const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
+      const o = new RetryOptions(DAY, 3);
+      o.backoffCoefficient = 10;
+      return yield context.df.callActivityWithRetry("Slow", o);
+    };
+    const h = new History().episode().start("T").scheduled(0, "Slow").end();
+    h.episode(T0 + SEC).failed(0, "x").timerCreated(1, T0 + SEC + DAY).end();
+    h.episode(T0 + SEC + DAY).timerFired(1, T0 + SEC + DAY).scheduled(2, "Slow").end();
+    const split = h.mark();
+    h.episode(T0 + 2 * DAY).failed(2, "y");
+    // 1 day × 10 = 10 days, capped to 6 days (the extension's RetryOptions default MaxRetryInterval).
+    expect(summary(replay(handler, h, split).actions)).toEqual([`CreateTimer#3 ${iso(T0 + 8 * DAY)}`]);
+  });
+
+  it("a long timer split by LongTimerTask (6-day short timers, 3-day chunks) ends at the requested time under another limit", () => {
+    // LongTimerTask: a 6.5-day timer is long (> maximumShortTimerDuration 6 d): a 3-day chunk, then one to fireAt.
+    const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
+      yield context.df.createTimer(new Date(T0 + 6.5 * DAY));
+      return "done";
+    };
+    const h = new History().episode().start("T").timerCreated(0, T0 + 3 * DAY).end();
+    let split = h.mark();
+    h.episode(T0 + 3 * DAY).timerFired(0, T0 + 3 * DAY);
+    expect(summary(replay(handler, h, split, { maxTimerIntervalMs: 7 * DAY }).actions)).toEqual([`CreateTimer#1 ${iso(T0 + 6.5 * DAY)}`]);
+    h.timerCreated(1, T0 + 6.5 * DAY).end();
+    split = h.mark();
+    h.episode(T0 + 6.5 * DAY).timerFired(1, T0 + 6.5 * DAY);
+    expect(summary(replay(handler, h, split, { maxTimerIntervalMs: 7 * DAY }).actions)).toEqual(['Complete#2 Completed "done"']);
   });
 });
 
@@ -381,6 +450,29 @@ describe("newGuid", () => {
     expect(guids[0]![0]).toBe("193adbb7-397e-57ef-a559-a370c9d53569");
     expect(guids[0]).toEqual(guids[1]);
     expect(new Set(guids[0]).size).toBe(3);
+  });
+
+  it("without a name (or with an empty one) returns v3's GUID instead of throwing", () => {
+    // v3: `${instanceId}_${currentUtcDateTime.valueOf()}_${counter}`, so the name-less call names "undefined_...".
+    // Vectors from v3's GuidManager (uuid v5 over SHA-1(name), namespace and name swapped as v3 calls it).
+    let guids: string[] = [];
+    const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
+      guids = [context.df.newGuid(), context.df.newGuid(""), context.df.newGuid()];
+      yield context.df.callActivity("A");
+    };
+    replay(handler, new History().episode(Date.UTC(2024, 0, 2, 3, 4, 5)).start("T"));
+    expect(guids).toEqual(["eef713c6-3981-5ea9-a1f8-2f94d37f208e", "2261a5b9-0bfd-5e0c-828d-297180ffb6a7", "324e857b-aaf4-579b-8d2b-4b91ae5219e5"]);
+  });
+
+  it("lock() takes one counter value, as v3's lock draws its request id from newGuid", () => {
+    let guid = "";
+    const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
+      const lock = context.df.lock(new EntityId("Counter", "k"));
+      guid = context.df.newGuid();
+      yield lock;
+    };
+    replay(handler, new History().episode(Date.UTC(2024, 0, 2, 3, 4, 5)).start("T"));
+    expect(guid).toBe("39cede28-3973-5852-a2b0-61e045f01fa8");
   });
 });
 

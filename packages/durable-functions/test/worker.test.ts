@@ -17,6 +17,7 @@ import {
   type OrchestrationContext,
   type Task,
 } from "../src/index.js";
+import { v3DeterministicGuid } from "../src/orchestration/new-guid.js";
 import { start, type Running } from "./harness.js";
 import { TaskHubError, TaskHubWorker } from "@taskhub/core";
 import { InMemoryOrchestrationService } from "@taskhub/core/testing";
@@ -111,6 +112,15 @@ beforeAll(async () => {
     });
     app.orchestration("Unhandled", function* (context: OrchestrationContext) {
       yield context.df.callActivity("Fails");
+    });
+    app.orchestration("RetriesRunOut", function* (context: OrchestrationContext) {
+      return yield context.df.callActivityWithRetry("Fails", new RetryOptions(1000, 2));
+    });
+    app.orchestration("NamelessGuids", function* (context: OrchestrationContext) {
+      const at = context.df.currentUtcDateTime.getTime();
+      const guids = [context.df.newGuid(), context.df.newGuid()];
+      yield context.df.callActivity("Hello", "guids");
+      return { at, guids };
     });
     declareApproval(app);
     app.orchestration("Eternal", function* (context: OrchestrationContext) {
@@ -308,6 +318,28 @@ describe("failures", () => {
     const s = await r.run("Unhandled");
     expect(s.runtimeStatus).toBe("Failed");
     expect(String(s.output)).toContain("Error: always");
+  });
+});
+
+describe("retries that run out", () => {
+  it("callActivityWithRetry fails with the activity's error after the host's trailing retry timer (DTF's RetryInterceptor)", async () => {
+    const s = await r.run("RetriesRunOut", undefined, "retries-run-out");
+    expect(s.runtimeStatus).toBe("Failed");
+    expect(String(s.output)).toContain("Error: always");
+    const history = await r.client.client.getOrchestrationHistory("retries-run-out");
+    const steps = history.flatMap((e) =>
+      e.type === "TaskScheduled" || e.type === "TimerCreated" ? [`${e.type}#${e.eventId}`] : e.type === "TaskFailed" || e.type === "TimerFired" ? [e.type] : [],
+    );
+    expect(steps).toEqual(["TaskScheduled#0", "TaskFailed", "TimerCreated#1", "TimerFired", "TaskScheduled#2", "TaskFailed", "TimerCreated#3", "TimerFired"]);
+  });
+});
+
+describe("newGuid", () => {
+  it("without a name returns v3's GUID for that call instead of throwing", async () => {
+    const s = await r.run("NamelessGuids");
+    expect(s.runtimeStatus).toBe(OrchestrationRuntimeStatus.Completed);
+    const { at, guids } = s.output as { at: number; guids: string[] };
+    expect(guids).toEqual([v3DeterministicGuid(`undefined_${at}_0`), v3DeterministicGuid(`undefined_${at}_1`)]);
   });
 });
 

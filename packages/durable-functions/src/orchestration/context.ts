@@ -186,6 +186,8 @@ export class DurableOrchestrationContext {
     const byId = new Map<string, EntityId>();
     for (const e of list) if (!byId.has(EntityId.getSchedulerIdFromEntityId(e))) byId.set(EntityId.getSchedulerIdFromEntityId(e), e);
     const sorted = [...byId.keys()].sort().map((k) => byId.get(k)!);
+    // v3's lock() draws its lock request id from newGuid; keep later newGuid() values in step with v3.
+    this.guidCounter++;
     const section: CriticalSection = { ownedLocks: sorted, owned: new Set(byId.keys()), inFlight: new Set() };
     this.section = section;
     return new AtomicTask((ctx) => {
@@ -223,11 +225,14 @@ export class DurableOrchestrationContext {
     return new DFTimerTask(fireAt);
   }
 
-  /** Deterministic GUID, computed exactly as durable-functions v3 computes it. */
-  newGuid(instanceId: string): string {
-    if (!instanceId) throw new TypeError("name: Expected non-empty string but got empty string");
-    const name = `${instanceId}_${this.currentUtcDateTime.valueOf()}_${this.guidCounter++}`;
-    return v3DeterministicGuid(name);
+  /**
+   * Deterministic GUID, computed exactly as durable-functions v3 computes it: the name is
+   * `${instanceId}_${currentUtcDateTime in ms}_${counter}` with the argument as v3's template literal renders it,
+   * so `newGuid()` without one names `undefined_..._n` and `newGuid("")` names `_..._n`, as in v3; it never throws.
+   * `lock()` takes a counter value too, as v3's lock takes its request id from `newGuid`.
+   */
+  newGuid(instanceId?: string): string {
+    return v3DeterministicGuid(`${instanceId}_${this.currentUtcDateTime.valueOf()}_${this.guidCounter++}`);
   }
 
   setCustomStatus(customStatusObject: unknown): void {
