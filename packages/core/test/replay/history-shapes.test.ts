@@ -330,6 +330,8 @@ describe("long timers split another way", () => {
   });
 
   it("a history split at 3 days replayed with the limit raised to 6 days ends at the requested time, not at a recomputed boundary", () => {
+    // Written by taskhub with a 3-day limit, and also the Durable Functions .NET extension's shape: its CreateTimer
+    // loop makes LongRunningTimerIntervalLength (3 d) chunks while at least 3 d remain, then one to fireAt.
     const o = sleep(10);
     const past = [
       ...start(),
