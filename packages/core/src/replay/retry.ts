@@ -73,6 +73,7 @@ export function retryTimerDelayMs(
  * Whether taskhub before it followed DTF's rule created a retry timer after this failure, given that
  * `retryTimerDelayMs` gave `delayMs`: it created none after the last attempt, and none once the next attempt
  * would have started after the retry timeout. Histories it wrote lack those timers; replay accepts both.
+ * @internal
  */
 export function olderTaskhubRetried(
   p: RetryPolicy,
