@@ -64,9 +64,11 @@ export async function createHost(options: HostOptions): Promise<Host> {
   let ready = false;
   const server: RunningServer = await serve(
     async (request) => {
-      if (new URL(request.url).pathname === "/healthz") return Response.json({ status: "up" });
-      if (!serving) return Response.json({ Message: ready ? "the host is stopping" : "the host is starting" }, { status: 503, headers: { "retry-after": "1" } });
-      return serving(request);
+      const path = new URL(request.url).pathname;
+      if (path === "/healthz") return Response.json({ status: "up" });
+      if (serving) return serving(request);
+      if (path === "/readyz") return Response.json({ status: "starting" }, { status: 503 });
+      return Response.json({ Message: "the host is starting" }, { status: 503, headers: { "retry-after": "1" } });
     },
     { port: config.http.port, host: config.http.host, headersTimeoutMs: config.http.headersTimeoutMs, requestTimeoutMs: config.http.requestTimeoutMs },
   );
