@@ -2,7 +2,7 @@
 // Entry point of the README commands (`npm test`, `npm start`, `npm run bench`) on a machine that has only Node 20+ and
 // npm: fetch pnpm through npx (no global install), install the workspace from the lockfile, build with turbo,
 // then run the test suites (printing one closing "N passed, N failed" line), the main job or the benchmark.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,8 +36,20 @@ must(pnpm(["install", ...(lockfile ? ["--frozen-lockfile"] : []), "--reporter=ap
 
 if (mode === "start") {
   must(pnpm(["exec", "turbo", "run", "build", "--output-logs=errors-only"]), "build");
-  process.exit(run("node", ["packages/samples/dist/main.js", ...process.argv.slice(3)]));
+  // The samples' process gets the terminal's Ctrl+C itself (it is in the same process group) and stops
+  // gracefully; this wrapper must outlive it, so that npm and the shell wait for the drain and see its exit code.
+  // A SIGTERM sent to this wrapper alone is passed on.
+  const main = spawn("node", ["packages/samples/dist/main.js", ...process.argv.slice(3)], { cwd: root, stdio: "inherit", env });
+  process.on("SIGINT", () => {});
+  process.on("SIGTERM", () => main.kill("SIGTERM"));
+  main.on("error", (err) => {
+    console.error(`bootstrap: cannot run the samples: ${err.message}`);
+    process.exit(1);
+  });
+  main.on("exit", (code, signal) => process.exit(code ?? (signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 1)));
+  await new Promise(() => {}); // until the exit handler above ends this process
 }
+
 
 if (mode === "test") {
   // Each package's vitest writes a JSON report here; the totals make the closing line CI reads.

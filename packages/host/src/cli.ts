@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
- * The `taskhub` CLI. `taskhub worker --app <module>` runs a host with the module's registrations: the module
- * exports `register(worker)` (or a default function), and optionally `httpHandler` (its own HTTP functions, such
- * as durable-functions' `createHttpHandler()`, served before the management API). SIGTERM/SIGINT drain and exit 0; a second signal forces
- * exit 1. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration.
+ * The `taskhub` CLI (docs/cli.md). `taskhub worker --app <module>` runs a host with the module's registrations:
+ * the module exports `register(worker)` (or a default function), and optionally `httpHandler` (its own HTTP
+ * functions, such as durable-functions' `createHttpHandler()`, served before the management API).
+ * SIGTERM/SIGINT drain and exit 0; a second signal forces exit 1. The management verbs work on a task hub
+ * that exists: an unknown one (a misspelled `--task-hub`) is an error, never created.
+ * Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration, 3 not found (instance, entity, task hub).
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -14,7 +16,13 @@ import { InMemoryOrchestrationService } from "@taskhub/core/testing";
 import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
 import { loadConfig } from "./config.js";
 import { createHost, type HttpHandler } from "./host.js";
+import { pageAt } from "./http/continuation-token.js";
 import { condenseHistory, toStatusObject } from "./http/status-object.js";
+import { stopOnSignals } from "./stop-on-signals.js";
+
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
+const EXIT_NOT_FOUND = 3;
 
 type RegisterFn = (worker: TaskHubWorker) => void | Promise<void>;
 
@@ -28,7 +36,13 @@ async function loadApp(path: string): Promise<{ register: RegisterFn; httpHandle
 }
 
 const program = new Command();
-program.name("taskhub").description("Run and manage taskhub task hubs").showHelpAfterError();
+// Commander's own usage errors (unknown verb or option, missing argument) exit 2 like ours; help and
+// --version exit 0. Subcommands inherit this.
+program
+  .name("taskhub")
+  .description("Run and manage taskhub task hubs")
+  .showHelpAfterError()
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE));
 
 program
   .command("worker")
@@ -41,30 +55,19 @@ program
       app = await loadApp(opts.app);
     } catch (err) {
       console.error(`taskhub: ${(err as Error).message}`);
-      process.exit(2);
+      process.exit(EXIT_USAGE);
     }
+    // A signal while the host starts is acted on once it has started.
+    let early: NodeJS.Signals | undefined;
+    const remember = (signal: NodeJS.Signals): void => void (early ??= signal);
+    process.on("SIGINT", remember).on("SIGTERM", remember);
     const host = await createHost({ ...app, config: opts.port ? { http: { port: Number(opts.port) } } : {} }).catch((err: unknown) => {
       console.error(`taskhub: ${(err as Error).message}`);
-      process.exit(2);
+      process.exit(err instanceof TaskHubError && err.code !== "InvalidArgument" ? EXIT_FAILURE : EXIT_USAGE);
     });
-    let signals = 0;
-    const onSignal = (signal: string): void => {
-      signals++;
-      if (signals > 1) {
-        host.logger.warn({ event: "host.forcedExit", signal }, "second signal: exiting without draining");
-        process.exit(1);
-      }
-      host.logger.info({ event: "host.signal", signal }, "stopping gracefully");
-      host.stop().then(
-        () => process.exit(0),
-        (err: unknown) => {
-          host.logger.error({ event: "host.stopFailed", err }, "stop failed");
-          process.exit(1);
-        },
-      );
-    };
-    process.on("SIGTERM", () => onSignal("SIGTERM"));
-    process.on("SIGINT", () => onSignal("SIGINT"));
+    process.off("SIGINT", remember).off("SIGTERM", remember);
+    const handlers = stopOnSignals(() => host.stop(), { logger: host.logger });
+    if (early) handlers.receive(early);
   });
 
 // ---- management verbs (the `func durable` set), over the configured storage ---------------------------
@@ -75,12 +78,27 @@ interface Common {
 }
 
 class UsageError extends Error {}
+class NotFoundError extends Error {}
 
-function connect(opts: Common): { service: AzureStorageOrchestrationService; client: TaskHubClient } {
+/**
+ * The configured task hub, which must exist: the verbs never create one (a misspelled hub name would otherwise
+ * become a new, empty hub). A task hub exists when its Instances table does.
+ */
+async function connect(opts: Common): Promise<{ service: AzureStorageOrchestrationService; client: TaskHubClient }> {
   const config = loadConfig(opts.taskHub ? { hubName: opts.taskHub } : {});
   if (!config.storage) throw new UsageError("no storage configured: set AZURE_STORAGE_CONNECTION_STRING (or AZURE_STORAGE_ACCOUNT_NAME)");
   const service = new AzureStorageOrchestrationService({ taskHubName: config.hubName, storage: config.storage, partitionCount: config.partitionCount, partitionManagement: "all" });
+  if (!(await tableExists(service, service.names.instancesTable)))
+    throw new NotFoundError(
+      `task hub '${config.hubName}' does not exist in this storage account (it has no table ${service.names.instancesTable}): check --task-hub or TASKHUB_HUB_NAME; a worker (taskhub worker) creates a task hub`,
+    );
   return { service, client: new TaskHubClient(service) };
+}
+
+async function tableExists(service: AzureStorageOrchestrationService, name: string): Promise<boolean> {
+  // Table names are letters and digits (the task hub name is validated), so the filter needs no escaping.
+  for await (const t of service.clients.tableService.listTables({ queryOptions: { filter: `TableName eq '${name}'` } })) if (t.name === name) return true;
+  return false;
 }
 
 function print(opts: Common, value: unknown, human: () => string): void {
@@ -156,9 +174,10 @@ function verb<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args:
     try {
       await fn(...args);
     } catch (err) {
+      const usage = err instanceof UsageError || (err instanceof TaskHubError && err.code === "InvalidArgument");
+      const notFound = err instanceof NotFoundError || (err instanceof TaskHubError && err.code === "InstanceNotFound");
       console.error(`taskhub: ${(err as Error).message}`);
-      const code = err instanceof UsageError || (err instanceof TaskHubError && err.code === "InvalidArgument") ? 2 : err instanceof TaskHubError && err.code === "InstanceNotFound" ? 3 : 1;
-      process.exit(code);
+      process.exit(usage ? EXIT_USAGE : notFound ? EXIT_NOT_FOUND : EXIT_FAILURE);
     }
   };
 }
@@ -171,14 +190,14 @@ function statusRow(s: OrchestrationState): string[] {
 
 withCommon(program.command("start-new").description("start an orchestration").requiredOption("--function-name <name>").option("--input <json>").option("--id <instanceId>"))
   .action(verb(async (o: Common & { functionName: string; input?: string; id?: string }) => {
-    const { client } = connect(o);
+    const { client } = await connect(o);
     const id = await client.scheduleNewOrchestration(o.functionName, parseInput(o.input), { instanceId: o.id });
     print(o, { id }, () => `started ${o.functionName}: ${id}`);
   }));
 
 withCommon(program.command("get-runtime-status").description("status of an instance").requiredOption("--id <instanceId>").option("--show-input", "include the input", false))
   .action(verb(async (o: Common & { id: string; showInput: boolean }) => {
-    const { client } = connect(o);
+    const { client } = await connect(o);
     const s = await client.getOrchestrationState(o.id);
     if (!s) throw new TaskHubError("InstanceNotFound", `no instance with id '${o.id}'`);
     const obj = toStatusObject(s, { showInput: o.showInput });
@@ -187,7 +206,7 @@ withCommon(program.command("get-runtime-status").description("status of an insta
 
 withCommon(program.command("get-history").description("history of an instance (condensed as in Durable Functions; --raw for DTF's events)").requiredOption("--id <instanceId>").option("--raw", "every DTF history event", false))
   .action(verb(async (o: Common & { id: string; raw: boolean }) => {
-    const { client } = connect(o);
+    const { client } = await connect(o);
     const events = await client.getOrchestrationHistory(o.id);
     const shown = o.raw ? events : condenseHistory(events, { showInput: true, showHistoryOutput: true });
     print(o, shown, () =>
@@ -214,7 +233,7 @@ withCommon(
     .option("--top <n>", "page size", "100")
     .option("--continuation-token <token>"),
 ).action(verb(async (o: Common & { createdAfter?: string; createdBefore?: string; runtimeStatus?: string; prefix?: string; top: string; continuationToken?: string }) => {
-  const { client } = connect(o);
+  const { client } = await connect(o);
   const top = Number(o.top);
   if (!Number.isInteger(top) || top < 1) throw new UsageError("--top must be a positive integer");
   const date = (v: string | undefined, what: string): Date | undefined => {
@@ -223,10 +242,10 @@ withCommon(
     if (Number.isNaN(d.getTime())) throw new UsageError(`${what} is not a date: ${v}`);
     return d;
   };
-  const pages = client
-    .listInstances({ createdFrom: date(o.createdAfter, "--created-after"), createdTo: date(o.createdBefore, "--created-before"), statuses: o.runtimeStatus?.split(",") as OrchestrationRuntimeStatus[] | undefined, instanceIdPrefix: o.prefix, pageSize: top, fetchPayloads: false })
-    .byPage({ continuationToken: o.continuationToken });
-  const { value: page } = await pages.next();
+  const page = await pageAt(
+    client.listInstances({ createdFrom: date(o.createdAfter, "--created-after"), createdTo: date(o.createdBefore, "--created-before"), statuses: o.runtimeStatus?.split(",") as OrchestrationRuntimeStatus[] | undefined, instanceIdPrefix: o.prefix, pageSize: top, fetchPayloads: false }),
+    o.continuationToken,
+  );
   const items = page?.items ?? [];
   print(o, { instances: items.map((s: OrchestrationState) => toStatusObject(s, { showInput: false })), continuationToken: page?.continuationToken ?? null }, () =>
     table([["instance", "name", "status", "created", "updated"], ...items.map(statusRow)]) + (page?.continuationToken ? `\nmore: --continuation-token '${page.continuationToken}'` : ""),
@@ -235,7 +254,7 @@ withCommon(
 
 withCommon(program.command("raise-event").description("raise an external event").requiredOption("--id <instanceId>").requiredOption("--event-name <name>").option("--event-data <json>"))
   .action(verb(async (o: Common & { id: string; eventName: string; eventData?: string }) => {
-    const { client } = connect(o);
+    const { client } = await connect(o);
     await client.raiseEvent(o.id, o.eventName, parseInput(o.eventData));
     print(o, { raised: o.eventName }, () => `raised ${o.eventName} on ${o.id}`);
   }));
@@ -252,7 +271,7 @@ function entityArg(id: string): { name: string; key: string } {
 
 withCommon(program.command("signal-entity").description("signal an entity operation").requiredOption("--id <entityId>", "@name@key").requiredOption("--operation <name>").option("--input <json>").option("--at <date>", "deliver no earlier than this time"))
   .action(verb(async (o: Common & { id: string; operation: string; input?: string; at?: string }) => {
-    const { client } = connect(o);
+    const { client } = await connect(o);
     const at = o.at ? new Date(o.at) : undefined;
     if (at && Number.isNaN(at.getTime())) throw new UsageError(`--at is not a date: ${o.at}`);
     await client.signalEntity(entityArg(o.id), o.operation, parseInput(o.input), { scheduledTime: at });
@@ -261,7 +280,7 @@ withCommon(program.command("signal-entity").description("signal an entity operat
 
 withCommon(program.command("get-entity").description("an entity's state and metadata").requiredOption("--id <entityId>", "@name@key"))
   .action(verb(async (o: Common & { id: string }) => {
-    const { client } = connect(o);
+    const { client } = await connect(o);
     const e = await client.getEntity(entityArg(o.id));
     if (!e) throw new TaskHubError("InstanceNotFound", `entity '${o.id}' does not exist`);
     const obj = { id: `@${e.id.name}@${e.id.key}`, lastModifiedTime: e.lastModifiedTime.toISOString(), backlogQueueSize: e.backlogQueueSize, lockedBy: e.lockedBy ?? null, state: e.state ?? null };
@@ -270,11 +289,10 @@ withCommon(program.command("get-entity").description("an entity's state and meta
 
 withCommon(program.command("list-entities").description("list entities").option("--name <entityName>").option("--top <n>", "page size", "100").option("--continuation-token <token>").option("--include-state", "include each entity's state", false))
   .action(verb(async (o: Common & { name?: string; top: string; continuationToken?: string; includeState: boolean }) => {
-    const { client } = connect(o);
+    const { client } = await connect(o);
     const top = Number(o.top);
     if (!Number.isInteger(top) || top < 1) throw new UsageError("--top must be a positive integer");
-    const pages = client.listEntities({ instanceIdStartsWith: o.name ? `@${o.name}@` : "@", includeState: o.includeState, pageSize: top }).byPage({ continuationToken: o.continuationToken });
-    const { value: page } = await pages.next();
+    const page = await pageAt(client.listEntities({ instanceIdStartsWith: o.name ? `@${o.name}@` : "@", includeState: o.includeState, pageSize: top }), o.continuationToken);
     const items = (page?.items ?? []).map((e: EntityMetadata) => ({ id: `@${e.id.name}@${e.id.key}`, lastModifiedTime: e.lastModifiedTime.toISOString(), backlogQueueSize: e.backlogQueueSize, lockedBy: e.lockedBy ?? null, ...(e.includesState ? { state: e.state ?? null } : {}) }));
     print(o, { entities: items, continuationToken: page?.continuationToken ?? null }, () =>
       table([["entity", "last modified", "queue", "locked by", ...(o.includeState ? ["state"] : [])], ...items.map((e: (typeof items)[number]) => [e.id, e.lastModifiedTime, String(e.backlogQueueSize), e.lockedBy ?? "", ...(o.includeState ? [JSON.stringify(e.state)] : [])])]) +
@@ -284,7 +302,7 @@ withCommon(program.command("list-entities").description("list entities").option(
 
 withCommon(program.command("clean-entity-storage").description("release locks held by finished orchestrations and remove empty entities"))
   .action(verb(async (o: Common) => {
-    const { client } = connect(o);
+    const { client } = await connect(o);
     const r = await client.cleanEntityStorage();
     print(o, r, () => `released ${r.orphanedLocksReleased} orphaned lock(s), removed ${r.emptyEntitiesRemoved} empty entit${r.emptyEntitiesRemoved === 1 ? "y" : "ies"}`);
   }));
@@ -292,7 +310,7 @@ withCommon(program.command("clean-entity-storage").description("release locks he
 for (const [name, what] of [["terminate", "terminate"], ["suspend", "suspend"], ["resume", "resume"], ["rewind", "rewind (failed instances)"]] as const) {
   withCommon(program.command(name).description(`${what} an instance`).requiredOption("--id <instanceId>").option("--reason <text>"))
     .action(verb(async (o: Common & { id: string; reason?: string }) => {
-      const { client } = connect(o);
+      const { client } = await connect(o);
       if (name === "terminate") await client.terminateOrchestration(o.id, { output: o.reason });
       else if (name === "suspend") await client.suspendOrchestration(o.id, o.reason);
       else if (name === "resume") await client.resumeOrchestration(o.id, o.reason);
@@ -303,7 +321,7 @@ for (const [name, what] of [["terminate", "terminate"], ["suspend", "suspend"], 
 
 withCommon(program.command("restart").description("start an instance again with its input").requiredOption("--id <instanceId>").option("--new-instance-id", "use a new id", false))
   .action(verb(async (o: Common & { id: string; newInstanceId: boolean }) => {
-    const { client } = connect(o);
+    const { client } = await connect(o);
     const id = await client.restartOrchestration(o.id, { newInstanceId: o.newInstanceId });
     print(o, { id }, () => `restarted as ${id}`);
   }));
@@ -317,7 +335,7 @@ withCommon(
     .option("--created-before <date>")
     .option("--runtime-status <statuses>", "comma-separated terminal statuses"),
 ).action(verb(async (o: Common & { id?: string; createdAfter?: string; createdBefore?: string; runtimeStatus?: string }) => {
-  const { client } = connect(o);
+  const { client } = await connect(o);
   if (!o.id && !o.createdAfter) throw new UsageError("give --id or --created-after");
   if (o.id) {
     const r = await client.purgeOrchestration(o.id);
@@ -355,16 +373,17 @@ withCommon(
 withCommon(program.command("delete-task-hub").description("delete every queue, table and container of the task hub").option("--yes", "really delete", false))
   .action(verb(async (o: Common & { yes: boolean }) => {
     if (!o.yes) throw new UsageError("deleting a task hub loses all its data: add --yes");
-    const { service } = connect(o);
+    const { service } = await connect(o);
     await service.deleteTaskHub();
     print(o, { deleted: service.names.hub }, () => `deleted task hub ${service.names.hub}`);
   }));
 
 withCommon(program.command("poison").description("messages quarantined in the poison store").argument("[action]", "list | replay", "list").option("--queue <name>").option("--message-id <id>"))
   .action(verb(async (action: string, o: Common & { queue?: string; messageId?: string }) => {
-    const { service } = connect(o);
+    const { service } = await connect(o);
     if (action === "list") {
-      const items = await service.listPoisonMessages();
+      // Read only: a task hub that never quarantined anything may have no poison table, and listing must not create it.
+      const items = (await tableExists(service, service.names.poisonTable)) ? await service.listPoisonMessages() : [];
       print(o, items, () => (items.length === 0 ? "no poison messages" : table([["queue", "message", "dequeues", "instance", "reason"], ...items.map((p) => [p.queueName, p.messageId, String(p.dequeueCount), p.instanceId ?? "", p.reason])])));
     } else if (action === "replay") {
       if (!o.queue || !o.messageId) throw new UsageError("replay needs --queue and --message-id");
@@ -375,7 +394,7 @@ withCommon(program.command("poison").description("messages quarantined in the po
 
 withCommon(program.command("partitions").description("who owns which partition: blob lease state or Partitions table rows"))
   .action(verb(async (o: Common) => {
-    const { service } = connect(o);
+    const { service } = await connect(o);
     const rows: Record<string, unknown>[] = [];
     const leases = service.clients.container(service.names.leasesContainer);
     if (await leases.exists()) {

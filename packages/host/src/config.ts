@@ -8,13 +8,17 @@
  * TASKHUB_PARTITION_COUNT, TASKHUB_MAX_CONCURRENT_ACTIVITIES, TASKHUB_MAX_CONCURRENT_ORCHESTRATIONS,
  * TASKHUB_CONTROL_QUEUE_BATCH_SIZE, TASKHUB_MAX_QUEUE_POLLING_INTERVAL (seconds or hh:mm:ss),
  * TASKHUB_EXTENDED_SESSIONS, TASKHUB_PARTITION_MANAGEMENT, TASKHUB_HTTP_PORT, TASKHUB_HTTP_HOST,
- * TASKHUB_HTTP_KEY, TASKHUB_HTTP_AUTH=disabled, TASKHUB_LOG_LEVEL, NODE_ENV (production refuses to start
+ * TASKHUB_HTTP_KEY (at least 16 characters), TASKHUB_HTTP_AUTH=disabled, TASKHUB_HTTP_HEADERS_TIMEOUT and
+ * TASKHUB_HTTP_REQUEST_TIMEOUT (seconds or hh:mm:ss), TASKHUB_LOG_LEVEL, NODE_ENV (production refuses to start
  * without storage), TASKHUB_CONFIG (path of the file).
+ *
+ * Everything is validated here, so that a host refuses bad configuration before it starts anything.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { InvalidArgumentError } from "@taskhub/core";
 import { parseConnectionString, validatePartitionCount, validateTaskHubName } from "@taskhub/azure-storage";
+import { validateApiKey } from "./http/api-key.js";
 
 export interface HostConfig {
   hubName: string;
@@ -27,7 +31,16 @@ export interface HostConfig {
   maxQueuePollingIntervalMs: number;
   extendedSessionsEnabled: boolean;
   partitionManagement: "blob" | "table";
-  http: { port: number; host: string; key: string | undefined; authDisabled: boolean };
+  http: {
+    port: number;
+    host: string;
+    key: string | undefined;
+    authDisabled: boolean;
+    /** How long a request's headers may take to arrive (default 10 s); then 408 and the connection is closed. */
+    headersTimeoutMs: number;
+    /** How long a whole request, headers and body, may take to arrive (default 15 s); then 408 and closed. */
+    requestTimeoutMs: number;
+  };
   logLevel: string;
   production: boolean;
 }
@@ -95,6 +108,13 @@ export function loadConfig(input: HostConfigInput = {}, env: NodeJS.ProcessEnv =
   const management = String(pick(input.partitionManagement, "TASKHUB_PARTITION_MANAGEMENT", "partitionManagement") ?? "table");
   if (management !== "blob" && management !== "table") throw new InvalidArgumentError(`partitionManagement must be "blob" or "table", got ${JSON.stringify(management)}`);
   const authDisabled = input.http?.authDisabled ?? (env.TASKHUB_HTTP_AUTH ? env.TASKHUB_HTTP_AUTH === "disabled" : false);
+  const key = input.http?.key ?? env.TASKHUB_HTTP_KEY;
+  if (key !== undefined) validateApiKey(key, "TASKHUB_HTTP_KEY");
+  const headersTimeoutMs = input.http?.headersTimeoutMs ?? parseInterval(env.TASKHUB_HTTP_HEADERS_TIMEOUT ?? file.httpHeadersTimeout ?? 10, "httpHeadersTimeout");
+  const requestTimeoutMs = input.http?.requestTimeoutMs ?? parseInterval(env.TASKHUB_HTTP_REQUEST_TIMEOUT ?? file.httpRequestTimeout ?? 15, "httpRequestTimeout");
+  if (!(headersTimeoutMs > 0) || !(requestTimeoutMs > 0)) throw new InvalidArgumentError("httpHeadersTimeout and httpRequestTimeout must be more than 0 seconds");
+  if (headersTimeoutMs > requestTimeoutMs)
+    throw new InvalidArgumentError(`httpHeadersTimeout (${headersTimeoutMs / 1000} s) must not be longer than httpRequestTimeout (${requestTimeoutMs / 1000} s), which includes the headers`);
   return {
     hubName,
     storage,
@@ -109,8 +129,10 @@ export function loadConfig(input: HostConfigInput = {}, env: NodeJS.ProcessEnv =
     http: {
       port: int(input.http?.port ?? env.TASKHUB_HTTP_PORT ?? file.httpPort ?? 7071, "http port", 0, 65535),
       host: String(input.http?.host ?? env.TASKHUB_HTTP_HOST ?? "127.0.0.1"),
-      key: input.http?.key ?? env.TASKHUB_HTTP_KEY,
+      key,
       authDisabled,
+      headersTimeoutMs,
+      requestTimeoutMs,
     },
     logLevel: String(pick(input.logLevel, "TASKHUB_LOG_LEVEL", "logLevel") ?? "info"),
     production: input.production ?? env.NODE_ENV === "production",

@@ -6,3 +6,5 @@ export * from "./http/node-server.js";
 export * from "./config.js";
 export * from "./logger.js";
 export * from "./host.js";
+export * from "./embedded-azurite.js";
+export * from "./stop-on-signals.js";

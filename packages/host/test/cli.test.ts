@@ -1,6 +1,6 @@
 // The taskhub CLI's management verbs against a task hub on Azurite with a worker running: human and --json
 // output, exit codes (0 ok, 1 failure, 2 usage/configuration, 3 not found), and replay of a stored history.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,6 +48,14 @@ function run(args: string[], env: Record<string, string | undefined> = {}): { co
     /* human output */
   }
   return { code: r.status, out: r.stdout, err: r.stderr, json };
+}
+
+/** As `run`, without blocking this process. */
+function runAsync(args: string[], env: Record<string, string | undefined> = {}): Promise<{ args: string[]; code: number | null; err: string }> {
+  const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, TASKHUB_HUB_NAME: "CliHub", ...env }, stdio: ["ignore", "ignore", "pipe"] });
+  let err = "";
+  child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+  return new Promise((resolve) => child.once("exit", (code) => resolve({ args, code, err })));
 }
 
 describe("taskhub CLI", () => {
@@ -127,6 +135,53 @@ describe("taskhub CLI", () => {
     expect(run(["poison"]).out).toMatch(/no poison messages/);
     expect(run(["get-history", "--help"]).out).toMatch(/--id <instanceId>/);
   });
+
+  it("bad usage exits 2, as the README says: unknown verbs and options, missing arguments, no verb", async () => {
+    const usage = [["no-such-verb"], ["get-runtime-status"], ["get-instances", "--no-such-option"], ["start-new"], [], ["get-instances", "--continuation-token", "garbage"], ["start-new", "--function-name", "SlowTwice", "--id", " "]];
+    for (const r of await Promise.all(usage.map((args) => runAsync(args)))) {
+      expect({ args: r.args, code: r.code }).toEqual({ args: r.args, code: 2 });
+      expect(r.err).not.toMatch(/\n\s+at /); // a message, not a stack
+    }
+    for (const r of await Promise.all([["--help"], ["get-instances", "--help"]].map((args) => runAsync(args)))) expect(r.code).toBe(0);
+  });
+
+  it("never creates a task hub: an unknown one is an error (exit 3) for every verb, and stays unknown", async () => {
+    const probe = new AzureStorageOrchestrationService({ taskHubName: "CliHubTypo", storage: { connectionString: azurite.connectionString }, partitionManagement: "all" });
+    const resources = async (): Promise<string[]> => {
+      const found: string[] = [];
+      for await (const t of probe.clients.tableService.listTables()) if (t.name!.toLowerCase().startsWith("clihubtypo")) found.push(t.name!);
+      for await (const q of probe.clients.queueService.listQueues({ prefix: "clihubtypo" })) found.push(q.name);
+      for await (const c of probe.clients.blobService.listContainers({ prefix: "clihubtypo" })) found.push(c.name);
+      return found;
+    };
+    const verbs = [
+      ["get-instances"],
+      ["get-runtime-status", "--id", "cli-1"],
+      ["get-history", "--id", "cli-1"],
+      ["list-entities"],
+      ["get-entity", "--id", "@counter@cli"],
+      ["poison"],
+      ["partitions"],
+      ["raise-event", "--id", "cli-1", "--event-name", "go"],
+      ["terminate", "--id", "cli-1"],
+      ["purge-history", "--id", "cli-1"],
+      ["start-new", "--function-name", "SlowTwice"],
+      ["signal-entity", "--id", "@counter@cli", "--operation", "add"],
+      ["clean-entity-storage"],
+      ["delete-task-hub", "--yes"],
+    ];
+    // Four at a time, without blocking this process (the worker of the other tests runs in it).
+    const results: { args: string[]; code: number | null; err: string }[] = [];
+    for (let i = 0; i < verbs.length; i += 4)
+      results.push(...(await Promise.all(verbs.slice(i, i + 4).map((args, j) => runAsync((i + j) % 2 ? [...args, "--task-hub", "CliHubTypo"] : args, (i + j) % 2 ? {} : { TASKHUB_HUB_NAME: "CliHubTypo" })))));
+    for (const r of results) {
+      expect({ args: r.args, code: r.code }).toEqual({ args: r.args, code: 3 });
+      expect(r.err).toMatch(/^taskhub: task hub 'CliHubTypo' does not exist in this storage account/);
+    }
+    expect(await resources()).toEqual([]);
+    // The configured hub still answers.
+    expect(run(["get-instances", "--task-hub", "CliHub"]).code).toBe(0);
+  }, 120_000);
 
   it("shows partition ownership", async () => {
     const leased = new AzureStorageOrchestrationService({ taskHubName: "CliLeases", storage: { connectionString: azurite.connectionString }, partitionCount: 2, partitionManagement: "blob" });

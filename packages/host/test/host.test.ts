@@ -1,6 +1,7 @@
 // The host in process (embedded Azurite, health endpoints, HTTP start) and as a real `taskhub worker`
 // process (SIGTERM drains work in flight and exits 0; nothing is lost; no secret in its logs).
 import { spawn } from "node:child_process";
+import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
@@ -63,7 +64,9 @@ describe("createHost", () => {
       const own = await fetch(`${host.url}/api/echo`, { method: "POST", body: "hi" });
       expect(own.status).toBe(201);
       expect(await own.json()).toEqual({ method: "POST", body: "hi" });
-      expect((await fetch(`${host.url}/api/throws`)).status).toBe(500);
+      const threw = await fetch(`${host.url}/api/throws`);
+      expect(threw.status).toBe(500);
+      expect(await threw.json()).toEqual({ Message: "Something went wrong while processing your request" });
       // Declined: the management API answers, with its key check.
       expect((await fetch(`${host.url}/runtime/webhooks/durabletask/instances/nope`)).status).toBe(401);
       expect((await fetch(`${host.url}/runtime/webhooks/durabletask/instances/nope?code=key-0123456789abcdefXYZ`)).status).toBe(404);
@@ -84,6 +87,42 @@ describe("createHost", () => {
     expect(err).toBeInstanceOf(Error);
     expect(err.message).toMatch(/cannot reach the storage account/);
     expect(err.message).not.toContain("bm90IHRoZSBrZXk");
+  });
+
+  it("validates all configuration before it starts anything: a short key, a taken port", async () => {
+    let registered = 0;
+    const register = (): void => void registered++;
+    // No storage configured: a host that got past validation would start the embedded Azurite first.
+    const short = (await createHost({ register, config: { http: { port: 0 } }, env: { TASKHUB_HTTP_KEY: "too-short" } }).catch((e: unknown) => e)) as Error & { code?: string };
+    expect(short).toMatchObject({ code: "InvalidArgument", message: expect.stringMatching(/TASKHUB_HTTP_KEY must have at least 16 characters \(it has 9\)/) });
+    expect(short.message).not.toContain("too-short");
+    const taken = await createHost({ register, config: { http: { port: 0, authDisabled: true } }, env: { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString } });
+    try {
+      const port = Number(new URL(taken.url).port);
+      await expect(createHost({ register, config: { http: { port, authDisabled: true } }, env: {} })).rejects.toMatchObject({ code: "InvalidArgument", message: expect.stringMatching(/EADDRINUSE/) });
+    } finally {
+      await taken.stop();
+    }
+    expect(registered).toBe(1); // only the host that started
+  });
+
+  it("applies the configured HTTP timeouts: a stalled body is answered 408", async () => {
+    const host = await createHost({
+      register: () => {},
+      config: { hubName: "TimeoutHub" },
+      env: { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, TASKHUB_HTTP_AUTH: "disabled", TASKHUB_HTTP_PORT: "0", TASKHUB_HTTP_HEADERS_TIMEOUT: "0.5", TASKHUB_HTTP_REQUEST_TIMEOUT: "1", TASKHUB_LOG_LEVEL: "warn" },
+    });
+    try {
+      expect(host.config.http).toMatchObject({ headersTimeoutMs: 500, requestTimeoutMs: 1000 });
+      const socket = connect({ host: "127.0.0.1", port: Number(new URL(host.url).port) });
+      let received = "";
+      socket.on("data", (c: Buffer) => (received += c.toString()));
+      socket.write("POST /runtime/webhooks/durabletask/orchestrators/X HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n12345");
+      await new Promise((r) => socket.once("close", r));
+      expect(received).toMatch(/^HTTP\/1\.1 408 /);
+    } finally {
+      await host.stop();
+    }
   });
 
   it("scrubs secrets from log text", () => {
@@ -146,6 +185,23 @@ describe("taskhub worker process", () => {
     second.child.kill("SIGTERM");
     expect(await second.exited).toBe(0);
   }, 90_000);
+
+  it("refuses a short TASKHUB_HTTP_KEY before it starts Azurite or the worker: exit 2, one line, nothing started", async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, TASKHUB_HTTP_KEY: "short-key", TASKHUB_HTTP_PORT: "0" };
+    delete env.AZURE_STORAGE_CONNECTION_STRING;
+    delete env.TASKHUB_HTTP_AUTH;
+    const child = spawn(process.execPath, [cli, "worker", "--app", app], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+    const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+    expect(code).toBe(2);
+    expect(err.trim()).toMatch(/^taskhub: TASKHUB_HTTP_KEY must have at least 16 characters \(it has 9\)/);
+    expect(err.trim().split("\n")).toHaveLength(1);
+    expect(out).not.toContain("host.embeddedAzurite");
+    expect(out).not.toContain("worker.started");
+  });
 
   it("exits 2 with a clear message for a bad app module", async () => {
     const child = spawn(process.execPath, [cli, "worker", "--app", fileURLToPath(new URL("./fixtures/missing.mjs", import.meta.url))], { stdio: ["ignore", "pipe", "pipe"] });

@@ -1,5 +1,5 @@
 // The Durable Functions HTTP management API served over a real worker on Azurite: every route, status code,
-// header and body shape of http-api.md §2, paging, auth on and off, malformed requests.
+// header and body shape (docs/http-api.md), paging, auth on and off, malformed requests.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TaskHubClient, TaskHubWorker } from "@taskhub/core";
 import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
@@ -96,7 +96,7 @@ describe("auth", () => {
 
   it("refuses to run without a key unless explicitly disabled", () => {
     const client = new TaskHubClient(service);
-    expect(() => createManagementApi({ client, taskHubName: "HttpHub", auth: { key: "" } })).toThrow(/key of at least 16/);
+    expect(() => createManagementApi({ client, taskHubName: "HttpHub", auth: { key: "" } })).toThrow(/key must have at least 16 characters/);
   });
 });
 
@@ -321,8 +321,8 @@ describe("out-of-process clients (durable-functions)", () => {
     expect((await call("POST", "/entities/Counter/e1?op=add", { body: "5", headers: { "content-type": "application/json" } })).status).toBe(202);
     expect((await call("POST", "/entities/counter/e1?op=add", { body: "2", headers: { "content-type": "application/json" } })).status).toBe(202);
     expect(await until("/entities/counter/e1", (r) => r.body === 7)).toMatchObject({ status: 200, body: 7 });
-    // Without a JSON content type the body is passed as a string.
-    expect((await call("POST", "/entities/counter/text?op=set", { body: "plain words" })).status).toBe(202);
+    // Bodies are JSON whatever the content type: a string is sent as a JSON string.
+    expect((await call("POST", "/entities/counter/text?op=set", { body: '"plain words"', headers: { "content-type": "text/plain" } })).status).toBe(202);
     expect((await until("/entities/counter/text", (r) => r.status === 200)).body).toBe("plain words");
     // '$' is the empty key.
     expect((await call("POST", "/entities/counter/$?op=add", { body: "1", headers: { "content-type": "application/json" } })).status).toBe(202);
@@ -363,5 +363,95 @@ describe("out-of-process clients (durable-functions)", () => {
     expect(other.body.Message).toMatch(/serves the task hub 'HttpHub' only/);
     expect((await call("POST", "/orchestrators/Hello?taskHub=OtherHub", { body: '"x"' })).status).toBe(400);
     expect((await call("GET", "/instances/?taskHub=httphub&connection=Whatever")).status).toBe(200);
+  });
+});
+
+describe("one rule for every route", () => {
+  it("bodies are JSON on every route, whatever the content type: malformed JSON is a 400 that changes nothing", async () => {
+    await call("POST", "/orchestrators/WaitFor/body-rule", { body: "" });
+    await waitStatus("body-rule", "Running");
+    const malformed = "{not json";
+    const cases: [string, string, Record<string, string>][] = [
+      ["start", "/orchestrators/Hello/body-rule-start", {}],
+      ["start, text/plain", "/orchestrators/Hello/body-rule-start", { "content-type": "text/plain" }],
+      ["raiseEvent", "/instances/body-rule/raiseEvent/go", { "content-type": "application/json" }],
+      ["entity signal", "/entities/counter/body-rule?op=set", {}],
+      ["entity signal, text/plain", "/entities/counter/body-rule?op=set", { "content-type": "text/plain" }],
+      ["entity signal, JSON", "/entities/counter/body-rule?op=set", { "content-type": "application/json" }],
+    ];
+    for (const [what, path, headers] of cases) {
+      const r = await call("POST", path, { body: malformed, headers });
+      expect({ what, status: r.status, message: r.body?.Message }).toEqual({ what, status: 400, message: expect.stringMatching(/^request body is not valid JSON/) });
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await call("GET", "/instances/body-rule-start")).status).toBe(404);
+    expect((await call("GET", "/entities/counter/body-rule")).status).toBe(404);
+    expect((await call("GET", "/instances/body-rule")).body.runtimeStatus).toBe("Running");
+    // An empty body is no input, on every route.
+    expect((await call("POST", "/entities/counter/body-rule?op=add", { body: "" })).status).toBe(202);
+    expect((await call("POST", "/instances/body-rule/raiseEvent/go", { body: "", headers: { "content-type": "application/json" } })).status).toBe(202);
+    await waitStatus("body-rule", "Completed");
+    expect((await call("GET", "/instances/body-rule")).body.output).toBeNull();
+  });
+
+  it("a continuation token that is not one the API returned is the caller's mistake: 400", async () => {
+    for (const path of ["/instances/", "/entities/", "/entities/counter"]) {
+      for (const token of ["garbage", "%%%", "bm90IGpzb24"]) {
+        const r = await call("GET", path, { headers: { "x-ms-continuation-token": token } });
+        expect({ path, token, status: r.status, message: r.body?.Message }).toEqual({ path, token, status: 400, message: expect.stringMatching(/continuation token .* is not one that a listing returned/) });
+      }
+    }
+  });
+
+  it("instance ids: DTF's and Durable Functions' rules; only white space is refused like every other invalid id", async () => {
+    const refused: [string, string][] = [
+      ["a space", "%20"],
+      ["spaces", "%20%20%20"],
+      ["an ideographic space", "%E3%80%80"],
+      ["a #", "a%23b"],
+      ["a control character", "a%01b"],
+      ["a leading @", "%40x"],
+    ];
+    for (const [what, id] of refused) {
+      for (const [method, path] of [["POST", `/orchestrators/Hello/${id}`], ["GET", `/instances/${id}`], ["POST", `/instances/${id}/terminate`]] as const) {
+        const r = await call(method, path, { body: method === "POST" ? '"x"' : undefined });
+        expect({ what, path, status: r.status, message: r.body?.Message }).toEqual({ what, path, status: 400, message: expect.stringMatching(/^instance id .* is not valid: .*; an instance id has 1 to 256 characters/) });
+      }
+    }
+    // White space around other characters is kept, as DTF and Durable Functions keep it.
+    const padded = await call("POST", "/orchestrators/Hello/%20padded%20?timeout=20&pollingInterval=1", { body: '"pad"' });
+    expect(padded).toMatchObject({ status: 200, body: "Hello pad!" });
+    expect((await call("GET", "/instances/%20padded%20")).body.instanceId).toBe(" padded ");
+    expect((await call("GET", "/instances/padded")).status).toBe(404);
+  });
+
+  it("every error answer is {\"Message\": ...}, except rewind's 404/412 (a bare string, as the extension and durable-functions 3.x have it)", async () => {
+    const errors: [string, string, { body?: string; headers?: Record<string, string>; s?: RunningServer }?][] = [
+      ["GET", "/instances/", { s: server }], // 401
+      ["GET", "/no/such/route"], // 404
+      ["GET", "/instances/nobody-at-all"], // 404
+      ["POST", "/instances/nobody-at-all/terminate"], // 404
+      ["POST", "/instances/nobody-at-all/raiseEvent/go", { body: "1", headers: { "content-type": "application/json" } }], // 404
+      ["POST", "/instances/body-rule/terminate"], // 410 (completed in the first test of this group)
+      ["POST", "/orchestrators/NoSuch", { body: "1" }], // 400
+      ["POST", "/orchestrators/Hello", { body: "{" }], // 400
+      ["POST", "/orchestrators/Hello", { body: JSON.stringify("x".repeat(2000)) }], // 413
+      ["GET", "/instances/?top=0"], // 400
+      ["GET", "/instances/", { headers: { "x-ms-continuation-token": "garbage" } }], // 400
+      ["POST", "/entities/counter/x"], // 400 (no op)
+      ["GET", "/entities/counter/nobody"], // 404
+      ["DELETE", "/instances/"], // 400
+      ["POST", "/instances/nobody-at-all/restart"], // 400
+      ["GET", "/instances/?taskHub=OtherHub"], // 400
+    ];
+    for (const [method, path, init] of errors) {
+      const r = await call(method, path, init);
+      expect(r.status, `${method} ${path}`).toBeGreaterThanOrEqual(400);
+      expect({ method, path, body: r.body }).toEqual({ method, path, body: { Message: expect.any(String) } });
+      expect(r.headers.get("content-type")).toMatch(/^application\/json/);
+    }
+    // The documented exception: rewind's refusals, which durable-functions 3.x turns into its error message.
+    expect(await call("POST", "/instances/nobody-at-all/rewind")).toMatchObject({ status: 404, body: expect.stringMatching(/^No orchestration with instance ID/) });
+    expect(await call("POST", "/instances/body-rule/rewind")).toMatchObject({ status: 412, body: expect.stringMatching(/only orchestrations in the "Failed" state can be rewound/) });
   });
 });

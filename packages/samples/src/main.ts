@@ -5,13 +5,17 @@
  * samples' HTTP starters under /api and the Durable Functions management API; every pattern is started with
  * a real HTTP request, printed as the curl line that does the same, followed by what came back. Then it
  * prints where to look in Storage Explorer and keeps serving until Ctrl+C. Flags: `--exit` stops after the
- * samples; `--in-memory` uses the in-memory backend instead of Azure Storage.
+ * samples (and so does the embedded Azurite: the Storage Explorer advice then says how to keep it);
+ * `--in-memory` uses the in-memory backend instead of Azure Storage.
+ *
+ * Ctrl+C (or SIGTERM), at any point: the samples stop, the host drains and stops, the embedded Azurite (in its
+ * own process group, so the terminal's SIGINT does not reach it) stops last, and the process exits 0. The
+ * configuration is validated before anything starts.
  */
 import { createServer } from "node:net";
 import { TaskHubWorker } from "@taskhub/core";
 import { InMemoryOrchestrationService } from "@taskhub/core/testing";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
-import { createHost, createManagementApi, serve } from "@taskhub/host";
+import { createHost, createManagementApi, loadConfig, serve, startEmbeddedAzurite, stopOnSignals, type EmbeddedAzurite, type HostConfigInput } from "@taskhub/host";
 import * as df from "@taskhub/durable-functions";
 import { httpHandler, onOutboxMessage } from "./df/app.js";
 
@@ -20,14 +24,9 @@ const TASK_HUB = process.env.TASKHUB_NAME ?? "SamplesHub";
 const KEY = process.env.TASKHUB_HTTP_KEY;
 
 let base = "";
-
-async function embeddedAzurite(): Promise<AzuriteInstance> {
-  try {
-    return await startAzurite({ blobPort: 10000, queuePort: 10001, tablePort: 10002 });
-  } catch {
-    return startAzurite();
-  }
-}
+/** Aborted by Ctrl+C: the samples' requests stop, and the process stops the host. */
+const interrupted = new AbortController();
+const signal = interrupted.signal;
 
 /** The preferred port when it is free, else 0 (any free port). */
 async function freePort(preferred: number): Promise<number> {
@@ -46,7 +45,7 @@ function clip(text: string, max = 200): string {
 async function curl(method: "GET" | "POST", url: string, body?: unknown): Promise<{ status: number; json: any; location: string | null }> {
   const data = body === undefined ? "" : ` -H 'Content-Type: application/json' -d '${JSON.stringify(body)}'`;
   console.log(`  $ curl -s${method === "POST" ? " -X POST" : ""} '${url}'${data}`);
-  const res = await fetch(url, { method, headers: { "content-type": "application/json" }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await fetch(url, { method, signal, headers: { "content-type": "application/json" }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   const text = await res.text();
   const json = text ? JSON.parse(text) : undefined;
   const location = res.headers.get("location");
@@ -60,7 +59,7 @@ async function pollStatus(statusUrl: string): Promise<unknown> {
   const started = Date.now();
   let polls = 0;
   for (;;) {
-    const res = await fetch(statusUrl);
+    const res = await fetch(statusUrl, { signal });
     const status = (await res.json()) as { runtimeStatus: string; customStatus?: unknown; output?: unknown };
     polls++;
     if (polls === 1) {
@@ -88,7 +87,7 @@ function heading(text: string): void {
 
 async function until(url: string, state: unknown): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    const res = await fetch(url);
+    const res = await fetch(url, { signal });
     if (res.status === 200 && JSON.stringify(((await res.json()) as { state: unknown }).state) === JSON.stringify(state)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -146,16 +145,26 @@ async function runPatterns(): Promise<void> {
   await curl("POST", `${base}/api/counters/CounterClass/visits/reset`);
   await until(`${base}/api/counters/CounterClass/visits`, { value: 0 });
   await curl("POST", `${base}/api/counters/CounterClass/visits/delete`);
-  for (let i = 0; i < 100 && (await fetch(`${base}/api/counters/CounterClass/visits`)).status !== 404; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 100 && (await fetch(`${base}/api/counters/CounterClass/visits`, { signal })).status !== 404; i++) await new Promise((r) => setTimeout(r, 100));
   await curl("GET", `${base}/api/counters/CounterClass/visits`);
 }
 
+/** Resolves when everything `main` starts has started (or failed to); a signal's stop waits for it. */
+let started: Promise<unknown> = Promise.resolve();
+let stop: () => Promise<void> = async () => {};
+
 async function main(): Promise<void> {
+  stopOnSignals(
+    async () => {
+      await started.catch(() => undefined);
+      await stop();
+    },
+    { onSignal: () => interrupted.abort() },
+  );
   onOutboxMessage((m) => console.log(`  [${m.kind}] ${m.message}`));
   const port = await freePort(Number(process.env.TASKHUB_HTTP_PORT ?? 7071));
-  let azurite: AzuriteInstance | undefined;
+  let azurite: EmbeddedAzurite | undefined;
   let connectionString: string | undefined;
-  let stop: () => Promise<void>;
 
   if (args.has("--in-memory")) {
     const worker = new TaskHubWorker(new InMemoryOrchestrationService());
@@ -170,37 +179,65 @@ async function main(): Promise<void> {
       await server.close();
     };
   } else {
-    connectionString = process.env.AZURE_STORAGE_CONNECTION_STRING;
-    if (!connectionString) {
-      azurite = await embeddedAzurite();
-      connectionString = azurite.connectionString;
-      console.log(`started an embedded Azurite (in memory): queue ${azurite.queueEndpoint}, table ${azurite.tableEndpoint}, blob ${azurite.blobEndpoint}`);
-    } else {
-      console.log("using the storage account from AZURE_STORAGE_CONNECTION_STRING");
-    }
-    const host = await createHost({
-      config: {
-        hubName: TASK_HUB,
-        storage: { connectionString },
-        http: { port, authDisabled: !KEY },
-        maxQueuePollingIntervalMs: 1000,
-        ...(process.env.TASKHUB_LOG_LEVEL ? {} : { logLevel: "warn" }),
-      },
-      register: (worker) => df.registerApp(worker),
-      httpHandler,
-      drainTimeoutMs: 5000,
-    });
-    base = host.url;
-    console.log(`task hub ${TASK_HUB}; host at ${base}: HTTP starters under /api, management API under /runtime/webhooks/durabletask`);
-    stop = async () => {
-      await host.stop();
-      await azurite?.stop();
+    const config: HostConfigInput = {
+      hubName: TASK_HUB,
+      http: { port, authDisabled: !KEY, ...(KEY ? { key: KEY } : {}) },
+      maxQueuePollingIntervalMs: 1000,
+      ...(process.env.TASKHUB_LOG_LEVEL ? {} : { logLevel: "warn" }),
     };
+    // All configuration is checked before Azurite starts (a key that is too short, a bad hub name, ...).
+    loadConfig(config);
+    connectionString = process.env.AZURE_STORAGE_CONNECTION_STRING;
+    const startup = (async () => {
+      if (!connectionString) {
+        azurite = await startEmbeddedAzurite();
+        connectionString = azurite.connectionString;
+        stop = () => azurite!.stop();
+        console.log(`started an embedded Azurite (in memory, pid ${azurite.pid}): queue ${azurite.queueEndpoint}, table ${azurite.tableEndpoint}, blob ${azurite.blobEndpoint}`);
+      } else {
+        console.log("using the storage account from AZURE_STORAGE_CONNECTION_STRING");
+      }
+      const host = await createHost({
+        config: { ...config, storage: { connectionString: connectionString! } },
+        register: (worker) => df.registerApp(worker),
+        httpHandler,
+        drainTimeoutMs: 5000,
+      });
+      base = host.url;
+      // The host drains first; the embedded Azurite stops after it.
+      stop = async () => {
+        try {
+          await host.stop();
+        } finally {
+          await azurite?.stop();
+        }
+      };
+      console.log(`task hub ${TASK_HUB}; host at ${base}: HTTP starters under /api, management API under /runtime/webhooks/durabletask`);
+    })();
+    started = startup;
+    try {
+      await startup;
+    } catch (err) {
+      await azurite?.stop();
+      throw err;
+    }
   }
 
-  await runPatterns();
+  try {
+    await runPatterns();
+  } catch (err) {
+    // Ctrl+C aborted the samples' requests; the signal handler stops everything and exits.
+    if (signal.aborted) return new Promise<void>(() => {});
+    throw err;
+  }
 
-  if (connectionString) {
+  const exiting = args.has("--exit");
+  if (connectionString && azurite && exiting) {
+    console.log(`
+The embedded Azurite stops now, with the host (--exit). To look at the task hub in Azure Storage Explorer, run
+npm start without --exit (it keeps the host and Azurite running until Ctrl+C), or set
+AZURE_STORAGE_CONNECTION_STRING to a storage account of your own.`);
+  } else if (connectionString) {
     console.log(`
 Inspect the task hub in Azure Storage Explorer (attach to a local emulator, or use this connection string):
   ${azurite ? connectionString : "(your AZURE_STORAGE_CONNECTION_STRING)"}
@@ -208,20 +245,18 @@ Inspect the task hub in Azure Storage Explorer (attach to a local emulator, or u
           and ${TASK_HUB}Instances (entities are the rows whose PartitionKey starts with '@')
   queues  ${TASK_HUB.toLowerCase()}-control-00..03, ${TASK_HUB.toLowerCase()}-workitems`);
   }
-  if (args.has("--exit")) return stop();
+  if (exiting) return stop();
   console.log(`
 the host keeps running; try
   curl -s -X POST '${base}/api/orchestrators/Chaining/wait' -H 'Content-Type: application/json' -d '7'
   curl -s -X POST '${base}/api/approvals' -H 'Content-Type: application/json' -d '{"item":"car"}'
 press Ctrl+C to stop`);
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
-  await stop();
+  // Serving until a signal; its handler stops the host, then Azurite, and exits 0.
 }
 
 main().catch((err: unknown) => {
-  console.error(err);
+  // One line; the stack only when asked for (TASKHUB_LOG_LEVEL=debug).
+  console.error(`samples: ${err instanceof Error ? err.message : String(err)}`);
+  if (process.env.TASKHUB_LOG_LEVEL === "debug" && err instanceof Error) console.error(err.stack);
   process.exit(1);
 });

@@ -1,17 +1,39 @@
 // `npm start`'s job, as a real process: embedded Azurite, a host serving the durable-functions-style samples,
-// every pattern started over HTTP with its curl line and answer printed, then it exits (--exit).
-import { spawnSync } from "node:child_process";
+// every pattern started over HTTP with its curl line and answer printed, then it exits (--exit); stopped with
+// Ctrl+C as a terminal stops it; refusing bad configuration before it starts anything.
+import { readFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
+const main = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+
+/** The environment of a fresh shell: no storage account, so the embedded Azurite. */
+function freshEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, TASKHUB_HTTP_PORT: "0", REPORT_WORK_SECONDS: "1" };
+  delete env.AZURE_STORAGE_CONNECTION_STRING;
+  delete env.TASKHUB_HTTP_KEY;
+  return { ...env, ...extra };
+}
+
+/** True while `pid` runs (a zombie counts as gone). */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    try {
+      process.kill(pid, 0);
+      return process.platform !== "linux";
+    } catch {
+      return false;
+    }
+  }
+}
+
 describe("the main job", () => {
   it("runs the six patterns through the host's HTTP API on an embedded Azurite, prints curl lines and answers, and exits cleanly", () => {
-    const main = fileURLToPath(new URL("../dist/main.js", import.meta.url));
-    const r = spawnSync(process.execPath, [main, "--exit"], {
-      encoding: "utf8",
-      timeout: 120_000,
-      env: { ...process.env, TASKHUB_HTTP_PORT: "0", REPORT_WORK_SECONDS: "1" },
-    });
+    const r = spawnSync(process.execPath, [main, "--exit"], { encoding: "utf8", timeout: 120_000, env: freshEnv() });
     expect(r.status, r.stderr).toBe(0);
     const out = r.stdout;
     expect(out).toContain("started an embedded Azurite");
@@ -43,6 +65,44 @@ describe("the main job", () => {
     expect(out).toContain('← 200 {"entity":"Counter","key":"visits","state":15}');
     expect(out).toContain('← 200 {"entity":"CounterClass","key":"visits","state":{"value":30}}');
     expect(out).toContain('← 404 {"entity":"CounterClass","key":"visits","exists":false}');
-    expect(out).toContain("SamplesHubHistory");
+    // With --exit the embedded Azurite stops with the host: no advice to look at it, but how to keep it.
+    expect(out).not.toContain("Inspect the task hub in Azure Storage Explorer");
+    expect(out).toContain("The embedded Azurite stops now, with the host (--exit)");
+    expect(out).toContain("npm start without --exit");
+    expect(r.stderr).toBe("");
+    const azuritePid = Number(/started an embedded Azurite \(in memory, pid (\d+)\)/.exec(out)![1]);
+    expect(isRunning(azuritePid)).toBe(false);
   }, 130_000);
+
+  it("stops on Ctrl+C in the middle of the samples: exit 0, no stack dump, no Azurite left", async () => {
+    // In its own process group, which gets the SIGINT, as a terminal's foreground group does.
+    const child = spawn(process.execPath, [main], { env: freshEnv(), detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+    const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+    try {
+      // Interrupted while the second pattern runs (requests in flight, orchestrations running).
+      for (let i = 0; i < 1200 && !/^2\. /m.test(out) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(out).toMatch(/^2\. /m);
+      process.kill(-child.pid!, "SIGINT");
+      expect(await exited).toBe(0);
+      expect(err).not.toMatch(/\n\s+at /);
+      expect(err).not.toMatch(/Error/);
+      expect(err.trim()).toBe("SIGINT: stopping gracefully (press Ctrl+C again to exit at once)");
+      const azuritePid = Number(/started an embedded Azurite \(in memory, pid (\d+)\)/.exec(out)![1]);
+      expect(isRunning(azuritePid)).toBe(false);
+    } finally {
+      if (child.exitCode === null) process.kill(-child.pid!, "SIGKILL");
+    }
+  }, 130_000);
+
+  it("refuses a TASKHUB_HTTP_KEY that is too short before it starts Azurite or the host", () => {
+    const r = spawnSync(process.execPath, [main, "--exit"], { encoding: "utf8", timeout: 60_000, env: freshEnv({ TASKHUB_HTTP_KEY: "short" }) });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^samples: TASKHUB_HTTP_KEY must have at least 16 characters \(it has 5\)/);
+    expect(r.stdout).not.toContain("started an embedded Azurite");
+    expect(r.stdout).not.toContain("host at");
+  });
 });

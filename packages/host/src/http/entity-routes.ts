@@ -1,9 +1,12 @@
 /**
- * The entity routes of Durable Functions' HTTP management API (http-api.md §2.1, routes 12–15): read one
- * entity, list entities, signal an operation, delete. The key `$` stands for the empty key.
+ * The entity routes of Durable Functions' HTTP management API (docs/http-api.md, routes 12–15): read one
+ * entity, list entities, signal an operation, delete. The key `$` stands for the empty key. A signal's body is
+ * JSON, as on every route (`request-body.ts`).
  */
 import { InvalidArgumentError, type EntityInstanceId, type EntityMetadata, type TaskHubClient } from "@taskhub/core";
+import { pageAt } from "./continuation-token.js";
 import { decodePathSegment } from "./path-segment.js";
+import { parseJsonBody } from "./request-body.js";
 
 export type Route = [method: string, path: RegExp, handler: (request: Request, url: URL, m: RegExpMatchArray) => Promise<Response>];
 
@@ -42,16 +45,14 @@ export function entityRoutes(client: TaskHubClient, h: EntityRouteHelpers): Rout
       if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw new InvalidArgumentError("query parameter 'top' must be an integer from 1 to 1000");
       const fetchState = url.searchParams.get("fetchState");
       if (fetchState !== null && !/^(true|false)$/i.test(fetchState)) throw new InvalidArgumentError("query parameter 'fetchState' must be true or false");
-      const pages = client
-        .listEntities({
-          instanceIdStartsWith: m[1] ? `@${decodePathSegment(m[1], "entity name").toLowerCase()}@` : "@",
-          lastModifiedFrom: dateOf(url, "lastOperationTimeFrom"),
-          lastModifiedTo: dateOf(url, "lastOperationTimeTo"),
-          includeState: fetchState?.toLowerCase() === "true",
-          pageSize,
-        })
-        .byPage({ continuationToken: request.headers.get("x-ms-continuation-token") || undefined });
-      const { value: page } = await pages.next();
+      const list = client.listEntities({
+        instanceIdStartsWith: m[1] ? `@${decodePathSegment(m[1], "entity name").toLowerCase()}@` : "@",
+        lastModifiedFrom: dateOf(url, "lastOperationTimeFrom"),
+        lastModifiedTo: dateOf(url, "lastOperationTimeTo"),
+        includeState: fetchState?.toLowerCase() === "true",
+        pageSize,
+      });
+      const page = await pageAt(list, request.headers.get("x-ms-continuation-token") || undefined);
       const headers: Record<string, string> = page?.continuationToken ? { "x-ms-continuation-token": page.continuationToken } : {};
       const items = (page?.items ?? []).map((e: EntityMetadata) => ({
         entityId: { name: e.id.name, key: e.id.key },
@@ -65,15 +66,7 @@ export function entityRoutes(client: TaskHubClient, h: EntityRouteHelpers): Rout
       const id = entityIdOf(m[1]!, m[2]!);
       const op = url.searchParams.get("op") ?? "";
       if (op === "") throw new InvalidArgumentError("query parameter 'op' (the operation name) is required");
-      const text = await h.readBody(request);
-      let input: unknown = text === "" ? undefined : text;
-      if (text !== "" && /^application\/json\s*(;|$)/i.test(request.headers.get("content-type") ?? "")) {
-        try {
-          input = JSON.parse(text);
-        } catch (err) {
-          throw new InvalidArgumentError(`request body is not valid JSON: ${(err as Error).message}`);
-        }
-      }
+      const input = parseJsonBody(await h.readBody(request));
       await client.signalEntity(id, op, input);
       return new Response(null, { status: 202 });
     }],

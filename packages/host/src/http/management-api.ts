@@ -1,13 +1,14 @@
 /**
- * Durable Functions' HTTP management API (http-api.md §2.1, routes 1–15) as a web-standard handler:
+ * Durable Functions' HTTP management API (docs/http-api.md, routes 1–15) as a web-standard handler:
  * `(Request) => Promise<Response>`, usable from Node's http (see `node-server.ts`), Express or Fastify.
  * Every malformed request gets a 400 with a clear message and changes nothing; unknown routes or methods
- * get 404. A key (`code` query or `x-functions-key` header, compared in constant time) is required unless
+ * get 404. Every error answer is `{"Message": "..."}`, except rewind's 404 and 412, which are a bare JSON
+ * string as the extension sends them (durable-functions 3.x's `DurableClient.rewind` makes that string its
+ * error's message). Bodies are JSON on every route (`request-body.ts`). A key (`code` query or `x-functions-key` header, compared in constant time) is required unless
  * `auth: "disabled"` is chosen explicitly (local development, or the keyless loopback RPC listener that the
  * extension gives out-of-process clients: `basePath: LOCAL_RPC_PATH`). A `taskHub` query naming another hub
  * is refused: this handler serves one task hub.
  */
-import { timingSafeEqual } from "node:crypto";
 import {
   isTerminalStatus,
   TaskHubError,
@@ -25,6 +26,10 @@ import {
 import { toStatusObject } from "./status-object.js";
 import { entityRoutes, type Route } from "./entity-routes.js";
 import { decodePathSegment } from "./path-segment.js";
+import { keyMatches, validateApiKey } from "./api-key.js";
+import { pageAt } from "./continuation-token.js";
+import { HttpError } from "./http-error.js";
+import { readBody, readJsonBody } from "./request-body.js";
 
 export interface ManagementApiOptions {
   client: TaskHubClient;
@@ -46,15 +51,6 @@ export interface ManagementApiOptions {
 
 const STATUSES: readonly OrchestrationRuntimeStatus[] = ["Running", "Completed", "ContinuedAsNew", "Failed", "Canceled", "Terminated", "Pending", "Suspended"];
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 function json(body: unknown, status: number, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
 }
@@ -63,16 +59,11 @@ function message(status: number, text: string): Response {
   return json({ Message: text }, status);
 }
 
-/** A bare JSON string body, as the extension sends for rewind's 404/412 (durable-functions uses it as the error message). */
-class TextError extends HttpError {}
-
-function keyMatches(given: string | null, expected: string): boolean {
-  if (given === null) return false;
-  const a = Buffer.from(given, "utf8");
-  const b = Buffer.from(expected, "utf8");
-  // Compare equal-length buffers in constant time; a length mismatch still does one comparison.
-  return a.length === b.length ? timingSafeEqual(a, b) : (timingSafeEqual(b, b), false);
-}
+/**
+ * Rewind's 404 and 412: a bare JSON string, as the extension answers them, because durable-functions 3.x's
+ * `DurableClient.rewind` passes the body to `new Error(...)` (an object would read "[object Object]").
+ */
+class RewindRefused extends HttpError {}
 
 function boolParam(url: URL, name: string, dflt: boolean): boolean {
   const v = url.searchParams.get(name);
@@ -108,8 +99,7 @@ function secondsParam(url: URL, name: string): number | undefined {
 }
 
 export function createManagementApi(o: ManagementApiOptions): (request: Request) => Promise<Response> {
-  if (o.auth !== "disabled" && !(typeof o.auth?.key === "string" && o.auth.key.length >= 16))
-    throw new TaskHubError("InvalidArgument", "the HTTP API needs a key of at least 16 characters (or auth: \"disabled\" for local development)");
+  if (o.auth !== "disabled") validateApiKey(o.auth?.key, "the HTTP API key");
   const maxBody = o.maxBodyBytes ?? 1024 * 1024;
   const basePath = (o.basePath ?? WEBHOOK_PATH).replace(/\/+$/, "");
   const client = o.client;
@@ -121,22 +111,7 @@ export function createManagementApi(o: ManagementApiOptions): (request: Request)
     key: o.auth === "disabled" ? undefined : o.auth.key,
   });
 
-  async function readBody(request: Request): Promise<string> {
-    const length = Number(request.headers.get("content-length") ?? "0");
-    if (length > maxBody) throw new HttpError(413, `request body is larger than ${maxBody} bytes`);
-    const text = await request.text();
-    if (Buffer.byteLength(text, "utf8") > maxBody) throw new HttpError(413, `request body is larger than ${maxBody} bytes`);
-    return text;
-  }
-
-  function parseJson(text: string): unknown {
-    if (text.trim() === "") return undefined;
-    try {
-      return JSON.parse(text);
-    } catch (err) {
-      throw new HttpError(400, `request body is not valid JSON: ${(err as Error).message}`);
-    }
-  }
+  const jsonBody = (request: Request): Promise<unknown> => readJsonBody(request, maxBody);
 
   async function state(instanceId: string, fetchPayloads = false): Promise<OrchestrationState> {
     const s = await client.getOrchestrationState(instanceId, { fetchPayloads });
@@ -175,7 +150,7 @@ export function createManagementApi(o: ManagementApiOptions): (request: Request)
       const names = o.orchestratorNames ? new Set(o.orchestratorNames()) : undefined;
       if (names && !names.has(name)) throw new HttpError(400, `the function '${name}' doesn't exist or is not an orchestrator`);
       const instanceId = m[2] ? instanceIdOf(m[2]) : undefined;
-      const input = parseJson(await readBody(request));
+      const input = await jsonBody(request);
       let id: string;
       try {
         // `version` (durable-functions 3.2+ `startNew({ version })`): the new instance's orchestration version.
@@ -192,17 +167,15 @@ export function createManagementApi(o: ManagementApiOptions): (request: Request)
       const pageSize = top ? Number(top) : 100;
       if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw new HttpError(400, "query parameter 'top' must be an integer from 1 to 1000");
       const showInput = boolParam(url, "showInput", true);
-      const pages = client
-        .listInstances({
-          createdFrom: dateParam(url, "createdTimeFrom"),
-          createdTo: dateParam(url, "createdTimeTo"),
-          statuses: statusesParam(url),
-          instanceIdPrefix: url.searchParams.get("instanceIdPrefix") ?? undefined,
-          pageSize,
-          fetchPayloads: true,
-        })
-        .byPage({ continuationToken: request.headers.get("x-ms-continuation-token") || undefined });
-      const { value: page } = await pages.next();
+      const list = client.listInstances({
+        createdFrom: dateParam(url, "createdTimeFrom"),
+        createdTo: dateParam(url, "createdTimeTo"),
+        statuses: statusesParam(url),
+        instanceIdPrefix: url.searchParams.get("instanceIdPrefix") ?? undefined,
+        pageSize,
+        fetchPayloads: true,
+      });
+      const page = await pageAt(list, request.headers.get("x-ms-continuation-token") || undefined);
       const items = page?.items ?? [];
       const headers: Record<string, string> = page?.continuationToken ? { "x-ms-continuation-token": page.continuationToken } : {};
       return json(items.map((s: OrchestrationState) => toStatusObject(s, { showInput })), 200, headers);
@@ -251,7 +224,7 @@ export function createManagementApi(o: ManagementApiOptions): (request: Request)
       if (isTerminalStatus(s.runtimeStatus)) throw new HttpError(410, `instance '${id}' is ${s.runtimeStatus}`);
       const type = request.headers.get("content-type") ?? "";
       if (!/^application\/json\s*(;|$)/i.test(type)) throw new HttpError(400, "raiseEvent needs Content-Type: application/json");
-      const data = parseJson(await readBody(request));
+      const data = await jsonBody(request);
       await client.raiseEvent(id, eventName, data);
       return new Response(null, { status: 202 });
     }],
@@ -270,10 +243,10 @@ export function createManagementApi(o: ManagementApiOptions): (request: Request)
     ["POST", /^\/instances\/([^/]+)\/rewind\/?$/, async (_request, url, m) => {
       const id = instanceIdOf(m[1]!);
       const s = await client.getOrchestrationState(id, { fetchPayloads: false });
-      if (!s) throw new TextError(404, `No orchestration with instance ID '${id}' found.`);
+      if (!s) throw new RewindRefused(404, `No orchestration with instance ID '${id}' found.`);
       // As the extension (and durable-functions 3.x, which maps 412 to its "only failed instances" error).
       if (s.runtimeStatus !== "Failed")
-        throw new TextError(412, `This orchestration has status ${s.runtimeStatus}, but only orchestrations in the "Failed" state can be rewound.`);
+        throw new RewindRefused(412, `This orchestration has status ${s.runtimeStatus}, but only orchestrations in the "Failed" state can be rewound.`);
       await client.rewindOrchestration(id, url.searchParams.get("reason") ?? undefined);
       return new Response(null, { status: 202 });
     }],
@@ -291,7 +264,7 @@ export function createManagementApi(o: ManagementApiOptions): (request: Request)
       return startOrWait(request, url, restarted);
     }],
     // 12–15. entities
-    ...entityRoutes(client, { readBody, json }),
+    ...entityRoutes(client, { readBody: (request) => readBody(request, maxBody), json }),
   ];
 
   return async (request: Request): Promise<Response> => {
@@ -310,7 +283,7 @@ export function createManagementApi(o: ManagementApiOptions): (request: Request)
     try {
       return await route[2](request, url, path.match(route[1])!);
     } catch (err) {
-      if (err instanceof TextError) return json(err.message, err.status);
+      if (err instanceof RewindRefused) return json(err.message, err.status);
       if (err instanceof HttpError) return message(err.status, err.message);
       if (err instanceof TaskHubError && (err.code === "InvalidArgument" || err.code === "Serialization")) return message(400, err.message);
       if (err instanceof TaskHubError && err.code === "InstanceNotFound") return message(404, err.message);

@@ -1,5 +1,5 @@
 /**
- * The check-status / management payload (http-api.md §2.3): all nine fields, every URL carrying
+ * The check-status / management payload (docs/http-api.md, "Check-status payload"): all nine fields, every URL carrying
  * `taskHub`, `connection` and the key, and helpers a user's own HTTP starter can return.
  */
 import { isTerminalStatus, type TaskHubClient } from "@taskhub/core";

@@ -3,9 +3,15 @@
  * Listens on 127.0.0.1 by default; port 0 picks a free port. A request body larger than `maxBodyBytes`
  * (default 1 MiB, the management API's limit) is answered 413 as soon as its length is known or the limit
  * is passed, and is never buffered: a huge upload costs no memory.
+ *
+ * Slow or stalled clients: a request's headers must arrive within `headersTimeoutMs` (default 10 s) and the
+ * whole request, headers and body, within `requestTimeoutMs` (default 15 s); otherwise Node answers 408 and
+ * closes the connection. The time the handler takes to answer (e.g. a start that waits for completion) does not
+ * count. Listening on a port that is taken rejects with `InvalidArgument`.
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { InvalidArgumentError } from "@taskhub/core";
 
 export interface RunningServer {
   url: string;
@@ -31,6 +37,8 @@ function readBody(req: IncomingMessage, maxBodyBytes: number): Promise<Buffer> {
     req.on("data", onData);
     req.once("end", () => resolve(Buffer.concat(chunks)));
     req.once("error", reject);
+    // Closed before the end (the client went away, or a timeout closed the connection): nothing to answer.
+    req.once("close", () => reject(new Error("the request was closed before its body ended")));
   });
 }
 
@@ -42,11 +50,29 @@ async function toRequest(req: IncomingMessage, origin: string, maxBodyBytes: num
   return new Request(new URL(req.url ?? "/", origin), { method, headers, body });
 }
 
-export async function serve(handler: (r: Request) => Promise<Response>, options: { port?: number; host?: string; maxBodyBytes?: number } = {}): Promise<RunningServer> {
+export interface ServeOptions {
+  /** Default 0: any free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Default 10 000. */
+  headersTimeoutMs?: number;
+  /** Headers and body; default 15 000. */
+  requestTimeoutMs?: number;
+}
+
+export async function serve(handler: (r: Request) => Promise<Response>, options: ServeOptions = {}): Promise<RunningServer> {
   const host = options.host ?? "127.0.0.1";
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  const requestTimeout = options.requestTimeoutMs ?? 15_000;
   let origin = "";
-  const server = createServer((req, res) => {
+  // Node checks the two timeouts every `connectionsCheckingInterval` (30 s by default): check often enough
+  // that a stalled request is closed close to its deadline.
+  const connectionsCheckingInterval = Math.max(100, Math.min(1000, Math.floor(headersTimeout / 4)));
+  const server = createServer({ headersTimeout, requestTimeout, connectionsCheckingInterval }, (req, res) => {
     void (async () => {
       try {
         let request: Request;
@@ -63,12 +89,23 @@ export async function serve(handler: (r: Request) => Promise<Response>, options:
         response.headers.forEach((v, k) => res.setHeader(k, v));
         res.end(Buffer.from(await response.arrayBuffer()));
       } catch {
-        res.statusCode = 500;
-        res.end();
+        if (req.socket.destroyed) return; // the client went away, or a timeout closed the connection
+        if (res.headersSent) return void res.destroy();
+        res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
+        res.end(JSON.stringify({ Message: "Something went wrong while processing your request" }));
       }
     })();
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, host, resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === "EADDRINUSE" || err.code === "EACCES" || err.code === "EADDRNOTAVAIL"
+          ? new InvalidArgumentError(`cannot listen on ${host}:${options.port ?? 0} (${err.code}): choose another port (TASKHUB_HTTP_PORT) or host`)
+          : err,
+      ),
+    );
+    server.listen(options.port ?? 0, host, resolve);
+  });
   const port = (server.address() as AddressInfo).port;
   origin = `http://${host}:${port}`;
   return {

@@ -1,5 +1,5 @@
 /**
- * Durable Functions' status object (http-api.md §2.2) and its condensed history: OrchestratorStarted /
+ * Durable Functions' status object (docs/http-api.md, "Status object") and its condensed history: OrchestratorStarted /
  * Completed removed, each scheduling event folded into its result (FunctionName, ScheduledTime, Input),
  * EventType as a name, ids and Version dropped, Result payloads only with showHistoryOutput.
  */
