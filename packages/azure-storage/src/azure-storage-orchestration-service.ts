@@ -15,6 +15,7 @@ import pLimit from "p-limit";
 import {
   isTerminalStatus,
   OrchestrationAlreadyExistsError,
+  parseDtfDateTime,
   OrchestrationRuntimeState,
   silentLogger,
   TaskHubError,
@@ -1332,7 +1333,8 @@ export class AzureStorageOrchestrationService
       name: start.name,
       version: start.version,
       runtimeStatus: "Pending",
-      createdAt: now,
+      // DT.AS: CreatedTime is the start event's Timestamp, LastUpdatedTime the time of this write.
+      createdAt: parseDtfDateTime(start.timestamp),
       lastUpdatedAt: now,
       scheduledStartAt: visibleAt,
       serializedInput: start.input,

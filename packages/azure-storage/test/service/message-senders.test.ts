@@ -1,11 +1,12 @@
-// Messages a client sends (start, event, terminate, suspend, resume, entity signal), read off the control
-// queues with the plain queue client before any worker takes them: DT.AS sends them all with
-// `Sender = {"InstanceId":"","ExecutionId":""}` (its EmptySourceInstance) and without `Episode`.
+// The `Sender` (and `Episode`) of queue messages, read off the queues with the plain queue client before any
+// worker takes them. DT.AS sends every client message (start, event, terminate, suspend, resume, entity
+// signal) with `Sender = {"InstanceId":"","ExecutionId":""}` (its EmptySourceInstance) and no `Episode`, and an
+// orchestration's messages with the orchestration as `Sender` and its episode.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QueueServiceClient } from "@azure/storage-queue";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { gunzipSync } from "node:zlib";
-import { TaskHubClient } from "@taskhub/core";
+import { executeOrchestrationWorkItem, TaskHubClient, type Orchestrator, type OrchestrationWorkItem } from "@taskhub/core";
 import type { AzureStorageOrchestrationService } from "../../src/index.js";
 import { connectionString, newService } from "./helpers.js";
 
@@ -68,5 +69,32 @@ describe("messages sent by a client", () => {
     const envelope = JSON.parse(gunzipSync(await blob.downloadToBuffer()).toString("utf8")) as Record<string, unknown>;
     expect(envelope.Sender).toEqual({ InstanceId: "", ExecutionId: "" });
     expect(envelope.CompressedBlobName).toBeNull();
+  });
+});
+
+describe("messages sent by an orchestration", () => {
+  it("carry the orchestration as Sender and its episode", async () => {
+    const other = newService();
+    await other.createIfNotExists();
+    const c = new TaskHubClient(other);
+    const callsOne: Orchestrator = function* (ctx) {
+      yield ctx.callActivity("Later");
+    };
+    try {
+      const id = await c.scheduleNewOrchestration("CallsOne", undefined, { instanceId: "orchestration-sender-1" });
+      // One step by hand: with no activity dispatcher on this worker, the work item goes on the shared queue.
+      await other.start();
+      const wi = (await other.lockNextOrchestrationWorkItem({ signal: new AbortController().signal })) as OrchestrationWorkItem;
+      await other.completeOrchestrationWorkItem(wi, executeOrchestrationWorkItem(wi, { resolveOrchestrator: () => callsOne, now: new Date() }));
+      await other.stop();
+      const state = await c.getOrchestrationState(id);
+      const peeked = await QueueServiceClient.fromConnectionString(connectionString()).getQueueClient(other.names.workItemQueue).peekMessages();
+      const envelope = JSON.parse(peeked.peekedMessageItems[0]!.messageText) as Record<string, unknown>;
+      expect(eventTypeOf(envelope)).toBe(4); // TaskScheduled
+      expect(envelope.Sender).toEqual({ InstanceId: id, ExecutionId: state!.executionId });
+      expect(envelope.Episode).toBe(1);
+    } finally {
+      await other.deleteTaskHub();
+    }
   });
 });
