@@ -15,8 +15,8 @@ import pLimit from "p-limit";
 import {
   isTerminalStatus,
   OrchestrationAlreadyExistsError,
-  parseDtfDateTime,
   OrchestrationRuntimeState,
+  parseDtfDateTime,
   silentLogger,
   TaskHubError,
   TERMINAL_STATUSES,
@@ -190,19 +190,14 @@ const OUTPUT_SOURCES: readonly HistorySource[] = [
 ];
 
 /**
- * The blob a checkpoint's history row wrote for exactly `value` (its last event of a `sources` type whose
- * field holds it), as `HistoryTable.append` reported it; undefined when that row kept it inline.
+ * Where in `events` the history holds exactly `value`: the last event of a `sources` type, if its field is
+ * `value` (a failure's output, for one, is not its Result), else undefined.
  */
-function historyBlobOf(
-  events: readonly HistoryEvent[],
-  blobNames: readonly (Record<string, string> | undefined)[],
-  value: string,
-  sources: readonly HistorySource[],
-): string | undefined {
-  for (let i = events.length - 1; i >= 0; i--) {
-    const e = events[i]! as unknown as Record<string, unknown>;
+function historyPlaceOf(events: readonly HistoryEvent[], value: string, sources: readonly HistorySource[]): { index: number; source: HistorySource } | undefined {
+  for (let index = events.length - 1; index >= 0; index--) {
+    const e = events[index]! as unknown as Record<string, unknown>;
     const source = sources.find(([type]) => type === e.type);
-    if (source && e[source[1]] === value) return blobNames[i]?.[source[2]];
+    if (source) return e[source[1]] === value ? { index, source } : undefined;
   }
   return undefined;
 }
@@ -983,9 +978,13 @@ export class AzureStorageOrchestrationService
       // Large values are the URLs of the blobs the history rows just wrote (DT.AS: never written twice).
       const started = commit.newEvents.some((e) => e.type === "ExecutionStarted");
       const { serializedInput: input, serializedOutput: output } = commit.state;
+      const appended = (value: string, sources: readonly HistorySource[]): string | undefined => {
+        const place = historyPlaceOf(commit.newEvents, value, sources);
+        return place && blobNames[place.index]?.[place.source[2]];
+      };
       await this.instances.upsert(commit.state, {
-        input: started ? await this.instanceValue(wi.instanceId, "Input", input, () => historyBlobOf(commit.newEvents, blobNames, input!, INPUT_SOURCES)) : undefined,
-        output: await this.instanceValue(wi.instanceId, "Output", output, () => historyBlobOf(commit.newEvents, blobNames, output!, OUTPUT_SOURCES)),
+        input: started ? await this.instanceValue(wi.instanceId, "Input", input, () => appended(input!, INPUT_SOURCES)) : undefined,
+        output: await this.instanceValue(wi.instanceId, "Output", output, () => appended(output!, OUTPUT_SOURCES)),
       });
       await this.beforeMessageDelete?.(wi, commit);
 
@@ -1012,12 +1011,8 @@ export class AzureStorageOrchestrationService
     const record = state.toInstanceRecord({ customStatus: row?.record.serializedCustomStatus, lastUpdatedAt: new Date() });
     // A large value is in a blob its history row names: look that up (DT.AS does the same), do not copy it.
     const fromHistory = (value: string, sources: readonly HistorySource[]) => async (): Promise<string | undefined> => {
-      for (let i = state.events.length - 1; i >= 0; i--) {
-        const e = state.events[i]! as unknown as Record<string, unknown>;
-        const source = sources.find(([type]) => type === e.type);
-        if (source) return e[source[1]] === value ? this.history.blobNameOf(instanceId, record.executionId, source[0], source[2]) : undefined;
-      }
-      return undefined;
+      const place = historyPlaceOf(state.events, value, sources);
+      return place && this.history.blobNameOf(instanceId, record.executionId, place.source[0], place.source[2]);
     };
     await this.instances.upsert(record, {
       input: await this.instanceValue(instanceId, "Input", record.serializedInput, fromHistory(record.serializedInput!, INPUT_SOURCES)),
