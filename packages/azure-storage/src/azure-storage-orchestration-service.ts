@@ -16,6 +16,7 @@ import {
   isTerminalStatus,
   OrchestrationAlreadyExistsError,
   OrchestrationRuntimeState,
+  parseDtfDateTime,
   silentLogger,
   TaskHubError,
   TERMINAL_STATUSES,
@@ -51,7 +52,7 @@ import { partitionIndex } from "./partitioning/fnv1a.js";
 import { AllPartitionsManager, type PartitionManager } from "./partitioning/partition-manager.js";
 import { BlobPartitionManager, type LeaseTimings } from "./partitioning/blob-partition-manager.js";
 import { TablePartitionManager } from "./partitioning/table-partition-manager.js";
-import { LargePayloadStore, MAX_TABLE_PROPERTY_BYTES, utf16ByteLength, historyPropertyBlobName } from "./payloads/large-payloads.js";
+import { LargePayloadStore, MAX_TABLE_PROPERTY_BYTES, utf16ByteLength, instancePropertyBlobName } from "./payloads/large-payloads.js";
 import { createStorageClients, type StorageClients, type StorageConnection } from "./storage/clients.js";
 import { RequestCounter } from "./storage/request-counter.js";
 import { toStorageError } from "./storage/errors.js";
@@ -176,6 +177,30 @@ const CONTROL_TYPES = new Set([
   "EventRaised",
   "GenericEvent",
 ]);
+
+/** DT.AS's sender of messages a client sends (its `EmptySourceInstance`). */
+const CLIENT_SENDER = { instanceId: "", executionId: "" } as const;
+
+/** Where the history keeps an Instances column's value: event type, event field, history column. */
+type HistorySource = readonly [type: HistoryEvent["type"], field: string, column: string];
+const INPUT_SOURCES: readonly HistorySource[] = [["ExecutionStarted", "input", "Input"]];
+const OUTPUT_SOURCES: readonly HistorySource[] = [
+  ["ExecutionCompleted", "result", "Result"],
+  ["ContinueAsNew", "result", "Result"],
+];
+
+/**
+ * Where in `events` the history holds exactly `value`: the last event of a `sources` type, if its field is
+ * `value` (a failure's output, for one, is not its Result), else undefined.
+ */
+function historyPlaceOf(events: readonly HistoryEvent[], value: string, sources: readonly HistorySource[]): { index: number; source: HistorySource } | undefined {
+  for (let index = events.length - 1; index >= 0; index--) {
+    const e = events[index]! as unknown as Record<string, unknown>;
+    const source = sources.find(([type]) => type === e.type);
+    if (source) return e[source[1]] === value ? { index, source } : undefined;
+  }
+  return undefined;
+}
 
 function scheduledIdOf(e: HistoryEvent): number | undefined {
   if (e.type === "TimerFired") return e.timerId;
@@ -936,7 +961,7 @@ export class AzureStorageOrchestrationService
       const consumed = new Map([...wi.consumed].filter(([id, t]) => now.getTime() - t < CONSUMED_MEMORY_MS && !deleted?.has(id)));
       for (const m of wi.messages) consumed.set(m.messageId, now.getTime());
       while (consumed.size > MAX_CONSUMED_REMEMBERED) consumed.delete(consumed.keys().next().value!);
-      const etag = await this.history.append({
+      const { etag, blobNames } = await this.history.append({
         instanceId: wi.instanceId,
         executionId,
         events: commit.newEvents,
@@ -950,10 +975,16 @@ export class AzureStorageOrchestrationService
       this.handOverLocalActivities(sentLocal.splice(0));
       await this.beforeInstanceWrite?.(wi, commit);
 
+      // Large values are the URLs of the blobs the history rows just wrote (DT.AS: never written twice).
       const started = commit.newEvents.some((e) => e.type === "ExecutionStarted");
+      const { serializedInput: input, serializedOutput: output } = commit.state;
+      const appended = (value: string, sources: readonly HistorySource[]): string | undefined => {
+        const place = historyPlaceOf(commit.newEvents, value, sources);
+        return place && blobNames[place.index]?.[place.source[2]];
+      };
       await this.instances.upsert(commit.state, {
-        input: started ? await this.tableValue(wi.instanceId, "Input", commit.state.serializedInput) : undefined,
-        output: await this.tableValue(wi.instanceId, "Output", commit.state.serializedOutput),
+        input: started ? await this.instanceValue(wi.instanceId, "Input", input, () => appended(input!, INPUT_SOURCES)) : undefined,
+        output: await this.instanceValue(wi.instanceId, "Output", output, () => appended(output!, OUTPUT_SOURCES)),
       });
       await this.beforeMessageDelete?.(wi, commit);
 
@@ -978,9 +1009,14 @@ export class AzureStorageOrchestrationService
     const row = await this.instances.get(instanceId);
     if (row && row.record.runtimeStatus === state.status && row.record.executionId === state.executionId) return;
     const record = state.toInstanceRecord({ customStatus: row?.record.serializedCustomStatus, lastUpdatedAt: new Date() });
+    // A large value is in a blob its history row names: look that up (DT.AS does the same), do not copy it.
+    const fromHistory = (value: string, sources: readonly HistorySource[]) => async (): Promise<string | undefined> => {
+      const place = historyPlaceOf(state.events, value, sources);
+      return place && this.history.blobNameOf(instanceId, record.executionId, place.source[0], place.source[2]);
+    };
     await this.instances.upsert(record, {
-      input: await this.tableValue(instanceId, "Input", record.serializedInput),
-      output: await this.tableValue(instanceId, "Output", record.serializedOutput),
+      input: await this.instanceValue(instanceId, "Input", record.serializedInput, fromHistory(record.serializedInput!, INPUT_SOURCES)),
+      output: await this.instanceValue(instanceId, "Output", record.serializedOutput, fromHistory(record.serializedOutput!, OUTPUT_SOURCES)),
     });
     this.logger.warn({ event: "instance.repaired", instanceId, status: state.status }, "Instances row repaired from history");
   }
@@ -990,11 +1026,23 @@ export class AzureStorageOrchestrationService
   beforeInstanceWrite?: (wi: OrchestrationWorkItem, commit: OrchestrationCommit) => Promise<void>;
   beforeMessageDelete?: (wi: OrchestrationWorkItem, commit: OrchestrationCommit) => Promise<void>;
 
-  /** An Instances column value: inline, or a blob URL when over the table property limit (§5). */
-  private async tableValue(instanceId: string, column: string, value: string | undefined): Promise<string | undefined> {
+  /**
+   * An Instances column value: inline, or, over the table property limit, the URL of a blob holding it (§5):
+   * the blob `historyBlob` names (the history row's own copy), else one written here under DT.AS's name for
+   * an Instances-row property.
+   */
+  private async instanceValue(
+    instanceId: string,
+    column: "Input" | "Output",
+    value: string | undefined,
+    historyBlob: () => string | undefined | Promise<string | undefined>,
+  ): Promise<string | undefined> {
     if (value === undefined || utf16ByteLength(value) <= MAX_TABLE_PROPERTY_BYTES) return value;
-    const blobName = historyPropertyBlobName(escapePartitionKey(instanceId), "instance", "Instances", column);
-    await this.payloads.upload(blobName, value);
+    let blobName = await historyBlob();
+    if (blobName === undefined) {
+      blobName = instancePropertyBlobName(escapePartitionKey(instanceId), column);
+      await this.payloads.upload(blobName, value);
+    }
     return this.payloads.urlOf(blobName);
   }
 
@@ -1259,16 +1307,18 @@ export class AzureStorageOrchestrationService
       throw new OrchestrationAlreadyExistsError(instanceId, existing.record.runtimeStatus);
     const generation = existing ? existing.record.generation + 1 : 0;
     const start: ExecutionStartedEvent = { ...event, generation };
-    const message: TaskMessage = { ...startMessage, event: start };
+    const message: TaskMessage = { ...startMessage, event: start, sender: startMessage.sender ?? CLIENT_SENDER };
     const visibleAt = start.scheduledStartTime ? new Date(start.scheduledStartTime) : undefined;
     const now = new Date();
     const { data } = await this.messenger.send(this.controlQueue(this.partitionOf(instanceId)), message, { visibleAt, now });
     this.wakeLocal(this.names.controlQueues[this.partitionOf(instanceId)]!);
+    // As DT.AS: an offloaded start message's blob is the input (readers take it out of the envelope); an
+    // input that fit the queue message but not a column goes to a blob named in `InputBlobName`, Input "".
     let input = start.input;
     let inputBlobName: string | undefined;
     if (data.compressedBlobName) input = this.payloads.urlOf(data.compressedBlobName);
     else if (input !== undefined && utf16ByteLength(input) > MAX_TABLE_PROPERTY_BYTES) {
-      inputBlobName = historyPropertyBlobName(escapePartitionKey(instanceId), "instance", "Instances", "Input");
+      inputBlobName = instancePropertyBlobName(escapePartitionKey(instanceId), "Input");
       await this.payloads.upload(inputBlobName, input);
       input = "";
     }
@@ -1278,7 +1328,8 @@ export class AzureStorageOrchestrationService
       name: start.name,
       version: start.version,
       runtimeStatus: "Pending",
-      createdAt: now,
+      // DT.AS: CreatedTime is the start event's Timestamp, LastUpdatedTime the time of this write.
+      createdAt: parseDtfDateTime(start.timestamp),
       lastUpdatedAt: now,
       scheduledStartAt: visibleAt,
       serializedInput: start.input,
@@ -1303,7 +1354,7 @@ export class AzureStorageOrchestrationService
             RuntimeStatus: "Terminated",
             LastUpdatedTime: { value: now.toISOString(), type: "DateTime" },
             CompletedTime: { value: now.toISOString(), type: "DateTime" },
-            Output: message.event.input ?? "",
+            Output: (await this.instanceValue(instanceId, "Output", message.event.input, () => undefined)) ?? "",
           });
           return;
         }
@@ -1313,7 +1364,7 @@ export class AzureStorageOrchestrationService
     }
     const queueName = this.names.controlQueues[this.partitionOf(instanceId)]!;
     const visibleAt = entityMessageDueTime(message);
-    await this.messenger.send(this.clients.queue(queueName), message, { now: new Date(), visibleAt });
+    await this.messenger.send(this.clients.queue(queueName), { ...message, sender: message.sender ?? CLIENT_SENDER }, { now: new Date(), visibleAt });
     if (!visibleAt) this.wakeLocal(queueName);
   }
 
@@ -1328,7 +1379,9 @@ export class AzureStorageOrchestrationService
   private async completeRecord(row: { record: InstanceRecord; inputBlobName?: string | undefined }, fetchPayloads: boolean): Promise<InstanceRecord> {
     const r = fetchPayloads ? { ...row.record } : withoutPayloads(row.record);
     if (fetchPayloads) {
-      if (row.inputBlobName) r.serializedInput = await this.payloads.download(row.inputBlobName);
+      // InputBlobName is only read while Input is empty: a Pending row's (DT.AS shows "" there), whose column
+      // stays after the first checkpoint has put the URL of the history's copy into Input.
+      if (row.inputBlobName && !r.serializedInput) r.serializedInput = await this.payloads.download(row.inputBlobName);
       else r.serializedInput = await this.resolvePayload(r.serializedInput, "input");
       r.serializedOutput = await this.resolvePayload(r.serializedOutput, "output");
     }

@@ -23,6 +23,7 @@ export interface ReceivedMessage {
 }
 
 export interface SentMessage {
+  /** The envelope sent; `compressedBlobName` is set when it went to a blob behind a wrapper message. */
   data: MessageData;
   body: string;
   messageId: string;
@@ -34,15 +35,18 @@ export class QueueMessenger {
   constructor(private readonly payloads: LargePayloadStore) {}
 
   /**
-   * Send one task message; returns its envelope, the body that went on the queue, and the new message's id and
-   * pop receipt (with which the sender can delete or re-time it without receiving it).
+   * Send one task message; returns its envelope (with the blob's name when it was offloaded, which a client
+   * start writes into the Pending row as DT.AS does), the body that went on the queue, and the new message's
+   * id and pop receipt (with which the sender can delete or re-time it without receiving it).
    */
   async send(queue: QueueClient, message: TaskMessage, options: { visibleAt?: Date; now: Date }): Promise<SentMessage> {
-    const data = newMessageData(message);
+    let data = newMessageData(message);
     let body = messageDataToJson(data);
     if (Buffer.byteLength(body, "utf8") > MAX_QUEUE_MESSAGE_BYTES) {
       const blobName = messageBlobName(message.orchestrationInstance.instanceId, data.activityId, message.event.type);
       await this.payloads.upload(blobName, body);
+      // The blob holds the envelope without the name (DT.AS serializes before it sets it); the caller gets it.
+      data = { ...data, compressedBlobName: blobName };
       body = messageDataToJson({
         activityId: "00000000-0000-0000-0000-000000000000",
         taskMessage: undefined,

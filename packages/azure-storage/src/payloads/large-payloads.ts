@@ -21,10 +21,23 @@ export function messageBlobName(instanceId: string, activityId: string, eventTyp
   return `${instanceId}/message-${activityId.replaceAll("-", "")}-${eventType}.json.gz`;
 }
 
-/** `<sanitized PartitionKey>/history-<RowKey>-<EventType>-<random uint32, 8 upper hex>-<Prop>.json.gz`. */
+/**
+ * `<sanitized PartitionKey>/history-<RowKey>-<EventType>-<random uint32, 8 upper hex>-<Prop>.json.gz`, DT.AS's
+ * name for a large table property (the random part keeps two writers of one row from sharing a blob).
+ */
 export function historyPropertyBlobName(partitionKey: string, rowKey: string, eventType: string, property: string): string {
   const suffix = randomInt(0, 2 ** 32 - 1).toString(16).toUpperCase().padStart(8, "0");
   return `${partitionKey}/history-${rowKey}-${eventType}-${suffix}-${property}.json.gz`;
+}
+
+/**
+ * DT.AS's name for a large property of the Instances row itself (a Pending row's input that fits a queue
+ * message but not a column, a termination reason of an instance that never started): the same rule applied
+ * to a row whose RowKey is empty and which has no EventType, so the property name stands in for it,
+ * `<sanitized PartitionKey>/history--Input-<random>-Input.json.gz`.
+ */
+export function instancePropertyBlobName(partitionKey: string, property: "Input" | "Output"): string {
+  return historyPropertyBlobName(partitionKey, "", property, property);
 }
 
 export class LargePayloadStore {

@@ -52,6 +52,13 @@ function parseConsumed(value: unknown): Map<string, number> {
   return m;
 }
 
+export interface AppendResult {
+  /** The sentinel's ETag after the checkpoint. */
+  etag: string;
+  /** Per appended event, the columns that went to blobs and their blob names (undefined: none). */
+  blobNames: (Record<string, string> | undefined)[];
+}
+
 const MAX_ROWS_PER_BATCH = 99;
 const MAX_BATCH_BYTES = 3 * 1024 * 1024;
 
@@ -93,14 +100,20 @@ export class HistoryTable {
     return { events, etag, executionId, consumed: parseConsumed(rawValue(sentinel?.[CONSUMED_MESSAGES_COLUMN])) };
   }
 
-  /** Append a checkpoint; returns the sentinel's new ETag. Throws `WorkItemLockLost` on 409/412. */
-  async append(o: AppendOptions): Promise<string> {
+  /**
+   * Append a checkpoint; returns the sentinel's new ETag and, per event of `o.events`, the blobs its large
+   * columns went to (column → blob name), which the Instances row points at instead of writing them again.
+   * Throws `WorkItemLockLost` on 409/412.
+   */
+  async append(o: AppendOptions): Promise<AppendResult> {
     const pk = escapePartitionKey(o.instanceId);
     const rows: Record<string, unknown>[] = [];
+    const blobNames: (Record<string, string> | undefined)[] = [];
     for (let i = 0; i < o.events.length; i++) {
       const rowKey = historyRowKey(o.startIndex + i);
       const e = o.events[i]!;
       const row = eventToRow(e, pk, rowKey, o.executionId);
+      let offloaded: Record<string, string> | undefined;
       for (const column of Object.keys(row)) {
         const v = row[column];
         if (!VARIABLE_SIZE_COLUMNS.has(column) || typeof v !== "string" || utf16ByteLength(v) <= MAX_TABLE_PROPERTY_BYTES) continue;
@@ -108,8 +121,10 @@ export class HistoryTable {
         await this.payloads.upload(blobName, v);
         row[column] = "";
         row[`${column}BlobName`] = blobName;
+        (offloaded ??= {})[column] = blobName;
       }
       rows.push(row as Record<string, unknown>);
+      blobNames.push(offloaded);
     }
     let etag = o.etag;
     let i = 0;
@@ -147,7 +162,23 @@ export class HistoryTable {
       }
     } while (i < rows.length);
     if (o.truncateFrom !== undefined) await this.truncate(o.instanceId, o.executionId, o.truncateFrom);
-    return etag!;
+    return { etag: etag!, blobNames };
+  }
+
+  /**
+   * The blob a column of the execution's (last) event of `eventType` was offloaded to, or undefined when
+   * that column is inline. One query; DT.AS looks it up the same way when it repairs an Instances row.
+   */
+  async blobNameOf(instanceId: string, executionId: string, eventType: string, column: string): Promise<string | undefined> {
+    const pk = escapePartitionKey(instanceId);
+    const q = (v: string): string => `'${v.replaceAll("'", "''")}'`;
+    const filter = `PartitionKey eq ${q(pk)} and ExecutionId eq ${q(executionId)} and EventType eq ${q(eventType)}`;
+    let found: string | undefined;
+    for await (const r of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: [`${column}BlobName`] } })) {
+      const name = r[`${column}BlobName`];
+      found = typeof name === "string" && name !== "" ? name : undefined;
+    }
+    return found;
   }
 
   private async truncate(instanceId: string, executionId: string, fromIndex: number): Promise<void> {

@@ -6,7 +6,7 @@ import { TableClient, TableServiceClient } from "@azure/data-tables";
 import { QueueServiceClient } from "@azure/storage-queue";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { TaskHubClient, TaskHubWorker } from "@taskhub/core";
-import type { AzureStorageOrchestrationService } from "../../src/index.js";
+import { partitionIndex, type AzureStorageOrchestrationService } from "../../src/index.js";
 import { connectionString, newService } from "./helpers.js";
 
 let service: AzureStorageOrchestrationService;
@@ -142,6 +142,32 @@ describe("Azure Storage layout", () => {
       expect(o.TaskMessage.Event.Timestamp).toMatch(/Z$/);
       expect(o.TaskMessage.OrchestrationInstance).toEqual({ $type: "DurableTask.Core.OrchestrationInstance", InstanceId: "layout-msg", ExecutionId: null });
       expect(typeof o.SequenceNumber).toBe("number");
+    } finally {
+      await worker.start();
+    }
+  });
+
+  it("writes the Pending row with DT.AS's columns: the start message's ExecutionId, Generation and Timestamp", async () => {
+    await worker.stop();
+    try {
+      const id = await client.scheduleNewOrchestration("Hello", "Nara", { instanceId: "layout-pending" });
+      const queue = QueueServiceClient.fromConnectionString(connectionString()).getQueueClient(service.names.controlQueues[partitionIndex(id, 4)]!);
+      const start = (await queue.peekMessages({ numberOfMessages: 32 })).peekedMessageItems
+        .map((m) => JSON.parse(m.messageText) as { TaskMessage: { Event: Record<string, unknown> } })
+        .find((m) => m.TaskMessage.Event.EventType === 0 && (m.TaskMessage.Event.OrchestrationInstance as { InstanceId: string }).InstanceId === id)!;
+      const event = start.TaskMessage.Event;
+      const row = await table(service.names.instancesTable).getEntity<Record<string, unknown>>(id, "", { disableTypeConversion: true });
+      expect(typed(row, "RuntimeStatus").value).toBe("Pending");
+      expect(typed(row, "Name").value).toBe("Hello");
+      expect(typed(row, "Version").value).toBe("");
+      expect(typed(row, "Input").value).toBe('"Nara"');
+      expect(typed(row, "ExecutionId").value).toBe((event.OrchestrationInstance as { ExecutionId: string }).ExecutionId);
+      expect(typed(row, "Generation")).toEqual({ value: String(event.Generation), type: "Int32" });
+      expect(typed(row, "CreatedTime").type).toBe("DateTime");
+      expect(new Date(typed(row, "CreatedTime").value as string).getTime()).toBe(new Date(event.Timestamp as string).getTime());
+      expect(typed(row, "LastUpdatedTime").type).toBe("DateTime");
+      expect(typed(row, "Tags").value).toBe("null");
+      expect(typed(row, "TaskHubName").value).toBe(service.names.hub);
     } finally {
       await worker.start();
     }
