@@ -87,6 +87,7 @@ function azuriteProcesses(folder: string): string[] {
 }
 
 let dir: string;
+let packOutput: string[] = [];
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 
 beforeAll(async () => {
@@ -94,7 +95,8 @@ beforeAll(async () => {
   const packages = join(dir, "packages");
   const app = join(dir, "app");
   // `npm run pack` (built already when npm test runs this; the build is then a cache hit).
-  await run(process.execPath, [join(root, "scripts/bootstrap.mjs"), "pack", "--out", packages], { cwd: root, env: process.env });
+  const packed = await run(process.execPath, [join(root, "scripts/bootstrap.mjs"), "pack", "--out", packages], { cwd: root, env: process.env });
+  packOutput = `${packed.stdout}${packed.stderr}`.trim().split("\n");
   mkdirSync(app);
   await run(npm, ["init", "-y"], { cwd: app });
   await run(npm, ["pkg", "set", "type=module"], { cwd: app });
@@ -115,6 +117,11 @@ describe("the README's quickstart, from the packed tarballs", () => {
     expect(tscLine).toEqual(["--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--strict"]);
     expect(startRequest?.[2]).toMatch(/^\/runtime\/webhooks\/durabletask\/orchestrators\/HelloCities\//);
     expect(quickstartOutput).toMatch(/^Completed /);
+  });
+
+  it("npm run pack prints what it made, a line a package", () => {
+    expect(packOutput.filter((l) => l.startsWith("packed @taskhub/"))).toHaveLength(4);
+    expect(packOutput.length).toBeLessThanOrEqual(6);
   });
 
   it("the tarballs install without azurite", () => {
