@@ -16,7 +16,7 @@ const mode = process.argv[2] ?? "test";
 const quiet = mode === "pack";
 
 function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: quiet ? "pipe" : "inherit", encoding: "utf8", env, ...opts });
+  const r = spawnSync(cmd, args, { cwd: root, stdio: quiet ? "pipe" : "inherit", encoding: "utf8", maxBuffer: 256 * 2 ** 20, env, ...opts });
   if (r.error) throw r.error;
   if (quiet && r.status !== 0) process.stderr.write(`${r.stdout ?? ""}${r.stderr ?? ""}`);
   return r.status ?? 1;
