@@ -3,17 +3,22 @@
 // npm: fetch pnpm through npx (no global install), install the workspace from the lockfile, build with turbo,
 // then run the test suites (printing one closing "N passed, N failed" line), the main job or the benchmark.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { join, dirname } from "node:path";
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { join, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const PNPM_VERSION = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).packageManager.split("@")[1];
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1", NO_UPDATE_NOTIFIER: "1" };
 
+const mode = process.argv[2] ?? "test";
+// `npm run pack` prints only what it made (and everything when a step fails); the other modes show their steps.
+const quiet = mode === "pack";
+
 function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env, ...opts });
+  const r = spawnSync(cmd, args, { cwd: root, stdio: quiet ? "pipe" : "inherit", encoding: "utf8", maxBuffer: 256 * 2 ** 20, env, ...opts });
   if (r.error) throw r.error;
+  if (quiet && r.status !== 0) process.stderr.write(`${r.stdout ?? ""}${r.stderr ?? ""}`);
   return r.status ?? 1;
 }
 
@@ -30,7 +35,6 @@ function must(status, what) {
   }
 }
 
-const mode = process.argv[2] ?? "test";
 const lockfile = existsSync(join(root, "pnpm-lock.yaml"));
 must(pnpm(["install", ...(lockfile ? ["--frozen-lockfile"] : []), "--reporter=append-only"]), "pnpm install");
 
@@ -82,12 +86,18 @@ if (mode === "bench") {
 if (mode === "pack") {
   // Installable tarballs of the packages (workspace:* turned into versions), for an app outside this
   // repository until they are published: `npm install <dir>/*.tgz` (README, "Your own app").
-  const out = join(root, "dist-packages");
+  // `--out DIR` writes them elsewhere than dist-packages/ (the quickstart test packs into a temporary folder).
+  const outArg = process.argv.indexOf("--out");
+  const out = outArg > 0 && process.argv[outArg + 1] ? resolve(process.argv[outArg + 1]) : join(root, "dist-packages");
   rmSync(out, { recursive: true, force: true });
   must(pnpm(["exec", "turbo", "run", "build", "--output-logs=errors-only"]), "build");
-  for (const p of ["core", "azure-storage", "host", "durable-functions"])
+  for (const p of ["core", "azure-storage", "host", "durable-functions"]) {
     must(pnpm(["pack", "--dir", join(root, "packages", p), "--pack-destination", out]), `pack ${p}`);
-  console.log(`\ntarballs in ${out}: npm install ${out}/*.tgz`);
+    const { name, version } = JSON.parse(readFileSync(join(root, "packages", p, "package.json"), "utf8"));
+    const file = `${name.replace("@", "").replace("/", "-")}-${version}.tgz`;
+    console.log(`packed ${name}@${version}: ${file} (${Math.round(statSync(join(out, file)).size / 1024)} KB)`);
+  }
+  console.log(`tarballs in ${out}: npm install ${out}/*.tgz`);
   process.exit(0);
 }
 

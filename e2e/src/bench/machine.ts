@@ -15,9 +15,8 @@ export interface MachineInfo {
 export function machineInfo(): MachineInfo {
   let azurite: string | undefined;
   try {
-    // azurite is a dependency of @taskhub/azure-storage, resolved from there.
-    const require = createRequire(createRequire(import.meta.url).resolve("@taskhub/azure-storage"));
-    azurite = (require("azurite/package.json") as { version: string }).version;
+    // The azurite this package depends on, the one startAzurite finds.
+    azurite = (createRequire(import.meta.url)("azurite/package.json") as { version: string }).version;
   } catch {
     azurite = undefined;
   }

@@ -1,4 +1,7 @@
 // @taskhub/azure-storage: taskhub's backend on Azure Storage, storage-compatible with DTF's provider.
+// Its public types reach the Azure SDK's, which use Node's (Buffer, streams): this package depends on
+// @types/node and this directive, kept in the emitted .d.ts, brings them into a user's program.
+/// <reference types="node" preserve="true" />
 export * from "./azure-storage-orchestration-service.js";
 export * from "./naming.js";
 export * from "./partitioning/fnv1a.js";

@@ -1,5 +1,8 @@
 // @taskhub/durable-functions: the durable-functions v3 programming model on taskhub. Change
 // `import * as df from "durable-functions"` to `import * as df from "@taskhub/durable-functions"`.
+// Its public types use Node's (Symbol.dispose, and the host's): this package depends on @types/node and this
+// directive, kept in the emitted .d.ts, brings them into a user's program.
+/// <reference types="node" preserve="true" />
 import type { TaskHubWorker } from "@taskhub/core";
 import { defaultApp, type RegisterOptions } from "./registry.js";
 import type { DurableClient } from "./client/durable-client.js";

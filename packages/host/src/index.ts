@@ -1,4 +1,7 @@
 // @taskhub/host: the worker host, configuration, logging and the Durable Functions HTTP management API.
+// Its public types use Node's (NodeJS.ProcessEnv, node:http's Server): this package depends on @types/node and
+// this directive, kept in the emitted .d.ts, brings them into a user's program.
+/// <reference types="node" preserve="true" />
 export * from "./http/management-api.js";
 export * from "./http/management-urls.js";
 export * from "./http/status-object.js";

@@ -1,6 +1,6 @@
 /**
- * Starts a real Azurite (the `azurite` npm package this package depends on) as a child process, for tests
- * and the embedded development mode.
+ * Starts a real Azurite (the `azurite` npm package, an optional peer dependency: installed by whoever starts
+ * Azurite) as a child process, for tests and the embedded development mode.
  *
  * Contracts:
  * - In memory by default; on disk in `location` (or a fresh temporary directory) with `inMemory: false`.
@@ -24,6 +24,7 @@ import { createRequire } from "node:module";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { InvalidArgumentError, TaskHubError } from "@taskhub/core";
 import { DEVELOPMENT_ACCOUNT_KEY, DEVELOPMENT_ACCOUNT_NAME } from "../storage/clients.js";
 
@@ -31,6 +32,7 @@ export const AZURITE_ACCOUNT = DEVELOPMENT_ACCOUNT_NAME;
 export const AZURITE_KEY = DEVELOPMENT_ACCOUNT_KEY;
 
 const HOST = "127.0.0.1";
+const AZURITE_ENTRY = "azurite/dist/src/azurite.js";
 const STOP_GRACE_MS = 5_000;
 const OUTPUT_TAIL_CHARS = 8_000;
 
@@ -115,12 +117,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   };
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
 
-  let cli: string;
-  try {
-    cli = createRequire(import.meta.url).resolve("azurite/dist/src/azurite.js");
-  } catch (err) {
-    throw new TaskHubError("Storage", "cannot find the azurite package (azurite/dist/src/azurite.js)", { cause: err });
-  }
+  const cli = azuriteEntryPoint();
   const location = inMemory ? undefined : resolve(options.location ?? (await mkdtemp(join(tmpdir(), "taskhub-azurite-"))));
   const profiling = (options.execArgv?.length ?? 0) > 0;
   const args = [
@@ -220,6 +217,27 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
       return stopping;
     },
   };
+}
+
+/**
+ * Azurite's entry point. `azurite` is an optional peer dependency (it is a development tool, far larger than
+ * this package): it is found from this package, as a sibling in the app's node_modules (npm), or from the
+ * working directory's project (pnpm's isolated layout).
+ */
+function azuriteEntryPoint(): string {
+  const from = [import.meta.url, pathToFileURL(join(process.cwd(), "package.json")).href];
+  for (const base of from) {
+    try {
+      return createRequire(base).resolve(AZURITE_ENTRY);
+    } catch {
+      // not installed there
+    }
+  }
+  throw new TaskHubError(
+    "Storage",
+    "cannot start Azurite: the azurite package is not installed. It is an optional development dependency: " +
+      "install it with `npm install -D azurite`, or use a storage account (AZURE_STORAGE_CONNECTION_STRING).",
+  );
 }
 
 /** The ports Azurite reported (in `found`), once each accepts a TCP connection. */

@@ -10,7 +10,8 @@ import { toDotNetRoundTrip } from "../history/time.js";
 
 const NAMESPACE = Buffer.from("9e9529585e334daf827f2fa12937b875", "hex");
 
-export function uuidV5(namespace: Buffer, name: string): string {
+/** An RFC 4122 version-5 UUID of `name` (UTF-8) in the 16-byte `namespace`. */
+export function uuidV5(namespace: Uint8Array, name: string): string {
   const hash = createHash("sha1").update(namespace).update(Buffer.from(name, "utf8")).digest();
   const b = hash.subarray(0, 16);
   b[6] = (b[6]! & 0x0f) | 0x50;

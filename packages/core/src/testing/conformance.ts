@@ -3,14 +3,13 @@
  * `TaskHubWorker` and `TaskHubClient` over the backend under test. The in-memory service passes it in
  * core; the Azure Storage service runs the same suite against Azurite.
  *
- * Usage (in a vitest file; the test API is passed in so that importing `@taskhub/core/testing` outside a
- * test runner never loads vitest):
+ * Usage (in a vitest file; the test API is passed in, typed by `TestApi`, so that `@taskhub/core/testing`
+ * neither loads nor needs a test runner):
  *   import { describe, it, expect } from "vitest";
  *   runConformanceSuite("in-memory", async () => ({ service: new InMemoryOrchestrationService() }), { describe, it, expect });
  *
  * Timers here are short real-time delays (no virtual clock), so any backend can pass.
  */
-import type { ExpectStatic } from "vitest";
 import type {
   ActivityWorkItem,
   OrchestrationCommit,
@@ -25,6 +24,7 @@ import type { OrchestrationContext } from "../replay/context.js";
 import type { Logger } from "../replay/logger.js";
 import type { DurableTask } from "../replay/tasks.js";
 import { TaskHubWorker, type TaskHubWorkerOptions } from "../worker.js";
+import type { TestApi } from "./test-api.js";
 
 export interface BackendUnderTest {
   service: OrchestrationService & OrchestrationServiceClient;
@@ -33,12 +33,6 @@ export interface BackendUnderTest {
   dispose?(): Promise<void>;
 }
 
-/** The parts of vitest's API the suite uses. */
-export interface TestApi {
-  describe(name: string, fn: () => void): void;
-  it(name: string, fn: () => Promise<void>, timeoutMs?: number): void;
-  expect: ExpectStatic;
-}
 
 export interface ConformanceOptions {
   /** Per-test timeout for waiting on an instance (default 20 s). */

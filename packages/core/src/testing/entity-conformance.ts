@@ -9,7 +9,8 @@ import type { EntityContext } from "../entities/entity-context.js";
 import type { EntityInstanceId } from "../entities/entity-id.js";
 import { EntityOperationFailedError, TaskHubError } from "../errors/errors.js";
 import { TaskHubWorker } from "../worker.js";
-import type { BackendUnderTest, ConformanceOptions, TestApi } from "./conformance.js";
+import type { BackendUnderTest, ConformanceOptions } from "./conformance.js";
+import type { TestApi } from "./test-api.js";
 
 /** Function style: the aggregator pattern's counter. */
 export function counterEntity(ctx: EntityContext<number>): unknown {
