@@ -264,7 +264,8 @@ class StepOutput {
             eventId: a.id,
             timestamp: now,
             name: a.name,
-            version: a.version,
+            // DTF writes "" for an unversioned task (its Version column is always there).
+            version: a.version ?? "",
             input: a.input,
             tags: a.tags,
           });
@@ -282,7 +283,7 @@ class StepOutput {
             eventId: a.id,
             timestamp: now,
             name: a.name,
-            version: a.version,
+            version: a.version ?? "",
             instanceId: a.instanceId,
             input: a.input,
             tags: a.tags,
@@ -303,7 +304,7 @@ class StepOutput {
                 version: start.version,
               },
               name: a.name,
-              version: a.version,
+              version: a.version ?? "",
               input: a.input,
               tags: a.tags,
               generation: 0,
@@ -355,7 +356,8 @@ class StepOutput {
       eventId: a.id,
       timestamp: now,
       orchestrationStatus: a.status,
-      result: a.result,
+      // DTF Core records a failure's message as the Result of a failed execution too.
+      result: a.result ?? (a.status === "Failed" ? a.failureDetails?.errorMessage : undefined),
       failureDetails: a.failureDetails,
     });
   }
