@@ -13,6 +13,7 @@
  * `executeOrchestrationWorkItemAsync` (what the worker uses) also runs `async function*` ones, awaiting only
  * when an orchestrator turns out to be one.
  */
+import { encodeActivityInput } from "./activity-input.js";
 import type { CompleteOrchestrationAction, OrchestratorAction } from "../actions/actions.js";
 import type { DelayedTaskMessage, TaskMessage } from "../backend/task-message.js";
 import type { OrchestrationCommit, OrchestrationWorkItem } from "../backend/service.js";
@@ -266,7 +267,7 @@ class StepOutput {
             name: a.name,
             // DTF writes "" for an unversioned task (its Version column is always there).
             version: a.version ?? "",
-            input: a.input,
+            input: encodeActivityInput(a.input),
             tags: a.tags,
           });
           events.push(keepInput ? scheduled : { ...scheduled, input: undefined });
