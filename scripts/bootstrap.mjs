@@ -35,6 +35,14 @@ function must(status, what) {
   }
 }
 
+if (mode === "interop") {
+  // Before installing anything: without .NET there is nothing to run (`npm test` never needs it).
+  const dotnet = spawnSync("dotnet", ["--list-sdks"], { env, encoding: "utf8" });
+  if (dotnet.error || dotnet.status !== 0 || !dotnet.stdout.trim()) {
+    console.error("test:interop needs the .NET SDK 8 or later (`dotnet`) to build the DurableTask.AzureStorage peer: install dotnet-sdk-10.0");
+    process.exit(1);
+  }
+}
 const lockfile = existsSync(join(root, "pnpm-lock.yaml"));
 must(pnpm(["install", ...(lockfile ? ["--frozen-lockfile"] : []), "--reporter=append-only"]), "pnpm install");
 
@@ -76,6 +84,12 @@ if (mode === "test") {
   process.exit(status !== 0 ? status : failed > 0 ? 1 : 0);
 }
 
+if (mode === "interop") {
+  // Scenarios against the real DurableTask.AzureStorage (docs/dtf-compatibility.md); prints its own closing line.
+  must(pnpm(["exec", "turbo", "run", "build", "--filter=@taskhub/e2e...", "--output-logs=errors-only"]), "build");
+  process.exit(run("node", ["e2e/scripts/interop.mjs", ...process.argv.slice(3)]));
+}
+
 if (mode === "bench") {
   // The benchmark of issue 8 (BENCHMARKS.md): its own Azurite and worker processes; args pass through
   // (`npm run bench -- --quick`).
@@ -101,5 +115,5 @@ if (mode === "pack") {
   process.exit(0);
 }
 
-console.error(`bootstrap: unknown mode ${mode} (use test, start, bench or pack)`);
+console.error(`bootstrap: unknown mode ${mode} (use test, interop, start, bench or pack)`);
 process.exit(2);

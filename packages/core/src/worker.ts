@@ -16,7 +16,8 @@ import { WorkItemDispatcher } from "./dispatch/work-item-dispatcher.js";
 import { InvalidArgumentError, TaskHubError, toFailureDetails } from "./errors/errors.js";
 import type { TaskScheduledEvent } from "./history/events.js";
 import { newEvent } from "./history/factories.js";
-import { parsePayload, serializePayload } from "./replay/payload.js";
+import { serializePayload } from "./replay/payload.js";
+import { decodeActivityInput } from "./dispatch/activity-input.js";
 import { childLogger, silentLogger, type Logger } from "./replay/logger.js";
 import type { Orchestrator } from "./replay/replay.js";
 
@@ -262,7 +263,7 @@ export class TaskHubWorker {
           name: event.name,
           signal,
         };
-        const output = await fn(ctx, parsePayload(event.input));
+        const output = await fn(ctx, decodeActivityInput(event.input));
         response = respond({ result: serializePayload(output, `output of activity '${event.name}'`) });
       } catch (err) {
         log.debug({ event: "activity.failed", err }, "activity failed");

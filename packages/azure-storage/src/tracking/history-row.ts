@@ -24,6 +24,8 @@ export const SENTINEL_ROW_KEY = "sentinel";
 
 type Row = TableEntity<Record<string, unknown>>;
 
+const SCALAR_KINDS = new Set(["string", "status", "int", "bool", "datetime"]);
+
 /** The typed entity for one event (without offloading). */
 export function eventToRow(e: HistoryEvent, partitionKey: string, rowKey: string, executionId: string): Row {
   const row: Row = {
@@ -38,7 +40,13 @@ export function eventToRow(e: HistoryEvent, partitionKey: string, rowKey: string
   const values = e as unknown as Record<string, unknown>;
   for (const [field, column, kind] of HISTORY_COLUMNS[e.type]) {
     const v = values[field];
-    if (v === undefined) continue;
+    if (v === undefined) {
+      // As DT.AS: an absent object member is the JSON text "null", an absent bool is false; absent strings,
+      // numbers and instants (nullable in .NET) have no column.
+      if (kind === "bool") row[column] = false;
+      else if (!SCALAR_KINDS.has(kind)) row[column] = "null";
+      continue;
+    }
     switch (kind) {
       case "string":
       case "status":

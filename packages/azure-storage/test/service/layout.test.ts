@@ -118,6 +118,33 @@ describe("Azure Storage layout", () => {
     expect(typed(inst, "TaskHubName").value).toBe(service.names.hub);
   });
 
+  it("writes the columns DT.AS 2.11 writes: Version \"\" of a task, \"null\" for absent objects, false for absent bools", async () => {
+    // Column sets of DurableTask.AzureStorage 2.11.3's rows for the same orchestration, as the interop suite
+    // (e2e/interop) read them from Azurite (docs/dtf-compatibility.md).
+    const id = await client.scheduleNewOrchestration("Hello", "Kyoto", { instanceId: "layout-columns" });
+    await client.waitForOrchestrationCompletion(id, { timeoutMs: 30_000 });
+    const rows: Record<string, unknown>[] = [];
+    for await (const r of table(service.names.historyTable).listEntities<Record<string, unknown>>({
+      queryOptions: { filter: `PartitionKey eq 'layout-columns'` },
+      disableTypeConversion: true,
+    }))
+      rows.push(r);
+    const byType = (t: string): Record<string, unknown> => rows.find((r) => typed(r, "EventType")?.value === t)!;
+    const columns = (r: Record<string, unknown>): string[] =>
+      Object.keys(r).filter((k) => !["partitionKey", "rowKey", "etag", "timestamp", "odata.etag", "Timestamp"].includes(k)).sort();
+    const common = ["EventId", "EventType", "ExecutionId", "IsPlayed", "_Timestamp"];
+    expect(columns(byType("ExecutionStarted"))).toEqual(
+      [...common, "GenerateNewTrace", "Generation", "Input", "Name", "OrchestrationInstance", "ParentInstance", "ParentTraceContext", "Tags", "Version"].sort(),
+    );
+    expect(columns(byType("TaskScheduled"))).toEqual([...common, "Name", "ParentTraceContext", "Tags", "Version"].sort());
+    expect(columns(byType("TaskCompleted"))).toEqual([...common, "Result", "TaskScheduledId"].sort());
+    expect(columns(byType("ExecutionCompleted"))).toEqual([...common, "FailureDetails", "OrchestrationStatus", "Result"].sort());
+    expect(typed(byType("TaskScheduled"), "Version")).toEqual({ value: "", type: "String" });
+    for (const [t, c] of [["TaskScheduled", "Tags"], ["TaskScheduled", "ParentTraceContext"], ["ExecutionStarted", "ParentInstance"], ["ExecutionCompleted", "FailureDetails"]] as const)
+      expect(typed(byType(t), c).value, `${t}.${c}`).toBe("null");
+    expect(typed(byType("ExecutionStarted"), "GenerateNewTrace")).toEqual({ value: "false", type: "Boolean" });
+  });
+
   it("writes queue messages as DTF envelopes, $type first", async () => {
     const id = await client.scheduleNewOrchestration("WaitForever", undefined, { instanceId: "layout-msg" });
     await client.waitForOrchestrationStart(id, { timeoutMs: 30_000 });

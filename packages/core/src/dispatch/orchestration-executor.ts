@@ -13,6 +13,7 @@
  * `executeOrchestrationWorkItemAsync` (what the worker uses) also runs `async function*` ones, awaiting only
  * when an orchestrator turns out to be one.
  */
+import { encodeActivityInput } from "./activity-input.js";
 import type { CompleteOrchestrationAction, OrchestratorAction } from "../actions/actions.js";
 import type { DelayedTaskMessage, TaskMessage } from "../backend/task-message.js";
 import type { OrchestrationCommit, OrchestrationWorkItem } from "../backend/service.js";
@@ -264,8 +265,9 @@ class StepOutput {
             eventId: a.id,
             timestamp: now,
             name: a.name,
-            version: a.version,
-            input: a.input,
+            // DTF writes "" for an unversioned task (its Version column is always there).
+            version: a.version ?? "",
+            input: encodeActivityInput(a.input),
             tags: a.tags,
           });
           events.push(keepInput ? scheduled : { ...scheduled, input: undefined });
@@ -282,7 +284,7 @@ class StepOutput {
             eventId: a.id,
             timestamp: now,
             name: a.name,
-            version: a.version,
+            version: a.version ?? "",
             instanceId: a.instanceId,
             input: a.input,
             tags: a.tags,
@@ -303,7 +305,7 @@ class StepOutput {
                 version: start.version,
               },
               name: a.name,
-              version: a.version,
+              version: a.version ?? "",
               input: a.input,
               tags: a.tags,
               generation: 0,
@@ -355,7 +357,8 @@ class StepOutput {
       eventId: a.id,
       timestamp: now,
       orchestrationStatus: a.status,
-      result: a.result,
+      // DTF Core records a failure's message as the Result of a failed execution too.
+      result: a.result ?? (a.status === "Failed" ? a.failureDetails?.errorMessage : undefined),
       failureDetails: a.failureDetails,
     });
   }
