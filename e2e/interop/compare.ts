@@ -42,6 +42,10 @@ function strip(v: unknown, replace: (s: string) => string): unknown {
     // A continued generation's ExecutionStarted: DT.AS leaves Generation null, taskhub keeps the instance's
     // generation (0 unless re-created); harmless, see docs/dtf-compatibility.md.
     if ("Generation" in o && o.Generation === null) o.Generation = 0;
+    // A failed execution's ExecutionCompleted.Result is its failure's message: the task's own on DT.AS, the
+    // TaskFailedError's around it on taskhub (see innermostMessage); compared is the task's own message.
+    if (o.EventType === 1 && o.OrchestrationStatus === 3 && typeof o.Result === "string")
+      o.Result = failureTail(o.Result);
     return o;
   }
   return typeof v === "string" ? replace(v) : v;
