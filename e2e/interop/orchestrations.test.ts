@@ -19,14 +19,19 @@ let azurite: AzuriteInstance;
 let peer: DtfPeer;
 let taskhubWorker: RunningTaskhubWorker;
 const run = randomBytes(3).toString("hex");
-/** hubT: run by a taskhub worker; hubD: run by a DT.AS worker. */
+/**
+ * hubT: run by a taskhub worker; hubD: by a DT.AS worker with DT.AS's defaults; hubX: by a DT.AS worker with
+ * extended sessions on and the legacy blob partition manager (the other way DT.AS users run it).
+ */
 const hubT = `interopT${run}`;
 const hubD = `interopD${run}`;
+const hubX = `interopX${run}`;
 
 beforeAll(async () => {
   azurite = await startAzurite();
   peer = await DtfPeer.start(azurite.connectionString);
   await peer.startWorker(hubD);
+  await peer.startWorker(hubX, { extendedSessions: true, partitionManager: "legacy" });
   taskhubWorker = await startTaskhubWorker(azurite.connectionString, hubT);
 });
 
@@ -75,17 +80,22 @@ describe("scenario 1: DT.AS's client starts, a taskhub worker runs, DT.AS's clie
   });
 });
 
-describe("scenario 2: taskhub's client starts, a DT.AS worker runs, taskhub's client reads", () => {
+describe.each([
+  ["with its defaults", () => hubD],
+  ["with extended sessions and the legacy blob partition manager", () => hubX],
+] as const)("scenario 2: taskhub's client starts, a DT.AS worker runs %s, taskhub's client reads", (_how, dtasHub) => {
   const all = cases();
   let client: { [hub: string]: TaskHubClient };
+  let hubDtas: string;
   beforeAll(() => {
+    hubDtas = dtasHub();
     client = {
       [hubT]: taskhubClient(azurite.connectionString, hubT),
-      [hubD]: taskhubClient(azurite.connectionString, hubD),
+      [hubDtas]: taskhubClient(azurite.connectionString, hubDtas),
     };
   });
   it.concurrent.each(all.map((c) => [c.label, c] as const))("%s", async (_label, c) => {
-    const id = `s2-${c.label}-${run}`;
+    const id = `s2-${c.label}-${hubDtas === hubD ? "d" : "x"}-${run}`;
     const runOn = async (hub: string): Promise<{ state: OrchestrationState; history: DtfEvent[] }> => {
       await client[hub]!.scheduleNewOrchestration(
         c.name,
@@ -100,7 +110,7 @@ describe("scenario 2: taskhub's client starts, a DT.AS worker runs, taskhub's cl
       );
       return { state, history };
     };
-    const [onDtas, onTaskhub] = await Promise.all([runOn(hubD), runOn(hubT)]);
+    const [onDtas, onTaskhub] = await Promise.all([runOn(hubDtas), runOn(hubT)]);
     expectOutcome(c, onDtas.state.runtimeStatus, onDtas.state.serializedOutput);
     expect(comparableTaskhubState(onDtas.state)).toEqual(comparableTaskhubState(onTaskhub.state));
     expect(canonicalDtfHistory(onDtas.history)).toEqual(canonicalDtfHistory(onTaskhub.history));
