@@ -50,7 +50,15 @@ describe.each(["blob", "table"] as const)("scenario 3 with the %s lease manager"
     async (direction) => {
       const hub = `handover${manager === "blob" ? "B" : "T"}${direction.startsWith("taskhub") ? "t" : "d"}${randomBytes(3).toString("hex")}`;
       const client = taskhubClient(azurite.connectionString, hub);
-      const startDtas = () => peer.startWorker(hub, { partitionManager: DTAS_MANAGER[manager] });
+      // A stopping DT.AS worker leaves the messages it had dequeued invisible until their visibility timeout
+      // runs out (DT.AS's default: 5 minutes for control and work-item queues), so the next owner can run them
+      // only then, whichever runtime it is. 30 s keeps the suite short; the hand-over is the same.
+      const startDtas = () =>
+        peer.startWorker(hub, {
+          partitionManager: DTAS_MANAGER[manager],
+          controlQueueVisibilitySeconds: 30,
+          workItemVisibilitySeconds: 30,
+        });
       const startTaskhub = () =>
         startTaskhubWorker(azurite.connectionString, hub, { partitionManagement: manager });
 
