@@ -222,6 +222,18 @@ describe("taskhub CLI", () => {
     }
   }, 120_000);
 
+  it("a closed stdout (taskhub ... | head) ends a verb normally, without an EPIPE crash", async () => {
+    const withClosedStdout = (args: string[]): Promise<{ args: string[]; code: number | null; err: string }> => {
+      const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, TASKHUB_HUB_NAME: "CliHub" }, stdio: ["ignore", "pipe", "pipe"] });
+      child.stdout.destroy(); // the reader is gone before the verb writes anything
+      let err = "";
+      child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+      return new Promise((resolve) => child.once("exit", (code) => resolve({ args, code, err })));
+    };
+    const results = await Promise.all([["get-instances", "--json"], ["get-instances"], ["poison"], ["--help"]].map(withClosedStdout));
+    expect(results).toEqual(results.map((r) => ({ args: r.args, code: 0, err: "" })));
+  });
+
   it("shows partition ownership", async () => {
     const leased = new AzureStorageOrchestrationService({ taskHubName: "CliLeases", storage: { connectionString: azurite.connectionString }, partitionCount: 2, partitionManagement: "blob" });
     await leased.start();
