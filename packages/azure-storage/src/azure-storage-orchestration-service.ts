@@ -55,7 +55,7 @@ import { TablePartitionManager } from "./partitioning/table-partition-manager.js
 import { LargePayloadStore, MAX_TABLE_PROPERTY_BYTES, utf16ByteLength, instancePropertyBlobName } from "./payloads/large-payloads.js";
 import { createStorageClients, type StorageClients, type StorageConnection } from "./storage/clients.js";
 import { RequestCounter } from "./storage/request-counter.js";
-import { toStorageError } from "./storage/errors.js";
+import { orEmptyIfMissing, toStorageError } from "./storage/errors.js";
 import { HistoryTable } from "./tracking/history-table.js";
 import { InstancesTable } from "./tracking/instances-table.js";
 import { escapePartitionKey } from "./tracking/key-sanitation.js";
@@ -1368,8 +1368,9 @@ export class AzureStorageOrchestrationService
     if (!visibleAt) this.wakeLocal(queueName);
   }
 
+  // Reads never create storage (as DT.AS: only its writes create a missing task hub). A hub without a table
+  // reads as empty: `instances.get` answers undefined for any 404, the others go through `orEmptyIfMissing`.
   private async getOrchestrationStateImpl(instanceId: string, options: { fetchPayloads?: boolean } = {}): Promise<InstanceRecord | undefined> {
-    await this.createIfNotExists();
     const row = await this.instances.get(instanceId);
     if (!row) return undefined;
     return this.completeRecord(row, options.fetchPayloads ?? true);
@@ -1406,20 +1407,22 @@ export class AzureStorageOrchestrationService
   }
 
   private async getOrchestrationHistoryImpl(instanceId: string): Promise<HistoryEvent[]> {
-    await this.createIfNotExists();
-    return (await this.history.read(instanceId)).events;
+    return orEmptyIfMissing(async () => (await this.history.read(instanceId)).events, []);
   }
 
   private async queryInstancesImpl(query: InstanceQuery, continuationToken?: string): Promise<Page<InstanceRecord>> {
-    await this.createIfNotExists();
-    const page = await this.instances.query(query, continuationToken);
+    const page = await this.queryInstanceRows(query, continuationToken);
     const items = await Promise.all(page.items.map((row) => this.completeRecord(row, query.fetchPayloads ?? true)));
     return { items, continuationToken: page.continuationToken };
   }
 
-  /** Delete the instance's blobs, history rows and Instances row (§10.3). */
+  /** One page of Instances rows; none when the table does not exist. Throws `InvalidArgument` for a bad token. */
+  private queryInstanceRows(query: InstanceQuery, continuationToken?: string): ReturnType<InstancesTable["query"]> {
+    return orEmptyIfMissing(() => this.instances.query(query, continuationToken), { items: [], continuationToken: undefined });
+  }
+
+  /** Delete the instance's blobs, history rows and Instances row (§10.3). Creates nothing: a missing hub has nothing to purge. */
   private async purgeInstanceImpl(instanceId: string): Promise<PurgeResult> {
-    await this.createIfNotExists();
     const row = await this.instances.get(instanceId);
     if (!row) return { deletedInstanceCount: 0 };
     await Promise.all([
@@ -1431,13 +1434,12 @@ export class AzureStorageOrchestrationService
   }
 
   private async purgeInstancesImpl(filter: PurgeFilter): Promise<PurgeResult> {
-    await this.createIfNotExists();
     const statuses = (filter.statuses ?? TERMINAL_STATUSES).filter((s) => isTerminalStatus(s));
     let deleted = 0;
     let token: string | undefined;
     const limit = pLimit(8);
     do {
-      const page = await this.instances.query({ createdFrom: filter.createdFrom, createdTo: filter.createdTo, statuses: statuses.length ? statuses : undefined, fetchPayloads: false, pageSize: 100 }, token);
+      const page = await this.queryInstanceRows({ createdFrom: filter.createdFrom, createdTo: filter.createdTo, statuses: statuses.length ? statuses : undefined, fetchPayloads: false, pageSize: 100 }, token);
       const results = await Promise.all(page.items.map((row) => limit(() => this.purgeInstance(row.record.instanceId))));
       deleted += results.reduce((n, r) => n + r.deletedInstanceCount, 0);
       token = page.continuationToken;

@@ -382,8 +382,8 @@ withCommon(program.command("poison").description("messages quarantined in the po
   .action(verb(async (action: string, o: Common & { queue?: string; messageId?: string }) => {
     const { service } = await connect(o);
     if (action === "list") {
-      // Read only: a task hub that never quarantined anything may have no poison table, and listing must not create it.
-      const items = (await tableExists(service, service.names.poisonTable)) ? await service.listPoisonMessages() : [];
+      // Read only: a task hub without a poison table (one DT.AS wrote) lists none, and the table is not created.
+      const items = await service.listPoisonMessages();
       print(o, items, () => (items.length === 0 ? "no poison messages" : table([["queue", "message", "dequeues", "instance", "reason"], ...items.map((p) => [p.queueName, p.messageId, String(p.dequeueCount), p.instanceId ?? "", p.reason])])));
     } else if (action === "replay") {
       if (!o.queue || !o.messageId) throw new UsageError("replay needs --queue and --message-id");

@@ -183,6 +183,57 @@ describe("taskhub CLI", () => {
     expect(run(["get-instances", "--task-hub", "CliHub"]).code).toBe(0);
   }, 120_000);
 
+  it("read-only verbs create nothing on a task hub that DT.AS wrote (no Poison table)", async () => {
+    // DT.AS's tables, queues and container, with one instance started by a client; taskhub's own Poison table removed.
+    const writer = new AzureStorageOrchestrationService({ taskHubName: "CliDtas", storage: { connectionString: azurite.connectionString }, partitionManagement: "all" });
+    await new TaskHubClient(writer).scheduleNewOrchestration("SlowTwice", 1, { instanceId: "dtas-1" });
+    await writer.clients.tableService.deleteTable(writer.names.poisonTable);
+    const resources = async (): Promise<string[]> => {
+      const found: string[] = [];
+      for await (const t of writer.clients.tableService.listTables()) if (t.name!.toLowerCase().startsWith("clidtas")) found.push(t.name!);
+      for await (const q of writer.clients.queueService.listQueues({ prefix: "clidtas" })) found.push(q.name);
+      for await (const c of writer.clients.blobService.listContainers({ prefix: "clidtas" })) found.push(c.name);
+      return found.sort();
+    };
+    const before = await resources();
+    expect(before).toEqual(expect.arrayContaining(["CliDtasHistory", "CliDtasInstances", "clidtas-control-00", "clidtas-workitems"]));
+    expect(before).not.toContain("CliDtasPoison");
+    try {
+      const verbs = [
+        ["get-instances"],
+        ["get-runtime-status", "--id", "dtas-1"],
+        ["get-history", "--id", "dtas-1"],
+        ["poison"],
+        ["poison", "list", "--json"],
+        ["partitions"],
+        ["list-entities"],
+        ["get-entity", "--id", "@counter@nobody"],
+        ["get-instances", "--continuation-token", "garbage"],
+      ];
+      const results: { args: string[]; code: number | null; err: string }[] = [];
+      for (let i = 0; i < verbs.length; i += 4) results.push(...(await Promise.all(verbs.slice(i, i + 4).map((args) => runAsync(args, { TASKHUB_HUB_NAME: "CliDtas" })))));
+      expect(results.map((r) => ({ args: r.args, code: r.code }))).toEqual(verbs.map((args) => ({ args, code: args[0] === "get-entity" ? 3 : args.includes("garbage") ? 2 : 0 })));
+      expect(await resources()).toEqual(before);
+      expect(run(["get-runtime-status", "--id", "dtas-1", "--json"], { TASKHUB_HUB_NAME: "CliDtas" }).json).toMatchObject({ instanceId: "dtas-1", runtimeStatus: "Pending" });
+      expect(run(["poison", "--json"], { TASKHUB_HUB_NAME: "CliDtas" }).json).toEqual([]);
+      expect(await resources()).toEqual(before);
+    } finally {
+      await writer.deleteTaskHub();
+    }
+  }, 120_000);
+
+  it("a closed stdout (taskhub ... | head) ends a verb normally, without an EPIPE crash", async () => {
+    const withClosedStdout = (args: string[]): Promise<{ args: string[]; code: number | null; err: string }> => {
+      const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, TASKHUB_HUB_NAME: "CliHub" }, stdio: ["ignore", "pipe", "pipe"] });
+      child.stdout.destroy(); // the reader is gone before the verb writes anything
+      let err = "";
+      child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+      return new Promise((resolve) => child.once("exit", (code) => resolve({ args, code, err })));
+    };
+    const results = await Promise.all([["get-instances", "--json"], ["get-instances"], ["poison"], ["--help"]].map(withClosedStdout));
+    expect(results).toEqual(results.map((r) => ({ args: r.args, code: 0, err: "" })));
+  });
+
   it("shows partition ownership", async () => {
     const leased = new AzureStorageOrchestrationService({ taskHubName: "CliLeases", storage: { connectionString: azurite.connectionString }, partitionCount: 2, partitionManagement: "blob" });
     await leased.start();

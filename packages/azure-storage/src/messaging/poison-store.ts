@@ -11,6 +11,7 @@
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { TableClient } from "@azure/data-tables";
 import type { QueueServiceClient } from "@azure/storage-queue";
+import { orEmptyIfMissing } from "../storage/errors.js";
 import { rawValue } from "../tracking/history-row.js";
 
 export interface PoisonMessage {
@@ -57,8 +58,12 @@ export class PoisonStore {
     );
   }
 
+  /** Every quarantined message; none when the table does not exist (reading never creates it). */
   async list(): Promise<PoisonMessage[]> {
-    await this.ensure();
+    return orEmptyIfMissing(() => this.readAll(), []);
+  }
+
+  private async readAll(): Promise<PoisonMessage[]> {
     const out: PoisonMessage[] = [];
     for await (const r of this.table.listEntities<Record<string, unknown>>()) {
       const gz = r.BodyGzip as Uint8Array | undefined;

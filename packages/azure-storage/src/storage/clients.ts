@@ -6,12 +6,14 @@
  * Contracts:
  * - Every client counts its requests, retries included, in the `RequestCounter` (one is made when none is
  *   given), and gives each attempt `retry.tryTimeoutMs` on the client before it is abandoned and retried.
+ * - A request that could not be sent (`EPIPE`: the server had closed the idle keep-alive connection the request
+ *   went out on) is retried by every client: the blob and queue SDKs do it, table clients get a policy for it.
  * - Queue message text goes on the wire as given: the JavaScript queue SDK has no message encoding option
  *   and never base64-encodes (unlike .NET's `QueueMessageEncoding.Base64`), so callers send raw JSON.
  * - `table(name)`, `queue(name)` and `container(name)` return one cached client per name.
  * - Errors never quote the connection string, the account key or a SAS token.
  */
-import { RestError, type Pipeline as CorePipeline, type PipelinePolicy } from "@azure/core-rest-pipeline";
+import { isRestError, RestError, retryPolicy, type Pipeline as CorePipeline, type PipelinePolicy } from "@azure/core-rest-pipeline";
 import { AzureNamedKeyCredential, AzureSASCredential, TableClient, TableServiceClient, type TableServiceClientOptions } from "@azure/data-tables";
 import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
 import {
@@ -253,6 +255,8 @@ export function createStorageClients(conn: StorageConnection, options: CreateSto
     retryOptions: { maxRetries: maxTries - 1, retryDelayInMs: retry.retryDelayMs, maxRetryDelayInMs: retry.maxRetryDelayMs },
     additionalPolicies: [
       { policy: lineSeparatorEscapePolicy(), position: "perCall" as const },
+      // Before the counter and the per-try timeout, so that each attempt it makes is counted and timed.
+      { policy: unsentRequestRetryPolicy(maxTries, retry.retryDelayMs), position: "perRetry" as const },
       ...perRetry("table").map((policy) => ({ policy, position: "perRetry" as const })),
     ],
   });
@@ -337,6 +341,32 @@ function lineSeparatorEscapePolicy(): PipelinePolicy {
       return next(request);
     },
   };
+}
+
+/** Codes of a request that failed while being sent, which the table SDK's retry policy does not retry. */
+const UNSENT_REQUEST_CODES = new Set(["EPIPE", RestError.REQUEST_SEND_ERROR]);
+
+/**
+ * Retries a table request that failed while being sent (`EPIPE`, `REQUEST_SEND_ERROR`), as the blob and queue
+ * SDKs do. The typical cause is a race: the server closes an idle keep-alive connection just as the client
+ * reuses it (likelier the busier the machine). Such a request never reached the service, so sending it again
+ * is safe even for writes. The first retry is immediate (on another connection: waiting one turn of the event
+ * loop lets the client see every connection the server closed); later ones back off from `retryDelayMs`.
+ */
+function unsentRequestRetryPolicy(maxTries: number, retryDelayMs = 1000): PipelinePolicy {
+  const policy = retryPolicy(
+    [
+      {
+        name: "taskhubUnsentRequestRetry",
+        retry: ({ retryCount, responseError }) =>
+          responseError !== undefined && isRestError(responseError) && responseError.response === undefined && UNSENT_REQUEST_CODES.has(responseError.code ?? "")
+            ? { retryAfterInMs: retryCount === 0 ? 0 : retryDelayMs * 2 ** (retryCount - 1) }
+            : { skipStrategy: true },
+      },
+    ],
+    { maxRetries: maxTries - 1 },
+  );
+  return { name: "taskhubUnsentRequestRetry", sendRequest: (request, next) => policy.sendRequest(request, next) };
 }
 
 /**

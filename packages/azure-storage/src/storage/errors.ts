@@ -65,6 +65,24 @@ export const isNotFound = (err: unknown): boolean => statusOf(err) === 404;
 export const isConflict = (err: unknown): boolean => statusOf(err) === 409;
 export const isPreconditionFailed = (err: unknown): boolean => statusOf(err) === 412;
 
+const MISSING_STORE_CODES = new Set(["TableNotFound", "QueueNotFound", "ContainerNotFound"]);
+
+/**
+ * The table, queue or container itself does not exist (a 404 naming it), as opposed to a missing entity,
+ * message or blob in one that does. Reads answer "nothing" then: they never create storage.
+ */
+export const isMissingStore = (err: unknown): boolean => statusOf(err) === 404 && MISSING_STORE_CODES.has(errorCodeOf(err) ?? "");
+
+/** `read()`'s result, or `empty` when the table, queue or container it reads does not exist. */
+export async function orEmptyIfMissing<T>(read: () => Promise<T>, empty: T): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (isMissingStore(err)) return empty;
+    throw err;
+  }
+}
+
 const TRANSIENT_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 const TRANSIENT_CODES = new Set([
   "ECONNRESET",

@@ -12,6 +12,7 @@ import {
   type Page,
   type PurgeFilter,
 } from "@taskhub/core";
+import { validateContinuationToken } from "./continuation-token.js";
 import { escapePartitionKey, unescapePartitionKey } from "./key-sanitation.js";
 import { rawValue } from "./history-row.js";
 
@@ -143,10 +144,11 @@ export class InstancesTable {
     }
   }
 
-  /** One page of rows matching the query; the token is `Azure.Data.Tables`' "<pk> <rk>" form, opaque to callers. */
+  /** One page of rows matching the query; the token is the table SDK's, opaque to callers (`InvalidArgument` if it is not one). */
   async query(q: InstanceQuery, continuationToken?: string): Promise<Page<InstanceRow>> {
     const pageSize = q.pageSize ?? 100;
     if (!(pageSize >= 1 && pageSize <= 1000)) throw new InvalidArgumentError("pageSize must be between 1 and 1000");
+    if (continuationToken) validateContinuationToken(continuationToken);
     const filter = instanceFilter(q);
     const select = q.fetchPayloads === false
       ? ["PartitionKey", "RowKey", "Name", "Version", "ExecutionId", "RuntimeStatus", "CreatedTime", "LastUpdatedTime", "CompletedTime", "ScheduledStartTime", "Generation", "Tags", "TaskHubName"]

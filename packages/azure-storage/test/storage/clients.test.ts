@@ -1,6 +1,7 @@
 // Storage clients against the shared Azurite: connection string forms, a round trip per service, raw queue
 // message text on the wire, SAS connection strings, and Storage errors that keep secrets out.
 import { randomBytes } from "node:crypto";
+import { createServer, connect, type AddressInfo, type Socket } from "node:net";
 import { AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, generateAccountSASQueryParameters, StorageSharedKeyCredential } from "@azure/storage-blob";
 import { QueueSASPermissions } from "@azure/storage-queue";
 import { TaskHubClient } from "@taskhub/core";
@@ -182,6 +183,63 @@ describe("createStorageClients on Azurite", () => {
     const err = await client.getOrchestrationState("x").catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "Storage", statusCode: 403 });
     expect((err as Error).message).not.toContain("AccountKey");
+  });
+
+  it("retries a table request sent on a keep-alive connection the server had closed (EPIPE), as blob and queue requests are", async () => {
+    // A TCP proxy in front of Azurite's table service lets the test close the server side of an idle keep-alive
+    // connection at the worst moment: the client has picked that connection for its next request but has not
+    // yet seen the close (FIN, then RST), as happens when the client's event loop is busy. Its write then fails
+    // with EPIPE, which the table SDK's own retry policy does not retry.
+    const tableEndpoint = new URL(/TableEndpoint=([^;]+)/.exec(azurite())![1]!);
+    const accepted = new Set<Socket>();
+    let connections = 0;
+    const proxy = createServer((downstream) => {
+      connections++;
+      accepted.add(downstream);
+      const upstream = connect(Number(tableEndpoint.port), tableEndpoint.hostname);
+      downstream.pipe(upstream).pipe(downstream);
+      for (const s of [downstream, upstream]) s.on("error", () => undefined);
+      downstream.on("close", () => {
+        accepted.delete(downstream);
+        upstream.destroy();
+      });
+      upstream.on("close", () => downstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (proxy.address() as AddressInfo).port;
+      const c = createStorageClients({ connectionString: azurite().replace(/TableEndpoint=[^;]+/, `TableEndpoint=http://127.0.0.1:${port}/devstoreaccount1`) });
+      const table = c.table(uniqueName());
+      await table.createTable();
+      expect(accepted.size).toBe(1);
+      let armed = true;
+      const failedAttempts: unknown[] = [];
+      table.pipeline.addPolicy(
+        {
+          name: "testClosesIdleConnection",
+          async sendRequest(request, next) {
+            if (armed) {
+              armed = false;
+              // Each close completes (FIN sent, then RST) before the request goes out, within one turn of the
+              // event loop, so the client has not processed either.
+              await Promise.all([...accepted].map((s) => new Promise<void>((resolve) => s.end(() => resolve(void s.resetAndDestroy())))));
+            }
+            return next(request).catch((err: unknown) => {
+              failedAttempts.push((err as { code?: unknown }).code);
+              throw err;
+            });
+          },
+        },
+        { afterPhase: "Sign" },
+      );
+      await table.createEntity({ partitionKey: "p", rowKey: "r", value: 1 });
+      expect(failedAttempts).toEqual(["EPIPE"]);
+      expect(connections).toBe(2);
+      expect((await table.getEntity<{ value: number }>("p", "r")).value).toBe(1);
+      await table.deleteTable();
+    } finally {
+      proxy.close();
+    }
   });
 
   it("rejects bad retry options", () => {
