@@ -1,6 +1,7 @@
 // Scenario 8 of the interop suite: what taskhub adds to a task hub, met by a DT.AS worker that takes the hub
 // over, never loses or corrupts an instance: (a) the `<hub>Poison` table with a quarantined message in it;
-// (b) sentinel rows that carry taskhub's `ConsumedMessages` column.
+// (b) sentinel rows that carry taskhub's `ConsumedMessages` column; (c) activities a taskhub worker dispatched to
+// itself (local activity dispatch) when it stops mid-flight.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
@@ -123,6 +124,54 @@ describe("scenario 8: taskhub's additions met by a DT.AS worker", () => {
         }
         const status = await peer.state(hub, ids.status);
         expect(JSON.parse(status!.customStatus!)).toEqual({ step: 2, got: "go" });
+      } finally {
+        await peer.stopWorker(hub);
+      }
+    },
+  );
+
+  it.concurrent(
+    "local activity dispatch: a taskhub worker stopped mid fan-out, a DT.AS worker finishes it",
+    async () => {
+      const hub = `addLocal${run}`;
+      const id = "local-fan";
+      const client = taskhubClient(azurite.connectionString, hub);
+      // Double as the app's, but 6..20 never return on this worker: they are under way when it stops.
+      let blocked = 0;
+      const th = await startTaskhubWorker(azurite.connectionString, hub, {
+        settings: { localActivityDispatch: true, workItemQueueVisibilityTimeoutMs: 20_000 },
+        drainTimeoutMs: 1000,
+        activities: {
+          Double: async (_ctx, n: number) => {
+            if (n > 5) {
+              blocked++;
+              await new Promise(() => undefined);
+            }
+            return n * 2;
+          },
+        },
+      });
+      try {
+        await client.scheduleNewOrchestration("FanOutFanIn", 20, { instanceId: id });
+        await until("5 results checkpointed and 15 activities under way", async () => {
+          const done = (await client.getOrchestrationHistory(id)).filter((e) => e.type === "TaskCompleted");
+          return done.length >= 5 && blocked >= 15 ? true : undefined;
+        });
+      } finally {
+        await th.stop();
+      }
+      expect((await client.getOrchestrationState(id))?.runtimeStatus).toBe("Running");
+
+      await peer.startWorker(hub, { partitionManager: "table", workItemVisibilitySeconds: 30 });
+      try {
+        const s = await peer.wait(hub, id, 300);
+        expect(s?.status).toBe("Completed");
+        expect(JSON.parse(s!.output!)).toBe(420);
+        const history = await peer.history(hub, id);
+        const scheduled = history.filter((e) => e.EventType === 4).map((e) => e.EventId);
+        const completed = history.filter((e) => e.EventType === 5).map((e) => e.TaskScheduledId as number);
+        expect(scheduled.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+        expect(completed.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
       } finally {
         await peer.stopWorker(hub);
       }

@@ -1,5 +1,5 @@
 /** taskhub's side of the interop tests: a worker with the interop app, and a client, on a named hub. */
-import { TaskHubClient, TaskHubWorker } from "@taskhub/core";
+import { TaskHubClient, TaskHubWorker, type Activity } from "@taskhub/core";
 import {
   AzureStorageOrchestrationService,
   type AzureStorageOrchestrationServiceSettings,
@@ -12,6 +12,9 @@ export interface TaskhubWorkerOptions {
   extendedSessions?: boolean;
   workerId?: string;
   settings?: Partial<AzureStorageOrchestrationServiceSettings>;
+  /** Replace the app's activities of these names (same results, other timing). */
+  activities?: Record<string, Activity>;
+  drainTimeoutMs?: number;
 }
 
 export interface RunningTaskhubWorker {
@@ -40,9 +43,9 @@ export async function startTaskhubWorker(
     ...options.settings,
   });
   await service.createIfNotExists();
-  const worker = registerInteropApp(new TaskHubWorker(service, { abandonDelayMs: 200 }));
+  const worker = registerInteropApp(new TaskHubWorker(service, { abandonDelayMs: 200 }), options.activities);
   await worker.start();
-  return { service, worker, stop: () => worker.stop({ drainTimeoutMs: 20_000 }) };
+  return { service, worker, stop: () => worker.stop({ drainTimeoutMs: options.drainTimeoutMs ?? 20_000 }) };
 }
 
 export function taskhubClient(connectionString: string, hub: string, partitionCount = 4): TaskHubClient {

@@ -3,26 +3,37 @@
  * peer's (e2e/dtf-peer/Orchestrations.cs and Activities.cs), so one runtime can start, finish or take over what
  * the other began, and a run on one can be compared field by field with a run on the other.
  */
-import { TaskFailedError, type TaskHubWorker } from "@taskhub/core";
+import { TaskFailedError, type Activity, type TaskHubWorker } from "@taskhub/core";
 
 const CITIES = ["Tokyo", "Seattle", "London", "Paris", "Cairo"];
 
 /** Fails while it has run fewer than `failures` times for `key` in this process (as the peer's Flaky). */
 const flakyAttempts = new Map<string, number>();
 
-export function registerInteropApp(worker: TaskHubWorker): TaskHubWorker {
-  worker.addActivity("SayHello", (_ctx, name: string) => `Hello, ${name}!`);
-  worker.addActivity("Double", (_ctx, n: number) => n * 2);
-  worker.addActivity("Flaky", (_ctx, input: { key: string; failures: number }) => {
+/**
+ * Registers the app on `worker`. `activities` replace the app's activities of the same names (a test that needs
+ * one to behave the same but, say, wait for its signal).
+ */
+export function registerInteropApp(
+  worker: TaskHubWorker,
+  activities: Record<string, Activity> = {},
+): TaskHubWorker {
+  for (const [name, fn] of Object.entries(activities)) worker.addActivity(name, fn);
+  const addActivity = <TIn, TOut>(name: string, fn: Activity<TIn, TOut>): void => {
+    if (!(name in activities)) worker.addActivity(name, fn);
+  };
+  addActivity("SayHello", (_ctx, name: string) => `Hello, ${name}!`);
+  addActivity("Double", (_ctx, n: number) => n * 2);
+  addActivity("Flaky", (_ctx, input: { key: string; failures: number }) => {
     const attempt = (flakyAttempts.get(input.key) ?? 0) + 1;
     flakyAttempts.set(input.key, attempt);
     if (attempt <= input.failures) throw new Error(`attempt ${attempt} of ${input.key} fails`);
     return `ok after ${attempt}`;
   });
-  worker.addActivity("AlwaysFail", (_ctx, message: string | null) => {
+  addActivity("AlwaysFail", (_ctx, message: string | null) => {
     throw new Error(message ?? "failed");
   });
-  worker.addActivity("Echo", (_ctx, v: unknown) => v);
+  addActivity("Echo", (_ctx, v: unknown) => v);
 
   worker.addOrchestrator("HelloSequence", function* (ctx, prefix: string) {
     const results: string[] = [];
