@@ -146,13 +146,21 @@ describe("scenario 5: taskhub's client starts, a DT.AS worker runs, taskhub's cl
   });
 });
 
+/** A .NET DateTime's ticks (100 ns) since the Unix epoch, from its ISO text (up to 7 fractional digits). */
+function ticks(iso: string): bigint {
+  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d{1,7}))?(?:Z|\+00:00)$/.exec(iso);
+  if (!m) throw new Error(`not a UTC instant: ${iso}`);
+  return BigInt(Date.parse(`${m[1]}Z`)) * 10_000n + BigInt((m[2] ?? "").padEnd(7, "0"));
+}
+
 describe("scenario 5: a DT.AS-created timer fired by taskhub", () => {
   it("keeps the fire time to 100 ns: TimerFired.FireAt equals TimerCreated.FireAt", async () => {
     const hub = `payloadTimer${run}`;
     const id = `p-timer-${run}`;
     await peer.startWorker(hub, { partitionManager: "safe" });
-    // A sub-millisecond offset: the fire time carries all seven fractional digits of a .NET DateTime.
-    await peer.startInstance(hub, "DurableTimer", id, "20.0001234");
+    // A sub-millisecond offset (20 s and 1234.5 ticks, truncated to 1234 by DateTime.AddSeconds): the fire
+    // time is the episode's start plus exactly 200 001 234 ticks of 100 ns.
+    await peer.startInstance(hub, "DurableTimer", id, "20.00012345");
     const deadline = Date.now() + 120_000;
     const timerCreatedYet = async () =>
       (await peer.history(hub, id)).some((e: DtfEvent) => e.EventType === 10);
@@ -174,7 +182,11 @@ describe("scenario 5: a DT.AS-created timer fired by taskhub", () => {
     const timerFired = history.filter((e) => e.EventType === 11);
     expect(timerCreated).toHaveLength(1);
     expect(timerFired).toHaveLength(1);
-    expect(String(timerCreated[0]!.FireAt)).toMatch(/\.\d{4,7}Z$/);
+    // The episode that created the timer started at the OrchestratorStarted before it (its orchestration clock).
+    const started = history.slice(0, history.indexOf(timerCreated[0]!)).filter((e) => e.EventType === 12);
+    expect(ticks(String(timerCreated[0]!.FireAt)) - ticks(String(started.at(-1)!.Timestamp))).toBe(
+      200_001_234n,
+    );
     expect(timerFired[0]!.FireAt).toBe(timerCreated[0]!.FireAt);
     expect(timerFired[0]!.TimerId).toBe(timerCreated[0]!.EventId);
   });
