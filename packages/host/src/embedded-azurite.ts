@@ -32,7 +32,7 @@ export interface EmbeddedAzurite extends AzuriteInstance {
 /** What the supervisor reports on its stdout, one JSON line. */
 type Report =
   | { ready: Omit<AzuriteInstance, "stop" | "location"> & { onDefaultPorts: boolean } }
-  | { error: string };
+  | { error: string; code?: string };
 
 /** Grace for Azurite's own stop (5 s) plus the supervisor's exit. */
 const STOP_GRACE_MS = 15_000;
@@ -63,7 +63,7 @@ try {
     return startAzurite();
   });
 } catch (err) {
-  report({ error: String(err && err.message || err) });
+  report({ error: String(err && err.message || err), code: err && err.code });
   process.exit(1);
 }
 if (stopping) stop();
@@ -134,7 +134,9 @@ export async function startEmbeddedAzurite(options: { defaultPorts?: AzuritePort
 
   if ("error" in report) {
     await stop();
-    throw new TaskHubError("Storage", `cannot start the embedded Azurite: ${report.error}`);
+    // A missing azurite package is the user's setup (InvalidArgument: the CLI exits 2); the rest is storage.
+    const code = report.code === "InvalidArgument" ? "InvalidArgument" : "Storage";
+    throw new TaskHubError(code, `cannot start the embedded Azurite: ${report.error}`);
   }
   return { ...report.ready, location: undefined, supervisorPid: child.pid, stop };
 }

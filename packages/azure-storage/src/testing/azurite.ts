@@ -233,8 +233,9 @@ function azuriteEntryPoint(): string {
       // not installed there
     }
   }
+  // A setup problem the user fixes (bad configuration, as the CLI counts it: exit 2), not a storage failure.
   throw new TaskHubError(
-    "Storage",
+    "InvalidArgument",
     "cannot start Azurite: the azurite package is not installed. It is an optional development dependency: " +
       "install it with `npm install -D azurite`, or use a storage account (AZURE_STORAGE_CONNECTION_STRING).",
   );
