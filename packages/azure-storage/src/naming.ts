@@ -1,6 +1,7 @@
 /**
- * Task hub resource names, exactly as DTF's Azure Storage provider derives them (spec §1). Queue and
- * container names use the lower-cased hub name; table names keep the configured case.
+ * Task hub resource names, exactly as DTF's Azure Storage provider derives them
+ * (docs/storage-layout.md#resource-names). Queue and container names use the lower-cased hub name; table names
+ * keep the configured case.
  */
 import { InvalidArgumentError } from "@taskhub/core";
 

@@ -1,6 +1,7 @@
 /**
- * DTF's queue message envelope, `DurableTask.AzureStorage.MessageData` (spec §3.3–3.4), in Newtonsoft's
- * shape: `$type` first in every object (except `Sender`), PascalCase, integer EventType, UTC times with `Z`.
+ * DTF's queue message envelope, `DurableTask.AzureStorage.MessageData` (members in
+ * docs/storage-layout.md#the-envelope), in Newtonsoft's shape: `$type` first in every object (except
+ * `Sender`), PascalCase, integer EventType, UTC times with `Z`.
  * Bodies are written as raw UTF-8 JSON; readers accept JSON and base64 (DTF v1) bodies.
  */
 import { randomUUID } from "node:crypto";

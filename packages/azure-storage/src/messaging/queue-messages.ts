@@ -1,7 +1,8 @@
 /**
  * Sending and receiving task messages on Azure queues: DTF envelope, raw UTF-8 JSON bodies, time-to-live
  * -1 (messages never expire), a visibility delay for timers and scheduled starts, and envelopes over
- * 46,080 UTF-8 bytes offloaded gzipped to `<hub>-largemessages` behind a wrapper message (spec §3.6).
+ * 46,080 UTF-8 bytes offloaded gzipped to `<hub>-largemessages` behind a wrapper message
+ * (docs/storage-layout.md#large-messages).
  */
 import type { QueueClient } from "@azure/storage-queue";
 import { TaskHubError, type TaskMessage } from "@taskhub/core";

@@ -1,5 +1,6 @@
 /**
- * DTF's split-brain-resistant blob lease manager (spec §7.2, `SafePartitionManager`):
+ * DTF's split-brain-resistant blob lease manager (DT.AS `SafePartitionManager`; blobs in
+ * docs/storage-layout.md#blob-leases):
  * - intent leases `<hub>-leases/intent/<queue>` are balanced across workers, with stealing;
  * - ownership leases `<hub>-leases/ownership/<queue>` are taken only when expired (never stolen), only for
  *   partitions whose intent lease this worker holds, and renewed while it holds the intent or still has work of

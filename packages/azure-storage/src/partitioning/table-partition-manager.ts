@@ -1,5 +1,6 @@
 /**
- * DTF's table partition manager (spec §7.1, the default of DT.AS v2): one `<hub>Partitions` row per control
+ * DTF's table partition manager (DT.AS `TablePartitionManager`, Durable Functions 3.x's default; rows in
+ * docs/storage-layout.md#partitions-table): one `<hub>Partitions` row per control
  * queue (PartitionKey "", RowKey = queue name) with CurrentOwner, NextOwner, OwnedSince, LastRenewal,
  * ExpiresAt, IsDraining. Every write is a full Replace with If-Match, so two workers never both believe they
  * won a row. Each round reads all rows, then per row: renew mine (or start draining when someone asked for it,

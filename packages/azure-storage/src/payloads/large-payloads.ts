@@ -1,5 +1,6 @@
 /**
- * Large payloads in `<hub>-largemessages` (spec §3.6, §4.6): gzipped UTF-8 text in block blobs.
+ * Large payloads in `<hub>-largemessages`: gzipped UTF-8 text in block blobs (thresholds and blob names in
+ * docs/storage-layout.md#large-payloads).
  * Invariant: a blob is never overwritten (every write uses a fresh name and If-None-Match: *), and it is
  * deleted only by purge or hub deletion, after the rows that referenced it are gone.
  */

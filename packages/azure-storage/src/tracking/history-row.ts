@@ -1,5 +1,6 @@
 /**
- * One history event ↔ one `<hub>History` row, with DTF's columns and Edm types (spec §4.2):
+ * One history event ↔ one `<hub>History` row, with DTF's columns and Edm types
+ * (docs/storage-layout.md#event-rows):
  * PascalCase members, `_Timestamp` for the event's Timestamp, `EventType` as the enum name, ints as Int32,
  * instants as Edm.DateTime (raw text kept, 100 ns precision survives), complex members as plain JSON
  * strings without `$type`, `ExecutionId` on every row. Readers accept absent and `"null"` for complex members.
@@ -12,7 +13,7 @@ const TABLE_JSON = { eventType: "name", typeNames: false } as const;
 /** Members per event type (shared with the queue JSON codec). */
 export const HISTORY_COLUMNS = EVENT_FIELDS;
 
-/** Columns that may be offloaded to blobs when large (spec §4.6). */
+/** Columns that may be offloaded to blobs when large (DT.AS's list; docs/storage-layout.md#large-payloads). */
 export const VARIABLE_SIZE_COLUMNS = new Set(["Name", "Input", "Result", "Output", "Reason", "Details", "Correlation", "FailureDetails", "Tags"]);
 
 /** Row keys: the event's index within its execution as 16 upper-case hex digits. */

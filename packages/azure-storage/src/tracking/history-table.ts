@@ -1,7 +1,7 @@
 /**
- * The `<hub>History` table (spec §4): read an instance's current execution, and append a checkpoint guarded
- * by the `sentinel` row's ETag (Add on first write, Merge with If-Match after; at most 99 event rows + the
- * sentinel per batch). A 409/412 on the sentinel means another worker wrote the instance:
+ * The `<hub>History` table (docs/storage-layout.md#history-table): read an instance's current execution, and
+ * append a checkpoint guarded by the `sentinel` row's ETag (Add on first write, Merge with If-Match after; at
+ * most 99 event rows + the sentinel per batch). A 409/412 on the sentinel means another worker wrote the instance:
  * `WorkItemLockLost`, and nothing more of this checkpoint is written.
  */
 import type { TableClient, TableEntity, TransactionAction } from "@azure/data-tables";
@@ -72,7 +72,10 @@ export class HistoryTable {
     private readonly payloads: LargePayloadStore,
   ) {}
 
-  /** DTF's read algorithm (§4.5). `expectedExecutionId`: an execution other than the sentinel's reads as empty. */
+  /**
+   * DT.AS's read (docs/storage-layout.md#reading-a-history): the sentinel's execution, its rows in order up to
+   * the first row of another. `expectedExecutionId`: an execution other than the sentinel's reads as empty.
+   */
   async read(instanceId: string, expectedExecutionId?: string): Promise<LoadedHistory> {
     const pk = escapePartitionKey(instanceId);
     const filter = `PartitionKey eq '${pk.replaceAll("'", "''")}'`;

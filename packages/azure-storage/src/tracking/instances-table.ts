@@ -1,7 +1,8 @@
 /**
- * The `<hub>Instances` table (spec §5): one row per instance id (PartitionKey = sanitized id, RowKey = ""),
- * written by the client at create time (Pending, same ExecutionId and Generation as the start message) and
- * by every checkpoint (InsertOrMerge, after the history). Large Input/Output values are blob URLs.
+ * The `<hub>Instances` table (columns in docs/storage-layout.md#instances-table): one row per instance id
+ * (PartitionKey = sanitized id, RowKey = ""), written by the client at create time (Pending, same ExecutionId
+ * and Generation as the start message) and by every checkpoint (InsertOrMerge, after the history). Large
+ * Input/Output values are blob URLs.
  */
 import type { TableClient } from "@azure/data-tables";
 import {
@@ -165,7 +166,7 @@ export class InstancesTable {
   }
 }
 
-/** OData filter for instance queries (spec §10.4). */
+/** OData filter for instance listings and purges, as DT.AS builds it (docs/storage-layout.md#queries). */
 export function instanceFilter(q: InstanceQuery & PurgeFilter): string {
   const parts: string[] = ["RowKey eq ''"];
   if (q.createdFrom) parts.push(`CreatedTime ge datetime'${q.createdFrom.toISOString()}'`);

@@ -1,7 +1,8 @@
 /**
- * DTF's table key escaping (`KeySanitation`, spec §4.1): instance ids become PartitionKeys of the History and
- * Instances tables. `^`→`^^`, `/`→`^0`, `\`→`^1`, `#`→`^2`, `?`→`^3`, and each control character
- * U+0000–U+001F / U+007F–U+009F → `^` + the character U+00C0 + code. Everything else is kept, case included.
+ * DTF's table key escaping (DT.AS `KeySanitation`; docs/storage-layout.md#keys): instance ids become
+ * PartitionKeys of the History and Instances tables. `^`→`^^`, `/`→`^0`, `\`→`^1`, `#`→`^2`, `?`→`^3`, and
+ * each control character U+0000–U+001F / U+007F–U+009F → `^` + the character U+00C0 + code. Everything else
+ * is kept, case included.
  */
 const ESCAPES: Record<string, string> = { "^": "^^", "/": "^0", "\\": "^1", "#": "^2", "?": "^3" };
 const UNESCAPES: Record<string, string> = { "^": "^", "0": "/", "1": "\\", "2": "#", "3": "?" };

@@ -1,5 +1,6 @@
 /**
- * Pure codec between our history events and DTF's Newtonsoft JSON shape (spec dtf-azure-storage §3.2–3.5).
+ * Pure codec between our history events and DTF's Newtonsoft JSON shape, as queue messages carry
+ * it (docs/storage-layout.md#the-envelope).
  *
  * Writer (`toDtfJson`):
  * - `"$type"` is the first member of the event and of every nested object (`typeNames: false` drops them all,

@@ -1,7 +1,7 @@
 /**
  * DTF's history model (`DurableTask.Core.History`) as a closed, `type`-tagged union.
  *
- * Field semantics follow DTF (spec dtf-azure-storage §3.5):
+ * Field semantics follow DurableTask.Core's history events (as table columns: docs/storage-layout.md#event-rows):
  * - `eventId` is -1 for ExecutionStarted, OrchestratorStarted/Completed, every result event (TaskCompleted,
  *   TaskFailed, TimerFired, SubOrchestrationInstanceCompleted/Failed), EventRaised and client-sent
  *   ExecutionTerminated; TaskScheduled, TimerCreated, SubOrchestrationInstanceCreated, EventSent and

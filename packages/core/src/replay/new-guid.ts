@@ -1,5 +1,5 @@
 /**
- * Deterministic GUIDs, exactly as DTF's .NET SDKs make them (spec orchestration-api §4.2): RFC 4122 UUIDv5
+ * Deterministic GUIDs, exactly as DTF's .NET SDKs make them (their `NewGuid`): RFC 4122 UUIDv5
  * over the name `<instanceId>_<CurrentUtcDateTime in .NET "o" format>_<counter>` in the namespace
  * `9e952958-5e33-4daf-827f-2fa12937b875`. The time comes from the stored OrchestratorStarted string, so
  * digits beyond milliseconds written by a .NET worker are kept and our GUIDs match theirs.
