@@ -17,6 +17,7 @@ import type { TaskMessage } from "./backend/task-message.js";
 import { InstanceNotFoundError, InvalidArgumentError, TaskHubError, TimeoutError } from "./errors/errors.js";
 import {
   isTerminalStatus,
+  TERMINAL_STATUSES,
   type HistoryEvent,
   type OrchestrationRuntimeStatus,
   type Tags,
@@ -286,6 +287,11 @@ export class TaskHubClient {
       validateInstanceId(target);
       return service.purgeInstance(target);
     }
+    const notFinished = (target.statuses ?? []).filter((s) => !isTerminalStatus(s));
+    if (notFinished.length > 0)
+      throw new InvalidArgumentError(
+        `only finished instances can be purged; statuses takes ${TERMINAL_STATUSES.join(", ")}, got ${notFinished.join(", ")}`,
+      );
     return service.purgeInstances(target);
   }
 

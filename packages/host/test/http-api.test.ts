@@ -261,6 +261,12 @@ describe("management verbs", () => {
     expect(refused.status).toBe(412);
     expect(refused.body.Message).toMatch(/Only orchestrations in a terminal state can be purged/);
     expect((await call("GET", "/instances/http-purge-running")).status).toBe(202);
+    // Purge by filter takes finished statuses only: naming Running is a 400, and the running instance stays.
+    const hour = new Date(Date.now() - 3600_000).toISOString();
+    const byRunning = await call("DELETE", `/instances/?createdTimeFrom=${hour}&runtimeStatus=Running`);
+    expect(byRunning.status).toBe(400);
+    expect(byRunning.body.Message).toMatch(/only finished instances can be purged/);
+    expect((await call("GET", "/instances/http-purge-running")).status).toBe(202);
     await call("POST", "/instances/http-purge-running/terminate");
     await waitStatus("http-purge-running", "Terminated");
     const one = await call("DELETE", "/instances/page-0");

@@ -420,6 +420,11 @@ export function runConformanceSuite(
           expect((await client.purgeOrchestration("purge-0")).deletedInstanceCount).toBe(1);
           expect(await client.getOrchestrationState("purge-0")).toBeUndefined();
           expect((await client.purgeOrchestration("purge-0")).deletedInstanceCount).toBe(0);
+          // A filter naming a status that is not finished is refused, whatever else it names; nothing goes.
+          await expect(client.purgeOrchestration({ statuses: ["Running"] })).rejects.toMatchObject({ code: "InvalidArgument" });
+          await expect(client.purgeOrchestration({ statuses: ["Completed", "Pending"] })).rejects.toMatchObject({ code: "InvalidArgument" });
+          expect((await client.getOrchestrationState(running))?.runtimeStatus).toBe("Running");
+          expect((await client.getOrchestrationState("purge-1"))?.runtimeStatus).toBe("Completed");
           const r = await client.purgeOrchestration({ statuses: ["Completed"] });
           expect(r.deletedInstanceCount).toBe(2);
           expect(await client.getOrchestrationState("purge-1")).toBeUndefined();
