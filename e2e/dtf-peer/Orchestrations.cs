@@ -130,6 +130,22 @@ public sealed class RetryThenSucceed : RawOrchestration
         await ctx.ScheduleWithRetry<JToken>("Flaky", "", new RetryOptions(TimeSpan.FromSeconds(1), 3), input);
 }
 
+/// <summary>Flaky without retries: fails while Flaky has failures left for the key (rewind re-runs it).</summary>
+public sealed class FlakyOnce : RawOrchestration
+{
+    protected override async Task<JToken?> Run(OrchestrationContext ctx, JToken? input) => await Call(ctx, "Flaky", input);
+}
+
+/// <summary>A FlakyOnce sub-orchestration (instance id "&lt;id&gt;:child"): it fails, and its parent with it.</summary>
+public sealed class ParentOfFlaky : RawOrchestration
+{
+    protected override async Task<JToken?> Run(OrchestrationContext ctx, JToken? input)
+    {
+        var child = await ctx.CreateSubOrchestrationInstance<JToken>("FlakyOnce", "", ctx.OrchestrationInstance.InstanceId + ":child", input);
+        return new JObject { ["child"] = child };
+    }
+}
+
 public sealed class RetryThenFail : RawOrchestration
 {
     protected override async Task<JToken?> Run(OrchestrationContext ctx, JToken? input) =>

@@ -39,6 +39,7 @@ public sealed class Peer(Action<JObject> report)
         ("RetryThenFail", typeof(RetryThenFail)), ("CatchFailure", typeof(CatchFailure)), ("LargePayload", typeof(LargePayload)),
         ("CustomStatus", typeof(CustomStatus)), ("LongRunning", typeof(LongRunning)), ("Echo", typeof(Echo)),
         ("EchoChild", typeof(EchoChild)), ("FanOutChildren", typeof(FanOutChildren)),
+        ("FlakyOnce", typeof(FlakyOnce)), ("ParentOfFlaky", typeof(ParentOfFlaky)),
     ];
 
     static readonly (string Name, Type Type)[] ActivityTypes =

@@ -3,24 +3,12 @@
 // (b) sentinel rows that carry taskhub's `ConsumedMessages` column; (c) activities a taskhub worker dispatched to
 // itself (local activity dispatch) when it stops mid-flight.
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
-import { DtfPeer } from "./peer.js";
+import { describe, expect, it } from "vitest";
+import { useInterop } from "./fixture.js";
 import { startTaskhubWorker, taskhubClient } from "./taskhub.js";
 
-let azurite: AzuriteInstance;
-let peer: DtfPeer;
+const fx = useInterop();
 const run = randomBytes(3).toString("hex");
-
-beforeAll(async () => {
-  azurite = await startAzurite();
-  peer = await DtfPeer.start(azurite.connectionString);
-});
-
-afterAll(async () => {
-  await peer?.stop();
-  await azurite?.stop();
-});
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 180_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -39,7 +27,7 @@ describe("scenario 8: taskhub's additions met by a DT.AS worker", () => {
     "a hub with a poison table: a DT.AS worker takes over and runs instances normally",
     async () => {
       const hub = `addPoison${run}`;
-      const th = await startTaskhubWorker(azurite.connectionString, hub, {
+      const th = await startTaskhubWorker(fx.connectionString, hub, {
         settings: { maxDequeueCount: 2 },
       });
       let stopped = false;
@@ -58,13 +46,13 @@ describe("scenario 8: taskhub's additions met by a DT.AS worker", () => {
         if (!stopped) await th.stop();
       }
 
-      await peer.startWorker(hub, { partitionManager: "table" });
+      await fx.peer.startWorker(hub, { partitionManager: "table" });
       try {
-        const client = taskhubClient(azurite.connectionString, hub);
+        const client = taskhubClient(fx.connectionString, hub);
         const ids = Array.from({ length: 4 }, (_, i) => `poison-after-${i}`);
         for (const id of ids) await client.scheduleNewOrchestration("HelloSequence", "p", { instanceId: id });
         for (const id of ids) {
-          const s = await peer.wait(hub, id, 300);
+          const s = await fx.peer.wait(hub, id, 300);
           expect({ id, status: s?.status, output: s?.output && JSON.parse(s.output) }).toEqual({
             id,
             status: "Completed",
@@ -74,7 +62,7 @@ describe("scenario 8: taskhub's additions met by a DT.AS worker", () => {
         // The quarantined message stays where taskhub put it.
         expect((await th.service.poison.list()).map((r) => r.body)).toEqual(["not a task message"]);
       } finally {
-        await peer.stopWorker(hub);
+        await fx.peer.stopWorker(hub);
       }
     },
   );
@@ -83,8 +71,8 @@ describe("scenario 8: taskhub's additions met by a DT.AS worker", () => {
     "sentinel rows with ConsumedMessages: a DT.AS worker continues the instances to completion",
     async () => {
       const hub = `addConsumed${run}`;
-      const client = taskhubClient(azurite.connectionString, hub);
-      const th = await startTaskhubWorker(azurite.connectionString, hub);
+      const client = taskhubClient(fx.connectionString, hub);
+      const th = await startTaskhubWorker(fx.connectionString, hub);
       const ids = { event: "consumed-event", status: "consumed-status", long: "consumed-long" };
       try {
         await client.scheduleNewOrchestration("WaitForEvent", 600, { instanceId: ids.event });
@@ -104,28 +92,28 @@ describe("scenario 8: taskhub's additions met by a DT.AS worker", () => {
         await th.stop();
       }
 
-      await peer.startWorker(hub, { partitionManager: "table" });
+      await fx.peer.startWorker(hub, { partitionManager: "table" });
       try {
-        await peer.raise(hub, ids.event, "approve", '"yes"');
-        await peer.raise(hub, ids.status, "next", '"go"');
-        await peer.raise(hub, ids.long, "finish", '"fin"');
+        await fx.peer.raise(hub, ids.event, "approve", '"yes"');
+        await fx.peer.raise(hub, ids.status, "next", '"go"');
+        await fx.peer.raise(hub, ids.long, "finish", '"fin"');
         const expected = {
           [ids.event]: { approved: "yes" },
           [ids.status]: "done",
           [ids.long]: { finished: "fin" },
         };
         for (const [id, output] of Object.entries(expected)) {
-          const s = await peer.wait(hub, id, 300);
+          const s = await fx.peer.wait(hub, id, 300);
           expect({ id, status: s?.status, output: s?.output && JSON.parse(s.output) }).toEqual({
             id,
             status: "Completed",
             output,
           });
         }
-        const status = await peer.state(hub, ids.status);
+        const status = await fx.peer.state(hub, ids.status);
         expect(JSON.parse(status!.customStatus!)).toEqual({ step: 2, got: "go" });
       } finally {
-        await peer.stopWorker(hub);
+        await fx.peer.stopWorker(hub);
       }
     },
   );
@@ -135,10 +123,10 @@ describe("scenario 8: taskhub's additions met by a DT.AS worker", () => {
     async () => {
       const hub = `addLocal${run}`;
       const id = "local-fan";
-      const client = taskhubClient(azurite.connectionString, hub);
+      const client = taskhubClient(fx.connectionString, hub);
       // Double as the app's, but 6..20 never return on this worker: they are under way when it stops.
       let blocked = 0;
-      const th = await startTaskhubWorker(azurite.connectionString, hub, {
+      const th = await startTaskhubWorker(fx.connectionString, hub, {
         settings: { localActivityDispatch: true, workItemQueueVisibilityTimeoutMs: 20_000 },
         drainTimeoutMs: 1000,
         activities: {
@@ -162,18 +150,18 @@ describe("scenario 8: taskhub's additions met by a DT.AS worker", () => {
       }
       expect((await client.getOrchestrationState(id))?.runtimeStatus).toBe("Running");
 
-      await peer.startWorker(hub, { partitionManager: "table", workItemVisibilitySeconds: 30 });
+      await fx.peer.startWorker(hub, { partitionManager: "table", workItemVisibilitySeconds: 30 });
       try {
-        const s = await peer.wait(hub, id, 300);
+        const s = await fx.peer.wait(hub, id, 300);
         expect(s?.status).toBe("Completed");
         expect(JSON.parse(s!.output!)).toBe(420);
-        const history = await peer.history(hub, id);
+        const history = await fx.peer.history(hub, id);
         const scheduled = history.filter((e) => e.EventType === 4).map((e) => e.EventId);
         const completed = history.filter((e) => e.EventType === 5).map((e) => e.TaskScheduledId as number);
         expect(scheduled.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
         expect(completed.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
       } finally {
-        await peer.stopWorker(hub);
+        await fx.peer.stopWorker(hub);
       }
     },
   );

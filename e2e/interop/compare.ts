@@ -95,44 +95,34 @@ function failureTail(output: string | null | undefined): string | null | undefin
   return i < 0 ? output : output.slice(i + 2);
 }
 
-/** The fields of a DT.AS client's view that must agree between two runs of one orchestration. */
-export function comparableDtfState(
-  s: DtfState | null,
+/**
+ * The fields of an instance's state that must agree between two runs of one orchestration, from either client's
+ * view (DT.AS's `DtfState` or taskhub's `OrchestrationState`; compare two views of the same kind). A failed
+ * instance's output and failure message are compared by their last part (see failureTail); the failure's
+ * type is the language's and is left out.
+ */
+export function comparableState(
+  s: DtfState | OrchestrationState | null | undefined,
   replace: (s: string) => string = (x) => x,
 ): Record<string, unknown> | null {
   if (!s) return null;
+  const dtf = "status" in s;
+  const status = dtf ? s.status : s.runtimeStatus;
+  const input = dtf ? s.input : s.serializedInput;
+  const output = dtf ? s.output : s.serializedOutput;
+  const failure = s.failureDetails;
+  const parent = s.parentInstanceId;
   return {
     name: s.name,
     version: s.version,
-    status: s.status,
-    input: s.input === null ? null : replace(s.input),
-    output: s.output === null ? null : s.status === "Failed" ? failureTail(s.output) : replace(s.output),
-    customStatus: s.customStatus,
-    parentInstanceId: s.parentInstanceId === null ? null : replace(s.parentInstanceId),
-    failureDetails: s.failureDetails,
-    hasTimes: [s.createdTime !== null, s.lastUpdatedTime !== null, s.completedTime !== null],
-  };
-}
-
-/** The same for taskhub's client. */
-export function comparableTaskhubState(
-  s: OrchestrationState | undefined,
-  replace: (s: string) => string = (x) => x,
-): Record<string, unknown> | null {
-  if (!s) return null;
-  return {
-    name: s.name,
-    version: s.version,
-    status: s.runtimeStatus,
-    input: s.serializedInput === undefined ? undefined : replace(s.serializedInput),
-    output:
-      s.serializedOutput === undefined
-        ? undefined
-        : s.runtimeStatus === "Failed"
-          ? failureTail(s.serializedOutput)
-          : replace(s.serializedOutput),
-    customStatus: s.serializedCustomStatus,
-    failure: s.failureDetails ? { errorMessage: failureTail(s.failureDetails.errorMessage) } : undefined,
-    hasTimes: [s.createdAt !== undefined, s.lastUpdatedAt !== undefined],
+    status,
+    input: input == null ? input : replace(input),
+    output: output == null ? output : status === "Failed" ? failureTail(output) : replace(output),
+    customStatus: dtf ? s.customStatus : s.serializedCustomStatus,
+    parentInstanceId: parent == null ? parent : replace(parent),
+    failure: failure ? { errorMessage: failureTail(failure.errorMessage) } : failure,
+    hasTimes: dtf
+      ? [s.createdTime !== null, s.lastUpdatedTime !== null, s.completedTime !== null]
+      : [s.createdAt !== undefined, s.lastUpdatedAt !== undefined],
   };
 }

@@ -3,25 +3,13 @@
 // the other runtime owns. Every instance completes exactly once with the right output, the partitions are split
 // between the two runtimes, and no partition is ever held by both.
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { HistoryEvent } from "@taskhub/core";
 import { partitionIndex } from "@taskhub/azure-storage";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
-import { DtfPeer } from "./peer.js";
+import { useInterop } from "./fixture.js";
 import { startTaskhubWorker, taskhubClient, type RunningTaskhubWorker } from "./taskhub.js";
 
-let azurite: AzuriteInstance;
-let peer: DtfPeer;
-
-beforeAll(async () => {
-  azurite = await startAzurite();
-  peer = await DtfPeer.start(azurite.connectionString);
-});
-
-afterAll(async () => {
-  await peer?.stop();
-  await azurite?.stop();
-});
+const fx = useInterop();
 
 const PARTITIONS = 4;
 const DTAS = "dtas-fleet";
@@ -134,10 +122,10 @@ describe("scenario 4: a mixed fleet", () => {
     "splits the $manager manager's partitions and runs every instance exactly once",
     async ({ manager, dtas }) => {
       const hub = `fleet${manager === "table" ? "T" : "B"}${randomBytes(3).toString("hex")}`;
-      const client = taskhubClient(azurite.connectionString, hub, PARTITIONS);
+      const client = taskhubClient(fx.connectionString, hub, PARTITIONS);
       // Count what the taskhub worker runs (same results as the app's activities).
       const ranOnTaskhub = { SayHello: 0, Double: 0 };
-      const taskhub = await startTaskhubWorker(azurite.connectionString, hub, {
+      const taskhub = await startTaskhubWorker(fx.connectionString, hub, {
         partitionCount: PARTITIONS,
         partitionManagement: manager,
         workerId: TASKHUB,
@@ -151,7 +139,11 @@ describe("scenario 4: a mixed fleet", () => {
       let sampling = true;
       let sampler: Promise<void> | undefined;
       try {
-        await peer.startWorker(hub, { partitionCount: PARTITIONS, partitionManager: dtas, workerId: DTAS });
+        await fx.peer.startWorker(hub, {
+          partitionCount: PARTITIONS,
+          partitionManager: dtas,
+          workerId: DTAS,
+        });
         dtasRunning = true;
 
         // Both runtimes hold partitions (DT.AS steals from the first worker through NextOwner) before any instance.
@@ -185,7 +177,7 @@ describe("scenario 4: a mixed fleet", () => {
               const id = `${kind.name}-${by === "taskhub" ? "t" : "d"}${n}`;
               if (by === "taskhub")
                 await client.scheduleNewOrchestration(kind.name, kind.input(n), { instanceId: id });
-              else await peer.startInstance(hub, kind.name, id, JSON.stringify(kind.input(n)));
+              else await fx.peer.startInstance(hub, kind.name, id, JSON.stringify(kind.input(n)));
               started.push({ id, kind, n, by });
             }
 
@@ -259,7 +251,7 @@ describe("scenario 4: a mixed fleet", () => {
         sampling = false;
         await sampler?.catch(() => undefined);
         await taskhub.stop();
-        if (dtasRunning) await peer.stopWorker(hub);
+        if (dtasRunning) await fx.peer.stopWorker(hub);
       }
     },
   );

@@ -2,23 +2,11 @@
 // event, with activities and a sub-orchestration under way) are finished by the other once the first has
 // stopped and its partition leases have moved, in both directions, with both lease managers.
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
-import { DtfPeer } from "./peer.js";
+import { describe, expect, it } from "vitest";
+import { useInterop } from "./fixture.js";
 import { startTaskhubWorker, taskhubClient } from "./taskhub.js";
 
-let azurite: AzuriteInstance;
-let peer: DtfPeer;
-
-beforeAll(async () => {
-  azurite = await startAzurite();
-  peer = await DtfPeer.start(azurite.connectionString);
-});
-
-afterAll(async () => {
-  await peer?.stop();
-  await azurite?.stop();
-});
+const fx = useInterop();
 
 /** Half-run instances: what each waits on when the first runtime stops, and what it must end with. */
 const INSTANCES = [
@@ -49,18 +37,18 @@ describe.each(["blob", "table"] as const)("scenario 3 with the %s lease manager"
     "hands over from %s",
     async (direction) => {
       const hub = `handover${manager === "blob" ? "B" : "T"}${direction.startsWith("taskhub") ? "t" : "d"}${randomBytes(3).toString("hex")}`;
-      const client = taskhubClient(azurite.connectionString, hub);
+      const client = taskhubClient(fx.connectionString, hub);
       // A stopping DT.AS worker leaves the messages it had dequeued invisible until their visibility timeout
       // runs out (DT.AS's default: 5 minutes for control and work-item queues), so the next owner can run them
       // only then, whichever runtime it is. 30 s keeps the suite short; the hand-over is the same.
       const startDtas = () =>
-        peer.startWorker(hub, {
+        fx.peer.startWorker(hub, {
           partitionManager: DTAS_MANAGER[manager],
           controlQueueVisibilitySeconds: 30,
           workItemVisibilitySeconds: 30,
         });
       const startTaskhub = () =>
-        startTaskhubWorker(azurite.connectionString, hub, { partitionManagement: manager });
+        startTaskhubWorker(fx.connectionString, hub, { partitionManagement: manager });
 
       // The first runtime starts every instance and runs it until it waits (or is under way).
       const first = direction === "taskhub to DT.AS" ? await startTaskhub() : (await startDtas(), undefined);
@@ -75,7 +63,7 @@ describe.each(["blob", "table"] as const)("scenario 3 with the %s lease manager"
 
       // Stop it: leases are released (or expire) and the second runtime takes the partitions.
       if (first) await first.stop();
-      else await peer.stopWorker(hub);
+      else await fx.peer.stopWorker(hub);
       const second = direction === "taskhub to DT.AS" ? (await startDtas(), undefined) : await startTaskhub();
       try {
         for (const i of INSTANCES)
@@ -90,7 +78,7 @@ describe.each(["blob", "table"] as const)("scenario 3 with the %s lease manager"
         }
       } finally {
         if (second) await second.stop();
-        else await peer.stopWorker(hub);
+        else await fx.peer.stopWorker(hub);
       }
     },
   );

@@ -4,32 +4,21 @@
 // inline limits (offloaded to blobs, gzipped); failures whose messages carry the same text; and a DT.AS-created
 // timer with a 100 ns fire time that a taskhub worker fires.
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { TaskHubClient } from "@taskhub/core";
-import { DtfPeer, type DtfEvent } from "./peer.js";
-import { startTaskhubWorker, taskhubClient, type RunningTaskhubWorker } from "./taskhub.js";
+import type { DtfEvent } from "./peer.js";
+import { useInterop } from "./fixture.js";
+import { startTaskhubWorker, taskhubClient } from "./taskhub.js";
 import { largeText } from "./cases.js";
 
-let azurite: AzuriteInstance;
-let peer: DtfPeer;
-let taskhubWorker: RunningTaskhubWorker;
 const run = randomBytes(3).toString("hex");
 /** hubT: run by a taskhub worker, started by DT.AS's client; hubD: run by a DT.AS worker, started by taskhub's. */
 const hubT = `payloadT${run}`;
 const hubD = `payloadD${run}`;
 
-beforeAll(async () => {
-  azurite = await startAzurite();
-  peer = await DtfPeer.start(azurite.connectionString);
-  await peer.startWorker(hubD);
-  taskhubWorker = await startTaskhubWorker(azurite.connectionString, hubT);
-});
-
-afterAll(async () => {
-  await taskhubWorker?.stop();
-  await peer?.stop();
-  await azurite?.stop();
+const fx = useInterop({
+  dtasWorkers: { [hubD]: {} },
+  taskhubWorkers: { [hubT]: {} },
 });
 
 const TEXT = {
@@ -54,21 +43,13 @@ const ECHO_CASES: { label: string; input: unknown; event: unknown }[] = [
 
 const FAILURE_MESSAGE = "💥 فشل e\u0301 שגיאה 𝄞";
 
-async function runningOnDtas(hub: string, id: string): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while ((await peer.state(hub, id))?.status !== "Running") {
-    if (Date.now() > deadline) throw new Error(`${id} on ${hub} did not start`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 describe("scenario 5: DT.AS's client starts, a taskhub worker runs, DT.AS's client reads", () => {
   it.concurrent.each(ECHO_CASES.map((c) => [c.label, c] as const))("Echo with %s payloads", async (_l, c) => {
     const id = `p-echo-${c.label}-${run}`;
-    await peer.startInstance(hubT, "Echo", id, JSON.stringify(c.input));
-    await runningOnDtas(hubT, id);
-    await peer.raise(hubT, id, "echo", JSON.stringify(c.event));
-    const state = await peer.wait(hubT, id, 300);
+    await fx.peer.startInstance(hubT, "Echo", id, JSON.stringify(c.input));
+    await fx.runningOnDtas(hubT, id);
+    await fx.peer.raise(hubT, id, "echo", JSON.stringify(c.event));
+    const state = await fx.peer.wait(hubT, id, 300);
     expect(state?.status).toBe("Completed");
     expect(JSON.parse(state!.input!)).toEqual(c.input);
     expect(JSON.parse(state!.output!)).toEqual([c.input, c.event]);
@@ -76,10 +57,10 @@ describe("scenario 5: DT.AS's client starts, a taskhub worker runs, DT.AS's clie
 
   it("custom status and event payload with unicode", async () => {
     const id = `p-status-${run}`;
-    await peer.startInstance(hubT, "CustomStatus", id, JSON.stringify(TEXT.mixed));
-    await runningOnDtas(hubT, id);
-    await peer.raise(hubT, id, "next", JSON.stringify(TEXT));
-    const state = await peer.wait(hubT, id, 300);
+    await fx.peer.startInstance(hubT, "CustomStatus", id, JSON.stringify(TEXT.mixed));
+    await fx.runningOnDtas(hubT, id);
+    await fx.peer.raise(hubT, id, "next", JSON.stringify(TEXT));
+    const state = await fx.peer.wait(hubT, id, 300);
     expect(state?.status).toBe("Completed");
     expect(JSON.parse(state!.customStatus!)).toEqual({ step: 2, got: TEXT });
   });
@@ -87,17 +68,17 @@ describe("scenario 5: DT.AS's client starts, a taskhub worker runs, DT.AS's clie
   it("failure details with unicode, caught and uncaught", async () => {
     const caught = `p-catch-${run}`;
     const failed = `p-fail-${run}`;
-    await peer.startInstance(hubT, "CatchFailure", caught, JSON.stringify(FAILURE_MESSAGE));
-    await peer.startInstance(hubT, "RetryThenFail", failed, JSON.stringify(FAILURE_MESSAGE));
-    const c = await peer.wait(hubT, caught, 300);
+    await fx.peer.startInstance(hubT, "CatchFailure", caught, JSON.stringify(FAILURE_MESSAGE));
+    await fx.peer.startInstance(hubT, "RetryThenFail", failed, JSON.stringify(FAILURE_MESSAGE));
+    const c = await fx.peer.wait(hubT, caught, 300);
     expect(c?.status).toBe("Completed");
     expect(JSON.parse(c!.output!)).toEqual({ caught: FAILURE_MESSAGE });
-    const f = await peer.wait(hubT, failed, 300);
+    const f = await fx.peer.wait(hubT, failed, 300);
     expect(f?.status).toBe("Failed");
     // DT.AS's client reads no failure details from the Instances table (DT.AS 2.x has no such column): the
     // reason is the instance's output, and the details are in the history DT.AS's client reads.
     expect(f!.output).toContain(FAILURE_MESSAGE);
-    const history = await peer.history(hubT, failed);
+    const history = await fx.peer.history(hubT, failed);
     const taskFailed = history.filter((e) => e.EventType === 6);
     expect(taskFailed).toHaveLength(2);
     for (const e of taskFailed)
@@ -108,7 +89,7 @@ describe("scenario 5: DT.AS's client starts, a taskhub worker runs, DT.AS's clie
 describe("scenario 5: taskhub's client starts, a DT.AS worker runs, taskhub's client reads", () => {
   let client: TaskHubClient;
   beforeAll(() => {
-    client = taskhubClient(azurite.connectionString, hubD);
+    client = taskhubClient(fx.connectionString, hubD);
   });
 
   it.concurrent.each(ECHO_CASES.map((c) => [c.label, c] as const))("Echo with %s payloads", async (_l, c) => {
@@ -157,27 +138,27 @@ describe("scenario 5: a DT.AS-created timer fired by taskhub", () => {
   it("keeps the fire time to 100 ns: TimerFired.FireAt equals TimerCreated.FireAt", async () => {
     const hub = `payloadTimer${run}`;
     const id = `p-timer-${run}`;
-    await peer.startWorker(hub, { partitionManager: "safe" });
+    await fx.peer.startWorker(hub, { partitionManager: "safe" });
     // A sub-millisecond offset (20 s and 1234.5 ticks, truncated to 1234 by DateTime.AddSeconds): the fire
     // time is the episode's start plus exactly 200 001 234 ticks of 100 ns.
-    await peer.startInstance(hub, "DurableTimer", id, "20.00012345");
+    await fx.peer.startInstance(hub, "DurableTimer", id, "20.00012345");
     const deadline = Date.now() + 120_000;
     const timerCreatedYet = async () =>
-      (await peer.history(hub, id)).some((e: DtfEvent) => e.EventType === 10);
+      (await fx.peer.history(hub, id)).some((e: DtfEvent) => e.EventType === 10);
     while (!(await timerCreatedYet())) {
       if (Date.now() > deadline) throw new Error("DT.AS did not create the timer");
       await new Promise((r) => setTimeout(r, 300));
     }
-    await peer.stopWorker(hub);
-    const worker = await startTaskhubWorker(azurite.connectionString, hub, { partitionManagement: "blob" });
+    await fx.peer.stopWorker(hub);
+    const worker = await startTaskhubWorker(fx.connectionString, hub, { partitionManagement: "blob" });
     try {
-      const state = await peer.wait(hub, id, 300);
+      const state = await fx.peer.wait(hub, id, 300);
       expect(state?.status).toBe("Completed");
       expect(JSON.parse(state!.output!)).toBe("fired");
     } finally {
       await worker.stop();
     }
-    const history = await peer.history(hub, id);
+    const history = await fx.peer.history(hub, id);
     const timerCreated = history.filter((e) => e.EventType === 10);
     const timerFired = history.filter((e) => e.EventType === 11);
     expect(timerCreated).toHaveLength(1);

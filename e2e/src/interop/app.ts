@@ -80,6 +80,16 @@ export function registerInteropApp(
       retry: { maxNumberOfAttempts: 3, firstRetryIntervalMs: 1000 },
     })) as string;
   });
+  worker.addOrchestrator("FlakyOnce", function* (ctx, input: unknown) {
+    return (yield ctx.callActivity("Flaky", input)) as string;
+  });
+  worker.addOrchestrator("ParentOfFlaky", function* (ctx, input: unknown) {
+    return {
+      child: (yield ctx.callSubOrchestrator("FlakyOnce", input, {
+        instanceId: `${ctx.instanceId}:child`,
+      })) as string,
+    };
+  });
   worker.addOrchestrator("RetryThenFail", function* (ctx, message: string) {
     return (yield ctx.callActivity("AlwaysFail", message, {
       retry: { maxNumberOfAttempts: 2, firstRetryIntervalMs: 1000 },

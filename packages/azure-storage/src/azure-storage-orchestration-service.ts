@@ -17,6 +17,7 @@ import {
   OrchestrationAlreadyExistsError,
   OrchestrationRuntimeState,
   parseDtfDateTime,
+  toDtfDateTime,
   silentLogger,
   TaskHubError,
   TERMINAL_STATUSES,
@@ -40,6 +41,7 @@ import {
   type PurgeCapability,
   type PurgeFilter,
   type PurgeResult,
+  type RewindCapability,
   type TaskMessage,
   isEntityInstanceId,
 } from "@taskhub/core";
@@ -59,6 +61,7 @@ import { orEmptyIfMissing, toStorageError } from "./storage/errors.js";
 import { HistoryTable } from "./tracking/history-table.js";
 import { InstancesTable } from "./tracking/instances-table.js";
 import { escapePartitionKey } from "./tracking/key-sanitation.js";
+import { rewindFailedHistory } from "./tracking/rewind.js";
 
 export interface AzureStorageOrchestrationServiceSettings {
   taskHubName: string;
@@ -209,7 +212,7 @@ function scheduledIdOf(e: HistoryEvent): number | undefined {
 }
 
 export class AzureStorageOrchestrationService
-  implements OrchestrationService, OrchestrationServiceClient, InstanceQueryCapability, PurgeCapability
+  implements OrchestrationService, OrchestrationServiceClient, InstanceQueryCapability, PurgeCapability, RewindCapability
 {
   readonly names: TaskHubNames;
   readonly partitionCount: number;
@@ -1274,6 +1277,14 @@ export class AzureStorageOrchestrationService
 
   sendTaskOrchestrationMessage(message: TaskMessage): Promise<void> {
     return this.guard("sendTaskOrchestrationMessage", () => this.sendTaskOrchestrationMessageImpl(message));
+  }
+
+  /** DT.AS's rewind (tracking/rewind.ts): rewrite the failed history, wake the deepest failed instances with a GenericEvent. */
+  rewindTaskOrchestration(instanceId: string, reason?: string): Promise<void> {
+    return this.guard("rewindTaskOrchestration", async () => {
+      for (const id of await rewindFailedHistory(this.history.table, this.instances, instanceId))
+        await this.sendTaskOrchestrationMessageImpl({ orchestrationInstance: { instanceId: id }, event: { type: "GenericEvent", eventId: -1, isPlayed: false, timestamp: toDtfDateTime(new Date()), data: reason } });
+    });
   }
 
   getOrchestrationState(instanceId: string, options: { fetchPayloads?: boolean } = {}): Promise<InstanceRecord | undefined> {

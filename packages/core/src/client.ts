@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import {
   supportsPurge,
   supportsQuery,
+  supportsRewind,
   type InstanceQuery,
   type InstanceQueryCapability,
   type OrchestrationServiceClient,
@@ -257,11 +258,13 @@ export class TaskHubClient {
         "InvalidOperation",
         `only Failed instances can be rewound; '${instanceId}' is ${state.runtimeStatus}`,
       );
-    await this.send(
-      instanceId,
-      newEvent("ExecutionRewound", { timestamp: this.now(), reason, instanceId }),
-      state.executionId,
-    );
+    if (supportsRewind(this.service)) await this.service.rewindTaskOrchestration(instanceId, reason);
+    else
+      await this.send(
+        instanceId,
+        newEvent("ExecutionRewound", { timestamp: this.now(), reason, instanceId }),
+        state.executionId,
+      );
   }
 
   /** Start the instance again with its original name, input and version; returns the id used. */

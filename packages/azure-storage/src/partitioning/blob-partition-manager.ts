@@ -13,6 +13,7 @@ import { randomUUID } from "node:crypto";
 import type { BlobClient, ContainerClient } from "@azure/storage-blob";
 import { silentLogger, type Logger } from "@taskhub/core";
 import type { PartitionListener, PartitionManager } from "./partition-manager.js";
+import { abortableSleep } from "./abortable-sleep.js";
 
 export interface LeaseTimings {
   leaseIntervalMs: number;
@@ -132,10 +133,7 @@ export class BlobPartitionManager implements PartitionManager {
       } catch (err) {
         this.logger.warn({ event: "lease.loopFailed", err }, "lease loop failed");
       }
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, ms);
-        signal.addEventListener("abort", () => (clearTimeout(t), r()), { once: true });
-      });
+      await abortableSleep(ms, signal);
     }
   }
 

@@ -16,6 +16,7 @@ import type { TableClient } from "@azure/data-tables";
 import { silentLogger, type Logger } from "@taskhub/core";
 import { rawValue } from "../tracking/history-row.js";
 import type { PartitionListener, PartitionManager } from "./partition-manager.js";
+import { abortableSleep } from "./abortable-sleep.js";
 
 export interface TablePartitionManagerOptions {
   table: TableClient;
@@ -102,10 +103,7 @@ export class TablePartitionManager implements PartitionManager {
           this.logger.warn({ event: "lease.roundFailed", err }, "partition table round failed");
           fast = true;
         }
-        await new Promise<void>((r) => {
-          const t = setTimeout(r, fast ? Math.min(1000, this.acquireMs) : this.acquireMs);
-          signal.addEventListener("abort", () => (clearTimeout(t), r()), { once: true });
-        });
+        await abortableSleep(fast ? Math.min(1000, this.acquireMs) : this.acquireMs, signal);
       }
     })();
   }

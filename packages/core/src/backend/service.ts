@@ -188,6 +188,22 @@ export interface PurgeCapability {
   purgeInstances(filter: PurgeFilter): Promise<PurgeResult>;
 }
 
+/**
+ * A backend whose stored format has its own rewind (DTF's Azure Storage provider rewrites the failed history
+ * rows and wakes the instance with a GenericEvent). Without it, `TaskHubClient.rewindOrchestration` sends an
+ * ExecutionRewound message and the worker rewrites the history in its next step.
+ */
+export interface RewindCapability {
+  /** Rewind a Failed instance: after this, it reads Pending until a worker has run the failed work again. */
+  rewindTaskOrchestration(instanceId: string, reason?: string): Promise<void>;
+}
+
+export function supportsRewind(
+  c: OrchestrationServiceClient,
+): c is OrchestrationServiceClient & RewindCapability {
+  return typeof (c as Partial<RewindCapability>).rewindTaskOrchestration === "function";
+}
+
 export function supportsQuery(
   c: OrchestrationServiceClient,
 ): c is OrchestrationServiceClient & InstanceQueryCapability {
