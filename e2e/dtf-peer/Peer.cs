@@ -1,5 +1,6 @@
 using DurableTask.AzureStorage;
 using DurableTask.Core;
+using DurableTask.Core.Entities;
 using DurableTask.Core.History;
 using DurableTask.Core.Query;
 using DurableTask.Core.Serializing;
@@ -39,7 +40,12 @@ public sealed class Peer(Action<JObject> report)
         ("RetryThenFail", typeof(RetryThenFail)), ("CatchFailure", typeof(CatchFailure)), ("LargePayload", typeof(LargePayload)),
         ("CustomStatus", typeof(CustomStatus)), ("LongRunning", typeof(LongRunning)), ("Echo", typeof(Echo)),
         ("EchoChild", typeof(EchoChild)), ("FanOutChildren", typeof(FanOutChildren)),
+        ("SignalCounter", typeof(SignalCounter)), ("CallCounter", typeof(CallCounter)), ("LockedIncrement", typeof(LockedIncrement)),
     ];
+
+    /// Entities (a worker started with "entities": true). DurableTask.Core looks them up by the entity id's
+    /// name as it is, so they are registered under the lower-case names the ids carry.
+    static readonly (string Name, Type Type)[] EntityTypes = [("counter", typeof(Counter))];
 
     static readonly (string Name, Type Type)[] ActivityTypes =
     [
@@ -70,6 +76,9 @@ public sealed class Peer(Action<JObject> report)
             LoggerFactory = Logs,
         };
         if (workerId != null) settings.WorkerId = workerId;
+        // Without it DT.AS does not offer entity work items, and TaskHubWorker.AddTaskEntities refuses
+        // (NotSupportedException). Entity messages travel on the control queues either way.
+        settings.UseSeparateQueueForEntityWorkItems = (bool?)r["entities"] ?? false;
         if (r["controlQueueVisibilitySeconds"] != null) settings.ControlQueueVisibilityTimeout = TimeSpan.FromSeconds((double)r["controlQueueVisibilitySeconds"]!);
         if (r["workItemVisibilitySeconds"] != null) settings.WorkItemQueueVisibilityTimeout = TimeSpan.FromSeconds((double)r["workItemVisibilitySeconds"]!);
         return settings;
@@ -77,7 +86,7 @@ public sealed class Peer(Action<JObject> report)
 
     async Task<AzureStorageOrchestrationService> Client(JObject r)
     {
-        var key = $"{Json.Str(r, "hub")}/{(int?)r["partitionCount"] ?? 4}/{Json.Str(r, "connectionString")}";
+        var key = $"{Json.Str(r, "hub")}/{(int?)r["partitionCount"] ?? 4}/{Json.Str(r, "connectionString")}/{(bool?)r["entities"] ?? false}";
         await this.gate.WaitAsync();
         try
         {
@@ -209,6 +218,29 @@ public sealed class Peer(Action<JObject> report)
                 // Core's own serialization of its HistoryEvent list (with $type), as DTF tools see the history.
                 return Json.Parse(text);
             }
+            case "signalEntity":
+            {
+                // As DurableTask.Core's clients signal: ClientEntityHelpers' request event, sent as a task message.
+                var target = new OrchestrationInstance { InstanceId = new EntityId(Json.Str(r, "name")!, Json.Str(r, "key")!).ToString() };
+                var evt = ClientEntityHelpers.EmitOperationSignal(target, Guid.NewGuid(), Json.Str(r, "operation")!, Json.Str(r, "input"), null);
+                await (await this.Client(r)).SendTaskOrchestrationMessageAsync(evt.AsTaskMessage());
+                return true;
+            }
+            case "getEntity":
+            {
+                // DT.AS's own entity query (IEntityOrchestrationService.EntityBackendQueries).
+                var queries = ((IEntityOrchestrationService)await this.Client(r)).EntityBackendQueries ?? throw new NotSupportedException("DT.AS offers no entity queries");
+                var id = new EntityId(Json.Str(r, "name")!, Json.Str(r, "key")!);
+                var m = await queries.GetEntityAsync(id, includeState: true, includeStateless: (bool?)r["includeStateless"] ?? false, CancellationToken.None);
+                return m is not { } e ? null : new JObject
+                {
+                    ["id"] = e.EntityId.ToString(),
+                    ["state"] = e.SerializedState,
+                    ["lockedBy"] = e.LockedBy,
+                    ["backlogQueueSize"] = e.BacklogQueueSize,
+                    ["lastModifiedTime"] = Iso(e.LastModifiedTime),
+                };
+            }
             case "ping": return "pong";
             default: throw new ArgumentException($"unknown verb '{verb}'");
         }
@@ -257,6 +289,8 @@ public sealed class Peer(Action<JObject> report)
             ? ErrorPropagationMode.SerializeExceptions
             : ErrorPropagationMode.UseFailureDetails;
         worker.AddTaskOrchestrations(OrchestrationTypes.Select(o => (ObjectCreator<TaskOrchestration>)new NameValueObjectCreator<TaskOrchestration>(o.Name, "", o.Type)).ToArray());
+        if (settings.UseSeparateQueueForEntityWorkItems)
+            worker.AddTaskEntities(EntityTypes.Select(e => (ObjectCreator<TaskEntity>)new NameValueObjectCreator<TaskEntity>(e.Name, "", e.Type)).ToArray());
         worker.AddTaskActivities(ActivityTypes.Select(a => (ObjectCreator<TaskActivity>)new NameValueObjectCreator<TaskActivity>(a.Name, "", a.Type)).ToArray());
         await worker.StartAsync();
         this.workers[hub] = (service, worker);
