@@ -151,3 +151,174 @@ describe("scenario 7: signals from one runtime's client, run by the other runtim
     expect(await tClient.getEntity({ name: "counter", key })).toBeUndefined();
   });
 });
+
+const PARTITIONS = 4;
+
+/** `<hub>Partitions` CurrentOwner of each partition (both runtimes on the table partition manager). */
+async function owners(worker: RunningTaskhubWorker): Promise<(string | undefined)[]> {
+  const { clients, names } = worker.service;
+  const out: (string | undefined)[] = names.controlQueues.map(() => undefined);
+  for await (const row of clients.table(names.partitionsTable).listEntities<{ CurrentOwner?: string }>()) {
+    const p = names.controlQueues.indexOf(row.rowKey ?? "");
+    if (p >= 0) out[p] = row.CurrentOwner || undefined;
+  }
+  return out;
+}
+
+describe("scenario 7: one hub, a DT.AS worker and a taskhub worker at once", () => {
+  const hub = `entMix${run}`;
+  const DTAS = "dtas-entities";
+  const TASKHUB = "taskhub-entities";
+  let taskhubWorker: RunningTaskhubWorker;
+  let split: (string | undefined)[];
+
+  /** An id `<prefix><n>` (or `@counter@<prefix><n>` for an entity) on a partition `owner` holds. */
+  const on = (owner: string, prefix: string, entity = false): string => {
+    for (let n = 0; ; n++) {
+      const id = `${prefix}${n}`;
+      if (split[partitionIndex(entity ? `@counter@${id}` : id, PARTITIONS)] === owner) return id;
+    }
+  };
+
+  beforeAll(async () => {
+    await peer.startWorker(hub, { entities: true, partitionCount: PARTITIONS, partitionManager: "table", workerId: DTAS });
+    taskhubWorker = await startTaskhubWorker(azurite.connectionString, hub, {
+      partitionCount: PARTITIONS,
+      partitionManagement: "table",
+      workerId: TASKHUB,
+    });
+    // Both hold two partitions each (the table manager balances them); the tests place instances by partition.
+    split = await poll(
+      "partitions split between the runtimes",
+      () => owners(taskhubWorker),
+      (o) => o.filter((x) => x === DTAS).length === 2 && o.filter((x) => x === TASKHUB).length === 2,
+    );
+  });
+  afterAll(async () => {
+    // The partitions never moved: every instance ran on the runtime its partition placed it on.
+    const end = await owners(taskhubWorker);
+    await taskhubWorker?.stop();
+    await peer.stopWorker(hub);
+    expect(end, "partition owners at the end").toEqual(split);
+  });
+
+  it.each([
+    ["a DT.AS orchestration calls taskhub's entity", DTAS, TASKHUB],
+    ["a taskhub orchestration calls DT.AS's entity", TASKHUB, DTAS],
+  ] as const)("%s: results and a failed operation come back", async (_title, orchestrationOn, entityOn) => {
+    const key = on(entityOn, `call-${orchestrationOn}-${run}-`, true);
+    const id = on(orchestrationOn, `call-${run}-`);
+    const client = taskhubClient(azurite.connectionString, hub, PARTITIONS);
+    await peer.startInstance(hub, "CallCounter", id, JSON.stringify({ key, amount: 9 }));
+    const dtas = await peer.wait(hub, id);
+    expect([dtas?.status, JSON.parse(dtas?.output ?? "null")]).toEqual([
+      "Completed",
+      { added: 9, got: 9, failure: "no such luck" },
+    ]);
+    const state = await client.getOrchestrationState(id);
+    expect([state?.runtimeStatus, state?.output]).toEqual([
+      "Completed",
+      { added: 9, got: 9, failure: "no such luck" },
+    ]);
+    // The failed operation changed nothing.
+    expect((await client.getEntity({ name: "counter", key }))?.state).toBe(9);
+    expect((await peer.getEntity(hub, "counter", key))?.state).toBe("9");
+  });
+
+  it.each([
+    ["a DT.AS orchestration signals taskhub's entity", DTAS, TASKHUB],
+    ["a taskhub orchestration signals DT.AS's entity", TASKHUB, DTAS],
+  ] as const)("%s", async (_title, orchestrationOn, entityOn) => {
+    const key = on(entityOn, `sig-${orchestrationOn}-${run}-`, true);
+    const client = taskhubClient(azurite.connectionString, hub, PARTITIONS);
+    for (const [n, amount] of [
+      [0, 4],
+      [1, 6],
+    ] as const) {
+      const id = on(orchestrationOn, `sig-${run}-${n}-`);
+      await client.scheduleNewOrchestration("SignalCounter", { key, amount }, { instanceId: id });
+      expect((await client.waitForOrchestrationCompletion(id, { timeoutMs: 180_000 })).output).toBe("signalled");
+    }
+    await poll("counter at 10", () => peer.getEntity(hub, "counter", key), (e) => e?.state === "10");
+  });
+
+  it("critical sections on both runtimes over two entities (one on each) never interleave; the counts are exact", async () => {
+    const keys = [on(TASKHUB, `lock-${run}-a`, true), on(DTAS, `lock-${run}-b`, true)];
+    const rounds = 4;
+    const client = taskhubClient(azurite.connectionString, hub, PARTITIONS);
+    // Two orchestrations on each runtime, all started at once, each locking both counters.
+    const ids = [
+      on(TASKHUB, `lock-${run}-t1-`),
+      on(TASKHUB, `lock-${run}-t2-`),
+      on(DTAS, `lock-${run}-d1-`),
+      on(DTAS, `lock-${run}-d2-`),
+    ];
+    await Promise.all(
+      ids.map((id, i) =>
+        i % 2 === 0
+          ? client.scheduleNewOrchestration("LockedIncrement", { keys, rounds }, { instanceId: id })
+          : peer.startInstance(hub, "LockedIncrement", id, JSON.stringify({ keys, rounds })),
+      ),
+    );
+    const seen: number[][] = [];
+    for (const id of ids) {
+      const s = await client.waitForOrchestrationCompletion(id, { timeoutMs: 300_000 });
+      expect(s.runtimeStatus, id).toBe("Completed");
+      seen.push(s.output as number[]);
+    }
+    // Each section read key a then key b, `rounds` times; the values it read of each key are consecutive (no
+    // one wrote in between), and the sections' ranges together cover 0 .. 4·rounds - 1 once.
+    for (const k of [0, 1]) {
+      const ranges = seen.map((s) => s.filter((_, i) => i % 2 === k));
+      for (const r of ranges) expect(r).toEqual(Array.from({ length: rounds }, (_, i) => r[0]! + i));
+      expect(ranges.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 4 * rounds }, (_, i) => i));
+    }
+    for (const key of keys) {
+      const e = await poll("lock released", () => peer.getEntity(hub, "counter", key), (e) => e?.lockedBy === null);
+      expect(e).toMatchObject({ state: String(4 * rounds), backlogQueueSize: 0 });
+      expect(await client.getEntity({ name: "counter", key })).toMatchObject({ state: 4 * rounds, lockedBy: undefined });
+    }
+  });
+});
+
+describe("scenario 7: an entity handed over between the runtimes", () => {
+  it.each(["DT.AS to taskhub", "taskhub to DT.AS"] as const)("from %s: the counter continues", async (direction) => {
+    const hub = `entHand${direction.startsWith("DT") ? "D" : "T"}${run}`;
+    const key = `hand-${run}`;
+    const client = taskhubClient(azurite.connectionString, hub);
+    // A stopping DT.AS worker leaves what it had dequeued invisible until the visibility timeout (scenario 3).
+    const startDtas = () =>
+      peer.startWorker(hub, {
+        entities: true,
+        partitionManager: "table",
+        controlQueueVisibilitySeconds: 30,
+        workItemVisibilitySeconds: 30,
+      });
+    const startTaskhub = () => startTaskhubWorker(azurite.connectionString, hub, { partitionManagement: "table" });
+
+    const first = direction === "taskhub to DT.AS" ? await startTaskhub() : (await startDtas(), undefined);
+    for (const n of [10, 20]) await client.signalEntity({ name: "counter", key }, "add", n);
+    await client.scheduleNewOrchestration("CallCounter", { key, amount: 3 }, { instanceId: `first-${run}` });
+    expect((await client.waitForOrchestrationCompletion(`first-${run}`, { timeoutMs: 180_000 })).output).toEqual({
+      added: 33,
+      got: 33,
+      failure: "no such luck",
+    });
+    if (first) await first.stop();
+    else await peer.stopWorker(hub);
+
+    const second = direction === "taskhub to DT.AS" ? (await startDtas(), undefined) : await startTaskhub();
+    try {
+      await peer.signalEntity(hub, "counter", key, "add", "7");
+      // The signal first (a client's signal and an orchestration's call are not ordered with each other).
+      await poll("the signal landed", () => client.getEntity({ name: "counter", key }), (e) => e?.state === 40);
+      await peer.startInstance(hub, "CallCounter", `second-${run}`, JSON.stringify({ key, amount: 2 }));
+      const done = await client.waitForOrchestrationCompletion(`second-${run}`, { timeoutMs: 300_000 });
+      expect(done.output).toEqual({ added: 42, got: 42, failure: "no such luck" });
+      expect(await peer.getEntity(hub, "counter", key)).toMatchObject({ state: "42", lockedBy: null, backlogQueueSize: 0 });
+    } finally {
+      if (second) await second.stop();
+      else await peer.stopWorker(hub);
+    }
+  });
+});

@@ -85,6 +85,7 @@ export function rowToRecord(row: Record<string, unknown>): InstanceRecord {
     serializedCustomStatus: custom === undefined || custom === "null" ? undefined : custom,
     tags: tags && tags !== "null" ? (JSON.parse(tags) as Record<string, string>) : undefined,
     generation: Number(rawValue(row.Generation) ?? 0),
+    parentInstanceId: str(row.ParentInstanceId) || undefined,
   };
 }
 
@@ -123,9 +124,18 @@ export class InstancesTable {
     }
   }
 
-  /** Checkpoint write: InsertOrMerge, no ETag (DTF's default). */
+  /**
+   * Checkpoint write: InsertOrMerge, no ETag (DTF's default). DT.AS 2.11 also writes `ParentInstanceId` (the
+   * parent orchestration's id, "" for an instance without one, entities included); its client's Pending row has
+   * none, so it is written here only.
+   */
   async upsert(r: InstanceRecord, io: { input?: string; output?: string }): Promise<void> {
-    const entity = { partitionKey: escapePartitionKey(r.instanceId), rowKey: "", ...recordColumns(r, this.taskHubName, io) };
+    const entity = {
+      partitionKey: escapePartitionKey(r.instanceId),
+      rowKey: "",
+      ...recordColumns(r, this.taskHubName, io),
+      ParentInstanceId: r.parentInstanceId ?? "",
+    };
     await this.table.upsertEntity(entity, "Merge");
   }
 
