@@ -222,7 +222,8 @@ public sealed class Peer(Action<JObject> report)
             {
                 // As DurableTask.Core's clients signal: ClientEntityHelpers' request event, sent as a task message.
                 var target = new OrchestrationInstance { InstanceId = new EntityId(Json.Str(r, "name")!, Json.Str(r, "key")!).ToString() };
-                var evt = ClientEntityHelpers.EmitOperationSignal(target, Guid.NewGuid(), Json.Str(r, "operation")!, Json.Str(r, "input"), null);
+                (DateTime, DateTime)? at = Json.Str(r, "scheduledTime") is { } t ? (Date(t), Date(t)) : null;
+                var evt = ClientEntityHelpers.EmitOperationSignal(target, Guid.NewGuid(), Json.Str(r, "operation")!, Json.Str(r, "input"), at);
                 await (await this.Client(r)).SendTaskOrchestrationMessageAsync(evt.AsTaskMessage());
                 return true;
             }

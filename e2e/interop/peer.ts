@@ -148,8 +148,21 @@ export class DtfPeer {
   }
 
   /** Signals an entity as DurableTask.Core's clients do (ClientEntityHelpers); `input` is JSON text. */
-  signalEntity(hub: string, name: string, key: string, operation: string, input?: string): Promise<boolean> {
-    return this.call("signalEntity", hub, { name, key, operation, input: input ?? null });
+  signalEntity(
+    hub: string,
+    name: string,
+    key: string,
+    operation: string,
+    input?: string,
+    scheduledTime?: Date,
+  ): Promise<boolean> {
+    return this.call("signalEntity", hub, {
+      name,
+      key,
+      operation,
+      input: input ?? null,
+      scheduledTime: scheduledTime?.toISOString(),
+    });
   }
 
   /** DT.AS's entity query; null when the entity does not exist (or, without `includeStateless`, has no state). */

@@ -60,6 +60,8 @@ export function recordColumns(r: InstanceRecord, taskHubName: string, io: { inpu
     Generation: { value: r.generation, type: "Int32" },
     Tags: r.tags ? JSON.stringify(r.tags) : "null",
     TaskHubName: taskHubName,
+    // DT.AS 2.11: the parent orchestration's id, "" for an instance without one (client starts, entities).
+    ParentInstanceId: r.parentInstanceId ?? "",
   };
   for (const k of Object.keys(cols)) if (cols[k] === undefined) delete cols[k];
   return cols;
@@ -124,18 +126,9 @@ export class InstancesTable {
     }
   }
 
-  /**
-   * Checkpoint write: InsertOrMerge, no ETag (DTF's default). DT.AS 2.11 also writes `ParentInstanceId` (the
-   * parent orchestration's id, "" for an instance without one, entities included); its client's Pending row has
-   * none, so it is written here only.
-   */
+  /** Checkpoint write: InsertOrMerge, no ETag (DTF's default). */
   async upsert(r: InstanceRecord, io: { input?: string; output?: string }): Promise<void> {
-    const entity = {
-      partitionKey: escapePartitionKey(r.instanceId),
-      rowKey: "",
-      ...recordColumns(r, this.taskHubName, io),
-      ParentInstanceId: r.parentInstanceId ?? "",
-    };
+    const entity = { partitionKey: escapePartitionKey(r.instanceId), rowKey: "", ...recordColumns(r, this.taskHubName, io) };
     await this.table.upsertEntity(entity, "Merge");
   }
 

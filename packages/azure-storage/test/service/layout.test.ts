@@ -199,6 +199,7 @@ describe("Azure Storage layout", () => {
       expect(typed(row, "LastUpdatedTime").type).toBe("DateTime");
       expect(typed(row, "Tags").value).toBe("null");
       expect(typed(row, "TaskHubName").value).toBe(service.names.hub);
+      expect(typed(row, "ParentInstanceId").value).toBe("");
     } finally {
       await worker.start();
     }
