@@ -10,7 +10,8 @@ namespace DtfPeer;
 /// The interop app's entity `counter` on DurableTask.Core's own entity model (TaskEntity, one batch of operations
 /// per call), with the same operations and results as e2e/src/interop/app.ts: `add` (input n, default 1; returns
 /// the new value), `get` (the value, 0 when none), `set` (input n), `delete` (the entity stops existing), `fail`
-/// (throws, with the input as the message; the state stays). As the .NET isolated SDK's entity shim does, a failed
+/// (throws, with the input as the message; the state stays), `forward` ({key, amount}: signals counter@key `add`),
+/// `start` ({instanceId, key, amount}: starts SignalCounter). As the .NET isolated SDK's entity shim does, a failed
 /// operation's result carries only FailureDetails and its state change is rolled back.
 public sealed class Counter : TaskEntity
 {
@@ -18,6 +19,7 @@ public sealed class Counter : TaskEntity
     {
         var state = request.EntityState;
         var results = new List<OperationResult>();
+        var actions = new List<OperationAction>();
         foreach (var op in request.Operations!)
         {
             try
@@ -43,6 +45,25 @@ public sealed class Counter : TaskEntity
                         break;
                     case "fail":
                         throw new InvalidOperationException((string?)input ?? "failed");
+                    case "forward":
+                        // {key, amount}: signal counter@key `add` amount.
+                        actions.Add(new SendSignalOperationAction
+                        {
+                            InstanceId = Counters.Id(input!["key"]!).ToString(),
+                            Name = "add",
+                            Input = Json.Text(input["amount"]),
+                        });
+                        break;
+                    case "start":
+                        // {instanceId, key, amount}: start SignalCounter {key, amount} as instanceId.
+                        actions.Add(new StartNewOrchestrationOperationAction
+                        {
+                            InstanceId = (string)input!["instanceId"]!,
+                            Name = "SignalCounter",
+                            Version = "",
+                            Input = Json.Text(new JObject { ["key"] = input["key"], ["amount"] = input["amount"] }),
+                        });
+                        break;
                     default:
                         throw new NotSupportedException($"counter has no operation '{op.Operation}'");
                 }
@@ -50,10 +71,11 @@ public sealed class Counter : TaskEntity
             }
             catch (Exception e)
             {
+                // (This counter's operations that fail send nothing, so there are no actions to roll back.)
                 results.Add(new OperationResult { FailureDetails = new FailureDetails(e) });
             }
         }
-        return Task.FromResult(new EntityBatchResult { Results = results, Actions = [], EntityState = state });
+        return Task.FromResult(new EntityBatchResult { Results = results, Actions = actions, EntityState = state });
     }
 }
 

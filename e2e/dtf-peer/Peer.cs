@@ -222,10 +222,13 @@ public sealed class Peer(Action<JObject> report)
             {
                 // As DurableTask.Core's clients signal: ClientEntityHelpers' request event, sent as a task message.
                 var target = new OrchestrationInstance { InstanceId = new EntityId(Json.Str(r, "name")!, Json.Str(r, "key")!).ToString() };
-                (DateTime, DateTime)? at = Json.Str(r, "scheduledTime") is { } t ? (Date(t), Date(t)) : null;
+                // The request line was parsed with Newtonsoft's default DateParseHandling: an ISO time is already a
+                // DateTime token (its string form would lose the milliseconds).
+                (DateTime, DateTime)? at = r["scheduledTime"] is { Type: JTokenType.Date } t ? (((DateTime)t).ToUniversalTime(), ((DateTime)t).ToUniversalTime())
+                    : Json.Str(r, "scheduledTime") is { } s ? (Date(s), Date(s)) : null;
                 var evt = ClientEntityHelpers.EmitOperationSignal(target, Guid.NewGuid(), Json.Str(r, "operation")!, Json.Str(r, "input"), at);
                 await (await this.Client(r)).SendTaskOrchestrationMessageAsync(evt.AsTaskMessage());
-                return true;
+                return new JObject { ["eventName"] = evt.EventName, ["request"] = evt.AsSerializedString() };
             }
             case "getEntity":
             {

@@ -5,7 +5,7 @@
 // signals from each client run by the other's entity, entity state rows compared, orchestrations calling and
 // locking entities run by the other runtime on one shared hub, and an entity handed over between them.
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { partitionIndex } from "@taskhub/azure-storage";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
 import { canonicalDtfHistory } from "./compare.js";
@@ -168,13 +168,17 @@ describe("scenario 7: signals from one runtime's client, run by the other runtim
 
 const PARTITIONS = 4;
 
-/** `<hub>Partitions` CurrentOwner of each partition (both runtimes on the table partition manager). */
+/**
+ * `<hub>Partitions` CurrentOwner of each partition (both runtimes on the table partition manager); a partition
+ * being handed over (NextOwner set, or draining) reads as "moving".
+ */
 async function owners(worker: RunningTaskhubWorker): Promise<(string | undefined)[]> {
   const { clients, names } = worker.service;
   const out: (string | undefined)[] = names.controlQueues.map(() => undefined);
-  for await (const row of clients.table(names.partitionsTable).listEntities<{ CurrentOwner?: string }>()) {
+  type Row = { CurrentOwner?: string; NextOwner?: string; IsDraining?: boolean };
+  for await (const row of clients.table(names.partitionsTable).listEntities<Row>()) {
     const p = names.controlQueues.indexOf(row.rowKey ?? "");
-    if (p >= 0) out[p] = row.CurrentOwner || undefined;
+    if (p >= 0) out[p] = row.NextOwner || row.IsDraining ? "moving" : row.CurrentOwner || undefined;
   }
   return out;
 }
@@ -201,19 +205,30 @@ describe("scenario 7: one hub, a DT.AS worker and a taskhub worker at once", () 
       partitionManagement: "table",
       workerId: TASKHUB,
     });
-    // Both hold two partitions each (the table manager balances them); the tests place instances by partition.
+    // Both hold two partitions each (the table manager balances them), and nothing has moved for 5 s; the
+    // tests place instances by partition.
+    const seen: string[] = [];
     split = await poll(
-      "partitions split between the runtimes",
-      () => owners(taskhubWorker),
-      (o) => o.filter((x) => x === DTAS).length === 2 && o.filter((x) => x === TASKHUB).length === 2,
+      "partitions split between the runtimes, settled",
+      async () => {
+        const o = await owners(taskhubWorker);
+        seen.push(JSON.stringify(o));
+        return o;
+      },
+      (o) =>
+        o.filter((x) => x === DTAS).length === 2 &&
+        o.filter((x) => x === TASKHUB).length === 2 &&
+        seen.length >= 10 &&
+        seen.slice(-10).every((x) => x === seen.at(-1)),
     );
   });
+  afterEach(async () => {
+    // The partitions did not move during the test: each instance ran on the runtime its partition placed it on.
+    expect(await owners(taskhubWorker), "partition owners after the test").toEqual(split);
+  });
   afterAll(async () => {
-    // The partitions never moved: every instance ran on the runtime its partition placed it on.
-    const end = await owners(taskhubWorker);
     await taskhubWorker?.stop();
     await peer.stopWorker(hub);
-    expect(end, "partition owners at the end").toEqual(split);
   });
 
   it.each([
@@ -254,6 +269,24 @@ describe("scenario 7: one hub, a DT.AS worker and a taskhub worker at once", () 
       expect((await client.waitForOrchestrationCompletion(id, { timeoutMs: 180_000 })).output).toBe("signalled");
     }
     await poll("counter at 10", () => peer.getEntity(hub, "counter", key), (e) => e?.state === "10");
+  });
+
+  it.each([
+    ["DT.AS's entity signals taskhub's entity and starts an orchestration on taskhub", DTAS, TASKHUB],
+    ["taskhub's entity signals DT.AS's entity and starts an orchestration on DT.AS", TASKHUB, DTAS],
+  ] as const)("%s", async (_title, from, to) => {
+    const source = on(from, `fwd-src-${from}-${run}-`, true);
+    const target = on(to, `fwd-dst-${from}-${run}-`, true);
+    const third = on(from, `fwd-3rd-${from}-${run}-`, true);
+    const child = on(to, `fwd-orch-${from}-${run}-`);
+    await peer.signalEntity(hub, "counter", source, "forward", JSON.stringify({ key: target, amount: 8 }));
+    await peer.signalEntity(hub, "counter", source, "start", JSON.stringify({ instanceId: child, key: third, amount: 3 }));
+    await poll("forwarded signal", () => peer.getEntity(hub, "counter", target), (e) => e?.state === "8");
+    const client = taskhubClient(azurite.connectionString, hub, PARTITIONS);
+    const started = await client.waitForOrchestrationCompletion(child, { timeoutMs: 180_000 });
+    expect([started.runtimeStatus, started.output]).toEqual(["Completed", "signalled"]);
+    expect((await peer.state(hub, child))?.status).toBe("Completed");
+    await poll("the started orchestration's signal", () => client.getEntity({ name: "counter", key: third }), (e) => e?.state === 3);
   });
 
   it("critical sections on both runtimes over two entities (one on each) never interleave; the counts are exact", async () => {

@@ -147,7 +147,10 @@ export class DtfPeer {
     return this.call("history", hub, { instanceId, executionId });
   }
 
-  /** Signals an entity as DurableTask.Core's clients do (ClientEntityHelpers); `input` is JSON text. */
+  /**
+   * Signals an entity as DurableTask.Core's clients do (ClientEntityHelpers); `input` is JSON text. Answers the
+   * event name and the request JSON it sent.
+   */
   signalEntity(
     hub: string,
     name: string,
@@ -155,7 +158,7 @@ export class DtfPeer {
     operation: string,
     input?: string,
     scheduledTime?: Date,
-  ): Promise<boolean> {
+  ): Promise<{ eventName: string; request: string }> {
     return this.call("signalEntity", hub, {
       name,
       key,

@@ -132,7 +132,8 @@ export function registerInteropApp(
   });
 
   // Entities (e2e/dtf-peer/Entities.cs). counter: `add` (n, default 1; returns the new value), `get` (0 when
-  // none), `set` (n), `delete`, `fail` (throws with the input as message; the state stays).
+  // none), `set` (n), `delete`, `fail` (throws with the input as message; the state stays), `forward` ({key,
+  // amount}: signals counter@key `add`), `start` ({instanceId, key, amount}: starts SignalCounter).
   worker.addEntity("counter", (ctx: EntityContext<number>) => {
     const value = ctx.getState(() => 0) ?? 0;
     switch (ctx.operationName) {
@@ -151,6 +152,16 @@ export function registerInteropApp(
         return undefined;
       case "fail":
         throw new Error(ctx.getInput<string | null>() ?? "failed");
+      case "forward": {
+        const { key, amount } = ctx.getInput<{ key: string; amount: number }>()!;
+        ctx.signalEntity({ name: "counter", key }, "add", amount);
+        return undefined;
+      }
+      case "start": {
+        const { instanceId, key, amount } = ctx.getInput<{ instanceId: string; key: string; amount: number }>()!;
+        ctx.startNewOrchestration("SignalCounter", { key, amount }, { instanceId });
+        return undefined;
+      }
       default:
         throw new Error(`counter has no operation '${ctx.operationName}'`);
     }
