@@ -6,7 +6,7 @@
 // locking entities run by the other runtime on one shared hub, and an entity handed over between them.
 import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { partitionIndex } from "@taskhub/azure-storage";
+import { AzureStorageOrchestrationService, partitionIndex } from "@taskhub/azure-storage";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
 import { canonicalDtfHistory } from "./compare.js";
 import { DtfPeer, type DtfState } from "./peer.js";
@@ -154,6 +154,21 @@ describe("scenario 7: signals from one runtime's client, run by the other runtim
     }
     const rows = await Promise.all([hubD, hubT].map(async (hub) => entityRow(await peer.state(hub, `@counter@${key}`))));
     expect(rows[1]).toEqual(rows[0]);
+    // The Instances row's columns, as stored: the same, except Generation, which taskhub writes on every
+    // checkpoint and DT.AS only on its client's Pending row (readers take a missing one as 0).
+    const columns = await Promise.all(
+      [hubD, hubT].map(async (hub) => {
+        const { clients, names } = new AzureStorageOrchestrationService({
+          taskHubName: hub,
+          storage: { connectionString: azurite.connectionString },
+        });
+        const row = await clients.table(names.instancesTable).getEntity(`@counter@${key}`, "");
+        return Object.keys(row)
+          .filter((k) => !["etag", "odata.metadata", "timestamp", "Generation"].includes(k))
+          .sort();
+      }),
+    );
+    expect(columns[1]).toEqual(columns[0]);
     const histories = await Promise.all([hubD, hubT].map(async (hub) => entityHistory(await peer.history(hub, `@counter@${key}`))));
     expect(histories[1]).toEqual(histories[0]);
 
@@ -285,7 +300,16 @@ describe("scenario 7: one hub, a DT.AS worker and a taskhub worker at once", () 
     const client = taskhubClient(azurite.connectionString, hub, PARTITIONS);
     const started = await client.waitForOrchestrationCompletion(child, { timeoutMs: 180_000 });
     expect([started.runtimeStatus, started.output]).toEqual(["Completed", "signalled"]);
-    expect((await peer.state(hub, child))?.status).toBe("Completed");
+    // The start as DTF Core's entities write it, whichever runtime wrote it: the entity (and an execution of it)
+    // as parent, the FireAndForget tag (so the orchestration reports to no one).
+    const dtasView = await peer.state(hub, child);
+    expect([dtasView?.status, dtasView?.parentInstanceId]).toEqual(["Completed", `@counter@${source}`]);
+    const startEvent = (await peer.history(hub, child)).find((e) => e.EventType === 0)!;
+    expect(startEvent.Tags).toEqual({ FireAndForget: "" });
+    expect(startEvent.ParentInstance).toMatchObject({
+      Name: `@counter@${source}`,
+      OrchestrationInstance: { InstanceId: `@counter@${source}`, ExecutionId: expect.stringMatching(/^[0-9a-f]{32}$/) },
+    });
     await poll("the started orchestration's signal", () => client.getEntity({ name: "counter", key: third }), (e) => e?.state === 3);
   });
 
