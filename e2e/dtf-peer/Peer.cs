@@ -76,8 +76,9 @@ public sealed class Peer(Action<JObject> report)
             LoggerFactory = Logs,
         };
         if (workerId != null) settings.WorkerId = workerId;
-        // Without it DT.AS does not offer entity work items, and TaskHubWorker.AddTaskEntities refuses
-        // (NotSupportedException). Entity messages travel on the control queues either way.
+        // Without it DT.AS offers no entity work items, and a TaskHubWorker with entities refuses to start
+        // (NotSupportedException: "The configured backend does not support separate entity dispatch."). Entity
+        // messages travel on the control queues either way.
         settings.UseSeparateQueueForEntityWorkItems = (bool?)r["entities"] ?? false;
         if (r["controlQueueVisibilitySeconds"] != null) settings.ControlQueueVisibilityTimeout = TimeSpan.FromSeconds((double)r["controlQueueVisibilitySeconds"]!);
         if (r["workItemVisibilitySeconds"] != null) settings.WorkItemQueueVisibilityTimeout = TimeSpan.FromSeconds((double)r["workItemVisibilitySeconds"]!);
