@@ -26,7 +26,12 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-async function poll<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 180_000): Promise<T> {
+async function poll<T>(
+  what: string,
+  read: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs = 180_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await read();
@@ -134,8 +139,15 @@ describe("scenario 7: signals from one runtime's client, run by the other runtim
     const key = `sched-${sender}-${run}`;
     const at = new Date(Date.now() + 5000);
     if (sender === "dtas") await peer.signalEntity(hub, "counter", key, "add", "5", at);
-    else await taskhubClient(azurite.connectionString, hub).signalEntity({ name: "counter", key }, "add", 5, { scheduledTime: at });
-    const e = await poll("delivered", () => peer.getEntity(hub, "counter", key), (x) => x?.state === "5");
+    else
+      await taskhubClient(azurite.connectionString, hub).signalEntity({ name: "counter", key }, "add", 5, {
+        scheduledTime: at,
+      });
+    const e = await poll(
+      "delivered",
+      () => peer.getEntity(hub, "counter", key),
+      (x) => x?.state === "5",
+    );
     // Both runtimes deliver a scheduled signal at its time; taskhub runs one that is at most 100 ms early.
     expect(new Date(e!.lastModifiedTime!).getTime()).toBeGreaterThanOrEqual(at.getTime() - 100);
   });
@@ -150,9 +162,15 @@ describe("scenario 7: signals from one runtime's client, run by the other runtim
         ["add", "7"],
       ] as const)
         await peer.signalEntity(hub, "counter", key, op, input);
-      await poll(`${hub} at 12`, () => peer.getEntity(hub, "counter", key), (e) => e?.state === "12");
+      await poll(
+        `${hub} at 12`,
+        () => peer.getEntity(hub, "counter", key),
+        (e) => e?.state === "12",
+      );
     }
-    const rows = await Promise.all([hubD, hubT].map(async (hub) => entityRow(await peer.state(hub, `@counter@${key}`))));
+    const rows = await Promise.all(
+      [hubD, hubT].map(async (hub) => entityRow(await peer.state(hub, `@counter@${key}`))),
+    );
     expect(rows[1]).toEqual(rows[0]);
     // The Instances row's columns, as stored: the same, except Generation, which taskhub writes on every
     // checkpoint and DT.AS only on its client's Pending row (readers take a missing one as 0).
@@ -169,13 +187,21 @@ describe("scenario 7: signals from one runtime's client, run by the other runtim
       }),
     );
     expect(columns[1]).toEqual(columns[0]);
-    const histories = await Promise.all([hubD, hubT].map(async (hub) => entityHistory(await peer.history(hub, `@counter@${key}`))));
+    const histories = await Promise.all(
+      [hubD, hubT].map(async (hub) => entityHistory(await peer.history(hub, `@counter@${key}`))),
+    );
     expect(histories[1]).toEqual(histories[0]);
 
     for (const hub of [hubD, hubT]) await peer.signalEntity(hub, "counter", key, "delete");
     for (const hub of [hubD, hubT])
-      await poll(`${hub} deleted`, () => peer.getEntity(hub, "counter", key), (e) => e === null);
-    const deleted = await Promise.all([hubD, hubT].map(async (hub) => entityRow(await peer.state(hub, `@counter@${key}`))));
+      await poll(
+        `${hub} deleted`,
+        () => peer.getEntity(hub, "counter", key),
+        (e) => e === null,
+      );
+    const deleted = await Promise.all(
+      [hubD, hubT].map(async (hub) => entityRow(await peer.state(hub, `@counter@${key}`))),
+    );
     expect(deleted[1]).toEqual(deleted[0]);
     expect(await tClient.getEntity({ name: "counter", key })).toBeUndefined();
   });
@@ -214,7 +240,12 @@ describe("scenario 7: one hub, a DT.AS worker and a taskhub worker at once", () 
   };
 
   beforeAll(async () => {
-    await peer.startWorker(hub, { entities: true, partitionCount: PARTITIONS, partitionManager: "table", workerId: DTAS });
+    await peer.startWorker(hub, {
+      entities: true,
+      partitionCount: PARTITIONS,
+      partitionManager: "table",
+      workerId: DTAS,
+    });
     taskhubWorker = await startTaskhubWorker(azurite.connectionString, hub, {
       partitionCount: PARTITIONS,
       partitionManagement: "table",
@@ -281,9 +312,15 @@ describe("scenario 7: one hub, a DT.AS worker and a taskhub worker at once", () 
     ] as const) {
       const id = on(orchestrationOn, `sig-${run}-${n}-`);
       await client.scheduleNewOrchestration("SignalCounter", { key, amount }, { instanceId: id });
-      expect((await client.waitForOrchestrationCompletion(id, { timeoutMs: 180_000 })).output).toBe("signalled");
+      expect((await client.waitForOrchestrationCompletion(id, { timeoutMs: 180_000 })).output).toBe(
+        "signalled",
+      );
     }
-    await poll("counter at 10", () => peer.getEntity(hub, "counter", key), (e) => e?.state === "10");
+    await poll(
+      "counter at 10",
+      () => peer.getEntity(hub, "counter", key),
+      (e) => e?.state === "10",
+    );
   });
 
   it.each([
@@ -295,8 +332,18 @@ describe("scenario 7: one hub, a DT.AS worker and a taskhub worker at once", () 
     const third = on(from, `fwd-3rd-${from}-${run}-`, true);
     const child = on(to, `fwd-orch-${from}-${run}-`);
     await peer.signalEntity(hub, "counter", source, "forward", JSON.stringify({ key: target, amount: 8 }));
-    await peer.signalEntity(hub, "counter", source, "start", JSON.stringify({ instanceId: child, key: third, amount: 3 }));
-    await poll("forwarded signal", () => peer.getEntity(hub, "counter", target), (e) => e?.state === "8");
+    await peer.signalEntity(
+      hub,
+      "counter",
+      source,
+      "start",
+      JSON.stringify({ instanceId: child, key: third, amount: 3 }),
+    );
+    await poll(
+      "forwarded signal",
+      () => peer.getEntity(hub, "counter", target),
+      (e) => e?.state === "8",
+    );
     const client = taskhubClient(azurite.connectionString, hub, PARTITIONS);
     const started = await client.waitForOrchestrationCompletion(child, { timeoutMs: 180_000 });
     expect([started.runtimeStatus, started.output]).toEqual(["Completed", "signalled"]);
@@ -308,9 +355,16 @@ describe("scenario 7: one hub, a DT.AS worker and a taskhub worker at once", () 
     expect(startEvent.Tags).toEqual({ FireAndForget: "" });
     expect(startEvent.ParentInstance).toMatchObject({
       Name: `@counter@${source}`,
-      OrchestrationInstance: { InstanceId: `@counter@${source}`, ExecutionId: expect.stringMatching(/^[0-9a-f]{32}$/) },
+      OrchestrationInstance: {
+        InstanceId: `@counter@${source}`,
+        ExecutionId: expect.stringMatching(/^[0-9a-f]{32}$/),
+      },
     });
-    await poll("the started orchestration's signal", () => client.getEntity({ name: "counter", key: third }), (e) => e?.state === 3);
+    await poll(
+      "the started orchestration's signal",
+      () => client.getEntity({ name: "counter", key: third }),
+      (e) => e?.state === 3,
+    );
   });
 
   it("critical sections on both runtimes over two entities (one on each) never interleave; the counts are exact", async () => {
@@ -345,51 +399,76 @@ describe("scenario 7: one hub, a DT.AS worker and a taskhub worker at once", () 
       expect(ranges.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 4 * rounds }, (_, i) => i));
     }
     for (const key of keys) {
-      const e = await poll("lock released", () => peer.getEntity(hub, "counter", key), (e) => e?.lockedBy === null);
+      const e = await poll(
+        "lock released",
+        () => peer.getEntity(hub, "counter", key),
+        (e) => e?.lockedBy === null,
+      );
       expect(e).toMatchObject({ state: String(4 * rounds), backlogQueueSize: 0 });
-      expect(await client.getEntity({ name: "counter", key })).toMatchObject({ state: 4 * rounds, lockedBy: undefined });
+      expect(await client.getEntity({ name: "counter", key })).toMatchObject({
+        state: 4 * rounds,
+        lockedBy: undefined,
+      });
     }
   });
 });
 
 describe("scenario 7: an entity handed over between the runtimes", () => {
-  it.each(["DT.AS to taskhub", "taskhub to DT.AS"] as const)("from %s: the counter continues", async (direction) => {
-    const hub = `entHand${direction.startsWith("DT") ? "D" : "T"}${run}`;
-    const key = `hand-${run}`;
-    const client = taskhubClient(azurite.connectionString, hub);
-    // A stopping DT.AS worker leaves what it had dequeued invisible until the visibility timeout (scenario 3).
-    const startDtas = () =>
-      peer.startWorker(hub, {
-        entities: true,
-        partitionManager: "table",
-        controlQueueVisibilitySeconds: 30,
-        workItemVisibilitySeconds: 30,
+  it.each(["DT.AS to taskhub", "taskhub to DT.AS"] as const)(
+    "from %s: the counter continues",
+    async (direction) => {
+      const hub = `entHand${direction.startsWith("DT") ? "D" : "T"}${run}`;
+      const key = `hand-${run}`;
+      const client = taskhubClient(azurite.connectionString, hub);
+      // A stopping DT.AS worker leaves what it had dequeued invisible until the visibility timeout (scenario 3).
+      const startDtas = () =>
+        peer.startWorker(hub, {
+          entities: true,
+          partitionManager: "table",
+          controlQueueVisibilitySeconds: 30,
+          workItemVisibilitySeconds: 30,
+        });
+      const startTaskhub = () =>
+        startTaskhubWorker(azurite.connectionString, hub, { partitionManagement: "table" });
+
+      const first = direction === "taskhub to DT.AS" ? await startTaskhub() : (await startDtas(), undefined);
+      for (const n of [10, 20]) await client.signalEntity({ name: "counter", key }, "add", n);
+      await client.scheduleNewOrchestration(
+        "CallCounter",
+        { key, amount: 3 },
+        { instanceId: `first-${run}` },
+      );
+      expect(
+        (await client.waitForOrchestrationCompletion(`first-${run}`, { timeoutMs: 180_000 })).output,
+      ).toEqual({
+        added: 33,
+        got: 33,
+        failure: "no such luck",
       });
-    const startTaskhub = () => startTaskhubWorker(azurite.connectionString, hub, { partitionManagement: "table" });
-
-    const first = direction === "taskhub to DT.AS" ? await startTaskhub() : (await startDtas(), undefined);
-    for (const n of [10, 20]) await client.signalEntity({ name: "counter", key }, "add", n);
-    await client.scheduleNewOrchestration("CallCounter", { key, amount: 3 }, { instanceId: `first-${run}` });
-    expect((await client.waitForOrchestrationCompletion(`first-${run}`, { timeoutMs: 180_000 })).output).toEqual({
-      added: 33,
-      got: 33,
-      failure: "no such luck",
-    });
-    if (first) await first.stop();
-    else await peer.stopWorker(hub);
-
-    const second = direction === "taskhub to DT.AS" ? (await startDtas(), undefined) : await startTaskhub();
-    try {
-      await peer.signalEntity(hub, "counter", key, "add", "7");
-      // The signal first (a client's signal and an orchestration's call are not ordered with each other).
-      await poll("the signal landed", () => client.getEntity({ name: "counter", key }), (e) => e?.state === 40);
-      await peer.startInstance(hub, "CallCounter", `second-${run}`, JSON.stringify({ key, amount: 2 }));
-      const done = await client.waitForOrchestrationCompletion(`second-${run}`, { timeoutMs: 300_000 });
-      expect(done.output).toEqual({ added: 42, got: 42, failure: "no such luck" });
-      expect(await peer.getEntity(hub, "counter", key)).toMatchObject({ state: "42", lockedBy: null, backlogQueueSize: 0 });
-    } finally {
-      if (second) await second.stop();
+      if (first) await first.stop();
       else await peer.stopWorker(hub);
-    }
-  });
+
+      const second = direction === "taskhub to DT.AS" ? (await startDtas(), undefined) : await startTaskhub();
+      try {
+        await peer.signalEntity(hub, "counter", key, "add", "7");
+        // The signal first (a client's signal and an orchestration's call are not ordered with each other).
+        await poll(
+          "the signal landed",
+          () => client.getEntity({ name: "counter", key }),
+          (e) => e?.state === 40,
+        );
+        await peer.startInstance(hub, "CallCounter", `second-${run}`, JSON.stringify({ key, amount: 2 }));
+        const done = await client.waitForOrchestrationCompletion(`second-${run}`, { timeoutMs: 300_000 });
+        expect(done.output).toEqual({ added: 42, got: 42, failure: "no such luck" });
+        expect(await peer.getEntity(hub, "counter", key)).toMatchObject({
+          state: "42",
+          lockedBy: null,
+          backlogQueueSize: 0,
+        });
+      } finally {
+        if (second) await second.stop();
+        else await peer.stopWorker(hub);
+      }
+    },
+  );
 });

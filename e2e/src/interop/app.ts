@@ -158,7 +158,11 @@ export function registerInteropApp(
         return undefined;
       }
       case "start": {
-        const { instanceId, key, amount } = ctx.getInput<{ instanceId: string; key: string; amount: number }>()!;
+        const { instanceId, key, amount } = ctx.getInput<{
+          instanceId: string;
+          key: string;
+          amount: number;
+        }>()!;
         ctx.startNewOrchestration("SignalCounter", { key, amount }, { instanceId });
         return undefined;
       }
