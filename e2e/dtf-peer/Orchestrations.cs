@@ -33,13 +33,15 @@ public abstract class RawOrchestration : TaskOrchestration
         }
     }
 
-    protected async Task<JToken?> WaitForEvent(string name)
+    protected async Task<JToken?> WaitForEvent(string name) => Json.Parse(await this.WaitForRawEvent(name));
+
+    protected Task<string?> WaitForRawEvent(string name)
     {
-        if (this.buffered.TryGetValue(name, out var b) && b.Count > 0) return Json.Parse(b.Dequeue());
+        if (this.buffered.TryGetValue(name, out var b) && b.Count > 0) return Task.FromResult(b.Dequeue());
         var tcs = new TaskCompletionSource<string?>();
         if (!this.waiters.TryGetValue(name, out var q)) this.waiters[name] = q = new Queue<TaskCompletionSource<string?>>();
         q.Enqueue(tcs);
-        return Json.Parse(await tcs.Task);
+        return tcs.Task;
     }
 
     protected static Task<JToken> Call(OrchestrationContext ctx, string activity, JToken? input) =>

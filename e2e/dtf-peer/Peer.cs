@@ -1,5 +1,6 @@
 using DurableTask.AzureStorage;
 using DurableTask.Core;
+using DurableTask.Core.Entities;
 using DurableTask.Core.History;
 using DurableTask.Core.Query;
 using DurableTask.Core.Serializing;
@@ -40,7 +41,12 @@ public sealed class Peer(Action<JObject> report)
         ("CustomStatus", typeof(CustomStatus)), ("LongRunning", typeof(LongRunning)), ("Echo", typeof(Echo)),
         ("EchoChild", typeof(EchoChild)), ("FanOutChildren", typeof(FanOutChildren)),
         ("FlakyOnce", typeof(FlakyOnce)), ("ParentOfFlaky", typeof(ParentOfFlaky)),
+        ("SignalCounter", typeof(SignalCounter)), ("CallCounter", typeof(CallCounter)), ("LockedIncrement", typeof(LockedIncrement)),
     ];
+
+    /// Entities (a worker started with "entities": true). DurableTask.Core looks them up by the entity id's
+    /// name as it is, so they are registered under the lower-case names the ids carry.
+    static readonly (string Name, Type Type)[] EntityTypes = [("counter", typeof(Counter))];
 
     static readonly (string Name, Type Type)[] ActivityTypes =
     [
@@ -71,6 +77,10 @@ public sealed class Peer(Action<JObject> report)
             LoggerFactory = Logs,
         };
         if (workerId != null) settings.WorkerId = workerId;
+        // Without it DT.AS offers no entity work items, and a TaskHubWorker with entities refuses to start
+        // (NotSupportedException: "The configured backend does not support separate entity dispatch."). Entity
+        // messages travel on the control queues either way.
+        settings.UseSeparateQueueForEntityWorkItems = (bool?)r["entities"] ?? false;
         if (r["controlQueueVisibilitySeconds"] != null) settings.ControlQueueVisibilityTimeout = TimeSpan.FromSeconds((double)r["controlQueueVisibilitySeconds"]!);
         if (r["workItemVisibilitySeconds"] != null) settings.WorkItemQueueVisibilityTimeout = TimeSpan.FromSeconds((double)r["workItemVisibilitySeconds"]!);
         return settings;
@@ -78,7 +88,7 @@ public sealed class Peer(Action<JObject> report)
 
     async Task<AzureStorageOrchestrationService> Client(JObject r)
     {
-        var key = $"{Json.Str(r, "hub")}/{(int?)r["partitionCount"] ?? 4}/{Json.Str(r, "connectionString")}";
+        var key = $"{Json.Str(r, "hub")}/{(int?)r["partitionCount"] ?? 4}/{Json.Str(r, "connectionString")}/{(bool?)r["entities"] ?? false}";
         await this.gate.WaitAsync();
         try
         {
@@ -210,6 +220,33 @@ public sealed class Peer(Action<JObject> report)
                 // Core's own serialization of its HistoryEvent list (with $type), as DTF tools see the history.
                 return Json.Parse(text);
             }
+            case "signalEntity":
+            {
+                // As DurableTask.Core's clients signal: ClientEntityHelpers' request event, sent as a task message.
+                var target = new OrchestrationInstance { InstanceId = new EntityId(Json.Str(r, "name")!, Json.Str(r, "key")!).ToString() };
+                // The request line was parsed with Newtonsoft's default DateParseHandling: an ISO time is already a
+                // DateTime token (its string form would lose the milliseconds).
+                (DateTime, DateTime)? at = r["scheduledTime"] is { Type: JTokenType.Date } t ? (((DateTime)t).ToUniversalTime(), ((DateTime)t).ToUniversalTime())
+                    : Json.Str(r, "scheduledTime") is { } s ? (Date(s), Date(s)) : null;
+                var evt = ClientEntityHelpers.EmitOperationSignal(target, Guid.NewGuid(), Json.Str(r, "operation")!, Json.Str(r, "input"), at);
+                await (await this.Client(r)).SendTaskOrchestrationMessageAsync(evt.AsTaskMessage());
+                return new JObject { ["eventName"] = evt.EventName, ["request"] = evt.AsSerializedString() };
+            }
+            case "getEntity":
+            {
+                // DT.AS's own entity query (IEntityOrchestrationService.EntityBackendQueries).
+                var queries = ((IEntityOrchestrationService)await this.Client(r)).EntityBackendQueries ?? throw new NotSupportedException("DT.AS offers no entity queries");
+                var id = new EntityId(Json.Str(r, "name")!, Json.Str(r, "key")!);
+                var m = await queries.GetEntityAsync(id, includeState: true, includeStateless: (bool?)r["includeStateless"] ?? false, CancellationToken.None);
+                return m is not { } e ? null : new JObject
+                {
+                    ["id"] = e.EntityId.ToString(),
+                    ["state"] = e.SerializedState,
+                    ["lockedBy"] = e.LockedBy,
+                    ["backlogQueueSize"] = e.BacklogQueueSize,
+                    ["lastModifiedTime"] = Iso(e.LastModifiedTime),
+                };
+            }
             case "ping": return "pong";
             default: throw new ArgumentException($"unknown verb '{verb}'");
         }
@@ -258,6 +295,8 @@ public sealed class Peer(Action<JObject> report)
             ? ErrorPropagationMode.SerializeExceptions
             : ErrorPropagationMode.UseFailureDetails;
         worker.AddTaskOrchestrations(OrchestrationTypes.Select(o => (ObjectCreator<TaskOrchestration>)new NameValueObjectCreator<TaskOrchestration>(o.Name, "", o.Type)).ToArray());
+        if (settings.UseSeparateQueueForEntityWorkItems)
+            worker.AddTaskEntities(EntityTypes.Select(e => (ObjectCreator<TaskEntity>)new NameValueObjectCreator<TaskEntity>(e.Name, "", e.Type)).ToArray());
         worker.AddTaskActivities(ActivityTypes.Select(a => (ObjectCreator<TaskActivity>)new NameValueObjectCreator<TaskActivity>(a.Name, "", a.Type)).ToArray());
         await worker.StartAsync();
         this.workers[hub] = (service, worker);

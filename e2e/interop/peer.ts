@@ -40,6 +40,17 @@ export interface WorkerOptions {
   leaseSeconds?: number;
   controlQueueVisibilitySeconds?: number;
   workItemVisibilitySeconds?: number;
+  /** Register the peer's entities (DT.AS's UseSeparateQueueForEntityWorkItems; see e2e/dtf-peer/Entities.cs). */
+  entities?: boolean;
+}
+
+/** An entity as DT.AS's own entity query reads it (EntityBackendQueries.GetEntityAsync). */
+export interface DtfEntity {
+  id: string;
+  state: string | null;
+  lockedBy: string | null;
+  backlogQueueSize: number;
+  lastModifiedTime: string | null;
 }
 
 export class DtfPeer {
@@ -134,6 +145,32 @@ export class DtfPeer {
 
   history(hub: string, instanceId: string, executionId?: string): Promise<DtfEvent[]> {
     return this.call("history", hub, { instanceId, executionId });
+  }
+
+  /**
+   * Signals an entity as DurableTask.Core's clients do (ClientEntityHelpers); `input` is JSON text. Answers the
+   * event name and the request JSON it sent.
+   */
+  signalEntity(
+    hub: string,
+    name: string,
+    key: string,
+    operation: string,
+    input?: string,
+    scheduledTime?: Date,
+  ): Promise<{ eventName: string; request: string }> {
+    return this.call("signalEntity", hub, {
+      name,
+      key,
+      operation,
+      input: input ?? null,
+      scheduledTime: scheduledTime?.toISOString(),
+    });
+  }
+
+  /** DT.AS's entity query; null when the entity does not exist (or, without `includeStateless`, has no state). */
+  getEntity(hub: string, name: string, key: string, includeStateless = false): Promise<DtfEntity | null> {
+    return this.call("getEntity", hub, { name, key, includeStateless, entities: true });
   }
 
   /** Closes stdin (the peer stops its workers and exits); SIGKILL after `graceMs`. */

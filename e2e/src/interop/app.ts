@@ -3,7 +3,13 @@
  * peer's (e2e/dtf-peer/Orchestrations.cs and Activities.cs), so one runtime can start, finish or take over what
  * the other began, and a run on one can be compared field by field with a run on the other.
  */
-import { TaskFailedError, type Activity, type TaskHubWorker } from "@taskhub/core";
+import {
+  EntityOperationFailedError,
+  TaskFailedError,
+  type Activity,
+  type EntityContext,
+  type TaskHubWorker,
+} from "@taskhub/core";
 
 const CITIES = ["Tokyo", "Seattle", "London", "Paris", "Cairo"];
 
@@ -133,6 +139,76 @@ export function registerInteropApp(
     );
     const results = (yield ctx.whenAll(children)) as number[];
     return results.reduce((a, b) => a + b, 0);
+  });
+
+  // Entities (e2e/dtf-peer/Entities.cs). counter: `add` (n, default 1; returns the new value), `get` (0 when
+  // none), `set` (n), `delete`, `fail` (throws with the input as message; the state stays), `forward` ({key,
+  // amount}: signals counter@key `add`), `start` ({instanceId, key, amount}: starts SignalCounter).
+  worker.addEntity("counter", (ctx: EntityContext<number>) => {
+    const value = ctx.getState(() => 0) ?? 0;
+    switch (ctx.operationName) {
+      case "add": {
+        const next = value + (ctx.getInput<number | null>() ?? 1);
+        ctx.setState(next);
+        return next;
+      }
+      case "get":
+        return value;
+      case "set":
+        ctx.setState(ctx.getInput<number>()!);
+        return undefined;
+      case "delete":
+        ctx.deleteState();
+        return undefined;
+      case "fail":
+        throw new Error(ctx.getInput<string | null>() ?? "failed");
+      case "forward": {
+        const { key, amount } = ctx.getInput<{ key: string; amount: number }>()!;
+        ctx.signalEntity({ name: "counter", key }, "add", amount);
+        return undefined;
+      }
+      case "start": {
+        const { instanceId, key, amount } = ctx.getInput<{
+          instanceId: string;
+          key: string;
+          amount: number;
+        }>()!;
+        ctx.startNewOrchestration("SignalCounter", { key, amount }, { instanceId });
+        return undefined;
+      }
+      default:
+        throw new Error(`counter has no operation '${ctx.operationName}'`);
+    }
+  });
+  const counter = (key: string) => ({ name: "counter", key });
+  worker.addOrchestrator("SignalCounter", (ctx, input: { key: string; amount: number }) => {
+    ctx.entities.signalEntity(counter(input.key), "add", input.amount);
+    return "signalled";
+  });
+  worker.addOrchestrator("CallCounter", function* (ctx, input: { key: string; amount: number }) {
+    const added = (yield ctx.entities.callEntity(counter(input.key), "add", input.amount)) as number;
+    const got = (yield ctx.entities.callEntity(counter(input.key), "get")) as number;
+    let failure: string | null = null;
+    try {
+      yield ctx.entities.callEntity(counter(input.key), "fail", "no such luck");
+    } catch (err) {
+      if (!(err instanceof EntityOperationFailedError)) throw err;
+      failure = err.details.errorMessage;
+    }
+    return { added, got, failure };
+  });
+  worker.addOrchestrator("LockedIncrement", function* (ctx, input: { keys: string[]; rounds: number }) {
+    const ids = input.keys.map(counter);
+    const lock = yield* ctx.entities.lockEntities(...ids);
+    const seen: number[] = [];
+    for (let i = 0; i < input.rounds; i++)
+      for (const id of ids) {
+        const v = (yield ctx.entities.callEntity(id, "get")) as number;
+        seen.push(v);
+        yield ctx.entities.callEntity(id, "set", v + 1);
+      }
+    lock.release();
+    return seen;
   });
   return worker;
 }

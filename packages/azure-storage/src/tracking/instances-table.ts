@@ -61,6 +61,8 @@ export function recordColumns(r: InstanceRecord, taskHubName: string, io: { inpu
     Generation: { value: r.generation, type: "Int32" },
     Tags: r.tags ? JSON.stringify(r.tags) : "null",
     TaskHubName: taskHubName,
+    // DT.AS 2.11: the parent orchestration's id, "" for an instance without one (client starts, entities).
+    ParentInstanceId: r.parentInstanceId ?? "",
   };
   for (const k of Object.keys(cols)) if (cols[k] === undefined) delete cols[k];
   return cols;
@@ -86,6 +88,7 @@ export function rowToRecord(row: Record<string, unknown>): InstanceRecord {
     serializedCustomStatus: custom === undefined || custom === "null" ? undefined : custom,
     tags: tags && tags !== "null" ? (JSON.parse(tags) as Record<string, string>) : undefined,
     generation: Number(rawValue(row.Generation) ?? 0),
+    parentInstanceId: str(row.ParentInstanceId) || undefined,
   };
 }
 

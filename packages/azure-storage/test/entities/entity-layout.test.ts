@@ -73,6 +73,8 @@ describe("entity storage layout", () => {
     expect(state).toMatchObject({ exists: true, state: "5", sorter: {} });
     expect(row.CustomStatus).toBe('{"entityExists":true}');
     expect(row.ExecutionId).toMatch(/^[0-9a-f]{32}$/);
+    // DT.AS 2.11 writes it on an entity's row too: "" (an entity has no parent).
+    expect(row.ParentInstanceId).toBe("");
 
     const history = TableClient.fromConnectionString(connectionString(), service.names.historyTable, http);
     const rows: Record<string, unknown>[] = [];

@@ -30,6 +30,10 @@ beforeAll(async () => {
     const r: unknown[] = yield ctx.whenAll(Array.from({ length: n }, (_, i) => ctx.callActivity("Echo", i)));
     return r.length;
   });
+  worker.addOrchestrator("Parent", function* (ctx, name: string) {
+    const r: string = yield ctx.callSubOrchestrator("Hello", name, { instanceId: `${ctx.instanceId}:child` });
+    return r;
+  });
   worker.addOrchestrator("WaitForever", function* (ctx) {
     yield ctx.waitForExternalEvent("never");
   });
@@ -195,9 +199,21 @@ describe("Azure Storage layout", () => {
       expect(typed(row, "LastUpdatedTime").type).toBe("DateTime");
       expect(typed(row, "Tags").value).toBe("null");
       expect(typed(row, "TaskHubName").value).toBe(service.names.hub);
+      expect(typed(row, "ParentInstanceId").value).toBe("");
     } finally {
       await worker.start();
     }
+  });
+
+  it("writes ParentInstanceId on the Instances row as DT.AS 2.11 does: the parent's id for a sub-orchestration, \"\" otherwise", async () => {
+    const id = await client.scheduleNewOrchestration("Parent", "Kyoto", { instanceId: "layout-parent" });
+    expect((await client.waitForOrchestrationCompletion(id, { timeoutMs: 30_000 })).output).toBe("Hello Kyoto!");
+    const instances = table(service.names.instancesTable);
+    const child = await instances.getEntity<Record<string, unknown>>("layout-parent:child", "", { disableTypeConversion: true });
+    expect(typed(child, "ParentInstanceId").value).toBe("layout-parent");
+    const parent = await instances.getEntity<Record<string, unknown>>("layout-parent", "", { disableTypeConversion: true });
+    expect(typed(parent, "ParentInstanceId").value).toBe("");
+    expect((await client.getOrchestrationState("layout-parent:child"))?.parentInstanceId).toBe("layout-parent");
   });
 
   it("offloads large inputs and outputs to blobs under DTF's names and reads them back", async () => {

@@ -370,8 +370,14 @@ class StepOutput {
     from: { sender: OrchestrationInstance; episode: number },
   ): void {
     const parent = start.parentInstance;
-    // Orchestrations started by entities report to nobody (the entity does not wait for them).
-    if (!parent || a.status === "ContinuedAsNew" || parent.orchestrationInstance.instanceId.startsWith("@"))
+    // Orchestrations started by entities report to nobody (the entity does not wait for them), nor do those
+    // whose start is tagged FireAndForget (DTF Core's tag, which its entities and fire-and-forget children carry).
+    if (
+      !parent ||
+      a.status === "ContinuedAsNew" ||
+      parent.orchestrationInstance.instanceId.startsWith("@") ||
+      start.tags?.FireAndForget !== undefined
+    )
       return;
     const { now } = this.opts;
     const event: HistoryEvent =

@@ -198,6 +198,9 @@ export async function executeEntityWorkItem(
     }
   }
 
+  // Every batch ends the execution and starts a new one whose input is the scheduler state (as DTF).
+  const nextExecutionId = opts.newExecutionId();
+  const execution: OrchestrationInstance = { instanceId, executionId: nextExecutionId };
   const out = new EntityOutput(instanceId, opts);
   if (operations.length > 0) {
     const impl = opts.resolveEntity(self.name);
@@ -220,7 +223,7 @@ export async function executeEntityWorkItem(
     scheduler.exists = batch.state !== undefined;
     for (const a of batch.actions) {
       if (a.type === "signal") out.signal(scheduler, a.target, a.operation, a.input, a.scheduledTime);
-      else out.startOrchestration(a.instanceId, a.name, a.input, a.version, start, runtime);
+      else out.startOrchestration(a.instanceId, a.name, a.input, a.version, start, runtime.executionId ?? nextExecutionId);
     }
   }
 
@@ -252,8 +255,6 @@ export async function executeEntityWorkItem(
   scheduler.processed =
     receivedIds.length > 0 ? [...keep, { at: opts.now.toISOString(), ids: receivedIds }] : keep;
 
-  // Every batch ends the execution and starts a new one whose input is the scheduler state (as DTF).
-  const execution: OrchestrationInstance = { instanceId, executionId: opts.newExecutionId() };
   const nextStart = newEvent("ExecutionStarted", {
     timestamp: opts.now,
     orchestrationInstance: execution,
@@ -367,16 +368,20 @@ class EntityOutput {
     }
   }
 
+  /**
+   * As DTF Core 3.11's entity dispatcher: the entity is the parent (so the start is not subject to the top-level
+   * start dedupe), with its current execution (`parentExecutionId`: the execution before this batch, or, for a
+   * new entity, the one this batch writes), and the start carries the `FireAndForget` tag beside the entity's.
+   */
   startOrchestration(
     instanceId: string,
     name: string,
     input: string | undefined,
     version: string | undefined,
     start: ExecutionStartedEvent | undefined,
-    runtime: OrchestrationRuntimeState,
+    parentExecutionId: string,
   ): void {
     const target: OrchestrationInstance = { instanceId, executionId: this.opts.newExecutionId() };
-    // A parent is set (as DTF does) so that the start is not subject to the top-level start dedupe.
     this.messages.push({
       event: newEvent("ExecutionStarted", {
         timestamp: this.opts.now,
@@ -384,12 +389,13 @@ class EntityOutput {
         parentInstance: {
           name: start?.name ?? this.instanceId,
           version: start?.version ?? "",
-          orchestrationInstance: { instanceId: this.instanceId, executionId: runtime.executionId },
+          orchestrationInstance: { instanceId: this.instanceId, executionId: parentExecutionId },
           taskScheduleId: this.messages.length,
         },
         name,
         version: version ?? "",
         input,
+        tags: { ...start?.tags, FireAndForget: "" },
         generation: 0,
       }),
       orchestrationInstance: target,

@@ -4,6 +4,9 @@
  * "suspended":true,"sorter":{...}}` with defaults omitted, and `{"entityExists":true,"queueSize":n,
  * "lockedBy":"…"}`.
  *
+ * `exists` is the Durable Functions extension's in-process member: DurableTask.Core 3.x has none (an entity
+ * exists when it has `state`) and skips it. It is written beside every state so that both read the entity.
+ *
  * One addition, `"processed"`: ids of requests received in recent batches whose queue messages may still be
  * redelivered (a crash between checkpoint and message delete). DTF has no such record and applies a
  * redelivered client signal twice; DTF readers ignore the unknown member.
@@ -83,7 +86,7 @@ export class SchedulerState {
     s.exists = o.get("exists") === true;
     const state = o.get("state");
     s.state = typeof state === "string" ? state : undefined;
-    // Older writers left `exists` out and relied on `state` alone.
+    // DurableTask.Core 3.x leaves `exists` out and relies on `state` alone.
     if (!o.has("exists") && s.state !== undefined) s.exists = true;
     const queue = o.get("queue");
     s.queue = Array.isArray(queue) ? queue.map((m) => parseRequest(m)) : [];

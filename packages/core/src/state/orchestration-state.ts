@@ -19,7 +19,7 @@ export interface InstanceRecord {
   serializedCustomStatus?: string | undefined;
   failureDetails?: FailureDetails | undefined;
   tags?: Tags | undefined;
-  /** The parent orchestration, when the backend records it (DTF's Instances table does not). */
+  /** The parent orchestration, when the backend records it (DT.AS's Instances table: `ParentInstanceId`). */
   parentInstanceId?: string | undefined;
   /** 0 for a new id, +1 each time a client re-creates the id. */
   generation: number;

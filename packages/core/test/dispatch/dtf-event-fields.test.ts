@@ -39,6 +39,33 @@ describe("event fields as DTF Core writes them", () => {
   });
 });
 
+describe("completion of a started orchestration", () => {
+  const child = (tags: Record<string, string> | undefined): TaskMessage => ({
+    event: newEvent("ExecutionStarted", {
+      timestamp: new Date(0),
+      orchestrationInstance: { instanceId: "i", executionId: "e" },
+      name: "O",
+      version: "",
+      tags,
+      parentInstance: { name: "P", version: "", orchestrationInstance: { instanceId: "parent", executionId: "pe" }, taskScheduleId: 3 },
+    }),
+    orchestrationInstance: { instanceId: "i", executionId: "e" },
+  });
+  const complete = (tags: Record<string, string> | undefined) =>
+    executeOrchestrationWorkItem(
+      { instanceId: "i", pastEvents: [], newMessages: [child(tags)] },
+      { resolveOrchestrator: () => () => "done", now: new Date(1000), newExecutionId: () => "unused" },
+    )!.orchestratorMessages;
+
+  it("is reported to the parent, except when the start is tagged FireAndForget (DTF Core's rule)", () => {
+    expect(complete(undefined).map((m) => [m.orchestrationInstance.instanceId, m.event.type])).toEqual([
+      ["parent", "SubOrchestrationInstanceCompleted"],
+    ]);
+    // DTF Core's entities start orchestrations with this tag; so may .NET orchestrations (fire-and-forget children).
+    expect(complete({ FireAndForget: "" })).toEqual([]);
+  });
+});
+
 describe("activity inputs as DTF Core writes them", () => {
   it("are the JSON array of the call's parameters: [input], or [] without one", () => {
     const commit = step(function* (ctx) {

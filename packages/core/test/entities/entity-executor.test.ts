@@ -21,6 +21,7 @@ const opts: EntityExecuteOptions = {
           const v = ctx.getState(() => 0) ?? 0;
           if (ctx.operationName === "add") ctx.setState(v + (ctx.getInput<number>() ?? 1));
           if (ctx.operationName === "boom") throw new Error("boom");
+          if (ctx.operationName === "spawn") ctx.startNewOrchestration("Spawned", 1, { instanceId: "spawned" });
           return v;
         }
       : undefined,
@@ -75,6 +76,32 @@ describe("entity step", () => {
     expect(responses[0]!.body.failureDetails.ErrorMessage).toBe("boom");
     expect(responses[1]!.body).toEqual({ result: "5" });
     expect(SchedulerState.parse((commit.newEvents[1] as { input: string }).input).state).toBe("7");
+  });
+
+  it("starts an orchestration as DTF Core 3.11 does: FireAndForget tag, the entity and its execution as parent", async () => {
+    const first = (await executeEntityWorkItem(workItem([], [request("add", "r1", { input: "5", signal: true })]), opts))!;
+    const entityExecution = (first.newEvents[1] as Extract<HistoryEvent, { type: "ExecutionStarted" }>).orchestrationInstance;
+    const commit = (await executeEntityWorkItem(workItem(first.newEvents, [request("spawn", "r2", { signal: true })]), opts))!;
+    const start = commit.orchestratorMessages.find((m) => m.event.type === "ExecutionStarted")!.event as Extract<
+      HistoryEvent,
+      { type: "ExecutionStarted" }
+    >;
+    expect(start.orchestrationInstance.instanceId).toBe("spawned");
+    expect(start.tags).toEqual({ FireAndForget: "" });
+    expect(start.parentInstance).toEqual({
+      name: "@counter@k",
+      version: "",
+      orchestrationInstance: { instanceId: "@counter@k", executionId: entityExecution.executionId },
+      taskScheduleId: 0,
+    });
+    // A new entity's first batch has no execution before it: the one this batch writes stands in.
+    const fresh = (await executeEntityWorkItem(workItem([], [request("spawn", "r3", { signal: true })]), opts))!;
+    const freshStart = fresh.orchestratorMessages.find((m) => m.event.type === "ExecutionStarted")!.event as Extract<
+      HistoryEvent,
+      { type: "ExecutionStarted" }
+    >;
+    const written = (fresh.newEvents[1] as Extract<HistoryEvent, { type: "ExecutionStarted" }>).orchestrationInstance;
+    expect(freshStart.parentInstance?.orchestrationInstance).toEqual(written);
   });
 
   it("drops a redelivered request whose id it recorded, unless the backend vouches the step settled", async () => {
