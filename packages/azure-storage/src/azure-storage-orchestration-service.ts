@@ -47,80 +47,19 @@ import { QueueMessenger, type ReceivedMessage } from "./messaging/queue-messages
 import { messageDataToJson, newMessageData } from "./messaging/message-data.js";
 import { PollingActivity, PollingBackoff } from "./messaging/poller.js";
 import { PoisonStore, type PoisonMessage } from "./messaging/poison-store.js";
-import { DEFAULT_PARTITION_COUNT, taskHubNames, validatePartitionCount, validateTaskHubName, type TaskHubNames } from "./naming.js";
+import { taskHubNames, validatePartitionCount, validateTaskHubName, type TaskHubNames } from "./naming.js";
 import { partitionIndex } from "./partitioning/fnv1a.js";
 import { AllPartitionsManager, type PartitionManager } from "./partitioning/partition-manager.js";
-import { BlobPartitionManager, type LeaseTimings } from "./partitioning/blob-partition-manager.js";
+import { BlobPartitionManager } from "./partitioning/blob-partition-manager.js";
 import { TablePartitionManager } from "./partitioning/table-partition-manager.js";
 import { LargePayloadStore, MAX_TABLE_PROPERTY_BYTES, utf16ByteLength, instancePropertyBlobName } from "./payloads/large-payloads.js";
-import { createStorageClients, type StorageClients, type StorageConnection } from "./storage/clients.js";
+import { createStorageClients, type StorageClients } from "./storage/clients.js";
 import { RequestCounter } from "./storage/request-counter.js";
 import { orEmptyIfMissing, toStorageError } from "./storage/errors.js";
+import { resolveSettings, type AzureStorageOrchestrationServiceSettings, type ResolvedSettings, SETTING_DEFAULTS } from "./settings.js";
 import { HistoryTable } from "./tracking/history-table.js";
 import { InstancesTable } from "./tracking/instances-table.js";
 import { escapePartitionKey } from "./tracking/key-sanitation.js";
-
-export interface AzureStorageOrchestrationServiceSettings {
-  taskHubName: string;
-  /** A connection string / account + credential, or ready-made clients. */
-  storage: StorageConnection | StorageClients;
-  /** 1–16, default 4; fixed once the hub exists. */
-  partitionCount?: number;
-  /** Messages fetched per control-queue poll (max 32, default 32). */
-  controlQueueBatchSize?: number;
-  /** Most control messages buffered by this worker before polling pauses (default 256). */
-  controlQueueBufferThreshold?: number;
-  controlQueueVisibilityTimeoutMs?: number;
-  workItemQueueVisibilityTimeoutMs?: number;
-  minPollingIntervalMs?: number;
-  /** DF's `maxQueuePollingInterval` (default 30 s). */
-  maxPollingIntervalMs?: number;
-  /**
-   * After a message arrives on any of this worker's control queues or its work-item queue, all its control
-   * queues are polled at least every `briskPollingIntervalMs` for this long (default 5 s; 0 turns it off,
-   * as DTF). Keeps latency low between back-to-back instances, which land on different partitions.
-   */
-  pollingLingerMs?: number;
-  /** Default 100 ms. */
-  briskPollingIntervalMs?: number;
-  /** Deliveries after which a message that still cannot be processed goes to the poison store (default 10). */
-  maxDequeueCount?: number;
-  /** Keep each instance's history in memory after a checkpoint (DTF's extended sessions; default true). */
-  extendedSessions?: boolean;
-  /**
-   * An activity result for an instance on a partition this worker owns goes straight to the instance's next
-   * step instead of through its control queue; the work-item message is deleted with that step's other
-   * messages, after its checkpoint (default true; false: DTF's path, result sent to the control queue).
-   * Saves two queue requests and a poll per activity; a crash before the checkpoint runs the activity again.
-   */
-  localActivityResults?: boolean;
-  /**
-   * Activities a step schedules run on this worker first, as many as it expects to start within a second (by
-   * its concurrency and its activities' average duration, at most 256 waiting): the work-item message is sent invisible for the work-item
-   * visibility timeout and handed to this worker's dispatcher without a receive; other workers get it only if
-   * this one dies before deleting it, or gives it back. Saves a receive and the polling delay per activity,
-   * and with several workers keeps activity results local (default true; false: DTF's path).
-   */
-  localActivityDispatch?: boolean;
-  sessionIdleTimeoutMs?: number;
-  /** Timers longer than this are chained (Azure queues cannot delay a message 7 days; default 6 days). */
-  maxTimerIntervalMs?: number;
-  /**
-   * How partitions are shared between workers: `"table"` (default, as in the Durable Functions extension v3:
-   * DTF's `<hub>Partitions` table), `"blob"` (DTF's intent/ownership blob leases), `"all"` (no leases: one worker listens on every queue), or a
-   * custom `PartitionManager`.
-   */
-  partitionManagement?: "blob" | "table" | "all" | PartitionManager;
-  /** Blob manager timings (ms). Azure blob leases last 15–60 s. */
-  intentLease?: Partial<LeaseTimings>;
-  ownershipLease?: Partial<LeaseTimings>;
-  /** Table manager timings (ms): claim lifetime (DTF: 1 min) and round interval (DTF: 10 s). */
-  tableLease?: { leaseIntervalMs?: number; acquireIntervalMs?: number };
-  workerId?: string;
-  logger?: Logger;
-  /** Counts storage requests; one is created when omitted (see `requestCounter`). */
-  requestCounter?: RequestCounter;
-}
 
 interface Session {
   executionId: string | undefined;
@@ -226,12 +165,7 @@ export class AzureStorageOrchestrationService
   private readonly partitionManager: PartitionManager;
   /** Lease traffic is counted apart from the rest. */
   readonly leaseRequestCounter: RequestCounter;
-  private readonly s: Required<
-    Omit<
-      AzureStorageOrchestrationServiceSettings,
-      "storage" | "partitionManagement" | "logger" | "requestCounter" | "workerId" | "taskHubName" | "partitionCount" | "intentLease" | "ownershipLease" | "tableLease"
-    >
-  >;
+  private readonly s: ResolvedSettings;
   private watchdog: NodeJS.Timeout | undefined;
   /** Dropped messages being made visible again; stop() waits for them. */
   private readonly releasing = new Set<Promise<void>>();
@@ -283,34 +217,19 @@ export class AzureStorageOrchestrationService
 
   constructor(settings: AzureStorageOrchestrationServiceSettings) {
     validateTaskHubName(settings.taskHubName);
-    const partitionCount = settings.partitionCount ?? DEFAULT_PARTITION_COUNT;
+    const partitionCount = settings.partitionCount ?? SETTING_DEFAULTS.partitionCount;
     validatePartitionCount(partitionCount);
     this.partitionCount = partitionCount;
     this.names = taskHubNames(settings.taskHubName, partitionCount);
     this.requestCounter = settings.requestCounter ?? new RequestCounter();
     this.clients = "queueService" in settings.storage ? settings.storage : createStorageClients(settings.storage, { counter: this.requestCounter });
-    this.s = {
-      controlQueueBatchSize: Math.min(settings.controlQueueBatchSize ?? 32, 32),
-      controlQueueBufferThreshold: settings.controlQueueBufferThreshold ?? 256,
-      controlQueueVisibilityTimeoutMs: settings.controlQueueVisibilityTimeoutMs ?? 5 * 60_000,
-      workItemQueueVisibilityTimeoutMs: settings.workItemQueueVisibilityTimeoutMs ?? 5 * 60_000,
-      minPollingIntervalMs: settings.minPollingIntervalMs ?? 50,
-      maxPollingIntervalMs: settings.maxPollingIntervalMs ?? 30_000,
-      pollingLingerMs: settings.pollingLingerMs ?? 5000,
-      briskPollingIntervalMs: settings.briskPollingIntervalMs ?? 100,
-      maxDequeueCount: settings.maxDequeueCount ?? 10,
-      extendedSessions: settings.extendedSessions ?? true,
-      localActivityResults: settings.localActivityResults ?? true,
-      localActivityDispatch: settings.localActivityDispatch ?? true,
-      sessionIdleTimeoutMs: settings.sessionIdleTimeoutMs ?? 30_000,
-      maxTimerIntervalMs: settings.maxTimerIntervalMs ?? 6 * DAY,
-    };
+    this.s = resolveSettings(settings);
     this.maxTimerIntervalMs = this.s.maxTimerIntervalMs;
     this.workerId = settings.workerId ?? `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.logger = (settings.logger ?? silentLogger).child?.({ workerId: this.workerId, taskHub: this.names.hub }) ?? settings.logger ?? silentLogger;
     this.leaseRequestCounter = new RequestCounter();
     const leaseClients = "queueService" in settings.storage ? settings.storage : createStorageClients(settings.storage, { counter: this.leaseRequestCounter });
-    const management = settings.partitionManagement ?? "table";
+    const management = settings.partitionManagement ?? SETTING_DEFAULTS.partitionManagement;
     this.partitionManager =
       typeof management !== "string"
         ? management
