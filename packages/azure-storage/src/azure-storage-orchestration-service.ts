@@ -18,6 +18,8 @@ import {
   OrchestrationRuntimeState,
   parseDtfDateTime,
   silentLogger,
+  sleep,
+  WakeUp,
   TaskHubError,
   TERMINAL_STATUSES,
   withoutPayloads,
@@ -201,7 +203,7 @@ export class AzureStorageOrchestrationService
   /** When the shared work-item queue may be received from next (after an empty or partial receive). */
   private workItemPollAt = 0;
   /** Activity fetches waiting for that, or for a local activity. */
-  private readonly activityWaiters = new Set<() => void>();
+  private readonly activityWakeUp = new WakeUp();
   /** Work items this worker sent to itself (see `localActivityDispatch`), not yet handed to the dispatcher. */
   private readonly localActivities: { message: ReceivedMessage; sentAt: number }[] = [];
   /** Local activity sends in flight, counted against the room below. */
@@ -210,7 +212,8 @@ export class AzureStorageOrchestrationService
   private activitySlots = 0;
   /** How long this worker's activities take, from hand-out to complete (moving average; a guess at first). */
   private activityMs = 1000;
-  private waiters = new Set<() => void>();
+  /** Orchestration fetches waiting for messages or for a free instance. */
+  private readonly wakeUp = new WakeUp();
   private running = false;
   private hubReady: Promise<void> | undefined;
   private readonly sendLimit = pLimit(32);
@@ -534,13 +537,11 @@ export class AzureStorageOrchestrationService
   }
 
   private wakeWaiters(): void {
-    const w = this.waiters;
-    this.waiters = new Set();
-    for (const f of w) f();
+    this.wakeUp.wake();
   }
 
   private waitForWork(signal: AbortSignal, ms: number): Promise<void> {
-    return waitUntilWoken(this.waiters, signal, ms);
+    return this.wakeUp.wait(ms, signal);
   }
 
   /** A message to a queue this process listens on wakes that queue's poller at once. */
@@ -1081,11 +1082,11 @@ export class AzureStorageOrchestrationService
       this.activityBackoff.reset();
       this.workItemPollAt = 0;
     }
-    for (const w of [...this.activityWaiters]) w();
+    this.activityWakeUp.wake();
   }
 
   private waitForActivity(signal: AbortSignal, ms: number): Promise<void> {
-    return waitUntilWoken(this.activityWaiters, signal, ms);
+    return this.activityWakeUp.wait(ms, signal);
   }
 
   /** Received work items not handed out when the worker stops: visible again at once for other workers. */
@@ -1377,31 +1378,4 @@ export class AzureStorageOrchestrationService
     if (ok) this.wakeLocal(queueName);
     return ok;
   }
-}
-
-/** Wait up to `ms`, until `signal` aborts, or until someone calls the waker this puts in `waiters`. */
-function waitUntilWoken(waiters: Set<() => void>, signal: AbortSignal, ms: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const done = (): void => {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      waiters.delete(done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    waiters.add(done);
-  });
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }
