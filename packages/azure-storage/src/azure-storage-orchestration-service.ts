@@ -59,6 +59,7 @@ import { createStorageClients, type StorageClients } from "./storage/clients.js"
 import { RequestCounter } from "./storage/request-counter.js";
 import { orEmptyIfMissing, toStorageError } from "./storage/errors.js";
 import { resolveSettings, type AzureStorageOrchestrationServiceSettings, type ResolvedSettings, SETTING_DEFAULTS } from "./settings.js";
+import type { CheckpointTestHooks } from "./tracking/checkpoint-test-hooks.js";
 import { HistoryTable } from "./tracking/history-table.js";
 import { InstancesTable } from "./tracking/instances-table.js";
 import { escapePartitionKey } from "./tracking/key-sanitation.js";
@@ -217,6 +218,7 @@ export class AzureStorageOrchestrationService
   private running = false;
   private hubReady: Promise<void> | undefined;
   private readonly sendLimit = pLimit(32);
+  private readonly testHooks: CheckpointTestHooks | undefined;
 
   constructor(settings: AzureStorageOrchestrationServiceSettings) {
     validateTaskHubName(settings.taskHubName);
@@ -227,6 +229,7 @@ export class AzureStorageOrchestrationService
     this.requestCounter = settings.requestCounter ?? new RequestCounter();
     this.clients = "queueService" in settings.storage ? settings.storage : createStorageClients(settings.storage, { counter: this.requestCounter });
     this.s = resolveSettings(settings);
+    this.testHooks = settings.testHooks;
     this.maxTimerIntervalMs = this.s.maxTimerIntervalMs;
     this.workerId = settings.workerId ?? `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.logger = (settings.logger ?? silentLogger).child?.({ workerId: this.workerId, taskHub: this.names.hub }) ?? settings.logger ?? silentLogger;
@@ -875,7 +878,7 @@ export class AzureStorageOrchestrationService
       const executionId = commit.state.executionId;
       const sameExecution = wi.executionId === executionId;
       const startIndex = commit.replacesHistory ? 0 : wi.pastEvents.length;
-      await this.beforeHistoryWrite?.(wi, commit);
+      await this.testHooks?.beforeHistoryWrite?.(wi, commit);
       // Remember this step's messages (and those of recent steps) in the sentinel, atomically with the history.
       const deleted = this.deletedIds.get(wi.instanceId);
       const consumed = new Map([...wi.consumed].filter(([id, t]) => now.getTime() - t < CONSUMED_MEMORY_MS && !deleted?.has(id)));
@@ -893,7 +896,7 @@ export class AzureStorageOrchestrationService
       });
       // Local activities go to the dispatcher once the events their results answer are in history.
       this.handOverLocalActivities(sentLocal.splice(0));
-      await this.beforeInstanceWrite?.(wi, commit);
+      await this.testHooks?.beforeInstanceWrite?.(wi, commit);
 
       // Large values are the URLs of the blobs the history rows just wrote (DT.AS: never written twice).
       const started = commit.newEvents.some((e) => e.type === "ExecutionStarted");
@@ -906,7 +909,7 @@ export class AzureStorageOrchestrationService
         input: started ? await this.instanceValue(wi.instanceId, "Input", input, () => appended(input!, INPUT_SOURCES)) : undefined,
         output: await this.instanceValue(wi.instanceId, "Output", output, () => appended(output!, OUTPUT_SOURCES)),
       });
-      await this.beforeMessageDelete?.(wi, commit);
+      await this.testHooks?.beforeMessageDelete?.(wi, commit);
 
       const events = commit.replacesHistory ? [...commit.newEvents] : [...wi.pastEvents, ...commit.newEvents];
       if (this.s.extendedSessions && !isTerminalStatus(commit.state.runtimeStatus))
@@ -940,11 +943,6 @@ export class AzureStorageOrchestrationService
     });
     this.logger.warn({ event: "instance.repaired", instanceId, status: state.status }, "Instances row repaired from history");
   }
-
-  /** Test hooks for crash-point tests: throw from one to simulate a crash at that step. */
-  beforeHistoryWrite?: (wi: OrchestrationWorkItem, commit: OrchestrationCommit) => Promise<void>;
-  beforeInstanceWrite?: (wi: OrchestrationWorkItem, commit: OrchestrationCommit) => Promise<void>;
-  beforeMessageDelete?: (wi: OrchestrationWorkItem, commit: OrchestrationCommit) => Promise<void>;
 
   /**
    * An Instances column value: inline, or, over the table property limit, the URL of a blob holding it (§5):

@@ -4,6 +4,7 @@
 /// <reference types="node" preserve="true" />
 export * from "./azure-storage-orchestration-service.js";
 export * from "./settings.js";
+export type { CheckpointTestHook, CheckpointTestHooks } from "./tracking/checkpoint-test-hooks.js";
 export * from "./naming.js";
 export * from "./partitioning/fnv1a.js";
 export * from "./partitioning/partition-manager.js";

@@ -9,6 +9,7 @@ import type { PartitionManager } from "./partitioning/partition-manager.js";
 import type { LeaseTimings } from "./partitioning/blob-partition-manager.js";
 import type { StorageClients, StorageConnection } from "./storage/clients.js";
 import type { RequestCounter } from "./storage/request-counter.js";
+import type { CheckpointTestHooks } from "./tracking/checkpoint-test-hooks.js";
 import { DEFAULT_PARTITION_COUNT } from "./naming.js";
 
 export interface AzureStorageOrchestrationServiceSettings {
@@ -71,6 +72,8 @@ export interface AzureStorageOrchestrationServiceSettings {
   logger?: Logger;
   /** Counts storage requests; one is created when omitted (see `requestCounter`). */
   requestCounter?: RequestCounter;
+  /** Crash-point tests only: awaited between the checkpoint's steps (see `CheckpointTestHooks`). */
+  testHooks?: CheckpointTestHooks;
 }
 
 const DAY = 24 * 3600_000;
@@ -124,6 +127,7 @@ export type ResolvedSettings = Required<
     | "intentLease"
     | "ownershipLease"
     | "tableLease"
+    | "testHooks"
   >
 >;
 
