@@ -10,7 +10,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { BlobClient, ContainerClient } from "@azure/storage-blob";
-import { silentLogger, type Logger } from "@taskhub/core";
+import { silentLogger, sleep, type Logger } from "@taskhub/core";
 import type { PartitionListener, PartitionManager } from "./partition-manager.js";
 
 export interface LeaseTimings {
@@ -131,10 +131,7 @@ export class BlobPartitionManager implements PartitionManager {
       } catch (err) {
         this.logger.warn({ event: "lease.loopFailed", err }, "lease loop failed");
       }
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, ms);
-        signal.addEventListener("abort", () => (clearTimeout(t), r()), { once: true });
-      });
+      await sleep(ms, signal);
     }
   }
 

@@ -12,7 +12,7 @@
  * listened on that control queue again.
  */
 import type { TableClient } from "@azure/data-tables";
-import { silentLogger, type Logger } from "@taskhub/core";
+import { silentLogger, sleep, type Logger } from "@taskhub/core";
 import { rawValue } from "../tracking/history-row.js";
 import type { PartitionListener, PartitionManager } from "./partition-manager.js";
 
@@ -101,10 +101,7 @@ export class TablePartitionManager implements PartitionManager {
           this.logger.warn({ event: "lease.roundFailed", err }, "partition table round failed");
           fast = true;
         }
-        await new Promise<void>((r) => {
-          const t = setTimeout(r, fast ? Math.min(1000, this.acquireMs) : this.acquireMs);
-          signal.addEventListener("abort", () => (clearTimeout(t), r()), { once: true });
-        });
+        await sleep(fast ? Math.min(1000, this.acquireMs) : this.acquireMs, signal);
       }
     })();
   }
