@@ -148,8 +148,6 @@ export class AzureStorageOrchestrationService
     return new Date();
   }
 
-  // ---- task hub lifecycle -----------------------------------------------------------------------
-
   /** Create queues, tables and containers if missing (idempotent, as DTF's create-if-not-exists). */
   createIfNotExists(): Promise<void> {
     return this.hub.createIfNotExists();
@@ -225,8 +223,6 @@ export class AzureStorageOrchestrationService
     this.controlQueues.wake(this.names.controlQueues.indexOf(queueName));
   }
 
-  // ---- orchestration work items ------------------------------------------------------------------
-
   lockNextOrchestrationWorkItem(options: LockOptions): Promise<OrchestrationWorkItem | undefined> {
     return this.sessions.lockNextOrchestrationWorkItem(options);
   }
@@ -246,8 +242,6 @@ export class AzureStorageOrchestrationService
     return this.sessions.abandonOrchestrationWorkItem(workItem, options);
   }
 
-  // ---- activity work items -----------------------------------------------------------------------
-
   lockNextActivityWorkItem(options: LockOptions): Promise<ActivityWorkItem | undefined> {
     return this.workItems.lockNextActivityWorkItem(options);
   }
@@ -263,8 +257,6 @@ export class AzureStorageOrchestrationService
   abandonActivityWorkItem(workItem: ActivityWorkItem, options: AbandonOptions = {}): Promise<void> {
     return this.workItems.abandonActivityWorkItem(workItem, options);
   }
-
-  // ---- client ------------------------------------------------------------------------------------
 
   createTaskOrchestration(startMessage: TaskMessage, options: CreateInstanceOptions = {}): Promise<void> {
     return this.client.createTaskOrchestration(startMessage, options);
@@ -293,8 +285,6 @@ export class AzureStorageOrchestrationService
   purgeInstances(filter: PurgeFilter): Promise<PurgeResult> {
     return this.client.purgeInstances(filter);
   }
-
-  // ---- poison store --------------------------------------------------------------------------------
 
   listPoisonMessages(): Promise<PoisonMessage[]> {
     return this.poison.list();
