@@ -67,6 +67,7 @@ export class OrchestrationCheckpoint extends HubPart {
     try {
       if (commit) await this.checkpoint(wi, commit);
       else await this.repairInstanceRow(wi.instanceId, wi.pastEvents);
+      // 4. Deletes.
       const deleted = await Promise.all(
         wi.messages.map(async (m) => {
           try {
@@ -95,6 +96,7 @@ export class OrchestrationCheckpoint extends HubPart {
     try {
       const now = new Date();
       const localUntil = new Date(now.getTime() + this.s.workItemQueueVisibilityTimeoutMs);
+      // 1. Sends.
       await this.queues.sendAll([
         ...commit.activityMessages.map((message, i) =>
           i < reserved ? { queueName: this.names.workItemQueue, message, visibleAt: localUntil, local: sentLocal } : { queueName: this.names.workItemQueue, message },
@@ -111,6 +113,7 @@ export class OrchestrationCheckpoint extends HubPart {
       const sameExecution = wi.executionId === executionId;
       const startIndex = commit.replacesHistory ? 0 : wi.pastEvents.length;
       await this.testHooks?.beforeHistoryWrite?.(wi, commit);
+      // 2. History, under the sentinel's ETag.
       // Remember this step's messages (and those of recent steps) in the sentinel, atomically with the history.
       const deleted = this.deletedIds.get(wi.instanceId);
       const consumed = new Map([...wi.consumed].filter(([id, t]) => now.getTime() - t < CONSUMED_MEMORY_MS && !deleted?.has(id)));
@@ -130,6 +133,7 @@ export class OrchestrationCheckpoint extends HubPart {
       this.local.handOverLocalActivities(sentLocal.splice(0));
       await this.testHooks?.beforeInstanceWrite?.(wi, commit);
 
+      // 3. The Instances row.
       // Large values are the URLs of the blobs the history rows just wrote (DT.AS: never written twice).
       const started = commit.newEvents.some((e) => e.type === "ExecutionStarted");
       const { serializedInput: input, serializedOutput: output } = commit.state;
