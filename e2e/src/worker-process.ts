@@ -11,7 +11,7 @@
  */
 import { appendFileSync } from "node:fs";
 import { TaskHubWorker, type EntityContext, type Logger } from "@taskhub/core";
-import { AzureStorageOrchestrationService, BlobPartitionManager, TablePartitionManager, createStorageClients, taskHubNames, type PartitionManager } from "@taskhub/azure-storage";
+import { AzureStorageOrchestrationService, BlobPartitionManager, TablePartitionManager, createStorageClients, taskHubNames, type CheckpointTestHooks, type PartitionManager } from "@taskhub/azure-storage";
 
 const env = (k: string): string => {
   const v = process.env[k];
@@ -82,6 +82,23 @@ const manager =
         ownership: { leaseIntervalMs: 15_000, renewIntervalMs: 3000, acquireIntervalMs: 1000 },
       });
 
+// TASKHUB_CRASH_AT="<hook>:<n>" kills this process with SIGKILL at the n-th call of a checkpoint hook
+// (beforeHistoryWrite: after the sends; beforeInstanceWrite: after the history append; beforeMessageDelete:
+// after the Instances write); "<hook>:final" at the checkpoint that finishes an instance.
+const crashAt = process.env.TASKHUB_CRASH_AT;
+const testHooks: CheckpointTestHooks = {};
+if (crashAt) {
+  const [hook, when] = crashAt.split(":") as [keyof CheckpointTestHooks, string];
+  let calls = 0;
+  testHooks[hook] = async (_wi, commit) => {
+    calls++;
+    if (when === "final" ? commit.state.runtimeStatus === "Completed" : calls === Number(when)) {
+      say({ event: "crashing", hook, calls });
+      process.kill(process.pid, "SIGKILL");
+      await new Promise(() => undefined);
+    }
+  };
+}
 const service = new AzureStorageOrchestrationService({
   taskHubName: hub,
   storage: retry ? createStorageClients({ connectionString }, { retry }) : { connectionString },
@@ -91,28 +108,13 @@ const service = new AzureStorageOrchestrationService({
   partitionManagement: reporting(manager),
   workerId,
   logger,
+  testHooks,
   minPollingIntervalMs: 20,
   maxPollingIntervalMs: 500,
   // Short visibility so messages a killed worker had locked come back within the test's time.
   controlQueueVisibilityTimeoutMs: optionalNumber("TASKHUB_VISIBILITY_MS") ?? 20_000,
   workItemQueueVisibilityTimeoutMs: optionalNumber("TASKHUB_VISIBILITY_MS") ?? 20_000,
 });
-// TASKHUB_CRASH_AT="<hook>:<n>" kills this process with SIGKILL at the n-th call of a checkpoint hook
-// (beforeHistoryWrite: after the sends; beforeInstanceWrite: after the history append; beforeMessageDelete:
-// after the Instances write); "<hook>:final" at the checkpoint that finishes an instance.
-const crashAt = process.env.TASKHUB_CRASH_AT;
-if (crashAt) {
-  const [hook, when] = crashAt.split(":") as ["beforeHistoryWrite" | "beforeInstanceWrite" | "beforeMessageDelete", string];
-  let calls = 0;
-  service[hook] = async (_wi, commit) => {
-    calls++;
-    if (when === "final" ? commit.state.runtimeStatus === "Completed" : calls === Number(when)) {
-      say({ event: "crashing", hook, calls });
-      process.kill(process.pid, "SIGKILL");
-      await new Promise(() => undefined);
-    }
-  };
-}
 const worker = new TaskHubWorker(service, { abandonDelayMs: 200, logger });
 worker.addActivity("Work", async (ctx, n: number) => {
   appendFileSync(runsFile, `${ctx.instanceId} ${ctx.executionId} ${ctx.taskId}\n`);

@@ -20,7 +20,7 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { TaskHubClient } from "@taskhub/core";
-import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
+import { AzureStorageOrchestrationService, SETTING_DEFAULTS } from "@taskhub/azure-storage";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
 import { measureCeiling, type Ceiling } from "./ceiling.js";
 import { FULL, QUICK, type BenchContext, type ScenarioResult } from "./context.js";
@@ -106,7 +106,7 @@ async function runWorkers(args: Args, azurite: AzuriteInstance, count: number, t
     await pool.start();
     if (args.settings.partitionManagement !== "all") {
       // A full run waits for an even split so that 4 workers really share the work; quick runs only need owners.
-      const partitions = (args.settings.partitionCount as number | undefined) ?? 4;
+      const partitions = (args.settings.partitionCount as number | undefined) ?? SETTING_DEFAULTS.partitionCount;
       const balanced = !args.quick && count > 1;
       const own = await pool.waitForOwnership(partitions, balanced, 180_000).catch(async (err: unknown) => {
         // Not fatal: run on whatever split the leases reached, and say so.

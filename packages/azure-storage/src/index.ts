@@ -3,6 +3,8 @@
 // @types/node and this directive, kept in the emitted .d.ts, brings them into a user's program.
 /// <reference types="node" preserve="true" />
 export * from "./azure-storage-orchestration-service.js";
+export * from "./settings.js";
+export type { CheckpointTestHook, CheckpointTestHooks } from "./tracking/checkpoint-test-hooks.js";
 export * from "./naming.js";
 export * from "./partitioning/fnv1a.js";
 export * from "./partitioning/partition-manager.js";

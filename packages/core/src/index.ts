@@ -75,6 +75,7 @@ export {
 } from "./dispatch/orchestration-executor.js";
 export { rewindHistory } from "./dispatch/rewind.js";
 export { WorkItemDispatcher, type DispatcherOptions } from "./dispatch/work-item-dispatcher.js";
+export { sleep, startWait, WakeUp, type Wait } from "./dispatch/wait.js";
 export { TaskHubWorker, type Activity, type ActivityContext, type TaskHubWorkerOptions } from "./worker.js";
 export {
   TaskHubClient,

@@ -17,7 +17,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { InvalidArgumentError } from "@taskhub/core";
-import { parseConnectionString, validatePartitionCount, validateTaskHubName } from "@taskhub/azure-storage";
+import { parseConnectionString, SETTING_DEFAULTS, validatePartitionCount, validateTaskHubName } from "@taskhub/azure-storage";
 import { validateApiKey } from "./http/api-key.js";
 
 export interface HostConfig {
@@ -91,7 +91,7 @@ export function loadConfig(input: HostConfigInput = {}, env: NodeJS.ProcessEnv =
 
   const hubName = String(pick(input.hubName, "TASKHUB_HUB_NAME", "hubName") ?? "TaskHub");
   validateTaskHubName(hubName);
-  const partitionCount = int(pick(input.partitionCount, "TASKHUB_PARTITION_COUNT", "partitionCount") ?? 4, "partitionCount", 1, 16);
+  const partitionCount = int(pick(input.partitionCount, "TASKHUB_PARTITION_COUNT", "partitionCount") ?? SETTING_DEFAULTS.partitionCount, "partitionCount", 1, 16);
   validatePartitionCount(partitionCount);
 
   let storage = input.storage;
@@ -105,7 +105,7 @@ export function loadConfig(input: HostConfigInput = {}, env: NodeJS.ProcessEnv =
     } else if (account) storage = { accountName: account };
   }
 
-  const management = String(pick(input.partitionManagement, "TASKHUB_PARTITION_MANAGEMENT", "partitionManagement") ?? "table");
+  const management = String(pick(input.partitionManagement, "TASKHUB_PARTITION_MANAGEMENT", "partitionManagement") ?? SETTING_DEFAULTS.partitionManagement);
   if (management !== "blob" && management !== "table") throw new InvalidArgumentError(`partitionManagement must be "blob" or "table", got ${JSON.stringify(management)}`);
   const authDisabled = input.http?.authDisabled ?? (env.TASKHUB_HTTP_AUTH ? env.TASKHUB_HTTP_AUTH === "disabled" : false);
   const key = input.http?.key ?? env.TASKHUB_HTTP_KEY;
@@ -121,10 +121,10 @@ export function loadConfig(input: HostConfigInput = {}, env: NodeJS.ProcessEnv =
     partitionCount,
     maxConcurrentActivityFunctions: int(pick(input.maxConcurrentActivityFunctions, "TASKHUB_MAX_CONCURRENT_ACTIVITIES", "maxConcurrentActivityFunctions") ?? 10 * availableParallelism(), "maxConcurrentActivityFunctions", 1, 10_000),
     maxConcurrentOrchestratorFunctions: int(pick(input.maxConcurrentOrchestratorFunctions, "TASKHUB_MAX_CONCURRENT_ORCHESTRATIONS", "maxConcurrentOrchestratorFunctions") ?? 100, "maxConcurrentOrchestratorFunctions", 1, 10_000),
-    controlQueueBatchSize: int(pick(input.controlQueueBatchSize, "TASKHUB_CONTROL_QUEUE_BATCH_SIZE", "controlQueueBatchSize") ?? 32, "controlQueueBatchSize", 1, 32),
+    controlQueueBatchSize: int(pick(input.controlQueueBatchSize, "TASKHUB_CONTROL_QUEUE_BATCH_SIZE", "controlQueueBatchSize") ?? SETTING_DEFAULTS.controlQueueBatchSize, "controlQueueBatchSize", 1, 32),
     maxQueuePollingIntervalMs:
-      input.maxQueuePollingIntervalMs ?? parseInterval(env.TASKHUB_MAX_QUEUE_POLLING_INTERVAL ?? file.maxQueuePollingInterval ?? 30, "maxQueuePollingInterval"),
-    extendedSessionsEnabled: bool(pick(input.extendedSessionsEnabled, "TASKHUB_EXTENDED_SESSIONS", "extendedSessionsEnabled") ?? true, "extendedSessionsEnabled"),
+      input.maxQueuePollingIntervalMs ?? parseInterval(env.TASKHUB_MAX_QUEUE_POLLING_INTERVAL ?? file.maxQueuePollingInterval ?? SETTING_DEFAULTS.maxPollingIntervalMs / 1000, "maxQueuePollingInterval"),
+    extendedSessionsEnabled: bool(pick(input.extendedSessionsEnabled, "TASKHUB_EXTENDED_SESSIONS", "extendedSessionsEnabled") ?? SETTING_DEFAULTS.extendedSessions, "extendedSessionsEnabled"),
     partitionManagement: management,
     http: {
       port: int(input.http?.port ?? env.TASKHUB_HTTP_PORT ?? file.httpPort ?? 7071, "http port", 0, 65535),

@@ -3,12 +3,13 @@
  * maximum interval, reset when a message arrives, and cut short by `wake()` when this process sends a
  * message to the queue (so local hand-offs do not wait for the next poll).
  */
+import { startWait, type Wait } from "@taskhub/core";
+
 export class PollingBackoff {
   private currentMs: number;
-  private waker: (() => void) | undefined;
   private woken = false;
-  /** The wait in progress: when it ends, and how to move that end earlier. */
-  private waiting: { endsAt: number; reschedule(ms: number): void } | undefined;
+  /** The wait in progress. */
+  private waiting: Wait | undefined;
 
   constructor(
     private readonly minMs: number,
@@ -38,9 +39,9 @@ export class PollingBackoff {
   wake(): void {
     this.reset();
     this.woken = true;
-    const w = this.waker;
-    this.waker = undefined;
-    w?.();
+    const w = this.waiting;
+    this.waiting = undefined;
+    w?.wake();
   }
 
   /** The current interval (±20%, capped while the activity group lingers); the next one is twice as long. */
@@ -60,27 +61,10 @@ export class PollingBackoff {
       return;
     }
     const ms = this.nextDelayMs();
-    await new Promise<void>((resolve) => {
-      let t: NodeJS.Timeout;
-      const done = (): void => {
-        clearTimeout(t);
-        signal.removeEventListener("abort", done);
-        this.waker = undefined;
-        this.waiting = undefined;
-        resolve();
-      };
-      t = setTimeout(done, ms);
-      this.waiting = {
-        endsAt: Date.now() + ms,
-        reschedule: (next) => {
-          clearTimeout(t);
-          t = setTimeout(done, next);
-          if (this.waiting) this.waiting.endsAt = Date.now() + next;
-        },
-      };
-      signal.addEventListener("abort", done, { once: true });
-      this.waker = done;
-    });
+    const w = startWait(ms, signal);
+    this.waiting = w;
+    await w.done;
+    if (this.waiting === w) this.waiting = undefined;
     this.woken = false;
   }
 }

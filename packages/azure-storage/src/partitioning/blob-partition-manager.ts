@@ -11,9 +11,8 @@
  */
 import { randomUUID } from "node:crypto";
 import type { BlobClient, ContainerClient } from "@azure/storage-blob";
-import { silentLogger, type Logger } from "@taskhub/core";
+import { silentLogger, sleep, type Logger } from "@taskhub/core";
 import type { PartitionListener, PartitionManager } from "./partition-manager.js";
-import { abortableSleep } from "./abortable-sleep.js";
 
 export interface LeaseTimings {
   leaseIntervalMs: number;
@@ -133,7 +132,7 @@ export class BlobPartitionManager implements PartitionManager {
       } catch (err) {
         this.logger.warn({ event: "lease.loopFailed", err }, "lease loop failed");
       }
-      await abortableSleep(ms, signal);
+      await sleep(ms, signal);
     }
   }
 

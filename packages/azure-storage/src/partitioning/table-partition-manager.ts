@@ -13,10 +13,9 @@
  * listened on that control queue again.
  */
 import type { TableClient } from "@azure/data-tables";
-import { silentLogger, type Logger } from "@taskhub/core";
+import { silentLogger, sleep, type Logger } from "@taskhub/core";
 import { rawValue } from "../tracking/history-row.js";
 import type { PartitionListener, PartitionManager } from "./partition-manager.js";
-import { abortableSleep } from "./abortable-sleep.js";
 
 export interface TablePartitionManagerOptions {
   table: TableClient;
@@ -103,7 +102,7 @@ export class TablePartitionManager implements PartitionManager {
           this.logger.warn({ event: "lease.roundFailed", err }, "partition table round failed");
           fast = true;
         }
-        await abortableSleep(fast ? Math.min(1000, this.acquireMs) : this.acquireMs, signal);
+        await sleep(fast ? Math.min(1000, this.acquireMs) : this.acquireMs, signal);
       }
     })();
   }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TableClient } from "@azure/data-tables";
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import { TaskHubClient, TaskHubWorker } from "@taskhub/core";
-import { escapePartitionKey, type AzureStorageOrchestrationService } from "../../src/index.js";
+import { escapePartitionKey, type AzureStorageOrchestrationService, type CheckpointTestHooks } from "../../src/index.js";
 import { connectionString, newService } from "./helpers.js";
 
 let service: AzureStorageOrchestrationService;
@@ -160,9 +160,10 @@ describe("each large payload written once", () => {
 
 describe("Instances row repaired from history", () => {
   it("a crash before the final Instances write: the repaired row points at the history's blobs, no copies", async () => {
-    const other = newService();
+    const hooks: CheckpointTestHooks = {};
+    const other = newService({ testHooks: hooks });
     let crashed = false;
-    other.beforeInstanceWrite = async (_wi, commit) => {
+    hooks.beforeInstanceWrite = async (_wi, commit) => {
       if (!crashed && commit.state.runtimeStatus === "Completed") {
         crashed = true;
         throw new Error("injected crash after the final history write");

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { QueueServiceClient } from "@azure/storage-queue";
 import { executeOrchestrationWorkItem, TaskHubClient, TaskHubWorker, type Orchestrator, type OrchestrationWorkItem } from "@taskhub/core";
-import { AzureStorageOrchestrationService, createStorageClients, partitionIndex, taskHubNames, TablePartitionManager } from "../../src/index.js";
+import { AzureStorageOrchestrationService, createStorageClients, partitionIndex, taskHubNames, TablePartitionManager, type CheckpointTestHooks } from "../../src/index.js";
 import { connectionString, newService, uniqueHubName } from "./helpers.js";
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -33,9 +33,10 @@ async function run(service: AzureStorageOrchestrationService, worker: TaskHubWor
 describe("checkpoint crash points", () => {
   for (const point of ["beforeHistoryWrite", "beforeInstanceWrite", "beforeMessageDelete"] as const) {
     it(`completes the instance after a crash at ${point}`, async () => {
-      const service = newService();
+      const hooks: CheckpointTestHooks = {};
+      const service = newService({ testHooks: hooks });
       let crashes = 0;
-      service[point] = async () => {
+      hooks[point] = async () => {
         if (crashes < 2) {
           crashes++;
           throw new Error(`injected crash at ${point}`);
@@ -57,9 +58,10 @@ describe("checkpoint crash points", () => {
 
 describe("terminal-state repair", () => {
   it("rewrites an Instances row left Running by a crash after the final history write", async () => {
-    const service = newService();
+    const hooks: CheckpointTestHooks = {};
+    const service = newService({ testHooks: hooks });
     let crashed = false;
-    service.beforeInstanceWrite = async (_wi, commit) => {
+    hooks.beforeInstanceWrite = async (_wi, commit) => {
       if (!crashed && commit.state.runtimeStatus === "Completed") {
         crashed = true;
         throw new Error("injected crash after the final history write");
@@ -90,7 +92,8 @@ describe("redelivery after a dead worker's checkpoint", () => {
 
   it("an event whose step committed but was never deleted is applied once, even after 350 later messages", async () => {
     const visibilityMs = 8000;
-    const a = newService({ controlQueueVisibilityTimeoutMs: visibilityMs });
+    const hooks: CheckpointTestHooks = {};
+    const a = newService({ controlQueueVisibilityTimeoutMs: visibilityMs, testHooks: hooks });
     cleanups.push(() => a.deleteTaskHub());
     await a.createIfNotExists();
     const client = new TaskHubClient(a);
@@ -107,7 +110,7 @@ describe("redelivery after a dead worker's checkpoint", () => {
     await client.raiseEvent(id, "e", 1);
     // Worker A checkpoints the step that consumes event 1, then dies before deleting its message: the message
     // stays invisible until its visibility timeout, then comes back.
-    a.beforeMessageDelete = async () => {
+    hooks.beforeMessageDelete = async () => {
       throw new Error("injected death before the delete");
     };
     await expect(step()).rejects.toThrow("injected death");
@@ -237,7 +240,8 @@ describe("split brain", () => {
 
 describe("one step per instance at a time", () => {
   it("a failed complete keeps the instance locked until its abandon, and a late second release frees nothing", async () => {
-    const a = newService();
+    const hooks: CheckpointTestHooks = {};
+    const a = newService({ testHooks: hooks });
     const { client, id } = await startWithOneSequence(a);
     const signal = new AbortController().signal;
     const opts = replayOptions();
@@ -248,11 +252,11 @@ describe("one step per instance at a time", () => {
     await client.raiseEvent(id, "e0", 0);
     const wi1 = (await a.lockNextOrchestrationWorkItem({ signal })) as OrchestrationWorkItem;
     expect(wi1?.instanceId).toBe(id);
-    a.beforeHistoryWrite = async () => {
+    hooks.beforeHistoryWrite = async () => {
       throw new Error("injected failure of the history write");
     };
     await expect(a.completeOrchestrationWorkItem(wi1, executeOrchestrationWorkItem(wi1, opts))).rejects.toThrow("injected");
-    a.beforeHistoryWrite = undefined;
+    hooks.beforeHistoryWrite = undefined;
 
     // A message for the instance arrives while the failed step's messages have not been given back yet.
     await client.raiseEvent(id, "e1", 1);
@@ -323,7 +327,8 @@ describe("bad input", () => {
 
 describe("local activity results", () => {
   it("a result whose step fails is sent to the control queue, not lost, and its activity does not run again", async () => {
-    const service = newService();
+    const hooks: CheckpointTestHooks = {};
+    const service = newService({ testHooks: hooks });
     const worker = new TaskHubWorker(service, { abandonDelayMs: 10 });
     const runs: number[] = [];
     worker.addActivity("Double", (_ctx, n: number) => {
@@ -332,7 +337,7 @@ describe("local activity results", () => {
     });
     worker.addOrchestrator("Sequence", sequence);
     const crashed = new Set<number>();
-    service.beforeHistoryWrite = async (wi) => {
+    hooks.beforeHistoryWrite = async (wi) => {
       // The first step that consumes each result fails; the result had come straight from this worker's activity.
       for (const m of wi.newMessages) {
         if (m.event.type !== "TaskCompleted" || crashed.has(m.event.taskScheduledId)) continue;

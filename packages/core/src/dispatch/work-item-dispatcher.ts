@@ -4,6 +4,7 @@
  */
 import pLimit from "p-limit";
 import type { Logger } from "../replay/logger.js";
+import { sleep } from "./wait.js";
 
 export interface DispatcherOptions<W> {
   name: string;
@@ -106,17 +107,4 @@ export class WorkItemDispatcher<W> {
         });
     }
   }
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }

@@ -1,0 +1,57 @@
+/**
+ * What the parts of the Azure Storage provider share (the service class builds one and hands it to each):
+ * the hub's names and clients, the settings with their defaults applied, the logger, the queue messenger,
+ * where an instance's messages go, whether the worker is running, and how to wake this process's poller of
+ * a queue it has just sent to. `HubPart` gives each part these under the names the service used.
+ */
+import type { QueueClient } from "@azure/storage-queue";
+import type { Logger } from "@taskhub/core";
+import type { QueueMessenger } from "./messaging/queue-messages.js";
+import type { TaskHubNames } from "./naming.js";
+import { partitionIndex } from "./partitioning/fnv1a.js";
+import type { ResolvedSettings } from "./settings.js";
+import type { StorageClients } from "./storage/clients.js";
+
+export interface HubContext {
+  readonly names: TaskHubNames;
+  readonly partitionCount: number;
+  readonly clients: StorageClients;
+  readonly settings: ResolvedSettings;
+  readonly logger: Logger;
+  readonly messenger: QueueMessenger;
+  isRunning(): boolean;
+  /** A message to a queue this process listens on wakes that queue's poller at once. */
+  wakeLocal(queueName: string): void;
+}
+
+export abstract class HubPart {
+  protected readonly names: TaskHubNames;
+  protected readonly clients: StorageClients;
+  protected readonly s: ResolvedSettings;
+  protected readonly logger: Logger;
+  protected readonly messenger: QueueMessenger;
+
+  constructor(protected readonly ctx: HubContext) {
+    this.names = ctx.names;
+    this.clients = ctx.clients;
+    this.s = ctx.settings;
+    this.logger = ctx.logger;
+    this.messenger = ctx.messenger;
+  }
+
+  protected get running(): boolean {
+    return this.ctx.isRunning();
+  }
+
+  protected partitionOf(instanceId: string): number {
+    return partitionIndex(instanceId, this.ctx.partitionCount);
+  }
+
+  protected controlQueue(partition: number): QueueClient {
+    return this.clients.queue(this.names.controlQueues[partition]!);
+  }
+
+  protected wakeLocal(queueName: string): void {
+    this.ctx.wakeLocal(queueName);
+  }
+}

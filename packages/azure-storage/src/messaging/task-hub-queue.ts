@@ -1,0 +1,159 @@
+/**
+ * What the provider does with messages on any of the hub's queues, as DT.AS's `TaskHubQueue` does: send a
+ * step's outbound messages, decode what was received (misplaced and undecodable messages are retried with
+ * back-off, then quarantined), give messages back with DTF's abandon back-off, and move a message that
+ * cannot be processed to the poison store.
+ */
+import type { QueueClient } from "@azure/storage-queue";
+import pLimit from "p-limit";
+import { TaskHubError, type TaskMessage } from "@taskhub/core";
+import { HubPart, type HubContext } from "../hub-context.js";
+import type { PoisonStore } from "./poison-store.js";
+import type { ReceivedMessage } from "./queue-messages.js";
+
+/** Results that need their scheduling event in history (the out-of-order check). */
+export const RESULT_TYPES = new Set(["TaskCompleted", "TaskFailed", "SubOrchestrationInstanceCompleted", "SubOrchestrationInstanceFailed", "TimerFired"]);
+/** Events a control queue may carry; anything else (a TaskScheduled, a history-only event) is malformed. */
+const CONTROL_TYPES = new Set([
+  ...RESULT_TYPES,
+  "ExecutionStarted",
+  "ExecutionTerminated",
+  "ExecutionSuspended",
+  "ExecutionResumed",
+  "ExecutionRewound",
+  "EventRaised",
+  "GenericEvent",
+]);
+
+/** A message to send; with `local`, one of this worker's own activities: sent invisible and recorded there once sent. */
+export interface OutboundMessage {
+  queueName: string;
+  message: TaskMessage;
+  visibleAt?: Date | undefined;
+  local?: ReceivedMessage[];
+}
+
+export class TaskHubQueue extends HubPart {
+  private readonly sendLimit = pLimit(32);
+
+  constructor(
+    ctx: HubContext,
+    private readonly poison: PoisonStore,
+  ) {
+    super(ctx);
+  }
+
+  /** Items with `local` are this worker's own activities: sent invisible and recorded there once sent. */
+  async sendAll(items: OutboundMessage[], now: Date): Promise<void> {
+    await Promise.all(
+      items.map((i) =>
+        this.sendLimit(async () => {
+          const sent = await this.messenger.send(this.clients.queue(i.queueName), i.message, { visibleAt: i.visibleAt, now });
+          if (i.local)
+            i.local.push({ queueName: i.queueName, messageId: sent.messageId, popReceipt: sent.popReceipt, dequeueCount: 1, insertedOn: sent.insertedOn, body: sent.body, data: sent.data, taskMessage: i.message });
+          else if (!i.visibleAt || i.visibleAt <= now) this.wakeLocal(i.queueName);
+        }),
+      ),
+    );
+  }
+
+  /** Decode one received queue message; undecodable ones are retried with back-off, then quarantined. */
+  async decodeReceived(
+    queueName: string,
+    queue: QueueClient,
+    m: { messageId: string; popReceipt: string; dequeueCount: number; insertedOn: Date; messageText: string },
+  ): Promise<ReceivedMessage | undefined> {
+    try {
+      const { data, taskMessage } = await this.messenger.decode(m.messageText);
+      const type = taskMessage.event.type;
+      if (queueName === this.names.workItemQueue ? type !== "TaskScheduled" : !CONTROL_TYPES.has(type))
+        throw new TaskHubError("Serialization", `a ${type} event does not belong on ${queueName === this.names.workItemQueue ? "the work-item queue" : "a control queue"}`);
+      // A message on another partition's queue would let two workers run the instance at once.
+      const home = this.names.controlQueues[this.partitionOf(taskMessage.orchestrationInstance.instanceId)];
+      if (queueName !== this.names.workItemQueue && queueName !== home)
+        throw new TaskHubError("Serialization", `a message for '${taskMessage.orchestrationInstance.instanceId}' belongs on ${home}, not ${queueName}`);
+      return { queueName, messageId: m.messageId, popReceipt: m.popReceipt, dequeueCount: m.dequeueCount, insertedOn: m.insertedOn, body: m.messageText, data, taskMessage };
+    } catch (err) {
+      const reason = `cannot decode message: ${(err as Error).message}`;
+      this.logger.warn({ event: "message.undecodable", queue: queueName, messageId: m.messageId, dequeueCount: m.dequeueCount, reason }, "undecodable message");
+      if (m.dequeueCount >= this.s.maxDequeueCount) {
+        await this.quarantine({ queueName, messageId: m.messageId, popReceipt: m.popReceipt, dequeueCount: m.dequeueCount, insertedOn: m.insertedOn, body: m.messageText }, reason);
+      } else {
+        await queue.updateMessage(m.messageId, m.popReceipt, undefined, this.abandonDelaySeconds(m.dequeueCount)).catch(() => undefined);
+      }
+      return undefined;
+    }
+  }
+
+  /** DTF's abandon back-off: 2^dequeueCount seconds, at most 600; shorter in tests via maxPollingInterval. */
+  private abandonDelaySeconds(dequeueCount: number): number {
+    return Math.min(2 ** dequeueCount, 600, Math.max(1, Math.ceil(this.s.maxPollingIntervalMs / 1000)));
+  }
+
+  /**
+   * Whether a control message that still cannot be processed has had its chances: `deliveries` deliveries,
+   * and older than twice the visibility timeout. The age matters for messages waiting for another one (a
+   * result whose step is not in history yet, an event for an instance not started yet): what they wait for
+   * may be locked by a worker that died, for up to a visibility timeout, while their own deliveries add up
+   * within seconds. Quarantined earlier, the result is gone and the instance waits forever.
+   */
+  exhausted(m: ReceivedMessage, deliveries: number): boolean {
+    return m.dequeueCount >= deliveries && Date.now() - m.insertedOn.getTime() > 2 * this.s.controlQueueVisibilityTimeoutMs;
+  }
+
+  async abandonMessages(msgs: ReceivedMessage[], dequeueCount: number, delaySeconds?: number): Promise<void> {
+    const delay = delaySeconds ?? this.abandonDelaySeconds(dequeueCount);
+    await Promise.all(
+      msgs.map((m) =>
+        m.queueName === this.names.workItemQueue
+          ? this.sendLocalResult(m, delay)
+          : this.clients.queue(m.queueName).updateMessage(m.messageId, m.popReceipt, undefined, delay).catch(() => undefined),
+      ),
+    );
+  }
+
+  /**
+   * A local activity result (see `localActivityResults`) given back: it goes to its control queue as DTF
+   * sends it (visible after `delaySeconds`), then its work item is deleted. If the send fails the work item
+   * becomes visible again instead, and the activity runs again.
+   */
+  private async sendLocalResult(m: ReceivedMessage, delaySeconds: number): Promise<void> {
+    const target = m.taskMessage.orchestrationInstance.instanceId;
+    const now = new Date();
+    try {
+      await this.messenger.send(this.controlQueue(this.partitionOf(target)), m.taskMessage, {
+        now,
+        visibleAt: delaySeconds > 0 ? new Date(now.getTime() + delaySeconds * 1000) : undefined,
+      });
+    } catch (err) {
+      this.logger.warn({ event: "activity.localResultNotSent", instanceId: target, err }, "an activity result could not be sent; its activity will run again");
+      await this.clients.queue(m.queueName).updateMessage(m.messageId, m.popReceipt, undefined, delaySeconds).catch(() => undefined);
+      return;
+    }
+    await this.clients.queue(m.queueName).deleteMessage(m.messageId, m.popReceipt).catch(() => undefined);
+  }
+
+  async quarantine(
+    m: { queueName: string; messageId: string; popReceipt: string; dequeueCount: number; insertedOn: Date; body: string; taskMessage?: TaskMessage },
+    reason: string,
+  ): Promise<void> {
+    // A local activity result (see `localActivityResults`) is replayed to its control queue, where DTF sends it.
+    const local = m.queueName === this.names.workItemQueue && m.taskMessage !== undefined && m.taskMessage.event.type !== "TaskScheduled";
+    await this.poison.add(
+      {
+        queueName: local ? this.names.controlQueues[this.partitionOf(m.taskMessage!.orchestrationInstance.instanceId)]! : m.queueName,
+        messageId: m.messageId,
+        body: m.body,
+        reason,
+        dequeueCount: m.dequeueCount,
+        insertedOn: m.insertedOn,
+        instanceId: m.taskMessage?.orchestrationInstance.instanceId,
+        eventType: m.taskMessage?.event.type,
+      },
+      new Date(),
+    );
+    // The message's own queue (not the caller's), so that a misplaced message is really removed.
+    await this.clients.queue(m.queueName).deleteMessage(m.messageId, m.popReceipt).catch(() => undefined);
+    this.logger.error({ event: "message.quarantined", queue: m.queueName, messageId: m.messageId, reason }, "message moved to the poison store");
+  }
+}

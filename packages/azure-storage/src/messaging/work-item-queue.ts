@@ -1,0 +1,175 @@
+/**
+ * The shared work-item queue (DT.AS's `WorkItemQueue`): activity work items for this worker's dispatcher,
+ * its own local activities first (see `LocalActivities`), then batches received from the queue (as many as
+ * the dispatcher has room for, with DTF's back-off when it is empty, cut short when this process sends a work
+ * item); renewing, completing and abandoning them.
+ */
+import type { DequeuedMessageItem } from "@azure/storage-queue";
+import { WakeUp, type AbandonOptions, type ActivityWorkItem, type LockOptions, type TaskMessage } from "@taskhub/core";
+import { HubPart, type HubContext } from "../hub-context.js";
+import type { LocalActivities } from "../local-activities.js";
+import { PollingBackoff, type PollingActivity } from "./poller.js";
+import type { ReceivedMessage } from "./queue-messages.js";
+import type { TaskHubQueue } from "./task-hub-queue.js";
+
+interface AzureActivityWorkItem extends ActivityWorkItem {
+  readonly received: ReceivedMessage;
+  popReceipt: string;
+  /** When it was handed to the dispatcher. */
+  readonly handedOutAt: number;
+}
+
+export class WorkItemQueue extends HubPart {
+  private readonly activityBackoff: PollingBackoff;
+  /** Work items received in a batch and not yet handed to the dispatcher (invisible to other workers). */
+  private readonly activityPrefetch: { item: DequeuedMessageItem; receivedAt: number }[] = [];
+  /** When the shared work-item queue may be received from next (after an empty or partial receive). */
+  private workItemPollAt = 0;
+  /** Activity fetches waiting for that, or for a local activity. */
+  private readonly activityWakeUp = new WakeUp();
+
+  constructor(
+    ctx: HubContext,
+    private readonly queues: TaskHubQueue,
+    private readonly local: LocalActivities,
+    private readonly pollingActivity: PollingActivity,
+  ) {
+    super(ctx);
+    this.activityBackoff = new PollingBackoff(this.s.minPollingIntervalMs, this.s.maxPollingIntervalMs);
+  }
+
+  /** Work items received and not yet handed out. */
+  prefetched(): number {
+    return this.activityPrefetch.length;
+  }
+
+  async lockNextActivityWorkItem(options: LockOptions): Promise<ActivityWorkItem | undefined> {
+    const queue = this.clients.queue(this.names.workItemQueue);
+    const deadline = Date.now() + 1000;
+    this.local.noteCapacity(options.capacity);
+    while (!options.signal.aborted && this.running) {
+      const local = this.local.localActivities.shift();
+      if (local) {
+        const wi = this.activityWorkItem(local.message, local.sentAt);
+        // Waited long for a free slot: take the full visibility timeout again before running it.
+        if (wi.lockedUntil!.getTime() - Date.now() < this.s.workItemQueueVisibilityTimeoutMs / 2)
+          await this.renewActivityWorkItemLock(wi).catch(() => undefined);
+        return wi;
+      }
+      const next = this.activityPrefetch.shift();
+      if (!next) {
+        // Polled the shared queue a moment ago and found it empty (or drained it): wait for the back-off, a
+        // local activity, or a work item this process sends. Local activities do not reset the back-off.
+        const wait = Math.min(this.workItemPollAt, deadline) - Date.now();
+        if (wait > 0) {
+          await this.waitForActivity(options.signal, wait);
+          continue;
+        }
+        if (Date.now() >= deadline) return undefined;
+        let res;
+        // As many as the dispatcher has free slots for, or more while they would wait less than a second (see
+        // activityRoom), up to the queue's 32: one receive per batch instead of one per activity.
+        const numberOfMessages = Math.max(1, Math.min(32, Math.max(Math.floor(options.capacity ?? 1), this.local.activityRoom() - this.local.localActivities.length)));
+        try {
+          res = await queue.receiveMessages({
+            numberOfMessages,
+            visibilityTimeout: Math.ceil(this.s.workItemQueueVisibilityTimeoutMs / 1000),
+            // Not aborted mid-flight, for the same reason as control-queue receives.
+          });
+        } catch (err) {
+          if (options.signal.aborted) return undefined;
+          throw err;
+        }
+        const got = res.receivedMessageItems.length;
+        if (got > 0) {
+          this.activityBackoff.reset();
+          this.pollingActivity.touch();
+          const at = Date.now();
+          for (const item of res.receivedMessageItems) this.activityPrefetch.push({ item, receivedAt: at });
+        }
+        // A partial batch means the queue was empty then: wait the minimum interval (cut short when this process
+        // sends a work item) rather than receive again at once; an empty one backs off further.
+        this.workItemPollAt = got < numberOfMessages ? Date.now() + this.activityBackoff.nextDelayMs() : 0;
+        continue;
+      }
+      const decoded = await this.queues.decodeReceived(this.names.workItemQueue, queue, next.item);
+      if (!decoded) continue;
+      if (decoded.dequeueCount > this.s.maxDequeueCount) {
+        await this.queues.quarantine(decoded, `activity not completed after ${decoded.dequeueCount - 1} deliveries`);
+        continue;
+      }
+      return this.activityWorkItem(decoded, next.receivedAt);
+    }
+    return undefined;
+  }
+
+  /** A work item for the dispatcher; the message became invisible to others at `invisibleSince`. */
+  private activityWorkItem(m: ReceivedMessage, invisibleSince: number): AzureActivityWorkItem {
+    return {
+      id: m.messageId,
+      message: m.taskMessage,
+      dequeueCount: m.dequeueCount - 1,
+      lockedUntil: new Date(invisibleSince + this.s.workItemQueueVisibilityTimeoutMs),
+      received: m,
+      popReceipt: m.popReceipt,
+      handedOutAt: Date.now(),
+    };
+  }
+
+  /** A local activity was handed over (`sharedQueue` false), or this process sent one to the shared queue. */
+  wakeActivities(sharedQueue: boolean): void {
+    if (sharedQueue) {
+      this.activityBackoff.reset();
+      this.workItemPollAt = 0;
+    }
+    this.activityWakeUp.wake();
+  }
+
+  private waitForActivity(signal: AbortSignal, ms: number): Promise<void> {
+    return this.activityWakeUp.wait(ms, signal);
+  }
+
+  /** Received work items not handed out when the worker stops: visible again at once for other workers. */
+  async releaseActivityPrefetch(): Promise<void> {
+    const left = [...this.activityPrefetch.splice(0).map((p) => p.item), ...this.local.localActivities.splice(0).map((l) => l.message)];
+    if (left.length === 0) return;
+    const queue = this.clients.queue(this.names.workItemQueue);
+    await Promise.all(left.map((m) => queue.updateMessage(m.messageId, m.popReceipt, undefined, 0).catch(() => undefined)));
+  }
+
+  async renewActivityWorkItemLock(workItem: ActivityWorkItem): Promise<void> {
+    const wi = workItem as AzureActivityWorkItem;
+    const r = await this.clients
+      .queue(this.names.workItemQueue)
+      .updateMessage(wi.id, wi.popReceipt, undefined, Math.ceil(this.s.workItemQueueVisibilityTimeoutMs / 1000));
+    wi.popReceipt = r.popReceipt ?? wi.popReceipt;
+    wi.lockedUntil = new Date(Date.now() + this.s.workItemQueueVisibilityTimeoutMs);
+  }
+
+  /**
+   * Send the result to the orchestration's control queue, then delete the work item, as DTF does. When this worker
+   * owns the orchestration's partition, the result goes to the instance's next step in memory instead, and
+   * the work item stays (invisible) until that step's checkpoint deletes it with its other messages.
+   */
+  async completeActivityWorkItem(workItem: ActivityWorkItem, response: TaskMessage): Promise<void> {
+    const wi = workItem as AzureActivityWorkItem;
+    this.local.recordDuration(wi.handedOutAt);
+    if (this.local.deliverResult(wi.id, wi.popReceipt, response)) return;
+    const target = response.orchestrationInstance.instanceId;
+    await this.queues.sendAll([{ queueName: this.names.controlQueues[this.partitionOf(target)]!, message: response }], new Date());
+    await this.clients
+      .queue(this.names.workItemQueue)
+      .deleteMessage(wi.id, wi.popReceipt)
+      .catch((err: unknown) => {
+        if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+      });
+  }
+
+  async abandonActivityWorkItem(workItem: ActivityWorkItem, options: AbandonOptions = {}): Promise<void> {
+    const wi = workItem as AzureActivityWorkItem;
+    await this.clients
+      .queue(this.names.workItemQueue)
+      .updateMessage(wi.id, wi.popReceipt, undefined, Math.ceil((options.delayMs ?? 0) / 1000))
+      .catch(() => undefined);
+  }
+}

@@ -1,0 +1,389 @@
+/**
+ * Orchestration sessions on this worker (DT.AS's `OrchestrationSessionManager`): control messages received
+ * and not yet handed out, per instance; which instances have a work item in flight (one at a time per
+ * instance); work items prepared ahead for the dispatcher; the extended-session cache (each instance's history
+ * kept in memory after its checkpoint); and the rules that turn a batch of messages into a work item:
+ * quarantine of messages that had their chances, redeliveries of consumed messages, start dedupe, messages for
+ * unknown instances, and out-of-order results.
+ */
+import {
+  isEntityInstanceId,
+  isTerminalStatus,
+  sleep,
+  TaskHubError,
+  WakeUp,
+  type AbandonOptions,
+  type ExecutionStartedEvent,
+  type HistoryEvent,
+  type LockOptions,
+  type OrchestrationWorkItem,
+} from "@taskhub/core";
+import { HubPart, type HubContext } from "./hub-context.js";
+import type { ReceivedMessage } from "./messaging/queue-messages.js";
+import { RESULT_TYPES, type TaskHubQueue } from "./messaging/task-hub-queue.js";
+import { MAX_CONSUMED_REMEMBERED, type AzureOrchestrationWorkItem, type Session } from "./orchestration-work-item.js";
+import type { HistoryTable } from "./tracking/history-table.js";
+import type { InstancesTable } from "./tracking/instances-table.js";
+
+/** Instances whose last deleted message ids this worker remembers, to prune them from the sentinel. */
+const MAX_DELETED_REMEMBERED = 10_000;
+
+function scheduledIdOf(e: HistoryEvent): number | undefined {
+  if (e.type === "TimerFired") return e.timerId;
+  if ("taskScheduledId" in e) return e.taskScheduledId;
+  return undefined;
+}
+
+export interface SessionManagerParts {
+  queues: TaskHubQueue;
+  history: HistoryTable;
+  instances: InstancesTable;
+  /** Whether this worker polls the partition (owns it). */
+  isPolled(partition: number): boolean;
+  /** The checkpoint's terminal-state repair. */
+  repairInstanceRow(instanceId: string, pastEvents: readonly HistoryEvent[]): Promise<void>;
+}
+
+export class OrchestrationSessionManager extends HubPart {
+  /** Control messages received and not yet handed out, by instance. */
+  private readonly buffer = new Map<string, ReceivedMessage[]>();
+  private bufferedCount = 0;
+  /**
+   * Instances with a work item in flight on this worker, each with the number of the hold: only the work item
+   * that holds it releases it, so a late second release (a failed complete, then its abandon) cannot free
+   * the instance under a newer work item and let two steps of one instance run at once.
+   */
+  private readonly locked = new Map<string, number>();
+  private lockCount = 0;
+  /** The extended-session cache (the checkpoint fills it). */
+  readonly sessions = new Map<string, Session>();
+  /**
+   * Per instance, the ids of messages this worker deleted after a committed step: they can never be
+   * delivered again, so the next checkpoint drops them from the sentinel's consumed ids. Without this, a busy
+   * instance (an entity taking hundreds of signals) pushed the ids of a dead worker's undeleted step out of
+   * the bounded list before they came back, and they were applied twice.
+   */
+  readonly deletedIds = new Map<string, Set<string>>();
+  /** Why this process last gave a message back (best effort, for the poison reason; bounded). */
+  private readonly lastErrors = new Map<string, string>();
+  /** Orchestration work items built ahead for the dispatcher, and how many are being built. */
+  private readonly prepared: AzureOrchestrationWorkItem[] = [];
+  private preparing = 0;
+  /** Orchestration fetches waiting for messages or for a free instance. */
+  private readonly wakeUp = new WakeUp();
+  private readonly queues: TaskHubQueue;
+  private readonly history: HistoryTable;
+  private readonly instances: InstancesTable;
+  private readonly isPolled: (partition: number) => boolean;
+  private readonly repairInstanceRow: (instanceId: string, pastEvents: readonly HistoryEvent[]) => Promise<void>;
+
+  constructor(ctx: HubContext, parts: SessionManagerParts) {
+    super(ctx);
+    this.queues = parts.queues;
+    this.history = parts.history;
+    this.instances = parts.instances;
+    this.isPolled = parts.isPolled;
+    this.repairInstanceRow = parts.repairInstanceRow;
+  }
+
+  bufferFull(): boolean {
+    return this.bufferedCount >= this.s.controlQueueBufferThreshold;
+  }
+
+  /** Work items in flight for instances of the partition. */
+  inFlight(partition: number): number {
+    return [...this.locked.keys()].filter((id) => this.partitionOf(id) === partition).length;
+  }
+
+  /** The partition was lost: its buffered and prepared messages visible again at once, its sessions forgotten. */
+  releasePartition(partition: number): Promise<void> {
+    const dropped: ReceivedMessage[] = [];
+    for (const [instanceId, msgs] of this.buffer) {
+      if (this.partitionOf(instanceId) !== partition) continue;
+      this.bufferedCount -= msgs.length;
+      this.buffer.delete(instanceId);
+      dropped.push(...msgs);
+    }
+    // Make them visible again at once, so the partition's next owner need not wait out the visibility timeout.
+    const release = Promise.all([this.queues.abandonMessages(dropped, 0, 0), this.releasePrepared(partition)]).then(() => undefined);
+    for (const id of this.sessions.keys()) if (this.partitionOf(id) === partition) this.sessions.delete(id);
+    return release;
+  }
+
+  /** The worker stops: wait for work items being prepared, then give back those not handed out. */
+  async drain(): Promise<void> {
+    // Work items still being prepared give their messages back themselves (they see running = false).
+    while (this.preparing > 0) await new Promise((r) => setTimeout(r, 10));
+    await this.releasePrepared();
+  }
+
+  addToBuffer(m: ReceivedMessage): void {
+    const id = m.taskMessage.orchestrationInstance.instanceId;
+    let list = this.buffer.get(id);
+    if (!list) this.buffer.set(id, (list = []));
+    const dup = list.findIndex((x) => x.messageId === m.messageId);
+    if (dup >= 0) list[dup] = m;
+    else {
+      list.push(m);
+      this.bufferedCount++;
+    }
+  }
+
+  wakeWaiters(): void {
+    this.wakeUp.wake();
+  }
+
+  private waitForWork(signal: AbortSignal, ms: number): Promise<void> {
+    return this.wakeUp.wait(ms, signal);
+  }
+
+  async lockNextOrchestrationWorkItem(options: LockOptions): Promise<OrchestrationWorkItem | undefined> {
+    const deadline = Date.now() + 1000;
+    while (!options.signal.aborted && this.running) {
+      const ready = this.prepared.shift();
+      if (ready) return ready;
+      // Preparing a work item may read the history and the Instances row. Prepare as many instances at once
+      // as the dispatcher has free slots, so that those reads overlap instead of queueing behind each other.
+      const want = Math.max(1, Math.floor(options.capacity ?? 1)) - this.preparing;
+      let started = 0;
+      for (const [instanceId, msgs] of this.buffer) {
+        if (started >= want) break;
+        if (this.locked.has(instanceId) || msgs.length === 0) continue;
+        this.buffer.delete(instanceId);
+        this.bufferedCount -= msgs.length;
+        const lock = ++this.lockCount;
+        this.locked.set(instanceId, lock);
+        started++;
+        this.preparing++;
+        void this.prepare(instanceId, msgs, lock).finally(() => {
+          this.preparing--;
+          this.wakeWaiters();
+        });
+      }
+      if (this.prepared.length > 0) continue;
+      const left = deadline - Date.now();
+      if (left <= 0) return undefined;
+      await this.waitForWork(options.signal, left);
+    }
+    return undefined;
+  }
+
+  private async prepare(instanceId: string, msgs: ReceivedMessage[], lock: number): Promise<void> {
+    let wi: AzureOrchestrationWorkItem | undefined;
+    try {
+      wi = await this.buildWorkItem(instanceId, msgs, lock);
+    } catch (err) {
+      this.logger.warn({ event: "orchestration.prepareFailed", instanceId, err }, "preparing a work item failed; messages will be redelivered");
+      await this.queues.abandonMessages(msgs, 1);
+    }
+    if (!wi) {
+      this.unlock(instanceId, lock);
+      return;
+    }
+    if (!this.running || !this.isPolled(wi.partition)) {
+      // Stopped or lost the partition meanwhile: give the messages back at once.
+      await this.queues.abandonMessages(wi.messages, 0, 0);
+      this.sessions.delete(instanceId);
+      this.unlock(instanceId, lock);
+      return;
+    }
+    this.prepared.push(wi);
+  }
+
+  /** Prepared work items not handed out (stop, or their partition lost): messages visible again at once. */
+  private releasePrepared(partition?: number): Promise<void> {
+    const keep: AzureOrchestrationWorkItem[] = [];
+    const release: AzureOrchestrationWorkItem[] = [];
+    for (const wi of this.prepared.splice(0)) (partition === undefined || wi.partition === partition ? release : keep).push(wi);
+    this.prepared.push(...keep);
+    return Promise.all(
+      release.map(async (wi) => {
+        await this.queues.abandonMessages(wi.messages, 0, 0);
+        this.sessions.delete(wi.instanceId);
+        this.unlock(wi.instanceId, wi.lock);
+      }),
+    ).then(() => undefined);
+  }
+
+  private async loadSession(instanceId: string, expectedExecutionId?: string): Promise<Session> {
+    const cached = this.sessions.get(instanceId);
+    if (cached && Date.now() - cached.lastUsed < this.s.sessionIdleTimeoutMs && (!expectedExecutionId || cached.executionId === expectedExecutionId)) {
+      cached.lastUsed = Date.now();
+      return { ...cached, cached: true };
+    }
+    const h = await this.history.read(instanceId);
+    return { executionId: h.executionId, events: h.events, etag: h.etag, lastUsed: Date.now(), consumed: h.consumed };
+  }
+
+  /**
+   * Turn a batch of received messages into a work item: poison check, start dedupe,
+   * out-of-order results deferred until the history they answer exists. Undefined when nothing is left.
+   */
+  private async buildWorkItem(instanceId: string, received: ReceivedMessage[], lock: number): Promise<AzureOrchestrationWorkItem | undefined> {
+    received.sort((a, b) => a.insertedOn.getTime() - b.insertedOn.getTime() || a.data.sequenceNumber - b.data.sequenceNumber);
+    const partition = this.partitionOf(instanceId);
+    let msgs: ReceivedMessage[] = [];
+    for (const m of received) {
+      if (this.queues.exhausted(m, this.s.maxDequeueCount + 1)) {
+        const last = this.lastErrors.get(m.messageId);
+        await this.queues.quarantine(m, `not processed after ${m.dequeueCount - 1} deliveries${last ? `; last error: ${last}` : ""}`);
+      }
+      else msgs.push(m);
+    }
+    if (msgs.length === 0) return undefined;
+
+    let startMsg = msgs.find((m) => m.taskMessage.event.type === "ExecutionStarted");
+    let session = await this.loadSession(instanceId, startMsg ? undefined : msgs[0]?.taskMessage.orchestrationInstance.executionId);
+
+    // Redeliveries of messages a committed checkpoint already consumed (the worker died before deleting
+    // them): done, so delete them now. Results and starts would be dropped as duplicates anyway; an external
+    // event, a terminate or a suspend would be applied twice.
+    const done = msgs.filter((m) => session.consumed.has(m.messageId));
+    if (done.length > 0) {
+      // If the worker died between the history append and the Instances write of the final step, nothing
+      // else will fix the row: repair it from history first (a failure leaves the messages to come back).
+      if (done.length === msgs.length) await this.repairInstanceRow(instanceId, session.events);
+      this.logger.info({ event: "orchestration.redeliveryDropped", instanceId, messages: done.length }, "messages already checkpointed were delivered again; deleted");
+      const deleted = await Promise.all(
+        done.map((m) =>
+          this.clients
+            .queue(m.queueName)
+            .deleteMessage(m.messageId, m.popReceipt)
+            .then(() => m.messageId)
+            .catch(() => undefined),
+        ),
+      );
+      this.rememberDeleted(instanceId, deleted.filter((d): d is string => d !== undefined));
+      msgs = msgs.filter((m) => !session.consumed.has(m.messageId));
+      if (msgs.length === 0) return undefined;
+      startMsg = msgs.find((m) => m.taskMessage.event.type === "ExecutionStarted");
+    }
+
+    // Start dedupe for top-level starts, as DTF: the Instances row must agree with the message's execution.
+    if (startMsg && !(startMsg.taskMessage.event as ExecutionStartedEvent).parentInstance) {
+      // The client writes the row just after sending the start (see createTaskOrchestration), so a worker that polls briskly can see
+      // the message first. Look again a few times over ~350 ms before falling back to the abandon back-off
+      // (2 s and up), which would add seconds to the instance's latency.
+      let row = await this.instances.get(instanceId);
+      for (let wait = 50; !row && startMsg.dequeueCount === 1 && wait <= 200 && this.running; wait *= 2) {
+        await sleep(wait);
+        row = await this.instances.get(instanceId);
+      }
+      const execId = startMsg.taskMessage.orchestrationInstance.executionId;
+      const drop = async (reason: string): Promise<void> => {
+        this.logger.info({ event: "orchestration.startDropped", instanceId, reason }, "start message dropped");
+        await this.clients.queue(startMsg.queueName).deleteMessage(startMsg.messageId, startMsg.popReceipt).catch(() => undefined);
+        msgs = msgs.filter((m) => m !== startMsg);
+      };
+      if (!row) {
+        // The client died between sending the start and writing the row (its call failed), or someone put a
+        // start message on the queue by hand. DTF drops it; it is kept in the poison store instead.
+        if (this.queues.exhausted(startMsg, this.s.maxDequeueCount)) {
+          await this.queues.quarantine(startMsg, `no Instances row was written for this start of '${instanceId}' in ${startMsg.dequeueCount} deliveries`);
+          msgs = msgs.filter((m) => m !== startMsg);
+        } else {
+          await this.queues.abandonMessages([startMsg], startMsg.dequeueCount);
+          msgs = msgs.filter((m) => m !== startMsg);
+        }
+      } else if (row.record.executionId && row.record.executionId.toLowerCase() !== (execId ?? "").toLowerCase()) {
+        await drop(`the Instances row belongs to execution ${row.record.executionId}`);
+      } else if (isTerminalStatus(row.record.runtimeStatus) && session.executionId !== execId) {
+        await drop(`instance was ${row.record.runtimeStatus} before it started`);
+      }
+      if (msgs.length === 0) return undefined;
+    }
+
+    // Messages for an instance that has no history and no start message with them: the start may still be
+    // on its way (a scheduled start, a sub-orchestration's parent mid-checkpoint), or the instance never
+    // existed or was purged. Retry with back-off, then quarantine with the reason; never drop (DTF drops them).
+    if (session.events.length === 0 && !isEntityInstanceId(instanceId) && !msgs.some((m) => m.taskMessage.event.type === "ExecutionStarted")) {
+      const hopeless = msgs.filter((m) => this.queues.exhausted(m, this.s.maxDequeueCount));
+      for (const m of hopeless)
+        await this.queues.quarantine(m, `no instance '${instanceId}' to deliver this ${m.taskMessage.event.type} to: it has no history and no ExecutionStarted arrived in ${m.dequeueCount} deliveries`);
+      const rest = msgs.filter((m) => !hopeless.includes(m));
+      if (rest.length > 0) await this.queues.abandonMessages(rest, Math.max(...rest.map((m) => m.dequeueCount)));
+      return undefined;
+    }
+
+    // Out-of-order results: their scheduling event is not in history yet (the sender's checkpoint is
+    // still in progress). Leave them on the queue for a while.
+    const scheduled = new Set<number>();
+    for (const e of session.events) if (e.type === "TaskScheduled" || e.type === "TimerCreated" || e.type === "SubOrchestrationInstanceCreated") scheduled.add(e.eventId);
+    const early: ReceivedMessage[] = [];
+    msgs = msgs.filter((m) => {
+      const e = m.taskMessage.event;
+      const target = m.taskMessage.orchestrationInstance.executionId;
+      if (!RESULT_TYPES.has(e.type) || (target && target !== session.executionId)) return true;
+      if (scheduled.has(scheduledIdOf(e)!)) return true;
+      early.push(m);
+      return false;
+    });
+    if (early.length > 0) {
+      if (this.sessions.has(instanceId)) {
+        // A stale cache may be why: re-read and retry once before deferring.
+        this.sessions.delete(instanceId);
+        session = await this.loadSession(instanceId);
+      }
+      await this.queues.abandonMessages(early, Math.max(...early.map((m) => m.dequeueCount)));
+    }
+    if (msgs.length === 0) return undefined;
+
+    return {
+      instanceId,
+      pastEvents: session.events,
+      newMessages: msgs.map((m) => m.taskMessage),
+      dequeueCount: Math.max(...msgs.map((m) => m.dequeueCount)) - 1,
+      previousStepSettled: session.cached === true,
+      lockedUntil: new Date(Date.now() + this.s.controlQueueVisibilityTimeoutMs),
+      messages: msgs,
+      etag: session.etag,
+      executionId: session.executionId,
+      partition,
+      consumed: session.consumed,
+      lock,
+    };
+  }
+
+  async renewOrchestrationWorkItemLock(workItem: OrchestrationWorkItem): Promise<void> {
+    const wi = workItem as AzureOrchestrationWorkItem;
+    if (!this.isPolled(wi.partition)) throw new TaskHubError("WorkItemLockLost", `partition ${wi.partition} is no longer owned`);
+    const visibility = Math.ceil(this.s.controlQueueVisibilityTimeoutMs / 1000);
+    for (const m of wi.messages) {
+      const r = await this.clients.queue(m.queueName).updateMessage(m.messageId, m.popReceipt, undefined, visibility);
+      m.popReceipt = r.popReceipt ?? m.popReceipt;
+    }
+    wi.lockedUntil = new Date(Date.now() + this.s.controlQueueVisibilityTimeoutMs);
+  }
+
+  async abandonOrchestrationWorkItem(workItem: OrchestrationWorkItem, options: AbandonOptions = {}): Promise<void> {
+    const wi = workItem as AzureOrchestrationWorkItem;
+    this.sessions.delete(wi.instanceId);
+    if (options.reason) {
+      for (const m of wi.messages) this.lastErrors.set(m.messageId, options.reason);
+      while (this.lastErrors.size > 10_000) this.lastErrors.delete(this.lastErrors.keys().next().value!);
+    }
+    try {
+      const delaySeconds = options.delayMs !== undefined ? Math.ceil(options.delayMs / 1000) : undefined;
+      await this.queues.abandonMessages(wi.messages, (wi.dequeueCount ?? 0) + 1, delaySeconds);
+    } finally {
+      this.unlock(wi.instanceId, wi.lock);
+    }
+  }
+
+  unlock(instanceId: string, lock: number): void {
+    if (this.locked.get(instanceId) !== lock) return;
+    this.locked.delete(instanceId);
+    if (this.buffer.get(instanceId)?.length) this.wakeWaiters();
+  }
+
+  rememberDeleted(instanceId: string, ids: string[]): void {
+    if (ids.length === 0) return;
+    const set = this.deletedIds.get(instanceId) ?? new Set<string>();
+    this.deletedIds.delete(instanceId); // re-insert: the map is evicted oldest first
+    for (const id of ids) set.add(id);
+    // Older ids were pruned from the sentinel by the checkpoint that followed them; keep the last few steps.
+    while (set.size > MAX_CONSUMED_REMEMBERED) set.delete(set.values().next().value!);
+    this.deletedIds.set(instanceId, set);
+    while (this.deletedIds.size > MAX_DELETED_REMEMBERED) this.deletedIds.delete(this.deletedIds.keys().next().value!);
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The task hub's storage as a whole: create every queue, table and container it needs (once per process,
+ * retried after a failure), or delete them all. docs/storage-layout.md lists them with DT.AS's names.
+ */
+import { BlobPartitionManager } from "./partitioning/blob-partition-manager.js";
+import type { PartitionManager } from "./partitioning/partition-manager.js";
+import { TablePartitionManager } from "./partitioning/table-partition-manager.js";
+import type { TaskHubNames } from "./naming.js";
+import type { PoisonStore } from "./messaging/poison-store.js";
+import type { StorageClients } from "./storage/clients.js";
+
+export class TaskHubStorage {
+  private hubReady: Promise<void> | undefined;
+
+  constructor(
+    private readonly names: TaskHubNames,
+    private readonly clients: StorageClients,
+    private readonly partitionCount: number,
+    private readonly partitionManager: PartitionManager,
+    private readonly poison: PoisonStore,
+  ) {}
+
+  /** Create queues, tables and containers if missing (idempotent, as DTF's create-if-not-exists; docs/storage-layout.md lists them). */
+  createIfNotExists(): Promise<void> {
+    this.hubReady ??= this.createHub().catch((err: unknown) => {
+      this.hubReady = undefined;
+      throw err;
+    });
+    return this.hubReady;
+  }
+
+  private async createHub(): Promise<void> {
+    const n = this.names;
+    const appLease = this.clients.container(n.appLeaseContainer);
+    await Promise.all([
+      ...n.controlQueues.map((q) => this.clients.queue(q).createIfNotExists()),
+      this.partitionManager instanceof BlobPartitionManager ? this.partitionManager.createLeaseStore(this.partitionCount) : undefined,
+      this.partitionManager instanceof TablePartitionManager ? this.partitionManager.createLeaseStore() : undefined,
+      this.clients.queue(n.workItemQueue).createIfNotExists(),
+      this.createTable(n.historyTable),
+      this.createTable(n.instancesTable),
+      this.poison.ensure(),
+      appLease.createIfNotExists().then(() =>
+        appLease
+          .getBlockBlobClient(n.appLeaseInfoBlob)
+          .upload("{}", 2, { conditions: { ifNoneMatch: "*" } })
+          .catch((err: unknown) => {
+            if ((err as { statusCode?: number }).statusCode !== 409) throw err;
+          }),
+      ),
+    ]);
+  }
+
+  private async createTable(name: string): Promise<void> {
+    await this.clients.table(name).createTable();
+  }
+
+  /** Delete every queue, table and container of the hub (docs/storage-layout.md lists them). */
+  async deleteTaskHub(): Promise<void> {
+    const n = this.names;
+    const ignore404 = (err: unknown): void => {
+      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+    };
+    await Promise.all([
+      ...n.controlQueues.map((q) => this.clients.queue(q).deleteIfExists()),
+      this.clients.queue(n.workItemQueue).deleteIfExists(),
+      ...[n.historyTable, n.instancesTable, n.partitionsTable, n.poisonTable].map((t) => this.clients.table(t).deleteTable().catch(ignore404)),
+      ...[n.largeMessagesContainer, n.leasesContainer, n.appLeaseContainer].map((c) => this.clients.container(c).deleteIfExists()),
+    ]);
+    this.hubReady = undefined;
+  }
+}
