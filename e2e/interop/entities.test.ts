@@ -7,24 +7,13 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { AzureStorageOrchestrationService, partitionIndex } from "@taskhub/azure-storage";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
 import { canonicalDtfHistory } from "./compare.js";
-import { DtfPeer, type DtfState } from "./peer.js";
+import { useInterop } from "./fixture.js";
+import type { DtfPeer, DtfState } from "./peer.js";
 import { startTaskhubWorker, taskhubClient, type RunningTaskhubWorker } from "./taskhub.js";
 
-let azurite: AzuriteInstance;
-let peer: DtfPeer;
+const ix = useInterop();
 const run = randomBytes(3).toString("hex");
-
-beforeAll(async () => {
-  azurite = await startAzurite();
-  peer = await DtfPeer.start(azurite.connectionString);
-});
-
-afterAll(async () => {
-  await peer?.stop();
-  await azurite?.stop();
-});
 
 async function poll<T>(
   what: string,
@@ -87,25 +76,25 @@ describe("scenario 7: signals from one runtime's client, run by the other runtim
   let taskhubWorker: RunningTaskhubWorker;
 
   beforeAll(async () => {
-    await peer.startWorker(hubD, { entities: true });
-    taskhubWorker = await startTaskhubWorker(azurite.connectionString, hubT);
+    await ix.peer.startWorker(hubD, { entities: true });
+    taskhubWorker = await startTaskhubWorker(ix.connectionString, hubT);
   });
   afterAll(async () => {
     await taskhubWorker?.stop();
-    await peer.stopWorker(hubD);
+    await ix.peer.stopWorker(hubD);
   });
 
   it("DT.AS's client signals, taskhub's entity runs; both clients read the state", async () => {
     const key = `d2t-${run}`;
-    for (const n of [5, 7, 30]) await peer.signalEntity(hubT, "counter", key, "add", String(n));
-    const client = taskhubClient(azurite.connectionString, hubT);
+    for (const n of [5, 7, 30]) await ix.peer.signalEntity(hubT, "counter", key, "add", String(n));
+    const client = taskhubClient(ix.connectionString, hubT);
     const entity = await poll(
       "taskhub's view",
       () => client.getEntity<number>({ name: "counter", key }),
       (e) => e?.state === 42,
     );
     expect(entity).toMatchObject({ backlogQueueSize: 0, lockedBy: undefined });
-    expect(await peer.getEntity(hubT, "counter", key)).toMatchObject({
+    expect(await ix.peer.getEntity(hubT, "counter", key)).toMatchObject({
       id: `@counter@${key}`,
       state: "42",
       lockedBy: null,
@@ -115,11 +104,11 @@ describe("scenario 7: signals from one runtime's client, run by the other runtim
 
   it("taskhub's client signals, DT.AS's entity runs; both clients read the state", async () => {
     const key = `t2d-${run}`;
-    const client = taskhubClient(azurite.connectionString, hubD);
+    const client = taskhubClient(ix.connectionString, hubD);
     for (const n of [5, 7, 30]) await client.signalEntity({ name: "counter", key }, "add", n);
     const dtas = await poll(
       "DT.AS's view",
-      () => peer.getEntity(hubD, "counter", key),
+      () => ix.peer.getEntity(hubD, "counter", key),
       (e) => e?.state === "42",
     );
     expect(dtas).toMatchObject({ lockedBy: null, backlogQueueSize: 0 });
@@ -138,14 +127,14 @@ describe("scenario 7: signals from one runtime's client, run by the other runtim
     const hub = runner === "T" ? hubT : hubD;
     const key = `sched-${sender}-${run}`;
     const at = new Date(Date.now() + 5000);
-    if (sender === "dtas") await peer.signalEntity(hub, "counter", key, "add", "5", at);
+    if (sender === "dtas") await ix.peer.signalEntity(hub, "counter", key, "add", "5", at);
     else
-      await taskhubClient(azurite.connectionString, hub).signalEntity({ name: "counter", key }, "add", 5, {
+      await taskhubClient(ix.connectionString, hub).signalEntity({ name: "counter", key }, "add", 5, {
         scheduledTime: at,
       });
     const e = await poll(
       "delivered",
-      () => peer.getEntity(hub, "counter", key),
+      () => ix.peer.getEntity(hub, "counter", key),
       (x) => x?.state === "5",
     );
     // Both runtimes deliver a scheduled signal at its time; taskhub runs one that is at most 100 ms early.
@@ -154,22 +143,22 @@ describe("scenario 7: signals from one runtime's client, run by the other runtim
 
   it("the same signals leave the same entity row and history on both runtimes", async () => {
     const key = `row-${run}`;
-    const tClient = taskhubClient(azurite.connectionString, hubT);
+    const tClient = taskhubClient(ix.connectionString, hubT);
     // On each hub: DT.AS's client signals add 5, add 7, then delete, then add 2 (the entity is re-created).
     for (const hub of [hubD, hubT]) {
       for (const [op, input] of [
         ["add", "5"],
         ["add", "7"],
       ] as const)
-        await peer.signalEntity(hub, "counter", key, op, input);
+        await ix.peer.signalEntity(hub, "counter", key, op, input);
       await poll(
         `${hub} at 12`,
-        () => peer.getEntity(hub, "counter", key),
+        () => ix.peer.getEntity(hub, "counter", key),
         (e) => e?.state === "12",
       );
     }
     const rows = await Promise.all(
-      [hubD, hubT].map(async (hub) => entityRow(await peer.state(hub, `@counter@${key}`))),
+      [hubD, hubT].map(async (hub) => entityRow(await ix.peer.state(hub, `@counter@${key}`))),
     );
     expect(rows[1]).toEqual(rows[0]);
     // The Instances row's columns, as stored: the same, except Generation, which taskhub writes on every
@@ -178,7 +167,7 @@ describe("scenario 7: signals from one runtime's client, run by the other runtim
       [hubD, hubT].map(async (hub) => {
         const { clients, names } = new AzureStorageOrchestrationService({
           taskHubName: hub,
-          storage: { connectionString: azurite.connectionString },
+          storage: { connectionString: ix.connectionString },
         });
         const row = await clients.table(names.instancesTable).getEntity(`@counter@${key}`, "");
         return Object.keys(row)
@@ -188,19 +177,19 @@ describe("scenario 7: signals from one runtime's client, run by the other runtim
     );
     expect(columns[1]).toEqual(columns[0]);
     const histories = await Promise.all(
-      [hubD, hubT].map(async (hub) => entityHistory(await peer.history(hub, `@counter@${key}`))),
+      [hubD, hubT].map(async (hub) => entityHistory(await ix.peer.history(hub, `@counter@${key}`))),
     );
     expect(histories[1]).toEqual(histories[0]);
 
-    for (const hub of [hubD, hubT]) await peer.signalEntity(hub, "counter", key, "delete");
+    for (const hub of [hubD, hubT]) await ix.peer.signalEntity(hub, "counter", key, "delete");
     for (const hub of [hubD, hubT])
       await poll(
         `${hub} deleted`,
-        () => peer.getEntity(hub, "counter", key),
+        () => ix.peer.getEntity(hub, "counter", key),
         (e) => e === null,
       );
     const deleted = await Promise.all(
-      [hubD, hubT].map(async (hub) => entityRow(await peer.state(hub, `@counter@${key}`))),
+      [hubD, hubT].map(async (hub) => entityRow(await ix.peer.state(hub, `@counter@${key}`))),
     );
     expect(deleted[1]).toEqual(deleted[0]);
     expect(await tClient.getEntity({ name: "counter", key })).toBeUndefined();
@@ -240,13 +229,13 @@ describe("scenario 7: one hub, a DT.AS worker and a taskhub worker at once", () 
   };
 
   beforeAll(async () => {
-    await peer.startWorker(hub, {
+    await ix.peer.startWorker(hub, {
       entities: true,
       partitionCount: PARTITIONS,
       partitionManager: "table",
       workerId: DTAS,
     });
-    taskhubWorker = await startTaskhubWorker(azurite.connectionString, hub, {
+    taskhubWorker = await startTaskhubWorker(ix.connectionString, hub, {
       partitionCount: PARTITIONS,
       partitionManagement: "table",
       workerId: TASKHUB,
@@ -274,7 +263,7 @@ describe("scenario 7: one hub, a DT.AS worker and a taskhub worker at once", () 
   });
   afterAll(async () => {
     await taskhubWorker?.stop();
-    await peer.stopWorker(hub);
+    await ix.peer.stopWorker(hub);
   });
 
   it.each([
@@ -283,9 +272,9 @@ describe("scenario 7: one hub, a DT.AS worker and a taskhub worker at once", () 
   ] as const)("%s: results and a failed operation come back", async (_title, orchestrationOn, entityOn) => {
     const key = on(entityOn, `call-${orchestrationOn}-${run}-`, true);
     const id = on(orchestrationOn, `call-${run}-`);
-    const client = taskhubClient(azurite.connectionString, hub, PARTITIONS);
-    await peer.startInstance(hub, "CallCounter", id, JSON.stringify({ key, amount: 9 }));
-    const dtas = await peer.wait(hub, id);
+    const client = taskhubClient(ix.connectionString, hub, PARTITIONS);
+    await ix.peer.startInstance(hub, "CallCounter", id, JSON.stringify({ key, amount: 9 }));
+    const dtas = await ix.peer.wait(hub, id);
     expect([dtas?.status, JSON.parse(dtas?.output ?? "null")]).toEqual([
       "Completed",
       { added: 9, got: 9, failure: "no such luck" },
@@ -297,7 +286,7 @@ describe("scenario 7: one hub, a DT.AS worker and a taskhub worker at once", () 
     ]);
     // The failed operation changed nothing.
     expect((await client.getEntity({ name: "counter", key }))?.state).toBe(9);
-    expect((await peer.getEntity(hub, "counter", key))?.state).toBe("9");
+    expect((await ix.peer.getEntity(hub, "counter", key))?.state).toBe("9");
   });
 
   it.each([
@@ -305,7 +294,7 @@ describe("scenario 7: one hub, a DT.AS worker and a taskhub worker at once", () 
     ["a taskhub orchestration signals DT.AS's entity", TASKHUB, DTAS],
   ] as const)("%s", async (_title, orchestrationOn, entityOn) => {
     const key = on(entityOn, `sig-${orchestrationOn}-${run}-`, true);
-    const client = taskhubClient(azurite.connectionString, hub, PARTITIONS);
+    const client = taskhubClient(ix.connectionString, hub, PARTITIONS);
     for (const [n, amount] of [
       [0, 4],
       [1, 6],
@@ -318,7 +307,7 @@ describe("scenario 7: one hub, a DT.AS worker and a taskhub worker at once", () 
     }
     await poll(
       "counter at 10",
-      () => peer.getEntity(hub, "counter", key),
+      () => ix.peer.getEntity(hub, "counter", key),
       (e) => e?.state === "10",
     );
   });
@@ -331,8 +320,8 @@ describe("scenario 7: one hub, a DT.AS worker and a taskhub worker at once", () 
     const target = on(to, `fwd-dst-${from}-${run}-`, true);
     const third = on(from, `fwd-3rd-${from}-${run}-`, true);
     const child = on(to, `fwd-orch-${from}-${run}-`);
-    await peer.signalEntity(hub, "counter", source, "forward", JSON.stringify({ key: target, amount: 8 }));
-    await peer.signalEntity(
+    await ix.peer.signalEntity(hub, "counter", source, "forward", JSON.stringify({ key: target, amount: 8 }));
+    await ix.peer.signalEntity(
       hub,
       "counter",
       source,
@@ -341,17 +330,17 @@ describe("scenario 7: one hub, a DT.AS worker and a taskhub worker at once", () 
     );
     await poll(
       "forwarded signal",
-      () => peer.getEntity(hub, "counter", target),
+      () => ix.peer.getEntity(hub, "counter", target),
       (e) => e?.state === "8",
     );
-    const client = taskhubClient(azurite.connectionString, hub, PARTITIONS);
+    const client = taskhubClient(ix.connectionString, hub, PARTITIONS);
     const started = await client.waitForOrchestrationCompletion(child, { timeoutMs: 180_000 });
     expect([started.runtimeStatus, started.output]).toEqual(["Completed", "signalled"]);
     // The start as DTF Core's entities write it, whichever runtime wrote it: the entity (and an execution of it)
     // as parent, the FireAndForget tag (so the orchestration reports to no one).
-    const dtasView = await peer.state(hub, child);
+    const dtasView = await ix.peer.state(hub, child);
     expect([dtasView?.status, dtasView?.parentInstanceId]).toEqual(["Completed", `@counter@${source}`]);
-    const startEvent = (await peer.history(hub, child)).find((e) => e.EventType === 0)!;
+    const startEvent = (await ix.peer.history(hub, child)).find((e) => e.EventType === 0)!;
     expect(startEvent.Tags).toEqual({ FireAndForget: "" });
     expect(startEvent.ParentInstance).toMatchObject({
       Name: `@counter@${source}`,
@@ -370,7 +359,7 @@ describe("scenario 7: one hub, a DT.AS worker and a taskhub worker at once", () 
   it("critical sections on both runtimes over two entities (one on each) never interleave; the counts are exact", async () => {
     const keys = [on(TASKHUB, `lock-${run}-a`, true), on(DTAS, `lock-${run}-b`, true)];
     const rounds = 4;
-    const client = taskhubClient(azurite.connectionString, hub, PARTITIONS);
+    const client = taskhubClient(ix.connectionString, hub, PARTITIONS);
     // Two orchestrations on each runtime, all started at once, each locking both counters.
     const ids = [
       on(TASKHUB, `lock-${run}-t1-`),
@@ -382,7 +371,7 @@ describe("scenario 7: one hub, a DT.AS worker and a taskhub worker at once", () 
       ids.map((id, i) =>
         i % 2 === 0
           ? client.scheduleNewOrchestration("LockedIncrement", { keys, rounds }, { instanceId: id })
-          : peer.startInstance(hub, "LockedIncrement", id, JSON.stringify({ keys, rounds })),
+          : ix.peer.startInstance(hub, "LockedIncrement", id, JSON.stringify({ keys, rounds })),
       ),
     );
     const seen: number[][] = [];
@@ -401,7 +390,7 @@ describe("scenario 7: one hub, a DT.AS worker and a taskhub worker at once", () 
     for (const key of keys) {
       const e = await poll(
         "lock released",
-        () => peer.getEntity(hub, "counter", key),
+        () => ix.peer.getEntity(hub, "counter", key),
         (e) => e?.lockedBy === null,
       );
       expect(e).toMatchObject({ state: String(4 * rounds), backlogQueueSize: 0 });
@@ -419,17 +408,17 @@ describe("scenario 7: an entity handed over between the runtimes", () => {
     async (direction) => {
       const hub = `entHand${direction.startsWith("DT") ? "D" : "T"}${run}`;
       const key = `hand-${run}`;
-      const client = taskhubClient(azurite.connectionString, hub);
+      const client = taskhubClient(ix.connectionString, hub);
       // A stopping DT.AS worker leaves what it had dequeued invisible until the visibility timeout (scenario 3).
       const startDtas = () =>
-        peer.startWorker(hub, {
+        ix.peer.startWorker(hub, {
           entities: true,
           partitionManager: "table",
           controlQueueVisibilitySeconds: 30,
           workItemVisibilitySeconds: 30,
         });
       const startTaskhub = () =>
-        startTaskhubWorker(azurite.connectionString, hub, { partitionManagement: "table" });
+        startTaskhubWorker(ix.connectionString, hub, { partitionManagement: "table" });
 
       const first = direction === "taskhub to DT.AS" ? await startTaskhub() : (await startDtas(), undefined);
       for (const n of [10, 20]) await client.signalEntity({ name: "counter", key }, "add", n);
@@ -446,28 +435,28 @@ describe("scenario 7: an entity handed over between the runtimes", () => {
         failure: "no such luck",
       });
       if (first) await first.stop();
-      else await peer.stopWorker(hub);
+      else await ix.peer.stopWorker(hub);
 
       const second = direction === "taskhub to DT.AS" ? (await startDtas(), undefined) : await startTaskhub();
       try {
-        await peer.signalEntity(hub, "counter", key, "add", "7");
+        await ix.peer.signalEntity(hub, "counter", key, "add", "7");
         // The signal first (a client's signal and an orchestration's call are not ordered with each other).
         await poll(
           "the signal landed",
           () => client.getEntity({ name: "counter", key }),
           (e) => e?.state === 40,
         );
-        await peer.startInstance(hub, "CallCounter", `second-${run}`, JSON.stringify({ key, amount: 2 }));
+        await ix.peer.startInstance(hub, "CallCounter", `second-${run}`, JSON.stringify({ key, amount: 2 }));
         const done = await client.waitForOrchestrationCompletion(`second-${run}`, { timeoutMs: 300_000 });
         expect(done.output).toEqual({ added: 42, got: 42, failure: "no such luck" });
-        expect(await peer.getEntity(hub, "counter", key)).toMatchObject({
+        expect(await ix.peer.getEntity(hub, "counter", key)).toMatchObject({
           state: "42",
           lockedBy: null,
           backlogQueueSize: 0,
         });
       } finally {
         if (second) await second.stop();
-        else await peer.stopWorker(hub);
+        else await ix.peer.stopWorker(hub);
       }
     },
   );
