@@ -143,7 +143,9 @@ describe("partition hand-over", () => {
     const names = taskHubNames(uniqueHubName(), 2);
     const table = createStorageClients({ connectionString: connectionString() }).table(names.partitionsTable);
     cleanups.push(() => table.deleteTable());
-    const leaseIntervalMs = 2000;
+    // Long enough that a renewal round delayed by a busy machine does not let a lease lapse (the test counts
+    // partition losses: only the hand-over may lose one).
+    const leaseIntervalMs = 6000;
     const timings = { controlQueues: names.controlQueues, leaseIntervalMs, acquireIntervalMs: 200 };
     const aEvents: string[] = [];
     const a = new TablePartitionManager({ ...timings, table, workerId: "a" });
