@@ -59,7 +59,7 @@ export {
   type TaskHubOptions,
   type WaitForCompletionOptions,
 } from "./client/status.js";
-export type { HttpManagementPayload } from "@taskhub/host";
+export type { HttpManagementPayload } from "@taskhub/core/management";
 
 /** Add every function declared with `df.app.*` to the worker; `getClient()` then talks to its task hub. */
 export function registerApp(worker: TaskHubWorker, options: RegisterOptions = {}): void {

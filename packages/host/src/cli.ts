@@ -17,7 +17,7 @@ import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
 import { loadConfig } from "./config.js";
 import { createHost, type HttpHandler } from "./host.js";
 import { pageAt } from "./http/continuation-token.js";
-import { condenseHistory, toStatusObject } from "./http/status-object.js";
+import { condenseHistory, toStatusObject } from "@taskhub/core/management";
 import { stopOnSignals } from "./stop-on-signals.js";
 
 const EXIT_FAILURE = 1;
