@@ -75,7 +75,8 @@ export {
 } from "./dispatch/orchestration-executor.js";
 export { rewindHistory } from "./dispatch/rewind.js";
 export { WorkItemDispatcher, type DispatcherOptions } from "./dispatch/work-item-dispatcher.js";
-export { TaskHubWorker, type Activity, type ActivityContext, type TaskHubWorkerOptions } from "./worker.js";
+export { TaskHubWorker, type TaskHubWorkerOptions } from "./worker.js";
+export { TaskRegistry, type TaskRegistrar, type Activity, type ActivityContext } from "./registry.js";
 export {
   TaskHubClient,
   validateInstanceId,
