@@ -4,7 +4,7 @@
 // itself (local activity dispatch) when it stops mid-flight.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
+import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import { DtfPeer } from "./peer.js";
 import { startTaskhubWorker, taskhubClient } from "./taskhub.js";
 

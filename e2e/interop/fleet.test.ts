@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HistoryEvent } from "@taskhub/core";
 import { partitionIndex } from "@taskhub/azure-storage";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
+import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import { DtfPeer } from "./peer.js";
 import { startTaskhubWorker, taskhubClient, type RunningTaskhubWorker } from "./taskhub.js";
 

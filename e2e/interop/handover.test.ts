@@ -3,7 +3,7 @@
 // stopped and its partition leases have moved, in both directions, with both lease managers.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
+import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import { DtfPeer } from "./peer.js";
 import { startTaskhubWorker, taskhubClient } from "./taskhub.js";
 

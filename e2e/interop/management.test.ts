@@ -2,7 +2,7 @@
 // by status and prefix with paging, issued by one runtime's client on instances run by the other runtime.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
+import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import { DtfPeer, type DtfState } from "./peer.js";
 import { startTaskhubWorker, taskhubClient, type RunningTaskhubWorker } from "./taskhub.js";
 

@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toDtfJson, type OrchestrationState, type TaskHubClient } from "@taskhub/core";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
+import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import { DtfPeer, type DtfEvent, type DtfState } from "./peer.js";
 import { startTaskhubWorker, taskhubClient, type RunningTaskhubWorker } from "./taskhub.js";
 import { cases, type Case } from "./cases.js";

@@ -5,7 +5,7 @@
 // timer with a 100 ns fire time that a taskhub worker fires.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
+import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import type { TaskHubClient } from "@taskhub/core";
 import { DtfPeer, type DtfEvent } from "./peer.js";
 import { startTaskhubWorker, taskhubClient, type RunningTaskhubWorker } from "./taskhub.js";

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TaskHubClient, TaskHubWorker } from "@taskhub/core";
 import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
+import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 // @ts-expect-error -- plain JS fixture without types
 import { register, registerCounter, registerWaiting } from "./fixtures/app.mjs";
 
