@@ -4,7 +4,7 @@
  * `useInterop` at the top of a test file; it registers the hooks that start and stop them all.
  */
 import { afterAll, beforeAll } from "vitest";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
+import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import { DtfPeer, type WorkerOptions } from "./peer.js";
 import { startTaskhubWorker, type RunningTaskhubWorker, type TaskhubWorkerOptions } from "./taskhub.js";
 

@@ -5,7 +5,7 @@
 // RPC base URL). Both transports are exercised: the public webhook URLs with key auth on, and `rpcBaseUrl`.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as df from "durable-functions";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
+import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import {
   createDurableClientBindingData,
   createHost,

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TaskHubWorker } from "@taskhub/core";
 import { AzureStorageOrchestrationService, RequestCounter } from "@taskhub/azure-storage";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
+import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 
 let azurite: AzuriteInstance;
 beforeAll(async () => {

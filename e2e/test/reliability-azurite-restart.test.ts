@@ -2,7 +2,7 @@
 // again on the same ports a few seconds later. Two worker processes ride it out: every orchestration
 // completes with the right output, the entity counter is exact, and neither worker process exits.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
+import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import { activityRuns } from "./workers.js";
 import { newHub, type Hub } from "./hostile.js";
 

@@ -7,7 +7,7 @@
 // Quick by default (CI); the soak in RELIABILITY.md sets TASKHUB_CHAOS_INSTANCES=1000 and TASKHUB_CHAOS_SECONDS.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExecutionStartedEvent, HistoryEvent } from "@taskhub/core";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
+import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import { activityRuns, overlaps, type WorkerProcess } from "./workers.js";
 import { diagnose, newHub, type Hub } from "./hostile.js";
 

@@ -3,7 +3,7 @@
 // restarted every few seconds. Every event must arrive exactly once, in some generation, and no stale timer
 // or event of an earlier generation may be applied to a later one (that would fail replay or drop an event).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
+import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import type { WorkerProcess } from "./workers.js";
 import { newHub, type Hub } from "./hostile.js";
 

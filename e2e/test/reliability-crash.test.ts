@@ -4,7 +4,7 @@
 // instance completes with the right output, its history has every event exactly once, and its Instances row
 // agrees with the history (a row left Running by the last crash is repaired).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
+import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import { activityRuns } from "./workers.js";
 import { newHub, type Hub } from "./hostile.js";
 

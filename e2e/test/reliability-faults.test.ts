@@ -8,7 +8,7 @@
 // TASKHUB_FAULT_SECONDS (default 15) sets how long new instances keep being started under faults; the soak
 // command in RELIABILITY.md runs it for 10 minutes.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
+import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import { startFaultProxies } from "../src/fault-proxy.js";
 import { activityRuns } from "./workers.js";
 import { diagnose, newHub, type Hub } from "./hostile.js";

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TaskHubClient, TaskHubError, newEvent } from "@taskhub/core";
 import { AzureStorageOrchestrationService, messageDataToJson, newMessageData, partitionIndex } from "@taskhub/azure-storage";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
+import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import { incompressible, newHub, queueLength, waitForPoison, type Hub } from "./hostile.js";
 
 let azurite: AzuriteInstance;

@@ -11,7 +11,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TaskHubClient } from "@taskhub/core";
 import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
+import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import { tmp } from "./hostile.js";
 
 const cli = fileURLToPath(new URL("../../packages/host/dist/cli.js", import.meta.url));

@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeOrchestrationWorkItem, TaskHubClient, type HistoryEvent, type Orchestrator, type OrchestrationWorkItem } from "@taskhub/core";
 import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
+import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import { startFaultProxies } from "../src/fault-proxy.js";
 import { newHub } from "./hostile.js";
 

@@ -21,7 +21,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { TaskHubClient } from "@taskhub/core";
 import { AzureStorageOrchestrationService, SETTING_DEFAULTS } from "@taskhub/azure-storage";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
+import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import { measureCeiling, type Ceiling } from "./ceiling.js";
 import { FULL, QUICK, type BenchContext, type ScenarioResult } from "./context.js";
 import { machineInfo } from "./machine.js";

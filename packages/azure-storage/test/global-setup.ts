@@ -1,7 +1,7 @@
 // One in-memory Azurite for the whole test run, on free ports; test files share it and read its connection
 // string with inject("azuriteConnectionString"). It is stopped after the run (and dies with this process).
 import type { TestProject } from "vitest/node";
-import { startAzurite } from "../src/testing/azurite.js";
+import { startAzurite } from "@taskhub/azurite";
 
 declare module "vitest" {
   export interface ProvidedContext {

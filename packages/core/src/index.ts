@@ -76,7 +76,8 @@ export {
 export { rewindHistory } from "./dispatch/rewind.js";
 export { WorkItemDispatcher, type DispatcherOptions } from "./dispatch/work-item-dispatcher.js";
 export { sleep, startWait, WakeUp, type Wait } from "./dispatch/wait.js";
-export { TaskHubWorker, type Activity, type ActivityContext, type TaskHubWorkerOptions } from "./worker.js";
+export { TaskHubWorker, type TaskHubWorkerOptions } from "./worker.js";
+export { TaskRegistry, type TaskRegistrar, type Activity, type ActivityContext } from "./registry.js";
 export {
   TaskHubClient,
   validateInstanceId,

@@ -1,5 +1,6 @@
 /**
- * `TaskHubWorker`: registers orchestrators and activities and runs them over any `OrchestrationService`.
+ * `TaskHubWorker`: runs the orchestrators, activities and entities of its `TaskRegistry` over any
+ * `OrchestrationService`.
  * One dispatcher for orchestration work items, one for activity work items, each with its own
  * concurrency limit. Unknown names fail the instance or the task with a clear error; a step that throws
  * (storage error, lost lock) is abandoned with back-off and redelivered, never dropped.
@@ -10,32 +11,17 @@ import type { ActivityWorkItem, OrchestrationService, OrchestrationWorkItem } fr
 import type { TaskMessage } from "./backend/task-message.js";
 import { executeOrchestrationWorkItemAsync } from "./dispatch/orchestration-executor.js";
 import { executeEntityWorkItem } from "./entities/entity-executor.js";
-import { isEntityClass, type EntityImplementation } from "./entities/entity-context.js";
+import type { EntityImplementation } from "./entities/entity-context.js";
 import { isEntityInstanceId } from "./entities/entity-id.js";
 import { WorkItemDispatcher } from "./dispatch/work-item-dispatcher.js";
-import { InvalidArgumentError, TaskHubError, toFailureDetails } from "./errors/errors.js";
+import { TaskHubError, toFailureDetails } from "./errors/errors.js";
 import type { TaskScheduledEvent } from "./history/events.js";
 import { newEvent } from "./history/factories.js";
 import { serializePayload } from "./replay/payload.js";
 import { decodeActivityInput } from "./dispatch/activity-input.js";
 import { childLogger, silentLogger, type Logger } from "./replay/logger.js";
 import type { Orchestrator } from "./replay/replay.js";
-
-export interface ActivityContext {
-  /** The orchestration instance that scheduled this activity. */
-  readonly instanceId: string;
-  readonly executionId: string | undefined;
-  /** The TaskScheduled event id (unique within the execution). */
-  readonly taskId: number;
-  readonly name: string;
-  /** Aborted when the worker stops past its drain timeout. */
-  readonly signal: AbortSignal;
-}
-
-export type Activity<TInput = any, TOutput = any> = (
-  ctx: ActivityContext,
-  input: TInput,
-) => TOutput | Promise<TOutput>;
+import { TaskRegistry, type Activity, type ActivityContext, type TaskRegistrar } from "./registry.js";
 
 export interface TaskHubWorkerOptions {
   /** Concurrent orchestration work items (DTF default 100). */
@@ -51,12 +37,13 @@ export interface TaskHubWorkerOptions {
   maxEntityOperationBatchSize?: number;
   /** Window for reordering and de-duplicating entity messages (DTF's EntityMessageReorderWindow, default 30 min). */
   entityMessageReorderWindowMs?: number;
+  /** The functions to run, filled already or by `add*` (default: a new, empty registry). Sealed by `start()`. */
+  registry?: TaskRegistry;
 }
 
-export class TaskHubWorker {
-  private readonly orchestrators = new Map<string, Orchestrator>();
-  private readonly activities = new Map<string, Activity>();
-  private readonly entities = new Map<string, EntityImplementation>();
+export class TaskHubWorker implements TaskRegistrar {
+  /** The orchestrators, activities and entities this worker runs; `add*` below fill it. */
+  readonly registry: TaskRegistry;
   private readonly logger: Logger;
   private orchestrationDispatcher: WorkItemDispatcher<OrchestrationWorkItem> | undefined;
   private activityDispatcher: WorkItemDispatcher<ActivityWorkItem> | undefined;
@@ -67,15 +54,16 @@ export class TaskHubWorker {
     private readonly options: TaskHubWorkerOptions = {},
   ) {
     this.logger = options.logger ?? silentLogger;
+    this.registry = options.registry ?? new TaskRegistry();
   }
 
   addOrchestrator<TIn = any, TOut = any>(name: string, fn: Orchestrator<TIn, TOut>): this {
-    this.register(this.orchestrators, "orchestrator", name, fn as Orchestrator);
+    this.registry.addOrchestrator(name, fn);
     return this;
   }
 
   addActivity<TIn = any, TOut = any>(name: string, fn: Activity<TIn, TOut>): this {
-    this.register(this.activities, "activity", name, fn as Activity);
+    this.registry.addActivity(name, fn);
     return this;
   }
 
@@ -84,45 +72,29 @@ export class TaskHubWorker {
    * lower-cased (as the Durable Task SDKs do) and must not contain '@'.
    */
   addEntity(name: string, impl: EntityImplementation): this {
-    if (typeof name === "string" && name.includes("@"))
-      throw new InvalidArgumentError(`entity name '${name}' must not contain '@'`);
-    if (typeof impl !== "function")
-      throw new InvalidArgumentError(`entity '${name}' must be a function or a class`);
-    this.register(this.entities, "entity", typeof name === "string" ? name.toLowerCase() : name, impl);
+    this.registry.addEntity(name, impl);
     return this;
   }
 
   /** Names of the registered entities (lower-cased), with their style. */
   entityNames(): { name: string; style: "function" | "class" }[] {
-    return [...this.entities].map(([name, impl]) => ({
-      name,
-      style: isEntityClass(impl) ? "class" : "function",
-    }));
+    return this.registry.entityNames();
   }
 
   /** Names of the registered orchestrators. */
   orchestratorNames(): string[] {
-    return [...this.orchestrators.keys()];
+    return this.registry.orchestratorNames();
   }
 
   /** The registered orchestrator of that name (e.g. to replay a stored history against current code). */
   getOrchestrator(name: string): Orchestrator | undefined {
-    return this.orchestrators.get(name);
-  }
-
-  private register<F>(map: Map<string, F>, what: string, name: string, fn: F): void {
-    if (typeof name !== "string" || name.trim() === "")
-      throw new InvalidArgumentError(`${what} name must be a non-empty string`);
-    if (typeof fn !== "function") throw new InvalidArgumentError(`${what} '${name}' must be a function`);
-    if (this.started)
-      throw new TaskHubError("InvalidOperation", `cannot add ${what} '${name}' after the worker started`);
-    if (map.has(name)) throw new InvalidArgumentError(`${what} '${name}' is already registered`);
-    map.set(name, fn);
+    return this.registry.getOrchestrator(name);
   }
 
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    this.registry.seal("the worker started");
     await this.service.createIfNotExists();
     await this.service.start();
     this.orchestrationDispatcher = new WorkItemDispatcher({
@@ -153,6 +125,7 @@ export class TaskHubWorker {
     await Promise.all([this.orchestrationDispatcher?.stop(drain), this.activityDispatcher?.stop(drain)]);
     await this.service.stop();
     this.started = false;
+    this.registry.unseal();
     this.logger.info({ event: "worker.stopped" }, "worker stopped");
   }
 
@@ -170,7 +143,7 @@ export class TaskHubWorker {
         );
       const commit = isEntityInstanceId(wi.instanceId)
         ? await executeEntityWorkItem(wi, {
-            resolveEntity: (name) => this.entities.get(name),
+            resolveEntity: (name) => this.registry.getEntity(name),
             now: this.now(),
             newExecutionId: () => randomUUID().replaceAll("-", ""),
             newGuid: () => randomUUID(),
@@ -180,7 +153,7 @@ export class TaskHubWorker {
             onDiscard,
           })
         : await executeOrchestrationWorkItemAsync(wi, {
-            resolveOrchestrator: (name) => this.orchestrators.get(name),
+            resolveOrchestrator: (name) => this.registry.getOrchestrator(name),
             now: this.now(),
             maxTimerIntervalMs: this.service.maxTimerIntervalMs,
             includeParameters: this.options.includeParameters,
@@ -244,7 +217,7 @@ export class TaskHubWorker {
       };
     };
     let response: TaskMessage;
-    const fn = this.activities.get(event.name);
+    const fn = this.registry.getActivity(event.name);
     if (!fn) {
       const err = new TaskHubError(
         "ActivityNotRegistered",

@@ -3,7 +3,7 @@
 // Its public types use Node's (Symbol.dispose, and the host's): this package depends on @types/node and this
 // directive, kept in the emitted .d.ts, brings them into a user's program.
 /// <reference types="node" preserve="true" />
-import type { TaskHubWorker } from "@taskhub/core";
+import type { TaskRegistrar } from "@taskhub/core";
 import { defaultApp, type RegisterOptions } from "./registry.js";
 import type { DurableClient } from "./client/durable-client.js";
 
@@ -59,15 +59,15 @@ export {
   type TaskHubOptions,
   type WaitForCompletionOptions,
 } from "./client/status.js";
-export type { HttpManagementPayload } from "@taskhub/host";
+export type { HttpManagementPayload } from "@taskhub/core/management";
 
 /** Add every function declared with `df.app.*` to the worker; `getClient()` then talks to its task hub. */
-export function registerApp(worker: TaskHubWorker, options: RegisterOptions = {}): void {
+export function registerApp(worker: TaskRegistrar, options: RegisterOptions = {}): void {
   defaultApp.register(worker, options);
 }
 
 /** `taskhub worker --app <module>` calls this: `export { register } from "@taskhub/durable-functions"`. */
-export function register(worker: TaskHubWorker): void {
+export function register(worker: TaskRegistrar): void {
   defaultApp.register(worker);
 }
 

@@ -4,7 +4,7 @@
  * adds every declared function, the built-in HTTP activity used by `callHttp`, and makes `getClient()`
  * return a `DurableClient` for that worker's task hub.
  */
-import { isEntityClass, TaskHubClient, TaskHubError, type EntityClass, type Logger, type OrchestrationServiceClient, type TaskHubWorker } from "@taskhub/core";
+import { isEntityClass, TaskHubClient, TaskHubError, type EntityClass, type Logger, type OrchestrationService, type OrchestrationServiceClient, type TaskRegistrar } from "@taskhub/core";
 import { DurableClient } from "./client/durable-client.js";
 import { toCoreEntity, type EntityHandler } from "./entity/entity-context.js";
 import { createHttpActivity, DEFAULT_HTTP_POLL_INTERVAL_MS, HTTP_ACTIVITY_NAME, type TokenProvider } from "./http/call-http.js";
@@ -138,8 +138,11 @@ export class FunctionApp {
     };
   }
 
-  /** Add every declared orchestration, activity and entity (and the built-in HTTP activity) to `worker`. */
-  register(worker: TaskHubWorker, options: RegisterOptions = {}): void {
+  /**
+   * Add every declared orchestration, activity and entity (and the built-in HTTP activity) to `worker`. Given a
+   * bare `TaskRegistry` (no worker, so no task hub: `taskhub replay` reads the app that way), no client is made.
+   */
+  register(worker: TaskRegistrar, options: RegisterOptions = {}): void {
     const logger = options.logger;
     this.logger = logger;
     const httpPollIntervalMs = options.httpPollIntervalMs ?? DEFAULT_HTTP_POLL_INTERVAL_MS;
@@ -152,10 +155,11 @@ export class FunctionApp {
     for (const [name, handler] of this.entities)
       worker.addEntity(name, isEntityClass(handler as EntityClass) ? (handler as EntityClass) : toCoreEntity(name, handler as EntityHandler<any>, logger));
     if (!this.activities.has(HTTP_ACTIVITY_NAME)) worker.addActivity(HTTP_ACTIVITY_NAME, createHttpActivity(options.tokenProvider));
-    if (options.setDefaultClient !== false) {
+    const service = (worker as { service?: OrchestrationService }).service;
+    if (options.setDefaultClient !== false && service) {
       const env = process.env;
-      this.defaultClient = new DurableClient(new TaskHubClient(worker.service as unknown as OrchestrationServiceClient), {
-        taskHubName: options.taskHubName ?? serviceHubName(worker) ?? env.TASKHUB_HUB_NAME ?? "TaskHub",
+      this.defaultClient = new DurableClient(new TaskHubClient(service as unknown as OrchestrationServiceClient), {
+        taskHubName: options.taskHubName ?? serviceHubName(service) ?? env.TASKHUB_HUB_NAME ?? "TaskHub",
         origin: options.origin ?? `http://localhost:${env.TASKHUB_HTTP_PORT ?? 7071}`,
         ...((options.key ?? env.TASKHUB_HTTP_KEY) ? { key: options.key ?? env.TASKHUB_HTTP_KEY } : {}),
         ...(options.connectionName ? { connectionName: options.connectionName } : {}),
@@ -224,8 +228,8 @@ export class FunctionApp {
 }
 
 /** The task hub name of the worker's backend, when it has one (the Azure Storage service's `names.hub`). */
-function serviceHubName(worker: TaskHubWorker): string | undefined {
-  const service = worker.service as { names?: { hub?: unknown }; taskHubName?: unknown };
+function serviceHubName(backend: OrchestrationService): string | undefined {
+  const service = backend as { names?: { hub?: unknown }; taskHubName?: unknown };
   const name = service.names?.hub ?? service.taskHubName;
   return typeof name === "string" ? name : undefined;
 }

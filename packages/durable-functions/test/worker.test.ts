@@ -19,7 +19,7 @@ import {
 } from "../src/index.js";
 import { v3DeterministicGuid } from "../src/orchestration/new-guid.js";
 import { start, type Running } from "./harness.js";
-import { TaskHubError, TaskHubWorker } from "@taskhub/core";
+import { TaskHubError, TaskHubWorker, TaskRegistry } from "@taskhub/core";
 import { InMemoryOrchestrationService } from "@taskhub/core/testing";
 
 const HOUR = 3600_000;
@@ -280,6 +280,21 @@ describe("registration", () => {
     app.activity("X", { handler: () => 1 });
     expect(() => app.orchestration("X", function* () { yield* []; })).toThrow(/already registered/);
     expect(() => app.orchestration("Y", async function* () {} as never)).toThrow(/async generator.*worker\.addOrchestrator/);
+    expect(() => app.getClient()).toThrow(/no durable client/);
+  });
+
+  it("fills a bare registry (no worker, no backend: as taskhub replay reads an app), making no client", () => {
+    const app = createApp();
+    app.orchestration("Orch", function* (context: OrchestrationContext) {
+      return yield context.df.callActivity("Act");
+    });
+    app.activity("Act", { handler: () => 1 });
+    app.entity("Ent", () => undefined);
+    const registry = new TaskRegistry();
+    app.register(registry);
+    expect(registry.orchestratorNames()).toEqual(["Orch"]);
+    expect(registry.activityNames()).toContain("Act");
+    expect(registry.entityNames()).toEqual([{ name: "ent", style: "function" }]);
     expect(() => app.getClient()).toThrow(/no durable client/);
   });
 

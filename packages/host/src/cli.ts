@@ -11,20 +11,20 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command } from "commander";
-import { replayOrchestrationAsync, TaskHubClient, TaskHubError, TaskHubWorker, type EntityMetadata, type HistoryEvent, type OrchestrationRuntimeStatus, type OrchestrationState } from "@taskhub/core";
-import { InMemoryOrchestrationService } from "@taskhub/core/testing";
+import { replayOrchestrationAsync, TaskHubClient, TaskHubError, TaskRegistry, type EntityMetadata, type TaskRegistrar, type HistoryEvent, type OrchestrationRuntimeStatus, type OrchestrationState } from "@taskhub/core";
 import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
 import { loadConfig } from "./config.js";
 import { createHost, type HttpHandler } from "./host.js";
 import { pageAt } from "./http/continuation-token.js";
-import { condenseHistory, toStatusObject } from "./http/status-object.js";
+import { condenseHistory, toStatusObject } from "@taskhub/core/management";
 import { stopOnSignals } from "./stop-on-signals.js";
 
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
 const EXIT_NOT_FOUND = 3;
 
-type RegisterFn = (worker: TaskHubWorker) => void | Promise<void>;
+/** `taskhub worker` gives it a `TaskHubWorker`; `taskhub replay` a bare `TaskRegistry` (no worker, no backend). */
+type RegisterFn = (worker: TaskRegistrar) => void | Promise<void>;
 
 /** The app module: `register(worker)` (or a default function), and optionally `httpHandler` (its own HTTP functions). */
 async function loadApp(path: string): Promise<{ register: RegisterFn; httpHandler?: HttpHandler }> {
@@ -430,10 +430,10 @@ withCommon(program.command("replay").description("replay a history JSON file (an
     const events = JSON.parse(readFileSync(o.file, "utf8")) as HistoryEvent[];
     const start = events.find((e) => e.type === "ExecutionStarted");
     if (!start || start.type !== "ExecutionStarted") throw new UsageError(`${o.file} has no ExecutionStarted event`);
-    // A worker that is never started: only its registry is used.
-    const worker = new TaskHubWorker(new InMemoryOrchestrationService());
-    await register(worker);
-    const fn = worker.getOrchestrator(start.name);
+    // Only the app's registry is needed: no worker, no backend.
+    const registry = new TaskRegistry();
+    await register(registry);
+    const fn = registry.getOrchestrator(start.name);
     if (!fn) throw new UsageError(`the app registers no orchestrator named '${start.name}'`);
     // The async replay: it runs function* and async function* orchestrators alike, as the worker does.
     const r = await replayOrchestrationAsync(fn, events, []);

@@ -18,7 +18,7 @@ import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { TaskHubError } from "@taskhub/core";
-import type { AzuriteInstance, AzuritePorts } from "@taskhub/azure-storage/testing";
+import type { AzuriteInstance, AzuritePorts } from "@taskhub/azurite";
 
 export const AZURITE_DEFAULT_PORTS: AzuritePorts = { blob: 10000, queue: 10001, table: 10002 };
 
@@ -39,7 +39,7 @@ const STOP_GRACE_MS = 15_000;
 const OUTPUT_TAIL_CHARS = 4_000;
 
 /**
- * Runs in the supervisor (an ES module given with `-e`): argv[1] is the URL of `@taskhub/azure-storage/testing`,
+ * Runs in the supervisor (an ES module given with `-e`): argv[1] is the URL of `@taskhub/azurite`,
  * argv[2] the default ports as JSON.
  */
 const SUPERVISOR = `
@@ -75,15 +75,15 @@ else {
 
 /** Starts Azurite under a supervisor in its own process group (see the file comment). */
 export async function startEmbeddedAzurite(options: { defaultPorts?: AzuritePorts } = {}): Promise<EmbeddedAzurite> {
-  let testingModule: string;
+  let launcherModule: string;
   try {
-    testingModule = pathToFileURL(createRequire(import.meta.url).resolve("@taskhub/azure-storage/testing")).href;
+    launcherModule = pathToFileURL(createRequire(import.meta.url).resolve("@taskhub/azurite")).href;
   } catch (err) {
-    throw new TaskHubError("Storage", "cannot find @taskhub/azure-storage/testing, which starts the embedded Azurite", { cause: err });
+    throw new TaskHubError("Storage", "cannot find @taskhub/azurite, which starts the embedded Azurite", { cause: err });
   }
   const child = spawn(
     process.execPath,
-    ["--input-type=module", "-e", SUPERVISOR, "--", testingModule, JSON.stringify(options.defaultPorts ?? AZURITE_DEFAULT_PORTS)],
+    ["--input-type=module", "-e", SUPERVISOR, "--", launcherModule, JSON.stringify(options.defaultPorts ?? AZURITE_DEFAULT_PORTS)],
     { detached: true, stdio: ["pipe", "pipe", "pipe"], windowsHide: true },
   );
   child.stdin.on("error", () => {}); // nothing is written; the pipe only has to stay open while this process lives

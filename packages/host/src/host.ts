@@ -13,7 +13,7 @@ import type { Logger as PinoLogger } from "pino";
 import { loadConfig, type HostConfig, type HostConfigInput } from "./config.js";
 import { startEmbeddedAzurite, type EmbeddedAzurite } from "./embedded-azurite.js";
 import { createManagementApi } from "./http/management-api.js";
-import { LOCAL_RPC_PATH, WEBHOOK_PATH } from "./http/management-urls.js";
+import { LOCAL_RPC_PATH, WEBHOOK_PATH } from "@taskhub/core/management";
 import { serve, type RunningServer } from "./http/node-server.js";
 import { createLogger } from "./logger.js";
 

@@ -3,8 +3,7 @@
 // this directive, kept in the emitted .d.ts, brings them into a user's program.
 /// <reference types="node" preserve="true" />
 export * from "./http/management-api.js";
-export * from "./http/management-urls.js";
-export * from "./http/status-object.js";
+export * from "@taskhub/core/management";
 export * from "./http/node-server.js";
 export * from "./config.js";
 export * from "./logger.js";

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TaskHubClient, TaskHubWorker } from "@taskhub/core";
 import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
+import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 // @ts-expect-error -- plain JS fixture without types
 import { register, registerCounter, registerWaiting } from "./fixtures/app.mjs";
 
@@ -16,6 +16,7 @@ const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 const app = fileURLToPath(new URL("./fixtures/app.mjs", import.meta.url));
 const changed = fileURLToPath(new URL("./fixtures/app-changed.mjs", import.meta.url));
 const asyncApp = fileURLToPath(new URL("./fixtures/app-async.mjs", import.meta.url));
+const registryOnlyApp = fileURLToPath(new URL("./fixtures/app-registry-only.mjs", import.meta.url));
 let azurite: AzuriteInstance;
 let worker: TaskHubWorker;
 let client: TaskHubClient;
@@ -122,6 +123,16 @@ describe("taskhub CLI", () => {
     expect(asyncReplay.code).toBe(0);
     expect(asyncReplay.json).toEqual(run(["replay", "--app", app, "--file", file, "--json"]).json);
     expect(asyncReplay.json).toMatchObject({ deterministic: true });
+  });
+
+  it("replay reads the app's registry without building a worker or a backend", () => {
+    const dir = mkdtempSync(join(tmpdir(), "taskhub-cli-"));
+    const file = join(dir, "history.json");
+    writeFileSync(file, run(["get-history", "--id", "cli-1", "--raw", "--json"]).out);
+    const r = run(["replay", "--app", registryOnlyApp, "--file", file, "--json"]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.json).toMatchObject({ deterministic: true });
   });
 
   it("uses exit codes: 3 not found, 2 bad usage or no storage, 1 failure", () => {

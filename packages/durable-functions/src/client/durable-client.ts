@@ -18,7 +18,7 @@ import {
   waitForCompletionOrCreateCheckStatusResponse,
   type HttpManagementPayload,
   type ManagementUrlOptions,
-} from "@taskhub/host";
+} from "@taskhub/core/management";
 import { EntityId, toCoreEntityId } from "../entity/entity-id.js";
 import {
   DurableOrchestrationStatus,

@@ -1,5 +1,5 @@
 /** v3's status types: `DurableOrchestrationStatus`, `OrchestrationRuntimeStatus`, and friends. */
-import type { StatusObject } from "@taskhub/host";
+import type { StatusObject } from "@taskhub/core/management";
 
 export enum OrchestrationRuntimeStatus {
   Running = "Running",

@@ -19,11 +19,11 @@ import {
 } from "@taskhub/core";
 import {
   createCheckStatusResponse,
+  toStatusObject,
   waitForCompletionOrCreateCheckStatusResponse,
   WEBHOOK_PATH,
   type ManagementUrlOptions,
-} from "./management-urls.js";
-import { toStatusObject } from "./status-object.js";
+} from "@taskhub/core/management";
 import { entityRoutes, type Route } from "./entity-routes.js";
 import { decodePathSegment } from "./path-segment.js";
 import { keyMatches, validateApiKey } from "./api-key.js";

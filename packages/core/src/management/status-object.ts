@@ -3,7 +3,8 @@
  * Completed removed, each scheduling event folded into its result (FunctionName, ScheduledTime, Input),
  * EventType as a name, ids and Version dropped, Result payloads only with showHistoryOutput.
  */
-import type { HistoryEvent, OrchestrationState } from "@taskhub/core";
+import type { HistoryEvent } from "../history/events.js";
+import type { OrchestrationState } from "../state/orchestration-state.js";
 
 export interface StatusObject {
   name: string;

@@ -2,7 +2,8 @@
  * The check-status / management payload (docs/http-api.md, "Check-status payload"): all nine fields, every URL carrying
  * `taskHub`, `connection` and the key, and helpers a user's own HTTP starter can return.
  */
-import { isTerminalStatus, type TaskHubClient } from "@taskhub/core";
+import type { TaskHubClient } from "../client.js";
+import { isTerminalStatus } from "../history/events.js";
 import { toStatusObject } from "./status-object.js";
 
 export const WEBHOOK_PATH = "/runtime/webhooks/durabletask";

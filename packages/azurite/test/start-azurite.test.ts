@@ -5,11 +5,40 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, inject, it } from "vitest";
-import { createStorageClients, parseConnectionString } from "../../src/index.js";
-import { startAzurite } from "../../src/testing/index.js";
+import { TableClient } from "@azure/data-tables";
+import { BlobServiceClient } from "@azure/storage-blob";
+import { QueueServiceClient } from "@azure/storage-queue";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAzurite, type AzuriteInstance } from "../src/index.js";
 
 const uniqueName = (): string => `t${randomBytes(6).toString("hex")}`;
+
+/** The plain Azure SDK clients on one Azurite (this package does not depend on the provider). */
+function createStorageClients(o: { connectionString: string }) {
+  const queueService = QueueServiceClient.fromConnectionString(o.connectionString);
+  const blobService = BlobServiceClient.fromConnectionString(o.connectionString);
+  return {
+    queueService,
+    queue: (name: string) => queueService.getQueueClient(name),
+    table: (name: string) => TableClient.fromConnectionString(o.connectionString, name, { allowInsecureConnection: true }),
+    container: (name: string) => blobService.getContainerClient(name),
+  };
+}
+
+/** The endpoints of a full connection string. */
+function parseConnectionString(cs: string): { blobEndpoint: string; queueEndpoint: string; tableEndpoint: string } {
+  const get = (key: string): string => new RegExp(`${key}=([^;]+)`).exec(cs)![1]!;
+  return { blobEndpoint: get("BlobEndpoint"), queueEndpoint: get("QueueEndpoint"), tableEndpoint: get("TableEndpoint") };
+}
+
+/** Another instance, running through the whole file (as the provider's tests share one). */
+let sharedAzurite: AzuriteInstance;
+beforeAll(async () => {
+  sharedAzurite = await startAzurite();
+});
+afterAll(async () => {
+  await sharedAzurite?.stop();
+});
 
 function accepts(port: number): Promise<boolean> {
   return new Promise((done) => {
@@ -30,7 +59,7 @@ function alive(pid: number): boolean {
 
 describe("startAzurite", () => {
   it("starts independent instances on different free ports, and stop() frees them", async () => {
-    const shared = parseConnectionString(inject("azuriteConnectionString"));
+    const shared = parseConnectionString(sharedAzurite.connectionString);
     const second = await startAzurite();
     try {
       expect(second.connectionString).toBe(
@@ -48,7 +77,7 @@ describe("startAzurite", () => {
       // Data in one instance is not in the other.
       const name = uniqueName();
       const mine = createStorageClients({ connectionString: second.connectionString });
-      const theirs = createStorageClients({ connectionString: inject("azuriteConnectionString") });
+      const theirs = createStorageClients({ connectionString: sharedAzurite.connectionString });
       await mine.queue(name).create();
       await mine.table(name).createTable();
       await mine.container(name).create();
@@ -63,7 +92,7 @@ describe("startAzurite", () => {
     for (const p of [second.ports.blob, second.ports.queue, second.ports.table]) expect(await accepts(p)).toBe(false);
     await second.stop(); // idempotent
     // The shared instance is untouched.
-    expect(await createStorageClients({ connectionString: inject("azuriteConnectionString") }).queueService.getProperties()).toBeDefined();
+    expect(await createStorageClients({ connectionString: sharedAzurite.connectionString }).queueService.getProperties()).toBeDefined();
   });
 
   it("keeps data on disk in a location across a restart", async () => {

@@ -1,6 +1,7 @@
 /**
  * Starts a real Azurite (the `azurite` npm package, an optional peer dependency: installed by whoever starts
- * Azurite) as a child process, for tests and the embedded development mode.
+ * Azurite) as a child process, for tests and the host's embedded development mode (`taskhub worker` without a
+ * storage account).
  *
  * Contracts:
  * - In memory by default; on disk in `location` (or a fresh temporary directory) with `inMemory: false`.
@@ -26,10 +27,10 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { InvalidArgumentError, TaskHubError } from "@taskhub/core";
-import { DEVELOPMENT_ACCOUNT_KEY, DEVELOPMENT_ACCOUNT_NAME } from "../storage/clients.js";
 
-export const AZURITE_ACCOUNT = DEVELOPMENT_ACCOUNT_NAME;
-export const AZURITE_KEY = DEVELOPMENT_ACCOUNT_KEY;
+/** Azurite's well-known development account (the one `UseDevelopmentStorage=true` means). */
+export const AZURITE_ACCOUNT = "devstoreaccount1";
+export const AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
 const HOST = "127.0.0.1";
 const AZURITE_ENTRY = "azurite/dist/src/azurite.js";
@@ -221,7 +222,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
 
 /**
  * Azurite's entry point. `azurite` is an optional peer dependency (it is a development tool, far larger than
- * this package): it is found from this package, as a sibling in the app's node_modules (npm), or from the
+ * taskhub): it is found from this package, as a sibling in the app's node_modules (npm), or from the
  * working directory's project (pnpm's isolated layout).
  */
 function azuriteEntryPoint(): string {

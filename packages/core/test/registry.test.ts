@@ -1,0 +1,81 @@
+// TaskRegistry: what an app's registration fills and a worker runs; readable with no worker and no backend.
+import { describe, expect, it } from "vitest";
+import { TaskHubClient, TaskHubWorker, TaskRegistry, type DurableTask, type OrchestrationContext } from "../src/index.js";
+import { InMemoryOrchestrationService } from "../src/testing/index.js";
+
+class Counter {
+  value = 0;
+  add(n: number): void {
+    this.value += n;
+  }
+}
+
+describe("TaskRegistry", () => {
+  it("holds orchestrators, activities and entities by name, without a worker", () => {
+    const hello = function* (ctx: OrchestrationContext): Generator<DurableTask<unknown>, string, unknown> {
+      return (yield ctx.callActivity("Say")) as string;
+    };
+    const say = (): string => "hello";
+    const registry = new TaskRegistry()
+      .addOrchestrator("Hello", hello)
+      .addActivity("Say", say)
+      .addEntity("Counter", Counter)
+      .addEntity("Total", () => undefined);
+    expect(registry.orchestratorNames()).toEqual(["Hello"]);
+    expect(registry.activityNames()).toEqual(["Say"]);
+    expect(registry.entityNames()).toEqual([
+      { name: "counter", style: "class" },
+      { name: "total", style: "function" },
+    ]);
+    expect(registry.getOrchestrator("Hello")).toBe(hello);
+    expect(registry.getActivity("Say")).toBe(say);
+    expect(registry.getEntity("counter")).toBe(Counter);
+    expect(registry.getOrchestrator("Nobody")).toBeUndefined();
+  });
+
+  it("rejects bad registrations with clear errors", () => {
+    const registry = new TaskRegistry();
+    expect(() => registry.addActivity("", () => 1)).toThrow(/activity name must be a non-empty string/);
+    registry.addActivity("A", () => 1);
+    expect(() => registry.addActivity("A", () => 1)).toThrow(/activity 'A' is already registered/);
+    expect(() => registry.addOrchestrator("O", undefined as never)).toThrow(/orchestrator 'O' must be a function/);
+    expect(() => registry.addEntity("a@b", () => undefined)).toThrow(/must not contain '@'/);
+    registry.addEntity("E", () => undefined);
+    expect(() => registry.addEntity("e", () => undefined)).toThrow(/entity 'e' is already registered/);
+  });
+
+  it("refuses additions while sealed, and takes them again once unsealed", () => {
+    const registry = new TaskRegistry();
+    registry.seal("the worker started");
+    expect(() => registry.addActivity("A", () => 1)).toThrow(/cannot add activity 'A' after the worker started/);
+    registry.unseal();
+    registry.addActivity("A", () => 1);
+    expect(registry.activityNames()).toEqual(["A"]);
+  });
+});
+
+describe("a worker consuming a registry", () => {
+  it("runs the functions of the registry it was given, and seals it while running", async () => {
+    const registry = new TaskRegistry()
+      .addActivity("Twice", (_ctx, n: number) => 2 * n)
+      .addOrchestrator("Double", function* (ctx, n: number) {
+        return (yield ctx.callActivity("Twice", n)) as number;
+      });
+    const service = new InMemoryOrchestrationService({ pollIntervalMs: 20 });
+    const worker = new TaskHubWorker(service, { registry });
+    expect(worker.registry).toBe(registry);
+    expect(worker.orchestratorNames()).toEqual(["Double"]);
+    await worker.start();
+    try {
+      expect(() => registry.addActivity("Late", () => 0)).toThrow(/cannot add activity 'Late' after the worker started/);
+      const client = new TaskHubClient(service);
+      const id = await client.scheduleNewOrchestration("Double", 21);
+      expect((await client.waitForOrchestrationCompletion(id, { timeoutMs: 10_000 })).output).toBe(42);
+    } finally {
+      await worker.stop({ drainTimeoutMs: 2000 });
+    }
+    // A stopped worker takes registrations again, as before it started.
+    worker.addActivity("Late", () => 0);
+    expect(registry.activityNames()).toEqual(["Twice", "Late"]);
+  });
+});
