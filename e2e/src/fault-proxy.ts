@@ -27,6 +27,11 @@ export interface FaultProxyOptions {
   record?: boolean;
   /** Deterministic randomness (default Math.random). */
   random?: () => number;
+  /**
+   * A fault for one particular request, decided before the random ones (which it replaces for that
+   * request): return the kind and whether it strikes before or after storage does the work, or undefined.
+   */
+  choose?: (req: { method: string; url: string; body: Buffer }) => { kind: FaultKind; before: boolean } | undefined;
 }
 
 export interface FaultCounts {
@@ -122,8 +127,9 @@ export class FaultProxy {
       this.counts.latencyMsTotal += ms;
       await this.sleep(ms);
     }
-    const fault = this.pick();
-    const before = this.random() < 0.5;
+    const targeted = this.opts.choose?.({ method: req.method ?? "", url: req.url ?? "", body });
+    const fault = targeted ? targeted.kind : this.pick();
+    const before = targeted ? targeted.before : this.random() < 0.5;
     if (fault === "stall") {
       this.counts.stall++;
       await this.sleep(this.opts.stallMs ?? 5000);
