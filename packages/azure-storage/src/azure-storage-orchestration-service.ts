@@ -58,6 +58,7 @@ import { RequestCounter } from "./storage/request-counter.js";
 import { orEmptyIfMissing, toStorageError } from "./storage/errors.js";
 import { HistoryTable } from "./tracking/history-table.js";
 import { InstancesTable } from "./tracking/instances-table.js";
+import { instanceRecordBehindHistory } from "./tracking/instance-repair.js";
 import { escapePartitionKey } from "./tracking/key-sanitation.js";
 
 export interface AzureStorageOrchestrationServiceSettings {
@@ -1000,15 +1001,16 @@ export class AzureStorageOrchestrationService
   }
 
   /**
-   * Terminal-state repair (§5 item 3): messages for a finished instance are being dropped; if a crash
-   * between the history write and the Instances write left the row disagreeing, rewrite it from history.
+   * Instances-row repair: messages a committed step consumed are being dropped, or a step changed
+   * nothing; if that step's Instances write never happened, nothing else may rewrite the row (a finished
+   * instance, an entity's last batch): rewrite it from history (see `instanceRecordBehindHistory`).
    */
   private async repairInstanceRow(instanceId: string, pastEvents: readonly HistoryEvent[]): Promise<void> {
     const state = new OrchestrationRuntimeState([...pastEvents]);
-    if (!state.startEvent || !state.isTerminal) return;
+    if (!state.startEvent) return;
     const row = await this.instances.get(instanceId);
-    if (row && row.record.runtimeStatus === state.status && row.record.executionId === state.executionId) return;
-    const record = state.toInstanceRecord({ customStatus: row?.record.serializedCustomStatus, lastUpdatedAt: new Date() });
+    const record = instanceRecordBehindHistory(instanceId, pastEvents, row?.record, new Date());
+    if (!record) return;
     // A large value is in a blob its history row names: look that up (DT.AS does the same), do not copy it.
     const fromHistory = (value: string, sources: readonly HistorySource[]) => async (): Promise<string | undefined> => {
       const place = historyPlaceOf(state.events, value, sources);
