@@ -29,8 +29,9 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-const COUNTER = { name: "counter", key: "points" };
-const COUNTER_ID = "@counter@points";
+/** Two counters: `counter` keeps a number; `padded` also keeps 80 KB of padding, so its state lives in a blob. */
+type Counter = "counter" | "padded";
+const entityId = (name: Counter): string => `@${name}@points`;
 /** Attempts per storage request of the worker (the first included). */
 const TRIES = 3;
 
@@ -50,8 +51,13 @@ async function hub(): Promise<{ client: TaskHubClient; clientService: AzureStora
     if (ctx.operationName === "add") ctx.setState(v + (ctx.getInput<number>() ?? 1));
     return v;
   });
-  worker.addOrchestrator("AddOne", function* (ctx) {
-    return (yield ctx.entities.callEntity(COUNTER, "add", 1)) as number;
+  worker.addEntity("padded", (ctx: EntityContext<{ count: number; pad: string }>) => {
+    const v = ctx.getState(() => ({ count: 0, pad: "" }))!;
+    if (ctx.operationName === "add") ctx.setState({ count: v.count + (ctx.getInput<number>() ?? 1), pad: "x".repeat(40_000) });
+    return v.count;
+  });
+  worker.addOrchestrator("AddOne", function* (ctx, name: Counter) {
+    return (yield ctx.entities.callEntity({ name, key: "points" }, "add", 1)) as number;
   });
   await worker.start();
   const clientService = new AzureStorageOrchestrationService({ taskHubName, storage: { connectionString: azurite.connectionString }, partitionCount: 1 });
@@ -61,8 +67,8 @@ async function hub(): Promise<{ client: TaskHubClient; clientService: AzureStora
 }
 
 /** Runs one `AddOne` orchestration to completion; its output is the counter before its increment. */
-async function addOne(client: TaskHubClient, instanceId: string): Promise<unknown> {
-  await client.scheduleNewOrchestration("AddOne", undefined, { instanceId });
+async function addOne(client: TaskHubClient, name: Counter, instanceId: string): Promise<unknown> {
+  await client.scheduleNewOrchestration("AddOne", name, { instanceId });
   const s = await client.waitForOrchestrationCompletion(instanceId, { timeoutMs: 60_000 });
   expect(s.runtimeStatus).toBe("Completed");
   return s.output;
@@ -74,52 +80,69 @@ async function settled(service: AzureStorageOrchestrationService): Promise<void>
   while ((await queue.getProperties()).approximateMessagesCount !== 0) await new Promise((r) => setTimeout(r, 200));
 }
 
-const isCounterHistoryBatch = (req: { method: string; url: string; body: Buffer }): boolean =>
-  req.method === "POST" && req.url.includes("$batch") && req.body.includes(`"PartitionKey":"${COUNTER_ID}"`) && req.body.includes('"RowKey":"sentinel"');
-const isCounterInstancesWrite = (req: { method: string; url: string }): boolean =>
-  req.method !== "GET" && decodeURIComponent(req.url).includes(`Instances(PartitionKey='${COUNTER_ID}'`);
+/** Value of a counter read through getEntity. */
+async function count(client: TaskHubClient, name: Counter): Promise<number | undefined> {
+  const state = (await client.getEntity<number | { count: number }>({ name, key: "points" }))?.state;
+  return typeof state === "object" ? state.count : state;
+}
+
+type Request = { method: string; url: string; body: Buffer };
+const isHistoryBatch = (name: Counter, req: Request): boolean =>
+  req.method === "POST" && req.url.includes("$batch") && req.body.includes(`"PartitionKey":"${entityId(name)}"`) && req.body.includes('"RowKey":"sentinel"');
+const isInstancesWrite = (name: Counter, req: Request): boolean =>
+  req.method !== "GET" && decodeURIComponent(req.url).includes(`Instances(PartitionKey='${entityId(name)}'`);
 
 describe("an entity step whose history committed but whose checkpoint failed", () => {
   // The operation ran and its caller got the answer (responses are sent before the history write); the
   // request message comes back and is recognised as consumed by the committed history. The entity's state
   // must then be what its history says, although no later operation comes to rewrite the Instances row.
-  const cases: { name: string; strike: (struck: number, req: { method: string; url: string; body: Buffer }) => { kind: FaultKind; before: boolean } | undefined; strikes: number }[] = [
+  const cases: { name: string; entity: Counter; strike: (struck: number, req: Request) => { kind: FaultKind; before: boolean } | undefined; strikes: number }[] = [
     {
       // The client retries the batch; the retry finds the sentinel's ETag changed (412) and gives up.
       name: "the history batch is answered 500 after it committed",
-      strike: (struck, req) => (struck === 0 && isCounterHistoryBatch(req) ? { kind: "error500", before: false } : undefined),
+      entity: "counter",
+      strike: (struck, req) => (struck === 0 && isHistoryBatch("counter", req) ? { kind: "error500", before: false } : undefined),
       strikes: 1,
     },
     {
       name: "the connection drops after the history batch committed",
-      strike: (struck, req) => (struck === 0 && isCounterHistoryBatch(req) ? { kind: "drop", before: false } : undefined),
+      entity: "counter",
+      strike: (struck, req) => (struck === 0 && isHistoryBatch("counter", req) ? { kind: "drop", before: false } : undefined),
       strikes: 1,
     },
     {
       name: "every attempt of the Instances write fails",
-      strike: (struck, req) => (struck < TRIES && isCounterInstancesWrite(req) ? { kind: "error503", before: true } : undefined),
+      entity: "counter",
+      strike: (struck, req) => (struck < TRIES && isInstancesWrite("counter", req) ? { kind: "error503", before: true } : undefined),
       strikes: TRIES,
+    },
+    {
+      // The row's Input is then the URL of the blob the history row names.
+      name: "the history batch of a state kept in a blob is answered 500 after it committed",
+      entity: "padded",
+      strike: (struck, req) => (struck === 0 && isHistoryBatch("padded", req) ? { kind: "error500", before: false } : undefined),
+      strikes: 1,
     },
   ];
   for (const c of cases) {
     it(`getEntity reads every operation's effect when ${c.name}`, async () => {
       const { client, clientService } = await hub();
-      expect(await addOne(client, "first")).toBe(0);
+      expect(await addOne(client, c.entity, "first")).toBe(0);
       let struck = 0;
       target = (req) => {
         const fault = c.strike(struck, req);
         if (fault) struck++;
         return fault;
       };
-      expect(await addOne(client, "second")).toBe(1);
+      expect(await addOne(client, c.entity, "second")).toBe(1);
       await settled(clientService);
       expect(struck).toBe(c.strikes);
-      expect((await client.getEntity<number>(COUNTER))?.state).toBe(2);
+      expect(await count(client, c.entity)).toBe(2);
       // The entity still takes operations afterwards, once each.
       target = undefined;
-      expect(await addOne(client, "third")).toBe(2);
+      expect(await addOne(client, c.entity, "third")).toBe(2);
       await settled(clientService);
-      expect((await client.getEntity<number>(COUNTER))?.state).toBe(3);
+      expect(await count(client, c.entity)).toBe(3);
     }, 120_000);
   }
 });
