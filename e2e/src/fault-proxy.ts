@@ -4,8 +4,9 @@
  * reaches storage, half after storage has done it, so the caller cannot know whether it happened), dropped
  * (the connection is destroyed, again before or after forwarding), or stalled past the client's timeout and
  * then dropped; every request may also get added latency. It counts what it injected. The rate can be changed
- * while it runs (0 turns faults off). `record` keeps the method and URL of each request (for inspecting, say,
- * the time-to-live of queue messages).
+ * while it runs (0 turns faults off). `choose` picks the fault of one particular request instead (a test
+ * strikes exactly the request it means). `record` keeps the method and URL of each request (for inspecting,
+ * say, the time-to-live of queue messages).
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
