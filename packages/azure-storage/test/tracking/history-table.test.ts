@@ -30,7 +30,7 @@ function step(instanceId: string, executionId: string, atMs: number): HistoryEve
 
 describe("HistoryTable.append", () => {
   for (const first of [true, false]) {
-    it(`a retry of the ${first ? "first" : "a later"} checkpoint that committed succeeds with the sentinel's ETag`, async () => {
+    it(`a retry of ${first ? "the first" : "a later"} checkpoint that committed succeeds with the sentinel's ETag`, async () => {
       const id = uniqueHubName("i");
       let etag: string | undefined;
       if (!first) etag = (await history.append({ instanceId: id, executionId: "x", events: step(id, "x", 1000), startIndex: 0, etag: undefined, now: new Date(1000), consumed: new Map([["m0", 1000]]) })).etag;
