@@ -4,8 +4,9 @@
  * reaches storage, half after storage has done it, so the caller cannot know whether it happened), dropped
  * (the connection is destroyed, again before or after forwarding), or stalled past the client's timeout and
  * then dropped; every request may also get added latency. It counts what it injected. The rate can be changed
- * while it runs (0 turns faults off). `record` keeps the method and URL of each request (for inspecting, say,
- * the time-to-live of queue messages).
+ * while it runs (0 turns faults off). `choose` picks the fault of one particular request instead (a test
+ * strikes exactly the request it means). `record` keeps the method and URL of each request (for inspecting,
+ * say, the time-to-live of queue messages).
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -27,6 +28,11 @@ export interface FaultProxyOptions {
   record?: boolean;
   /** Deterministic randomness (default Math.random). */
   random?: () => number;
+  /**
+   * A fault for one particular request, decided before the random ones (which it replaces for that
+   * request): return the kind and whether it strikes before or after storage does the work, or undefined.
+   */
+  choose?: (req: { method: string; url: string; body: Buffer }) => { kind: FaultKind; before: boolean } | undefined;
 }
 
 export interface FaultCounts {
@@ -122,8 +128,9 @@ export class FaultProxy {
       this.counts.latencyMsTotal += ms;
       await this.sleep(ms);
     }
-    const fault = this.pick();
-    const before = this.random() < 0.5;
+    const targeted = this.opts.choose?.({ method: req.method ?? "", url: req.url ?? "", body });
+    const fault = targeted ? targeted.kind : this.pick();
+    const before = targeted ? targeted.before : this.random() < 0.5;
     if (fault === "stall") {
       this.counts.stall++;
       await this.sleep(this.opts.stallMs ?? 5000);

@@ -25,6 +25,7 @@ import type { LargePayloadStore } from "../payloads/large-payloads.js";
 import type { CheckpointTestHooks } from "./checkpoint-test-hooks.js";
 import type { HistoryTable } from "./history-table.js";
 import { historyPlaceOf, INPUT_SOURCES, instanceColumnValue, OUTPUT_SOURCES, type HistorySource } from "./instance-column-value.js";
+import { instanceRecordBehindHistory } from "./instance-repair.js";
 import type { InstancesTable } from "./instances-table.js";
 
 export interface CheckpointParts {
@@ -159,15 +160,16 @@ export class OrchestrationCheckpoint extends HubPart {
   }
 
   /**
-   * Terminal-state repair: messages for a finished instance are being dropped; if a crash
-   * between the history write and the Instances write left the row disagreeing, rewrite it from history.
+   * Instances-row repair: messages a committed step consumed are being dropped, or a step changed
+   * nothing; if that step's Instances write never happened, nothing else may rewrite the row (a finished
+   * instance, an entity's last batch): rewrite it from history (see `instanceRecordBehindHistory`).
    */
   async repairInstanceRow(instanceId: string, pastEvents: readonly HistoryEvent[]): Promise<void> {
     const state = new OrchestrationRuntimeState([...pastEvents]);
-    if (!state.startEvent || !state.isTerminal) return;
+    if (!state.startEvent) return;
     const row = await this.instances.get(instanceId);
-    if (row && row.record.runtimeStatus === state.status && row.record.executionId === state.executionId) return;
-    const record = state.toInstanceRecord({ customStatus: row?.record.serializedCustomStatus, lastUpdatedAt: new Date() });
+    const record = instanceRecordBehindHistory(instanceId, pastEvents, row?.record, new Date());
+    if (!record) return;
     // A large value is in a blob its history row names: look that up (DT.AS does the same), do not copy it.
     const fromHistory = (value: string, sources: readonly HistorySource[]) => async (): Promise<string | undefined> => {
       const place = historyPlaceOf(state.events, value, sources);

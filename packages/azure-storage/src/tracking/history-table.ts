@@ -159,13 +159,29 @@ export class HistoryTable {
         etag = sub?.etag ?? (await this.table.getEntity(pk, SENTINEL_ROW_KEY)).etag;
       } catch (err) {
         const s = status(err);
-        if (s === 409 || s === 412)
-          throw new TaskHubError("WorkItemLockLost", `instance '${o.instanceId}' was checkpointed by another worker (HTTP ${s} on the history sentinel)`, { cause: err });
-        throw err;
+        if (s === 409 || s === 412) {
+          // The client retries a batch whose answer was lost (a 500 or a dropped connection after the service
+          // committed it); the retry then fails on the sentinel this very batch changed. That is our commit.
+          const committed = final && o.consumed ? await this.sentinelEtagIfWritten(pk, sentinel) : undefined;
+          if (committed === undefined)
+            throw new TaskHubError("WorkItemLockLost", `instance '${o.instanceId}' was checkpointed by another worker (HTTP ${s} on the history sentinel)`, { cause: err });
+          etag = committed;
+        } else throw err;
       }
     } while (i < rows.length);
     if (o.truncateFrom !== undefined) await this.truncate(o.instanceId, o.executionId, o.truncateFrom);
     return { etag: etag!, blobNames };
+  }
+
+  /**
+   * The sentinel's ETag if it holds exactly what `written` (a checkpoint's final sentinel) wrote, else undefined.
+   * The consumed-message column names this checkpoint's messages with its time to the millisecond, so no other
+   * checkpoint writes the same value.
+   */
+  private async sentinelEtagIfWritten(pk: string, written: Record<string, unknown>): Promise<string | undefined> {
+    const row = await this.table.getEntity<Record<string, unknown>>(pk, SENTINEL_ROW_KEY, { disableTypeConversion: true });
+    const same = (column: string): boolean => rawValue(row[column]) === written[column];
+    return same("ExecutionId") && same(CONSUMED_MESSAGES_COLUMN) && String(rawValue(row.IsCheckpointComplete)) === "true" ? row.etag : undefined;
   }
 
   /**

@@ -269,11 +269,7 @@ export async function executeEntityWorkItem(
     nextStart,
     newEvent("OrchestratorCompleted", { timestamp: opts.now }),
   ];
-  const customStatus = serializeEntityStatus({
-    entityExists: scheduler.exists,
-    queueSize: scheduler.queue.length,
-    lockedBy: scheduler.lockedBy,
-  });
+  const customStatus = serializeEntityStatus(scheduler.status);
   const state = new OrchestrationRuntimeState(events).toInstanceRecord({
     customStatus,
     generation: wi.generation ?? 0,

@@ -45,6 +45,11 @@ export class SchedulerState {
   /** Per sender (lower-cased instance id): its latest request ids, and when the last one arrived. */
   recent = new Map<string, RecentRequests>();
 
+  /** The entity status this state shows (the Instances row's custom status). */
+  get status(): EntityStatus {
+    return { entityExists: this.exists, queueSize: this.queue.length, lockedBy: this.lockedBy };
+  }
+
   get isEmpty(): boolean {
     return !this.exists && this.queue.length === 0 && this.lockedBy === undefined;
   }
