@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { TaskHubClient, TaskHubWorker, type EntityContext } from "@taskhub/core";
 import { AzureStorageOrchestrationService, createStorageClients } from "@taskhub/azure-storage";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azure-storage/testing";
+import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import { startFaultProxies, type FaultKind } from "../src/fault-proxy.js";
 
 type Target = (req: { method: string; url: string; body: Buffer }) => { kind: FaultKind; before: boolean } | undefined;
