@@ -5,7 +5,10 @@ export default defineConfig({
   test: {
     include: ["interop/**/*.test.ts"],
     globalSetup: ["interop/global-setup.ts"],
-    reporters: ["default", ["json", { outputFile: process.env.INTEROP_REPORT ?? "../.test-reports/interop.json" }]],
+    reporters: [
+      "default",
+      ["json", { outputFile: process.env.INTEROP_REPORT ?? "../.test-reports/interop.json" }],
+    ],
     testTimeout: 600_000,
     hookTimeout: 180_000,
     fileParallelism: false,

@@ -13,18 +13,24 @@ const runIdle = args.length === 0 || args.some((a) => a.includes("idle-cost"));
 
 function run(argv, env, buffered) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [vitest, "run", ...argv], { env: { ...process.env, ...env }, stdio: buffered ? ["ignore", "pipe", "pipe"] : "inherit" });
+    const child = spawn(process.execPath, [vitest, "run", ...argv], {
+      env: { ...process.env, ...env },
+      stdio: buffered ? ["ignore", "pipe", "pipe"] : "inherit",
+    });
     const chunks = [];
     if (buffered) {
       child.stdout.on("data", (c) => chunks.push(c));
       child.stderr.on("data", (c) => chunks.push(c));
     }
-    child.on("exit", (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), output: Buffer.concat(chunks).toString() }));
+    child.on("exit", (code, signal) =>
+      resolve({ code: code ?? (signal ? 1 : 0), output: Buffer.concat(chunks).toString() }),
+    );
   });
 }
 
 const idle = runIdle ? run([IDLE], { E2E_REPORT: "../.test-reports/e2e-idle.json" }, true) : undefined;
-const main = args.length === 0 || !runIdle ? run(["--exclude", IDLE, ...args], {}, false) : Promise.resolve({ code: 0 });
+const main =
+  args.length === 0 || !runIdle ? run(["--exclude", IDLE, ...args], {}, false) : Promise.resolve({ code: 0 });
 const [m, i] = await Promise.all([main, idle ?? Promise.resolve({ code: 0, output: "" })]);
 if (i.output) process.stdout.write(`\n--- ${IDLE} (ran alongside) ---\n${i.output}`);
 process.exit(m.code || i.code);

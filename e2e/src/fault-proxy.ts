@@ -8,7 +8,13 @@
  * strikes exactly the request it means). `record` keeps the method and URL of each request (for inspecting,
  * say, the time-to-live of queue messages).
  */
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 
 export type FaultKind = "error500" | "error503" | "drop" | "stall";
@@ -32,7 +38,11 @@ export interface FaultProxyOptions {
    * A fault for one particular request, decided before the random ones (which it replaces for that
    * request): return the kind and whether it strikes before or after storage does the work, or undefined.
    */
-  choose?: (req: { method: string; url: string; body: Buffer }) => { kind: FaultKind; before: boolean } | undefined;
+  choose?: (req: {
+    method: string;
+    url: string;
+    body: Buffer;
+  }) => { kind: FaultKind; before: boolean } | undefined;
 }
 
 export interface FaultCounts {
@@ -79,7 +89,15 @@ export class FaultProxy {
   /** Total faults injected so far. */
   get injected(): number {
     const c = this.counts;
-    return c.error500Before + c.error500After + c.error503Before + c.error503After + c.dropBefore + c.dropAfter + c.stall;
+    return (
+      c.error500Before +
+      c.error500After +
+      c.error503Before +
+      c.error503After +
+      c.dropBefore +
+      c.dropAfter +
+      c.stall
+    );
   }
 
   /** Starts listening on 127.0.0.1 (port 0: a free one); returns `http://127.0.0.1:port`. */
@@ -171,10 +189,15 @@ export class FaultProxy {
     const code = status === 500 ? "InternalError" : "ServerBusy";
     const message = status === 500 ? "Injected internal error." : "Injected: the server is busy.";
     res.writeHead(status, { "content-type": "application/xml", "x-ms-error-code": code });
-    res.end(`<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`);
+    res.end(
+      `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`,
+    );
   }
 
-  private forward(req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: IncomingMessage["headers"]; body: Buffer }> {
+  private forward(
+    req: IncomingMessage,
+    body: Buffer,
+  ): Promise<{ status: number; headers: IncomingMessage["headers"]; body: Buffer }> {
     return new Promise((resolve, reject) => {
       const headers = { ...req.headers, host: this.target.host };
       const up = httpRequest(
@@ -182,7 +205,9 @@ export class FaultProxy {
         (r) => {
           const out: Buffer[] = [];
           r.on("data", (c: Buffer) => out.push(c));
-          r.on("end", () => resolve({ status: r.statusCode ?? 502, headers: r.headers, body: Buffer.concat(out) }));
+          r.on("end", () =>
+            resolve({ status: r.statusCode ?? 502, headers: r.headers, body: Buffer.concat(out) }),
+          );
           r.on("error", reject);
         },
       );
@@ -196,14 +221,23 @@ export class FaultProxy {
 export async function startFaultProxies(
   endpoints: { blobEndpoint: string; queueEndpoint: string; tableEndpoint: string; connectionString: string },
   options: Omit<FaultProxyOptions, "target">,
-): Promise<{ proxies: { blob: FaultProxy; queue: FaultProxy; table: FaultProxy }; connectionString: string; setFaultRate(rate: number): void; stop(): Promise<void> }> {
+): Promise<{
+  proxies: { blob: FaultProxy; queue: FaultProxy; table: FaultProxy };
+  connectionString: string;
+  setFaultRate(rate: number): void;
+  stop(): Promise<void>;
+}> {
   const make = async (endpoint: string): Promise<{ proxy: FaultProxy; url: string }> => {
     const u = new URL(endpoint);
     const proxy = new FaultProxy({ ...options, target: u.origin });
     const origin = await proxy.start();
     return { proxy, url: `${origin}${u.pathname}` };
   };
-  const [blob, queue, table] = await Promise.all([make(endpoints.blobEndpoint), make(endpoints.queueEndpoint), make(endpoints.tableEndpoint)]);
+  const [blob, queue, table] = await Promise.all([
+    make(endpoints.blobEndpoint),
+    make(endpoints.queueEndpoint),
+    make(endpoints.tableEndpoint),
+  ]);
   const account = /AccountName=([^;]+)/.exec(endpoints.connectionString)?.[1];
   const key = /AccountKey=([^;]+)/.exec(endpoints.connectionString)?.[1];
   const connectionString = `DefaultEndpointsProtocol=http;AccountName=${account};AccountKey=${key};BlobEndpoint=${blob.url};QueueEndpoint=${queue.url};TableEndpoint=${table.url};`;

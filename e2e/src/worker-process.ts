@@ -11,7 +11,15 @@
  */
 import { appendFileSync } from "node:fs";
 import { TaskHubWorker, type EntityContext, type Logger } from "@taskhub/core";
-import { AzureStorageOrchestrationService, BlobPartitionManager, TablePartitionManager, createStorageClients, taskHubNames, type CheckpointTestHooks, type PartitionManager } from "@taskhub/azure-storage";
+import {
+  AzureStorageOrchestrationService,
+  BlobPartitionManager,
+  TablePartitionManager,
+  createStorageClients,
+  taskHubNames,
+  type CheckpointTestHooks,
+  type PartitionManager,
+} from "@taskhub/azure-storage";
 
 const env = (k: string): string => {
   const v = process.env[k];
@@ -28,14 +36,24 @@ const workerId = `${process.env.TASKHUB_WORKER_NAME ?? "w"}-${process.pid}`;
 /** TASKHUB_LOG_DIR: every log line (debug and up) appended synchronously, so a SIGKILL loses none of them. */
 const logDir = process.env.TASKHUB_LOG_DIR;
 function fileLogger(bindings: Record<string, unknown>): Logger {
-  const write = (level: string) => (obj: object | string, msg?: string): void => {
-    const o = typeof obj === "string" ? { msg: obj } : obj;
-    const line = JSON.stringify({ t: Date.now(), level, ...bindings, ...o, ...(msg ? { msg } : {}) }, (_k, v: unknown) =>
-      v instanceof Error ? { message: v.message, name: v.name } : typeof v === "bigint" ? String(v) : v,
-    );
-    appendFileSync(`${logDir}/${workerId}.log`, line + "\n");
+  const write =
+    (level: string) =>
+    (obj: object | string, msg?: string): void => {
+      const o = typeof obj === "string" ? { msg: obj } : obj;
+      const line = JSON.stringify(
+        { t: Date.now(), level, ...bindings, ...o, ...(msg ? { msg } : {}) },
+        (_k, v: unknown) =>
+          v instanceof Error ? { message: v.message, name: v.name } : typeof v === "bigint" ? String(v) : v,
+      );
+      appendFileSync(`${logDir}/${workerId}.log`, line + "\n");
+    };
+  return {
+    debug: write("debug"),
+    info: write("info"),
+    warn: write("warn"),
+    error: write("error"),
+    child: (b) => fileLogger({ ...bindings, ...b }),
   };
-  return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error"), child: (b) => fileLogger({ ...bindings, ...b }) };
 }
 const logger = logDir ? fileLogger({}) : undefined;
 
@@ -63,7 +81,8 @@ function reporting(inner: PartitionManager): PartitionManager {
   };
 }
 
-const optionalNumber = (k: string): number | undefined => (process.env[k] ? Number(process.env[k]) : undefined);
+const optionalNumber = (k: string): number | undefined =>
+  process.env[k] ? Number(process.env[k]) : undefined;
 const tryTimeoutMs = optionalNumber("TASKHUB_TRY_TIMEOUT_MS");
 const retry = tryTimeoutMs ? { tryTimeoutMs, retryDelayMs: 200, maxRetryDelayMs: 2000 } : undefined;
 
@@ -71,7 +90,14 @@ const names = taskHubNames(hub, partitions);
 const clients = createStorageClients({ connectionString }, { retry });
 const manager =
   management === "table"
-    ? new TablePartitionManager({ table: clients.table(names.partitionsTable), controlQueues: names.controlQueues, workerId, leaseIntervalMs: optionalNumber("TASKHUB_LEASE_MS") ?? 8000, acquireIntervalMs: 1000, logger })
+    ? new TablePartitionManager({
+        table: clients.table(names.partitionsTable),
+        controlQueues: names.controlQueues,
+        workerId,
+        leaseIntervalMs: optionalNumber("TASKHUB_LEASE_MS") ?? 8000,
+        acquireIntervalMs: 1000,
+        logger,
+      })
     : new BlobPartitionManager({
         container: clients.container(names.leasesContainer),
         taskHubName: hub,
@@ -148,7 +174,10 @@ worker.addOrchestrator("Transfer", function* (ctx, input: { from: string; to: st
   const lock = yield* ctx.entities.lockEntities(from, to);
   const balance: number = yield ctx.entities.callEntity(from, "balance");
   const amount = Math.min(balance, input.amount);
-  yield ctx.whenAll([ctx.entities.callEntity(from, "withdraw", amount), ctx.entities.callEntity(to, "deposit", amount)]);
+  yield ctx.whenAll([
+    ctx.entities.callEntity(from, "withdraw", amount),
+    ctx.entities.callEntity(to, "deposit", amount),
+  ]);
   lock.release();
   return amount;
 });
@@ -182,20 +211,23 @@ worker.addOrchestrator("Child", function* (ctx, n: number) {
  * (first generation), an entity call, continue-as-new for three generations. Each generation g adds
  * 4n + 110 with n = input.n + g ("Work" adds one), the first also the event: 12·n + 342 + event in all.
  */
-worker.addOrchestrator("Mixed", function* (ctx, input: { n: number; gen: number; acc: number; counter: string }) {
-  const n = input.n + input.gen;
-  const fan = (yield ctx.whenAll([1, 2, 3].map((i) => ctx.callActivity("Work", n + i)))) as number[];
-  const child = (yield ctx.callSubOrchestrator("Child", n)) as number;
-  yield ctx.createTimer(300);
-  const event = input.gen === 0 ? ((yield ctx.waitForExternalEvent("go")) as number) : 0;
-  yield ctx.entities.callEntity({ name: "counter", key: input.counter }, "add", 1);
-  const acc = input.acc + fan.reduce((a, b) => a + b, 0) + child + event;
-  if (input.gen < 2) {
-    ctx.continueAsNew({ ...input, gen: input.gen + 1, acc });
-    return undefined;
-  }
-  return acc;
-});
+worker.addOrchestrator(
+  "Mixed",
+  function* (ctx, input: { n: number; gen: number; acc: number; counter: string }) {
+    const n = input.n + input.gen;
+    const fan = (yield ctx.whenAll([1, 2, 3].map((i) => ctx.callActivity("Work", n + i)))) as number[];
+    const child = (yield ctx.callSubOrchestrator("Child", n)) as number;
+    yield ctx.createTimer(300);
+    const event = input.gen === 0 ? ((yield ctx.waitForExternalEvent("go")) as number) : 0;
+    yield ctx.entities.callEntity({ name: "counter", key: input.counter }, "add", 1);
+    const acc = input.acc + fan.reduce((a, b) => a + b, 0) + child + event;
+    if (input.gen < 2) {
+      ctx.continueAsNew({ ...input, gen: input.gen + 1, acc });
+      return undefined;
+    }
+    return acc;
+  },
+);
 worker.addEntity("box", (ctx: EntityContext<unknown>) => {
   if (ctx.operationName === "set") ctx.setState(ctx.getInput());
   return ctx.getState();
@@ -205,18 +237,21 @@ worker.addEntity("box", (ctx: EntityContext<unknown>) => {
  * durable timer racing the event), then continues as new, carrying what it received; it finishes once it
  * has `target` events. Stale timers or events of an earlier generation must never reach a later one.
  */
-worker.addOrchestrator("Eternal", function* (ctx, s: { received: number[]; gen: number; timeouts: number; target: number }) {
-  for (let i = 0; i < 3 && s.received.length < s.target; i++) {
-    try {
-      s.received.push((yield ctx.waitForExternalEvent("e", { timeoutMs: 250 })) as number);
-    } catch {
-      s.timeouts++;
+worker.addOrchestrator(
+  "Eternal",
+  function* (ctx, s: { received: number[]; gen: number; timeouts: number; target: number }) {
+    for (let i = 0; i < 3 && s.received.length < s.target; i++) {
+      try {
+        s.received.push((yield ctx.waitForExternalEvent("e", { timeoutMs: 250 })) as number);
+      } catch {
+        s.timeouts++;
+      }
     }
-  }
-  if (s.received.length >= s.target) return s;
-  ctx.continueAsNew({ ...s, gen: s.gen + 1 });
-  return undefined;
-});
+    if (s.received.length >= s.target) return s;
+    ctx.continueAsNew({ ...s, gen: s.gen + 1 });
+    return undefined;
+  },
+);
 worker.addOrchestrator("Timer", function* (ctx, delayMs: number) {
   const started = ctx.currentUtcDateTime.getTime();
   yield ctx.createTimer(new Date(started + delayMs));

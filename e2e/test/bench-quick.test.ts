@@ -12,18 +12,35 @@ interface QuickReport {
   machine: { cores: number; memoryGiB: number; node: string };
   ceiling: { queueCyclesPerSecond: number; tableUpsertsPerSecond: number };
   workerCounts: number[];
-  scenarios: { scenario: string; workers: number; status: string; note?: string; figures: Record<string, number>; requests?: { total: number; byOperation: Record<string, number> } }[];
+  scenarios: {
+    scenario: string;
+    workers: number;
+    status: string;
+    note?: string;
+    figures: Record<string, number>;
+    requests?: { total: number; byOperation: Record<string, number> };
+  }[];
   targets: { figure: string; target: string; measured: string }[];
 }
 
-const SCENARIOS = ["hello-sequence5", "fan-out-fan-in", "sequential", "external-events", "entity", "latency", "idle-cost"];
+const SCENARIOS = [
+  "hello-sequence5",
+  "fan-out-fan-in",
+  "sequential",
+  "external-events",
+  "entity",
+  "latency",
+  "idle-cost",
+];
 
 it("runs every scenario on small numbers and writes the report", async () => {
   const dir = mkdtempSync(join(tmpdir(), "taskhub-bench-"));
   const out = join(dir, "report.json");
   const md = join(dir, "report.md");
   const main = fileURLToPath(new URL("../dist/bench/main.js", import.meta.url));
-  const child = spawn(process.execPath, [main, "--quick", "--out", out, "--md", md], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [main, "--quick", "--out", out, "--md", md], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));

@@ -32,12 +32,22 @@ interface AxiosResponseLike {
   status: number;
   data: unknown;
   headers: Record<string, unknown>;
-  config: { method?: string; url?: string; headers?: Record<string, unknown> | { get(name: string): unknown } };
+  config: {
+    method?: string;
+    url?: string;
+    headers?: Record<string, unknown> | { get(name: string): unknown };
+  };
 }
 
-function header(h: AxiosResponseLike["config"]["headers"] | Record<string, unknown>, name: string): string | undefined {
+function header(
+  h: AxiosResponseLike["config"]["headers"] | Record<string, unknown>,
+  name: string,
+): string | undefined {
   if (!h) return undefined;
-  const v = typeof (h as { get?: unknown }).get === "function" ? (h as { get(n: string): unknown }).get(name) : (h as Record<string, unknown>)[name];
+  const v =
+    typeof (h as { get?: unknown }).get === "function"
+      ? (h as { get(n: string): unknown }).get(name)
+      : (h as Record<string, unknown>)[name];
   return typeof v === "string" && v !== "" ? v : undefined;
 }
 
@@ -47,7 +57,13 @@ function header(h: AxiosResponseLike["config"]["headers"] | Record<string, unkno
  */
 export function recordCalls(client: df.DurableClient): RecordedCall[] {
   const calls: RecordedCall[] = [];
-  const axios = (client as unknown as { axiosInstance: { interceptors: { response: { use(f: (r: AxiosResponseLike) => AxiosResponseLike): void } } } }).axiosInstance;
+  const axios = (
+    client as unknown as {
+      axiosInstance: {
+        interceptors: { response: { use(f: (r: AxiosResponseLike) => AxiosResponseLike): void } };
+      };
+    }
+  ).axiosInstance;
   axios.interceptors.response.use((r) => {
     calls.push({
       method: (r.config.method ?? "").toUpperCase(),
@@ -62,7 +78,11 @@ export function recordCalls(client: df.DurableClient): RecordedCall[] {
   return calls;
 }
 
-export async function waitUntil(cond: () => Promise<boolean>, what: () => string, timeoutMs = 20_000): Promise<void> {
+export async function waitUntil(
+  cond: () => Promise<boolean>,
+  what: () => string,
+  timeoutMs = 20_000,
+): Promise<void> {
   const start = Date.now();
   while (!(await cond())) {
     if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms: ${what()}`);

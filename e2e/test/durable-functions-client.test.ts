@@ -70,7 +70,13 @@ beforeAll(async () => {
   });
   // The extension's loopback RPC listener: the same routes under /durabletask/, no key, 127.0.0.1 only.
   rpc = await serve(
-    createManagementApi({ client: host.client, taskHubName: HUB, auth: "disabled", basePath: LOCAL_RPC_PATH, orchestratorNames: () => host.worker.orchestratorNames() }),
+    createManagementApi({
+      client: host.client,
+      taskHubName: HUB,
+      auth: "disabled",
+      basePath: LOCAL_RPC_PATH,
+      orchestratorNames: () => host.worker.orchestratorNames(),
+    }),
     { host: "127.0.0.1" },
   );
   // Azure sets WEBSITE_HOSTNAME; without it getClient rewrites every URL to http://localhost:7071 (local `func start`).
@@ -95,12 +101,19 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-async function waitForStatus(client: df.DurableClient, id: string, ...statuses: string[]): Promise<df.DurableOrchestrationStatus> {
+async function waitForStatus(
+  client: df.DurableClient,
+  id: string,
+  ...statuses: string[]
+): Promise<df.DurableOrchestrationStatus> {
   let last: df.DurableOrchestrationStatus | undefined;
-  await waitUntil(async () => {
-    last = await client.getStatus(id);
-    return statuses.includes(last.runtimeStatus);
-  }, () => `${id} is ${last?.runtimeStatus}, expected ${statuses.join("/")}`);
+  await waitUntil(
+    async () => {
+      last = await client.getStatus(id);
+      return statuses.includes(last.runtimeStatus);
+    },
+    () => `${id} is ${last?.runtimeStatus}, expected ${statuses.join("/")}`,
+  );
   return last!;
 }
 
@@ -133,9 +146,20 @@ describe("durable-functions 3.x DurableClient against the taskhub host", () => {
       it("startNew and getStatus, with and without history", async () => {
         const id = await c().startNew("Hello", { instanceId: `${mode}-hello`, input: CITIES });
         expect(id).toBe(`${mode}-hello`);
-        expect(lastCall().url).toMatch(mode === "webhook" ? `${WEBHOOK_PATH}/orchestrators/Hello/${id}?code=${KEY}` : `${rpc.url}/durabletask/orchestrators/Hello/${id}`);
+        expect(lastCall().url).toMatch(
+          mode === "webhook"
+            ? `${WEBHOOK_PATH}/orchestrators/Hello/${id}?code=${KEY}`
+            : `${rpc.url}/durabletask/orchestrators/Hello/${id}`,
+        );
         const status = await waitForStatus(c(), id, "Completed");
-        expect(status).toMatchObject({ name: "Hello", instanceId: id, runtimeStatus: "Completed", input: CITIES, output: ["Hello Tokyo!", "Hello Seattle!"], customStatus: { done: 2 } });
+        expect(status).toMatchObject({
+          name: "Hello",
+          instanceId: id,
+          runtimeStatus: "Completed",
+          input: CITIES,
+          output: ["Hello Tokyo!", "Hello Seattle!"],
+          customStatus: { done: 2 },
+        });
         expect(status.createdTime).toBeInstanceOf(Date);
         expect(status.lastUpdatedTime.getTime()).toBeGreaterThanOrEqual(status.createdTime.getTime());
         expect(Math.abs(status.createdTime.getTime() - Date.now())).toBeLessThan(60_000);
@@ -147,12 +171,22 @@ describe("durable-functions 3.x DurableClient against the taskhub host", () => {
         const withHistory = await c().getStatus(id, { showHistory: true, showHistoryOutput: true });
         expect(withHistory.runtimeStatus).toBe("Completed");
         const events = (lastCall().data as { historyEvents: Record<string, unknown>[] }).historyEvents;
-        expect(events.map((e) => e.EventType)).toEqual(["ExecutionStarted", "TaskCompleted", "TaskCompleted", "ExecutionCompleted"]);
+        expect(events.map((e) => e.EventType)).toEqual([
+          "ExecutionStarted",
+          "TaskCompleted",
+          "TaskCompleted",
+          "ExecutionCompleted",
+        ]);
         expect(events[0]).toMatchObject({ FunctionName: "Hello", Input: CITIES });
         expect(events[1]).toMatchObject({ FunctionName: "SayHello", Result: "Hello Tokyo!" });
         expect(events[2]).toMatchObject({ FunctionName: "SayHello", Result: "Hello Seattle!" });
-        expect(Date.parse(events[1]!.ScheduledTime as string)).toBeLessThanOrEqual(Date.parse(events[1]!.Timestamp as string));
-        expect(events[3]).toMatchObject({ OrchestrationStatus: "Completed", Result: ["Hello Tokyo!", "Hello Seattle!"] });
+        expect(Date.parse(events[1]!.ScheduledTime as string)).toBeLessThanOrEqual(
+          Date.parse(events[1]!.Timestamp as string),
+        );
+        expect(events[3]).toMatchObject({
+          OrchestrationStatus: "Completed",
+          Result: ["Hello Tokyo!", "Hello Seattle!"],
+        });
         expect(withHistory.history).toBeUndefined();
 
         await c().getStatus(id, { showHistory: true });
@@ -163,7 +197,11 @@ describe("durable-functions 3.x DurableClient against the taskhub host", () => {
         const noInput = await c().getStatus(id, { showHistory: true, showInput: false });
         if (mode === "webhook") {
           expect(noInput.input).toBeNull();
-          expect((lastCall().data as { historyEvents: Record<string, unknown>[] }).historyEvents.some((e) => "Input" in e)).toBe(false);
+          expect(
+            (lastCall().data as { historyEvents: Record<string, unknown>[] }).historyEvents.some(
+              (e) => "Input" in e,
+            ),
+          ).toBe(false);
         } else {
           // Over rpcBaseUrl the 3.x client only sends showInput when it is true, so false has no effect.
           expect(lastCall().url).not.toContain("showInput");
@@ -174,10 +212,16 @@ describe("durable-functions 3.x DurableClient against the taskhub host", () => {
         expect(generated).toMatch(/^[0-9a-f]{32}$/);
         expect((await waitForStatus(c(), generated, "Completed")).output).toBe(7);
         await expect(c().startNew("NoSuchOrchestrator")).rejects.toThrow(/unexpected status code: 400/);
-        await expect(c().startNew("Approval", { instanceId: `${mode}-hello` })).resolves.toBe(`${mode}-hello`); // finished ids may be reused
-        await expect(c().startNew("Approval", { instanceId: `${mode}-hello` })).rejects.toThrow(/unexpected status code/); // running ones may not
+        await expect(c().startNew("Approval", { instanceId: `${mode}-hello` })).resolves.toBe(
+          `${mode}-hello`,
+        ); // finished ids may be reused
+        await expect(c().startNew("Approval", { instanceId: `${mode}-hello` })).rejects.toThrow(
+          /unexpected status code/,
+        ); // running ones may not
         await c().terminate(`${mode}-hello`, "cleanup");
-        await expect(c().getStatus(`${mode}-nobody`)).rejects.toThrow(/404 response.*could not find any data associated with the instanceId/);
+        await expect(c().getStatus(`${mode}-nobody`)).rejects.toThrow(
+          /404 response.*could not find any data associated with the instanceId/,
+        );
       });
 
       it("startNew with a version; calls naming another task hub are refused, not run on ours", async () => {
@@ -185,10 +229,15 @@ describe("durable-functions 3.x DurableClient against the taskhub host", () => {
         expect((await waitForStatus(c(), id, "Completed")).output).toBe("2.1");
         const waiting = await c().startNew("Approval");
         await waitForStatus(c(), waiting, "Running");
-        await expect(c().raiseEvent(waiting, "Approved", { by: "mallory" }, { taskHubName: "SomeOtherHub" })).rejects.toThrow(/unexpected status code: 400.*serves the task hub 'DfClientHub' only/);
+        await expect(
+          c().raiseEvent(waiting, "Approved", { by: "mallory" }, { taskHubName: "SomeOtherHub" }),
+        ).rejects.toThrow(/unexpected status code: 400.*serves the task hub 'DfClientHub' only/);
         // (3.x's rewind only passes taskHubName over rpcBaseUrl; over the webhook URLs it is ignored by the client.)
-        if (mode === "rpc") await expect(c().rewind(waiting, "x", { taskHubName: "SomeOtherHub" })).rejects.toThrow(/400/);
-        await expect(c().raiseEvent(waiting, "Approved", { by: "trent" }, { taskHubName: HUB.toLowerCase() })).resolves.toBeUndefined();
+        if (mode === "rpc")
+          await expect(c().rewind(waiting, "x", { taskHubName: "SomeOtherHub" })).rejects.toThrow(/400/);
+        await expect(
+          c().raiseEvent(waiting, "Approved", { by: "trent" }, { taskHubName: HUB.toLowerCase() }),
+        ).resolves.toBeUndefined();
         expect((await waitForStatus(c(), waiting, "Completed")).output).toBe("approved by trent");
       });
 
@@ -216,7 +265,9 @@ describe("durable-functions 3.x DurableClient against the taskhub host", () => {
         const terminated = await waitForStatus(c(), other, "Terminated");
         expect(terminated.output).toBe("no longer needed");
         await c().getStatus(other, { showHistory: true });
-        const types = (lastCall().data as { historyEvents: { EventType: string }[] }).historyEvents.map((e) => e.EventType);
+        const types = (lastCall().data as { historyEvents: { EventType: string }[] }).historyEvents.map(
+          (e) => e.EventType,
+        );
         expect(types).toEqual(["ExecutionStarted", "ExecutionTerminated", "ExecutionCompleted"]);
 
         for (const call of [
@@ -234,20 +285,26 @@ describe("durable-functions 3.x DurableClient against the taskhub host", () => {
         const failed = await waitForStatus(c(), id, "Failed");
         expect(String(failed.output)).toContain("flaky activity failed on 21");
         await c().getStatus(id, { showHistory: true });
-        const types = (lastCall().data as { historyEvents: { EventType: string }[] }).historyEvents.map((e) => e.EventType);
+        const types = (lastCall().data as { historyEvents: { EventType: string }[] }).historyEvents.map(
+          (e) => e.EventType,
+        );
         expect(types).toEqual(["ExecutionStarted", "TaskFailed", "ExecutionCompleted"]);
         fixed = true;
         await c().rewind(id, "activity fixed");
         const done = await waitForStatus(c(), id, "Completed");
         expect(done.output).toBe(42);
-        await expect(c().rewind(id, "again")).rejects.toThrow(/only orchestrations in the "Failed" state can be rewound/);
+        await expect(c().rewind(id, "again")).rejects.toThrow(
+          /only orchestrations in the "Failed" state can be rewound/,
+        );
         expect(lastCall().status).toBe(412);
         await expect(c().rewind(`${mode}-nobody`, "x")).rejects.toThrow(/No orchestration with instance ID/);
       });
 
       it("purgeInstanceHistory and purgeInstanceHistoryBy", async () => {
         const from = new Date();
-        const ids = await Promise.all([0, 1, 2].map((i) => c().startNew("Noop", { instanceId: `${mode}-purge-${i}`, input: i })));
+        const ids = await Promise.all(
+          [0, 1, 2].map((i) => c().startNew("Noop", { instanceId: `${mode}-purge-${i}`, input: i })),
+        );
         for (const id of ids) await waitForStatus(c(), id, "Completed");
         const running = await c().startNew("Approval", { instanceId: `${mode}-purge-running` });
         await waitForStatus(c(), running, "Running");
@@ -260,14 +317,23 @@ describe("durable-functions 3.x DurableClient against the taskhub host", () => {
         expect((await c().getStatus(running)).runtimeStatus).toBe("Running");
 
         const to = new Date();
-        const filter = { createdTimeFrom: from, createdTimeTo: to, runtimeStatus: [df.OrchestrationRuntimeStatus.Completed] };
+        const filter = {
+          createdTimeFrom: from,
+          createdTimeTo: to,
+          runtimeStatus: [df.OrchestrationRuntimeStatus.Completed],
+        };
         expect(await c().purgeInstanceHistoryBy(filter)).toEqual({ instancesDeleted: 2 });
         for (const id of ids) await expect(c().getStatus(id)).rejects.toThrow(/404/);
         expect((await c().purgeInstanceHistoryBy(filter)).instancesDeleted).toBe(0); // 404 → 0
         expect((await c().getStatus(running)).runtimeStatus).toBe("Running");
         await c().terminate(running, "done");
         await waitForStatus(c(), running, "Terminated");
-        expect(await c().purgeInstanceHistoryBy({ createdTimeFrom: from, runtimeStatus: [df.OrchestrationRuntimeStatus.Terminated] })).toEqual({ instancesDeleted: 1 });
+        expect(
+          await c().purgeInstanceHistoryBy({
+            createdTimeFrom: from,
+            runtimeStatus: [df.OrchestrationRuntimeStatus.Terminated],
+          }),
+        ).toEqual({ instancesDeleted: 1 });
       });
     });
   }
@@ -278,9 +344,18 @@ describe("durable-functions 3.x DurableClient against the taskhub host", () => {
     const n = 105; // more than one page of the host's default page size (100, as Functions)
     const ids: string[] = [];
     for (let i = 0; i < n; i += 15)
-      ids.push(...(await Promise.all(Array.from({ length: Math.min(15, n - i) }, (_, j) => client.startNew("Noop", { instanceId: `page-${String(i + j).padStart(3, "0")}`, input: i + j })))));
+      ids.push(
+        ...(await Promise.all(
+          Array.from({ length: Math.min(15, n - i) }, (_, j) =>
+            client.startNew("Noop", { instanceId: `page-${String(i + j).padStart(3, "0")}`, input: i + j }),
+          ),
+        )),
+      );
     const byFilter = { createdTimeFrom: from, runtimeStatus: [df.OrchestrationRuntimeStatus.Completed] };
-    await waitUntil(async () => (await client.getStatusBy(byFilter)).length === n, () => "not every instance completed");
+    await waitUntil(
+      async () => (await client.getStatusBy(byFilter)).length === n,
+      () => "not every instance completed",
+    );
 
     for (const mode of ["webhook", "rpc"] as const) {
       const { client: cl, calls: log } = clients[mode];
@@ -292,31 +367,52 @@ describe("durable-functions 3.x DurableClient against the taskhub host", () => {
       const requests = log.slice(before);
       expect(requests.length).toBeGreaterThanOrEqual(2);
       expect(requests[0]!.sentToken).toBeUndefined();
-      expect(requests.slice(1).every((r) => typeof r.sentToken === "string" && r.sentToken.length > 0)).toBe(true);
+      expect(requests.slice(1).every((r) => typeof r.sentToken === "string" && r.sentToken.length > 0)).toBe(
+        true,
+      );
       expect(requests.at(-1)!.receivedToken).toBeFalsy();
 
       const all = await cl.getStatusAll();
       const allIds = new Set(all.map((s) => s.instanceId));
       expect(ids.every((id) => allIds.has(id))).toBe(true);
       expect(all.length).toBeGreaterThan(n);
-      expect(await cl.getStatusBy({ createdTimeFrom: from, runtimeStatus: [df.OrchestrationRuntimeStatus.Running] })).toEqual([]);
+      expect(
+        await cl.getStatusBy({
+          createdTimeFrom: from,
+          runtimeStatus: [df.OrchestrationRuntimeStatus.Running],
+        }),
+      ).toEqual([]);
     }
     expect(calls.some((r) => r.url.includes(`code=${KEY}`) && r.sentToken)).toBe(true);
-    expect(await client.purgeInstanceHistoryBy({ createdTimeFrom: from, runtimeStatus: [df.OrchestrationRuntimeStatus.Completed] })).toEqual({ instancesDeleted: n });
+    expect(
+      await client.purgeInstanceHistoryBy({
+        createdTimeFrom: from,
+        runtimeStatus: [df.OrchestrationRuntimeStatus.Completed],
+      }),
+    ).toEqual({ instancesDeleted: n });
   });
 
   it("waitForCompletionOrCreateCheckStatusResponse: output when done, check-status response at the timeout", async () => {
     const { client } = clients.webhook;
-    const request = { method: "POST", url: "https://myapp.example.net/api/orchestrators/Hello" } as unknown as NonNullable<Parameters<df.DurableClient["createCheckStatusResponse"]>[0]>;
+    const request = {
+      method: "POST",
+      url: "https://myapp.example.net/api/orchestrators/Hello",
+    } as unknown as NonNullable<Parameters<df.DurableClient["createCheckStatusResponse"]>[0]>;
 
     const id = await client.startNew("Hello", { input: CITIES });
-    const done = await client.waitForCompletionOrCreateCheckStatusResponse(request, id, { timeoutInMilliseconds: 20_000, retryIntervalInMilliseconds: 100 });
+    const done = await client.waitForCompletionOrCreateCheckStatusResponse(request, id, {
+      timeoutInMilliseconds: 20_000,
+      retryIntervalInMilliseconds: 100,
+    });
     expect(done.status).toBe(200);
     expect(await done.json()).toEqual(["Hello Tokyo!", "Hello Seattle!"]);
 
     const waiting = await client.startNew("Approval");
     const started = Date.now();
-    const pending = await client.waitForCompletionOrCreateCheckStatusResponse(request, waiting, { timeoutInMilliseconds: 1000, retryIntervalInMilliseconds: 200 });
+    const pending = await client.waitForCompletionOrCreateCheckStatusResponse(request, waiting, {
+      timeoutInMilliseconds: 1000,
+      retryIntervalInMilliseconds: 200,
+    });
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     expect(pending.status).toBe(202);
     expect(pending.headers.get("retry-after")).toBe("10");
@@ -324,32 +420,60 @@ describe("durable-functions 3.x DurableClient against the taskhub host", () => {
     expect(body.id).toBe(waiting);
     expect(pending.headers.get("location")).toBe(body.statusQueryGetUri);
     // URLs follow the incoming request's origin, keep the key, and work against the host.
-    expect(body.statusQueryGetUri).toBe(`https://myapp.example.net${WEBHOOK_PATH}/instances/${waiting}?taskHub=${HUB}&connection=Storage&code=${KEY}`);
+    expect(body.statusQueryGetUri).toBe(
+      `https://myapp.example.net${WEBHOOK_PATH}/instances/${waiting}?taskHub=${HUB}&connection=Storage&code=${KEY}`,
+    );
     const local = (u: string): string => u.replace("https://myapp.example.net", host.url);
     const polled = await fetch(local(body.statusQueryGetUri!));
     expect(polled.status).toBe(202);
     expect(polled.headers.get("retry-after")).toBe("5");
-    const sent = await fetch(local(body.sendEventPostUri!.replace("{eventName}", "Approved")), { method: "POST", headers: { "content-type": "application/json" }, body: '{"by":"carol"}' });
+    const sent = await fetch(local(body.sendEventPostUri!.replace("{eventName}", "Approved")), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"by":"carol"}',
+    });
     expect(sent.status).toBe(202);
-    const after = await client.waitForCompletionOrCreateCheckStatusResponse(request, waiting, { timeoutInMilliseconds: 20_000, retryIntervalInMilliseconds: 100 });
+    const after = await client.waitForCompletionOrCreateCheckStatusResponse(request, waiting, {
+      timeoutInMilliseconds: 20_000,
+      retryIntervalInMilliseconds: 100,
+    });
     expect(after.status).toBe(200);
     expect(await after.json()).toBe("approved by carol");
 
     // Failed → 500 with the status object; Terminated → 200 with the status object.
     fixed = false;
     const failing = await client.startNew("Flaky", { input: 1 });
-    const failed = await client.waitForCompletionOrCreateCheckStatusResponse(request, failing, { timeoutInMilliseconds: 20_000, retryIntervalInMilliseconds: 100 });
+    const failed = await client.waitForCompletionOrCreateCheckStatusResponse(request, failing, {
+      timeoutInMilliseconds: 20_000,
+      retryIntervalInMilliseconds: 100,
+    });
     expect(failed.status).toBe(500);
-    expect(await failed.json()).toMatchObject({ instanceId: failing, runtimeStatus: "Failed", name: "Flaky" });
+    expect(await failed.json()).toMatchObject({
+      instanceId: failing,
+      runtimeStatus: "Failed",
+      name: "Flaky",
+    });
     const stopped = await client.startNew("Approval");
     await waitForStatus(client, stopped, "Running");
     await client.terminate(stopped, "stop");
     await waitForStatus(client, stopped, "Terminated");
-    const terminated = await client.waitForCompletionOrCreateCheckStatusResponse(request, stopped, { timeoutInMilliseconds: 1000, retryIntervalInMilliseconds: 100 });
+    const terminated = await client.waitForCompletionOrCreateCheckStatusResponse(request, stopped, {
+      timeoutInMilliseconds: 1000,
+      retryIntervalInMilliseconds: 100,
+    });
     expect(terminated.status).toBe(200);
-    expect(await terminated.json()).toMatchObject({ instanceId: stopped, runtimeStatus: "Terminated", output: "stop" });
+    expect(await terminated.json()).toMatchObject({
+      instanceId: stopped,
+      runtimeStatus: "Terminated",
+      output: "stop",
+    });
 
-    await expect(client.waitForCompletionOrCreateCheckStatusResponse(request, id, { timeoutInMilliseconds: 100, retryIntervalInMilliseconds: 200 })).rejects.toThrow(/should be bigger than retry timeout/);
+    await expect(
+      client.waitForCompletionOrCreateCheckStatusResponse(request, id, {
+        timeoutInMilliseconds: 100,
+        retryIntervalInMilliseconds: 200,
+      }),
+    ).rejects.toThrow(/should be bigger than retry timeout/);
   });
 
   it("createCheckStatusResponse: every management URL works against the host, and only with the key", async () => {
@@ -361,10 +485,24 @@ describe("durable-functions 3.x DurableClient against the taskhub host", () => {
     expect(response.headers.get("retry-after")).toBe("10");
     const links = (await response.json()) as Record<string, string>;
     expect(Object.keys(links).sort()).toEqual(
-      ["id", "purgeHistoryDeleteUri", "restartPostUri", "resumePostUri", "rewindPostUri", "sendEventPostUri", "statusQueryGetUri", "suspendPostUri", "terminatePostUri"].sort(),
+      [
+        "id",
+        "purgeHistoryDeleteUri",
+        "restartPostUri",
+        "resumePostUri",
+        "rewindPostUri",
+        "sendEventPostUri",
+        "statusQueryGetUri",
+        "suspendPostUri",
+        "terminatePostUri",
+      ].sort(),
     );
     expect(response.headers.get("location")).toBe(links.statusQueryGetUri);
-    for (const [field, url] of Object.entries(links)) if (field !== "id") expect(url.startsWith(`${host.url}${WEBHOOK_PATH}/instances/check-status`) && url.endsWith(`&code=${KEY}`)).toBe(true);
+    for (const [field, url] of Object.entries(links))
+      if (field !== "id")
+        expect(
+          url.startsWith(`${host.url}${WEBHOOK_PATH}/instances/check-status`) && url.endsWith(`&code=${KEY}`),
+        ).toBe(true);
 
     const reason = (u: string): string => u.replace("{text}", "from-the-link");
     expect((await fetch(links.statusQueryGetUri!.replace(`&code=${KEY}`, ""))).status).toBe(401);
@@ -380,19 +518,31 @@ describe("durable-functions 3.x DurableClient against the taskhub host", () => {
     expect(restarted.status).toBe(202);
     expect(((await restarted.json()) as { id: string }).id).toBe(id);
     await waitForStatus(client, id, "Running");
-    const raised = await fetch(links.sendEventPostUri!.replace("{eventName}", "Approved"), { method: "POST", headers: { "content-type": "application/json" }, body: '{"by":"dave"}' });
+    const raised = await fetch(links.sendEventPostUri!.replace("{eventName}", "Approved"), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"by":"dave"}',
+    });
     expect(raised.status).toBe(202);
     expect((await waitForStatus(client, id, "Completed")).output).toBe("approved by dave");
     const status = await fetch(links.statusQueryGetUri!);
     expect(status.status).toBe(200);
-    expect(await status.json()).toMatchObject({ instanceId: id, runtimeStatus: "Completed", output: "approved by dave" });
+    expect(await status.json()).toMatchObject({
+      instanceId: id,
+      runtimeStatus: "Completed",
+      output: "approved by dave",
+    });
     const purged = await fetch(links.purgeHistoryDeleteUri!, { method: "DELETE" });
     expect(purged.status).toBe(200);
     expect(await purged.json()).toEqual({ instancesDeleted: 1 });
   });
 
   it("refuses a client holding the wrong key", async () => {
-    const binding = createDurableClientBindingData({ origin: host.url, taskHubName: HUB, key: "not-the-key-0123456789" });
+    const binding = createDurableClientBindingData({
+      origin: host.url,
+      taskHubName: HUB,
+      key: "not-the-key-0123456789",
+    });
     const wrong = df.getClient(fakeInvocationContext(binding));
     await expect(wrong.startNew("Noop", { input: 1 })).rejects.toThrow(/unexpected status code: 401/);
     await expect(wrong.getStatusAll()).rejects.toThrow(/unexpected status code: 401/);

@@ -24,7 +24,11 @@ afterAll(async () => {
   await azurite.stop();
 });
 
-function setup(partitions: number): { client: TaskHubClient; service: AzureStorageOrchestrationService; start: (name: string) => Promise<WorkerProcess> } {
+function setup(partitions: number): {
+  client: TaskHubClient;
+  service: AzureStorageOrchestrationService;
+  start: (name: string) => Promise<WorkerProcess>;
+} {
   const hub = `e2eent${randomBytes(4).toString("hex")}`;
   const env = {
     TASKHUB_CONNECTION_STRING: azurite.connectionString,
@@ -33,7 +37,11 @@ function setup(partitions: number): { client: TaskHubClient; service: AzureStora
     TASKHUB_MANAGEMENT: "table",
     TASKHUB_RUNS_FILE: join(dir, `${hub}.runs`),
   };
-  const service = new AzureStorageOrchestrationService({ taskHubName: hub, storage: { connectionString: azurite.connectionString }, partitionCount: partitions });
+  const service = new AzureStorageOrchestrationService({
+    taskHubName: hub,
+    storage: { connectionString: azurite.connectionString },
+    partitionCount: partitions,
+  });
   return {
     service,
     client: new TaskHubClient(service),
@@ -52,7 +60,11 @@ describe("entities across worker processes", () => {
     const workers = [await start("a"), await start("b")];
     const partition = partitionIndex("@counter@exact", 2);
     // Wait for the balanced split (one partition each), so the partition does not move by itself mid-test.
-    await waitFor(() => workers.every((w) => w.owned().size === 1), 60_000, () => "the two workers did not split the partitions");
+    await waitFor(
+      () => workers.every((w) => w.owned().size === 1),
+      60_000,
+      () => "the two workers did not split the partitions",
+    );
     const id = { name: "counter", key: "exact" };
     let sent = 0;
     const senders = Array.from({ length: 20 }, async () => {
@@ -63,9 +75,17 @@ describe("entities across worker processes", () => {
     });
     // Kill the worker that owns the counter's partition while signals are flowing; the other takes over
     // and the messages the dead one had locked come back after their visibility timeout.
-    await waitFor(() => sent >= 300, 60_000, () => `only ${sent} signals sent`);
+    await waitFor(
+      () => sent >= 300,
+      60_000,
+      () => `only ${sent} signals sent`,
+    );
     let owner: WorkerProcess | undefined;
-    await waitFor(() => (owner = workers.find((w) => w.owned().has(partition))) !== undefined, 30_000, () => "nobody owns the counter's partition");
+    await waitFor(
+      () => (owner = workers.find((w) => w.owned().has(partition))) !== undefined,
+      30_000,
+      () => "nobody owns the counter's partition",
+    );
     owner!.kill("SIGKILL");
     await Promise.all(senders);
     expect(sent).toBe(1000);
@@ -88,7 +108,12 @@ describe("entities across worker processes", () => {
     await client.signalEntity({ name: "account", key: "A" }, "deposit", 1000);
     await client.signalEntity({ name: "account", key: "B" }, "deposit", 1000);
     const ids = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => client.scheduleNewOrchestration("Transfer", i % 2 ? { from: "A", to: "B", amount: 3 } : { from: "B", to: "A", amount: 2 })),
+      Array.from({ length: 200 }, (_, i) =>
+        client.scheduleNewOrchestration(
+          "Transfer",
+          i % 2 ? { from: "A", to: "B", amount: 3 } : { from: "B", to: "A", amount: 2 },
+        ),
+      ),
     );
     const started = Date.now();
     let completed = 0;

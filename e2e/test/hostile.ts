@@ -4,7 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { TaskHubClient, type HistoryEvent } from "@taskhub/core";
-import { AzureStorageOrchestrationService, type PoisonMessage, type StorageClients } from "@taskhub/azure-storage";
+import {
+  AzureStorageOrchestrationService,
+  type PoisonMessage,
+  type StorageClients,
+} from "@taskhub/azure-storage";
 
 type QueueServiceClient = StorageClients["queueService"];
 import { WorkerProcess } from "./workers.js";
@@ -22,7 +26,10 @@ export interface Hub {
 }
 
 /** A fresh hub; `start` spawns worker processes (e2e/dist/worker-process.js) on it. */
-export function newHub(connectionString: string, opts: { partitions?: number; env?: Record<string, string>; workerConnectionString?: string } = {}): Hub {
+export function newHub(
+  connectionString: string,
+  opts: { partitions?: number; env?: Record<string, string>; workerConnectionString?: string } = {},
+): Hub {
   const hub = `rel${randomBytes(5).toString("hex")}`;
   const partitions = opts.partitions ?? 2;
   const env = {
@@ -33,7 +40,11 @@ export function newHub(connectionString: string, opts: { partitions?: number; en
     TASKHUB_RUNS_FILE: join(tmp, `${hub}.runs`),
     ...opts.env,
   };
-  const service = new AzureStorageOrchestrationService({ taskHubName: hub, storage: { connectionString }, partitionCount: partitions });
+  const service = new AzureStorageOrchestrationService({
+    taskHubName: hub,
+    storage: { connectionString },
+    partitionCount: partitions,
+  });
   const workers: WorkerProcess[] = [];
   return {
     hub,
@@ -53,7 +64,11 @@ export function newHub(connectionString: string, opts: { partitions?: number; en
 }
 
 /** Poll the poison store until `done` holds (or the time is up); returns the last listing. */
-export async function waitForPoison(service: AzureStorageOrchestrationService, done: (p: PoisonMessage[]) => boolean, timeoutMs: number): Promise<PoisonMessage[]> {
+export async function waitForPoison(
+  service: AzureStorageOrchestrationService,
+  done: (p: PoisonMessage[]) => boolean,
+  timeoutMs: number,
+): Promise<PoisonMessage[]> {
   const deadline = Date.now() + timeoutMs;
   let list = await service.listPoisonMessages();
   while (!done(list) && Date.now() < deadline) {
@@ -70,31 +85,53 @@ export async function queueLength(queues: QueueServiceClient, name: string): Pro
 
 /** A string of `bytes` ASCII characters that gzip cannot shrink much (base64 of random bytes). */
 export function incompressible(bytes: number): string {
-  return randomBytes(Math.ceil((bytes * 3) / 4)).toString("base64").slice(0, bytes);
+  return randomBytes(Math.ceil((bytes * 3) / 4))
+    .toString("base64")
+    .slice(0, bytes);
 }
 
 /** What a stuck instance is waiting for: its history, its children, the poison store, the queues. */
 export async function diagnose(h: Hub, id: string, counterKey: string): Promise<string> {
   const lines: string[] = [];
   const summary = (hs: HistoryEvent[]): string =>
-    hs.map((e) => `${e.type}${e.eventId >= 0 ? `#${e.eventId}` : ""}${"taskScheduledId" in e ? `->${e.taskScheduledId}` : ""}${e.type === "TimerFired" ? `->${e.timerId}` : ""}${"name" in e && e.name ? `(${e.name})` : ""}`).join(" ");
+    hs
+      .map(
+        (e) =>
+          `${e.type}${e.eventId >= 0 ? `#${e.eventId}` : ""}${"taskScheduledId" in e ? `->${e.taskScheduledId}` : ""}${e.type === "TimerFired" ? `->${e.timerId}` : ""}${"name" in e && e.name ? `(${e.name})` : ""}`,
+      )
+      .join(" ");
   const history = await h.client.getOrchestrationHistory(id);
   lines.push(`state: ${JSON.stringify(await h.client.getOrchestrationState(id, { fetchPayloads: false }))}`);
   lines.push(`history: ${summary(history)}`);
   for (const e of history)
     if (e.type === "SubOrchestrationInstanceCreated") {
-      lines.push(`child ${e.instanceId}: ${JSON.stringify((await h.client.getOrchestrationState(e.instanceId, { fetchPayloads: false }))?.runtimeStatus)} ${summary(await h.client.getOrchestrationHistory(e.instanceId))}`);
+      lines.push(
+        `child ${e.instanceId}: ${JSON.stringify((await h.client.getOrchestrationState(e.instanceId, { fetchPayloads: false }))?.runtimeStatus)} ${summary(await h.client.getOrchestrationHistory(e.instanceId))}`,
+      );
     }
-  lines.push(`poison: ${JSON.stringify((await h.service.listPoisonMessages()).map((m) => [m.instanceId, m.eventType, m.reason]))}`);
+  lines.push(
+    `poison: ${JSON.stringify((await h.service.listPoisonMessages()).map((m) => [m.instanceId, m.eventType, m.reason]))}`,
+  );
   lines.push(`counter: ${JSON.stringify(await h.client.getEntity({ name: "counter", key: counterKey }))}`);
   // A control queue nobody owns (or two workers own) shows here.
-  for await (const r of h.service.clients.table(h.service.names.partitionsTable).listEntities<Record<string, unknown>>())
-    lines.push(`partition ${r.rowKey}: owner ${String(r.CurrentOwner)}, next ${String(r.NextOwner)}, expires ${String(r.ExpiresAt)}, draining ${String(r.IsDraining)}`);
-  lines.push(`live workers: ${h.workers.filter((w) => w.exitedAt === undefined).map((w) => w.id).join(" ")}`);
+  for await (const r of h.service.clients
+    .table(h.service.names.partitionsTable)
+    .listEntities<Record<string, unknown>>())
+    lines.push(
+      `partition ${r.rowKey}: owner ${String(r.CurrentOwner)}, next ${String(r.NextOwner)}, expires ${String(r.ExpiresAt)}, draining ${String(r.IsDraining)}`,
+    );
+  lines.push(
+    `live workers: ${h.workers
+      .filter((w) => w.exitedAt === undefined)
+      .map((w) => w.id)
+      .join(" ")}`,
+  );
   for (const q of [...h.service.names.controlQueues, h.service.names.workItemQueue]) {
     const props = await h.queues.getQueueClient(q).getProperties();
     const peek = await h.queues.getQueueClient(q).peekMessages({ numberOfMessages: 32 });
-    lines.push(`${q}: ${props.approximateMessagesCount} messages; visible: ${peek.peekedMessageItems.map((m) => `${m.dequeueCount}x ${m.messageText.slice(0, 160)}`).join(" | ")}`);
+    lines.push(
+      `${q}: ${props.approximateMessagesCount} messages; visible: ${peek.peekedMessageItems.map((m) => `${m.dequeueCount}x ${m.messageText.slice(0, 160)}`).join(" | ")}`,
+    );
   }
   return lines.join("\n");
 }

@@ -33,7 +33,10 @@ const quickstart = readmeBlock("## Quickstart", "ts");
 const ownApp = readmeBlock("### Your own app, from an empty folder", "sh");
 const ownAppCode = between(ownApp, "cat > app.ts <<'TS'\n", "\nTS\n");
 const tscLine = /^npx tsc app\.ts (.*)$/m.exec(ownApp)?.[1]?.split(/\s+/);
-const secondTerminal = readmeBlock("In a second terminal, start it over HTTP and from the CLI, and read its history:", "sh");
+const secondTerminal = readmeBlock(
+  "In a second terminal, start it over HTTP and from the CLI, and read its history:",
+  "sh",
+);
 const startRequest = /^curl -X POST '(localhost:7071)(\/[^']*)'\n# (.*)$/m.exec(secondTerminal);
 /** The quickstart's output, as its last console.log line's comment shows it. */
 const quickstartOutput = /console\.log\(.*\); \/\/ (.*)$/m.exec(quickstart)?.[1];
@@ -42,9 +45,16 @@ const quickstartOutput = /console\.log\(.*\); \/\/ (.*)$/m.exec(quickstart)?.[1]
 function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (!/^(npm_|pnpm_|AZURE_|TASKHUB_|AzureWebJobs|NODE_ENV$|NODE_OPTIONS$|NODE_PATH$|VITEST)/i.test(k)) env[k] = v;
+    if (!/^(npm_|pnpm_|AZURE_|TASKHUB_|AzureWebJobs|NODE_ENV$|NODE_OPTIONS$|NODE_PATH$|VITEST)/i.test(k))
+      env[k] = v;
   }
-  return { ...env, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false", ...extra };
+  return {
+    ...env,
+    npm_config_audit: "false",
+    npm_config_fund: "false",
+    npm_config_update_notifier: "false",
+    ...extra,
+  };
 }
 
 interface Result {
@@ -54,9 +64,17 @@ interface Result {
 }
 
 /** Runs a command to its end; rejects with its output when it fails (unless `allowFailure`). */
-function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; allowFailure?: boolean; timeoutMs?: number }): Promise<Result> {
+function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env?: NodeJS.ProcessEnv; allowFailure?: boolean; timeoutMs?: number },
+): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? userEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd,
+      env: opts.env ?? userEnv(),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -67,7 +85,10 @@ function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.Proc
       clearTimeout(timer);
       const r = { code, stdout, stderr };
       if ((code === 0 || opts.allowFailure) && signal === null) resolve(r);
-      else reject(new Error(`${cmd} ${args.join(" ")} ended with ${signal ?? `exit ${code}`}\n${stdout}\n${stderr}`));
+      else
+        reject(
+          new Error(`${cmd} ${args.join(" ")} ended with ${signal ?? `exit ${code}`}\n${stdout}\n${stderr}`),
+        );
     });
   });
 }
@@ -95,12 +116,18 @@ beforeAll(async () => {
   const packages = join(dir, "packages");
   const app = join(dir, "app");
   // `npm run pack` (built already when npm test runs this; the build is then a cache hit).
-  const packed = await run(process.execPath, [join(root, "scripts/bootstrap.mjs"), "pack", "--out", packages], { cwd: root, env: process.env });
+  const packed = await run(
+    process.execPath,
+    [join(root, "scripts/bootstrap.mjs"), "pack", "--out", packages],
+    { cwd: root, env: process.env },
+  );
   packOutput = `${packed.stdout}${packed.stderr}`.trim().split("\n");
   mkdirSync(app);
   await run(npm, ["init", "-y"], { cwd: app });
   await run(npm, ["pkg", "set", "type=module"], { cwd: app });
-  const tarballs = readdirSync(packages).filter((f) => f.endsWith(".tgz")).map((f) => join(packages, f));
+  const tarballs = readdirSync(packages)
+    .filter((f) => f.endsWith(".tgz"))
+    .map((f) => join(packages, f));
   expect(tarballs).toHaveLength(5);
   await run(npm, ["install", ...tarballs], { cwd: app });
   await run(npm, ["install", "-D", "typescript"], { cwd: app });
@@ -114,7 +141,15 @@ describe("the README's quickstart, from the packed tarballs", () => {
   it("the README has what this test reads", () => {
     expect(quickstart).toContain('from "@taskhub/core/testing"');
     expect(ownAppCode).toContain("export function register(worker: TaskHubWorker)");
-    expect(tscLine).toEqual(["--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--strict"]);
+    expect(tscLine).toEqual([
+      "--module",
+      "nodenext",
+      "--moduleResolution",
+      "nodenext",
+      "--target",
+      "es2022",
+      "--strict",
+    ]);
     expect(startRequest?.[2]).toMatch(/^\/runtime\/webhooks\/durabletask\/orchestrators\/HelloCities\//);
     expect(quickstartOutput).toMatch(/^Completed /);
   });
@@ -147,7 +182,9 @@ describe("the README's quickstart, from the packed tarballs", () => {
   it("the own app compiles, and without azurite `taskhub worker` says to install it", async () => {
     const app = join(dir, "app");
     writeFileSync(join(app, "app.ts"), `${ownAppCode}\n`);
-    await run(process.execPath, [join(app, "node_modules/typescript/bin/tsc"), "app.ts", ...tscLine!], { cwd: app });
+    await run(process.execPath, [join(app, "node_modules/typescript/bin/tsc"), "app.ts", ...tscLine!], {
+      cwd: app,
+    });
     const r = await run(join(app, "node_modules/.bin/taskhub"), ["worker", "--app", "app.js"], {
       cwd: app,
       env: userEnv({ TASKHUB_HTTP_AUTH: "disabled", TASKHUB_HTTP_PORT: "0" }),
@@ -162,11 +199,15 @@ describe("the README's quickstart, from the packed tarballs", () => {
     const app = join(dir, "app");
     await run(npm, ["install", "-D", "azurite"], { cwd: app });
     // The README's command, with a free HTTP port instead of 7071 (the machine may be running other hosts).
-    const worker: ChildProcess = spawn(join(app, "node_modules/.bin/taskhub"), ["worker", "--app", "app.js"], {
-      cwd: app,
-      env: userEnv({ TASKHUB_HTTP_AUTH: "disabled", TASKHUB_HTTP_PORT: "0" }),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const worker: ChildProcess = spawn(
+      join(app, "node_modules/.bin/taskhub"),
+      ["worker", "--app", "app.js"],
+      {
+        cwd: app,
+        env: userEnv({ TASKHUB_HTTP_AUTH: "disabled", TASKHUB_HTTP_PORT: "0" }),
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let log = "";
     worker.stdout!.on("data", (c: Buffer) => (log += c.toString()));
     worker.stderr!.on("data", (c: Buffer) => (log += c.toString()));
@@ -186,7 +227,9 @@ describe("the README's quickstart, from the packed tarballs", () => {
           if (host?.url && azurite?.queueEndpoint) resolve({ url: host.url });
         };
         worker.stdout!.on("data", check);
-        void exited.then((code) => reject(new Error(`taskhub worker exited (${code}) before it started:\n${log}`)));
+        void exited.then((code) =>
+          reject(new Error(`taskhub worker exited (${code}) before it started:\n${log}`)),
+        );
       });
 
       expect(azuriteProcesses(app)).toHaveLength(1);

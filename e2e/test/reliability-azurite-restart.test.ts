@@ -13,7 +13,10 @@ let h: Hub;
 
 beforeAll(async () => {
   azurite = await startAzurite({ inMemory: false });
-  h = newHub(azurite.connectionString, { partitions: 4, env: { TASKHUB_VISIBILITY_MS: "8000", TASKHUB_TRY_TIMEOUT_MS: "3000" } });
+  h = newHub(azurite.connectionString, {
+    partitions: 4,
+    env: { TASKHUB_VISIBILITY_MS: "8000", TASKHUB_TRY_TIMEOUT_MS: "3000" },
+  });
   await h.service.createIfNotExists();
 });
 afterAll(async () => {
@@ -30,26 +33,38 @@ describe("Azurite restart", () => {
       const id = `restart-${i}`;
       if (kind === "seq") await h.client.scheduleNewOrchestration("Seq5", i, { instanceId: id });
       else {
-        await h.client.scheduleNewOrchestration("Mixed", { n: i, gen: 0, acc: 0, counter: "restart" }, { instanceId: id });
+        await h.client.scheduleNewOrchestration(
+          "Mixed",
+          { n: i, gen: 0, acc: 0, counter: "restart" },
+          { instanceId: id },
+        );
         await h.client.raiseEvent(id, "go", i);
       }
       instances.push({ id, kind, n: i });
     }
     // Let the work get going, then take storage away mid-flight.
-    for (let i = 0; i < 100 && activityRuns(h.env.TASKHUB_RUNS_FILE!).total < 40; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && activityRuns(h.env.TASKHUB_RUNS_FILE!).total < 40; i++)
+      await new Promise((r) => setTimeout(r, 100));
     const before = activityRuns(h.env.TASKHUB_RUNS_FILE!).total;
     const { ports, location } = azurite;
     await azurite.stop();
     const downAt = Date.now();
     await new Promise((r) => setTimeout(r, DOWN_MS));
-    azurite = await startAzurite({ inMemory: false, location, blobPort: ports.blob, queuePort: ports.queue, tablePort: ports.table });
+    azurite = await startAzurite({
+      inMemory: false,
+      location,
+      blobPort: ports.blob,
+      queuePort: ports.queue,
+      tablePort: ports.table,
+    });
     const upAt = Date.now();
 
     const wrong: string[] = [];
     for (const inst of instances) {
       const s = await h.client.waitForOrchestrationCompletion(inst.id, { timeoutMs: 180_000 });
       const expected = inst.kind === "seq" ? inst.n + 5 : 12 * inst.n + 342 + inst.n;
-      if (s.runtimeStatus !== "Completed" || s.output !== expected) wrong.push(`${inst.id}: ${s.runtimeStatus} ${JSON.stringify(s.output)} (expected ${expected})`);
+      if (s.runtimeStatus !== "Completed" || s.output !== expected)
+        wrong.push(`${inst.id}: ${s.runtimeStatus} ${JSON.stringify(s.output)} (expected ${expected})`);
     }
     const doneAfter = Date.now() - upAt;
     expect(wrong).toEqual([]);

@@ -41,16 +41,25 @@ function historyProblems(id: string, history: HistoryEvent[], kind: "seq" | "mix
   const count = (t: string): number => history.filter((e) => e.type === t).length;
   const scheduled = history.flatMap((e) => (e.type === "TaskScheduled" ? [e.eventId] : []));
   const completed = history.flatMap((e) => (e.type === "TaskCompleted" ? [e.taskScheduledId] : []));
-  if (new Set(scheduled).size !== scheduled.length) p.push(`${id}: duplicate TaskScheduled ${JSON.stringify(scheduled)}`);
-  if (new Set(completed).size !== completed.length) p.push(`${id}: duplicate TaskCompleted ${JSON.stringify(completed)}`);
-  if (JSON.stringify([...scheduled].sort()) !== JSON.stringify([...completed].sort())) p.push(`${id}: scheduled ${JSON.stringify(scheduled)} vs completed ${JSON.stringify(completed)}`);
-  if (count("ExecutionStarted") !== 1 || count("ExecutionCompleted") !== 1) p.push(`${id}: ${count("ExecutionStarted")} starts, ${count("ExecutionCompleted")} completions`);
-  if (count("OrchestratorStarted") !== count("OrchestratorCompleted")) p.push(`${id}: unbalanced OrchestratorStarted/Completed`);
+  if (new Set(scheduled).size !== scheduled.length)
+    p.push(`${id}: duplicate TaskScheduled ${JSON.stringify(scheduled)}`);
+  if (new Set(completed).size !== completed.length)
+    p.push(`${id}: duplicate TaskCompleted ${JSON.stringify(completed)}`);
+  if (JSON.stringify([...scheduled].sort()) !== JSON.stringify([...completed].sort()))
+    p.push(`${id}: scheduled ${JSON.stringify(scheduled)} vs completed ${JSON.stringify(completed)}`);
+  if (count("ExecutionStarted") !== 1 || count("ExecutionCompleted") !== 1)
+    p.push(`${id}: ${count("ExecutionStarted")} starts, ${count("ExecutionCompleted")} completions`);
+  if (count("OrchestratorStarted") !== count("OrchestratorCompleted"))
+    p.push(`${id}: unbalanced OrchestratorStarted/Completed`);
   const expectedTasks = kind === "seq" ? 5 : 3; // the last generation of Mixed: 3 fan-out activities
-  if (scheduled.length !== expectedTasks) p.push(`${id}: ${scheduled.length} activities in history, expected ${expectedTasks}`);
-  if (count("TimerCreated") !== count("TimerFired")) p.push(`${id}: ${count("TimerCreated")} timers created, ${count("TimerFired")} fired`);
+  if (scheduled.length !== expectedTasks)
+    p.push(`${id}: ${scheduled.length} activities in history, expected ${expectedTasks}`);
+  if (count("TimerCreated") !== count("TimerFired"))
+    p.push(`${id}: ${count("TimerCreated")} timers created, ${count("TimerFired")} fired`);
   if (count("SubOrchestrationInstanceCreated") !== count("SubOrchestrationInstanceCompleted"))
-    p.push(`${id}: ${count("SubOrchestrationInstanceCreated")} sub-orchestrations created, ${count("SubOrchestrationInstanceCompleted")} completed`);
+    p.push(
+      `${id}: ${count("SubOrchestrationInstanceCreated")} sub-orchestrations created, ${count("SubOrchestrationInstanceCompleted")} completed`,
+    );
   return p;
 }
 
@@ -67,7 +76,11 @@ describe("chaos", () => {
         const id = `chaos-${i}`;
         if (kind === "seq") await h.client.scheduleNewOrchestration("Seq5", i, { instanceId: id });
         else {
-          await h.client.scheduleNewOrchestration("Mixed", { n: i, gen: 0, acc: 0, counter: "chaos" }, { instanceId: id });
+          await h.client.scheduleNewOrchestration(
+            "Mixed",
+            { n: i, gen: 0, acc: 0, counter: "chaos" },
+            { instanceId: id },
+          );
           await h.client.raiseEvent(id, "go", i);
         }
         instances.push({ id, kind, n: i });
@@ -90,13 +103,16 @@ describe("chaos", () => {
     const wrong: string[] = [];
     let patience = 180_000;
     for (const inst of instances) {
-      const s = await h.client.waitForOrchestrationCompletion(inst.id, { timeoutMs: patience }).catch(async (err: unknown) => {
-        patience = 5_000; // one stuck instance is enough to wait for
-        console.log(`STUCK ${inst.id}:\n${await diagnose(h, inst.id, "chaos")}`);
-        throw err;
-      });
+      const s = await h.client
+        .waitForOrchestrationCompletion(inst.id, { timeoutMs: patience })
+        .catch(async (err: unknown) => {
+          patience = 5_000; // one stuck instance is enough to wait for
+          console.log(`STUCK ${inst.id}:\n${await diagnose(h, inst.id, "chaos")}`);
+          throw err;
+        });
       const expected = inst.kind === "seq" ? inst.n + 5 : mixedOutput(inst.n, inst.n);
-      if (s.runtimeStatus !== "Completed" || s.output !== expected) wrong.push(`${inst.id}: ${s.runtimeStatus} ${JSON.stringify(s.output)}, expected ${expected}`);
+      if (s.runtimeStatus !== "Completed" || s.output !== expected)
+        wrong.push(`${inst.id}: ${s.runtimeStatus} ${JSON.stringify(s.output)}, expected ${expected}`);
     }
     const drained = Date.now() - killedAt;
     expect(wrong).toEqual([]);
@@ -104,20 +120,30 @@ describe("chaos", () => {
     // Instances rows agree with their histories; histories are free of duplicates and holes.
     const problems: string[] = [];
     for (const inst of instances) {
-      const [state, history] = await Promise.all([h.client.getOrchestrationState(inst.id), h.client.getOrchestrationHistory(inst.id)]);
+      const [state, history] = await Promise.all([
+        h.client.getOrchestrationState(inst.id),
+        h.client.getOrchestrationHistory(inst.id),
+      ]);
       const done = history.find((e) => e.type === "ExecutionCompleted");
       if (!state || !done || done.type !== "ExecutionCompleted") {
         problems.push(`${inst.id}: no row or no ExecutionCompleted`);
         continue;
       }
       const start = history.find((e): e is ExecutionStartedEvent => e.type === "ExecutionStarted");
-      if (state.runtimeStatus !== done.orchestrationStatus || state.serializedOutput !== done.result || state.executionId !== start?.orchestrationInstance.executionId)
-        problems.push(`${inst.id}: row ${state.runtimeStatus}/${state.serializedOutput}/${state.executionId} vs history ${done.orchestrationStatus}/${done.result}`);
+      if (
+        state.runtimeStatus !== done.orchestrationStatus ||
+        state.serializedOutput !== done.result ||
+        state.executionId !== start?.orchestrationInstance.executionId
+      )
+        problems.push(
+          `${inst.id}: row ${state.runtimeStatus}/${state.serializedOutput}/${state.executionId} vs history ${done.orchestrationStatus}/${done.result}`,
+        );
       problems.push(...historyProblems(inst.id, history, inst.kind));
     }
     expect(problems).toEqual([]);
     const pending: string[] = [];
-    for await (const s of h.client.listInstances({ statuses: ["Pending", "Running"] })) if (!s.instanceId.startsWith("@")) pending.push(s.instanceId);
+    for await (const s of h.client.listInstances({ statuses: ["Pending", "Running"] }))
+      if (!s.instanceId.startsWith("@")) pending.push(s.instanceId);
     expect(pending).toEqual([]);
     const mixed = instances.filter((i) => i.kind === "mixed").length;
     let counter: number | undefined;
@@ -128,7 +154,11 @@ describe("chaos", () => {
     }
     expect(counter).toBe(mixed * 3);
     // Nothing was quarantined: every message was eventually processed.
-    expect((await h.service.listPoisonMessages()).map((m) => `${m.queueName} ${m.eventType} ${m.instanceId}: ${m.reason}`)).toEqual([]);
+    expect(
+      (await h.service.listPoisonMessages()).map(
+        (m) => `${m.queueName} ${m.eventType} ${m.instanceId}: ${m.reason}`,
+      ),
+    ).toEqual([]);
     expect(overlaps(h.workers)).toEqual([]);
     const runs = activityRuns(h.env.TASKHUB_RUNS_FILE!);
     const activities = (INSTANCES - mixed) * 5 + mixed * 12;

@@ -15,7 +15,10 @@ let h: Hub;
 
 beforeAll(async () => {
   azurite = await startAzurite();
-  h = newHub(azurite.connectionString, { partitions: 4, env: { TASKHUB_VISIBILITY_MS: "4000", TASKHUB_LEASE_MS: "4000" } });
+  h = newHub(azurite.connectionString, {
+    partitions: 4,
+    env: { TASKHUB_VISIBILITY_MS: "4000", TASKHUB_LEASE_MS: "4000" },
+  });
   await h.service.createIfNotExists();
 });
 afterAll(async () => {
@@ -27,7 +30,13 @@ describe("continue-as-new under fire", () => {
   it(`${INSTANCES} eternal orchestrations x ${EVENTS} events through worker kills: every event exactly once`, async () => {
     const alive: WorkerProcess[] = await Promise.all([h.start("a"), h.start("b"), h.start("c")]);
     const ids = await Promise.all(
-      Array.from({ length: INSTANCES }, (_, i) => h.client.scheduleNewOrchestration("Eternal", { received: [], gen: 0, timeouts: 0, target: EVENTS }, { instanceId: `eternal-${i}` })),
+      Array.from({ length: INSTANCES }, (_, i) =>
+        h.client.scheduleNewOrchestration(
+          "Eternal",
+          { received: [], gen: 0, timeouts: 0, target: EVENTS },
+          { instanceId: `eternal-${i}` },
+        ),
+      ),
     );
     let kills = 0;
     let sending = true;
@@ -77,24 +86,36 @@ describe("continue-as-new under fire", () => {
   }, 300_000);
 
   it("an event whose message is redelivered after its checkpoint (worker killed before the delete) is applied once", async () => {
-    const received = await Promise.all(["beforeInstanceWrite", "beforeMessageDelete"].map(async (hook) => {
-      const hub = newHub(azurite.connectionString, { partitions: 1, env: { TASKHUB_VISIBILITY_MS: "3000", TASKHUB_LEASE_MS: "4000" } });
-      // Checkpoint 1 starts the instance; checkpoint 2 consumes event 1 and is where the worker dies.
-      const doomed = await hub.start("doomed", { TASKHUB_CRASH_AT: `${hook}:2` });
-      const id = await hub.client.scheduleNewOrchestration("Eternal", { received: [], gen: 0, timeouts: 0, target: 3 });
-      await hub.client.waitForOrchestrationStart(id, { timeoutMs: 30_000 });
-      await new Promise((r) => setTimeout(r, 500));
-      await hub.client.raiseEvent(id, "e", 1);
-      await doomed.exited(30_000);
-      expect(doomed.events.some((e) => e.event === "crashing")).toBe(true);
-      const rescuer = await hub.start("rescuer");
-      await hub.client.raiseEvent(id, "e", 2);
-      await hub.client.raiseEvent(id, "e", 3);
-      const s = await hub.client.waitForOrchestrationCompletion(id, { timeoutMs: 60_000 });
-      rescuer.kill("SIGKILL");
-      return `${hook}: ${s.runtimeStatus} ${JSON.stringify((s.output as { received?: number[] } | undefined)?.received)}`;
-    }));
-    expect(received).toEqual(["beforeInstanceWrite: Completed [1,2,3]", "beforeMessageDelete: Completed [1,2,3]"]);
+    const received = await Promise.all(
+      ["beforeInstanceWrite", "beforeMessageDelete"].map(async (hook) => {
+        const hub = newHub(azurite.connectionString, {
+          partitions: 1,
+          env: { TASKHUB_VISIBILITY_MS: "3000", TASKHUB_LEASE_MS: "4000" },
+        });
+        // Checkpoint 1 starts the instance; checkpoint 2 consumes event 1 and is where the worker dies.
+        const doomed = await hub.start("doomed", { TASKHUB_CRASH_AT: `${hook}:2` });
+        const id = await hub.client.scheduleNewOrchestration("Eternal", {
+          received: [],
+          gen: 0,
+          timeouts: 0,
+          target: 3,
+        });
+        await hub.client.waitForOrchestrationStart(id, { timeoutMs: 30_000 });
+        await new Promise((r) => setTimeout(r, 500));
+        await hub.client.raiseEvent(id, "e", 1);
+        await doomed.exited(30_000);
+        expect(doomed.events.some((e) => e.event === "crashing")).toBe(true);
+        const rescuer = await hub.start("rescuer");
+        await hub.client.raiseEvent(id, "e", 2);
+        await hub.client.raiseEvent(id, "e", 3);
+        const s = await hub.client.waitForOrchestrationCompletion(id, { timeoutMs: 60_000 });
+        rescuer.kill("SIGKILL");
+        return `${hook}: ${s.runtimeStatus} ${JSON.stringify((s.output as { received?: number[] } | undefined)?.received)}`;
+      }),
+    );
+    expect(received).toEqual([
+      "beforeInstanceWrite: Completed [1,2,3]",
+      "beforeMessageDelete: Completed [1,2,3]",
+    ]);
   }, 120_000);
 });
-

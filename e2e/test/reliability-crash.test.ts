@@ -31,7 +31,10 @@ describe("crash at each checkpoint step", () => {
   it("a real worker killed at each step: the instance completes once, its row repaired", async () => {
     const results = await Promise.all(
       POINTS.map(async ([what, crashAt]) => {
-        const h = newHub(azurite.connectionString, { partitions: 1, env: { TASKHUB_VISIBILITY_MS: "4000", TASKHUB_LEASE_MS: "4000" } });
+        const h = newHub(azurite.connectionString, {
+          partitions: 1,
+          env: { TASKHUB_VISIBILITY_MS: "4000", TASKHUB_LEASE_MS: "4000" },
+        });
         hubs.push(h);
         const doomed = await h.start("doomed", { TASKHUB_CRASH_AT: crashAt });
         const id = await h.client.scheduleNewOrchestration("Seq5", 10);
@@ -53,7 +56,10 @@ describe("crash at each checkpoint step", () => {
           scheduled: count("TaskScheduled"),
           completedTasks: count("TaskCompleted"),
           completions: count("ExecutionCompleted"),
-          rowAgrees: done?.type === "ExecutionCompleted" && done.orchestrationStatus === s.runtimeStatus && done.result === s.serializedOutput,
+          rowAgrees:
+            done?.type === "ExecutionCompleted" &&
+            done.orchestrationStatus === s.runtimeStatus &&
+            done.result === s.serializedOutput,
           rowAtCrash,
           recoveredMs: Date.now() - t0,
           activityRuns: runs.total,
@@ -61,7 +67,15 @@ describe("crash at each checkpoint step", () => {
       }),
     );
     for (const r of results) {
-      expect(r, r.what).toMatchObject({ crashed: true, status: "Completed", output: 15, scheduled: 5, completedTasks: 5, completions: 1, rowAgrees: true });
+      expect(r, r.what).toMatchObject({
+        crashed: true,
+        status: "Completed",
+        output: 15,
+        scheduled: 5,
+        completedTasks: 5,
+        completions: 1,
+        rowAgrees: true,
+      });
       expect(r.activityRuns, r.what).toBeGreaterThanOrEqual(5);
     }
     // The crash after the final history append left the row behind the history until it was repaired.

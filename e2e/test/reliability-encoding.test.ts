@@ -58,16 +58,22 @@ function payload(): Record<string, unknown> {
 function sameText(actual: unknown, expected: unknown, where: string): string[] {
   const problems: string[] = [];
   if (typeof expected === "string") {
-    if (actual !== expected) problems.push(`${where}: ${JSON.stringify(actual)?.slice(0, 80)} != ${JSON.stringify(expected).slice(0, 80)}`);
+    if (actual !== expected)
+      problems.push(
+        `${where}: ${JSON.stringify(actual)?.slice(0, 80)} != ${JSON.stringify(expected).slice(0, 80)}`,
+      );
   } else if (Array.isArray(expected)) {
-    if (!Array.isArray(actual) || actual.length !== expected.length) problems.push(`${where}: not the same array`);
+    if (!Array.isArray(actual) || actual.length !== expected.length)
+      problems.push(`${where}: not the same array`);
     else expected.forEach((v, i) => problems.push(...sameText(actual[i], v, `${where}[${i}]`)));
   } else if (expected && typeof expected === "object") {
     const a = actual as Record<string, unknown>;
     const keysA = Object.keys(a ?? {}).sort();
     const keysE = Object.keys(expected).sort();
-    if (JSON.stringify(keysA) !== JSON.stringify(keysE)) problems.push(`${where}: keys differ: ${JSON.stringify(keysA)} != ${JSON.stringify(keysE)}`);
-    for (const [k, v] of Object.entries(expected)) problems.push(...sameText(a?.[k], v, `${where}.${JSON.stringify(k)}`));
+    if (JSON.stringify(keysA) !== JSON.stringify(keysE))
+      problems.push(`${where}: keys differ: ${JSON.stringify(keysA)} != ${JSON.stringify(keysE)}`);
+    for (const [k, v] of Object.entries(expected))
+      problems.push(...sameText(a?.[k], v, `${where}.${JSON.stringify(k)}`));
   } else if (actual !== expected) problems.push(`${where}: ${String(actual)} != ${String(expected)}`);
   return problems;
 }
@@ -75,7 +81,10 @@ function sameText(actual: unknown, expected: unknown, where: string): string[] {
 describe("encoding", () => {
   it("round-trips every class of Unicode through queues, tables and blobs, small and large, exactly", async () => {
     const small = payload();
-    const large = { ...payload(), filler: Array.from({ length: 4000 }, () => Object.values(SAMPLES).join("|")) };
+    const large = {
+      ...payload(),
+      filler: Array.from({ length: 4000 }, () => Object.values(SAMPLES).join("|")),
+    };
     expect(JSON.stringify(large).length).toBeGreaterThan(1_000_000);
     const problems: string[] = [];
     for (const [size, value] of [
@@ -84,19 +93,30 @@ describe("encoding", () => {
     ] as const) {
       // Orchestration input and output (control queue, History and Instances tables), activity input and
       // result (work-item queue, control queue), sub-orchestration input and result.
-      const id = await h.client.scheduleNewOrchestration("Echo", value, { instanceId: `enc-${size}-\u05e9\u05dc\u05d5\u05dd-😀` });
+      const id = await h.client.scheduleNewOrchestration("Echo", value, {
+        instanceId: `enc-${size}-\u05e9\u05dc\u05d5\u05dd-😀`,
+      });
       const s = await h.client.waitForOrchestrationCompletion(id, { timeoutMs: 60_000 });
       expect(s.runtimeStatus).toBe("Completed");
-      problems.push(...sameText(s.output, value, `${size} output`), ...sameText(s.input, value, `${size} input`));
+      problems.push(
+        ...sameText(s.output, value, `${size} output`),
+        ...sameText(s.input, value, `${size} input`),
+      );
       const history = await h.client.getOrchestrationHistory(id);
       const result = history.find((e) => e.type === "TaskCompleted");
-      expect(result?.type === "TaskCompleted" && result.result === JSON.stringify(value), `${size}: the activity result in history is the exact JSON`).toBe(true);
+      expect(
+        result?.type === "TaskCompleted" && result.result === JSON.stringify(value),
+        `${size}: the activity result in history is the exact JSON`,
+      ).toBe(true);
       // External event data (control queue, History) and custom status (Instances).
       const waiting = await h.client.scheduleNewOrchestration("EchoEvent");
       await h.client.waitForOrchestrationStart(waiting, { timeoutMs: 30_000 });
       await h.client.raiseEvent(waiting, "echo", value);
       const e = await h.client.waitForOrchestrationCompletion(waiting, { timeoutMs: 60_000 });
-      problems.push(...sameText(e.output, value, `${size} event`), ...sameText(e.customStatus, size === "small" ? value : "large", `${size} custom status`));
+      problems.push(
+        ...sameText(e.output, value, `${size} event`),
+        ...sameText(e.customStatus, size === "small" ? value : "large", `${size} custom status`),
+      );
       // Entity state (scheduler state in History and Instances) and the signal's input (control queue).
       const box = { name: "box", key: `${size}-😀` };
       await h.client.signalEntity(box, "set", value);
@@ -109,13 +129,16 @@ describe("encoding", () => {
       // Large ones really went through blobs.
       if (size === "large") {
         let blobs = 0;
-        for await (const b of h.service.payloads.container.listBlobsFlat({ prefix: "enc-large" })) if (b.name) blobs++;
+        for await (const b of h.service.payloads.container.listBlobsFlat({ prefix: "enc-large" }))
+          if (b.name) blobs++;
         expect(blobs).toBeGreaterThan(0);
         figures.push(`large encoding payload: ${JSON.stringify(large).length} characters, ${blobs} blobs`);
       }
     }
     expect(problems).toEqual([]);
-    figures.push(`encoding: ${Object.keys(SAMPLES).length} classes of text (+ as object keys) x 2 sizes x 6 paths (orchestration input/output, activity, sub-orchestration, event, custom status (small only: 16 KB limit), entity state): 0 differences`);
+    figures.push(
+      `encoding: ${Object.keys(SAMPLES).length} classes of text (+ as object keys) x 2 sizes x 6 paths (orchestration input/output, activity, sub-orchestration, event, custom status (small only: 16 KB limit), entity state): 0 differences`,
+    );
   }, 180_000);
 
   it("hashes ids to partitions over UTF-8 as .NET does, and refuses ids that are not well-formed UTF-16", async () => {
@@ -123,18 +146,29 @@ describe("encoding", () => {
     expect(partitionIndex("a\uD800b", 16)).toBe(partitionIndex("a\uFFFDb", 16));
     // And ids with noncharacters: ids become blob names, which storage lists in XML, where U+FFFE is not allowed.
     for (const id of ["a\uD800b", "\uDC00", "end\uD83D", "nonchar-\uFFFE", "nonchar-\uFFFF"]) {
-      const err = await h.client.scheduleNewOrchestration("Echo", 1, { instanceId: id }).catch((e: unknown) => e);
+      const err = await h.client
+        .scheduleNewOrchestration("Echo", 1, { instanceId: id })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(TaskHubError);
       expect((err as TaskHubError).code).toBe("InvalidArgument");
     }
     // Well-formed ids of every other class work.
-    const ids = ["rtl-\u05e9\u05dc\u05d5\u05dd-\u202E", "nonchar-\uFDD0", "line-sep-\u2028\u2029", "astral-\u{10FFFF}😀", "bom-\uFEFF", "combining-e\u0301"];
+    const ids = [
+      "rtl-\u05e9\u05dc\u05d5\u05dd-\u202E",
+      "nonchar-\uFDD0",
+      "line-sep-\u2028\u2029",
+      "astral-\u{10FFFF}😀",
+      "bom-\uFEFF",
+      "combining-e\u0301",
+    ];
     for (const id of ids) await h.client.scheduleNewOrchestration("Echo", id, { instanceId: id });
     for (const id of ids) {
       const s = await h.client.waitForOrchestrationCompletion(id, { timeoutMs: 60_000 });
       expect(s.instanceId).toBe(id);
       expect(s.output).toBe(id);
     }
-    figures.push(`encoded ids: ${ids.length} well-formed ids with RTL, U+FDD0, line separators, astral, BOM, combining marks completed; 3 with lone surrogates and 2 with U+FFFE/U+FFFF refused`);
+    figures.push(
+      `encoded ids: ${ids.length} well-formed ids with RTL, U+FDD0, line separators, astral, BOM, combining marks completed; 3 with lone surrogates and 2 with U+FFFE/U+FFFF refused`,
+    );
   }, 120_000);
 });

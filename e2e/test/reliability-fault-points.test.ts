@@ -8,7 +8,11 @@ import { AzureStorageOrchestrationService, createStorageClients } from "@taskhub
 import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import { startFaultProxies, type FaultKind } from "../src/fault-proxy.js";
 
-type Target = (req: { method: string; url: string; body: Buffer }) => { kind: FaultKind; before: boolean } | undefined;
+type Target = (req: {
+  method: string;
+  url: string;
+  body: Buffer;
+}) => { kind: FaultKind; before: boolean } | undefined;
 
 let azurite: AzuriteInstance;
 let faults: Awaited<ReturnType<typeof startFaultProxies>>;
@@ -40,7 +44,10 @@ async function hub(): Promise<{ client: TaskHubClient; clientService: AzureStora
   const taskHubName = `fp${randomBytes(5).toString("hex")}`;
   const service = new AzureStorageOrchestrationService({
     taskHubName,
-    storage: createStorageClients({ connectionString: faults.connectionString }, { retry: { maxTries: TRIES, retryDelayMs: 100, maxRetryDelayMs: 400 } }),
+    storage: createStorageClients(
+      { connectionString: faults.connectionString },
+      { retry: { maxTries: TRIES, retryDelayMs: 100, maxRetryDelayMs: 400 } },
+    ),
     partitionCount: 1,
     minPollingIntervalMs: 10,
     maxPollingIntervalMs: 250,
@@ -53,14 +60,19 @@ async function hub(): Promise<{ client: TaskHubClient; clientService: AzureStora
   });
   worker.addEntity("padded", (ctx: EntityContext<{ count: number; pad: string }>) => {
     const v = ctx.getState(() => ({ count: 0, pad: "" }))!;
-    if (ctx.operationName === "add") ctx.setState({ count: v.count + (ctx.getInput<number>() ?? 1), pad: "x".repeat(40_000) });
+    if (ctx.operationName === "add")
+      ctx.setState({ count: v.count + (ctx.getInput<number>() ?? 1), pad: "x".repeat(40_000) });
     return v.count;
   });
   worker.addOrchestrator("AddOne", function* (ctx, name: Counter) {
     return (yield ctx.entities.callEntity({ name, key: "points" }, "add", 1)) as number;
   });
   await worker.start();
-  const clientService = new AzureStorageOrchestrationService({ taskHubName, storage: { connectionString: azurite.connectionString }, partitionCount: 1 });
+  const clientService = new AzureStorageOrchestrationService({
+    taskHubName,
+    storage: { connectionString: azurite.connectionString },
+    partitionCount: 1,
+  });
   cleanups.push(() => clientService.deleteTaskHub());
   cleanups.push(() => worker.stop({ drainTimeoutMs: 2000 }));
   return { client: new TaskHubClient(clientService), clientService };
@@ -77,7 +89,8 @@ async function addOne(client: TaskHubClient, name: Counter, instanceId: string):
 /** Until the hub's control queue holds no message, visible or not: every message was processed and deleted. */
 async function settled(service: AzureStorageOrchestrationService): Promise<void> {
   const queue = service.clients.queue(service.names.controlQueues[0]!);
-  while ((await queue.getProperties()).approximateMessagesCount !== 0) await new Promise((r) => setTimeout(r, 200));
+  while ((await queue.getProperties()).approximateMessagesCount !== 0)
+    await new Promise((r) => setTimeout(r, 200));
 }
 
 /** Value of a counter read through getEntity. */
@@ -88,7 +101,10 @@ async function count(client: TaskHubClient, name: Counter): Promise<number | und
 
 type Request = { method: string; url: string; body: Buffer };
 const isHistoryBatch = (name: Counter, req: Request): boolean =>
-  req.method === "POST" && req.url.includes("$batch") && req.body.includes(`"PartitionKey":"${entityId(name)}"`) && req.body.includes('"RowKey":"sentinel"');
+  req.method === "POST" &&
+  req.url.includes("$batch") &&
+  req.body.includes(`"PartitionKey":"${entityId(name)}"`) &&
+  req.body.includes('"RowKey":"sentinel"');
 const isInstancesWrite = (name: Counter, req: Request): boolean =>
   req.method !== "GET" && decodeURIComponent(req.url).includes(`Instances(PartitionKey='${entityId(name)}'`);
 
@@ -96,31 +112,40 @@ describe("an entity step whose history committed but whose checkpoint failed", (
   // The operation ran and its caller got the answer (responses are sent before the history write); the
   // request message comes back and is recognised as consumed by the committed history. The entity's state
   // must then be what its history says, although no later operation comes to rewrite the Instances row.
-  const cases: { name: string; entity: Counter; strike: (struck: number, req: Request) => { kind: FaultKind; before: boolean } | undefined; strikes: number }[] = [
+  const cases: {
+    name: string;
+    entity: Counter;
+    strike: (struck: number, req: Request) => { kind: FaultKind; before: boolean } | undefined;
+    strikes: number;
+  }[] = [
     {
       // The client retries the batch; the retry finds the sentinel's ETag changed (412) and gives up.
       name: "the history batch is answered 500 after it committed",
       entity: "counter",
-      strike: (struck, req) => (struck === 0 && isHistoryBatch("counter", req) ? { kind: "error500", before: false } : undefined),
+      strike: (struck, req) =>
+        struck === 0 && isHistoryBatch("counter", req) ? { kind: "error500", before: false } : undefined,
       strikes: 1,
     },
     {
       name: "the connection drops after the history batch committed",
       entity: "counter",
-      strike: (struck, req) => (struck === 0 && isHistoryBatch("counter", req) ? { kind: "drop", before: false } : undefined),
+      strike: (struck, req) =>
+        struck === 0 && isHistoryBatch("counter", req) ? { kind: "drop", before: false } : undefined,
       strikes: 1,
     },
     {
       name: "every attempt of the Instances write fails",
       entity: "counter",
-      strike: (struck, req) => (struck < TRIES && isInstancesWrite("counter", req) ? { kind: "error503", before: true } : undefined),
+      strike: (struck, req) =>
+        struck < TRIES && isInstancesWrite("counter", req) ? { kind: "error503", before: true } : undefined,
       strikes: TRIES,
     },
     {
       // The row's Input is then the URL of the blob the history row names.
       name: "the history batch of a state kept in a blob is answered 500 after it committed",
       entity: "padded",
-      strike: (struck, req) => (struck === 0 && isHistoryBatch("padded", req) ? { kind: "error500", before: false } : undefined),
+      strike: (struck, req) =>
+        struck === 0 && isHistoryBatch("padded", req) ? { kind: "error500", before: false } : undefined,
       strikes: 1,
     },
   ];

@@ -52,7 +52,11 @@ describe("storage faults", () => {
       const batch = await Promise.all(
         Array.from({ length: 6 }, async (_, i) => {
           const n = wave * 10 + i;
-          const id = await h.client.scheduleNewOrchestration("Mixed", { n, gen: 0, acc: 0, counter: "faults" }, { instanceId: `mixed-${wave}-${i}` });
+          const id = await h.client.scheduleNewOrchestration(
+            "Mixed",
+            { n, gen: 0, acc: 0, counter: "faults" },
+            { instanceId: `mixed-${wave}-${i}` },
+          );
           return { id, n, event: 1000 + n };
         }),
       );
@@ -65,13 +69,17 @@ describe("storage faults", () => {
     const wrong: string[] = [];
     let patience = 240_000;
     for (const inst of instances) {
-      const s = await h.client.waitForOrchestrationCompletion(inst.id, { timeoutMs: patience }).catch(async (err: unknown) => {
-        patience = 5_000; // one stuck instance is enough to wait for
-        console.log(`STUCK ${inst.id}:\n${await diagnose(h, inst.id, "faults")}`);
-        throw err;
-      });
+      const s = await h.client
+        .waitForOrchestrationCompletion(inst.id, { timeoutMs: patience })
+        .catch(async (err: unknown) => {
+          patience = 5_000; // one stuck instance is enough to wait for
+          console.log(`STUCK ${inst.id}:\n${await diagnose(h, inst.id, "faults")}`);
+          throw err;
+        });
       if (s.runtimeStatus !== "Completed" || s.output !== expected(inst.n, inst.event))
-        wrong.push(`${inst.id}: ${s.runtimeStatus} ${JSON.stringify(s.output)} (expected ${expected(inst.n, inst.event)}) ${s.failureDetails?.errorMessage ?? ""}`);
+        wrong.push(
+          `${inst.id}: ${s.runtimeStatus} ${JSON.stringify(s.output)} (expected ${expected(inst.n, inst.event)}) ${s.failureDetails?.errorMessage ?? ""}`,
+        );
     }
     const elapsed = Date.now() - started;
     faults.setFaultRate(0);
@@ -88,18 +96,38 @@ describe("storage faults", () => {
     for (const inst of instances.slice(0, 10)) {
       const history = await h.client.getOrchestrationHistory(inst.id);
       expect(history.filter((e) => e.type === "ExecutionCompleted")).toHaveLength(1);
-      const results = history.filter((e) => e.type === "TaskCompleted").map((e) => (e.type === "TaskCompleted" ? e.taskScheduledId : -1));
+      const results = history
+        .filter((e) => e.type === "TaskCompleted")
+        .map((e) => (e.type === "TaskCompleted" ? e.taskScheduledId : -1));
       expect(new Set(results).size).toBe(results.length);
     }
     // Nothing was quarantined: every message was eventually processed.
-    expect((await h.service.listPoisonMessages()).map((m) => `${m.queueName} ${m.eventType} ${m.instanceId}: ${m.reason}`)).toEqual([]);
+    expect(
+      (await h.service.listPoisonMessages()).map(
+        (m) => `${m.queueName} ${m.eventType} ${m.instanceId}: ${m.reason}`,
+      ),
+    ).toEqual([]);
     // No worker process crashed.
     for (const w of h.workers) expect(w.exitedAt, `worker ${w.id} exited`).toBeUndefined();
-    const c = { blob: faults.proxies.blob.counts, queue: faults.proxies.queue.counts, table: faults.proxies.table.counts };
+    const c = {
+      blob: faults.proxies.blob.counts,
+      queue: faults.proxies.queue.counts,
+      table: faults.proxies.table.counts,
+    };
     const sum = (k: keyof typeof c.queue): number => c.blob[k] + c.queue[k] + c.table[k];
-    const injected = faults.proxies.blob.injected + faults.proxies.queue.injected + faults.proxies.table.injected;
+    const injected =
+      faults.proxies.blob.injected + faults.proxies.queue.injected + faults.proxies.table.injected;
     expect(injected).toBeGreaterThan(0);
-    for (const k of ["error500Before", "error500After", "error503Before", "error503After", "dropBefore", "dropAfter", "stall"] as const) expect(sum(k), k).toBeGreaterThan(0);
+    for (const k of [
+      "error500Before",
+      "error500After",
+      "error503Before",
+      "error503After",
+      "dropBefore",
+      "dropAfter",
+      "stall",
+    ] as const)
+      expect(sum(k), k).toBeGreaterThan(0);
     const runs = activityRuns(h.env.TASKHUB_RUNS_FILE!);
     console.log(
       `reliability-faults: ${instances.length} mixed instances (x3 generations: ${instances.length * 12} activities, ${instances.length * 3} sub-orchestrations, timers, entity calls; ${instances.length} events) ` +

@@ -5,7 +5,12 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TaskHubClient, TaskHubError, newEvent } from "@taskhub/core";
-import { AzureStorageOrchestrationService, messageDataToJson, newMessageData, partitionIndex } from "@taskhub/azure-storage";
+import {
+  AzureStorageOrchestrationService,
+  messageDataToJson,
+  newMessageData,
+  partitionIndex,
+} from "@taskhub/azure-storage";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import { incompressible, newHub, queueLength, waitForPoison, type Hub } from "./hostile.js";
 
@@ -28,7 +33,9 @@ afterAll(async () => {
 
 /** Background work that must keep completing while the hostile input is being handled. */
 async function otherWork(client: TaskHubClient, count: number): Promise<number> {
-  const ids = await Promise.all(Array.from({ length: count }, (_, i) => client.scheduleNewOrchestration("Seq5", i * 10)));
+  const ids = await Promise.all(
+    Array.from({ length: count }, (_, i) => client.scheduleNewOrchestration("Seq5", i * 10)),
+  );
   let ok = 0;
   for (const [i, id] of ids.entries()) {
     const s = await client.waitForOrchestrationCompletion(id, { timeoutMs: 60_000 });
@@ -66,7 +73,10 @@ const BAD_IDS: [string, string][] = [
 describe("instance ids", () => {
   it("refuses / \\ # ? control characters, a leading @ and more than 256 characters on every verb, writing nothing", async () => {
     // A hub nobody has touched: after all the refused calls, not one of its queues or tables may exist.
-    const fresh = new AzureStorageOrchestrationService({ taskHubName: `untouched${randomUUID().slice(0, 8)}`, storage: { connectionString: azurite.connectionString } });
+    const fresh = new AzureStorageOrchestrationService({
+      taskHubName: `untouched${randomUUID().slice(0, 8)}`,
+      storage: { connectionString: azurite.connectionString },
+    });
     const client = new TaskHubClient(fresh);
     let refused = 0;
     for (const [, id] of BAD_IDS) {
@@ -79,23 +89,42 @@ describe("instance ids", () => {
       refused += 6;
     }
     const queues: string[] = [];
-    for await (const q of fresh.clients.queueService.listQueues({ prefix: fresh.names.hub.toLowerCase() })) queues.push(q.name);
+    for await (const q of fresh.clients.queueService.listQueues({ prefix: fresh.names.hub.toLowerCase() }))
+      queues.push(q.name);
     const tables: string[] = [];
-    for await (const t of fresh.clients.tableService.listTables()) if (t.name?.toLowerCase().startsWith(fresh.names.hub.toLowerCase())) tables.push(t.name);
+    for await (const t of fresh.clients.tableService.listTables())
+      if (t.name?.toLowerCase().startsWith(fresh.names.hub.toLowerCase())) tables.push(t.name);
     expect(queues).toEqual([]);
     expect(tables).toEqual([]);
-    figures.push(`bad instance ids: ${BAD_IDS.length} ids x 6 verbs = ${refused} calls refused with InvalidArgument, 0 queues/tables created`);
+    figures.push(
+      `bad instance ids: ${BAD_IDS.length} ids x 6 verbs = ${refused} calls refused with InvalidArgument, 0 queues/tables created`,
+    );
   });
 
   it("accepts and round-trips odd but valid ids (quotes, %, .., spaces, astral characters, exactly 256 characters)", async () => {
-    const odd = [`it's "quoted" 50%`, "..", "..%2F..%2Fetc", "sp ace", "ü日本🎉", "x".repeat(256), "a|b~c*d", "'; DROP TABLE x--", "<img src=x onerror=alert(1)>", "ends-with-space "];
-    const ids = await Promise.all(odd.map((id) => h.client.scheduleNewOrchestration("Echo", id, { instanceId: id })));
+    const odd = [
+      `it's "quoted" 50%`,
+      "..",
+      "..%2F..%2Fetc",
+      "sp ace",
+      "ü日本🎉",
+      "x".repeat(256),
+      "a|b~c*d",
+      "'; DROP TABLE x--",
+      "<img src=x onerror=alert(1)>",
+      "ends-with-space ",
+    ];
+    const ids = await Promise.all(
+      odd.map((id) => h.client.scheduleNewOrchestration("Echo", id, { instanceId: id })),
+    );
     for (const id of ids) {
       const s = await h.client.waitForOrchestrationCompletion(id, { timeoutMs: 60_000 });
       expect(s.instanceId).toBe(id);
       expect(s.runtimeStatus).toBe("Completed");
       expect(s.output).toBe(id);
-      expect((await h.client.getOrchestrationHistory(id)).some((e) => e.type === "ExecutionCompleted")).toBe(true);
+      expect((await h.client.getOrchestrationHistory(id)).some((e) => e.type === "ExecutionCompleted")).toBe(
+        true,
+      );
     }
     figures.push(`odd valid ids: ${odd.length} completed with their id as output`);
   });
@@ -115,13 +144,19 @@ describe("unknown names", () => {
     expect(sa.runtimeStatus).toBe("Failed");
     expect(sa.failureDetails?.errorMessage).toContain("no activity named 'NoSuchActivity' is registered");
     expect(sa.failureDetails?.innerFailure?.errorType).toBe("ActivityNotRegistered");
-    const poison = await waitForPoison(h.service, (p) => p.some((m) => m.instanceId === "@nosuchentity@k1"), 60_000);
+    const poison = await waitForPoison(
+      h.service,
+      (p) => p.some((m) => m.instanceId === "@nosuchentity@k1"),
+      60_000,
+    );
     const entry = poison.find((m) => m.instanceId === "@nosuchentity@k1");
     expect(entry, "the signal to an unregistered entity is in the poison store").toBeDefined();
     expect(entry!.reason).toMatch(/nosuchentity/i);
     expect(entry!.eventType).toBe("EventRaised");
     expect(await background).toBe(10);
-    figures.push(`unknown names: orchestrator → Failed (OrchestratorNotRegistered), activity → Failed (ActivityNotRegistered), entity signal → poison ("${entry!.reason.slice(0, 90)}"); 10/10 other orchestrations completed`);
+    figures.push(
+      `unknown names: orchestrator → Failed (OrchestratorNotRegistered), activity → Failed (ActivityNotRegistered), entity signal → poison ("${entry!.reason.slice(0, 90)}"); 10/10 other orchestrations completed`,
+    );
   });
 });
 
@@ -140,18 +175,26 @@ describe("inputs that are not JSON", () => {
     await h.client.waitForOrchestrationStart(waiting, { timeoutMs: 30_000 });
     for (const [what, value] of bad) {
       const id = `nonjson-${what.replaceAll(" ", "-")}-${randomUUID().slice(0, 6)}`;
-      const err = await expectCode(h.client.scheduleNewOrchestration("Echo", value, { instanceId: id }), "Serialization");
+      const err = await expectCode(
+        h.client.scheduleNewOrchestration("Echo", value, { instanceId: id }),
+        "Serialization",
+      );
       expect(err.message).toMatch(/not JSON-serializable/);
       expect(await h.client.getOrchestrationState(id)).toBeUndefined();
       await expectCode(h.client.raiseEvent(waiting, "echo", value), "Serialization");
-      await expectCode(h.client.signalEntity({ name: "counter", key: "nonjson" }, "add", value), "Serialization");
+      await expectCode(
+        h.client.signalEntity({ name: "counter", key: "nonjson" }, "add", value),
+        "Serialization",
+      );
     }
     // Nothing of the refused events got through: the first event the instance sees is this one.
     await h.client.raiseEvent(waiting, "echo", "the good one");
     const s = await h.client.waitForOrchestrationCompletion(waiting, { timeoutMs: 30_000 });
     expect(s.output).toBe("the good one");
     expect(await h.client.getEntity({ name: "counter", key: "nonjson" })).toBeUndefined();
-    figures.push(`non-JSON inputs: ${bad.length} kinds x 3 verbs refused with Serialization; nothing written`);
+    figures.push(
+      `non-JSON inputs: ${bad.length} kinds x 3 verbs refused with Serialization; nothing written`,
+    );
   });
 });
 
@@ -180,20 +223,30 @@ describe("payload sizes", () => {
 describe("custom status over the limit", () => {
   it("fails the instance with a clear error instead of losing the status", async () => {
     const ok = await h.client.scheduleNewOrchestration("Status", "x".repeat(8000));
-    expect((await h.client.waitForOrchestrationCompletion(ok, { timeoutMs: 30_000 })).customStatus).toBe("x".repeat(8000));
+    expect((await h.client.waitForOrchestrationCompletion(ok, { timeoutMs: 30_000 })).customStatus).toBe(
+      "x".repeat(8000),
+    );
     const big = await h.client.scheduleNewOrchestration("Status", "x".repeat(100_000));
     const s = await h.client.waitForOrchestrationCompletion(big, { timeoutMs: 30_000 });
     expect(s.runtimeStatus).toBe("Failed");
     expect(s.failureDetails?.errorMessage).toMatch(/custom status is \d+ bytes .*the limit is 16 KB/);
-    figures.push(`custom status: 16 KB accepted, 200 KB fails the instance ("${s.failureDetails?.errorMessage}")`);
+    figures.push(
+      `custom status: 16 KB accepted, 200 KB fails the instance ("${s.failureDetails?.errorMessage}")`,
+    );
   });
 });
 
 describe("malformed queue messages", () => {
   it("retries, then quarantines every kind with its reason, never drops one, and other work flows", async () => {
     const ghost = `ghost-${randomUUID().slice(0, 8)}`;
-    const envelope = (m: Parameters<typeof newMessageData>[0]): string => messageDataToJson(newMessageData(m));
-    const goodEnvelope = JSON.parse(envelope({ event: newEvent("EventRaised", { timestamp: new Date(), name: "x", input: "1" }), orchestrationInstance: { instanceId: ghost } })) as Record<string, any>;
+    const envelope = (m: Parameters<typeof newMessageData>[0]): string =>
+      messageDataToJson(newMessageData(m));
+    const goodEnvelope = JSON.parse(
+      envelope({
+        event: newEvent("EventRaised", { timestamp: new Date(), name: "x", input: "1" }),
+        orchestrationInstance: { instanceId: ghost },
+      }),
+    ) as Record<string, any>;
     const variant = (f: (o: Record<string, any>) => void): string => {
       const o = structuredClone(goodEnvelope);
       f(o);
@@ -204,31 +257,97 @@ describe("malformed queue messages", () => {
       ["not base64 JSON either", "!!!###"],
       ["a JSON array", "[1,2,3]"],
       ["a JSON string", '"hello"'],
-      ["truncated JSON", envelope({ event: newEvent("EventRaised", { timestamp: new Date(), name: "x" }), orchestrationInstance: { instanceId: ghost } }).slice(0, 60)],
+      [
+        "truncated JSON",
+        envelope({
+          event: newEvent("EventRaised", { timestamp: new Date(), name: "x" }),
+          orchestrationInstance: { instanceId: ghost },
+        }).slice(0, 60),
+      ],
       ["empty object", "{}"],
       ["TaskMessage without Event", variant((o) => delete o.TaskMessage.Event)],
-      ["unknown event type", variant((o) => ((o.TaskMessage.Event.EventType = 99), (o.TaskMessage.Event.$type = "DurableTask.Core.History.NoSuchEvent")))],
-      ["event of the wrong type for a control queue", envelope({ event: newEvent("TaskScheduled", { timestamp: new Date(), eventId: 0, name: "Work", input: "1" }), orchestrationInstance: { instanceId: ghost } })],
+      [
+        "unknown event type",
+        variant(
+          (o) => (
+            (o.TaskMessage.Event.EventType = 99),
+            (o.TaskMessage.Event.$type = "DurableTask.Core.History.NoSuchEvent")
+          ),
+        ),
+      ],
+      [
+        "event of the wrong type for a control queue",
+        envelope({
+          event: newEvent("TaskScheduled", { timestamp: new Date(), eventId: 0, name: "Work", input: "1" }),
+          orchestrationInstance: { instanceId: ghost },
+        }),
+      ],
       ["missing OrchestrationInstance", variant((o) => delete o.TaskMessage.OrchestrationInstance)],
       ["InstanceId not a string", variant((o) => (o.TaskMessage.OrchestrationInstance.InstanceId = 42))],
-      ["event for an instance that does not exist", envelope({ event: newEvent("EventRaised", { timestamp: new Date(), name: "x", input: "1" }), orchestrationInstance: { instanceId: `${ghost}-event` } })],
-      ["timer for an instance that does not exist", envelope({ event: newEvent("TimerFired", { timestamp: new Date(), timerId: 3, fireAt: new Date().toISOString() }), orchestrationInstance: { instanceId: `${ghost}-timer` } })],
-      ["result for an instance that does not exist", envelope({ event: newEvent("TaskCompleted", { timestamp: new Date(), taskScheduledId: 0, result: "1" }), orchestrationInstance: { instanceId: `${ghost}-result` } })],
-      ["large-message wrapper whose blob is missing", JSON.stringify({ TaskMessage: null, CompressedBlobName: `${ghost}/message-00000000000000000000000000000000-EventRaised.json.gz`, SequenceNumber: 0 })],
+      [
+        "event for an instance that does not exist",
+        envelope({
+          event: newEvent("EventRaised", { timestamp: new Date(), name: "x", input: "1" }),
+          orchestrationInstance: { instanceId: `${ghost}-event` },
+        }),
+      ],
+      [
+        "timer for an instance that does not exist",
+        envelope({
+          event: newEvent("TimerFired", {
+            timestamp: new Date(),
+            timerId: 3,
+            fireAt: new Date().toISOString(),
+          }),
+          orchestrationInstance: { instanceId: `${ghost}-timer` },
+        }),
+      ],
+      [
+        "result for an instance that does not exist",
+        envelope({
+          event: newEvent("TaskCompleted", { timestamp: new Date(), taskScheduledId: 0, result: "1" }),
+          orchestrationInstance: { instanceId: `${ghost}-result` },
+        }),
+      ],
+      [
+        "large-message wrapper whose blob is missing",
+        JSON.stringify({
+          TaskMessage: null,
+          CompressedBlobName: `${ghost}/message-00000000000000000000000000000000-EventRaised.json.gz`,
+          SequenceNumber: 0,
+        }),
+      ],
     ];
     const workItems: [string, string][] = [
       ["not JSON", "<xml>not json</xml>"],
       ["empty object", "{}"],
       ["unknown event type", variant((o) => (o.TaskMessage.Event.EventType = 1234))],
-      ["an orchestration event on the work-item queue", envelope({ event: newEvent("EventRaised", { timestamp: new Date(), name: "x", input: "1" }), orchestrationInstance: { instanceId: ghost } })],
+      [
+        "an orchestration event on the work-item queue",
+        envelope({
+          event: newEvent("EventRaised", { timestamp: new Date(), name: "x", input: "1" }),
+          orchestrationInstance: { instanceId: ghost },
+        }),
+      ],
     ];
     // A well-formed activity for an instance that does not exist runs; its result then has nowhere to go.
-    const orphanActivity = envelope({ event: newEvent("TaskScheduled", { timestamp: new Date(), eventId: 7, name: "Echo", input: '"orphan"' }), orchestrationInstance: { instanceId: `${ghost}-orphan`, executionId: "e1" } });
+    const orphanActivity = envelope({
+      event: newEvent("TaskScheduled", {
+        timestamp: new Date(),
+        eventId: 7,
+        name: "Echo",
+        input: '"orphan"',
+      }),
+      orchestrationInstance: { instanceId: `${ghost}-orphan`, executionId: "e1" },
+    });
 
     const names = h.service.names;
     const home = (id: string): string => names.controlQueues[partitionIndex(id, names.controlQueues.length)]!;
     // Well-formed, but on the other partition's queue (where a second worker could run the instance).
-    const misplaced = envelope({ event: newEvent("EventRaised", { timestamp: new Date(), name: "x", input: "1" }), orchestrationInstance: { instanceId: `${ghost}-misplaced` } });
+    const misplaced = envelope({
+      event: newEvent("EventRaised", { timestamp: new Date(), name: "x", input: "1" }),
+      orchestrationInstance: { instanceId: `${ghost}-misplaced` },
+    });
     control.push(["on another partition's control queue", misplaced]);
     const sent: { queue: string; what: string; body: string }[] = [];
     for (const [i, [what, body]] of control.entries()) {
@@ -252,31 +371,54 @@ describe("malformed queue messages", () => {
     const background = otherWork(h.client, 20);
 
     const expected = sent.length + 1; // + the orphan activity's result, on the ghost's control queue
-    const poison = await waitForPoison(h.service, (p) => p.filter((m) => m.body.includes(ghost) || sent.some((s) => s.body === m.body)).length >= expected, 90_000);
+    const poison = await waitForPoison(
+      h.service,
+      (p) =>
+        p.filter((m) => m.body.includes(ghost) || sent.some((s) => s.body === m.body)).length >= expected,
+      90_000,
+    );
     const mine = poison.filter((m) => m.body.includes(ghost) || sent.some((s) => s.body === m.body));
-    const missing = sent.filter((s) => !mine.some((m) => m.queueName === s.queue && m.body === s.body)).map((s) => `${s.queue}: ${s.what}`);
-    expect(missing, "every malformed message is in the poison store, on its own queue, body unchanged").toEqual([]);
+    const missing = sent
+      .filter((s) => !mine.some((m) => m.queueName === s.queue && m.body === s.body))
+      .map((s) => `${s.queue}: ${s.what}`);
+    expect(
+      missing,
+      "every malformed message is in the poison store, on its own queue, body unchanged",
+    ).toEqual([]);
     for (const m of mine) {
       expect(m.reason.length, `reason of ${m.body.slice(0, 40)}`).toBeGreaterThan(10);
       expect(m.dequeueCount).toBeGreaterThanOrEqual(3);
     }
     const orphanResult = mine.find((m) => m.instanceId === `${ghost}-orphan`);
-    expect(orphanResult?.eventType, "the orphan activity ran and its result was quarantined").toBe("TaskCompleted");
+    expect(orphanResult?.eventType, "the orphan activity ran and its result was quarantined").toBe(
+      "TaskCompleted",
+    );
     expect(orphanResult?.queueName).toBe(home(`${ghost}-orphan`));
     expect(await background).toBe(20);
     // Completed is reported before the last step's messages are deleted: give the deletes a moment.
     for (const q of [...names.controlQueues, names.workItemQueue]) {
-      for (let i = 0; i < 50 && (await queueLength(h.queues, q)) > 0; i++) await new Promise((r) => setTimeout(r, 200));
+      for (let i = 0; i < 50 && (await queueLength(h.queues, q)) > 0; i++)
+        await new Promise((r) => setTimeout(r, 200));
       expect(await queueLength(h.queues, q), `${q} is empty`).toBe(0);
     }
     // Nothing was created for the ghosts.
-    for (const suffix of ["", "-event", "-timer", "-result", "-orphan", "-misplaced"]) expect(await h.client.getOrchestrationState(`${ghost}${suffix}`)).toBeUndefined();
+    for (const suffix of ["", "-event", "-timer", "-result", "-orphan", "-misplaced"])
+      expect(await h.client.getOrchestrationState(`${ghost}${suffix}`)).toBeUndefined();
     // Replaying one puts it back on its queue, where it fails again and returns to the store: never lost.
     const one = mine.find((m) => m.body === "this is not json")!;
     expect(await h.service.replayPoisonMessage(one.queueName, one.messageId)).toBe(true);
-    const back = await waitForPoison(h.service, (p) => p.filter((m) => m.body === "this is not json").length === 1 && !p.some((m) => m.messageId === one.messageId), 30_000);
+    const back = await waitForPoison(
+      h.service,
+      (p) =>
+        p.filter((m) => m.body === "this is not json").length === 1 &&
+        !p.some((m) => m.messageId === one.messageId),
+      30_000,
+    );
     expect(back.filter((m) => m.body === "this is not json")).toHaveLength(1);
-    figures.push(`malformed queue messages: ${control.length} kinds on control queues + ${workItems.length} on the work-item queue + 1 orphan activity result = ${mine.length} quarantined with reasons, 0 dropped, 0 left on queues; 20/20 other orchestrations completed`);
-    for (const s of sent) figures.push(`  ${s.what}: ${mine.find((m) => m.body === s.body)?.reason.slice(0, 100)}`);
+    figures.push(
+      `malformed queue messages: ${control.length} kinds on control queues + ${workItems.length} on the work-item queue + 1 orphan activity result = ${mine.length} quarantined with reasons, 0 dropped, 0 left on queues; 20/20 other orchestrations completed`,
+    );
+    for (const s of sent)
+      figures.push(`  ${s.what}: ${mine.find((m) => m.body === s.body)?.reason.slice(0, 100)}`);
   }, 150_000);
 });

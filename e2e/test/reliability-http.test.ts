@@ -62,8 +62,26 @@ function startHost(env: Record<string, string>): HostProcess {
 function accountSas(connectionString: string): string {
   const account = /AccountName=([^;]+)/.exec(connectionString)![1]!;
   const key = Buffer.from(/AccountKey=([^;]+)/.exec(connectionString)![1]!, "base64");
-  const fields = { sv: "2019-12-12", ss: "bqt", srt: "sco", sp: "rwdlacup", se: new Date(Date.now() + 3600_000).toISOString().replace(/\.\d+Z$/, "Z"), spr: "https,http" };
-  const toSign = [account, fields.sp, fields.ss, fields.srt, "", fields.se, "", fields.spr, fields.sv, ""].join("\n");
+  const fields = {
+    sv: "2019-12-12",
+    ss: "bqt",
+    srt: "sco",
+    sp: "rwdlacup",
+    se: new Date(Date.now() + 3600_000).toISOString().replace(/\.\d+Z$/, "Z"),
+    spr: "https,http",
+  };
+  const toSign = [
+    account,
+    fields.sp,
+    fields.ss,
+    fields.srt,
+    "",
+    fields.se,
+    "",
+    fields.spr,
+    fields.sv,
+    "",
+  ].join("\n");
   const sig = createHmac("sha256", key).update(toSign, "utf8").digest("base64");
   return new URLSearchParams({ ...fields, sig }).toString();
 }
@@ -77,9 +95,18 @@ const figures: string[] = [];
 
 beforeAll(async () => {
   azurite = await startAzurite();
-  host = startHost({ AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, TASKHUB_HUB_NAME: HUB, TASKHUB_HTTP_KEY: KEY });
+  host = startHost({
+    AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+    TASKHUB_HUB_NAME: HUB,
+    TASKHUB_HTTP_KEY: KEY,
+  });
   base = `${await host.url}/runtime/webhooks/durabletask`;
-  client = new TaskHubClient(new AzureStorageOrchestrationService({ taskHubName: HUB, storage: { connectionString: azurite.connectionString } }));
+  client = new TaskHubClient(
+    new AzureStorageOrchestrationService({
+      taskHubName: HUB,
+      storage: { connectionString: azurite.connectionString },
+    }),
+  );
 });
 afterAll(async () => {
   if (host && host.child.exitCode === null) {
@@ -95,21 +122,28 @@ afterAll(async () => {
  * One raw request (node:http, so that paths are sent exactly as written). With `streamMB` the body is
  * streamed in 1 MB chunks without a length, up to that many, and writing stops as soon as an answer comes.
  */
-function send(method: string, path: string, opts: { body?: string; headers?: Record<string, string>; streamMB?: number } = {}): Promise<{ status: number; body: string; sentMB: number }> {
+function send(
+  method: string,
+  path: string,
+  opts: { body?: string; headers?: Record<string, string>; streamMB?: number } = {},
+): Promise<{ status: number; body: string; sentMB: number }> {
   const url = new URL(base);
   let sentMB = 0;
   let answered = false;
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: url.hostname, port: url.port, method, path: `${url.pathname}${path}`, headers: opts.headers }, (res) => {
-      answered = true;
-      let text = "";
-      res.on("data", (c: Buffer) => (text += c.toString()));
-      res.on("end", () => {
-        bodies.push({ status: res.statusCode ?? 0, text });
-        resolve({ status: res.statusCode ?? 0, body: text, sentMB });
-        req.destroy();
-      });
-    });
+    const req = httpRequest(
+      { host: url.hostname, port: url.port, method, path: `${url.pathname}${path}`, headers: opts.headers },
+      (res) => {
+        answered = true;
+        let text = "";
+        res.on("data", (c: Buffer) => (text += c.toString()));
+        res.on("end", () => {
+          bodies.push({ status: res.statusCode ?? 0, text });
+          resolve({ status: res.statusCode ?? 0, body: text, sentMB });
+          req.destroy();
+        });
+      },
+    );
     req.on("error", (err: NodeJS.ErrnoException) => {
       if (!answered) reject(err);
     });
@@ -133,7 +167,8 @@ async function snapshot(): Promise<string> {
   const ids: string[] = [];
   for await (const s of client.listInstances({})) ids.push(`${s.instanceId}:${s.runtimeStatus}`);
   const entities: string[] = [];
-  for await (const e of client.listEntities({ includeState: true })) entities.push(`${e.id.name}/${e.id.key}=${JSON.stringify(e.state)}`);
+  for await (const e of client.listEntities({ includeState: true }))
+    entities.push(`${e.id.name}/${e.id.key}=${JSON.stringify(e.state)}`);
   return JSON.stringify({ ids: ids.sort(), entities: entities.sort() });
 }
 
@@ -143,42 +178,127 @@ describe("hostile HTTP requests", () => {
     const started = await send("POST", withKey("/orchestrators/Wait/target-1"), { body: "" });
     expect(started.status).toBe(202);
     await client.waitForOrchestrationStart("target-1", { timeoutMs: 30_000 });
-    expect((await send("POST", withKey("/entities/counter/c1?op=add"), { body: "5", headers: { "content-type": "application/json" } })).status).toBe(202);
-    for (let i = 0; i < 100 && (await client.getEntity({ name: "counter", key: "c1" }))?.state !== 5; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(
+      (
+        await send("POST", withKey("/entities/counter/c1?op=add"), {
+          body: "5",
+          headers: { "content-type": "application/json" },
+        })
+      ).status,
+    ).toBe(202);
+    for (let i = 0; i < 100 && (await client.getEntity({ name: "counter", key: "c1" }))?.state !== 5; i++)
+      await new Promise((r) => setTimeout(r, 100));
     const before = await snapshot();
 
-    const cases: [string, string, string, number | number[], { body?: string; headers?: Record<string, string> }?][] = [
+    const cases: [
+      string,
+      string,
+      string,
+      number | number[],
+      { body?: string; headers?: Record<string, string> }?,
+    ][] = [
       // keys
       ["no key", "POST", "/orchestrators/Hello", 401],
       ["wrong key", "POST", "/orchestrators/Hello?code=wrong-key-0123456789", 401],
-      ["key of the right length but wrong", "POST", `/orchestrators/Hello?code=${"x".repeat(KEY.length)}`, 401],
-      ["wrong key in header", "GET", "/instances/target-1", 401, { headers: { "x-functions-key": KEY.toUpperCase() } }],
+      [
+        "key of the right length but wrong",
+        "POST",
+        `/orchestrators/Hello?code=${"x".repeat(KEY.length)}`,
+        401,
+      ],
+      [
+        "wrong key in header",
+        "GET",
+        "/instances/target-1",
+        401,
+        { headers: { "x-functions-key": KEY.toUpperCase() } },
+      ],
       ["empty key", "GET", "/instances/target-1?code=", 401],
       // bodies
       ["bad JSON", "POST", withKey("/orchestrators/Hello"), 400, { body: "{not json" }],
       ["truncated JSON", "POST", withKey("/orchestrators/Hello"), 400, { body: '{"a":' }],
-      ["XML with an XML content type", "POST", withKey("/orchestrators/Hello"), 400, { body: "<a/>", headers: { "content-type": "application/xml" } }],
-      ["raiseEvent with text/plain", "POST", withKey("/instances/target-1/raiseEvent/go"), 400, { body: '"x"', headers: { "content-type": "text/plain" } }],
-      ["raiseEvent without a content type", "POST", withKey("/instances/target-1/raiseEvent/go"), 400, { body: '"x"' }],
-      ["raiseEvent with bad JSON", "POST", withKey("/instances/target-1/raiseEvent/go"), 400, { body: "{", headers: { "content-type": "application/json" } }],
-      ["entity signal with bad JSON", "POST", withKey("/entities/counter/c1?op=add"), 400, { body: "{", headers: { "content-type": "application/json" } }],
-      ["2 MB body", "POST", withKey("/orchestrators/Hello"), 413, { body: `"${"a".repeat(2 * 1024 * 1024)}"` }],
-      ["2 MB event", "POST", withKey("/instances/target-1/raiseEvent/go"), 413, { body: `"${"a".repeat(2 * 1024 * 1024)}"`, headers: { "content-type": "application/json" } }],
-      ["2 MB declared and sent", "POST", withKey("/entities/counter/c1?op=add"), 413, { body: "1".repeat(2 * 1024 * 1024), headers: { "content-type": "application/json" } }],
+      [
+        "XML with an XML content type",
+        "POST",
+        withKey("/orchestrators/Hello"),
+        400,
+        { body: "<a/>", headers: { "content-type": "application/xml" } },
+      ],
+      [
+        "raiseEvent with text/plain",
+        "POST",
+        withKey("/instances/target-1/raiseEvent/go"),
+        400,
+        { body: '"x"', headers: { "content-type": "text/plain" } },
+      ],
+      [
+        "raiseEvent without a content type",
+        "POST",
+        withKey("/instances/target-1/raiseEvent/go"),
+        400,
+        { body: '"x"' },
+      ],
+      [
+        "raiseEvent with bad JSON",
+        "POST",
+        withKey("/instances/target-1/raiseEvent/go"),
+        400,
+        { body: "{", headers: { "content-type": "application/json" } },
+      ],
+      [
+        "entity signal with bad JSON",
+        "POST",
+        withKey("/entities/counter/c1?op=add"),
+        400,
+        { body: "{", headers: { "content-type": "application/json" } },
+      ],
+      [
+        "2 MB body",
+        "POST",
+        withKey("/orchestrators/Hello"),
+        413,
+        { body: `"${"a".repeat(2 * 1024 * 1024)}"` },
+      ],
+      [
+        "2 MB event",
+        "POST",
+        withKey("/instances/target-1/raiseEvent/go"),
+        413,
+        { body: `"${"a".repeat(2 * 1024 * 1024)}"`, headers: { "content-type": "application/json" } },
+      ],
+      [
+        "2 MB declared and sent",
+        "POST",
+        withKey("/entities/counter/c1?op=add"),
+        413,
+        { body: "1".repeat(2 * 1024 * 1024), headers: { "content-type": "application/json" } },
+      ],
       // ids and paths
       ["path traversal in an id", "GET", withKey("/instances/..%2F..%2Fetc%2Fpasswd"), 400],
       ["path traversal in a new id", "POST", withKey("/orchestrators/Hello/..%2F..%2Fx"), 400, { body: "1" }],
       ["dot segments", "GET", withKey("/instances/%2e%2e/%2e%2e/%2e%2e/etc/passwd"), [400, 404]],
       ["backslash traversal", "GET", withKey("/instances/..%5C..%5Cwindows"), 400],
       ["malformed percent-encoding", "GET", withKey("/instances/%E0%A4%A"), 400],
-      ["malformed percent-encoding in a new id", "POST", withKey("/orchestrators/Hello/%ZZ"), 400, { body: "1" }],
+      [
+        "malformed percent-encoding in a new id",
+        "POST",
+        withKey("/orchestrators/Hello/%ZZ"),
+        400,
+        { body: "1" },
+      ],
       ["# in an id", "POST", withKey("/orchestrators/Hello/a%23b"), 400, { body: "1" }],
       ["? in an id", "POST", withKey("/orchestrators/Hello/a%3Fb"), 400, { body: "1" }],
       ["NUL in an id", "POST", withKey("/orchestrators/Hello/a%00b"), 400, { body: "1" }],
       ["newline in an id", "POST", withKey("/orchestrators/Hello/a%0Ab"), 400, { body: "1" }],
       ["leading @ in an id", "POST", withKey("/orchestrators/Hello/%40counter%40c1"), 400, { body: "1" }],
       ["300-character id", "POST", withKey(`/orchestrators/Hello/${"x".repeat(300)}`), 400, { body: "1" }],
-      ["traversal in an entity key", "POST", withKey("/entities/counter/..%2F..%2Fc1?op=add"), 400, { body: "1" }],
+      [
+        "traversal in an entity key",
+        "POST",
+        withKey("/entities/counter/..%2F..%2Fc1?op=add"),
+        400,
+        { body: "1" },
+      ],
       ["@ in an entity name", "POST", withKey("/entities/a%40b/k?op=add"), 400, { body: "1" }],
       ["malformed percent-encoding in an entity", "GET", withKey("/entities/counter/%E0%A4%A"), 400],
       ["unknown orchestrator", "POST", withKey("/orchestrators/NoSuch"), 400, { body: "1" }],
@@ -193,7 +313,10 @@ describe("hostile HTTP requests", () => {
     for (const [what, method, path, expected, opts] of cases) {
       const r = await send(method, path, opts);
       const ok = Array.isArray(expected) ? expected.includes(r.status) : r.status === expected;
-      if (!ok) wrong.push(`${what}: ${method} ${path.slice(0, 80)} → ${r.status} ${r.body.slice(0, 120)} (expected ${String(expected)})`);
+      if (!ok)
+        wrong.push(
+          `${what}: ${method} ${path.slice(0, 80)} → ${r.status} ${r.body.slice(0, 120)} (expected ${String(expected)})`,
+        );
     }
     expect(wrong).toEqual([]);
     // A body streamed without a length is cut off at the limit: the answer comes while it is still being
@@ -206,8 +329,12 @@ describe("hostile HTTP requests", () => {
     await new Promise((r) => setTimeout(r, 1000));
     expect(await snapshot()).toBe(before);
     expect((await client.getOrchestrationState("target-1"))?.runtimeStatus).toBe("Running");
-    expect((await client.getOrchestrationHistory("target-1")).some((e) => e.type === "EventRaised")).toBe(false);
-    figures.push(`hostile HTTP: ${cases.length + 1} requests answered as expected (400/401/404/413; a 4 GB streamed body cut off after ${huge.sentMB} MB), 0 changes to instances or entities`);
+    expect((await client.getOrchestrationHistory("target-1")).some((e) => e.type === "EventRaised")).toBe(
+      false,
+    );
+    figures.push(
+      `hostile HTTP: ${cases.length + 1} requests answered as expected (400/401/404/413; a 4 GB streamed body cut off after ${huge.sentMB} MB), 0 changes to instances or entities`,
+    );
   }, 120_000);
 });
 
@@ -226,9 +353,16 @@ describe("secrets", () => {
     const sas = accountSas(azurite.connectionString);
     const sasConnection = `BlobEndpoint=${azurite.blobEndpoint};QueueEndpoint=${azurite.queueEndpoint};TableEndpoint=${azurite.tableEndpoint};SharedAccessSignature=${sas}`;
     const sig = new URLSearchParams(sas).get("sig")!;
-    const good = startHost({ AZURE_STORAGE_CONNECTION_STRING: sasConnection, TASKHUB_HUB_NAME: `${HUB}sas`, TASKHUB_HTTP_KEY: KEY });
+    const good = startHost({
+      AZURE_STORAGE_CONNECTION_STRING: sasConnection,
+      TASKHUB_HUB_NAME: `${HUB}sas`,
+      TASKHUB_HTTP_KEY: KEY,
+    });
     const gbase = `${await good.url}/runtime/webhooks/durabletask`;
-    const r = await fetch(`${gbase}/orchestrators/Hello?timeout=30&pollingInterval=1&code=${KEY}`, { method: "POST", body: '"sas"' });
+    const r = await fetch(`${gbase}/orchestrators/Hello?timeout=30&pollingInterval=1&code=${KEY}`, {
+      method: "POST",
+      body: '"sas"',
+    });
     bodies.push({ status: r.status, text: await r.clone().text() });
     expect(r.status).toBe(200);
     expect(await r.json()).toBe("hi sas");
@@ -238,16 +372,28 @@ describe("secrets", () => {
 
     const wrongSig = Buffer.from(randomBytes(32)).toString("base64");
     const badSas = sas.replace(/sig=[^&]+/, `sig=${encodeURIComponent(wrongSig)}`);
-    const bad = startHost({ AZURE_STORAGE_CONNECTION_STRING: sasConnection.replace(sas, badSas), TASKHUB_HUB_NAME: `${HUB}bad`, TASKHUB_HTTP_KEY: KEY });
+    const bad = startHost({
+      AZURE_STORAGE_CONNECTION_STRING: sasConnection.replace(sas, badSas),
+      TASKHUB_HUB_NAME: `${HUB}bad`,
+      TASKHUB_HTTP_KEY: KEY,
+    });
     const code = await bad.exited;
     expect(code, "a host that cannot reach storage exits non-zero").not.toBe(0);
     logs.push(bad.output());
     expect(bad.output()).toMatch(/cannot reach the storage account|403|AuthorizationFailure|authenticat/i);
 
-    const secrets = { accountKey, "API key": KEY, sig, "wrong sig": wrongSig, "SAS (url-encoded sig)": encodeURIComponent(wrongSig), "connection string": azurite.connectionString };
+    const secrets = {
+      accountKey,
+      "API key": KEY,
+      sig,
+      "wrong sig": wrongSig,
+      "SAS (url-encoded sig)": encodeURIComponent(wrongSig),
+      "connection string": azurite.connectionString,
+    };
     const leaks: string[] = [];
     for (const [what, secret] of Object.entries(secrets)) {
-      for (const [i, text] of logs.entries()) if (text.includes(secret)) leaks.push(`${what} in the log of host ${i}`);
+      for (const [i, text] of logs.entries())
+        if (text.includes(secret)) leaks.push(`${what} in the log of host ${i}`);
       for (const b of bodies) {
         // The check-status payload's management URLs carry the key to a caller who presented it, as Durable
         // Functions' do (http-api.md §2.3); no error answer may carry it.
@@ -256,7 +402,12 @@ describe("secrets", () => {
       }
     }
     expect(leaks).toEqual([]);
-    const lines = logs.join("\n").split("\n").filter((l) => l.startsWith("{")).length;
-    figures.push(`secrets: ${lines} log lines (debug level) from 3 hosts and ${bodies.length} response bodies scanned for 6 secrets: 0 found`);
+    const lines = logs
+      .join("\n")
+      .split("\n")
+      .filter((l) => l.startsWith("{")).length;
+    figures.push(
+      `secrets: ${lines} log lines (debug level) from 3 hosts and ${bodies.length} response bodies scanned for 6 secrets: 0 found`,
+    );
   }, 120_000);
 });

@@ -9,7 +9,13 @@
 // limit fires through the same chunking path on real queues; and a 10-day timer with the default limit is
 // shown to schedule its first chunk for exactly 6 days, with the queue request hiding it 518,400 s.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { executeOrchestrationWorkItem, TaskHubClient, type HistoryEvent, type Orchestrator, type OrchestrationWorkItem } from "@taskhub/core";
+import {
+  executeOrchestrationWorkItem,
+  TaskHubClient,
+  type HistoryEvent,
+  type Orchestrator,
+  type OrchestrationWorkItem,
+} from "@taskhub/core";
 import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import { startFaultProxies } from "../src/fault-proxy.js";
@@ -52,13 +58,21 @@ function stepTimes(h: HistoryEvent[]): { created: number[]; fired: number[] } {
 /** The queue "Put Message" requests a hub's workers sent, with their query parameters. */
 function putMessages(hubLower: string): URLSearchParams[] {
   return proxies.proxies.queue.recorded
-    .filter((r) => r.method === "POST" && new URL(r.url, "http://x").pathname.includes(`/${hubLower}-`) && new URL(r.url, "http://x").pathname.endsWith("/messages"))
+    .filter(
+      (r) =>
+        r.method === "POST" &&
+        new URL(r.url, "http://x").pathname.includes(`/${hubLower}-`) &&
+        new URL(r.url, "http://x").pathname.endsWith("/messages"),
+    )
     .map((r) => new URL(r.url, "http://x").searchParams);
 }
 
 describe("long timers", () => {
   it("a timer longer than maxTimerIntervalMs fires on time through a chain of chunks (10 s, 2 s chunks)", async () => {
-    const h = newHub(azurite.connectionString, { workerConnectionString: proxies.connectionString, env: { TASKHUB_MAX_TIMER_MS: "2000" } });
+    const h = newHub(azurite.connectionString, {
+      workerConnectionString: proxies.connectionString,
+      env: { TASKHUB_MAX_TIMER_MS: "2000" },
+    });
     const w = await h.start("a");
     try {
       const id = await h.client.scheduleNewOrchestration("Timer", 10_000);
@@ -85,10 +99,14 @@ describe("long timers", () => {
       expect(steps.fired.slice(0, -1).every((t) => t < deadline)).toBe(true);
       expect(steps.fired.at(-1)!).toBeGreaterThanOrEqual(deadline);
       // On the wire, each chunk's TimerFired message was hidden for at most 2 s.
-      const hidden = putMessages(h.hub).map((p) => Number(p.get("visibilitytimeout") ?? 0)).filter((v) => v > 0);
+      const hidden = putMessages(h.hub)
+        .map((p) => Number(p.get("visibilitytimeout") ?? 0))
+        .filter((v) => v > 0);
       expect(hidden.length).toBeGreaterThanOrEqual(fireAts.length);
       for (const v of hidden) expect(v).toBeLessThanOrEqual(2);
-      figures.push(`10 s timer with 2 s chunks: ${fireAts.length} chunks, all fired, output ${String(s.output)} ms of orchestration time`);
+      figures.push(
+        `10 s timer with 2 s chunks: ${fireAts.length} chunks, all fired, output ${String(s.output)} ms of orchestration time`,
+      );
     } finally {
       w.kill("SIGTERM");
       await w.exited();
@@ -107,15 +125,21 @@ describe("long timers", () => {
       }
       const start = new Date(history.find((e) => e.type === "OrchestratorStarted")!.timestamp).getTime();
       expect(timersOf(history).created.map((t) => new Date(t).getTime())).toEqual([start + 6 * DAY]);
-      const hidden = putMessages(h.hub).map((p) => Number(p.get("visibilitytimeout") ?? 0)).filter((v) => v > 0);
+      const hidden = putMessages(h.hub)
+        .map((p) => Number(p.get("visibilitytimeout") ?? 0))
+        .filter((v) => v > 0);
       expect(hidden).toHaveLength(1);
       // ceil((fireAt - now at send) / 1 s): 6 days, give or take the second of the send.
       expect(hidden[0]).toBeGreaterThan(6 * 86400 - 5);
       expect(hidden[0]).toBeLessThanOrEqual(6 * 86400);
       expect((await h.client.getOrchestrationState(id))?.runtimeStatus).toBe("Running");
       await h.client.terminateOrchestration(id);
-      expect((await h.client.waitForOrchestrationCompletion(id, { timeoutMs: 30_000 })).runtimeStatus).toBe("Terminated");
-      figures.push(`10-day timer: first chunk TimerCreated at start + 6 days, queue message hidden ${hidden[0]} s (7-day limit: 604,800 s)`);
+      expect((await h.client.waitForOrchestrationCompletion(id, { timeoutMs: 30_000 })).runtimeStatus).toBe(
+        "Terminated",
+      );
+      figures.push(
+        `10-day timer: first chunk TimerCreated at start + 6 days, queue message hidden ${hidden[0]} s (7-day limit: 604,800 s)`,
+      );
     } finally {
       w.kill("SIGTERM");
       await w.exited();
@@ -127,9 +151,17 @@ describe("message time-to-live", () => {
   it("every message is sent with time-to-live -1 and Azurite reports it never expires", async () => {
     // On Azurite itself: a start message (client) and an activity message (worker) as the queue reports them.
     const h = newHub(azurite.connectionString);
-    const service = new AzureStorageOrchestrationService({ taskHubName: h.hub, storage: { connectionString: proxies.connectionString }, partitionCount: 2, partitionManagement: "all" });
+    const service = new AzureStorageOrchestrationService({
+      taskHubName: h.hub,
+      storage: { connectionString: proxies.connectionString },
+      partitionCount: 2,
+      partitionManagement: "all",
+    });
     const id = await new TaskHubClient(service).scheduleNewOrchestration("OneActivity");
-    const peek = async (queue: string): Promise<Date[]> => (await h.queues.getQueueClient(queue).peekMessages({ numberOfMessages: 32 })).peekedMessageItems.map((m) => m.expiresOn);
+    const peek = async (queue: string): Promise<Date[]> =>
+      (await h.queues.getQueueClient(queue).peekMessages({ numberOfMessages: 32 })).peekedMessageItems.map(
+        (m) => m.expiresOn,
+      );
     const starts = (await Promise.all(h.service.names.controlQueues.map(peek))).flat();
     expect(starts).toHaveLength(1);
     expect(starts[0]!.getUTCFullYear()).toBe(9999);
@@ -137,22 +169,31 @@ describe("message time-to-live", () => {
     await service.start();
     const ac = new AbortController();
     let wi: OrchestrationWorkItem | undefined;
-    for (let i = 0; i < 20 && !wi; i++) wi = await service.lockNextOrchestrationWorkItem({ signal: ac.signal });
+    for (let i = 0; i < 20 && !wi; i++)
+      wi = await service.lockNextOrchestrationWorkItem({ signal: ac.signal });
     expect(wi?.instanceId).toBe(id);
     const oneActivity: Orchestrator = function* (ctx) {
       return (yield ctx.callActivity("A", 1)) as unknown;
     };
-    const commit = executeOrchestrationWorkItem(wi!, { resolveOrchestrator: () => oneActivity, now: new Date(), newExecutionId: () => "e" });
+    const commit = executeOrchestrationWorkItem(wi!, {
+      resolveOrchestrator: () => oneActivity,
+      now: new Date(),
+      newExecutionId: () => "e",
+    });
     await service.completeOrchestrationWorkItem(wi!, commit);
     await service.stop();
     const work = await peek(h.service.names.workItemQueue);
     expect(work).toHaveLength(1);
     expect(work[0]!.getUTCFullYear()).toBe(9999);
     // Every Put Message sent through the proxy in this file (starts, activities, results, timer chunks, ...).
-    const all = proxies.proxies.queue.recorded.filter((r) => r.method === "POST" && r.url.includes("/messages"));
+    const all = proxies.proxies.queue.recorded.filter(
+      (r) => r.method === "POST" && r.url.includes("/messages"),
+    );
     expect(all.length).toBeGreaterThanOrEqual(2);
     const ttl = all.map((r) => new URL(r.url, "http://x").searchParams.get("messagettl"));
     expect(ttl.filter((t) => t !== "-1")).toEqual([]);
-    figures.push(`time-to-live: ${all.length} Put Message requests (clients and worker processes) all with messagettl=-1; a start message and an activity message on Azurite expire ${work[0]!.toISOString()}`);
+    figures.push(
+      `time-to-live: ${all.length} Put Message requests (clients and worker processes) all with messagettl=-1; a start message and an activity message on Azurite expire ${work[0]!.toISOString()}`,
+    );
   }, 60_000);
 });

@@ -25,7 +25,11 @@ afterAll(async () => {
   await azurite.stop();
 });
 
-function hubFor(management: string): { hub: string; runs: string; env: (partitions: number) => Record<string, string> } {
+function hubFor(management: string): {
+  hub: string;
+  runs: string;
+  env: (partitions: number) => Record<string, string>;
+} {
   const hub = `e2e${management}${randomBytes(4).toString("hex")}`;
   const runs = join(dir, `${hub}.runs`);
   return {
@@ -55,10 +59,17 @@ async function converged(workers: WorkerProcess[], partitions: number, timeoutMs
     () => {
       const counts = live().map((w) => w.owned().size);
       const union = new Set(live().flatMap((w) => [...w.owned()]));
-      return union.size === partitions && counts.reduce((a, b) => a + b, 0) === partitions && Math.max(...counts) - Math.min(...counts) <= 1;
+      return (
+        union.size === partitions &&
+        counts.reduce((a, b) => a + b, 0) === partitions &&
+        Math.max(...counts) - Math.min(...counts) <= 1
+      );
     },
     timeoutMs,
-    () => `no even split: ${live().map((w) => `${w.id}=[${[...w.owned()]}]`).join(" ")}`,
+    () =>
+      `no even split: ${live()
+        .map((w) => `${w.id}=[${[...w.owned()]}]`)
+        .join(" ")}`,
   );
 }
 
@@ -66,13 +77,29 @@ async function converged(workers: WorkerProcess[], partitions: number, timeoutMs
 async function loadedHub(management: string, prefix: string) {
   const { hub, runs, env } = hubFor(management);
   const partitions = 4;
-  const workers = [await startWorker("a", env(partitions)), await startWorker("b", env(partitions)), await startWorker("c", env(partitions))];
+  const workers = [
+    await startWorker("a", env(partitions)),
+    await startWorker("b", env(partitions)),
+    await startWorker("c", env(partitions)),
+  ];
   await converged(workers, partitions, 120_000);
-  const service = new AzureStorageOrchestrationService({ taskHubName: hub, storage: { connectionString: azurite.connectionString }, partitionCount: partitions });
+  const service = new AzureStorageOrchestrationService({
+    taskHubName: hub,
+    storage: { connectionString: azurite.connectionString },
+    partitionCount: partitions,
+  });
   const client = new TaskHubClient(service, { maxPollIntervalMs: 500 });
   const n = 60;
-  const ids = await Promise.all(Array.from({ length: n }, (_, i) => client.scheduleNewOrchestration("Seq5", i, { instanceId: `${prefix}-${i}` })));
-  await waitFor(() => activityRuns(runs).total >= n, 60_000, () => "load did not start");
+  const ids = await Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      client.scheduleNewOrchestration("Seq5", i, { instanceId: `${prefix}-${i}` }),
+    ),
+  );
+  await waitFor(
+    () => activityRuns(runs).total >= n,
+    60_000,
+    () => "load did not start",
+  );
   return { runs, workers, client, ids, n, partitions };
 }
 
@@ -83,23 +110,28 @@ afterAll(() => {
 
 for (const management of ["blob", "table"] as const) {
   describe(`${management} partition manager`, () => {
-    it.each([4, 16])("converges 1 → 2 → 4 → 1 workers over %i partitions to an even split, never with two owners", async (partitions) => {
-      const { env } = hubFor(management);
-      const w1 = await startWorker("a", env(partitions));
-      const t1 = await converged([w1], partitions, 60_000);
-      const w2 = await startWorker("b", env(partitions));
-      const t2 = await converged([w1, w2], partitions, 90_000);
-      const w3 = await startWorker("c", env(partitions));
-      const w4 = await startWorker("d", env(partitions));
-      const t4 = await converged([w1, w2, w3, w4], partitions, 120_000);
-      const leaving = Date.now();
-      for (const w of [w2, w3, w4]) w.kill("SIGTERM");
-      for (const w of [w2, w3, w4]) await w.exited();
-      const back = await converged([w1], partitions, 60_000);
-      const stopAll = Date.now() - leaving;
-      figures.push(`${management}, ${partitions} partitions: 1 worker ${t1} ms, 1→2 ${t2} ms, 2→4 ${t4} ms, 4→1 (graceful) ${stopAll} ms (${back} ms after the last exit)`);
-      expect(overlaps([w1, w2, w3, w4])).toEqual([]);
-    });
+    it.each([4, 16])(
+      "converges 1 → 2 → 4 → 1 workers over %i partitions to an even split, never with two owners",
+      async (partitions) => {
+        const { env } = hubFor(management);
+        const w1 = await startWorker("a", env(partitions));
+        const t1 = await converged([w1], partitions, 60_000);
+        const w2 = await startWorker("b", env(partitions));
+        const t2 = await converged([w1, w2], partitions, 90_000);
+        const w3 = await startWorker("c", env(partitions));
+        const w4 = await startWorker("d", env(partitions));
+        const t4 = await converged([w1, w2, w3, w4], partitions, 120_000);
+        const leaving = Date.now();
+        for (const w of [w2, w3, w4]) w.kill("SIGTERM");
+        for (const w of [w2, w3, w4]) await w.exited();
+        const back = await converged([w1], partitions, 60_000);
+        const stopAll = Date.now() - leaving;
+        figures.push(
+          `${management}, ${partitions} partitions: 1 worker ${t1} ms, 1→2 ${t2} ms, 2→4 ${t4} ms, 4→1 (graceful) ${stopAll} ms (${back} ms after the last exit)`,
+        );
+        expect(overlaps([w1, w2, w3, w4])).toEqual([]);
+      },
+    );
 
     it("finishes every orchestration when one of three workers is killed with SIGKILL", async () => {
       const { runs, workers, client, ids, n } = await loadedHub(management, "kill");
@@ -113,7 +145,9 @@ for (const management of ["blob", "table"] as const) {
       }
       const took = Date.now() - killedAt;
       const r = activityRuns(runs);
-      figures.push(`${management}: SIGKILL of 1 of 3 workers under ${n} five-activity orchestrations: all completed ${took} ms after the kill; activity runs ${r.total} for ${r.distinct} activities (${r.total - r.distinct} ran twice)`);
+      figures.push(
+        `${management}: SIGKILL of 1 of 3 workers under ${n} five-activity orchestrations: all completed ${took} ms after the kill; activity runs ${r.total} for ${r.distinct} activities (${r.total - r.distinct} ran twice)`,
+      );
       expect(r.distinct).toBe(n * 5);
       expect(overlaps(workers)).toEqual([]);
     });
@@ -128,11 +162,22 @@ for (const management of ["blob", "table"] as const) {
       const restarted = await startWorker("same-host", env(partitions));
       const took = await converged([restarted], partitions, 90_000);
       // It is really polling them: work sent to every partition completes.
-      const service = new AzureStorageOrchestrationService({ taskHubName: hub, storage: { connectionString: azurite.connectionString }, partitionCount: partitions });
+      const service = new AzureStorageOrchestrationService({
+        taskHubName: hub,
+        storage: { connectionString: azurite.connectionString },
+        partitionCount: partitions,
+      });
       const client = new TaskHubClient(service, { maxPollIntervalMs: 500 });
-      const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => client.scheduleNewOrchestration("Seq5", i, { instanceId: `restart-${i}` })));
-      for (const [i, id] of ids.entries()) expect((await client.waitForOrchestrationCompletion(id, { timeoutMs: 60_000 })).output).toBe(i + 5);
-      figures.push(`${management}: restart after SIGKILL under the same host name: all partitions owned and polled again after ${took} ms`);
+      const ids = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          client.scheduleNewOrchestration("Seq5", i, { instanceId: `restart-${i}` }),
+        ),
+      );
+      for (const [i, id] of ids.entries())
+        expect((await client.waitForOrchestrationCompletion(id, { timeoutMs: 60_000 })).output).toBe(i + 5);
+      figures.push(
+        `${management}: restart after SIGKILL under the same host name: all partitions owned and polled again after ${took} ms`,
+      );
     });
 
     it("hands partitions over within seconds on SIGTERM, with no activity run twice", async () => {
@@ -142,10 +187,13 @@ for (const management of ["blob", "table"] as const) {
       leaving.kill("SIGTERM");
       await leaving.exited();
       const handOver = await converged(workers, partitions, 60_000);
-      for (const [i, id] of ids.entries()) expect((await client.waitForOrchestrationCompletion(id, { timeoutMs: 120_000 })).output).toBe(i + 5);
+      for (const [i, id] of ids.entries())
+        expect((await client.waitForOrchestrationCompletion(id, { timeoutMs: 120_000 })).output).toBe(i + 5);
       const r = activityRuns(runs);
       const total = Date.now() - stoppedAt;
-      figures.push(`${management}: SIGTERM of 1 of 3 workers: partitions re-owned ${handOver} ms after it exited (${total} ms until all ${n} completed); ${r.total - r.distinct} activities ran twice`);
+      figures.push(
+        `${management}: SIGTERM of 1 of 3 workers: partitions re-owned ${handOver} ms after it exited (${total} ms until all ${n} completed); ${r.total - r.distinct} activities ran twice`,
+      );
       expect(r.total - r.distinct).toBe(0);
       expect(overlaps(workers)).toEqual([]);
     });

@@ -19,7 +19,10 @@ export class WorkerProcess {
 
   constructor(name: string, env: Record<string, string>) {
     const script = fileURLToPath(new URL("../dist/worker-process.js", import.meta.url));
-    this.child = spawn(process.execPath, [script], { env: { ...process.env, ...env, TASKHUB_WORKER_NAME: name }, stdio: ["ignore", "pipe", "pipe"] });
+    this.child = spawn(process.execPath, [script], {
+      env: { ...process.env, ...env, TASKHUB_WORKER_NAME: name },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let buf = "";
     this.child.stdout!.on("data", (chunk: Buffer) => {
       buf += chunk.toString();
@@ -50,7 +53,11 @@ export class WorkerProcess {
   }
 
   async ready(timeoutMs = 30_000): Promise<void> {
-    await waitFor(() => this.events.some((e) => e.event === "ready"), timeoutMs, () => `worker did not start: ${this.stderr}`);
+    await waitFor(
+      () => this.events.some((e) => e.event === "ready"),
+      timeoutMs,
+      () => `worker did not start: ${this.stderr}`,
+    );
   }
 
   kill(signal: NodeJS.Signals): void {
@@ -58,7 +65,11 @@ export class WorkerProcess {
   }
 
   async exited(timeoutMs = 30_000): Promise<void> {
-    await waitFor(() => this.exitedAt !== undefined, timeoutMs, () => "worker did not exit");
+    await waitFor(
+      () => this.exitedAt !== undefined,
+      timeoutMs,
+      () => "worker did not exit",
+    );
   }
 }
 
@@ -83,13 +94,16 @@ export function overlaps(workers: WorkerProcess[]): string[] {
         open.delete(e.partition!);
       }
     }
-    for (const [partition, from] of open) intervals.push({ worker: w.id, partition, from, to: w.exitedAt ?? Date.now() });
+    for (const [partition, from] of open)
+      intervals.push({ worker: w.id, partition, from, to: w.exitedAt ?? Date.now() });
   }
   const problems: string[] = [];
   for (const a of intervals)
     for (const b of intervals)
       if (a.worker < b.worker && a.partition === b.partition && a.from < b.to && b.from < a.to)
-        problems.push(`partition ${a.partition}: ${a.worker} [${a.from},${a.to}] and ${b.worker} [${b.from},${b.to}]`);
+        problems.push(
+          `partition ${a.partition}: ${a.worker} [${a.from},${a.to}] and ${b.worker} [${b.from},${b.to}]`,
+        );
   return problems;
 }
 

@@ -26,9 +26,20 @@ export interface Ceiling {
 // A queue message and a table row of the size the provider writes for a trivial activity.
 const MESSAGE = JSON.stringify({ $type: "DurableTask.AzureStorage.MessageData", padding: "x".repeat(700) });
 const RESIDENT = 500;
-const ROW = { Name: "HelloSequence5", RuntimeStatus: "Running", CustomStatus: "null", ExecutionId: "0".repeat(32), Input: "null", Output: "x".repeat(40) };
+const ROW = {
+  Name: "HelloSequence5",
+  RuntimeStatus: "Running",
+  CustomStatus: "null",
+  ExecutionId: "0".repeat(32),
+  Input: "null",
+  Output: "x".repeat(40),
+};
 
-export async function measureCeiling(connectionString: string, durationMs: number, concurrency = 32): Promise<Ceiling> {
+export async function measureCeiling(
+  connectionString: string,
+  durationMs: number,
+  concurrency = 32,
+): Promise<Ceiling> {
   const clients = createStorageClients({ connectionString });
   const queue = clients.queue(`benchceiling${Date.now().toString(36)}`);
   await queue.createIfNotExists();
@@ -53,7 +64,11 @@ export async function measureCeiling(connectionString: string, durationMs: numbe
   const parked = clients.queue(`benchbacklog${Date.now().toString(36)}`);
   await parked.createIfNotExists();
   for (let i = 0; i < RESIDENT; i += 50)
-    await Promise.all(Array.from({ length: Math.min(50, RESIDENT - i) }, () => parked.sendMessage(MESSAGE, { visibilityTimeout: 3600 })));
+    await Promise.all(
+      Array.from({ length: Math.min(50, RESIDENT - i) }, () =>
+        parked.sendMessage(MESSAGE, { visibilityTimeout: 3600 }),
+      ),
+    );
   const withBacklog = await loops(concurrency, durationMs, cycle);
   await Promise.all([queue.deleteIfExists(), parked.deleteIfExists(), table.deleteTable()]);
   return {
@@ -68,7 +83,11 @@ export async function measureCeiling(connectionString: string, durationMs: numbe
 }
 
 /** Runs `op` in `concurrency` loops, a short warm-up first; returns completed operations per second. */
-async function loops(concurrency: number, durationMs: number, op: (loop: number, i: number) => Promise<boolean>): Promise<number> {
+async function loops(
+  concurrency: number,
+  durationMs: number,
+  op: (loop: number, i: number) => Promise<boolean>,
+): Promise<number> {
   const warmUpMs = Math.min(1000, durationMs / 4);
   const start = Date.now();
   const measureFrom = start + warmUpMs;

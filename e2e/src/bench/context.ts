@@ -1,6 +1,10 @@
 /** What every scenario gets from the driver, and what it gives back. */
 import type { TaskHubClient } from "@taskhub/core";
-import { RequestCounter, type AzureStorageOrchestrationService, type RequestCounts } from "@taskhub/azure-storage";
+import {
+  RequestCounter,
+  type AzureStorageOrchestrationService,
+  type RequestCounts,
+} from "@taskhub/azure-storage";
 import type { CpuMeter, RequestSplit } from "./measure.js";
 import { diffStats, addCounts, type PoolStats, type WorkerPool } from "./workers.js";
 
@@ -92,7 +96,10 @@ export async function snapshot(ctx: BenchContext): Promise<Snapshot> {
 }
 
 /** Requests between two snapshots: workers' (leases apart) plus the counted client's. */
-export function requestsBetween(a: Snapshot, b: Snapshot): { requests: RequestCounts; lease: RequestCounts; perWorker: ReturnType<typeof diffStats>["perWorker"] } {
+export function requestsBetween(
+  a: Snapshot,
+  b: Snapshot,
+): { requests: RequestCounts; lease: RequestCounts; perWorker: ReturnType<typeof diffStats>["perWorker"] } {
   const d = diffStats(a.pool, b.pool);
   const client = RequestCounter.diff(a.client, b.client);
   return { requests: addCounts(d.requests, client), lease: d.lease, perWorker: d.perWorker };

@@ -50,7 +50,18 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { quick: false, out: "bench-report.json", md: undefined, workers: [1, 4], scenarios: new Set([1, 2, 3, 4, 5, 6, 7]), settings: {}, workerOptions: {}, cpuProf: undefined, azuriteProf: undefined, azurite: "disk" };
+  const a: Args = {
+    quick: false,
+    out: "bench-report.json",
+    md: undefined,
+    workers: [1, 4],
+    scenarios: new Set([1, 2, 3, 4, 5, 6, 7]),
+    settings: {},
+    workerOptions: {},
+    cpuProf: undefined,
+    azuriteProf: undefined,
+    azurite: "disk",
+  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = (): string => {
@@ -58,24 +69,47 @@ function parseArgs(argv: string[]): Args {
       if (v === undefined) throw new Error(`${flag} needs a value`);
       return v;
     };
-    const list = (s: string): number[] => s.split(",").map((x) => Number(x.trim())).filter((x) => Number.isInteger(x) && x > 0);
+    const list = (s: string): number[] =>
+      s
+        .split(",")
+        .map((x) => Number(x.trim()))
+        .filter((x) => Number.isInteger(x) && x > 0);
     switch (flag) {
-      case "--quick": a.quick = true; break;
-      case "--out": a.out = value(); break;
-      case "--md": a.md = value(); break;
-      case "--workers": a.workers = list(value()); break;
-      case "--scenarios": a.scenarios = new Set(list(value())); break;
-      case "--settings": a.settings = JSON.parse(value()) as Record<string, unknown>; break;
-      case "--worker-options": a.workerOptions = JSON.parse(value()) as Record<string, unknown>; break;
-      case "--cpu-prof": a.cpuProf = resolve(value()); break;
-      case "--azurite-prof": a.azuriteProf = resolve(value()); break;
+      case "--quick":
+        a.quick = true;
+        break;
+      case "--out":
+        a.out = value();
+        break;
+      case "--md":
+        a.md = value();
+        break;
+      case "--workers":
+        a.workers = list(value());
+        break;
+      case "--scenarios":
+        a.scenarios = new Set(list(value()));
+        break;
+      case "--settings":
+        a.settings = JSON.parse(value()) as Record<string, unknown>;
+        break;
+      case "--worker-options":
+        a.workerOptions = JSON.parse(value()) as Record<string, unknown>;
+        break;
+      case "--cpu-prof":
+        a.cpuProf = resolve(value());
+        break;
+      case "--azurite-prof":
+        a.azuriteProf = resolve(value());
+        break;
       case "--azurite": {
         const v = value();
         if (v !== "disk" && v !== "memory") throw new Error("--azurite takes disk or memory");
         a.azurite = v;
         break;
       }
-      default: throw new Error(`unknown argument ${flag} (see the top of e2e/src/bench/main.ts)`);
+      default:
+        throw new Error(`unknown argument ${flag} (see the top of e2e/src/bench/main.ts)`);
     }
   }
   return a;
@@ -85,7 +119,13 @@ const log = (message: string): void => {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 };
 
-async function runWorkers(args: Args, azurite: AzuriteInstance, count: number, tag: string, report: Pick<Report, "ownership">): Promise<ScenarioResult[]> {
+async function runWorkers(
+  args: Args,
+  azurite: AzuriteInstance,
+  count: number,
+  tag: string,
+  report: Pick<Report, "ownership">,
+): Promise<ScenarioResult[]> {
   const sizes = args.quick ? QUICK : FULL;
   const hub = `bench${count}w${tag}`;
   const pool = new WorkerPool({
@@ -98,7 +138,11 @@ async function runWorkers(args: Args, azurite: AzuriteInstance, count: number, t
     log,
   });
   const results: ScenarioResult[] = [];
-  const clientSettings = { taskHubName: hub, storage: { connectionString: azurite.connectionString }, partitionCount: args.settings.partitionCount as number | undefined };
+  const clientSettings = {
+    taskHubName: hub,
+    storage: { connectionString: azurite.connectionString },
+    partitionCount: args.settings.partitionCount as number | undefined,
+  };
   const clientService = new AzureStorageOrchestrationService(clientSettings);
   const watcherService = new AzureStorageOrchestrationService(clientSettings);
   try {
@@ -106,7 +150,8 @@ async function runWorkers(args: Args, azurite: AzuriteInstance, count: number, t
     await pool.start();
     if (args.settings.partitionManagement !== "all") {
       // A full run waits for an even split so that 4 workers really share the work; quick runs only need owners.
-      const partitions = (args.settings.partitionCount as number | undefined) ?? SETTING_DEFAULTS.partitionCount;
+      const partitions =
+        (args.settings.partitionCount as number | undefined) ?? SETTING_DEFAULTS.partitionCount;
       const balanced = !args.quick && count > 1;
       const own = await pool.waitForOwnership(partitions, balanced, 180_000).catch(async (err: unknown) => {
         // Not fatal: run on whatever split the leases reached, and say so.
@@ -125,11 +170,20 @@ async function runWorkers(args: Args, azurite: AzuriteInstance, count: number, t
       clientService,
       watcher: new TaskHubClient(watcherService),
       sizes,
-      cpu: new CpuMeter(() => ({ azurite: azurite.pid, driver: process.pid, ...Object.fromEntries(pool.workers.map((w, i) => [`worker${i + 1}`, w.child.pid])) })),
+      cpu: new CpuMeter(() => ({
+        azurite: azurite.pid,
+        driver: process.pid,
+        ...Object.fromEntries(pool.workers.map((w, i) => [`worker${i + 1}`, w.child.pid])),
+      })),
       tag: `${count}w${tag}`,
       log,
     };
-    const run = async (n: number, scenario: string, title: string, fn: () => Promise<ScenarioResult>): Promise<void> => {
+    const run = async (
+      n: number,
+      scenario: string,
+      title: string,
+      fn: () => Promise<ScenarioResult>,
+    ): Promise<void> => {
       if (!args.scenarios.has(n)) return;
       log(`${count}w scenario ${n} ${scenario}: running`);
       let r: ScenarioResult;
@@ -141,13 +195,29 @@ async function runWorkers(args: Args, azurite: AzuriteInstance, count: number, t
       }
       const warnings = warningsBetween(before, await pool.stats());
       if (Object.keys(warnings).length > 0) r.warnings = warnings;
-      log(`${count}w scenario ${n} ${scenario}: ${r.status}${r.note ? ` (${r.note})` : ""} ${JSON.stringify(r.figures)}${r.requests ? ` requests/${r.requests.unit} ${r.requests.total}` : ""}${r.warnings ? ` warnings ${JSON.stringify(r.warnings)}` : ""}`);
+      log(
+        `${count}w scenario ${n} ${scenario}: ${r.status}${r.note ? ` (${r.note})` : ""} ${JSON.stringify(r.figures)}${r.requests ? ` requests/${r.requests.unit} ${r.requests.total}` : ""}${r.warnings ? ` warnings ${JSON.stringify(r.warnings)}` : ""}`,
+      );
       results.push(r);
     };
-    await run(1, "hello-sequence5", `${sizes.helloSequence5} orchestrations of 5 sequential activities, started together`, () => helloSequence5(ctx));
-    await run(2, "fan-out-fan-in", `1 orchestration, ${sizes.fanOut} parallel activities, then the sum`, () => fanOutFanIn(ctx));
-    await run(3, "sequential", `1 orchestration, ${sizes.sequential} activities in a row`, () => sequential(ctx));
-    await run(4, "external-events", `1 orchestration consuming ${sizes.events} events raised by a client`, () => externalEvents(ctx));
+    await run(
+      1,
+      "hello-sequence5",
+      `${sizes.helloSequence5} orchestrations of 5 sequential activities, started together`,
+      () => helloSequence5(ctx),
+    );
+    await run(2, "fan-out-fan-in", `1 orchestration, ${sizes.fanOut} parallel activities, then the sum`, () =>
+      fanOutFanIn(ctx),
+    );
+    await run(3, "sequential", `1 orchestration, ${sizes.sequential} activities in a row`, () =>
+      sequential(ctx),
+    );
+    await run(
+      4,
+      "external-events",
+      `1 orchestration consuming ${sizes.events} events raised by a client`,
+      () => externalEvents(ctx),
+    );
     await run(5, "entity", `${sizes.entitySignals} signals to one counter entity`, () => entitySignals(ctx));
 
     // 6 and 7 share one idle period: latency runs, then idle (7 measures it), then the first orchestration after it.
@@ -158,7 +228,14 @@ async function runWorkers(args: Args, azurite: AzuriteInstance, count: number, t
       try {
         latency = await idleLatency(ctx);
       } catch (err) {
-        results.push({ scenario: "latency", title: latencyTitle, workers: count, status: "failed", note: (err as Error).message, figures: {} });
+        results.push({
+          scenario: "latency",
+          title: latencyTitle,
+          workers: count,
+          status: "failed",
+          note: (err as Error).message,
+          figures: {},
+        });
       }
     }
     const idleSince = Date.now();
@@ -204,13 +281,16 @@ async function main(): Promise<number> {
   const started = Date.now();
   const tag = started.toString(36);
   const machine = machineInfo();
-  log(`${args.quick ? "quick" : "full"} run on ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; Azurite on ${args.azurite}`);
+  log(
+    `${args.quick ? "quick" : "full"} run on ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; Azurite on ${args.azurite}`,
+  );
   // On a shared machine, say so when something else is busy: it shifts every figure.
   const idle = new CpuMeter(() => ({}));
   idle.begin();
   await new Promise((r) => setTimeout(r, 2000));
   const busyBefore = idle.end().others;
-  if (busyBefore !== undefined && busyBefore > 30) log(`warning: the machine is already ${busyBefore} % busy (of one core) with other work`);
+  if (busyBefore !== undefined && busyBefore > 30)
+    log(`warning: the machine is already ${busyBefore} % busy (of one core) with other work`);
   const scenarios: ScenarioResult[] = [];
   const partial: Pick<Report, "ownership"> = { ownership: {} };
   const ceilings: Record<string, Ceiling> = {};
@@ -224,7 +304,10 @@ async function main(): Promise<number> {
       log(`Azurite ceiling: measuring (${sizes.ceilingMs / 1000} s each)`);
       const meter = new CpuMeter(() => ({ azurite: azurite.pid, driver: process.pid }));
       meter.begin();
-      ceilings[count] = { ...(await measureCeiling(azurite.connectionString, sizes.ceilingMs)), cpu: meter.end() };
+      ceilings[count] = {
+        ...(await measureCeiling(azurite.connectionString, sizes.ceilingMs)),
+        cpu: meter.end(),
+      };
       log(`Azurite ceiling: ${JSON.stringify(ceilings[count])}`);
       scenarios.push(...(await runWorkers(args, azurite, count, tag, partial)));
     } finally {
@@ -236,7 +319,8 @@ async function main(): Promise<number> {
   const base = { scenarios, ceiling, ceilings };
   const { rows, hs5Ceiling } = targetRows(base);
   const report: Report = {
-    command: process.argv.length > 2 ? `npm run bench -- ${process.argv.slice(2).join(" ")}` : "npm run bench",
+    command:
+      process.argv.length > 2 ? `npm run bench -- ${process.argv.slice(2).join(" ")}` : "npm run bench",
     mode: args.quick ? "quick" : "full",
     startedAt: new Date(started).toISOString(),
     durationSeconds: Math.round((Date.now() - started) / 1000),

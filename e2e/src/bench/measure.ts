@@ -32,7 +32,12 @@ export function perUnit(c: RequestCounts, units: number, digits = 2): RequestSpl
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([k, v]) => [k, round(v / units, digits)]),
     );
-  return { total: round(c.total / units, digits), protocol: round((c.total - polls) / units, digits), byService: map(c.byService), byOperation: map(c.byOperation) };
+  return {
+    total: round(c.total / units, digits),
+    protocol: round((c.total - polls) / units, digits),
+    byService: map(c.byService),
+    byOperation: map(c.byOperation),
+  };
 }
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
@@ -97,7 +102,8 @@ export class CpuMeter {
       }
     }
     const m = machineBusySeconds();
-    if (this.machineStart !== undefined && m !== undefined && wall > 0) out.others = Math.max(0, Math.round(((m - this.machineStart - ours) / wall) * 100));
+    if (this.machineStart !== undefined && m !== undefined && wall > 0)
+      out.others = Math.max(0, Math.round(((m - this.machineStart - ours) / wall) * 100));
     return out;
   }
 }

@@ -69,7 +69,11 @@ export function dtfFanOutFanIn(n: number, steps: number): ProtocolFigure {
     "table.Batch": batches,
     "table.MergeEntity": resultSteps + 1,
   };
-  return { total: sumValues(byOperation), byOperation, note: `${resultSteps + 1} steps; control-queue receives at 32 messages each` };
+  return {
+    total: sumValues(byOperation),
+    byOperation,
+    note: `${resultSteps + 1} steps; control-queue receives at 32 messages each`,
+  };
 }
 
 function sumValues(o: Record<string, number>): number {

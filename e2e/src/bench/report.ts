@@ -39,7 +39,11 @@ export interface Report {
   targets: TargetRow[];
 }
 
-export function find(scenarios: ScenarioResult[], scenario: string, workers: number): ScenarioResult | undefined {
+export function find(
+  scenarios: ScenarioResult[],
+  scenario: string,
+  workers: number,
+): ScenarioResult | undefined {
   return scenarios.find((s) => s.scenario === scenario && s.workers === workers && s.status === "ok");
 }
 
@@ -54,91 +58,222 @@ export function orchestrationCeiling(c: Ceiling, byService: Record<string, numbe
 }
 
 export function protocolFigures(scenarios: ScenarioResult[], sizes: { fanOut: number }): Report["protocol"] {
-  const fan = scenarios.find((s) => s.scenario === "fan-out-fan-in" && s.workers === 1 && s.status === "ok") ?? scenarios.find((s) => s.scenario === "fan-out-fan-in" && s.status === "ok");
+  const fan =
+    scenarios.find((s) => s.scenario === "fan-out-fan-in" && s.workers === 1 && s.status === "ok") ??
+    scenarios.find((s) => s.scenario === "fan-out-fan-in" && s.status === "ok");
   return {
     helloSequence5: dtfSequence(5),
     fanOutFanIn: fan ? dtfFanOutFanIn(sizes.fanOut, fan.figures.checkpoints ?? 2) : undefined,
   };
 }
 
-export function targetRows(r: Pick<Report, "scenarios" | "ceiling" | "ceilings">): { rows: TargetRow[]; hs5Ceiling: number | undefined } {
+export function targetRows(r: Pick<Report, "scenarios" | "ceiling" | "ceilings">): {
+  rows: TargetRow[];
+  hs5Ceiling: number | undefined;
+} {
   const s = r.scenarios;
   const rows: TargetRow[] = [];
-  const add = (figure: string, target: string, value: number | undefined, met: (v: number) => boolean, unit: string, fmt = (v: number): string => `${v} ${unit}`): void => {
-    rows.push({ figure, target, value: value ?? null, measured: value === undefined ? "n/a" : fmt(value).trim(), met: value === undefined ? null : met(value) });
+  const add = (
+    figure: string,
+    target: string,
+    value: number | undefined,
+    met: (v: number) => boolean,
+    unit: string,
+    fmt = (v: number): string => `${v} ${unit}`,
+  ): void => {
+    rows.push({
+      figure,
+      target,
+      value: value ?? null,
+      measured: value === undefined ? "n/a" : fmt(value).trim(),
+      met: value === undefined ? null : met(value),
+    });
   };
   const hs1 = find(s, "hello-sequence5", 1);
   const hs4 = find(s, "hello-sequence5", 4);
-  add("storage requests per hello-sequence5 orchestration (1 worker)", "≤ 36 (DTF's protocol: about 50)", hs1?.requests?.total, (v) => v <= 36, "");
+  add(
+    "storage requests per hello-sequence5 orchestration (1 worker)",
+    "≤ 36 (DTF's protocol: about 50)",
+    hs1?.requests?.total,
+    (v) => v <= 36,
+    "",
+  );
   let hs5Ceiling: number | undefined;
   if (hs1?.requests) {
     hs5Ceiling = round(orchestrationCeiling(r.ceilings["1"] ?? r.ceiling, hs1.requests.byService), 1);
     const share = round((100 * hs1.figures.orchestrationsPerSecond!) / hs5Ceiling, 0);
-    add("hello-sequence5, 1 worker, share of Azurite's ceiling", "≥ 60 %", share, (v) => v >= 60, "%", (v) => `${v} % (${hs1.figures.orchestrationsPerSecond} of ${hs5Ceiling} orch/s)`);
+    add(
+      "hello-sequence5, 1 worker, share of Azurite's ceiling",
+      "≥ 60 %",
+      share,
+      (v) => v >= 60,
+      "%",
+      (v) => `${v} % (${hs1.figures.orchestrationsPerSecond} of ${hs5Ceiling} orch/s)`,
+    );
   } else add("hello-sequence5, 1 worker, share of Azurite's ceiling", "≥ 60 %", undefined, () => false, "%");
-  add("fan-out/fan-in, 1 worker", "≥ 200 activities/s", find(s, "fan-out-fan-in", 1)?.figures.activitiesPerSecond, (v) => v >= 200, "activities/s");
-  add("sequential, 1 worker", "≥ 25 activities/s", find(s, "sequential", 1)?.figures.activitiesPerSecond, (v) => v >= 25, "activities/s");
-  add("external events, 1 worker", "≥ 100 events/s", find(s, "external-events", 1)?.figures.eventsPerSecond, (v) => v >= 100, "events/s");
-  add("entity signals to one entity, 1 worker", "≥ 150 operations/s", find(s, "entity", 1)?.figures.operationsPerSecond, (v) => v >= 150, "operations/s");
-  add("idle hello-sequence5 latency p50, 1 worker", "≤ 250 ms", find(s, "latency", 1)?.figures.p50Ms, (v) => v <= 250, "ms");
-  add("first orchestration after 2 min idle, 1 worker, started in the worker's process (HTTP API / HTTP starter)", "≤ 2 s to completion", find(s, "latency", 1)?.figures.firstAfterIdleInProcessMs, (v) => v <= 2000, "ms");
-  add("first orchestration after 2 min idle, 1 worker, started by a client in another process", "≤ 2 s to completion", find(s, "latency", 1)?.figures.firstAfterIdleMs, (v) => v <= 2000, "ms");
-  add("idle requests per worker (1 worker, leases included)", "≤ 60 per minute", find(s, "idle-cost", 1)?.figures.requestsPerWorkerPerMinute, (v) => v <= 60, "per minute");
-  const ratio = hs1 && hs4 ? round(hs4.figures.orchestrationsPerSecond! / hs1.figures.orchestrationsPerSecond!, 2) : undefined;
-  add("hello-sequence5, 4 workers vs 1 worker", "≥ 1.0× (no worse)", ratio, (v) => v >= 1, "×", (v) => `${v}× (${hs4?.figures.orchestrationsPerSecond} vs ${hs1?.figures.orchestrationsPerSecond} orch/s)`);
+  add(
+    "fan-out/fan-in, 1 worker",
+    "≥ 200 activities/s",
+    find(s, "fan-out-fan-in", 1)?.figures.activitiesPerSecond,
+    (v) => v >= 200,
+    "activities/s",
+  );
+  add(
+    "sequential, 1 worker",
+    "≥ 25 activities/s",
+    find(s, "sequential", 1)?.figures.activitiesPerSecond,
+    (v) => v >= 25,
+    "activities/s",
+  );
+  add(
+    "external events, 1 worker",
+    "≥ 100 events/s",
+    find(s, "external-events", 1)?.figures.eventsPerSecond,
+    (v) => v >= 100,
+    "events/s",
+  );
+  add(
+    "entity signals to one entity, 1 worker",
+    "≥ 150 operations/s",
+    find(s, "entity", 1)?.figures.operationsPerSecond,
+    (v) => v >= 150,
+    "operations/s",
+  );
+  add(
+    "idle hello-sequence5 latency p50, 1 worker",
+    "≤ 250 ms",
+    find(s, "latency", 1)?.figures.p50Ms,
+    (v) => v <= 250,
+    "ms",
+  );
+  add(
+    "first orchestration after 2 min idle, 1 worker, started in the worker's process (HTTP API / HTTP starter)",
+    "≤ 2 s to completion",
+    find(s, "latency", 1)?.figures.firstAfterIdleInProcessMs,
+    (v) => v <= 2000,
+    "ms",
+  );
+  add(
+    "first orchestration after 2 min idle, 1 worker, started by a client in another process",
+    "≤ 2 s to completion",
+    find(s, "latency", 1)?.figures.firstAfterIdleMs,
+    (v) => v <= 2000,
+    "ms",
+  );
+  add(
+    "idle requests per worker (1 worker, leases included)",
+    "≤ 60 per minute",
+    find(s, "idle-cost", 1)?.figures.requestsPerWorkerPerMinute,
+    (v) => v <= 60,
+    "per minute",
+  );
+  const ratio =
+    hs1 && hs4
+      ? round(hs4.figures.orchestrationsPerSecond! / hs1.figures.orchestrationsPerSecond!, 2)
+      : undefined;
+  add(
+    "hello-sequence5, 4 workers vs 1 worker",
+    "≥ 1.0× (no worse)",
+    ratio,
+    (v) => v >= 1,
+    "×",
+    (v) =>
+      `${v}× (${hs4?.figures.orchestrationsPerSecond} vs ${hs1?.figures.orchestrationsPerSecond} orch/s)`,
+  );
   return { rows, hs5Ceiling };
 }
 
-const SCENARIO_FIGURES: { scenario: string; n: number; figures: { key: string; label: string; target?: string }[] }[] = [
-  { scenario: "hello-sequence5", n: 1, figures: [
-    { key: "orchestrationsPerSecond", label: "orchestrations/s" },
-    { key: "p50Ms", label: "start-to-completion p50 (ms)" },
-    { key: "p95Ms", label: "start-to-completion p95 (ms)" },
-    { key: "requests", label: "storage requests per orchestration", target: "≤ 36" },
-  ] },
-  { scenario: "fan-out-fan-in", n: 2, figures: [
-    { key: "activitiesPerSecond", label: "activities/s (from start picked up)", target: "≥ 200" },
-    { key: "checkpoints", label: "orchestration steps" },
-    { key: "requests", label: "storage requests (whole orchestration)" },
-    { key: "pickupMs", label: "start picked up after (ms)" },
-  ] },
-  { scenario: "sequential", n: 3, figures: [
-    { key: "activitiesPerSecond", label: "activities/s (from start picked up)", target: "≥ 25" },
-    { key: "pickupMs", label: "start picked up after (ms)" },
-  ] },
-  { scenario: "external-events", n: 4, figures: [
-    { key: "eventsPerSecond", label: "events/s (first raise to completion)", target: "≥ 100" },
-    { key: "raiseSeconds", label: "client raising them took (s)" },
-    { key: "checkpoints", label: "orchestration steps" },
-  ] },
-  { scenario: "entity", n: 5, figures: [
-    { key: "operationsPerSecond", label: "operations/s (first signal to count reached)", target: "≥ 150" },
-    { key: "signalSeconds", label: "client signalling took (s)" },
-    { key: "finalCount", label: "final count" },
-  ] },
-  { scenario: "latency", n: 6, figures: [
-    { key: "p50Ms", label: "idle latency p50 (ms)", target: "≤ 250" },
-    { key: "p95Ms", label: "idle latency p95 (ms)" },
-    { key: "pickupP50Ms", label: "… start picked up after, p50 (ms)" },
-    { key: "afterPickupP50Ms", label: "… pickup to completion, p50 (ms)" },
-    { key: "firstAfterIdleMs", label: "first after 2 min idle, client in another process (ms)", target: "≤ 2000" },
-    { key: "firstAfterIdlePickupMs", label: "… of which start picked up after (ms)" },
-    { key: "firstAfterIdleInProcessMs", label: "first after 2 min idle, started in the worker's process (ms)", target: "≤ 2000" },
-    { key: "firstAfterIdleInProcessPickupMs", label: "… of which start picked up after (ms)" },
-  ] },
-  { scenario: "idle-cost", n: 7, figures: [
-    { key: "requestsPerWorkerPerMinute", label: "requests per worker per minute", target: "≤ 60" },
-    { key: "queuePerMinute", label: "… queue" },
-    { key: "tablePerMinute", label: "… table" },
-    { key: "blobPerMinute", label: "… blob (not leases)" },
-    { key: "leasePerMinute", label: "… lease" },
-  ] },
+const SCENARIO_FIGURES: {
+  scenario: string;
+  n: number;
+  figures: { key: string; label: string; target?: string }[];
+}[] = [
+  {
+    scenario: "hello-sequence5",
+    n: 1,
+    figures: [
+      { key: "orchestrationsPerSecond", label: "orchestrations/s" },
+      { key: "p50Ms", label: "start-to-completion p50 (ms)" },
+      { key: "p95Ms", label: "start-to-completion p95 (ms)" },
+      { key: "requests", label: "storage requests per orchestration", target: "≤ 36" },
+    ],
+  },
+  {
+    scenario: "fan-out-fan-in",
+    n: 2,
+    figures: [
+      { key: "activitiesPerSecond", label: "activities/s (from start picked up)", target: "≥ 200" },
+      { key: "checkpoints", label: "orchestration steps" },
+      { key: "requests", label: "storage requests (whole orchestration)" },
+      { key: "pickupMs", label: "start picked up after (ms)" },
+    ],
+  },
+  {
+    scenario: "sequential",
+    n: 3,
+    figures: [
+      { key: "activitiesPerSecond", label: "activities/s (from start picked up)", target: "≥ 25" },
+      { key: "pickupMs", label: "start picked up after (ms)" },
+    ],
+  },
+  {
+    scenario: "external-events",
+    n: 4,
+    figures: [
+      { key: "eventsPerSecond", label: "events/s (first raise to completion)", target: "≥ 100" },
+      { key: "raiseSeconds", label: "client raising them took (s)" },
+      { key: "checkpoints", label: "orchestration steps" },
+    ],
+  },
+  {
+    scenario: "entity",
+    n: 5,
+    figures: [
+      { key: "operationsPerSecond", label: "operations/s (first signal to count reached)", target: "≥ 150" },
+      { key: "signalSeconds", label: "client signalling took (s)" },
+      { key: "finalCount", label: "final count" },
+    ],
+  },
+  {
+    scenario: "latency",
+    n: 6,
+    figures: [
+      { key: "p50Ms", label: "idle latency p50 (ms)", target: "≤ 250" },
+      { key: "p95Ms", label: "idle latency p95 (ms)" },
+      { key: "pickupP50Ms", label: "… start picked up after, p50 (ms)" },
+      { key: "afterPickupP50Ms", label: "… pickup to completion, p50 (ms)" },
+      {
+        key: "firstAfterIdleMs",
+        label: "first after 2 min idle, client in another process (ms)",
+        target: "≤ 2000",
+      },
+      { key: "firstAfterIdlePickupMs", label: "… of which start picked up after (ms)" },
+      {
+        key: "firstAfterIdleInProcessMs",
+        label: "first after 2 min idle, started in the worker's process (ms)",
+        target: "≤ 2000",
+      },
+      { key: "firstAfterIdleInProcessPickupMs", label: "… of which start picked up after (ms)" },
+    ],
+  },
+  {
+    scenario: "idle-cost",
+    n: 7,
+    figures: [
+      { key: "requestsPerWorkerPerMinute", label: "requests per worker per minute", target: "≤ 60" },
+      { key: "queuePerMinute", label: "… queue" },
+      { key: "tablePerMinute", label: "… table" },
+      { key: "blobPerMinute", label: "… blob (not leases)" },
+      { key: "leasePerMinute", label: "… lease" },
+    ],
+  },
 ];
 
 function cell(s: ScenarioResult | undefined, key: string): string {
   if (!s) return "–";
   if (s.status !== "ok") return s.status === "not available" ? "not available" : `failed: ${s.note ?? ""}`;
-  if (key === "requests") return s.requests ? `${s.requests.total} (${s.requests.protocol} without polls)` : "–";
+  if (key === "requests")
+    return s.requests ? `${s.requests.total} (${s.requests.protocol} without polls)` : "–";
   const v = s.figures[key];
   return v === undefined || Number.isNaN(v) ? "–" : String(v);
 }
@@ -149,13 +284,17 @@ export function markdown(r: Report): string {
   out.push(`### taskhub benchmark, ${r.mode} run, ${r.startedAt}`);
   out.push("");
   out.push(`Command: \`${r.command}\` (${Math.round(r.durationSeconds)} s)  `);
-  out.push(`Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}, Azurite ${m.azurite ?? "?"} on the same machine  `);
+  out.push(
+    `Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}, Azurite ${m.azurite ?? "?"} on the same machine  `,
+  );
   const c = r.ceiling;
   out.push(
     `Azurite ceiling (concurrency ${c.concurrency}, ${c.durationMs / 1000} s each): **${c.queueCyclesPerSecond} queue put+get+delete cycles/s** ` +
       `(${c.queueRequestsPerSecond} requests/s), **${c.tableUpsertsPerSecond} table upserts/s**` +
       (Object.keys(r.ceilings).length > 1
-        ? ` (per worker count, each on a fresh Azurite: ${Object.entries(r.ceilings).map(([n, x]) => `${n}w ${x.queueCyclesPerSecond} cycles/s, ${x.tableUpsertsPerSecond} upserts/s`).join("; ")})`
+        ? ` (per worker count, each on a fresh Azurite: ${Object.entries(r.ceilings)
+            .map(([n, x]) => `${n}w ${x.queueCyclesPerSecond} cycles/s, ${x.tableUpsertsPerSecond} upserts/s`)
+            .join("; ")})`
         : "") +
       `; Azurite data on ${r.azurite}  `,
   );
@@ -169,17 +308,25 @@ export function markdown(r: Report): string {
       ` (per scenario in the CPU table below)  `,
   );
   if (Object.keys(r.settings.provider).length || Object.keys(r.settings.worker).length)
-    out.push(`Settings changed from the defaults: provider ${JSON.stringify(r.settings.provider)}, worker ${JSON.stringify(r.settings.worker)}`);
+    out.push(
+      `Settings changed from the defaults: provider ${JSON.stringify(r.settings.provider)}, worker ${JSON.stringify(r.settings.worker)}`,
+    );
   out.push("");
   out.push("| figure | target | measured | |");
   out.push("|---|---|---|---|");
-  for (const t of r.targets) out.push(`| ${t.figure} | ${t.target} | ${t.measured} | ${t.met === null ? "–" : t.met ? "met" : "**missed**"} |`);
+  for (const t of r.targets)
+    out.push(
+      `| ${t.figure} | ${t.target} | ${t.measured} | ${t.met === null ? "–" : t.met ? "met" : "**missed**"} |`,
+    );
   out.push("");
   const hs1 = find(r.scenarios, "hello-sequence5", 1);
   const c1 = r.ceilings["1"] ?? r.ceiling;
   if (hs1?.requests && hs1.figures.orchestrationsPerSecond && c1.queueCyclesPerSecondWithBacklog) {
     // Not a target: the same share, against the queue capacity Azurite has with the workload's backlog stored.
-    const withBacklog = orchestrationCeiling({ ...c1, queueRequestsPerSecond: 3 * c1.queueCyclesPerSecondWithBacklog }, hs1.requests.byService);
+    const withBacklog = orchestrationCeiling(
+      { ...c1, queueRequestsPerSecond: 3 * c1.queueCyclesPerSecondWithBacklog },
+      hs1.requests.byService,
+    );
     out.push(
       `hello-sequence5 against the ceiling measured with ${c1.backlog} messages stored: ${Math.round((100 * hs1.figures.orchestrationsPerSecond) / withBacklog)} % ` +
         `(${hs1.figures.orchestrationsPerSecond} of ${Math.round(withBacklog * 10) / 10} orch/s).`,
@@ -188,27 +335,42 @@ export function markdown(r: Report): string {
   }
 
   const counts = r.workerCounts;
-  out.push(`| # | scenario | figure | ${counts.map((n) => `${n} worker${n > 1 ? "s" : ""}`).join(" | ")} | target |`);
+  out.push(
+    `| # | scenario | figure | ${counts.map((n) => `${n} worker${n > 1 ? "s" : ""}`).join(" | ")} | target |`,
+  );
   out.push(`|---|---|---|${counts.map(() => "---|").join("")}---|`);
   for (const sf of SCENARIO_FIGURES) {
     const runs = counts.map((n) => r.scenarios.find((s) => s.scenario === sf.scenario && s.workers === n));
     if (runs.every((x) => x === undefined)) continue;
     const title = runs.find((x) => x)?.title ?? sf.scenario;
     sf.figures.forEach((f, i) => {
-      out.push(`| ${i === 0 ? sf.n : ""} | ${i === 0 ? `${sf.scenario}: ${title}` : ""} | ${f.label} | ${runs.map((x) => cell(x, f.key)).join(" | ")} | ${f.target ?? ""} |`);
+      out.push(
+        `| ${i === 0 ? sf.n : ""} | ${i === 0 ? `${sf.scenario}: ${title}` : ""} | ${f.label} | ${runs.map((x) => cell(x, f.key)).join(" | ")} | ${f.target ?? ""} |`,
+      );
     });
   }
   out.push("");
 
   // Requests per orchestration, by operation, beside DTF's protocol.
-  const hs = counts.map((n) => r.scenarios.find((s) => s.scenario === "hello-sequence5" && s.workers === n && s.requests));
-  const fan = counts.map((n) => r.scenarios.find((s) => s.scenario === "fan-out-fan-in" && s.workers === n && s.requests));
-  const ops = new Set<string>([...Object.keys(r.protocol.helloSequence5.byOperation), ...Object.keys(r.protocol.fanOutFanIn?.byOperation ?? {})]);
+  const hs = counts.map((n) =>
+    r.scenarios.find((s) => s.scenario === "hello-sequence5" && s.workers === n && s.requests),
+  );
+  const fan = counts.map((n) =>
+    r.scenarios.find((s) => s.scenario === "fan-out-fan-in" && s.workers === n && s.requests),
+  );
+  const ops = new Set<string>([
+    ...Object.keys(r.protocol.helloSequence5.byOperation),
+    ...Object.keys(r.protocol.fanOutFanIn?.byOperation ?? {}),
+  ]);
   for (const x of [...hs, ...fan]) for (const k of Object.keys(x?.requests?.byOperation ?? {})) ops.add(k);
   if (hs.some((x) => x) || fan.some((x) => x)) {
-    out.push("Storage requests per orchestration by operation (leases apart), beside what DTF's protocol needs for the same work (derivation below):");
+    out.push(
+      "Storage requests per orchestration by operation (leases apart), beside what DTF's protocol needs for the same work (derivation below):",
+    );
     out.push("");
-    out.push(`| operation | hello-sequence5: DTF | ${counts.map((n) => `${n}w`).join(" | ")} | fan-out/fan-in: DTF | ${counts.map((n) => `${n}w`).join(" | ")} |`);
+    out.push(
+      `| operation | hello-sequence5: DTF | ${counts.map((n) => `${n}w`).join(" | ")} | fan-out/fan-in: DTF | ${counts.map((n) => `${n}w`).join(" | ")} |`,
+    );
     out.push(`|---|---|${counts.map(() => "---|").join("")}---|${counts.map(() => "---|").join("")}`);
     const v = (x: number | undefined): string => (x === undefined ? "0" : String(round(x, 1)));
     for (const op of [...ops].sort()) {
@@ -221,32 +383,60 @@ export function markdown(r: Report): string {
       `| **total** | **${v(r.protocol.helloSequence5.total)}** | ${hs.map((x) => `**${v(x?.requests?.total)}**`).join(" | ")} | ` +
         `**${v(r.protocol.fanOutFanIn?.total)}** | ${fan.map((x) => `**${v(x?.requests?.total)}**`).join(" | ")} |`,
     );
-    out.push(`| lease requests | | ${hs.map((x) => v(x?.requests?.lease)).join(" | ")} | | ${fan.map((x) => v(x?.requests?.lease)).join(" | ")} |`);
-    if (r.protocol.fanOutFanIn) out.push(`\nDTF's fan-out/fan-in figure assumes the same number of steps as measured (${r.protocol.fanOutFanIn.note}).`);
+    out.push(
+      `| lease requests | | ${hs.map((x) => v(x?.requests?.lease)).join(" | ")} | | ${fan.map((x) => v(x?.requests?.lease)).join(" | ")} |`,
+    );
+    if (r.protocol.fanOutFanIn)
+      out.push(
+        `\nDTF's fan-out/fan-in figure assumes the same number of steps as measured (${r.protocol.fanOutFanIn.note}).`,
+      );
     out.push("");
   }
 
-  const idle = counts.map((n) => r.scenarios.find((s) => s.scenario === "idle-cost" && s.workers === n && s.status === "ok"));
+  const idle = counts.map((n) =>
+    r.scenarios.find((s) => s.scenario === "idle-cost" && s.workers === n && s.status === "ok"),
+  );
   if (idle.some((x) => x)) {
     out.push("Idle cost per worker, requests per minute:");
     out.push("");
     out.push("| workers | worker | queue | table | blob | lease | total | lease operations |");
     out.push("|---|---|---|---|---|---|---|---|");
     idle.forEach((x, i) => {
-      const per = (x?.details?.perWorker ?? []) as { queue: number; table: number; blob: number; lease: number; total: number; leaseOperations: Record<string, number> }[];
-      per.forEach((w, j) => out.push(`| ${counts[i]} | ${j + 1} | ${w.queue} | ${w.table} | ${w.blob} | ${w.lease} | ${w.total} | ${Object.entries(w.leaseOperations).map(([k, n]) => `${k.replace(/^\w+\./, "")} ${n}`).join(", ")} |`));
+      const per = (x?.details?.perWorker ?? []) as {
+        queue: number;
+        table: number;
+        blob: number;
+        lease: number;
+        total: number;
+        leaseOperations: Record<string, number>;
+      }[];
+      per.forEach((w, j) =>
+        out.push(
+          `| ${counts[i]} | ${j + 1} | ${w.queue} | ${w.table} | ${w.blob} | ${w.lease} | ${w.total} | ${Object.entries(
+            w.leaseOperations,
+          )
+            .map(([k, n]) => `${k.replace(/^\w+\./, "")} ${n}`)
+            .join(", ")} |`,
+        ),
+      );
     });
     out.push("");
   }
 
   out.push("CPU while each scenario ran, percent of one core (2 cores = 200 %):");
   out.push("");
-  out.push("| scenario | workers | Azurite | driver (client) | worker processes | anything else on the machine |");
+  out.push(
+    "| scenario | workers | Azurite | driver (client) | worker processes | anything else on the machine |",
+  );
   out.push("|---|---|---|---|---|---|");
   for (const s of r.scenarios) {
     if (!s.cpu) continue;
-    const workers = Object.entries(s.cpu).filter(([k]) => k.startsWith("worker")).map(([, v]) => v);
-    out.push(`| ${s.scenario} | ${s.workers} | ${s.cpu.azurite ?? "?"} | ${s.cpu.driver ?? "?"} | ${workers.join(" + ")} | ${s.cpu.others ?? "?"} |`);
+    const workers = Object.entries(s.cpu)
+      .filter(([k]) => k.startsWith("worker"))
+      .map(([, v]) => v);
+    out.push(
+      `| ${s.scenario} | ${s.workers} | ${s.cpu.azurite ?? "?"} | ${s.cpu.driver ?? "?"} | ${workers.join(" + ")} | ${s.cpu.others ?? "?"} |`,
+    );
   }
   out.push("");
   return out.join("\n");

@@ -4,8 +4,19 @@
  * (JSON) override some. Reports over IPC: ready, each instance's first checkpoint and its completion, and
  * on request its storage request counts. Storage is never used for reporting, so the counts are the work's.
  */
-import { isTerminalStatus, TaskHubClient, TaskHubWorker, type LockOptions, type Logger, type OrchestrationCommit, type OrchestrationWorkItem } from "@taskhub/core";
-import { AzureStorageOrchestrationService, type AzureStorageOrchestrationServiceSettings } from "@taskhub/azure-storage";
+import {
+  isTerminalStatus,
+  TaskHubClient,
+  TaskHubWorker,
+  type LockOptions,
+  type Logger,
+  type OrchestrationCommit,
+  type OrchestrationWorkItem,
+} from "@taskhub/core";
+import {
+  AzureStorageOrchestrationService,
+  type AzureStorageOrchestrationServiceSettings,
+} from "@taskhub/azure-storage";
 import { registerBenchApp } from "./app.js";
 import type { FromWorker, ToWorker } from "./ipc.js";
 
@@ -24,14 +35,19 @@ let activityCount = 0;
 
 /** The provider as it is, plus a report when an instance's start is picked up and after each committed step. */
 class ReportingService extends AzureStorageOrchestrationService {
-  override async lockNextOrchestrationWorkItem(options: LockOptions): Promise<OrchestrationWorkItem | undefined> {
+  override async lockNextOrchestrationWorkItem(
+    options: LockOptions,
+  ): Promise<OrchestrationWorkItem | undefined> {
     const wi = await super.lockNextOrchestrationWorkItem(options);
     if (wi && wi.pastEvents.length === 0 && wi.newMessages.some((m) => m.event.type === "ExecutionStarted"))
       send({ type: "started", instanceId: wi.instanceId, t: Date.now() });
     return wi;
   }
 
-  override async completeOrchestrationWorkItem(workItem: OrchestrationWorkItem, commit: OrchestrationCommit | undefined): Promise<void> {
+  override async completeOrchestrationWorkItem(
+    workItem: OrchestrationWorkItem,
+    commit: OrchestrationCommit | undefined,
+  ): Promise<void> {
     await super.completeOrchestrationWorkItem(workItem, commit);
     if (!commit) return;
     const id = workItem.instanceId;
@@ -55,7 +71,13 @@ function record(level: string, bindings: Record<string, unknown>, obj: object | 
   const event = String((fields as { event?: unknown }).event ?? fields.msg ?? "unknown");
   warnings[event] = (warnings[event] ?? 0) + 1;
   const err = (fields as { err?: unknown }).err;
-  const line = JSON.stringify({ level, t: Date.now(), ...bindings, ...fields, err: err instanceof Error ? err.message : err });
+  const line = JSON.stringify({
+    level,
+    t: Date.now(),
+    ...bindings,
+    ...fields,
+    err: err instanceof Error ? err.message : err,
+  });
   recent.push(line);
   if (recent.length > 20) recent.shift();
   if (verbose) process.stderr.write(line + "\n");
@@ -70,8 +92,12 @@ function warningLogger(bindings: Record<string, unknown> = {}): Logger {
   };
 }
 
-const settings = JSON.parse(process.env.TASKHUB_BENCH_SETTINGS ?? "{}") as Partial<AzureStorageOrchestrationServiceSettings>;
-const workerOptions = JSON.parse(process.env.TASKHUB_BENCH_WORKER ?? "{}") as ConstructorParameters<typeof TaskHubWorker>[1];
+const settings = JSON.parse(
+  process.env.TASKHUB_BENCH_SETTINGS ?? "{}",
+) as Partial<AzureStorageOrchestrationServiceSettings>;
+const workerOptions = JSON.parse(process.env.TASKHUB_BENCH_WORKER ?? "{}") as ConstructorParameters<
+  typeof TaskHubWorker
+>[1];
 const service = new ReportingService({
   ...settings,
   taskHubName: env("TASKHUB_HUB"),
@@ -91,16 +117,25 @@ service.lockNextActivityWorkItem = async (options) => {
 /** The provider's and dispatchers' in-memory state (private fields, read for diagnosis only). */
 function debugState(): Record<string, unknown> {
   const svc = service as unknown as {
-    buffer: Map<string, { messageId: string; dequeueCount: number; taskMessage: { event: { type: string } } }[]>;
+    buffer: Map<
+      string,
+      { messageId: string; dequeueCount: number; taskMessage: { event: { type: string } } }[]
+    >;
     bufferedCount: number;
     locked: Map<string, number>;
     sessions: Map<string, unknown>;
     pollers: Map<number, unknown>;
   };
-  const w = worker as unknown as { orchestrationDispatcher?: { activeCount: number }; activityDispatcher?: { activeCount: number } };
+  const w = worker as unknown as {
+    orchestrationDispatcher?: { activeCount: number };
+    activityDispatcher?: { activeCount: number };
+  };
   return {
     bufferedCount: svc.bufferedCount,
-    buffer: [...svc.buffer].filter(([, m]) => m.length > 0).slice(0, 20).map(([id, m]) => ({ id, messages: m.map((x) => `${x.taskMessage.event.type}#${x.dequeueCount}`) })),
+    buffer: [...svc.buffer]
+      .filter(([, m]) => m.length > 0)
+      .slice(0, 20)
+      .map(([id, m]) => ({ id, messages: m.map((x) => `${x.taskMessage.event.type}#${x.dequeueCount}`) })),
     locked: [...svc.locked.keys()].slice(0, 20),
     sessions: svc.sessions.size,
     pollers: [...svc.pollers.keys()],

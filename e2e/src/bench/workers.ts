@@ -42,13 +42,19 @@ class WorkerHandle {
     execArgv: string[],
   ) {
     const script = fileURLToPath(new URL("./worker.js", import.meta.url));
-    this.child = fork(script, [], { env: { ...process.env, ...env }, execArgv, stdio: ["ignore", "inherit", "pipe", "ipc"] });
+    this.child = fork(script, [], {
+      env: { ...process.env, ...env },
+      execArgv,
+      stdio: ["ignore", "inherit", "pipe", "ipc"],
+    });
     this.child.stderr!.on("data", (c: Buffer) => {
       this.stderr = (this.stderr + c.toString()).slice(-8000);
     });
     this.exited = new Promise((resolve) => this.child.once("exit", () => resolve()));
     this.ready = new Promise((resolve, reject) => {
-      this.child.once("exit", (code) => reject(new Error(`bench worker exited (${code}) before it was ready: ${this.stderr}`)));
+      this.child.once("exit", (code) =>
+        reject(new Error(`bench worker exited (${code}) before it was ready: ${this.stderr}`)),
+      );
       this.child.on("message", (m: FromWorker) => {
         switch (m.type) {
           case "ready":
@@ -76,7 +82,10 @@ class WorkerHandle {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, resolve);
-      const t = setTimeout(() => reject(new Error(`bench worker ${this.workerId} did not answer: ${this.stderr}`)), 30_000);
+      const t = setTimeout(
+        () => reject(new Error(`bench worker ${this.workerId} did not answer: ${this.stderr}`)),
+        30_000,
+      );
       t.unref();
       this.send({ type: "stats", id });
     });
@@ -129,7 +138,8 @@ export class WorkerPool {
       TASKHUB_BENCH_SETTINGS: JSON.stringify(this.options.settings ?? {}),
       TASKHUB_BENCH_WORKER: JSON.stringify(this.options.workerOptions ?? {}),
     };
-    for (let i = 0; i < this.options.count; i++) this.workers.push(new WorkerHandle(this, env, this.options.execArgv ?? []));
+    for (let i = 0; i < this.options.count; i++)
+      this.workers.push(new WorkerHandle(this, env, this.options.execArgv ?? []));
     await Promise.all(this.workers.map((w) => w.ready));
   }
 
@@ -139,7 +149,8 @@ export class WorkerPool {
 
   onReport(m: FromWorker): void {
     if (m.type === "started") this.started.set(m.instanceId, m.t);
-    else if (m.type === "done") this.completed.set(m.instanceId, { status: m.status, checkpoints: m.checkpoints, t: m.t });
+    else if (m.type === "done")
+      this.completed.set(m.instanceId, { status: m.status, checkpoints: m.checkpoints, t: m.t });
     this.waiters = this.waiters.filter((w) => {
       if (!w.check()) return true;
       w.resolve();
@@ -154,7 +165,9 @@ export class WorkerPool {
     const start = Date.now();
     const progress = setInterval(() => {
       const done = ids.filter((id) => this.completed.has(id)).length;
-      this.options.log?.(`waiting ${Math.round((Date.now() - start) / 1000)} s: ${done} of ${ids.length} completed`);
+      this.options.log?.(
+        `waiting ${Math.round((Date.now() - start) / 1000)} s: ${done} of ${ids.length} completed`,
+      );
     }, 30_000);
     return new Promise<void>((resolve, reject) => {
       const w = { ids: new Set(ids), resolve: () => (clearTimeout(t), resolve()), check };
@@ -162,7 +175,11 @@ export class WorkerPool {
         this.waiters = this.waiters.filter((x) => x !== w);
         const left = ids.filter((id) => !this.completed.has(id));
         void Promise.all(this.workers.map((x) => x.debug().catch((e: unknown) => String(e)))).then((states) =>
-          reject(new Error(`timed out after ${timeoutMs} ms: ${left.length} of ${ids.length} instances not completed (${left.slice(0, 5).join(", ")}); workers: ${JSON.stringify(states)}`)),
+          reject(
+            new Error(
+              `timed out after ${timeoutMs} ms: ${left.length} of ${ids.length} instances not completed (${left.slice(0, 5).join(", ")}); workers: ${JSON.stringify(states)}`,
+            ),
+          ),
         );
       }, timeoutMs);
       this.waiters.push(w);
@@ -170,23 +187,36 @@ export class WorkerPool {
   }
 
   /** Waits until the workers together own every partition once; with `balanced`, also split evenly (±1). */
-  async waitForOwnership(partitions: number, balanced: boolean, timeoutMs: number): Promise<{ ms: number; owned: number[][] }> {
+  async waitForOwnership(
+    partitions: number,
+    balanced: boolean,
+    timeoutMs: number,
+  ): Promise<{ ms: number; owned: number[][] }> {
     const start = Date.now();
     for (;;) {
       const owned = (await Promise.all(this.workers.map((w) => w.stats()))).map((s) => s.owned);
       const all = owned.flat();
       const counts = owned.map((o) => o.length);
-      const ok = new Set(all).size === partitions && all.length === partitions && (!balanced || Math.max(...counts) - Math.min(...counts) <= 1);
+      const ok =
+        new Set(all).size === partitions &&
+        all.length === partitions &&
+        (!balanced || Math.max(...counts) - Math.min(...counts) <= 1);
       if (ok) return { ms: Date.now() - start, owned };
       if (Date.now() - start > timeoutMs)
-        throw new Error(`partitions not ${balanced ? "balanced" : "owned"} after ${timeoutMs} ms: ${JSON.stringify(owned)}`);
+        throw new Error(
+          `partitions not ${balanced ? "balanced" : "owned"} after ${timeoutMs} ms: ${JSON.stringify(owned)}`,
+        );
       await sleep(250);
     }
   }
 
   async stats(): Promise<PoolStats> {
     const perWorker = await Promise.all(this.workers.map((w) => w.stats()));
-    return { requests: sum(perWorker.map((s) => s.requests)), lease: sum(perWorker.map((s) => s.lease)), perWorker };
+    return {
+      requests: sum(perWorker.map((s) => s.requests)),
+      lease: sum(perWorker.map((s) => s.lease)),
+      perWorker,
+    };
   }
 
   async stop(): Promise<void> {
@@ -217,7 +247,18 @@ function sum(counts: RequestCounts[]): RequestCounts {
 export function diffStats(
   before: PoolStats,
   after: PoolStats,
-): { requests: RequestCounts; lease: RequestCounts; perWorker: { workerId: string; requests: RequestCounts; lease: RequestCounts; activities: number; checkpoints: number; warnings: Record<string, number> }[] } {
+): {
+  requests: RequestCounts;
+  lease: RequestCounts;
+  perWorker: {
+    workerId: string;
+    requests: RequestCounts;
+    lease: RequestCounts;
+    activities: number;
+    checkpoints: number;
+    warnings: Record<string, number>;
+  }[];
+} {
   return {
     requests: RequestCounter.diff(before.requests, after.requests),
     lease: RequestCounter.diff(before.lease, after.lease),
@@ -244,7 +285,8 @@ function diffRecord(before: Record<string, number>, after: Record<string, number
 /** Warnings logged by all workers between two snapshots, by event. */
 export function warningsBetween(before: PoolStats, after: PoolStats): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const w of diffStats(before, after).perWorker) for (const [k, v] of Object.entries(w.warnings)) out[k] = (out[k] ?? 0) + v;
+  for (const w of diffStats(before, after).perWorker)
+    for (const [k, v] of Object.entries(w.warnings)) out[k] = (out[k] ?? 0) + v;
   return out;
 }
 

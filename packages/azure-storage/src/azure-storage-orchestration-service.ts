@@ -55,7 +55,11 @@ import type { AzureOrchestrationWorkItem } from "./orchestration-work-item.js";
 import { createPartitionManager } from "./partitioning/create-partition-manager.js";
 import type { PartitionManager } from "./partitioning/partition-manager.js";
 import { LargePayloadStore } from "./payloads/large-payloads.js";
-import { resolveSettings, SETTING_DEFAULTS, type AzureStorageOrchestrationServiceSettings } from "./settings.js";
+import {
+  resolveSettings,
+  SETTING_DEFAULTS,
+  type AzureStorageOrchestrationServiceSettings,
+} from "./settings.js";
 import { createStorageClients, type StorageClients } from "./storage/clients.js";
 import { RequestCounter } from "./storage/request-counter.js";
 import { TaskHubStorage } from "./task-hub-storage.js";
@@ -64,7 +68,12 @@ import { HistoryTable } from "./tracking/history-table.js";
 import { InstancesTable } from "./tracking/instances-table.js";
 
 export class AzureStorageOrchestrationService
-  implements OrchestrationService, OrchestrationServiceClient, InstanceQueryCapability, PurgeCapability, RewindCapability
+  implements
+    OrchestrationService,
+    OrchestrationServiceClient,
+    InstanceQueryCapability,
+    PurgeCapability,
+    RewindCapability
 {
   readonly names: TaskHubNames;
   readonly partitionCount: number;
@@ -97,19 +106,41 @@ export class AzureStorageOrchestrationService
     this.partitionCount = partitionCount;
     this.names = taskHubNames(settings.taskHubName, partitionCount);
     this.requestCounter = settings.requestCounter ?? new RequestCounter();
-    this.clients = "queueService" in settings.storage ? settings.storage : createStorageClients(settings.storage, { counter: this.requestCounter });
+    this.clients =
+      "queueService" in settings.storage
+        ? settings.storage
+        : createStorageClients(settings.storage, { counter: this.requestCounter });
     const s = resolveSettings(settings);
     this.maxTimerIntervalMs = s.maxTimerIntervalMs;
     this.workerId = settings.workerId ?? `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-    this.logger = (settings.logger ?? silentLogger).child?.({ workerId: this.workerId, taskHub: this.names.hub }) ?? settings.logger ?? silentLogger;
+    this.logger =
+      (settings.logger ?? silentLogger).child?.({ workerId: this.workerId, taskHub: this.names.hub }) ??
+      settings.logger ??
+      silentLogger;
     this.leaseRequestCounter = new RequestCounter();
-    const leaseClients = "queueService" in settings.storage ? settings.storage : createStorageClients(settings.storage, { counter: this.leaseRequestCounter });
-    this.partitionManager = createPartitionManager(settings, this.names, partitionCount, this.workerId, this.logger, leaseClients);
+    const leaseClients =
+      "queueService" in settings.storage
+        ? settings.storage
+        : createStorageClients(settings.storage, { counter: this.leaseRequestCounter });
+    this.partitionManager = createPartitionManager(
+      settings,
+      this.names,
+      partitionCount,
+      this.workerId,
+      this.logger,
+      leaseClients,
+    );
     this.payloads = new LargePayloadStore(this.clients.container(this.names.largeMessagesContainer));
     this.history = new HistoryTable(this.clients.table(this.names.historyTable), this.payloads);
     this.instances = new InstancesTable(this.clients.table(this.names.instancesTable), this.names.hub);
     this.poison = new PoisonStore(this.clients.table(this.names.poisonTable), this.clients.queueService);
-    this.hub = new TaskHubStorage(this.names, this.clients, partitionCount, this.partitionManager, this.poison);
+    this.hub = new TaskHubStorage(
+      this.names,
+      this.clients,
+      partitionCount,
+      this.partitionManager,
+      this.poison,
+    );
 
     const ctx: HubContext = {
       names: this.names,
@@ -129,7 +160,8 @@ export class AzureStorageOrchestrationService
       history,
       instances,
       isPolled,
-      repairInstanceRow: (instanceId, pastEvents) => this.checkpoint.repairInstanceRow(instanceId, pastEvents),
+      repairInstanceRow: (instanceId, pastEvents) =>
+        this.checkpoint.repairInstanceRow(instanceId, pastEvents),
     });
     const pollingActivity = new PollingActivity(s.pollingLingerMs, s.briskPollingIntervalMs);
     this.controlQueues = new ControlQueuePollers(ctx, queues, this.sessions, pollingActivity);
@@ -141,8 +173,21 @@ export class AzureStorageOrchestrationService
       isPolled,
     });
     this.workItems = new WorkItemQueue(ctx, queues, this.local, pollingActivity);
-    this.checkpoint = new OrchestrationCheckpoint(ctx, { queues, history, instances, payloads, sessionManager: this.sessions, local: this.local, testHooks: settings.testHooks });
-    this.client = new AzureStorageOrchestrationServiceClient(ctx, { history, instances, payloads, createIfNotExists: () => this.createIfNotExists() });
+    this.checkpoint = new OrchestrationCheckpoint(ctx, {
+      queues,
+      history,
+      instances,
+      payloads,
+      sessionManager: this.sessions,
+      local: this.local,
+      testHooks: settings.testHooks,
+    });
+    this.client = new AzureStorageOrchestrationServiceClient(ctx, {
+      history,
+      instances,
+      payloads,
+      createIfNotExists: () => this.createIfNotExists(),
+    });
   }
 
   now(): Date {
@@ -170,7 +215,10 @@ export class AzureStorageOrchestrationService
     });
     this.watchdog = setInterval(() => this.checkOwnership(), 5000);
     this.watchdog.unref();
-    this.logger.info({ event: "service.started", partitions: this.partitionManager.ownedPartitions() }, "service started");
+    this.logger.info(
+      { event: "service.started", partitions: this.partitionManager.ownedPartitions() },
+      "service started",
+    );
   }
 
   /**
@@ -182,13 +230,19 @@ export class AzureStorageOrchestrationService
     const owned = new Set(this.partitionManager.ownedPartitions());
     for (const p of owned) {
       if (this.controlQueues.has(p)) continue;
-      this.logger.error({ event: "partition.ownedNotPolled", partition: p }, "partition owned but not polled; starting its poller");
+      this.logger.error(
+        { event: "partition.ownedNotPolled", partition: p },
+        "partition owned but not polled; starting its poller",
+      );
       this.controlQueues.startPolling(p);
       repaired.push(p);
     }
     for (const p of this.controlQueues.partitions()) {
       if (owned.has(p)) continue;
-      this.logger.error({ event: "partition.polledNotOwned", partition: p }, "partition polled but not owned; stopping its poller");
+      this.logger.error(
+        { event: "partition.polledNotOwned", partition: p },
+        "partition polled but not owned; stopping its poller",
+      );
       this.controlQueues.stopPolling(p);
       repaired.push(p);
     }
@@ -233,7 +287,10 @@ export class AzureStorageOrchestrationService
   }
 
   /** On failure the instance stays locked until `abandonOrchestrationWorkItem` has given its messages back. */
-  async completeOrchestrationWorkItem(workItem: OrchestrationWorkItem, commit: OrchestrationCommit | undefined): Promise<void> {
+  async completeOrchestrationWorkItem(
+    workItem: OrchestrationWorkItem,
+    commit: OrchestrationCommit | undefined,
+  ): Promise<void> {
     const wi = workItem as AzureOrchestrationWorkItem;
     await this.checkpoint.complete(wi, commit);
     this.sessions.unlock(wi.instanceId, wi.lock);
@@ -267,7 +324,10 @@ export class AzureStorageOrchestrationService
     return this.client.sendTaskOrchestrationMessage(message);
   }
 
-  getOrchestrationState(instanceId: string, options: { fetchPayloads?: boolean } = {}): Promise<InstanceRecord | undefined> {
+  getOrchestrationState(
+    instanceId: string,
+    options: { fetchPayloads?: boolean } = {},
+  ): Promise<InstanceRecord | undefined> {
     return this.client.getOrchestrationState(instanceId, options);
   }
 

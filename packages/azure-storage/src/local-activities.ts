@@ -67,7 +67,8 @@ export class LocalActivities extends HubPart {
    */
   deliverResult(workItemId: string, popReceipt: string, response: TaskMessage): boolean {
     const target = response.orchestrationInstance.instanceId;
-    if (!(this.s.localActivityResults && this.running && this.isPolled(this.partitionOf(target)))) return false;
+    if (!(this.s.localActivityResults && this.running && this.isPolled(this.partitionOf(target))))
+      return false;
     const data = newMessageData(response);
     this.sessions.addToBuffer({
       queueName: this.names.workItemQueue,
@@ -92,13 +93,22 @@ export class LocalActivities extends HubPart {
    */
   activityRoom(): number {
     if (this.activitySlots === 0) return 0;
-    return Math.min(MAX_LOCAL_ACTIVITIES, Math.max(1, Math.floor((this.activitySlots * LOCAL_ACTIVITY_WAIT_MS) / Math.max(1, this.activityMs))));
+    return Math.min(
+      MAX_LOCAL_ACTIVITIES,
+      Math.max(1, Math.floor((this.activitySlots * LOCAL_ACTIVITY_WAIT_MS) / Math.max(1, this.activityMs))),
+    );
   }
 
   /** How many of `wanted` activities this worker keeps for itself (see `localActivityDispatch`). */
   reserveLocalActivities(wanted: number): number {
     if (!this.s.localActivityDispatch || !this.running) return 0;
-    const n = Math.max(0, Math.min(wanted, this.activityRoom() - this.localActivities.length - this.prefetched() - this.localActivitiesSending));
+    const n = Math.max(
+      0,
+      Math.min(
+        wanted,
+        this.activityRoom() - this.localActivities.length - this.prefetched() - this.localActivitiesSending,
+      ),
+    );
     this.localActivitiesSending += n;
     return n;
   }

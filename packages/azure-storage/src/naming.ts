@@ -19,7 +19,9 @@ export function validateTaskHubName(name: unknown): asserts name is string {
 
 export function validatePartitionCount(n: unknown): asserts n is number {
   if (typeof n !== "number" || !Number.isInteger(n) || n < 1 || n > MAX_PARTITION_COUNT)
-    throw new InvalidArgumentError(`partition count must be an integer from 1 to ${MAX_PARTITION_COUNT}, got ${String(n)}`);
+    throw new InvalidArgumentError(
+      `partition count must be an integer from 1 to ${MAX_PARTITION_COUNT}, got ${String(n)}`,
+    );
 }
 
 export interface TaskHubNames {

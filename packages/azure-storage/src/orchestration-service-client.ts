@@ -24,7 +24,12 @@ import {
   type TaskMessage,
 } from "@taskhub/core";
 import { HubPart, type HubContext } from "./hub-context.js";
-import { instancePropertyBlobName, MAX_TABLE_PROPERTY_BYTES, utf16ByteLength, type LargePayloadStore } from "./payloads/large-payloads.js";
+import {
+  instancePropertyBlobName,
+  MAX_TABLE_PROPERTY_BYTES,
+  utf16ByteLength,
+  type LargePayloadStore,
+} from "./payloads/large-payloads.js";
 import { orEmptyIfMissing, toStorageError } from "./storage/errors.js";
 import type { HistoryTable } from "./tracking/history-table.js";
 import { instanceColumnValue } from "./tracking/instance-column-value.js";
@@ -68,14 +73,19 @@ export class AzureStorageOrchestrationServiceClient extends HubPart {
   }
 
   createTaskOrchestration(startMessage: TaskMessage, options: CreateInstanceOptions = {}): Promise<void> {
-    return this.guard("createTaskOrchestration", () => this.createTaskOrchestrationImpl(startMessage, options));
+    return this.guard("createTaskOrchestration", () =>
+      this.createTaskOrchestrationImpl(startMessage, options),
+    );
   }
 
   sendTaskOrchestrationMessage(message: TaskMessage): Promise<void> {
     return this.guard("sendTaskOrchestrationMessage", () => this.sendTaskOrchestrationMessageImpl(message));
   }
 
-  getOrchestrationState(instanceId: string, options: { fetchPayloads?: boolean } = {}): Promise<InstanceRecord | undefined> {
+  getOrchestrationState(
+    instanceId: string,
+    options: { fetchPayloads?: boolean } = {},
+  ): Promise<InstanceRecord | undefined> {
     return this.guard("getOrchestrationState", () => this.getOrchestrationStateImpl(instanceId, options));
   }
 
@@ -99,14 +109,27 @@ export class AzureStorageOrchestrationServiceClient extends HubPart {
   rewindTaskOrchestration(instanceId: string, reason?: string): Promise<void> {
     return this.guard("rewindTaskOrchestration", async () => {
       for (const id of await rewindFailedHistory(this.history.table, this.instances, instanceId))
-        await this.sendTaskOrchestrationMessageImpl({ orchestrationInstance: { instanceId: id }, event: { type: "GenericEvent", eventId: -1, isPlayed: false, timestamp: toDtfDateTime(new Date()), data: reason } });
+        await this.sendTaskOrchestrationMessageImpl({
+          orchestrationInstance: { instanceId: id },
+          event: {
+            type: "GenericEvent",
+            eventId: -1,
+            isPlayed: false,
+            timestamp: toDtfDateTime(new Date()),
+            data: reason,
+          },
+        });
     });
   }
 
   /** DTF's create protocol: read the row, send ExecutionStarted, write the Pending row. */
-  private async createTaskOrchestrationImpl(startMessage: TaskMessage, options: CreateInstanceOptions = {}): Promise<void> {
+  private async createTaskOrchestrationImpl(
+    startMessage: TaskMessage,
+    options: CreateInstanceOptions = {},
+  ): Promise<void> {
     const event = startMessage.event;
-    if (event.type !== "ExecutionStarted") throw new TaskHubError("InvalidArgument", "start message must carry ExecutionStarted");
+    if (event.type !== "ExecutionStarted")
+      throw new TaskHubError("InvalidArgument", "start message must carry ExecutionStarted");
     await this.createIfNotExists();
     const instanceId = startMessage.orchestrationInstance.instanceId;
     const existing = await this.instances.get(instanceId);
@@ -114,10 +137,17 @@ export class AzureStorageOrchestrationServiceClient extends HubPart {
       throw new OrchestrationAlreadyExistsError(instanceId, existing.record.runtimeStatus);
     const generation = existing ? existing.record.generation + 1 : 0;
     const start: ExecutionStartedEvent = { ...event, generation };
-    const message: TaskMessage = { ...startMessage, event: start, sender: startMessage.sender ?? CLIENT_SENDER };
+    const message: TaskMessage = {
+      ...startMessage,
+      event: start,
+      sender: startMessage.sender ?? CLIENT_SENDER,
+    };
     const visibleAt = start.scheduledStartTime ? new Date(start.scheduledStartTime) : undefined;
     const now = new Date();
-    const { data } = await this.messenger.send(this.controlQueue(this.partitionOf(instanceId)), message, { visibleAt, now });
+    const { data } = await this.messenger.send(this.controlQueue(this.partitionOf(instanceId)), message, {
+      visibleAt,
+      now,
+    });
     this.wakeLocal(this.names.controlQueues[this.partitionOf(instanceId)]!);
     // As DT.AS: an offloaded start message's blob is the input (readers take it out of the envelope); an
     // input that fit the queue message but not a column goes to a blob named in `InputBlobName`, Input "".
@@ -161,35 +191,56 @@ export class AzureStorageOrchestrationServiceClient extends HubPart {
             RuntimeStatus: "Terminated",
             LastUpdatedTime: { value: now.toISOString(), type: "DateTime" },
             CompletedTime: { value: now.toISOString(), type: "DateTime" },
-            Output: (await instanceColumnValue(this.payloads, instanceId, "Output", message.event.input, () => undefined)) ?? "",
+            Output:
+              (await instanceColumnValue(
+                this.payloads,
+                instanceId,
+                "Output",
+                message.event.input,
+                () => undefined,
+              )) ?? "",
           });
           return;
         }
       }
       if (type === "ExecutionRewound" && row?.record.runtimeStatus === "Failed")
-        await this.instances.merge(instanceId, { RuntimeStatus: "Pending", LastUpdatedTime: { value: new Date().toISOString(), type: "DateTime" } });
+        await this.instances.merge(instanceId, {
+          RuntimeStatus: "Pending",
+          LastUpdatedTime: { value: new Date().toISOString(), type: "DateTime" },
+        });
     }
     const queueName = this.names.controlQueues[this.partitionOf(instanceId)]!;
     const visibleAt = entityMessageDueTime(message);
-    await this.messenger.send(this.clients.queue(queueName), { ...message, sender: message.sender ?? CLIENT_SENDER }, { now: new Date(), visibleAt });
+    await this.messenger.send(
+      this.clients.queue(queueName),
+      { ...message, sender: message.sender ?? CLIENT_SENDER },
+      { now: new Date(), visibleAt },
+    );
     if (!visibleAt) this.wakeLocal(queueName);
   }
 
   // Reads never create storage (as DT.AS: only its writes create a missing task hub). A hub without a table
   // reads as empty: `instances.get` answers undefined for any 404, the others go through `orEmptyIfMissing`.
-  private async getOrchestrationStateImpl(instanceId: string, options: { fetchPayloads?: boolean } = {}): Promise<InstanceRecord | undefined> {
+  private async getOrchestrationStateImpl(
+    instanceId: string,
+    options: { fetchPayloads?: boolean } = {},
+  ): Promise<InstanceRecord | undefined> {
     const row = await this.instances.get(instanceId);
     if (!row) return undefined;
     return this.completeRecord(row, options.fetchPayloads ?? true);
   }
 
   /** Resolve blob-URL payloads and, for Failed instances, the structured failure from history. */
-  private async completeRecord(row: { record: InstanceRecord; inputBlobName?: string | undefined }, fetchPayloads: boolean): Promise<InstanceRecord> {
+  private async completeRecord(
+    row: { record: InstanceRecord; inputBlobName?: string | undefined },
+    fetchPayloads: boolean,
+  ): Promise<InstanceRecord> {
     const r = fetchPayloads ? { ...row.record } : withoutPayloads(row.record);
     if (fetchPayloads) {
       // InputBlobName is only read while Input is empty: a Pending row's (DT.AS shows "" there), whose column
       // stays after the first checkpoint has put the URL of the history's copy into Input.
-      if (row.inputBlobName && !r.serializedInput) r.serializedInput = await this.payloads.download(row.inputBlobName);
+      if (row.inputBlobName && !r.serializedInput)
+        r.serializedInput = await this.payloads.download(row.inputBlobName);
       else r.serializedInput = await this.resolvePayload(r.serializedInput, "input");
       r.serializedOutput = await this.resolvePayload(r.serializedOutput, "output");
     }
@@ -201,14 +252,19 @@ export class AzureStorageOrchestrationServiceClient extends HubPart {
     return r;
   }
 
-  private async resolvePayload(value: string | undefined, what: "input" | "output"): Promise<string | undefined> {
+  private async resolvePayload(
+    value: string | undefined,
+    what: "input" | "output",
+  ): Promise<string | undefined> {
     if (value === undefined) return undefined;
     const blobName = this.payloads.blobNameFromUrl(value);
     if (!blobName) return value;
     const text = await this.payloads.download(blobName);
     if (what === "input" && blobName.endsWith("ExecutionStarted.json.gz")) {
       const decoded = await this.messenger.decode(text);
-      return decoded.taskMessage.event.type === "ExecutionStarted" ? decoded.taskMessage.event.input : undefined;
+      return decoded.taskMessage.event.type === "ExecutionStarted"
+        ? decoded.taskMessage.event.input
+        : undefined;
     }
     return text;
   }
@@ -217,15 +273,26 @@ export class AzureStorageOrchestrationServiceClient extends HubPart {
     return orEmptyIfMissing(async () => (await this.history.read(instanceId)).events, []);
   }
 
-  private async queryInstancesImpl(query: InstanceQuery, continuationToken?: string): Promise<Page<InstanceRecord>> {
+  private async queryInstancesImpl(
+    query: InstanceQuery,
+    continuationToken?: string,
+  ): Promise<Page<InstanceRecord>> {
     const page = await this.queryInstanceRows(query, continuationToken);
-    const items = await Promise.all(page.items.map((row) => this.completeRecord(row, query.fetchPayloads ?? true)));
+    const items = await Promise.all(
+      page.items.map((row) => this.completeRecord(row, query.fetchPayloads ?? true)),
+    );
     return { items, continuationToken: page.continuationToken };
   }
 
   /** One page of Instances rows; none when the table does not exist. Throws `InvalidArgument` for a bad token. */
-  private queryInstanceRows(query: InstanceQuery, continuationToken?: string): ReturnType<InstancesTable["query"]> {
-    return orEmptyIfMissing(() => this.instances.query(query, continuationToken), { items: [], continuationToken: undefined });
+  private queryInstanceRows(
+    query: InstanceQuery,
+    continuationToken?: string,
+  ): ReturnType<InstancesTable["query"]> {
+    return orEmptyIfMissing(() => this.instances.query(query, continuationToken), {
+      items: [],
+      continuationToken: undefined,
+    });
   }
 
   /** Delete the instance's blobs, history rows and Instances row. Creates nothing: a missing hub has nothing to purge. */
@@ -249,8 +316,19 @@ export class AzureStorageOrchestrationServiceClient extends HubPart {
     let token: string | undefined;
     const limit = pLimit(8);
     do {
-      const page = await this.queryInstanceRows({ createdFrom: filter.createdFrom, createdTo: filter.createdTo, statuses, fetchPayloads: false, pageSize: 100 }, token);
-      const results = await Promise.all(page.items.map((row) => limit(() => this.purgeInstance(row.record.instanceId))));
+      const page = await this.queryInstanceRows(
+        {
+          createdFrom: filter.createdFrom,
+          createdTo: filter.createdTo,
+          statuses,
+          fetchPayloads: false,
+          pageSize: 100,
+        },
+        token,
+      );
+      const results = await Promise.all(
+        page.items.map((row) => limit(() => this.purgeInstance(row.record.instanceId))),
+      );
       deleted += results.reduce((n, r) => n + r.deletedInstanceCount, 0);
       token = page.continuationToken;
     } while (token);

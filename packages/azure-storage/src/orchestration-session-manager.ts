@@ -21,7 +21,11 @@ import {
 import { HubPart, type HubContext } from "./hub-context.js";
 import type { ReceivedMessage } from "./messaging/queue-messages.js";
 import { RESULT_TYPES, type TaskHubQueue } from "./messaging/task-hub-queue.js";
-import { MAX_CONSUMED_REMEMBERED, type AzureOrchestrationWorkItem, type Session } from "./orchestration-work-item.js";
+import {
+  MAX_CONSUMED_REMEMBERED,
+  type AzureOrchestrationWorkItem,
+  type Session,
+} from "./orchestration-work-item.js";
 import type { HistoryTable } from "./tracking/history-table.js";
 import type { InstancesTable } from "./tracking/instances-table.js";
 
@@ -75,7 +79,10 @@ export class OrchestrationSessionManager extends HubPart {
   private readonly history: HistoryTable;
   private readonly instances: InstancesTable;
   private readonly isPolled: (partition: number) => boolean;
-  private readonly repairInstanceRow: (instanceId: string, pastEvents: readonly HistoryEvent[]) => Promise<void>;
+  private readonly repairInstanceRow: (
+    instanceId: string,
+    pastEvents: readonly HistoryEvent[],
+  ) => Promise<void>;
 
   constructor(ctx: HubContext, parts: SessionManagerParts) {
     super(ctx);
@@ -105,7 +112,10 @@ export class OrchestrationSessionManager extends HubPart {
       dropped.push(...msgs);
     }
     // Make them visible again at once, so the partition's next owner need not wait out the visibility timeout.
-    const release = Promise.all([this.queues.abandonMessages(dropped, 0, 0), this.releasePrepared(partition)]).then(() => undefined);
+    const release = Promise.all([
+      this.queues.abandonMessages(dropped, 0, 0),
+      this.releasePrepared(partition),
+    ]).then(() => undefined);
     for (const id of this.sessions.keys()) if (this.partitionOf(id) === partition) this.sessions.delete(id);
     return release;
   }
@@ -173,7 +183,10 @@ export class OrchestrationSessionManager extends HubPart {
     try {
       wi = await this.buildWorkItem(instanceId, msgs, lock);
     } catch (err) {
-      this.logger.warn({ event: "orchestration.prepareFailed", instanceId, err }, "preparing a work item failed; messages will be redelivered");
+      this.logger.warn(
+        { event: "orchestration.prepareFailed", instanceId, err },
+        "preparing a work item failed; messages will be redelivered",
+      );
       await this.queues.abandonMessages(msgs, 1);
     }
     if (!wi) {
@@ -194,7 +207,8 @@ export class OrchestrationSessionManager extends HubPart {
   private releasePrepared(partition?: number): Promise<void> {
     const keep: AzureOrchestrationWorkItem[] = [];
     const release: AzureOrchestrationWorkItem[] = [];
-    for (const wi of this.prepared.splice(0)) (partition === undefined || wi.partition === partition ? release : keep).push(wi);
+    for (const wi of this.prepared.splice(0))
+      (partition === undefined || wi.partition === partition ? release : keep).push(wi);
     this.prepared.push(...keep);
     return Promise.all(
       release.map(async (wi) => {
@@ -207,33 +221,55 @@ export class OrchestrationSessionManager extends HubPart {
 
   private async loadSession(instanceId: string, expectedExecutionId?: string): Promise<Session> {
     const cached = this.sessions.get(instanceId);
-    if (cached && Date.now() - cached.lastUsed < this.s.sessionIdleTimeoutMs && (!expectedExecutionId || cached.executionId === expectedExecutionId)) {
+    if (
+      cached &&
+      Date.now() - cached.lastUsed < this.s.sessionIdleTimeoutMs &&
+      (!expectedExecutionId || cached.executionId === expectedExecutionId)
+    ) {
       cached.lastUsed = Date.now();
       return { ...cached, cached: true };
     }
     const h = await this.history.read(instanceId);
-    return { executionId: h.executionId, events: h.events, etag: h.etag, lastUsed: Date.now(), consumed: h.consumed };
+    return {
+      executionId: h.executionId,
+      events: h.events,
+      etag: h.etag,
+      lastUsed: Date.now(),
+      consumed: h.consumed,
+    };
   }
 
   /**
    * Turn a batch of received messages into a work item: poison check, start dedupe,
    * out-of-order results deferred until the history they answer exists. Undefined when nothing is left.
    */
-  private async buildWorkItem(instanceId: string, received: ReceivedMessage[], lock: number): Promise<AzureOrchestrationWorkItem | undefined> {
-    received.sort((a, b) => a.insertedOn.getTime() - b.insertedOn.getTime() || a.data.sequenceNumber - b.data.sequenceNumber);
+  private async buildWorkItem(
+    instanceId: string,
+    received: ReceivedMessage[],
+    lock: number,
+  ): Promise<AzureOrchestrationWorkItem | undefined> {
+    received.sort(
+      (a, b) =>
+        a.insertedOn.getTime() - b.insertedOn.getTime() || a.data.sequenceNumber - b.data.sequenceNumber,
+    );
     const partition = this.partitionOf(instanceId);
     let msgs: ReceivedMessage[] = [];
     for (const m of received) {
       if (this.queues.exhausted(m, this.s.maxDequeueCount + 1)) {
         const last = this.lastErrors.get(m.messageId);
-        await this.queues.quarantine(m, `not processed after ${m.dequeueCount - 1} deliveries${last ? `; last error: ${last}` : ""}`);
-      }
-      else msgs.push(m);
+        await this.queues.quarantine(
+          m,
+          `not processed after ${m.dequeueCount - 1} deliveries${last ? `; last error: ${last}` : ""}`,
+        );
+      } else msgs.push(m);
     }
     if (msgs.length === 0) return undefined;
 
     let startMsg = msgs.find((m) => m.taskMessage.event.type === "ExecutionStarted");
-    let session = await this.loadSession(instanceId, startMsg ? undefined : msgs[0]?.taskMessage.orchestrationInstance.executionId);
+    let session = await this.loadSession(
+      instanceId,
+      startMsg ? undefined : msgs[0]?.taskMessage.orchestrationInstance.executionId,
+    );
 
     // Redeliveries of messages a committed checkpoint already consumed (the worker died before deleting
     // them): done, so delete them now. Results and starts would be dropped as duplicates anyway; an external
@@ -243,7 +279,10 @@ export class OrchestrationSessionManager extends HubPart {
       // If the worker died between the history append and the Instances write of the final step, nothing
       // else will fix the row: repair it from history first (a failure leaves the messages to come back).
       if (done.length === msgs.length) await this.repairInstanceRow(instanceId, session.events);
-      this.logger.info({ event: "orchestration.redeliveryDropped", instanceId, messages: done.length }, "messages already checkpointed were delivered again; deleted");
+      this.logger.info(
+        { event: "orchestration.redeliveryDropped", instanceId, messages: done.length },
+        "messages already checkpointed were delivered again; deleted",
+      );
       const deleted = await Promise.all(
         done.map((m) =>
           this.clients
@@ -253,7 +292,10 @@ export class OrchestrationSessionManager extends HubPart {
             .catch(() => undefined),
         ),
       );
-      this.rememberDeleted(instanceId, deleted.filter((d): d is string => d !== undefined));
+      this.rememberDeleted(
+        instanceId,
+        deleted.filter((d): d is string => d !== undefined),
+      );
       msgs = msgs.filter((m) => !session.consumed.has(m.messageId));
       if (msgs.length === 0) return undefined;
       startMsg = msgs.find((m) => m.taskMessage.event.type === "ExecutionStarted");
@@ -271,21 +313,33 @@ export class OrchestrationSessionManager extends HubPart {
       }
       const execId = startMsg.taskMessage.orchestrationInstance.executionId;
       const drop = async (reason: string): Promise<void> => {
-        this.logger.info({ event: "orchestration.startDropped", instanceId, reason }, "start message dropped");
-        await this.clients.queue(startMsg.queueName).deleteMessage(startMsg.messageId, startMsg.popReceipt).catch(() => undefined);
+        this.logger.info(
+          { event: "orchestration.startDropped", instanceId, reason },
+          "start message dropped",
+        );
+        await this.clients
+          .queue(startMsg.queueName)
+          .deleteMessage(startMsg.messageId, startMsg.popReceipt)
+          .catch(() => undefined);
         msgs = msgs.filter((m) => m !== startMsg);
       };
       if (!row) {
         // The client died between sending the start and writing the row (its call failed), or someone put a
         // start message on the queue by hand. DTF drops it; it is kept in the poison store instead.
         if (this.queues.exhausted(startMsg, this.s.maxDequeueCount)) {
-          await this.queues.quarantine(startMsg, `no Instances row was written for this start of '${instanceId}' in ${startMsg.dequeueCount} deliveries`);
+          await this.queues.quarantine(
+            startMsg,
+            `no Instances row was written for this start of '${instanceId}' in ${startMsg.dequeueCount} deliveries`,
+          );
           msgs = msgs.filter((m) => m !== startMsg);
         } else {
           await this.queues.abandonMessages([startMsg], startMsg.dequeueCount);
           msgs = msgs.filter((m) => m !== startMsg);
         }
-      } else if (row.record.executionId && row.record.executionId.toLowerCase() !== (execId ?? "").toLowerCase()) {
+      } else if (
+        row.record.executionId &&
+        row.record.executionId.toLowerCase() !== (execId ?? "").toLowerCase()
+      ) {
         await drop(`the Instances row belongs to execution ${row.record.executionId}`);
       } else if (isTerminalStatus(row.record.runtimeStatus) && session.executionId !== execId) {
         await drop(`instance was ${row.record.runtimeStatus} before it started`);
@@ -296,19 +350,33 @@ export class OrchestrationSessionManager extends HubPart {
     // Messages for an instance that has no history and no start message with them: the start may still be
     // on its way (a scheduled start, a sub-orchestration's parent mid-checkpoint), or the instance never
     // existed or was purged. Retry with back-off, then quarantine with the reason; never drop (DTF drops them).
-    if (session.events.length === 0 && !isEntityInstanceId(instanceId) && !msgs.some((m) => m.taskMessage.event.type === "ExecutionStarted")) {
+    if (
+      session.events.length === 0 &&
+      !isEntityInstanceId(instanceId) &&
+      !msgs.some((m) => m.taskMessage.event.type === "ExecutionStarted")
+    ) {
       const hopeless = msgs.filter((m) => this.queues.exhausted(m, this.s.maxDequeueCount));
       for (const m of hopeless)
-        await this.queues.quarantine(m, `no instance '${instanceId}' to deliver this ${m.taskMessage.event.type} to: it has no history and no ExecutionStarted arrived in ${m.dequeueCount} deliveries`);
+        await this.queues.quarantine(
+          m,
+          `no instance '${instanceId}' to deliver this ${m.taskMessage.event.type} to: it has no history and no ExecutionStarted arrived in ${m.dequeueCount} deliveries`,
+        );
       const rest = msgs.filter((m) => !hopeless.includes(m));
-      if (rest.length > 0) await this.queues.abandonMessages(rest, Math.max(...rest.map((m) => m.dequeueCount)));
+      if (rest.length > 0)
+        await this.queues.abandonMessages(rest, Math.max(...rest.map((m) => m.dequeueCount)));
       return undefined;
     }
 
     // Out-of-order results: their scheduling event is not in history yet (the sender's checkpoint is
     // still in progress). Leave them on the queue for a while.
     const scheduled = new Set<number>();
-    for (const e of session.events) if (e.type === "TaskScheduled" || e.type === "TimerCreated" || e.type === "SubOrchestrationInstanceCreated") scheduled.add(e.eventId);
+    for (const e of session.events)
+      if (
+        e.type === "TaskScheduled" ||
+        e.type === "TimerCreated" ||
+        e.type === "SubOrchestrationInstanceCreated"
+      )
+        scheduled.add(e.eventId);
     const early: ReceivedMessage[] = [];
     msgs = msgs.filter((m) => {
       const e = m.taskMessage.event;
@@ -346,16 +414,22 @@ export class OrchestrationSessionManager extends HubPart {
 
   async renewOrchestrationWorkItemLock(workItem: OrchestrationWorkItem): Promise<void> {
     const wi = workItem as AzureOrchestrationWorkItem;
-    if (!this.isPolled(wi.partition)) throw new TaskHubError("WorkItemLockLost", `partition ${wi.partition} is no longer owned`);
+    if (!this.isPolled(wi.partition))
+      throw new TaskHubError("WorkItemLockLost", `partition ${wi.partition} is no longer owned`);
     const visibility = Math.ceil(this.s.controlQueueVisibilityTimeoutMs / 1000);
     for (const m of wi.messages) {
-      const r = await this.clients.queue(m.queueName).updateMessage(m.messageId, m.popReceipt, undefined, visibility);
+      const r = await this.clients
+        .queue(m.queueName)
+        .updateMessage(m.messageId, m.popReceipt, undefined, visibility);
       m.popReceipt = r.popReceipt ?? m.popReceipt;
     }
     wi.lockedUntil = new Date(Date.now() + this.s.controlQueueVisibilityTimeoutMs);
   }
 
-  async abandonOrchestrationWorkItem(workItem: OrchestrationWorkItem, options: AbandonOptions = {}): Promise<void> {
+  async abandonOrchestrationWorkItem(
+    workItem: OrchestrationWorkItem,
+    options: AbandonOptions = {},
+  ): Promise<void> {
     const wi = workItem as AzureOrchestrationWorkItem;
     this.sessions.delete(wi.instanceId);
     if (options.reason) {
@@ -384,6 +458,7 @@ export class OrchestrationSessionManager extends HubPart {
     // Older ids were pruned from the sentinel by the checkpoint that followed them; keep the last few steps.
     while (set.size > MAX_CONSUMED_REMEMBERED) set.delete(set.values().next().value!);
     this.deletedIds.set(instanceId, set);
-    while (this.deletedIds.size > MAX_DELETED_REMEMBERED) this.deletedIds.delete(this.deletedIds.keys().next().value!);
+    while (this.deletedIds.size > MAX_DELETED_REMEMBERED)
+      this.deletedIds.delete(this.deletedIds.keys().next().value!);
   }
 }

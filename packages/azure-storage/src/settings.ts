@@ -92,9 +92,21 @@ interface SettingInfo<T> {
 export const SETTINGS = {
   partitionCount: { default: DEFAULT_PARTITION_COUNT, dtf: "PartitionCount", df: "partitionCount" },
   controlQueueBatchSize: { default: 32, dtf: "ControlQueueBatchSize", df: "controlQueueBatchSize" },
-  controlQueueBufferThreshold: { default: 256, dtf: "ControlQueueBufferThreshold", df: "controlQueueBufferThreshold" },
-  controlQueueVisibilityTimeoutMs: { default: 5 * 60_000, dtf: "ControlQueueVisibilityTimeout", df: "controlQueueVisibilityTimeout" },
-  workItemQueueVisibilityTimeoutMs: { default: 5 * 60_000, dtf: "WorkItemQueueVisibilityTimeout", df: "workItemQueueVisibilityTimeout" },
+  controlQueueBufferThreshold: {
+    default: 256,
+    dtf: "ControlQueueBufferThreshold",
+    df: "controlQueueBufferThreshold",
+  },
+  controlQueueVisibilityTimeoutMs: {
+    default: 5 * 60_000,
+    dtf: "ControlQueueVisibilityTimeout",
+    df: "controlQueueVisibilityTimeout",
+  },
+  workItemQueueVisibilityTimeoutMs: {
+    default: 5 * 60_000,
+    dtf: "WorkItemQueueVisibilityTimeout",
+    df: "workItemQueueVisibilityTimeout",
+  },
   minPollingIntervalMs: { default: 50 },
   maxPollingIntervalMs: { default: 30_000, dtf: "MaxQueuePollingInterval", df: "maxQueuePollingInterval" },
   pollingLingerMs: { default: 5000 },
@@ -103,15 +115,22 @@ export const SETTINGS = {
   extendedSessions: { default: true, dtf: "ExtendedSessionsEnabled", df: "extendedSessionsEnabled" },
   localActivityResults: { default: true },
   localActivityDispatch: { default: true },
-  sessionIdleTimeoutMs: { default: 30_000, dtf: "ExtendedSessionIdleTimeout", df: "extendedSessionIdleTimeoutInSeconds" },
+  sessionIdleTimeoutMs: {
+    default: 30_000,
+    dtf: "ExtendedSessionIdleTimeout",
+    df: "extendedSessionIdleTimeoutInSeconds",
+  },
   maxTimerIntervalMs: { default: 6 * DAY },
-  partitionManagement: { default: "table", dtf: "UseTablePartitionManagement", df: "useTablePartitionManagement" },
+  partitionManagement: {
+    default: "table",
+    dtf: "UseTablePartitionManagement",
+    df: "useTablePartitionManagement",
+  },
 } as const satisfies Record<string, SettingInfo<unknown>>;
 
 /** The defaults alone, e.g. `SETTING_DEFAULTS.maxPollingIntervalMs`. */
-export const SETTING_DEFAULTS: { readonly [K in keyof typeof SETTINGS]: (typeof SETTINGS)[K]["default"] } = Object.fromEntries(
-  Object.entries(SETTINGS).map(([name, info]) => [name, info.default]),
-) as never;
+export const SETTING_DEFAULTS: { readonly [K in keyof typeof SETTINGS]: (typeof SETTINGS)[K]["default"] } =
+  Object.fromEntries(Object.entries(SETTINGS).map(([name, info]) => [name, info.default])) as never;
 
 /** The settings the provider's parts read, every default applied. */
 export type ResolvedSettings = Required<
@@ -136,8 +155,10 @@ export function resolveSettings(settings: AzureStorageOrchestrationServiceSettin
   return {
     controlQueueBatchSize: Math.min(settings.controlQueueBatchSize ?? d.controlQueueBatchSize, 32),
     controlQueueBufferThreshold: settings.controlQueueBufferThreshold ?? d.controlQueueBufferThreshold,
-    controlQueueVisibilityTimeoutMs: settings.controlQueueVisibilityTimeoutMs ?? d.controlQueueVisibilityTimeoutMs,
-    workItemQueueVisibilityTimeoutMs: settings.workItemQueueVisibilityTimeoutMs ?? d.workItemQueueVisibilityTimeoutMs,
+    controlQueueVisibilityTimeoutMs:
+      settings.controlQueueVisibilityTimeoutMs ?? d.controlQueueVisibilityTimeoutMs,
+    workItemQueueVisibilityTimeoutMs:
+      settings.workItemQueueVisibilityTimeoutMs ?? d.workItemQueueVisibilityTimeoutMs,
     minPollingIntervalMs: settings.minPollingIntervalMs ?? d.minPollingIntervalMs,
     maxPollingIntervalMs: settings.maxPollingIntervalMs ?? d.maxPollingIntervalMs,
     pollingLingerMs: settings.pollingLingerMs ?? d.pollingLingerMs,

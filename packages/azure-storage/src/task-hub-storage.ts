@@ -34,8 +34,12 @@ export class TaskHubStorage {
     const appLease = this.clients.container(n.appLeaseContainer);
     await Promise.all([
       ...n.controlQueues.map((q) => this.clients.queue(q).createIfNotExists()),
-      this.partitionManager instanceof BlobPartitionManager ? this.partitionManager.createLeaseStore(this.partitionCount) : undefined,
-      this.partitionManager instanceof TablePartitionManager ? this.partitionManager.createLeaseStore() : undefined,
+      this.partitionManager instanceof BlobPartitionManager
+        ? this.partitionManager.createLeaseStore(this.partitionCount)
+        : undefined,
+      this.partitionManager instanceof TablePartitionManager
+        ? this.partitionManager.createLeaseStore()
+        : undefined,
       this.clients.queue(n.workItemQueue).createIfNotExists(),
       this.createTable(n.historyTable),
       this.createTable(n.instancesTable),
@@ -64,8 +68,12 @@ export class TaskHubStorage {
     await Promise.all([
       ...n.controlQueues.map((q) => this.clients.queue(q).deleteIfExists()),
       this.clients.queue(n.workItemQueue).deleteIfExists(),
-      ...[n.historyTable, n.instancesTable, n.partitionsTable, n.poisonTable].map((t) => this.clients.table(t).deleteTable().catch(ignore404)),
-      ...[n.largeMessagesContainer, n.leasesContainer, n.appLeaseContainer].map((c) => this.clients.container(c).deleteIfExists()),
+      ...[n.historyTable, n.instancesTable, n.partitionsTable, n.poisonTable].map((t) =>
+        this.clients.table(t).deleteTable().catch(ignore404),
+      ),
+      ...[n.largeMessagesContainer, n.leasesContainer, n.appLeaseContainer].map((c) =>
+        this.clients.container(c).deleteIfExists(),
+      ),
     ]);
     this.hubReady = undefined;
   }

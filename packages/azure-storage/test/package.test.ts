@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
 const pkg = JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8")) as Record<string, unknown>;
-const names = (field: string): string[] => Object.keys((pkg[field] as Record<string, string> | undefined) ?? {});
+const names = (field: string): string[] =>
+  Object.keys((pkg[field] as Record<string, string> | undefined) ?? {});
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -30,12 +31,18 @@ describe("@taskhub/azure-storage", () => {
   });
 
   it("has no source that starts Azurite", () => {
-    const starters = sources(join(packageDir, "src")).filter((f) => /startAzurite|from\s+["']azurite|["']azurite\/|@taskhub\/azurite/.test(readFileSync(f, "utf8")));
+    const starters = sources(join(packageDir, "src")).filter((f) =>
+      /startAzurite|from\s+["']azurite|["']azurite\/|@taskhub\/azurite/.test(readFileSync(f, "utf8")),
+    );
     expect(starters).toEqual([]);
   });
 
   it("packs no Azurite helper", () => {
-    const r = spawnSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: packageDir, encoding: "utf8", shell: process.platform === "win32" });
+    const r = spawnSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], {
+      cwd: packageDir,
+      encoding: "utf8",
+      shell: process.platform === "win32",
+    });
     expect(r.status, r.stderr).toBe(0);
     const files = (JSON.parse(r.stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
     expect(files).toContain("dist/index.js");

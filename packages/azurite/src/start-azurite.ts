@@ -30,7 +30,8 @@ import { InvalidArgumentError, TaskHubError } from "@taskhub/core";
 
 /** Azurite's well-known development account (the one `UseDevelopmentStorage=true` means). */
 export const AZURITE_ACCOUNT = "devstoreaccount1";
-export const AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+export const AZURITE_KEY =
+  "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
 const HOST = "127.0.0.1";
 const AZURITE_ENTRY = "azurite/dist/src/azurite.js";
@@ -102,14 +103,17 @@ const CLOSED = /Azurite (Blob|Queue|Table) service successfully closed/;
 
 function checkPort(name: string, port: number | undefined): number {
   const p = port ?? 0;
-  if (!Number.isInteger(p) || p < 0 || p > 65535) throw new InvalidArgumentError(`${name} must be an integer from 0 to 65535`);
+  if (!Number.isInteger(p) || p < 0 || p > 65535)
+    throw new InvalidArgumentError(`${name} must be an integer from 0 to 65535`);
   return p;
 }
 
 export async function startAzurite(options: AzuriteOptions = {}): Promise<AzuriteInstance> {
   const inMemory = options.inMemory ?? options.location === undefined;
   if (inMemory && options.location !== undefined) {
-    throw new InvalidArgumentError("Azurite keeps data either in memory or in a location: pass inMemory: false with location");
+    throw new InvalidArgumentError(
+      "Azurite keeps data either in memory or in a location: pass inMemory: false with location",
+    );
   }
   const requested = {
     blob: checkPort("blobPort", options.blobPort),
@@ -119,7 +123,9 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
 
   const cli = azuriteEntryPoint();
-  const location = inMemory ? undefined : resolve(options.location ?? (await mkdtemp(join(tmpdir(), "taskhub-azurite-"))));
+  const location = inMemory
+    ? undefined
+    : resolve(options.location ?? (await mkdtemp(join(tmpdir(), "taskhub-azurite-"))));
   const profiling = (options.execArgv?.length ?? 0) > 0;
   const args = [
     ...(options.execArgv ?? []),
@@ -129,7 +135,14 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     ...(profiling ? ["--import", `data:text/javascript,${encodeURIComponent(EXIT_ON_SIGTERM)}`] : []),
     cli,
     ...["--blobHost", HOST, "--queueHost", HOST, "--tableHost", HOST],
-    ...["--blobPort", String(requested.blob), "--queuePort", String(requested.queue), "--tablePort", String(requested.table)],
+    ...[
+      "--blobPort",
+      String(requested.blob),
+      "--queuePort",
+      String(requested.queue),
+      "--tablePort",
+      String(requested.table),
+    ],
     "--skipApiVersionCheck",
     "--disableTelemetry",
     "--loose",
@@ -208,7 +221,11 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
           let grace: NodeJS.Timeout | undefined;
           child.kill("SIGTERM");
           // With Node flags (a CPU profile is written at exit) wait for the exit itself, within a longer grace.
-          await Promise.race([exited, ...(profiling ? [] : [allClosed]), new Promise((done) => (grace = setTimeout(done, profiling ? 30_000 : STOP_GRACE_MS)))]);
+          await Promise.race([
+            exited,
+            ...(profiling ? [] : [allClosed]),
+            new Promise((done) => (grace = setTimeout(done, profiling ? 30_000 : STOP_GRACE_MS))),
+          ]);
           clearTimeout(grace);
           child.kill("SIGKILL"); // no-op once it has exited
           await exited;
@@ -243,7 +260,11 @@ function azuriteEntryPoint(): string {
 }
 
 /** The ports Azurite reported (in `found`), once each accepts a TCP connection. */
-async function waitUntilReady(child: ChildProcess, found: Partial<AzuritePorts>, timeoutMs: number): Promise<AzuritePorts> {
+async function waitUntilReady(
+  child: ChildProcess,
+  found: Partial<AzuritePorts>,
+  timeoutMs: number,
+): Promise<AzuritePorts> {
   const deadline = Date.now() + timeoutMs;
   let exitedWith: string | undefined;
   let spawnError: Error | undefined;
@@ -255,7 +276,9 @@ async function waitUntilReady(child: ChildProcess, found: Partial<AzuritePorts>,
     if (Date.now() > deadline) throw new Error(`Azurite was not ready within ${timeoutMs} ms`);
     if (found.blob !== undefined && found.queue !== undefined && found.table !== undefined) {
       const ports: AzuritePorts = { blob: found.blob, queue: found.queue, table: found.table };
-      const accepting = await Promise.all([ports.blob, ports.queue, ports.table].map((p) => acceptsConnections(p)));
+      const accepting = await Promise.all(
+        [ports.blob, ports.queue, ports.table].map((p) => acceptsConnections(p)),
+      );
       if (accepting.every(Boolean)) return ports;
     }
     await new Promise((r) => setTimeout(r, 25));

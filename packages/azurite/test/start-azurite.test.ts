@@ -20,15 +20,24 @@ function createStorageClients(o: { connectionString: string }) {
   return {
     queueService,
     queue: (name: string) => queueService.getQueueClient(name),
-    table: (name: string) => TableClient.fromConnectionString(o.connectionString, name, { allowInsecureConnection: true }),
+    table: (name: string) =>
+      TableClient.fromConnectionString(o.connectionString, name, { allowInsecureConnection: true }),
     container: (name: string) => blobService.getContainerClient(name),
   };
 }
 
 /** The endpoints of a full connection string. */
-function parseConnectionString(cs: string): { blobEndpoint: string; queueEndpoint: string; tableEndpoint: string } {
+function parseConnectionString(cs: string): {
+  blobEndpoint: string;
+  queueEndpoint: string;
+  tableEndpoint: string;
+} {
   const get = (key: string): string => new RegExp(`${key}=([^;]+)`).exec(cs)![1]!;
-  return { blobEndpoint: get("BlobEndpoint"), queueEndpoint: get("QueueEndpoint"), tableEndpoint: get("TableEndpoint") };
+  return {
+    blobEndpoint: get("BlobEndpoint"),
+    queueEndpoint: get("QueueEndpoint"),
+    tableEndpoint: get("TableEndpoint"),
+  };
 }
 
 /** Another instance, running through the whole file (as the provider's tests share one). */
@@ -89,10 +98,15 @@ describe("startAzurite", () => {
       await second.stop();
     }
     expect(alive(second.pid!)).toBe(false);
-    for (const p of [second.ports.blob, second.ports.queue, second.ports.table]) expect(await accepts(p)).toBe(false);
+    for (const p of [second.ports.blob, second.ports.queue, second.ports.table])
+      expect(await accepts(p)).toBe(false);
     await second.stop(); // idempotent
     // The shared instance is untouched.
-    expect(await createStorageClients({ connectionString: sharedAzurite.connectionString }).queueService.getProperties()).toBeDefined();
+    expect(
+      await createStorageClients({
+        connectionString: sharedAzurite.connectionString,
+      }).queueService.getProperties(),
+    ).toBeDefined();
   });
 
   it("keeps data on disk in a location across a restart", async () => {
@@ -125,7 +139,10 @@ describe("startAzurite", () => {
     await new Promise<void>((r) => taken.listen(0, "127.0.0.1", r));
     const port = (taken.address() as { port: number }).port;
     try {
-      const err = await startAzurite({ queuePort: port }).then(() => undefined, (e: unknown) => e);
+      const err = await startAzurite({ queuePort: port }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toMatchObject({ code: "Storage" });
       expect((err as Error).message).toMatch(/Azurite exited \(code 1\) before it was ready/);
       expect((err as Error).message).toContain("EADDRINUSE");
@@ -135,7 +152,9 @@ describe("startAzurite", () => {
   });
 
   it("rejects contradictory or invalid options before starting anything", async () => {
-    await expect(startAzurite({ inMemory: true, location: tmpdir() })).rejects.toMatchObject({ code: "InvalidArgument" });
+    await expect(startAzurite({ inMemory: true, location: tmpdir() })).rejects.toMatchObject({
+      code: "InvalidArgument",
+    });
     await expect(startAzurite({ blobPort: 70_000 })).rejects.toMatchObject({ code: "InvalidArgument" });
   });
 });

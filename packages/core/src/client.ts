@@ -111,7 +111,8 @@ export function validateInstanceId(id: unknown): asserts id is string {
                 ? "it is not well-formed Unicode (a lone surrogate; storage keys and URLs need UTF-8)"
                 : undefined;
   if (reason === undefined) return;
-  const shown = typeof id === "string" ? JSON.stringify(id.length > 100 ? `${id.slice(0, 100)}…` : id) : String(id);
+  const shown =
+    typeof id === "string" ? JSON.stringify(id.length > 100 ? `${id.slice(0, 100)}…` : id) : String(id);
   throw new InvalidArgumentError(`instance id ${shown} is not valid: ${reason}; ${ID_RULES}`);
 }
 
@@ -370,7 +371,10 @@ export class TaskHubClient {
 
   /** Remove empty entities and release locks held by finished orchestrations. */
   cleanEntityStorage(request: CleanEntityStorageRequest = {}): Promise<CleanEntityStorageResult> {
-    return cleanEntityStorage(this.service, request, { now: this.now(), reorderWindowMs: this.options.entityMessageReorderWindowMs });
+    return cleanEntityStorage(this.service, request, {
+      now: this.now(),
+      reorderWindowMs: this.options.entityMessageReorderWindowMs,
+    });
   }
 
   /** The committed history of the instance's current execution. */

@@ -21,17 +21,27 @@ describe("instance ids", () => {
     ["a leading @", "@counter@x"],
     ["257 characters", "x".repeat(257)],
   ])("refuses %s, with the rules in the message", (_what, id) => {
-    expect(() => validateInstanceId(id)).toThrow(/^instance id .* is not valid: .*; an instance id has 1 to 256 characters, is not only white space/);
+    expect(() => validateInstanceId(id)).toThrow(
+      /^instance id .* is not valid: .*; an instance id has 1 to 256 characters, is not only white space/,
+    );
   });
 
-  it.each([["plain", "order-42"], ["white space around", "  order 42 "], ["256 characters", "x".repeat(256)], ["astral", "\u{1F600}"], ["an @ inside", "a@b"]])("accepts %s", (_what, id) => {
+  it.each([
+    ["plain", "order-42"],
+    ["white space around", "  order 42 "],
+    ["256 characters", "x".repeat(256)],
+    ["astral", "\u{1F600}"],
+    ["an @ inside", "a@b"],
+  ])("accepts %s", (_what, id) => {
     expect(() => validateInstanceId(id)).not.toThrow();
   });
 
   it("a client refuses a blank id before it writes anything", async () => {
     const service = new InMemoryOrchestrationService();
     const client = new TaskHubClient(service);
-    await expect(client.scheduleNewOrchestration("Any", undefined, { instanceId: " " })).rejects.toMatchObject({ code: "InvalidArgument" });
+    await expect(
+      client.scheduleNewOrchestration("Any", undefined, { instanceId: " " }),
+    ).rejects.toMatchObject({ code: "InvalidArgument" });
     const all = [];
     for await (const s of client.listInstances({})) all.push(s);
     expect(all).toEqual([]);

@@ -1,6 +1,12 @@
 // TaskRegistry: what an app's registration fills and a worker runs; readable with no worker and no backend.
 import { describe, expect, it } from "vitest";
-import { TaskHubClient, TaskHubWorker, TaskRegistry, type DurableTask, type OrchestrationContext } from "../src/index.js";
+import {
+  TaskHubClient,
+  TaskHubWorker,
+  TaskRegistry,
+  type DurableTask,
+  type OrchestrationContext,
+} from "../src/index.js";
 import { InMemoryOrchestrationService } from "../src/testing/index.js";
 
 class Counter {
@@ -38,7 +44,9 @@ describe("TaskRegistry", () => {
     expect(() => registry.addActivity("", () => 1)).toThrow(/activity name must be a non-empty string/);
     registry.addActivity("A", () => 1);
     expect(() => registry.addActivity("A", () => 1)).toThrow(/activity 'A' is already registered/);
-    expect(() => registry.addOrchestrator("O", undefined as never)).toThrow(/orchestrator 'O' must be a function/);
+    expect(() => registry.addOrchestrator("O", undefined as never)).toThrow(
+      /orchestrator 'O' must be a function/,
+    );
     expect(() => registry.addEntity("a@b", () => undefined)).toThrow(/must not contain '@'/);
     registry.addEntity("E", () => undefined);
     expect(() => registry.addEntity("e", () => undefined)).toThrow(/entity 'e' is already registered/);
@@ -47,7 +55,9 @@ describe("TaskRegistry", () => {
   it("refuses additions while sealed, and takes them again once unsealed", () => {
     const registry = new TaskRegistry();
     registry.seal("the worker started");
-    expect(() => registry.addActivity("A", () => 1)).toThrow(/cannot add activity 'A' after the worker started/);
+    expect(() => registry.addActivity("A", () => 1)).toThrow(
+      /cannot add activity 'A' after the worker started/,
+    );
     registry.unseal();
     registry.addActivity("A", () => 1);
     expect(registry.activityNames()).toEqual(["A"]);
@@ -67,7 +77,9 @@ describe("a worker consuming a registry", () => {
     expect(worker.orchestratorNames()).toEqual(["Double"]);
     await worker.start();
     try {
-      expect(() => registry.addActivity("Late", () => 0)).toThrow(/cannot add activity 'Late' after the worker started/);
+      expect(() => registry.addActivity("Late", () => 0)).toThrow(
+        /cannot add activity 'Late' after the worker started/,
+      );
       const client = new TaskHubClient(service);
       const id = await client.scheduleNewOrchestration("Double", 21);
       expect((await client.waitForOrchestrationCompletion(id, { timeoutMs: 10_000 })).output).toBe(42);

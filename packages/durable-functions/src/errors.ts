@@ -3,7 +3,11 @@
  * orchestrator as a `TaskFailedError` (v3.5's shape: message `"<errorType>: <errorMessage>"`, structured
  * `failureDetails`, the task's name and id), because taskhub always records FailureDetails.
  */
-import { TaskFailedError as CoreTaskFailedError, TaskHubError, type FailureDetails as CoreFailureDetails } from "@taskhub/core";
+import {
+  TaskFailedError as CoreTaskFailedError,
+  TaskHubError,
+  type FailureDetails as CoreFailureDetails,
+} from "@taskhub/core";
 
 /** An error thrown by this library itself (v3: "an internal framework error"). */
 export class DurableError extends Error {
@@ -47,7 +51,8 @@ export function toV3FailureDetails(d: CoreFailureDetails): FailureDetails {
     properties: d.properties ?? undefined,
     innerFailure: d.innerFailure ? toV3FailureDetails(d.innerFailure) : undefined,
     isCausedBy(errorType: string): boolean {
-      for (let c: FailureDetails | undefined = details; c; c = c.innerFailure) if (c.errorType === errorType) return true;
+      for (let c: FailureDetails | undefined = details; c; c = c.innerFailure)
+        if (c.errorType === errorType) return true;
       return false;
     },
   };
@@ -71,7 +76,8 @@ export class TaskFailedError extends Error {
 
 /** Core's failure of a task (activity / sub-orchestration) as the v3 error; other errors pass through. */
 export function toV3Error(err: Error | undefined, taskName: string | undefined): Error {
-  if (err instanceof CoreTaskFailedError) return new TaskFailedError(toV3FailureDetails(err.details), taskName, err.taskId);
+  if (err instanceof CoreTaskFailedError)
+    return new TaskFailedError(toV3FailureDetails(err.details), taskName, err.taskId);
   return err ?? new DurableError("task failed without an error");
 }
 
@@ -92,9 +98,11 @@ export class LockingRulesViolationError extends TaskHubError {
 export const LockingRulesViolationMessages = {
   NestedSection: "Cannot acquire more locks when already holding some locks.",
   SubOrchestrationInSection: "Cannot invoke sub-orchestrations from within a critical section.",
-  CallUnlockedEntity: "Cannot call an entity from within a critical section unless it is one of the locked entities.",
+  CallUnlockedEntity:
+    "Cannot call an entity from within a critical section unless it is one of the locked entities.",
   ParallelSameEntity: "Cannot call the same entity multiple times in parallel within a critical section.",
-  SignalLockedEntity: "Cannot signal an entity from within a critical section if the entity is one of the locked entities.",
+  SignalLockedEntity:
+    "Cannot signal an entity from within a critical section if the entity is one of the locked entities.",
 } as const;
 
 /**
@@ -105,7 +113,11 @@ export function underLockingRules<T>(call: () => T, v3Message?: string): T {
   try {
     return call();
   } catch (err) {
-    if (err instanceof TaskHubError && err.code === "LockingRulesViolation" && !(err instanceof LockingRulesViolationError))
+    if (
+      err instanceof TaskHubError &&
+      err.code === "LockingRulesViolation" &&
+      !(err instanceof LockingRulesViolationError)
+    )
       throw new LockingRulesViolationError(v3Message ?? err.message, { cause: err });
     throw err;
   }

@@ -30,7 +30,13 @@ export { DummyOrchestrationContext, DummyEntityContext } from "./testing.js";
 export type { DurableEntityContext, EntityContext, EntityHandler } from "./entity/entity-context.js";
 export { EntityId } from "./entity/entity-id.js";
 export { RetryOptions } from "./retry-options.js";
-export { DurableError, AggregatedError, TaskFailedError, LockingRulesViolationError, type FailureDetails } from "./errors.js";
+export {
+  DurableError,
+  AggregatedError,
+  TaskFailedError,
+  LockingRulesViolationError,
+  type FailureDetails,
+} from "./errors.js";
 export {
   ManagedIdentityTokenSource,
   DurableHttpResponse,
@@ -82,12 +88,18 @@ export function setClient(client: DurableClient | undefined): void {
 }
 
 /** Serve the `app.client.http` functions: a fetch-style handler resolving to undefined for other paths. */
-export function createHttpHandler(options: { client?: DurableClient } = {}): (request: Request) => Promise<Response | undefined> {
+export function createHttpHandler(
+  options: { client?: DurableClient } = {},
+): (request: Request) => Promise<Response | undefined> {
   return defaultApp.createHttpHandler(options);
 }
 
 /** Run a non-HTTP client function (timer, queue, ...) with its trigger input. */
-export function invokeClientFunction(name: string, triggerInput: unknown, client?: DurableClient): Promise<unknown> {
+export function invokeClientFunction(
+  name: string,
+  triggerInput: unknown,
+  client?: DurableClient,
+): Promise<unknown> {
   return defaultApp.invokeClientFunction(name, triggerInput, client);
 }
 

@@ -4,14 +4,38 @@
  * adds every declared function, the built-in HTTP activity used by `callHttp`, and makes `getClient()`
  * return a `DurableClient` for that worker's task hub.
  */
-import { isEntityClass, TaskHubClient, TaskHubError, type EntityClass, type Logger, type OrchestrationService, type OrchestrationServiceClient, type TaskRegistrar } from "@taskhub/core";
+import {
+  isEntityClass,
+  TaskHubClient,
+  TaskHubError,
+  type EntityClass,
+  type Logger,
+  type OrchestrationService,
+  type OrchestrationServiceClient,
+  type TaskRegistrar,
+} from "@taskhub/core";
 import { DurableClient } from "./client/durable-client.js";
 import { toCoreEntity, type EntityHandler } from "./entity/entity-context.js";
-import { createHttpActivity, DEFAULT_HTTP_POLL_INTERVAL_MS, HTTP_ACTIVITY_NAME, type TokenProvider } from "./http/call-http.js";
-import { compileRoute, HttpRequest, toResponse, type CompiledRoute, type HttpDurableClientOptions } from "./http/http-functions.js";
+import {
+  createHttpActivity,
+  DEFAULT_HTTP_POLL_INTERVAL_MS,
+  HTTP_ACTIVITY_NAME,
+  type TokenProvider,
+} from "./http/call-http.js";
+import {
+  compileRoute,
+  HttpRequest,
+  toResponse,
+  type CompiledRoute,
+  type HttpDurableClientOptions,
+} from "./http/http-functions.js";
 import { activityTask, subOrchestrationTask } from "./orchestration/context.js";
 import { createInvocationContext, type InvocationContext } from "./orchestration/invocation-context.js";
-import { isAsyncGeneratorFunction, toCoreOrchestrator, type OrchestrationHandler } from "./orchestration/orchestrator.js";
+import {
+  isAsyncGeneratorFunction,
+  toCoreOrchestrator,
+  type OrchestrationHandler,
+} from "./orchestration/orchestrator.js";
 import type { RetryOptions } from "./retry-options.js";
 import type { Task } from "./orchestration/tasks.js";
 
@@ -80,7 +104,10 @@ export class FunctionApp {
   private defaultClient: DurableClient | undefined;
   private logger: Logger | undefined;
 
-  orchestration(functionName: string, handlerOrOptions: OrchestrationHandler | OrchestrationOptions): RegisteredOrchestration {
+  orchestration(
+    functionName: string,
+    handlerOrOptions: OrchestrationHandler | OrchestrationOptions,
+  ): RegisteredOrchestration {
     const handler = typeof handlerOrOptions === "function" ? handlerOrOptions : handlerOrOptions?.handler;
     if (typeof handler !== "function") throw new TypeError(`orchestration '${functionName}' needs a handler`);
     if (isAsyncGeneratorFunction(handler))
@@ -96,14 +123,18 @@ export class FunctionApp {
   }
 
   activity(functionName: string, options: ActivityOptions): RegisteredActivity {
-    if (typeof options?.handler !== "function") throw new TypeError(`activity '${functionName}' needs { handler }`);
+    if (typeof options?.handler !== "function")
+      throw new TypeError(`activity '${functionName}' needs { handler }`);
     this.claim(functionName, this.activities);
     this.activities.set(functionName, options);
     return (input?: unknown) => activityTask(functionName, input);
   }
 
   /** A v3 entity function; a class (methods are operations) is accepted too, as core runs it. */
-  entity<T = unknown>(functionName: string, handlerOrOptions: EntityHandler<T> | EntityOptions<T> | EntityClass): void {
+  entity<T = unknown>(
+    functionName: string,
+    handlerOrOptions: EntityHandler<T> | EntityOptions<T> | EntityClass,
+  ): void {
     const handler = typeof handlerOrOptions === "function" ? handlerOrOptions : handlerOrOptions?.handler;
     if (typeof handler !== "function") throw new TypeError(`entity '${functionName}' needs a handler`);
     this.claim(functionName, this.entities);
@@ -113,15 +144,27 @@ export class FunctionApp {
   /** `app.client.http / timer / generic / ...`: functions that receive a `DurableClient`. */
   readonly client = {
     http: (name: string, options: HttpDurableClientOptions): void =>
-      this.addClient(name, "http", options, compileRoute(name, options.route, options.methods ?? ["GET", "POST"])),
+      this.addClient(
+        name,
+        "http",
+        options,
+        compileRoute(name, options.route, options.methods ?? ["GET", "POST"]),
+      ),
     timer: (name: string, options: DurableClientOptions): void => this.addClient(name, "timer", options),
-    storageBlob: (name: string, options: DurableClientOptions): void => this.addClient(name, "storageBlob", options),
-    storageQueue: (name: string, options: DurableClientOptions): void => this.addClient(name, "storageQueue", options),
-    serviceBusQueue: (name: string, options: DurableClientOptions): void => this.addClient(name, "serviceBusQueue", options),
-    serviceBusTopic: (name: string, options: DurableClientOptions): void => this.addClient(name, "serviceBusTopic", options),
-    eventHub: (name: string, options: DurableClientOptions): void => this.addClient(name, "eventHub", options),
-    eventGrid: (name: string, options: DurableClientOptions): void => this.addClient(name, "eventGrid", options),
-    cosmosDB: (name: string, options: DurableClientOptions): void => this.addClient(name, "cosmosDB", options),
+    storageBlob: (name: string, options: DurableClientOptions): void =>
+      this.addClient(name, "storageBlob", options),
+    storageQueue: (name: string, options: DurableClientOptions): void =>
+      this.addClient(name, "storageQueue", options),
+    serviceBusQueue: (name: string, options: DurableClientOptions): void =>
+      this.addClient(name, "serviceBusQueue", options),
+    serviceBusTopic: (name: string, options: DurableClientOptions): void =>
+      this.addClient(name, "serviceBusTopic", options),
+    eventHub: (name: string, options: DurableClientOptions): void =>
+      this.addClient(name, "eventHub", options),
+    eventGrid: (name: string, options: DurableClientOptions): void =>
+      this.addClient(name, "eventGrid", options),
+    cosmosDB: (name: string, options: DurableClientOptions): void =>
+      this.addClient(name, "cosmosDB", options),
     generic: (name: string, options: DurableClientOptions): void => this.addClient(name, "generic", options),
   };
 
@@ -129,7 +172,12 @@ export class FunctionApp {
   setExceptionPropertiesProvider(_provider: unknown): void {}
 
   /** Names of everything declared, by kind. */
-  functionNames(): { orchestrations: string[]; activities: string[]; entities: string[]; clientFunctions: string[] } {
+  functionNames(): {
+    orchestrations: string[];
+    activities: string[];
+    entities: string[];
+    clientFunctions: string[];
+  } {
     return {
       orchestrations: [...this.orchestrations.keys()],
       activities: [...this.activities.keys()],
@@ -150,28 +198,46 @@ export class FunctionApp {
       worker.addOrchestrator(name, toCoreOrchestrator(name, handler, { logger, httpPollIntervalMs }));
     for (const [name, { handler }] of this.activities)
       worker.addActivity(name, (actx, input) =>
-        handler(input, createInvocationContext(name, "activityTrigger", logger, { instanceId: actx.instanceId, taskId: actx.taskId })),
+        handler(
+          input,
+          createInvocationContext(name, "activityTrigger", logger, {
+            instanceId: actx.instanceId,
+            taskId: actx.taskId,
+          }),
+        ),
       );
     for (const [name, handler] of this.entities)
-      worker.addEntity(name, isEntityClass(handler as EntityClass) ? (handler as EntityClass) : toCoreEntity(name, handler as EntityHandler<any>, logger));
-    if (!this.activities.has(HTTP_ACTIVITY_NAME)) worker.addActivity(HTTP_ACTIVITY_NAME, createHttpActivity(options.tokenProvider));
+      worker.addEntity(
+        name,
+        isEntityClass(handler as EntityClass)
+          ? (handler as EntityClass)
+          : toCoreEntity(name, handler as EntityHandler<any>, logger),
+      );
+    if (!this.activities.has(HTTP_ACTIVITY_NAME))
+      worker.addActivity(HTTP_ACTIVITY_NAME, createHttpActivity(options.tokenProvider));
     const service = (worker as { service?: OrchestrationService }).service;
     if (options.setDefaultClient !== false && service) {
       const env = process.env;
-      this.defaultClient = new DurableClient(new TaskHubClient(service as unknown as OrchestrationServiceClient), {
-        taskHubName: options.taskHubName ?? serviceHubName(service) ?? env.TASKHUB_HUB_NAME ?? "TaskHub",
-        origin: options.origin ?? `http://localhost:${env.TASKHUB_HTTP_PORT ?? 7071}`,
-        ...((options.key ?? env.TASKHUB_HTTP_KEY) ? { key: options.key ?? env.TASKHUB_HTTP_KEY } : {}),
-        ...(options.connectionName ? { connectionName: options.connectionName } : {}),
-        orchestratorNames: () => worker.orchestratorNames(),
-      });
+      this.defaultClient = new DurableClient(
+        new TaskHubClient(service as unknown as OrchestrationServiceClient),
+        {
+          taskHubName: options.taskHubName ?? serviceHubName(service) ?? env.TASKHUB_HUB_NAME ?? "TaskHub",
+          origin: options.origin ?? `http://localhost:${env.TASKHUB_HTTP_PORT ?? 7071}`,
+          ...((options.key ?? env.TASKHUB_HTTP_KEY) ? { key: options.key ?? env.TASKHUB_HTTP_KEY } : {}),
+          ...(options.connectionName ? { connectionName: options.connectionName } : {}),
+          orchestratorNames: () => worker.orchestratorNames(),
+        },
+      );
     }
   }
 
   /** The client set by `register` (or `setClient`). Throws when there is none. */
   getClient(_context?: unknown): DurableClient {
     if (!this.defaultClient)
-      throw new TaskHubError("InvalidOperation", "no durable client: call registerApp(worker) first (the taskhub host does), or setClient(client)");
+      throw new TaskHubError(
+        "InvalidOperation",
+        "no durable client: call registerApp(worker) first (the taskhub host does), or setClient(client)",
+      );
     return this.defaultClient;
   }
 
@@ -180,11 +246,19 @@ export class FunctionApp {
   }
 
   /** Run a non-HTTP client function with its trigger input (e.g. from your own timer or queue listener). */
-  async invokeClientFunction(name: string, triggerInput: unknown, client: DurableClient = this.getClient()): Promise<unknown> {
+  async invokeClientFunction(
+    name: string,
+    triggerInput: unknown,
+    client: DurableClient = this.getClient(),
+  ): Promise<unknown> {
     const fn = this.clientFunctions.get(name);
     if (!fn) throw new TaskHubError("InvalidArgument", `no client function named '${name}'`);
     const context = createInvocationContext(name, fn.trigger, this.logger);
-    return (fn.options.handler as (t: unknown, c: DurableClient, x: InvocationContext) => unknown)(triggerInput, client, context);
+    return (fn.options.handler as (t: unknown, c: DurableClient, x: InvocationContext) => unknown)(
+      triggerInput,
+      client,
+      context,
+    );
   }
 
   /**
@@ -192,7 +266,9 @@ export class FunctionApp {
    * or to undefined when no function matches the path (404 is then the caller's to send). A handler that
    * throws answers 500.
    */
-  createHttpHandler(options: { client?: DurableClient } = {}): (request: Request) => Promise<Response | undefined> {
+  createHttpHandler(
+    options: { client?: DurableClient } = {},
+  ): (request: Request) => Promise<Response | undefined> {
     return async (request) => {
       const path = new URL(request.url).pathname;
       for (const [name, fn] of this.clientFunctions) {
@@ -203,26 +279,42 @@ export class FunctionApp {
         const client = options.client ?? this.getClient();
         const context = createInvocationContext(name, "httpTrigger", this.logger);
         try {
-          const out = await (fn.options as HttpDurableClientOptions).handler(new HttpRequest(request, params), client, context);
+          const out = await (fn.options as HttpDurableClientOptions).handler(
+            new HttpRequest(request, params),
+            client,
+            context,
+          );
           return await toResponse(out);
         } catch (err) {
           context.error(err);
-          return new Response(JSON.stringify({ error: (err as Error).message }), { status: 500, headers: { "content-type": "application/json" } });
+          return new Response(JSON.stringify({ error: (err as Error).message }), {
+            status: 500,
+            headers: { "content-type": "application/json" },
+          });
         }
       }
       return undefined;
     };
   }
 
-  private addClient(name: string, trigger: string, options: DurableClientOptions | HttpDurableClientOptions, route?: CompiledRoute): void {
-    if (typeof options?.handler !== "function") throw new TypeError(`client function '${name}' needs { handler }`);
+  private addClient(
+    name: string,
+    trigger: string,
+    options: DurableClientOptions | HttpDurableClientOptions,
+    route?: CompiledRoute,
+  ): void {
+    if (typeof options?.handler !== "function")
+      throw new TypeError(`client function '${name}' needs { handler }`);
     this.claim(name, this.clientFunctions);
     this.clientFunctions.set(name, { trigger, options, ...(route ? { route } : {}) });
   }
 
   private claim(name: string, _into: Map<string, unknown>): void {
-    if (typeof name !== "string" || name.length === 0) throw new TypeError("function name must be a non-empty string");
-    const taken = [this.orchestrations, this.activities, this.entities, this.clientFunctions].some((m) => m.has(name));
+    if (typeof name !== "string" || name.length === 0)
+      throw new TypeError("function name must be a non-empty string");
+    const taken = [this.orchestrations, this.activities, this.entities, this.clientFunctions].some((m) =>
+      m.has(name),
+    );
     if (taken) throw new TaskHubError("InvalidArgument", `a function named '${name}' is already registered`);
   }
 }

@@ -14,8 +14,13 @@ export class RetryOptions {
     readonly firstRetryIntervalInMilliseconds: number,
     readonly maxNumberOfAttempts: number,
   ) {
-    if (typeof firstRetryIntervalInMilliseconds !== "number" || Number.isNaN(firstRetryIntervalInMilliseconds))
-      throw new TypeError(`firstRetryIntervalInMilliseconds: Expected number but got ${typeof firstRetryIntervalInMilliseconds}`);
+    if (
+      typeof firstRetryIntervalInMilliseconds !== "number" ||
+      Number.isNaN(firstRetryIntervalInMilliseconds)
+    )
+      throw new TypeError(
+        `firstRetryIntervalInMilliseconds: Expected number but got ${typeof firstRetryIntervalInMilliseconds}`,
+      );
     if (typeof maxNumberOfAttempts !== "number" || Number.isNaN(maxNumberOfAttempts))
       throw new TypeError(`maxNumberOfAttempts: Expected number but got ${typeof maxNumberOfAttempts}`);
     if (firstRetryIntervalInMilliseconds <= 0)

@@ -15,7 +15,11 @@ const consoleLog: LogHandler = (_level, ...args) => console.log(...args);
 export class DummyOrchestrationContext extends BasicInvocationContext implements OrchestrationContext {
   df: DurableOrchestrationContext;
 
-  constructor(functionName: string = DEFAULT_FUNCTION_NAME, invocationId: string = randomUUID(), logHandler: LogHandler = consoleLog) {
+  constructor(
+    functionName: string = DEFAULT_FUNCTION_NAME,
+    invocationId: string = randomUUID(),
+    logHandler: LogHandler = consoleLog,
+  ) {
     super({ functionName, invocationId, logHandler });
     this.df = undefined as unknown as DurableOrchestrationContext;
   }
@@ -25,7 +29,11 @@ export class DummyOrchestrationContext extends BasicInvocationContext implements
 export class DummyEntityContext<T> extends BasicInvocationContext implements EntityContext<T> {
   df: DurableEntityContext<T>;
 
-  constructor(functionName: string = DEFAULT_FUNCTION_NAME, invocationId: string = randomUUID(), logHandler: LogHandler = consoleLog) {
+  constructor(
+    functionName: string = DEFAULT_FUNCTION_NAME,
+    invocationId: string = randomUUID(),
+    logHandler: LogHandler = consoleLog,
+  ) {
     super({ functionName, invocationId, logHandler });
     this.df = undefined as unknown as DurableEntityContext<T>;
   }

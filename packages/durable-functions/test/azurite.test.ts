@@ -32,7 +32,10 @@ beforeAll(async () => {
   client = df.getClient();
   const api = createManagementApi({ client: client.client, taskHubName: "DfHub", auth: "disabled" });
   const functions = df.createHttpHandler();
-  server = await serve(async (request) => (await functions(request)) ?? api(request), { port: 0, host: "127.0.0.1" });
+  server = await serve(async (request) => (await functions(request)) ?? api(request), {
+    port: 0,
+    host: "127.0.0.1",
+  });
 });
 
 afterAll(async () => {
@@ -61,7 +64,10 @@ it("chaining, compensation, fan-out/fan-in and an entity run unchanged", async (
   expect(declined.output).toEqual({ failed: "Error: card declined for 500", refund: "refunded 500" });
   expect(fan.output).toBe(1 + 4 + 9 + 16);
   expect(count.output).toBe(15);
-  expect(await client.readEntityState(new df.EntityId("Counter", "k1"))).toEqual({ entityExists: true, entityState: 15 });
+  expect(await client.readEntityState(new df.EntityId("Counter", "k1"))).toEqual({
+    entityExists: true,
+    entityState: 15,
+  });
 });
 
 it("human interaction: an approval raised by the client wins the race against the 72-hour timer", async () => {
@@ -79,7 +85,11 @@ it("the HTTP starter answers 202 with management URLs on the request's origin; t
   expect(res.status).toBe(202);
   const payload = (await res.json()) as { id: string; statusQueryGetUri: string };
   expect(res.headers.get("location")).toBe(payload.statusQueryGetUri);
-  expect(payload.statusQueryGetUri.startsWith(`${server.url}/runtime/webhooks/durabletask/instances/${payload.id}?taskHub=`)).toBe(true);
+  expect(
+    payload.statusQueryGetUri.startsWith(
+      `${server.url}/runtime/webhooks/durabletask/instances/${payload.id}?taskHub=`,
+    ),
+  ).toBe(true);
   let status = 202;
   let body: { runtimeStatus?: string; output?: unknown } = {};
   for (let i = 0; i < 150 && status === 202; i++) {

@@ -10,16 +10,25 @@ export interface Running {
   worker: TaskHubWorker;
   client: DurableClient;
   /** Start `name`, wait for it to finish, return its status. */
-  run(name: string, input?: unknown, instanceId?: string): Promise<Awaited<ReturnType<DurableClient["getStatus"]>>>;
+  run(
+    name: string,
+    input?: unknown,
+    instanceId?: string,
+  ): Promise<Awaited<ReturnType<DurableClient["getStatus"]>>>;
   wait(instanceId: string): Promise<Awaited<ReturnType<DurableClient["getStatus"]>>>;
   stop(): Promise<void>;
 }
 
-export async function start(declare: (app: FunctionApp) => void, options: RegisterOptions & { virtual?: boolean } = {}): Promise<Running> {
+export async function start(
+  declare: (app: FunctionApp) => void,
+  options: RegisterOptions & { virtual?: boolean } = {},
+): Promise<Running> {
   const app = createApp();
   declare(app);
   const virtual = options.virtual ?? true;
-  const service = new InMemoryOrchestrationService(virtual ? { clock: "virtual", autoAdvanceTime: true, pollIntervalMs: 20 } : { pollIntervalMs: 20 });
+  const service = new InMemoryOrchestrationService(
+    virtual ? { clock: "virtual", autoAdvanceTime: true, pollIntervalMs: 20 } : { pollIntervalMs: 20 },
+  );
   const worker = new TaskHubWorker(service);
   app.register(worker, { taskHubName: "TestHub", ...options });
   await worker.start();

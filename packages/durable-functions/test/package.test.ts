@@ -7,7 +7,10 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
-const pkg = JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8")) as Record<string, Record<string, string> | undefined>;
+const pkg = JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8")) as Record<
+  string,
+  Record<string, string> | undefined
+>;
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -23,7 +26,9 @@ describe("@taskhub/durable-functions", () => {
   });
 
   it("imports nothing from @taskhub/host in its sources", () => {
-    const importers = sources(join(packageDir, "src")).filter((f) => /from\s+["']@taskhub\/host["']/.test(readFileSync(f, "utf8")));
+    const importers = sources(join(packageDir, "src")).filter((f) =>
+      /from\s+["']@taskhub\/host["']/.test(readFileSync(f, "utf8")),
+    );
     expect(importers).toEqual([]);
   });
 });

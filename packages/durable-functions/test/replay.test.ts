@@ -75,7 +75,9 @@ describe("lazy scheduling", () => {
     };
     const r = replay(bad, new History().episode().start("T"));
     expect(r.completion?.status).toBe("Failed");
-    expect(r.completion?.failureDetails?.errorMessage).toMatch(/programming constraint violation.*fire-and-forget API/);
+    expect(r.completion?.failureDetails?.errorMessage).toMatch(
+      /programming constraint violation.*fire-and-forget API/,
+    );
   });
 });
 
@@ -83,13 +85,28 @@ describe("identity and time", () => {
   it("instanceId, parentInstanceId, getInput, currentUtcDateTime, isReplaying", () => {
     const seen: unknown[] = [];
     const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
-      seen.push([context.df.instanceId, context.df.parentInstanceId, context.df.getInput(), context.df.currentUtcDateTime.getTime(), context.df.isReplaying]);
+      seen.push([
+        context.df.instanceId,
+        context.df.parentInstanceId,
+        context.df.getInput(),
+        context.df.currentUtcDateTime.getTime(),
+        context.df.isReplaying,
+      ]);
       yield context.df.callActivity("A");
       seen.push([context.df.currentUtcDateTime.getTime(), context.df.isReplaying]);
       return null;
     };
-    const parentInstance = { name: "Parent", orchestrationInstance: { instanceId: "parent-1", executionId: "p" }, taskScheduleId: 3 };
-    const h = new History().episode().start("T", { x: 1 }, { parentInstance }).scheduled(0, "A").episode(T0 + 5 * SEC).completed(0, 1);
+    const parentInstance = {
+      name: "Parent",
+      orchestrationInstance: { instanceId: "parent-1", executionId: "p" },
+      taskScheduleId: 3,
+    };
+    const h = new History()
+      .episode()
+      .start("T", { x: 1 }, { parentInstance })
+      .scheduled(0, "A")
+      .episode(T0 + 5 * SEC)
+      .completed(0, 1);
     replay(handler, h, 3);
     expect(seen).toEqual([
       [INSTANCE, "parent-1", { x: 1 }, T0, true],
@@ -112,7 +129,12 @@ describe("callActivity / callActivityWithRetry", () => {
       }
       return "compensated";
     };
-    const h = new History().episode().start("T").scheduled(0, "A").episode().failed(0, "boom", { errorType: "RangeError", stackTrace: "at A" });
+    const h = new History()
+      .episode()
+      .start("T")
+      .scheduled(0, "A")
+      .episode()
+      .failed(0, "boom", { errorType: "RangeError", stackTrace: "at A" });
     const r = replay(handler, h, 3);
     expect(caught).toBeInstanceOf(TaskFailedError);
     const e = caught as TaskFailedError;
@@ -132,18 +154,35 @@ describe("callActivity / callActivityWithRetry", () => {
     };
     const h = new History().episode().start("T");
     expect(summary(replay(handler, h).actions)).toEqual(["ScheduleTask#0 Flaky 7"]);
-    h.scheduled(0, "Flaky").episode(T0 + SEC).failed(0, "first");
+    h.scheduled(0, "Flaky")
+      .episode(T0 + SEC)
+      .failed(0, "first");
     let r = replay(handler, h, h.mark() - 2);
     expect(summary(r.actions)).toEqual([`CreateTimer#1 ${iso(T0 + 11 * SEC)}`]);
-    h.timerCreated(1, T0 + 11 * SEC).episode(T0 + 11 * SEC).timerFired(1, T0 + 11 * SEC);
+    h.timerCreated(1, T0 + 11 * SEC)
+      .episode(T0 + 11 * SEC)
+      .timerFired(1, T0 + 11 * SEC);
     expect(summary(replay(handler, h, h.mark() - 2).actions)).toEqual(["ScheduleTask#2 Flaky 7"]);
-    h.scheduled(2, "Flaky").episode(T0 + 12 * SEC).failed(2, "second");
-    expect(summary(replay(handler, h, h.mark() - 2).actions)).toEqual([`CreateTimer#3 ${iso(T0 + 32 * SEC)}`]);
-    h.timerCreated(3, T0 + 32 * SEC).episode(T0 + 32 * SEC).timerFired(3, T0 + 32 * SEC).scheduled(4, "Flaky").episode().failed(4, "third");
+    h.scheduled(2, "Flaky")
+      .episode(T0 + 12 * SEC)
+      .failed(2, "second");
+    expect(summary(replay(handler, h, h.mark() - 2).actions)).toEqual([
+      `CreateTimer#3 ${iso(T0 + 32 * SEC)}`,
+    ]);
+    h.timerCreated(3, T0 + 32 * SEC)
+      .episode(T0 + 32 * SEC)
+      .timerFired(3, T0 + 32 * SEC)
+      .scheduled(4, "Flaky")
+      .episode()
+      .failed(4, "third");
     // The last attempt failed: as the Durable Functions host (DTF's RetryInterceptor), one more retry timer
     // (10 s × 2² = 40 s), and the call fails when it fires.
-    expect(summary(replay(handler, h, h.mark() - 2).actions)).toEqual([`CreateTimer#5 ${iso(T0 + 72 * SEC)}`]);
-    h.timerCreated(5, T0 + 72 * SEC).episode(T0 + 72 * SEC).timerFired(5, T0 + 72 * SEC);
+    expect(summary(replay(handler, h, h.mark() - 2).actions)).toEqual([
+      `CreateTimer#5 ${iso(T0 + 72 * SEC)}`,
+    ]);
+    h.timerCreated(5, T0 + 72 * SEC)
+      .episode(T0 + 72 * SEC)
+      .timerFired(5, T0 + 72 * SEC);
     r = replay(handler, h, h.mark() - 2);
     expect(r.completion?.status).toBe("Failed");
     expect(r.completion?.failureDetails?.errorMessage).toBe("Error: third");
@@ -153,8 +192,18 @@ describe("callActivity / callActivityWithRetry", () => {
     const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
       return yield context.df.callActivityWithRetry("Flaky", new RetryOptions(SEC, 2));
     };
-    const h = new History().episode().start("T").scheduled(0, "Flaky").episode().failed(0, "x").timerCreated(1, T0 + SEC);
-    h.episode(T0 + SEC).timerFired(1, T0 + SEC).scheduled(2, "Flaky").episode().completed(2, "ok");
+    const h = new History()
+      .episode()
+      .start("T")
+      .scheduled(0, "Flaky")
+      .episode()
+      .failed(0, "x")
+      .timerCreated(1, T0 + SEC);
+    h.episode(T0 + SEC)
+      .timerFired(1, T0 + SEC)
+      .scheduled(2, "Flaky")
+      .episode()
+      .completed(2, "ok");
     expect(summary(replay(handler, h, h.mark() - 2).actions)).toEqual(['Complete#3 Completed "ok"']);
   });
 
@@ -178,9 +227,13 @@ describe("callSubOrchestrator(WithRetry)", () => {
     const h = new History().episode().start("T");
     expect(summary(replay(handler, h).actions)).toEqual(["CreateSubOrchestration#0 Child child-a"]);
     h.subCreated(0, "Child", "child-a").episode().subCompleted(0, "one");
-    expect(summary(replay(handler, h, h.mark() - 2).actions)).toEqual(["CreateSubOrchestration#1 Child exec1:1"]);
+    expect(summary(replay(handler, h, h.mark() - 2).actions)).toEqual([
+      "CreateSubOrchestration#1 Child exec1:1",
+    ]);
     h.subCreated(1, "Child", "exec1:1").episode().subFailed(1, "child broke");
-    expect(summary(replay(handler, h, h.mark() - 2).actions)).toEqual(['Complete#2 Completed ["one","child broke"]']);
+    expect(summary(replay(handler, h, h.mark() - 2).actions)).toEqual([
+      'Complete#2 Completed ["one","child broke"]',
+    ]);
   });
 
   it("an empty name throws as in v3", () => {
@@ -188,7 +241,9 @@ describe("callSubOrchestrator(WithRetry)", () => {
       yield context.df.callSubOrchestrator("");
     };
     const r = replay(handler, new History().episode().start("T"));
-    expect(r.completion?.failureDetails?.errorMessage).toMatch(/sub-orchestration function name must be provided/);
+    expect(r.completion?.failureDetails?.errorMessage).toMatch(
+      /sub-orchestration function name must be provided/,
+    );
   });
 
   it("WithRetry re-creates the child after a durable timer", () => {
@@ -197,7 +252,9 @@ describe("callSubOrchestrator(WithRetry)", () => {
     };
     const h = new History().episode().start("T").subCreated(0, "Child", "kid").episode().subFailed(0, "x");
     expect(summary(replay(handler, h, h.mark() - 2).actions)).toEqual([`CreateTimer#1 ${iso(T0 + SEC)}`]);
-    h.timerCreated(1, T0 + SEC).episode(T0 + SEC).timerFired(1, T0 + SEC);
+    h.timerCreated(1, T0 + SEC)
+      .episode(T0 + SEC)
+      .timerFired(1, T0 + SEC);
     expect(summary(replay(handler, h, h.mark() - 2).actions)).toEqual(["CreateSubOrchestration#2 Child kid"]);
   });
 });
@@ -220,11 +277,29 @@ describe("histories the Durable Functions host wrote", () => {
       }
     };
     const failed = (id: number, at: number) =>
-      newEvent("TaskFailed", { timestamp: new Date(at), taskScheduledId: id, reason: "Activity function 'Hello' failed: Result: Failure", details: "Big stack trace here" });
-    const h = new History().episode().start("SayHelloWithActivityRetry", "World").scheduled(0, "Hello", "World").end();
-    h.episode(T0 + SEC).push(failed(0, T0 + SEC)).timerCreated(1, T0 + 11 * SEC).end();
-    h.episode(T0 + 11 * SEC).timerFired(1, T0 + 11 * SEC).scheduled(2, "Hello", "World").end();
-    h.episode(T0 + 12 * SEC).push(failed(2, T0 + 12 * SEC)).timerCreated(3, T0 + 22 * SEC).end();
+      newEvent("TaskFailed", {
+        timestamp: new Date(at),
+        taskScheduledId: id,
+        reason: "Activity function 'Hello' failed: Result: Failure",
+        details: "Big stack trace here",
+      });
+    const h = new History()
+      .episode()
+      .start("SayHelloWithActivityRetry", "World")
+      .scheduled(0, "Hello", "World")
+      .end();
+    h.episode(T0 + SEC)
+      .push(failed(0, T0 + SEC))
+      .timerCreated(1, T0 + 11 * SEC)
+      .end();
+    h.episode(T0 + 11 * SEC)
+      .timerFired(1, T0 + 11 * SEC)
+      .scheduled(2, "Hello", "World")
+      .end();
+    h.episode(T0 + 12 * SEC)
+      .push(failed(2, T0 + 12 * SEC))
+      .timerCreated(3, T0 + 22 * SEC)
+      .end();
     expect(replay(handler, h, h.mark()).actions).toEqual([]);
     const split = h.mark();
     h.episode(T0 + 22 * SEC).timerFired(3, T0 + 22 * SEC);
@@ -232,7 +307,9 @@ describe("histories the Durable Functions host wrote", () => {
     expect(r.completion?.status).toBe("Failed");
     expect(caught).toBeInstanceOf(TaskFailedError);
     expect((caught as TaskFailedError).taskId).toBe(2);
-    expect((caught as TaskFailedError).failureDetails.errorMessage).toBe("Activity function 'Hello' failed: Result: Failure");
+    expect((caught as TaskFailedError).failureDetails.errorMessage).toBe(
+      "Activity function 'Hello' failed: Result: Failure",
+    );
   });
 
   it("RetryOptions without maxRetryIntervalInMilliseconds cap a delay at the host's 6 days", () => {
@@ -242,8 +319,14 @@ describe("histories the Durable Functions host wrote", () => {
       return yield context.df.callActivityWithRetry("Slow", o);
     };
     const h = new History().episode().start("T").scheduled(0, "Slow").end();
-    h.episode(T0 + SEC).failed(0, "x").timerCreated(1, T0 + SEC + DAY).end();
-    h.episode(T0 + SEC + DAY).timerFired(1, T0 + SEC + DAY).scheduled(2, "Slow").end();
+    h.episode(T0 + SEC)
+      .failed(0, "x")
+      .timerCreated(1, T0 + SEC + DAY)
+      .end();
+    h.episode(T0 + SEC + DAY)
+      .timerFired(1, T0 + SEC + DAY)
+      .scheduled(2, "Slow")
+      .end();
     const split = h.mark();
     h.episode(T0 + 2 * DAY).failed(2, "y");
     // 1 day × 10 = 10 days, capped to 6 days (the extension's RetryOptions default MaxRetryInterval).
@@ -256,14 +339,22 @@ describe("histories the Durable Functions host wrote", () => {
       yield context.df.createTimer(new Date(T0 + 6.5 * DAY));
       return "done";
     };
-    const h = new History().episode().start("T").timerCreated(0, T0 + 3 * DAY).end();
+    const h = new History()
+      .episode()
+      .start("T")
+      .timerCreated(0, T0 + 3 * DAY)
+      .end();
     let split = h.mark();
     h.episode(T0 + 3 * DAY).timerFired(0, T0 + 3 * DAY);
-    expect(summary(replay(handler, h, split, { maxTimerIntervalMs: 7 * DAY }).actions)).toEqual([`CreateTimer#1 ${iso(T0 + 6.5 * DAY)}`]);
+    expect(summary(replay(handler, h, split, { maxTimerIntervalMs: 7 * DAY }).actions)).toEqual([
+      `CreateTimer#1 ${iso(T0 + 6.5 * DAY)}`,
+    ]);
     h.timerCreated(1, T0 + 6.5 * DAY).end();
     split = h.mark();
     h.episode(T0 + 6.5 * DAY).timerFired(1, T0 + 6.5 * DAY);
-    expect(summary(replay(handler, h, split, { maxTimerIntervalMs: 7 * DAY }).actions)).toEqual(['Complete#2 Completed "done"']);
+    expect(summary(replay(handler, h, split, { maxTimerIntervalMs: 7 * DAY }).actions)).toEqual([
+      'Complete#2 Completed "done"',
+    ]);
   });
 });
 
@@ -271,7 +362,11 @@ describe("Task.all", () => {
   it("fails fast: the first failure resumes the orchestrator while other tasks are still running", () => {
     let caught: unknown;
     const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
-      const tasks = [context.df.callActivity("A"), context.df.callActivity("B"), context.df.callActivity("C")];
+      const tasks = [
+        context.df.callActivity("A"),
+        context.df.callActivity("B"),
+        context.df.callActivity("C"),
+      ];
       try {
         yield context.df.Task.all(tasks);
       } catch (err) {
@@ -281,7 +376,11 @@ describe("Task.all", () => {
       return "all done";
     };
     const h = new History().episode().start("T");
-    expect(summary(replay(handler, h).actions)).toEqual(["ScheduleTask#0 A", "ScheduleTask#1 B", "ScheduleTask#2 C"]);
+    expect(summary(replay(handler, h).actions)).toEqual([
+      "ScheduleTask#0 A",
+      "ScheduleTask#1 B",
+      "ScheduleTask#2 C",
+    ]);
     h.scheduled(0, "A").scheduled(1, "B").scheduled(2, "C").episode().completed(0, 1).failed(1, "B broke");
     const r = replay(handler, h, 6);
     expect((caught as Error).message).toBe("Error: B broke");
@@ -292,7 +391,15 @@ describe("Task.all", () => {
     const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
       return yield context.df.Task.all([context.df.callActivity("A"), context.df.callActivity("B")]);
     };
-    const h = new History().episode().start("T").scheduled(0, "A").scheduled(1, "B").episode().completed(1, "b").episode().completed(0, "a");
+    const h = new History()
+      .episode()
+      .start("T")
+      .scheduled(0, "A")
+      .scheduled(1, "B")
+      .episode()
+      .completed(1, "b")
+      .episode()
+      .completed(0, "a");
     expect(summary(replay(handler, h, 4).actions)).toEqual(['Complete#2 Completed ["a","b"]']);
   });
 
@@ -300,11 +407,15 @@ describe("Task.all", () => {
     const empty: OrchestrationHandler = function* (context: OrchestrationContext) {
       yield context.df.Task.all([]);
     };
-    expect(replay(empty, new History().episode().start("T")).completion?.failureDetails?.errorMessage).toMatch(/at least one Task/);
+    expect(
+      replay(empty, new History().episode().start("T")).completion?.failureDetails?.errorMessage,
+    ).toMatch(/at least one Task/);
     const junk: OrchestrationHandler = function* (context: OrchestrationContext) {
       yield context.df.Task.any([1 as unknown as Task]);
     };
-    expect(replay(junk, new History().episode().start("T")).completion?.failureDetails?.errorMessage).toMatch(/Task.any received a non-valid input/);
+    expect(replay(junk, new History().episode().start("T")).completion?.failureDetails?.errorMessage).toMatch(
+      /Task.any received a non-valid input/,
+    );
   });
 });
 
@@ -323,7 +434,10 @@ describe("Task.any and timers", () => {
 
   it("resolves to the winning task (activity), across several replays, and the cancelled timer is left behind", () => {
     const h = new History().episode().start("T");
-    expect(summary(replay(race, h).actions)).toEqual([`ScheduleTask#0 Work`, `CreateTimer#1 ${iso(T0 + HOUR)}`]);
+    expect(summary(replay(race, h).actions)).toEqual([
+      `ScheduleTask#0 Work`,
+      `CreateTimer#1 ${iso(T0 + HOUR)}`,
+    ]);
     h.scheduled(0, "Work").timerCreated(1, T0 + HOUR);
     // a replay with nothing new: still waiting
     expect(replay(race, h, h.mark()).completion).toBeUndefined();
@@ -335,7 +449,11 @@ describe("Task.any and timers", () => {
   });
 
   it("resolves to the timer when it fires first; a later result does not change the decision", () => {
-    const h = new History().episode().start("T").scheduled(0, "Work").timerCreated(1, T0 + HOUR);
+    const h = new History()
+      .episode()
+      .start("T")
+      .scheduled(0, "Work")
+      .timerCreated(1, T0 + HOUR);
     h.episode(T0 + HOUR).timerFired(1, T0 + HOUR);
     const r = replay(race, h, h.mark() - 2);
     expect(summary(r.actions)).toEqual(['Complete#2 Completed {"won":"timer","workDone":false}']);
@@ -349,8 +467,16 @@ describe("Task.any and timers", () => {
       const winner = (yield context.df.Task.any([a, context.df.createTimer(new Date(T0 + HOUR))])) as Task;
       return [winner === a, winner.isFaulted, (winner.result as Error).message];
     };
-    const h = new History().episode().start("T").scheduled(0, "A").timerCreated(1, T0 + HOUR).episode().failed(0, "nope");
-    expect(summary(replay(handler, h, 4).actions)).toEqual(['Complete#2 Completed [true,true,"Error: nope"]']);
+    const h = new History()
+      .episode()
+      .start("T")
+      .scheduled(0, "A")
+      .timerCreated(1, T0 + HOUR)
+      .episode()
+      .failed(0, "nope");
+    expect(summary(replay(handler, h, 4).actions)).toEqual([
+      'Complete#2 Completed [true,true,"Error: nope"]',
+    ]);
   });
 
   it("cancel() on a fired timer throws; a cancelled timer never completes Task.any", () => {
@@ -369,14 +495,23 @@ describe("Task.any and timers", () => {
       const w = yield context.df.Task.any([t2, ev]);
       return [w === ev, t2.isCanceled, t2.isCompleted];
     };
-    const h = new History().episode().start("T").timerCreated(0, T0 + SEC).episode(T0 + SEC).timerFired(0, T0 + SEC);
+    const h = new History()
+      .episode()
+      .start("T")
+      .timerCreated(0, T0 + SEC)
+      .episode(T0 + SEC)
+      .timerFired(0, T0 + SEC);
     const r = replay(handler, h, 3);
     expect((thrown as Error).message).toBe("Cannot cancel a completed task.");
     expect(summary(r.actions)).toEqual([`CreateTimer#1 ${iso(T0 + 2 * HOUR)}`]);
-    h.timerCreated(1, T0 + 2 * HOUR).episode(T0 + 2 * HOUR).timerFired(1, T0 + 2 * HOUR);
+    h.timerCreated(1, T0 + 2 * HOUR)
+      .episode(T0 + 2 * HOUR)
+      .timerFired(1, T0 + 2 * HOUR);
     expect(replay(handler, h, h.mark() - 2).completion).toBeUndefined();
     h.raised("go", 1);
-    expect(summary(replay(handler, h, h.mark() - 3).actions)).toEqual(["Complete#2 Completed [true,true,false]"]);
+    expect(summary(replay(handler, h, h.mark() - 3).actions)).toEqual([
+      "Complete#2 Completed [true,true,false]",
+    ]);
   });
 
   it("long timers are chained in chunks the backend can deliver", () => {
@@ -396,7 +531,14 @@ describe("waitForExternalEvent", () => {
       const approval = yield context.df.waitForExternalEvent("Approval");
       return [first, approval];
     };
-    const h = new History().episode().start("T").scheduled(0, "A").episode().raised("Approval", { ok: true }).episode().completed(0, 1);
+    const h = new History()
+      .episode()
+      .start("T")
+      .scheduled(0, "A")
+      .episode()
+      .raised("Approval", { ok: true })
+      .episode()
+      .completed(0, 1);
     expect(summary(replay(handler, h, 3).actions)).toEqual(['Complete#1 Completed [1,{"ok":true}]']);
   });
 });
@@ -444,7 +586,12 @@ describe("newGuid", () => {
       return g;
     };
     const t = Date.UTC(2024, 0, 2, 3, 4, 5);
-    const h = new History().episode(t).start("T").scheduled(0, "A").episode(t + SEC).completed(0, null);
+    const h = new History()
+      .episode(t)
+      .start("T")
+      .scheduled(0, "A")
+      .episode(t + SEC)
+      .completed(0, null);
     replay(handler, h, 3);
     replay(handler, h, h.mark());
     expect(guids[0]![0]).toBe("193adbb7-397e-57ef-a559-a370c9d53569");
@@ -461,7 +608,11 @@ describe("newGuid", () => {
       yield context.df.callActivity("A");
     };
     replay(handler, new History().episode(Date.UTC(2024, 0, 2, 3, 4, 5)).start("T"));
-    expect(guids).toEqual(["eef713c6-3981-5ea9-a1f8-2f94d37f208e", "2261a5b9-0bfd-5e0c-828d-297180ffb6a7", "324e857b-aaf4-579b-8d2b-4b91ae5219e5"]);
+    expect(guids).toEqual([
+      "eef713c6-3981-5ea9-a1f8-2f94d37f208e",
+      "2261a5b9-0bfd-5e0c-828d-297180ffb6a7",
+      "324e857b-aaf4-579b-8d2b-4b91ae5219e5",
+    ]);
   });
 
   it("lock() takes one counter value, as v3's lock draws its request id from newGuid", () => {
@@ -491,7 +642,12 @@ describe("entities from orchestrations", () => {
 
 describe("callHttp", () => {
   const handler: OrchestrationHandler = function* (context: OrchestrationContext) {
-    const res = (yield context.df.callHttp({ method: "POST", url: "https://example.test/start", body: { a: 1 }, headers: { "x-k": "v" } })) as DurableHttpResponse;
+    const res = (yield context.df.callHttp({
+      method: "POST",
+      url: "https://example.test/start",
+      body: { a: 1 },
+      headers: { "x-k": "v" },
+    })) as DurableHttpResponse;
     return [res instanceof DurableHttpResponse, res.statusCode, res.getHeader("CONTENT-TYPE"), res.content];
   };
 
@@ -506,23 +662,50 @@ describe("callHttp", () => {
       headers: { "x-k": "v" },
       asynchronousPatternEnabled: true,
     });
-    h.scheduled(0, "BuiltIn::HttpActivity").episode(T0 + SEC).completed(0, { statusCode: 202, content: "", headers: { Location: "https://example.test/status/1", "Retry-After": "5" } });
+    h.scheduled(0, "BuiltIn::HttpActivity")
+      .episode(T0 + SEC)
+      .completed(0, {
+        statusCode: 202,
+        content: "",
+        headers: { Location: "https://example.test/status/1", "Retry-After": "5" },
+      });
     expect(summary(replay(handler, h, h.mark() - 2).actions)).toEqual([`CreateTimer#1 ${iso(T0 + 6 * SEC)}`]);
-    h.timerCreated(1, T0 + 6 * SEC).episode(T0 + 6 * SEC).timerFired(1, T0 + 6 * SEC);
+    h.timerCreated(1, T0 + 6 * SEC)
+      .episode(T0 + 6 * SEC)
+      .timerFired(1, T0 + 6 * SEC);
     const poll = replay(handler, h, h.mark() - 2);
-    expect(JSON.parse((poll.actions[0] as { input: string }).input)).toEqual({ method: "GET", uri: "https://example.test/status/1", headers: { "x-k": "v" } });
-    h.scheduled(2, "BuiltIn::HttpActivity").episode(T0 + 7 * SEC).completed(2, { statusCode: 200, content: "done", headers: { "content-type": "text/plain" } });
-    expect(summary(replay(handler, h, h.mark() - 2).actions)).toEqual(['Complete#3 Completed [true,200,"text/plain","done"]']);
+    expect(JSON.parse((poll.actions[0] as { input: string }).input)).toEqual({
+      method: "GET",
+      uri: "https://example.test/status/1",
+      headers: { "x-k": "v" },
+    });
+    h.scheduled(2, "BuiltIn::HttpActivity")
+      .episode(T0 + 7 * SEC)
+      .completed(2, { statusCode: 200, content: "done", headers: { "content-type": "text/plain" } });
+    expect(summary(replay(handler, h, h.mark() - 2).actions)).toEqual([
+      'Complete#3 Completed [true,200,"text/plain","done"]',
+    ]);
   });
 
   it("with enablePolling false a 202 is the result; without Retry-After the default interval applies", () => {
     const noPoll: OrchestrationHandler = function* (context: OrchestrationContext) {
-      const res = (yield context.df.callHttp({ method: "GET", url: "https://example.test/x", enablePolling: false })) as DurableHttpResponse;
+      const res = (yield context.df.callHttp({
+        method: "GET",
+        url: "https://example.test/x",
+        enablePolling: false,
+      })) as DurableHttpResponse;
       return res.statusCode;
     };
-    const h = new History().episode().start("T").scheduled(0, "BuiltIn::HttpActivity").episode().completed(0, { statusCode: 202, headers: { location: "https://example.test/s" } });
+    const h = new History()
+      .episode()
+      .start("T")
+      .scheduled(0, "BuiltIn::HttpActivity")
+      .episode()
+      .completed(0, { statusCode: 202, headers: { location: "https://example.test/s" } });
     expect(summary(replay(noPoll, h, 3).actions)).toEqual(["Complete#1 Completed 202"]);
-    expect(summary(replay(handler, h, 3, { httpPollIntervalMs: 2 * SEC }).actions)).toEqual([`CreateTimer#1 ${iso(T0 + 2 * SEC)}`]);
+    expect(summary(replay(handler, h, 3, { httpPollIntervalMs: 2 * SEC }).actions)).toEqual([
+      `CreateTimer#1 ${iso(T0 + 2 * SEC)}`,
+    ]);
   });
 });
 
@@ -536,7 +719,9 @@ describe("locking rules (LockingRulesViolationError)", () => {
       fn();
       return "ok";
     } catch (err) {
-      return err instanceof LockingRulesViolationError && err instanceof TaskHubError ? `${err.name}: ${err.message}` : `other: ${String(err)}`;
+      return err instanceof LockingRulesViolationError && err instanceof TaskHubError
+        ? `${err.name}: ${err.message}`
+        : `other: ${String(err)}`;
     }
   }
 
@@ -553,7 +738,9 @@ describe("locking rules (LockingRulesViolationError)", () => {
         owned: state.ownedLocks.map((e) => e.toString()),
         nested: attempt(() => context.df.lock(other)),
         sub: attempt(() => context.df.callSubOrchestrator("Child")),
-        subWithRetry: attempt(() => context.df.callSubOrchestratorWithRetry("Child", new RetryOptions(1000, 2))),
+        subWithRetry: attempt(() =>
+          context.df.callSubOrchestratorWithRetry("Child", new RetryOptions(1000, 2)),
+        ),
         callUnlocked: attempt(() => context.df.callEntity(other, "get")),
         signalLocked: attempt(() => context.df.signalEntity(a, "add", 1)),
         signalOther: attempt(() => context.df.signalEntity(other, "add", 1)),
@@ -570,14 +757,16 @@ describe("locking rules (LockingRulesViolationError)", () => {
       owned: ["@counter@a", "@counter@b"],
       nested: "LockingRulesViolationError: Cannot acquire more locks when already holding some locks.",
       sub: "LockingRulesViolationError: Cannot invoke sub-orchestrations from within a critical section.",
-      subWithRetry: "LockingRulesViolationError: Cannot invoke sub-orchestrations from within a critical section.",
+      subWithRetry:
+        "LockingRulesViolationError: Cannot invoke sub-orchestrations from within a critical section.",
       callUnlocked:
         "LockingRulesViolationError: Cannot call an entity from within a critical section unless it is one of the locked entities.",
       signalLocked:
         "LockingRulesViolationError: Cannot signal an entity from within a critical section if the entity is one of the locked entities.",
       signalOther: "ok",
       firstCall: "ok",
-      parallelCall: "LockingRulesViolationError: Cannot call the same entity multiple times in parallel within a critical section.",
+      parallelCall:
+        "LockingRulesViolationError: Cannot call the same entity multiple times in parallel within a critical section.",
       otherLocked: "ok",
     });
     // Only the allowed signal was sent; the lock was never yielded, so never requested.
@@ -621,7 +810,9 @@ describe("locking rules (LockingRulesViolationError)", () => {
     };
     replay(handler, new History().episode().start("T"));
     expect(caught).toBeInstanceOf(LockingRulesViolationError);
-    expect((caught as Error).message).toBe("Cannot invoke sub-orchestrations from within a critical section.");
+    expect((caught as Error).message).toBe(
+      "Cannot invoke sub-orchestrations from within a critical section.",
+    );
     expect((caught as Error).cause).toBeInstanceOf(TaskHubError);
   });
 
@@ -634,7 +825,8 @@ describe("locking rules (LockingRulesViolationError)", () => {
     expect(r.completion?.status).toBe("Failed");
     expect(r.completion?.failureDetails).toMatchObject({
       errorType: "LockingRulesViolationError",
-      errorMessage: "Cannot call an entity from within a critical section unless it is one of the locked entities.",
+      errorMessage:
+        "Cannot call an entity from within a critical section unless it is one of the locked entities.",
     });
   });
 });

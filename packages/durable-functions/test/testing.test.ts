@@ -36,7 +36,9 @@ describe("DummyOrchestrationContext", () => {
 
   it("takes a function name, an invocation id and a logHandler that gets the level first", () => {
     const logs: [LogLevel, ...unknown[]][] = [];
-    const context = new DummyOrchestrationContext("MyOrchestration", "inv-1", (level, ...args) => logs.push([level, ...args]));
+    const context = new DummyOrchestrationContext("MyOrchestration", "inv-1", (level, ...args) =>
+      logs.push([level, ...args]),
+    );
     expect([context.functionName, context.invocationId]).toEqual(["MyOrchestration", "inv-1"]);
     context.log("a");
     context.trace("b");
@@ -69,7 +71,9 @@ describe("DummyOrchestrationContext", () => {
     };
     const calls: unknown[][] = [];
     const logs: unknown[] = [];
-    const context = new DummyOrchestrationContext(undefined, undefined, (_level, ...args) => logs.push(...args));
+    const context = new DummyOrchestrationContext(undefined, undefined, (_level, ...args) =>
+      logs.push(...args),
+    );
     context.df = {
       instanceId: "test-instance",
       getInput: () => ["Tokyo", "London"],
@@ -96,7 +100,8 @@ describe("DummyEntityContext", () => {
   it("has v3's defaults and runs an entity handler with a stubbed context.df", async () => {
     const handler: EntityHandler<number> = (context) => {
       const current = context.df.getState(() => 0) ?? 0;
-      if (context.df.operationName === "add") context.df.setState(current + (context.df.getInput<number>() ?? 0));
+      if (context.df.operationName === "add")
+        context.df.setState(current + (context.df.getInput<number>() ?? 0));
       if (context.df.operationName === "get") context.df.return(current);
     };
     const context = new DummyEntityContext<number>("Counter", "inv-2", () => {});

@@ -17,7 +17,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { InvalidArgumentError } from "@taskhub/core";
-import { parseConnectionString, SETTING_DEFAULTS, validatePartitionCount, validateTaskHubName } from "@taskhub/azure-storage";
+import {
+  parseConnectionString,
+  SETTING_DEFAULTS,
+  validatePartitionCount,
+  validateTaskHubName,
+} from "@taskhub/azure-storage";
 import { validateApiKey } from "./http/api-key.js";
 
 export interface HostConfig {
@@ -61,7 +66,10 @@ export function parseInterval(v: unknown, what: string): number {
 
 function int(v: unknown, what: string, min: number, max: number): number {
   const n = typeof v === "number" ? v : Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${what} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new InvalidArgumentError(
+      `${what} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`,
+    );
   return n;
 }
 
@@ -85,18 +93,34 @@ function readFile(path: string | undefined): Raw {
   return { ...dt, ...((dt.storageProvider as Raw | undefined) ?? {}) };
 }
 
-export function loadConfig(input: HostConfigInput = {}, env: NodeJS.ProcessEnv = process.env, filePath = env.TASKHUB_CONFIG): HostConfig {
+export function loadConfig(
+  input: HostConfigInput = {},
+  env: NodeJS.ProcessEnv = process.env,
+  filePath = env.TASKHUB_CONFIG,
+): HostConfig {
   const file = readFile(filePath ?? (existsSync("taskhub.json") ? "taskhub.json" : undefined));
-  const pick = (option: unknown, envName: string, fileName: string): unknown => option ?? env[envName] ?? file[fileName];
+  const pick = (option: unknown, envName: string, fileName: string): unknown =>
+    option ?? env[envName] ?? file[fileName];
 
   const hubName = String(pick(input.hubName, "TASKHUB_HUB_NAME", "hubName") ?? "TaskHub");
   validateTaskHubName(hubName);
-  const partitionCount = int(pick(input.partitionCount, "TASKHUB_PARTITION_COUNT", "partitionCount") ?? SETTING_DEFAULTS.partitionCount, "partitionCount", 1, 16);
+  const partitionCount = int(
+    pick(input.partitionCount, "TASKHUB_PARTITION_COUNT", "partitionCount") ??
+      SETTING_DEFAULTS.partitionCount,
+    "partitionCount",
+    1,
+    16,
+  );
   validatePartitionCount(partitionCount);
 
   let storage = input.storage;
   if (!storage) {
-    const connectionName = String(env.TASKHUB_CONNECTION_NAME ?? file.connectionName ?? file.connectionStringName ?? "AZURE_STORAGE_CONNECTION_STRING");
+    const connectionName = String(
+      env.TASKHUB_CONNECTION_NAME ??
+        file.connectionName ??
+        file.connectionStringName ??
+        "AZURE_STORAGE_CONNECTION_STRING",
+    );
     const cs = env[connectionName] ?? env.AZURE_STORAGE_CONNECTION_STRING;
     const account = env.AZURE_STORAGE_ACCOUNT_NAME ?? (file.accountName as string | undefined);
     if (cs) {
@@ -105,26 +129,74 @@ export function loadConfig(input: HostConfigInput = {}, env: NodeJS.ProcessEnv =
     } else if (account) storage = { accountName: account };
   }
 
-  const management = String(pick(input.partitionManagement, "TASKHUB_PARTITION_MANAGEMENT", "partitionManagement") ?? SETTING_DEFAULTS.partitionManagement);
-  if (management !== "blob" && management !== "table") throw new InvalidArgumentError(`partitionManagement must be "blob" or "table", got ${JSON.stringify(management)}`);
-  const authDisabled = input.http?.authDisabled ?? (env.TASKHUB_HTTP_AUTH ? env.TASKHUB_HTTP_AUTH === "disabled" : false);
+  const management = String(
+    pick(input.partitionManagement, "TASKHUB_PARTITION_MANAGEMENT", "partitionManagement") ??
+      SETTING_DEFAULTS.partitionManagement,
+  );
+  if (management !== "blob" && management !== "table")
+    throw new InvalidArgumentError(
+      `partitionManagement must be "blob" or "table", got ${JSON.stringify(management)}`,
+    );
+  const authDisabled =
+    input.http?.authDisabled ?? (env.TASKHUB_HTTP_AUTH ? env.TASKHUB_HTTP_AUTH === "disabled" : false);
   const key = input.http?.key ?? env.TASKHUB_HTTP_KEY;
   if (key !== undefined) validateApiKey(key, "TASKHUB_HTTP_KEY");
-  const headersTimeoutMs = input.http?.headersTimeoutMs ?? parseInterval(env.TASKHUB_HTTP_HEADERS_TIMEOUT ?? file.httpHeadersTimeout ?? 10, "httpHeadersTimeout");
-  const requestTimeoutMs = input.http?.requestTimeoutMs ?? parseInterval(env.TASKHUB_HTTP_REQUEST_TIMEOUT ?? file.httpRequestTimeout ?? 15, "httpRequestTimeout");
-  if (!(headersTimeoutMs > 0) || !(requestTimeoutMs > 0)) throw new InvalidArgumentError("httpHeadersTimeout and httpRequestTimeout must be more than 0 seconds");
+  const headersTimeoutMs =
+    input.http?.headersTimeoutMs ??
+    parseInterval(env.TASKHUB_HTTP_HEADERS_TIMEOUT ?? file.httpHeadersTimeout ?? 10, "httpHeadersTimeout");
+  const requestTimeoutMs =
+    input.http?.requestTimeoutMs ??
+    parseInterval(env.TASKHUB_HTTP_REQUEST_TIMEOUT ?? file.httpRequestTimeout ?? 15, "httpRequestTimeout");
+  if (!(headersTimeoutMs > 0) || !(requestTimeoutMs > 0))
+    throw new InvalidArgumentError("httpHeadersTimeout and httpRequestTimeout must be more than 0 seconds");
   if (headersTimeoutMs > requestTimeoutMs)
-    throw new InvalidArgumentError(`httpHeadersTimeout (${headersTimeoutMs / 1000} s) must not be longer than httpRequestTimeout (${requestTimeoutMs / 1000} s), which includes the headers`);
+    throw new InvalidArgumentError(
+      `httpHeadersTimeout (${headersTimeoutMs / 1000} s) must not be longer than httpRequestTimeout (${requestTimeoutMs / 1000} s), which includes the headers`,
+    );
   return {
     hubName,
     storage,
     partitionCount,
-    maxConcurrentActivityFunctions: int(pick(input.maxConcurrentActivityFunctions, "TASKHUB_MAX_CONCURRENT_ACTIVITIES", "maxConcurrentActivityFunctions") ?? 10 * availableParallelism(), "maxConcurrentActivityFunctions", 1, 10_000),
-    maxConcurrentOrchestratorFunctions: int(pick(input.maxConcurrentOrchestratorFunctions, "TASKHUB_MAX_CONCURRENT_ORCHESTRATIONS", "maxConcurrentOrchestratorFunctions") ?? 100, "maxConcurrentOrchestratorFunctions", 1, 10_000),
-    controlQueueBatchSize: int(pick(input.controlQueueBatchSize, "TASKHUB_CONTROL_QUEUE_BATCH_SIZE", "controlQueueBatchSize") ?? SETTING_DEFAULTS.controlQueueBatchSize, "controlQueueBatchSize", 1, 32),
+    maxConcurrentActivityFunctions: int(
+      pick(
+        input.maxConcurrentActivityFunctions,
+        "TASKHUB_MAX_CONCURRENT_ACTIVITIES",
+        "maxConcurrentActivityFunctions",
+      ) ?? 10 * availableParallelism(),
+      "maxConcurrentActivityFunctions",
+      1,
+      10_000,
+    ),
+    maxConcurrentOrchestratorFunctions: int(
+      pick(
+        input.maxConcurrentOrchestratorFunctions,
+        "TASKHUB_MAX_CONCURRENT_ORCHESTRATIONS",
+        "maxConcurrentOrchestratorFunctions",
+      ) ?? 100,
+      "maxConcurrentOrchestratorFunctions",
+      1,
+      10_000,
+    ),
+    controlQueueBatchSize: int(
+      pick(input.controlQueueBatchSize, "TASKHUB_CONTROL_QUEUE_BATCH_SIZE", "controlQueueBatchSize") ??
+        SETTING_DEFAULTS.controlQueueBatchSize,
+      "controlQueueBatchSize",
+      1,
+      32,
+    ),
     maxQueuePollingIntervalMs:
-      input.maxQueuePollingIntervalMs ?? parseInterval(env.TASKHUB_MAX_QUEUE_POLLING_INTERVAL ?? file.maxQueuePollingInterval ?? SETTING_DEFAULTS.maxPollingIntervalMs / 1000, "maxQueuePollingInterval"),
-    extendedSessionsEnabled: bool(pick(input.extendedSessionsEnabled, "TASKHUB_EXTENDED_SESSIONS", "extendedSessionsEnabled") ?? SETTING_DEFAULTS.extendedSessions, "extendedSessionsEnabled"),
+      input.maxQueuePollingIntervalMs ??
+      parseInterval(
+        env.TASKHUB_MAX_QUEUE_POLLING_INTERVAL ??
+          file.maxQueuePollingInterval ??
+          SETTING_DEFAULTS.maxPollingIntervalMs / 1000,
+        "maxQueuePollingInterval",
+      ),
+    extendedSessionsEnabled: bool(
+      pick(input.extendedSessionsEnabled, "TASKHUB_EXTENDED_SESSIONS", "extendedSessionsEnabled") ??
+        SETTING_DEFAULTS.extendedSessions,
+      "extendedSessionsEnabled",
+    ),
     partitionManagement: management,
     http: {
       port: int(input.http?.port ?? env.TASKHUB_HTTP_PORT ?? file.httpPort ?? 7071, "http port", 0, 65535),

@@ -74,16 +74,27 @@ else {
 `;
 
 /** Starts Azurite under a supervisor in its own process group (see the file comment). */
-export async function startEmbeddedAzurite(options: { defaultPorts?: AzuritePorts } = {}): Promise<EmbeddedAzurite> {
+export async function startEmbeddedAzurite(
+  options: { defaultPorts?: AzuritePorts } = {},
+): Promise<EmbeddedAzurite> {
   let launcherModule: string;
   try {
     launcherModule = pathToFileURL(createRequire(import.meta.url).resolve("@taskhub/azurite")).href;
   } catch (err) {
-    throw new TaskHubError("Storage", "cannot find @taskhub/azurite, which starts the embedded Azurite", { cause: err });
+    throw new TaskHubError("Storage", "cannot find @taskhub/azurite, which starts the embedded Azurite", {
+      cause: err,
+    });
   }
   const child = spawn(
     process.execPath,
-    ["--input-type=module", "-e", SUPERVISOR, "--", launcherModule, JSON.stringify(options.defaultPorts ?? AZURITE_DEFAULT_PORTS)],
+    [
+      "--input-type=module",
+      "-e",
+      SUPERVISOR,
+      "--",
+      launcherModule,
+      JSON.stringify(options.defaultPorts ?? AZURITE_DEFAULT_PORTS),
+    ],
     { detached: true, stdio: ["pipe", "pipe", "pipe"], windowsHide: true },
   );
   child.stdin.on("error", () => {}); // nothing is written; the pipe only has to stay open while this process lives
@@ -106,7 +117,11 @@ export async function startEmbeddedAzurite(options: { defaultPorts?: AzuritePort
     };
     child.stdout.on("data", onData);
     child.once("error", (err) => resolve({ error: `cannot start the Azurite supervisor: ${err.message}` }));
-    void exited.then(() => resolve({ error: `the Azurite supervisor exited before Azurite was ready${tail.trim() ? `:\n${tail.trim()}` : ""}` }));
+    void exited.then(() =>
+      resolve({
+        error: `the Azurite supervisor exited before Azurite was ready${tail.trim() ? `:\n${tail.trim()}` : ""}`,
+      }),
+    );
   });
   child.stdout.resume(); // nothing more is expected; never let a full pipe block the supervisor
   child.stderr.resume();
@@ -117,7 +132,10 @@ export async function startEmbeddedAzurite(options: { defaultPorts?: AzuritePort
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.stdin.end(); // the supervisor stops Azurite and exits
       let grace: NodeJS.Timeout | undefined;
-      const late = await Promise.race([exited.then(() => false), new Promise<boolean>((done) => (grace = setTimeout(() => done(true), STOP_GRACE_MS)))]);
+      const late = await Promise.race([
+        exited.then(() => false),
+        new Promise<boolean>((done) => (grace = setTimeout(() => done(true), STOP_GRACE_MS))),
+      ]);
       clearTimeout(grace);
       if (late) {
         // The whole group: the supervisor and Azurite.

@@ -52,12 +52,21 @@ export interface Host {
 export async function createHost(options: HostOptions): Promise<Host> {
   // Configuration first: nothing is started until all of it is valid.
   const config = loadConfig(options.config, options.env);
-  const secrets = [config.http.key ?? "", config.storage && "connectionString" in config.storage ? config.storage.connectionString : ""];
+  const secrets = [
+    config.http.key ?? "",
+    config.storage && "connectionString" in config.storage ? config.storage.connectionString : "",
+  ];
   const logger = options.logger ?? createLogger({ level: config.logLevel, secrets });
   if (!config.http.authDisabled && !config.http.key)
-    throw new TaskHubError("InvalidArgument", "set TASKHUB_HTTP_KEY (at least 16 characters), or TASKHUB_HTTP_AUTH=disabled for local development");
+    throw new TaskHubError(
+      "InvalidArgument",
+      "set TASKHUB_HTTP_KEY (at least 16 characters), or TASKHUB_HTTP_AUTH=disabled for local development",
+    );
   if (!config.storage && config.production)
-    throw new TaskHubError("InvalidArgument", "no storage configured: set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_NAME (production mode never starts an embedded Azurite)");
+    throw new TaskHubError(
+      "InvalidArgument",
+      "no storage configured: set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_NAME (production mode never starts an embedded Azurite)",
+    );
 
   // Then the port, the one setting only binding can check. Until the host is ready it answers 503.
   let serving: ((request: Request) => Promise<Response>) | undefined;
@@ -68,9 +77,17 @@ export async function createHost(options: HostOptions): Promise<Host> {
       if (path === "/healthz") return Response.json({ status: "up" });
       if (serving) return serving(request);
       if (path === "/readyz") return Response.json({ status: "starting" }, { status: 503 });
-      return Response.json({ Message: "the host is starting" }, { status: 503, headers: { "retry-after": "1" } });
+      return Response.json(
+        { Message: "the host is starting" },
+        { status: 503, headers: { "retry-after": "1" } },
+      );
     },
-    { port: config.http.port, host: config.http.host, headersTimeoutMs: config.http.headersTimeoutMs, requestTimeoutMs: config.http.requestTimeoutMs },
+    {
+      port: config.http.port,
+      host: config.http.host,
+      headersTimeoutMs: config.http.headersTimeoutMs,
+      requestTimeoutMs: config.http.requestTimeoutMs,
+    },
   );
 
   let azurite: EmbeddedAzurite | undefined;
@@ -113,7 +130,9 @@ export async function createHost(options: HostOptions): Promise<Host> {
     try {
       await service.createIfNotExists();
     } catch (err) {
-      throw new TaskHubError("Storage", `cannot reach the storage account: ${(err as Error).message}`, { cause: err });
+      throw new TaskHubError("Storage", `cannot reach the storage account: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     await w.start();
     worker = w;
@@ -128,7 +147,13 @@ export async function createHost(options: HostOptions): Promise<Host> {
     // served only when the host listens on loopback, where they cannot be reached from outside the machine.
     const loopback = ["127.0.0.1", "localhost", "::1"].includes(config.http.host);
     const rpc = loopback
-      ? createManagementApi({ client, taskHubName: config.hubName, auth: "disabled", basePath: LOCAL_RPC_PATH, orchestratorNames: () => w.orchestratorNames() })
+      ? createManagementApi({
+          client,
+          taskHubName: config.hubName,
+          auth: "disabled",
+          basePath: LOCAL_RPC_PATH,
+          orchestratorNames: () => w.orchestratorNames(),
+        })
       : undefined;
     serving = async (request) => {
       const path = new URL(request.url).pathname;
@@ -136,7 +161,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
         try {
           await service.getOrchestrationState("readyz-probe", { fetchPayloads: false });
           const owned = service.ownedPartitions().length;
-          return Response.json({ status: ready ? "ready" : "stopping", ownedPartitions: owned }, { status: ready ? 200 : 503 });
+          return Response.json(
+            { status: ready ? "ready" : "stopping", ownedPartitions: owned },
+            { status: ready ? 200 : 503 },
+          );
         } catch {
           return Response.json({ status: "storage unreachable" }, { status: 503 });
         }
@@ -147,7 +175,16 @@ export async function createHost(options: HostOptions): Promise<Host> {
       return api(request);
     };
     ready = true;
-    logger.info({ event: "host.started", taskHub: config.hubName, url: server.url, managementApi: `${server.url}${WEBHOOK_PATH}`, workerId: service.workerId }, "host started");
+    logger.info(
+      {
+        event: "host.started",
+        taskHub: config.hubName,
+        url: server.url,
+        managementApi: `${server.url}${WEBHOOK_PATH}`,
+        workerId: service.workerId,
+      },
+      "host started",
+    );
 
     let stopping: Promise<void> | undefined;
     return {

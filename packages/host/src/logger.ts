@@ -22,22 +22,47 @@ export function scrubSecrets(text: string, extra: readonly string[] = []): strin
 export function createLogger(options: { level?: string; secrets?: readonly string[] } = {}): PinoLogger {
   const secrets = options.secrets ?? [];
   return pino({
-      level: options.level ?? "info",
-      redact: { paths: ["connectionString", "*.connectionString", "accountKey", "*.accountKey", "key", "*.key", "storage.connectionString"], censor: "[REDACTED]" },
-      formatters: {
-        log(obj) {
-          return JSON.parse(scrubSecrets(JSON.stringify(obj, errorReplacer), secrets)) as Record<string, unknown>;
-        },
+    level: options.level ?? "info",
+    redact: {
+      paths: [
+        "connectionString",
+        "*.connectionString",
+        "accountKey",
+        "*.accountKey",
+        "key",
+        "*.key",
+        "storage.connectionString",
+      ],
+      censor: "[REDACTED]",
+    },
+    formatters: {
+      log(obj) {
+        return JSON.parse(scrubSecrets(JSON.stringify(obj, errorReplacer), secrets)) as Record<
+          string,
+          unknown
+        >;
       },
-      hooks: {
-        logMethod(args, method) {
-          method.apply(this, args.map((a) => (typeof a === "string" ? scrubSecrets(a, secrets) : a)) as Parameters<typeof method>);
-        },
+    },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(
+          this,
+          args.map((a) => (typeof a === "string" ? scrubSecrets(a, secrets) : a)) as Parameters<
+            typeof method
+          >,
+        );
       },
+    },
   });
 }
 
 function errorReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Error) return { type: value.name, message: value.message, stack: value.stack, code: (value as { code?: unknown }).code };
+  if (value instanceof Error)
+    return {
+      type: value.name,
+      message: value.message,
+      stack: value.stack,
+      code: (value as { code?: unknown }).code,
+    };
   return value;
 }

@@ -25,7 +25,8 @@ export function stopOnSignals(stop: () => Promise<void>, options: StopOnSignalsO
   const handler = (signal: NodeJS.Signals): void => {
     received++;
     if (received > 1) {
-      if (logger) logger.warn({ event: "host.forcedExit", signal }, "second signal: exiting without draining");
+      if (logger)
+        logger.warn({ event: "host.forcedExit", signal }, "second signal: exiting without draining");
       else console.error(`${signal} again: exiting without draining`);
       process.exit(1);
     }

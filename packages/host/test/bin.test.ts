@@ -7,7 +7,10 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
-const pkg = JSON.parse(readFileSync(`${packageDir}package.json`, "utf8")) as { bin: Record<string, string>; files: string[] };
+const pkg = JSON.parse(readFileSync(`${packageDir}package.json`, "utf8")) as {
+  bin: Record<string, string>;
+  files: string[];
+};
 
 describe("the taskhub bin", () => {
   it("is an executable source file, not a build output, and published", () => {
@@ -19,7 +22,9 @@ describe("the taskhub bin", () => {
   });
 
   it("runs the built CLI", () => {
-    const r = spawnSync(process.execPath, [`${packageDir}${pkg.bin.taskhub}`, "--help"], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, [`${packageDir}${pkg.bin.taskhub}`, "--help"], {
+      encoding: "utf8",
+    });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain("worker");
   });

@@ -25,12 +25,31 @@ describe("host configuration", () => {
       extendedSessionsEnabled: true,
       partitionManagement: "table",
       production: false,
-      http: { port: 7071, host: "127.0.0.1", key: undefined, authDisabled: false, headersTimeoutMs: 10_000, requestTimeoutMs: 15_000 },
+      http: {
+        port: 7071,
+        host: "127.0.0.1",
+        key: undefined,
+        authDisabled: false,
+        headersTimeoutMs: 10_000,
+        requestTimeoutMs: 15_000,
+      },
     });
   });
 
   it("reads a host.json-shaped file, then the environment, then options, in rising precedence", () => {
-    const f = file({ extensions: { durableTask: { hubName: "FromFile", maxConcurrentActivityFunctions: 3, storageProvider: { partitionCount: 8, maxQueuePollingInterval: "00:00:05", connectionName: "AzureWebJobsStorage" } } } });
+    const f = file({
+      extensions: {
+        durableTask: {
+          hubName: "FromFile",
+          maxConcurrentActivityFunctions: 3,
+          storageProvider: {
+            partitionCount: 8,
+            maxQueuePollingInterval: "00:00:05",
+            connectionName: "AzureWebJobsStorage",
+          },
+        },
+      },
+    });
     const env = { AzureWebJobsStorage: "UseDevelopmentStorage=true", TASKHUB_PARTITION_COUNT: "6" };
     const c = loadConfig({ maxConcurrentActivityFunctions: 7 }, env, f);
     expect(c.hubName).toBe("FromFile");
@@ -38,7 +57,9 @@ describe("host configuration", () => {
     expect(c.maxConcurrentActivityFunctions).toBe(7);
     expect(c.maxQueuePollingIntervalMs).toBe(5000);
     expect(c.storage).toEqual({ connectionString: "UseDevelopmentStorage=true" });
-    expect(loadConfig({}, { AZURE_STORAGE_ACCOUNT_NAME: "acct" }, undefined).storage).toEqual({ accountName: "acct" });
+    expect(loadConfig({}, { AZURE_STORAGE_ACCOUNT_NAME: "acct" }, undefined).storage).toEqual({
+      accountName: "acct",
+    });
   });
 
   it.each([
@@ -48,23 +69,39 @@ describe("host configuration", () => {
     [{ TASKHUB_EXTENDED_SESSIONS: "perhaps" }, /extendedSessionsEnabled must be true or false/],
     [{ TASKHUB_PARTITION_MANAGEMENT: "zookeeper" }, /partitionManagement must be/],
     [{ AZURE_STORAGE_CONNECTION_STRING: "AccountKey=c2VjcmV0c2VjcmV0" }, /no AccountName/],
-    [{ TASKHUB_HTTP_KEY: "0123456789abcde" }, /TASKHUB_HTTP_KEY must have at least 16 characters \(it has 15\)/],
+    [
+      { TASKHUB_HTTP_KEY: "0123456789abcde" },
+      /TASKHUB_HTTP_KEY must have at least 16 characters \(it has 15\)/,
+    ],
     [{ TASKHUB_HTTP_REQUEST_TIMEOUT: "soon" }, /httpRequestTimeout must be seconds or hh:mm:ss/],
     [{ TASKHUB_HTTP_HEADERS_TIMEOUT: "0" }, /must be more than 0 seconds/],
-    [{ TASKHUB_HTTP_HEADERS_TIMEOUT: "20", TASKHUB_HTTP_REQUEST_TIMEOUT: "10" }, /httpHeadersTimeout \(20 s\) must not be longer than httpRequestTimeout \(10 s\)/],
+    [
+      { TASKHUB_HTTP_HEADERS_TIMEOUT: "20", TASKHUB_HTTP_REQUEST_TIMEOUT: "10" },
+      /httpHeadersTimeout \(20 s\) must not be longer than httpRequestTimeout \(10 s\)/,
+    ],
   ])("rejects %j with a clear error", (env, message) => {
     expect(() => loadConfig({}, env, undefined)).toThrow(message);
   });
 
   it("never quotes a connection string or a key in its errors", () => {
-    expect(() => loadConfig({}, { AZURE_STORAGE_CONNECTION_STRING: "AccountKey=c2VjcmV0c2VjcmV0" }, undefined)).not.toThrow(/c2VjcmV0/);
+    expect(() =>
+      loadConfig({}, { AZURE_STORAGE_CONNECTION_STRING: "AccountKey=c2VjcmV0c2VjcmV0" }, undefined),
+    ).not.toThrow(/c2VjcmV0/);
     expect(() => loadConfig({}, { TASKHUB_HTTP_KEY: "secret-short" }, undefined)).toThrow(/at least 16/);
     expect(() => loadConfig({}, { TASKHUB_HTTP_KEY: "secret-short" }, undefined)).not.toThrow(/secret-short/);
   });
 
   it("reads the HTTP timeouts from the environment or the file, in seconds or hh:mm:ss", () => {
-    expect(loadConfig({}, { TASKHUB_HTTP_HEADERS_TIMEOUT: "2", TASKHUB_HTTP_REQUEST_TIMEOUT: "00:00:05" }, undefined).http).toMatchObject({ headersTimeoutMs: 2000, requestTimeoutMs: 5000 });
-    expect(loadConfig({}, {}, file({ httpHeadersTimeout: 1, httpRequestTimeout: "00:01:00" })).http).toMatchObject({ headersTimeoutMs: 1000, requestTimeoutMs: 60_000 });
+    expect(
+      loadConfig(
+        {},
+        { TASKHUB_HTTP_HEADERS_TIMEOUT: "2", TASKHUB_HTTP_REQUEST_TIMEOUT: "00:00:05" },
+        undefined,
+      ).http,
+    ).toMatchObject({ headersTimeoutMs: 2000, requestTimeoutMs: 5000 });
+    expect(
+      loadConfig({}, {}, file({ httpHeadersTimeout: 1, httpRequestTimeout: "00:01:00" })).http,
+    ).toMatchObject({ headersTimeoutMs: 1000, requestTimeoutMs: 60_000 });
   });
 
   it("parses intervals as seconds or hh:mm:ss", () => {

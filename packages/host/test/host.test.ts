@@ -32,11 +32,17 @@ describe("createHost", () => {
       expect((await fetch(`${host.url}/healthz`)).status).toBe(200);
       const ready = await fetch(`${host.url}/readyz`);
       expect(ready.status).toBe(200);
-      const r = await fetch(`${host.url}/runtime/webhooks/durabletask/orchestrators/Greet?timeout=30&pollingInterval=1`, { method: "POST", body: '"there"' });
+      const r = await fetch(
+        `${host.url}/runtime/webhooks/durabletask/orchestrators/Greet?timeout=30&pollingInterval=1`,
+        { method: "POST", body: '"there"' },
+      );
       expect(r.status).toBe(200);
       expect(await r.json()).toBe("hi there");
       // The keyless RPC routes durable-functions clients use (`rpcBaseUrl`), on loopback only.
-      const rpc = await fetch(`${host.url}/durabletask/orchestrators/Greet?timeout=30&pollingInterval=1`, { method: "POST", body: '"rpc"' });
+      const rpc = await fetch(`${host.url}/durabletask/orchestrators/Greet?timeout=30&pollingInterval=1`, {
+        method: "POST",
+        body: '"rpc"',
+      });
       expect(rpc.status).toBe(200);
       expect(await rpc.json()).toBe("hi rpc");
     } finally {
@@ -55,7 +61,8 @@ describe("createHost", () => {
       httpHandler: async (request) => {
         const path = new URL(request.url).pathname;
         seen.push(path);
-        if (path === "/api/echo") return Response.json({ method: request.method, body: await request.text() }, { status: 201 });
+        if (path === "/api/echo")
+          return Response.json({ method: request.method, body: await request.text() }, { status: 201 });
         if (path.endsWith("/throws")) throw new Error("boom");
         return undefined;
       },
@@ -69,10 +76,18 @@ describe("createHost", () => {
       expect(await threw.json()).toEqual({ Message: "Something went wrong while processing your request" });
       // Declined: the management API answers, with its key check.
       expect((await fetch(`${host.url}/runtime/webhooks/durabletask/instances/nope`)).status).toBe(401);
-      expect((await fetch(`${host.url}/runtime/webhooks/durabletask/instances/nope?code=key-0123456789abcdefXYZ`)).status).toBe(404);
+      expect(
+        (await fetch(`${host.url}/runtime/webhooks/durabletask/instances/nope?code=key-0123456789abcdefXYZ`))
+          .status,
+      ).toBe(404);
       // Health probes are answered by the host itself.
       expect((await fetch(`${host.url}/healthz`)).status).toBe(200);
-      expect(seen).toEqual(["/api/echo", "/api/throws", "/runtime/webhooks/durabletask/instances/nope", "/runtime/webhooks/durabletask/instances/nope"]);
+      expect(seen).toEqual([
+        "/api/echo",
+        "/api/throws",
+        "/runtime/webhooks/durabletask/instances/nope",
+        "/runtime/webhooks/durabletask/instances/nope",
+      ]);
     } finally {
       await host.stop();
     }
@@ -80,10 +95,25 @@ describe("createHost", () => {
 
   it("refuses to start without storage in production, without a key, or with wrong credentials", async () => {
     const register = (): void => {};
-    await expect(createHost({ register, config: { http: { port: 0, authDisabled: true } }, env: { NODE_ENV: "production" } })).rejects.toThrow(/no storage configured/);
-    await expect(createHost({ register, config: { http: { port: 0 } }, env: {} })).rejects.toThrow(/TASKHUB_HTTP_KEY/);
-    const wrong = azurite.connectionString.replace(/AccountKey=[^;]+/, "AccountKey=" + Buffer.from("not the key").toString("base64"));
-    const err = (await createHost({ register, config: { http: { port: 0, authDisabled: true } }, env: { AZURE_STORAGE_CONNECTION_STRING: wrong } }).catch((e: unknown) => e)) as Error;
+    await expect(
+      createHost({
+        register,
+        config: { http: { port: 0, authDisabled: true } },
+        env: { NODE_ENV: "production" },
+      }),
+    ).rejects.toThrow(/no storage configured/);
+    await expect(createHost({ register, config: { http: { port: 0 } }, env: {} })).rejects.toThrow(
+      /TASKHUB_HTTP_KEY/,
+    );
+    const wrong = azurite.connectionString.replace(
+      /AccountKey=[^;]+/,
+      "AccountKey=" + Buffer.from("not the key").toString("base64"),
+    );
+    const err = (await createHost({
+      register,
+      config: { http: { port: 0, authDisabled: true } },
+      env: { AZURE_STORAGE_CONNECTION_STRING: wrong },
+    }).catch((e: unknown) => e)) as Error;
     expect(err).toBeInstanceOf(Error);
     expect(err.message).toMatch(/cannot reach the storage account/);
     expect(err.message).not.toContain("bm90IHRoZSBrZXk");
@@ -93,13 +123,26 @@ describe("createHost", () => {
     let registered = 0;
     const register = (): void => void registered++;
     // No storage configured: a host that got past validation would start the embedded Azurite first.
-    const short = (await createHost({ register, config: { http: { port: 0 } }, env: { TASKHUB_HTTP_KEY: "too-short" } }).catch((e: unknown) => e)) as Error & { code?: string };
-    expect(short).toMatchObject({ code: "InvalidArgument", message: expect.stringMatching(/TASKHUB_HTTP_KEY must have at least 16 characters \(it has 9\)/) });
+    const short = (await createHost({
+      register,
+      config: { http: { port: 0 } },
+      env: { TASKHUB_HTTP_KEY: "too-short" },
+    }).catch((e: unknown) => e)) as Error & { code?: string };
+    expect(short).toMatchObject({
+      code: "InvalidArgument",
+      message: expect.stringMatching(/TASKHUB_HTTP_KEY must have at least 16 characters \(it has 9\)/),
+    });
     expect(short.message).not.toContain("too-short");
-    const taken = await createHost({ register, config: { http: { port: 0, authDisabled: true } }, env: { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString } });
+    const taken = await createHost({
+      register,
+      config: { http: { port: 0, authDisabled: true } },
+      env: { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString },
+    });
     try {
       const port = Number(new URL(taken.url).port);
-      await expect(createHost({ register, config: { http: { port, authDisabled: true } }, env: {} })).rejects.toMatchObject({ code: "InvalidArgument", message: expect.stringMatching(/EADDRINUSE/) });
+      await expect(
+        createHost({ register, config: { http: { port, authDisabled: true } }, env: {} }),
+      ).rejects.toMatchObject({ code: "InvalidArgument", message: expect.stringMatching(/EADDRINUSE/) });
     } finally {
       await taken.stop();
     }
@@ -110,14 +153,23 @@ describe("createHost", () => {
     const host = await createHost({
       register: () => {},
       config: { hubName: "TimeoutHub" },
-      env: { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, TASKHUB_HTTP_AUTH: "disabled", TASKHUB_HTTP_PORT: "0", TASKHUB_HTTP_HEADERS_TIMEOUT: "0.5", TASKHUB_HTTP_REQUEST_TIMEOUT: "1", TASKHUB_LOG_LEVEL: "warn" },
+      env: {
+        AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+        TASKHUB_HTTP_AUTH: "disabled",
+        TASKHUB_HTTP_PORT: "0",
+        TASKHUB_HTTP_HEADERS_TIMEOUT: "0.5",
+        TASKHUB_HTTP_REQUEST_TIMEOUT: "1",
+        TASKHUB_LOG_LEVEL: "warn",
+      },
     });
     try {
       expect(host.config.http).toMatchObject({ headersTimeoutMs: 500, requestTimeoutMs: 1000 });
       const socket = connect({ host: "127.0.0.1", port: Number(new URL(host.url).port) });
       let received = "";
       socket.on("data", (c: Buffer) => (received += c.toString()));
-      socket.write("POST /runtime/webhooks/durabletask/orchestrators/X HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n12345");
+      socket.write(
+        "POST /runtime/webhooks/durabletask/orchestrators/X HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n12345",
+      );
       await new Promise((r) => socket.once("close", r));
       expect(received).toMatch(/^HTTP\/1\.1 408 /);
     } finally {
@@ -126,7 +178,9 @@ describe("createHost", () => {
   });
 
   it("scrubs secrets from log text", () => {
-    expect(scrubSecrets("DefaultEndpointsProtocol=http;AccountName=a;AccountKey=abc/def==;")).toBe("DefaultEndpointsProtocol=http;AccountName=a;AccountKey=[REDACTED];");
+    expect(scrubSecrets("DefaultEndpointsProtocol=http;AccountName=a;AccountKey=abc/def==;")).toBe(
+      "DefaultEndpointsProtocol=http;AccountName=a;AccountKey=[REDACTED];",
+    );
     expect(scrubSecrets("https://x/y?sv=1&sig=abcd%2F&se=2")).toBe("https://x/y?sv=1&sig=[REDACTED]&se=2");
     expect(scrubSecrets("my key is supersecretkey123", ["supersecretkey123"])).toBe("my key is [REDACTED]");
   });
@@ -137,7 +191,10 @@ describe("taskhub worker process", () => {
   const app = fileURLToPath(new URL("./fixtures/app.mjs", import.meta.url));
 
   function startProcess(env: Record<string, string>) {
-    const child = spawn(process.execPath, [cli, "worker", "--app", app], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [cli, "worker", "--app", app], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     child.stdout.on("data", (c: Buffer) => (out += c.toString()));
     child.stderr.on("data", (c: Buffer) => (out += c.toString()));
@@ -154,10 +211,18 @@ describe("taskhub worker process", () => {
   }
 
   it("drains work in flight on SIGTERM, exits 0, and another host finishes the instance", async () => {
-    const env = { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, TASKHUB_HUB_NAME: "LifecycleHub", TASKHUB_HTTP_PORT: "0", TASKHUB_HTTP_KEY: "key-0123456789abcdefXYZ" };
+    const env = {
+      AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+      TASKHUB_HUB_NAME: "LifecycleHub",
+      TASKHUB_HTTP_PORT: "0",
+      TASKHUB_HTTP_KEY: "key-0123456789abcdefXYZ",
+    };
     const first = startProcess(env);
     const base = `${await first.url}/runtime/webhooks/durabletask`;
-    const started = await fetch(`${base}/orchestrators/SlowTwice/life-1?code=${env.TASKHUB_HTTP_KEY}`, { method: "POST", body: "1500" });
+    const started = await fetch(`${base}/orchestrators/SlowTwice/life-1?code=${env.TASKHUB_HTTP_KEY}`, {
+      method: "POST",
+      body: "1500",
+    });
     expect(started.status).toBe(202);
     // The module's httpHandler export is served without the key; the management API still wants it.
     const ping = await fetch(`${await first.url}/api/ping?n=7`);
@@ -179,7 +244,9 @@ describe("taskhub worker process", () => {
     let status: { runtimeStatus?: string; output?: unknown } = {};
     for (let i = 0; i < 200 && status.runtimeStatus !== "Completed"; i++) {
       await new Promise((r) => setTimeout(r, 200));
-      status = (await (await fetch(`${base2}/instances/life-1?code=${env.TASKHUB_HTTP_KEY}`)).json()) as typeof status;
+      status = (await (
+        await fetch(`${base2}/instances/life-1?code=${env.TASKHUB_HTTP_KEY}`)
+      ).json()) as typeof status;
     }
     expect(status).toMatchObject({ runtimeStatus: "Completed", output: ["slept 1500", "slept 1500"] });
     second.child.kill("SIGTERM");
@@ -190,7 +257,10 @@ describe("taskhub worker process", () => {
     const env: NodeJS.ProcessEnv = { ...process.env, TASKHUB_HTTP_KEY: "short-key", TASKHUB_HTTP_PORT: "0" };
     delete env.AZURE_STORAGE_CONNECTION_STRING;
     delete env.TASKHUB_HTTP_AUTH;
-    const child = spawn(process.execPath, [cli, "worker", "--app", app], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [cli, "worker", "--app", app], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (c: Buffer) => (out += c.toString()));
@@ -204,7 +274,11 @@ describe("taskhub worker process", () => {
   });
 
   it("exits 2 with a clear message for a bad app module", async () => {
-    const child = spawn(process.execPath, [cli, "worker", "--app", fileURLToPath(new URL("./fixtures/missing.mjs", import.meta.url))], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(
+      process.execPath,
+      [cli, "worker", "--app", fileURLToPath(new URL("./fixtures/missing.mjs", import.meta.url))],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
     let err = "";
     child.stderr.on("data", (c: Buffer) => (err += c.toString()));
     const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));

@@ -4,7 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TaskHubClient, TaskHubWorker } from "@taskhub/core";
 import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
-import { createDurableClientBindingData, createManagementApi, LOCAL_RPC_PATH, serve, type RunningServer } from "../src/index.js";
+import {
+  createDurableClientBindingData,
+  createManagementApi,
+  LOCAL_RPC_PATH,
+  serve,
+  type RunningServer,
+} from "../src/index.js";
 
 const KEY = "test-key-0123456789abcdef";
 let azurite: AzuriteInstance;
@@ -50,9 +56,27 @@ beforeAll(async () => {
   await worker.start();
   const client = new TaskHubClient(service, { maxPollIntervalMs: 200 });
   const names = (): string[] => ["Hello", "WaitFor", "Gated", "Version"];
-  server = await serve(createManagementApi({ client, taskHubName: "HttpHub", auth: { key: KEY }, orchestratorNames: names }));
-  open = await serve(createManagementApi({ client, taskHubName: "HttpHub", auth: "disabled", orchestratorNames: names, maxBodyBytes: 1000 }));
-  rpc = await serve(createManagementApi({ client, taskHubName: "HttpHub", auth: "disabled", orchestratorNames: names, basePath: LOCAL_RPC_PATH }));
+  server = await serve(
+    createManagementApi({ client, taskHubName: "HttpHub", auth: { key: KEY }, orchestratorNames: names }),
+  );
+  open = await serve(
+    createManagementApi({
+      client,
+      taskHubName: "HttpHub",
+      auth: "disabled",
+      orchestratorNames: names,
+      maxBodyBytes: 1000,
+    }),
+  );
+  rpc = await serve(
+    createManagementApi({
+      client,
+      taskHubName: "HttpHub",
+      auth: "disabled",
+      orchestratorNames: names,
+      basePath: LOCAL_RPC_PATH,
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -65,7 +89,11 @@ afterAll(async () => {
 
 const base = (s: RunningServer = open): string => `${s.url}/runtime/webhooks/durabletask`;
 
-async function call(method: string, path: string, init: { body?: string; headers?: Record<string, string>; s?: RunningServer } = {}): Promise<{ status: number; headers: Headers; body: any }> {
+async function call(
+  method: string,
+  path: string,
+  init: { body?: string; headers?: Record<string, string>; s?: RunningServer } = {},
+): Promise<{ status: number; headers: Headers; body: any }> {
   const res = await fetch(`${base(init.s)}${path}`, { method, body: init.body, headers: init.headers });
   const text = await res.text();
   let body: unknown = text;
@@ -91,26 +119,46 @@ describe("auth", () => {
     expect((await call("GET", "/instances/", { s: server })).status).toBe(401);
     expect((await call("GET", "/instances/?code=wrong", { s: server })).status).toBe(401);
     expect((await call("GET", `/instances/?code=${KEY}`, { s: server })).status).toBe(200);
-    expect((await call("GET", "/instances/", { s: server, headers: { "x-functions-key": KEY } })).status).toBe(200);
+    expect(
+      (await call("GET", "/instances/", { s: server, headers: { "x-functions-key": KEY } })).status,
+    ).toBe(200);
   });
 
   it("refuses to run without a key unless explicitly disabled", () => {
     const client = new TaskHubClient(service);
-    expect(() => createManagementApi({ client, taskHubName: "HttpHub", auth: { key: "" } })).toThrow(/key must have at least 16 characters/);
+    expect(() => createManagementApi({ client, taskHubName: "HttpHub", auth: { key: "" } })).toThrow(
+      /key must have at least 16 characters/,
+    );
   });
 });
 
 describe("start and status", () => {
   it("starts an instance: 202 with all nine management URLs, Location and Retry-After", async () => {
-    const r = await call("POST", "/orchestrators/Hello/http-1", { body: '"Tokyo"', s: server, headers: { "x-functions-key": KEY } });
+    const r = await call("POST", "/orchestrators/Hello/http-1", {
+      body: '"Tokyo"',
+      s: server,
+      headers: { "x-functions-key": KEY },
+    });
     expect(r.status).toBe(202);
     expect(r.headers.get("retry-after")).toBe("10");
     expect(Object.keys(r.body).sort()).toEqual(
-      ["id", "purgeHistoryDeleteUri", "restartPostUri", "resumePostUri", "rewindPostUri", "sendEventPostUri", "statusQueryGetUri", "suspendPostUri", "terminatePostUri"].sort(),
+      [
+        "id",
+        "purgeHistoryDeleteUri",
+        "restartPostUri",
+        "resumePostUri",
+        "rewindPostUri",
+        "sendEventPostUri",
+        "statusQueryGetUri",
+        "suspendPostUri",
+        "terminatePostUri",
+      ].sort(),
     );
     expect(r.body.id).toBe("http-1");
     expect(r.headers.get("location")).toBe(r.body.statusQueryGetUri);
-    expect(r.body.statusQueryGetUri).toBe(`${base(server)}/instances/http-1?taskHub=HttpHub&connection=Storage&code=${KEY}`);
+    expect(r.body.statusQueryGetUri).toBe(
+      `${base(server)}/instances/http-1?taskHub=HttpHub&connection=Storage&code=${KEY}`,
+    );
     expect(r.body.sendEventPostUri).toContain("/instances/http-1/raiseEvent/{eventName}?");
     expect(r.body.terminatePostUri).toContain("/instances/http-1/terminate?reason={text}&taskHub=HttpHub");
     // The status URL works as given.
@@ -121,7 +169,14 @@ describe("start and status", () => {
     }
     expect(status.status).toBe(200);
     const body = (await status.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ name: "Hello", instanceId: "http-1", runtimeStatus: "Completed", input: "Tokyo", output: "Hello Tokyo!", customStatus: null });
+    expect(body).toMatchObject({
+      name: "Hello",
+      instanceId: "http-1",
+      runtimeStatus: "Completed",
+      input: "Tokyo",
+      output: "Hello Tokyo!",
+      customStatus: null,
+    });
     expect(body.createdTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(body.historyEvents).toBeUndefined();
   });
@@ -139,7 +194,9 @@ describe("start and status", () => {
     expect(bad.body.Message).toMatch(/not valid JSON/);
     expect((await call("POST", "/orchestrators/Hello/a%23b", { body: "1" })).status).toBe(400);
     expect((await call("POST", "/orchestrators/Hello/%40entity", { body: "1" })).status).toBe(400);
-    expect((await call("POST", "/orchestrators/Hello", { body: JSON.stringify("x".repeat(2000)) })).status).toBe(413);
+    expect(
+      (await call("POST", "/orchestrators/Hello", { body: JSON.stringify("x".repeat(2000)) })).status,
+    ).toBe(413);
     expect((await call("GET", "/instances/x?showHistory=maybe")).status).toBe(400);
     expect((await call("PUT", "/instances/x")).status).toBe(404);
     expect((await call("GET", "/no/such/route")).status).toBe(404);
@@ -167,7 +224,10 @@ describe("start and status", () => {
     expect(r.body.historyEvents[1].ScheduledTime).toBeDefined();
     expect(r.body.historyEvents[1].Result).toBeUndefined();
     expect(r.body.historyEvents[2]).toMatchObject({ OrchestrationStatus: "Completed" });
-    const withOutput = await call("GET", "/instances/http-1?showHistory=true&showHistoryOutput=true&showInput=false");
+    const withOutput = await call(
+      "GET",
+      "/instances/http-1?showHistory=true&showHistoryOutput=true&showInput=false",
+    );
     expect(withOutput.body.historyEvents[1].Result).toBe("Hello Tokyo!");
     expect(withOutput.body.historyEvents[0].Input).toBeUndefined();
     expect(withOutput.body.input).toBeNull();
@@ -178,18 +238,53 @@ describe("management verbs", () => {
   it("raises events (202, 404, 410, media type), terminates, suspends and resumes", async () => {
     await call("POST", "/orchestrators/WaitFor/http-ev", { body: "" });
     await waitStatus("http-ev", "Running");
-    expect((await call("POST", "/instances/http-ev/raiseEvent/go", { body: '{"a":1}', headers: { "content-type": "text/plain" } })).status).toBe(400);
-    expect((await call("POST", "/instances/nobody/raiseEvent/go", { body: "1", headers: { "content-type": "application/json" } })).status).toBe(404);
+    expect(
+      (
+        await call("POST", "/instances/http-ev/raiseEvent/go", {
+          body: '{"a":1}',
+          headers: { "content-type": "text/plain" },
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await call("POST", "/instances/nobody/raiseEvent/go", {
+          body: "1",
+          headers: { "content-type": "application/json" },
+        })
+      ).status,
+    ).toBe(404);
     expect((await call("POST", "/instances/http-ev/suspend?reason=pause")).status).toBe(202);
     await waitStatus("http-ev", "Suspended");
     expect((await call("POST", "/instances/http-ev/resume?reason=go")).status).toBe(202);
     await waitStatus("http-ev", "Running");
-    expect((await call("POST", "/instances/http-ev/raiseEvent/go", { body: '{"a":1}', headers: { "content-type": "application/json" } })).status).toBe(202);
+    expect(
+      (
+        await call("POST", "/instances/http-ev/raiseEvent/go", {
+          body: '{"a":1}',
+          headers: { "content-type": "application/json" },
+        })
+      ).status,
+    ).toBe(202);
     await waitStatus("http-ev", "Completed");
     expect((await call("GET", "/instances/http-ev")).body.output).toEqual({ a: 1 });
-    expect((await call("POST", "/instances/http-ev/raiseEvent/go", { body: "1", headers: { "content-type": "application/json" } })).status).toBe(410);
+    expect(
+      (
+        await call("POST", "/instances/http-ev/raiseEvent/go", {
+          body: "1",
+          headers: { "content-type": "application/json" },
+        })
+      ).status,
+    ).toBe(410);
     // The instance is checked before the media type, as the extension does.
-    expect((await call("POST", "/instances/http-ev/raiseEvent/go", { body: "1", headers: { "content-type": "text/plain" } })).status).toBe(410);
+    expect(
+      (
+        await call("POST", "/instances/http-ev/raiseEvent/go", {
+          body: "1",
+          headers: { "content-type": "text/plain" },
+        })
+      ).status,
+    ).toBe(410);
     expect((await call("POST", "/instances/http-ev/terminate")).status).toBe(410);
 
     await call("POST", "/orchestrators/WaitFor/http-term", { body: "" });
@@ -205,42 +300,66 @@ describe("management verbs", () => {
     await call("POST", "/orchestrators/Gated/http-gate", { body: "" });
     await waitStatus("http-gate", "Failed");
     expect((await call("GET", "/instances/http-gate")).status).toBe(200);
-    expect((await call("GET", "/instances/http-gate?returnInternalServerErrorOnFailure=true")).status).toBe(500);
+    expect((await call("GET", "/instances/http-gate?returnInternalServerErrorOnFailure=true")).status).toBe(
+      500,
+    );
     // Start-and-wait answers a failed instance with the status route: 200, or 500 when asked.
     const waited = await call("POST", "/orchestrators/Gated?timeout=20&pollingInterval=1", { body: "" });
     expect(waited.status).toBe(200);
     expect(waited.body).toMatchObject({ name: "Gated", runtimeStatus: "Failed" });
-    expect((await call("POST", "/orchestrators/Gated?timeout=20&pollingInterval=1&returnInternalServerErrorOnFailure=true", { body: "" })).status).toBe(500);
+    expect(
+      (
+        await call(
+          "POST",
+          "/orchestrators/Gated?timeout=20&pollingInterval=1&returnInternalServerErrorOnFailure=true",
+          { body: "" },
+        )
+      ).status,
+    ).toBe(500);
     allowed = true;
     expect((await call("POST", "/instances/http-gate/rewind?reason=fixed")).status).toBe(202);
     await waitStatus("http-gate", "Completed");
     // durable-functions 3.x turns the bare JSON string body of 404/412 into its error message.
     const completed = await call("POST", "/instances/http-gate/rewind");
-    expect(completed).toMatchObject({ status: 412, body: expect.stringMatching(/has status Completed, but only orchestrations in the "Failed" state can be rewound/) });
+    expect(completed).toMatchObject({
+      status: 412,
+      body: expect.stringMatching(
+        /has status Completed, but only orchestrations in the "Failed" state can be rewound/,
+      ),
+    });
     await call("POST", "/orchestrators/WaitFor/http-rewind-running", { body: "" });
     await waitStatus("http-rewind-running", "Running");
     expect((await call("POST", "/instances/http-rewind-running/rewind")).status).toBe(412);
     await call("POST", "/instances/http-rewind-running/terminate");
-    expect(await call("POST", "/instances/nobody/rewind")).toMatchObject({ status: 404, body: expect.stringMatching(/No orchestration with instance ID 'nobody' found/) });
+    expect(await call("POST", "/instances/nobody/rewind")).toMatchObject({
+      status: 404,
+      body: expect.stringMatching(/No orchestration with instance ID 'nobody' found/),
+    });
   });
 
   it("restarts with the same or a new id", async () => {
     const same = await call("POST", "/instances/http-1/restart");
     expect(same.status).toBe(202);
     expect(same.body.id).toBe("http-1");
-    const other = await call("POST", "/instances/http-1/restart?restartWithNewInstanceId=true&timeout=20&pollingInterval=1");
+    const other = await call(
+      "POST",
+      "/instances/http-1/restart?restartWithNewInstanceId=true&timeout=20&pollingInterval=1",
+    );
     expect(other.status).toBe(200);
     expect(other.body).toBe("Hello Tokyo!");
     expect((await call("POST", "/instances/nobody/restart")).status).toBe(400);
   });
 
   it("lists instances with filters and continuation tokens", async () => {
-    for (let i = 0; i < 5; i++) await call("POST", `/orchestrators/Hello/page-${i}?timeout=20&pollingInterval=1`, { body: `"p${i}"` });
+    for (let i = 0; i < 5; i++)
+      await call("POST", `/orchestrators/Hello/page-${i}?timeout=20&pollingInterval=1`, { body: `"p${i}"` });
     const seen: string[] = [];
     let token: string | null = null;
     let pages = 0;
     do {
-      const r = await call("GET", "/instances/?instanceIdPrefix=page-&top=2", { headers: token ? { "x-ms-continuation-token": token } : {} });
+      const r = await call("GET", "/instances/?instanceIdPrefix=page-&top=2", {
+        headers: token ? { "x-ms-continuation-token": token } : {},
+      });
       expect(r.status).toBe(200);
       seen.push(...r.body.map((s: { instanceId: string }) => s.instanceId));
       token = r.headers.get("x-ms-continuation-token");
@@ -249,7 +368,9 @@ describe("management verbs", () => {
     expect(seen.sort()).toEqual(["page-0", "page-1", "page-2", "page-3", "page-4"]);
     expect(pages).toBe(3);
     const running = await call("GET", "/instances/?runtimeStatus=Running,Pending");
-    expect(running.body.every((s: { runtimeStatus: string }) => ["Running", "Pending"].includes(s.runtimeStatus))).toBe(true);
+    expect(
+      running.body.every((s: { runtimeStatus: string }) => ["Running", "Pending"].includes(s.runtimeStatus)),
+    ).toBe(true);
     expect((await call("GET", "/instances/?runtimeStatus=Sleeping")).status).toBe(400);
     expect((await call("GET", "/instances/?createdTimeFrom=yesterday")).status).toBe(400);
   });
@@ -277,14 +398,21 @@ describe("management verbs", () => {
     const many = await call("DELETE", `/instances/?createdTimeFrom=${from}&runtimeStatus=Completed`);
     expect(many.status).toBe(200);
     expect(many.body.instancesDeleted).toBeGreaterThanOrEqual(4);
-    expect((await call("DELETE", `/instances/?createdTimeFrom=${from}&runtimeStatus=Completed`)).status).toBe(404);
+    expect((await call("DELETE", `/instances/?createdTimeFrom=${from}&runtimeStatus=Completed`)).status).toBe(
+      404,
+    );
     expect((await call("GET", "/instances/page-1")).status).toBe(404);
   });
 });
 
 describe("out-of-process clients (durable-functions)", () => {
   it("builds the durableClient binding payload as the extension does", () => {
-    const b = createDurableClientBindingData({ origin: "http://127.0.0.1:7071", taskHubName: "HttpHub", key: KEY, rpcBaseUrl: "http://127.0.0.1:17071/durabletask/" });
+    const b = createDurableClientBindingData({
+      origin: "http://127.0.0.1:7071",
+      taskHubName: "HttpHub",
+      key: KEY,
+      rpcBaseUrl: "http://127.0.0.1:17071/durabletask/",
+    });
     const base = "http://127.0.0.1:7071/runtime/webhooks/durabletask";
     expect(b).toMatchObject({
       taskHubName: "HttpHub",
@@ -297,18 +425,30 @@ describe("out-of-process clients (durable-functions)", () => {
       },
     });
     expect(b.managementUrls.id).toBe("INSTANCEID");
-    expect(b.managementUrls.statusQueryGetUri).toBe(`${base}/instances/INSTANCEID?taskHub=HttpHub&connection=Storage&code=${KEY}`);
+    expect(b.managementUrls.statusQueryGetUri).toBe(
+      `${base}/instances/INSTANCEID?taskHub=HttpHub&connection=Storage&code=${KEY}`,
+    );
     expect(Object.keys(b.managementUrls)).toHaveLength(9);
-    const keyless = createDurableClientBindingData({ origin: "http://localhost:7071", taskHubName: "HttpHub" });
+    const keyless = createDurableClientBindingData({
+      origin: "http://localhost:7071",
+      taskHubName: "HttpHub",
+    });
     expect(keyless.requiredQueryStringParameters).toBe("");
-    expect(keyless.creationUrls.createNewInstancePostUri).toBe("http://localhost:7071/runtime/webhooks/durabletask/orchestrators/{functionName}[/{instanceId}]?");
+    expect(keyless.creationUrls.createNewInstancePostUri).toBe(
+      "http://localhost:7071/runtime/webhooks/durabletask/orchestrators/{functionName}[/{instanceId}]?",
+    );
     expect(keyless).not.toHaveProperty("rpcBaseUrl");
   });
 
   it("serves the same routes under the local RPC path; links still point at the webhook path", async () => {
-    const started = await fetch(`${rpc.url}/durabletask/orchestrators/Hello/http-rpc`, { method: "POST", body: '"RPC"' });
+    const started = await fetch(`${rpc.url}/durabletask/orchestrators/Hello/http-rpc`, {
+      method: "POST",
+      body: '"RPC"',
+    });
     expect(started.status).toBe(202);
-    expect(((await started.json()) as { statusQueryGetUri: string }).statusQueryGetUri).toBe(`${base(rpc)}/instances/http-rpc?taskHub=HttpHub&connection=Storage`);
+    expect(((await started.json()) as { statusQueryGetUri: string }).statusQueryGetUri).toBe(
+      `${base(rpc)}/instances/http-rpc?taskHub=HttpHub&connection=Storage`,
+    );
     await waitStatus("http-rpc", "Completed");
     const status = await fetch(`${rpc.url}/durabletask/instances/http-rpc`);
     expect(await status.json()).toMatchObject({ instanceId: "http-rpc", output: "Hello RPC!" });
@@ -316,7 +456,10 @@ describe("out-of-process clients (durable-functions)", () => {
   });
 
   it("entities: signal (202), read (200/404, key '$'), list with fetchState and paging, delete (202), bad requests (400)", async () => {
-    const until = async (path: string, ok: (r: { status: number; body: any }) => boolean): Promise<{ status: number; body: any }> => {
+    const until = async (
+      path: string,
+      ok: (r: { status: number; body: any }) => boolean,
+    ): Promise<{ status: number; body: any }> => {
       const deadline = Date.now() + 20_000;
       for (;;) {
         const r = await call("GET", path);
@@ -324,14 +467,42 @@ describe("out-of-process clients (durable-functions)", () => {
         await new Promise((res) => setTimeout(res, 50));
       }
     };
-    expect((await call("POST", "/entities/Counter/e1?op=add", { body: "5", headers: { "content-type": "application/json" } })).status).toBe(202);
-    expect((await call("POST", "/entities/counter/e1?op=add", { body: "2", headers: { "content-type": "application/json" } })).status).toBe(202);
+    expect(
+      (
+        await call("POST", "/entities/Counter/e1?op=add", {
+          body: "5",
+          headers: { "content-type": "application/json" },
+        })
+      ).status,
+    ).toBe(202);
+    expect(
+      (
+        await call("POST", "/entities/counter/e1?op=add", {
+          body: "2",
+          headers: { "content-type": "application/json" },
+        })
+      ).status,
+    ).toBe(202);
     expect(await until("/entities/counter/e1", (r) => r.body === 7)).toMatchObject({ status: 200, body: 7 });
     // Bodies are JSON whatever the content type: a string is sent as a JSON string.
-    expect((await call("POST", "/entities/counter/text?op=set", { body: '"plain words"', headers: { "content-type": "text/plain" } })).status).toBe(202);
+    expect(
+      (
+        await call("POST", "/entities/counter/text?op=set", {
+          body: '"plain words"',
+          headers: { "content-type": "text/plain" },
+        })
+      ).status,
+    ).toBe(202);
     expect((await until("/entities/counter/text", (r) => r.status === 200)).body).toBe("plain words");
     // '$' is the empty key.
-    expect((await call("POST", "/entities/counter/$?op=add", { body: "1", headers: { "content-type": "application/json" } })).status).toBe(202);
+    expect(
+      (
+        await call("POST", "/entities/counter/$?op=add", {
+          body: "1",
+          headers: { "content-type": "application/json" },
+        })
+      ).status,
+    ).toBe(202);
     expect((await until("/entities/counter/$", (r) => r.status === 200)).body).toBe(1);
     expect((await call("GET", "/entities/counter/nobody")).status).toBe(404);
 
@@ -348,21 +519,34 @@ describe("out-of-process clients (durable-functions)", () => {
     expect(page1.body).toHaveLength(2);
     const token = page1.headers.get("x-ms-continuation-token");
     expect(token).toBeTruthy();
-    const page2 = await call("GET", "/entities/counter?top=2", { headers: { "x-ms-continuation-token": token! } });
-    expect(page2.body.map((e: { entityId: { key: string } }) => e.entityId.key)).not.toEqual(page1.body.map((e: { entityId: { key: string } }) => e.entityId.key));
+    const page2 = await call("GET", "/entities/counter?top=2", {
+      headers: { "x-ms-continuation-token": token! },
+    });
+    expect(page2.body.map((e: { entityId: { key: string } }) => e.entityId.key)).not.toEqual(
+      page1.body.map((e: { entityId: { key: string } }) => e.entityId.key),
+    );
 
     expect((await call("DELETE", "/entities/counter/e1")).status).toBe(202);
     expect((await until("/entities/counter/e1", (r) => r.status === 404)).status).toBe(404);
 
     expect((await call("POST", "/entities/counter/e1")).status).toBe(400);
-    expect((await call("POST", "/entities/counter/e1?op=add", { body: "{bad", headers: { "content-type": "application/json" } })).status).toBe(400);
+    expect(
+      (
+        await call("POST", "/entities/counter/e1?op=add", {
+          body: "{bad",
+          headers: { "content-type": "application/json" },
+        })
+      ).status,
+    ).toBe(400);
     expect((await call("GET", "/entities/counter?top=0")).status).toBe(400);
     expect((await call("GET", "/entities/counter?lastOperationTimeFrom=yesterday")).status).toBe(400);
     expect((await call("POST", "/entities/counter/e1?op=add", { s: server })).status).toBe(401);
   });
 
   it("starts with a version; refuses requests naming another task hub", async () => {
-    const r = await call("POST", "/orchestrators/Version?version=1.2&timeout=20&pollingInterval=1", { body: "" });
+    const r = await call("POST", "/orchestrators/Version?version=1.2&timeout=20&pollingInterval=1", {
+      body: "",
+    });
     expect(r).toMatchObject({ status: 200, body: "1.2" });
     const other = await call("GET", "/instances/?taskHub=OtherHub");
     expect(other.status).toBe(400);
@@ -387,7 +571,11 @@ describe("one rule for every route", () => {
     ];
     for (const [what, path, headers] of cases) {
       const r = await call("POST", path, { body: malformed, headers });
-      expect({ what, status: r.status, message: r.body?.Message }).toEqual({ what, status: 400, message: expect.stringMatching(/^request body is not valid JSON/) });
+      expect({ what, status: r.status, message: r.body?.Message }).toEqual({
+        what,
+        status: 400,
+        message: expect.stringMatching(/^request body is not valid JSON/),
+      });
     }
     await new Promise((r) => setTimeout(r, 500));
     expect((await call("GET", "/instances/body-rule-start")).status).toBe(404);
@@ -395,7 +583,14 @@ describe("one rule for every route", () => {
     expect((await call("GET", "/instances/body-rule")).body.runtimeStatus).toBe("Running");
     // An empty body is no input, on every route.
     expect((await call("POST", "/entities/counter/body-rule?op=add", { body: "" })).status).toBe(202);
-    expect((await call("POST", "/instances/body-rule/raiseEvent/go", { body: "", headers: { "content-type": "application/json" } })).status).toBe(202);
+    expect(
+      (
+        await call("POST", "/instances/body-rule/raiseEvent/go", {
+          body: "",
+          headers: { "content-type": "application/json" },
+        })
+      ).status,
+    ).toBe(202);
     await waitStatus("body-rule", "Completed");
     expect((await call("GET", "/instances/body-rule")).body.output).toBeNull();
   });
@@ -404,7 +599,12 @@ describe("one rule for every route", () => {
     for (const path of ["/instances/", "/entities/", "/entities/counter"]) {
       for (const token of ["garbage", "%%%", "bm90IGpzb24"]) {
         const r = await call("GET", path, { headers: { "x-ms-continuation-token": token } });
-        expect({ path, token, status: r.status, message: r.body?.Message }).toEqual({ path, token, status: 400, message: expect.stringMatching(/continuation token .* is not one that a listing returned/) });
+        expect({ path, token, status: r.status, message: r.body?.Message }).toEqual({
+          path,
+          token,
+          status: 400,
+          message: expect.stringMatching(/continuation token .* is not one that a listing returned/),
+        });
       }
     }
   });
@@ -419,25 +619,46 @@ describe("one rule for every route", () => {
       ["a leading @", "%40x"],
     ];
     for (const [what, id] of refused) {
-      for (const [method, path] of [["POST", `/orchestrators/Hello/${id}`], ["GET", `/instances/${id}`], ["POST", `/instances/${id}/terminate`]] as const) {
+      for (const [method, path] of [
+        ["POST", `/orchestrators/Hello/${id}`],
+        ["GET", `/instances/${id}`],
+        ["POST", `/instances/${id}/terminate`],
+      ] as const) {
         const r = await call(method, path, { body: method === "POST" ? '"x"' : undefined });
-        expect({ what, path, status: r.status, message: r.body?.Message }).toEqual({ what, path, status: 400, message: expect.stringMatching(/^instance id .* is not valid: .*; an instance id has 1 to 256 characters/) });
+        expect({ what, path, status: r.status, message: r.body?.Message }).toEqual({
+          what,
+          path,
+          status: 400,
+          message: expect.stringMatching(
+            /^instance id .* is not valid: .*; an instance id has 1 to 256 characters/,
+          ),
+        });
       }
     }
     // White space around other characters is kept, as DTF and Durable Functions keep it.
-    const padded = await call("POST", "/orchestrators/Hello/%20padded%20?timeout=20&pollingInterval=1", { body: '"pad"' });
+    const padded = await call("POST", "/orchestrators/Hello/%20padded%20?timeout=20&pollingInterval=1", {
+      body: '"pad"',
+    });
     expect(padded).toMatchObject({ status: 200, body: "Hello pad!" });
     expect((await call("GET", "/instances/%20padded%20")).body.instanceId).toBe(" padded ");
     expect((await call("GET", "/instances/padded")).status).toBe(404);
   });
 
-  it("every error answer is {\"Message\": ...}, except rewind's 404/412 (a bare string, as the extension and durable-functions 3.x have it)", async () => {
-    const errors: [string, string, { body?: string; headers?: Record<string, string>; s?: RunningServer }?][] = [
+  it('every error answer is {"Message": ...}, except rewind\'s 404/412 (a bare string, as the extension and durable-functions 3.x have it)', async () => {
+    const errors: [
+      string,
+      string,
+      { body?: string; headers?: Record<string, string>; s?: RunningServer }?,
+    ][] = [
       ["GET", "/instances/", { s: server }], // 401
       ["GET", "/no/such/route"], // 404
       ["GET", "/instances/nobody-at-all"], // 404
       ["POST", "/instances/nobody-at-all/terminate"], // 404
-      ["POST", "/instances/nobody-at-all/raiseEvent/go", { body: "1", headers: { "content-type": "application/json" } }], // 404
+      [
+        "POST",
+        "/instances/nobody-at-all/raiseEvent/go",
+        { body: "1", headers: { "content-type": "application/json" } },
+      ], // 404
       ["POST", "/instances/body-rule/terminate"], // 410 (completed in the first test of this group)
       ["POST", "/orchestrators/NoSuch", { body: "1" }], // 400
       ["POST", "/orchestrators/Hello", { body: "{" }], // 400
@@ -457,7 +678,13 @@ describe("one rule for every route", () => {
       expect(r.headers.get("content-type")).toMatch(/^application\/json/);
     }
     // The documented exception: rewind's refusals, which durable-functions 3.x turns into its error message.
-    expect(await call("POST", "/instances/nobody-at-all/rewind")).toMatchObject({ status: 404, body: expect.stringMatching(/^No orchestration with instance ID/) });
-    expect(await call("POST", "/instances/body-rule/rewind")).toMatchObject({ status: 412, body: expect.stringMatching(/only orchestrations in the "Failed" state can be rewound/) });
+    expect(await call("POST", "/instances/nobody-at-all/rewind")).toMatchObject({
+      status: 404,
+      body: expect.stringMatching(/^No orchestration with instance ID/),
+    });
+    expect(await call("POST", "/instances/body-rule/rewind")).toMatchObject({
+      status: 412,
+      body: expect.stringMatching(/only orchestrations in the "Failed" state can be rewound/),
+    });
   });
 });

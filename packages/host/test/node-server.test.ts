@@ -26,8 +26,14 @@ function stall(port: number, text: string): { closed: Promise<string>; socket: S
 describe("serve: timeouts", () => {
   it("answers 408 and closes a request that sends 5 of its 100 declared body bytes and then idles", async () => {
     let handled = 0;
-    server = await serve(async () => (handled++, new Response("ok")), { headersTimeoutMs: 500, requestTimeoutMs: 1000 });
-    const { closed } = stall(server.port, "POST /x HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n12345");
+    server = await serve(async () => (handled++, new Response("ok")), {
+      headersTimeoutMs: 500,
+      requestTimeoutMs: 1000,
+    });
+    const { closed } = stall(
+      server.port,
+      "POST /x HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n12345",
+    );
     expect(await closed).toMatch(/^HTTP\/1\.1 408 /);
     expect(handled).toBe(0);
   });
@@ -40,10 +46,13 @@ describe("serve: timeouts", () => {
 
   it("does not count the time the handler takes to answer", async () => {
     // A start that waits for its instance (timeout=...) answers later than the request timeout; that is fine.
-    server = await serve(async () => {
-      await new Promise((r) => setTimeout(r, 3000));
-      return new Response("late but fine");
-    }, { headersTimeoutMs: 1000, requestTimeoutMs: 2000 });
+    server = await serve(
+      async () => {
+        await new Promise((r) => setTimeout(r, 3000));
+        return new Response("late but fine");
+      },
+      { headersTimeoutMs: 1000, requestTimeoutMs: 2000 },
+    );
     const r = await fetch(`${server.url}/x`, { method: "POST", body: "1" });
     expect(r.status).toBe(200);
     expect(await r.text()).toBe("late but fine");
@@ -51,6 +60,9 @@ describe("serve: timeouts", () => {
 
   it("refuses a port that is taken with a clear error", async () => {
     server = await serve(async () => new Response("ok"));
-    await expect(serve(async () => new Response("ok"), { port: server.port })).rejects.toMatchObject({ code: "InvalidArgument", message: expect.stringMatching(/cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\)/) });
+    await expect(serve(async () => new Response("ok"), { port: server.port })).rejects.toMatchObject({
+      code: "InvalidArgument",
+      message: expect.stringMatching(/cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\)/),
+    });
   });
 });

@@ -23,11 +23,20 @@ interface RunningHost {
 
 /** Starts a host with no storage configured (so the embedded Azurite), in its own process group as a shell would. */
 async function startHost(): Promise<RunningHost> {
-  const env: NodeJS.ProcessEnv = { ...process.env, TASKHUB_HTTP_AUTH: "disabled", TASKHUB_HTTP_PORT: "0", TASKHUB_HUB_NAME: "ShutdownHub" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TASKHUB_HTTP_AUTH: "disabled",
+    TASKHUB_HTTP_PORT: "0",
+    TASKHUB_HUB_NAME: "ShutdownHub",
+  };
   delete env.AZURE_STORAGE_CONNECTION_STRING;
   delete env.AZURE_STORAGE_ACCOUNT_NAME;
   delete env.TASKHUB_CONFIG;
-  const child = spawn(process.execPath, [cli, "worker", "--app", app], { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [cli, "worker", "--app", app], {
+    env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   let err = "";
   child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
@@ -40,11 +49,21 @@ async function startHost(): Promise<RunningHost> {
   const url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)?.[1];
   const pids = /"azuritePid":(\d+),"supervisorPid":(\d+)/.exec(out);
   if (!url) throw new Error(`host did not start:\n${out}\n${err}`);
-  return { child, exited, stdout: () => out, stderr: () => err, url, azuritePid: pids ? Number(pids[1]) : undefined, supervisorPid: pids ? Number(pids[2]) : undefined };
+  return {
+    child,
+    exited,
+    stdout: () => out,
+    stderr: () => err,
+    url,
+    azuritePid: pids ? Number(pids[1]) : undefined,
+    supervisorPid: pids ? Number(pids[2]) : undefined,
+  };
 }
 
 async function statusOf(url: string, id: string): Promise<{ runtimeStatus?: string; output?: unknown }> {
-  return (await (await fetch(`${url}/runtime/webhooks/durabletask/instances/${id}`)).json()) as { runtimeStatus?: string };
+  return (await (await fetch(`${url}/runtime/webhooks/durabletask/instances/${id}`)).json()) as {
+    runtimeStatus?: string;
+  };
 }
 
 describe("a host with the embedded Azurite", () => {
@@ -52,9 +71,13 @@ describe("a host with the embedded Azurite", () => {
     const host = await startHost();
     try {
       // Work in flight when the signal comes: an activity that sleeps.
-      const started = await fetch(`${host.url}/runtime/webhooks/durabletask/orchestrators/SlowTwice/in-flight`, { method: "POST", body: "1000" });
+      const started = await fetch(
+        `${host.url}/runtime/webhooks/durabletask/orchestrators/SlowTwice/in-flight`,
+        { method: "POST", body: "1000" },
+      );
       expect(started.status).toBe(202);
-      for (let i = 0; i < 300 && (await statusOf(host.url, "in-flight")).runtimeStatus !== "Running"; i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 300 && (await statusOf(host.url, "in-flight")).runtimeStatus !== "Running"; i++)
+        await new Promise((r) => setTimeout(r, 100));
       process.kill(-host.child.pid!, "SIGINT"); // what the terminal does: the whole foreground group
       expect(await host.exited).toBe(0);
       const log = host.stdout();

@@ -15,7 +15,16 @@
 import { createServer } from "node:net";
 import { TaskHubWorker } from "@taskhub/core";
 import { InMemoryOrchestrationService } from "@taskhub/core/testing";
-import { createHost, createManagementApi, loadConfig, serve, startEmbeddedAzurite, stopOnSignals, type EmbeddedAzurite, type HostConfigInput } from "@taskhub/host";
+import {
+  createHost,
+  createManagementApi,
+  loadConfig,
+  serve,
+  startEmbeddedAzurite,
+  stopOnSignals,
+  type EmbeddedAzurite,
+  type HostConfigInput,
+} from "@taskhub/host";
 import * as df from "@taskhub/durable-functions";
 import { httpHandler, onOutboxMessage } from "./df/app.js";
 
@@ -42,14 +51,26 @@ function clip(text: string, max = 200): string {
 }
 
 /** Prints the curl line for the request, sends it, prints the answer's status and body. */
-async function curl(method: "GET" | "POST", url: string, body?: unknown): Promise<{ status: number; json: any; location: string | null }> {
+async function curl(
+  method: "GET" | "POST",
+  url: string,
+  body?: unknown,
+): Promise<{ status: number; json: any; location: string | null }> {
   const data = body === undefined ? "" : ` -H 'Content-Type: application/json' -d '${JSON.stringify(body)}'`;
   console.log(`  $ curl -s${method === "POST" ? " -X POST" : ""} '${url}'${data}`);
-  const res = await fetch(url, { method, signal, headers: { "content-type": "application/json" }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await fetch(url, {
+    method,
+    signal,
+    headers: { "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   const text = await res.text();
   const json = text ? JSON.parse(text) : undefined;
   const location = res.headers.get("location");
-  if (res.status === 202 && json?.statusQueryGetUri) console.log(`  ← 202 Accepted, Location: ${location}  (id ${json.id}; also sendEventPostUri, terminatePostUri, purgeHistoryDeleteUri, ...)`);
+  if (res.status === 202 && json?.statusQueryGetUri)
+    console.log(
+      `  ← 202 Accepted, Location: ${location}  (id ${json.id}; also sendEventPostUri, terminatePostUri, purgeHistoryDeleteUri, ...)`,
+    );
   else console.log(`  ← ${res.status} ${clip(text) || (res.status === 202 ? "Accepted" : "")}`);
   return { status: res.status, json, location };
 }
@@ -64,18 +85,27 @@ async function pollStatus(statusUrl: string): Promise<unknown> {
     polls++;
     if (polls === 1) {
       console.log(`  $ curl -s '${statusUrl}'`);
-      if (res.status === 202) console.log(`  ← 202 ${status.runtimeStatus}${status.customStatus !== null && status.customStatus !== undefined ? ` (customStatus ${JSON.stringify(status.customStatus)})` : ""}  ... polling`);
+      if (res.status === 202)
+        console.log(
+          `  ← 202 ${status.runtimeStatus}${status.customStatus !== null && status.customStatus !== undefined ? ` (customStatus ${JSON.stringify(status.customStatus)})` : ""}  ... polling`,
+        );
     }
     if (res.status !== 202) {
-      console.log(`  ← ${res.status} ${status.runtimeStatus} ${clip(JSON.stringify(status.output))}  (after ${polls} poll${polls > 1 ? "s" : ""}, ${Date.now() - started} ms)`);
+      console.log(
+        `  ← ${res.status} ${status.runtimeStatus} ${clip(JSON.stringify(status.output))}  (after ${polls} poll${polls > 1 ? "s" : ""}, ${Date.now() - started} ms)`,
+      );
       return status.output;
     }
-    if (Date.now() - started > 120_000) throw new Error(`${statusUrl} still ${status.runtimeStatus} after 2 minutes`);
+    if (Date.now() - started > 120_000)
+      throw new Error(`${statusUrl} still ${status.runtimeStatus} after 2 minutes`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
 
-async function startAndPoll(path: string, body?: unknown): Promise<{ id: string; sendEventPostUri: string; output: unknown }> {
+async function startAndPoll(
+  path: string,
+  body?: unknown,
+): Promise<{ id: string; sendEventPostUri: string; output: unknown }> {
   const started = await curl("POST", `${base}${path}`, body);
   if (started.status !== 202) throw new Error(`${path} answered ${started.status}`);
   return { ...started.json, output: await pollStatus(started.json.statusQueryGetUri) };
@@ -88,7 +118,11 @@ function heading(text: string): void {
 async function until(url: string, state: unknown): Promise<void> {
   for (let i = 0; i < 200; i++) {
     const res = await fetch(url, { signal });
-    if (res.status === 200 && JSON.stringify(((await res.json()) as { state: unknown }).state) === JSON.stringify(state)) return;
+    if (
+      res.status === 200 &&
+      JSON.stringify(((await res.json()) as { state: unknown }).state) === JSON.stringify(state)
+    )
+      return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${url} never reached ${JSON.stringify(state)}`);
@@ -97,27 +131,46 @@ async function until(url: string, state: unknown): Promise<void> {
 async function runPatterns(): Promise<void> {
   heading("1. Function chaining: F1 → F2 → F3 → F4, each output the next input (waits for the output)");
   await curl("POST", `${base}/api/orchestrators/Chaining/wait`, 5);
-  console.log("  with 600, F3 fails (over its limit) and the orchestrator compensates F2 and F1 in its catch block:");
+  console.log(
+    "  with 600, F3 fails (over its limit) and the orchestrator compensates F2 and F1 in its catch block:",
+  );
   await curl("POST", `${base}/api/orchestrators/Chaining/wait`, 600);
 
-  heading("2. Fan-out/fan-in: GetBatch returns 100 items, ProcessItem runs per item in parallel, StoreTotal gets the sum");
+  heading(
+    "2. Fan-out/fan-in: GetBatch returns 100 items, ProcessItem runs per item in parallel, StoreTotal gets the sum",
+  );
   await startAndPoll("/api/orchestrators/FanOutFanIn", 100);
 
-  heading("3. Async HTTP APIs: the starter answers 202 + Location; the status URL says 202 while running, 200 when done");
+  heading(
+    "3. Async HTTP APIs: the starter answers 202 + Location; the status URL says 202 while running, 200 when done",
+  );
   await startAndPoll("/api/reports/north");
 
-  heading("4. Monitor: check a job with a durable timer between checks until it completes (alert) or the monitor expires");
-  await startAndPoll("/api/monitors/job-1", { pollingIntervalSeconds: 1, expirySeconds: 60, jobCompletesAfterChecks: 3 });
+  heading(
+    "4. Monitor: check a job with a durable timer between checks until it completes (alert) or the monitor expires",
+  );
+  await startAndPoll("/api/monitors/job-1", {
+    pollingIntervalSeconds: 1,
+    expirySeconds: 60,
+    jobCompletesAfterChecks: 3,
+  });
   console.log("  a job that never completes, with a 3-second expiry:");
   await startAndPoll("/api/monitors/job-2", { pollingIntervalSeconds: 1, expirySeconds: 3 });
 
-  heading("5. Human interaction: request approval, wait for ApprovalEvent or a 72-hour timer; escalate on timeout");
+  heading(
+    "5. Human interaction: request approval, wait for ApprovalEvent or a 72-hour timer; escalate on timeout",
+  );
   const first = await curl("POST", `${base}/api/approvals`, { item: "laptop" });
   console.log("  approve over HTTP, with the management API's raiseEvent route (sendEventPostUri):");
-  await curl("POST", first.json.sendEventPostUri.replace("{eventName}", "ApprovalEvent"), { approved: true, by: "ann" });
+  await curl("POST", first.json.sendEventPostUri.replace("{eventName}", "ApprovalEvent"), {
+    approved: true,
+    by: "ann",
+  });
   await pollStatus(first.json.statusQueryGetUri);
   const second = await curl("POST", `${base}/api/approvals`, { item: "monitor" });
-  console.log(`  reject from code: await df.getClient().raiseEvent("${second.json.id}", "ApprovalEvent", { approved: false, by: "bob" })`);
+  console.log(
+    `  reject from code: await df.getClient().raiseEvent("${second.json.id}", "ApprovalEvent", { approved: false, by: "bob" })`,
+  );
   await df.getClient().raiseEvent(second.json.id, "ApprovalEvent", { approved: false, by: "bob" });
   await pollStatus(second.json.statusQueryGetUri);
   console.log("  nobody answers (APPROVAL_TIMEOUT_SECONDS=2 for this one, instead of 72 hours):");
@@ -128,13 +181,21 @@ async function runPatterns(): Promise<void> {
     delete process.env.APPROVAL_TIMEOUT_SECONDS;
   }
 
-  heading("6. Aggregator: a Counter entity (function style) and CounterClass (class style), signalled by clients");
+  heading(
+    "6. Aggregator: a Counter entity (function style) and CounterClass (class style), signalled by clients",
+  );
   for (const n of [1, 2, 3, 4]) await curl("POST", `${base}/api/counters/Counter/visits/add`, n);
   await until(`${base}/api/counters/Counter/visits`, 10);
   await curl("GET", `${base}/api/counters/Counter/visits`);
-  console.log("  read from an orchestration (callEntity), then signal through the management API's entity route:");
+  console.log(
+    "  read from an orchestration (callEntity), then signal through the management API's entity route:",
+  );
   await curl("POST", `${base}/api/orchestrators/ReadCounter/wait`, { key: "visits" });
-  await curl("POST", `${base}/runtime/webhooks/durabletask/entities/Counter/visits?op=add${KEY ? `&code=${KEY}` : ""}`, 5);
+  await curl(
+    "POST",
+    `${base}/runtime/webhooks/durabletask/entities/Counter/visits?op=add${KEY ? `&code=${KEY}` : ""}`,
+    5,
+  );
   await until(`${base}/api/counters/Counter/visits`, 15);
   await curl("GET", `${base}/api/counters/Counter/visits`);
   await curl("POST", `${base}/api/counters/CounterClass/visits/add`, 10);
@@ -145,7 +206,12 @@ async function runPatterns(): Promise<void> {
   await curl("POST", `${base}/api/counters/CounterClass/visits/reset`);
   await until(`${base}/api/counters/CounterClass/visits`, { value: 0 });
   await curl("POST", `${base}/api/counters/CounterClass/visits/delete`);
-  for (let i = 0; i < 100 && (await fetch(`${base}/api/counters/CounterClass/visits`, { signal })).status !== 404; i++) await new Promise((r) => setTimeout(r, 100));
+  for (
+    let i = 0;
+    i < 100 && (await fetch(`${base}/api/counters/CounterClass/visits`, { signal })).status !== 404;
+    i++
+  )
+    await new Promise((r) => setTimeout(r, 100));
   await curl("GET", `${base}/api/counters/CounterClass/visits`);
 }
 
@@ -170,7 +236,12 @@ async function main(): Promise<void> {
     const worker = new TaskHubWorker(new InMemoryOrchestrationService());
     df.registerApp(worker, { taskHubName: TASK_HUB });
     await worker.start();
-    const api = createManagementApi({ client: df.getClient().client, taskHubName: TASK_HUB, auth: "disabled", orchestratorNames: () => worker.orchestratorNames() });
+    const api = createManagementApi({
+      client: df.getClient().client,
+      taskHubName: TASK_HUB,
+      auth: "disabled",
+      orchestratorNames: () => worker.orchestratorNames(),
+    });
     const server = await serve(async (request) => (await httpHandler(request)) ?? api(request), { port });
     base = server.url;
     console.log(`taskhub samples on the in-memory backend, served at ${base}`);
@@ -193,7 +264,9 @@ async function main(): Promise<void> {
         azurite = await startEmbeddedAzurite();
         connectionString = azurite.connectionString;
         stop = () => azurite!.stop();
-        console.log(`started an embedded Azurite (in memory, pid ${azurite.pid}): queue ${azurite.queueEndpoint}, table ${azurite.tableEndpoint}, blob ${azurite.blobEndpoint}`);
+        console.log(
+          `started an embedded Azurite (in memory, pid ${azurite.pid}): queue ${azurite.queueEndpoint}, table ${azurite.tableEndpoint}, blob ${azurite.blobEndpoint}`,
+        );
       } else {
         console.log("using the storage account from AZURE_STORAGE_CONNECTION_STRING");
       }
@@ -212,7 +285,9 @@ async function main(): Promise<void> {
           await azurite?.stop();
         }
       };
-      console.log(`task hub ${TASK_HUB}; host at ${base}: HTTP starters under /api, management API under /runtime/webhooks/durabletask`);
+      console.log(
+        `task hub ${TASK_HUB}; host at ${base}: HTTP starters under /api, management API under /runtime/webhooks/durabletask`,
+      );
     })();
     started = startup;
     try {

@@ -4,7 +4,13 @@
  * human interaction, the eternal orchestration, and the aggregator (a counter entity, in function and class
  * style). `registerSamples` adds them to a worker.
  */
-import { TimeoutError, type DurableTask, type EntityContext, type OrchestrationContext, type TaskHubWorker } from "@taskhub/core";
+import {
+  TimeoutError,
+  type DurableTask,
+  type EntityContext,
+  type OrchestrationContext,
+  type TaskHubWorker,
+} from "@taskhub/core";
 
 export interface MonitorInput {
   jobId: string;
@@ -26,7 +32,10 @@ export interface EternalInput {
 }
 
 /** Pattern 1: function chaining, F1 → F2 → F3 → F4, each output feeding the next. */
-export function* functionChaining(ctx: OrchestrationContext, input: number): Generator<DurableTask<number>, number, number> {
+export function* functionChaining(
+  ctx: OrchestrationContext,
+  input: number,
+): Generator<DurableTask<number>, number, number> {
   const x = yield ctx.callActivity("F1", input);
   const y = yield ctx.callActivity("F2", x);
   const z = yield ctx.callActivity("F3", y);
@@ -34,14 +43,22 @@ export function* functionChaining(ctx: OrchestrationContext, input: number): Gen
 }
 
 /** Pattern 2: fan-out/fan-in: one activity per work item in parallel, then the sum. */
-export function* fanOutFanIn(ctx: OrchestrationContext, count: number): Generator<DurableTask<any>, number, any> {
+export function* fanOutFanIn(
+  ctx: OrchestrationContext,
+  count: number,
+): Generator<DurableTask<any>, number, any> {
   const items: number[] = yield* ctx.callActivity<number[]>("GetWorkItems", count);
-  const results: number[] = yield* ctx.whenAll(items.map((item) => ctx.callActivity<number>("ProcessItem", item)));
+  const results: number[] = yield* ctx.whenAll(
+    items.map((item) => ctx.callActivity<number>("ProcessItem", item)),
+  );
   return results.reduce((a, b) => a + b, 0);
 }
 
 /** Pattern 4: monitor: poll a job with durable timers until it is done or the monitor expires. */
-export function* monitor(ctx: OrchestrationContext, input: MonitorInput): Generator<DurableTask<any>, { status: string; polls: number }, any> {
+export function* monitor(
+  ctx: OrchestrationContext,
+  input: MonitorInput,
+): Generator<DurableTask<any>, { status: string; polls: number }, any> {
   const expiry = ctx.currentUtcDateTime.getTime() + input.expiryMs;
   let polls = 0;
   while (ctx.currentUtcDateTime.getTime() < expiry) {
@@ -59,10 +76,15 @@ export function* monitor(ctx: OrchestrationContext, input: MonitorInput): Genera
 }
 
 /** Pattern 5: human interaction: request approval, then wait for the event or escalate on timeout. */
-export function* humanInteraction(ctx: OrchestrationContext, input: ApprovalInput): Generator<DurableTask<any>, string, any> {
+export function* humanInteraction(
+  ctx: OrchestrationContext,
+  input: ApprovalInput,
+): Generator<DurableTask<any>, string, any> {
   yield ctx.callActivity("RequestApproval", input.requestId);
   try {
-    const approved: boolean = yield* ctx.waitForExternalEvent<boolean>("ApprovalEvent", { timeoutMs: input.timeoutMs });
+    const approved: boolean = yield* ctx.waitForExternalEvent<boolean>("ApprovalEvent", {
+      timeoutMs: input.timeoutMs,
+    });
     return approved ? "approved" : "rejected";
   } catch (err) {
     if (!(err instanceof TimeoutError)) throw err;
@@ -72,7 +94,10 @@ export function* humanInteraction(ctx: OrchestrationContext, input: ApprovalInpu
 }
 
 /** Pattern 6: eternal orchestration: periodic work, then continue-as-new with a fresh history. */
-export function* eternal(ctx: OrchestrationContext, input: EternalInput): Generator<DurableTask<any>, number | undefined, any> {
+export function* eternal(
+  ctx: OrchestrationContext,
+  input: EternalInput,
+): Generator<DurableTask<any>, number | undefined, any> {
   yield ctx.callActivity("Cleanup", input.iteration);
   if (input.iteration + 1 >= input.stopAfter) return input.iteration + 1;
   yield ctx.createTimer(input.intervalMs);
@@ -129,7 +154,10 @@ export class CounterClass {
 }
 
 /** Reads the counter from an orchestration (entity calls are replayed like activities). */
-export function* readCounter(ctx: OrchestrationContext, key: string): Generator<DurableTask<number>, number, number> {
+export function* readCounter(
+  ctx: OrchestrationContext,
+  key: string,
+): Generator<DurableTask<number>, number, number> {
   return yield ctx.entities.callEntity({ name: "Counter", key }, "get");
 }
 

@@ -67,12 +67,17 @@ async function start(path: string, body?: unknown): Promise<Payload> {
   expect(res.status, await res.clone().text()).toBe(202);
   const payload = (await res.json()) as Payload;
   expect(res.headers.get("location")).toBe(payload.statusQueryGetUri);
-  expect(payload.statusQueryGetUri).toBe(`${host.url}/runtime/webhooks/durabletask/instances/${payload.id}?taskHub=DfSamplesHub&connection=Storage&code=${KEY}`);
+  expect(payload.statusQueryGetUri).toBe(
+    `${host.url}/runtime/webhooks/durabletask/instances/${payload.id}?taskHub=DfSamplesHub&connection=Storage&code=${KEY}`,
+  );
   return payload;
 }
 
 /** Polls the status URL as a client of the async HTTP API does: 202 while running, then the final answer. */
-async function poll(payload: Payload, timeoutMs = 30_000): Promise<{ code: number; status: Status; running: Status[] }> {
+async function poll(
+  payload: Payload,
+  timeoutMs = 30_000,
+): Promise<{ code: number; status: Status; running: Status[] }> {
   const running: Status[] = [];
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -80,7 +85,8 @@ async function poll(payload: Payload, timeoutMs = 30_000): Promise<{ code: numbe
     const status = (await res.json()) as Status;
     if (res.status !== 202) return { code: res.status, status, running };
     running.push(status);
-    if (Date.now() > deadline) throw new Error(`${payload.id} still ${status.runtimeStatus} after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`${payload.id} still ${status.runtimeStatus} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 150));
   }
 }
@@ -115,9 +121,15 @@ describe("1. function chaining", () => {
     const { code, status } = await poll(p);
     expect(code).toBe(200);
     expect(status.runtimeStatus).toBe("Completed");
-    expect(status.output).toEqual({ error: expect.stringContaining("F3 refuses 1202: over the limit of 1000"), compensated: ["undid F2", "undid F1"] });
+    expect(status.output).toEqual({
+      error: expect.stringContaining("F3 refuses 1202: over the limit of 1000"),
+      compensated: ["undid F2", "undid F1"],
+    });
     expect(scheduled(await history(p.id))).toEqual(["F1", "F2", "F3", "Undo", "Undo"]);
-    expect(outbox.filter((m) => m.kind === "compensation").map((m) => m.message)).toEqual(["undid F2 (its output was 1202)", "undid F1 (its output was 601)"]);
+    expect(outbox.filter((m) => m.kind === "compensation").map((m) => m.message)).toEqual([
+      "undid F2 (its output was 1202)",
+      "undid F1 (its output was 601)",
+    ]);
   });
 });
 
@@ -147,7 +159,9 @@ describe("3. async HTTP APIs", () => {
     } finally {
       delete process.env.REPORT_WORK_SECONDS;
     }
-    expect(p.sendEventPostUri).toBe(`${host.url}/runtime/webhooks/durabletask/instances/${p.id}/raiseEvent/{eventName}?taskHub=DfSamplesHub&connection=Storage&code=${KEY}`);
+    expect(p.sendEventPostUri).toBe(
+      `${host.url}/runtime/webhooks/durabletask/instances/${p.id}/raiseEvent/{eventName}?taskHub=DfSamplesHub&connection=Storage&code=${KEY}`,
+    );
     expect(p.terminatePostUri).toContain(`/instances/${p.id}/terminate?reason={text}`);
     expect(p.purgeHistoryDeleteUri).toContain(`/instances/${p.id}?`);
     const { code, status, running } = await poll(p);
@@ -155,7 +169,12 @@ describe("3. async HTTP APIs", () => {
     expect(running.every((s) => s.runtimeStatus === "Running" || s.runtimeStatus === "Pending")).toBe(true);
     expect(running.at(-1)!.customStatus).toBe("building");
     expect(code).toBe(200);
-    expect(status).toMatchObject({ name: "AsyncReport", runtimeStatus: "Completed", customStatus: "built", output: { region: "north", rows: 500, workSeconds: 1.5 } });
+    expect(status).toMatchObject({
+      name: "AsyncReport",
+      runtimeStatus: "Completed",
+      customStatus: "built",
+      output: { region: "north", rows: 500, workSeconds: 1.5 },
+    });
   });
 
   it("the generic starter refuses an unknown orchestrator and a malformed body with 400; unknown /api paths fall through to 404", async () => {
@@ -171,14 +190,23 @@ describe("3. async HTTP APIs", () => {
 describe("4. monitor", () => {
   it("polls the job with durable timers until it completes and alerts; a job that never completes expires", async () => {
     const [done, expired] = await Promise.all([
-      start("/api/monitors/job-a", { pollingIntervalSeconds: 1, expirySeconds: 60, jobCompletesAfterChecks: 3 }),
+      start("/api/monitors/job-a", {
+        pollingIntervalSeconds: 1,
+        expirySeconds: 60,
+        jobCompletesAfterChecks: 3,
+      }),
       start("/api/monitors/job-b", { pollingIntervalSeconds: 1, expirySeconds: 3 }),
     ]);
     const [a, b] = await Promise.all([poll(done), poll(expired)]);
     expect(a.code).toBe(200);
     expect(a.status.output).toEqual({ jobId: "job-a", status: "Completed", checks: 3 });
     expect(a.status.customStatus).toEqual({ checks: 3, jobStatus: "Completed" });
-    expect(scheduled(await history(done.id))).toEqual(["GetJobStatus", "GetJobStatus", "GetJobStatus", "SendAlert"]);
+    expect(scheduled(await history(done.id))).toEqual([
+      "GetJobStatus",
+      "GetJobStatus",
+      "GetJobStatus",
+      "SendAlert",
+    ]);
     expect((await history(done.id)).filter((e) => e.type === "TimerCreated")).toHaveLength(2);
     expect(outbox).toContainEqual({ kind: "alert", message: "job job-a completed after 3 checks" });
 
@@ -211,7 +239,11 @@ describe("5. human interaction", () => {
       delete process.env.APPROVAL_TIMEOUT_SECONDS;
     }
     // The approval requests went out (the instances wait for the event now).
-    await eventually(async () => outbox.filter((m) => m.kind === "approvalRequested").length, (n) => n >= 4, "approval requests");
+    await eventually(
+      async () => outbox.filter((m) => m.kind === "approvalRequested").length,
+      (n) => n >= 4,
+      "approval requests",
+    );
 
     // Over HTTP: the management API's raiseEvent route, from the sendEventPostUri of the 202 answer.
     const raised = await fetch(http.sendEventPostUri.replace("{eventName}", "ApprovalEvent"), {
@@ -234,18 +266,25 @@ describe("5. human interaction", () => {
 
     // The approved one waited on a 72-hour timer (the default setting), cancelled by the event.
     const hh = await history(http.id);
-    const timer = hh.find((e) => e.type === "TimerCreated") as Extract<HistoryEvent, { type: "TimerCreated" }>;
+    const timer = hh.find((e) => e.type === "TimerCreated") as Extract<
+      HistoryEvent,
+      { type: "TimerCreated" }
+    >;
     const begun = Date.parse(hh.find((e) => e.type === "OrchestratorStarted")!.timestamp);
     expect(Date.parse(timer.fireAt) - begun).toBeGreaterThanOrEqual(72 * 3600_000 - 60_000);
     expect(hh.some((e) => e.type === "TimerFired")).toBe(false);
     expect(scheduled(hh)).toEqual(["RequestApproval", "ProcessApproval"]);
     expect(scheduled(await history(late.id))).toEqual(["RequestApproval", "Escalate"]);
-    expect(outbox).toContainEqual({ kind: "escalated", message: "nobody answered for 'chair': escalated to the manager" });
-    expect(outbox.filter((m) => m.kind === "approvalProcessed").map((m) => m.message).sort()).toEqual([
-      "'desk' approved by carol",
-      "'laptop' approved by ann",
-      "'monitor' rejected by bob",
-    ]);
+    expect(outbox).toContainEqual({
+      kind: "escalated",
+      message: "nobody answered for 'chair': escalated to the manager",
+    });
+    expect(
+      outbox
+        .filter((m) => m.kind === "approvalProcessed")
+        .map((m) => m.message)
+        .sort(),
+    ).toEqual(["'desk' approved by carol", "'laptop' approved by ann", "'monitor' rejected by bob"]);
   });
 });
 
@@ -255,10 +294,15 @@ describe("6. aggregator", () => {
     return { code: res.status, body: (await res.json()) as { state?: unknown } };
   };
   const until = (path: string, state: unknown): Promise<unknown> =>
-    eventually(() => read(path), (r) => r.code === 200 && JSON.stringify(r.body.state) === JSON.stringify(state), `${path} = ${JSON.stringify(state)}`);
+    eventually(
+      () => read(path),
+      (r) => r.code === 200 && JSON.stringify(r.body.state) === JSON.stringify(state),
+      `${path} = ${JSON.stringify(state)}`,
+    );
 
   it("a function-style Counter, signalled by clients: add, get (from an orchestration), reset, delete", async () => {
-    for (const n of [1, 2, 3, 4]) expect((await post("/api/counters/Counter/visits/add", n)).status).toBe(202);
+    for (const n of [1, 2, 3, 4])
+      expect((await post("/api/counters/Counter/visits/add", n)).status).toBe(202);
     await until("/api/counters/Counter/visits", 10);
     const got = await post("/api/orchestrators/ReadCounter/wait", { key: "visits" });
     expect(got.status).toBe(200);
@@ -266,11 +310,18 @@ describe("6. aggregator", () => {
     await post("/api/counters/Counter/visits/reset");
     await until("/api/counters/Counter/visits", 0);
     // The management API's entity route signals it too.
-    const signalled = await post(`/runtime/webhooks/durabletask/entities/Counter/visits?op=add&code=${KEY}`, 7);
+    const signalled = await post(
+      `/runtime/webhooks/durabletask/entities/Counter/visits?op=add&code=${KEY}`,
+      7,
+    );
     expect(signalled.status).toBe(202);
     await until("/api/counters/Counter/visits", 7);
     await post("/api/counters/Counter/visits/delete");
-    await eventually(() => read("/api/counters/Counter/visits"), (r) => r.code === 404, "deleted counter");
+    await eventually(
+      () => read("/api/counters/Counter/visits"),
+      (r) => r.code === 404,
+      "deleted counter",
+    );
   });
 
   it("the class-style CounterClass behaves the same, state in its fields; unknown entities and operations are 404", async () => {
@@ -282,7 +333,11 @@ describe("6. aggregator", () => {
     await post("/api/counters/CounterClass/visits/reset");
     await until("/api/counters/CounterClass/visits", { value: 0 });
     await post("/api/counters/CounterClass/visits/delete");
-    await eventually(() => read("/api/counters/CounterClass/visits"), (r) => r.code === 404, "deleted class counter");
+    await eventually(
+      () => read("/api/counters/CounterClass/visits"),
+      (r) => r.code === 404,
+      "deleted class counter",
+    );
     expect((await post("/api/counters/Nope/visits/add", 1)).status).toBe(404);
     expect((await post("/api/counters/Counter/visits/multiply", 2)).status).toBe(404);
   });
@@ -290,10 +345,19 @@ describe("6. aggregator", () => {
 
 describe("taskhub worker --app", () => {
   it("runs the samples module as it is: register and httpHandler exports, the /api starters served by the CLI's host", async () => {
-    const cli = createRequire(import.meta.url).resolve("@taskhub/host").replace(/index\.js$/, "cli.js");
+    const cli = createRequire(import.meta.url)
+      .resolve("@taskhub/host")
+      .replace(/index\.js$/, "cli.js");
     const app = fileURLToPath(new URL("../dist/df/app.js", import.meta.url));
     const child = spawn(process.execPath, [cli, "worker", "--app", app], {
-      env: { ...process.env, AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, TASKHUB_HUB_NAME: "CliSamplesHub", TASKHUB_HTTP_PORT: "0", TASKHUB_HTTP_AUTH: "disabled", TASKHUB_LOG_LEVEL: "info" },
+      env: {
+        ...process.env,
+        AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+        TASKHUB_HUB_NAME: "CliSamplesHub",
+        TASKHUB_HTTP_PORT: "0",
+        TASKHUB_HTTP_AUTH: "disabled",
+        TASKHUB_LOG_LEVEL: "info",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
@@ -301,8 +365,16 @@ describe("taskhub worker --app", () => {
     child.stderr.on("data", (c: Buffer) => (out += c.toString()));
     const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
     try {
-      const url = await eventually(async () => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)?.[1], (u) => u !== undefined, `host start:\n${out}`);
-      const res = await fetch(`${url}/api/orchestrators/Chaining/wait`, { method: "POST", headers: { "content-type": "application/json" }, body: "7" });
+      const url = await eventually(
+        async () => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)?.[1],
+        (u) => u !== undefined,
+        `host start:\n${out}`,
+      );
+      const res = await fetch(`${url}/api/orchestrators/Chaining/wait`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "7",
+      });
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ result: ((7 + 1) * 2 - 3) * 10 });
     } finally {

@@ -33,14 +33,25 @@ function isRunning(pid: number): boolean {
 
 describe("the main job", () => {
   it("runs the six patterns through the host's HTTP API on an embedded Azurite, prints curl lines and answers, and exits cleanly", () => {
-    const r = spawnSync(process.execPath, [main, "--exit"], { encoding: "utf8", timeout: 120_000, env: freshEnv() });
+    const r = spawnSync(process.execPath, [main, "--exit"], {
+      encoding: "utf8",
+      timeout: 120_000,
+      env: freshEnv(),
+    });
     expect(r.status, r.stderr).toBe(0);
     const out = r.stdout;
     expect(out).toContain("started an embedded Azurite");
     for (const n of [1, 2, 3, 4, 5, 6]) expect(out).toMatch(new RegExp(`^${n}\\. `, "m"));
     // Every pattern is started by a printed curl line against the host.
     const url = /host at (http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!;
-    for (const path of ["/api/orchestrators/Chaining/wait", "/api/orchestrators/FanOutFanIn", "/api/reports/north", "/api/monitors/job-1", "/api/approvals", "/api/counters/Counter/visits/add"])
+    for (const path of [
+      "/api/orchestrators/Chaining/wait",
+      "/api/orchestrators/FanOutFanIn",
+      "/api/reports/north",
+      "/api/monitors/job-1",
+      "/api/approvals",
+      "/api/counters/Counter/visits/add",
+    ])
       expect(out).toContain(`$ curl -s -X POST '${url}${path}'`);
     // 1. chaining, and its compensation
     expect(out).toContain('← 200 {"result":90}');
@@ -56,7 +67,9 @@ describe("the main job", () => {
     expect(out).toContain("[alert] job job-1 completed after 3 checks");
     expect(out).toMatch(/\{"jobId":"job-2","status":"Expired","checks":\d\}/);
     // 5. human interaction: approved over HTTP, rejected from code, escalated on timeout
-    expect(out).toMatch(/raiseEvent\/ApprovalEvent\?taskHub=SamplesHub&connection=Storage' -H 'Content-Type: application\/json' -d '\{"approved":true,"by":"ann"\}'\n(?: {2}\[.*\n)* {2}← 202 Accepted/);
+    expect(out).toMatch(
+      /raiseEvent\/ApprovalEvent\?taskHub=SamplesHub&connection=Storage' -H 'Content-Type: application\/json' -d '\{"approved":true,"by":"ann"\}'\n(?: {2}\[.*\n)* {2}← 202 Accepted/,
+    );
     expect(out).toContain('← 200 Completed {"status":"Approved","by":"ann"}');
     expect(out).toContain('← 200 Completed {"status":"Rejected","by":"bob"}');
     expect(out).toContain('← 200 Completed {"status":"Escalated","after":"2 s"}');
@@ -76,7 +89,11 @@ describe("the main job", () => {
 
   it("stops on Ctrl+C in the middle of the samples: exit 0, no stack dump, no Azurite left", async () => {
     // In its own process group, which gets the SIGINT, as a terminal's foreground group does.
-    const child = spawn(process.execPath, [main], { env: freshEnv(), detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [main], {
+      env: freshEnv(),
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (c: Buffer) => (out += c.toString()));
@@ -84,7 +101,8 @@ describe("the main job", () => {
     const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
     try {
       // Interrupted while the second pattern runs (requests in flight, orchestrations running).
-      for (let i = 0; i < 1200 && !/^2\. /m.test(out) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 1200 && !/^2\. /m.test(out) && child.exitCode === null; i++)
+        await new Promise((r) => setTimeout(r, 100));
       expect(out).toMatch(/^2\. /m);
       process.kill(-child.pid!, "SIGINT");
       expect(await exited).toBe(0);
@@ -99,9 +117,15 @@ describe("the main job", () => {
   }, 130_000);
 
   it("refuses a TASKHUB_HTTP_KEY that is too short before it starts Azurite or the host", () => {
-    const r = spawnSync(process.execPath, [main, "--exit"], { encoding: "utf8", timeout: 60_000, env: freshEnv({ TASKHUB_HTTP_KEY: "short" }) });
+    const r = spawnSync(process.execPath, [main, "--exit"], {
+      encoding: "utf8",
+      timeout: 60_000,
+      env: freshEnv({ TASKHUB_HTTP_KEY: "short" }),
+    });
     expect(r.status).toBe(1);
-    expect(r.stderr.trim()).toMatch(/^samples: TASKHUB_HTTP_KEY must have at least 16 characters \(it has 5\)/);
+    expect(r.stderr.trim()).toMatch(
+      /^samples: TASKHUB_HTTP_KEY must have at least 16 characters \(it has 5\)/,
+    );
     expect(r.stdout).not.toContain("started an embedded Azurite");
     expect(r.stdout).not.toContain("host at");
   });

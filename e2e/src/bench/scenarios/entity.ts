@@ -33,8 +33,18 @@ export function registerEntities(worker: TaskHubWorker): boolean {
 
 export async function entitySignals(ctx: BenchContext): Promise<ScenarioResult> {
   const n = ctx.sizes.entitySignals;
-  const base = { scenario: "entity", title: `${n} signals to one counter entity`, workers: ctx.workers, figures: {} };
-  if (!ctx.pool.entities) return { ...base, status: "not available", note: "this build has no durable entities (worker.addEntity)" };
+  const base = {
+    scenario: "entity",
+    title: `${n} signals to one counter entity`,
+    workers: ctx.workers,
+    figures: {},
+  };
+  if (!ctx.pool.entities)
+    return {
+      ...base,
+      status: "not available",
+      note: "this build has no durable entities (worker.addEntity)",
+    };
 
   const id = { name: ENTITY, key: `k-${ctx.tag}` };
   const count = async (): Promise<number> => (await ctx.watcher.getEntity<number>(id))?.state ?? 0;
@@ -55,7 +65,11 @@ export async function entitySignals(ctx: BenchContext): Promise<ScenarioResult> 
       progressAt = Date.now();
     } else if (Date.now() - progressAt > stallMs) {
       ctx.cpu.end();
-      return { ...base, status: "failed", note: `stalled at ${c} of ${n} operations for ${stallMs / 1000} s` };
+      return {
+        ...base,
+        status: "failed",
+        note: `stalled at ${c} of ${n} operations for ${stallMs / 1000} s`,
+      };
     } else await sleep(POLL_MS);
   }
   const cpu = ctx.cpu.end();
@@ -67,7 +81,12 @@ export async function entitySignals(ctx: BenchContext): Promise<ScenarioResult> 
     ...base,
     status: final === n ? "ok" : "failed",
     note: final === n ? undefined : `final count ${final}, expected ${n}`,
-    figures: { operationsPerSecond: round(n / seconds, 1), seconds: round(seconds, 2), signalSeconds: round(signalledMs / 1000, 2), finalCount: final },
+    figures: {
+      operationsPerSecond: round(n / seconds, 1),
+      seconds: round(seconds, 2),
+      signalSeconds: round(signalledMs / 1000, 2),
+      finalCount: final,
+    },
     cpu,
   };
 }

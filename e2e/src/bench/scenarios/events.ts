@@ -32,8 +32,15 @@ export async function externalEvents(ctx: BenchContext): Promise<ScenarioResult>
     title: `1 orchestration consuming ${n} events raised by a client`,
     workers: ctx.workers,
     status: ok ? "ok" : "failed",
-    note: ok ? undefined : `status ${done.status}, output ${JSON.stringify(state?.output)} (expected ${expected})`,
-    figures: { eventsPerSecond: round(n / seconds, 1), seconds: round(seconds, 2), raiseSeconds: round(raisedMs / 1000, 2), checkpoints: done.checkpoints },
+    note: ok
+      ? undefined
+      : `status ${done.status}, output ${JSON.stringify(state?.output)} (expected ${expected})`,
+    figures: {
+      eventsPerSecond: round(n / seconds, 1),
+      seconds: round(seconds, 2),
+      raiseSeconds: round(raisedMs / 1000, 2),
+      checkpoints: done.checkpoints,
+    },
     cpu,
   };
 }

@@ -31,10 +31,23 @@ export async function fanOutFanIn(ctx: BenchContext): Promise<ScenarioResult> {
     title: `1 orchestration, ${n} parallel activities, then the sum`,
     workers: ctx.workers,
     status: ok ? "ok" : "failed",
-    note: ok ? undefined : `status ${done.status}, output ${JSON.stringify(state?.output)} (expected ${expected})`,
-    figures: { activitiesPerSecond: round(n / seconds, 1), seconds: round(seconds, 2), pickupMs: pickedUp - t0, checkpoints: done.checkpoints },
+    note: ok
+      ? undefined
+      : `status ${done.status}, output ${JSON.stringify(state?.output)} (expected ${expected})`,
+    figures: {
+      activitiesPerSecond: round(n / seconds, 1),
+      seconds: round(seconds, 2),
+      pickupMs: pickedUp - t0,
+      checkpoints: done.checkpoints,
+    },
     requests: { unit: "orchestration", ...perUnit(d.requests, 1), lease: d.lease.total },
     cpu,
-    details: { perWorker: d.perWorker.map((w) => ({ activities: w.activities, checkpoints: w.checkpoints, requests: w.requests.total })) },
+    details: {
+      perWorker: d.perWorker.map((w) => ({
+        activities: w.activities,
+        checkpoints: w.checkpoints,
+        requests: w.requests.total,
+      })),
+    },
   };
 }

@@ -47,6 +47,12 @@ export async function helloSequence5(ctx: BenchContext): Promise<ScenarioResult>
     },
     requests: { unit: "orchestration", ...perUnit(d.requests, n), lease: round(d.lease.total / n, 2) },
     cpu,
-    details: { perWorker: d.perWorker.map((w) => ({ activities: w.activities, checkpoints: w.checkpoints, requests: w.requests.total })) },
+    details: {
+      perWorker: d.perWorker.map((w) => ({
+        activities: w.activities,
+        checkpoints: w.checkpoints,
+        requests: w.requests.total,
+      })),
+    },
   };
 }

@@ -6,7 +6,9 @@ import type { BenchContext, ScenarioResult } from "../context.js";
 import { round } from "../measure.js";
 import { diffStats, sleep } from "../workers.js";
 
-export async function idleCost(ctx: BenchContext): Promise<Omit<ScenarioResult, "scenario" | "title" | "workers" | "status">> {
+export async function idleCost(
+  ctx: BenchContext,
+): Promise<Omit<ScenarioResult, "scenario" | "title" | "workers" | "status">> {
   await sleep(ctx.sizes.idleWarmUpMs);
   const before = await ctx.pool.stats();
   ctx.cpu.begin();
@@ -22,7 +24,8 @@ export async function idleCost(ctx: BenchContext): Promise<Omit<ScenarioResult, 
     total: perMin(w.requests.total + w.lease.total),
     leaseOperations: Object.fromEntries(Object.entries(w.lease.byOperation).map(([k, v]) => [k, perMin(v)])),
   }));
-  const mean = (k: "queue" | "table" | "blob" | "lease" | "total"): number => round(perWorker.reduce((a, w) => a + w[k], 0) / perWorker.length, 1);
+  const mean = (k: "queue" | "table" | "blob" | "lease" | "total"): number =>
+    round(perWorker.reduce((a, w) => a + w[k], 0) / perWorker.length, 1);
   return {
     figures: {
       requestsPerWorkerPerMinute: mean("total"),

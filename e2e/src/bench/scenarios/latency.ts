@@ -26,7 +26,9 @@ async function runOne(ctx: BenchContext, id: string, inProcess = false): Promise
   return { totalMs: done.t - t0, pickupMs: (ctx.pool.started.get(id) ?? done.t) - t0 };
 }
 
-export async function idleLatency(ctx: BenchContext): Promise<{ figures: Record<string, number>; runs: OneRun[]; cpu: Record<string, number> }> {
+export async function idleLatency(
+  ctx: BenchContext,
+): Promise<{ figures: Record<string, number>; runs: OneRun[]; cpu: Record<string, number> }> {
   const runs: OneRun[] = [];
   ctx.cpu.begin();
   for (let i = 0; i < ctx.sizes.latencyRuns; i++) runs.push(await runOne(ctx, `lat-${ctx.tag}-${i}`));
@@ -38,7 +40,10 @@ export async function idleLatency(ctx: BenchContext): Promise<{ figures: Record<
       p50Ms: percentile(total, 50),
       p95Ms: percentile(total, 95),
       pickupP50Ms: percentile(pickup, 50),
-      afterPickupP50Ms: percentile(runs.map((r) => r.totalMs - r.pickupMs), 50),
+      afterPickupP50Ms: percentile(
+        runs.map((r) => r.totalMs - r.pickupMs),
+        50,
+      ),
       meanMs: round(total.reduce((a, b) => a + b, 0) / total.length, 0),
     },
     runs,
@@ -51,7 +56,10 @@ export async function idleLatency(ctx: BenchContext): Promise<{ figures: Record<
  * started by the driver's client (another process, as the CLI or a separate app); then, after as long idle
  * again, one started inside the first worker's process (as the host's HTTP API or an app's HTTP starter does).
  */
-export async function firstAfterIdle(ctx: BenchContext, idleSince: number): Promise<{ remote: OneRun; inProcess: OneRun; idleMs: number }> {
+export async function firstAfterIdle(
+  ctx: BenchContext,
+  idleSince: number,
+): Promise<{ remote: OneRun; inProcess: OneRun; idleMs: number }> {
   const wait = idleSince + ctx.sizes.idleBeforeFirstMs - Date.now();
   if (wait > 0) await sleep(wait);
   const idleMs = Date.now() - idleSince;

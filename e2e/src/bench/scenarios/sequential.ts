@@ -23,7 +23,12 @@ export async function sequential(ctx: BenchContext): Promise<ScenarioResult> {
     workers: ctx.workers,
     status: ok ? "ok" : "failed",
     note: ok ? undefined : `status ${done.status}, output ${JSON.stringify(state?.output)} (expected ${n})`,
-    figures: { activitiesPerSecond: round(n / seconds, 1), seconds: round(seconds, 2), msPerActivity: round((seconds * 1000) / n, 1), pickupMs: pickedUp - t0 },
+    figures: {
+      activitiesPerSecond: round(n / seconds, 1),
+      seconds: round(seconds, 2),
+      msPerActivity: round((seconds * 1000) / n, 1),
+      pickupMs: pickedUp - t0,
+    },
     cpu,
   };
 }

@@ -22,7 +22,10 @@ export interface ControlMessageSink {
 }
 
 export class ControlQueuePollers extends HubPart {
-  private readonly pollers = new Map<number, { controller: AbortController; backoff: PollingBackoff; done: Promise<void> }>();
+  private readonly pollers = new Map<
+    number,
+    { controller: AbortController; backoff: PollingBackoff; done: Promise<void> }
+  >();
   /** Dropped messages being made visible again; stop() waits for them. */
   private readonly releasing = new Set<Promise<void>>();
 
@@ -61,7 +64,11 @@ export class ControlQueuePollers extends HubPart {
   startPolling(partition: number): void {
     if (this.pollers.has(partition)) return;
     const controller = new AbortController();
-    const backoff = new PollingBackoff(this.s.minPollingIntervalMs, this.s.maxPollingIntervalMs, this.pollingActivity);
+    const backoff = new PollingBackoff(
+      this.s.minPollingIntervalMs,
+      this.s.maxPollingIntervalMs,
+      this.pollingActivity,
+    );
     const done = this.pollLoop(partition, controller.signal, backoff);
     this.pollers.set(partition, { controller, backoff, done });
   }
@@ -75,7 +82,9 @@ export class ControlQueuePollers extends HubPart {
     this.pollers.delete(partition);
     const loopDone = p.done.finally(() => this.releasing.delete(loopDone));
     this.releasing.add(loopDone);
-    const release: Promise<void> = this.sessions.releasePartition(partition).finally(() => this.releasing.delete(release));
+    const release: Promise<void> = this.sessions
+      .releasePartition(partition)
+      .finally(() => this.releasing.delete(release));
     this.releasing.add(release);
   }
 
@@ -95,9 +104,11 @@ export class ControlQueuePollers extends HubPart {
           // Never abort a dequeue in flight: the service may have dequeued messages the client then never
           // sees, and they would stay invisible for the whole visibility timeout.
         });
-        received = (await Promise.all(res.receivedMessageItems.map((m) => this.queues.decodeReceived(queueName, queue, m)))).filter(
-          (m): m is ReceivedMessage => m !== undefined,
-        );
+        received = (
+          await Promise.all(
+            res.receivedMessageItems.map((m) => this.queues.decodeReceived(queueName, queue, m)),
+          )
+        ).filter((m): m is ReceivedMessage => m !== undefined);
         if (res.receivedMessageItems.length === 0) {
           await backoff.wait(signal);
           continue;
@@ -106,7 +117,10 @@ export class ControlQueuePollers extends HubPart {
         this.pollingActivity.touch();
       } catch (err) {
         if (signal.aborted) break;
-        this.logger.warn({ event: "controlQueue.receiveFailed", partition, err }, "receiving control messages failed");
+        this.logger.warn(
+          { event: "controlQueue.receiveFailed", partition, err },
+          "receiving control messages failed",
+        );
         await backoff.wait(signal);
         continue;
       }

@@ -45,7 +45,11 @@ export function newMessageData(taskMessage: TaskMessage): MessageData {
 }
 
 function instanceJson(i: OrchestrationInstance): Record<string, unknown> {
-  return { $type: "DurableTask.Core.OrchestrationInstance", InstanceId: i.instanceId, ExecutionId: i.executionId ?? null };
+  return {
+    $type: "DurableTask.Core.OrchestrationInstance",
+    InstanceId: i.instanceId,
+    ExecutionId: i.executionId ?? null,
+  };
 }
 
 function tagsJson(tags: Tags | undefined): Record<string, unknown> | null {
@@ -60,7 +64,10 @@ export function taskMessageToJson(m: TaskMessage): Record<string, unknown> {
     SequenceNumber: m.sequenceNumber ?? 0,
     OrchestrationInstance: instanceJson(m.orchestrationInstance),
     OrchestrationExecutionContext: hasContext
-      ? { $type: "DurableTask.Core.OrchestrationExecutionContext", OrchestrationTags: tagsJson(m.orchestrationTags) }
+      ? {
+          $type: "DurableTask.Core.OrchestrationExecutionContext",
+          OrchestrationTags: tagsJson(m.orchestrationTags),
+        }
       : null,
   };
 }
@@ -98,7 +105,10 @@ export function parseMessageBody(body: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new TaskHubError("Serialization", `queue message is neither JSON nor base64-encoded JSON: ${(err as Error).message}`);
+    throw new TaskHubError(
+      "Serialization",
+      `queue message is neither JSON nor base64-encoded JSON: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -111,7 +121,8 @@ function prop(o: Record<string, unknown>, name: string): unknown {
 }
 
 function asObject(v: unknown, what: string): Record<string, unknown> {
-  if (v === null || typeof v !== "object" || Array.isArray(v)) throw new TaskHubError("Serialization", `${what} is not a JSON object`);
+  if (v === null || typeof v !== "object" || Array.isArray(v))
+    throw new TaskHubError("Serialization", `${what} is not a JSON object`);
   return v as Record<string, unknown>;
 }
 
@@ -140,9 +151,15 @@ export function taskMessageFromJson(v: unknown): TaskMessage {
   const ctx = prop(o, "OrchestrationExecutionContext");
   return {
     event,
-    orchestrationInstance: readInstance(prop(o, "OrchestrationInstance"), "TaskMessage.OrchestrationInstance"),
+    orchestrationInstance: readInstance(
+      prop(o, "OrchestrationInstance"),
+      "TaskMessage.OrchestrationInstance",
+    ),
     sequenceNumber: Number(prop(o, "SequenceNumber") ?? 0),
-    orchestrationTags: ctx && typeof ctx === "object" ? readTags(prop(ctx as Record<string, unknown>, "OrchestrationTags")) : undefined,
+    orchestrationTags:
+      ctx && typeof ctx === "object"
+        ? readTags(prop(ctx as Record<string, unknown>, "OrchestrationTags"))
+        : undefined,
   };
 }
 
@@ -152,7 +169,10 @@ export function messageDataFromJson(v: unknown): MessageData {
   const blob = optString(prop(o, "CompressedBlobName"));
   const tm = prop(o, "TaskMessage");
   if ((tm === null || tm === undefined) && !blob)
-    throw new TaskHubError("Serialization", "queue message has neither a TaskMessage nor a CompressedBlobName");
+    throw new TaskHubError(
+      "Serialization",
+      "queue message has neither a TaskMessage nor a CompressedBlobName",
+    );
   const senderRaw = prop(o, "Sender");
   const episode = prop(o, "Episode");
   const taskMessage = tm === null || tm === undefined ? undefined : taskMessageFromJson(tm);

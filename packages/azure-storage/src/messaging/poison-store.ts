@@ -74,8 +74,16 @@ export class PoisonStore {
         body: gz ? gunzipSync(Buffer.from(gz)).toString("utf8") : String(r.Body ?? ""),
         reason: String(r.Reason ?? ""),
         dequeueCount: Number(r.DequeueCount ?? 0),
-        insertedOn: inserted ? new Date(String(inserted instanceof Date ? inserted.toISOString() : inserted)) : undefined,
-        quarantinedAt: new Date(String((r.QuarantinedAt as Date | string | undefined) instanceof Date ? (r.QuarantinedAt as Date).toISOString() : r.QuarantinedAt)),
+        insertedOn: inserted
+          ? new Date(String(inserted instanceof Date ? inserted.toISOString() : inserted))
+          : undefined,
+        quarantinedAt: new Date(
+          String(
+            (r.QuarantinedAt as Date | string | undefined) instanceof Date
+              ? (r.QuarantinedAt as Date).toISOString()
+              : r.QuarantinedAt,
+          ),
+        ),
         instanceId: r.InstanceId === undefined ? undefined : String(r.InstanceId),
         eventType: r.EventType === undefined ? undefined : String(r.EventType),
       });

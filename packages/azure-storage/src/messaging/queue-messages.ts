@@ -6,8 +6,18 @@
  */
 import type { QueueClient } from "@azure/storage-queue";
 import { TaskHubError, type TaskMessage } from "@taskhub/core";
-import { MAX_QUEUE_MESSAGE_BYTES, messageBlobName, type LargePayloadStore } from "../payloads/large-payloads.js";
-import { messageDataFromJson, messageDataToJson, newMessageData, parseMessageBody, type MessageData } from "./message-data.js";
+import {
+  MAX_QUEUE_MESSAGE_BYTES,
+  messageBlobName,
+  type LargePayloadStore,
+} from "../payloads/large-payloads.js";
+import {
+  messageDataFromJson,
+  messageDataToJson,
+  newMessageData,
+  parseMessageBody,
+  type MessageData,
+} from "./message-data.js";
 
 /** Azure queues refuse visibility delays of 7 days or more. */
 export const MAX_VISIBILITY_DELAY_SECONDS = 7 * 24 * 3600 - 60;
@@ -40,11 +50,19 @@ export class QueueMessenger {
    * start writes into the Pending row as DT.AS does), the body that went on the queue, and the new message's
    * id and pop receipt (with which the sender can delete or re-time it without receiving it).
    */
-  async send(queue: QueueClient, message: TaskMessage, options: { visibleAt?: Date; now: Date }): Promise<SentMessage> {
+  async send(
+    queue: QueueClient,
+    message: TaskMessage,
+    options: { visibleAt?: Date; now: Date },
+  ): Promise<SentMessage> {
     let data = newMessageData(message);
     let body = messageDataToJson(data);
     if (Buffer.byteLength(body, "utf8") > MAX_QUEUE_MESSAGE_BYTES) {
-      const blobName = messageBlobName(message.orchestrationInstance.instanceId, data.activityId, message.event.type);
+      const blobName = messageBlobName(
+        message.orchestrationInstance.instanceId,
+        data.activityId,
+        message.event.type,
+      );
       await this.payloads.upload(blobName, body);
       // The blob holds the envelope without the name (DT.AS serializes before it sets it); the caller gets it.
       data = { ...data, compressedBlobName: blobName };
@@ -56,8 +74,12 @@ export class QueueMessenger {
       });
     }
     const delayMs = options.visibleAt ? options.visibleAt.getTime() - options.now.getTime() : 0;
-    const visibilityTimeout = delayMs > 0 ? Math.min(Math.ceil(delayMs / 1000), MAX_VISIBILITY_DELAY_SECONDS) : undefined;
-    const res = await queue.sendMessage(body, { messageTimeToLive: -1, ...(visibilityTimeout ? { visibilityTimeout } : {}) });
+    const visibilityTimeout =
+      delayMs > 0 ? Math.min(Math.ceil(delayMs / 1000), MAX_VISIBILITY_DELAY_SECONDS) : undefined;
+    const res = await queue.sendMessage(body, {
+      messageTimeToLive: -1,
+      ...(visibilityTimeout ? { visibilityTimeout } : {}),
+    });
     return { data, body, messageId: res.messageId, popReceipt: res.popReceipt, insertedOn: res.insertedOn };
   }
 
@@ -72,7 +94,11 @@ export class QueueMessenger {
       try {
         text = await this.payloads.download(data.compressedBlobName);
       } catch (err) {
-        throw new TaskHubError("Serialization", `large message blob '${data.compressedBlobName}' cannot be read: ${(err as Error).message}`, { cause: err });
+        throw new TaskHubError(
+          "Serialization",
+          `large message blob '${data.compressedBlobName}' cannot be read: ${(err as Error).message}`,
+          { cause: err },
+        );
       }
       data = messageDataFromJson(parseMessageBody(text));
     }

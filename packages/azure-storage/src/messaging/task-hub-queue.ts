@@ -12,7 +12,13 @@ import type { PoisonStore } from "./poison-store.js";
 import type { ReceivedMessage } from "./queue-messages.js";
 
 /** Results that need their scheduling event in history (the out-of-order check). */
-export const RESULT_TYPES = new Set(["TaskCompleted", "TaskFailed", "SubOrchestrationInstanceCompleted", "SubOrchestrationInstanceFailed", "TimerFired"]);
+export const RESULT_TYPES = new Set([
+  "TaskCompleted",
+  "TaskFailed",
+  "SubOrchestrationInstanceCompleted",
+  "SubOrchestrationInstanceFailed",
+  "TimerFired",
+]);
 /** Events a control queue may carry; anything else (a TaskScheduled, a history-only event) is malformed. */
 const CONTROL_TYPES = new Set([
   ...RESULT_TYPES,
@@ -48,9 +54,21 @@ export class TaskHubQueue extends HubPart {
     await Promise.all(
       items.map((i) =>
         this.sendLimit(async () => {
-          const sent = await this.messenger.send(this.clients.queue(i.queueName), i.message, { visibleAt: i.visibleAt, now });
+          const sent = await this.messenger.send(this.clients.queue(i.queueName), i.message, {
+            visibleAt: i.visibleAt,
+            now,
+          });
           if (i.local)
-            i.local.push({ queueName: i.queueName, messageId: sent.messageId, popReceipt: sent.popReceipt, dequeueCount: 1, insertedOn: sent.insertedOn, body: sent.body, data: sent.data, taskMessage: i.message });
+            i.local.push({
+              queueName: i.queueName,
+              messageId: sent.messageId,
+              popReceipt: sent.popReceipt,
+              dequeueCount: 1,
+              insertedOn: sent.insertedOn,
+              body: sent.body,
+              data: sent.data,
+              taskMessage: i.message,
+            });
           else if (!i.visibleAt || i.visibleAt <= now) this.wakeLocal(i.queueName);
         }),
       ),
@@ -67,19 +85,55 @@ export class TaskHubQueue extends HubPart {
       const { data, taskMessage } = await this.messenger.decode(m.messageText);
       const type = taskMessage.event.type;
       if (queueName === this.names.workItemQueue ? type !== "TaskScheduled" : !CONTROL_TYPES.has(type))
-        throw new TaskHubError("Serialization", `a ${type} event does not belong on ${queueName === this.names.workItemQueue ? "the work-item queue" : "a control queue"}`);
+        throw new TaskHubError(
+          "Serialization",
+          `a ${type} event does not belong on ${queueName === this.names.workItemQueue ? "the work-item queue" : "a control queue"}`,
+        );
       // A message on another partition's queue would let two workers run the instance at once.
       const home = this.names.controlQueues[this.partitionOf(taskMessage.orchestrationInstance.instanceId)];
       if (queueName !== this.names.workItemQueue && queueName !== home)
-        throw new TaskHubError("Serialization", `a message for '${taskMessage.orchestrationInstance.instanceId}' belongs on ${home}, not ${queueName}`);
-      return { queueName, messageId: m.messageId, popReceipt: m.popReceipt, dequeueCount: m.dequeueCount, insertedOn: m.insertedOn, body: m.messageText, data, taskMessage };
+        throw new TaskHubError(
+          "Serialization",
+          `a message for '${taskMessage.orchestrationInstance.instanceId}' belongs on ${home}, not ${queueName}`,
+        );
+      return {
+        queueName,
+        messageId: m.messageId,
+        popReceipt: m.popReceipt,
+        dequeueCount: m.dequeueCount,
+        insertedOn: m.insertedOn,
+        body: m.messageText,
+        data,
+        taskMessage,
+      };
     } catch (err) {
       const reason = `cannot decode message: ${(err as Error).message}`;
-      this.logger.warn({ event: "message.undecodable", queue: queueName, messageId: m.messageId, dequeueCount: m.dequeueCount, reason }, "undecodable message");
+      this.logger.warn(
+        {
+          event: "message.undecodable",
+          queue: queueName,
+          messageId: m.messageId,
+          dequeueCount: m.dequeueCount,
+          reason,
+        },
+        "undecodable message",
+      );
       if (m.dequeueCount >= this.s.maxDequeueCount) {
-        await this.quarantine({ queueName, messageId: m.messageId, popReceipt: m.popReceipt, dequeueCount: m.dequeueCount, insertedOn: m.insertedOn, body: m.messageText }, reason);
+        await this.quarantine(
+          {
+            queueName,
+            messageId: m.messageId,
+            popReceipt: m.popReceipt,
+            dequeueCount: m.dequeueCount,
+            insertedOn: m.insertedOn,
+            body: m.messageText,
+          },
+          reason,
+        );
       } else {
-        await queue.updateMessage(m.messageId, m.popReceipt, undefined, this.abandonDelaySeconds(m.dequeueCount)).catch(() => undefined);
+        await queue
+          .updateMessage(m.messageId, m.popReceipt, undefined, this.abandonDelaySeconds(m.dequeueCount))
+          .catch(() => undefined);
       }
       return undefined;
     }
@@ -98,7 +152,10 @@ export class TaskHubQueue extends HubPart {
    * within seconds. Quarantined earlier, the result is gone and the instance waits forever.
    */
   exhausted(m: ReceivedMessage, deliveries: number): boolean {
-    return m.dequeueCount >= deliveries && Date.now() - m.insertedOn.getTime() > 2 * this.s.controlQueueVisibilityTimeoutMs;
+    return (
+      m.dequeueCount >= deliveries &&
+      Date.now() - m.insertedOn.getTime() > 2 * this.s.controlQueueVisibilityTimeoutMs
+    );
   }
 
   async abandonMessages(msgs: ReceivedMessage[], dequeueCount: number, delaySeconds?: number): Promise<void> {
@@ -107,7 +164,10 @@ export class TaskHubQueue extends HubPart {
       msgs.map((m) =>
         m.queueName === this.names.workItemQueue
           ? this.sendLocalResult(m, delay)
-          : this.clients.queue(m.queueName).updateMessage(m.messageId, m.popReceipt, undefined, delay).catch(() => undefined),
+          : this.clients
+              .queue(m.queueName)
+              .updateMessage(m.messageId, m.popReceipt, undefined, delay)
+              .catch(() => undefined),
       ),
     );
   }
@@ -126,22 +186,44 @@ export class TaskHubQueue extends HubPart {
         visibleAt: delaySeconds > 0 ? new Date(now.getTime() + delaySeconds * 1000) : undefined,
       });
     } catch (err) {
-      this.logger.warn({ event: "activity.localResultNotSent", instanceId: target, err }, "an activity result could not be sent; its activity will run again");
-      await this.clients.queue(m.queueName).updateMessage(m.messageId, m.popReceipt, undefined, delaySeconds).catch(() => undefined);
+      this.logger.warn(
+        { event: "activity.localResultNotSent", instanceId: target, err },
+        "an activity result could not be sent; its activity will run again",
+      );
+      await this.clients
+        .queue(m.queueName)
+        .updateMessage(m.messageId, m.popReceipt, undefined, delaySeconds)
+        .catch(() => undefined);
       return;
     }
-    await this.clients.queue(m.queueName).deleteMessage(m.messageId, m.popReceipt).catch(() => undefined);
+    await this.clients
+      .queue(m.queueName)
+      .deleteMessage(m.messageId, m.popReceipt)
+      .catch(() => undefined);
   }
 
   async quarantine(
-    m: { queueName: string; messageId: string; popReceipt: string; dequeueCount: number; insertedOn: Date; body: string; taskMessage?: TaskMessage },
+    m: {
+      queueName: string;
+      messageId: string;
+      popReceipt: string;
+      dequeueCount: number;
+      insertedOn: Date;
+      body: string;
+      taskMessage?: TaskMessage;
+    },
     reason: string,
   ): Promise<void> {
     // A local activity result (see `localActivityResults`) is replayed to its control queue, where DTF sends it.
-    const local = m.queueName === this.names.workItemQueue && m.taskMessage !== undefined && m.taskMessage.event.type !== "TaskScheduled";
+    const local =
+      m.queueName === this.names.workItemQueue &&
+      m.taskMessage !== undefined &&
+      m.taskMessage.event.type !== "TaskScheduled";
     await this.poison.add(
       {
-        queueName: local ? this.names.controlQueues[this.partitionOf(m.taskMessage!.orchestrationInstance.instanceId)]! : m.queueName,
+        queueName: local
+          ? this.names.controlQueues[this.partitionOf(m.taskMessage!.orchestrationInstance.instanceId)]!
+          : m.queueName,
         messageId: m.messageId,
         body: m.body,
         reason,
@@ -153,7 +235,13 @@ export class TaskHubQueue extends HubPart {
       new Date(),
     );
     // The message's own queue (not the caller's), so that a misplaced message is really removed.
-    await this.clients.queue(m.queueName).deleteMessage(m.messageId, m.popReceipt).catch(() => undefined);
-    this.logger.error({ event: "message.quarantined", queue: m.queueName, messageId: m.messageId, reason }, "message moved to the poison store");
+    await this.clients
+      .queue(m.queueName)
+      .deleteMessage(m.messageId, m.popReceipt)
+      .catch(() => undefined);
+    this.logger.error(
+      { event: "message.quarantined", queue: m.queueName, messageId: m.messageId, reason },
+      "message moved to the poison store",
+    );
   }
 }

@@ -5,7 +5,13 @@
  * item); renewing, completing and abandoning them.
  */
 import type { DequeuedMessageItem } from "@azure/storage-queue";
-import { WakeUp, type AbandonOptions, type ActivityWorkItem, type LockOptions, type TaskMessage } from "@taskhub/core";
+import {
+  WakeUp,
+  type AbandonOptions,
+  type ActivityWorkItem,
+  type LockOptions,
+  type TaskMessage,
+} from "@taskhub/core";
 import { HubPart, type HubContext } from "../hub-context.js";
 import type { LocalActivities } from "../local-activities.js";
 import { PollingBackoff, type PollingActivity } from "./poller.js";
@@ -69,7 +75,16 @@ export class WorkItemQueue extends HubPart {
         let res;
         // As many as the dispatcher has free slots for, or more while they would wait less than a second (see
         // activityRoom), up to the queue's 32: one receive per batch instead of one per activity.
-        const numberOfMessages = Math.max(1, Math.min(32, Math.max(Math.floor(options.capacity ?? 1), this.local.activityRoom() - this.local.localActivities.length)));
+        const numberOfMessages = Math.max(
+          1,
+          Math.min(
+            32,
+            Math.max(
+              Math.floor(options.capacity ?? 1),
+              this.local.activityRoom() - this.local.localActivities.length,
+            ),
+          ),
+        );
         try {
           res = await queue.receiveMessages({
             numberOfMessages,
@@ -95,7 +110,10 @@ export class WorkItemQueue extends HubPart {
       const decoded = await this.queues.decodeReceived(this.names.workItemQueue, queue, next.item);
       if (!decoded) continue;
       if (decoded.dequeueCount > this.s.maxDequeueCount) {
-        await this.queues.quarantine(decoded, `activity not completed after ${decoded.dequeueCount - 1} deliveries`);
+        await this.queues.quarantine(
+          decoded,
+          `activity not completed after ${decoded.dequeueCount - 1} deliveries`,
+        );
         continue;
       }
       return this.activityWorkItem(decoded, next.receivedAt);
@@ -131,17 +149,27 @@ export class WorkItemQueue extends HubPart {
 
   /** Received work items not handed out when the worker stops: visible again at once for other workers. */
   async releaseActivityPrefetch(): Promise<void> {
-    const left = [...this.activityPrefetch.splice(0).map((p) => p.item), ...this.local.localActivities.splice(0).map((l) => l.message)];
+    const left = [
+      ...this.activityPrefetch.splice(0).map((p) => p.item),
+      ...this.local.localActivities.splice(0).map((l) => l.message),
+    ];
     if (left.length === 0) return;
     const queue = this.clients.queue(this.names.workItemQueue);
-    await Promise.all(left.map((m) => queue.updateMessage(m.messageId, m.popReceipt, undefined, 0).catch(() => undefined)));
+    await Promise.all(
+      left.map((m) => queue.updateMessage(m.messageId, m.popReceipt, undefined, 0).catch(() => undefined)),
+    );
   }
 
   async renewActivityWorkItemLock(workItem: ActivityWorkItem): Promise<void> {
     const wi = workItem as AzureActivityWorkItem;
     const r = await this.clients
       .queue(this.names.workItemQueue)
-      .updateMessage(wi.id, wi.popReceipt, undefined, Math.ceil(this.s.workItemQueueVisibilityTimeoutMs / 1000));
+      .updateMessage(
+        wi.id,
+        wi.popReceipt,
+        undefined,
+        Math.ceil(this.s.workItemQueueVisibilityTimeoutMs / 1000),
+      );
     wi.popReceipt = r.popReceipt ?? wi.popReceipt;
     wi.lockedUntil = new Date(Date.now() + this.s.workItemQueueVisibilityTimeoutMs);
   }
@@ -156,7 +184,10 @@ export class WorkItemQueue extends HubPart {
     this.local.recordDuration(wi.handedOutAt);
     if (this.local.deliverResult(wi.id, wi.popReceipt, response)) return;
     const target = response.orchestrationInstance.instanceId;
-    await this.queues.sendAll([{ queueName: this.names.controlQueues[this.partitionOf(target)]!, message: response }], new Date());
+    await this.queues.sendAll(
+      [{ queueName: this.names.controlQueues[this.partitionOf(target)]!, message: response }],
+      new Date(),
+    );
     await this.clients
       .queue(this.names.workItemQueue)
       .deleteMessage(wi.id, wi.popReceipt)

@@ -52,7 +52,8 @@ interface HeldLease {
 function timings(given: Partial<LeaseTimings> | undefined, defaults: LeaseTimings): LeaseTimings {
   const t = { ...defaults, ...given };
   const seconds = t.leaseIntervalMs / 1000;
-  if (seconds < 15 || seconds > 60) throw new RangeError("blob lease intervals must be between 15 and 60 seconds");
+  if (seconds < 15 || seconds > 60)
+    throw new RangeError("blob lease intervals must be between 15 and 60 seconds");
   return t;
 }
 
@@ -67,8 +68,16 @@ export class BlobPartitionManager implements PartitionManager {
   private loops: Promise<void>[] = [];
 
   constructor(private readonly o: BlobPartitionManagerOptions) {
-    this.intent = timings(o.intent, { leaseIntervalMs: 30_000, renewIntervalMs: 10_000, acquireIntervalMs: 10_000 });
-    this.ownership = timings(o.ownership, { leaseIntervalMs: 15_000, renewIntervalMs: 10_000, acquireIntervalMs: 5_000 });
+    this.intent = timings(o.intent, {
+      leaseIntervalMs: 30_000,
+      renewIntervalMs: 10_000,
+      acquireIntervalMs: 10_000,
+    });
+    this.ownership = timings(o.ownership, {
+      leaseIntervalMs: 15_000,
+      renewIntervalMs: 10_000,
+      acquireIntervalMs: 5_000,
+    });
     this.logger = o.logger ?? silentLogger;
   }
 
@@ -83,12 +92,19 @@ export class BlobPartitionManager implements PartitionManager {
   /** Create the container, `taskhub.json` and one lease blob per queue and kind (create-if-absent). */
   async createLeaseStore(partitionCount: number): Promise<void> {
     await this.o.container.createIfNotExists();
-    const info = JSON.stringify({ TaskHubName: this.o.taskHubName, CreatedAt: new Date().toISOString().replace("Z", "0000Z"), PartitionCount: partitionCount });
+    const info = JSON.stringify({
+      TaskHubName: this.o.taskHubName,
+      CreatedAt: new Date().toISOString().replace("Z", "0000Z"),
+      PartitionCount: partitionCount,
+    });
     await this.createIfAbsent("taskhub.json", info);
     await Promise.all(
       this.o.controlQueues.flatMap((q) =>
         (["intent", "ownership"] as const).map((kind) =>
-          this.createIfAbsent(`${kind}/${q}`, JSON.stringify({ PartitionId: q, Owner: null, Token: null, Epoch: 0 })),
+          this.createIfAbsent(
+            `${kind}/${q}`,
+            JSON.stringify({ PartitionId: q, Owner: null, Token: null, Epoch: 0 }),
+          ),
         ),
       ),
     );
@@ -96,7 +112,9 @@ export class BlobPartitionManager implements PartitionManager {
 
   private async createIfAbsent(name: string, content: string): Promise<void> {
     try {
-      await this.o.container.getBlockBlobClient(name).upload(content, Buffer.byteLength(content), { conditions: { ifNoneMatch: "*" } });
+      await this.o.container
+        .getBlockBlobClient(name)
+        .upload(content, Buffer.byteLength(content), { conditions: { ifNoneMatch: "*" } });
     } catch (err) {
       const s = (err as { statusCode?: number }).statusCode;
       if (s !== 409 && s !== 412) throw err;
@@ -153,20 +171,23 @@ export class BlobPartitionManager implements PartitionManager {
     const views = new Map<string, LeaseView>();
     await Promise.all(this.o.controlQueues.map(async (q) => views.set(q, await this.read("intent", q))));
     const counts = new Map<string, number>([[this.o.workerId, 0]]);
-    for (const v of views.values()) if (!this.expired(v)) counts.set(v.content.Owner!, (counts.get(v.content.Owner!) ?? 0) + 1);
+    for (const v of views.values())
+      if (!this.expired(v)) counts.set(v.content.Owner!, (counts.get(v.content.Owner!) ?? 0) + 1);
     const total = this.o.controlQueues.length;
     const target = Math.max(1, Math.ceil(total / counts.size));
     const mine = counts.get(this.o.workerId) ?? 0;
     if (mine >= target) return;
     const expired = [...views.entries()].filter(([, v]) => this.expired(v));
     let took = false;
-    for (const [q, v] of expired.slice(0, target - mine)) took = (await this.take("intent", q, v, false)) || took;
+    for (const [q, v] of expired.slice(0, target - mine))
+      took = (await this.take("intent", q, v, false)) || took;
     // Intent in hand: try for ownership now rather than at the next ownership round.
     if (took) await this.acquireOwnership();
     if (expired.length >= target - mine) return;
     // Steal one lease from the owner with the most, if it holds more than the target.
     const need = target - mine - expired.length;
-    const [richest, count] = [...counts.entries()].filter(([w]) => w !== this.o.workerId).sort((a, b) => b[1] - a[1])[0] ?? [];
+    const [richest, count] =
+      [...counts.entries()].filter(([w]) => w !== this.o.workerId).sort((a, b) => b[1] - a[1])[0] ?? [];
     if (richest && count !== undefined && count > (need > 1 ? target - 1 : target)) {
       const victim = [...views.entries()].find(([, v]) => v.content.Owner === richest);
       if (victim) await this.take("intent", victim[0], victim[1], true);
@@ -187,18 +208,40 @@ export class BlobPartitionManager implements PartitionManager {
   }
 
   /** Acquire (or, stealing, change) a lease and write our ownership into the blob. */
-  private async take(kind: "intent" | "ownership", queue: string, v: LeaseView, steal: boolean): Promise<boolean> {
+  private async take(
+    kind: "intent" | "ownership",
+    queue: string,
+    v: LeaseView,
+    steal: boolean,
+  ): Promise<boolean> {
     const blob = this.blob(kind, queue);
     const leaseId = randomUUID();
     try {
-      if (v.leased && steal && v.content.Token) await blob.getBlobLeaseClient(v.content.Token).changeLease(leaseId);
+      if (v.leased && steal && v.content.Token)
+        await blob.getBlobLeaseClient(v.content.Token).changeLease(leaseId);
       else if (v.leased && !steal) return false;
-      else await blob.getBlobLeaseClient(leaseId).acquireLease(Math.round((kind === "intent" ? this.intent : this.ownership).leaseIntervalMs / 1000));
-      const content: LeaseContent = { PartitionId: queue, Owner: this.o.workerId, Token: leaseId, Epoch: v.content.Epoch + 1 };
+      else
+        await blob
+          .getBlobLeaseClient(leaseId)
+          .acquireLease(
+            Math.round((kind === "intent" ? this.intent : this.ownership).leaseIntervalMs / 1000),
+          );
+      const content: LeaseContent = {
+        PartitionId: queue,
+        Owner: this.o.workerId,
+        Token: leaseId,
+        Epoch: v.content.Epoch + 1,
+      };
       const text = JSON.stringify(content);
       await blob.getBlockBlobClient().upload(text, Buffer.byteLength(text), { conditions: { leaseId } });
-      (kind === "intent" ? this.heldIntent : this.heldOwnership).set(queue, { leaseId, epoch: content.Epoch });
-      this.logger.info({ event: `lease.${kind}Acquired`, partition: queue, stolenFrom: steal ? v.content.Owner : undefined }, `${kind} lease acquired`);
+      (kind === "intent" ? this.heldIntent : this.heldOwnership).set(queue, {
+        leaseId,
+        epoch: content.Epoch,
+      });
+      this.logger.info(
+        { event: `lease.${kind}Acquired`, partition: queue, stolenFrom: steal ? v.content.Owner : undefined },
+        `${kind} lease acquired`,
+      );
       return true;
     } catch (err) {
       const s = (err as { statusCode?: number }).statusCode;
@@ -211,7 +254,11 @@ export class BlobPartitionManager implements PartitionManager {
     const held = kind === "intent" ? this.heldIntent : this.heldOwnership;
     for (const [q, lease] of [...held]) {
       const partition = this.o.controlQueues.indexOf(q);
-      if (kind === "ownership" && !this.heldIntent.has(q) && (this.listener?.inFlight?.(partition) ?? 0) === 0) {
+      if (
+        kind === "ownership" &&
+        !this.heldIntent.has(q) &&
+        (this.listener?.inFlight?.(partition) ?? 0) === 0
+      ) {
         // Intent moved away and nothing of this partition is in flight: hand the partition over.
         this.lose(q, "intent lost and drained");
         await this.release("ownership", q);
@@ -240,7 +287,13 @@ export class BlobPartitionManager implements PartitionManager {
     held.delete(queue);
     const blob = this.blob(kind, queue);
     const text = JSON.stringify({ PartitionId: queue, Owner: null, Token: null, Epoch: lease.epoch });
-    await blob.getBlockBlobClient().upload(text, Buffer.byteLength(text), { conditions: { leaseId: lease.leaseId } }).catch(() => undefined);
-    await blob.getBlobLeaseClient(lease.leaseId).releaseLease().catch(() => undefined);
+    await blob
+      .getBlockBlobClient()
+      .upload(text, Buffer.byteLength(text), { conditions: { leaseId: lease.leaseId } })
+      .catch(() => undefined);
+    await blob
+      .getBlobLeaseClient(lease.leaseId)
+      .releaseLease()
+      .catch(() => undefined);
   }
 }

@@ -88,10 +88,15 @@ export class TablePartitionManager implements PartitionManager {
     this.controller = new AbortController();
     const signal = this.controller.signal;
     const margin = Math.min(2000, this.leaseMs / 4);
-    this.fence = setInterval(() => {
-      const now = Date.now();
-      for (const q of [...this.listening]) if (now > (this.validUntil.get(q) ?? 0) - margin) this.lose(q, "claim expired before it was renewed");
-    }, Math.min(250, margin / 2));
+    this.fence = setInterval(
+      () => {
+        const now = Date.now();
+        for (const q of [...this.listening])
+          if (now > (this.validUntil.get(q) ?? 0) - margin)
+            this.lose(q, "claim expired before it was renewed");
+      },
+      Math.min(250, margin / 2),
+    );
     this.fence.unref();
     this.loop = (async () => {
       while (!signal.aborted) {
@@ -118,13 +123,18 @@ export class TablePartitionManager implements PartitionManager {
     this.listening.clear();
     const rows = await this.readAll();
     await Promise.allSettled(
-      rows.filter((r) => owned.includes(r.queue) && r.currentOwner === this.o.workerId).map((r) => this.write(r, this.released(r, new Date()))),
+      rows
+        .filter((r) => owned.includes(r.queue) && r.currentOwner === this.o.workerId)
+        .map((r) => this.write(r, this.released(r, new Date()))),
     );
   }
 
   private async readAll(): Promise<Row[]> {
     const rows: Row[] = [];
-    for await (const e of this.o.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: "PartitionKey eq ''" }, disableTypeConversion: true })) {
+    for await (const e of this.o.table.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: "PartitionKey eq ''" },
+      disableTypeConversion: true,
+    })) {
       const str = (k: string): string | undefined => (rawValue(e[k]) as string | undefined) || undefined;
       const date = (k: string): Date | undefined => (str(k) ? new Date(str(k)!) : undefined);
       rows.push({
@@ -151,7 +161,9 @@ export class TablePartitionManager implements PartitionManager {
     if (next.expiresAt) entity.ExpiresAt = dt(next.expiresAt);
     entity.IsDraining = next.isDraining;
     try {
-      await this.o.table.updateEntity(entity as { partitionKey: string; rowKey: string }, "Replace", { etag: old.etag });
+      await this.o.table.updateEntity(entity as { partitionKey: string; rowKey: string }, "Replace", {
+        etag: old.etag,
+      });
       return true;
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode === 412) return false;
@@ -164,7 +176,12 @@ export class TablePartitionManager implements PartitionManager {
    * then anyone may claim it, so a stealer that died before claiming cannot strand the partition.
    */
   private released(r: Row, now: Date): Omit<Row, "etag"> {
-    return { ...r, currentOwner: undefined, isDraining: false, expiresAt: r.nextOwner ? new Date(now.getTime() + this.leaseMs) : now };
+    return {
+      ...r,
+      currentOwner: undefined,
+      isDraining: false,
+      expiresAt: r.nextOwner ? new Date(now.getTime() + this.leaseMs) : now,
+    };
   }
 
   private gain(queue: string, expiresAt: Date): void {
@@ -202,7 +219,12 @@ export class TablePartitionManager implements PartitionManager {
           this.lose(r.queue, `handing over to ${r.nextOwner ?? "nobody"}`);
           const inFlight = this.listener?.inFlight?.(this.o.controlQueues.indexOf(r.queue)) ?? 0;
           if (inFlight === 0) await this.write(r, this.released(r, now));
-          else await this.write(r, { ...r, isDraining: true, expiresAt: new Date(now.getTime() + this.leaseMs) });
+          else
+            await this.write(r, {
+              ...r,
+              isDraining: true,
+              expiresAt: new Date(now.getTime() + this.leaseMs),
+            });
           continue;
         }
         const expiresAt = new Date(now.getTime() + this.leaseMs);

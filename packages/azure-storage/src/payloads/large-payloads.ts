@@ -26,8 +26,16 @@ export function messageBlobName(instanceId: string, activityId: string, eventTyp
  * `<sanitized PartitionKey>/history-<RowKey>-<EventType>-<random uint32, 8 upper hex>-<Prop>.json.gz`, DT.AS's
  * name for a large table property (the random part keeps two writers of one row from sharing a blob).
  */
-export function historyPropertyBlobName(partitionKey: string, rowKey: string, eventType: string, property: string): string {
-  const suffix = randomInt(0, 2 ** 32 - 1).toString(16).toUpperCase().padStart(8, "0");
+export function historyPropertyBlobName(
+  partitionKey: string,
+  rowKey: string,
+  eventType: string,
+  property: string,
+): string {
+  const suffix = randomInt(0, 2 ** 32 - 1)
+    .toString(16)
+    .toUpperCase()
+    .padStart(8, "0");
   return `${partitionKey}/history-${rowKey}-${eventType}-${suffix}-${property}.json.gz`;
 }
 

@@ -13,8 +13,20 @@
  * - `table(name)`, `queue(name)` and `container(name)` return one cached client per name.
  * - Errors never quote the connection string, the account key or a SAS token.
  */
-import { isRestError, RestError, retryPolicy, type Pipeline as CorePipeline, type PipelinePolicy } from "@azure/core-rest-pipeline";
-import { AzureNamedKeyCredential, AzureSASCredential, TableClient, TableServiceClient, type TableServiceClientOptions } from "@azure/data-tables";
+import {
+  isRestError,
+  RestError,
+  retryPolicy,
+  type Pipeline as CorePipeline,
+  type PipelinePolicy,
+} from "@azure/core-rest-pipeline";
+import {
+  AzureNamedKeyCredential,
+  AzureSASCredential,
+  TableClient,
+  TableServiceClient,
+  type TableServiceClientOptions,
+} from "@azure/data-tables";
 import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
 import {
   AnonymousCredential as BlobAnonymousCredential,
@@ -92,7 +104,8 @@ export interface ParsedConnectionString {
 
 /** Azurite's (and the old storage emulator's) well-known development account. */
 export const DEVELOPMENT_ACCOUNT_NAME = "devstoreaccount1";
-export const DEVELOPMENT_ACCOUNT_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+export const DEVELOPMENT_ACCOUNT_KEY =
+  "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
 const DEFAULT_MAX_TRIES = 4;
 const DEFAULT_TRY_TIMEOUT_MS = 30_000;
@@ -111,7 +124,10 @@ export function parseConnectionString(cs: string): ParsedConnectionString {
     if (i > 0) parts.set(piece.slice(0, i).trim().toLowerCase(), piece.slice(i + 1).trim());
   }
   if (parts.get("usedevelopmentstorage")?.toLowerCase() === "true") {
-    const proxy = validUrl(parts.get("developmentstorageproxyuri") || "http://127.0.0.1", "DevelopmentStorageProxyUri");
+    const proxy = validUrl(
+      parts.get("developmentstorageproxyuri") || "http://127.0.0.1",
+      "DevelopmentStorageProxyUri",
+    );
     const base = `${proxy.protocol}//${proxy.hostname}`;
     return withSecrets(
       {
@@ -130,18 +146,27 @@ export function parseConnectionString(cs: string): ParsedConnectionString {
     validUrl(value, `${svc[0]!.toUpperCase()}${svc.slice(1)}Endpoint`);
     return value.replace(/\/+$/, "");
   };
-  const accountName = parts.get("accountname") || accountFromEndpoint(explicit("queue") ?? explicit("table") ?? explicit("blob"));
+  const accountName =
+    parts.get("accountname") ||
+    accountFromEndpoint(explicit("queue") ?? explicit("table") ?? explicit("blob"));
   if (!accountName) {
     throw new InvalidArgumentError(
       "the storage connection string has no AccountName and no endpoint to take it from (and is not UseDevelopmentStorage=true)",
     );
   }
   const protocol = parts.get("defaultendpointsprotocol")?.toLowerCase() || "https";
-  if (protocol !== "https" && protocol !== "http") throw new InvalidArgumentError("DefaultEndpointsProtocol must be http or https");
+  if (protocol !== "https" && protocol !== "http")
+    throw new InvalidArgumentError("DefaultEndpointsProtocol must be http or https");
   const suffix = parts.get("endpointsuffix") || "core.windows.net";
-  const endpoint = (svc: StorageService): string => explicit(svc) ?? `${protocol}://${accountName}.${svc}.${suffix}`;
+  const endpoint = (svc: StorageService): string =>
+    explicit(svc) ?? `${protocol}://${accountName}.${svc}.${suffix}`;
   return withSecrets(
-    { accountName, blobEndpoint: endpoint("blob"), queueEndpoint: endpoint("queue"), tableEndpoint: endpoint("table") },
+    {
+      accountName,
+      blobEndpoint: endpoint("blob"),
+      queueEndpoint: endpoint("queue"),
+      tableEndpoint: endpoint("table"),
+    },
     parts.get("accountkey") || undefined,
     parts.get("sharedaccesssignature")?.replace(/^\?/, "") || undefined,
   );
@@ -184,12 +209,16 @@ type Credentials =
   | { kind: "token"; credential: TokenCredential }
   | { kind: "anonymous" };
 
-export function createStorageClients(conn: StorageConnection, options: CreateStorageClientsOptions = {}): StorageClients {
+export function createStorageClients(
+  conn: StorageConnection,
+  options: CreateStorageClientsOptions = {},
+): StorageClients {
   const counter = options.counter ?? new RequestCounter();
   const retry = options.retry ?? {};
   const maxTries = retry.maxTries ?? DEFAULT_MAX_TRIES;
   const tryTimeoutMs = retry.tryTimeoutMs ?? DEFAULT_TRY_TIMEOUT_MS;
-  if (!Number.isInteger(maxTries) || maxTries < 1) throw new InvalidArgumentError("retry.maxTries must be an integer >= 1");
+  if (!Number.isInteger(maxTries) || maxTries < 1)
+    throw new InvalidArgumentError("retry.maxTries must be an integer >= 1");
   if (!(tryTimeoutMs > 0)) throw new InvalidArgumentError("retry.tryTimeoutMs must be > 0");
 
   let accountName: string;
@@ -217,7 +246,10 @@ export function createStorageClients(conn: StorageConnection, options: CreateSto
   }
 
   // Policies every attempt passes through (after the retry policy): the counter and the per-try timeout.
-  const perRetry = (service: StorageService): PipelinePolicy[] => [counter.policy(service), tryTimeoutPolicy(tryTimeoutMs)];
+  const perRetry = (service: StorageService): PipelinePolicy[] => [
+    counter.policy(service),
+    tryTimeoutPolicy(tryTimeoutMs),
+  ];
   const storageRetry = {
     maxTries,
     // The service-side `timeout` is in whole seconds; below one second only the client-side timeout applies.
@@ -252,7 +284,11 @@ export function createStorageClients(conn: StorageConnection, options: CreateSto
   // Table clients have a pipeline each; per-retry policies go in through the public option.
   const tableOptions = (): TableServiceClientOptions => ({
     allowInsecureConnection: endpoints.table.startsWith("http:"),
-    retryOptions: { maxRetries: maxTries - 1, retryDelayInMs: retry.retryDelayMs, maxRetryDelayInMs: retry.maxRetryDelayMs },
+    retryOptions: {
+      maxRetries: maxTries - 1,
+      retryDelayInMs: retry.retryDelayMs,
+      maxRetryDelayInMs: retry.maxRetryDelayMs,
+    },
     additionalPolicies: [
       { policy: lineSeparatorEscapePolicy(), position: "perCall" as const },
       // Before the counter and the per-try timeout, so that each attempt it makes is counted and timed.
@@ -275,16 +311,25 @@ export function createStorageClients(conn: StorageConnection, options: CreateSto
     queueService,
     blobService,
     tableService,
-    table: (name) => cached(tables, name, (n) => newTableClient(endpoints.table, n, credentials, tableOptions())),
+    table: (name) =>
+      cached(tables, name, (n) => newTableClient(endpoints.table, n, credentials, tableOptions())),
     queue: (name) => cached(queues, name, (n) => queueService.getQueueClient(n)),
     container: (name) => cached(containers, name, (n) => blobService.getContainerClient(n)),
   };
 }
 
-function newTableService(url: string, credentials: Credentials, options: TableServiceClientOptions): TableServiceClient {
+function newTableService(
+  url: string,
+  credentials: Credentials,
+  options: TableServiceClientOptions,
+): TableServiceClient {
   switch (credentials.kind) {
     case "key":
-      return new TableServiceClient(url, new AzureNamedKeyCredential(credentials.accountName, credentials.accountKey), options);
+      return new TableServiceClient(
+        url,
+        new AzureNamedKeyCredential(credentials.accountName, credentials.accountKey),
+        options,
+      );
     case "sas":
       return new TableServiceClient(url, new AzureSASCredential(credentials.sas), options);
     case "token":
@@ -294,10 +339,20 @@ function newTableService(url: string, credentials: Credentials, options: TableSe
   }
 }
 
-function newTableClient(url: string, name: string, credentials: Credentials, options: TableServiceClientOptions): TableClient {
+function newTableClient(
+  url: string,
+  name: string,
+  credentials: Credentials,
+  options: TableServiceClientOptions,
+): TableClient {
   switch (credentials.kind) {
     case "key":
-      return new TableClient(url, name, new AzureNamedKeyCredential(credentials.accountName, credentials.accountKey), options);
+      return new TableClient(
+        url,
+        name,
+        new AzureNamedKeyCredential(credentials.accountName, credentials.accountKey),
+        options,
+      );
     case "sas":
       return new TableClient(url, name, new AzureSASCredential(credentials.sas), options);
     case "token":
@@ -313,16 +368,25 @@ function newTableClient(url: string, name: string, credentials: Credentials, opt
  * core pipeline. The storage SDKs offer no public per-retry hook (policies in `Pipeline.factories` run once
  * per call), so this uses their `_corePipeline` cache, and fails loudly if an SDK version drops it.
  */
-function addPerRetryPolicies(pipeline: QueuePipeline | BlobPipeline, policies: PipelinePolicy[], service: StorageService): void {
+function addPerRetryPolicies(
+  pipeline: QueuePipeline | BlobPipeline,
+  policies: PipelinePolicy[],
+  service: StorageService,
+): void {
   const core = (pipeline as unknown as { _corePipeline?: CorePipeline })._corePipeline;
-  if (core === undefined || typeof core.addPolicy !== "function" || typeof core.getOrderedPolicies !== "function") {
+  if (
+    core === undefined ||
+    typeof core.addPolicy !== "function" ||
+    typeof core.getOrderedPolicies !== "function"
+  ) {
     throw new TaskHubError(
       "Storage",
       `cannot attach the request counter to the ${service} client: this @azure/storage-${service} version builds its pipeline differently`,
     );
   }
   const present = new Set(core.getOrderedPolicies().map((p) => p.name));
-  for (const policy of policies) if (!present.has(policy.name)) core.addPolicy(policy, { afterPhase: "Retry" });
+  for (const policy of policies)
+    if (!present.has(policy.name)) core.addPolicy(policy, { afterPhase: "Retry" });
 }
 
 /**
@@ -337,7 +401,9 @@ function lineSeparatorEscapePolicy(): PipelinePolicy {
     name: "taskhubLineSeparatorEscape",
     sendRequest(request, next) {
       if (typeof request.body === "string" && /[\u2028\u2029]/.test(request.body))
-        request.body = request.body.replace(/[\u2028\u2029]/g, (c) => (c === "\u2028" ? "\\u2028" : "\\u2029"));
+        request.body = request.body.replace(/[\u2028\u2029]/g, (c) =>
+          c === "\u2028" ? "\\u2028" : "\\u2029",
+        );
       return next(request);
     },
   };
@@ -359,14 +425,20 @@ function unsentRequestRetryPolicy(maxTries: number, retryDelayMs = 1000): Pipeli
       {
         name: "taskhubUnsentRequestRetry",
         retry: ({ retryCount, responseError }) =>
-          responseError !== undefined && isRestError(responseError) && responseError.response === undefined && UNSENT_REQUEST_CODES.has(responseError.code ?? "")
+          responseError !== undefined &&
+          isRestError(responseError) &&
+          responseError.response === undefined &&
+          UNSENT_REQUEST_CODES.has(responseError.code ?? "")
             ? { retryAfterInMs: retryCount === 0 ? 0 : retryDelayMs * 2 ** (retryCount - 1) }
             : { skipStrategy: true },
       },
     ],
     { maxRetries: maxTries - 1 },
   );
-  return { name: "taskhubUnsentRequestRetry", sendRequest: (request, next) => policy.sendRequest(request, next) };
+  return {
+    name: "taskhubUnsentRequestRetry",
+    sendRequest: (request, next) => policy.sendRequest(request, next),
+  };
 }
 
 /**
@@ -394,7 +466,9 @@ function tryTimeoutPolicy(timeoutMs: number): PipelinePolicy {
         return await next(request);
       } catch (err) {
         if (timedOut && !outer?.aborted) {
-          throw new RestError(`the storage request got no response within ${timeoutMs} ms`, { code: "ETIMEDOUT" });
+          throw new RestError(`the storage request got no response within ${timeoutMs} ms`, {
+            code: "ETIMEDOUT",
+          });
         }
         throw err;
       } finally {

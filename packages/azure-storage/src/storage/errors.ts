@@ -71,7 +71,8 @@ const MISSING_STORE_CODES = new Set(["TableNotFound", "QueueNotFound", "Containe
  * The table, queue or container itself does not exist (a 404 naming it), as opposed to a missing entity,
  * message or blob in one that does. Reads answer "nothing" then: they never create storage.
  */
-export const isMissingStore = (err: unknown): boolean => statusOf(err) === 404 && MISSING_STORE_CODES.has(errorCodeOf(err) ?? "");
+export const isMissingStore = (err: unknown): boolean =>
+  statusOf(err) === 404 && MISSING_STORE_CODES.has(errorCodeOf(err) ?? "");
 
 /** `read()`'s result, or `empty` when the table, queue or container it reads does not exist. */
 export async function orEmptyIfMissing<T>(read: () => Promise<T>, empty: T): Promise<T> {

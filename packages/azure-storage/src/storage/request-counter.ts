@@ -37,7 +37,10 @@ export interface StorageRequestShape {
  * policy is attached to); without it the service is guessed from the host (`<account>.queue.core...`),
  * Azurite's default ports (10000 blob, 10001 queue, 10002 table) and the path.
  */
-export function classifyStorageRequest(req: StorageRequestShape, service?: StorageService): ClassifiedRequest {
+export function classifyStorageRequest(
+  req: StorageRequestShape,
+  service?: StorageService,
+): ClassifiedRequest {
   let url: URL;
   try {
     url = new URL(req.url);
@@ -98,7 +101,8 @@ function guessService(url: URL, segments: string[]): StorageService | undefined 
   if (url.port === "10002") return "table";
   const last = segments[segments.length - 1] ?? "";
   if (last === "$batch" || last === "Tables" || /\)$/.test(last)) return "table";
-  if (url.searchParams.get("restype") === "container" || url.searchParams.get("comp") === "lease") return "blob";
+  if (url.searchParams.get("restype") === "container" || url.searchParams.get("comp") === "lease")
+    return "blob";
   if (segments[1] === "messages") return "queue";
   return undefined;
 }
@@ -117,7 +121,8 @@ function queueOperation(method: string, url: URL, rest: string[]): string {
   if (rest[1] !== "messages") return "Other";
   if (rest.length === 2) {
     if (method === "POST") return "PutMessage";
-    if (method === "GET") return url.searchParams.get("peekonly")?.toLowerCase() === "true" ? "PeekMessages" : "GetMessages";
+    if (method === "GET")
+      return url.searchParams.get("peekonly")?.toLowerCase() === "true" ? "PeekMessages" : "GetMessages";
     if (method === "DELETE") return "ClearMessages";
     return "Other";
   }
@@ -133,8 +138,10 @@ function tableOperation(method: string, url: URL, rest: string[]): string {
   if (rest.length !== 1) return "Other";
   const resource = rest[0]!;
   if (resource === "$batch") return method === "POST" ? "Batch" : "Other";
-  if (resource === "Tables") return method === "POST" ? "CreateTable" : method === "GET" ? "QueryTables" : "Other";
-  if (resource.startsWith("Tables(")) return method === "DELETE" ? "DeleteTable" : method === "GET" ? "QueryTables" : "Other";
+  if (resource === "Tables")
+    return method === "POST" ? "CreateTable" : method === "GET" ? "QueryTables" : "Other";
+  if (resource.startsWith("Tables("))
+    return method === "DELETE" ? "DeleteTable" : method === "GET" ? "QueryTables" : "Other";
   if (comp === "acl") return method === "PUT" ? "SetTableAcl" : "GetTableAcl";
   if (comp !== null) return "Other";
   switch (method) {
@@ -162,7 +169,12 @@ const LEASE_OPERATIONS: Record<string, string> = {
   break: "BreakLease",
 };
 
-function blobOperation(method: string, url: URL, rest: string[], header: (name: string) => string | undefined): string {
+function blobOperation(
+  method: string,
+  url: URL,
+  rest: string[],
+  header: (name: string) => string | undefined,
+): string {
   const comp = url.searchParams.get("comp");
   // Blob and container leases alike.
   if (comp === "lease") return LEASE_OPERATIONS[header("x-ms-lease-action")?.toLowerCase() ?? ""] ?? "Other";
@@ -258,7 +270,11 @@ export class RequestCounter {
 
   /** A copy of the counts so far; later requests don't change it. */
   snapshot(): RequestCounts {
-    return { total: this.counts.total, byService: { ...this.counts.byService }, byOperation: { ...this.counts.byOperation } };
+    return {
+      total: this.counts.total,
+      byService: { ...this.counts.byService },
+      byOperation: { ...this.counts.byOperation },
+    };
   }
 
   reset(): void {

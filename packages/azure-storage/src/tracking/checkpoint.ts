@@ -14,17 +14,34 @@
  * instance's last step leaves its row behind its history, which `repairInstanceRow` fixes when the messages
  * come back. docs/architecture.md follows one step from its queue message to this checkpoint.
  */
-import { isTerminalStatus, OrchestrationRuntimeState, entityMessageDueTime, type HistoryEvent, type OrchestrationCommit } from "@taskhub/core";
+import {
+  isTerminalStatus,
+  OrchestrationRuntimeState,
+  entityMessageDueTime,
+  type HistoryEvent,
+  type OrchestrationCommit,
+} from "@taskhub/core";
 import { HubPart, type HubContext } from "../hub-context.js";
 import type { LocalActivities } from "../local-activities.js";
 import type { ReceivedMessage } from "../messaging/queue-messages.js";
 import type { TaskHubQueue } from "../messaging/task-hub-queue.js";
 import type { OrchestrationSessionManager } from "../orchestration-session-manager.js";
-import { CONSUMED_MEMORY_MS, MAX_CONSUMED_REMEMBERED, type AzureOrchestrationWorkItem, type Session } from "../orchestration-work-item.js";
+import {
+  CONSUMED_MEMORY_MS,
+  MAX_CONSUMED_REMEMBERED,
+  type AzureOrchestrationWorkItem,
+  type Session,
+} from "../orchestration-work-item.js";
 import type { LargePayloadStore } from "../payloads/large-payloads.js";
 import type { CheckpointTestHooks } from "./checkpoint-test-hooks.js";
 import type { HistoryTable } from "./history-table.js";
-import { historyPlaceOf, INPUT_SOURCES, instanceColumnValue, OUTPUT_SOURCES, type HistorySource } from "./instance-column-value.js";
+import {
+  historyPlaceOf,
+  INPUT_SOURCES,
+  instanceColumnValue,
+  OUTPUT_SOURCES,
+  type HistorySource,
+} from "./instance-column-value.js";
 import { instanceRecordBehindHistory } from "./instance-repair.js";
 import type { InstancesTable } from "./instances-table.js";
 
@@ -83,7 +100,10 @@ export class OrchestrationCheckpoint extends HubPart {
           }
         }),
       );
-      this.sessionManager.rememberDeleted(wi.instanceId, deleted.filter((d): d is string => d !== undefined));
+      this.sessionManager.rememberDeleted(
+        wi.instanceId,
+        deleted.filter((d): d is string => d !== undefined),
+      );
     } catch (err) {
       this.sessions.delete(wi.instanceId);
       throw err;
@@ -98,17 +118,26 @@ export class OrchestrationCheckpoint extends HubPart {
       const now = new Date();
       const localUntil = new Date(now.getTime() + this.s.workItemQueueVisibilityTimeoutMs);
       // 1. Sends.
-      await this.queues.sendAll([
-        ...commit.activityMessages.map((message, i) =>
-          i < reserved ? { queueName: this.names.workItemQueue, message, visibleAt: localUntil, local: sentLocal } : { queueName: this.names.workItemQueue, message },
-        ),
-        ...commit.orchestratorMessages.map((message) => ({
-          queueName: this.names.controlQueues[this.partitionOf(message.orchestrationInstance.instanceId)]!,
-          message,
-          visibleAt: entityMessageDueTime(message),
-        })),
-        ...commit.timerMessages.map((t) => ({ queueName: this.names.controlQueues[wi.partition]!, message: t.message, visibleAt: t.fireAt })),
-      ], now);
+      await this.queues.sendAll(
+        [
+          ...commit.activityMessages.map((message, i) =>
+            i < reserved
+              ? { queueName: this.names.workItemQueue, message, visibleAt: localUntil, local: sentLocal }
+              : { queueName: this.names.workItemQueue, message },
+          ),
+          ...commit.orchestratorMessages.map((message) => ({
+            queueName: this.names.controlQueues[this.partitionOf(message.orchestrationInstance.instanceId)]!,
+            message,
+            visibleAt: entityMessageDueTime(message),
+          })),
+          ...commit.timerMessages.map((t) => ({
+            queueName: this.names.controlQueues[wi.partition]!,
+            message: t.message,
+            visibleAt: t.fireAt,
+          })),
+        ],
+        now,
+      );
 
       const executionId = commit.state.executionId;
       const sameExecution = wi.executionId === executionId;
@@ -117,7 +146,9 @@ export class OrchestrationCheckpoint extends HubPart {
       // 2. History, under the sentinel's ETag.
       // Remember this step's messages (and those of recent steps) in the sentinel, atomically with the history.
       const deleted = this.deletedIds.get(wi.instanceId);
-      const consumed = new Map([...wi.consumed].filter(([id, t]) => now.getTime() - t < CONSUMED_MEMORY_MS && !deleted?.has(id)));
+      const consumed = new Map(
+        [...wi.consumed].filter(([id, t]) => now.getTime() - t < CONSUMED_MEMORY_MS && !deleted?.has(id)),
+      );
       for (const m of wi.messages) consumed.set(m.messageId, now.getTime());
       while (consumed.size > MAX_CONSUMED_REMEMBERED) consumed.delete(consumed.keys().next().value!);
       const { etag, blobNames } = await this.history.append({
@@ -126,7 +157,10 @@ export class OrchestrationCheckpoint extends HubPart {
         events: commit.newEvents,
         startIndex,
         etag: wi.etag,
-        truncateFrom: commit.replacesHistory && sameExecution && commit.newEvents.length < wi.pastEvents.length ? commit.newEvents.length : undefined,
+        truncateFrom:
+          commit.replacesHistory && sameExecution && commit.newEvents.length < wi.pastEvents.length
+            ? commit.newEvents.length
+            : undefined,
         now,
         consumed,
       });
@@ -143,8 +177,14 @@ export class OrchestrationCheckpoint extends HubPart {
         return place && blobNames[place.index]?.[place.source[2]];
       };
       await this.instances.upsert(commit.state, {
-        input: started ? await instanceColumnValue(this.payloads, wi.instanceId, "Input", input, () => appended(input!, INPUT_SOURCES)) : undefined,
-        output: await instanceColumnValue(this.payloads, wi.instanceId, "Output", output, () => appended(output!, OUTPUT_SOURCES)),
+        input: started
+          ? await instanceColumnValue(this.payloads, wi.instanceId, "Input", input, () =>
+              appended(input!, INPUT_SOURCES),
+            )
+          : undefined,
+        output: await instanceColumnValue(this.payloads, wi.instanceId, "Output", output, () =>
+          appended(output!, OUTPUT_SOURCES),
+        ),
       });
       await this.testHooks?.beforeMessageDelete?.(wi, commit);
 
@@ -171,14 +211,32 @@ export class OrchestrationCheckpoint extends HubPart {
     const record = instanceRecordBehindHistory(instanceId, pastEvents, row?.record, new Date());
     if (!record) return;
     // A large value is in a blob its history row names: look that up (DT.AS does the same), do not copy it.
-    const fromHistory = (value: string, sources: readonly HistorySource[]) => async (): Promise<string | undefined> => {
-      const place = historyPlaceOf(state.events, value, sources);
-      return place && this.history.blobNameOf(instanceId, record.executionId, place.source[0], place.source[2]);
-    };
+    const fromHistory =
+      (value: string, sources: readonly HistorySource[]) => async (): Promise<string | undefined> => {
+        const place = historyPlaceOf(state.events, value, sources);
+        return (
+          place && this.history.blobNameOf(instanceId, record.executionId, place.source[0], place.source[2])
+        );
+      };
     await this.instances.upsert(record, {
-      input: await instanceColumnValue(this.payloads, instanceId, "Input", record.serializedInput, fromHistory(record.serializedInput!, INPUT_SOURCES)),
-      output: await instanceColumnValue(this.payloads, instanceId, "Output", record.serializedOutput, fromHistory(record.serializedOutput!, OUTPUT_SOURCES)),
+      input: await instanceColumnValue(
+        this.payloads,
+        instanceId,
+        "Input",
+        record.serializedInput,
+        fromHistory(record.serializedInput!, INPUT_SOURCES),
+      ),
+      output: await instanceColumnValue(
+        this.payloads,
+        instanceId,
+        "Output",
+        record.serializedOutput,
+        fromHistory(record.serializedOutput!, OUTPUT_SOURCES),
+      ),
     });
-    this.logger.warn({ event: "instance.repaired", instanceId, status: state.status }, "Instances row repaired from history");
+    this.logger.warn(
+      { event: "instance.repaired", instanceId, status: state.status },
+      "Instances row repaired from history",
+    );
   }
 }

@@ -25,5 +25,9 @@ function isTableContinuationToken(token: string): boolean {
   }
   if (decoded === null || typeof decoded !== "object" || Array.isArray(decoded)) return false;
   const { nextPartitionKey, nextRowKey } = decoded as Record<string, unknown>;
-  return typeof nextPartitionKey === "string" && nextPartitionKey !== "" && (nextRowKey === undefined || typeof nextRowKey === "string");
+  return (
+    typeof nextPartitionKey === "string" &&
+    nextPartitionKey !== "" &&
+    (nextRowKey === undefined || typeof nextRowKey === "string")
+  );
 }

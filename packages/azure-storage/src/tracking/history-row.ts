@@ -6,7 +6,14 @@
  * strings without `$type`, `ExecutionId` on every row. Readers accept absent and `"null"` for complex members.
  */
 import type { TableEntity } from "@azure/data-tables";
-import { decodeField, encodeField, EVENT_FIELDS, TaskHubError, type EventTypeName, type HistoryEvent } from "@taskhub/core";
+import {
+  decodeField,
+  encodeField,
+  EVENT_FIELDS,
+  TaskHubError,
+  type EventTypeName,
+  type HistoryEvent,
+} from "@taskhub/core";
 
 const TABLE_JSON = { eventType: "name", typeNames: false } as const;
 
@@ -14,7 +21,17 @@ const TABLE_JSON = { eventType: "name", typeNames: false } as const;
 export const HISTORY_COLUMNS = EVENT_FIELDS;
 
 /** Columns that may be offloaded to blobs when large (DT.AS's list; docs/storage-layout.md#large-payloads). */
-export const VARIABLE_SIZE_COLUMNS = new Set(["Name", "Input", "Result", "Output", "Reason", "Details", "Correlation", "FailureDetails", "Tags"]);
+export const VARIABLE_SIZE_COLUMNS = new Set([
+  "Name",
+  "Input",
+  "Result",
+  "Output",
+  "Reason",
+  "Details",
+  "Correlation",
+  "FailureDetails",
+  "Tags",
+]);
 
 /** Row keys: the event's index within its execution as 16 upper-case hex digits. */
 export function historyRowKey(index: number): string {
@@ -73,7 +90,8 @@ export function eventToRow(e: HistoryEvent, partitionKey: string, rowKey: string
 
 /** A property as read with `disableTypeConversion` (`{ value, type }`) or converted; returns the raw value. */
 export function rawValue(p: unknown): unknown {
-  if (p !== null && typeof p === "object" && "value" in (p as object) && "type" in (p as object)) return (p as { value: unknown }).value;
+  if (p !== null && typeof p === "object" && "value" in (p as object) && "type" in (p as object))
+    return (p as { value: unknown }).value;
   return p;
 }
 
@@ -88,7 +106,10 @@ function asString(p: unknown): string | undefined {
 export function rowToEvent(row: Record<string, unknown>): HistoryEvent {
   const type = asString(row.EventType) as EventTypeName | undefined;
   if (!type || !(type in HISTORY_COLUMNS))
-    throw new TaskHubError("Serialization", `history row ${asString(row.rowKey) ?? "?"} has unknown EventType ${JSON.stringify(type)}`);
+    throw new TaskHubError(
+      "Serialization",
+      `history row ${asString(row.rowKey) ?? "?"} has unknown EventType ${JSON.stringify(type)}`,
+    );
   const e: Record<string, unknown> = {
     type,
     eventId: Number(rawValue(row.EventId) ?? -1),

@@ -6,9 +6,21 @@
  */
 import type { TableClient, TableEntity, TransactionAction } from "@azure/data-tables";
 import { TaskHubError, type HistoryEvent } from "@taskhub/core";
-import { utf16ByteLength, historyPropertyBlobName, MAX_TABLE_PROPERTY_BYTES, type LargePayloadStore } from "../payloads/large-payloads.js";
+import {
+  utf16ByteLength,
+  historyPropertyBlobName,
+  MAX_TABLE_PROPERTY_BYTES,
+  type LargePayloadStore,
+} from "../payloads/large-payloads.js";
 import { escapePartitionKey } from "./key-sanitation.js";
-import { eventToRow, historyRowKey, rawValue, rowToEvent, SENTINEL_ROW_KEY, VARIABLE_SIZE_COLUMNS } from "./history-row.js";
+import {
+  eventToRow,
+  historyRowKey,
+  rawValue,
+  rowToEvent,
+  SENTINEL_ROW_KEY,
+  VARIABLE_SIZE_COLUMNS,
+} from "./history-row.js";
 
 export interface LoadedHistory {
   events: HistoryEvent[];
@@ -45,7 +57,8 @@ function parseConsumed(value: unknown): Map<string, number> {
   const m = new Map<string, number>();
   if (typeof value !== "string" || value === "") return m;
   try {
-    for (const [id, t] of JSON.parse(value) as [string, number][]) if (typeof id === "string" && typeof t === "number") m.set(id, t);
+    for (const [id, t] of JSON.parse(value) as [string, number][])
+      if (typeof id === "string" && typeof t === "number") m.set(id, t);
   } catch {
     /* a malformed column only loses the protection, never the history */
   }
@@ -80,15 +93,24 @@ export class HistoryTable {
     const pk = escapePartitionKey(instanceId);
     const filter = `PartitionKey eq '${pk.replaceAll("'", "''")}'`;
     const rows: Record<string, unknown>[] = [];
-    for await (const r of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter }, disableTypeConversion: true }))
+    for await (const r of this.table.listEntities<Record<string, unknown>>({
+      queryOptions: { filter },
+      disableTypeConversion: true,
+    }))
       rows.push(r);
     rows.sort((a, b) => (String(a.rowKey) < String(b.rowKey) ? -1 : 1));
     const sentinel = rows.find((r) => r.rowKey === SENTINEL_ROW_KEY);
     const eventRows = rows.filter((r) => r.rowKey !== SENTINEL_ROW_KEY);
-    const executionId = (rawValue(sentinel?.ExecutionId) ?? rawValue(eventRows[0]?.ExecutionId)) as string | undefined;
+    const executionId = (rawValue(sentinel?.ExecutionId) ?? rawValue(eventRows[0]?.ExecutionId)) as
+      string | undefined;
     const etag = sentinel?.etag as string | undefined;
     if (expectedExecutionId && executionId && expectedExecutionId !== executionId)
-      return { events: [], etag, executionId, consumed: parseConsumed(rawValue(sentinel?.[CONSUMED_MESSAGES_COLUMN])) };
+      return {
+        events: [],
+        etag,
+        executionId,
+        consumed: parseConsumed(rawValue(sentinel?.[CONSUMED_MESSAGES_COLUMN])),
+      };
     const events: HistoryEvent[] = [];
     for (const row of eventRows) {
       if (rawValue(row.ExecutionId) !== executionId) break;
@@ -100,7 +122,12 @@ export class HistoryTable {
       }
       events.push(rowToEvent(row));
     }
-    return { events, etag, executionId, consumed: parseConsumed(rawValue(sentinel?.[CONSUMED_MESSAGES_COLUMN])) };
+    return {
+      events,
+      etag,
+      executionId,
+      consumed: parseConsumed(rawValue(sentinel?.[CONSUMED_MESSAGES_COLUMN])),
+    };
   }
 
   /**
@@ -119,7 +146,12 @@ export class HistoryTable {
       let offloaded: Record<string, string> | undefined;
       for (const column of Object.keys(row)) {
         const v = row[column];
-        if (!VARIABLE_SIZE_COLUMNS.has(column) || typeof v !== "string" || utf16ByteLength(v) <= MAX_TABLE_PROPERTY_BYTES) continue;
+        if (
+          !VARIABLE_SIZE_COLUMNS.has(column) ||
+          typeof v !== "string" ||
+          utf16ByteLength(v) <= MAX_TABLE_PROPERTY_BYTES
+        )
+          continue;
         const blobName = historyPropertyBlobName(pk, rowKey, e.type, column);
         await this.payloads.upload(blobName, v);
         row[column] = "";
@@ -135,7 +167,12 @@ export class HistoryTable {
       const batch: TransactionAction[] = [];
       let bytes = 0;
       while (i < rows.length && batch.length < MAX_ROWS_PER_BATCH) {
-        const size = 1024 + [...VARIABLE_SIZE_COLUMNS].reduce((n, c) => n + (typeof rows[i]![c] === "string" ? utf16ByteLength(rows[i]![c] as string) : 0), 0);
+        const size =
+          1024 +
+          [...VARIABLE_SIZE_COLUMNS].reduce(
+            (n, c) => n + (typeof rows[i]![c] === "string" ? utf16ByteLength(rows[i]![c] as string) : 0),
+            0,
+          );
         if (batch.length > 0 && bytes + size > MAX_BATCH_BYTES) break;
         bytes += size;
         batch.push(["upsert", rows[i] as TableEntity, "Replace"]);
@@ -147,7 +184,9 @@ export class HistoryTable {
         rowKey: SENTINEL_ROW_KEY,
         ExecutionId: o.executionId,
         IsCheckpointComplete: final,
-        ...(final ? { CheckpointCompletedTimestamp: { value: o.now.toISOString(), type: "DateTime" as const } } : {}),
+        ...(final
+          ? { CheckpointCompletedTimestamp: { value: o.now.toISOString(), type: "DateTime" as const } }
+          : {}),
         ...(final && o.consumed ? { [CONSUMED_MESSAGES_COLUMN]: JSON.stringify([...o.consumed]) } : {}),
       };
       batch.push(etag === undefined ? ["create", sentinel] : ["update", sentinel, "Merge", { etag }]);
@@ -164,7 +203,11 @@ export class HistoryTable {
           // committed it); the retry then fails on the sentinel this very batch changed. That is our commit.
           const committed = final && o.consumed ? await this.sentinelEtagIfWritten(pk, sentinel) : undefined;
           if (committed === undefined)
-            throw new TaskHubError("WorkItemLockLost", `instance '${o.instanceId}' was checkpointed by another worker (HTTP ${s} on the history sentinel)`, { cause: err });
+            throw new TaskHubError(
+              "WorkItemLockLost",
+              `instance '${o.instanceId}' was checkpointed by another worker (HTTP ${s} on the history sentinel)`,
+              { cause: err },
+            );
           etag = committed;
         } else throw err;
       }
@@ -178,22 +221,38 @@ export class HistoryTable {
    * The consumed-message column names this checkpoint's messages with its time to the millisecond, so no other
    * checkpoint writes the same value.
    */
-  private async sentinelEtagIfWritten(pk: string, written: Record<string, unknown>): Promise<string | undefined> {
-    const row = await this.table.getEntity<Record<string, unknown>>(pk, SENTINEL_ROW_KEY, { disableTypeConversion: true });
+  private async sentinelEtagIfWritten(
+    pk: string,
+    written: Record<string, unknown>,
+  ): Promise<string | undefined> {
+    const row = await this.table.getEntity<Record<string, unknown>>(pk, SENTINEL_ROW_KEY, {
+      disableTypeConversion: true,
+    });
     const same = (column: string): boolean => rawValue(row[column]) === written[column];
-    return same("ExecutionId") && same(CONSUMED_MESSAGES_COLUMN) && String(rawValue(row.IsCheckpointComplete)) === "true" ? row.etag : undefined;
+    return same("ExecutionId") &&
+      same(CONSUMED_MESSAGES_COLUMN) &&
+      String(rawValue(row.IsCheckpointComplete)) === "true"
+      ? row.etag
+      : undefined;
   }
 
   /**
    * The blob a column of the execution's (last) event of `eventType` was offloaded to, or undefined when
    * that column is inline. One query; DT.AS looks it up the same way when it repairs an Instances row.
    */
-  async blobNameOf(instanceId: string, executionId: string, eventType: string, column: string): Promise<string | undefined> {
+  async blobNameOf(
+    instanceId: string,
+    executionId: string,
+    eventType: string,
+    column: string,
+  ): Promise<string | undefined> {
     const pk = escapePartitionKey(instanceId);
     const q = (v: string): string => `'${v.replaceAll("'", "''")}'`;
     const filter = `PartitionKey eq ${q(pk)} and ExecutionId eq ${q(executionId)} and EventType eq ${q(eventType)}`;
     let found: string | undefined;
-    for await (const r of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: [`${column}BlobName`] } })) {
+    for await (const r of this.table.listEntities<Record<string, unknown>>({
+      queryOptions: { filter, select: [`${column}BlobName`] },
+    })) {
       const name = r[`${column}BlobName`];
       found = typeof name === "string" && name !== "" ? name : undefined;
     }
@@ -203,8 +262,11 @@ export class HistoryTable {
   private async truncate(instanceId: string, executionId: string, fromIndex: number): Promise<void> {
     const pk = escapePartitionKey(instanceId);
     const filter = `PartitionKey eq '${pk.replaceAll("'", "''")}' and RowKey ge '${historyRowKey(fromIndex)}' and RowKey lt '${SENTINEL_ROW_KEY}'`;
-    for await (const r of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ["ExecutionId"] } })) {
-      if (r.ExecutionId === executionId) await this.table.deleteEntity(pk, String(r.rowKey)).catch(() => undefined);
+    for await (const r of this.table.listEntities<Record<string, unknown>>({
+      queryOptions: { filter, select: ["ExecutionId"] },
+    })) {
+      if (r.ExecutionId === executionId)
+        await this.table.deleteEntity(pk, String(r.rowKey)).catch(() => undefined);
     }
   }
 
@@ -212,10 +274,14 @@ export class HistoryTable {
   async deleteAll(instanceId: string): Promise<number> {
     const pk = escapePartitionKey(instanceId);
     const keys: string[] = [];
-    for await (const r of this.table.listEntities({ queryOptions: { filter: `PartitionKey eq '${pk.replaceAll("'", "''")}'`, select: ["RowKey"] } }))
+    for await (const r of this.table.listEntities({
+      queryOptions: { filter: `PartitionKey eq '${pk.replaceAll("'", "''")}'`, select: ["RowKey"] },
+    }))
       keys.push(String(r.rowKey));
     for (let i = 0; i < keys.length; i += 100) {
-      const batch: TransactionAction[] = keys.slice(i, i + 100).map((rowKey) => ["delete", { partitionKey: pk, rowKey }]);
+      const batch: TransactionAction[] = keys
+        .slice(i, i + 100)
+        .map((rowKey) => ["delete", { partitionKey: pk, rowKey }]);
       try {
         await this.table.submitTransaction(batch);
       } catch (err) {

@@ -4,7 +4,12 @@
  * large value twice). docs/storage-layout.md lists the columns and blob names.
  */
 import type { HistoryEvent } from "@taskhub/core";
-import { instancePropertyBlobName, MAX_TABLE_PROPERTY_BYTES, utf16ByteLength, type LargePayloadStore } from "../payloads/large-payloads.js";
+import {
+  instancePropertyBlobName,
+  MAX_TABLE_PROPERTY_BYTES,
+  utf16ByteLength,
+  type LargePayloadStore,
+} from "../payloads/large-payloads.js";
 import { escapePartitionKey } from "./key-sanitation.js";
 
 /** Where the history keeps an Instances column's value: event type, event field, history column. */
@@ -19,7 +24,11 @@ export const OUTPUT_SOURCES: readonly HistorySource[] = [
  * Where in `events` the history holds exactly `value`: the last event of a `sources` type, if its field is
  * `value` (a failure's output, for one, is not its Result), else undefined.
  */
-export function historyPlaceOf(events: readonly HistoryEvent[], value: string, sources: readonly HistorySource[]): { index: number; source: HistorySource } | undefined {
+export function historyPlaceOf(
+  events: readonly HistoryEvent[],
+  value: string,
+  sources: readonly HistorySource[],
+): { index: number; source: HistorySource } | undefined {
   for (let index = events.length - 1; index >= 0; index--) {
     const e = events[index]! as unknown as Record<string, unknown>;
     const source = sources.find(([type]) => type === e.type);

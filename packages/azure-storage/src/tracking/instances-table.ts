@@ -45,7 +45,11 @@ function quote(v: string): string {
 }
 
 /** Columns written for a record (DTF's names). `undefined` values are omitted (Merge leaves them alone). */
-export function recordColumns(r: InstanceRecord, taskHubName: string, io: { input?: string; output?: string }): Record<string, unknown> {
+export function recordColumns(
+  r: InstanceRecord,
+  taskHubName: string,
+  io: { input?: string; output?: string },
+): Record<string, unknown> {
   const cols: Record<string, unknown> = {
     Name: r.name,
     Version: r.version ?? "",
@@ -93,7 +97,13 @@ export function rowToRecord(row: Record<string, unknown>): InstanceRecord {
 }
 
 function toInstanceRow(row: Record<string, unknown>): InstanceRow {
-  return { record: rowToRecord(row), etag: String(row.etag), input: str(row.Input), output: str(row.Output), inputBlobName: str(row.InputBlobName) };
+  return {
+    record: rowToRecord(row),
+    etag: String(row.etag),
+    input: str(row.Input),
+    output: str(row.Output),
+    inputBlobName: str(row.InputBlobName),
+  };
 }
 
 export class InstancesTable {
@@ -104,7 +114,11 @@ export class InstancesTable {
 
   async get(instanceId: string): Promise<InstanceRow | undefined> {
     try {
-      return toInstanceRow(await this.table.getEntity<Record<string, unknown>>(escapePartitionKey(instanceId), "", { disableTypeConversion: true }));
+      return toInstanceRow(
+        await this.table.getEntity<Record<string, unknown>>(escapePartitionKey(instanceId), "", {
+          disableTypeConversion: true,
+        }),
+      );
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode === 404) return undefined;
       throw err;
@@ -115,8 +129,16 @@ export class InstancesTable {
    * The client's Pending row: Insert when none existed, else Replace with If-Match of the row read before
    * sending (so old Output/CompletedTime/CustomStatus disappear). 409/412 are ignored, as DTF does.
    */
-  async writePending(r: InstanceRecord, previousEtag: string | undefined, io: { input?: string; inputBlobName?: string }): Promise<void> {
-    const entity = { partitionKey: escapePartitionKey(r.instanceId), rowKey: "", ...recordColumns(r, this.taskHubName, io) };
+  async writePending(
+    r: InstanceRecord,
+    previousEtag: string | undefined,
+    io: { input?: string; inputBlobName?: string },
+  ): Promise<void> {
+    const entity = {
+      partitionKey: escapePartitionKey(r.instanceId),
+      rowKey: "",
+      ...recordColumns(r, this.taskHubName, io),
+    };
     if (io.inputBlobName) Object.assign(entity, { InputBlobName: io.inputBlobName });
     try {
       if (previousEtag === undefined) await this.table.createEntity(entity);
@@ -129,13 +151,21 @@ export class InstancesTable {
 
   /** Checkpoint write: InsertOrMerge, no ETag (DTF's default). */
   async upsert(r: InstanceRecord, io: { input?: string; output?: string }): Promise<void> {
-    const entity = { partitionKey: escapePartitionKey(r.instanceId), rowKey: "", ...recordColumns(r, this.taskHubName, io) };
+    const entity = {
+      partitionKey: escapePartitionKey(r.instanceId),
+      rowKey: "",
+      ...recordColumns(r, this.taskHubName, io),
+    };
     await this.table.upsertEntity(entity, "Merge");
   }
 
   /** Merge a few columns (terminate-before-start, rewind → Pending). */
   async merge(instanceId: string, columns: Record<string, unknown>): Promise<void> {
-    await this.table.updateEntity({ partitionKey: escapePartitionKey(instanceId), rowKey: "", ...columns }, "Merge", { etag: "*" });
+    await this.table.updateEntity(
+      { partitionKey: escapePartitionKey(instanceId), rowKey: "", ...columns },
+      "Merge",
+      { etag: "*" },
+    );
   }
 
   async delete(instanceId: string): Promise<boolean> {
@@ -151,17 +181,36 @@ export class InstancesTable {
   /** One page of rows matching the query; the token is the table SDK's, opaque to callers (`InvalidArgument` if it is not one). */
   async query(q: InstanceQuery, continuationToken?: string): Promise<Page<InstanceRow>> {
     const pageSize = q.pageSize ?? 100;
-    if (!(pageSize >= 1 && pageSize <= 1000)) throw new InvalidArgumentError("pageSize must be between 1 and 1000");
+    if (!(pageSize >= 1 && pageSize <= 1000))
+      throw new InvalidArgumentError("pageSize must be between 1 and 1000");
     if (continuationToken) validateContinuationToken(continuationToken);
     const filter = instanceFilter(q);
-    const select = q.fetchPayloads === false
-      ? ["PartitionKey", "RowKey", "Name", "Version", "ExecutionId", "RuntimeStatus", "CreatedTime", "LastUpdatedTime", "CompletedTime", "ScheduledStartTime", "Generation", "Tags", "TaskHubName"]
-      : undefined;
+    const select =
+      q.fetchPayloads === false
+        ? [
+            "PartitionKey",
+            "RowKey",
+            "Name",
+            "Version",
+            "ExecutionId",
+            "RuntimeStatus",
+            "CreatedTime",
+            "LastUpdatedTime",
+            "CompletedTime",
+            "ScheduledStartTime",
+            "Generation",
+            "Tags",
+            "TaskHubName",
+          ]
+        : undefined;
     const pages = this.table
-      .listEntities<Record<string, unknown>>({ queryOptions: { filter, ...(select ? { select } : {}) }, disableTypeConversion: true })
+      .listEntities<Record<string, unknown>>({
+        queryOptions: { filter, ...(select ? { select } : {}) },
+        disableTypeConversion: true,
+      })
       .byPage({ maxPageSize: pageSize, continuationToken });
     const { value: page } = await pages.next();
-    const rows = (page ?? []) as (Record<string, unknown>[] & { continuationToken?: string });
+    const rows = (page ?? []) as Record<string, unknown>[] & { continuationToken?: string };
     return {
       items: rows.map(toInstanceRow),
       continuationToken: rows.continuationToken || undefined,
@@ -174,7 +223,8 @@ export function instanceFilter(q: InstanceQuery & PurgeFilter): string {
   const parts: string[] = ["RowKey eq ''"];
   if (q.createdFrom) parts.push(`CreatedTime ge datetime'${q.createdFrom.toISOString()}'`);
   if (q.createdTo) parts.push(`CreatedTime le datetime'${q.createdTo.toISOString()}'`);
-  if (q.statuses && q.statuses.length > 0) parts.push(q.statuses.map((s) => `RuntimeStatus eq ${quote(s)}`).join(" or "));
+  if (q.statuses && q.statuses.length > 0)
+    parts.push(q.statuses.map((s) => `RuntimeStatus eq ${quote(s)}`).join(" or "));
   if (q.instanceIdPrefix) {
     const p = escapePartitionKey(q.instanceIdPrefix);
     const last = p.charCodeAt(p.length - 1);

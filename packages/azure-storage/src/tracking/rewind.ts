@@ -39,7 +39,10 @@ const num = (v: unknown): number | undefined => {
 async function readRows(history: TableClient, instanceId: string): Promise<Row[]> {
   const filter = `PartitionKey eq '${escapePartitionKey(instanceId).replaceAll("'", "''")}'`;
   const rows: Row[] = [];
-  for await (const r of history.listEntities<Record<string, unknown>>({ queryOptions: { filter }, disableTypeConversion: true }))
+  for await (const r of history.listEntities<Record<string, unknown>>({
+    queryOptions: { filter },
+    disableTypeConversion: true,
+  }))
     rows.push(r as Row);
   return rows;
 }
@@ -47,10 +50,14 @@ async function readRows(history: TableClient, instanceId: string): Promise<Row[]
 async function markRewound(history: TableClient, row: Row, toGeneric: boolean): Promise<void> {
   const oldType = text(row.EventType) ?? "";
   const { etag, ...entity } = row;
-  const updated: Record<string, unknown> = { ...entity, Reason: { value: `Rewound: ${oldType}`, type: "String" } };
+  const updated: Record<string, unknown> = {
+    ...entity,
+    Reason: { value: `Rewound: ${oldType}`, type: "String" },
+  };
   if (toGeneric) updated.EventType = { value: "GenericEvent", type: "String" };
   // Drop read-only metadata the SDK returned with the row.
-  for (const k of Object.keys(updated)) if (k.startsWith("odata.") || k === "timestamp" || k === "Timestamp") delete updated[k];
+  for (const k of Object.keys(updated))
+    if (k.startsWith("odata.") || k === "timestamp" || k === "Timestamp") delete updated[k];
   await history.updateEntity(updated as TableEntity, "Replace", etag ? { etag } : undefined);
 }
 
@@ -70,7 +77,9 @@ export async function rewindFailedHistory(
     throw new TaskHubError("InvalidOperation", `instance '${instanceId}' has no history to rewind`);
   const newest = started.reduce((a, b) => (b.rowKey > a.rowKey ? b : a));
   const executionId = text(newest.ExecutionId);
-  const execution = rows.filter((r) => text(r.ExecutionId) === executionId).sort((a, b) => (a.rowKey < b.rowKey ? -1 : 1));
+  const execution = rows
+    .filter((r) => text(r.ExecutionId) === executionId)
+    .sort((a, b) => (a.rowKey < b.rowKey ? -1 : 1));
   const ofType = (type: string, eventId: number): Row | undefined =>
     execution.find((r) => text(r.EventType) === type && num(r.EventId) === eventId);
 
@@ -104,7 +113,9 @@ export async function rewindFailedHistory(
   if (firstFailureKey !== undefined) {
     for (const created of execution) {
       if (text(created.EventType) !== "TimerCreated" || created.rowKey < firstFailureKey) continue;
-      const fired = execution.find((r) => text(r.EventType) === "TimerFired" && num(r.TimerId) === num(created.EventId));
+      const fired = execution.find(
+        (r) => text(r.EventType) === "TimerFired" && num(r.TimerId) === num(created.EventId),
+      );
       if (!fired) continue; // still pending: its TimerFired message will find it
       await markRewound(history, created, true);
       await markRewound(history, fired, true);

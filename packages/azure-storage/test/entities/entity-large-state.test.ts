@@ -35,8 +35,17 @@ afterAll(async () => {
 
 describe("entity scheduler state larger than a table column", () => {
   it("400 calling orchestrations: the count is read back", async () => {
-    const ids = await Promise.all(Array.from({ length: 400 }, (_, i) => client.scheduleNewOrchestration("Call", undefined, { instanceId: `caller-with-a-longish-instance-id-${i}` })));
-    for (const id of ids) expect((await client.waitForOrchestrationCompletion(id, { timeoutMs: 120_000 })).runtimeStatus).toBe("Completed");
+    const ids = await Promise.all(
+      Array.from({ length: 400 }, (_, i) =>
+        client.scheduleNewOrchestration("Call", undefined, {
+          instanceId: `caller-with-a-longish-instance-id-${i}`,
+        }),
+      ),
+    );
+    for (const id of ids)
+      expect((await client.waitForOrchestrationCompletion(id, { timeoutMs: 120_000 })).runtimeStatus).toBe(
+        "Completed",
+      );
     const e = await client.getEntity<number>({ name: "counter", key: "many" });
     expect(e?.state).toBe(400);
   }, 180_000);

@@ -47,7 +47,9 @@ describe("entity storage layout", () => {
   it("a client signal is a DTF EventRaised 'op' message with the request JSON, to the entity's control queue", async () => {
     await client.signalEntity({ name: "Counter", key: "Layout" }, "add", 5);
     const partition = partitionIndex("@counter@Layout", service.names.controlQueues.length);
-    const queue = QueueServiceClient.fromConnectionString(connectionString()).getQueueClient(service.names.controlQueues[partition]!);
+    const queue = QueueServiceClient.fromConnectionString(connectionString()).getQueueClient(
+      service.names.controlQueues[partition]!,
+    );
     const peeked = await queue.peekMessages({ numberOfMessages: 1 });
     const body = JSON.parse(peeked.peekedMessageItems[0]!.messageText);
     expect(body.TaskMessage.OrchestrationInstance).toMatchObject({ InstanceId: "@counter@Layout" });
@@ -55,16 +57,31 @@ describe("entity storage layout", () => {
     expect(body.TaskMessage.Event.EventType).toBe(15);
     expect(body.TaskMessage.Event.Name).toBe("op");
     const request = JSON.parse(body.TaskMessage.Event.Input);
-    expect(Object.keys(request)).toEqual(["op", "signal", "input", "id", "Timestamp", "Predecessor", "IsLockRequest", "createTrace"]);
+    expect(Object.keys(request)).toEqual([
+      "op",
+      "signal",
+      "input",
+      "id",
+      "Timestamp",
+      "Predecessor",
+      "IsLockRequest",
+      "createTrace",
+    ]);
     expect(request).toMatchObject({ op: "add", signal: true, input: "5", IsLockRequest: false });
     expect(request.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   });
 
   it("after a batch: a Running Instances row with the scheduler state as Input, entity status as CustomStatus; three history rows", async () => {
     await worker.start();
-    const meta = await waitFor(async () => (await client.getEntity<number>({ name: "counter", key: "Layout" }))?.state === 5 ? true : undefined);
+    const meta = await waitFor(async () =>
+      (await client.getEntity<number>({ name: "counter", key: "Layout" }))?.state === 5 ? true : undefined,
+    );
     expect(meta).toBe(true);
-    const instances = TableClient.fromConnectionString(connectionString(), service.names.instancesTable, http);
+    const instances = TableClient.fromConnectionString(
+      connectionString(),
+      service.names.instancesTable,
+      http,
+    );
     const row = await instances.getEntity<Record<string, unknown>>("@counter@Layout", "");
     expect(row.RuntimeStatus).toBe("Running");
     expect(row.Name).toBe("@counter@Layout");
@@ -78,7 +95,10 @@ describe("entity storage layout", () => {
 
     const history = TableClient.fromConnectionString(connectionString(), service.names.historyTable, http);
     const rows: Record<string, unknown>[] = [];
-    for await (const r of history.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '@counter@Layout'` } })) rows.push(r);
+    for await (const r of history.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: `PartitionKey eq '@counter@Layout'` },
+    }))
+      rows.push(r);
     const current = rows.filter((r) => r.ExecutionId === row.ExecutionId && r.rowKey !== "sentinel");
     expect(current.map((r) => [r.rowKey, r.EventType])).toEqual([
       ["0000000000000000", "OrchestratorStarted"],
@@ -95,13 +115,25 @@ describe("entity storage layout", () => {
     const s = await client.waitForOrchestrationCompletion(id, { timeoutMs: 20_000 });
     expect(s.output).toBe(0);
     const events = await client.getOrchestrationHistory(id);
-    const sent = events.find((e) => e.type === "EventSent") as Extract<(typeof events)[number], { type: "EventSent" }>;
+    const sent = events.find((e) => e.type === "EventSent") as Extract<
+      (typeof events)[number],
+      { type: "EventSent" }
+    >;
     expect(sent.instanceId).toBe("@counter@calls");
     expect(sent.name).toBe("op");
     const request = JSON.parse(sent.input!);
-    expect(request).toMatchObject({ op: "add", input: "2", parent: id, parentExecution: s.executionId, IsLockRequest: false });
+    expect(request).toMatchObject({
+      op: "add",
+      input: "2",
+      parent: id,
+      parentExecution: s.executionId,
+      IsLockRequest: false,
+    });
     expect(request.Timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?Z$/);
-    const raised = events.find((e) => e.type === "EventRaised") as Extract<(typeof events)[number], { type: "EventRaised" }>;
+    const raised = events.find((e) => e.type === "EventRaised") as Extract<
+      (typeof events)[number],
+      { type: "EventRaised" }
+    >;
     expect(raised.name).toBe(request.id);
     expect(JSON.parse(raised.input!)).toEqual({ result: "0" });
   });

@@ -23,10 +23,16 @@ describe("table partition manager", () => {
         return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       },
     });
-    const manager = new TablePartitionManager({ table: counted, controlQueues: names.controlQueues, workerId: "a", acquireIntervalMs: 10 });
+    const manager = new TablePartitionManager({
+      table: counted,
+      controlQueues: names.controlQueues,
+      workerId: "a",
+      acquireIntervalMs: 10,
+    });
     await manager.start({ onPartitionGained: () => undefined, onPartitionLost: () => undefined });
     cleanups.push(() => manager.stop());
-    for (const until = Date.now() + 60_000; rounds < 12 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
+    for (const until = Date.now() + 60_000; rounds < 12 && Date.now() < until;)
+      await new Promise((r) => setTimeout(r, 20));
     expect(rounds).toBeGreaterThanOrEqual(12);
     const signal = (manager as unknown as { controller: AbortController }).controller.signal;
     // The wait in progress holds one; finished waits hold none (each used to leave its listener behind).

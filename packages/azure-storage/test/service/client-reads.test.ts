@@ -13,15 +13,26 @@ import { connectionString, newService, uniqueHubName } from "./helpers.js";
 async function storesOf(hub: string): Promise<string[]> {
   const lc = hub.toLowerCase();
   const out: string[] = [];
-  for await (const t of TableServiceClient.fromConnectionString(connectionString(), { allowInsecureConnection: true }).listTables())
+  for await (const t of TableServiceClient.fromConnectionString(connectionString(), {
+    allowInsecureConnection: true,
+  }).listTables())
     if (t.name?.toLowerCase().startsWith(lc)) out.push(`table ${t.name}`);
-  for await (const q of QueueServiceClient.fromConnectionString(connectionString()).listQueues({ prefix: lc })) out.push(`queue ${q.name}`);
-  for await (const c of BlobServiceClient.fromConnectionString(connectionString()).listContainers({ prefix: lc })) out.push(`container ${c.name}`);
+  for await (const q of QueueServiceClient.fromConnectionString(connectionString()).listQueues({
+    prefix: lc,
+  }))
+    out.push(`queue ${q.name}`);
+  for await (const c of BlobServiceClient.fromConnectionString(connectionString()).listContainers({
+    prefix: lc,
+  }))
+    out.push(`container ${c.name}`);
   return out.sort();
 }
 
 /** Every client read (and a purge of nothing), through the service and through a TaskHubClient. */
-async function readEverything(service: AzureStorageOrchestrationService, instanceId: string): Promise<unknown[]> {
+async function readEverything(
+  service: AzureStorageOrchestrationService,
+  instanceId: string,
+): Promise<unknown[]> {
   const client = new TaskHubClient(service);
   const results: unknown[] = [];
   results.push(await service.getOrchestrationState(instanceId));
@@ -56,7 +67,9 @@ describe("client reads create nothing", () => {
     instanceId = await client.scheduleNewOrchestration("Hello", "DT.AS");
     await client.waitForOrchestrationCompletion(instanceId, { timeoutMs: 30_000 });
     await worker.stop();
-    await TableServiceClient.fromConnectionString(connectionString(), { allowInsecureConnection: true }).deleteTable(writer.names.poisonTable);
+    await TableServiceClient.fromConnectionString(connectionString(), {
+      allowInsecureConnection: true,
+    }).deleteTable(writer.names.poisonTable);
   });
 
   afterAll(async () => {
@@ -69,7 +82,11 @@ describe("client reads create nothing", () => {
     expect(before).not.toContain(`table ${hub}Poison`);
     const reader = newService({ taskHubName: hub });
     const [state, history, page, poison] = await readEverything(reader, instanceId);
-    expect(state).toMatchObject({ instanceId, runtimeStatus: "Completed", serializedOutput: JSON.stringify("Hello DT.AS!") });
+    expect(state).toMatchObject({
+      instanceId,
+      runtimeStatus: "Completed",
+      serializedOutput: JSON.stringify("Hello DT.AS!"),
+    });
     expect((history as { type: string }[]).map((e) => e.type)).toContain("ExecutionCompleted");
     expect((page as { items: unknown[] }).items).toHaveLength(1);
     expect(poison).toEqual([]);
@@ -79,7 +96,17 @@ describe("client reads create nothing", () => {
   it("on a hub that does not exist: everything reads as empty and the hub stays absent", async () => {
     const absent = newService({ taskHubName: uniqueHubName("absent") });
     const results = await readEverything(absent, "i1");
-    expect(results).toEqual([undefined, [], { items: [], continuationToken: undefined }, [], undefined, "InstanceNotFound", undefined, { deletedInstanceCount: 0 }, { deletedInstanceCount: 0 }]);
+    expect(results).toEqual([
+      undefined,
+      [],
+      { items: [], continuationToken: undefined },
+      [],
+      undefined,
+      "InstanceNotFound",
+      undefined,
+      { deletedInstanceCount: 0 },
+      { deletedInstanceCount: 0 },
+    ]);
     expect(await storesOf(absent.names.hub)).toEqual([]);
   });
 });
@@ -91,7 +118,8 @@ describe("continuation tokens", () => {
   beforeAll(async () => {
     service = newService();
     const client = new TaskHubClient(service);
-    for (const id of ["page-1", "page-2", "page-3"]) await client.scheduleNewOrchestration("Anything", undefined, { instanceId: id });
+    for (const id of ["page-1", "page-2", "page-3"])
+      await client.scheduleNewOrchestration("Anything", undefined, { instanceId: id });
   });
 
   afterAll(async () => {
@@ -108,7 +136,17 @@ describe("continuation tokens", () => {
   });
 
   it("one that no listing returned is InvalidArgument, before any request", async () => {
-    const garbage = ["garbage", "%%%", "bm90IGpzb24", base64("not json"), base64('"text"'), base64("[1]"), base64("{}"), base64('{"nextPartitionKey":5}'), base64('{"nextPartitionKey":"a","nextRowKey":7}')];
+    const garbage = [
+      "garbage",
+      "%%%",
+      "bm90IGpzb24",
+      base64("not json"),
+      base64('"text"'),
+      base64("[1]"),
+      base64("{}"),
+      base64('{"nextPartitionKey":5}'),
+      base64('{"nextPartitionKey":"a","nextRowKey":7}'),
+    ];
     for (const token of garbage) {
       const before = service.requestCounter.snapshot();
       const err = await service.queryInstances({}, token).then(

@@ -75,7 +75,7 @@ describe("DTF-written data", () => {
     expect(s.executionId).toBe(exec);
   });
 
-  it("continues an instance whose history rows DTF wrote (v2 \"null\" columns) from a base64 result message", async () => {
+  it('continues an instance whose history rows DTF wrote (v2 "null" columns) from a base64 result message', async () => {
     await worker.stop();
     const id = "dtf-mid-1";
     const exec = "aae324dcc8f943e490b37ec5e5bbf9da";
@@ -107,9 +107,27 @@ describe("DTF-written data", () => {
           GenerateNewTrace: false,
         },
       ],
-      ["create", { ...common("0000000000000002", "TaskScheduled", 0), Name: "SayHello", Version: "", ParentTraceContext: "null", Tags: "null" }],
+      [
+        "create",
+        {
+          ...common("0000000000000002", "TaskScheduled", 0),
+          Name: "SayHello",
+          Version: "",
+          ParentTraceContext: "null",
+          Tags: "null",
+        },
+      ],
       ["create", common("0000000000000003", "OrchestratorCompleted", -1)],
-      ["create", { partitionKey: id, rowKey: "sentinel", ExecutionId: exec, IsCheckpointComplete: true, CheckpointCompletedTimestamp: { value: t0, type: "DateTime" } }],
+      [
+        "create",
+        {
+          partitionKey: id,
+          rowKey: "sentinel",
+          ExecutionId: exec,
+          IsCheckpointComplete: true,
+          CheckpointCompletedTimestamp: { value: t0, type: "DateTime" },
+        },
+      ],
     ]);
     await table(service.names.instancesTable).createEntity({
       partitionKey: id,
@@ -142,10 +160,19 @@ describe("DTF-written data", () => {
     expect(h[0]).toMatchObject({ type: "OrchestratorStarted", timestamp: t0 });
     expect(h[1]).toMatchObject({ type: "ExecutionStarted", name: "HelloDtf", input: '"Kyoto"' });
     expect((h[1] as { parentInstance?: unknown }).parentInstance).toBeUndefined();
-    expect(h.find((e) => e.type === "TaskCompleted")).toMatchObject({ taskScheduledId: 0, timestamp: "2026-01-05T10:00:01.7654321Z" });
+    expect(h.find((e) => e.type === "TaskCompleted")).toMatchObject({
+      taskScheduledId: 0,
+      timestamp: "2026-01-05T10:00:01.7654321Z",
+    });
     expect(h.map((e) => e.type).slice(4)).toEqual([
-      "OrchestratorStarted", "TaskCompleted", "TaskScheduled", "OrchestratorCompleted",
-      "OrchestratorStarted", "TaskCompleted", "ExecutionCompleted", "OrchestratorCompleted",
+      "OrchestratorStarted",
+      "TaskCompleted",
+      "TaskScheduled",
+      "OrchestratorCompleted",
+      "OrchestratorStarted",
+      "TaskCompleted",
+      "ExecutionCompleted",
+      "OrchestratorCompleted",
     ]);
   });
 });

@@ -1,6 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
-import { AzureStorageOrchestrationService, type AzureStorageOrchestrationServiceSettings } from "../../src/index.js";
+import {
+  AzureStorageOrchestrationService,
+  type AzureStorageOrchestrationServiceSettings,
+} from "../../src/index.js";
 
 /** A fresh task hub name per test, so tests sharing one Azurite never see each other's data. */
 export function uniqueHubName(prefix = "t"): string {
@@ -12,7 +15,9 @@ export function connectionString(): string {
 }
 
 /** A service on the shared Azurite with fast polling (tests only). */
-export function newService(settings: Partial<AzureStorageOrchestrationServiceSettings> = {}): AzureStorageOrchestrationService {
+export function newService(
+  settings: Partial<AzureStorageOrchestrationServiceSettings> = {},
+): AzureStorageOrchestrationService {
   return new AzureStorageOrchestrationService({
     taskHubName: uniqueHubName(),
     storage: { connectionString: connectionString() },

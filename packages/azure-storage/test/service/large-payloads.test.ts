@@ -6,7 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TableClient } from "@azure/data-tables";
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import { TaskHubClient, TaskHubWorker } from "@taskhub/core";
-import { escapePartitionKey, type AzureStorageOrchestrationService, type CheckpointTestHooks } from "../../src/index.js";
+import {
+  escapePartitionKey,
+  type AzureStorageOrchestrationService,
+  type CheckpointTestHooks,
+} from "../../src/index.js";
 import { connectionString, newService } from "./helpers.js";
 
 let service: AzureStorageOrchestrationService;
@@ -34,13 +38,15 @@ afterAll(async () => {
 });
 
 function instancesRow(instanceId: string): Promise<Record<string, unknown>> {
-  return TableClient.fromConnectionString(connectionString(), service.names.instancesTable, { allowInsecureConnection: true }).getEntity<
-    Record<string, unknown>
-  >(escapePartitionKey(instanceId), "");
+  return TableClient.fromConnectionString(connectionString(), service.names.instancesTable, {
+    allowInsecureConnection: true,
+  }).getEntity<Record<string, unknown>>(escapePartitionKey(instanceId), "");
 }
 
 function container(): ContainerClient {
-  return BlobServiceClient.fromConnectionString(connectionString()).getContainerClient(service.names.largeMessagesContainer);
+  return BlobServiceClient.fromConnectionString(connectionString()).getContainerClient(
+    service.names.largeMessagesContainer,
+  );
 }
 
 async function blobNames(instanceId: string): Promise<string[]> {
@@ -50,9 +56,13 @@ async function blobNames(instanceId: string): Promise<string[]> {
 }
 
 async function historyRow(instanceId: string, eventType: string): Promise<Record<string, unknown>> {
-  const history = TableClient.fromConnectionString(connectionString(), service.names.historyTable, { allowInsecureConnection: true });
+  const history = TableClient.fromConnectionString(connectionString(), service.names.historyTable, {
+    allowInsecureConnection: true,
+  });
   for await (const r of history.listEntities<Record<string, unknown>>({
-    queryOptions: { filter: `PartitionKey eq '${escapePartitionKey(instanceId)}' and EventType eq '${eventType}'` },
+    queryOptions: {
+      filter: `PartitionKey eq '${escapePartitionKey(instanceId)}' and EventType eq '${eventType}'`,
+    },
   }))
     return r;
   throw new Error(`no ${eventType} row for ${instanceId}`);
@@ -62,7 +72,9 @@ async function historyRow(instanceId: string, eventType: string): Promise<Record
 async function runToCompletion(instanceId: string): Promise<void> {
   await worker.start();
   try {
-    expect((await client.waitForOrchestrationCompletion(instanceId, { timeoutMs: 60_000 })).runtimeStatus).toBe("Completed");
+    expect(
+      (await client.waitForOrchestrationCompletion(instanceId, { timeoutMs: 60_000 })).runtimeStatus,
+    ).toBe("Completed");
   } finally {
     await worker.stop();
   }
@@ -80,7 +92,9 @@ describe("large start inputs", () => {
     expect(pending.Input).toBe(service.payloads.urlOf(messageBlob!));
     expect(pending).not.toHaveProperty("InputBlobName");
     // Readers take the input out of the start message's envelope.
-    expect((await client.getOrchestrationState(id, { fetchPayloads: true }))?.serializedInput).toBe(JSON.stringify(big));
+    expect((await client.getOrchestrationState(id, { fetchPayloads: true }))?.serializedInput).toBe(
+      JSON.stringify(big),
+    );
     await runToCompletion(id);
   });
 
@@ -94,16 +108,22 @@ describe("large start inputs", () => {
     const pending = await instancesRow(id);
     expect(pending.Input).toBe("");
     expect(pending.InputBlobName).toBe(names[0]);
-    expect((await client.getOrchestrationState(id, { fetchPayloads: true }))?.serializedInput).toBe(JSON.stringify(mid));
+    expect((await client.getOrchestrationState(id, { fetchPayloads: true }))?.serializedInput).toBe(
+      JSON.stringify(mid),
+    );
 
     await runToCompletion(id);
     // The checkpoint points Input at the history row's blob, as DT.AS does; InputBlobName stays (DT.AS merges too).
     const started = await historyRow(id, "ExecutionStarted");
-    expect(started.InputBlobName).toMatch(/^mid-start-1\/history-0000000000000001-ExecutionStarted-[0-9A-F]{8}-Input\.json\.gz$/);
+    expect(started.InputBlobName).toMatch(
+      /^mid-start-1\/history-0000000000000001-ExecutionStarted-[0-9A-F]{8}-Input\.json\.gz$/,
+    );
     const row = await instancesRow(id);
     expect(row.Input).toBe(service.payloads.urlOf(String(started.InputBlobName)));
     expect(row.InputBlobName).toBe(names[0]);
-    expect((await client.getOrchestrationState(id, { fetchPayloads: true }))?.serializedInput).toBe(JSON.stringify(mid));
+    expect((await client.getOrchestrationState(id, { fetchPayloads: true }))?.serializedInput).toBe(
+      JSON.stringify(mid),
+    );
   });
 });
 
@@ -117,7 +137,9 @@ describe("each large payload written once", () => {
     console.log(`80 KB input, one orchestration: ${uploads} blob uploads`);
     const names = await blobNames(id);
     expect(names).toHaveLength(2);
-    expect(names[0]).toMatch(/^big-once-1\/history-0000000000000001-ExecutionStarted-[0-9A-F]{8}-Input\.json\.gz$/);
+    expect(names[0]).toMatch(
+      /^big-once-1\/history-0000000000000001-ExecutionStarted-[0-9A-F]{8}-Input\.json\.gz$/,
+    );
     expect(names[1]).toMatch(/^big-once-1\/message-[0-9a-f]{32}-ExecutionStarted\.json\.gz$/);
     expect(uploads).toBe(2);
     const row = await instancesRow(id);
@@ -134,7 +156,9 @@ describe("each large payload written once", () => {
     await runToCompletion(id);
     const completed = await historyRow(id, "ExecutionCompleted");
     expect(completed.Result).toBe("");
-    expect(completed.ResultBlobName).toMatch(/^big-out-1\/history-[0-9A-F]{16}-ExecutionCompleted-[0-9A-F]{8}-Result\.json\.gz$/);
+    expect(completed.ResultBlobName).toMatch(
+      /^big-out-1\/history-[0-9A-F]{16}-ExecutionCompleted-[0-9A-F]{8}-Result\.json\.gz$/,
+    );
     const row = await instancesRow(id);
     expect(row.Output).toBe(service.payloads.urlOf(String(completed.ResultBlobName)));
     // Start message, history Input, history Result: three blobs for two payloads in three places.
@@ -154,7 +178,9 @@ describe("each large payload written once", () => {
     const row = await instancesRow(id);
     expect(row.RuntimeStatus).toBe("Terminated");
     expect(row.Output).toBe(service.payloads.urlOf(names[0]!));
-    expect((await client.getOrchestrationState(id, { fetchPayloads: true }))?.serializedOutput).toBe(JSON.stringify(reason));
+    expect((await client.getOrchestrationState(id, { fetchPayloads: true }))?.serializedOutput).toBe(
+      JSON.stringify(reason),
+    );
   });
 });
 
@@ -190,13 +216,17 @@ describe("Instances row repaired from history", () => {
         names.push(b.name);
       // The start message, the history's Input and Result: the repair wrote no blob of its own.
       expect(names.sort()).toEqual([
-        expect.stringMatching(/^big-repair-1\/history-0000000000000001-ExecutionStarted-[0-9A-F]{8}-Input\.json\.gz$/),
-        expect.stringMatching(/^big-repair-1\/history-0000000000000002-ExecutionCompleted-[0-9A-F]{8}-Result\.json\.gz$/),
+        expect.stringMatching(
+          /^big-repair-1\/history-0000000000000001-ExecutionStarted-[0-9A-F]{8}-Input\.json\.gz$/,
+        ),
+        expect.stringMatching(
+          /^big-repair-1\/history-0000000000000002-ExecutionCompleted-[0-9A-F]{8}-Result\.json\.gz$/,
+        ),
         expect.stringMatching(/^big-repair-1\/message-[0-9a-f]{32}-ExecutionStarted\.json\.gz$/),
       ]);
-      const row = await TableClient.fromConnectionString(connectionString(), other.names.instancesTable, { allowInsecureConnection: true }).getEntity<
-        Record<string, unknown>
-      >(id, "");
+      const row = await TableClient.fromConnectionString(connectionString(), other.names.instancesTable, {
+        allowInsecureConnection: true,
+      }).getEntity<Record<string, unknown>>(id, "");
       expect(row.RuntimeStatus).toBe("Completed");
       expect(row.Input).toBe(other.payloads.urlOf(names[0]!));
       expect(row.Output).toBe(other.payloads.urlOf(names[1]!));

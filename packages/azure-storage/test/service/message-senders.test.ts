@@ -6,7 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QueueServiceClient } from "@azure/storage-queue";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { gunzipSync } from "node:zlib";
-import { executeOrchestrationWorkItem, TaskHubClient, type Orchestrator, type OrchestrationWorkItem } from "@taskhub/core";
+import {
+  executeOrchestrationWorkItem,
+  TaskHubClient,
+  type Orchestrator,
+  type OrchestrationWorkItem,
+} from "@taskhub/core";
 import type { AzureStorageOrchestrationService } from "../../src/index.js";
 import { connectionString, newService } from "./helpers.js";
 
@@ -44,7 +49,9 @@ describe("messages sent by a client", () => {
     await client.suspendOrchestration(id, "pause");
     await client.resumeOrchestration(id, "go on");
     // A Pending instance is terminated in the Instances row without a message: this one reads as Running.
-    const running = await client.scheduleNewOrchestration("Anything", undefined, { instanceId: "client-sender-2" });
+    const running = await client.scheduleNewOrchestration("Anything", undefined, {
+      instanceId: "client-sender-2",
+    });
     await service.instances.merge(running, { RuntimeStatus: "Running" });
     await client.terminateOrchestration(running, { output: "stop" });
     await client.signalEntity({ name: "counter", key: "k" }, "add", 1);
@@ -59,14 +66,19 @@ describe("messages sent by a client", () => {
 
   it("an offloaded start message: the wrapper has no Sender, the envelope in the blob has the empty one", async () => {
     const before = new Set((await peekAll()).map((e) => JSON.stringify(e)));
-    await client.scheduleNewOrchestration("Anything", "x".repeat(60 * 1024), { instanceId: "client-sender-big" });
+    await client.scheduleNewOrchestration("Anything", "x".repeat(60 * 1024), {
+      instanceId: "client-sender-big",
+    });
     const wrapper = (await peekAll()).find((e) => !before.has(JSON.stringify(e)))!;
     expect(wrapper.TaskMessage).toBeNull();
     expect(wrapper).not.toHaveProperty("Sender");
     const blob = BlobServiceClient.fromConnectionString(connectionString())
       .getContainerClient(service.names.largeMessagesContainer)
       .getBlockBlobClient(String(wrapper.CompressedBlobName));
-    const envelope = JSON.parse(gunzipSync(await blob.downloadToBuffer()).toString("utf8")) as Record<string, unknown>;
+    const envelope = JSON.parse(gunzipSync(await blob.downloadToBuffer()).toString("utf8")) as Record<
+      string,
+      unknown
+    >;
     expect(envelope.Sender).toEqual({ InstanceId: "", ExecutionId: "" });
     expect(envelope.CompressedBlobName).toBeNull();
   });
@@ -81,14 +93,23 @@ describe("messages sent by an orchestration", () => {
       yield ctx.callActivity("Later");
     };
     try {
-      const id = await c.scheduleNewOrchestration("CallsOne", undefined, { instanceId: "orchestration-sender-1" });
+      const id = await c.scheduleNewOrchestration("CallsOne", undefined, {
+        instanceId: "orchestration-sender-1",
+      });
       // One step by hand: with no activity dispatcher on this worker, the work item goes on the shared queue.
       await other.start();
-      const wi = (await other.lockNextOrchestrationWorkItem({ signal: new AbortController().signal })) as OrchestrationWorkItem;
-      await other.completeOrchestrationWorkItem(wi, executeOrchestrationWorkItem(wi, { resolveOrchestrator: () => callsOne, now: new Date() }));
+      const wi = (await other.lockNextOrchestrationWorkItem({
+        signal: new AbortController().signal,
+      })) as OrchestrationWorkItem;
+      await other.completeOrchestrationWorkItem(
+        wi,
+        executeOrchestrationWorkItem(wi, { resolveOrchestrator: () => callsOne, now: new Date() }),
+      );
       await other.stop();
       const state = await c.getOrchestrationState(id);
-      const peeked = await QueueServiceClient.fromConnectionString(connectionString()).getQueueClient(other.names.workItemQueue).peekMessages();
+      const peeked = await QueueServiceClient.fromConnectionString(connectionString())
+        .getQueueClient(other.names.workItemQueue)
+        .peekMessages();
       const envelope = JSON.parse(peeked.peekedMessageItems[0]!.messageText) as Record<string, unknown>;
       expect(eventTypeOf(envelope)).toBe(4); // TaskScheduled
       expect(envelope.Sender).toEqual({ InstanceId: id, ExecutionId: state!.executionId });

@@ -1,8 +1,21 @@
 // Split brain, crash points, bad input and poison messages on a real Azurite.
 import { afterEach, describe, expect, it } from "vitest";
 import { QueueServiceClient } from "@azure/storage-queue";
-import { executeOrchestrationWorkItem, TaskHubClient, TaskHubWorker, type Orchestrator, type OrchestrationWorkItem } from "@taskhub/core";
-import { AzureStorageOrchestrationService, createStorageClients, partitionIndex, taskHubNames, TablePartitionManager, type CheckpointTestHooks } from "../../src/index.js";
+import {
+  executeOrchestrationWorkItem,
+  TaskHubClient,
+  TaskHubWorker,
+  type Orchestrator,
+  type OrchestrationWorkItem,
+} from "@taskhub/core";
+import {
+  AzureStorageOrchestrationService,
+  createStorageClients,
+  partitionIndex,
+  taskHubNames,
+  TablePartitionManager,
+  type CheckpointTestHooks,
+} from "../../src/index.js";
 import { connectionString, newService, uniqueHubName } from "./helpers.js";
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -73,7 +86,9 @@ describe("terminal-state repair", () => {
     expect(crashed).toBe(true);
     expect(s.runtimeStatus).toBe("Completed");
     expect(s.output).toEqual([2, 4]);
-    expect((await client.getOrchestrationHistory(id)).filter((e) => e.type === "ExecutionCompleted")).toHaveLength(1);
+    expect(
+      (await client.getOrchestrationHistory(id)).filter((e) => e.type === "ExecutionCompleted"),
+    ).toHaveLength(1);
   });
 });
 
@@ -97,14 +112,20 @@ describe("redelivery after a dead worker's checkpoint", () => {
     cleanups.push(() => a.deleteTaskHub());
     await a.createIfNotExists();
     const client = new TaskHubClient(a);
-    const opts = { resolveOrchestrator: (name: string) => (name === "Collect" ? (collect as Orchestrator) : undefined), newExecutionId: () => "x" };
+    const opts = {
+      resolveOrchestrator: (name: string) => (name === "Collect" ? (collect as Orchestrator) : undefined),
+      newExecutionId: () => "x",
+    };
     const id = await client.scheduleNewOrchestration("Collect", undefined);
     await a.start();
     cleanups.push(() => a.stop());
     const ac = new AbortController();
     const step = async (): Promise<void> => {
       const wi = (await a.lockNextOrchestrationWorkItem({ signal: ac.signal })) as OrchestrationWorkItem;
-      await a.completeOrchestrationWorkItem(wi, executeOrchestrationWorkItem(wi, { ...opts, now: new Date() }));
+      await a.completeOrchestrationWorkItem(
+        wi,
+        executeOrchestrationWorkItem(wi, { ...opts, now: new Date() }),
+      );
     };
     await step(); // the start
     await client.raiseEvent(id, "e", 1);
@@ -119,12 +140,19 @@ describe("redelivery after a dead worker's checkpoint", () => {
     for (let n = 2; n <= 351; n++) await client.raiseEvent(id, "e", n);
 
     // Worker B takes over and pushes 350 message ids through the sentinel before event 1 comes back.
-    const b = new AzureStorageOrchestrationService({ taskHubName: a.names.hub, storage: { connectionString: connectionString() }, minPollingIntervalMs: 10, maxPollingIntervalMs: 250 });
+    const b = new AzureStorageOrchestrationService({
+      taskHubName: a.names.hub,
+      storage: { connectionString: connectionString() },
+      minPollingIntervalMs: 10,
+      maxPollingIntervalMs: 250,
+    });
     const worker = new TaskHubWorker(b, { abandonDelayMs: 10 });
     worker.addOrchestrator("Collect", collect);
     await worker.start();
     cleanups.push(() => worker.stop({ drainTimeoutMs: 2000 }));
-    const queue = QueueServiceClient.fromConnectionString(connectionString()).getQueueClient(a.names.controlQueues[partitionIndex(id, 4)]!);
+    const queue = QueueServiceClient.fromConnectionString(connectionString()).getQueueClient(
+      a.names.controlQueues[partitionIndex(id, 4)]!,
+    );
     // Event 1's message is back and gone (dropped as consumed, or applied) once the queue is empty past the timeout.
     for (;;) {
       await new Promise((r) => setTimeout(r, 500));
@@ -149,10 +177,15 @@ describe("partition hand-over", () => {
     const timings = { controlQueues: names.controlQueues, leaseIntervalMs, acquireIntervalMs: 200 };
     const aEvents: string[] = [];
     const a = new TablePartitionManager({ ...timings, table, workerId: "a" });
-    await a.start({ onPartitionGained: (p) => aEvents.push(`+${p}`), onPartitionLost: (p) => aEvents.push(`-${p}`), inFlight: () => 0 });
+    await a.start({
+      onPartitionGained: (p) => aEvents.push(`+${p}`),
+      onPartitionLost: (p) => aEvents.push(`-${p}`),
+      inFlight: () => 0,
+    });
     cleanups.push(() => a.stop());
     const deadline = (ms: number): number => Date.now() + ms;
-    for (const until = deadline(10_000); a.ownedPartitions().length < 2 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+    for (const until = deadline(10_000); a.ownedPartitions().length < 2 && Date.now() < until;)
+      await new Promise((r) => setTimeout(r, 50));
     expect(a.ownedPartitions()).toEqual([0, 1]);
 
     // Worker b asks a for one partition (NextOwner = b), then dies (SIGKILL): no request of its own succeeds any more.
@@ -165,7 +198,11 @@ describe("partition hand-over", () => {
           if (dead) throw new Error("worker b is dead");
           const r = (v as (...a: unknown[]) => unknown).apply(target, args);
           const entity = args[0] as { NextOwner?: string } | undefined;
-          if (prop === "updateEntity" && entity?.NextOwner === "b") void (r as Promise<unknown>).then(() => (dead = true), () => undefined);
+          if (prop === "updateEntity" && entity?.NextOwner === "b")
+            void (r as Promise<unknown>).then(
+              () => (dead = true),
+              () => undefined,
+            );
           return r;
         };
       },
@@ -173,15 +210,18 @@ describe("partition hand-over", () => {
     const b = new TablePartitionManager({ ...timings, table: killable, workerId: "b" });
     await b.start({ onPartitionGained: () => undefined, onPartitionLost: () => undefined });
     cleanups.push(() => b.stop().catch(() => undefined));
-    for (const until = deadline(10_000); !dead && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+    for (const until = deadline(10_000); !dead && Date.now() < until;)
+      await new Promise((r) => setTimeout(r, 50));
     expect(dead).toBe(true);
 
     // a hands the partition over (stops listening, releases the row to b); b never claims it. After a lease
     // interval the row is free for anyone again (it stayed unowned for good before: nobody polled that queue).
-    for (const until = deadline(10_000); a.ownedPartitions().length > 1 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+    for (const until = deadline(10_000); a.ownedPartitions().length > 1 && Date.now() < until;)
+      await new Promise((r) => setTimeout(r, 50));
     expect(a.ownedPartitions()).toHaveLength(1);
     const handedOverAt = Date.now();
-    for (const until = deadline(6 * leaseIntervalMs); a.ownedPartitions().length < 2 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+    for (const until = deadline(6 * leaseIntervalMs); a.ownedPartitions().length < 2 && Date.now() < until;)
+      await new Promise((r) => setTimeout(r, 50));
     expect(a.ownedPartitions()).toEqual([0, 1]);
     expect(Date.now() - handedOverAt).toBeGreaterThan(leaseIntervalMs / 2); // b had the row to itself first
     expect(aEvents.filter((e) => e.startsWith("-"))).toHaveLength(1);
@@ -189,7 +229,9 @@ describe("partition hand-over", () => {
 });
 
 /** Create the hub, schedule one `Sequence` of [1], then start the service (its cleanup registered). */
-async function startWithOneSequence(service: AzureStorageOrchestrationService): Promise<{ client: TaskHubClient; id: string }> {
+async function startWithOneSequence(
+  service: AzureStorageOrchestrationService,
+): Promise<{ client: TaskHubClient; id: string }> {
   cleanups.push(() => service.deleteTaskHub());
   await service.createIfNotExists();
   const client = new TaskHubClient(service);
@@ -201,7 +243,10 @@ async function startWithOneSequence(service: AzureStorageOrchestrationService): 
 
 /** Options to run a `Sequence` work item by hand. */
 function replayOptions(): { resolveOrchestrator: (name: string) => Orchestrator | undefined; now: Date } {
-  return { resolveOrchestrator: (name) => (name === "Sequence" ? (sequence as Orchestrator) : undefined), now: new Date() };
+  return {
+    resolveOrchestrator: (name) => (name === "Sequence" ? (sequence as Orchestrator) : undefined),
+    now: new Date(),
+  };
 }
 
 describe("split brain", () => {
@@ -219,7 +264,9 @@ describe("split brain", () => {
     expect(wiA?.instanceId).toBe(id);
     await a.stop(); // A keeps its work item but stops polling, as after losing the partition.
     // Worker B sees the same messages (as after a lease move): make them visible again, lock them too.
-    const queue = QueueServiceClient.fromConnectionString(connectionString()).getQueueClient(a.names.controlQueues[partitionIndex(id, 4)]!);
+    const queue = QueueServiceClient.fromConnectionString(connectionString()).getQueueClient(
+      a.names.controlQueues[partitionIndex(id, 4)]!,
+    );
     const internal = wiA as unknown as { messages: { messageId: string; popReceipt: string }[] };
     for (const m of internal.messages) {
       const r = await queue.updateMessage(m.messageId, m.popReceipt, undefined, 0);
@@ -234,9 +281,16 @@ describe("split brain", () => {
     const commitB = executeOrchestrationWorkItem(wiB, opts);
     const commitA = executeOrchestrationWorkItem(wiA, opts);
     await b.completeOrchestrationWorkItem(wiB, commitB);
-    await expect(a.completeOrchestrationWorkItem(wiA, commitA)).rejects.toMatchObject({ code: "WorkItemLockLost" });
+    await expect(a.completeOrchestrationWorkItem(wiA, commitA)).rejects.toMatchObject({
+      code: "WorkItemLockLost",
+    });
     const h = await client.getOrchestrationHistory(id);
-    expect(h.map((e) => e.type)).toEqual(["OrchestratorStarted", "ExecutionStarted", "TaskScheduled", "OrchestratorCompleted"]);
+    expect(h.map((e) => e.type)).toEqual([
+      "OrchestratorStarted",
+      "ExecutionStarted",
+      "TaskScheduled",
+      "OrchestratorCompleted",
+    ]);
   });
 });
 
@@ -257,7 +311,9 @@ describe("one step per instance at a time", () => {
     hooks.beforeHistoryWrite = async () => {
       throw new Error("injected failure of the history write");
     };
-    await expect(a.completeOrchestrationWorkItem(wi1, executeOrchestrationWorkItem(wi1, opts))).rejects.toThrow("injected");
+    await expect(
+      a.completeOrchestrationWorkItem(wi1, executeOrchestrationWorkItem(wi1, opts)),
+    ).rejects.toThrow("injected");
     hooks.beforeHistoryWrite = undefined;
 
     // A message for the instance arrives while the failed step's messages have not been given back yet.
@@ -288,10 +344,14 @@ describe("bad input", () => {
     const service = newService();
     const client = new TaskHubClient(service);
     for (const bad of ["a/b", "a\\b", "a#b", "a?b", "a\u0001b", "x".repeat(257)])
-      await expect(client.scheduleNewOrchestration("Sequence", [], { instanceId: bad })).rejects.toMatchObject({ code: "InvalidArgument" });
+      await expect(
+        client.scheduleNewOrchestration("Sequence", [], { instanceId: bad }),
+      ).rejects.toMatchObject({ code: "InvalidArgument" });
     const tables: string[] = [];
     const { TableServiceClient } = await import("@azure/data-tables");
-    for await (const t of TableServiceClient.fromConnectionString(connectionString(), { allowInsecureConnection: true }).listTables())
+    for await (const t of TableServiceClient.fromConnectionString(connectionString(), {
+      allowInsecureConnection: true,
+    }).listTables())
       if (t.name?.startsWith(service.names.hub)) tables.push(t.name);
     expect(tables).toEqual([]);
   });
@@ -363,7 +423,11 @@ describe("local activity results", () => {
 
 describe("local activity dispatch", () => {
   /** A worker that owns no partition: it can only take activities from the shared work-item queue. */
-  const noPartitions = { start: async () => undefined, stop: async () => undefined, ownedPartitions: () => [] };
+  const noPartitions = {
+    start: async () => undefined,
+    stop: async () => undefined,
+    ownedPartitions: () => [],
+  };
 
   /**
    * Counts the work items a service receives from the shared work-item queue (its real client, spied on):
@@ -381,7 +445,10 @@ describe("local activity dispatch", () => {
     return count;
   }
 
-  async function twoWorkers(owner: Partial<Parameters<typeof newService>[0]>, activity: (worker: string, n: number) => Promise<number> | number) {
+  async function twoWorkers(
+    owner: Partial<Parameters<typeof newService>[0]>,
+    activity: (worker: string, n: number) => Promise<number> | number,
+  ) {
     const a = newService({ partitionManagement: "all", ...owner });
     const b = newService({ taskHubName: a.names.hub, partitionManagement: noPartitions });
     const received = { a: countReceivedWorkItems(a), b: countReceivedWorkItems(b) };
@@ -389,7 +456,10 @@ describe("local activity dispatch", () => {
       [a, "a"],
       [b, "b"],
     ].map(([service, name]) => {
-      const w = new TaskHubWorker(service as AzureStorageOrchestrationService, { abandonDelayMs: 10, maxConcurrentActivities: 50 });
+      const w = new TaskHubWorker(service as AzureStorageOrchestrationService, {
+        abandonDelayMs: 10,
+        maxConcurrentActivities: 50,
+      });
       w.addActivity("Double", (_ctx, n: number) => activity(name as string, n));
       w.addOrchestrator("Sequence", sequence);
       return w;
@@ -415,8 +485,13 @@ describe("local activity dispatch", () => {
         await new Promise((r) => setTimeout(r, 20));
         return n * 2;
       });
-      const ids = await Promise.all(Array.from({ length: 10 }, () => client.scheduleNewOrchestration("Sequence", [1, 2, 3, 4])));
-      for (const id of ids) expect((await client.waitForOrchestrationCompletion(id, { timeoutMs: 60_000 })).output).toEqual([2, 4, 6, 8]);
+      const ids = await Promise.all(
+        Array.from({ length: 10 }, () => client.scheduleNewOrchestration("Sequence", [1, 2, 3, 4])),
+      );
+      for (const id of ids)
+        expect((await client.waitForOrchestrationCompletion(id, { timeoutMs: 60_000 })).output).toEqual([
+          2, 4, 6, 8,
+        ]);
       expect(ranOn).toHaveLength(40);
       if (local) {
         expect(received.a.received + received.b.received).toBe(0);

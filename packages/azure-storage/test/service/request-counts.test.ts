@@ -4,7 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TaskHubClient, TaskHubWorker } from "@taskhub/core";
 import { RequestCounter } from "../../src/index.js";
-import type { AzureStorageOrchestrationService, AzureStorageOrchestrationServiceSettings } from "../../src/index.js";
+import type {
+  AzureStorageOrchestrationService,
+  AzureStorageOrchestrationServiceSettings,
+} from "../../src/index.js";
 import { newService } from "./helpers.js";
 
 interface Hub {
@@ -22,7 +25,8 @@ async function startHub(settings: Partial<AzureStorageOrchestrationServiceSettin
   });
   worker.addOrchestrator("Hello5", function* (ctx) {
     const out: string[] = [];
-    for (const c of ["Tokyo", "Seattle", "London", "Paris", "Cairo"]) out.push(yield ctx.callActivity("SayHello", c));
+    for (const c of ["Tokyo", "Seattle", "London", "Paris", "Cairo"])
+      out.push(yield ctx.callActivity("SayHello", c));
     return out;
   });
   await worker.start();
@@ -33,7 +37,10 @@ let hub: Hub;
 let dtfPath: Hub;
 
 beforeAll(async () => {
-  [hub, dtfPath] = await Promise.all([startHub(), startHub({ localActivityResults: false, localActivityDispatch: false })]);
+  [hub, dtfPath] = await Promise.all([
+    startHub(),
+    startHub({ localActivityResults: false, localActivityDispatch: false }),
+  ]);
 });
 
 afterAll(async () => {
@@ -55,12 +62,17 @@ async function measure(
   let done = 0;
   while (done < n) {
     await new Promise((r) => setTimeout(r, 200));
-    const page = await watcher.queryInstances({ statuses: ["Completed"], fetchPayloads: false, pageSize: 1000 });
+    const page = await watcher.queryInstances({
+      statuses: ["Completed"],
+      fetchPayloads: false,
+      pageSize: 1000,
+    });
     done = page.items.filter((i) => ids.includes(i.instanceId)).length;
   }
   const d = RequestCounter.diff(before, service.requestCounter.snapshot());
   const perOrchestration: Record<string, number> = {};
-  for (const [op, count] of Object.entries(d.byOperation)) perOrchestration[op] = Math.round((count / n) * 10) / 10;
+  for (const [op, count] of Object.entries(d.byOperation))
+    perOrchestration[op] = Math.round((count / n) * 10) / 10;
   const polls = (d.byOperation["queue.GetMessages"] ?? 0) / n;
   const protocol = (d.total - (d.byOperation["queue.GetMessages"] ?? 0)) / n;
   return { perOrchestration, polls, protocol };
@@ -74,14 +86,20 @@ async function measure(
 describe("storage requests per orchestration", () => {
   it("hello-world with one activity", async () => {
     const m = await measure(hub, "Hello1", 20);
-    console.log(`hello-world (1 activity), per orchestration: protocol requests ${m.protocol.toFixed(1)}, polls ${m.polls.toFixed(1)}`, m.perOrchestration);
+    console.log(
+      `hello-world (1 activity), per orchestration: protocol requests ${m.protocol.toFixed(1)}, polls ${m.polls.toFixed(1)}`,
+      m.perOrchestration,
+    );
     // The result goes to the instance's next step in memory (localActivityResults): 3 + 2 + 2×2 + 1 + 2 = 12.
     expect(m.protocol).toBeLessThanOrEqual(13);
   });
 
   it("five-activity sequence", async () => {
     const m = await measure(hub, "Hello5", 20);
-    console.log(`five-activity sequence, per orchestration: protocol requests ${m.protocol.toFixed(1)}, polls ${m.polls.toFixed(1)}`, m.perOrchestration);
+    console.log(
+      `five-activity sequence, per orchestration: protocol requests ${m.protocol.toFixed(1)}, polls ${m.polls.toFixed(1)}`,
+      m.perOrchestration,
+    );
     // 3 + 2 + 6×2 + 1 + 5×2 = 28: no result crosses a control queue.
     expect(m.protocol).toBeLessThanOrEqual(29);
     expect(m.perOrchestration["queue.PutMessage"]).toBe(6); // the start and five work items
@@ -90,7 +108,10 @@ describe("storage requests per orchestration", () => {
 
   it("five-activity sequence with results through the control queues (localActivityResults and localActivityDispatch off: DTF's path)", async () => {
     const m = await measure(dtfPath, "Hello5", 20);
-    console.log(`five-activity sequence, DTF's path, per orchestration: protocol requests ${m.protocol.toFixed(1)}, polls ${m.polls.toFixed(1)}`, m.perOrchestration);
+    console.log(
+      `five-activity sequence, DTF's path, per orchestration: protocol requests ${m.protocol.toFixed(1)}, polls ${m.polls.toFixed(1)}`,
+      m.perOrchestration,
+    );
     // 3 + 2 + 6×2 + 1 + 5×4 = 38.
     expect(m.protocol).toBeGreaterThanOrEqual(38);
     expect(m.protocol).toBeLessThanOrEqual(39);

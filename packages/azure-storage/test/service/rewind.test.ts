@@ -24,10 +24,16 @@ function newWorker(service: AzureStorageOrchestrationService): TaskHubWorker {
     return (yield ctx.callActivity("Flaky", key)) as string;
   });
   worker.addOrchestrator("Retried", function* (ctx, key: string) {
-    return (yield ctx.callActivity("Flaky", key, { retry: { maxNumberOfAttempts: 2, firstRetryIntervalMs: 50 } })) as string;
+    return (yield ctx.callActivity("Flaky", key, {
+      retry: { maxNumberOfAttempts: 2, firstRetryIntervalMs: 50 },
+    })) as string;
   });
   worker.addOrchestrator("Parent", function* (ctx, key: string) {
-    return { child: (yield ctx.callSubOrchestrator("FailOnce", key, { instanceId: `${ctx.instanceId}:child` })) as string };
+    return {
+      child: (yield ctx.callSubOrchestrator("FailOnce", key, {
+        instanceId: `${ctx.instanceId}:child`,
+      })) as string,
+    };
   });
   return worker;
 }
@@ -57,7 +63,9 @@ interface Row {
 async function rows(instanceId: string): Promise<Row[]> {
   const out: Row[] = [];
   const table = service.clients.table(service.names.historyTable);
-  for await (const r of table.listEntities<Row>({ queryOptions: { filter: `PartitionKey eq '${instanceId}'` } }))
+  for await (const r of table.listEntities<Row>({
+    queryOptions: { filter: `PartitionKey eq '${instanceId}'` },
+  }))
     if (r.rowKey !== "sentinel") out.push(r as Row);
   return out;
 }
@@ -68,7 +76,9 @@ async function runUntilFailed(ids: [string, string, string][]): Promise<void> {
   try {
     for (const [name, id, key] of ids) await client.scheduleNewOrchestration(name, key, { instanceId: id });
     for (const [, id] of ids)
-      expect((await client.waitForOrchestrationCompletion(id, { timeoutMs: 60_000 })).runtimeStatus).toBe("Failed");
+      expect((await client.waitForOrchestrationCompletion(id, { timeoutMs: 60_000 })).runtimeStatus).toBe(
+        "Failed",
+      );
   } finally {
     await worker.stop();
   }
@@ -96,12 +106,27 @@ describe("rewind, as DT.AS's client does it", () => {
     expect((await client.getOrchestrationState("rw-once"))?.runtimeStatus).toBe("Pending");
 
     // The wake-up: a GenericEvent (EventType 17) with the reason as Data, addressed to the instance only.
-    const queue = QueueServiceClient.fromConnectionString(connectionString()).getQueueClient(service.names.controlQueues[0]!);
-    const peeked = (await queue.peekMessages({ numberOfMessages: 32 })).peekedMessageItems.map(
-      (m) => JSON.parse(m.messageText) as { TaskMessage: { Event: Record<string, unknown>; OrchestrationInstance: Record<string, unknown> } },
+    const queue = QueueServiceClient.fromConnectionString(connectionString()).getQueueClient(
+      service.names.controlQueues[0]!,
     );
-    expect(peeked.map((m) => [m.TaskMessage.Event.EventType, m.TaskMessage.Event.Data, m.TaskMessage.OrchestrationInstance])).toEqual([
-      [17, "try again", { $type: "DurableTask.Core.OrchestrationInstance", InstanceId: "rw-once", ExecutionId: null }],
+    const peeked = (await queue.peekMessages({ numberOfMessages: 32 })).peekedMessageItems.map(
+      (m) =>
+        JSON.parse(m.messageText) as {
+          TaskMessage: { Event: Record<string, unknown>; OrchestrationInstance: Record<string, unknown> };
+        },
+    );
+    expect(
+      peeked.map((m) => [
+        m.TaskMessage.Event.EventType,
+        m.TaskMessage.Event.Data,
+        m.TaskMessage.OrchestrationInstance,
+      ]),
+    ).toEqual([
+      [
+        17,
+        "try again",
+        { $type: "DurableTask.Core.OrchestrationInstance", InstanceId: "rw-once", ExecutionId: null },
+      ],
     ]);
 
     // A worker replays the rewritten history and runs the activity again.
@@ -125,11 +150,13 @@ describe("rewind, as DT.AS's client does it", () => {
     await client.rewindOrchestration("rw-retry", "again");
 
     const parent = await rows("rw-parent");
-    expect(parent.filter((r) => r.Reason?.startsWith("Rewound")).map((r) => [r.EventType, r.Reason])).toEqual([
-      ["SubOrchestrationInstanceCreated", "Rewound: SubOrchestrationInstanceCreated"],
-      ["GenericEvent", "Rewound: SubOrchestrationInstanceFailed"],
-      ["GenericEvent", "Rewound: ExecutionCompleted"],
-    ]);
+    expect(parent.filter((r) => r.Reason?.startsWith("Rewound")).map((r) => [r.EventType, r.Reason])).toEqual(
+      [
+        ["SubOrchestrationInstanceCreated", "Rewound: SubOrchestrationInstanceCreated"],
+        ["GenericEvent", "Rewound: SubOrchestrationInstanceFailed"],
+        ["GenericEvent", "Rewound: ExecutionCompleted"],
+      ],
+    );
     const child = await rows("rw-parent:child");
     expect(child.filter((r) => r.Reason?.startsWith("Rewound")).map((r) => r.Reason)).toEqual([
       "Rewound: TaskScheduled",
@@ -137,12 +164,20 @@ describe("rewind, as DT.AS's client does it", () => {
       "Rewound: ExecutionCompleted",
     ]);
     const retried = await rows("rw-retry");
-    expect(retried.some((r) => r.EventType === "TimerCreated" || r.EventType === "TimerFired" || r.EventType === "TaskFailed")).toBe(false);
+    expect(
+      retried.some(
+        (r) => r.EventType === "TimerCreated" || r.EventType === "TimerFired" || r.EventType === "TaskFailed",
+      ),
+    ).toBe(false);
     expect((await client.getOrchestrationState("rw-parent:child"))?.runtimeStatus).toBe("Pending");
 
-    const queue = QueueServiceClient.fromConnectionString(connectionString()).getQueueClient(service.names.controlQueues[0]!);
+    const queue = QueueServiceClient.fromConnectionString(connectionString()).getQueueClient(
+      service.names.controlQueues[0]!,
+    );
     const woken = (await queue.peekMessages({ numberOfMessages: 32 })).peekedMessageItems.map(
-      (m) => (JSON.parse(m.messageText) as { TaskMessage: { OrchestrationInstance: { InstanceId: string } } }).TaskMessage.OrchestrationInstance.InstanceId,
+      (m) =>
+        (JSON.parse(m.messageText) as { TaskMessage: { OrchestrationInstance: { InstanceId: string } } })
+          .TaskMessage.OrchestrationInstance.InstanceId,
     );
     expect(woken.sort()).toEqual(["rw-parent:child", "rw-retry"]);
 

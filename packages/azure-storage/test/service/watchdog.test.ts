@@ -39,7 +39,8 @@ describe("ownership watchdog", () => {
     await service.start();
     try {
       const deadline = Date.now() + 10_000;
-      while (service.polledPartitions().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      while (service.polledPartitions().length < 2 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
       expect(service.polledPartitions()).toEqual([0, 1]);
     } finally {
       await service.stop();

@@ -2,7 +2,13 @@
 // message text on the wire, SAS connection strings, and Storage errors that keep secrets out.
 import { randomBytes } from "node:crypto";
 import { createServer, connect, type AddressInfo, type Socket } from "node:net";
-import { AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, generateAccountSASQueryParameters, StorageSharedKeyCredential } from "@azure/storage-blob";
+import {
+  AccountSASPermissions,
+  AccountSASResourceTypes,
+  AccountSASServices,
+  generateAccountSASQueryParameters,
+  StorageSharedKeyCredential,
+} from "@azure/storage-blob";
 import { QueueSASPermissions } from "@azure/storage-queue";
 import { TaskHubClient } from "@taskhub/core";
 import { describe, expect, inject, it } from "vitest";
@@ -27,9 +33,10 @@ describe("parseConnectionString", () => {
       tableEndpoint: "http://127.0.0.1:10002/devstoreaccount1",
     });
     expect(p.accountKey).toBe(DEVELOPMENT_ACCOUNT_KEY);
-    expect(parseConnectionString("UseDevelopmentStorage=true;DevelopmentStorageProxyUri=http://azurite").queueEndpoint).toBe(
-      "http://azurite:10001/devstoreaccount1",
-    );
+    expect(
+      parseConnectionString("UseDevelopmentStorage=true;DevelopmentStorageProxyUri=http://azurite")
+        .queueEndpoint,
+    ).toBe("http://azurite:10001/devstoreaccount1");
   });
 
   it("reads Azurite's full form, with the key kept out of logs and JSON", () => {
@@ -46,7 +53,9 @@ describe("parseConnectionString", () => {
   });
 
   it("reads Azure's account form and SAS form, keys case-insensitively", () => {
-    const a = parseConnectionString("defaultendpointsprotocol=https;accountname=acct;ACCOUNTKEY=a2V5;EndpointSuffix=core.chinacloudapi.cn");
+    const a = parseConnectionString(
+      "defaultendpointsprotocol=https;accountname=acct;ACCOUNTKEY=a2V5;EndpointSuffix=core.chinacloudapi.cn",
+    );
     expect(a).toEqual({
       accountName: "acct",
       blobEndpoint: "https://acct.blob.core.chinacloudapi.cn",
@@ -54,7 +63,9 @@ describe("parseConnectionString", () => {
       tableEndpoint: "https://acct.table.core.chinacloudapi.cn",
     });
     expect(a.accountKey).toBe("a2V5");
-    const s = parseConnectionString("QueueEndpoint=https://acct.queue.core.windows.net/;SharedAccessSignature=?sv=2022&sig=abc%3D");
+    const s = parseConnectionString(
+      "QueueEndpoint=https://acct.queue.core.windows.net/;SharedAccessSignature=?sv=2022&sig=abc%3D",
+    );
     expect(s.accountName).toBe("acct");
     expect(s.queueEndpoint).toBe("https://acct.queue.core.windows.net");
     expect(s.sharedAccessSignature).toBe("sv=2022&sig=abc%3D");
@@ -62,7 +73,10 @@ describe("parseConnectionString", () => {
   });
 
   it("rejects a connection string without an account or with a bad endpoint, without echoing it", () => {
-    for (const cs of ["AccountKey=secretsecret", "AccountName=a;AccountKey=secretsecret;QueueEndpoint=not a url"]) {
+    for (const cs of [
+      "AccountKey=secretsecret",
+      "AccountName=a;AccountKey=secretsecret;QueueEndpoint=not a url",
+    ]) {
       let err: unknown;
       try {
         parseConnectionString(cs);
@@ -113,7 +127,10 @@ describe("createStorageClients on Azurite", () => {
     expect(await q.exists()).toBe(false);
     expect(await container.exists()).toBe(false);
     const tables: string[] = [];
-    for await (const item of c.tableService.listTables({ queryOptions: { filter: `TableName eq '${name}'` } })) tables.push(item.name!);
+    for await (const item of c.tableService.listTables({
+      queryOptions: { filter: `TableName eq '${name}'` },
+    }))
+      tables.push(item.name!);
     expect(tables).toEqual([]);
   });
 
@@ -124,7 +141,12 @@ describe("createStorageClients on Azurite", () => {
     const text = '{"instanceId":"abc","n":1}';
     await q.sendMessage(text);
     // Read the message with a plain HTTP request, outside the SDK.
-    const sas = new URL(await q.generateSasUrl({ permissions: QueueSASPermissions.parse("r"), expiresOn: new Date(Date.now() + 60_000) }));
+    const sas = new URL(
+      await q.generateSasUrl({
+        permissions: QueueSASPermissions.parse("r"),
+        expiresOn: new Date(Date.now() + 60_000),
+      }),
+    );
     sas.pathname += "/messages";
     sas.searchParams.set("peekonly", "true");
     const res = await fetch(sas);
@@ -167,8 +189,18 @@ describe("createStorageClients on Azurite", () => {
     const wrongKey = Buffer.from("not the key").toString("base64");
     const bad = azurite().replace(/AccountKey=[^;]+/, `AccountKey=${wrongKey}`);
     const c = createStorageClients({ connectionString: bad });
-    for (const call of [() => c.queue(uniqueName()).create(), () => c.table(uniqueName()).createTable(), () => c.container(uniqueName()).create()]) {
-      const err = toStorageError(await call().then(() => undefined, (e: unknown) => e), "create");
+    for (const call of [
+      () => c.queue(uniqueName()).create(),
+      () => c.table(uniqueName()).createTable(),
+      () => c.container(uniqueName()).create(),
+    ]) {
+      const err = toStorageError(
+        await call().then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+        "create",
+      );
       expect(err).toMatchObject({ code: "Storage", statusCode: 403 });
       expect(err.message).toMatch(/^storage operation create failed with HTTP 403 \(\w+\)/);
       expect(err.message).not.toContain(wrongKey);
@@ -177,8 +209,14 @@ describe("createStorageClients on Azurite", () => {
   });
 
   it("surfaces an authorization failure from a client call of the orchestration service as a Storage error", async () => {
-    const bad = azurite().replace(/AccountKey=[^;]+/, "AccountKey=" + Buffer.from("wrong key").toString("base64"));
-    const service = new AzureStorageOrchestrationService({ taskHubName: uniqueName(), storage: { connectionString: bad } });
+    const bad = azurite().replace(
+      /AccountKey=[^;]+/,
+      "AccountKey=" + Buffer.from("wrong key").toString("base64"),
+    );
+    const service = new AzureStorageOrchestrationService({
+      taskHubName: uniqueName(),
+      storage: { connectionString: bad },
+    });
     const client = new TaskHubClient(service);
     const err = await client.getOrchestrationState("x").catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "Storage", statusCode: 403 });
@@ -208,7 +246,12 @@ describe("createStorageClients on Azurite", () => {
     await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
     try {
       const port = (proxy.address() as AddressInfo).port;
-      const c = createStorageClients({ connectionString: azurite().replace(/TableEndpoint=[^;]+/, `TableEndpoint=http://127.0.0.1:${port}/devstoreaccount1`) });
+      const c = createStorageClients({
+        connectionString: azurite().replace(
+          /TableEndpoint=[^;]+/,
+          `TableEndpoint=http://127.0.0.1:${port}/devstoreaccount1`,
+        ),
+      });
       const table = c.table(uniqueName());
       await table.createTable();
       expect(accepted.size).toBe(1);
@@ -222,7 +265,11 @@ describe("createStorageClients on Azurite", () => {
               armed = false;
               // Each close completes (FIN sent, then RST) before the request goes out, within one turn of the
               // event loop, so the client has not processed either.
-              await Promise.all([...accepted].map((s) => new Promise<void>((resolve) => s.end(() => resolve(void s.resetAndDestroy())))));
+              await Promise.all(
+                [...accepted].map(
+                  (s) => new Promise<void>((resolve) => s.end(() => resolve(void s.resetAndDestroy()))),
+                ),
+              );
             }
             return next(request).catch((err: unknown) => {
               failedAttempts.push((err as { code?: unknown }).code);
@@ -243,7 +290,11 @@ describe("createStorageClients on Azurite", () => {
   });
 
   it("rejects bad retry options", () => {
-    expect(() => createStorageClients({ connectionString: azurite() }, { retry: { maxTries: 0 } })).toThrow(/maxTries/);
-    expect(() => createStorageClients({ connectionString: azurite() }, { retry: { tryTimeoutMs: -1 } })).toThrow(/tryTimeoutMs/);
+    expect(() => createStorageClients({ connectionString: azurite() }, { retry: { maxTries: 0 } })).toThrow(
+      /maxTries/,
+    );
+    expect(() =>
+      createStorageClients({ connectionString: azurite() }, { retry: { tryTimeoutMs: -1 } }),
+    ).toThrow(/tryTimeoutMs/);
   });
 });

@@ -17,7 +17,8 @@ import {
 } from "../../src/index.js";
 
 const uniqueName = (): string => `t${randomBytes(6).toString("hex")}`;
-const clients = (): ReturnType<typeof createStorageClients> => createStorageClients({ connectionString: inject("azuriteConnectionString") });
+const clients = (): ReturnType<typeof createStorageClients> =>
+  createStorageClients({ connectionString: inject("azuriteConnectionString") });
 const failure = (p: Promise<unknown>): Promise<unknown> =>
   p.then(
     () => {
@@ -32,7 +33,11 @@ describe("storage errors from Azurite", () => {
     ["queue message", "QueueNotFound", () => clients().queue(uniqueName()).sendMessage("x")],
     ["table", "TableNotFound", () => clients().table(uniqueName()).getEntity("p", "r")],
     ["blob", "ContainerNotFound", () => clients().container(uniqueName()).getBlockBlobClient("b").download()],
-    ["blob properties (HEAD, no body)", "ContainerNotFound", () => clients().container(uniqueName()).getBlobClient("b").getProperties()],
+    [
+      "blob properties (HEAD, no body)",
+      "ContainerNotFound",
+      () => clients().container(uniqueName()).getBlobClient("b").getProperties(),
+    ],
   ])("a missing %s is a 404 (%s) and maps to a Storage error", async (_what, azureCode, call) => {
     const err = await failure(call());
     expect(isNotFound(err)).toBe(true);
@@ -41,8 +46,16 @@ describe("storage errors from Azurite", () => {
     expect(errorCodeOf(err)).toBe(azureCode);
     const mapped = toStorageError(err, "readThing");
     expect(mapped).toBeInstanceOf(StorageError);
-    expect(mapped).toMatchObject({ code: "Storage", statusCode: 404, azureErrorCode: azureCode, operation: "readThing", cause: err });
-    expect(mapped.message).toMatch(new RegExp(`^storage operation readThing failed with HTTP 404 \\(${azureCode}\\)`));
+    expect(mapped).toMatchObject({
+      code: "Storage",
+      statusCode: 404,
+      azureErrorCode: azureCode,
+      operation: "readThing",
+      cause: err,
+    });
+    expect(mapped.message).toMatch(
+      new RegExp(`^storage operation readThing failed with HTTP 404 \\(${azureCode}\\)`),
+    );
     // The mapped error answers the same questions as the original.
     expect(isNotFound(mapped)).toBe(true);
     expect(errorCodeOf(mapped)).toBe(azureCode);
@@ -56,7 +69,9 @@ describe("storage errors from Azurite", () => {
     const err = await failure(container.getBlockBlobClient("none").download());
     expect(isNotFound(err)).toBe(true);
     expect(errorCodeOf(err)).toBe("BlobNotFound");
-    expect(toStorageError(err, "download").message).toMatch(/HTTP 404 \(BlobNotFound\): The specified blob does not exist\.$/);
+    expect(toStorageError(err, "download").message).toMatch(
+      /HTTP 404 \(BlobNotFound\): The specified blob does not exist\.$/,
+    );
     await container.delete();
   });
 
@@ -73,7 +88,11 @@ describe("storage errors from Azurite", () => {
       "storage operation insert failed with HTTP 409 (EntityAlreadyExists): The specified entity already exists.",
     );
 
-    const stale = await failure(t.updateEntity({ partitionKey: "p", rowKey: "r", V: 1 }, "Merge", { etag: `W/"datetime'2000-01-01T00%3A00%3A00.0000000Z'"` }));
+    const stale = await failure(
+      t.updateEntity({ partitionKey: "p", rowKey: "r", V: 1 }, "Merge", {
+        etag: `W/"datetime'2000-01-01T00%3A00%3A00.0000000Z'"`,
+      }),
+    );
     expect(isPreconditionFailed(stale)).toBe(true);
     expect(errorCodeOf(stale)).toBe("UpdateConditionNotSatisfied");
 
@@ -88,7 +107,9 @@ describe("storage errors from Azurite", () => {
     const leased = await failure(lease.getBlobLeaseClient().acquireLease(-1));
     expect(isConflict(leased)).toBe(true);
     expect(errorCodeOf(leased)).toBe("LeaseAlreadyPresent");
-    const wrongLease = await failure(lease.upload("y", 1, { conditions: { leaseId: "aaaaaaaa-0000-0000-0000-000000000000" } }));
+    const wrongLease = await failure(
+      lease.upload("y", 1, { conditions: { leaseId: "aaaaaaaa-0000-0000-0000-000000000000" } }),
+    );
     expect(isPreconditionFailed(wrongLease)).toBe(true);
     expect(errorCodeOf(wrongLease)).toBe("LeaseIdMismatchWithBlobOperation");
 
@@ -100,13 +121,22 @@ describe("storage errors from Azurite", () => {
 
 describe("isTransient", () => {
   const status = (s: number): RestError => new RestError("x", { statusCode: s });
-  it.each([408, 429, 500, 502, 503, 504])("HTTP %i is transient", (s) => expect(isTransient(status(s))).toBe(true));
-  it.each([400, 401, 403, 404, 409, 412, 501, 505])("HTTP %i is not", (s) => expect(isTransient(status(s))).toBe(false));
-  it.each(["ECONNRESET", "ETIMEDOUT", "ECONNREFUSED", "EPIPE", "REQUEST_SEND_ERROR"])("network error %s is transient", (code) => {
-    expect(isTransient(new RestError("x", { code }))).toBe(true);
-    expect(isTransient(Object.assign(new Error("x"), { code }))).toBe(true);
-    expect(isTransient(new Error("wrapped", { cause: Object.assign(new Error("x"), { code }) }))).toBe(true);
-  });
+  it.each([408, 429, 500, 502, 503, 504])("HTTP %i is transient", (s) =>
+    expect(isTransient(status(s))).toBe(true),
+  );
+  it.each([400, 401, 403, 404, 409, 412, 501, 505])("HTTP %i is not", (s) =>
+    expect(isTransient(status(s))).toBe(false),
+  );
+  it.each(["ECONNRESET", "ETIMEDOUT", "ECONNREFUSED", "EPIPE", "REQUEST_SEND_ERROR"])(
+    "network error %s is transient",
+    (code) => {
+      expect(isTransient(new RestError("x", { code }))).toBe(true);
+      expect(isTransient(Object.assign(new Error("x"), { code }))).toBe(true);
+      expect(isTransient(new Error("wrapped", { cause: Object.assign(new Error("x"), { code }) }))).toBe(
+        true,
+      );
+    },
+  );
   it("a timeout abort is transient, a caller's abort and other errors are not", () => {
     expect(isTransient(new DOMException("timed out", "TimeoutError"))).toBe(true);
     expect(isTransient(new DOMException("aborted", "AbortError"))).toBe(false);
@@ -123,7 +153,8 @@ describe("secrets stay out of messages", () => {
       { statusCode: 500 },
     );
     const mapped = toStorageError(err, "put");
-    for (const secret of ["SECRETSIG", "SECRETKEY", "SECRETHMAC"]) expect(mapped.message).not.toContain(secret);
+    for (const secret of ["SECRETSIG", "SECRETKEY", "SECRETHMAC"])
+      expect(mapped.message).not.toContain(secret);
     expect(mapped.message).toContain("sig=<redacted>");
     expect(redactSecrets("Bearer eyJhbGciOi.x.y")).toBe("Bearer <redacted>");
   });

@@ -3,7 +3,14 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { classifyStorageRequest, createStorageClients, isTransient, RequestCounter, toStorageError, type StorageService } from "../../src/index.js";
+import {
+  classifyStorageRequest,
+  createStorageClients,
+  isTransient,
+  RequestCounter,
+  toStorageError,
+  type StorageService,
+} from "../../src/index.js";
 
 const uniqueName = (): string => `t${randomBytes(6).toString("hex")}`;
 const azurite = (): string => inject("azuriteConnectionString");
@@ -112,7 +119,11 @@ describe("RequestCounter on Azurite", () => {
     await q.sendMessage("x");
     await q.sendMessage("y");
     await q.receiveMessages({ numberOfMessages: 2 });
-    const expected = { total: 3, byService: { queue: 3 }, byOperation: { "queue.PutMessage": 2, "queue.GetMessages": 1 } };
+    const expected = {
+      total: 3,
+      byService: { queue: 3 },
+      byOperation: { "queue.PutMessage": 2, "queue.GetMessages": 1 },
+    };
     expect(counter.diff(before)).toEqual(expected);
     expect(RequestCounter.diff(before, counter.snapshot())).toEqual(expected);
     expect(counter.diff(counter.snapshot())).toEqual({ total: 0, byService: {}, byOperation: {} });
@@ -169,42 +180,74 @@ describe("retries and attempt timeouts are counted per attempt", () => {
   });
 
   const connectionTo = (port: number): string =>
-    azurite().replace(/(Blob|Queue|Table)Endpoint=http:\/\/127\.0\.0\.1:\d+/g, `$1Endpoint=http://127.0.0.1:${port}`);
-
-  const calls: [StorageService, string, (c: ReturnType<typeof createStorageClients>) => Promise<unknown>][] = [
-    ["queue", "queue.GetQueueProperties", (c) => c.queue("q1").getProperties()],
-    ["table", "table.QueryEntities", (c) => c.table("t1").getEntity("p", "r")],
-    ["blob", "blob.GetBlobProperties", (c) => c.container("c1").getBlobClient("b").getProperties()],
-  ];
-
-  it.each(calls)("%s: a refused connection is tried maxTries times, each attempt counted", async (_svc, op, call) => {
-    const counter = new RequestCounter();
-    const c = createStorageClients({ connectionString: connectionTo(closedPort) }, { counter, retry: { maxTries: 3, retryDelayMs: 1, maxRetryDelayMs: 5 } });
-    const err = await call(c).then(() => undefined, (e: unknown) => e);
-    expect(isTransient(err)).toBe(true);
-    expect(toStorageError(err, "probe")).toMatchObject({ code: "Storage", statusCode: undefined, azureErrorCode: "ECONNREFUSED" });
-    expect(counter.snapshot().byOperation).toEqual({ [op]: 3 });
-  });
-
-  it.each(calls)("%s: an attempt without a response within tryTimeoutMs times out and is retried", async (_svc, op, call) => {
-    const counter = new RequestCounter();
-    const c = createStorageClients(
-      { connectionString: connectionTo(blackHolePort) },
-      { counter, retry: { maxTries: 2, tryTimeoutMs: 150, retryDelayMs: 1, maxRetryDelayMs: 5 } },
+    azurite().replace(
+      /(Blob|Queue|Table)Endpoint=http:\/\/127\.0\.0\.1:\d+/g,
+      `$1Endpoint=http://127.0.0.1:${port}`,
     );
-    const started = Date.now();
-    const err = await call(c).then(() => undefined, (e: unknown) => e);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
-    expect(isTransient(err)).toBe(true);
-    expect(toStorageError(err, "probe").azureErrorCode).toBe("ETIMEDOUT");
-    expect(counter.snapshot().byOperation).toEqual({ [op]: 2 });
-  });
+
+  const calls: [StorageService, string, (c: ReturnType<typeof createStorageClients>) => Promise<unknown>][] =
+    [
+      ["queue", "queue.GetQueueProperties", (c) => c.queue("q1").getProperties()],
+      ["table", "table.QueryEntities", (c) => c.table("t1").getEntity("p", "r")],
+      ["blob", "blob.GetBlobProperties", (c) => c.container("c1").getBlobClient("b").getProperties()],
+    ];
+
+  it.each(calls)(
+    "%s: a refused connection is tried maxTries times, each attempt counted",
+    async (_svc, op, call) => {
+      const counter = new RequestCounter();
+      const c = createStorageClients(
+        { connectionString: connectionTo(closedPort) },
+        { counter, retry: { maxTries: 3, retryDelayMs: 1, maxRetryDelayMs: 5 } },
+      );
+      const err = await call(c).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(isTransient(err)).toBe(true);
+      expect(toStorageError(err, "probe")).toMatchObject({
+        code: "Storage",
+        statusCode: undefined,
+        azureErrorCode: "ECONNREFUSED",
+      });
+      expect(counter.snapshot().byOperation).toEqual({ [op]: 3 });
+    },
+  );
+
+  it.each(calls)(
+    "%s: an attempt without a response within tryTimeoutMs times out and is retried",
+    async (_svc, op, call) => {
+      const counter = new RequestCounter();
+      const c = createStorageClients(
+        { connectionString: connectionTo(blackHolePort) },
+        { counter, retry: { maxTries: 2, tryTimeoutMs: 150, retryDelayMs: 1, maxRetryDelayMs: 5 } },
+      );
+      const started = Date.now();
+      const err = await call(c).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+      expect(isTransient(err)).toBe(true);
+      expect(toStorageError(err, "probe").azureErrorCode).toBe("ETIMEDOUT");
+      expect(counter.snapshot().byOperation).toEqual({ [op]: 2 });
+    },
+  );
 
   it("a caller's abort is not turned into a timeout", async () => {
-    const c = createStorageClients({ connectionString: connectionTo(blackHolePort) }, { retry: { maxTries: 3, tryTimeoutMs: 5_000 } });
+    const c = createStorageClients(
+      { connectionString: connectionTo(blackHolePort) },
+      { retry: { maxTries: 3, tryTimeoutMs: 5_000 } },
+    );
     const abort = new AbortController();
     setTimeout(() => abort.abort(), 100);
-    const err = await c.queue("q1").getProperties({ abortSignal: abort.signal }).then(() => undefined, (e: unknown) => e);
+    const err = await c
+      .queue("q1")
+      .getProperties({ abortSignal: abort.signal })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect((err as Error).name).toBe("AbortError");
     expect(isTransient(err)).toBe(false);
   });
@@ -230,39 +273,120 @@ describe("classifyStorageRequest", () => {
     ["table", "POST", "https://acct.table.core.windows.net/Tables", {}, "table.CreateTable"],
     ["table", "DELETE", "https://acct.table.core.windows.net/Tables('t1')", {}, "table.DeleteTable"],
     ["table", "GET", "https://acct.table.core.windows.net/Tables?$filter=x", {}, "table.QueryTables"],
-    ["table", "GET", "https://acct.table.core.windows.net/t1()?$filter=PartitionKey%20eq%20'p'", {}, "table.QueryEntities"],
-    ["table", "GET", "https://acct.table.core.windows.net/t1(PartitionKey='p',RowKey='r')", {}, "table.QueryEntities"],
+    [
+      "table",
+      "GET",
+      "https://acct.table.core.windows.net/t1()?$filter=PartitionKey%20eq%20'p'",
+      {},
+      "table.QueryEntities",
+    ],
+    [
+      "table",
+      "GET",
+      "https://acct.table.core.windows.net/t1(PartitionKey='p',RowKey='r')",
+      {},
+      "table.QueryEntities",
+    ],
     ["table", "POST", "https://acct.table.core.windows.net/t1", {}, "table.InsertEntity"],
-    ["table", "PUT", "https://acct.table.core.windows.net/t1(PartitionKey='p',RowKey='r')", {}, "table.UpdateEntity"],
-    ["table", "PATCH", "https://acct.table.core.windows.net/t1(PartitionKey='p',RowKey='r')", {}, "table.MergeEntity"],
-    ["table", "MERGE", "https://acct.table.core.windows.net/t1(PartitionKey='p',RowKey='r')", {}, "table.MergeEntity"],
-    ["table", "DELETE", "https://acct.table.core.windows.net/t1(PartitionKey='p',RowKey='r')", {}, "table.DeleteEntity"],
+    [
+      "table",
+      "PUT",
+      "https://acct.table.core.windows.net/t1(PartitionKey='p',RowKey='r')",
+      {},
+      "table.UpdateEntity",
+    ],
+    [
+      "table",
+      "PATCH",
+      "https://acct.table.core.windows.net/t1(PartitionKey='p',RowKey='r')",
+      {},
+      "table.MergeEntity",
+    ],
+    [
+      "table",
+      "MERGE",
+      "https://acct.table.core.windows.net/t1(PartitionKey='p',RowKey='r')",
+      {},
+      "table.MergeEntity",
+    ],
+    [
+      "table",
+      "DELETE",
+      "https://acct.table.core.windows.net/t1(PartitionKey='p',RowKey='r')",
+      {},
+      "table.DeleteEntity",
+    ],
     ["table", "POST", "http://127.0.0.1:41234/devstoreaccount1/$batch", {}, "table.Batch"],
     ["blob", "PUT", "https://acct.blob.core.windows.net/c?restype=container", {}, "blob.CreateContainer"],
     ["blob", "DELETE", "https://acct.blob.core.windows.net/c?restype=container", {}, "blob.DeleteContainer"],
-    ["blob", "GET", "https://acct.blob.core.windows.net/c?restype=container&comp=list&prefix=x", {}, "blob.ListBlobs"],
+    [
+      "blob",
+      "GET",
+      "https://acct.blob.core.windows.net/c?restype=container&comp=list&prefix=x",
+      {},
+      "blob.ListBlobs",
+    ],
     ["blob", "PUT", "https://acct.blob.core.windows.net/c/a/b.json", {}, "blob.PutBlob"],
     ["blob", "GET", "https://acct.blob.core.windows.net/c/a/b.json", {}, "blob.GetBlob"],
     ["blob", "HEAD", "https://acct.blob.core.windows.net/c/a/b.json", {}, "blob.GetBlobProperties"],
     ["blob", "DELETE", "https://acct.blob.core.windows.net/c/a/b.json", {}, "blob.DeleteBlob"],
-    ["blob", "PUT", "https://acct.blob.core.windows.net/c/b?comp=lease", { "x-ms-lease-action": "acquire" }, "blob.AcquireLease"],
-    ["blob", "PUT", "https://acct.blob.core.windows.net/c/b?comp=lease", { "x-ms-lease-action": "renew" }, "blob.RenewLease"],
-    ["blob", "PUT", "https://acct.blob.core.windows.net/c/b?comp=lease", { "x-ms-lease-action": "release" }, "blob.ReleaseLease"],
-    ["blob", "PUT", "https://acct.blob.core.windows.net/c/b?comp=lease", { "x-ms-lease-action": "change" }, "blob.ChangeLease"],
-    ["blob", "PUT", "https://acct.blob.core.windows.net/c?restype=container&comp=lease", { "x-ms-lease-action": "break" }, "blob.BreakLease"],
+    [
+      "blob",
+      "PUT",
+      "https://acct.blob.core.windows.net/c/b?comp=lease",
+      { "x-ms-lease-action": "acquire" },
+      "blob.AcquireLease",
+    ],
+    [
+      "blob",
+      "PUT",
+      "https://acct.blob.core.windows.net/c/b?comp=lease",
+      { "x-ms-lease-action": "renew" },
+      "blob.RenewLease",
+    ],
+    [
+      "blob",
+      "PUT",
+      "https://acct.blob.core.windows.net/c/b?comp=lease",
+      { "x-ms-lease-action": "release" },
+      "blob.ReleaseLease",
+    ],
+    [
+      "blob",
+      "PUT",
+      "https://acct.blob.core.windows.net/c/b?comp=lease",
+      { "x-ms-lease-action": "change" },
+      "blob.ChangeLease",
+    ],
+    [
+      "blob",
+      "PUT",
+      "https://acct.blob.core.windows.net/c?restype=container&comp=lease",
+      { "x-ms-lease-action": "break" },
+      "blob.BreakLease",
+    ],
     ["blob", "PATCH", "https://acct.blob.core.windows.net/c/b", {}, "blob.Other"],
     // Without the service: host names, Azurite's default ports, then the path.
     [undefined, "POST", "https://acct.queue.core.windows.net/q/messages", {}, "queue.PutMessage"],
     [undefined, "POST", "http://127.0.0.1:10002/devstoreaccount1/$batch", {}, "table.Batch"],
     [undefined, "PUT", "http://127.0.0.1:10000/devstoreaccount1/c/b", {}, "blob.PutBlob"],
-    [undefined, "PUT", "http://127.0.0.1:5555/devstoreaccount1/c/b?comp=lease", { "x-ms-lease-action": "renew" }, "blob.RenewLease"],
+    [
+      undefined,
+      "PUT",
+      "http://127.0.0.1:5555/devstoreaccount1/c/b?comp=lease",
+      { "x-ms-lease-action": "renew" },
+      "blob.RenewLease",
+    ],
     [undefined, "GET", "http://127.0.0.1:5555/devstoreaccount1/q/messages", {}, "queue.GetMessages"],
     [undefined, "GET", "http://127.0.0.1:5555/devstoreaccount1/x", {}, "unknown.Other"],
   ];
 
   it.each(cases)("%s %s %s", (service, method, url, headers, expected) => {
     const h = new Map(Object.entries(headers));
-    const r = classifyStorageRequest({ method, url, headers: { get: (n) => h.get(n.toLowerCase()) } }, service);
+    const r = classifyStorageRequest(
+      { method, url, headers: { get: (n) => h.get(n.toLowerCase()) } },
+      service,
+    );
     expect(`${r.service}.${r.operation}`).toBe(expected);
   });
 });

@@ -41,7 +41,12 @@ describe("key sanitation (spec §4.1)", () => {
 describe("task hub names (spec §1)", () => {
   it("derives every resource name", () => {
     const n = taskHubNames("MyHub", 4);
-    expect(n.controlQueues).toEqual(["myhub-control-00", "myhub-control-01", "myhub-control-02", "myhub-control-03"]);
+    expect(n.controlQueues).toEqual([
+      "myhub-control-00",
+      "myhub-control-01",
+      "myhub-control-02",
+      "myhub-control-03",
+    ]);
     expect(n.workItemQueue).toBe("myhub-workitems");
     expect(n.historyTable).toBe("MyHubHistory");
     expect(n.instancesTable).toBe("MyHubInstances");

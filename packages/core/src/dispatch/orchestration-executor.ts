@@ -21,7 +21,12 @@ import type { ExecutionStartedEvent, HistoryEvent, OrchestrationInstance } from 
 import { newEvent } from "../history/factories.js";
 import { parseDtfDateTime } from "../history/time.js";
 import { uuidV5 } from "../replay/new-guid.js";
-import { replayMaybeAsync, type Orchestrator, type ReplayOptions, type ReplayResult } from "../replay/replay.js";
+import {
+  replayMaybeAsync,
+  type Orchestrator,
+  type ReplayOptions,
+  type ReplayResult,
+} from "../replay/replay.js";
 import { OrchestrationRuntimeState } from "../state/runtime-state.js";
 import { rewindHistory } from "./rewind.js";
 
@@ -56,7 +61,7 @@ interface ReplayCall {
  */
 export function executeOrchestrationWorkItem(wi: OrchestrationWorkItem, opts: ExecuteOptions): ExecuteResult {
   const steps = executeSteps(wi, opts);
-  for (let r = steps.next(); ; ) {
+  for (let r = steps.next(); ;) {
     if (r.done) return r.value;
     const c = r.value;
     r = steps.next(replayMaybeAsync(c.orchestrator, c.past, c.newEvents, c.options, false) as ReplayResult);
@@ -64,9 +69,12 @@ export function executeOrchestrationWorkItem(wi: OrchestrationWorkItem, opts: Ex
 }
 
 /** Any orchestrator, `async function*` included; replays of `function*` orchestrators stay synchronous. */
-export async function executeOrchestrationWorkItemAsync(wi: OrchestrationWorkItem, opts: ExecuteOptions): Promise<ExecuteResult> {
+export async function executeOrchestrationWorkItemAsync(
+  wi: OrchestrationWorkItem,
+  opts: ExecuteOptions,
+): Promise<ExecuteResult> {
   const steps = executeSteps(wi, opts);
-  for (let r = steps.next(); ; ) {
+  for (let r = steps.next(); ;) {
     if (r.done) return r.value;
     const c = r.value;
     const replayed = replayMaybeAsync(c.orchestrator, c.past, c.newEvents, c.options, true);
@@ -74,7 +82,10 @@ export async function executeOrchestrationWorkItemAsync(wi: OrchestrationWorkIte
   }
 }
 
-function* executeSteps(wi: OrchestrationWorkItem, opts: ExecuteOptions): Generator<ReplayCall, ExecuteResult, ReplayResult> {
+function* executeSteps(
+  wi: OrchestrationWorkItem,
+  opts: ExecuteOptions,
+): Generator<ReplayCall, ExecuteResult, ReplayResult> {
   const discard = (m: TaskMessage, reason: string): void => opts.onDiscard?.(m, reason);
   let past: HistoryEvent[] = [...wi.pastEvents];
   let replaces = false;
@@ -413,7 +424,10 @@ const CONTINUE_AS_NEW_NAMESPACE = Buffer.from("2f7d1c9a6e3b4d8f0a5c7e1b3d9f2a64"
  * never was.
  */
 function continuedExecutionId(previous: OrchestrationInstance): string {
-  return uuidV5(CONTINUE_AS_NEW_NAMESPACE, `${previous.instanceId}\n${previous.executionId ?? ""}`).replaceAll("-", "");
+  return uuidV5(
+    CONTINUE_AS_NEW_NAMESPACE,
+    `${previous.instanceId}\n${previous.executionId ?? ""}`,
+  ).replaceAll("-", "");
 }
 
 const SUB_ORCHESTRATION_NAMESPACE = Buffer.from("5b1c4f0e8d2a4c7e9f3b6a1d2e4c8b07", "hex");
@@ -426,5 +440,8 @@ const SUB_ORCHESTRATION_NAMESPACE = Buffer.from("5b1c4f0e8d2a4c7e9f3b6a1d2e4c8b0
  * a failed child under a new id, so the child does run again then.
  */
 function subOrchestrationExecutionId(parent: OrchestrationInstance, taskId: number, rewinds: number): string {
-  return uuidV5(SUB_ORCHESTRATION_NAMESPACE, `${parent.instanceId}\n${parent.executionId ?? ""}\n${taskId}\n${rewinds}`).replaceAll("-", "");
+  return uuidV5(
+    SUB_ORCHESTRATION_NAMESPACE,
+    `${parent.instanceId}\n${parent.executionId ?? ""}\n${taskId}\n${rewinds}`,
+  ).replaceAll("-", "");
 }

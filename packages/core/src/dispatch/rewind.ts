@@ -50,5 +50,10 @@ export function rewindHistory(events: readonly HistoryEvent[]): HistoryEvent[] {
 }
 
 function isScheduling(e: HistoryEvent): boolean {
-  return e.type === "TaskScheduled" || e.type === "TimerCreated" || e.type === "SubOrchestrationInstanceCreated" || e.type === "EventSent";
+  return (
+    e.type === "TaskScheduled" ||
+    e.type === "TimerCreated" ||
+    e.type === "SubOrchestrationInstanceCreated" ||
+    e.type === "EventSent"
+  );
 }

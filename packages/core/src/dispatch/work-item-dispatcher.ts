@@ -60,7 +60,10 @@ export class WorkItemDispatcher<W> {
     ]);
     clearTimeout(timer);
     if (timedOut) {
-      this.opts.logger.warn({ event: "dispatcher.drainTimeout", dispatcher: this.opts.name, inFlight: this.inFlight.size }, "drain timed out");
+      this.opts.logger.warn(
+        { event: "dispatcher.drainTimeout", dispatcher: this.opts.name, inFlight: this.inFlight.size },
+        "drain timed out",
+      );
       this.processing.abort();
       await Promise.allSettled([...this.inFlight].map((i) => this.opts.abandon?.(i)));
     }
@@ -86,7 +89,10 @@ export class WorkItemDispatcher<W> {
         backoff = minBackoff;
       } catch (err) {
         if (signal.aborted) break;
-        logger.warn({ event: "dispatcher.fetchFailed", dispatcher: name, err, backoffMs: backoff }, "fetching a work item failed");
+        logger.warn(
+          { event: "dispatcher.fetchFailed", dispatcher: name, err, backoffMs: backoff },
+          "fetching a work item failed",
+        );
         await sleep(backoff, signal);
         backoff = Math.min(backoff * 2, maxBackoff);
         continue;
@@ -97,7 +103,10 @@ export class WorkItemDispatcher<W> {
       const processSignal = this.processing.signal;
       void this.limit(() => this.opts.process(it, processSignal))
         .catch((err: unknown) =>
-          logger.error({ event: "dispatcher.processFailed", dispatcher: name, err }, "processing a work item failed"),
+          logger.error(
+            { event: "dispatcher.processFailed", dispatcher: name, err },
+            "processing a work item failed",
+          ),
         )
         .finally(() => {
           this.inFlight.delete(it);

@@ -99,11 +99,14 @@ export async function executeEntityWorkItem(
   // only, the one written with this execution's start time. Older records may be a dead worker's step whose
   // messages were never deleted and are still to come back: they stay until they age out.
   const settledAt = wi.previousStepSettled && start ? parseDtfDateTime(start.timestamp).getTime() : undefined;
-  const keep = scheduler.processed.filter((p) => nowMs - Date.parse(p.at) < PROCESSED_RECORD_MS && Date.parse(p.at) !== settledAt);
+  const keep = scheduler.processed.filter(
+    (p) => nowMs - Date.parse(p.at) < PROCESSED_RECORD_MS && Date.parse(p.at) !== settledAt,
+  );
   for (const p of keep) for (const id of p.ids) seen.add(id);
   for (const q of scheduler.queue) seen.add(q.id);
   const receivedIds: string[] = [];
-  for (const [sender, r] of scheduler.recent) if (nowMs - Date.parse(r.at) > window) scheduler.recent.delete(sender);
+  for (const [sender, r] of scheduler.recent)
+    if (nowMs - Date.parse(r.at) > window) scheduler.recent.delete(sender);
 
   let relevant = 0;
   const lockHolderMessages: EntityRequestMessage[] = [];
@@ -223,7 +226,15 @@ export async function executeEntityWorkItem(
     scheduler.exists = batch.state !== undefined;
     for (const a of batch.actions) {
       if (a.type === "signal") out.signal(scheduler, a.target, a.operation, a.input, a.scheduledTime);
-      else out.startOrchestration(a.instanceId, a.name, a.input, a.version, start, runtime.executionId ?? nextExecutionId);
+      else
+        out.startOrchestration(
+          a.instanceId,
+          a.name,
+          a.input,
+          a.version,
+          start,
+          runtime.executionId ?? nextExecutionId,
+        );
     }
   }
 

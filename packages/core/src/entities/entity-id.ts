@@ -26,7 +26,9 @@ export function entityId(name: string, key: string): EntityInstanceId {
   if (text.length > 256)
     throw new InvalidArgumentError(`entity id '${text.slice(0, 40)}…' is longer than 256 characters`);
   if (LONE_SURROGATE.test(text))
-    throw new InvalidArgumentError(`entity id ${JSON.stringify(text)} is not well-formed Unicode (it has a lone surrogate)`);
+    throw new InvalidArgumentError(
+      `entity id ${JSON.stringify(text)} is not well-formed Unicode (it has a lone surrogate)`,
+    );
   if (INVALID_CHARS.test(text))
     throw new InvalidArgumentError(
       `entity id '${text}' contains a character that is not allowed (/, \\, #, ?, a control character or the noncharacters U+FFFE, U+FFFF)`,

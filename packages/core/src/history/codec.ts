@@ -116,10 +116,17 @@ const REQUIRED: Partial<Record<EventTypeName, readonly string[]>> = {
 const EVENT_MEMBERS = {} as Record<EventTypeName, readonly MemberSpec[]>;
 for (const type of Object.keys(EVENT_FIELDS) as EventTypeName[]) {
   const required = new Set(REQUIRED[type]);
-  EVENT_MEMBERS[type] = EVENT_FIELDS[type].map(([field, m, kind]): MemberSpec => [field, m, kind, required.has(field)]);
+  EVENT_MEMBERS[type] = EVENT_FIELDS[type].map(([field, m, kind]): MemberSpec => [
+    field,
+    m,
+    kind,
+    required.has(field),
+  ]);
 }
 
-function enumMaps<T extends string>(values: Record<T, number>): { byNumber: Map<number, T>; byName: Map<string, T> } {
+function enumMaps<T extends string>(
+  values: Record<T, number>,
+): { byNumber: Map<number, T>; byName: Map<string, T> } {
   const entries = Object.entries(values) as [T, number][];
   return {
     byNumber: new Map(entries.map(([k, v]) => [v, k])),
@@ -129,7 +136,10 @@ function enumMaps<T extends string>(values: Record<T, number>): { byNumber: Map<
 const EVENT_TYPES = enumMaps<EventTypeName>(EventType);
 const STATUSES = enumMaps<OrchestrationRuntimeStatus>(OrchestrationStatus);
 const TYPE_BY_CLASS = new Map(
-  (Object.entries(EVENT_CLASS_NAMES) as [EventTypeName, string][]).map(([type, cls]) => [cls.toLowerCase(), type]),
+  (Object.entries(EVENT_CLASS_NAMES) as [EventTypeName, string][]).map(([type, cls]) => [
+    cls.toLowerCase(),
+    type,
+  ]),
 );
 
 function fail(message: string): never {
@@ -166,7 +176,10 @@ function member(obj: Json, name: string): unknown {
 }
 
 /** An enum from its integer, integer text, or name (case-insensitive, as Newtonsoft's enum parsing). */
-function decodeEnum<T extends string>(value: unknown, maps: { byNumber: Map<number, T>; byName: Map<string, T> }): T | undefined {
+function decodeEnum<T extends string>(
+  value: unknown,
+  maps: { byNumber: Map<number, T>; byName: Map<string, T> },
+): T | undefined {
   if (typeof value === "number") return maps.byNumber.get(value);
   if (typeof value !== "string") return undefined;
   const s = value.trim();
@@ -302,7 +315,8 @@ export function decodeField(kind: FieldKind, value: unknown, where: string): unk
 export function toDtfJson(event: HistoryEvent, options: DtfJsonOptions = {}): Json {
   if (!isObject(event)) fail(`cannot encode history event ${show(event)}: not an object`);
   const type: unknown = event.type;
-  if (typeof type !== "string" || !Object.hasOwn(EVENT_FIELDS, type)) fail(`cannot encode history event of unknown type ${show(type)}`);
+  if (typeof type !== "string" || !Object.hasOwn(EVENT_FIELDS, type))
+    fail(`cannot encode history event of unknown type ${show(type)}`);
   const o = resolveOptions(options);
   const out: Json = o.typeNames ? { $type: HISTORY_EVENT_NAMESPACE + EVENT_CLASS_NAMES[event.type] } : {};
   out.EventType = o.eventType === "name" ? event.type : EventType[event.type];
@@ -340,7 +354,8 @@ export function fromDtfJson(value: unknown): HistoryEvent {
   const type = eventTypeOf(value);
   const eventId = decodeMember("int", member(value, "EventId"), `${type}.EventId`) as number | undefined;
   const isPlayed = decodeMember("bool", member(value, "IsPlayed"), `${type}.IsPlayed`) as boolean | undefined;
-  const timestamp = decodeMember("datetime", member(value, "Timestamp"), `${type}.Timestamp`) as string | undefined;
+  const timestamp = decodeMember("datetime", member(value, "Timestamp"), `${type}.Timestamp`) as
+    string | undefined;
   const event: Json = {
     type,
     eventId: eventId ?? -1,

@@ -238,7 +238,10 @@ export type HistoryEvent =
 export type HistoryEventOf<T extends EventTypeName> = Extract<HistoryEvent, { type: T }>;
 
 /** The fields a caller supplies to build an event; base fields get DTF defaults. */
-export type HistoryEventInit<T extends EventTypeName> = Omit<HistoryEventOf<T>, "type" | "eventId" | "isPlayed" | "timestamp"> & {
+export type HistoryEventInit<T extends EventTypeName> = Omit<
+  HistoryEventOf<T>,
+  "type" | "eventId" | "isPlayed" | "timestamp"
+> & {
   eventId?: number;
   isPlayed?: boolean;
   timestamp?: DtfDateTime | Date;
@@ -246,7 +249,4 @@ export type HistoryEventInit<T extends EventTypeName> = Omit<HistoryEventOf<T>, 
 
 /** Events that record an orchestrator action; replay matches them against the actions the code issues. */
 export type ScheduledHistoryEvent =
-  | TaskScheduledEvent
-  | TimerCreatedEvent
-  | SubOrchestrationInstanceCreatedEvent
-  | EventSentEvent;
+  TaskScheduledEvent | TimerCreatedEvent | SubOrchestrationInstanceCreatedEvent | EventSentEvent;

@@ -20,10 +20,23 @@ export type FieldKind =
 /** [our field, .NET member name, kind] */
 export type FieldSpec = readonly [field: string, member: string, kind: FieldKind];
 
-const f = (field: string, kind: FieldKind): FieldSpec => [field, field[0]!.toUpperCase() + field.slice(1), kind];
+const f = (field: string, kind: FieldKind): FieldSpec => [
+  field,
+  field[0]!.toUpperCase() + field.slice(1),
+  kind,
+];
 
-const COMPLETED = [f("orchestrationStatus", "status"), f("result", "string"), f("failureDetails", "failureDetails")] as const;
-const FAILED = [f("taskScheduledId", "int"), f("reason", "string"), f("details", "string"), f("failureDetails", "failureDetails")] as const;
+const COMPLETED = [
+  f("orchestrationStatus", "status"),
+  f("result", "string"),
+  f("failureDetails", "failureDetails"),
+] as const;
+const FAILED = [
+  f("taskScheduledId", "int"),
+  f("reason", "string"),
+  f("details", "string"),
+  f("failureDetails", "failureDetails"),
+] as const;
 
 export const EVENT_FIELDS: Record<EventTypeName, readonly FieldSpec[]> = {
   ExecutionStarted: [
@@ -42,7 +55,13 @@ export const EVENT_FIELDS: Record<EventTypeName, readonly FieldSpec[]> = {
   ExecutionCompleted: COMPLETED,
   ExecutionFailed: [],
   ExecutionTerminated: [f("input", "string")],
-  TaskScheduled: [f("name", "string"), f("version", "string"), f("input", "string"), f("parentTraceContext", "traceContext"), f("tags", "tags")],
+  TaskScheduled: [
+    f("name", "string"),
+    f("version", "string"),
+    f("input", "string"),
+    f("parentTraceContext", "traceContext"),
+    f("tags", "tags"),
+  ],
   TaskCompleted: [f("taskScheduledId", "int"), f("result", "string")],
   TaskFailed: FAILED,
   SubOrchestrationInstanceCreated: [
@@ -66,7 +85,12 @@ export const EVENT_FIELDS: Record<EventTypeName, readonly FieldSpec[]> = {
   HistoryState: [f("state", "opaque")],
   ExecutionSuspended: [f("reason", "string")],
   ExecutionResumed: [f("reason", "string")],
-  ExecutionRewound: [f("reason", "string"), f("parentExecutionId", "string"), f("instanceId", "string"), f("parentTraceContext", "traceContext")],
+  ExecutionRewound: [
+    f("reason", "string"),
+    f("parentExecutionId", "string"),
+    f("instanceId", "string"),
+    f("parentTraceContext", "traceContext"),
+  ],
 };
 
 /** .NET class of each event (`$type` = `DurableTask.Core.History.` + class). ExecutionFailed has no class in DTF. */

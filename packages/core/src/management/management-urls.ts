@@ -33,7 +33,10 @@ export interface HttpManagementPayload {
   resumePostUri: string;
 }
 
-export function createHttpManagementPayload(instanceId: string, o: ManagementUrlOptions): HttpManagementPayload {
+export function createHttpManagementPayload(
+  instanceId: string,
+  o: ManagementUrlOptions,
+): HttpManagementPayload {
   const base = `${o.origin.replace(/\/$/, "")}${WEBHOOK_PATH}/instances/${encodeURIComponent(instanceId)}`;
   const common = `taskHub=${encodeURIComponent(o.taskHubName)}&connection=${encodeURIComponent(o.connectionName ?? "Storage")}${o.key ? `&code=${encodeURIComponent(o.key)}` : ""}`;
   return {
@@ -69,7 +72,9 @@ export interface DurableClientBindingData {
   rpcBaseUrl?: string;
 }
 
-export function createDurableClientBindingData(o: ManagementUrlOptions & { rpcBaseUrl?: string }): DurableClientBindingData {
+export function createDurableClientBindingData(
+  o: ManagementUrlOptions & { rpcBaseUrl?: string },
+): DurableClientBindingData {
   const baseUrl = `${o.origin.replace(/\/$/, "")}${WEBHOOK_PATH}`;
   const keyQuery = o.key ? `code=${encodeURIComponent(o.key)}` : "";
   const create = `${baseUrl}/orchestrators/{functionName}[/{instanceId}]`;
@@ -87,7 +92,11 @@ export function createDurableClientBindingData(o: ManagementUrlOptions & { rpcBa
 }
 
 /** 202 with the payload, `Location` = status URL, `Retry-After: 10`. URL origins follow the request's. */
-export function createCheckStatusResponse(request: Request | undefined, instanceId: string, o: ManagementUrlOptions): Response {
+export function createCheckStatusResponse(
+  request: Request | undefined,
+  instanceId: string,
+  o: ManagementUrlOptions,
+): Response {
   const origin = request ? new URL(request.url).origin : o.origin;
   const payload = createHttpManagementPayload(instanceId, { ...o, origin });
   return new Response(JSON.stringify(payload), {
@@ -109,13 +118,17 @@ export async function waitForCompletionOrCreateCheckStatusResponse(
 ): Promise<Response> {
   const timeoutMs = o.timeoutMs ?? 10_000;
   const interval = o.retryIntervalMs ?? 1000;
-  if (interval > timeoutMs) throw new RangeError(`retry interval ${interval} ms is longer than the timeout ${timeoutMs} ms`);
+  if (interval > timeoutMs)
+    throw new RangeError(`retry interval ${interval} ms is longer than the timeout ${timeoutMs} ms`);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const s = await client.getOrchestrationState(instanceId);
     if (s && isTerminalStatus(s.runtimeStatus)) {
       const json = (body: unknown, status: number): Response =>
-        new Response(JSON.stringify(body ?? null), { status, headers: { "content-type": "application/json" } });
+        new Response(JSON.stringify(body ?? null), {
+          status,
+          headers: { "content-type": "application/json" },
+        });
       if (s.runtimeStatus === "Completed") return json(s.output, 200);
       return json(toStatusObject(s), s.runtimeStatus === "Failed" ? (o.failedStatus ?? 500) : 200);
     }

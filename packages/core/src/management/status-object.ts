@@ -47,11 +47,17 @@ export function toStatusObject(
     lastUpdatedTime: wholeSeconds(s.lastUpdatedAt),
   };
   if (options.history && s.runtimeStatus !== "Pending")
-    o.historyEvents = condenseHistory(options.history, { showInput: options.showInput !== false, showHistoryOutput: options.showHistoryOutput === true });
+    o.historyEvents = condenseHistory(options.history, {
+      showInput: options.showInput !== false,
+      showHistoryOutput: options.showHistoryOutput === true,
+    });
   return o;
 }
 
-export function condenseHistory(events: HistoryEvent[], o: { showInput: boolean; showHistoryOutput: boolean }): Record<string, unknown>[] {
+export function condenseHistory(
+  events: HistoryEvent[],
+  o: { showInput: boolean; showHistoryOutput: boolean },
+): Record<string, unknown>[] {
   const scheduled = new Map<string, HistoryEvent>();
   for (const e of events) {
     if (e.type === "TaskScheduled") scheduled.set(`t${e.eventId}`, e);
@@ -67,7 +73,12 @@ export function condenseHistory(events: HistoryEvent[], o: { showInput: boolean;
       case "SubOrchestrationInstanceCreated":
         continue;
       case "ExecutionStarted":
-        out.push({ ...base, FunctionName: e.name, ...(o.showInput ? { Input: parse(e.input) } : {}), ...(e.scheduledStartTime ? { ScheduledStartTime: e.scheduledStartTime } : {}) });
+        out.push({
+          ...base,
+          FunctionName: e.name,
+          ...(o.showInput ? { Input: parse(e.input) } : {}),
+          ...(e.scheduledStartTime ? { ScheduledStartTime: e.scheduledStartTime } : {}),
+        });
         continue;
       case "TaskCompleted":
       case "TaskFailed":
@@ -83,7 +94,12 @@ export function condenseHistory(events: HistoryEvent[], o: { showInput: boolean;
           if (o.showInput && s.input !== undefined) folded.Input = parse(s.input);
         }
         if ("result" in e && o.showHistoryOutput) folded.Result = parse(e.result);
-        if ("reason" in e) Object.assign(folded, { Reason: e.reason, Details: e.details ?? null, ...(e.failureDetails ? { FailureDetails: e.failureDetails } : {}) });
+        if ("reason" in e)
+          Object.assign(folded, {
+            Reason: e.reason,
+            Details: e.details ?? null,
+            ...(e.failureDetails ? { FailureDetails: e.failureDetails } : {}),
+          });
         out.push(folded);
         continue;
       }
@@ -106,7 +122,12 @@ export function condenseHistory(events: HistoryEvent[], o: { showInput: boolean;
         out.push({ ...base, Name: e.name, ...(o.showInput ? { Input: parse(e.input) } : {}) });
         continue;
       case "EventSent":
-        out.push({ ...base, Name: e.name, InstanceId: e.instanceId, ...(o.showInput ? { Input: parse(e.input) } : {}) });
+        out.push({
+          ...base,
+          Name: e.name,
+          InstanceId: e.instanceId,
+          ...(o.showInput ? { Input: parse(e.input) } : {}),
+        });
         continue;
       case "ExecutionTerminated":
         out.push({ ...base, Input: parse(e.input) });

@@ -20,7 +20,11 @@ export function uuidV5(namespace: Uint8Array, name: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-export function newDeterministicGuid(instanceId: string, currentUtcDateTime: DtfDateTime | Date, counter: number): string {
+export function newDeterministicGuid(
+  instanceId: string,
+  currentUtcDateTime: DtfDateTime | Date,
+  counter: number,
+): string {
   return uuidV5(NAMESPACE, `${instanceId}_${toDotNetRoundTrip(currentUtcDateTime)}_${counter}`);
 }
 

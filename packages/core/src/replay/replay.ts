@@ -18,7 +18,12 @@
 import type { CompleteOrchestrationAction, OrchestratorAction } from "../actions/actions.js";
 import { NonDeterminismError, TaskHubError, toFailureDetails } from "../errors/errors.js";
 import type { HistoryEvent, ScheduledHistoryEvent } from "../history/events.js";
-import { OrchestrationContextImpl, parsePayload, serializePayload, type OrchestrationContext } from "./context.js";
+import {
+  OrchestrationContextImpl,
+  parsePayload,
+  serializePayload,
+  type OrchestrationContext,
+} from "./context.js";
 import { DurableTask } from "./tasks.js";
 
 /**
@@ -206,7 +211,9 @@ class Replayer {
     try {
       input = parsePayload(inputText);
     } catch (err) {
-      this.fail(new TaskHubError("Serialization", `orchestration input is not valid JSON: ${(err as Error).message}`));
+      this.fail(
+        new TaskHubError("Serialization", `orchestration input is not valid JSON: ${(err as Error).message}`),
+      );
       return;
     }
     let out: unknown;
@@ -252,7 +259,9 @@ class Replayer {
     const agen = this.asyncGenerator;
     if (agen) {
       this.waitingOn = undefined;
-      this.inFlight = this.stepAsync(t.isFailed ? () => agen.throw(t.getException()) : () => agen.next(t.getResult()));
+      this.inFlight = this.stepAsync(
+        t.isFailed ? () => agen.throw(t.getException()) : () => agen.next(t.getResult()),
+      );
       return;
     }
     if (!this.generator) return;
@@ -340,7 +349,12 @@ class Replayer {
         task === undefined
           ? " (undefined was yielded: signalEntity, sendEvent, continueAsNew and setCustomStatus return nothing to yield)"
           : "";
-      this.fail(new TaskHubError("InvalidOperation", `orchestrator yielded a value that is not a durable task${hint}`));
+      this.fail(
+        new TaskHubError(
+          "InvalidOperation",
+          `orchestrator yielded a value that is not a durable task${hint}`,
+        ),
+      );
       return undefined;
     }
     if (!task.isComplete) {
@@ -385,7 +399,13 @@ function isHoldable(e: HistoryEvent): boolean {
 }
 
 function isGenerator(v: unknown): v is Generator<DurableTask<any>, unknown, any> {
-  return typeof v === "object" && v !== null && typeof (v as Generator).next === "function" && typeof (v as Generator).throw === "function" && Symbol.iterator in v;
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    typeof (v as Generator).next === "function" &&
+    typeof (v as Generator).throw === "function" &&
+    Symbol.iterator in v
+  );
 }
 
 function isAsyncGenerator(v: unknown): v is AsyncGenerator<DurableTask<any>, unknown, any> {
@@ -491,8 +511,10 @@ function replayResult(r: Replayer): ReplayResult {
   const ctx = r.ctx;
   let completion = ctx.completion;
   // A terminated execution issues nothing more; work the code scheduled in this episode is dropped.
-  const actions: OrchestratorAction[] = completion?.status === "Terminated" ? [] : [...ctx.pendingActions.values()];
-  if (completion?.status === "ContinuedAsNew") completion = { ...completion, carryoverEvents: ctx.carryoverEvents() };
+  const actions: OrchestratorAction[] =
+    completion?.status === "Terminated" ? [] : [...ctx.pendingActions.values()];
+  if (completion?.status === "ContinuedAsNew")
+    completion = { ...completion, carryoverEvents: ctx.carryoverEvents() };
   if (completion) actions.push(completion);
   return { actions, customStatus: ctx.customStatus, completion };
 }

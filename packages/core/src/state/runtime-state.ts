@@ -80,10 +80,15 @@ export class OrchestrationRuntimeState {
   }
 
   /** The instance record this history implies (custom status and generation come from elsewhere). */
-  toInstanceRecord(extra: { customStatus?: string | undefined; generation?: number; lastUpdatedAt?: Date }): InstanceRecord {
+  toInstanceRecord(extra: {
+    customStatus?: string | undefined;
+    generation?: number;
+    lastUpdatedAt?: Date;
+  }): InstanceRecord {
     const s = this.startEvent;
     if (!s) throw new Error("history has no ExecutionStarted event");
-    const result = this.status === "Completed" || this.status === "ContinuedAsNew" || this.status === "Terminated";
+    const result =
+      this.status === "Completed" || this.status === "ContinuedAsNew" || this.status === "Terminated";
     return {
       instanceId: s.orchestrationInstance.instanceId,
       executionId: s.orchestrationInstance.executionId ?? "",

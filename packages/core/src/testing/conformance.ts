@@ -33,7 +33,6 @@ export interface BackendUnderTest {
   dispose?(): Promise<void>;
 }
 
-
 export interface ConformanceOptions {
   /** Per-test timeout for waiting on an instance (default 20 s). */
   waitTimeoutMs?: number;
@@ -88,13 +87,17 @@ const registerAll: Setup = (w, counters) => {
     return results.reduce((a, b) => a + b, 0);
   });
   w.addOrchestrator("Parent", function* (ctx, input: { childInput: number[]; instanceId?: string }) {
-    const r: number[] = yield ctx.callSubOrchestrator("Sequence", input.childInput, { instanceId: input.instanceId });
+    const r: number[] = yield ctx.callSubOrchestrator("Sequence", input.childInput, {
+      instanceId: input.instanceId,
+    });
     return { child: r, parent: ctx.parent ?? null };
   });
   // Orchestrators that never wait may be plain functions.
   w.addOrchestrator("ChildInfo", (ctx) => ({ parent: ctx.parent ?? null, instanceId: ctx.instanceId }));
   w.addOrchestrator("ParentOfInfo", function* (ctx) {
-    const r: unknown = yield ctx.callSubOrchestrator("ChildInfo", undefined, { instanceId: `${ctx.instanceId}-child` });
+    const r: unknown = yield ctx.callSubOrchestrator("ChildInfo", undefined, {
+      instanceId: `${ctx.instanceId}-child`,
+    });
     return r;
   });
   w.addOrchestrator("Thrower", (_ctx, message: string) => {
@@ -118,7 +121,11 @@ const registerAll: Setup = (w, counters) => {
       const r: unknown = yield ctx.callActivity("Fail", "boom");
       return r;
     } catch (err) {
-      return { isTaskFailed: err instanceof TaskFailedError, type: (err as TaskFailedError).details.errorType, message: (err as TaskFailedError).details.errorMessage };
+      return {
+        isTaskFailed: err instanceof TaskFailedError,
+        type: (err as TaskFailedError).details.errorType,
+        message: (err as TaskFailedError).details.errorMessage,
+      };
     }
   });
   w.addOrchestrator("WaitEvent", function* (ctx, name: string) {
@@ -180,7 +187,9 @@ const registerAll: Setup = (w, counters) => {
     return [a, b];
   });
   w.addOrchestrator("NestedWaiters", function* (ctx) {
-    const r: unknown = yield ctx.callSubOrchestrator("WaitEvent", "never", { instanceId: `${ctx.instanceId}-child` });
+    const r: unknown = yield ctx.callSubOrchestrator("WaitEvent", "never", {
+      instanceId: `${ctx.instanceId}-child`,
+    });
     return r;
   });
   w.addOrchestrator("CallsMissingActivity", function* (ctx) {
@@ -224,7 +233,10 @@ export class FlakyService implements OrchestrationService {
   renewOrchestrationWorkItemLock(wi: OrchestrationWorkItem): Promise<void> {
     return this.inner.renewOrchestrationWorkItemLock(wi);
   }
-  async completeOrchestrationWorkItem(wi: OrchestrationWorkItem, commit: OrchestrationCommit | undefined): Promise<void> {
+  async completeOrchestrationWorkItem(
+    wi: OrchestrationWorkItem,
+    commit: OrchestrationCommit | undefined,
+  ): Promise<void> {
     if (commit && !this.crashed.has(wi.instanceId)) {
       this.crashed.add(wi.instanceId);
       throw new Error("injected crash before checkpoint");
@@ -301,7 +313,10 @@ export function runConformanceSuite(
     describe("client verbs", () => {
       it("schedules, runs and reports a sequence", () =>
         withHarness(async ({ client, wait }) => {
-          const id = await client.scheduleNewOrchestration("Sequence", [1, 2, 3], { instanceId: "seq-1", tags: { team: "a" } });
+          const id = await client.scheduleNewOrchestration("Sequence", [1, 2, 3], {
+            instanceId: "seq-1",
+            tags: { team: "a" },
+          });
           expect(id).toBe("seq-1");
           const s = await wait(id);
           expect(s.runtimeStatus).toBe("Completed");
@@ -316,16 +331,24 @@ export function runConformanceSuite(
       it("returns undefined for an unknown instance and rejects bad ids", () =>
         withHarness(async ({ client }) => {
           expect(await client.getOrchestrationState("nope")).toBeUndefined();
-          await expect(client.scheduleNewOrchestration("Sequence", [], { instanceId: "a/b" })).rejects.toMatchObject({ code: "InvalidArgument" });
-          await expect(client.scheduleNewOrchestration("", [])).rejects.toMatchObject({ code: "InvalidArgument" });
+          await expect(
+            client.scheduleNewOrchestration("Sequence", [], { instanceId: "a/b" }),
+          ).rejects.toMatchObject({ code: "InvalidArgument" });
+          await expect(client.scheduleNewOrchestration("", [])).rejects.toMatchObject({
+            code: "InvalidArgument",
+          });
           await expect(client.raiseEvent("nope", "x")).rejects.toMatchObject({ code: "InstanceNotFound" });
-          await expect(client.scheduleNewOrchestration("Sequence", { big: 1n })).rejects.toMatchObject({ code: "Serialization" });
+          await expect(client.scheduleNewOrchestration("Sequence", { big: 1n })).rejects.toMatchObject({
+            code: "Serialization",
+          });
         }));
 
       it("dedupes by status and re-creates an id as a new generation", () =>
         withHarness(async ({ client, wait }) => {
           await client.scheduleNewOrchestration("WaitEvent", "go", { instanceId: "dup" });
-          await expect(client.scheduleNewOrchestration("WaitEvent", "go", { instanceId: "dup" })).rejects.toMatchObject({
+          await expect(
+            client.scheduleNewOrchestration("WaitEvent", "go", { instanceId: "dup" }),
+          ).rejects.toMatchObject({
             code: "OrchestrationAlreadyExists",
           });
           await client.raiseEvent("dup", "go", 1);
@@ -374,7 +397,9 @@ export function runConformanceSuite(
 
       it("terminates a pending scheduled instance before it starts", () =>
         withHarness(async ({ client, wait }) => {
-          const id = await client.scheduleNewOrchestration("Sequence", [1], { startAt: new Date(Date.now() + 1000) });
+          const id = await client.scheduleNewOrchestration("Sequence", [1], {
+            startAt: new Date(Date.now() + 1000),
+          });
           await client.terminateOrchestration(id, { output: "cancelled" });
           const s = await wait(id);
           expect(s.runtimeStatus).toBe("Terminated");
@@ -388,7 +413,9 @@ export function runConformanceSuite(
           const failed = await wait(id);
           expect(failed.runtimeStatus).toBe("Failed");
           expect(failed.failureDetails?.errorMessage).toContain("not allowed yet");
-          await expect(client.rewindOrchestration("nope")).rejects.toMatchObject({ code: "InstanceNotFound" });
+          await expect(client.rewindOrchestration("nope")).rejects.toMatchObject({
+            code: "InstanceNotFound",
+          });
           counters.set("rw:allowed", 1);
           await client.rewindOrchestration(id, "fixed");
           const s = await wait(id);
@@ -413,16 +440,23 @@ export function runConformanceSuite(
       it("purges by id and by filter", () =>
         withHarness(async ({ client, wait }) => {
           const ids = [];
-          for (let i = 0; i < 3; i++) ids.push(await client.scheduleNewOrchestration("Sequence", [i], { instanceId: `purge-${i}` }));
+          for (let i = 0; i < 3; i++)
+            ids.push(await client.scheduleNewOrchestration("Sequence", [i], { instanceId: `purge-${i}` }));
           for (const id of ids) await wait(id);
-          const running = await client.scheduleNewOrchestration("WaitEvent", "x", { instanceId: "purge-running" });
+          const running = await client.scheduleNewOrchestration("WaitEvent", "x", {
+            instanceId: "purge-running",
+          });
           await client.waitForOrchestrationStart(running, { timeoutMs: waitTimeoutMs });
           expect((await client.purgeOrchestration("purge-0")).deletedInstanceCount).toBe(1);
           expect(await client.getOrchestrationState("purge-0")).toBeUndefined();
           expect((await client.purgeOrchestration("purge-0")).deletedInstanceCount).toBe(0);
           // A filter naming a status that is not finished is refused, whatever else it names; nothing goes.
-          await expect(client.purgeOrchestration({ statuses: ["Running"] })).rejects.toMatchObject({ code: "InvalidArgument" });
-          await expect(client.purgeOrchestration({ statuses: ["Completed", "Pending"] })).rejects.toMatchObject({ code: "InvalidArgument" });
+          await expect(client.purgeOrchestration({ statuses: ["Running"] })).rejects.toMatchObject({
+            code: "InvalidArgument",
+          });
+          await expect(
+            client.purgeOrchestration({ statuses: ["Completed", "Pending"] }),
+          ).rejects.toMatchObject({ code: "InvalidArgument" });
           expect((await client.getOrchestrationState(running))?.runtimeStatus).toBe("Running");
           expect((await client.getOrchestrationState("purge-1"))?.runtimeStatus).toBe("Completed");
           const r = await client.purgeOrchestration({ statuses: ["Completed"] });
@@ -434,17 +468,21 @@ export function runConformanceSuite(
       it("lists instances with filters and pages", () =>
         withHarness(async ({ client, wait }) => {
           const before = new Date(Date.now() - 1000);
-          for (let i = 0; i < 5; i++) await client.scheduleNewOrchestration("Sequence", [i], { instanceId: `list-${i}` });
+          for (let i = 0; i < 5; i++)
+            await client.scheduleNewOrchestration("Sequence", [i], { instanceId: `list-${i}` });
           for (let i = 0; i < 5; i++) await wait(`list-${i}`);
           await client.scheduleNewOrchestration("WaitEvent", "x", { instanceId: "other-1" });
           const all: string[] = [];
-          for await (const s of client.listInstances({ instanceIdPrefix: "list-", pageSize: 2 })) all.push(s.instanceId);
+          for await (const s of client.listInstances({ instanceIdPrefix: "list-", pageSize: 2 }))
+            all.push(s.instanceId);
           expect(all.sort()).toEqual(["list-0", "list-1", "list-2", "list-3", "list-4"]);
           const pages = [];
-          for await (const page of client.listInstances({ instanceIdPrefix: "list-", pageSize: 2 }).byPage()) pages.push(page.items.length);
+          for await (const page of client.listInstances({ instanceIdPrefix: "list-", pageSize: 2 }).byPage())
+            pages.push(page.items.length);
           expect(pages).toEqual([2, 2, 1]);
           const completed: string[] = [];
-          for await (const s of client.listInstances({ statuses: ["Completed"], createdFrom: before })) completed.push(s.instanceId);
+          for await (const s of client.listInstances({ statuses: ["Completed"], createdFrom: before }))
+            completed.push(s.instanceId);
           expect(completed).not.toContain("other-1");
           expect(completed.filter((x) => x.startsWith("list-"))).toHaveLength(5);
           const none: string[] = [];
@@ -458,8 +496,14 @@ export function runConformanceSuite(
           await wait(id);
           const h = await client.getOrchestrationHistory(id);
           expect(h.map((e) => e.type)).toEqual([
-            "OrchestratorStarted", "ExecutionStarted", "TaskScheduled", "OrchestratorCompleted",
-            "OrchestratorStarted", "TaskCompleted", "ExecutionCompleted", "OrchestratorCompleted",
+            "OrchestratorStarted",
+            "ExecutionStarted",
+            "TaskScheduled",
+            "OrchestratorCompleted",
+            "OrchestratorStarted",
+            "TaskCompleted",
+            "ExecutionCompleted",
+            "OrchestratorCompleted",
           ]);
           const started = h[1];
           expect(started?.type === "ExecutionStarted" && started.orchestrationInstance.instanceId).toBe(id);
@@ -477,9 +521,14 @@ export function runConformanceSuite(
         withHarness(async ({ client, wait }) => {
           const s = await wait(await client.scheduleNewOrchestration("Parent", { childInput: [1, 2] }));
           expect(s.output).toEqual({ child: [2, 4], parent: null });
-          const p = await client.scheduleNewOrchestration("ParentOfInfo", undefined, { instanceId: "info-parent" });
+          const p = await client.scheduleNewOrchestration("ParentOfInfo", undefined, {
+            instanceId: "info-parent",
+          });
           const ps = await wait(p);
-          expect(ps.output).toEqual({ parent: { name: "ParentOfInfo", instanceId: "info-parent", taskScheduledId: 0 }, instanceId: "info-parent-child" });
+          expect(ps.output).toEqual({
+            parent: { name: "ParentOfInfo", instanceId: "info-parent", taskScheduledId: 0 },
+            instanceId: "info-parent-child",
+          });
         }));
 
       it("propagates sub-orchestration and activity failures", () =>
@@ -508,16 +557,23 @@ export function runConformanceSuite(
 
       it("waits for external events with a timeout", () =>
         withHarness(async ({ client, wait }) => {
-          const a = await wait(await client.scheduleNewOrchestration("WaitEventWithTimeout", { name: "e", timeoutMs: 200 }));
+          const a = await wait(
+            await client.scheduleNewOrchestration("WaitEventWithTimeout", { name: "e", timeoutMs: 200 }),
+          );
           expect(a.output).toEqual({ timedOut: true });
-          const b = await client.scheduleNewOrchestration("WaitEventWithTimeout", { name: "E", timeoutMs: 60_000 });
+          const b = await client.scheduleNewOrchestration("WaitEventWithTimeout", {
+            name: "E",
+            timeoutMs: 60_000,
+          });
           await client.raiseEvent(b, "e", { v: 1 });
           expect((await wait(b)).output).toEqual({ value: { v: 1 } });
         }));
 
       it("sends events between instances", () =>
         withHarness(async ({ client, wait }) => {
-          const receiver = await client.scheduleNewOrchestration("WaitEvent", "ping", { instanceId: "receiver" });
+          const receiver = await client.scheduleNewOrchestration("WaitEvent", "ping", {
+            instanceId: "receiver",
+          });
           await client.scheduleNewOrchestration("SendTo", receiver, { instanceId: "sender" });
           expect((await wait(receiver)).output).toEqual({ from: "sender" });
         }));
@@ -543,7 +599,9 @@ export function runConformanceSuite(
           const [a, b] = g.output as string[];
           expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
           expect(a).not.toBe(b);
-          const w = await wait(await client.scheduleNewOrchestration("Activities", undefined, { instanceId: "who" }));
+          const w = await wait(
+            await client.scheduleNewOrchestration("Activities", undefined, { instanceId: "who" }),
+          );
           expect(w.output).toEqual({ instanceId: "who", taskId: 0 });
         }));
 
@@ -552,7 +610,9 @@ export function runConformanceSuite(
           const ok = await wait(await client.scheduleNewOrchestration("Retry", { key: "r1", times: 2 }));
           expect(ok.output).toBe(3);
           expect(counters.get("r1")).toBe(3);
-          const exhausted = await wait(await client.scheduleNewOrchestration("Retry", { key: "r2", times: 10 }));
+          const exhausted = await wait(
+            await client.scheduleNewOrchestration("Retry", { key: "r2", times: 10 }),
+          );
           expect(exhausted.runtimeStatus).toBe("Failed");
           expect(counters.get("r2")).toBe(4);
         }));
@@ -583,7 +643,9 @@ export function runConformanceSuite(
 
       it("terminates recursively", () =>
         withHarness(async ({ client, wait }) => {
-          const id = await client.scheduleNewOrchestration("NestedWaiters", undefined, { instanceId: "tree" });
+          const id = await client.scheduleNewOrchestration("NestedWaiters", undefined, {
+            instanceId: "tree",
+          });
           await waitForStatus(client, "tree-child", "Running");
           await client.terminateOrchestration(id, { output: "all", recursive: true });
           expect((await wait(id)).runtimeStatus).toBe("Terminated");

@@ -73,7 +73,11 @@ function accountEntity(ctx: EntityContext<number>): unknown {
 function relayEntity(ctx: EntityContext): unknown {
   const n = ctx.getInput<number>() ?? 1;
   ctx.signalEntity({ name: "counter", key: `relay-${ctx.entityId.key}` }, "add", n);
-  ctx.startNewOrchestration("AddToCounter", { key: `relay-started-${ctx.entityId.key}`, amount: n }, { instanceId: `relay-orch-${ctx.entityId.key}` });
+  ctx.startNewOrchestration(
+    "AddToCounter",
+    { key: `relay-started-${ctx.entityId.key}`, amount: n },
+    { instanceId: `relay-orch-${ctx.entityId.key}` },
+  );
   ctx.setState((ctx.getState<number>(() => 0) ?? 0) + 1);
   return undefined;
 }
@@ -89,7 +93,8 @@ function registerEntities(w: TaskHubWorker): void {
   });
   w.addOrchestrator("CallCounter", function* (ctx, input: { key: string; ops: [string, unknown][] }) {
     const out: unknown[] = [];
-    for (const [op, arg] of input.ops) out.push(yield ctx.entities.callEntity({ name: "counter", key: input.key }, op, arg));
+    for (const [op, arg] of input.ops)
+      out.push(yield ctx.entities.callEntity({ name: "counter", key: input.key }, op, arg));
     return out;
   });
   w.addOrchestrator("CatchEntityFailure", function* (ctx, key: string) {
@@ -113,7 +118,10 @@ function registerEntities(w: TaskHubWorker): void {
     const balance: number = yield ctx.entities.callEntity(from, "balance");
     let moved = 0;
     if (balance >= input.amount) {
-      yield ctx.whenAll([ctx.entities.callEntity(from, "withdraw", input.amount), ctx.entities.callEntity(to, "deposit", input.amount)]);
+      yield ctx.whenAll([
+        ctx.entities.callEntity(from, "withdraw", input.amount),
+        ctx.entities.callEntity(to, "deposit", input.amount),
+      ]);
       moved = input.amount;
     }
     lock.release();
@@ -148,10 +156,16 @@ export function runEntityConformanceSuite(
   const { describe, it, expect } = api;
   const waitTimeoutMs = options.waitTimeoutMs ?? 20_000;
 
-  async function withHarness(fn: (client: TaskHubClient, service: OrchestrationServiceClient) => Promise<void>): Promise<void> {
+  async function withHarness(
+    fn: (client: TaskHubClient, service: OrchestrationServiceClient) => Promise<void>,
+  ): Promise<void> {
     const backend = await createBackend();
     const clientService = backend.client ?? backend.service;
-    const worker = new TaskHubWorker(backend.service, { logger: options.logger, abandonDelayMs: 10, ...options.workerOptions });
+    const worker = new TaskHubWorker(backend.service, {
+      logger: options.logger,
+      abandonDelayMs: 10,
+      ...options.workerOptions,
+    });
     registerEntities(worker);
     const client = new TaskHubClient(clientService, { entityMessageReorderWindowMs: 0 });
     await worker.start();
@@ -164,7 +178,11 @@ export function runEntityConformanceSuite(
   }
 
   /** Poll until the entity's state satisfies `done`. */
-  async function waitForEntity<T>(client: TaskHubClient, id: EntityInstanceId, done: (state: T | undefined) => boolean): Promise<T | undefined> {
+  async function waitForEntity<T>(
+    client: TaskHubClient,
+    id: EntityInstanceId,
+    done: (state: T | undefined) => boolean,
+  ): Promise<T | undefined> {
     const deadline = Date.now() + waitTimeoutMs;
     let last: T | undefined;
     while (Date.now() < deadline) {
@@ -172,13 +190,16 @@ export function runEntityConformanceSuite(
       if (done(last)) return last;
       await new Promise((r) => setTimeout(r, 25));
     }
-    throw new Error(`entity @${id.name}@${id.key} did not reach the expected state (last: ${JSON.stringify(last)})`);
+    throw new Error(
+      `entity @${id.name}@${id.key} did not reach the expected state (last: ${JSON.stringify(last)})`,
+    );
   }
 
   const run = async (client: TaskHubClient, name: string, input: unknown): Promise<unknown> => {
     const id = await client.scheduleNewOrchestration(name, input);
     const s = await client.waitForOrchestrationCompletion(id, { timeoutMs: waitTimeoutMs });
-    if (s.runtimeStatus !== "Completed") throw new Error(`${name} ended ${s.runtimeStatus}: ${s.failureDetails?.errorMessage}`);
+    if (s.runtimeStatus !== "Completed")
+      throw new Error(`${name} ended ${s.runtimeStatus}: ${s.failureDetails?.errorMessage}`);
     return s.output;
   };
 
@@ -196,10 +217,21 @@ export function runEntityConformanceSuite(
         expect(meta?.backlogQueueSize).toBe(0);
         expect(meta?.lockedBy).toBeUndefined();
         expect(meta?.lastModifiedTime).toBeInstanceOf(Date);
-        expect(await run(client, "CallCounter", { key: "agg", ops: [["get", null], ["reset", null], ["add", 2], ["get", null]] })).toEqual([12, null, null, 2]);
+        expect(
+          await run(client, "CallCounter", {
+            key: "agg",
+            ops: [
+              ["get", null],
+              ["reset", null],
+              ["add", 2],
+              ["get", null],
+            ],
+          }),
+        ).toEqual([12, null, null, 2]);
         await client.signalEntity(id, "delete");
         const deadline = Date.now() + waitTimeoutMs;
-        while ((await client.getEntity(id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+        while ((await client.getEntity(id)) && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 25));
         expect(await client.getEntity(id)).toBeUndefined();
         // A deleted entity starts over from its initial state.
         expect(await run(client, "CallCounter", { key: "agg", ops: [["get", null]] })).toEqual([0]);
@@ -210,10 +242,13 @@ export function runEntityConformanceSuite(
         const id = { name: "classcounter", key: "c1" };
         await client.signalEntity(id, "add", 2);
         await client.signalEntity(id, "add", 40);
-        expect(await waitForEntity<{ count: number }>(client, id, (s) => s?.count === 42)).toEqual({ count: 42 });
+        expect(await waitForEntity<{ count: number }>(client, id, (s) => s?.count === 42)).toEqual({
+          count: 42,
+        });
         await client.signalEntity(id, "delete");
         const deadline = Date.now() + waitTimeoutMs;
-        while ((await client.getEntity(id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+        while ((await client.getEntity(id)) && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 25));
         expect(await client.getEntity(id)).toBeUndefined();
       }));
 
@@ -232,7 +267,10 @@ export function runEntityConformanceSuite(
 
     it("a failed operation fails only itself: the caller gets the error, its state change and signals roll back", () =>
       withHarness(async (client) => {
-        const out = (await run(client, "CatchEntityFailure", "fail-1")) as { error: { code: string; type: string; message: string }; after: number };
+        const out = (await run(client, "CatchEntityFailure", "fail-1")) as {
+          error: { code: string; type: string; message: string };
+          after: number;
+        };
         expect(out.error.code).toBe("EntityOperationFailed");
         expect(out.error.type).toBe("Error");
         expect(out.error.message).toBe("addThenFail always fails");
@@ -243,33 +281,50 @@ export function runEntityConformanceSuite(
 
     it("calls create entities on demand and run in order", () =>
       withHarness(async (client) => {
-        expect(await run(client, "CallCounter", { key: "fresh", ops: [["get", null], ["add", 7], ["add", 1], ["get", null]] })).toEqual([0, null, null, 8]);
+        expect(
+          await run(client, "CallCounter", {
+            key: "fresh",
+            ops: [
+              ["get", null],
+              ["add", 7],
+              ["add", 1],
+              ["get", null],
+            ],
+          }),
+        ).toEqual([0, null, null, 8]);
       }));
 
-    it("critical sections: concurrent transfers between two locked accounts conserve the total", () =>
-      withHarness(async (client) => {
-        await client.signalEntity({ name: "account", key: "A" }, "deposit", 100);
-        await client.signalEntity({ name: "account", key: "B" }, "deposit", 100);
-        await waitForEntity<number>(client, { name: "account", key: "B" }, (s) => s === 100);
-        const ids = await Promise.all(
-          Array.from({ length: 20 }, (_, i) =>
-            client.scheduleNewOrchestration("Transfer", i % 2 === 0 ? { from: "A", to: "B", amount: 7 } : { from: "B", to: "A", amount: 5 }),
-          ),
-        );
-        let moved = 0;
-        for (const id of ids) {
-          const s = await client.waitForOrchestrationCompletion(id, { timeoutMs: waitTimeoutMs * 3 });
-          expect(s.runtimeStatus).toBe("Completed");
-          const out = s.output as { moved: number; locked: string[] };
-          expect(out.locked).toEqual(["A", "B"]);
-          moved += out.moved;
-        }
-        expect(moved).toBeGreaterThan(0);
-        const a = (await client.getEntity<number>({ name: "account", key: "A" }))?.state;
-        const b = (await client.getEntity<number>({ name: "account", key: "B" }))?.state;
-        expect((a ?? 0) + (b ?? 0)).toBe(200);
-        expect((await client.getEntity({ name: "account", key: "A" }))?.lockedBy).toBeUndefined();
-      }), waitTimeoutMs * 4);
+    it(
+      "critical sections: concurrent transfers between two locked accounts conserve the total",
+      () =>
+        withHarness(async (client) => {
+          await client.signalEntity({ name: "account", key: "A" }, "deposit", 100);
+          await client.signalEntity({ name: "account", key: "B" }, "deposit", 100);
+          await waitForEntity<number>(client, { name: "account", key: "B" }, (s) => s === 100);
+          const ids = await Promise.all(
+            Array.from({ length: 20 }, (_, i) =>
+              client.scheduleNewOrchestration(
+                "Transfer",
+                i % 2 === 0 ? { from: "A", to: "B", amount: 7 } : { from: "B", to: "A", amount: 5 },
+              ),
+            ),
+          );
+          let moved = 0;
+          for (const id of ids) {
+            const s = await client.waitForOrchestrationCompletion(id, { timeoutMs: waitTimeoutMs * 3 });
+            expect(s.runtimeStatus).toBe("Completed");
+            const out = s.output as { moved: number; locked: string[] };
+            expect(out.locked).toEqual(["A", "B"]);
+            moved += out.moved;
+          }
+          expect(moved).toBeGreaterThan(0);
+          const a = (await client.getEntity<number>({ name: "account", key: "A" }))?.state;
+          const b = (await client.getEntity<number>({ name: "account", key: "B" }))?.state;
+          expect((a ?? 0) + (b ?? 0)).toBe(200);
+          expect((await client.getEntity({ name: "account", key: "A" }))?.lockedBy).toBeUndefined();
+        }),
+      waitTimeoutMs * 4,
+    );
 
     it("locking rules are enforced", () =>
       withHarness(async (client) => {
@@ -287,7 +342,15 @@ export function runEntityConformanceSuite(
     it("locks are released when the orchestration completes", () =>
       withHarness(async (client) => {
         await run(client, "LockAndComplete", "auto-release");
-        expect(await run(client, "CallCounter", { key: "auto-release", ops: [["add", 1], ["get", null]] })).toEqual([null, 1]);
+        expect(
+          await run(client, "CallCounter", {
+            key: "auto-release",
+            ops: [
+              ["add", 1],
+              ["get", null],
+            ],
+          }),
+        ).toEqual([null, 1]);
       }));
 
     it("scheduled signals wait for their time", () =>
@@ -305,25 +368,40 @@ export function runEntityConformanceSuite(
     it("entities signal entities and start orchestrations", () =>
       withHarness(async (client) => {
         await client.signalEntity({ name: "relay", key: "r1" }, "add", 3);
-        expect(await waitForEntity<number>(client, { name: "counter", key: "relay-r1" }, (s) => s === 3)).toBe(3);
+        expect(
+          await waitForEntity<number>(client, { name: "counter", key: "relay-r1" }, (s) => s === 3),
+        ).toBe(3);
         const s = await client.waitForOrchestrationCompletion("relay-orch-r1", { timeoutMs: waitTimeoutMs });
         expect(s.runtimeStatus).toBe("Completed");
-        expect(await waitForEntity<number>(client, { name: "counter", key: "relay-started-r1" }, (v) => v === 3)).toBe(3);
+        expect(
+          await waitForEntity<number>(client, { name: "counter", key: "relay-started-r1" }, (v) => v === 3),
+        ).toBe(3);
       }));
 
     it("lists entities page by page, with and without state; orchestration listings leave them out", () =>
       withHarness(async (client) => {
-        for (let i = 0; i < 5; i++) await client.signalEntity({ name: "counter", key: `list-${i}` }, "add", i + 1);
+        for (let i = 0; i < 5; i++)
+          await client.signalEntity({ name: "counter", key: `list-${i}` }, "add", i + 1);
         await client.signalEntity({ name: "classcounter", key: "list-x" }, "add", 1);
-        for (let i = 0; i < 5; i++) await waitForEntity<number>(client, { name: "counter", key: `list-${i}` }, (s) => s === i + 1);
+        for (let i = 0; i < 5; i++)
+          await waitForEntity<number>(client, { name: "counter", key: `list-${i}` }, (s) => s === i + 1);
         await waitForEntity(client, { name: "classcounter", key: "list-x" }, (s) => s !== undefined);
         const pages: number[][] = [];
-        for await (const page of client.listEntities<number>({ instanceIdStartsWith: "Counter", pageSize: 2 }).byPage()) pages.push(page.items.map((e) => e.state!));
+        for await (const page of client
+          .listEntities<number>({ instanceIdStartsWith: "Counter", pageSize: 2 })
+          .byPage())
+          pages.push(page.items.map((e) => e.state!));
         expect(pages.flat().sort()).toEqual([1, 2, 3, 4, 5]);
         expect(pages.length).toBeGreaterThanOrEqual(3);
         const noState = [];
-        for await (const e of client.listEntities({ instanceIdStartsWith: "@classcounter@", includeState: false })) noState.push(e);
-        expect(noState.map((e) => [e.id.key, e.includesState, e.state])).toEqual([["list-x", false, undefined]]);
+        for await (const e of client.listEntities({
+          instanceIdStartsWith: "@classcounter@",
+          includeState: false,
+        }))
+          noState.push(e);
+        expect(noState.map((e) => [e.id.key, e.includesState, e.state])).toEqual([
+          ["list-x", false, undefined],
+        ]);
         const all = [];
         for await (const e of client.listEntities()) all.push(e.id.key);
         expect(all.length).toBe(6);
@@ -335,25 +413,40 @@ export function runEntityConformanceSuite(
         const holder = await client.scheduleNewOrchestration("HoldLockForever", "orphan");
         const id = { name: "counter", key: "orphan" };
         const deadline = Date.now() + waitTimeoutMs;
-        const orphan = () => collect(client.listEntities({ instanceIdStartsWith: "@counter@orphan", includeTransient: true }));
-        while (!(await orphan())[0]?.lockedBy && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+        const orphan = () =>
+          collect(client.listEntities({ instanceIdStartsWith: "@counter@orphan", includeTransient: true }));
+        while (!(await orphan())[0]?.lockedBy && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 25));
         await client.terminateOrchestration(holder);
         await client.waitForOrchestrationCompletion(holder, { timeoutMs: waitTimeoutMs });
         await client.signalEntity(id, "add", 1);
         await new Promise((r) => setTimeout(r, 300));
         // The lock is orphaned: the signal waits in the queue.
-        const [stuck] = await collect(client.listEntities({ instanceIdStartsWith: "@counter@orphan", includeTransient: true }));
+        const [stuck] = await collect(
+          client.listEntities({ instanceIdStartsWith: "@counter@orphan", includeTransient: true }),
+        );
         expect(stuck?.lockedBy).toBe(holder);
         expect(stuck?.backlogQueueSize).toBe(1);
-        const result = await client.cleanEntityStorage({ removeEmptyEntities: true, releaseOrphanedLocks: true });
+        const result = await client.cleanEntityStorage({
+          removeEmptyEntities: true,
+          releaseOrphanedLocks: true,
+        });
         expect(result.orphanedLocksReleased).toBe(1);
         expect(await waitForEntity<number>(client, id, (s) => s === 1)).toBe(1);
         await client.signalEntity(id, "delete");
         const until = Date.now() + waitTimeoutMs;
-        while ((await client.getEntity(id)) && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
-        const cleaned = await client.cleanEntityStorage({ removeEmptyEntities: true, releaseOrphanedLocks: false });
+        while ((await client.getEntity(id)) && Date.now() < until)
+          await new Promise((r) => setTimeout(r, 25));
+        const cleaned = await client.cleanEntityStorage({
+          removeEmptyEntities: true,
+          releaseOrphanedLocks: false,
+        });
         expect(cleaned.emptyEntitiesRemoved).toBe(1);
-        expect(await collect(client.listEntities({ instanceIdStartsWith: "@counter@orphan", includeTransient: true }))).toEqual([]);
+        expect(
+          await collect(
+            client.listEntities({ instanceIdStartsWith: "@counter@orphan", includeTransient: true }),
+          ),
+        ).toEqual([]);
       }));
 
     it("rejects bad entity ids and names with InvalidArgument", () =>
@@ -361,9 +454,15 @@ export function runEntityConformanceSuite(
         await expect(client.signalEntity({ name: "a@b", key: "k" }, "add")).rejects.toThrow(TaskHubError);
         await expect(client.signalEntity({ name: "", key: "k" }, "add")).rejects.toThrow(/non-empty/);
         await expect(client.signalEntity("counter", "add")).rejects.toThrow(/not an entity instance id/);
-        await expect(client.signalEntity({ name: "counter", key: "k/1" }, "add")).rejects.toThrow(/not allowed/);
-        await expect(client.signalEntity({ name: "counter", key: "k" }, "")).rejects.toThrow(/operation name/);
-        await expect(client.signalEntity({ name: "counter", key: "k" }, "add", 10n)).rejects.toThrow(/JSON-serializable/);
+        await expect(client.signalEntity({ name: "counter", key: "k/1" }, "add")).rejects.toThrow(
+          /not allowed/,
+        );
+        await expect(client.signalEntity({ name: "counter", key: "k" }, "")).rejects.toThrow(
+          /operation name/,
+        );
+        await expect(client.signalEntity({ name: "counter", key: "k" }, "add", 10n)).rejects.toThrow(
+          /JSON-serializable/,
+        );
       }));
   });
 }

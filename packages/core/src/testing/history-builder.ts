@@ -21,7 +21,11 @@ export class History {
   end(): this {
     return this.push(newEvent("OrchestratorCompleted", { timestamp: new Date(this.now) }));
   }
-  start(name: string, input?: unknown, extra: Partial<Parameters<typeof newEvent<"ExecutionStarted">>[1]> = {}): this {
+  start(
+    name: string,
+    input?: unknown,
+    extra: Partial<Parameters<typeof newEvent<"ExecutionStarted">>[1]> = {},
+  ): this {
     return this.push(
       newEvent("ExecutionStarted", {
         timestamp: new Date(this.now),
@@ -33,10 +37,23 @@ export class History {
     );
   }
   scheduled(id: number, name: string, input?: unknown): this {
-    return this.push(newEvent("TaskScheduled", { eventId: id, timestamp: new Date(this.now), name, input: input === undefined ? undefined : JSON.stringify(input) }));
+    return this.push(
+      newEvent("TaskScheduled", {
+        eventId: id,
+        timestamp: new Date(this.now),
+        name,
+        input: input === undefined ? undefined : JSON.stringify(input),
+      }),
+    );
   }
   completed(id: number, result?: unknown): this {
-    return this.push(newEvent("TaskCompleted", { timestamp: new Date(this.now), taskScheduledId: id, result: result === undefined ? undefined : JSON.stringify(result) }));
+    return this.push(
+      newEvent("TaskCompleted", {
+        timestamp: new Date(this.now),
+        taskScheduledId: id,
+        result: result === undefined ? undefined : JSON.stringify(result),
+      }),
+    );
   }
   failed(id: number, message: string, details: Partial<FailureDetails> = {}): this {
     return this.push(
@@ -49,24 +66,60 @@ export class History {
     );
   }
   timerCreated(id: number, fireAtMs: number): this {
-    return this.push(newEvent("TimerCreated", { eventId: id, timestamp: new Date(this.now), fireAt: new Date(fireAtMs).toISOString() }));
+    return this.push(
+      newEvent("TimerCreated", {
+        eventId: id,
+        timestamp: new Date(this.now),
+        fireAt: new Date(fireAtMs).toISOString(),
+      }),
+    );
   }
   timerFired(id: number, fireAtMs: number): this {
-    return this.push(newEvent("TimerFired", { timestamp: new Date(this.now), timerId: id, fireAt: new Date(fireAtMs).toISOString() }));
+    return this.push(
+      newEvent("TimerFired", {
+        timestamp: new Date(this.now),
+        timerId: id,
+        fireAt: new Date(fireAtMs).toISOString(),
+      }),
+    );
   }
   subCreated(id: number, name: string, instanceId: string): this {
-    return this.push(newEvent("SubOrchestrationInstanceCreated", { eventId: id, timestamp: new Date(this.now), name, instanceId }));
+    return this.push(
+      newEvent("SubOrchestrationInstanceCreated", {
+        eventId: id,
+        timestamp: new Date(this.now),
+        name,
+        instanceId,
+      }),
+    );
   }
   subCompleted(id: number, result?: unknown): this {
-    return this.push(newEvent("SubOrchestrationInstanceCompleted", { timestamp: new Date(this.now), taskScheduledId: id, result: JSON.stringify(result) }));
+    return this.push(
+      newEvent("SubOrchestrationInstanceCompleted", {
+        timestamp: new Date(this.now),
+        taskScheduledId: id,
+        result: JSON.stringify(result),
+      }),
+    );
   }
   subFailed(id: number, message: string): this {
     return this.push(
-      newEvent("SubOrchestrationInstanceFailed", { timestamp: new Date(this.now), taskScheduledId: id, reason: message, failureDetails: { errorType: "Error", errorMessage: message } }),
+      newEvent("SubOrchestrationInstanceFailed", {
+        timestamp: new Date(this.now),
+        taskScheduledId: id,
+        reason: message,
+        failureDetails: { errorType: "Error", errorMessage: message },
+      }),
     );
   }
   raised(name: string, input?: unknown): this {
-    return this.push(newEvent("EventRaised", { timestamp: new Date(this.now), name, input: input === undefined ? undefined : JSON.stringify(input) }));
+    return this.push(
+      newEvent("EventRaised", {
+        timestamp: new Date(this.now),
+        name,
+        input: input === undefined ? undefined : JSON.stringify(input),
+      }),
+    );
   }
   sent(id: number, instanceId: string, name: string): this {
     return this.push(newEvent("EventSent", { eventId: id, timestamp: new Date(this.now), instanceId, name }));
@@ -78,7 +131,9 @@ export class History {
     return this.push(newEvent("ExecutionResumed", { timestamp: new Date(this.now), reason: "go" }));
   }
   terminated(reason: string): this {
-    return this.push(newEvent("ExecutionTerminated", { timestamp: new Date(this.now), input: JSON.stringify(reason) }));
+    return this.push(
+      newEvent("ExecutionTerminated", { timestamp: new Date(this.now), input: JSON.stringify(reason) }),
+    );
   }
   push(e: HistoryEvent): this {
     this.events.push(e);

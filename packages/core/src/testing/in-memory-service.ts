@@ -23,7 +23,12 @@ import type {
 } from "../backend/service.js";
 import type { TaskMessage } from "../backend/task-message.js";
 import { OrchestrationAlreadyExistsError, TaskHubError } from "../errors/errors.js";
-import { isTerminalStatus, TERMINAL_STATUSES, type ExecutionStartedEvent, type HistoryEvent } from "../history/events.js";
+import {
+  isTerminalStatus,
+  TERMINAL_STATUSES,
+  type ExecutionStartedEvent,
+  type HistoryEvent,
+} from "../history/events.js";
 import { parseDtfDateTime } from "../history/time.js";
 import { entityMessageDueTime } from "../entities/messages.js";
 import { withoutPayloads, type InstanceRecord } from "../state/orchestration-state.js";
@@ -106,7 +111,8 @@ export class InMemoryOrchestrationService
 
   /** Move the virtual clock forward (throws with a system clock). */
   advanceTime(ms: number): void {
-    if (!(this.clock instanceof VirtualClock)) throw new TaskHubError("InvalidOperation", "advanceTime needs a virtual clock");
+    if (!(this.clock instanceof VirtualClock))
+      throw new TaskHubError("InvalidOperation", "advanceTime needs a virtual clock");
     this.clock.advanceTime(ms);
     this.wake();
   }
@@ -160,12 +166,16 @@ export class InMemoryOrchestrationService
     this.requireLock(wi as LockedOrchestration);
   }
 
-  async completeOrchestrationWorkItem(wi: OrchestrationWorkItem, commit: OrchestrationCommit | undefined): Promise<void> {
+  async completeOrchestrationWorkItem(
+    wi: OrchestrationWorkItem,
+    commit: OrchestrationCommit | undefined,
+  ): Promise<void> {
     const locked = wi as LockedOrchestration;
     const data = this.requireLock(locked);
     if (commit) {
       for (const m of commit.activityMessages) this.activities.push(this.entry(m, this.clock.now()));
-      for (const m of commit.orchestratorMessages) this.enqueue(m, entityMessageDueTime(m)?.getTime() ?? this.clock.now());
+      for (const m of commit.orchestratorMessages)
+        this.enqueue(m, entityMessageDueTime(m)?.getTime() ?? this.clock.now());
       for (const t of commit.timerMessages) this.enqueue(t.message, t.fireAt.getTime());
       data.history = commit.replacesHistory ? [...commit.newEvents] : [...data.history, ...commit.newEvents];
       data.record = { ...commit.state };
@@ -206,7 +216,12 @@ export class InMemoryOrchestrationService
         if (this.quarantineIfPoison(entry, this.activities)) continue;
         entry.locked = true;
         entry.dequeueCount++;
-        const wi: LockedActivity = { id: String(entry.seq), message: entry.message, dequeueCount: entry.dequeueCount - 1, entry };
+        const wi: LockedActivity = {
+          id: String(entry.seq),
+          message: entry.message,
+          dequeueCount: entry.dequeueCount - 1,
+          entry,
+        };
         return wi;
       }
       return undefined;
@@ -238,7 +253,8 @@ export class InMemoryOrchestrationService
 
   async createTaskOrchestration(start: TaskMessage, options: CreateInstanceOptions = {}): Promise<void> {
     const event = start.event;
-    if (event.type !== "ExecutionStarted") throw new TaskHubError("InvalidArgument", "start message must carry ExecutionStarted");
+    if (event.type !== "ExecutionStarted")
+      throw new TaskHubError("InvalidArgument", "start message must carry ExecutionStarted");
     const instanceId = start.orchestrationInstance.instanceId;
     const existing = this.instances.get(instanceId);
     const prior = existing?.record;
@@ -257,13 +273,17 @@ export class InMemoryOrchestrationService
       runtimeStatus: "Pending",
       createdAt: new Date(now),
       lastUpdatedAt: new Date(now),
-      scheduledStartAt: startEvent.scheduledStartTime ? parseDtfDateTime(startEvent.scheduledStartTime) : undefined,
+      scheduledStartAt: startEvent.scheduledStartTime
+        ? parseDtfDateTime(startEvent.scheduledStartTime)
+        : undefined,
       serializedInput: startEvent.input,
       tags: startEvent.tags,
       generation,
     };
     this.instances.set(instanceId, data);
-    const visibleAt = startEvent.scheduledStartTime ? parseDtfDateTime(startEvent.scheduledStartTime).getTime() : now;
+    const visibleAt = startEvent.scheduledStartTime
+      ? parseDtfDateTime(startEvent.scheduledStartTime).getTime()
+      : now;
     this.enqueue({ ...start, event: startEvent }, visibleAt);
     this.wake();
   }
@@ -272,9 +292,20 @@ export class InMemoryOrchestrationService
     const data = this.instances.get(message.orchestrationInstance.instanceId);
     const record = data?.record;
     // Terminate before start (e.g. a scheduled start not yet due): the instance ends without running.
-    if (message.event.type === "ExecutionTerminated" && data && record?.runtimeStatus === "Pending" && data.history.length === 0) {
+    if (
+      message.event.type === "ExecutionTerminated" &&
+      data &&
+      record?.runtimeStatus === "Pending" &&
+      data.history.length === 0
+    ) {
       const now = new Date(this.clock.now());
-      data.record = { ...record, runtimeStatus: "Terminated", completedAt: now, lastUpdatedAt: now, serializedOutput: message.event.input };
+      data.record = {
+        ...record,
+        runtimeStatus: "Terminated",
+        completedAt: now,
+        lastUpdatedAt: now,
+        serializedOutput: message.event.input,
+      };
       data.messages = data.messages.filter((m) => m.message.event.type !== "ExecutionStarted" || m.locked);
       return;
     }
@@ -285,7 +316,10 @@ export class InMemoryOrchestrationService
     this.wake();
   }
 
-  async getOrchestrationState(instanceId: string, options: { fetchPayloads?: boolean } = {}): Promise<InstanceRecord | undefined> {
+  async getOrchestrationState(
+    instanceId: string,
+    options: { fetchPayloads?: boolean } = {},
+  ): Promise<InstanceRecord | undefined> {
     const r = this.instances.get(instanceId)?.record;
     if (!r) return undefined;
     return options.fetchPayloads === false ? withoutPayloads(r) : { ...r };
@@ -311,7 +345,9 @@ export class InMemoryOrchestrationService
           (continuationToken === undefined || r.instanceId > continuationToken),
       )
       .sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0));
-    const items = all.slice(0, pageSize).map((r) => (query.fetchPayloads === false ? withoutPayloads(r) : { ...r }));
+    const items = all
+      .slice(0, pageSize)
+      .map((r) => (query.fetchPayloads === false ? withoutPayloads(r) : { ...r }));
     const more = all.length > pageSize;
     return { items, continuationToken: more ? items[items.length - 1]!.instanceId : undefined };
   }
@@ -349,7 +385,8 @@ export class InMemoryOrchestrationService
     const idx = this.poison.findIndex((p) => p.id === id);
     if (idx < 0) return false;
     const [p] = this.poison.splice(idx, 1);
-    if (p!.message.event.type === "TaskScheduled") this.activities.push(this.entry(p!.message, this.clock.now()));
+    if (p!.message.event.type === "TaskScheduled")
+      this.activities.push(this.entry(p!.message, this.clock.now()));
     else this.enqueue(p!.message, this.clock.now());
     this.wake();
     return true;
@@ -441,7 +478,10 @@ export class InMemoryOrchestrationService
       ];
       const due = this.nextDueAt();
       if (due !== undefined) waits.push(this.clock.sleepUntil(due, inner.signal));
-      await Promise.race([...waits, new Promise<void>((r) => inner.signal.addEventListener("abort", () => r(), { once: true }))]);
+      await Promise.race([
+        ...waits,
+        new Promise<void>((r) => inner.signal.addEventListener("abort", () => r(), { once: true })),
+      ]);
       inner.abort();
       if (waker) this.wakers.delete(waker);
       signal.removeEventListener("abort", onAbort);

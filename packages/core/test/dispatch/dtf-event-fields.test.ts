@@ -2,11 +2,22 @@
 // suite, e2e/interop, and listed in docs/dtf-compatibility.md): an unversioned task or sub-orchestration has
 // Version "", and a failed execution's ExecutionCompleted carries the failure's message as Result.
 import { describe, expect, it } from "vitest";
-import { executeOrchestrationWorkItem, newEvent, type HistoryEvent, type Orchestrator, type TaskMessage } from "../../src/index.js";
+import {
+  executeOrchestrationWorkItem,
+  newEvent,
+  type HistoryEvent,
+  type Orchestrator,
+  type TaskMessage,
+} from "../../src/index.js";
 import { decodeActivityInput } from "../../src/dispatch/activity-input.js";
 
 const start = (name: string): TaskMessage => ({
-  event: newEvent("ExecutionStarted", { timestamp: new Date(0), orchestrationInstance: { instanceId: "i", executionId: "e" }, name, version: "" }),
+  event: newEvent("ExecutionStarted", {
+    timestamp: new Date(0),
+    orchestrationInstance: { instanceId: "i", executionId: "e" },
+    name,
+    version: "",
+  }),
   orchestrationInstance: { instanceId: "i", executionId: "e" },
 });
 
@@ -22,12 +33,15 @@ function firstStep(orchestrator: Orchestrator): HistoryEvent[] {
 }
 
 describe("event fields as DTF Core writes them", () => {
-  it("an unversioned task and sub-orchestration have Version \"\"", () => {
+  it('an unversioned task and sub-orchestration have Version ""', () => {
     const events = firstStep(function* (ctx) {
       yield ctx.whenAll([ctx.callActivity("A"), ctx.callSubOrchestrator("C", 1, { instanceId: "child" })]);
     });
     expect(events.find((e) => e.type === "TaskScheduled")).toMatchObject({ name: "A", version: "" });
-    expect(events.find((e) => e.type === "SubOrchestrationInstanceCreated")).toMatchObject({ name: "C", version: "" });
+    expect(events.find((e) => e.type === "SubOrchestrationInstanceCreated")).toMatchObject({
+      name: "C",
+      version: "",
+    });
   });
 
   it("a failed execution's ExecutionCompleted has the failure's message as Result", () => {
@@ -35,7 +49,11 @@ describe("event fields as DTF Core writes them", () => {
       throw new Error("broken");
     });
     const completed = events.find((e) => e.type === "ExecutionCompleted");
-    expect(completed).toMatchObject({ orchestrationStatus: "Failed", result: "broken", failureDetails: { errorMessage: "broken" } });
+    expect(completed).toMatchObject({
+      orchestrationStatus: "Failed",
+      result: "broken",
+      failureDetails: { errorMessage: "broken" },
+    });
   });
 });
 
@@ -47,7 +65,12 @@ describe("completion of a started orchestration", () => {
       name: "O",
       version: "",
       tags,
-      parentInstance: { name: "P", version: "", orchestrationInstance: { instanceId: "parent", executionId: "pe" }, taskScheduleId: 3 },
+      parentInstance: {
+        name: "P",
+        version: "",
+        orchestrationInstance: { instanceId: "parent", executionId: "pe" },
+        taskScheduleId: 3,
+      },
     }),
     orchestrationInstance: { instanceId: "i", executionId: "e" },
   });
@@ -69,7 +92,12 @@ describe("completion of a started orchestration", () => {
 describe("activity inputs as DTF Core writes them", () => {
   it("are the JSON array of the call's parameters: [input], or [] without one", () => {
     const commit = step(function* (ctx) {
-      yield ctx.whenAll([ctx.callActivity("A", { city: "Tokyo" }), ctx.callActivity("B"), ctx.callActivity("C", [1, 2]), ctx.callActivity("D", null)]);
+      yield ctx.whenAll([
+        ctx.callActivity("A", { city: "Tokyo" }),
+        ctx.callActivity("B"),
+        ctx.callActivity("C", [1, 2]),
+        ctx.callActivity("D", null),
+      ]);
     });
     const inputs = commit.activityMessages.map((m) => (m.event as { input?: string }).input);
     expect(inputs).toEqual(['[{"city":"Tokyo"}]', "[]", "[[1,2]]", "[null]"]);

@@ -63,7 +63,12 @@ describe("WakeUp", () => {
     const b = wakeUp.wait(60_000);
     wakeUp.wake();
     const later = wakeUp.wait(60_000);
-    expect(await settledAfter(Promise.all([a, b]).then(() => undefined), 0)).toBe(true);
+    expect(
+      await settledAfter(
+        Promise.all([a, b]).then(() => undefined),
+        0,
+      ),
+    ).toBe(true);
     expect(await settledAfter(later, 59_999)).toBe(false);
     expect(await settledAfter(later, 1)).toBe(true);
   });

@@ -29,13 +29,17 @@ describe(".NET ticks", () => {
   it("write Newtonsoft's form: trailing zeros trimmed, MinValue without a zone", () => {
     expect(ticksToDateTime(dateTimeToTicks("2024-03-05T06:07:08.1200000Z"))).toBe("2024-03-05T06:07:08.12Z");
     expect(ticksToDateTime(dateTimeToTicks("2024-03-05T06:07:08Z"))).toBe("2024-03-05T06:07:08Z");
-    expect(ticksToDateTime(dateTimeToTicks("2024-03-05T06:07:08Z"), "o")).toBe("2024-03-05T06:07:08.0000000Z");
+    expect(ticksToDateTime(dateTimeToTicks("2024-03-05T06:07:08Z"), "o")).toBe(
+      "2024-03-05T06:07:08.0000000Z",
+    );
     expect(ticksToDateTime(0n)).toBe("0001-01-01T00:00:00");
     expect(dateTimeToTicks("0001-01-01T00:00:00")).toBe(0n);
   });
   it("read offsets and Dates", () => {
     expect(dateTimeToTicks("2024-03-05T08:07:08.5+02:00")).toBe(dateTimeToTicks("2024-03-05T06:07:08.5Z"));
-    expect(dateTimeToTicks(new Date("2024-03-05T06:07:08.123Z"))).toBe(dateTimeToTicks("2024-03-05T06:07:08.123Z"));
+    expect(dateTimeToTicks(new Date("2024-03-05T06:07:08.123Z"))).toBe(
+      dateTimeToTicks("2024-03-05T06:07:08.123Z"),
+    );
   });
 });
 
@@ -68,18 +72,39 @@ describe("messages", () => {
       '{"op":"add","input":"5","id":"0f8fad5b-d9cb-469f-a165-70867728950e","parent":"orch-1","parentExecution":"e1",' +
         '"Timestamp":"2024-01-02T03:04:05.1234567Z","Predecessor":"0001-01-01T00:00:00","IsLockRequest":false,"createTrace":false}',
     );
-    expect(parseRequest(serializeRequest(call))).toEqual({ ...call, signal: undefined, due: undefined, lockset: undefined, pos: undefined, createTrace: undefined, requestTime: undefined });
+    expect(parseRequest(serializeRequest(call))).toEqual({
+      ...call,
+      signal: undefined,
+      due: undefined,
+      lockset: undefined,
+      pos: undefined,
+      createTrace: undefined,
+      requestTime: undefined,
+    });
   });
   it("a client signal and a lock request", () => {
     expect(serializeRequest({ op: "reset", signal: true, id: "i", timestamp: 0n, predecessor: 0n })).toBe(
       '{"op":"reset","signal":true,"id":"i","Timestamp":"0001-01-01T00:00:00","Predecessor":"0001-01-01T00:00:00","IsLockRequest":false,"createTrace":false}',
     );
-    const lock = serializeRequest({ id: "l", parent: "o", lockset: [{ name: "a", key: "1" }, { name: "b", key: "2" }], pos: 1, timestamp: 0n, predecessor: 0n });
+    const lock = serializeRequest({
+      id: "l",
+      parent: "o",
+      lockset: [
+        { name: "a", key: "1" },
+        { name: "b", key: "2" },
+      ],
+      pos: 1,
+      timestamp: 0n,
+      predecessor: 0n,
+    });
     expect(lock).toBe(
       '{"op":null,"id":"l","parent":"o","Timestamp":"0001-01-01T00:00:00","Predecessor":"0001-01-01T00:00:00",' +
         '"lockset":[{"name":"a","key":"1"},{"name":"b","key":"2"}],"pos":1,"IsLockRequest":true,"createTrace":false}',
     );
-    expect(parseRequest(lock).lockset).toEqual([{ name: "a", key: "1" }, { name: "b", key: "2" }]);
+    expect(parseRequest(lock).lockset).toEqual([
+      { name: "a", key: "1" },
+      { name: "b", key: "2" },
+    ]);
   });
   it("reads member names case-insensitively and rejects what it cannot use", () => {
     expect(parseRequest('{"OP":"x","Id":"1","timestamp":"2024-01-01T00:00:00Z"}').op).toBe("x");
@@ -90,17 +115,49 @@ describe("messages", () => {
   it("responses and releases", () => {
     expect(serializeResponse({ result: "5" })).toBe('{"result":"5"}');
     expect(serializeResponse({})).toBe('{"result":null}');
-    const failed = serializeResponse({ result: "boom", exceptionType: "Error", failureDetails: { errorType: "Error", errorMessage: "boom" } });
-    expect(JSON.parse(failed)).toEqual({ result: "boom", exceptionType: "Error", failureDetails: { ErrorType: "Error", ErrorMessage: "boom", StackTrace: null, InnerFailure: null, IsNonRetriable: false, Properties: null } });
+    const failed = serializeResponse({
+      result: "boom",
+      exceptionType: "Error",
+      failureDetails: { errorType: "Error", errorMessage: "boom" },
+    });
+    expect(JSON.parse(failed)).toEqual({
+      result: "boom",
+      exceptionType: "Error",
+      failureDetails: {
+        ErrorType: "Error",
+        ErrorMessage: "boom",
+        StackTrace: null,
+        InnerFailure: null,
+        IsNonRetriable: false,
+        Properties: null,
+      },
+    });
     expect(parseResponse(failed).failureDetails?.errorMessage).toBe("boom");
-    expect(serializeRelease({ parent: "o", id: "fix-orphaned-lock" })).toBe('{"parent":"o","id":"fix-orphaned-lock"}');
+    expect(serializeRelease({ parent: "o", id: "fix-orphaned-lock" })).toBe(
+      '{"parent":"o","id":"fix-orphaned-lock"}',
+    );
   });
   it("scheduled signals carry their time in the event name", () => {
     const name = scheduledRequestEventName(dateTimeToTicks("2024-01-02T03:04:05Z"));
     expect(name).toBe("op@2024-01-02T03:04:05.0000000Z");
-    expect(entityMessageDueTime({ event: { type: "EventRaised", name }, orchestrationInstance: { instanceId: "@c@k" } })?.toISOString()).toBe("2024-01-02T03:04:05.000Z");
-    expect(entityMessageDueTime({ event: { type: "EventRaised", name }, orchestrationInstance: { instanceId: "orch" } })).toBeUndefined();
-    expect(entityMessageDueTime({ event: { type: "EventRaised", name: "op" }, orchestrationInstance: { instanceId: "@c@k" } })).toBeUndefined();
+    expect(
+      entityMessageDueTime({
+        event: { type: "EventRaised", name },
+        orchestrationInstance: { instanceId: "@c@k" },
+      })?.toISOString(),
+    ).toBe("2024-01-02T03:04:05.000Z");
+    expect(
+      entityMessageDueTime({
+        event: { type: "EventRaised", name },
+        orchestrationInstance: { instanceId: "orch" },
+      }),
+    ).toBeUndefined();
+    expect(
+      entityMessageDueTime({
+        event: { type: "EventRaised", name: "op" },
+        orchestrationInstance: { instanceId: "@c@k" },
+      }),
+    ).toBeUndefined();
   });
 });
 
@@ -119,7 +176,9 @@ describe("scheduler state and entity status", () => {
   });
   it("entity status as custom status", () => {
     expect(serializeEntityStatus({ entityExists: true, queueSize: 0 })).toBe('{"entityExists":true}');
-    expect(serializeEntityStatus({ entityExists: false, queueSize: 2, lockedBy: "o" })).toBe('{"queueSize":2,"lockedBy":"o"}');
+    expect(serializeEntityStatus({ entityExists: false, queueSize: 2, lockedBy: "o" })).toBe(
+      '{"queueSize":2,"lockedBy":"o"}',
+    );
     expect(serializeEntityStatus({ entityExists: false, queueSize: 0 })).toBe("{}");
   });
 });
@@ -128,7 +187,14 @@ describe("message sorter", () => {
   const WINDOW = 30 * 60_000;
   const t0 = dateTimeToTicks("2024-01-02T03:04:05Z");
   function send(sender: MessageSorter, id: string, now: bigint): EntityRequestMessage {
-    const m: EntityRequestMessage = { op: "add", id, parent: "orch", parentExecution: "e1", timestamp: 0n, predecessor: 0n };
+    const m: EntityRequestMessage = {
+      op: "add",
+      id,
+      parent: "orch",
+      parentExecution: "e1",
+      timestamp: 0n,
+      predecessor: 0n,
+    };
     sender.labelOutgoing(m, "@c@k", now, WINDOW);
     return m;
   }
@@ -153,7 +219,9 @@ describe("message sorter", () => {
     // The state survives a round trip through DTF's JSON.
     const back = MessageSorter.fromJSON(JSON.parse(JSON.stringify(r.toJSON())));
     expect(back.receiveInOrder(c!, WINDOW)).toEqual([]);
-    expect(JSON.stringify(r.toJSON())).toBe(`{"ReceivedFromInstance":{"orch":{"Last":"${ticksToDateTime(c!.timestamp)}","ExecutionId":"e1"}},"ReceiveHorizon":"${ticksToDateTime(c!.timestamp - 30n * 60n * 10_000_000n)}"}`);
+    expect(JSON.stringify(r.toJSON())).toBe(
+      `{"ReceivedFromInstance":{"orch":{"Last":"${ticksToDateTime(c!.timestamp)}","ExecutionId":"e1"}},"ReceiveHorizon":"${ticksToDateTime(c!.timestamp - 30n * 60n * 10_000_000n)}"}`,
+    );
   });
   it("lets client signals and forwarded lock requests through untouched", () => {
     const r = new MessageSorter();

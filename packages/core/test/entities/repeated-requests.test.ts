@@ -23,9 +23,18 @@ const caller: Orchestrator = function* (ctx) {
   lock.release();
   return seen;
 };
-const orchestrationOpts = (now: Date) => ({ resolveOrchestrator: () => caller, now, newExecutionId: () => "unused" });
+const orchestrationOpts = (now: Date) => ({
+  resolveOrchestrator: () => caller,
+  now,
+  newExecutionId: () => "unused",
+});
 const start: TaskMessage = {
-  event: newEvent("ExecutionStarted", { timestamp: new Date(0), orchestrationInstance: { instanceId: "o", executionId: "e1" }, name: "Caller", version: "" }),
+  event: newEvent("ExecutionStarted", {
+    timestamp: new Date(0),
+    orchestrationInstance: { instanceId: "o", executionId: "e1" },
+    name: "Caller",
+    version: "",
+  }),
   orchestrationInstance: { instanceId: "o", executionId: "e1" },
 };
 const entityOpts = (now: Date): EntityExecuteOptions => ({
@@ -42,7 +51,8 @@ const entityOpts = (now: Date): EntityExecuteOptions => ({
 function requestsTo(commit: { orchestratorMessages: TaskMessage[] }): TaskMessage[] {
   return commit.orchestratorMessages.filter((m) => m.orchestrationInstance.instanceId === "@counter@c");
 }
-const ids = (ms: TaskMessage[]): string[] => ms.map((m) => parseRequest((m.event as { input: string }).input).id);
+const ids = (ms: TaskMessage[]): string[] =>
+  ms.map((m) => parseRequest((m.event as { input: string }).input).id);
 
 describe("entity requests repeated by a step that ran again", () => {
   it("carry the same ids, whatever the step's time, and differ between executions", () => {
@@ -51,8 +61,17 @@ describe("entity requests repeated by a step that ran again", () => {
     const again = requestsTo(executeOrchestrationWorkItem(wi, orchestrationOpts(new Date(2000)))!);
     expect(first).toHaveLength(2); // the signal and the call
     expect(ids(again)).toEqual(ids(first));
-    const otherStart = { ...start, event: { ...start.event, orchestrationInstance: { instanceId: "o", executionId: "e2" } }, orchestrationInstance: { instanceId: "o", executionId: "e2" } } as TaskMessage;
-    const other = requestsTo(executeOrchestrationWorkItem({ instanceId: "o", pastEvents: [], newMessages: [otherStart] }, orchestrationOpts(new Date(1000)))!);
+    const otherStart = {
+      ...start,
+      event: { ...start.event, orchestrationInstance: { instanceId: "o", executionId: "e2" } },
+      orchestrationInstance: { instanceId: "o", executionId: "e2" },
+    } as TaskMessage;
+    const other = requestsTo(
+      executeOrchestrationWorkItem(
+        { instanceId: "o", pastEvents: [], newMessages: [otherStart] },
+        orchestrationOpts(new Date(1000)),
+      )!,
+    );
     expect(ids(other)).not.toEqual(ids(first));
     expect(new Set([...ids(first), ...ids(other)]).size).toBe(4);
   });
@@ -62,9 +81,16 @@ describe("entity requests repeated by a step that ran again", () => {
     const original = executeOrchestrationWorkItem(wi, orchestrationOpts(new Date(1000)))!;
     const rerun = executeOrchestrationWorkItem(wi, orchestrationOpts(new Date(5000)))!; // this one commits
     // The entity takes the dead step's requests, then the re-run's (same ids, later timestamps).
-    const e1 = (await executeEntityWorkItem({ instanceId: "@counter@c", pastEvents: [], newMessages: requestsTo(original) }, entityOpts(new Date(6000))))!;
-    const e2 = (await executeEntityWorkItem({ instanceId: "@counter@c", pastEvents: e1.newEvents, newMessages: requestsTo(rerun) }, entityOpts(new Date(7000))));
-    const stateAfter = (events: HistoryEvent[]): SchedulerState => SchedulerState.parse((events.find((e) => e.type === "ExecutionStarted") as { input: string }).input);
+    const e1 = (await executeEntityWorkItem(
+      { instanceId: "@counter@c", pastEvents: [], newMessages: requestsTo(original) },
+      entityOpts(new Date(6000)),
+    ))!;
+    const e2 = await executeEntityWorkItem(
+      { instanceId: "@counter@c", pastEvents: e1.newEvents, newMessages: requestsTo(rerun) },
+      entityOpts(new Date(7000)),
+    );
+    const stateAfter = (events: HistoryEvent[]): SchedulerState =>
+      SchedulerState.parse((events.find((e) => e.type === "ExecutionStarted") as { input: string }).input);
     // Nothing new happened: no step at all, or one that leaves the state at 11.
     const last = e2 ? e2.newEvents : e1.newEvents;
     expect(JSON.parse(stateAfter(last).state!)).toBe(11);
@@ -73,10 +99,16 @@ describe("entity requests repeated by a step that ran again", () => {
     // whose predecessor is the re-run's call. The entity must grant it now, not buffer it.
     const response = e1.orchestratorMessages.find((m) => m.orchestrationInstance.instanceId === "o")!;
     expect(response).toBeDefined();
-    const next = executeOrchestrationWorkItem({ instanceId: "o", pastEvents: rerun.newEvents, newMessages: [response] }, orchestrationOpts(new Date(8000)))!;
+    const next = executeOrchestrationWorkItem(
+      { instanceId: "o", pastEvents: rerun.newEvents, newMessages: [response] },
+      orchestrationOpts(new Date(8000)),
+    )!;
     const lockRequests = requestsTo(next);
     expect(lockRequests).toHaveLength(1);
-    const e3 = (await executeEntityWorkItem({ instanceId: "@counter@c", pastEvents: last, newMessages: lockRequests }, entityOpts(new Date(9000))))!;
+    const e3 = (await executeEntityWorkItem(
+      { instanceId: "@counter@c", pastEvents: last, newMessages: lockRequests },
+      entityOpts(new Date(9000)),
+    ))!;
     const granted = e3.orchestratorMessages.filter((m) => m.orchestrationInstance.instanceId === "o");
     expect(granted).toHaveLength(1);
     expect(stateAfter(e3.newEvents).lockedBy).toBe("o");

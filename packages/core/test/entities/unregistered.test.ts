@@ -12,18 +12,22 @@ describe("unregistered entities", () => {
     await first.start();
     await client.signalEntity({ name: "ghost", key: "k" }, "add", 2);
     const deadline = Date.now() + 20_000;
-    while (service.poisonMessages().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (service.poisonMessages().length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     await first.stop();
     const [poison] = service.poisonMessages();
     expect(poison?.reason).toMatch(/no entity named 'ghost' is registered/);
     expect(await client.getEntity({ name: "ghost", key: "k" })).toBeUndefined();
 
     const second = new TaskHubWorker(service, { abandonDelayMs: 1 });
-    second.addEntity("ghost", (ctx) => ctx.setState((ctx.getState<number>(() => 0) ?? 0) + ctx.getInput<number>()!));
+    second.addEntity("ghost", (ctx) =>
+      ctx.setState((ctx.getState<number>(() => 0) ?? 0) + ctx.getInput<number>()!),
+    );
     await second.start();
     service.replayPoisonMessage(poison!.id);
     const until = Date.now() + 10_000;
-    while ((await client.getEntity<number>({ name: "ghost", key: "k" }))?.state !== 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    while ((await client.getEntity<number>({ name: "ghost", key: "k" }))?.state !== 2 && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 20));
     expect((await client.getEntity<number>({ name: "ghost", key: "k" }))?.state).toBe(2);
     await second.stop();
   }, 30_000);

@@ -57,7 +57,10 @@ export function executionStarted(
 ): HistoryEvent {
   return newEvent("ExecutionStarted", {
     timestamp: ts(extra.offsetMs ?? 0),
-    orchestrationInstance: { instanceId: extra.instanceId ?? INSTANCE_ID, executionId: extra.executionId ?? EXECUTION_ID },
+    orchestrationInstance: {
+      instanceId: extra.instanceId ?? INSTANCE_ID,
+      executionId: extra.executionId ?? EXECUTION_ID,
+    },
     name,
     version: extra.version,
     input: enc(input),
@@ -84,7 +87,10 @@ export function taskFailed(
     taskScheduledId,
     reason,
     details,
-    failureDetails: failureDetails === null ? undefined : { errorType: "Exception", errorMessage: reason, ...failureDetails },
+    failureDetails:
+      failureDetails === null
+        ? undefined
+        : { errorType: "Exception", errorMessage: reason, ...failureDetails },
   });
 }
 export function timerCreated(id: number, fireAtOffsetMs: number, offsetMs = 0): HistoryEvent {
@@ -93,13 +99,32 @@ export function timerCreated(id: number, fireAtOffsetMs: number, offsetMs = 0): 
 export function timerFired(timerId: number, fireAtOffsetMs: number): HistoryEvent {
   return newEvent("TimerFired", { timestamp: ts(fireAtOffsetMs), timerId, fireAt: at(fireAtOffsetMs) });
 }
-export function subOrchestrationCreated(id: number, name: string, instanceId: string, input?: unknown): HistoryEvent {
-  return newEvent("SubOrchestrationInstanceCreated", { eventId: id, timestamp: ts(0), name, instanceId, input: enc(input) });
+export function subOrchestrationCreated(
+  id: number,
+  name: string,
+  instanceId: string,
+  input?: unknown,
+): HistoryEvent {
+  return newEvent("SubOrchestrationInstanceCreated", {
+    eventId: id,
+    timestamp: ts(0),
+    name,
+    instanceId,
+    input: enc(input),
+  });
 }
 export function subOrchestrationCompleted(taskScheduledId: number, result?: unknown): HistoryEvent {
-  return newEvent("SubOrchestrationInstanceCompleted", { timestamp: ts(0), taskScheduledId, result: enc(result) });
+  return newEvent("SubOrchestrationInstanceCompleted", {
+    timestamp: ts(0),
+    taskScheduledId,
+    result: enc(result),
+  });
 }
-export function subOrchestrationFailed(taskScheduledId: number, reason: string, failureDetails: Partial<FailureDetails> = {}): HistoryEvent {
+export function subOrchestrationFailed(
+  taskScheduledId: number,
+  reason: string,
+  failureDetails: Partial<FailureDetails> = {},
+): HistoryEvent {
   return newEvent("SubOrchestrationInstanceFailed", {
     timestamp: ts(0),
     taskScheduledId,
@@ -130,16 +155,36 @@ export function replay(
   fresh: readonly HistoryEvent[],
   maxTimerIntervalMs?: number,
 ): ReplayResult {
-  return replayOrchestration(orchestrator, past, fresh, maxTimerIntervalMs === undefined ? {} : { maxTimerIntervalMs });
+  return replayOrchestration(
+    orchestrator,
+    past,
+    fresh,
+    maxTimerIntervalMs === undefined ? {} : { maxTimerIntervalMs },
+  );
 }
 
 /** The first episode of a new instance: OrchestratorStarted + ExecutionStarted as this work item's events. */
-export function firstEpisode(orchestrator: Orchestrator, name = "Orchestration", input?: unknown, maxTimerIntervalMs?: number): ReplayResult {
-  return replay(orchestrator, [], [orchestratorStarted(0), executionStarted(name, input)], maxTimerIntervalMs);
+export function firstEpisode(
+  orchestrator: Orchestrator,
+  name = "Orchestration",
+  input?: unknown,
+  maxTimerIntervalMs?: number,
+): ReplayResult {
+  return replay(
+    orchestrator,
+    [],
+    [orchestratorStarted(0), executionStarted(name, input)],
+    maxTimerIntervalMs,
+  );
 }
 
 /** Plain ScheduleTask action shape (the engine always sets version/input/tags keys). */
-export function scheduleTask(id: number, name: string, input?: unknown, extra: { version?: string; tags?: Tags } = {}): OrchestratorAction {
+export function scheduleTask(
+  id: number,
+  name: string,
+  input?: unknown,
+  extra: { version?: string; tags?: Tags } = {},
+): OrchestratorAction {
   return { type: "ScheduleTask", id, name, version: extra.version, input: enc(input), tags: extra.tags };
 }
 export function createTimer(id: number, fireAtOffsetMs: number): OrchestratorAction {

@@ -1,7 +1,14 @@
 // Every OrchestrationContext feature, checked through the exact actions replayOrchestration returns for
 // hand-written DTF histories.
 import { describe, expect, it } from "vitest";
-import { InvalidArgumentError, TimeoutError, type DurableTask, type Logger, type Orchestrator, type ParentOrchestrationInfo } from "../../src/index.js";
+import {
+  InvalidArgumentError,
+  TimeoutError,
+  type DurableTask,
+  type Logger,
+  type Orchestrator,
+  type ParentOrchestrationInfo,
+} from "../../src/index.js";
 import {
   DAY,
   EXECUTION_ID,
@@ -31,14 +38,25 @@ import {
 describe("callActivity", () => {
   it("issues ScheduleTask with the serialized input, tags and version, ids in call order", () => {
     const o: Orchestrator = function* (ctx) {
-      const a = ctx.callActivity("Charge", { amount: 12.5, currency: "EUR" }, { tags: { tenant: "t1" }, version: "2.0" });
+      const a = ctx.callActivity(
+        "Charge",
+        { amount: 12.5, currency: "EUR" },
+        { tags: { tenant: "t1" }, version: "2.0" },
+      );
       const b = ctx.callActivity("Notify", "done");
       const c = ctx.callActivity("NoInput");
       yield ctx.whenAll([a, b, c]);
     };
     const r = firstEpisode(o);
     expect(r.actions).toEqual([
-      { type: "ScheduleTask", id: 0, name: "Charge", input: '{"amount":12.5,"currency":"EUR"}', tags: { tenant: "t1" }, version: "2.0" },
+      {
+        type: "ScheduleTask",
+        id: 0,
+        name: "Charge",
+        input: '{"amount":12.5,"currency":"EUR"}',
+        tags: { tenant: "t1" },
+        version: "2.0",
+      },
       { type: "ScheduleTask", id: 1, name: "Notify", input: '"done"', tags: undefined, version: undefined },
       { type: "ScheduleTask", id: 2, name: "NoInput", input: undefined, tags: undefined, version: undefined },
     ]);
@@ -51,7 +69,12 @@ describe("callActivity", () => {
       got = yield ctx.callActivity("Lookup", 7);
       return "ok";
     };
-    const past = [orchestratorStarted(0), executionStarted("O"), taskScheduled(0, "Lookup", 7), orchestratorCompleted(0)];
+    const past = [
+      orchestratorStarted(0),
+      executionStarted("O"),
+      taskScheduled(0, "Lookup", 7),
+      orchestratorCompleted(0),
+    ];
     const r = replay(o, past, [orchestratorStarted(SEC), taskCompleted(0, { name: "x", tags: [1, 2] })]);
     expect(got).toEqual({ name: "x", tags: [1, 2] });
     expect(r.actions).toEqual([completed(1, "ok")]);
@@ -74,13 +97,25 @@ describe("callActivity", () => {
 describe("callSubOrchestrator", () => {
   const parentOrch: Orchestrator = function* (ctx) {
     const a: unknown = yield ctx.callSubOrchestrator("Child", { n: 1 });
-    const b: unknown = yield ctx.callSubOrchestrator("Child", { n: 2 }, { instanceId: "child-explicit", version: "3", tags: { k: "v" } });
+    const b: unknown = yield ctx.callSubOrchestrator(
+      "Child",
+      { n: 2 },
+      { instanceId: "child-explicit", version: "3", tags: { k: "v" } },
+    );
     return [a, b];
   };
 
   it("defaults the child instance id to <executionId>:<sequence id>", () => {
     expect(firstEpisode(parentOrch).actions).toEqual([
-      { type: "CreateSubOrchestration", id: 0, name: "Child", instanceId: `${EXECUTION_ID}:0`, input: '{"n":1}', version: undefined, tags: undefined },
+      {
+        type: "CreateSubOrchestration",
+        id: 0,
+        name: "Child",
+        instanceId: `${EXECUTION_ID}:0`,
+        input: '{"n":1}',
+        version: undefined,
+        tags: undefined,
+      },
     ]);
   });
 
@@ -93,7 +128,15 @@ describe("callSubOrchestrator", () => {
     ];
     const r1 = replay(parentOrch, past, [orchestratorStarted(MIN), subOrchestrationCompleted(0, "first")]);
     expect(r1.actions).toEqual([
-      { type: "CreateSubOrchestration", id: 1, name: "Child", instanceId: "child-explicit", input: '{"n":2}', version: "3", tags: { k: "v" } },
+      {
+        type: "CreateSubOrchestration",
+        id: 1,
+        name: "Child",
+        instanceId: "child-explicit",
+        input: '{"n":2}',
+        version: "3",
+        tags: { k: "v" },
+      },
     ]);
     const past2 = [
       ...past,
@@ -102,7 +145,10 @@ describe("callSubOrchestrator", () => {
       subOrchestrationCreated(1, "Child", "child-explicit", { n: 2 }),
       orchestratorCompleted(MIN),
     ];
-    const r2 = replay(parentOrch, past2, [orchestratorStarted(2 * MIN), subOrchestrationCompleted(1, "second")]);
+    const r2 = replay(parentOrch, past2, [
+      orchestratorStarted(2 * MIN),
+      subOrchestrationCompleted(1, "second"),
+    ]);
     expect(r2.actions).toEqual([completed(2, ["first", "second"])]);
   });
 
@@ -111,7 +157,11 @@ describe("callSubOrchestrator", () => {
       ctx.sendEvent("elsewhere", "hello");
       yield ctx.callSubOrchestrator("Child");
     };
-    expect(firstEpisode(o).actions[1]).toMatchObject({ type: "CreateSubOrchestration", id: 1, instanceId: `${EXECUTION_ID}:1` });
+    expect(firstEpisode(o).actions[1]).toMatchObject({
+      type: "CreateSubOrchestration",
+      id: 1,
+      instanceId: `${EXECUTION_ID}:1`,
+    });
   });
 
   it("a child orchestration sees its parent (and its own identity) from ExecutionStarted", () => {
@@ -119,21 +169,45 @@ describe("callSubOrchestrator", () => {
     let identity: unknown;
     const child: Orchestrator = function* (ctx) {
       parent = ctx.parent;
-      identity = { id: ctx.instanceId, exec: ctx.executionId, name: ctx.name, version: ctx.version, tags: ctx.tags };
+      identity = {
+        id: ctx.instanceId,
+        exec: ctx.executionId,
+        name: ctx.name,
+        version: ctx.version,
+        tags: ctx.tags,
+      };
       yield ctx.createTimer(SEC);
     };
-    replay(child, [], [
-      orchestratorStarted(0),
-      executionStarted("Child", { n: 1 }, {
-        instanceId: `${EXECUTION_ID}:0`,
-        executionId: "child-exec",
-        version: "3",
-        tags: { k: "v" },
-        parentInstance: { name: "Parent", orchestrationInstance: { instanceId: INSTANCE_ID, executionId: EXECUTION_ID }, taskScheduleId: 0 },
-      }),
-    ]);
+    replay(
+      child,
+      [],
+      [
+        orchestratorStarted(0),
+        executionStarted(
+          "Child",
+          { n: 1 },
+          {
+            instanceId: `${EXECUTION_ID}:0`,
+            executionId: "child-exec",
+            version: "3",
+            tags: { k: "v" },
+            parentInstance: {
+              name: "Parent",
+              orchestrationInstance: { instanceId: INSTANCE_ID, executionId: EXECUTION_ID },
+              taskScheduleId: 0,
+            },
+          },
+        ),
+      ],
+    );
     expect(parent).toEqual({ name: "Parent", instanceId: INSTANCE_ID, taskScheduledId: 0 });
-    expect(identity).toEqual({ id: `${EXECUTION_ID}:0`, exec: "child-exec", name: "Child", version: "3", tags: { k: "v" } });
+    expect(identity).toEqual({
+      id: `${EXECUTION_ID}:0`,
+      exec: "child-exec",
+      name: "Child",
+      version: "3",
+      tags: { k: "v" },
+    });
   });
 
   it("a top-level orchestration has no parent", () => {
@@ -155,11 +229,24 @@ describe("createTimer", () => {
     };
     expect(firstEpisode(o).actions).toEqual([createTimer(0, DAY)]);
     // The second timer is computed from the time of the episode it is created in (T0 + 1 day + 5 s).
-    const past = [orchestratorStarted(0), executionStarted("O"), timerCreated(0, DAY), orchestratorCompleted(0)];
+    const past = [
+      orchestratorStarted(0),
+      executionStarted("O"),
+      timerCreated(0, DAY),
+      orchestratorCompleted(0),
+    ];
     const r = replay(o, past, [orchestratorStarted(DAY + 5 * SEC), timerFired(0, DAY)]);
     expect(r.actions).toEqual([createTimer(1, DAY + 5 * SEC + 90 * SEC)]);
-    const past2 = [...past, orchestratorStarted(DAY + 5 * SEC), timerFired(0, DAY), timerCreated(1, DAY + 95 * SEC), orchestratorCompleted(DAY + 5 * SEC)];
-    expect(replay(o, past2, [orchestratorStarted(DAY + 95 * SEC), timerFired(1, DAY + 95 * SEC)]).actions).toEqual([completed(2, "both fired")]);
+    const past2 = [
+      ...past,
+      orchestratorStarted(DAY + 5 * SEC),
+      timerFired(0, DAY),
+      timerCreated(1, DAY + 95 * SEC),
+      orchestratorCompleted(DAY + 5 * SEC),
+    ];
+    expect(
+      replay(o, past2, [orchestratorStarted(DAY + 95 * SEC), timerFired(1, DAY + 95 * SEC)]).actions,
+    ).toEqual([completed(2, "both fired")]);
   });
 
   it("the TimerTask exposes its fireAt, and the generator resumes with undefined", () => {
@@ -170,18 +257,28 @@ describe("createTimer", () => {
       fireAt = t.fireAt;
       value = yield t;
     };
-    const past = [orchestratorStarted(0), executionStarted("O"), timerCreated(0, 5 * SEC), orchestratorCompleted(0)];
+    const past = [
+      orchestratorStarted(0),
+      executionStarted("O"),
+      timerCreated(0, 5 * SEC),
+      orchestratorCompleted(0),
+    ];
     const r = replay(o, past, [orchestratorStarted(5 * SEC), timerFired(0, 5 * SEC)]);
     expect(fireAt?.toISOString()).toBe(at(5 * SEC));
     expect(value).toBeUndefined();
-    expect(r.actions).toEqual([{ type: "CompleteOrchestration", id: 1, status: "Completed", result: undefined }]);
+    expect(r.actions).toEqual([
+      { type: "CompleteOrchestration", id: 1, status: "Completed", result: undefined },
+    ]);
   });
 
   it("an invalid fireAt fails the orchestration with InvalidArgument", () => {
     const o: Orchestrator = function* (ctx) {
       yield ctx.createTimer(new Date("not a date"));
     };
-    expect(firstEpisode(o).completion).toMatchObject({ status: "Failed", failureDetails: { errorType: "InvalidArgumentError" } });
+    expect(firstEpisode(o).completion).toMatchObject({
+      status: "Failed",
+      failureDetails: { errorType: "InvalidArgumentError" },
+    });
   });
 });
 
@@ -192,12 +289,24 @@ describe("waitForExternalEvent", () => {
       const approval: unknown = yield ctx.waitForExternalEvent("Approval");
       return approval;
     };
-    const past = [orchestratorStarted(0), executionStarted("O"), taskScheduled(0, "First"), orchestratorCompleted(0)];
+    const past = [
+      orchestratorStarted(0),
+      executionStarted("O"),
+      taskScheduled(0, "First"),
+      orchestratorCompleted(0),
+    ];
     // APPROVAL arrives while the orchestrator is still waiting on the activity: it must be kept.
     const r1 = replay(o, past, [orchestratorStarted(SEC), eventRaised("APPROVAL", { ok: true })]);
     expect(r1.actions).toEqual([]);
-    const past2 = [...past, orchestratorStarted(SEC), eventRaised("APPROVAL", { ok: true }), orchestratorCompleted(SEC)];
-    expect(replay(o, past2, [orchestratorStarted(2 * SEC), taskCompleted(0)]).actions).toEqual([completed(1, { ok: true })]);
+    const past2 = [
+      ...past,
+      orchestratorStarted(SEC),
+      eventRaised("APPROVAL", { ok: true }),
+      orchestratorCompleted(SEC),
+    ];
+    expect(replay(o, past2, [orchestratorStarted(2 * SEC), taskCompleted(0)]).actions).toEqual([
+      completed(1, { ok: true }),
+    ]);
   });
 
   it("events of another name are not consumed", () => {
@@ -205,8 +314,12 @@ describe("waitForExternalEvent", () => {
       return (yield ctx.waitForExternalEvent("go")) as unknown;
     };
     const past = [orchestratorStarted(0), executionStarted("O"), orchestratorCompleted(0)];
-    expect(replay(o, past, [orchestratorStarted(SEC), eventRaised("gone", 1), eventRaised("goo", 2)]).actions).toEqual([]);
-    expect(replay(o, past, [orchestratorStarted(SEC), eventRaised("gone", 1), eventRaised("GO", 3)]).actions).toEqual([completed(0, 3)]);
+    expect(
+      replay(o, past, [orchestratorStarted(SEC), eventRaised("gone", 1), eventRaised("goo", 2)]).actions,
+    ).toEqual([]);
+    expect(
+      replay(o, past, [orchestratorStarted(SEC), eventRaised("gone", 1), eventRaised("GO", 3)]).actions,
+    ).toEqual([completed(0, 3)]);
   });
 
   it("two waiters on one name are served first-come first-served", () => {
@@ -217,7 +330,9 @@ describe("waitForExternalEvent", () => {
       return { winner: w === first ? "first" : "second", value: w.getResult() };
     };
     const past = [orchestratorStarted(0), executionStarted("O"), orchestratorCompleted(0)];
-    expect(replay(o, past, [orchestratorStarted(SEC), eventRaised("Vote", "A")]).actions).toEqual([completed(0, { winner: "first", value: "A" })]);
+    expect(replay(o, past, [orchestratorStarted(SEC), eventRaised("Vote", "A")]).actions).toEqual([
+      completed(0, { winner: "first", value: "A" }),
+    ]);
   });
 
   it("FIFO holds for buffered events too: the oldest buffered event goes to the first waiter", () => {
@@ -227,8 +342,20 @@ describe("waitForExternalEvent", () => {
       const b: unknown = yield ctx.waitForExternalEvent("x");
       return [a, b];
     };
-    const past = [orchestratorStarted(0), executionStarted("O"), timerCreated(0, MIN), orchestratorCompleted(0)];
-    const r = replay(o, past, [orchestratorStarted(SEC), eventRaised("x", "one"), eventRaised("X", "two"), orchestratorCompleted(SEC), orchestratorStarted(MIN), timerFired(0, MIN)]);
+    const past = [
+      orchestratorStarted(0),
+      executionStarted("O"),
+      timerCreated(0, MIN),
+      orchestratorCompleted(0),
+    ];
+    const r = replay(o, past, [
+      orchestratorStarted(SEC),
+      eventRaised("x", "one"),
+      eventRaised("X", "two"),
+      orchestratorCompleted(SEC),
+      orchestratorStarted(MIN),
+      timerFired(0, MIN),
+    ]);
     expect(r.actions).toEqual([completed(1, ["one", "two"])]);
   });
 
@@ -244,7 +371,12 @@ describe("waitForExternalEvent", () => {
     };
     const r0 = firstEpisode(o);
     expect(r0.actions).toEqual([createTimer(0, 10 * MIN)]);
-    const past = [orchestratorStarted(0), executionStarted("O"), timerCreated(0, 10 * MIN), orchestratorCompleted(0)];
+    const past = [
+      orchestratorStarted(0),
+      executionStarted("O"),
+      timerCreated(0, 10 * MIN),
+      orchestratorCompleted(0),
+    ];
     const r = replay(o, past, [orchestratorStarted(10 * MIN), timerFired(0, 10 * MIN)]);
     expect(r.actions).toEqual([completed(1, "timed out")]);
     expect(caught).toBeInstanceOf(TimeoutError);
@@ -256,8 +388,15 @@ describe("waitForExternalEvent", () => {
     const o: Orchestrator = function* (ctx) {
       yield ctx.waitForExternalEvent("reply", { timeoutMs: 10 * MIN });
     };
-    const past = [orchestratorStarted(0), executionStarted("O"), timerCreated(0, 10 * MIN), orchestratorCompleted(0)];
-    expect(replay(o, past, [orchestratorStarted(10 * MIN), timerFired(0, 10 * MIN)]).completion).toMatchObject({
+    const past = [
+      orchestratorStarted(0),
+      executionStarted("O"),
+      timerCreated(0, 10 * MIN),
+      orchestratorCompleted(0),
+    ];
+    expect(
+      replay(o, past, [orchestratorStarted(10 * MIN), timerFired(0, 10 * MIN)]).completion,
+    ).toMatchObject({
       id: 1,
       status: "Failed",
       failureDetails: { errorType: "TimeoutError" },
@@ -270,14 +409,32 @@ describe("waitForExternalEvent", () => {
       yield ctx.callActivity("Handle", reply);
       return "handled";
     };
-    const past = [orchestratorStarted(0), executionStarted("O"), timerCreated(0, 10 * MIN), orchestratorCompleted(0)];
+    const past = [
+      orchestratorStarted(0),
+      executionStarted("O"),
+      timerCreated(0, 10 * MIN),
+      orchestratorCompleted(0),
+    ];
     const r1 = replay(o, past, [orchestratorStarted(MIN), eventRaised("reply", "yes")]);
     expect(r1.actions).toEqual([scheduleTask(1, "Handle", "yes")]);
-    const past2 = [...past, orchestratorStarted(MIN), eventRaised("reply", "yes"), taskScheduled(1, "Handle", "yes"), orchestratorCompleted(MIN)];
+    const past2 = [
+      ...past,
+      orchestratorStarted(MIN),
+      eventRaised("reply", "yes"),
+      taskScheduled(1, "Handle", "yes"),
+      orchestratorCompleted(MIN),
+    ];
     // The timeout timer still fires at its time; the wait already succeeded, so nothing happens.
     expect(replay(o, past2, [orchestratorStarted(10 * MIN), timerFired(0, 10 * MIN)]).actions).toEqual([]);
-    const past3 = [...past2, orchestratorStarted(10 * MIN), timerFired(0, 10 * MIN), orchestratorCompleted(10 * MIN)];
-    expect(replay(o, past3, [orchestratorStarted(11 * MIN), taskCompleted(1)]).actions).toEqual([completed(2, "handled")]);
+    const past3 = [
+      ...past2,
+      orchestratorStarted(10 * MIN),
+      timerFired(0, 10 * MIN),
+      orchestratorCompleted(10 * MIN),
+    ];
+    expect(replay(o, past3, [orchestratorStarted(11 * MIN), taskCompleted(1)]).actions).toEqual([
+      completed(2, "handled"),
+    ]);
   });
 
   it("a buffered event satisfies a wait with timeout at once, without creating a timer", () => {
@@ -285,8 +442,19 @@ describe("waitForExternalEvent", () => {
       yield ctx.createTimer(MIN);
       return (yield ctx.waitForExternalEvent("reply", { timeoutMs: 10 * MIN })) as unknown;
     };
-    const past = [orchestratorStarted(0), executionStarted("O"), timerCreated(0, MIN), orchestratorCompleted(0)];
-    const r = replay(o, past, [orchestratorStarted(SEC), eventRaised("reply", 1), orchestratorCompleted(SEC), orchestratorStarted(MIN), timerFired(0, MIN)]);
+    const past = [
+      orchestratorStarted(0),
+      executionStarted("O"),
+      timerCreated(0, MIN),
+      orchestratorCompleted(0),
+    ];
+    const r = replay(o, past, [
+      orchestratorStarted(SEC),
+      eventRaised("reply", 1),
+      orchestratorCompleted(SEC),
+      orchestratorStarted(MIN),
+      timerFired(0, MIN),
+    ]);
     expect(r.actions).toEqual([completed(1, 1)]);
   });
 
@@ -304,8 +472,18 @@ describe("waitForExternalEvent", () => {
       const third: unknown = yield ctx.waitForExternalEvent("x");
       return [first, second, third];
     };
-    const past = [orchestratorStarted(0), executionStarted("O"), timerCreated(0, MIN), orchestratorCompleted(0)];
-    const r = replay(o, past, [orchestratorStarted(MIN), timerFired(0, MIN), eventRaised("x", "p"), eventRaised("x", "q")]);
+    const past = [
+      orchestratorStarted(0),
+      executionStarted("O"),
+      timerCreated(0, MIN),
+      orchestratorCompleted(0),
+    ];
+    const r = replay(o, past, [
+      orchestratorStarted(MIN),
+      timerFired(0, MIN),
+      eventRaised("x", "p"),
+      eventRaised("x", "q"),
+    ]);
     expect(r.actions).toEqual([completed(1, ["TimeoutError", "p", "q"])]);
   });
 
@@ -320,7 +498,9 @@ describe("waitForExternalEvent", () => {
       const v: unknown = yield ctx.waitForExternalEvent("x");
       return [code, v];
     };
-    expect(replay(o, [], [orchestratorStarted(0), executionStarted("O"), eventRaised("x", 1)]).actions).toEqual([completed(0, ["InvalidArgument", 1])]);
+    expect(
+      replay(o, [], [orchestratorStarted(0), executionStarted("O"), eventRaised("x", 1)]).actions,
+    ).toEqual([completed(0, ["InvalidArgument", 1])]);
   });
 
   it("a negative timeout is rejected even when a matching event is already buffered, and the event stays buffered", () => {
@@ -335,8 +515,19 @@ describe("waitForExternalEvent", () => {
       const v: unknown = yield ctx.waitForExternalEvent("x");
       return [code, v];
     };
-    const past = [orchestratorStarted(0), executionStarted("O"), timerCreated(0, MIN), orchestratorCompleted(0)];
-    const r = replay(o, past, [orchestratorStarted(SEC), eventRaised("x", 1), orchestratorCompleted(SEC), orchestratorStarted(MIN), timerFired(0, MIN)]);
+    const past = [
+      orchestratorStarted(0),
+      executionStarted("O"),
+      timerCreated(0, MIN),
+      orchestratorCompleted(0),
+    ];
+    const r = replay(o, past, [
+      orchestratorStarted(SEC),
+      eventRaised("x", 1),
+      orchestratorCompleted(SEC),
+      orchestratorStarted(MIN),
+      timerFired(0, MIN),
+    ]);
     expect(r.actions).toEqual([completed(1, ["InvalidArgument", 1])]);
   });
 });
@@ -362,7 +553,9 @@ describe("sendEvent and setCustomStatus", () => {
       taskScheduled(2, "A"),
       orchestratorCompleted(0),
     ];
-    expect(replay(o, past, [orchestratorStarted(SEC), taskCompleted(2)]).actions).toEqual([completed(3, "sent")]);
+    expect(replay(o, past, [orchestratorStarted(SEC), taskCompleted(2)]).actions).toEqual([
+      completed(3, "sent"),
+    ]);
   });
 
   it("yielding the (void) result of sendEvent fails with a hint", () => {
@@ -384,11 +577,22 @@ describe("sendEvent and setCustomStatus", () => {
       yield ctx.callActivity("C");
     };
     expect(firstEpisode(o).customStatus).toBe('"starting"');
-    const past = [orchestratorStarted(0), executionStarted("O"), taskScheduled(0, "A"), orchestratorCompleted(0)];
+    const past = [
+      orchestratorStarted(0),
+      executionStarted("O"),
+      taskScheduled(0, "A"),
+      orchestratorCompleted(0),
+    ];
     const r1 = replay(o, past, [orchestratorStarted(SEC), taskCompleted(0)]);
     expect(r1.customStatus).toBe('{"progress":50}');
     expect(r1.actions).toEqual([scheduleTask(1, "B")]);
-    const past2 = [...past, orchestratorStarted(SEC), taskCompleted(0), taskScheduled(1, "B"), orchestratorCompleted(SEC)];
+    const past2 = [
+      ...past,
+      orchestratorStarted(SEC),
+      taskCompleted(0),
+      taskScheduled(1, "B"),
+      orchestratorCompleted(SEC),
+    ];
     expect(replay(o, past2, [orchestratorStarted(2 * SEC), taskCompleted(1)]).customStatus).toBeUndefined();
   });
 });
@@ -441,7 +645,13 @@ describe("isReplaying, currentUtcDateTime and the replay-safe logger", () => {
     };
     const { past, fresh } = history();
     // An episode stamped earlier than the previous one (clock skew between workers) must not rewind time.
-    replay(o, past, [...fresh, orchestratorCompleted(7 * MIN), orchestratorStarted(6 * MIN), taskScheduled(2, "C"), taskCompleted(2)]);
+    replay(o, past, [
+      ...fresh,
+      orchestratorCompleted(7 * MIN),
+      orchestratorStarted(6 * MIN),
+      taskScheduled(2, "C"),
+      taskCompleted(2),
+    ]);
     expect(seen).toEqual([at(0), at(5 * MIN), at(7 * MIN), at(7 * MIN)]);
   });
 

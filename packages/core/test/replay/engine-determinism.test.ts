@@ -35,7 +35,12 @@ describe("replay of a partially completed history", () => {
   });
 
   it("step 1 completed: only ScheduleTask #1 (F1 is not issued again)", () => {
-    const past = [orchestratorStarted(0), executionStarted("Chain", 1), taskScheduled(0, "F1", 1), orchestratorCompleted(0)];
+    const past = [
+      orchestratorStarted(0),
+      executionStarted("Chain", 1),
+      taskScheduled(0, "F1", 1),
+      orchestratorCompleted(0),
+    ];
     const r = replay(chain, past, [orchestratorStarted(SEC), taskCompleted(0, 10)]);
     expect(r.actions).toEqual([scheduleTask(1, "F2", 10)]);
     expect(r.completion).toBeUndefined();
@@ -52,7 +57,9 @@ describe("replay of a partially completed history", () => {
       taskScheduled(1, "F2", 10),
       orchestratorCompleted(SEC),
     ];
-    expect(replay(chain, past, [orchestratorStarted(2 * SEC), taskCompleted(1, 20)]).actions).toEqual([scheduleTask(2, "F3", 20)]);
+    expect(replay(chain, past, [orchestratorStarted(2 * SEC), taskCompleted(1, 20)]).actions).toEqual([
+      scheduleTask(2, "F3", 20),
+    ]);
   });
 
   it("last step completed: only the completion, with the next sequence id", () => {
@@ -76,8 +83,17 @@ describe("replay of a partially completed history", () => {
   });
 
   it("a work item with no result for the awaited task issues nothing", () => {
-    const past = [orchestratorStarted(0), executionStarted("Chain", 1), taskScheduled(0, "F1", 1), orchestratorCompleted(0)];
-    expect(replay(chain, past, [orchestratorStarted(SEC), eventRaised("irrelevant", 1)])).toEqual({ actions: [], customStatus: undefined, completion: undefined });
+    const past = [
+      orchestratorStarted(0),
+      executionStarted("Chain", 1),
+      taskScheduled(0, "F1", 1),
+      orchestratorCompleted(0),
+    ];
+    expect(replay(chain, past, [orchestratorStarted(SEC), eventRaised("irrelevant", 1)])).toEqual({
+      actions: [],
+      customStatus: undefined,
+      completion: undefined,
+    });
   });
 
   it("fan-out: results arriving one per work item issue nothing until the last", () => {
@@ -85,7 +101,11 @@ describe("replay of a partially completed history", () => {
       const rs: number[] = yield ctx.whenAll([1, 2, 3].map((n) => ctx.callActivity("Square", n)));
       return rs.reduce((s, v) => s + v, 0);
     };
-    expect(firstEpisode(o).actions).toEqual([scheduleTask(0, "Square", 1), scheduleTask(1, "Square", 2), scheduleTask(2, "Square", 3)]);
+    expect(firstEpisode(o).actions).toEqual([
+      scheduleTask(0, "Square", 1),
+      scheduleTask(1, "Square", 2),
+      scheduleTask(2, "Square", 3),
+    ]);
     const past = [
       orchestratorStarted(0),
       executionStarted("O"),
@@ -97,8 +117,15 @@ describe("replay of a partially completed history", () => {
     expect(replay(o, past, [orchestratorStarted(SEC), taskCompleted(1, 4)]).actions).toEqual([]);
     const past2 = [...past, orchestratorStarted(SEC), taskCompleted(1, 4), orchestratorCompleted(SEC)];
     expect(replay(o, past2, [orchestratorStarted(2 * SEC), taskCompleted(2, 9)]).actions).toEqual([]);
-    const past3 = [...past2, orchestratorStarted(2 * SEC), taskCompleted(2, 9), orchestratorCompleted(2 * SEC)];
-    expect(replay(o, past3, [orchestratorStarted(3 * SEC), taskCompleted(0, 1)]).actions).toEqual([completed(3, 14)]);
+    const past3 = [
+      ...past2,
+      orchestratorStarted(2 * SEC),
+      taskCompleted(2, 9),
+      orchestratorCompleted(2 * SEC),
+    ];
+    expect(replay(o, past3, [orchestratorStarted(3 * SEC), taskCompleted(0, 1)]).actions).toEqual([
+      completed(3, 14),
+    ]);
   });
 });
 
@@ -108,7 +135,12 @@ describe("non-determinism", () => {
     expect(r.actions).toHaveLength(1);
     const c = r.actions[0] as CompleteOrchestrationAction;
     expect(r.completion).toBe(c);
-    expect(c).toMatchObject({ type: "CompleteOrchestration", id, status: "Failed", failureDetails: { errorType: "NonDeterminismError", isNonRetriable: true } });
+    expect(c).toMatchObject({
+      type: "CompleteOrchestration",
+      id,
+      status: "Failed",
+      failureDetails: { errorType: "NonDeterminismError", isNonRetriable: true },
+    });
     return c.failureDetails!.errorMessage;
   }
 
@@ -116,7 +148,12 @@ describe("non-determinism", () => {
     const o: Orchestrator = function* (ctx) {
       yield ctx.callActivity("ChargeCardV2");
     };
-    const past = [orchestratorStarted(0), executionStarted("O"), taskScheduled(0, "ChargeCard"), orchestratorCompleted(0)];
+    const past = [
+      orchestratorStarted(0),
+      executionStarted("O"),
+      taskScheduled(0, "ChargeCard"),
+      orchestratorCompleted(0),
+    ];
     const msg = expectNonDeterminism(replay(o, past, [orchestratorStarted(SEC), taskCompleted(0)]), 1);
     expect(msg).toContain("TaskScheduled #0 'ChargeCard'");
     expect(msg).toContain("ScheduleTask #0 'ChargeCardV2'");
@@ -126,7 +163,12 @@ describe("non-determinism", () => {
     const o: Orchestrator = function* (ctx) {
       yield ctx.callActivity("Wait");
     };
-    const past = [orchestratorStarted(0), executionStarted("O"), timerCreated(0, MIN), orchestratorCompleted(0)];
+    const past = [
+      orchestratorStarted(0),
+      executionStarted("O"),
+      timerCreated(0, MIN),
+      orchestratorCompleted(0),
+    ];
     const msg = expectNonDeterminism(replay(o, past, [orchestratorStarted(MIN), timerFired(0, MIN)]), 1);
     expect(msg).toContain("TimerCreated #0");
     expect(msg).toContain("ScheduleTask #0 'Wait'");
@@ -136,7 +178,12 @@ describe("non-determinism", () => {
     const o: Orchestrator = function* (ctx) {
       yield ctx.createTimer(MIN);
     };
-    const past = [orchestratorStarted(0), executionStarted("O"), taskScheduled(0, "Work"), orchestratorCompleted(0)];
+    const past = [
+      orchestratorStarted(0),
+      executionStarted("O"),
+      taskScheduled(0, "Work"),
+      orchestratorCompleted(0),
+    ];
     const msg = expectNonDeterminism(replay(o, past, [orchestratorStarted(SEC), taskCompleted(0)]), 1);
     expect(msg).toContain("TaskScheduled #0 'Work'");
     expect(msg).toContain("CreateTimer #0");
@@ -167,7 +214,12 @@ describe("non-determinism", () => {
 
   it("the code no longer issues the first action at all (completion id still after everything issued)", () => {
     const o: Orchestrator = () => "nothing to do";
-    const past = [orchestratorStarted(0), executionStarted("O"), taskScheduled(0, "A"), orchestratorCompleted(0)];
+    const past = [
+      orchestratorStarted(0),
+      executionStarted("O"),
+      taskScheduled(0, "A"),
+      orchestratorCompleted(0),
+    ];
     const msg = expectNonDeterminism(replay(o, past, [orchestratorStarted(SEC), taskCompleted(0)]), 1);
     expect(msg).toContain("TaskScheduled #0 'A'");
   });
@@ -177,7 +229,13 @@ describe("non-determinism", () => {
       ctx.sendEvent("instance-B", "Ping");
       yield ctx.createTimer(MIN);
     };
-    const past = [orchestratorStarted(0), executionStarted("O"), eventSent(0, "instance-A", "Ping"), timerCreated(1, MIN), orchestratorCompleted(0)];
+    const past = [
+      orchestratorStarted(0),
+      executionStarted("O"),
+      eventSent(0, "instance-A", "Ping"),
+      timerCreated(1, MIN),
+      orchestratorCompleted(0),
+    ];
     const msg = expectNonDeterminism(replay(o, past, [orchestratorStarted(MIN), timerFired(1, MIN)]), 2);
     expect(msg).toContain("EventSent #0 'Ping' to 'instance-A'");
     expect(msg).toContain("SendEvent #0 'Ping' to 'instance-B'");
@@ -188,7 +246,13 @@ describe("non-determinism", () => {
       ctx.sendEvent("instance-A", "Pong");
       yield ctx.createTimer(MIN);
     };
-    const past = [orchestratorStarted(0), executionStarted("O"), eventSent(0, "instance-A", "Ping"), timerCreated(1, MIN), orchestratorCompleted(0)];
+    const past = [
+      orchestratorStarted(0),
+      executionStarted("O"),
+      eventSent(0, "instance-A", "Ping"),
+      timerCreated(1, MIN),
+      orchestratorCompleted(0),
+    ];
     const msg = expectNonDeterminism(replay(o, past, []), 2);
     expect(msg).toContain("'Ping'");
     expect(msg).toContain("'Pong'");
@@ -198,7 +262,12 @@ describe("non-determinism", () => {
     const o: Orchestrator = function* (ctx) {
       yield ctx.callSubOrchestrator("ShipOrderV2");
     };
-    const past = [orchestratorStarted(0), executionStarted("O"), subOrchestrationCreated(0, "ShipOrder", `${EXECUTION_ID}:0`), orchestratorCompleted(0)];
+    const past = [
+      orchestratorStarted(0),
+      executionStarted("O"),
+      subOrchestrationCreated(0, "ShipOrder", `${EXECUTION_ID}:0`),
+      orchestratorCompleted(0),
+    ];
     const msg = expectNonDeterminism(replay(o, past, [orchestratorStarted(SEC)]), 1);
     expect(msg).toContain("SubOrchestrationInstanceCreated #0 'ShipOrder'");
     expect(msg).toContain("CreateSubOrchestration #0 'ShipOrderV2'");
@@ -208,7 +277,12 @@ describe("non-determinism", () => {
     const o: Orchestrator = function* (ctx) {
       yield ctx.callSubOrchestrator("Ship");
     };
-    const past = [orchestratorStarted(0), executionStarted("O"), taskScheduled(0, "Ship"), orchestratorCompleted(0)];
+    const past = [
+      orchestratorStarted(0),
+      executionStarted("O"),
+      taskScheduled(0, "Ship"),
+      orchestratorCompleted(0),
+    ];
     const msg = expectNonDeterminism(replay(o, past, []), 1);
     expect(msg).toContain("TaskScheduled #0 'Ship'");
     expect(msg).toContain("CreateSubOrchestration #0 'Ship'");
@@ -218,7 +292,13 @@ describe("non-determinism", () => {
     const o: Orchestrator = function* (ctx) {
       yield ctx.whenAll([ctx.callActivity("B"), ctx.callActivity("A")]);
     };
-    const past = [orchestratorStarted(0), executionStarted("O"), taskScheduled(0, "A"), taskScheduled(1, "B"), orchestratorCompleted(0)];
+    const past = [
+      orchestratorStarted(0),
+      executionStarted("O"),
+      taskScheduled(0, "A"),
+      taskScheduled(1, "B"),
+      orchestratorCompleted(0),
+    ];
     const msg = expectNonDeterminism(replay(o, past, []), 2);
     expect(msg).toContain("TaskScheduled #0 'A'");
     expect(msg).toContain("ScheduleTask #0 'B'");
@@ -229,7 +309,10 @@ describe("non-determinism", () => {
     const o: Orchestrator = function* (ctx) {
       yield ctx.callActivity("New");
     };
-    const msg = expectNonDeterminism(replay(o, [], [orchestratorStarted(0), executionStarted("O"), taskScheduled(0, "Old")]), 1);
+    const msg = expectNonDeterminism(
+      replay(o, [], [orchestratorStarted(0), executionStarted("O"), taskScheduled(0, "Old")]),
+      1,
+    );
     expect(msg).toContain("'Old'");
     expect(msg).toContain("'New'");
   });
@@ -239,7 +322,12 @@ describe("non-determinism", () => {
       ctx.setCustomStatus("working");
       yield ctx.callActivity("Other");
     };
-    const past = [orchestratorStarted(0), executionStarted("O"), taskScheduled(0, "A"), orchestratorCompleted(0)];
+    const past = [
+      orchestratorStarted(0),
+      executionStarted("O"),
+      taskScheduled(0, "A"),
+      orchestratorCompleted(0),
+    ];
     expect(replay(o, past, []).customStatus).toBe('"working"');
   });
 
@@ -249,8 +337,15 @@ describe("non-determinism", () => {
       const b = ctx.callActivity("B");
       yield ctx.whenAll([a, b]);
     };
-    const past = [orchestratorStarted(0), executionStarted("O"), taskScheduled(0, "A"), orchestratorCompleted(0)];
-    expect(replay(o, past, [orchestratorStarted(SEC), taskCompleted(0)]).actions).toEqual([scheduleTask(1, "B")]);
+    const past = [
+      orchestratorStarted(0),
+      executionStarted("O"),
+      taskScheduled(0, "A"),
+      orchestratorCompleted(0),
+    ];
+    expect(replay(o, past, [orchestratorStarted(SEC), taskCompleted(0)]).actions).toEqual([
+      scheduleTask(1, "B"),
+    ]);
   });
 });
 
@@ -260,21 +355,43 @@ describe("duplicate and stray results", () => {
     const second: unknown = yield ctx.callActivity("B");
     return [first, second];
   };
-  const past = [orchestratorStarted(0), executionStarted("O"), taskScheduled(0, "A"), orchestratorCompleted(0)];
+  const past = [
+    orchestratorStarted(0),
+    executionStarted("O"),
+    taskScheduled(0, "A"),
+    orchestratorCompleted(0),
+  ];
 
   it("a duplicate TaskCompleted in the same batch is ignored (the first result wins)", () => {
-    expect(replay(one, past, [orchestratorStarted(SEC), taskCompleted(0, "first"), taskCompleted(0, "again")]).actions).toEqual([scheduleTask(1, "B")]);
+    expect(
+      replay(one, past, [orchestratorStarted(SEC), taskCompleted(0, "first"), taskCompleted(0, "again")])
+        .actions,
+    ).toEqual([scheduleTask(1, "B")]);
   });
 
   it("a duplicate TaskCompleted in a later batch is ignored and issues nothing", () => {
-    const past2 = [...past, orchestratorStarted(SEC), taskCompleted(0, "first"), taskScheduled(1, "B"), orchestratorCompleted(SEC)];
-    expect(replay(one, past2, [orchestratorStarted(2 * SEC), taskCompleted(0, "late duplicate")]).actions).toEqual([]);
-    expect(replay(one, past2, [orchestratorStarted(2 * SEC), taskCompleted(0, "late duplicate"), taskCompleted(1, "b")]).actions).toEqual([
-      completed(2, ["first", "b"]),
-    ]);
+    const past2 = [
+      ...past,
+      orchestratorStarted(SEC),
+      taskCompleted(0, "first"),
+      taskScheduled(1, "B"),
+      orchestratorCompleted(SEC),
+    ];
+    expect(
+      replay(one, past2, [orchestratorStarted(2 * SEC), taskCompleted(0, "late duplicate")]).actions,
+    ).toEqual([]);
+    expect(
+      replay(one, past2, [
+        orchestratorStarted(2 * SEC),
+        taskCompleted(0, "late duplicate"),
+        taskCompleted(1, "b"),
+      ]).actions,
+    ).toEqual([completed(2, ["first", "b"])]);
   });
 
   it("a result for an id never scheduled, or for the wrong kind, is ignored", () => {
-    expect(replay(one, past, [orchestratorStarted(SEC), taskCompleted(7, "stray"), timerFired(0, SEC)]).actions).toEqual([]);
+    expect(
+      replay(one, past, [orchestratorStarted(SEC), taskCompleted(7, "stray"), timerFired(0, SEC)]).actions,
+    ).toEqual([]);
   });
 });

@@ -42,11 +42,19 @@ describe("newDeterministicGuid", () => {
   });
 
   it("matches independently computed UUIDv5 values for other counters and sub-millisecond times", () => {
-    expect(newDeterministicGuid("abc123", "2024-01-02T03:04:05Z", 1)).toBe(PY["abc123_2024-01-02T03:04:05.0000000Z_1"]);
-    expect(newDeterministicGuid("abc123", "2024-01-02T03:04:05Z", 2)).toBe(PY["abc123_2024-01-02T03:04:05.0000000Z_2"]);
+    expect(newDeterministicGuid("abc123", "2024-01-02T03:04:05Z", 1)).toBe(
+      PY["abc123_2024-01-02T03:04:05.0000000Z_1"],
+    );
+    expect(newDeterministicGuid("abc123", "2024-01-02T03:04:05Z", 2)).toBe(
+      PY["abc123_2024-01-02T03:04:05.0000000Z_2"],
+    );
     // All seven .NET digits of the stored string are kept.
-    expect(newDeterministicGuid("abc123", "2024-01-02T03:04:06.1234567Z", 2)).toBe(PY["abc123_2024-01-02T03:04:06.1234567Z_2"]);
-    expect(newDeterministicGuid("abc123", "2024-01-02T03:04:05.123Z", 0)).toBe(PY["abc123_2024-01-02T03:04:05.1230000Z_0"]);
+    expect(newDeterministicGuid("abc123", "2024-01-02T03:04:06.1234567Z", 2)).toBe(
+      PY["abc123_2024-01-02T03:04:06.1234567Z_2"],
+    );
+    expect(newDeterministicGuid("abc123", "2024-01-02T03:04:05.123Z", 0)).toBe(
+      PY["abc123_2024-01-02T03:04:05.1230000Z_0"],
+    );
   });
 
   it("is a version-5, RFC-variant UUID and differs by instance, time and counter", () => {
@@ -62,14 +70,20 @@ describe("newDeterministicGuid", () => {
 
   it("uuidV5 reproduces RFC 4122's published DNS example", () => {
     // RFC 4122 errata / Python: uuid5(NAMESPACE_DNS, "python.org")
-    expect(uuidV5(Buffer.from("6ba7b8109dad11d180b400c04fd430c8", "hex"), "python.org")).toBe("886313e1-3b8a-5372-9b90-0c9aee199e5d");
+    expect(uuidV5(Buffer.from("6ba7b8109dad11d180b400c04fd430c8", "hex"), "python.org")).toBe(
+      "886313e1-3b8a-5372-9b90-0c9aee199e5d",
+    );
   });
 });
 
 describe("ctx.newGuid", () => {
   const start = (ts: string): HistoryEvent[] => [
     newEvent("OrchestratorStarted", { timestamp: ts }),
-    newEvent("ExecutionStarted", { timestamp: ts, orchestrationInstance: { instanceId: "abc123", executionId: "e1" }, name: "Guids" }),
+    newEvent("ExecutionStarted", {
+      timestamp: ts,
+      orchestrationInstance: { instanceId: "abc123", executionId: "e1" },
+      name: "Guids",
+    }),
   ];
   const guids: Orchestrator = function* (ctx) {
     const first = ctx.newGuid();
@@ -81,7 +95,16 @@ describe("ctx.newGuid", () => {
   it("first call at OrchestratorStarted 2024-01-02T03:04:05Z of instance abc123 gives the spec vector; the next differs", () => {
     for (const ts of ["2024-01-02T03:04:05Z", "2024-01-02T03:04:05.0000000Z"]) {
       const r = replay(guids, [], start(ts));
-      expect(r.actions).toEqual([{ type: "ScheduleTask", id: 0, name: "Use", input: JSON.stringify([VECTOR, PY["abc123_2024-01-02T03:04:05.0000000Z_1"]]), version: undefined, tags: undefined }]);
+      expect(r.actions).toEqual([
+        {
+          type: "ScheduleTask",
+          id: 0,
+          name: "Use",
+          input: JSON.stringify([VECTOR, PY["abc123_2024-01-02T03:04:05.0000000Z_1"]]),
+          version: undefined,
+          tags: undefined,
+        },
+      ]);
     }
   });
 
@@ -93,17 +116,31 @@ describe("ctx.newGuid", () => {
       newEvent("TaskScheduled", { eventId: 0, timestamp: "2024-01-02T03:04:05Z", name: "Use", input }),
       newEvent("OrchestratorCompleted", { timestamp: "2024-01-02T03:04:05Z" }),
     ];
-    const fresh = [newEvent("OrchestratorStarted", { timestamp: "2024-01-02T03:04:06.1234567Z" }), newEvent("TaskCompleted", { timestamp: "2024-01-02T03:04:06Z", taskScheduledId: 0 })];
+    const fresh = [
+      newEvent("OrchestratorStarted", { timestamp: "2024-01-02T03:04:06.1234567Z" }),
+      newEvent("TaskCompleted", { timestamp: "2024-01-02T03:04:06Z", taskScheduledId: 0 }),
+    ];
     const r1 = replay(guids, past, fresh);
     const r2 = replay(guids, past, fresh);
     // No non-determinism: the replayed activity input (which embeds the GUIDs) is what history recorded.
-    expect(r1.actions).toEqual([completed(1, [VECTOR, PY["abc123_2024-01-02T03:04:05.0000000Z_1"], PY["abc123_2024-01-02T03:04:06.1234567Z_2"]])]);
+    expect(r1.actions).toEqual([
+      completed(1, [
+        VECTOR,
+        PY["abc123_2024-01-02T03:04:05.0000000Z_1"],
+        PY["abc123_2024-01-02T03:04:06.1234567Z_2"],
+      ]),
+    ]);
     expect(r2).toEqual(r1);
   });
 });
 
 describe("failure surfaces", () => {
-  const scheduledA = [orchestratorStarted(0), executionStarted("O"), taskScheduled(0, "A"), orchestratorCompleted(0)];
+  const scheduledA = [
+    orchestratorStarted(0),
+    executionStarted("O"),
+    taskScheduled(0, "A"),
+    orchestratorCompleted(0),
+  ];
 
   it("an activity's TaskFailed reaches the generator as TaskFailedError (code TaskFailed, details from FailureDetails)", () => {
     let caught: unknown;
@@ -115,7 +152,12 @@ describe("failure surfaces", () => {
       }
       return "recovered";
     };
-    const fd = { errorType: "System.IO.IOException", errorMessage: "disk full", stackTrace: "at A()", innerFailure: { errorType: "Inner", errorMessage: "why" } };
+    const fd = {
+      errorType: "System.IO.IOException",
+      errorMessage: "disk full",
+      stackTrace: "at A()",
+      innerFailure: { errorType: "Inner", errorMessage: "why" },
+    };
     const r = replay(o, scheduledA, [orchestratorStarted(SEC), taskFailed(0, "disk full", fd)]);
     expect(r.actions).toEqual([completed(1, "recovered")]);
     expect(caught).toBeInstanceOf(TaskFailedError);
@@ -136,7 +178,11 @@ describe("failure surfaces", () => {
       }
     };
     replay(o, scheduledA, [orchestratorStarted(SEC), taskFailed(0, "legacy reason", null, "legacy details")]);
-    expect(caught?.details).toEqual({ errorType: "TaskFailedException", errorMessage: "legacy reason", stackTrace: "legacy details" });
+    expect(caught?.details).toEqual({
+      errorType: "TaskFailedException",
+      errorMessage: "legacy reason",
+      stackTrace: "legacy details",
+    });
   });
 
   it("a sub-orchestration failure is a TaskFailedError naming the sub-orchestration", () => {
@@ -148,8 +194,16 @@ describe("failure surfaces", () => {
         caught = err as TaskFailedError;
       }
     };
-    const past = [orchestratorStarted(0), executionStarted("O"), subOrchestrationCreated(0, "Child", "kid"), orchestratorCompleted(0)];
-    replay(o, past, [orchestratorStarted(SEC), subOrchestrationFailed(0, "child exploded", { errorType: "ChildError" })]);
+    const past = [
+      orchestratorStarted(0),
+      executionStarted("O"),
+      subOrchestrationCreated(0, "Child", "kid"),
+      orchestratorCompleted(0),
+    ];
+    replay(o, past, [
+      orchestratorStarted(SEC),
+      subOrchestrationFailed(0, "child exploded", { errorType: "ChildError" }),
+    ]);
     expect(caught).toBeInstanceOf(TaskFailedError);
     expect(caught?.message).toBe("Sub-orchestration 'Child' (task #0) failed: child exploded");
     expect(caught?.details).toMatchObject({ errorType: "ChildError", errorMessage: "child exploded" });
@@ -159,7 +213,10 @@ describe("failure surfaces", () => {
     const o: Orchestrator = function* (ctx) {
       yield ctx.callActivity("A");
     };
-    const r = replay(o, scheduledA, [orchestratorStarted(SEC), taskFailed(0, "disk full", { errorType: "IOError" })]);
+    const r = replay(o, scheduledA, [
+      orchestratorStarted(SEC),
+      taskFailed(0, "disk full", { errorType: "IOError" }),
+    ]);
     expect(r.actions).toHaveLength(1);
     expect(r.completion).toMatchObject({
       type: "CompleteOrchestration",
@@ -180,7 +237,11 @@ describe("failure surfaces", () => {
       return v;
     };
     const r = replay(o, scheduledA, [orchestratorStarted(SEC), taskCompleted(0, -1)]);
-    expect(r.completion).toMatchObject({ id: 1, status: "Failed", failureDetails: { errorType: "RangeError", errorMessage: "negative: -1" } });
+    expect(r.completion).toMatchObject({
+      id: 1,
+      status: "Failed",
+      failureDetails: { errorType: "RangeError", errorMessage: "negative: -1" },
+    });
     expect(r.completion?.failureDetails?.stackTrace).toContain("RangeError: negative: -1");
   });
 
@@ -188,7 +249,11 @@ describe("failure surfaces", () => {
     const o: Orchestrator = () => {
       throw "plain string";
     };
-    expect(firstEpisode(o).completion).toMatchObject({ id: 0, status: "Failed", failureDetails: { errorType: "Error", errorMessage: "plain string" } });
+    expect(firstEpisode(o).completion).toMatchObject({
+      id: 0,
+      status: "Failed",
+      failureDetails: { errorType: "Error", errorMessage: "plain string" },
+    });
   });
 
   it("yielding a value that is not a durable task fails with a clear message", () => {
@@ -224,21 +289,34 @@ describe("failure surfaces", () => {
     };
     const r = firstEpisode(o);
     expect(r.actions).toHaveLength(1);
-    expect(r.completion?.failureDetails?.errorMessage).toMatch(/input of activity 'A' is not JSON-serializable/);
+    expect(r.completion?.failureDetails?.errorMessage).toMatch(
+      /input of activity 'A' is not JSON-serializable/,
+    );
   });
 
   it("an orchestrator returning a plain value (not a generator) completes at once", () => {
-    expect(firstEpisode((_ctx, input: { n: number }) => ({ doubled: input.n * 2 }), "Plain", { n: 21 }).actions).toEqual([completed(0, { doubled: 42 })]);
-    expect(firstEpisode(() => undefined).actions).toEqual([{ type: "CompleteOrchestration", id: 0, status: "Completed", result: undefined }]);
+    expect(
+      firstEpisode((_ctx, input: { n: number }) => ({ doubled: input.n * 2 }), "Plain", { n: 21 }).actions,
+    ).toEqual([completed(0, { doubled: 42 })]);
+    expect(firstEpisode(() => undefined).actions).toEqual([
+      { type: "CompleteOrchestration", id: 0, status: "Completed", result: undefined },
+    ]);
   });
 
   it("an async orchestrator is refused", () => {
     const o = (async () => "x") as unknown as Orchestrator;
-    expect(firstEpisode(o).completion).toMatchObject({ status: "Failed", failureDetails: { errorType: "TaskHubError" } });
+    expect(firstEpisode(o).completion).toMatchObject({
+      status: "Failed",
+      failureDetails: { errorType: "TaskHubError" },
+    });
   });
 
   it("input that is not valid JSON fails the orchestration", () => {
-    const start = newEvent("ExecutionStarted", { orchestrationInstance: { instanceId: "i", executionId: "e" }, name: "O", input: "{not json" });
+    const start = newEvent("ExecutionStarted", {
+      orchestrationInstance: { instanceId: "i", executionId: "e" },
+      name: "O",
+      input: "{not json",
+    });
     const c = replay(() => "unreached", [], [orchestratorStarted(0), start]).completion;
     expect(c).toMatchObject({ status: "Failed" });
     expect(c?.failureDetails?.errorMessage).toMatch(/input is not valid JSON/);

@@ -1,6 +1,12 @@
 // whenAll / whenAny with failures, continue-as-new, suspend / resume and terminate.
 import { describe, expect, it } from "vitest";
-import { TaskFailedError, WhenAllFailedError, type DurableTask, type EventRaisedEvent, type Orchestrator } from "../../src/index.js";
+import {
+  TaskFailedError,
+  WhenAllFailedError,
+  type DurableTask,
+  type EventRaisedEvent,
+  type Orchestrator,
+} from "../../src/index.js";
 import {
   MIN,
   SEC,
@@ -29,18 +35,35 @@ const start = (input?: unknown) => [orchestratorStarted(0), executionStarted("O"
 describe("whenAll", () => {
   const fanOut: Orchestrator = function* (ctx) {
     try {
-      const rs: unknown[] = yield ctx.whenAll([ctx.callActivity("A"), ctx.callActivity("B"), ctx.callActivity("C")]);
+      const rs: unknown[] = yield ctx.whenAll([
+        ctx.callActivity("A"),
+        ctx.callActivity("B"),
+        ctx.callActivity("C"),
+      ]);
       return { ok: rs };
     } catch (err) {
       const e = err as WhenAllFailedError;
       return { code: e.code, failed: e.errors.map((x) => (x as TaskFailedError).taskId), message: e.message };
     }
   };
-  const scheduled = [...start(), taskScheduled(0, "A"), taskScheduled(1, "B"), taskScheduled(2, "C"), orchestratorCompleted(0)];
+  const scheduled = [
+    ...start(),
+    taskScheduled(0, "A"),
+    taskScheduled(1, "B"),
+    taskScheduled(2, "C"),
+    orchestratorCompleted(0),
+  ];
 
   it("does not fail at the first failure: it waits until every task has finished", () => {
-    expect(replay(fanOut, scheduled, [orchestratorStarted(SEC), taskFailed(0, "A broke")]).actions).toEqual([]);
-    const past = [...scheduled, orchestratorStarted(SEC), taskFailed(0, "A broke"), orchestratorCompleted(SEC)];
+    expect(replay(fanOut, scheduled, [orchestratorStarted(SEC), taskFailed(0, "A broke")]).actions).toEqual(
+      [],
+    );
+    const past = [
+      ...scheduled,
+      orchestratorStarted(SEC),
+      taskFailed(0, "A broke"),
+      orchestratorCompleted(SEC),
+    ];
     expect(replay(fanOut, past, [orchestratorStarted(2 * SEC), taskCompleted(1, "b")]).actions).toEqual([]);
   });
 
@@ -59,7 +82,8 @@ describe("whenAll", () => {
       completed(3, {
         code: "WhenAllFailed",
         failed: [0, 2],
-        message: "2 of the awaited tasks failed: Activity 'A' (task #0) failed: A broke; Activity 'C' (task #2) failed: C broke",
+        message:
+          "2 of the awaited tasks failed: Activity 'A' (task #0) failed: A broke; Activity 'C' (task #2) failed: C broke",
       }),
     ]);
   });
@@ -76,9 +100,14 @@ describe("whenAll", () => {
   });
 
   it("returns the results in task order, not arrival order", () => {
-    expect(replay(fanOut, scheduled, [orchestratorStarted(SEC), taskCompleted(2, 3), taskCompleted(0, 1), taskCompleted(1, 2)]).actions).toEqual([
-      completed(3, { ok: [1, 2, 3] }),
-    ]);
+    expect(
+      replay(fanOut, scheduled, [
+        orchestratorStarted(SEC),
+        taskCompleted(2, 3),
+        taskCompleted(0, 1),
+        taskCompleted(1, 2),
+      ]).actions,
+    ).toEqual([completed(3, { ok: [1, 2, 3] })]);
   });
 
   it("of [] is [] at once, without any action", () => {
@@ -91,13 +120,22 @@ describe("whenAll", () => {
 
   it("mixes activities, timers and events", () => {
     const o: Orchestrator = function* (ctx) {
-      return (yield ctx.whenAll<unknown>([ctx.callActivity("A"), ctx.createTimer(MIN), ctx.waitForExternalEvent("e")])) as unknown;
+      return (yield ctx.whenAll<unknown>([
+        ctx.callActivity("A"),
+        ctx.createTimer(MIN),
+        ctx.waitForExternalEvent("e"),
+      ])) as unknown;
     };
     expect(firstEpisode(o).actions).toEqual([scheduleTask(0, "A"), createTimer(1, MIN)]);
     const past = [...start(), taskScheduled(0, "A"), timerCreated(1, MIN), orchestratorCompleted(0)];
-    expect(replay(o, past, [orchestratorStarted(MIN), eventRaised("e", "ev"), timerFired(1, MIN), taskCompleted(0, "a")]).actions).toEqual([
-      completed(2, ["a", null, "ev"]),
-    ]);
+    expect(
+      replay(o, past, [
+        orchestratorStarted(MIN),
+        eventRaised("e", "ev"),
+        timerFired(1, MIN),
+        taskCompleted(0, "a"),
+      ]).actions,
+    ).toEqual([completed(2, ["a", null, "ev"])]);
   });
 });
 
@@ -114,7 +152,11 @@ describe("whenAny", () => {
         threw = true;
         return "threw";
       }
-      return { winner: w === a ? "A" : "B", failed: w.isFailed, error: (w.getException() as TaskFailedError).details.errorMessage };
+      return {
+        winner: w === a ? "A" : "B",
+        failed: w.isFailed,
+        error: (w.getException() as TaskFailedError).details.errorMessage,
+      };
     };
     const past = [...start(), taskScheduled(0, "A"), taskScheduled(1, "B"), orchestratorCompleted(0)];
     const r = replay(o, past, [orchestratorStarted(SEC), taskFailed(1, "B broke"), taskCompleted(0, "a")]);
@@ -134,7 +176,9 @@ describe("whenAny", () => {
       }
     };
     const past = [...start(), taskScheduled(0, "A"), timerCreated(1, MIN), orchestratorCompleted(0)];
-    expect(replay(o, past, [orchestratorStarted(SEC), taskFailed(0, "x")]).actions).toEqual([completed(2, "TaskFailed")]);
+    expect(replay(o, past, [orchestratorStarted(SEC), taskFailed(0, "x")]).actions).toEqual([
+      completed(2, "TaskFailed"),
+    ]);
   });
 
   it("the first result in history order wins; later results do not change the winner", () => {
@@ -143,8 +187,16 @@ describe("whenAny", () => {
       const w: DurableTask<unknown> = yield ctx.whenAny(tasks);
       return [tasks.indexOf(w), w.getResult()];
     };
-    const past = [...start(), taskScheduled(0, "A"), taskScheduled(1, "B"), taskScheduled(2, "C"), orchestratorCompleted(0)];
-    expect(replay(o, past, [orchestratorStarted(SEC), taskCompleted(2, "c"), taskCompleted(0, "a")]).actions).toEqual([completed(3, [2, "c"])]);
+    const past = [
+      ...start(),
+      taskScheduled(0, "A"),
+      taskScheduled(1, "B"),
+      taskScheduled(2, "C"),
+      orchestratorCompleted(0),
+    ];
+    expect(
+      replay(o, past, [orchestratorStarted(SEC), taskCompleted(2, "c"), taskCompleted(0, "a")]).actions,
+    ).toEqual([completed(3, [2, "c"])]);
   });
 
   it("of [] fails with a clear error", () => {
@@ -164,13 +216,28 @@ describe("continue-as-new", () => {
   it("ends the execution with a ContinuedAsNew completion whose result is the new input", () => {
     const past = [...start(10), orchestratorCompleted(0)];
     const r = replay(counter, past, [orchestratorStarted(SEC), eventRaised("add", 5)]);
-    expect(r.actions).toEqual([{ type: "CompleteOrchestration", id: 0, status: "ContinuedAsNew", result: "15", newVersion: undefined, carryoverEvents: [] }]);
+    expect(r.actions).toEqual([
+      {
+        type: "CompleteOrchestration",
+        id: 0,
+        status: "ContinuedAsNew",
+        result: "15",
+        newVersion: undefined,
+        carryoverEvents: [],
+      },
+    ]);
     expect(r.completion).toBe(r.actions[0]);
   });
 
   it("carries over buffered, unconsumed events, including those after it in the same batch, in order", () => {
     const past = [...start(10), orchestratorCompleted(0)];
-    const r = replay(counter, past, [orchestratorStarted(SEC), eventRaised("other", "x"), eventRaised("add", 1), eventRaised("add", 2), eventRaised("ADD", 3)]);
+    const r = replay(counter, past, [
+      orchestratorStarted(SEC),
+      eventRaised("other", "x"),
+      eventRaised("add", 1),
+      eventRaised("add", 2),
+      eventRaised("ADD", 3),
+    ]);
     expect(r.completion?.status).toBe("ContinuedAsNew");
     expect(r.completion?.result).toBe("11");
     const carried = r.completion?.carryoverEvents as EventRaisedEvent[];
@@ -188,7 +255,16 @@ describe("continue-as-new", () => {
     };
     const past = [...start(10), orchestratorCompleted(0)];
     const r = replay(o, past, [orchestratorStarted(SEC), eventRaised("add", 1), eventRaised("add", 2)]);
-    expect(r.actions).toEqual([{ type: "CompleteOrchestration", id: 0, status: "ContinuedAsNew", result: "11", newVersion: "2.0", carryoverEvents: [] }]);
+    expect(r.actions).toEqual([
+      {
+        type: "CompleteOrchestration",
+        id: 0,
+        status: "ContinuedAsNew",
+        result: "11",
+        newVersion: "2.0",
+        carryoverEvents: [],
+      },
+    ]);
   });
 
   it("keeps actions issued before it in the episode and drops those issued after it", () => {
@@ -204,7 +280,14 @@ describe("continue-as-new", () => {
     const r = replay(o, past, [orchestratorStarted(SEC), taskCompleted(0)]);
     expect(r.actions).toEqual([
       { type: "SendEvent", id: 1, instanceId: "monitor", name: "progress", input: "1" },
-      { type: "CompleteOrchestration", id: 2, status: "ContinuedAsNew", result: "2", newVersion: undefined, carryoverEvents: [] },
+      {
+        type: "CompleteOrchestration",
+        id: 2,
+        status: "ContinuedAsNew",
+        result: "2",
+        newVersion: undefined,
+        carryoverEvents: [],
+      },
     ]);
   });
 
@@ -216,7 +299,14 @@ describe("continue-as-new", () => {
     };
     const past = [...start(), timerCreated(0, SEC), orchestratorCompleted(0)];
     expect(replay(o, past, [orchestratorStarted(SEC), timerFired(0, SEC)]).actions).toEqual([
-      { type: "CompleteOrchestration", id: 1, status: "ContinuedAsNew", result: '{"round":2}', newVersion: undefined, carryoverEvents: [] },
+      {
+        type: "CompleteOrchestration",
+        id: 1,
+        status: "ContinuedAsNew",
+        result: '{"round":2}',
+        newVersion: undefined,
+        carryoverEvents: [],
+      },
     ]);
   });
 
@@ -225,8 +315,13 @@ describe("continue-as-new", () => {
       if (n < 3) ctx.continueAsNew(n + 1);
       return n;
     };
-    expect(replay(o, [], [orchestratorStarted(0), executionStarted("O", 2)]).completion).toMatchObject({ status: "ContinuedAsNew", result: "3" });
-    expect(replay(o, [], [orchestratorStarted(0), executionStarted("O", 3)]).actions).toEqual([completed(0, 3)]);
+    expect(replay(o, [], [orchestratorStarted(0), executionStarted("O", 2)]).completion).toMatchObject({
+      status: "ContinuedAsNew",
+      result: "3",
+    });
+    expect(replay(o, [], [orchestratorStarted(0), executionStarted("O", 3)]).actions).toEqual([
+      completed(0, 3),
+    ]);
   });
 });
 
@@ -240,7 +335,12 @@ describe("suspend and resume", () => {
   const scheduledA = [...start(), taskScheduled(0, "A"), orchestratorCompleted(0)];
 
   it("results and events that arrive while suspended are held: nothing is issued", () => {
-    const r = replay(twoSteps, scheduledA, [orchestratorStarted(SEC), executionSuspended(), taskCompleted(0, "a"), eventRaised("go", "g")]);
+    const r = replay(twoSteps, scheduledA, [
+      orchestratorStarted(SEC),
+      executionSuspended(),
+      taskCompleted(0, "a"),
+      eventRaised("go", "g"),
+    ]);
     expect(r.actions).toEqual([]);
     expect(r.completion).toBeUndefined();
   });
@@ -254,7 +354,9 @@ describe("suspend and resume", () => {
       eventRaised("go", "g"),
       orchestratorCompleted(SEC),
     ];
-    expect(replay(twoSteps, past, [orchestratorStarted(MIN), executionResumed()]).actions).toEqual([scheduleTask(1, "B", ["a", "g"])]);
+    expect(replay(twoSteps, past, [orchestratorStarted(MIN), executionResumed()]).actions).toEqual([
+      scheduleTask(1, "B", ["a", "g"]),
+    ]);
   });
 
   it("events after the resume in the same batch are processed after the held ones", () => {
@@ -280,7 +382,9 @@ describe("suspend and resume", () => {
       executionResumed(),
       orchestratorCompleted(MIN),
     ];
-    expect(replay(twoSteps, past, [orchestratorStarted(2 * MIN), eventRaised("go", "g")]).actions).toEqual([scheduleTask(1, "B", ["a", "g"])]);
+    expect(replay(twoSteps, past, [orchestratorStarted(2 * MIN), eventRaised("go", "g")]).actions).toEqual([
+      scheduleTask(1, "B", ["a", "g"]),
+    ]);
   });
 });
 
@@ -294,13 +398,21 @@ describe("terminate", () => {
 
   it("completes with status Terminated, result = the reason, and no other action", () => {
     const r = replay(loop, scheduledA, [orchestratorStarted(SEC), executionTerminated("operator said stop")]);
-    expect(r.actions).toEqual([{ type: "CompleteOrchestration", id: 1, status: "Terminated", result: '"operator said stop"' }]);
+    expect(r.actions).toEqual([
+      { type: "CompleteOrchestration", id: 1, status: "Terminated", result: '"operator said stop"' },
+    ]);
     expect(r.completion).toBe(r.actions[0]);
   });
 
   it("drops actions the code issued earlier in the same batch", () => {
-    const r = replay(loop, scheduledA, [orchestratorStarted(SEC), taskCompleted(0), executionTerminated("stop")]);
-    expect(r.actions).toEqual([{ type: "CompleteOrchestration", id: 3, status: "Terminated", result: '"stop"' }]);
+    const r = replay(loop, scheduledA, [
+      orchestratorStarted(SEC),
+      taskCompleted(0),
+      executionTerminated("stop"),
+    ]);
+    expect(r.actions).toEqual([
+      { type: "CompleteOrchestration", id: 3, status: "Terminated", result: '"stop"' },
+    ]);
   });
 
   it("results after the termination in the same batch do not run the code", () => {
@@ -310,17 +422,33 @@ describe("terminate", () => {
       seen.push("resumed");
     };
     const r = replay(o, scheduledA, [orchestratorStarted(SEC), executionTerminated(), taskCompleted(0)]);
-    expect(r.actions).toEqual([{ type: "CompleteOrchestration", id: 1, status: "Terminated", result: undefined }]);
+    expect(r.actions).toEqual([
+      { type: "CompleteOrchestration", id: 1, status: "Terminated", result: undefined },
+    ]);
     expect(seen).toEqual([]);
   });
 
   it("terminates a suspended instance", () => {
-    const r = replay(loop, scheduledA, [orchestratorStarted(SEC), executionSuspended(), taskCompleted(0), executionTerminated("bye")]);
-    expect(r.actions).toEqual([{ type: "CompleteOrchestration", id: 1, status: "Terminated", result: '"bye"' }]);
+    const r = replay(loop, scheduledA, [
+      orchestratorStarted(SEC),
+      executionSuspended(),
+      taskCompleted(0),
+      executionTerminated("bye"),
+    ]);
+    expect(r.actions).toEqual([
+      { type: "CompleteOrchestration", id: 1, status: "Terminated", result: '"bye"' },
+    ]);
   });
 
   it("replays history of sent events before terminating", () => {
-    const past = [...scheduledA, orchestratorStarted(SEC), taskCompleted(0), eventSent(1, "other", "notify"), taskScheduled(2, "B"), orchestratorCompleted(SEC)];
+    const past = [
+      ...scheduledA,
+      orchestratorStarted(SEC),
+      taskCompleted(0),
+      eventSent(1, "other", "notify"),
+      taskScheduled(2, "B"),
+      orchestratorCompleted(SEC),
+    ];
     expect(replay(loop, past, [orchestratorStarted(MIN), executionTerminated("bye")]).actions).toEqual([
       { type: "CompleteOrchestration", id: 3, status: "Terminated", result: '"bye"' },
     ]);

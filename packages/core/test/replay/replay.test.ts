@@ -18,7 +18,12 @@ import { EXECUTION, History, INSTANCE, T0 } from "./history-builder.js";
 const SEC = 1000;
 const DAY = 24 * 3600 * SEC;
 
-function replay(orch: Orchestrator, past: readonly HistoryEvent[], newEvents: readonly HistoryEvent[], maxTimerIntervalMs?: number) {
+function replay(
+  orch: Orchestrator,
+  past: readonly HistoryEvent[],
+  newEvents: readonly HistoryEvent[],
+  maxTimerIntervalMs?: number,
+) {
   return replayOrchestration(orch, past, newEvents, { maxTimerIntervalMs });
 }
 
@@ -39,12 +44,22 @@ describe("replay of partially completed histories", () => {
     const split = h.mark();
     h.episode(T0 + SEC).completed(0, 2);
     const r = replayAt(chain, h, split);
-    expect(r.actions).toEqual([{ type: "ScheduleTask", id: 1, name: "F2", input: "2", version: undefined, tags: undefined }]);
+    expect(r.actions).toEqual([
+      { type: "ScheduleTask", id: 1, name: "F2", input: "2", version: undefined, tags: undefined },
+    ]);
     expect(r.completion).toBeUndefined();
   });
 
   it("completes when the last result arrives", () => {
-    const h = new History().episode().start("Chain", 1).scheduled(0, "F1").end().episode().completed(0, 2).scheduled(1, "F2").end();
+    const h = new History()
+      .episode()
+      .start("Chain", 1)
+      .scheduled(0, "F1")
+      .end()
+      .episode()
+      .completed(0, 2)
+      .scheduled(1, "F2")
+      .end();
     const split = h.mark();
     h.episode().completed(1, 4).scheduled(2, "F3").end();
     const mid = replayAt(chain, h, split);
@@ -79,12 +94,22 @@ describe("context features", () => {
     const h = new History().episode().start("O");
     const first = replay(o, [], h.events);
     expect(first.actions).toEqual([
-      { type: "CreateSubOrchestration", id: 0, name: "Child", instanceId: `${EXECUTION}:0`, input: "1", version: undefined, tags: undefined },
+      {
+        type: "CreateSubOrchestration",
+        id: 0,
+        name: "Child",
+        instanceId: `${EXECUTION}:0`,
+        input: "1",
+        version: undefined,
+        tags: undefined,
+      },
     ]);
     h.subCreated(0, "Child", `${EXECUTION}:0`).end();
     const split = h.mark();
     h.episode().subCompleted(0, "one");
-    expect(replayAt(o, h, split).actions).toMatchObject([{ type: "CreateSubOrchestration", id: 1, instanceId: "explicit" }]);
+    expect(replayAt(o, h, split).actions).toMatchObject([
+      { type: "CreateSubOrchestration", id: 1, instanceId: "explicit" },
+    ]);
     h.subCreated(1, "Child", "explicit").end();
     const split2 = h.mark();
     h.episode().subCompleted(1, "two");
@@ -98,7 +123,11 @@ describe("context features", () => {
       return ctx.instanceId;
     };
     const h = new History().episode().start("Child", undefined, {
-      parentInstance: { name: "Parent", orchestrationInstance: { instanceId: "p", executionId: "pe" }, taskScheduleId: 4 },
+      parentInstance: {
+        name: "Parent",
+        orchestrationInstance: { instanceId: "p", executionId: "pe" },
+        taskScheduleId: 4,
+      },
     });
     expect(replay(child, [], h.events).completion?.result).toBe(JSON.stringify(INSTANCE));
     expect(seen).toEqual({ name: "Parent", instanceId: "p", taskScheduledId: 4 });
@@ -114,11 +143,15 @@ describe("context features", () => {
       { type: "CreateTimer", id: 0, fireAt: new Date(T0 + 60 * SEC).toISOString() },
       { type: "CreateTimer", id: 1, fireAt: new Date(T0 + 5 * SEC).toISOString() },
     ]);
-    h.timerCreated(0, T0 + 60 * SEC).timerCreated(1, T0 + 5 * SEC).end();
+    h.timerCreated(0, T0 + 60 * SEC)
+      .timerCreated(1, T0 + 5 * SEC)
+      .end();
     const split = h.mark();
     h.episode(T0 + 5 * SEC).timerFired(1, T0 + 5 * SEC);
     expect(replayAt(o, h, split).completion).toBeUndefined();
-    h.end().episode(T0 + 60 * SEC).timerFired(0, T0 + 60 * SEC);
+    h.end()
+      .episode(T0 + 60 * SEC)
+      .timerFired(0, T0 + 60 * SEC);
     expect(replayAt(o, h, split).completion?.result).toBe('"done"');
   });
 
@@ -151,7 +184,9 @@ describe("context features", () => {
       }
     };
     const h = new History().episode().start("O");
-    expect(replay(o, [], h.events).actions).toEqual([{ type: "CreateTimer", id: 0, fireAt: new Date(T0 + 30 * SEC).toISOString() }]);
+    expect(replay(o, [], h.events).actions).toEqual([
+      { type: "CreateTimer", id: 0, fireAt: new Date(T0 + 30 * SEC).toISOString() },
+    ]);
     h.timerCreated(0, T0 + 30 * SEC).end();
     const split = h.mark();
     h.episode(T0 + 30 * SEC).timerFired(0, T0 + 30 * SEC);
@@ -162,9 +197,15 @@ describe("context features", () => {
     const o: Orchestrator = function* (ctx) {
       return (yield ctx.waitForExternalEvent("e", { timeoutMs: 30 * SEC })) as unknown;
     };
-    const h = new History().episode().start("O").timerCreated(0, T0 + 30 * SEC).end();
+    const h = new History()
+      .episode()
+      .start("O")
+      .timerCreated(0, T0 + 30 * SEC)
+      .end();
     const split = h.mark();
-    h.episode(T0 + SEC).raised("e", "value").timerFired(0, T0 + 30 * SEC);
+    h.episode(T0 + SEC)
+      .raised("e", "value")
+      .timerFired(0, T0 + 30 * SEC);
     const r = replayAt(o, h, split);
     expect(r.completion).toMatchObject({ status: "Completed", result: '"value"' });
   });
@@ -176,11 +217,21 @@ describe("context features", () => {
       return "ok";
     };
     const h = new History().episode().start("O");
-    expect(replay(o, [], h.events).actions[0]).toEqual({ type: "SendEvent", id: 0, instanceId: "other", name: "ping", input: '{"n":1}' });
-    h.sent(0, "other", "ping").timerCreated(1, T0 + SEC).end();
+    expect(replay(o, [], h.events).actions[0]).toEqual({
+      type: "SendEvent",
+      id: 0,
+      instanceId: "other",
+      name: "ping",
+      input: '{"n":1}',
+    });
+    h.sent(0, "other", "ping")
+      .timerCreated(1, T0 + SEC)
+      .end();
     const split = h.mark();
     h.episode(T0 + SEC).timerFired(1, T0 + SEC);
-    expect(replayAt(o, h, split).actions).toEqual([{ type: "CompleteOrchestration", id: 2, status: "Completed", result: '"ok"' }]);
+    expect(replayAt(o, h, split).actions).toEqual([
+      { type: "CompleteOrchestration", id: 2, status: "Completed", result: '"ok"' },
+    ]);
   });
 
   it("reports the custom status", () => {
@@ -200,7 +251,15 @@ describe("context features", () => {
       yield ctx.callActivity("B");
       seen.push([ctx.isReplaying, ctx.currentUtcDateTime.toISOString()]);
     };
-    const h = new History().episode().start("O").scheduled(0, "A").end().episode(T0 + 60 * SEC).completed(0).scheduled(1, "B").end();
+    const h = new History()
+      .episode()
+      .start("O")
+      .scheduled(0, "A")
+      .end()
+      .episode(T0 + 60 * SEC)
+      .completed(0)
+      .scheduled(1, "B")
+      .end();
     const split = h.mark();
     h.episode(T0 + 120 * SEC).completed(1);
     replayAt(o, h, split);
@@ -213,7 +272,12 @@ describe("context features", () => {
 
   it("the replay-safe logger is silent during replay", () => {
     const lines: string[] = [];
-    const logger = { debug() {}, warn() {}, error() {}, info: (m: object | string) => void lines.push(String(m)) };
+    const logger = {
+      debug() {},
+      warn() {},
+      error() {},
+      info: (m: object | string) => void lines.push(String(m)),
+    };
     const o: Orchestrator = function* (ctx) {
       const log = ctx.createReplaySafeLogger(logger);
       log.info("before");
@@ -250,7 +314,11 @@ describe("non-determinism", () => {
     const o: Orchestrator = function* (ctx) {
       yield ctx.callActivity("F1");
     };
-    const h = new History().episode().start("O").timerCreated(0, T0 + SEC).end();
+    const h = new History()
+      .episode()
+      .start("O")
+      .timerCreated(0, T0 + SEC)
+      .end();
     expectNonDeterminism(replayAt(o, h, h.mark()).actions, "TimerCreated #0", "ScheduleTask #0 'F1'");
   });
 
@@ -266,7 +334,11 @@ describe("non-determinism", () => {
       yield ctx.createTimer(SEC);
     };
     const h = new History().episode().start("O").sent(0, "a", "ping").end();
-    expectNonDeterminism(replayAt(o, h, h.mark()).actions, "EventSent #0 'ping' to 'a'", "SendEvent #0 'ping' to 'b'");
+    expectNonDeterminism(
+      replayAt(o, h, h.mark()).actions,
+      "EventSent #0 'ping' to 'a'",
+      "SendEvent #0 'ping' to 'b'",
+    );
   });
 
   it("a different sub-orchestration", () => {
@@ -274,12 +346,21 @@ describe("non-determinism", () => {
       yield ctx.callSubOrchestrator("Other", undefined, { instanceId: "c" });
     };
     const h = new History().episode().start("O").subCreated(0, "Child", "c").end();
-    expectNonDeterminism(replayAt(o, h, h.mark()).actions, "SubOrchestrationInstanceCreated #0 'Child'", "CreateSubOrchestration #0 'Other'");
+    expectNonDeterminism(
+      replayAt(o, h, h.mark()).actions,
+      "SubOrchestrationInstanceCreated #0 'Child'",
+      "CreateSubOrchestration #0 'Other'",
+    );
   });
 });
 
 describe("retries", () => {
-  const policy = { maxNumberOfAttempts: 4, firstRetryIntervalMs: SEC, backoffCoefficient: 2, maxRetryIntervalMs: 3 * SEC };
+  const policy = {
+    maxNumberOfAttempts: 4,
+    firstRetryIntervalMs: SEC,
+    backoffCoefficient: 2,
+    maxRetryIntervalMs: 3 * SEC,
+  };
   const flaky: Orchestrator = function* (ctx) {
     try {
       return (yield ctx.callActivity("Flaky", undefined, { retry: policy })) as unknown;
@@ -294,7 +375,9 @@ describe("retries", () => {
     // attempt 1 fails at +0.1 s → retry timer at +1.1 s
     let split = h.mark();
     h.episode(T0 + 100).failed(0, "fail 1");
-    expect(expectNext(0, replayAt(flaky, h, split).actions)).toEqual([{ type: "CreateTimer", id: 1, fireAt: new Date(T0 + 1100).toISOString() }]);
+    expect(expectNext(0, replayAt(flaky, h, split).actions)).toEqual([
+      { type: "CreateTimer", id: 1, fireAt: new Date(T0 + 1100).toISOString() },
+    ]);
     h.timerCreated(1, T0 + 1100).end();
     split = h.mark();
     h.episode(T0 + 1100).timerFired(1, T0 + 1100);
@@ -303,26 +386,56 @@ describe("retries", () => {
     // attempt 2 fails at +1.2 s → 2 s later
     split = h.mark();
     h.episode(T0 + 1200).failed(2, "fail 2");
-    expect(replayAt(flaky, h, split).actions).toEqual([{ type: "CreateTimer", id: 3, fireAt: new Date(T0 + 3200).toISOString() }]);
-    h.timerCreated(3, T0 + 3200).end().episode(T0 + 3200).timerFired(3, T0 + 3200).scheduled(4, "Flaky").end();
+    expect(replayAt(flaky, h, split).actions).toEqual([
+      { type: "CreateTimer", id: 3, fireAt: new Date(T0 + 3200).toISOString() },
+    ]);
+    h.timerCreated(3, T0 + 3200)
+      .end()
+      .episode(T0 + 3200)
+      .timerFired(3, T0 + 3200)
+      .scheduled(4, "Flaky")
+      .end();
     // attempt 3 fails at +3.3 s → 4 s capped to 3 s
     split = h.mark();
     h.episode(T0 + 3300).failed(4, "fail 3");
-    expect(replayAt(flaky, h, split).actions).toEqual([{ type: "CreateTimer", id: 5, fireAt: new Date(T0 + 6300).toISOString() }]);
-    h.timerCreated(5, T0 + 6300).end().episode(T0 + 6300).timerFired(5, T0 + 6300).scheduled(6, "Flaky").end();
+    expect(replayAt(flaky, h, split).actions).toEqual([
+      { type: "CreateTimer", id: 5, fireAt: new Date(T0 + 6300).toISOString() },
+    ]);
+    h.timerCreated(5, T0 + 6300)
+      .end()
+      .episode(T0 + 6300)
+      .timerFired(5, T0 + 6300)
+      .scheduled(6, "Flaky")
+      .end();
     // attempt 4 is the last: DTF still waits one more retry interval (8 s capped to 3 s), then surfaces it
     split = h.mark();
     h.episode(T0 + 6400).failed(6, "fail 4");
-    expect(replayAt(flaky, h, split).actions).toEqual([{ type: "CreateTimer", id: 7, fireAt: new Date(T0 + 9400).toISOString() }]);
+    expect(replayAt(flaky, h, split).actions).toEqual([
+      { type: "CreateTimer", id: 7, fireAt: new Date(T0 + 9400).toISOString() },
+    ]);
     h.timerCreated(7, T0 + 9400).end();
     split = h.mark();
     h.episode(T0 + 9400).timerFired(7, T0 + 9400);
-    expect(replayAt(flaky, h, split).completion).toMatchObject({ status: "Completed", result: '{"failed":"fail 4"}' });
+    expect(replayAt(flaky, h, split).completion).toMatchObject({
+      status: "Completed",
+      result: '{"failed":"fail 4"}',
+    });
   });
 
   it("succeeds on a later attempt", () => {
-    const h = new History().episode().start("O").scheduled(0, "Flaky").end().episode(T0 + 100).failed(0, "x").timerCreated(1, T0 + 1100).end();
-    h.episode(T0 + 1100).timerFired(1, T0 + 1100).scheduled(2, "Flaky").end();
+    const h = new History()
+      .episode()
+      .start("O")
+      .scheduled(0, "Flaky")
+      .end()
+      .episode(T0 + 100)
+      .failed(0, "x")
+      .timerCreated(1, T0 + 1100)
+      .end();
+    h.episode(T0 + 1100)
+      .timerFired(1, T0 + 1100)
+      .scheduled(2, "Flaky")
+      .end();
     const split = h.mark();
     h.episode(T0 + 1200).completed(2, "ok");
     expect(replayAt(flaky, h, split).completion?.result).toBe('"ok"');
@@ -334,7 +447,9 @@ describe("retries", () => {
       [
         function* (ctx) {
           try {
-            return (yield ctx.callActivity("Flaky", undefined, { retry: { ...policy, handleFailure: (e) => !e.details.errorMessage.includes("fatal") } })) as unknown;
+            return (yield ctx.callActivity("Flaky", undefined, {
+              retry: { ...policy, handleFailure: (e) => !e.details.errorMessage.includes("fatal") },
+            })) as unknown;
           } catch (err) {
             return { failed: (err as TaskFailedError).details.errorMessage };
           }
@@ -344,7 +459,9 @@ describe("retries", () => {
       [
         function* (ctx) {
           try {
-            return (yield ctx.callActivity("Flaky", undefined, { retry: { ...policy, retryTimeoutMs: 100 } })) as unknown;
+            return (yield ctx.callActivity("Flaky", undefined, {
+              retry: { ...policy, retryTimeoutMs: 100 },
+            })) as unknown;
           } catch (err) {
             return { failed: (err as TaskFailedError).details.errorMessage };
           }
@@ -356,7 +473,9 @@ describe("retries", () => {
       const h = new History().episode().start("O").scheduled(0, "Flaky").end();
       const split = h.mark();
       fail(h.episode(T0 + 100));
-      expect(replayAt(o, h, split).actions).toEqual([{ type: "CompleteOrchestration", id: 1, status: "Completed", result: '{"failed":"fatal"}' }]);
+      expect(replayAt(o, h, split).actions).toEqual([
+        { type: "CompleteOrchestration", id: 1, status: "Completed", result: '{"failed":"fatal"}' },
+      ]);
     }
   });
 
@@ -364,7 +483,9 @@ describe("retries", () => {
     const o: Orchestrator = function* (ctx) {
       yield ctx.callActivity("A", undefined, { retry: { maxNumberOfAttempts: 0, firstRetryIntervalMs: 1 } });
     };
-    expect(replay(o, [], new History().episode().start("O").events).completion?.failureDetails?.errorMessage).toMatch(/maxNumberOfAttempts/);
+    expect(
+      replay(o, [], new History().episode().start("O").events).completion?.failureDetails?.errorMessage,
+    ).toMatch(/maxNumberOfAttempts/);
   });
 });
 
@@ -377,7 +498,11 @@ describe("timers", () => {
       if (winner === event) timer.cancel();
       return winner === event ? "event" : "timer";
     };
-    const h = new History().episode().start("O").timerCreated(0, T0 + 3600 * SEC).end();
+    const h = new History()
+      .episode()
+      .start("O")
+      .timerCreated(0, T0 + 3600 * SEC)
+      .end();
     const split = h.mark();
     h.episode(T0 + SEC).raised("go");
     expect(replayAt(o, h, split).completion?.result).toBe('"event"');
@@ -390,7 +515,9 @@ describe("timers", () => {
     };
     const max = 3 * DAY;
     const h = new History().episode().start("O");
-    expect(replay(o, [], h.events, max).actions).toEqual([{ type: "CreateTimer", id: 0, fireAt: new Date(T0 + 3 * DAY).toISOString() }]);
+    expect(replay(o, [], h.events, max).actions).toEqual([
+      { type: "CreateTimer", id: 0, fireAt: new Date(T0 + 3 * DAY).toISOString() },
+    ]);
     h.timerCreated(0, T0 + 3 * DAY).end();
     const chunks = [3, 6, 9, 10];
     for (let i = 0; i < chunks.length; i++) {
@@ -398,7 +525,9 @@ describe("timers", () => {
       h.episode(T0 + chunks[i]! * DAY).timerFired(i, T0 + chunks[i]! * DAY);
       const r = replayAt(o, h, split, max);
       if (i < chunks.length - 1) {
-        expect(r.actions).toEqual([{ type: "CreateTimer", id: i + 1, fireAt: new Date(T0 + chunks[i + 1]! * DAY).toISOString() }]);
+        expect(r.actions).toEqual([
+          { type: "CreateTimer", id: i + 1, fireAt: new Date(T0 + chunks[i + 1]! * DAY).toISOString() },
+        ]);
         h.timerCreated(i + 1, T0 + chunks[i + 1]! * DAY).end();
       } else {
         expect(r.completion?.result).toBe('"woke"');
@@ -410,10 +539,17 @@ describe("timers", () => {
 describe("whenAll and whenAny", () => {
   const fanOut: Orchestrator = function* (ctx) {
     try {
-      const r: unknown[] = yield ctx.whenAll([ctx.callActivity("A"), ctx.callActivity("B"), ctx.callActivity("C")]);
+      const r: unknown[] = yield ctx.whenAll([
+        ctx.callActivity("A"),
+        ctx.callActivity("B"),
+        ctx.callActivity("C"),
+      ]);
       return r;
     } catch (err) {
-      return { all: err instanceof WhenAllFailedError, messages: (err as WhenAllFailedError).errors.map((e) => e.message) };
+      return {
+        all: err instanceof WhenAllFailedError,
+        messages: (err as WhenAllFailedError).errors.map((e) => e.message),
+      };
     }
   };
 
@@ -482,7 +618,16 @@ describe("continue-as-new", () => {
     const split = h.mark();
     h.episode().raised("inc", 1).raised("inc", 2);
     const r = replayAt(o, h, split);
-    expect(r.actions).toEqual([{ type: "CompleteOrchestration", id: 0, status: "ContinuedAsNew", result: "1", newVersion: undefined, carryoverEvents: [] }]);
+    expect(r.actions).toEqual([
+      {
+        type: "CompleteOrchestration",
+        id: 0,
+        status: "ContinuedAsNew",
+        result: "1",
+        newVersion: undefined,
+        carryoverEvents: [],
+      },
+    ]);
   });
 });
 
@@ -494,7 +639,15 @@ describe("suspend, resume and terminate", () => {
   };
 
   it("holds results that arrive while suspended and applies them on resume", () => {
-    const h = new History().episode().start("O").scheduled(0, "A").end().episode().suspended().completed(0, "a").end();
+    const h = new History()
+      .episode()
+      .start("O")
+      .scheduled(0, "A")
+      .end()
+      .episode()
+      .suspended()
+      .completed(0, "a")
+      .end();
     const mid = replayAt(one, h, 4);
     expect(mid.actions).toEqual([]);
     const split = h.mark();
@@ -506,7 +659,9 @@ describe("suspend, resume and terminate", () => {
     const h = new History().episode().start("O").scheduled(0, "A").end();
     const split = h.mark();
     h.episode().completed(0, "a").terminated("bye");
-    expect(replayAt(one, h, split).actions).toEqual([{ type: "CompleteOrchestration", id: 2, status: "Terminated", result: '"bye"' }]);
+    expect(replayAt(one, h, split).actions).toEqual([
+      { type: "CompleteOrchestration", id: 2, status: "Terminated", result: '"bye"' },
+    ]);
   });
 });
 
@@ -519,16 +674,40 @@ describe("newGuid", () => {
   };
 
   it("matches DTF's .NET recipe (spec test vector)", () => {
-    expect(newDeterministicGuid("abc123", "2024-01-02T03:04:05Z", 0)).toBe("9e6da236-e0d4-5763-9676-05cac0dfe31c");
-    expect(newDeterministicGuid("abc123", "2024-01-02T03:04:05.0000000Z", 0)).toBe("9e6da236-e0d4-5763-9676-05cac0dfe31c");
-    expect(newDeterministicGuid("abc123", new Date("2024-01-02T03:04:05Z"), 0)).toBe("9e6da236-e0d4-5763-9676-05cac0dfe31c");
-    expect(newDeterministicGuid("abc123", "2024-01-02T03:04:05Z", 1)).not.toBe("9e6da236-e0d4-5763-9676-05cac0dfe31c");
+    expect(newDeterministicGuid("abc123", "2024-01-02T03:04:05Z", 0)).toBe(
+      "9e6da236-e0d4-5763-9676-05cac0dfe31c",
+    );
+    expect(newDeterministicGuid("abc123", "2024-01-02T03:04:05.0000000Z", 0)).toBe(
+      "9e6da236-e0d4-5763-9676-05cac0dfe31c",
+    );
+    expect(newDeterministicGuid("abc123", new Date("2024-01-02T03:04:05Z"), 0)).toBe(
+      "9e6da236-e0d4-5763-9676-05cac0dfe31c",
+    );
+    expect(newDeterministicGuid("abc123", "2024-01-02T03:04:05Z", 1)).not.toBe(
+      "9e6da236-e0d4-5763-9676-05cac0dfe31c",
+    );
   });
 
   it("uses the episode's time, replays identically and differs per call", () => {
-    const start = newEvent("ExecutionStarted", { timestamp: "2024-01-02T03:04:05.0000000Z", orchestrationInstance: { instanceId: "abc123", executionId: "e" }, name: "G" });
-    const past = [newEvent("OrchestratorStarted", { timestamp: "2024-01-02T03:04:05.0000000Z" }), start, newEvent("TimerCreated", { eventId: 0, timestamp: "2024-01-02T03:04:05Z", fireAt: "2024-01-02T03:04:06Z" }), newEvent("OrchestratorCompleted", {})];
-    const next = [newEvent("OrchestratorStarted", { timestamp: "2024-01-02T03:04:06.1234567Z" }), newEvent("TimerFired", { timerId: 0, fireAt: "2024-01-02T03:04:06Z" })];
+    const start = newEvent("ExecutionStarted", {
+      timestamp: "2024-01-02T03:04:05.0000000Z",
+      orchestrationInstance: { instanceId: "abc123", executionId: "e" },
+      name: "G",
+    });
+    const past = [
+      newEvent("OrchestratorStarted", { timestamp: "2024-01-02T03:04:05.0000000Z" }),
+      start,
+      newEvent("TimerCreated", {
+        eventId: 0,
+        timestamp: "2024-01-02T03:04:05Z",
+        fireAt: "2024-01-02T03:04:06Z",
+      }),
+      newEvent("OrchestratorCompleted", {}),
+    ];
+    const next = [
+      newEvent("OrchestratorStarted", { timestamp: "2024-01-02T03:04:06.1234567Z" }),
+      newEvent("TimerFired", { timerId: 0, fireAt: "2024-01-02T03:04:06Z" }),
+    ];
     const r1 = replay(guids, past, next);
     const r2 = replay(guids, past, next);
     const [a, b, c] = JSON.parse(r1.completion!.result!) as string[];
@@ -556,7 +735,11 @@ describe("failures", () => {
     h.episode().failed(0, "disk full", { errorType: "IOError", stackTrace: "at A" });
     expect(replayAt(o, h, split).completion?.result).toBe('"handled"');
     expect(caught).toBeInstanceOf(TaskFailedError);
-    expect(caught).toMatchObject({ code: "TaskFailed", taskId: 0, details: { errorType: "IOError", errorMessage: "disk full", stackTrace: "at A" } });
+    expect(caught).toMatchObject({
+      code: "TaskFailed",
+      taskId: 0,
+      details: { errorType: "IOError", errorMessage: "disk full", stackTrace: "at A" },
+    });
   });
 
   it("an unhandled failure fails the instance with the details, inner failure included", () => {
@@ -567,7 +750,10 @@ describe("failures", () => {
     const split = h.mark();
     h.episode().failed(0, "disk full");
     const done = replayAt(o, h, split).completion;
-    expect(done).toMatchObject({ status: "Failed", failureDetails: { errorType: "TaskFailedError", innerFailure: { errorMessage: "disk full" } } });
+    expect(done).toMatchObject({
+      status: "Failed",
+      failureDetails: { errorType: "TaskFailedError", innerFailure: { errorMessage: "disk full" } },
+    });
     expect(done?.failureDetails?.errorMessage).toBe("Activity 'A' (task #0) failed: disk full");
   });
 
@@ -575,7 +761,9 @@ describe("failures", () => {
     const o: Orchestrator = function* () {
       yield undefined as never;
     };
-    expect(replay(o, [], new History().episode().start("O").events).completion?.failureDetails?.errorMessage).toMatch(/not a durable task.*undefined was yielded/);
+    expect(
+      replay(o, [], new History().episode().start("O").events).completion?.failureDetails?.errorMessage,
+    ).toMatch(/not a durable task.*undefined was yielded/);
   });
 
   it("an output that cannot be serialized fails the instance", () => {
@@ -587,7 +775,8 @@ describe("failures", () => {
 
   it("async functions (not generators) are refused with a clear message", () => {
     const o = (async () => 1) as unknown as Orchestrator;
-    const message = replay(o, [], new History().episode().start("O").events).completion?.failureDetails?.errorMessage;
+    const message = replay(o, [], new History().episode().start("O").events).completion?.failureDetails
+      ?.errorMessage;
     expect(message).toMatch(/function\* or async function\*/);
     expect(message).toMatch(/an async function .* is not supported/);
   });

@@ -21,10 +21,22 @@ describe("README snippet", () => {
     expect(state.output).toEqual(["Hello Tokyo!", "Hello Seattle!", "Hello London!"]);
     const history = await client.getOrchestrationHistory(id);
     expect(history.map((e) => e.type)).toEqual([
-      "OrchestratorStarted", "ExecutionStarted", "TaskScheduled", "OrchestratorCompleted",
-      "OrchestratorStarted", "TaskCompleted", "TaskScheduled", "OrchestratorCompleted",
-      "OrchestratorStarted", "TaskCompleted", "TaskScheduled", "OrchestratorCompleted",
-      "OrchestratorStarted", "TaskCompleted", "ExecutionCompleted", "OrchestratorCompleted",
+      "OrchestratorStarted",
+      "ExecutionStarted",
+      "TaskScheduled",
+      "OrchestratorCompleted",
+      "OrchestratorStarted",
+      "TaskCompleted",
+      "TaskScheduled",
+      "OrchestratorCompleted",
+      "OrchestratorStarted",
+      "TaskCompleted",
+      "TaskScheduled",
+      "OrchestratorCompleted",
+      "OrchestratorStarted",
+      "TaskCompleted",
+      "ExecutionCompleted",
+      "OrchestratorCompleted",
     ]);
     await worker.stop();
   });

@@ -3,7 +3,14 @@
 // sends the same start, which the child drops as a duplicate instead of starting over (found by the chaos
 // suite, issue 9). A rewind re-issues a failed child under a new id.
 import { describe, expect, it } from "vitest";
-import { executeOrchestrationWorkItem, newEvent, type HistoryEvent, type Orchestrator, type OrchestrationWorkItem, type TaskMessage } from "../../src/index.js";
+import {
+  executeOrchestrationWorkItem,
+  newEvent,
+  type HistoryEvent,
+  type Orchestrator,
+  type OrchestrationWorkItem,
+  type TaskMessage,
+} from "../../src/index.js";
 
 const parent: Orchestrator = function* (ctx) {
   return (yield ctx.callSubOrchestrator("Child", 1)) as unknown;
@@ -16,7 +23,12 @@ const opts = (now: Date) => ({
   newExecutionId: () => `random${ids++}`,
 });
 const start = (instanceId: string, executionId: string): TaskMessage => ({
-  event: newEvent("ExecutionStarted", { timestamp: new Date(0), orchestrationInstance: { instanceId, executionId }, name: "Parent", version: "" }),
+  event: newEvent("ExecutionStarted", {
+    timestamp: new Date(0),
+    orchestrationInstance: { instanceId, executionId },
+    name: "Parent",
+    version: "",
+  }),
   orchestrationInstance: { instanceId, executionId },
 });
 
@@ -35,25 +47,45 @@ describe("sub-orchestration execution ids", () => {
     expect(a.orchestrationInstance.executionId).toBe(b.orchestrationInstance.executionId);
     expect(a.orchestrationInstance.executionId).toMatch(/^[0-9a-f]{32}$/);
     // The child ran the first start; the second arrives afterwards: nothing happens.
-    const first = executeOrchestrationWorkItem({ instanceId: a.orchestrationInstance.instanceId, pastEvents: [], newMessages: [a] }, opts(new Date(3000)))!;
+    const first = executeOrchestrationWorkItem(
+      { instanceId: a.orchestrationInstance.instanceId, pastEvents: [], newMessages: [a] },
+      opts(new Date(3000)),
+    )!;
     expect(first.state.runtimeStatus).toBe("Completed");
-    const again = executeOrchestrationWorkItem({ instanceId: a.orchestrationInstance.instanceId, pastEvents: first.newEvents, newMessages: [b] }, opts(new Date(4000)));
+    const again = executeOrchestrationWorkItem(
+      { instanceId: a.orchestrationInstance.instanceId, pastEvents: first.newEvents, newMessages: [b] },
+      opts(new Date(4000)),
+    );
     expect(again).toBeUndefined();
   });
 
   it("differ between parent executions and after a rewind", () => {
-    const a = childStart({ instanceId: "p", pastEvents: [], newMessages: [start("p", "e1")] }, new Date(1000));
-    const other = childStart({ instanceId: "p", pastEvents: [], newMessages: [start("p", "e2")] }, new Date(1000));
+    const a = childStart(
+      { instanceId: "p", pastEvents: [], newMessages: [start("p", "e1")] },
+      new Date(1000),
+    );
+    const other = childStart(
+      { instanceId: "p", pastEvents: [], newMessages: [start("p", "e2")] },
+      new Date(1000),
+    );
     expect(other.orchestrationInstance.executionId).not.toBe(a.orchestrationInstance.executionId);
     // The child failed, the parent failed with it, and is rewound: the child is started again, under a new id.
-    const first = executeOrchestrationWorkItem({ instanceId: "p", pastEvents: [], newMessages: [start("p", "e1")] }, opts(new Date(1000)))!;
+    const first = executeOrchestrationWorkItem(
+      { instanceId: "p", pastEvents: [], newMessages: [start("p", "e1")] },
+      opts(new Date(1000)),
+    )!;
     const failed = executeOrchestrationWorkItem(
       {
         instanceId: "p",
         pastEvents: first.newEvents,
         newMessages: [
           {
-            event: newEvent("SubOrchestrationInstanceFailed", { timestamp: new Date(1500), taskScheduledId: 0, reason: "boom", failureDetails: { errorType: "Error", errorMessage: "boom" } }),
+            event: newEvent("SubOrchestrationInstanceFailed", {
+              timestamp: new Date(1500),
+              taskScheduledId: 0,
+              reason: "boom",
+              failureDetails: { errorType: "Error", errorMessage: "boom" },
+            }),
             orchestrationInstance: { instanceId: "p", executionId: "e1" },
           },
         ],
@@ -63,7 +95,16 @@ describe("sub-orchestration execution ids", () => {
     expect(failed.state.runtimeStatus).toBe("Failed");
     const history: HistoryEvent[] = [...first.newEvents, ...failed.newEvents];
     const rewound = executeOrchestrationWorkItem(
-      { instanceId: "p", pastEvents: history, newMessages: [{ event: newEvent("ExecutionRewound", { timestamp: new Date(3000), reason: "again" }), orchestrationInstance: { instanceId: "p", executionId: "e1" } }] },
+      {
+        instanceId: "p",
+        pastEvents: history,
+        newMessages: [
+          {
+            event: newEvent("ExecutionRewound", { timestamp: new Date(3000), reason: "again" }),
+            orchestrationInstance: { instanceId: "p", executionId: "e1" },
+          },
+        ],
+      },
       opts(new Date(3000)),
     )!;
     const again = rewound.orchestratorMessages.find((m) => m.event.type === "ExecutionStarted")!;

@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { TaskHubClient, TaskHubWorker, type OrchestrationService, type TimerCreatedEvent } from "../../src/index.js";
+import {
+  TaskHubClient,
+  TaskHubWorker,
+  type OrchestrationService,
+  type TimerCreatedEvent,
+} from "../../src/index.js";
 import { InMemoryOrchestrationService, VirtualClock } from "../../src/testing/index.js";
 
 const DAY = 24 * 3600_000;
@@ -28,11 +33,15 @@ describe("TaskHubWorker", () => {
       return 1;
     });
     worker.addOrchestrator("Fan", function* (ctx) {
-      const results: number[] = yield ctx.whenAll(Array.from({ length: 12 }, () => ctx.callActivity<number>("Slow")));
+      const results: number[] = yield ctx.whenAll(
+        Array.from({ length: 12 }, () => ctx.callActivity<number>("Slow")),
+      );
       return results.length;
     });
     const client = await started(service, worker);
-    const s = await client.waitForOrchestrationCompletion(await client.scheduleNewOrchestration("Fan"), { timeoutMs: 10_000 });
+    const s = await client.waitForOrchestrationCompletion(await client.scheduleNewOrchestration("Fan"), {
+      timeoutMs: 10_000,
+    });
     expect(s.output).toBe(12);
     expect(peak).toBe(3);
   });
@@ -49,11 +58,18 @@ describe("TaskHubWorker", () => {
       return inner.lockNextOrchestrationWorkItem(o);
     };
     const warnings: string[] = [];
-    const logger = { debug() {}, info() {}, error() {}, warn: (o: object | string) => void warnings.push((o as { event: string }).event) };
+    const logger = {
+      debug() {},
+      info() {},
+      error() {},
+      warn: (o: object | string) => void warnings.push((o as { event: string }).event),
+    };
     const worker = new TaskHubWorker(failing, { logger });
     worker.addOrchestrator("Hi", () => "hi");
     const client = await started(inner, worker);
-    const s = await client.waitForOrchestrationCompletion(await client.scheduleNewOrchestration("Hi"), { timeoutMs: 10_000 });
+    const s = await client.waitForOrchestrationCompletion(await client.scheduleNewOrchestration("Hi"), {
+      timeoutMs: 10_000,
+    });
     expect(s.output).toBe("hi");
     expect(failures).toBe(3);
     expect(warnings.filter((w) => w === "dispatcher.fetchFailed")).toHaveLength(3);
@@ -74,7 +90,10 @@ describe("TaskHubWorker", () => {
     await worker.start();
     const client = new TaskHubClient(service);
     await client.scheduleNewOrchestration("One", 200, { instanceId: "drained" });
-    while (finished === 0 && !(await service.getOrchestrationHistory("drained")).some((e) => e.type === "TaskScheduled"))
+    while (
+      finished === 0 &&
+      !(await service.getOrchestrationHistory("drained")).some((e) => e.type === "TaskScheduled")
+    )
       await new Promise((r) => setTimeout(r, 5));
     await new Promise((r) => setTimeout(r, 30));
     await worker.stop({ drainTimeoutMs: 5000 });
@@ -119,7 +138,9 @@ describe("TaskHubWorker", () => {
       return (yield ctx.callActivity("Big")) as unknown;
     });
     const client = await started(service, worker);
-    const s = await client.waitForOrchestrationCompletion(await client.scheduleNewOrchestration("UsesBig"), { timeoutMs: 10_000 });
+    const s = await client.waitForOrchestrationCompletion(await client.scheduleNewOrchestration("UsesBig"), {
+      timeoutMs: 10_000,
+    });
     expect(s.runtimeStatus).toBe("Failed");
     expect(s.failureDetails?.innerFailure?.errorMessage).toMatch(/not JSON-serializable/);
   });
@@ -151,7 +172,12 @@ describe("InMemoryOrchestrationService", () => {
 
   it("splits a 10-day timer into chunks no longer than the backend limit", async () => {
     const clock = new VirtualClock(Date.UTC(2026, 0, 1));
-    const service = new InMemoryOrchestrationService({ clock, autoAdvanceTime: true, maxTimerIntervalMs: 3 * DAY, pollIntervalMs: 20 });
+    const service = new InMemoryOrchestrationService({
+      clock,
+      autoAdvanceTime: true,
+      maxTimerIntervalMs: 3 * DAY,
+      pollIntervalMs: 20,
+    });
     const worker = new TaskHubWorker(service);
     worker.addOrchestrator("Sleep", function* (ctx) {
       yield ctx.createTimer(new Date(ctx.currentUtcDateTime.getTime() + 10 * DAY));
@@ -161,7 +187,9 @@ describe("InMemoryOrchestrationService", () => {
     const id = await client.scheduleNewOrchestration("Sleep");
     const s = await client.waitForOrchestrationCompletion(id, { timeoutMs: 10_000 });
     expect(s.output).toBe("2026-01-11T00:00:00.000Z");
-    const timers = (await client.getOrchestrationHistory(id)).filter((e): e is TimerCreatedEvent => e.type === "TimerCreated");
+    const timers = (await client.getOrchestrationHistory(id)).filter(
+      (e): e is TimerCreatedEvent => e.type === "TimerCreated",
+    );
     expect(timers.map((t) => t.fireAt)).toEqual([
       "2026-01-04T00:00:00.000Z",
       "2026-01-07T00:00:00.000Z",

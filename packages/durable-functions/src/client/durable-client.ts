@@ -87,7 +87,11 @@ export class DurableClient {
       );
     const history = options.showHistory ? await this.client.getOrchestrationHistory(instanceId) : undefined;
     return DurableOrchestrationStatus.fromStatusObject(
-      toStatusObject(state, { showInput: options.showInput !== false, history, showHistoryOutput: options.showHistoryOutput === true }),
+      toStatusObject(state, {
+        showInput: options.showInput !== false,
+        history,
+        showHistoryOutput: options.showHistoryOutput === true,
+      }),
     );
   }
 
@@ -100,9 +104,12 @@ export class DurableClient {
     const query = {
       ...(filter.createdTimeFrom ? { createdFrom: filter.createdTimeFrom } : {}),
       ...(filter.createdTimeTo ? { createdTo: filter.createdTimeTo } : {}),
-      ...(filter.runtimeStatus?.length ? { statuses: filter.runtimeStatus.map((s) => String(s) as CoreStatus) } : {}),
+      ...(filter.runtimeStatus?.length
+        ? { statuses: filter.runtimeStatus.map((s) => String(s) as CoreStatus) }
+        : {}),
     };
-    for await (const s of this.client.listInstances(query)) out.push(DurableOrchestrationStatus.fromStatusObject(toStatusObject(s)));
+    for await (const s of this.client.listInstances(query))
+      out.push(DurableOrchestrationStatus.fromStatusObject(toStatusObject(s)));
     return out;
   }
 
@@ -115,19 +122,29 @@ export class DurableClient {
     const r = await this.client.purgeOrchestration({
       ...(filter.createdTimeFrom ? { createdFrom: filter.createdTimeFrom } : {}),
       ...(filter.createdTimeTo ? { createdTo: filter.createdTimeTo } : {}),
-      ...(filter.runtimeStatus?.length ? { statuses: filter.runtimeStatus.map((s) => String(s) as CoreStatus) } : {}),
+      ...(filter.runtimeStatus?.length
+        ? { statuses: filter.runtimeStatus.map((s) => String(s) as CoreStatus) }
+        : {}),
     });
     return new PurgeHistoryResult(r.deletedInstanceCount);
   }
 
   /** Resolves when delivered, or dropped because the instance finished; rejects for an unknown id. */
-  async raiseEvent(instanceId: string, eventName: string, eventData: unknown, _options: TaskHubOptions = {}): Promise<void> {
+  async raiseEvent(
+    instanceId: string,
+    eventName: string,
+    eventData: unknown,
+    _options: TaskHubOptions = {},
+  ): Promise<void> {
     if (!eventName) throw new Error("eventName must be a valid string.");
     if (!(await this.isRunning(instanceId))) return;
     await this.client.raiseEvent(instanceId, eventName, eventData);
   }
 
-  async readEntityState<T>(entityId: EntityId, _options: TaskHubOptions = {}): Promise<EntityStateResponse<T>> {
+  async readEntityState<T>(
+    entityId: EntityId,
+    _options: TaskHubOptions = {},
+  ): Promise<EntityStateResponse<T>> {
     const e = await this.client.getEntity<T>(toCoreEntityId(entityId), { includeState: true });
     return e ? new EntityStateResponse<T>(true, e.state) : new EntityStateResponse<T>(false);
   }
@@ -136,18 +153,27 @@ export class DurableClient {
   async rewind(instanceId: string, reason: string, _options: TaskHubOptions = {}): Promise<void> {
     const state = await this.requireState(instanceId);
     if (state.runtimeStatus !== "Failed")
-      throw new Error(`The rewind operation is only supported on failed orchestration instances ('${instanceId}' is ${state.runtimeStatus}).`);
+      throw new Error(
+        `The rewind operation is only supported on failed orchestration instances ('${instanceId}' is ${state.runtimeStatus}).`,
+      );
     await this.client.rewindOrchestration(instanceId, reason);
   }
 
-  async signalEntity(entityId: EntityId, operationName?: string, operationContent?: unknown, _options: TaskHubOptions = {}): Promise<void> {
+  async signalEntity(
+    entityId: EntityId,
+    operationName?: string,
+    operationContent?: unknown,
+    _options: TaskHubOptions = {},
+  ): Promise<void> {
     await this.client.signalEntity(toCoreEntityId(entityId), operationName ?? "", operationContent);
   }
 
   /** Starts an instance; resolves with its id. Rejects for an orchestrator that is not registered. */
   async startNew(orchestratorFunctionName: string, options: StartNewOptions = {}): Promise<string> {
     if (this.orchestratorNames && ![...this.orchestratorNames()].includes(orchestratorFunctionName))
-      throw new Error(`The function '${orchestratorFunctionName}' doesn't exist, is disabled, or is not an orchestrator function.`);
+      throw new Error(
+        `The function '${orchestratorFunctionName}' doesn't exist, is disabled, or is not an orchestrator function.`,
+      );
     return this.client.scheduleNewOrchestration(orchestratorFunctionName, options.input, {
       ...(options.instanceId ? { instanceId: options.instanceId } : {}),
       ...(options.version ? { version: options.version } : {}),
@@ -178,11 +204,16 @@ export class DurableClient {
     instanceId: string,
     waitOptions: WaitForCompletionOptions = {},
   ): Promise<Response> {
-    return waitForCompletionOrCreateCheckStatusResponse(request as Request | undefined, this.client, instanceId, {
-      ...this.urls,
-      timeoutMs: waitOptions.timeoutInMilliseconds ?? 10_000,
-      retryIntervalMs: waitOptions.retryIntervalInMilliseconds ?? 1000,
-    });
+    return waitForCompletionOrCreateCheckStatusResponse(
+      request as Request | undefined,
+      this.client,
+      instanceId,
+      {
+        ...this.urls,
+        timeoutMs: waitOptions.timeoutInMilliseconds ?? 10_000,
+        retryIntervalMs: waitOptions.retryIntervalInMilliseconds ?? 1000,
+      },
+    );
   }
 
   private async requireState(instanceId: string) {

@@ -4,7 +4,12 @@
  * return value is ignored, as in v3). `getState` returns a fresh copy each time, so, as in v3, only
  * `setState` changes the state.
  */
-import { TaskHubError, type EntityContext as CoreEntityContext, type EntityFunction, type Logger } from "@taskhub/core";
+import {
+  TaskHubError,
+  type EntityContext as CoreEntityContext,
+  type EntityFunction,
+  type Logger,
+} from "@taskhub/core";
 import { createInvocationContext, type InvocationContext } from "../orchestration/invocation-context.js";
 import { EntityId, toCoreEntityId } from "./entity-id.js";
 
@@ -34,7 +39,9 @@ function clone<T>(v: T): T {
 
 /** An EntityId, even for the empty key the HTTP API allows (v3's constructor rejects it). */
 function entityIdOf(name: string, key: string): EntityId {
-  return key ? new EntityId(name, key) : Object.assign(Object.create(EntityId.prototype) as EntityId, { name, key });
+  return key
+    ? new EntityId(name, key)
+    : Object.assign(Object.create(EntityId.prototype) as EntityId, { name, key });
 }
 
 class DurableEntityContextImpl<TState> implements DurableEntityContext<TState> {
@@ -77,7 +84,11 @@ class DurableEntityContextImpl<TState> implements DurableEntityContext<TState> {
   }
 }
 
-export function toCoreEntity<T>(name: string, handler: EntityHandler<T>, logger: Logger | undefined): EntityFunction {
+export function toCoreEntity<T>(
+  name: string,
+  handler: EntityHandler<T>,
+  logger: Logger | undefined,
+): EntityFunction {
   return async (ctx) => {
     const context = createInvocationContext(name, "entityTrigger", logger) as EntityContext<T>;
     context.df = new DurableEntityContextImpl<T>(ctx as CoreEntityContext<T>);

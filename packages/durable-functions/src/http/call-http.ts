@@ -5,7 +5,12 @@
  * original headers, each after a durable timer of `Retry-After` seconds (or the default interval, 30 s as
  * DF's `defaultAsyncRequestSleepTimeMilliseconds`), until a response that is not such a 202.
  */
-import { DrivenTask, TimerTask as CoreTimerTask, type DurableTask, type OrchestrationContext } from "@taskhub/core";
+import {
+  DrivenTask,
+  TimerTask as CoreTimerTask,
+  type DurableTask,
+  type OrchestrationContext,
+} from "@taskhub/core";
 import { DFTask } from "../orchestration/tasks.js";
 import { toV3Error } from "../errors.js";
 
@@ -68,7 +73,9 @@ export function toDurableHttpRequest(options: CallHttpOptions): DurableHttpReque
     uri: options.url,
     ...(content ? { content } : {}),
     ...(options.headers ? { headers: options.headers } : {}),
-    ...(options.tokenSource ? { tokenSource: { kind: options.tokenSource.kind, resource: options.tokenSource.resource } } : {}),
+    ...(options.tokenSource
+      ? { tokenSource: { kind: options.tokenSource.kind, resource: options.tokenSource.resource } }
+      : {}),
     asynchronousPatternEnabled: polling,
   };
 }
@@ -97,13 +104,26 @@ export class CallHttpTask extends DFTask {
       if (self.isComplete) return;
       if (inner instanceof CoreTimerTask) return self.follow(call(poll!));
       if (inner.isFailed) return self.fail(toV3Error(inner.getException(), HTTP_ACTIVITY_NAME));
-      const raw = (inner.getResult() ?? {}) as { statusCode?: number; content?: string; headers?: Record<string, string> };
+      const raw = (inner.getResult() ?? {}) as {
+        statusCode?: number;
+        content?: string;
+        headers?: Record<string, string>;
+      };
       const response = new DurableHttpResponse(raw.statusCode ?? 0, raw.content, raw.headers);
       const location = response.getHeader("Location");
       if (request.asynchronousPatternEnabled !== false && response.statusCode === 202 && location) {
-        poll = { method: "GET", uri: location, ...(request.headers ? { headers: request.headers } : {}), ...(request.tokenSource ? { tokenSource: request.tokenSource } : {}) };
+        poll = {
+          method: "GET",
+          uri: location,
+          ...(request.headers ? { headers: request.headers } : {}),
+          ...(request.tokenSource ? { tokenSource: request.tokenSource } : {}),
+        };
         const now = ctx.currentUtcDateTime.getTime();
-        self.follow(ctx.createTimer(new Date(now + retryAfterMs(response.getHeader("Retry-After"), now, this.pollIntervalMs))));
+        self.follow(
+          ctx.createTimer(
+            new Date(now + retryAfterMs(response.getHeader("Retry-After"), now, this.pollIntervalMs)),
+          ),
+        );
         return;
       }
       self.complete(response);
@@ -118,7 +138,10 @@ export type TokenProvider = (resource: string) => Promise<string>;
 
 /** The built-in activity: performs one request and returns `{ statusCode, content, headers }`. */
 export function createHttpActivity(tokenProvider: TokenProvider | undefined) {
-  return async (_ctx: unknown, req: DurableHttpRequest): Promise<{ statusCode: number; content: string; headers: Record<string, string> }> => {
+  return async (
+    _ctx: unknown,
+    req: DurableHttpRequest,
+  ): Promise<{ statusCode: number; content: string; headers: Record<string, string> }> => {
     const headers: Record<string, string> = { ...(req.headers ?? {}) };
     if (req.tokenSource) {
       if (!tokenProvider)

@@ -101,7 +101,11 @@ export interface CompiledRoute {
   match(path: string): Record<string, string> | undefined;
 }
 
-export function compileRoute(name: string, route: string | undefined, methods: string[] | undefined): CompiledRoute {
+export function compileRoute(
+  name: string,
+  route: string | undefined,
+  methods: string[] | undefined,
+): CompiledRoute {
   const template = (route ?? name).replace(/^\/+|\/+$/g, "");
   const names: string[] = [];
   const pattern = template

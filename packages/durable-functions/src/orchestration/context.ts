@@ -17,10 +17,23 @@ import {
 } from "@taskhub/core";
 import { EntityId, toCoreEntityId } from "../entity/entity-id.js";
 import { CallHttpTask, toDurableHttpRequest, type CallHttpOptions } from "../http/call-http.js";
-import { LockingRulesViolationError, LockingRulesViolationMessages as Rules, underLockingRules } from "../errors.js";
+import {
+  LockingRulesViolationError,
+  LockingRulesViolationMessages as Rules,
+  underLockingRules,
+} from "../errors.js";
 import { RetryOptions, toRetryPolicy } from "../retry-options.js";
 import { v3DeterministicGuid } from "./new-guid.js";
-import { AtomicTask, DFTask, DFTimerTask, RetryableCallTask, WhenAllTask, WhenAnyTask, type Task, type TimerTask } from "./tasks.js";
+import {
+  AtomicTask,
+  DFTask,
+  DFTimerTask,
+  RetryableCallTask,
+  WhenAllTask,
+  WhenAnyTask,
+  type Task,
+  type TimerTask,
+} from "./tasks.js";
 
 export interface DurableOrchestrationOptions {
   /** Default delay between polls of a 202 response without Retry-After (ms, default 30 s). */
@@ -174,7 +187,10 @@ export class DurableOrchestrationContext {
     const id = toCoreEntityId(entityId);
     if (this.section?.owned.has(EntityId.getSchedulerIdFromEntityId(entityId)))
       throw new LockingRulesViolationError(Rules.SignalLockedEntity);
-    underLockingRules(() => this.core.entities.signalEntity(id, operationName, operationInput), Rules.SignalLockedEntity);
+    underLockingRules(
+      () => this.core.entities.signalEntity(id, operationName, operationInput),
+      Rules.SignalLockedEntity,
+    );
   }
 
   /** Lock the entities (sorted, de-duplicated); the task's result is a `DurableLock`. */
@@ -184,7 +200,9 @@ export class DurableOrchestrationContext {
     for (const e of list) if (!(e instanceof EntityId)) throw new TypeError("lock expected EntityId[]");
     if (this.section) throw new LockingRulesViolationError(Rules.NestedSection);
     const byId = new Map<string, EntityId>();
-    for (const e of list) if (!byId.has(EntityId.getSchedulerIdFromEntityId(e))) byId.set(EntityId.getSchedulerIdFromEntityId(e), e);
+    for (const e of list)
+      if (!byId.has(EntityId.getSchedulerIdFromEntityId(e)))
+        byId.set(EntityId.getSchedulerIdFromEntityId(e), e);
     const sorted = [...byId.keys()].sort().map((k) => byId.get(k)!);
     // v3's lock() draws its lock request id from newGuid; keep later newGuid() values in step with v3.
     this.guidCounter++;
@@ -203,7 +221,12 @@ export class DurableOrchestrationContext {
         };
         self.complete(new DurableLock(sorted, handle));
       });
-      held.follow(underLockingRules(() => ctx.entities.lockEntities(...sorted.map(toCoreEntityId)), Rules.NestedSection));
+      held.follow(
+        underLockingRules(
+          () => ctx.entities.lockEntities(...sorted.map(toCoreEntityId)),
+          Rules.NestedSection,
+        ),
+      );
       return held;
     });
   }
@@ -221,7 +244,8 @@ export class DurableOrchestrationContext {
   }
 
   createTimer(fireAt: Date): TimerTask {
-    if (!(fireAt instanceof Date) || Number.isNaN(fireAt.getTime())) throw new TypeError("createTimer needs a valid Date");
+    if (!(fireAt instanceof Date) || Number.isNaN(fireAt.getTime()))
+      throw new TypeError("createTimer needs a valid Date");
     return new DFTimerTask(fireAt);
   }
 
@@ -250,15 +274,24 @@ export class DurableOrchestrationContext {
 }
 
 function callSub(ctx: CoreContext, name: string, input: unknown, options: ReturnType<typeof subOptions>) {
-  return underLockingRules(() => ctx.callSubOrchestrator(name, input, options), Rules.SubOrchestrationInSection);
+  return underLockingRules(
+    () => ctx.callSubOrchestrator(name, input, options),
+    Rules.SubOrchestrationInSection,
+  );
 }
 
 function requireSubName(name: string): void {
   if (!name)
-    throw new Error("A sub-orchestration function name must be provided when attempting to create a suborchestration");
+    throw new Error(
+      "A sub-orchestration function name must be provided when attempting to create a suborchestration",
+    );
 }
 
-function subOptions(instanceId: string | undefined, version: string | undefined, retry?: ReturnType<typeof toRetryPolicy>) {
+function subOptions(
+  instanceId: string | undefined,
+  version: string | undefined,
+  retry?: ReturnType<typeof toRetryPolicy>,
+) {
   return {
     ...(instanceId ? { instanceId } : {}),
     ...(version ? { version } : {}),

@@ -11,7 +11,11 @@ export interface InvocationContext {
   readonly extraInputs: { get(input: unknown): unknown; set(input: unknown, value: unknown): void };
   readonly extraOutputs: { get(output: unknown): unknown; set(output: unknown, value: unknown): void };
   readonly triggerMetadata: Record<string, unknown>;
-  readonly options: { trigger: { type: string; name: string }; extraInputs: unknown[]; extraOutputs: unknown[] };
+  readonly options: {
+    trigger: { type: string; name: string };
+    extraInputs: unknown[];
+    extraOutputs: unknown[];
+  };
   readonly retryContext?: undefined;
   readonly traceContext?: undefined;
   log(...args: unknown[]): void;
@@ -23,7 +27,9 @@ export interface InvocationContext {
 }
 
 function text(args: unknown[]): string {
-  return args.map((a) => (typeof a === "string" ? a : a instanceof Error ? (a.stack ?? a.message) : safeJson(a))).join(" ");
+  return args
+    .map((a) => (typeof a === "string" ? a : a instanceof Error ? (a.stack ?? a.message) : safeJson(a)))
+    .join(" ");
 }
 
 function safeJson(v: unknown): string {
@@ -74,9 +80,19 @@ export class BasicInvocationContext implements InvocationContext {
     this.functionName = init.functionName || "unknown";
     const inputs = new Map<unknown, unknown>();
     const outputs = new Map<unknown, unknown>();
-    this.extraInputs = { get: (i) => inputs.get(bindingKey(i)), set: (i, v) => void inputs.set(bindingKey(i), v) };
-    this.extraOutputs = { get: (o) => outputs.get(bindingKey(o)), set: (o, v) => void outputs.set(bindingKey(o), v) };
-    this.options = { trigger: init.trigger ?? { type: "unknown", name: "unknown" }, extraInputs: [], extraOutputs: [] };
+    this.extraInputs = {
+      get: (i) => inputs.get(bindingKey(i)),
+      set: (i, v) => void inputs.set(bindingKey(i), v),
+    };
+    this.extraOutputs = {
+      get: (o) => outputs.get(bindingKey(o)),
+      set: (o, v) => void outputs.set(bindingKey(o), v),
+    };
+    this.options = {
+      trigger: init.trigger ?? { type: "unknown", name: "unknown" },
+      extraInputs: [],
+      extraOutputs: [],
+    };
     // Own properties, so `const { log } = context` keeps working.
     const handler = init.logHandler ?? ((_level, ...args) => console.log(...args));
     this.log = (...args) => handler("information", ...args);
@@ -99,9 +115,21 @@ export function createInvocationContext(
   const fields = { functionName, invocationId, ...extra };
   const logHandler: LogHandler = (level, ...args) => {
     if (level === "none") return;
-    const to = level === "trace" || level === "debug" ? "debug" : level === "information" ? "info" : level === "warning" ? "warn" : "error";
+    const to =
+      level === "trace" || level === "debug"
+        ? "debug"
+        : level === "information"
+          ? "info"
+          : level === "warning"
+            ? "warn"
+            : "error";
     if (logger) logger[to](fields, text(args));
     else console[to](`[${functionName}] ${text(args)}`);
   };
-  return new BasicInvocationContext({ functionName, invocationId, logHandler, trigger: { type: triggerType, name: functionName } });
+  return new BasicInvocationContext({
+    functionName,
+    invocationId,
+    logHandler,
+    trigger: { type: triggerType, name: functionName },
+  });
 }

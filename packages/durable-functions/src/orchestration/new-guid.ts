@@ -10,7 +10,11 @@ const DF_NAMESPACE_TEXT = "9e952958-5e33-4daf-827f-2fa12937b875";
 
 export function v3DeterministicGuid(name: string): string {
   const namespace = createHash("sha1").update(name).digest().subarray(0, 16);
-  const bytes = createHash("sha1").update(namespace).update(Buffer.from(DF_NAMESPACE_TEXT, "utf8")).digest().subarray(0, 16);
+  const bytes = createHash("sha1")
+    .update(namespace)
+    .update(Buffer.from(DF_NAMESPACE_TEXT, "utf8"))
+    .digest()
+    .subarray(0, 16);
   bytes[6] = (bytes[6]! & 0x0f) | 0x50;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
   const hex = bytes.toString("hex");

@@ -24,7 +24,12 @@ export interface OrchestratorAdapterOptions {
 }
 
 function isGenerator(v: unknown): v is Generator<unknown, unknown, unknown> {
-  return typeof v === "object" && v !== null && typeof (v as Generator).next === "function" && typeof (v as Generator).throw === "function";
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    typeof (v as Generator).next === "function" &&
+    typeof (v as Generator).throw === "function"
+  );
 }
 
 function constraintViolation(value: unknown): Error {
@@ -35,7 +40,8 @@ function constraintViolation(value: unknown): Error {
         " These APIs should not be yielded as they are not blocking operations. Please remove the yield statement preceding those invocations." +
         " If you are not calling those APIs, p"
       : " Only Task types can be yielded. P";
-  msg += "lease check your yield statements to make sure you only yield Task types resulting from calling Durable Functions APIs.";
+  msg +=
+    "lease check your yield statements to make sure you only yield Task types resulting from calling Durable Functions APIs.";
   return new Error(msg);
 }
 
@@ -43,10 +49,18 @@ export function isAsyncGeneratorFunction(fn: unknown): boolean {
   return typeof fn === "function" && fn.constructor?.name === "AsyncGeneratorFunction";
 }
 
-export function toCoreOrchestrator(name: string, handler: OrchestrationHandler, options: OrchestratorAdapterOptions): Orchestrator {
+export function toCoreOrchestrator(
+  name: string,
+  handler: OrchestrationHandler,
+  options: OrchestratorAdapterOptions,
+): Orchestrator {
   return function* (ctx, input) {
-    const df = new DurableOrchestrationContext(ctx, input, { httpPollIntervalMs: options.httpPollIntervalMs });
-    const context = createInvocationContext(name, "orchestrationTrigger", options.logger, { instanceId: ctx.instanceId }) as OrchestrationContext;
+    const df = new DurableOrchestrationContext(ctx, input, {
+      httpPollIntervalMs: options.httpPollIntervalMs,
+    });
+    const context = createInvocationContext(name, "orchestrationTrigger", options.logger, {
+      instanceId: ctx.instanceId,
+    }) as OrchestrationContext;
     context.df = df;
     const out: unknown = handler(context);
     if (!isGenerator(out)) return out;

@@ -6,7 +6,10 @@
 import type { Page, PagedAsyncIterable } from "@taskhub/core";
 
 /** The page that `token` continues to (the first page without one). */
-export async function pageAt<T>(list: PagedAsyncIterable<T>, token: string | undefined): Promise<Page<T> | undefined> {
+export async function pageAt<T>(
+  list: PagedAsyncIterable<T>,
+  token: string | undefined,
+): Promise<Page<T> | undefined> {
   const { value } = await list.byPage({ continuationToken: token }).next();
   return value;
 }

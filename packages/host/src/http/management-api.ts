@@ -49,10 +49,22 @@ export interface ManagementApiOptions {
   basePath?: string;
 }
 
-const STATUSES: readonly OrchestrationRuntimeStatus[] = ["Running", "Completed", "ContinuedAsNew", "Failed", "Canceled", "Terminated", "Pending", "Suspended"];
+const STATUSES: readonly OrchestrationRuntimeStatus[] = [
+  "Running",
+  "Completed",
+  "ContinuedAsNew",
+  "Failed",
+  "Canceled",
+  "Terminated",
+  "Pending",
+  "Suspended",
+];
 
 function json(body: unknown, status: number, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", ...headers },
+  });
 }
 
 function message(status: number, text: string): Response {
@@ -76,12 +88,17 @@ function dateParam(url: URL, name: string): Date | undefined {
   const v = url.searchParams.get(name);
   if (!v) return undefined;
   const d = new Date(v);
-  if (Number.isNaN(d.getTime())) throw new HttpError(400, `query parameter '${name}' is not a valid date: ${v}`);
+  if (Number.isNaN(d.getTime()))
+    throw new HttpError(400, `query parameter '${name}' is not a valid date: ${v}`);
   return d;
 }
 
 function statusesParam(url: URL): OrchestrationRuntimeStatus[] | undefined {
-  const raw = url.searchParams.getAll("runtimeStatus").flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
+  const raw = url.searchParams
+    .getAll("runtimeStatus")
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter(Boolean);
   if (raw.length === 0) return undefined;
   return raw.map((v) => {
     const s = STATUSES.find((x) => x.toLowerCase() === v.toLowerCase());
@@ -94,7 +111,8 @@ function secondsParam(url: URL, name: string): number | undefined {
   const v = url.searchParams.get(name);
   if (v === null || v === "") return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new HttpError(400, `query parameter '${name}' must be a number of seconds`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new HttpError(400, `query parameter '${name}' must be a number of seconds`);
   return n;
 }
 
@@ -145,124 +163,186 @@ export function createManagementApi(o: ManagementApiOptions): (request: Request)
 
   const routes: Route[] = [
     // 1. start
-    ["POST", /^\/orchestrators\/([^/]+)(?:\/([^/]+))?\/?$/, async (request, url, m) => {
-      const name = decodePathSegment(m[1]!, "function name");
-      const names = o.orchestratorNames ? new Set(o.orchestratorNames()) : undefined;
-      if (names && !names.has(name)) throw new HttpError(400, `the function '${name}' doesn't exist or is not an orchestrator`);
-      const instanceId = m[2] ? instanceIdOf(m[2]) : undefined;
-      const input = await jsonBody(request);
-      let id: string;
-      try {
-        // `version` (durable-functions 3.2+ `startNew({ version })`): the new instance's orchestration version.
-        id = await client.scheduleNewOrchestration(name, input, { instanceId, version: url.searchParams.get("version") || undefined });
-      } catch (err) {
-        if (err instanceof TaskHubError && err.code === "OrchestrationAlreadyExists") throw new HttpError(500, err.message);
-        throw err;
-      }
-      return startOrWait(request, url, id);
-    }],
+    [
+      "POST",
+      /^\/orchestrators\/([^/]+)(?:\/([^/]+))?\/?$/,
+      async (request, url, m) => {
+        const name = decodePathSegment(m[1]!, "function name");
+        const names = o.orchestratorNames ? new Set(o.orchestratorNames()) : undefined;
+        if (names && !names.has(name))
+          throw new HttpError(400, `the function '${name}' doesn't exist or is not an orchestrator`);
+        const instanceId = m[2] ? instanceIdOf(m[2]) : undefined;
+        const input = await jsonBody(request);
+        let id: string;
+        try {
+          // `version` (durable-functions 3.2+ `startNew({ version })`): the new instance's orchestration version.
+          id = await client.scheduleNewOrchestration(name, input, {
+            instanceId,
+            version: url.searchParams.get("version") || undefined,
+          });
+        } catch (err) {
+          if (err instanceof TaskHubError && err.code === "OrchestrationAlreadyExists")
+            throw new HttpError(500, err.message);
+          throw err;
+        }
+        return startOrWait(request, url, id);
+      },
+    ],
     // 3. list
-    ["GET", /^\/instances\/?$/, async (request, url) => {
-      const top = url.searchParams.get("top");
-      const pageSize = top ? Number(top) : 100;
-      if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw new HttpError(400, "query parameter 'top' must be an integer from 1 to 1000");
-      const showInput = boolParam(url, "showInput", true);
-      const list = client.listInstances({
-        createdFrom: dateParam(url, "createdTimeFrom"),
-        createdTo: dateParam(url, "createdTimeTo"),
-        statuses: statusesParam(url),
-        instanceIdPrefix: url.searchParams.get("instanceIdPrefix") ?? undefined,
-        pageSize,
-        fetchPayloads: true,
-      });
-      const page = await pageAt(list, request.headers.get("x-ms-continuation-token") || undefined);
-      const items = page?.items ?? [];
-      const headers: Record<string, string> = page?.continuationToken ? { "x-ms-continuation-token": page.continuationToken } : {};
-      return json(items.map((s: OrchestrationState) => toStatusObject(s, { showInput })), 200, headers);
-    }],
+    [
+      "GET",
+      /^\/instances\/?$/,
+      async (request, url) => {
+        const top = url.searchParams.get("top");
+        const pageSize = top ? Number(top) : 100;
+        if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000)
+          throw new HttpError(400, "query parameter 'top' must be an integer from 1 to 1000");
+        const showInput = boolParam(url, "showInput", true);
+        const list = client.listInstances({
+          createdFrom: dateParam(url, "createdTimeFrom"),
+          createdTo: dateParam(url, "createdTimeTo"),
+          statuses: statusesParam(url),
+          instanceIdPrefix: url.searchParams.get("instanceIdPrefix") ?? undefined,
+          pageSize,
+          fetchPayloads: true,
+        });
+        const page = await pageAt(list, request.headers.get("x-ms-continuation-token") || undefined);
+        const items = page?.items ?? [];
+        const headers: Record<string, string> = page?.continuationToken
+          ? { "x-ms-continuation-token": page.continuationToken }
+          : {};
+        return json(
+          items.map((s: OrchestrationState) => toStatusObject(s, { showInput })),
+          200,
+          headers,
+        );
+      },
+    ],
     // 2. status
-    ["GET", /^\/instances\/([^/]+)\/?$/, async (request, url, m) => {
-      const id = instanceIdOf(m[1]!);
-      const showHistory = boolParam(url, "showHistory", false);
-      const showHistoryOutput = boolParam(url, "showHistoryOutput", false);
-      const showInput = boolParam(url, "showInput", true);
-      const failAs500 = boolParam(url, "returnInternalServerErrorOnFailure", false);
-      const s = await state(id, true);
-      const history = showHistory ? await client.getOrchestrationHistory(id) : undefined;
-      const body = toStatusObject(s, { showInput, history, showHistoryOutput });
-      if (s.runtimeStatus === "Failed") return json(body, failAs500 ? 500 : 200);
-      if (isTerminalStatus(s.runtimeStatus)) return json(body, 200);
-      return json(body, 202, { location: request.url, "retry-after": "5" });
-    }],
+    [
+      "GET",
+      /^\/instances\/([^/]+)\/?$/,
+      async (request, url, m) => {
+        const id = instanceIdOf(m[1]!);
+        const showHistory = boolParam(url, "showHistory", false);
+        const showHistoryOutput = boolParam(url, "showHistoryOutput", false);
+        const showInput = boolParam(url, "showInput", true);
+        const failAs500 = boolParam(url, "returnInternalServerErrorOnFailure", false);
+        const s = await state(id, true);
+        const history = showHistory ? await client.getOrchestrationHistory(id) : undefined;
+        const body = toStatusObject(s, { showInput, history, showHistoryOutput });
+        if (s.runtimeStatus === "Failed") return json(body, failAs500 ? 500 : 200);
+        if (isTerminalStatus(s.runtimeStatus)) return json(body, 200);
+        return json(body, 202, { location: request.url, "retry-after": "5" });
+      },
+    ],
     // 4. purge one
-    ["DELETE", /^\/instances\/([^/]+)\/?$/, async (_request, _url, m) => {
-      const id = instanceIdOf(m[1]!);
-      // As the extension: only a finished orchestration can be purged (entity ids, '@…', are exempt).
-      if (!id.startsWith("@")) {
-        const s = await state(id);
-        if (!isTerminalStatus(s.runtimeStatus))
-          throw new HttpError(412, `Only orchestrations in a terminal state can be purged, but the orchestration with instance ID ${id} has status ${s.runtimeStatus}`);
-      }
-      const r = await client.purgeOrchestration(id);
-      if (r.deletedInstanceCount === 0) throw new HttpError(404, `no instance with id '${id}'`);
-      return json({ instancesDeleted: r.deletedInstanceCount }, 200);
-    }],
+    [
+      "DELETE",
+      /^\/instances\/([^/]+)\/?$/,
+      async (_request, _url, m) => {
+        const id = instanceIdOf(m[1]!);
+        // As the extension: only a finished orchestration can be purged (entity ids, '@…', are exempt).
+        if (!id.startsWith("@")) {
+          const s = await state(id);
+          if (!isTerminalStatus(s.runtimeStatus))
+            throw new HttpError(
+              412,
+              `Only orchestrations in a terminal state can be purged, but the orchestration with instance ID ${id} has status ${s.runtimeStatus}`,
+            );
+        }
+        const r = await client.purgeOrchestration(id);
+        if (r.deletedInstanceCount === 0) throw new HttpError(404, `no instance with id '${id}'`);
+        return json({ instancesDeleted: r.deletedInstanceCount }, 200);
+      },
+    ],
     // 5. purge by filter
-    ["DELETE", /^\/instances\/?$/, async (_request, url) => {
-      const from = dateParam(url, "createdTimeFrom");
-      if (!from) throw new HttpError(400, "Please provide value for 'createdTimeFrom' parameter.");
-      const r = await client.purgeOrchestration({ createdFrom: from, createdTo: dateParam(url, "createdTimeTo") ?? new Date(), statuses: statusesParam(url) });
-      if (r.deletedInstanceCount === 0) throw new HttpError(404, "no instances matched the filter");
-      return json({ instancesDeleted: r.deletedInstanceCount }, 200);
-    }],
+    [
+      "DELETE",
+      /^\/instances\/?$/,
+      async (_request, url) => {
+        const from = dateParam(url, "createdTimeFrom");
+        if (!from) throw new HttpError(400, "Please provide value for 'createdTimeFrom' parameter.");
+        const r = await client.purgeOrchestration({
+          createdFrom: from,
+          createdTo: dateParam(url, "createdTimeTo") ?? new Date(),
+          statuses: statusesParam(url),
+        });
+        if (r.deletedInstanceCount === 0) throw new HttpError(404, "no instances matched the filter");
+        return json({ instancesDeleted: r.deletedInstanceCount }, 200);
+      },
+    ],
     // 6. raise event
-    ["POST", /^\/instances\/([^/]+)\/raiseEvent\/([^/]+)\/?$/, async (request, _url, m) => {
-      const id = instanceIdOf(m[1]!);
-      const eventName = decodePathSegment(m[2]!, "event name");
-      // The extension checks the instance (404, 410) before the media type and the body (400).
-      const s = await state(id);
-      if (isTerminalStatus(s.runtimeStatus)) throw new HttpError(410, `instance '${id}' is ${s.runtimeStatus}`);
-      const type = request.headers.get("content-type") ?? "";
-      if (!/^application\/json\s*(;|$)/i.test(type)) throw new HttpError(400, "raiseEvent needs Content-Type: application/json");
-      const data = await jsonBody(request);
-      await client.raiseEvent(id, eventName, data);
-      return new Response(null, { status: 202 });
-    }],
+    [
+      "POST",
+      /^\/instances\/([^/]+)\/raiseEvent\/([^/]+)\/?$/,
+      async (request, _url, m) => {
+        const id = instanceIdOf(m[1]!);
+        const eventName = decodePathSegment(m[2]!, "event name");
+        // The extension checks the instance (404, 410) before the media type and the body (400).
+        const s = await state(id);
+        if (isTerminalStatus(s.runtimeStatus))
+          throw new HttpError(410, `instance '${id}' is ${s.runtimeStatus}`);
+        const type = request.headers.get("content-type") ?? "";
+        if (!/^application\/json\s*(;|$)/i.test(type))
+          throw new HttpError(400, "raiseEvent needs Content-Type: application/json");
+        const data = await jsonBody(request);
+        await client.raiseEvent(id, eventName, data);
+        return new Response(null, { status: 202 });
+      },
+    ],
     // 7–9. terminate, suspend, resume
-    ["POST", /^\/instances\/([^/]+)\/(terminate|suspend|resume)\/?$/, async (_request, url, m) => {
-      const id = instanceIdOf(m[1]!);
-      const reason = url.searchParams.get("reason") ?? undefined;
-      const s = await state(id);
-      if (isTerminalStatus(s.runtimeStatus)) throw new HttpError(410, `instance '${id}' is ${s.runtimeStatus}`);
-      if (m[2] === "terminate") await client.terminateOrchestration(id, { output: reason });
-      else if (m[2] === "suspend") await client.suspendOrchestration(id, reason);
-      else await client.resumeOrchestration(id, reason);
-      return new Response(null, { status: 202 });
-    }],
+    [
+      "POST",
+      /^\/instances\/([^/]+)\/(terminate|suspend|resume)\/?$/,
+      async (_request, url, m) => {
+        const id = instanceIdOf(m[1]!);
+        const reason = url.searchParams.get("reason") ?? undefined;
+        const s = await state(id);
+        if (isTerminalStatus(s.runtimeStatus))
+          throw new HttpError(410, `instance '${id}' is ${s.runtimeStatus}`);
+        if (m[2] === "terminate") await client.terminateOrchestration(id, { output: reason });
+        else if (m[2] === "suspend") await client.suspendOrchestration(id, reason);
+        else await client.resumeOrchestration(id, reason);
+        return new Response(null, { status: 202 });
+      },
+    ],
     // 10. rewind
-    ["POST", /^\/instances\/([^/]+)\/rewind\/?$/, async (_request, url, m) => {
-      const id = instanceIdOf(m[1]!);
-      const s = await client.getOrchestrationState(id, { fetchPayloads: false });
-      if (!s) throw new RewindRefused(404, `No orchestration with instance ID '${id}' found.`);
-      // As the extension (and durable-functions 3.x, which maps 412 to its "only failed instances" error).
-      if (s.runtimeStatus !== "Failed")
-        throw new RewindRefused(412, `This orchestration has status ${s.runtimeStatus}, but only orchestrations in the "Failed" state can be rewound.`);
-      await client.rewindOrchestration(id, url.searchParams.get("reason") ?? undefined);
-      return new Response(null, { status: 202 });
-    }],
+    [
+      "POST",
+      /^\/instances\/([^/]+)\/rewind\/?$/,
+      async (_request, url, m) => {
+        const id = instanceIdOf(m[1]!);
+        const s = await client.getOrchestrationState(id, { fetchPayloads: false });
+        if (!s) throw new RewindRefused(404, `No orchestration with instance ID '${id}' found.`);
+        // As the extension (and durable-functions 3.x, which maps 412 to its "only failed instances" error).
+        if (s.runtimeStatus !== "Failed")
+          throw new RewindRefused(
+            412,
+            `This orchestration has status ${s.runtimeStatus}, but only orchestrations in the "Failed" state can be rewound.`,
+          );
+        await client.rewindOrchestration(id, url.searchParams.get("reason") ?? undefined);
+        return new Response(null, { status: 202 });
+      },
+    ],
     // 11. restart
-    ["POST", /^\/instances\/([^/]+)\/restart\/?$/, async (request, url, m) => {
-      const id = instanceIdOf(m[1]!);
-      const newId = boolParam(url, "restartWithNewInstanceId", false);
-      let restarted: string;
-      try {
-        restarted = await client.restartOrchestration(id, { newInstanceId: newId });
-      } catch (err) {
-        if (err instanceof TaskHubError && err.code === "InstanceNotFound") throw new HttpError(400, err.message);
-        throw err;
-      }
-      return startOrWait(request, url, restarted);
-    }],
+    [
+      "POST",
+      /^\/instances\/([^/]+)\/restart\/?$/,
+      async (request, url, m) => {
+        const id = instanceIdOf(m[1]!);
+        const newId = boolParam(url, "restartWithNewInstanceId", false);
+        let restarted: string;
+        try {
+          restarted = await client.restartOrchestration(id, { newInstanceId: newId });
+        } catch (err) {
+          if (err instanceof TaskHubError && err.code === "InstanceNotFound")
+            throw new HttpError(400, err.message);
+          throw err;
+        }
+        return startOrWait(request, url, restarted);
+      },
+    ],
     // 12–15. entities
     ...entityRoutes(client, { readBody: (request) => readBody(request, maxBody), json }),
   ];
@@ -272,7 +352,8 @@ export function createManagementApi(o: ManagementApiOptions): (request: Request)
     if (!url.pathname.startsWith(basePath + "/")) return message(404, "not found");
     if (o.auth !== "disabled") {
       const given = url.searchParams.get("code") ?? request.headers.get("x-functions-key");
-      if (!keyMatches(given, o.auth.key)) return message(401, "a valid key is required (code query parameter or x-functions-key header)");
+      if (!keyMatches(given, o.auth.key))
+        return message(401, "a valid key is required (code query parameter or x-functions-key header)");
     }
     const hub = url.searchParams.get("taskHub");
     if (hub && hub.toLowerCase() !== o.taskHubName.toLowerCase())
@@ -285,7 +366,8 @@ export function createManagementApi(o: ManagementApiOptions): (request: Request)
     } catch (err) {
       if (err instanceof RewindRefused) return json(err.message, err.status);
       if (err instanceof HttpError) return message(err.status, err.message);
-      if (err instanceof TaskHubError && (err.code === "InvalidArgument" || err.code === "Serialization")) return message(400, err.message);
+      if (err instanceof TaskHubError && (err.code === "InvalidArgument" || err.code === "Serialization"))
+        return message(400, err.message);
       if (err instanceof TaskHubError && err.code === "InstanceNotFound") return message(404, err.message);
       return message(500, "Something went wrong while processing your request");
     }

@@ -46,7 +46,8 @@ async function toRequest(req: IncomingMessage, origin: string, maxBodyBytes: num
   const method = req.method ?? "GET";
   const body = method === "GET" || method === "HEAD" ? undefined : await readBody(req, maxBodyBytes);
   const headers = new Headers();
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
+  for (const [k, v] of Object.entries(req.headers))
+    if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
   return new Request(new URL(req.url ?? "/", origin), { method, headers, body });
 }
 
@@ -63,7 +64,10 @@ export interface ServeOptions {
   requestTimeoutMs?: number;
 }
 
-export async function serve(handler: (r: Request) => Promise<Response>, options: ServeOptions = {}): Promise<RunningServer> {
+export async function serve(
+  handler: (r: Request) => Promise<Response>,
+  options: ServeOptions = {},
+): Promise<RunningServer> {
   const host = options.host ?? "127.0.0.1";
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const headersTimeout = options.headersTimeoutMs ?? 10_000;
@@ -100,7 +104,9 @@ export async function serve(handler: (r: Request) => Promise<Response>, options:
     server.once("error", (err: NodeJS.ErrnoException) =>
       reject(
         err.code === "EADDRINUSE" || err.code === "EACCES" || err.code === "EADDRNOTAVAIL"
-          ? new InvalidArgumentError(`cannot listen on ${host}:${options.port ?? 0} (${err.code}): choose another port (TASKHUB_HTTP_PORT) or host`)
+          ? new InvalidArgumentError(
+              `cannot listen on ${host}:${options.port ?? 0} (${err.code}): choose another port (TASKHUB_HTTP_PORT) or host`,
+            )
           : err,
       ),
     );

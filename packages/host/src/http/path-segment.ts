@@ -9,6 +9,8 @@ export function decodePathSegment(raw: string, what: string): string {
   try {
     return decodeURIComponent(raw);
   } catch {
-    throw new InvalidArgumentError(`${what} in the URL path is not valid percent-encoding: '${raw.slice(0, 100)}'`);
+    throw new InvalidArgumentError(
+      `${what} in the URL path is not valid percent-encoding: '${raw.slice(0, 100)}'`,
+    );
   }
 }

@@ -12,7 +12,8 @@ export async function readBody(request: Request, maxBytes: number): Promise<stri
   const length = Number(request.headers.get("content-length") ?? "0");
   if (length > maxBytes) throw new HttpError(413, `request body is larger than ${maxBytes} bytes`);
   const text = await request.text();
-  if (Buffer.byteLength(text, "utf8") > maxBytes) throw new HttpError(413, `request body is larger than ${maxBytes} bytes`);
+  if (Buffer.byteLength(text, "utf8") > maxBytes)
+    throw new HttpError(413, `request body is larger than ${maxBytes} bytes`);
   return text;
 }
 
@@ -22,7 +23,10 @@ export function parseJsonBody(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new HttpError(400, `request body is not valid JSON (${(err as Error).message}); bodies are JSON on every route: send a string as "text"`);
+    throw new HttpError(
+      400,
+      `request body is not valid JSON (${(err as Error).message}); bodies are JSON on every route: send a string as "text"`,
+    );
   }
 }
 

@@ -7,7 +7,12 @@
  * `ReadCounter` reads a counter from an orchestration with `callEntity`.
  */
 import * as df from "@taskhub/durable-functions";
-import type { DurableClient, EntityContext, HttpRequest, OrchestrationContext } from "@taskhub/durable-functions";
+import type {
+  DurableClient,
+  EntityContext,
+  HttpRequest,
+  OrchestrationContext,
+} from "@taskhub/durable-functions";
 import { answer, jsonBody } from "./http-util.js";
 
 df.app.entity("Counter", (context: EntityContext<number>) => {
@@ -67,7 +72,13 @@ df.app.client.http("SignalCounter", {
     answer(async () => {
       const id = counterId(request);
       const operation = request.params.operation!;
-      if (!id || !COUNTER_OPERATIONS.includes(operation)) return { status: 404, jsonBody: { error: `entities: ${COUNTER_ENTITIES.join(", ")}; operations: ${COUNTER_OPERATIONS.join(", ")}` } };
+      if (!id || !COUNTER_OPERATIONS.includes(operation))
+        return {
+          status: 404,
+          jsonBody: {
+            error: `entities: ${COUNTER_ENTITIES.join(", ")}; operations: ${COUNTER_OPERATIONS.join(", ")}`,
+          },
+        };
       await client.signalEntity(id, operation, await jsonBody(request));
       return { status: 202, jsonBody: { signalled: `@${id.name.toLowerCase()}@${id.key}`, operation } };
     }),
@@ -81,6 +92,8 @@ df.app.client.http("GetCounter", {
     const id = counterId(request);
     if (!id) return { status: 404, jsonBody: { error: `entities: ${COUNTER_ENTITIES.join(", ")}` } };
     const state = await client.readEntityState<unknown>(id);
-    return state.entityExists ? { jsonBody: { entity: id.name, key: id.key, state: state.entityState } } : { status: 404, jsonBody: { entity: id.name, key: id.key, exists: false } };
+    return state.entityExists
+      ? { jsonBody: { entity: id.name, key: id.key, state: state.entityState } }
+      : { status: 404, jsonBody: { entity: id.name, key: id.key, exists: false } };
   },
 });

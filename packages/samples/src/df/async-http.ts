@@ -16,7 +16,9 @@ df.app.client.http("HttpStart", {
   methods: ["POST"],
   extraInputs: [df.input.durableClient()],
   handler: (request: HttpRequest, client: DurableClient) =>
-    answer(async () => startAndCheck(request, client, request.params.orchestratorName!, await jsonBody(request))),
+    answer(async () =>
+      startAndCheck(request, client, request.params.orchestratorName!, await jsonBody(request)),
+    ),
 });
 
 df.app.client.http("HttpStartAndWait", {
@@ -25,9 +27,14 @@ df.app.client.http("HttpStartAndWait", {
   extraInputs: [df.input.durableClient()],
   handler: (request: HttpRequest, client: DurableClient) =>
     answer(async () => {
-      const instanceId = await client.startNew(request.params.orchestratorName!, { input: await jsonBody(request) });
+      const instanceId = await client.startNew(request.params.orchestratorName!, {
+        input: await jsonBody(request),
+      });
       const timeoutInMilliseconds = Number(request.query.get("timeout") ?? 30) * 1000;
-      return client.waitForCompletionOrCreateCheckStatusResponse(request, instanceId, { timeoutInMilliseconds, retryIntervalInMilliseconds: 200 });
+      return client.waitForCompletionOrCreateCheckStatusResponse(request, instanceId, {
+        timeoutInMilliseconds,
+        retryIntervalInMilliseconds: 200,
+      });
     }),
 });
 
@@ -45,7 +52,8 @@ df.app.activity("BuildReport", {
 });
 
 df.app.orchestration("AsyncReport", function* (context: OrchestrationContext) {
-  const { region = "west", workSeconds = 3 } = context.df.getInput<{ region?: string; workSeconds?: number }>() ?? {};
+  const { region = "west", workSeconds = 3 } =
+    context.df.getInput<{ region?: string; workSeconds?: number }>() ?? {};
   context.df.setCustomStatus("building");
   const report: Report = yield context.df.callActivity("BuildReport", { region, workSeconds });
   context.df.setCustomStatus("built");
@@ -57,5 +65,10 @@ df.app.client.http("StartReport", {
   methods: ["POST"],
   extraInputs: [df.input.durableClient()],
   handler: (request: HttpRequest, client: DurableClient) =>
-    answer(() => startAndCheck(request, client, "AsyncReport", { region: request.params.region, workSeconds: reportWorkSeconds() })),
+    answer(() =>
+      startAndCheck(request, client, "AsyncReport", {
+        region: request.params.region,
+        workSeconds: reportWorkSeconds(),
+      }),
+    ),
 });

@@ -19,18 +19,26 @@ export async function jsonBody<T = unknown>(request: HttpRequest): Promise<T | u
 }
 
 /** Runs an HTTP function body, answering 400 for `BadRequest` and for an orchestrator name that does not exist. */
-export async function answer(fn: () => Promise<Response | HttpResponseInit>): Promise<Response | HttpResponseInit> {
+export async function answer(
+  fn: () => Promise<Response | HttpResponseInit>,
+): Promise<Response | HttpResponseInit> {
   try {
     return await fn();
   } catch (err) {
     if (err instanceof BadRequest) return badRequest(err.message);
-    if (err instanceof Error && /doesn't exist, is disabled, or is not an orchestrator/.test(err.message)) return badRequest(err.message);
+    if (err instanceof Error && /doesn't exist, is disabled, or is not an orchestrator/.test(err.message))
+      return badRequest(err.message);
     throw err;
   }
 }
 
 /** Starts `name` and answers 202 with the management URLs (the async HTTP API contract). */
-export async function startAndCheck(request: HttpRequest, client: DurableClient, name: string, input: unknown): Promise<Response> {
+export async function startAndCheck(
+  request: HttpRequest,
+  client: DurableClient,
+  name: string,
+  input: unknown,
+): Promise<Response> {
   const instanceId = await client.startNew(name, { input });
   return client.createCheckStatusResponse(request, instanceId);
 }

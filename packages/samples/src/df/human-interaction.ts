@@ -21,14 +21,19 @@ export interface ApprovalEvent {
   by?: string;
 }
 
-export type ApprovalOutput = { status: "Approved" | "Rejected"; by: string } | { status: "Escalated"; after: string };
+export type ApprovalOutput =
+  { status: "Approved" | "Rejected"; by: string } | { status: "Escalated"; after: string };
 
 df.app.activity("RequestApproval", {
-  handler: ({ instanceId, item }: { instanceId: string; item: string }) => send("approvalRequested", `please approve '${item}' (instance ${instanceId})`),
+  handler: ({ instanceId, item }: { instanceId: string; item: string }) =>
+    send("approvalRequested", `please approve '${item}' (instance ${instanceId})`),
 });
 df.app.activity("ProcessApproval", {
   handler: ({ item, decision }: { item: string; decision: ApprovalEvent }) =>
-    send("approvalProcessed", `'${item}' ${decision.approved ? "approved" : "rejected"} by ${decision.by ?? "someone"}`),
+    send(
+      "approvalProcessed",
+      `'${item}' ${decision.approved ? "approved" : "rejected"} by ${decision.by ?? "someone"}`,
+    ),
 });
 df.app.activity("Escalate", {
   handler: (item: string) => send("escalated", `nobody answered for '${item}': escalated to the manager`),
@@ -48,7 +53,10 @@ df.app.orchestration("HumanInteraction", function* (context: OrchestrationContex
     const raw = approvalTask.result as ApprovalEvent | boolean;
     const decision: ApprovalEvent = typeof raw === "boolean" ? { approved: raw } : raw;
     yield context.df.callActivity("ProcessApproval", { item, decision });
-    return { status: decision.approved ? "Approved" : "Rejected", by: decision.by ?? "someone" } satisfies ApprovalOutput;
+    return {
+      status: decision.approved ? "Approved" : "Rejected",
+      by: decision.by ?? "someone",
+    } satisfies ApprovalOutput;
   }
   yield context.df.callActivity("Escalate", item);
   return { status: "Escalated", after: `${timeoutSeconds} s` } satisfies ApprovalOutput;
@@ -62,7 +70,10 @@ df.app.client.http("StartApproval", {
   handler: (request: HttpRequest, client: DurableClient) =>
     answer(async () => {
       const body = (await jsonBody<{ item?: string }>(request)) ?? {};
-      return startAndCheck(request, client, "HumanInteraction", { item: body.item ?? "purchase order", timeoutSeconds: approvalTimeoutSeconds() } satisfies ApprovalInput);
+      return startAndCheck(request, client, "HumanInteraction", {
+        item: body.item ?? "purchase order",
+        timeoutSeconds: approvalTimeoutSeconds(),
+      } satisfies ApprovalInput);
     }),
 });
 
@@ -74,9 +85,16 @@ df.app.client.http("AnswerApproval", {
   handler: (request: HttpRequest, client: DurableClient) =>
     answer(async () => {
       const { instanceId, decision } = request.params as { instanceId: string; decision: string };
-      if (decision !== "approve" && decision !== "reject") return { status: 404, jsonBody: { error: "use approve or reject" } };
+      if (decision !== "approve" && decision !== "reject")
+        return { status: 404, jsonBody: { error: "use approve or reject" } };
       const body = (await jsonBody<{ by?: string }>(request)) ?? {};
-      await client.raiseEvent(instanceId, "ApprovalEvent", { approved: decision === "approve", by: body.by ?? "api" } satisfies ApprovalEvent);
-      return { status: 202, jsonBody: { instanceId, raised: "ApprovalEvent", approved: decision === "approve" } };
+      await client.raiseEvent(instanceId, "ApprovalEvent", {
+        approved: decision === "approve",
+        by: body.by ?? "api",
+      } satisfies ApprovalEvent);
+      return {
+        status: 202,
+        jsonBody: { instanceId, raised: "ApprovalEvent", approved: decision === "approve" },
+      };
     }),
 });

@@ -30,7 +30,9 @@ df.app.activity("GetJobStatus", {
     const job = jobs.get(jobId);
     if (!job) return "Unknown";
     job.checks++;
-    return job.completesAfterChecks !== null && job.checks >= job.completesAfterChecks ? "Completed" : "Running";
+    return job.completesAfterChecks !== null && job.checks >= job.completesAfterChecks
+      ? "Completed"
+      : "Running";
   },
 });
 
@@ -53,7 +55,10 @@ df.app.orchestration("Monitor", function* (context: OrchestrationContext) {
       yield context.df.callActivity("SendAlert", `job ${jobId} completed after ${checks} checks`);
       return { jobId, status: "Completed", checks } satisfies MonitorOutput;
     }
-    const nextCheck = Math.min(context.df.currentUtcDateTime.getTime() + pollingIntervalSeconds * 1000, expiryTime);
+    const nextCheck = Math.min(
+      context.df.currentUtcDateTime.getTime() + pollingIntervalSeconds * 1000,
+      expiryTime,
+    );
     yield context.df.createTimer(new Date(nextCheck));
   }
   return { jobId, status: "Expired", checks } satisfies MonitorOutput;
@@ -66,11 +71,21 @@ df.app.client.http("StartMonitor", {
   handler: (request: HttpRequest, client: DurableClient) =>
     answer(async () => {
       const jobId = request.params.jobId!;
-      const body = (await jsonBody<{ pollingIntervalSeconds?: number; expirySeconds?: number; jobCompletesAfterChecks?: number }>(request)) ?? {};
+      const body =
+        (await jsonBody<{
+          pollingIntervalSeconds?: number;
+          expirySeconds?: number;
+          jobCompletesAfterChecks?: number;
+        }>(request)) ?? {};
       const pollingIntervalSeconds = body.pollingIntervalSeconds ?? 5;
       const expirySeconds = body.expirySeconds ?? 60;
-      if (!(pollingIntervalSeconds > 0) || !(expirySeconds > 0)) throw new BadRequest("pollingIntervalSeconds and expirySeconds must be positive numbers");
+      if (!(pollingIntervalSeconds > 0) || !(expirySeconds > 0))
+        throw new BadRequest("pollingIntervalSeconds and expirySeconds must be positive numbers");
       jobs.set(jobId, { completesAfterChecks: body.jobCompletesAfterChecks ?? null, checks: 0 });
-      return startAndCheck(request, client, "Monitor", { jobId, pollingIntervalSeconds, expirySeconds } satisfies MonitorInput);
+      return startAndCheck(request, client, "Monitor", {
+        jobId,
+        pollingIntervalSeconds,
+        expirySeconds,
+      } satisfies MonitorInput);
     }),
 });
