@@ -8,7 +8,9 @@ import { join, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const PNPM_VERSION = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).packageManager.split("@")[1];
+const PNPM_VERSION = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).packageManager.split(
+  "@",
+)[1];
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1", NO_UPDATE_NOTIFIER: "1" };
 
 const mode = process.argv[2] ?? "test";
@@ -16,7 +18,14 @@ const mode = process.argv[2] ?? "test";
 const quiet = mode === "pack";
 
 function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: quiet ? "pipe" : "inherit", encoding: "utf8", maxBuffer: 256 * 2 ** 20, env, ...opts });
+  const r = spawnSync(cmd, args, {
+    cwd: root,
+    stdio: quiet ? "pipe" : "inherit",
+    encoding: "utf8",
+    maxBuffer: 256 * 2 ** 20,
+    env,
+    ...opts,
+  });
   if (r.error) throw r.error;
   if (quiet && r.status !== 0) process.stderr.write(`${r.stdout ?? ""}${r.stderr ?? ""}`);
   return r.status ?? 1;
@@ -39,7 +48,9 @@ if (mode === "interop") {
   // Before installing anything: without .NET there is nothing to run (`npm test` never needs it).
   const dotnet = spawnSync("dotnet", ["--list-sdks"], { env, encoding: "utf8" });
   if (dotnet.error || dotnet.status !== 0 || !dotnet.stdout.trim()) {
-    console.error("test:interop needs the .NET SDK 8 or later (`dotnet`) to build the DurableTask.AzureStorage peer: install dotnet-sdk-10.0");
+    console.error(
+      "test:interop needs the .NET SDK 8 or later (`dotnet`) to build the DurableTask.AzureStorage peer: install dotnet-sdk-10.0",
+    );
     process.exit(1);
   }
 }
@@ -51,27 +62,46 @@ if (mode === "start") {
   // The samples' process gets the terminal's Ctrl+C itself (it is in the same process group) and stops
   // gracefully; this wrapper must outlive it, so that npm and the shell wait for the drain and see its exit code.
   // A SIGTERM sent to this wrapper alone is passed on.
-  const main = spawn("node", ["packages/samples/dist/main.js", ...process.argv.slice(3)], { cwd: root, stdio: "inherit", env });
+  const main = spawn("node", ["packages/samples/dist/main.js", ...process.argv.slice(3)], {
+    cwd: root,
+    stdio: "inherit",
+    env,
+  });
   process.on("SIGINT", () => {});
   process.on("SIGTERM", () => main.kill("SIGTERM"));
   main.on("error", (err) => {
     console.error(`bootstrap: cannot run the samples: ${err.message}`);
     process.exit(1);
   });
-  main.on("exit", (code, signal) => process.exit(code ?? (signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 1)));
+  main.on("exit", (code, signal) =>
+    process.exit(code ?? (signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 1)),
+  );
   await new Promise(() => {}); // until the exit handler above ends this process
 }
-
 
 if (mode === "test") {
   // Each package's vitest writes a JSON report here; the totals make the closing line CI reads.
   const reports = join(root, ".test-reports");
   rmSync(reports, { recursive: true, force: true });
+  // Formatting is checked first and counts as a failed step (Prettier names the files); the tests still run.
+  const formatted = pnpm(["exec", "prettier", "--check", "--log-level=warn", "."]);
+  if (formatted !== 0)
+    console.error("bootstrap: formatting check failed: run `npm run format` (prettier --write .)");
   const status = pnpm([
-    "exec", "turbo", "run", "build", "typecheck", "lint", "test",
-    "--concurrency=1", "--output-logs=full", "--log-order=grouped",
+    "exec",
+    "turbo",
+    "run",
+    "build",
+    "typecheck",
+    "lint",
+    "test",
+    "--concurrency=1",
+    "--output-logs=full",
+    "--log-order=grouped",
   ]);
-  let passed = 0, failed = 0, skipped = 0;
+  let passed = 0,
+    failed = 0,
+    skipped = 0;
   if (existsSync(reports)) {
     for (const f of readdirSync(reports)) {
       const r = JSON.parse(readFileSync(join(reports, f), "utf8"));
@@ -81,19 +111,25 @@ if (mode === "test") {
     }
   }
   console.log(`\ntaskhub: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
-  process.exit(status !== 0 ? status : failed > 0 ? 1 : 0);
+  process.exit(status !== 0 ? status : failed > 0 || formatted !== 0 ? 1 : 0);
 }
 
 if (mode === "interop") {
   // Scenarios against the real DurableTask.AzureStorage (docs/dtf-compatibility.md); prints its own closing line.
-  must(pnpm(["exec", "turbo", "run", "build", "--filter=@taskhub/e2e...", "--output-logs=errors-only"]), "build");
+  must(
+    pnpm(["exec", "turbo", "run", "build", "--filter=@taskhub/e2e...", "--output-logs=errors-only"]),
+    "build",
+  );
   process.exit(run("node", ["e2e/scripts/interop.mjs", ...process.argv.slice(3)]));
 }
 
 if (mode === "bench") {
   // The benchmark of issue 8 (BENCHMARKS.md): its own Azurite and worker processes; args pass through
   // (`npm run bench -- --quick`).
-  must(pnpm(["exec", "turbo", "run", "build", "--filter=@taskhub/e2e", "--output-logs=errors-only"]), "build");
+  must(
+    pnpm(["exec", "turbo", "run", "build", "--filter=@taskhub/e2e", "--output-logs=errors-only"]),
+    "build",
+  );
   process.exit(run("node", ["e2e/dist/bench/main.js", ...process.argv.slice(3)]));
 }
 
@@ -102,14 +138,17 @@ if (mode === "pack") {
   // repository until they are published: `npm install <dir>/*.tgz` (README, "Your own app").
   // `--out DIR` writes them elsewhere than dist-packages/ (the quickstart test packs into a temporary folder).
   const outArg = process.argv.indexOf("--out");
-  const out = outArg > 0 && process.argv[outArg + 1] ? resolve(process.argv[outArg + 1]) : join(root, "dist-packages");
+  const out =
+    outArg > 0 && process.argv[outArg + 1] ? resolve(process.argv[outArg + 1]) : join(root, "dist-packages");
   rmSync(out, { recursive: true, force: true });
   must(pnpm(["exec", "turbo", "run", "build", "--output-logs=errors-only"]), "build");
   for (const p of ["core", "azure-storage", "azurite", "host", "durable-functions"]) {
     must(pnpm(["pack", "--dir", join(root, "packages", p), "--pack-destination", out]), `pack ${p}`);
     const { name, version } = JSON.parse(readFileSync(join(root, "packages", p, "package.json"), "utf8"));
     const file = `${name.replace("@", "").replace("/", "-")}-${version}.tgz`;
-    console.log(`packed ${name}@${version}: ${file} (${Math.round(statSync(join(out, file)).size / 1024)} KB)`);
+    console.log(
+      `packed ${name}@${version}: ${file} (${Math.round(statSync(join(out, file)).size / 1024)} KB)`,
+    );
   }
   console.log(`tarballs in ${out}: npm install ${out}/*.tgz`);
   process.exit(0);
