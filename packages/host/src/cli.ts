@@ -140,6 +140,16 @@ function print(opts: Common, value: unknown, human: () => string): void {
   console.log(opts.json ? JSON.stringify(value, null, 2) : human());
 }
 
+/** One object: JSON with --json, else a field/value table (strings as they are, anything else as JSON). */
+function printFields(opts: Common, obj: object): void {
+  print(opts, obj, () =>
+    table([
+      ["field", "value"],
+      ...Object.entries(obj).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    ]),
+  );
+}
+
 /** Colours only on a terminal, never with NO_COLOR; FORCE_COLOR turns them on anywhere. */
 const colour = (stream: NodeJS.WriteStream): boolean =>
   process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== "0"
@@ -260,12 +270,7 @@ withCommon(
     const s = await client.getOrchestrationState(o.id);
     if (!s) throw new TaskHubError("InstanceNotFound", `no instance with id '${o.id}'`);
     const obj = toStatusObject(s, { showInput: o.showInput });
-    print(o, obj, () =>
-      table([
-        ["field", "value"],
-        ...Object.entries(obj).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
-      ]),
-    );
+    printFields(o, obj);
   }),
 );
 
@@ -412,12 +417,7 @@ withCommon(
       lockedBy: e.lockedBy ?? null,
       state: e.state ?? null,
     };
-    print(o, obj, () =>
-      table([
-        ["field", "value"],
-        ...Object.entries(obj).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
-      ]),
-    );
+    printFields(o, obj);
   }),
 );
 

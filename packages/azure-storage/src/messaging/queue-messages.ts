@@ -22,13 +22,18 @@ import {
 /** Azure queues refuse visibility delays of 7 days or more. */
 export const MAX_VISIBILITY_DELAY_SECONDS = 7 * 24 * 3600 - 60;
 
-export interface ReceivedMessage {
+/** A received queue message as storage gave it; `taskMessage` once it decoded. */
+export interface RawQueueMessage {
   queueName: string;
   messageId: string;
   popReceipt: string;
   dequeueCount: number;
   insertedOn: Date;
   body: string;
+  taskMessage?: TaskMessage;
+}
+
+export interface ReceivedMessage extends RawQueueMessage {
   data: MessageData;
   taskMessage: TaskMessage;
 }

@@ -9,7 +9,7 @@ import pLimit from "p-limit";
 import { TaskHubError, type TaskMessage } from "@taskhub/core";
 import { HubPart, type HubContext } from "../hub-context.js";
 import type { PoisonStore } from "./poison-store.js";
-import type { ReceivedMessage } from "./queue-messages.js";
+import type { RawQueueMessage, ReceivedMessage } from "./queue-messages.js";
 
 /** Results that need their scheduling event in history (the out-of-order check). */
 export const RESULT_TYPES = new Set([
@@ -81,6 +81,14 @@ export class TaskHubQueue extends HubPart {
     queue: QueueClient,
     m: { messageId: string; popReceipt: string; dequeueCount: number; insertedOn: Date; messageText: string },
   ): Promise<ReceivedMessage | undefined> {
+    const raw: RawQueueMessage = {
+      queueName,
+      messageId: m.messageId,
+      popReceipt: m.popReceipt,
+      dequeueCount: m.dequeueCount,
+      insertedOn: m.insertedOn,
+      body: m.messageText,
+    };
     try {
       const { data, taskMessage } = await this.messenger.decode(m.messageText);
       const type = taskMessage.event.type;
@@ -96,16 +104,7 @@ export class TaskHubQueue extends HubPart {
           "Serialization",
           `a message for '${taskMessage.orchestrationInstance.instanceId}' belongs on ${home}, not ${queueName}`,
         );
-      return {
-        queueName,
-        messageId: m.messageId,
-        popReceipt: m.popReceipt,
-        dequeueCount: m.dequeueCount,
-        insertedOn: m.insertedOn,
-        body: m.messageText,
-        data,
-        taskMessage,
-      };
+      return { ...raw, data, taskMessage };
     } catch (err) {
       const reason = `cannot decode message: ${(err as Error).message}`;
       this.logger.warn(
@@ -119,17 +118,7 @@ export class TaskHubQueue extends HubPart {
         "undecodable message",
       );
       if (m.dequeueCount >= this.s.maxDequeueCount) {
-        await this.quarantine(
-          {
-            queueName,
-            messageId: m.messageId,
-            popReceipt: m.popReceipt,
-            dequeueCount: m.dequeueCount,
-            insertedOn: m.insertedOn,
-            body: m.messageText,
-          },
-          reason,
-        );
+        await this.quarantine(raw, reason);
       } else {
         await queue
           .updateMessage(m.messageId, m.popReceipt, undefined, this.abandonDelaySeconds(m.dequeueCount))
@@ -202,18 +191,7 @@ export class TaskHubQueue extends HubPart {
       .catch(() => undefined);
   }
 
-  async quarantine(
-    m: {
-      queueName: string;
-      messageId: string;
-      popReceipt: string;
-      dequeueCount: number;
-      insertedOn: Date;
-      body: string;
-      taskMessage?: TaskMessage;
-    },
-    reason: string,
-  ): Promise<void> {
+  async quarantine(m: RawQueueMessage, reason: string): Promise<void> {
     // A local activity result (see `localActivityResults`) is replayed to its control queue, where DTF sends it.
     const local =
       m.queueName === this.names.workItemQueue &&
