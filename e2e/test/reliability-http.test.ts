@@ -396,7 +396,7 @@ describe("secrets", () => {
         if (text.includes(secret)) leaks.push(`${what} in the log of host ${i}`);
       for (const b of bodies) {
         // The check-status payload's management URLs carry the key to a caller who presented it, as Durable
-        // Functions' do (http-api.md §2.3); no error answer may carry it.
+        // Functions' do (docs/http-api.md, "Check-status payload"); no error answer may carry it.
         if (what === "API key" && b.status >= 200 && b.status < 300) continue;
         if (b.text.includes(secret)) leaks.push(`${what} in a ${b.status} response: ${b.text.slice(0, 100)}`);
       }

@@ -1,6 +1,6 @@
 /**
  * The storage requests DTF's Azure Storage provider needs for the bench workloads, derived from its
- * checkpoint protocol (spec dtf-azure-storage.md §5, §6.3-6.5) with DTF's defaults (extended sessions off,
+ * checkpoint protocol (docs/architecture.md, "One orchestration step") with DTF's defaults (extended sessions off,
  * so every orchestration step re-reads the history; activity work items received one message per
  * GetMessages; control queues received 32 messages per GetMessages). The derivation is written out in
  * BENCHMARKS.md. Keys are the request counter's `<service>.<operation>` names.
@@ -29,7 +29,7 @@ export function dtfSequence(k: number): ProtocolFigure {
     "queue.DeleteMessage": steps + k,
     // a work item per receive; control messages 32 per receive
     "queue.GetMessages": k + steps / 32,
-    // client reads the Instances row (dedupe); the worker reads it once (start dedupe, §6.3) and the
+    // client reads the Instances row (dedupe); the worker reads it once (start dedupe) and the
     // history at every step (no extended sessions); a sequence of <= 1000 rows is one page
     "table.QueryEntities": 1 + 1 + steps * Math.max(1, Math.ceil((3 + 4 * k) / PAGE_ROWS)),
     // client writes the Pending row

@@ -1,5 +1,5 @@
 // The rows an entity leaves in the Instances and History tables and the messages it is sent, read with
-// the plain @azure/* clients and held against the spec (dtf-azure-storage.md §9).
+// the plain @azure/* clients and held against DT.AS's entity layout (docs/storage-layout.md).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TableClient } from "@azure/data-tables";
 import { QueueServiceClient } from "@azure/storage-queue";

@@ -1,6 +1,6 @@
 // Runs real orchestrations, then reads Azurite with the plain @azure/* clients: names, history rows
 // (RowKeys, EventType names, columns and Edm types), the sentinel, the Instances row, a queue message body,
-// and large payloads in blobs (spec dtf-azure-storage.md §1, §3, §4, §5).
+// and large payloads in blobs (docs/storage-layout.md).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TableClient, TableServiceClient } from "@azure/data-tables";
 import { QueueServiceClient } from "@azure/storage-queue";

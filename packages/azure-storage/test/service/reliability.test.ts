@@ -412,7 +412,7 @@ describe("local activity results", () => {
     const s = await client.waitForOrchestrationCompletion(id, { timeoutMs: 60_000 });
     expect(s.output).toEqual([2, 4, 6]);
     expect(crashed.size).toBe(3);
-    // A failed step has sent its next work item already (sends come first, §6.5), so 2 and 3 run twice, as
+    // A failed step has sent its next work item already (sends come first: docs/architecture.md), so 2 and 3 run twice, as
     // they would on DTF's path. Each result given back went to the control queue: had its work item become
     // visible again instead, 1 (and 2 and 3 once more) would have run again.
     expect(runs.sort()).toEqual([1, 2, 2, 3, 3]);

@@ -1,6 +1,6 @@
 // Storage requests per orchestration, from the provider's request counter. Polling (GetMessages) depends
 // on timing, so it is reported apart from the requests the protocol itself needs; those are asserted
-// against an upper bound derived from DTF's checkpoint protocol (spec §6.5).
+// against an upper bound derived from DTF's checkpoint protocol (docs/architecture.md, "One orchestration step").
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TaskHubClient, TaskHubWorker } from "@taskhub/core";
 import { RequestCounter } from "../../src/index.js";

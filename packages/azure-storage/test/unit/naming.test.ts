@@ -3,7 +3,7 @@ import { fnv1a32, partitionIndex } from "../../src/partitioning/fnv1a.js";
 import { escapePartitionKey, unescapePartitionKey } from "../../src/tracking/key-sanitation.js";
 import { taskHubNames, validateTaskHubName } from "../../src/naming.js";
 
-describe("FNV-1a partitioning (spec §2 worked examples)", () => {
+describe("FNV-1a partitioning (worked examples computed as DT.AS does)", () => {
   it.each([
     ["abc", 440920331, 3, 11],
     ["myinstance", 3228197520, 0, 0],
@@ -25,7 +25,7 @@ describe("FNV-1a partitioning (spec §2 worked examples)", () => {
   });
 });
 
-describe("key sanitation (spec §4.1)", () => {
+describe("key sanitation (DT.AS's key escaping)", () => {
   it.each([
     ["plain-Id_1", "plain-Id_1"],
     ["a^b", "a^^b"],
@@ -38,7 +38,7 @@ describe("key sanitation (spec §4.1)", () => {
   });
 });
 
-describe("task hub names (spec §1)", () => {
+describe("task hub names (DT.AS's naming rules)", () => {
   it("derives every resource name", () => {
     const n = taskHubNames("MyHub", 4);
     expect(n.controlQueues).toEqual([

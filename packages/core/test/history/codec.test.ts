@@ -151,7 +151,7 @@ const samples: Record<EventTypeName, HistoryEvent> = {
   }),
 };
 
-/** Spec §3.5: EventType number and `$type` class of every event type, written out independently of the code. */
+/** DTF's EventType number and `$type` class of every event type, written out independently of the code. */
 const dtfTable: Record<EventTypeName, [number, string]> = {
   ExecutionStarted: [0, "ExecutionStartedEvent"],
   ExecutionCompleted: [1, "ExecutionCompletedEvent"],
@@ -177,7 +177,7 @@ const dtfTable: Record<EventTypeName, [number, string]> = {
   ExecutionRewound: [21, "ExecutionRewoundEvent"],
 };
 
-/** The exact example message of spec §3.5 (raw text: `\"` stays escaped). */
+/** A control-queue message exactly as DT.AS writes it (raw text: `\"` stays escaped). */
 const specExampleMessage = String.raw`{"$type":"DurableTask.AzureStorage.MessageData",
  "ActivityId":"5406d369-4369-4673-afae-6671a2fa1e57",
  "TaskMessage":{"$type":"DurableTask.Core.TaskMessage",
@@ -532,7 +532,7 @@ describe("DTF JSON codec: writer shape", () => {
 });
 
 describe("DTF JSON codec: reader", () => {
-  it("decodes the TaskScheduledEvent inside the spec §3.5 example message", () => {
+  it("decodes the TaskScheduledEvent inside a control-queue message as DT.AS writes it", () => {
     const message = JSON.parse(specExampleMessage) as Json;
     const eventJson = message.TaskMessage.Event as Json;
     const e = fromDtfJson(eventJson);

@@ -1,6 +1,6 @@
 /**
  * Constructors for single DTF history events, so replay tests can spell histories out literally, row by row,
- * exactly as DTF stores them (spec dtf-azure-storage §3.5, §4.3):
+ * exactly as DTF stores them (docs/storage-layout.md):
  *
  *   OrchestratorStarted, ExecutionStarted, TaskScheduled #0, OrchestratorCompleted,
  *   OrchestratorStarted, TaskCompleted(taskScheduledId 0), ...

@@ -24,7 +24,7 @@ import {
   taskScheduled,
 } from "./dtf-events.js";
 
-const VECTOR = "9e6da236-e0d4-5763-9676-05cac0dfe31c"; // abc123_2024-01-02T03:04:05.0000000Z_0 (spec §4.2)
+const VECTOR = "9e6da236-e0d4-5763-9676-05cac0dfe31c"; // abc123_2024-01-02T03:04:05.0000000Z_0 (DTF's deterministic-GUID name)
 // Independently computed with Python: uuid.uuid5(UUID('9e952958-5e33-4daf-827f-2fa12937b875'), name)
 const PY = {
   "abc123_2024-01-02T03:04:05.0000000Z_1": "a02d19b1-610b-5ca8-8307-6ade470309db",
