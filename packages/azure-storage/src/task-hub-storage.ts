@@ -8,6 +8,7 @@ import { TablePartitionManager } from "./partitioning/table-partition-manager.js
 import type { TaskHubNames } from "./naming.js";
 import type { PoisonStore } from "./messaging/poison-store.js";
 import type { StorageClients } from "./storage/clients.js";
+import { ignoreNotFound, isConflict } from "./storage/errors.js";
 
 export class TaskHubStorage {
   private hubReady: Promise<void> | undefined;
@@ -49,7 +50,7 @@ export class TaskHubStorage {
           .getBlockBlobClient(n.appLeaseInfoBlob)
           .upload("{}", 2, { conditions: { ifNoneMatch: "*" } })
           .catch((err: unknown) => {
-            if ((err as { statusCode?: number }).statusCode !== 409) throw err;
+            if (!isConflict(err)) throw err; // the blob exists: kept
           }),
       ),
     ]);
@@ -62,14 +63,11 @@ export class TaskHubStorage {
   /** Delete every queue, table and container of the hub (docs/storage-layout.md lists them). */
   async deleteTaskHub(): Promise<void> {
     const n = this.names;
-    const ignore404 = (err: unknown): void => {
-      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
-    };
     await Promise.all([
       ...n.controlQueues.map((q) => this.clients.queue(q).deleteIfExists()),
       this.clients.queue(n.workItemQueue).deleteIfExists(),
       ...[n.historyTable, n.instancesTable, n.partitionsTable, n.poisonTable].map((t) =>
-        this.clients.table(t).deleteTable().catch(ignore404),
+        this.clients.table(t).deleteTable().catch(ignoreNotFound),
       ),
       ...[n.largeMessagesContainer, n.leasesContainer, n.appLeaseContainer].map((c) =>
         this.clients.container(c).deleteIfExists(),

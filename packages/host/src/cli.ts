@@ -22,7 +22,7 @@ import {
   type OrchestrationRuntimeStatus,
   type OrchestrationState,
 } from "@taskhub/core";
-import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
+import { AzureStorageOrchestrationService, isNotFound } from "@taskhub/azure-storage";
 import { loadConfig } from "./config.js";
 import { createHost, type HttpHandler } from "./host.js";
 import { pageAt } from "./http/continuation-token.js";
@@ -681,7 +681,7 @@ withCommon(
           draining: e.IsDraining ?? false,
         });
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+      if (!isNotFound(err)) throw err; // no partitions table: no table-lease worker has run
     }
     print(o, rows, () =>
       rows.length === 0

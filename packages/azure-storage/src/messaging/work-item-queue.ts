@@ -13,6 +13,7 @@ import {
   type TaskMessage,
 } from "@taskhub/core";
 import { HubPart, type HubContext } from "../hub-context.js";
+import { ignoreNotFound } from "../storage/errors.js";
 import type { LocalActivities } from "../local-activities.js";
 import { PollingBackoff, type PollingActivity } from "./poller.js";
 import type { ReceivedMessage } from "./queue-messages.js";
@@ -191,9 +192,7 @@ export class WorkItemQueue extends HubPart {
     await this.clients
       .queue(this.names.workItemQueue)
       .deleteMessage(wi.id, wi.popReceipt)
-      .catch((err: unknown) => {
-        if ((err as { statusCode?: number }).statusCode !== 404) throw err;
-      });
+      .catch(ignoreNotFound);
   }
 
   async abandonActivityWorkItem(workItem: ActivityWorkItem, options: AbandonOptions = {}): Promise<void> {

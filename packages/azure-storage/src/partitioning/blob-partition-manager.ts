@@ -12,6 +12,7 @@
 import { randomUUID } from "node:crypto";
 import type { BlobClient, ContainerClient } from "@azure/storage-blob";
 import { silentLogger, sleep, type Logger } from "@taskhub/core";
+import { isWriteConflict } from "../storage/errors.js";
 import type { PartitionListener, PartitionManager } from "./partition-manager.js";
 
 export interface LeaseTimings {
@@ -116,8 +117,7 @@ export class BlobPartitionManager implements PartitionManager {
         .getBlockBlobClient(name)
         .upload(content, Buffer.byteLength(content), { conditions: { ifNoneMatch: "*" } });
     } catch (err) {
-      const s = (err as { statusCode?: number }).statusCode;
-      if (s !== 409 && s !== 412) throw err;
+      if (!isWriteConflict(err)) throw err; // the blob exists
     }
   }
 
@@ -244,8 +244,7 @@ export class BlobPartitionManager implements PartitionManager {
       );
       return true;
     } catch (err) {
-      const s = (err as { statusCode?: number }).statusCode;
-      if (s === 409 || s === 412) return false; // someone else got there first
+      if (isWriteConflict(err)) return false; // someone else got there first
       throw err;
     }
   }

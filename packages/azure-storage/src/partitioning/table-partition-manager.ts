@@ -14,6 +14,7 @@
  */
 import type { TableClient } from "@azure/data-tables";
 import { silentLogger, sleep, type Logger } from "@taskhub/core";
+import { isConflict, isPreconditionFailed } from "../storage/errors.js";
 import { rawValue } from "../tracking/history-row.js";
 import type { PartitionListener, PartitionManager } from "./partition-manager.js";
 
@@ -75,7 +76,7 @@ export class TablePartitionManager implements PartitionManager {
     await Promise.all(
       this.o.controlQueues.map((q) =>
         this.o.table.createEntity({ partitionKey: "", rowKey: q }).catch((err: unknown) => {
-          if ((err as { statusCode?: number }).statusCode !== 409) throw err;
+          if (!isConflict(err)) throw err; // the row exists: kept
         }),
       ),
     );
@@ -166,7 +167,7 @@ export class TablePartitionManager implements PartitionManager {
       });
       return true;
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 412) return false;
+      if (isPreconditionFailed(err)) return false;
       throw err;
     }
   }

@@ -7,6 +7,7 @@
 import { randomInt } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { ContainerClient } from "@azure/storage-blob";
+import { ignoreNotFound, isNotFound } from "../storage/errors.js";
 
 /** Envelopes larger than this many UTF-8 bytes go to a blob (DTF `MaxStorageQueuePayloadSizeInBytes`). */
 export const MAX_QUEUE_MESSAGE_BYTES = 45 * 1024;
@@ -107,11 +108,11 @@ export class LargePayloadStore {
     let n = 0;
     try {
       for await (const b of this.container.listBlobsFlat({ prefix })) {
-        await this.container.deleteBlob(b.name, { deleteSnapshots: "include" }).catch(() => undefined);
+        await this.container.deleteBlob(b.name, { deleteSnapshots: "include" }).catch(ignoreNotFound);
         n++;
       }
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) return n;
+      if (isNotFound(err)) return n; // no container: nothing to delete
       throw err;
     }
     return n;

@@ -65,6 +65,21 @@ export const isNotFound = (err: unknown): boolean => statusOf(err) === 404;
 export const isConflict = (err: unknown): boolean => statusOf(err) === 409;
 export const isPreconditionFailed = (err: unknown): boolean => statusOf(err) === 412;
 
+/**
+ * A conditional write lost to another writer: a 409 (the row or blob already exists, a lease is held) or a
+ * 412 (its ETag or lease no longer matches). Which of the two depends on the service and the condition.
+ */
+export const isWriteConflict = (err: unknown): boolean => isConflict(err) || isPreconditionFailed(err);
+
+/**
+ * A catch handler for a delete or update whose target may already be gone: a 404 means done (undefined),
+ * anything else is rethrown. `op().catch(ignoreNotFound)`.
+ */
+export function ignoreNotFound(err: unknown): undefined {
+  if (!isNotFound(err)) throw err;
+  return undefined;
+}
+
 const MISSING_STORE_CODES = new Set(["TableNotFound", "QueueNotFound", "ContainerNotFound"]);
 
 /**

@@ -33,6 +33,7 @@ import {
   type Session,
 } from "../orchestration-work-item.js";
 import type { LargePayloadStore } from "../payloads/large-payloads.js";
+import { isNotFound } from "../storage/errors.js";
 import type { CheckpointTestHooks } from "./checkpoint-test-hooks.js";
 import type { HistoryTable } from "./history-table.js";
 import {
@@ -92,7 +93,7 @@ export class OrchestrationCheckpoint extends HubPart {
             await this.clients.queue(m.queueName).deleteMessage(m.messageId, m.popReceipt);
             return m.messageId;
           } catch (err) {
-            if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+            if (!isNotFound(err)) throw err;
             // The message may have become visible again and may be delivered once more: the next step
             // must not count this one as settled.
             this.sessions.delete(wi.instanceId);

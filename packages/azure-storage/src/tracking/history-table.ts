@@ -13,6 +13,7 @@ import {
   type LargePayloadStore,
 } from "../payloads/large-payloads.js";
 import { escapePartitionKey } from "./key-sanitation.js";
+import { ignoreNotFound, isNotFound, isWriteConflict, statusOf } from "../storage/errors.js";
 import {
   eventToRow,
   historyRowKey,
@@ -74,10 +75,6 @@ export interface AppendResult {
 
 const MAX_ROWS_PER_BATCH = 99;
 const MAX_BATCH_BYTES = 3 * 1024 * 1024;
-
-function status(err: unknown): number | undefined {
-  return (err as { statusCode?: number }).statusCode;
-}
 
 export class HistoryTable {
   constructor(
@@ -197,15 +194,14 @@ export class HistoryTable {
         const sub = res.subResponses[batch.length - 1];
         etag = sub?.etag ?? (await this.table.getEntity(pk, SENTINEL_ROW_KEY)).etag;
       } catch (err) {
-        const s = status(err);
-        if (s === 409 || s === 412) {
+        if (isWriteConflict(err)) {
           // The client retries a batch whose answer was lost (a 500 or a dropped connection after the service
           // committed it); the retry then fails on the sentinel this very batch changed. That is our commit.
           const committed = final && o.consumed ? await this.sentinelEtagIfWritten(pk, sentinel) : undefined;
           if (committed === undefined)
             throw new TaskHubError(
               "WorkItemLockLost",
-              `instance '${o.instanceId}' was checkpointed by another worker (HTTP ${s} on the history sentinel)`,
+              `instance '${o.instanceId}' was checkpointed by another worker (HTTP ${statusOf(err)} on the history sentinel)`,
               { cause: err },
             );
           etag = committed;
@@ -266,7 +262,7 @@ export class HistoryTable {
       queryOptions: { filter, select: ["ExecutionId"] },
     })) {
       if (r.ExecutionId === executionId)
-        await this.table.deleteEntity(pk, String(r.rowKey)).catch(() => undefined);
+        await this.table.deleteEntity(pk, String(r.rowKey)).catch(ignoreNotFound);
     }
   }
 
@@ -285,8 +281,9 @@ export class HistoryTable {
       try {
         await this.table.submitTransaction(batch);
       } catch (err) {
-        if (status(err) !== 404) throw err;
-        for (const [, e] of batch) await this.table.deleteEntity(pk, e.rowKey).catch(() => undefined);
+        // A row deleted meanwhile fails the whole batch: delete the others one by one.
+        if (!isNotFound(err)) throw err;
+        for (const [, e] of batch) await this.table.deleteEntity(pk, e.rowKey).catch(ignoreNotFound);
       }
     }
     return keys.length;

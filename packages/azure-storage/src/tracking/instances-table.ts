@@ -14,6 +14,7 @@ import {
   type PurgeFilter,
 } from "@taskhub/core";
 import { validateContinuationToken } from "./continuation-token.js";
+import { isNotFound, isWriteConflict } from "../storage/errors.js";
 import { escapePartitionKey, unescapePartitionKey } from "./key-sanitation.js";
 import { rawValue } from "./history-row.js";
 
@@ -120,7 +121,7 @@ export class InstancesTable {
         }),
       );
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+      if (isNotFound(err)) return undefined;
       throw err;
     }
   }
@@ -144,8 +145,7 @@ export class InstancesTable {
       if (previousEtag === undefined) await this.table.createEntity(entity);
       else await this.table.updateEntity(entity, "Replace", { etag: previousEtag });
     } catch (err) {
-      const s = (err as { statusCode?: number }).statusCode;
-      if (s !== 409 && s !== 412) throw err;
+      if (!isWriteConflict(err)) throw err;
     }
   }
 
@@ -173,7 +173,7 @@ export class InstancesTable {
       await this.table.deleteEntity(escapePartitionKey(instanceId), "", { etag: "*" });
       return true;
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) return false;
+      if (isNotFound(err)) return false;
       throw err;
     }
   }

@@ -6,10 +6,12 @@ import { describe, expect, inject, it } from "vitest";
 import {
   createStorageClients,
   errorCodeOf,
+  ignoreNotFound,
   isConflict,
   isNotFound,
   isPreconditionFailed,
   isTransient,
+  isWriteConflict,
   redactSecrets,
   statusOf,
   StorageError,
@@ -116,6 +118,61 @@ describe("storage errors from Azurite", () => {
     await t.deleteTable();
     await lease.getBlobLeaseClient().breakLease(0);
     await container.delete();
+  });
+
+  it("a conditional write that lost to another writer is a write conflict, whether 409 or 412", async () => {
+    const c = clients();
+    const name = uniqueName();
+    const t = c.table(name);
+    await t.createTable();
+    await t.createEntity({ partitionKey: "p", rowKey: "r" });
+    const exists = await failure(t.createEntity({ partitionKey: "p", rowKey: "r" }));
+    const stale = await failure(
+      t.updateEntity({ partitionKey: "p", rowKey: "r" }, "Replace", {
+        etag: `W/"datetime'2000-01-01T00%3A00%3A00.0000000Z'"`,
+      }),
+    );
+    const container = c.container(name);
+    await container.create();
+    const blob = container.getBlockBlobClient("b");
+    await blob.upload("x", 1);
+    const blobExists = await failure(blob.upload("y", 1, { conditions: { ifNoneMatch: "*" } }));
+    await blob.getBlobLeaseClient().acquireLease(-1);
+    const leased = await failure(blob.getBlobLeaseClient().acquireLease(-1));
+    const wrongLease = await failure(
+      blob.upload("y", 1, { conditions: { leaseId: "aaaaaaaa-0000-0000-0000-000000000000" } }),
+    );
+    expect([exists, stale, blobExists, leased, wrongLease].map(isWriteConflict)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(isWriteConflict(toStorageError(stale, "update"))).toBe(true);
+    const missing = await failure(t.getEntity("p", "none"));
+    expect(isWriteConflict(missing)).toBe(false);
+    expect(isWriteConflict(new RestError("x", { code: "ECONNRESET" }))).toBe(false);
+
+    await t.deleteTable();
+    await blob.getBlobLeaseClient().breakLease(0);
+    await container.delete();
+  });
+
+  it("ignoreNotFound answers undefined for a 404 and rethrows anything else", async () => {
+    const c = clients();
+    const t = c.table(uniqueName());
+    await t.createTable();
+    await expect(t.deleteEntity("p", "none").catch(ignoreNotFound)).resolves.toBeUndefined();
+    await expect(c.queue(uniqueName()).deleteMessage("id", "receipt").catch(ignoreNotFound)).resolves.toBe(
+      undefined,
+    );
+    await t.createEntity({ partitionKey: "p", rowKey: "r" });
+    const exists = await failure(t.createEntity({ partitionKey: "p", rowKey: "r" }).catch(ignoreNotFound));
+    expect(isConflict(exists)).toBe(true);
+    const offline = new RestError("x", { code: "ECONNREFUSED" });
+    expect(() => ignoreNotFound(offline)).toThrow(offline);
+    await t.deleteTable();
   });
 });
 
