@@ -11,6 +11,7 @@ import type { TaskHubNames } from "./naming.js";
 import { partitionIndex } from "./partitioning/fnv1a.js";
 import type { ResolvedSettings } from "./settings.js";
 import type { StorageClients } from "./storage/clients.js";
+import { isMessageGone } from "./storage/errors.js";
 
 export interface HubContext {
   readonly names: TaskHubNames;
@@ -53,5 +54,24 @@ export abstract class HubPart {
 
   protected wakeLocal(queueName: string): void {
     this.ctx.wakeLocal(queueName);
+  }
+
+  /**
+   * A catch handler for a best-effort change to a received message (delete, abandon, renew) whose failure at
+   * worst lets the message be delivered again: a message no longer ours (`isMessageGone`: deleted, or updated
+   * or received again since) passes silently; any other failure is logged at warn as `message.<op>Failed`.
+   */
+  protected messageOpFailed(
+    op: "delete" | "abandon" | "renew",
+    m: { queueName: string; messageId: string },
+  ): (err: unknown) => undefined {
+    return (err) => {
+      if (!isMessageGone(err))
+        this.logger.warn(
+          { event: `message.${op}Failed`, queue: m.queueName, messageId: m.messageId, err },
+          `${op} of a queue message failed; it will be delivered again`,
+        );
+      return undefined;
+    };
   }
 }

@@ -289,7 +289,7 @@ export class OrchestrationSessionManager extends HubPart {
             .queue(m.queueName)
             .deleteMessage(m.messageId, m.popReceipt)
             .then(() => m.messageId)
-            .catch(() => undefined),
+            .catch(this.messageOpFailed("delete", m)),
         ),
       );
       this.rememberDeleted(
@@ -320,7 +320,7 @@ export class OrchestrationSessionManager extends HubPart {
         await this.clients
           .queue(startMsg.queueName)
           .deleteMessage(startMsg.messageId, startMsg.popReceipt)
-          .catch(() => undefined);
+          .catch(this.messageOpFailed("delete", startMsg));
         msgs = msgs.filter((m) => m !== startMsg);
       };
       if (!row) {

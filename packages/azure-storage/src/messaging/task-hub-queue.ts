@@ -122,7 +122,7 @@ export class TaskHubQueue extends HubPart {
       } else {
         await queue
           .updateMessage(m.messageId, m.popReceipt, undefined, this.abandonDelaySeconds(m.dequeueCount))
-          .catch(() => undefined);
+          .catch(this.messageOpFailed("abandon", raw));
       }
       return undefined;
     }
@@ -156,7 +156,7 @@ export class TaskHubQueue extends HubPart {
           : this.clients
               .queue(m.queueName)
               .updateMessage(m.messageId, m.popReceipt, undefined, delay)
-              .catch(() => undefined),
+              .catch(this.messageOpFailed("abandon", m)),
       ),
     );
   }
@@ -182,13 +182,13 @@ export class TaskHubQueue extends HubPart {
       await this.clients
         .queue(m.queueName)
         .updateMessage(m.messageId, m.popReceipt, undefined, delaySeconds)
-        .catch(() => undefined);
+        .catch(this.messageOpFailed("abandon", m));
       return;
     }
     await this.clients
       .queue(m.queueName)
       .deleteMessage(m.messageId, m.popReceipt)
-      .catch(() => undefined);
+      .catch(this.messageOpFailed("delete", m));
   }
 
   async quarantine(m: RawQueueMessage, reason: string): Promise<void> {
@@ -216,7 +216,7 @@ export class TaskHubQueue extends HubPart {
     await this.clients
       .queue(m.queueName)
       .deleteMessage(m.messageId, m.popReceipt)
-      .catch(() => undefined);
+      .catch(this.messageOpFailed("delete", m));
     this.logger.error(
       { event: "message.quarantined", queue: m.queueName, messageId: m.messageId, reason },
       "message moved to the poison store",

@@ -60,7 +60,9 @@ export class WorkItemQueue extends HubPart {
         const wi = this.activityWorkItem(local.message, local.sentAt);
         // Waited long for a free slot: take the full visibility timeout again before running it.
         if (wi.lockedUntil!.getTime() - Date.now() < this.s.workItemQueueVisibilityTimeoutMs / 2)
-          await this.renewActivityWorkItemLock(wi).catch(() => undefined);
+          await this.renewActivityWorkItemLock(wi).catch(
+            this.messageOpFailed("renew", { queueName: this.names.workItemQueue, messageId: wi.id }),
+          );
         return wi;
       }
       const next = this.activityPrefetch.shift();
@@ -157,7 +159,13 @@ export class WorkItemQueue extends HubPart {
     if (left.length === 0) return;
     const queue = this.clients.queue(this.names.workItemQueue);
     await Promise.all(
-      left.map((m) => queue.updateMessage(m.messageId, m.popReceipt, undefined, 0).catch(() => undefined)),
+      left.map((m) =>
+        queue
+          .updateMessage(m.messageId, m.popReceipt, undefined, 0)
+          .catch(
+            this.messageOpFailed("abandon", { queueName: this.names.workItemQueue, messageId: m.messageId }),
+          ),
+      ),
     );
   }
 
@@ -200,6 +208,6 @@ export class WorkItemQueue extends HubPart {
     await this.clients
       .queue(this.names.workItemQueue)
       .updateMessage(wi.id, wi.popReceipt, undefined, Math.ceil((options.delayMs ?? 0) / 1000))
-      .catch(() => undefined);
+      .catch(this.messageOpFailed("abandon", { queueName: this.names.workItemQueue, messageId: wi.id }));
   }
 }

@@ -12,7 +12,7 @@
 import { randomUUID } from "node:crypto";
 import type { BlobClient, ContainerClient } from "@azure/storage-blob";
 import { silentLogger, sleep, type Logger } from "@taskhub/core";
-import { isWriteConflict } from "../storage/errors.js";
+import { isNotFound, isWriteConflict } from "../storage/errors.js";
 import type { PartitionListener, PartitionManager } from "./partition-manager.js";
 
 export interface LeaseTimings {
@@ -286,13 +286,19 @@ export class BlobPartitionManager implements PartitionManager {
     held.delete(queue);
     const blob = this.blob(kind, queue);
     const text = JSON.stringify({ PartitionId: queue, Owner: null, Token: null, Epoch: lease.epoch });
+    // Best effort: a lease not released expires by itself. One lost already (409/412: another worker has
+    // it) or a blob gone (404) is nothing to report.
+    const failed = (err: unknown): void => {
+      if (!isWriteConflict(err) && !isNotFound(err))
+        this.logger.warn(
+          { event: `lease.${kind}ReleaseFailed`, partition: queue, err },
+          `${kind} lease not released; it expires by itself`,
+        );
+    };
     await blob
       .getBlockBlobClient()
       .upload(text, Buffer.byteLength(text), { conditions: { leaseId: lease.leaseId } })
-      .catch(() => undefined);
-    await blob
-      .getBlobLeaseClient(lease.leaseId)
-      .releaseLease()
-      .catch(() => undefined);
+      .catch(failed);
+    await blob.getBlobLeaseClient(lease.leaseId).releaseLease().catch(failed);
   }
 }

@@ -80,6 +80,14 @@ export function ignoreNotFound(err: unknown): undefined {
   return undefined;
 }
 
+/**
+ * A received queue message is no longer this receiver's to delete or update: deleted already (404
+ * `MessageNotFound`), or its pop receipt is stale because it was updated or received again since (Azurite
+ * answers 400 `PopReceiptMismatch`; the service documents a 404 for a receipt that matches no message).
+ */
+export const isMessageGone = (err: unknown): boolean =>
+  isNotFound(err) || (statusOf(err) === 400 && errorCodeOf(err) === "PopReceiptMismatch");
+
 const MISSING_STORE_CODES = new Set(["TableNotFound", "QueueNotFound", "ContainerNotFound"]);
 
 /**

@@ -8,6 +8,7 @@ import {
   errorCodeOf,
   ignoreNotFound,
   isConflict,
+  isMessageGone,
   isNotFound,
   isPreconditionFailed,
   isTransient,
@@ -157,6 +158,23 @@ describe("storage errors from Azurite", () => {
     await t.deleteTable();
     await blob.getBlobLeaseClient().breakLease(0);
     await container.delete();
+  });
+
+  it("a deleted queue message and a stale pop receipt are a message gone; other refusals are not", async () => {
+    const queue = clients().queue(uniqueName());
+    await queue.create();
+    await queue.sendMessage("m");
+    const [m] = (await queue.receiveMessages()).receivedMessageItems;
+    const { messageId, popReceipt: first } = m!;
+    const { popReceipt: second } = await queue.updateMessage(messageId, first, undefined, 0);
+    const stale = await failure(queue.deleteMessage(messageId, first));
+    const refused = await failure(queue.updateMessage(messageId, second!, undefined, 8 * 24 * 3600));
+    await queue.deleteMessage(messageId, second!);
+    const deleted = await failure(queue.deleteMessage(messageId, second!));
+    expect([stale, deleted, refused].map(isMessageGone)).toEqual([true, true, false]);
+    expect([statusOf(stale), statusOf(deleted), statusOf(refused)]).toEqual([400, 404, 400]);
+    expect(isMessageGone(toStorageError(stale, "delete"))).toBe(true);
+    await queue.delete();
   });
 
   it("ignoreNotFound answers undefined for a 404 and rethrows anything else", async () => {
