@@ -87,6 +87,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       host: config.http.host,
       headersTimeoutMs: config.http.headersTimeoutMs,
       requestTimeoutMs: config.http.requestTimeoutMs,
+      logger,
     },
   );
 
@@ -165,7 +166,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
             { status: ready ? "ready" : "stopping", ownedPartitions: owned },
             { status: ready ? 200 : 503 },
           );
-        } catch {
+        } catch (err) {
+          logger.debug({ event: "host.readyzFailed", err }, "readiness probe: storage unreachable");
           return Response.json({ status: "storage unreachable" }, { status: 503 });
         }
       }
@@ -212,8 +214,11 @@ export async function createHost(options: HostOptions): Promise<Host> {
       },
     };
   } catch (err) {
-    await worker?.stop({ drainTimeoutMs: 0 }).catch(() => undefined);
-    await server.close().catch(() => undefined);
+    // Cleanup after a failed start: the start's own error is the one to throw; cleanup failures are logged.
+    const cleanupFailed = (what: string) => (err: unknown) =>
+      logger.warn({ event: "host.startCleanupFailed", what, err }, `after a failed start, ${what} failed`);
+    await worker?.stop({ drainTimeoutMs: 0 }).catch(cleanupFailed("stopping the worker"));
+    await server.close().catch(cleanupFailed("closing the HTTP server"));
     await azurite?.stop();
     throw err;
   }

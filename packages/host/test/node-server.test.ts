@@ -1,5 +1,6 @@
 // The HTTP server's defences against slow or stalled clients: a request whose headers or body stop arriving
 // is answered 408 and its connection closed, instead of being held for Node's defaults (60 s, 300 s).
+// A handler that throws is answered 500 and logged.
 import { connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { serve, type RunningServer } from "../src/index.js";
@@ -64,5 +65,23 @@ describe("serve: timeouts", () => {
       code: "InvalidArgument",
       message: expect.stringMatching(/cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\)/),
     });
+  });
+});
+
+describe("serve: handler failures", () => {
+  it("answers 500 without details and logs the failure as http.handlerFailed, without the query", async () => {
+    const logged: object[] = [];
+    const ignore = (): void => {};
+    const boom = new Error("boom");
+    server = await serve(
+      async () => {
+        throw boom;
+      },
+      { logger: { debug: ignore, info: ignore, warn: ignore, error: (o) => void logged.push(o as object) } },
+    );
+    const r = await fetch(`${server.url}/api/thing?code=secret`);
+    expect(r.status).toBe(500);
+    expect(await r.json()).toEqual({ Message: "Something went wrong while processing your request" });
+    expect(logged).toEqual([{ event: "http.handlerFailed", method: "GET", path: "/api/thing", err: boom }]);
   });
 });

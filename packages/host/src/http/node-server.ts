@@ -11,7 +11,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { InvalidArgumentError } from "@taskhub/core";
+import { InvalidArgumentError, silentLogger, type Logger } from "@taskhub/core";
 
 export interface RunningServer {
   url: string;
@@ -62,6 +62,8 @@ export interface ServeOptions {
   headersTimeoutMs?: number;
   /** Headers and body; default 15 000. */
   requestTimeoutMs?: number;
+  /** Where a handler's failure (answered 500) is logged, as `http.handlerFailed`. Default: nowhere. */
+  logger?: Logger;
 }
 
 export async function serve(
@@ -72,6 +74,7 @@ export async function serve(
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const headersTimeout = options.headersTimeoutMs ?? 10_000;
   const requestTimeout = options.requestTimeoutMs ?? 15_000;
+  const logger = options.logger ?? silentLogger;
   let origin = "";
   // Node checks the two timeouts every `connectionsCheckingInterval` (30 s by default): check often enough
   // that a stalled request is closed close to its deadline.
@@ -92,8 +95,12 @@ export async function serve(
         res.statusCode = response.status;
         response.headers.forEach((v, k) => res.setHeader(k, v));
         res.end(Buffer.from(await response.arrayBuffer()));
-      } catch {
+      } catch (err) {
         if (req.socket.destroyed) return; // the client went away, or a timeout closed the connection
+        logger.error(
+          { event: "http.handlerFailed", method: req.method, path: req.url?.split("?", 1)[0], err },
+          "a request failed: answered 500",
+        );
         if (res.headersSent) return void res.destroy();
         res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
         res.end(JSON.stringify({ Message: "Something went wrong while processing your request" }));
