@@ -54,10 +54,11 @@ const stop = () => {
 };
 process.stdin.on("data", () => {}).on("end", stop).on("error", stop);
 for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"]) process.on(signal, stop);
-process.stdout.on("error", () => {});
+process.stdout.on("error", () => {}); // the parent went away: no one is left to report to
 const report = (m) => process.stdout.write(JSON.stringify(m) + "\\n");
 let onDefaultPorts = true;
 try {
+  // The default ports taken (or refused): free ports instead; a failure of that start is the one reported.
   azurite = await startAzurite({ blobPort: defaultPorts.blob, queuePort: defaultPorts.queue, tablePort: defaultPorts.table }).catch(() => {
     onDefaultPorts = false;
     return startAzurite();

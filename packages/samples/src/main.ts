@@ -222,7 +222,7 @@ let stop: () => Promise<void> = async () => {};
 async function main(): Promise<void> {
   stopOnSignals(
     async () => {
-      await started.catch(() => undefined);
+      await started.catch(() => undefined); // a failed start is reported by main's own catch
       await stop();
     },
     { onSignal: () => interrupted.abort() },

@@ -228,6 +228,7 @@ class Replayer {
       this.step(() => out.next());
     } else if (isAsyncGenerator(out)) {
       if (!this.allowAsync) {
+        // Closes the generator it will never run; a rejection from its cleanup has no one to go to.
         void out.return(undefined).catch(() => undefined);
         throw new TaskHubError(
           "InvalidOperation",

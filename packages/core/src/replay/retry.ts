@@ -61,6 +61,8 @@ export function retryTimerDelayMs(
     try {
       if (!p.handleFailure(failure)) return undefined;
     } catch {
+      // A predicate that throws declines the retry: the task's own failure reaches the orchestrator. Replay
+      // code has no logger (it would log again on every replay).
       return undefined;
     }
   }
