@@ -60,9 +60,7 @@ export class WorkItemQueue extends HubPart {
         const wi = this.activityWorkItem(local.message, local.sentAt);
         // Waited long for a free slot: take the full visibility timeout again before running it.
         if (wi.lockedUntil!.getTime() - Date.now() < this.s.workItemQueueVisibilityTimeoutMs / 2)
-          await this.renewActivityWorkItemLock(wi).catch(
-            this.messageOpFailed("renew", { queueName: this.names.workItemQueue, messageId: wi.id }),
-          );
+          await this.renewActivityWorkItemLock(wi).catch(this.workItemOpFailed("renew", wi.id));
         return wi;
       }
       const next = this.activityPrefetch.shift();
@@ -162,9 +160,7 @@ export class WorkItemQueue extends HubPart {
       left.map((m) =>
         queue
           .updateMessage(m.messageId, m.popReceipt, undefined, 0)
-          .catch(
-            this.messageOpFailed("abandon", { queueName: this.names.workItemQueue, messageId: m.messageId }),
-          ),
+          .catch(this.workItemOpFailed("abandon", m.messageId)),
       ),
     );
   }
@@ -208,6 +204,10 @@ export class WorkItemQueue extends HubPart {
     await this.clients
       .queue(this.names.workItemQueue)
       .updateMessage(wi.id, wi.popReceipt, undefined, Math.ceil((options.delayMs ?? 0) / 1000))
-      .catch(this.messageOpFailed("abandon", { queueName: this.names.workItemQueue, messageId: wi.id }));
+      .catch(this.workItemOpFailed("abandon", wi.id));
+  }
+
+  private workItemOpFailed(op: "abandon" | "renew", messageId: string): (err: unknown) => undefined {
+    return this.messageOpFailed(op, { queueName: this.names.workItemQueue, messageId });
   }
 }
