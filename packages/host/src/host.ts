@@ -215,8 +215,11 @@ export async function createHost(options: HostOptions): Promise<Host> {
     };
   } catch (err) {
     // Cleanup after a failed start: the start's own error is the one to throw; cleanup failures are logged.
-    const cleanupFailed = (what: string) => (err: unknown) =>
-      logger.warn({ event: "host.startCleanupFailed", what, err }, `after a failed start, ${what} failed`);
+    const cleanupFailed = (what: string) => (cleanupErr: unknown) =>
+      logger.warn(
+        { event: "host.startCleanupFailed", what, err: cleanupErr },
+        `after a failed start, ${what} failed`,
+      );
     await worker?.stop({ drainTimeoutMs: 0 }).catch(cleanupFailed("stopping the worker"));
     await server.close().catch(cleanupFailed("closing the HTTP server"));
     await azurite?.stop();
