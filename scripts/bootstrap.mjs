@@ -49,7 +49,7 @@ if (mode === "interop") {
   const dotnet = spawnSync("dotnet", ["--list-sdks"], { env, encoding: "utf8" });
   if (dotnet.error || dotnet.status !== 0 || !dotnet.stdout.trim()) {
     console.error(
-      "test:interop needs the .NET SDK 8 or later (`dotnet`) to build the DurableTask.AzureStorage peer: install dotnet-sdk-10.0",
+      "test:interop needs the .NET SDK 10 or later (`dotnet`; the peer targets net10.0) to build the DurableTask.AzureStorage peer: install dotnet-sdk-10.0",
     );
     process.exit(1);
   }
