@@ -22,7 +22,7 @@ export interface RunningServer {
 
 class BodyTooLarge extends Error {}
 
-/** The body, or `BodyTooLarge` once it passes the limit (the rest is left unread; Node discards it). */
+/** The body, or `BodyTooLarge` once it passes the limit (the caller discards the rest). */
 function readBody(req: IncomingMessage, maxBodyBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     if (Number(req.headers["content-length"] ?? 0) > maxBodyBytes) return reject(new BodyTooLarge());
@@ -87,7 +87,11 @@ export async function serve(
           request = await toRequest(req, origin, maxBodyBytes);
         } catch (err) {
           if (!(err instanceof BodyTooLarge)) throw err;
-          res.writeHead(413, { "content-type": "application/json; charset=utf-8", connection: "close" });
+          // The rest of the body is read and discarded (bounded by requestTimeout) while the answer goes out:
+          // closing at once reset the connection under a client still sending, which then saw EPIPE or
+          // ECONNRESET instead of the 413.
+          req.resume();
+          res.writeHead(413, { "content-type": "application/json; charset=utf-8" });
           res.end(JSON.stringify({ Message: `request body is larger than ${maxBodyBytes} bytes` }));
           return;
         }
