@@ -12,7 +12,7 @@ import {
   MAX_TABLE_PROPERTY_BYTES,
   type LargePayloadStore,
 } from "../payloads/large-payloads.js";
-import { escapePartitionKey } from "./key-sanitation.js";
+import { escapePartitionKey, odataString, partitionFilter } from "./key-sanitation.js";
 import { ignoreNotFound, isNotFound, isWriteConflict, statusOf } from "../storage/errors.js";
 import {
   eventToRow,
@@ -87,8 +87,7 @@ export class HistoryTable {
    * the first row of another. `expectedExecutionId`: an execution other than the sentinel's reads as empty.
    */
   async read(instanceId: string, expectedExecutionId?: string): Promise<LoadedHistory> {
-    const pk = escapePartitionKey(instanceId);
-    const filter = `PartitionKey eq '${pk.replaceAll("'", "''")}'`;
+    const filter = partitionFilter(instanceId);
     const rows: Record<string, unknown>[] = [];
     for await (const r of this.table.listEntities<Record<string, unknown>>({
       queryOptions: { filter },
@@ -242,9 +241,7 @@ export class HistoryTable {
     eventType: string,
     column: string,
   ): Promise<string | undefined> {
-    const pk = escapePartitionKey(instanceId);
-    const q = (v: string): string => `'${v.replaceAll("'", "''")}'`;
-    const filter = `PartitionKey eq ${q(pk)} and ExecutionId eq ${q(executionId)} and EventType eq ${q(eventType)}`;
+    const filter = `${partitionFilter(instanceId)} and ExecutionId eq ${odataString(executionId)} and EventType eq ${odataString(eventType)}`;
     let found: string | undefined;
     for await (const r of this.table.listEntities<Record<string, unknown>>({
       queryOptions: { filter, select: [`${column}BlobName`] },
@@ -257,7 +254,7 @@ export class HistoryTable {
 
   private async truncate(instanceId: string, executionId: string, fromIndex: number): Promise<void> {
     const pk = escapePartitionKey(instanceId);
-    const filter = `PartitionKey eq '${pk.replaceAll("'", "''")}' and RowKey ge '${historyRowKey(fromIndex)}' and RowKey lt '${SENTINEL_ROW_KEY}'`;
+    const filter = `${partitionFilter(instanceId)} and RowKey ge '${historyRowKey(fromIndex)}' and RowKey lt '${SENTINEL_ROW_KEY}'`;
     for await (const r of this.table.listEntities<Record<string, unknown>>({
       queryOptions: { filter, select: ["ExecutionId"] },
     })) {
@@ -271,7 +268,7 @@ export class HistoryTable {
     const pk = escapePartitionKey(instanceId);
     const keys: string[] = [];
     for await (const r of this.table.listEntities({
-      queryOptions: { filter: `PartitionKey eq '${pk.replaceAll("'", "''")}'`, select: ["RowKey"] },
+      queryOptions: { filter: partitionFilter(instanceId), select: ["RowKey"] },
     }))
       keys.push(String(r.rowKey));
     for (let i = 0; i < keys.length; i += 100) {

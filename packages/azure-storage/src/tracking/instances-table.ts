@@ -15,7 +15,7 @@ import {
 } from "@taskhub/core";
 import { validateContinuationToken } from "./continuation-token.js";
 import { isNotFound, isWriteConflict } from "../storage/errors.js";
-import { escapePartitionKey, unescapePartitionKey } from "./key-sanitation.js";
+import { escapePartitionKey, odataString, unescapePartitionKey } from "./key-sanitation.js";
 import { rawValue } from "./history-row.js";
 
 export interface InstanceRow {
@@ -39,10 +39,6 @@ function str(p: unknown): string | undefined {
 function date(p: unknown): Date | undefined {
   const s = str(p);
   return s ? new Date(s) : undefined;
-}
-
-function quote(v: string): string {
-  return `'${v.replaceAll("'", "''")}'`;
 }
 
 /** Columns written for a record (DTF's names). `undefined` values are omitted (Merge leaves them alone). */
@@ -224,12 +220,12 @@ export function instanceFilter(q: InstanceQuery & PurgeFilter): string {
   if (q.createdFrom) parts.push(`CreatedTime ge datetime'${q.createdFrom.toISOString()}'`);
   if (q.createdTo) parts.push(`CreatedTime le datetime'${q.createdTo.toISOString()}'`);
   if (q.statuses && q.statuses.length > 0)
-    parts.push(q.statuses.map((s) => `RuntimeStatus eq ${quote(s)}`).join(" or "));
+    parts.push(q.statuses.map((s) => `RuntimeStatus eq ${odataString(s)}`).join(" or "));
   if (q.instanceIdPrefix) {
     const p = escapePartitionKey(q.instanceIdPrefix);
     const last = p.charCodeAt(p.length - 1);
     const upper = p.slice(0, -1) + String.fromCharCode(last + 1);
-    parts.push(`PartitionKey ge ${quote(p)} and PartitionKey lt ${quote(upper)}`);
+    parts.push(`PartitionKey ge ${odataString(p)} and PartitionKey lt ${odataString(upper)}`);
   }
   if (q.excludeEntities) parts.push(`PartitionKey lt '@' or PartitionKey ge 'A'`);
   return parts.map((p) => `(${p})`).join(" and ");

@@ -34,3 +34,13 @@ export function unescapePartitionKey(key: string): string {
   }
   return out;
 }
+
+/** An OData string literal for a table filter: quoted, with single quotes doubled. */
+export function odataString(v: string): string {
+  return `'${v.replaceAll("'", "''")}'`;
+}
+
+/** The filter for every row of an instance's partition. */
+export function partitionFilter(instanceId: string): string {
+  return `PartitionKey eq ${odataString(escapePartitionKey(instanceId))}`;
+}

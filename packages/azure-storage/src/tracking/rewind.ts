@@ -20,7 +20,7 @@
  */
 import type { TableClient, TableEntity } from "@azure/data-tables";
 import { TaskHubError } from "@taskhub/core";
-import { escapePartitionKey } from "./key-sanitation.js";
+import { partitionFilter } from "./key-sanitation.js";
 import { rawValue, SENTINEL_ROW_KEY } from "./history-row.js";
 import type { InstancesTable } from "./instances-table.js";
 
@@ -37,7 +37,7 @@ const num = (v: unknown): number | undefined => {
 
 /** Rows of the instance's partition, with their EDM types kept, so that a Replace writes them back unchanged. */
 async function readRows(history: TableClient, instanceId: string): Promise<Row[]> {
-  const filter = `PartitionKey eq '${escapePartitionKey(instanceId).replaceAll("'", "''")}'`;
+  const filter = partitionFilter(instanceId);
   const rows: Row[] = [];
   for await (const r of history.listEntities<Record<string, unknown>>({
     queryOptions: { filter },
