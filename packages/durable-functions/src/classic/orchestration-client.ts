@@ -182,7 +182,7 @@ export class DurableOrchestrationClient {
   }
 
   /** 2.x's signature: `startNew(orchestratorFunctionName, instanceId?, input?)`; resolves with the id. */
-  startNew(orchestratorFunctionName: string, instanceId?: string, input?: unknown): Promise<string> {
+  async startNew(orchestratorFunctionName: string, instanceId?: string, input?: unknown): Promise<string> {
     if (!orchestratorFunctionName) throw new Error("orchestratorFunctionName must be a valid string.");
     return this.durableClient.startNew(orchestratorFunctionName, {
       ...(instanceId ? { instanceId } : {}),
