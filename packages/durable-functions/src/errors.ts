@@ -94,7 +94,11 @@ export function useClassicTaskErrors(coreContext: object): void {
 }
 
 /** The error a failed task of this execution shows: 2.x's for classic orchestrators, else v3's. */
-export function toTaskError(coreContext: object, err: Error | undefined, taskName: string | undefined): Error {
+export function toTaskError(
+  coreContext: object,
+  err: Error | undefined,
+  taskName: string | undefined,
+): Error {
   return classicExecutions.has(coreContext) ? toClassicError(err) : toV3Error(err, taskName);
 }
 

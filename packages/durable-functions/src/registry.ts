@@ -4,7 +4,13 @@
  * adds every declared function, the built-in HTTP activity used by `callHttp`, and makes `getClient()`
  * return a `DurableClient` for that worker's task hub.
  */
-import { isEntityClass, TaskHubError, type EntityClass, type Logger, type TaskRegistrar } from "@taskhub/core";
+import {
+  isEntityClass,
+  TaskHubError,
+  type EntityClass,
+  type Logger,
+  type TaskRegistrar,
+} from "@taskhub/core";
 import type { DurableClient } from "./client/durable-client.js";
 import { createWorkerClient, type WorkerClientOptions } from "./client/worker-client.js";
 import { toCoreEntity, type EntityHandler } from "./entity/entity-context.js";

@@ -37,7 +37,9 @@ export function orchestrator(
   fn: ClassicOrchestratorFunction,
 ): ClassicHandler<ClassicOrchestrationFunctionContext> {
   if (typeof fn !== "function")
-    throw new TypeError(`df.orchestrator expects a generator function (function* (context) {...}), got ${typeof fn}`);
+    throw new TypeError(
+      `df.orchestrator expects a generator function (function* (context) {...}), got ${typeof fn}`,
+    );
   return handlerFor({ kind: "orchestrator", fn });
 }
 
@@ -52,5 +54,7 @@ export function entity<T = unknown>(fn: ClassicEntityFunction<T>): ClassicHandle
 export function classicDefinitionOf(handler: unknown): ClassicDefinition | undefined {
   if (typeof handler !== "function") return undefined;
   const d = (handler as { [CLASSIC_MARKER]?: unknown })[CLASSIC_MARKER] as ClassicDefinition | undefined;
-  return d && (d.kind === "orchestrator" || d.kind === "entity") && typeof d.fn === "function" ? d : undefined;
+  return d && (d.kind === "orchestrator" || d.kind === "entity") && typeof d.fn === "function"
+    ? d
+    : undefined;
 }

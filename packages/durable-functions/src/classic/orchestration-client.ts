@@ -19,7 +19,11 @@ import {
   type StatusObject,
 } from "@taskhub/core/management";
 import type { DurableClient } from "../client/durable-client.js";
-import { EntityStateResponse, PurgeHistoryResult, type OrchestrationRuntimeStatus } from "../client/status.js";
+import {
+  EntityStateResponse,
+  PurgeHistoryResult,
+  type OrchestrationRuntimeStatus,
+} from "../client/status.js";
 import { toCoreEntityId, type EntityId } from "../entity/entity-id.js";
 
 /** The status JSON of the HTTP API, as 2.x hands it over (times as ISO strings). */
@@ -233,7 +237,10 @@ export class DurableOrchestrationClient {
 
   private payload(request: ClassicRequestLike, instanceId: string): HttpManagementPayload {
     const urls = this.durableClient.managementUrlOptions;
-    return createHttpManagementPayload(instanceId, { ...urls, origin: requestOrigin(request) ?? urls.origin });
+    return createHttpManagementPayload(instanceId, {
+      ...urls,
+      origin: requestOrigin(request) ?? urls.origin,
+    });
   }
 
   private async list(query: ReturnType<typeof statusFilter>): Promise<ClassicOrchestrationStatus[]> {

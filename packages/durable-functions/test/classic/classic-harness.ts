@@ -2,7 +2,7 @@
 // registerClassicFunction on a worker over the in-memory backend (virtual clock: timers of hours take
 // milliseconds), the HTTP ones called with a classic context whose durableClient binding is
 // classicClientBinding(client), as the host's HTTP server would call them.
-import { TaskHubWorker } from "@taskhub/core";
+import { TaskHubWorker, type OrchestrationService } from "@taskhub/core";
 import { InMemoryOrchestrationService } from "@taskhub/core/testing";
 import {
   classicClientBinding,
@@ -25,11 +25,14 @@ export interface HttpCall {
 }
 
 export interface ClassicRunning {
-  service: InMemoryOrchestrationService;
+  service: OrchestrationService;
   worker: TaskHubWorker;
   client: DurableClient;
   /** Call an HTTP function; resolves with what it returned or put in context.res. */
-  http(name: string, call?: HttpCall): Promise<{ status?: number; body?: unknown; headers?: Record<string, unknown> }>;
+  http(
+    name: string,
+    call?: HttpCall,
+  ): Promise<{ status?: number; body?: unknown; headers?: Record<string, unknown> }>;
   stop(): Promise<void>;
 }
 
@@ -39,20 +42,33 @@ export function triggerOf(f: FunctionFolder): string | undefined {
 
 export async function startClassic(
   functions: FunctionFolder[],
-  options: ClassicRegisterOptions & { virtual?: boolean } = {},
+  options: ClassicRegisterOptions & {
+    virtual?: boolean;
+    service?: OrchestrationService;
+    origin?: string;
+  } = {},
 ): Promise<ClassicRunning> {
   const virtual = options.virtual ?? true;
-  const service = new InMemoryOrchestrationService(
-    virtual ? { clock: "virtual", autoAdvanceTime: true, pollIntervalMs: 20 } : { pollIntervalMs: 20 },
-  );
+  const service =
+    options.service ??
+    new InMemoryOrchestrationService(
+      virtual ? { clock: "virtual", autoAdvanceTime: true, pollIntervalMs: 20 } : { pollIntervalMs: 20 },
+    );
   const worker = new TaskHubWorker(service);
   for (const f of functions) {
     const trigger = triggerOf(f) as ClassicTrigger;
     if (DURABLE.includes(trigger))
-      registerClassicFunction(worker, { name: f.name, trigger, handler: f.handler, bindings: f.bindings }, options);
+      registerClassicFunction(
+        worker,
+        { name: f.name, trigger, handler: f.handler, bindings: f.bindings },
+        options,
+      );
   }
   await worker.start();
-  const client = createWorkerClient(worker, { taskHubName: "TestHub", origin: "http://localhost:7071" })!;
+  const client = createWorkerClient(worker, {
+    ...(options.service ? {} : { taskHubName: "TestHub" }),
+    origin: options.origin ?? "http://localhost:7071",
+  })!;
   return {
     service,
     worker,
@@ -84,7 +100,11 @@ export async function startClassic(
       });
       context.req = req;
       const out = await (f.handler as (c: unknown, r: unknown) => unknown)(context, req);
-      return (out ?? doneWith ?? context.res) as { status?: number; body?: unknown; headers?: Record<string, unknown> };
+      return (out ?? doneWith ?? context.res) as {
+        status?: number;
+        body?: unknown;
+        headers?: Record<string, unknown>;
+      };
     },
     stop: () => worker.stop({ drainTimeoutMs: 1000 }),
   };

@@ -40,7 +40,9 @@ beforeAll(async () => {
       name: "Counter",
       bindings: [{ name: "context", type: "entityTrigger", direction: "in" }],
       handler: df.entity((context) => {
-        context.df.setState(((context.df.getState(() => 0) as number) ?? 0) + (context.df.getInput<number>() ?? 0));
+        context.df.setState(
+          ((context.df.getState(() => 0) as number) ?? 0) + (context.df.getInput<number>() ?? 0),
+        );
       }),
     },
   ]);
@@ -58,7 +60,13 @@ describe("classic DurableOrchestrationClient", () => {
     expect(id).toBe("echo-1");
     await done(id);
     const status = await c.getStatus(id, true, true);
-    expect(status).toMatchObject({ name: "Echo", instanceId: "echo-1", runtimeStatus: "Completed", input: { x: 1 }, output: { x: 1 } });
+    expect(status).toMatchObject({
+      name: "Echo",
+      instanceId: "echo-1",
+      runtimeStatus: "Completed",
+      input: { x: 1 },
+      output: { x: 1 },
+    });
     expect(typeof status.createdTime).toBe("string");
     expect(status.createdTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(status.historyEvents?.map((e) => e.EventType)).toEqual(["ExecutionStarted", "ExecutionCompleted"]);
@@ -68,7 +76,7 @@ describe("classic DurableOrchestrationClient", () => {
     await expect(c.startNew("")).rejects.toThrow("orchestratorFunctionName must be a valid string.");
   });
 
-  it("getStatus of an unknown id resolves with \"\" (2.x's empty 404 body), so `if (!status)` works", async () => {
+  it('getStatus of an unknown id resolves with "" (2.x\'s empty 404 body), so `if (!status)` works', async () => {
     const status = await c.getStatus("nobody");
     expect(status as unknown).toBe("");
   });
@@ -115,10 +123,14 @@ describe("classic DurableOrchestrationClient", () => {
     await done(id);
     expect(await c.purgeInstanceHistory(id)).toEqual(new df.PurgeHistoryResult(1));
     expect(await c.purgeInstanceHistory(id)).toEqual(new df.PurgeHistoryResult(0));
-    await expect(c.purgeInstanceHistoryBy(undefined as never)).rejects.toThrow("createdTimeFrom must be a valid Date");
+    await expect(c.purgeInstanceHistoryBy(undefined as never)).rejects.toThrow(
+      "createdTimeFrom must be a valid Date",
+    );
     const other = await c.startNew("Echo", "purged-by", 1);
     await done(other);
-    const result = await c.purgeInstanceHistoryBy(new Date(0), undefined, [df.OrchestrationRuntimeStatus.Completed]);
+    const result = await c.purgeInstanceHistoryBy(new Date(0), undefined, [
+      df.OrchestrationRuntimeStatus.Completed,
+    ]);
     expect(result.instancesDeleted).toBeGreaterThanOrEqual(1);
     expect(await c.getStatus(other)).toBe("");
   });
@@ -142,12 +154,15 @@ describe("classic DurableOrchestrationClient", () => {
       body: expect.objectContaining({ id: "i1" }),
       headers: {
         "Content-Type": "application/json",
-        Location: "https://app.test/runtime/webhooks/durabletask/instances/i1?taskHub=TestHub&connection=Storage",
+        Location:
+          "https://app.test/runtime/webhooks/durabletask/instances/i1?taskHub=TestHub&connection=Storage",
         "Retry-After": 10,
       },
     });
     const viaBindingData = c.createCheckStatusResponse({ http: { url: "http://other.test:81/api/x" } }, "i2");
-    expect((viaBindingData.body as df.HttpManagementPayload).statusQueryGetUri).toMatch(/^http:\/\/other\.test:81\//);
+    expect((viaBindingData.body as df.HttpManagementPayload).statusQueryGetUri).toMatch(
+      /^http:\/\/other\.test:81\//,
+    );
     expect(c.createHttpManagementPayload("i3").terminatePostUri).toBe(
       "http://localhost:7071/runtime/webhooks/durabletask/instances/i3/terminate?reason={text}&taskHub=TestHub&connection=Storage",
     );

@@ -30,7 +30,12 @@ const classic: Record<string, unknown> = {
       yield context.df.callActivity("Boom", "activity");
     } catch (err) {
       const e = err as Error;
-      return { isError: e instanceof Error, ctor: e.constructor.name, isTaskFailed: e instanceof df.TaskFailedError, message: e.message };
+      return {
+        isError: e instanceof Error,
+        ctor: e.constructor.name,
+        isTaskFailed: e instanceof df.TaskFailedError,
+        message: e.message,
+      };
     }
   }),
   CatchSubFailure: df.orchestrator(function* (context: IOrchestrationFunctionContext) {
@@ -45,7 +50,11 @@ const classic: Record<string, unknown> = {
     throw new Error("sub failed");
   }),
   AllFailFast: df.orchestrator(function* (context: IOrchestrationFunctionContext) {
-    const tasks = [context.df.callActivity("Echo", 1), context.df.callActivity("Boom", "second"), context.df.callActivity("Echo", 3)];
+    const tasks = [
+      context.df.callActivity("Echo", 1),
+      context.df.callActivity("Boom", "second"),
+      context.df.callActivity("Echo", 3),
+    ];
     try {
       yield context.df.Task.all(tasks);
       return "no error";
@@ -54,8 +63,20 @@ const classic: Record<string, unknown> = {
     }
   }),
   Http: df.orchestrator(function* (context: IOrchestrationFunctionContext) {
-    const res = (yield context.df.callHttp("POST", `${context.df.getInput<string>()}/start`, { a: 1 }, { "x-k": "v" })) as df.DurableHttpResponse;
-    const noPoll = (yield context.df.callHttp("GET", `${context.df.getInput<string>()}/start`, undefined, undefined, undefined, false)) as df.DurableHttpResponse;
+    const res = (yield context.df.callHttp(
+      "POST",
+      `${context.df.getInput<string>()}/start`,
+      { a: 1 },
+      { "x-k": "v" },
+    )) as df.DurableHttpResponse;
+    const noPoll = (yield context.df.callHttp(
+      "GET",
+      `${context.df.getInput<string>()}/start`,
+      undefined,
+      undefined,
+      undefined,
+      false,
+    )) as df.DurableHttpResponse;
     return { status: res.statusCode, content: JSON.parse(res.content!), noPoll: noPoll.statusCode };
   }),
   Retry: df.orchestrator(function* (context: IOrchestrationFunctionContext) {
@@ -73,7 +94,13 @@ const classic: Record<string, unknown> = {
     const echo = context.df.callActivity("Echo", "fast");
     const winner = yield context.df.Task.any([echo, timer]);
     if (winner === echo) timer.cancel();
-    return { n, winner: winner === echo ? "echo" : "timer", result: echo.result, status: context.df.customStatus, guid: context.df.newGuid(context.df.instanceId).length };
+    return {
+      n,
+      winner: winner === echo ? "echo" : "timer",
+      result: echo.result,
+      status: context.df.customStatus,
+      guid: context.df.newGuid(context.df.instanceId).length,
+    };
   }),
 };
 
@@ -94,17 +121,27 @@ beforeAll(async () => {
     req.on("data", (c) => (body += c));
     req.on("end", () => {
       requests.push(`${req.method} ${req.url} ${req.headers["x-k"] ?? ""} ${body}`);
-      if (req.url === "/start") res.writeHead(202, { location: `${serverUrl}/done`, "retry-after": "5" }).end();
+      if (req.url === "/start")
+        res.writeHead(202, { location: `${serverUrl}/done`, "retry-after": "5" }).end();
       else res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ done: true }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   serverUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 
-  const service = new InMemoryOrchestrationService({ clock: "virtual", autoAdvanceTime: true, pollIntervalMs: 20 });
+  const service = new InMemoryOrchestrationService({
+    clock: "virtual",
+    autoAdvanceTime: true,
+    pollIntervalMs: 20,
+  });
   worker = new TaskHubWorker(service);
   for (const [name, handler] of Object.entries(classic))
-    df.registerClassicFunction(worker, { name, trigger: "orchestrationTrigger", handler, bindings: orchestration });
+    df.registerClassicFunction(worker, {
+      name,
+      trigger: "orchestrationTrigger",
+      handler,
+      bindings: orchestration,
+    });
   for (const [name, handler] of Object.entries(activities))
     df.registerClassicFunction(worker, { name, trigger: "activityTrigger", handler, bindings: activity });
   // A v4-model orchestration on the same worker.
@@ -151,7 +188,10 @@ describe("classic context.df (2.x behaviour)", () => {
     const [reason, details] = (out.message as string).split(" \n ");
     expect(reason).toBe("boom activity");
     expect(details).toMatch(/^RangeError: boom activity\n\s+at /);
-    expect((await run("V4CatchFailure")).output).toMatchObject({ isTaskFailed: true, message: "RangeError: boom v4" });
+    expect((await run("V4CatchFailure")).output).toMatchObject({
+      isTaskFailed: true,
+      message: "RangeError: boom v4",
+    });
   });
 
   it("a failed sub-orchestration is a plain Error too", async () => {
@@ -164,7 +204,11 @@ describe("classic context.df (2.x behaviour)", () => {
 
   it("callHttp(method, uri, content, headers, tokenSource, asynchronousPatternEnabled): JSON content, 202 polled or not", async () => {
     requests.length = 0;
-    expect((await run("Http", serverUrl)).output).toEqual({ status: 200, content: { done: true }, noPoll: 202 });
+    expect((await run("Http", serverUrl)).output).toEqual({
+      status: 200,
+      content: { done: true },
+      noPoll: 202,
+    });
     expect(requests).toEqual([`POST /start v {"a":1}`, "GET /done v ", "GET /start  "]);
   });
 

@@ -3,7 +3,11 @@
 import { TaskRegistry } from "@taskhub/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as df from "../../src/index.js";
-import type { ClassicContext, IEntityFunctionContext, IOrchestrationFunctionContext } from "../../src/index.js";
+import type {
+  ClassicContext,
+  IEntityFunctionContext,
+  IOrchestrationFunctionContext,
+} from "../../src/index.js";
 import type { FunctionFolder } from "../fixtures/classic-app.js";
 import { startClassic, type ClassicRunning } from "./classic-harness.js";
 
@@ -16,13 +20,27 @@ function register(trigger: df.ClassicTrigger, handler: unknown, name = "F") {
 }
 
 describe("registerClassicFunction refuses what does not fit the trigger", () => {
-  // eslint-disable-next-line require-yield -- shape only
   const gen = function* () {};
   const cases: [string, df.ClassicTrigger, unknown, RegExp][] = [
     ["a plain generator on orchestrationTrigger", "orchestrationTrigger", gen, /is a generator function/],
-    ["df.entity on orchestrationTrigger", "orchestrationTrigger", df.entity(() => {}), /is df\.entity\(\.\.\.\)/],
-    ["a plain function on entityTrigger", "entityTrigger", () => {}, /not an entity.*df\.entity\(function \(context\)/],
-    ["df.orchestrator on activityTrigger", "activityTrigger", df.orchestrator(gen), /not an activity.*df\.orchestrator/],
+    [
+      "df.entity on orchestrationTrigger",
+      "orchestrationTrigger",
+      df.entity(() => {}),
+      /is df\.entity\(\.\.\.\)/,
+    ],
+    [
+      "a plain function on entityTrigger",
+      "entityTrigger",
+      () => {},
+      /not an entity.*df\.entity\(function \(context\)/,
+    ],
+    [
+      "df.orchestrator on activityTrigger",
+      "activityTrigger",
+      df.orchestrator(gen),
+      /not an activity.*df\.orchestrator/,
+    ],
     ["an object on activityTrigger", "activityTrigger", { run() {} }, /not an activity.*it is object/],
     ["nothing on orchestrationTrigger", "orchestrationTrigger", undefined, /it is undefined/],
   ];
@@ -36,9 +54,9 @@ describe("registerClassicFunction refuses what does not fit the trigger", () => 
     expect(register("orchestrationTrigger", df.orchestrator((() => 1) as never))).toThrow(
       /function 'F' \(orchestrationTrigger\): the function given to df.orchestrator is not a generator function/,
     );
-    expect(
-      register("orchestrationTrigger", df.orchestrator((async function* () {}) as never)),
-    ).toThrow(/not a generator function/);
+    expect(register("orchestrationTrigger", df.orchestrator(async function* () {} as never))).toThrow(
+      /not a generator function/,
+    );
   });
 
   it("a trigger it does not run", () => {

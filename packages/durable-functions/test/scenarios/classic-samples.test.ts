@@ -46,7 +46,13 @@ describe("classic samples", () => {
       `http://example.test:7071/runtime/webhooks/durabletask/instances/${id}?taskHub=TestHub&connection=Storage`,
     );
     expect(Object.keys(response.body)).toEqual(
-      expect.arrayContaining(["id", "sendEventPostUri", "terminatePostUri", "rewindPostUri", "purgeHistoryDeleteUri"]),
+      expect.arrayContaining([
+        "id",
+        "sendEventPostUri",
+        "terminatePostUri",
+        "rewindPostUri",
+        "purgeHistoryDeleteUri",
+      ]),
     );
     const state = await finished(id);
     expect(state?.runtimeStatus).toBe("Completed");
@@ -91,10 +97,9 @@ describe("classic samples", () => {
     expect(state?.runtimeStatus).toBe("Completed");
     expect(JSON.parse(state!.serializedOutput!)).toBe(true);
     const history = await real.client.client.getOrchestrationHistory(id);
-    expect(history.filter((e) => e.type === "EventRaised").map((e) => (e as { input?: string }).input)).toEqual([
-      "1111",
-      "4321",
-    ]);
+    expect(
+      history.filter((e) => e.type === "EventRaised").map((e) => (e as { input?: string }).input),
+    ).toEqual(["1111", "4321"]);
   });
 
   it("human interaction: without an answer the timer wins and the result is false", async () => {
@@ -104,8 +109,12 @@ describe("classic samples", () => {
   });
 
   it("an entity signalled and read through its HTTP client", async () => {
-    expect(await r.http("CounterHttp", { method: "POST", params: { key: "c1" }, body: 5 })).toEqual({ status: 202 });
-    expect(await r.http("CounterHttp", { method: "POST", params: { key: "c1" }, body: 2 })).toEqual({ status: 202 });
+    expect(await r.http("CounterHttp", { method: "POST", params: { key: "c1" }, body: 5 })).toEqual({
+      status: 202,
+    });
+    expect(await r.http("CounterHttp", { method: "POST", params: { key: "c1" }, body: 2 })).toEqual({
+      status: 202,
+    });
     let read: { status?: number; body?: unknown } = {};
     for (let i = 0; i < 500; i++) {
       read = await r.http("CounterHttp", { method: "GET", params: { key: "c1" } });
