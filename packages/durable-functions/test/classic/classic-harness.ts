@@ -55,6 +55,14 @@ export async function startClassic(
       virtual ? { clock: "virtual", autoAdvanceTime: true, pollIntervalMs: 20 } : { pollIntervalMs: 20 },
     );
   const worker = new TaskHubWorker(service);
+  // context.log goes nowhere unless the test asks for it.
+  const quiet = {
+    info() {},
+    warn() {},
+    error() {},
+    debug() {},
+  } as unknown as ClassicRegisterOptions["logger"];
+  options = { logger: quiet, ...options };
   for (const f of functions) {
     const trigger = triggerOf(f) as ClassicTrigger;
     if (DURABLE.includes(trigger))
@@ -93,6 +101,7 @@ export async function startClassic(
         bindings,
         bindingData: { req, ...req.params },
         bindingDefinitions: f.bindings,
+        ...(options.logger ? { logger: options.logger } : {}),
         done: (err, result) => {
           if (err) throw err;
           doneWith = result;
