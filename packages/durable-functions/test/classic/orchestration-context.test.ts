@@ -81,7 +81,14 @@ const classic: Record<string, unknown> = {
   }),
   Retry: df.orchestrator(function* (context: IOrchestrationFunctionContext) {
     const options = new df.RetryOptions(1000, 3);
-    return yield context.df.callActivityWithRetry("Flaky", options, "x");
+    const ok = yield context.df.callActivityWithRetry("Flaky", options, "x");
+    try {
+      yield context.df.callActivityWithRetry("Boom", new df.RetryOptions(1000, 2), "retried");
+      return { ok };
+    } catch (err) {
+      const e = err as Error;
+      return { ok, ctor: e.constructor.name, head: e.message.split(" \n ")[0] };
+    }
   }),
   Shared: df.orchestrator(function* (context: IOrchestrationFunctionContext) {
     const n = context.df.getInput<number>();
@@ -212,9 +219,9 @@ describe("classic context.df (2.x behaviour)", () => {
     expect(requests).toEqual([`POST /start v {"a":1}`, "GET /done v ", "GET /start  "]);
   });
 
-  it("callActivityWithRetry with df.RetryOptions", async () => {
+  it("callActivityWithRetry with df.RetryOptions; used-up retries fail with the last plain Error", async () => {
     attempts = 0;
-    expect((await run("Retry")).output).toBe("ok after 3");
+    expect((await run("Retry")).output).toEqual({ ok: "ok after 3", ctor: "Error", head: "boom retried" });
   });
 
   it("continueAsNew, setCustomStatus / customStatus, Task.any with a cancelled timer, newGuid", async () => {
