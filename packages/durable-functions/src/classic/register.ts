@@ -6,7 +6,8 @@
  * - `entityTrigger`: the export must be `df.entity((context) => {...})`;
  * - `activityTrigger`: the export is the function itself, `async function (context, input)`; the input is
  *   also in `context.bindings[<trigger binding name>]`; it returns its result (or a promise of it), or
- *   calls `context.done(err, result)`. A `durableClient` binding gets `classicClientBinding(...)`.
+ *   calls `context.done(err, result)`. A `durableClient` (or older `orchestrationClient`) binding gets
+ *   `classicClientBinding(...)`.
  * Anything else throws an Error naming the function and what was expected.
  */
 import type { Activity, EntityFunction, Logger, Orchestrator, TaskRegistrar } from "@taskhub/core";
@@ -121,7 +122,12 @@ export function registerClassicFunction(
       return;
     case "activityTrigger": {
       if (definition || typeof f.handler !== "function") refuse(f, "not an activity");
-      const clients = bindings.filter((b) => typeOf(b) === "durableclient" && typeof b.name === "string");
+      // `orchestrationClient` is the binding's name in older (1.x-era) function.json files.
+      const clients = bindings.filter(
+        (b) =>
+          (typeOf(b) === "durableclient" || typeOf(b) === "orchestrationclient") &&
+          typeof b.name === "string",
+      );
       let client = options.client;
       if (clients.length > 0 && !client) client = createWorkerClient(registrar);
       const clientBindings: Record<string, unknown> = {};

@@ -128,10 +128,15 @@ const app: FunctionFolder[] = [
   {
     // An activity that is also a client: its durableClient binding is filled.
     name: "Starter",
-    bindings: [...activity("name"), { name: "client", type: "durableClient", direction: "in" }],
+    bindings: [
+      ...activity("name"),
+      { name: "client", type: "durableClient", direction: "in" },
+      { name: "older", type: "orchestrationClient", direction: "in" },
+    ],
     handler: async (context: ClassicContext) => {
       const client = df.getClient(context);
-      return client.taskHubName;
+      const older = df.getClient({ bindings: { older: context.bindings.older } });
+      return older.taskHubName === client.taskHubName ? client.taskHubName : "differs";
     },
   },
   {
