@@ -161,7 +161,8 @@ export class OrchestrationContextImpl implements OrchestrationContext {
         return self.currentUtcDateTime;
       },
       nowTicks: () => dateTimeToTicks(this.nowRaw),
-      newRequestId: () => entityRequestId(this.instanceId, this.executionId, this.nextActionId),
+      newRequestId: () =>
+        this.recordedRequestId() ?? entityRequestId(this.instanceId, this.executionId, this.nextActionId),
       sendRawEvent: (instanceId, name, input) => this.sendRawEvent(instanceId, name, input),
       waitForExternalEvent: (name) => this.waitForExternalEvent(name),
     });
@@ -458,6 +459,23 @@ export class OrchestrationContextImpl implements OrchestrationContext {
   private recordedFireMs(id: number): number | undefined {
     const e = this.recorded.get(id);
     return e?.type === "TimerCreated" ? dtfTimeMs(e.fireAt) : undefined;
+  }
+
+  /**
+   * The request id of the entity message history recorded at the next id. Durable Functions names its
+   * requests with its own GUIDs and its responses by them, so a replayed request keeps the recorded id.
+   */
+  private recordedRequestId(): string | undefined {
+    const e = this.recordedAtNextId();
+    if (e?.type !== "EventSent" || e.input === undefined) return undefined;
+    let body: unknown;
+    try {
+      body = JSON.parse(e.input);
+    } catch {
+      return undefined; // not an entity message: the send's own checks report the mismatch
+    }
+    const id = body !== null && typeof body === "object" ? (body as { id?: unknown }).id : undefined;
+    return typeof id === "string" && id.length > 0 ? id : undefined;
   }
 
   /** What history recorded at the id the next action gets, if it recorded anything there yet. */
