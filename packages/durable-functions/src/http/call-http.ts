@@ -81,6 +81,34 @@ export function toDurableHttpRequest(options: CallHttpOptions): DurableHttpReque
   };
 }
 
+/**
+ * The built-in activity's result as a response. taskhub's activity returns `{ statusCode, content, headers }`;
+ * the Durable Functions extension's returns its DurableHttpResponse as Newtonsoft writes it by default,
+ * `{ StatusCode, Headers, Content }` with each header's values in an array. Both are read (member names in any
+ * case); several values of one header are joined with ", " as HTTP combines them.
+ */
+export function toDurableHttpResponse(raw: unknown): DurableHttpResponse {
+  const o = raw !== null && typeof raw === "object" ? (raw as Record<string, unknown>) : {};
+  const member = (name: string): unknown => {
+    const key = Object.keys(o).find((k) => k.toLowerCase() === name);
+    return key === undefined ? undefined : o[key];
+  };
+  const status = Number(member("statuscode") ?? 0);
+  const content = member("content");
+  const rawHeaders = member("headers");
+  let headers: Record<string, string> | undefined;
+  if (rawHeaders !== null && typeof rawHeaders === "object") {
+    headers = {};
+    for (const [k, v] of Object.entries(rawHeaders as Record<string, unknown>))
+      headers[k] = Array.isArray(v) ? v.map(String).join(", ") : String(v);
+  }
+  return new DurableHttpResponse(
+    Number.isFinite(status) ? status : 0,
+    typeof content === "string" ? content : undefined,
+    headers,
+  );
+}
+
 /** Retry-After: delta-seconds or an HTTP date; otherwise the default. */
 function retryAfterMs(value: string | undefined, nowMs: number, fallbackMs: number): number {
   if (value === undefined) return fallbackMs;
@@ -105,12 +133,7 @@ export class CallHttpTask extends DFTask {
       if (self.isComplete) return;
       if (inner instanceof CoreTimerTask) return self.follow(call(poll!));
       if (inner.isFailed) return self.fail(toTaskError(ctx, inner.getException(), HTTP_ACTIVITY_NAME));
-      const raw = (inner.getResult() ?? {}) as {
-        statusCode?: number;
-        content?: string;
-        headers?: Record<string, string>;
-      };
-      const response = new DurableHttpResponse(raw.statusCode ?? 0, raw.content, raw.headers);
+      const response = toDurableHttpResponse(inner.getResult());
       const location = response.getHeader("Location");
       if (request.asynchronousPatternEnabled !== false && response.statusCode === 202 && location) {
         poll = {
