@@ -352,6 +352,40 @@ describe("Task.all / Task.any (children scheduled in array order)", () => {
   }
 });
 
+describe("after a Task.any race, the losers' late events", () => {
+  const body: OrchestrationHandler = function* (context: OrchestrationContext) {
+    const timer = context.df.createTimer(new Date(T0 + 3600 * SEC)) as TimerTask;
+    const approval = context.df.waitForExternalEvent("Approval");
+    const work = context.df.callActivity("Work", "x");
+    yield context.df.Task.any([approval, timer, work]);
+    timer.cancel();
+    return yield context.df.callActivity("After", approval.result);
+  };
+  for (const [model, o] of models(body)) {
+    it(`${model}: the cancelled timer's TimerFired and the losing activity's result change nothing`, () => {
+      const h = new DfHistory()
+        .episode(T0)
+        .started("Test")
+        .timerCreated(0, T0 + 3600 * SEC)
+        .activity(1, "Work", "x")
+        .end();
+      let split = h.mark();
+      h.episode(T0 + 5 * SEC).raised("Approval", "yes");
+      expect(summary(replayDf(o, h, split).actions)).toEqual(['ScheduleTask#2 After "yes"']);
+      h.activity(2, "After", "yes").end();
+      split = h.mark();
+      h.episode(T0 + 6 * SEC).completed(1, "late");
+      expect(replayDf(o, h, split).actions).toEqual([]);
+      h.end();
+      split = h.mark();
+      h.episode(T0 + 3600 * SEC)
+        .timerFired(0, T0 + 3600 * SEC)
+        .completed(2, "after");
+      expect(summary(replayDf(o, h, split).actions)).toEqual(['Complete#3 Completed "after"']);
+    });
+  }
+});
+
 describe("sub-orchestrations", () => {
   // Without an instance id the extension names the child itself; taskhub must keep DF's name.
   const plain: OrchestrationHandler = function* (context: OrchestrationContext) {
