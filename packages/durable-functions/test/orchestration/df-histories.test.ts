@@ -1,7 +1,8 @@
 // Instances Durable Functions started, finished by taskhub: histories shaped exactly as the Durable Functions
 // extension writes them for a JavaScript app (see df-history.ts), replayed through the facade's orchestrators
 // of both programming models. At each point where DF would run the orchestrator, the replay must not fail on
-// non-determinism and must issue the actions DF would issue next.
+// non-determinism and must issue the actions DF would issue next. (Over 400 lines: one block per shape, all
+// sharing the DF history builder and the two-model loop.)
 import { describe, expect, it } from "vitest";
 import {
   EntityId,
