@@ -6,6 +6,7 @@
 import type { TaskRegistrar } from "@taskhub/core";
 import { defaultApp, type RegisterOptions } from "./registry.js";
 import type { DurableClient } from "./client/durable-client.js";
+import { clientFromContext } from "./client/client-from-context.js";
 
 export * as app from "./app.js";
 export {
@@ -77,9 +78,9 @@ export function register(worker: TaskRegistrar): void {
   defaultApp.register(worker);
 }
 
-/** The `DurableClient` of the registered worker (v3: `df.getClient(context)`; the argument is ignored). */
+/** The `DurableClient` of the registered worker (v3: `df.getClient(context)`; a v4 `@azure/functions` context must declare a durable client input). */
 export function getClient(context?: unknown): DurableClient {
-  return defaultApp.getClient(context);
+  return clientFromContext(context) ?? defaultApp.getClient(context);
 }
 
 /** Use this client for `getClient()` (e.g. a client process without a worker). */
