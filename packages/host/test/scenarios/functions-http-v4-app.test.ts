@@ -133,7 +133,10 @@ describe("@azure/functions v4 HTTP functions on the taskhub host", () => {
     expect(await echo.text()).toBe("echo: héllo");
     expect(echo.headers.get("content-type")).toBe("text/plain");
     expect(echo.headers.get("x-seen")).toBe("seen");
-    expect(echo.headers.get("set-cookie")).toBe("visited=yes; HttpOnly");
+    expect(echo.headers.getSetCookie()).toEqual([
+      "visited=yes; HttpOnly",
+      "theme=dark; Path=/; Max-Age=60; SameSite=Strict",
+    ]);
     const json = await fetch(`${host.url}/api/json`, {
       method: "POST",
       headers: { "content-type": "application/json" },
