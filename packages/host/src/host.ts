@@ -3,7 +3,8 @@
  * starts anything, then connects to the configured storage (in development with none configured, starts an
  * embedded in-memory Azurite in its own process group and says so; in production refuses to start without
  * storage), creates the task hub if needed, registers the user's orchestrators and activities, serves the
- * HTTP management API plus `/healthz` (process up) and `/readyz` (storage reachable, partitions owned or
+ * app's own HTTP functions (its `httpHandler`, and those it declared with `@azure/functions`), the HTTP
+ * management API plus `/healthz` (process up) and `/readyz` (storage reachable, partitions owned or
  * balancing; 503 while starting or stopping), and stops gracefully: drain in-flight work, release leases, close
  * HTTP, and only then stop the embedded Azurite. A start that fails half way stops what it had started.
  */
