@@ -1,5 +1,6 @@
 /**
- * What the host does with an app's `@azure/functions` registrations: at start, close registration, compile
+ * What the host does with an app's `@azure/functions` registrations: at start, close registration (and the
+ * app's `app.setup` options; HTTP streaming is refused: the host has no proxy for it), compile
  * the HTTP functions' routes (a bad route or authLevel refuses the start, naming the function), say once what
  * is served and what is not (a timer, queue, blob, ... trigger is named with its type and never run; so is a
  * binding the host does not provide), run the app's `appStart` hooks; then serve the HTTP functions; at stop,
@@ -9,7 +10,7 @@
  * `functions.triggerNotHosted` (warn: functionName, trigger), `functions.bindingNotHosted` (warn: functionName,
  * binding, type, direction), plus `functions.log` and `functions.invocationFailed` while serving.
  */
-import type { Logger } from "@taskhub/core";
+import { TaskHubError, type Logger } from "@taskhub/core";
 import type { DurableClientBindingData } from "@taskhub/core/management";
 import type { HostAuth } from "./auth-level.js";
 import type { FunctionsCore } from "./functions-core.js";
@@ -71,6 +72,14 @@ export async function startFunctions(
   const { logger } = options;
   core.useLogger(logger);
   core.markStarted();
+  // As the worker does once the app is loaded: this locks `app.setup(...)`, and says whether the app asked for
+  // HTTP streaming, which answers through a proxy of the Functions host's that taskhub does not have.
+  const capabilities = await core.programmingModel?.getCapabilities?.({});
+  if (capabilities?.HttpUri)
+    throw new TaskHubError(
+      "InvalidArgument",
+      "the app enables HTTP streaming (app.setup({ enableHttpStream: true })), which taskhub does not host: remove that setup call",
+    );
   const prefix = (options.routePrefix ?? "api").replace(/^\/+|\/+$/g, "");
   const routes = httpRoutes(core, prefix);
   for (const r of routes)

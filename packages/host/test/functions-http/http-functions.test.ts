@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { silentLogger } from "@taskhub/core";
 import { installFunctionsCore } from "../../src/functions-http/install-functions-core.js";
 import { createHttpFunctionsHandler, httpRoutes } from "../../src/functions-http/http-functions.js";
+import { startFunctions } from "../../src/functions-http/functions-host.js";
 import type { FunctionsCore } from "../../src/functions-http/functions-core.js";
 
 let core: FunctionsCore;
@@ -65,5 +66,18 @@ describe("@azure/functions HTTP functions in this process", () => {
     );
     core.markStarted();
     expect(() => app.get("Late", { handler: () => ({}) })).toThrow(/only be registered during app startup/);
+  });
+
+  // Last: HTTP streaming stays on for the rest of this process.
+  it("refuses an app that enables HTTP streaming at start", async () => {
+    app.setup({ enableHttpStream: true });
+    await expect(
+      startFunctions(core, {
+        auth: "disabled",
+        durableClientBinding: () => binding,
+        logger: silentLogger,
+        baseUrl: "http://h",
+      }),
+    ).rejects.toThrow(/enables HTTP streaming .* which taskhub does not host/);
   });
 });
