@@ -9,6 +9,7 @@ import { defaultApp, type RegisterOptions } from "./registry.js";
 import type { DurableClient } from "./client/durable-client.js";
 import { getClassicClient, isClassicContext } from "./classic/client-binding.js";
 import type { DurableOrchestrationClient } from "./classic/orchestration-client.js";
+import { clientFromContext } from "./client/client-from-context.js";
 
 export * as app from "./app.js";
 export {
@@ -119,13 +120,13 @@ export function register(worker: TaskRegistrar): void {
 /**
  * Classic model (a Functions context with `bindings`, 2.x): the `DurableOrchestrationClient` of the function's
  * `durableClient` binding. v4 model (v3's `df.getClient(context)`): the `DurableClient` of the registered
- * worker; the argument is ignored.
+ * worker (an `@azure/functions` v4 context must declare a durable client input).
  */
 export function getClient(context: { bindings: Record<string, unknown> }): DurableOrchestrationClient;
 export function getClient(context?: unknown): DurableClient;
 export function getClient(context?: unknown): DurableClient | DurableOrchestrationClient {
   if (isClassicContext(context)) return getClassicClient(context);
-  return defaultApp.getClient(context);
+  return clientFromContext(context) ?? defaultApp.getClient(context);
 }
 
 /** Use this client for `getClient()` (e.g. a client process without a worker). */

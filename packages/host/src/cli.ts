@@ -28,6 +28,7 @@ import { createHost, type HttpHandler } from "./host.js";
 import { pageAt } from "./http/continuation-token.js";
 import { condenseHistory, toStatusObject } from "@taskhub/core/management";
 import { stopOnSignals } from "./stop-on-signals.js";
+import { installFunctionsCore } from "./functions-http/install-functions-core.js";
 
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
@@ -70,6 +71,7 @@ program
   .option("--port <port>", "HTTP port (default 7071, or TASKHUB_HTTP_PORT)")
   .action(async (opts: { app: string; port?: string }) => {
     let app: Awaited<ReturnType<typeof loadApp>>;
+    const functions = { core: installFunctionsCore() }; // before the app loads @azure/functions
     try {
       app = await loadApp(opts.app);
     } catch (err) {
@@ -82,6 +84,7 @@ program
     process.on("SIGINT", remember).on("SIGTERM", remember);
     const host = await createHost({
       ...app,
+      functions,
       config: opts.port ? { http: { port: Number(opts.port) } } : {},
     }).catch((err: unknown) => {
       console.error(`taskhub: ${(err as Error).message}`);

@@ -3,7 +3,8 @@
  * starts anything, then connects to the configured storage (in development with none configured, starts an
  * embedded in-memory Azurite in its own process group and says so; in production refuses to start without
  * storage), creates the task hub if needed, registers the user's orchestrators and activities, serves the
- * HTTP management API plus `/healthz` (process up) and `/readyz` (storage reachable, partitions owned or
+ * app's own HTTP functions (its `httpHandler`, and those it declared with `@azure/functions`), the HTTP
+ * management API plus `/healthz` (process up) and `/readyz` (storage reachable, partitions owned or
  * balancing; 503 while starting or stopping), and stops gracefully: drain in-flight work, release leases, close
  * HTTP, and only then stop the embedded Azurite. A start that fails half way stops what it had started.
  */
@@ -13,7 +14,13 @@ import type { Logger as PinoLogger } from "pino";
 import { loadConfig, type HostConfig, type HostConfigInput } from "./config.js";
 import { startEmbeddedAzurite, type EmbeddedAzurite } from "./embedded-azurite.js";
 import { createManagementApi } from "./http/management-api.js";
-import { LOCAL_RPC_PATH, WEBHOOK_PATH } from "@taskhub/core/management";
+import { createDurableClientBindingData, LOCAL_RPC_PATH, WEBHOOK_PATH } from "@taskhub/core/management";
+import type { FunctionsCore } from "./functions-http/functions-core.js";
+import {
+  startFunctions,
+  type FunctionsHostOptions,
+  type StartedFunctions,
+} from "./functions-http/functions-host.js";
 import { serve, type RunningServer } from "./http/node-server.js";
 import { createLogger } from "./logger.js";
 
@@ -31,6 +38,12 @@ export interface HostOptions {
    * is applied to what it answers: it does its own authorization.
    */
   httpHandler?: HttpHandler;
+  /**
+   * The functions the app declared through `@azure/functions` (`installFunctionsCore()`, called before the app
+   * was loaded): its HTTP functions are served under `/api/` (or `routePrefix`), after `httpHandler`, behind
+   * their `authLevel` checked with the host's key.
+   */
+  functions?: FunctionsHostOptions & { core: FunctionsCore };
 }
 
 /** A fetch-style handler that may decline a request (undefined). */
@@ -93,6 +106,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
 
   let azurite: EmbeddedAzurite | undefined;
   let worker: TaskHubWorker | undefined;
+  let functions: StartedFunctions | undefined;
   try {
     let storage = config.storage;
     if (!storage) {
@@ -147,6 +161,24 @@ export async function createHost(options: HostOptions): Promise<Host> {
     // The extension's keyless RPC routes (`rpcBaseUrl`, what durable-functions 3.x clients use by default) are
     // served only when the host listens on loopback, where they cannot be reached from outside the machine.
     const loopback = ["127.0.0.1", "localhost", "::1"].includes(config.http.host);
+    const auth = config.http.authDisabled ? ("disabled" as const) : { key: config.http.key! };
+    if (options.functions)
+      functions = await startFunctions(options.functions.core, {
+        ...options.functions,
+        auth,
+        logger,
+        baseUrl: server.url,
+        // The extension's client binding, with URLs at the origin the request came to.
+        durableClientBinding: (request) => {
+          const origin = new URL(request.url).origin;
+          return createDurableClientBindingData({
+            origin,
+            taskHubName: config.hubName,
+            ...(auth === "disabled" ? {} : { key: auth.key }),
+            ...(loopback ? { rpcBaseUrl: `${origin}${LOCAL_RPC_PATH}/` } : {}),
+          });
+        },
+      });
     const rpc = loopback
       ? createManagementApi({
           client,
@@ -173,6 +205,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
       }
       const own = await options.httpHandler?.(request);
       if (own) return own;
+      if (functions && !path.startsWith(`${WEBHOOK_PATH}/`) && !path.startsWith(`${LOCAL_RPC_PATH}/`)) {
+        const answered = await functions.handler(request);
+        if (answered) return answered;
+      }
       if (rpc && path.startsWith(`${LOCAL_RPC_PATH}/`)) return rpc(request);
       return api(request);
     };
@@ -202,6 +238,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
           ready = false;
           logger.info({ event: "host.stopping" }, "draining in-flight work and releasing partitions");
           try {
+            await functions?.stop();
             await w.stop({ drainTimeoutMs: options.drainTimeoutMs ?? 30_000 });
             await server.close();
           } finally {

@@ -10,3 +10,6 @@ export * from "./logger.js";
 export * from "./host.js";
 export * from "./embedded-azurite.js";
 export * from "./stop-on-signals.js";
+export * from "./functions-http/install-functions-core.js";
+export type { FunctionsCore } from "./functions-http/functions-core.js";
+export type { FunctionsHostOptions } from "./functions-http/functions-host.js";

@@ -112,3 +112,17 @@ describe("serve: bodies over the limit", () => {
     expect(handled).toBe(1);
   });
 });
+
+describe("serve: response headers", () => {
+  it("sends each Set-Cookie of the response as its own header line", async () => {
+    server = await serve(async () => {
+      const headers = new Headers({ "x-one": "1" });
+      headers.append("set-cookie", "a=1; Path=/");
+      headers.append("set-cookie", "b=2; HttpOnly");
+      return new Response("ok", { headers });
+    });
+    const r = await fetch(`${server.url}/`);
+    expect(r.headers.getSetCookie()).toEqual(["a=1; Path=/", "b=2; HttpOnly"]);
+    expect(r.headers.get("x-one")).toBe("1");
+  });
+});

@@ -97,7 +97,12 @@ export async function serve(
         }
         const response = await handler(request);
         res.statusCode = response.status;
-        response.headers.forEach((v, k) => res.setHeader(k, v));
+        response.headers.forEach((v, k) => {
+          if (k !== "set-cookie") res.setHeader(k, v);
+        });
+        // Each cookie is its own Set-Cookie line (forEach would leave only the last one).
+        const cookies = response.headers.getSetCookie();
+        if (cookies.length > 0) res.setHeader("set-cookie", cookies);
         res.end(Buffer.from(await response.arrayBuffer()));
       } catch (err) {
         if (req.socket.destroyed) return; // the client went away, or a timeout closed the connection
