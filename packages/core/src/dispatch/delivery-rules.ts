@@ -135,7 +135,8 @@ const SCHEDULING_EVENT_TYPES: ReadonlySet<string> = new Set([
 
 /** Whether `d` has had its chances: at least `deliveries` deliveries, and old enough. */
 export function deliveriesSpent(d: Delivery, deliveries: number, policy: DeliveryPolicy): boolean {
-  return d.dequeueCount >= deliveries && policy.now - d.insertedAt > (policy.minAgeBeforeQuarantineMs ?? 0);
+  const minAge = policy.minAgeBeforeQuarantineMs ?? 0;
+  return d.dequeueCount >= deliveries && (minAge <= 0 || policy.now - d.insertedAt > minAge);
 }
 
 /**
