@@ -10,7 +10,7 @@
  * 2. **redelivered**: a message a committed step already consumed (its id is among the history's consumed
  *    ids) is dropped. When every message is one, the backend first repairs the instance record from history
  *    (the worker may have died between the history append and the record write of a final step).
- * 3. **start dedupe** (a top-level ExecutionStarted; needs the instance record): without a record the start is
+ * 3. **start dedupe** (each top-level ExecutionStarted; needs the instance record): without a record a start is
  *    deferred (the client writes the record just after sending it), and quarantined once its deliveries are
  *    spent; a record of another execution drops it; a record that ended before this execution started
  *    (terminate before start) drops it.
@@ -217,38 +217,43 @@ export function decideDelivery<D extends Delivery>(
   }
 
   // 3. start dedupe, for top-level starts, as DTF: the instance record must agree with the start's execution.
-  const start = msgs.find(isStart);
-  if (start && !(start.message.event as ExecutionStartedEvent).parentInstance) {
+  // Every start in the batch is checked: a stale start behind the current one would begin a new generation.
+  const starts = msgs.filter((d) => isStart(d) && !(d.message.event as ExecutionStartedEvent).parentInstance);
+  if (starts.length > 0) {
     if (state.record === undefined) return needs("instanceRecord", msgs);
     const record = state.record;
-    const executionId = start.message.orchestrationInstance.executionId;
-    if (!record) {
-      // The client died between sending the start and writing the record, or someone put a start on the
-      // queue by hand. DTF drops it; it is kept in the poison store instead.
-      msgs = msgs.filter((d) => d !== start);
-      if (deliveriesSpent(start, policy.maxDequeueCount, policy))
-        quarantine.push({
+    const waiting: D[] = [];
+    for (const start of starts) {
+      const executionId = start.message.orchestrationInstance.executionId;
+      if (!record) {
+        // The client died between sending the start and writing the record, or someone put a start on the
+        // queue by hand. DTF drops it; it is kept in the poison store instead.
+        if (deliveriesSpent(start, policy.maxDequeueCount, policy))
+          quarantine.push({
+            delivery: start,
+            rule: "startWithoutRecord",
+            reason: `no Instances row was written for this start of '${instanceId}' in ${start.dequeueCount} deliveries`,
+          });
+        else waiting.push(start);
+      } else if (
+        record.executionId &&
+        record.executionId.toLowerCase() !== (executionId ?? "").toLowerCase()
+      ) {
+        drop.push({
           delivery: start,
-          rule: "startWithoutRecord",
-          reason: `no Instances row was written for this start of '${instanceId}' in ${start.dequeueCount} deliveries`,
+          rule: "startOfOtherExecution",
+          reason: `the Instances row belongs to execution ${record.executionId}`,
         });
-      else
-        deferAll([start], "startWithoutRecord", () => `no instance record for this start of '${instanceId}' yet`);
-    } else if (record.executionId && record.executionId.toLowerCase() !== (executionId ?? "").toLowerCase()) {
+      } else if (isTerminalStatus(record.runtimeStatus) && history.executionId !== executionId) {
+        drop.push({
+          delivery: start,
+          rule: "terminatedBeforeStart",
+          reason: `instance was ${record.runtimeStatus} before it started`,
+        });
+      } else continue;
       msgs = msgs.filter((d) => d !== start);
-      drop.push({
-        delivery: start,
-        rule: "startOfOtherExecution",
-        reason: `the Instances row belongs to execution ${record.executionId}`,
-      });
-    } else if (isTerminalStatus(record.runtimeStatus) && history.executionId !== executionId) {
-      msgs = msgs.filter((d) => d !== start);
-      drop.push({
-        delivery: start,
-        rule: "terminatedBeforeStart",
-        reason: `instance was ${record.runtimeStatus} before it started`,
-      });
     }
+    deferAll(waiting, "startWithoutRecord", () => `no instance record for this start of '${instanceId}' yet`);
     if (msgs.length === 0) return settled([]);
   }
 
@@ -282,7 +287,8 @@ export function decideDelivery<D extends Delivery>(
   deferAll(
     early,
     "resultBeforeScheduled",
-    (d) => `${d.message.event.type} for #${scheduledIdOf(d.message.event)} arrived before its scheduling event`,
+    (d) =>
+      `${d.message.event.type} for #${scheduledIdOf(d.message.event)} arrived before its scheduling event`,
   );
   return settled(msgs.filter((d) => !early.includes(d)));
 }

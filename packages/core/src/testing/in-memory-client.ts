@@ -91,7 +91,10 @@ export class InMemoryClient {
     this.store.wake();
   }
 
-  getOrchestrationState(instanceId: string, options: { fetchPayloads?: boolean } = {}): InstanceRecord | undefined {
+  getOrchestrationState(
+    instanceId: string,
+    options: { fetchPayloads?: boolean } = {},
+  ): InstanceRecord | undefined {
     const r = this.store.instances.get(instanceId)?.record;
     if (!r) return undefined;
     return options.fetchPayloads === false ? withoutPayloads(r) : { ...r };

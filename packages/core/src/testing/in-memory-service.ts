@@ -171,7 +171,8 @@ export class InMemoryOrchestrationService
       instanceId,
       {
         history: {
-          executionId: start?.type === "ExecutionStarted" ? start.orchestrationInstance.executionId : undefined,
+          executionId:
+            start?.type === "ExecutionStarted" ? start.orchestrationInstance.executionId : undefined,
           events: data.history,
         },
         record: data.record ?? null,

@@ -21,10 +21,19 @@ const ID = "i";
 let seq = 0;
 function msg(
   event: HistoryEvent,
-  o: { id?: string; dequeueCount?: number; insertedAt?: number; executionId?: string; lastError?: string } = {},
+  o: {
+    id?: string;
+    dequeueCount?: number;
+    insertedAt?: number;
+    executionId?: string;
+    lastError?: string;
+  } = {},
 ): Delivery<string> {
   const messageId = o.id ?? `m${++seq}`;
-  const message: TaskMessage = { event, orchestrationInstance: { instanceId: ID, executionId: o.executionId ?? "e1" } };
+  const message: TaskMessage = {
+    event,
+    orchestrationInstance: { instanceId: ID, executionId: o.executionId ?? "e1" },
+  };
   return {
     source: messageId,
     message,
@@ -40,7 +49,9 @@ const start = (executionId = "e1", parent = false): HistoryEvent =>
     orchestrationInstance: { instanceId: ID, executionId },
     name: "O",
     version: "",
-    ...(parent ? { parentInstance: { name: "P", orchestrationInstance: { instanceId: "p" }, taskScheduledId: 0 } } : {}),
+    ...(parent
+      ? { parentInstance: { name: "P", orchestrationInstance: { instanceId: "p" }, taskScheduledId: 0 } }
+      : {}),
   } as never);
 const raised = (): HistoryEvent => newEvent("EventRaised", { name: "go" } as never);
 const terminated = (): HistoryEvent => newEvent("ExecutionTerminated", {} as never);
@@ -128,6 +139,12 @@ const cases: Case[] = [
     expected: { s: "drop:startOfOtherExecution", t: "run" },
   },
   {
+    name: "every start is checked: a stale start behind the current one is dropped",
+    state: { ...running(), record: { executionId: "e1", runtimeStatus: "Running" } },
+    messages: [msg(start("e1"), { id: "s" }), msg(start("e0"), { id: "t", executionId: "e0" })],
+    expected: { s: "run", t: "drop:startOfOtherExecution" },
+  },
+  {
     name: "terminate before start: the start of a Terminated record is dropped",
     state: { ...empty, record: { executionId: "e1", runtimeStatus: "Terminated" } },
     messages: [msg(start(), { id: "s" })],
@@ -203,7 +220,11 @@ describe("delivery rules", () => {
     const a = { ...msg(raised(), { id: "a", insertedAt: NOW - 10 }), sequence: 2 };
     const b = { ...msg(raised(), { id: "b", insertedAt: NOW - 10 }), sequence: 1 };
     const c = msg(raised(), { id: "c", insertedAt: NOW - 50 });
-    expect(decideDelivery(ID, running(), [a, b, c], policy).run.map((m) => m.source)).toEqual(["c", "b", "a"]);
+    expect(decideDelivery(ID, running(), [a, b, c], policy).run.map((m) => m.source)).toEqual([
+      "c",
+      "b",
+      "a",
+    ]);
   });
 
   it("asks for the history only when something is left after the poison rule", () => {
@@ -230,7 +251,9 @@ describe("delivery rules", () => {
 
   it("gives the poison reason with the deliveries and the last error", () => {
     const d = msg(raised(), { dequeueCount: 4, insertedAt: OLD, lastError: "cannot checkpoint" });
-    expect(poisonRuling(d, policy)?.reason).toBe("delivered 3 times without being processed; last error: cannot checkpoint");
+    expect(poisonRuling(d, policy)?.reason).toBe(
+      "delivered 3 times without being processed; last error: cannot checkpoint",
+    );
     expect(poisonRuling({ ...d, dequeueCount: 3 }, policy)).toBeUndefined();
   });
 
