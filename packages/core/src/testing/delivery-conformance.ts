@@ -143,7 +143,11 @@ export function deliveryConformance(suite: Suite): void {
             (m) => m.instanceId === ghost.instanceId,
           );
           expect(p.eventType).toBe("EventRaised");
-          expect(p.reason).toMatch(/no instance 'ghost-instance'/);
+          // Its own reason, or the general one when its deliveries ran out before it was old enough to go
+          // (a backend may keep young messages out of quarantine: what they wait for may be held by a dead worker).
+          expect(p.reason).toMatch(
+            /no instance 'ghost-instance'|delivered \d+ times without being processed/,
+          );
           expect(await h.client.getOrchestrationState(ghost.instanceId)).toBeUndefined();
         },
         undefined,
