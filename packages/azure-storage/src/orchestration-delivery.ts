@@ -76,7 +76,11 @@ export class OrchestrationDelivery extends HubPart {
         instanceId,
         startPending ? undefined : pending[0]?.message.orchestrationInstance.executionId,
       );
-      const history = { executionId: session.executionId, events: session.events, consumedMessageIds: session.consumed };
+      const history = {
+        executionId: session.executionId,
+        events: session.events,
+        consumedMessageIds: session.consumed,
+      };
       state = { ...state, history };
       decision = decideDelivery(instanceId, state, deliveries, policy);
       await this.apply(instanceId, decision, applied, session);
@@ -88,7 +92,10 @@ export class OrchestrationDelivery extends HubPart {
       await this.apply(instanceId, decision, applied, session);
     }
     if (!session) return undefined;
-    if (decision.defer.some((r) => r.rule === "resultBeforeScheduled") && this.parts.forgetSession(instanceId))
+    if (
+      decision.defer.some((r) => r.rule === "resultBeforeScheduled") &&
+      this.parts.forgetSession(instanceId)
+    )
       // A stale cache may be why a result came before its scheduling event: re-read, for this step and the next.
       session = await this.parts.loadSession(instanceId);
     if (decision.run.length === 0) return undefined;
@@ -136,7 +143,8 @@ export class OrchestrationDelivery extends HubPart {
       for (const r of out) applied.add(r.delivery);
       return out;
     };
-    for (const r of fresh(decision.quarantine)) await this.parts.queues.quarantine(r.delivery.source, r.reason);
+    for (const r of fresh(decision.quarantine))
+      await this.parts.queues.quarantine(r.delivery.source, r.reason);
 
     const drops = fresh(decision.drop);
     const redelivered = drops.filter((r) => r.rule === "redelivered");
