@@ -35,6 +35,7 @@ import {
   type OrchestrationWorkItem,
   type Page,
   type PurgeCapability,
+  type PoisonStoreCapability,
   type PurgeFilter,
   type PurgeResult,
   type RewindCapability,
@@ -73,7 +74,8 @@ export class AzureStorageOrchestrationService
     OrchestrationServiceClient,
     InstanceQueryCapability,
     PurgeCapability,
-    RewindCapability
+    RewindCapability,
+    PoisonStoreCapability
 {
   readonly names: TaskHubNames;
   readonly partitionCount: number;

@@ -2,25 +2,21 @@
  * Orchestration sessions on this worker (DT.AS's `OrchestrationSessionManager`): control messages received
  * and not yet handed out, per instance; which instances have a work item in flight (one at a time per
  * instance); work items prepared ahead for the dispatcher; the extended-session cache (each instance's history
- * kept in memory after its checkpoint); and the rules that turn a batch of messages into a work item:
- * quarantine of messages that had their chances, redeliveries of consumed messages, start dedupe, messages for
- * unknown instances, and out-of-order results.
+ * kept in memory after its checkpoint). A batch of an instance's messages becomes a work item by core's
+ * delivery rulebook, applied in orchestration-delivery.ts.
  */
 import {
-  isEntityInstanceId,
-  isTerminalStatus,
-  sleep,
   TaskHubError,
   WakeUp,
   type AbandonOptions,
-  type ExecutionStartedEvent,
   type HistoryEvent,
   type LockOptions,
   type OrchestrationWorkItem,
 } from "@taskhub/core";
 import { HubPart, type HubContext } from "./hub-context.js";
 import type { ReceivedMessage } from "./messaging/queue-messages.js";
-import { RESULT_TYPES, type TaskHubQueue } from "./messaging/task-hub-queue.js";
+import type { TaskHubQueue } from "./messaging/task-hub-queue.js";
+import { OrchestrationDelivery } from "./orchestration-delivery.js";
 import {
   MAX_CONSUMED_REMEMBERED,
   type AzureOrchestrationWorkItem,
@@ -31,12 +27,6 @@ import type { InstancesTable } from "./tracking/instances-table.js";
 
 /** Instances whose last deleted message ids this worker remembers, to prune them from the sentinel. */
 const MAX_DELETED_REMEMBERED = 10_000;
-
-function scheduledIdOf(e: HistoryEvent): number | undefined {
-  if (e.type === "TimerFired") return e.timerId;
-  if ("taskScheduledId" in e) return e.taskScheduledId;
-  return undefined;
-}
 
 export interface SessionManagerParts {
   queues: TaskHubQueue;
@@ -77,20 +67,23 @@ export class OrchestrationSessionManager extends HubPart {
   private readonly wakeUp = new WakeUp();
   private readonly queues: TaskHubQueue;
   private readonly history: HistoryTable;
-  private readonly instances: InstancesTable;
   private readonly isPolled: (partition: number) => boolean;
-  private readonly repairInstanceRow: (
-    instanceId: string,
-    pastEvents: readonly HistoryEvent[],
-  ) => Promise<void>;
+  private readonly delivery: OrchestrationDelivery;
 
   constructor(ctx: HubContext, parts: SessionManagerParts) {
     super(ctx);
     this.queues = parts.queues;
     this.history = parts.history;
-    this.instances = parts.instances;
     this.isPolled = parts.isPolled;
-    this.repairInstanceRow = parts.repairInstanceRow;
+    this.delivery = new OrchestrationDelivery(ctx, {
+      queues: parts.queues,
+      instances: parts.instances,
+      loadSession: (id, expected) => this.loadSession(id, expected),
+      forgetSession: (id) => this.sessions.delete(id),
+      lastError: (messageId) => this.lastErrors.get(messageId),
+      rememberDeleted: (id, ids) => this.rememberDeleted(id, ids),
+      repairInstanceRow: parts.repairInstanceRow,
+    });
   }
 
   bufferFull(): boolean {
@@ -181,7 +174,7 @@ export class OrchestrationSessionManager extends HubPart {
   private async prepare(instanceId: string, msgs: ReceivedMessage[], lock: number): Promise<void> {
     let wi: AzureOrchestrationWorkItem | undefined;
     try {
-      wi = await this.buildWorkItem(instanceId, msgs, lock);
+      wi = await this.delivery.buildWorkItem(instanceId, msgs, lock);
     } catch (err) {
       this.logger.warn(
         { event: "orchestration.prepareFailed", instanceId, err },
@@ -236,179 +229,6 @@ export class OrchestrationSessionManager extends HubPart {
       etag: h.etag,
       lastUsed: Date.now(),
       consumed: h.consumed,
-    };
-  }
-
-  /**
-   * Turn a batch of received messages into a work item: poison check, start dedupe,
-   * out-of-order results deferred until the history they answer exists. Undefined when nothing is left.
-   */
-  private async buildWorkItem(
-    instanceId: string,
-    received: ReceivedMessage[],
-    lock: number,
-  ): Promise<AzureOrchestrationWorkItem | undefined> {
-    received.sort(
-      (a, b) =>
-        a.insertedOn.getTime() - b.insertedOn.getTime() || a.data.sequenceNumber - b.data.sequenceNumber,
-    );
-    const partition = this.partitionOf(instanceId);
-    let msgs: ReceivedMessage[] = [];
-    for (const m of received) {
-      if (this.queues.exhausted(m, this.s.maxDequeueCount + 1)) {
-        const last = this.lastErrors.get(m.messageId);
-        await this.queues.quarantine(
-          m,
-          `not processed after ${m.dequeueCount - 1} deliveries${last ? `; last error: ${last}` : ""}`,
-        );
-      } else msgs.push(m);
-    }
-    if (msgs.length === 0) return undefined;
-
-    let startMsg = msgs.find((m) => m.taskMessage.event.type === "ExecutionStarted");
-    let session = await this.loadSession(
-      instanceId,
-      startMsg ? undefined : msgs[0]?.taskMessage.orchestrationInstance.executionId,
-    );
-
-    // Redeliveries of messages a committed checkpoint already consumed (the worker died before deleting
-    // them): done, so delete them now. Results and starts would be dropped as duplicates anyway; an external
-    // event, a terminate or a suspend would be applied twice.
-    const done = msgs.filter((m) => session.consumed.has(m.messageId));
-    if (done.length > 0) {
-      // If the worker died between the history append and the Instances write of the final step, nothing
-      // else will fix the row: repair it from history first (a failure leaves the messages to come back).
-      if (done.length === msgs.length) await this.repairInstanceRow(instanceId, session.events);
-      this.logger.info(
-        { event: "orchestration.redeliveryDropped", instanceId, messages: done.length },
-        "messages already checkpointed were delivered again; deleted",
-      );
-      const deleted = await Promise.all(
-        done.map((m) =>
-          this.clients
-            .queue(m.queueName)
-            .deleteMessage(m.messageId, m.popReceipt)
-            .then(() => m.messageId)
-            .catch(this.messageOpFailed("delete", m)),
-        ),
-      );
-      this.rememberDeleted(
-        instanceId,
-        deleted.filter((d): d is string => d !== undefined),
-      );
-      msgs = msgs.filter((m) => !session.consumed.has(m.messageId));
-      if (msgs.length === 0) return undefined;
-      startMsg = msgs.find((m) => m.taskMessage.event.type === "ExecutionStarted");
-    }
-
-    // Start dedupe for top-level starts, as DTF: the Instances row must agree with the message's execution.
-    if (startMsg && !(startMsg.taskMessage.event as ExecutionStartedEvent).parentInstance) {
-      // The client writes the row just after sending the start (see createTaskOrchestration), so a worker that polls briskly can see
-      // the message first. Look again a few times over ~350 ms before falling back to the abandon back-off
-      // (2 s and up), which would add seconds to the instance's latency.
-      let row = await this.instances.get(instanceId);
-      for (let wait = 50; !row && startMsg.dequeueCount === 1 && wait <= 200 && this.running; wait *= 2) {
-        await sleep(wait);
-        row = await this.instances.get(instanceId);
-      }
-      const execId = startMsg.taskMessage.orchestrationInstance.executionId;
-      const drop = async (reason: string): Promise<void> => {
-        this.logger.info(
-          { event: "orchestration.startDropped", instanceId, reason },
-          "start message dropped",
-        );
-        await this.clients
-          .queue(startMsg.queueName)
-          .deleteMessage(startMsg.messageId, startMsg.popReceipt)
-          .catch(this.messageOpFailed("delete", startMsg));
-        msgs = msgs.filter((m) => m !== startMsg);
-      };
-      if (!row) {
-        // The client died between sending the start and writing the row (its call failed), or someone put a
-        // start message on the queue by hand. DTF drops it; it is kept in the poison store instead.
-        if (this.queues.exhausted(startMsg, this.s.maxDequeueCount)) {
-          await this.queues.quarantine(
-            startMsg,
-            `no Instances row was written for this start of '${instanceId}' in ${startMsg.dequeueCount} deliveries`,
-          );
-          msgs = msgs.filter((m) => m !== startMsg);
-        } else {
-          await this.queues.abandonMessages([startMsg], startMsg.dequeueCount);
-          msgs = msgs.filter((m) => m !== startMsg);
-        }
-      } else if (
-        row.record.executionId &&
-        row.record.executionId.toLowerCase() !== (execId ?? "").toLowerCase()
-      ) {
-        await drop(`the Instances row belongs to execution ${row.record.executionId}`);
-      } else if (isTerminalStatus(row.record.runtimeStatus) && session.executionId !== execId) {
-        await drop(`instance was ${row.record.runtimeStatus} before it started`);
-      }
-      if (msgs.length === 0) return undefined;
-    }
-
-    // Messages for an instance that has no history and no start message with them: the start may still be
-    // on its way (a scheduled start, a sub-orchestration's parent mid-checkpoint), or the instance never
-    // existed or was purged. Retry with back-off, then quarantine with the reason; never drop (DTF drops them).
-    if (
-      session.events.length === 0 &&
-      !isEntityInstanceId(instanceId) &&
-      !msgs.some((m) => m.taskMessage.event.type === "ExecutionStarted")
-    ) {
-      const hopeless = msgs.filter((m) => this.queues.exhausted(m, this.s.maxDequeueCount));
-      for (const m of hopeless)
-        await this.queues.quarantine(
-          m,
-          `no instance '${instanceId}' to deliver this ${m.taskMessage.event.type} to: it has no history and no ExecutionStarted arrived in ${m.dequeueCount} deliveries`,
-        );
-      const rest = msgs.filter((m) => !hopeless.includes(m));
-      if (rest.length > 0)
-        await this.queues.abandonMessages(rest, Math.max(...rest.map((m) => m.dequeueCount)));
-      return undefined;
-    }
-
-    // Out-of-order results: their scheduling event is not in history yet (the sender's checkpoint is
-    // still in progress). Leave them on the queue for a while.
-    const scheduled = new Set<number>();
-    for (const e of session.events)
-      if (
-        e.type === "TaskScheduled" ||
-        e.type === "TimerCreated" ||
-        e.type === "SubOrchestrationInstanceCreated"
-      )
-        scheduled.add(e.eventId);
-    const early: ReceivedMessage[] = [];
-    msgs = msgs.filter((m) => {
-      const e = m.taskMessage.event;
-      const target = m.taskMessage.orchestrationInstance.executionId;
-      if (!RESULT_TYPES.has(e.type) || (target && target !== session.executionId)) return true;
-      if (scheduled.has(scheduledIdOf(e)!)) return true;
-      early.push(m);
-      return false;
-    });
-    if (early.length > 0) {
-      if (this.sessions.has(instanceId)) {
-        // A stale cache may be why: re-read and retry once before deferring.
-        this.sessions.delete(instanceId);
-        session = await this.loadSession(instanceId);
-      }
-      await this.queues.abandonMessages(early, Math.max(...early.map((m) => m.dequeueCount)));
-    }
-    if (msgs.length === 0) return undefined;
-
-    return {
-      instanceId,
-      pastEvents: session.events,
-      newMessages: msgs.map((m) => m.taskMessage),
-      dequeueCount: Math.max(...msgs.map((m) => m.dequeueCount)) - 1,
-      previousStepSettled: session.cached === true,
-      lockedUntil: new Date(Date.now() + this.s.controlQueueVisibilityTimeoutMs),
-      messages: msgs,
-      etag: session.etag,
-      executionId: session.executionId,
-      partition,
-      consumed: session.consumed,
-      lock,
     };
   }
 

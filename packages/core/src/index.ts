@@ -76,6 +76,7 @@ export {
 export { rewindHistory } from "./dispatch/rewind.js";
 export { WorkItemDispatcher, type DispatcherOptions } from "./dispatch/work-item-dispatcher.js";
 export { sleep, startWait, WakeUp, type Wait } from "./dispatch/wait.js";
+export * from "./dispatch/delivery-rules.js";
 export { TaskHubWorker, type TaskHubWorkerOptions } from "./worker.js";
 export { TaskRegistry, type TaskRegistrar, type Activity, type ActivityContext } from "./registry.js";
 export {

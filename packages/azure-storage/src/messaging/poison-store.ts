@@ -2,7 +2,8 @@
  * The poison store (taskhub's own; DTF retries such messages forever): a message that still cannot be
  * processed after `maxDequeueCount` deliveries is copied to the `<hub>Poison` table with its queue, id,
  * original body and the reason, then deleted from its queue. `list()` shows them; `replay()` puts one back
- * on its queue with a fresh dequeue count. Nothing is dropped silently.
+ * on its queue with a fresh dequeue count. Nothing is dropped silently. The service offers them as the seam's
+ * `PoisonStoreCapability`, as the in-memory backend does.
  *
  * Row: PartitionKey = queue name, RowKey = queue message id; columns Body (String, or BodyGzip as Binary
  * when longer than 30,000 characters), Reason, DequeueCount (Int32), InsertedOn and QuarantinedAt
@@ -11,20 +12,12 @@
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { TableClient } from "@azure/data-tables";
 import type { QueueServiceClient } from "@azure/storage-queue";
+import type { QuarantinedMessage } from "@taskhub/core";
 import { orEmptyIfMissing } from "../storage/errors.js";
 import { rawValue } from "../tracking/history-row.js";
 
-export interface PoisonMessage {
-  queueName: string;
-  messageId: string;
-  body: string;
-  reason: string;
-  dequeueCount: number;
-  insertedOn: Date | undefined;
-  quarantinedAt: Date;
-  instanceId: string | undefined;
-  eventType: string | undefined;
-}
+/** The seam's `QuarantinedMessage`: what the `<hub>Poison` table holds. */
+export type PoisonMessage = QuarantinedMessage;
 
 export class PoisonStore {
   private ensured = false;

@@ -5,7 +5,7 @@
  * (docs/storage-layout.md#large-messages).
  */
 import type { QueueClient } from "@azure/storage-queue";
-import { TaskHubError, type TaskMessage } from "@taskhub/core";
+import { TaskHubError, type Delivery, type TaskMessage } from "@taskhub/core";
 import {
   MAX_QUEUE_MESSAGE_BYTES,
   messageBlobName,
@@ -36,6 +36,19 @@ export interface RawQueueMessage {
 export interface ReceivedMessage extends RawQueueMessage {
   data: MessageData;
   taskMessage: TaskMessage;
+}
+
+/** A received message as core's delivery rulebook sees it. */
+export function asDelivery(m: ReceivedMessage, lastError?: string): Delivery<ReceivedMessage> {
+  return {
+    source: m,
+    message: m.taskMessage,
+    messageId: m.messageId,
+    dequeueCount: m.dequeueCount,
+    insertedAt: m.insertedOn.getTime(),
+    sequence: m.data.sequenceNumber,
+    lastError,
+  };
 }
 
 export interface SentMessage {

@@ -6,22 +6,14 @@
  */
 import type { QueueClient } from "@azure/storage-queue";
 import pLimit from "p-limit";
-import { TaskHubError, type TaskMessage } from "@taskhub/core";
+import { RESULT_EVENT_TYPES, TaskHubError, type TaskMessage } from "@taskhub/core";
 import { HubPart, type HubContext } from "../hub-context.js";
 import type { PoisonStore } from "./poison-store.js";
 import type { RawQueueMessage, ReceivedMessage } from "./queue-messages.js";
 
-/** Results that need their scheduling event in history (the out-of-order check). */
-export const RESULT_TYPES = new Set([
-  "TaskCompleted",
-  "TaskFailed",
-  "SubOrchestrationInstanceCompleted",
-  "SubOrchestrationInstanceFailed",
-  "TimerFired",
-]);
 /** Events a control queue may carry; anything else (a TaskScheduled, a history-only event) is malformed. */
 const CONTROL_TYPES = new Set([
-  ...RESULT_TYPES,
+  ...RESULT_EVENT_TYPES,
   "ExecutionStarted",
   "ExecutionTerminated",
   "ExecutionSuspended",

@@ -6,6 +6,7 @@
  */
 import type { DequeuedMessageItem } from "@azure/storage-queue";
 import {
+  poisonRuling,
   WakeUp,
   type AbandonOptions,
   type ActivityWorkItem,
@@ -16,7 +17,7 @@ import { HubPart, type HubContext } from "../hub-context.js";
 import { ignoreNotFound } from "../storage/errors.js";
 import type { LocalActivities } from "../local-activities.js";
 import { PollingBackoff, type PollingActivity } from "./poller.js";
-import type { ReceivedMessage } from "./queue-messages.js";
+import { asDelivery, type ReceivedMessage } from "./queue-messages.js";
 import type { TaskHubQueue } from "./task-hub-queue.js";
 
 interface AzureActivityWorkItem extends ActivityWorkItem {
@@ -110,11 +111,12 @@ export class WorkItemQueue extends HubPart {
       }
       const decoded = await this.queues.decodeReceived(this.names.workItemQueue, queue, next.item);
       if (!decoded) continue;
-      if (decoded.dequeueCount > this.s.maxDequeueCount) {
-        await this.queues.quarantine(
-          decoded,
-          `activity not completed after ${decoded.dequeueCount - 1} deliveries`,
-        );
+      const poison = poisonRuling(asDelivery(decoded), {
+        maxDequeueCount: this.s.maxDequeueCount,
+        now: Date.now(),
+      });
+      if (poison) {
+        await this.queues.quarantine(decoded, poison.reason);
         continue;
       }
       return this.activityWorkItem(decoded, next.receivedAt);

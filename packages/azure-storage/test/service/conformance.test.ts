@@ -10,5 +10,12 @@ runConformanceSuite(
     return { service, dispose: () => service.deleteTaskHub() };
   },
   { describe, it, expect },
-  { waitTimeoutMs: 30_000 },
+  {
+    waitTimeoutMs: 30_000,
+    // Quarantine after 3 deliveries, once older than twice the 4 s visibility timeout, within the wait.
+    quarantiningBackend: async () => {
+      const service = newService({ maxDequeueCount: 3, controlQueueVisibilityTimeoutMs: 4000 });
+      return { service, dispose: () => service.deleteTaskHub() };
+    },
+  },
 );

@@ -218,3 +218,39 @@ export function supportsPurge(
     typeof (c as Partial<PurgeCapability>).purgeInstances === "function"
   );
 }
+
+/**
+ * A message the backend moved to its poison store: it was delivered `maxDequeueCount` times without being
+ * processed, or can never be (malformed, for an instance that never came to exist). Nothing is dropped
+ * silently: it stays here, with why, until it is replayed.
+ */
+export interface QuarantinedMessage {
+  /** The queue it came from, and goes back to on replay. */
+  queueName: string;
+  /** Its id there; with `queueName`, what `replayPoisonMessage` takes. */
+  messageId: string;
+  /** The message as it was on the queue (the backend's encoding). */
+  body: string;
+  reason: string;
+  /** Deliveries it had. */
+  dequeueCount: number;
+  insertedOn: Date | undefined;
+  quarantinedAt: Date;
+  /** When the body could be read. */
+  instanceId: string | undefined;
+  eventType: string | undefined;
+}
+
+export interface PoisonStoreCapability {
+  /** Every quarantined message, with its reason. Reading creates nothing. */
+  listPoisonMessages(): Promise<QuarantinedMessage[]>;
+  /** Put one back on its queue with a fresh dequeue count; false when there is no such message. */
+  replayPoisonMessage(queueName: string, messageId: string): Promise<boolean>;
+}
+
+export function supportsPoisonStore<T extends object>(c: T): c is T & PoisonStoreCapability {
+  return (
+    typeof (c as Partial<PoisonStoreCapability>).listPoisonMessages === "function" &&
+    typeof (c as Partial<PoisonStoreCapability>).replayPoisonMessage === "function"
+  );
+}

@@ -1,9 +1,12 @@
 /**
- * `InMemoryOrchestrationService`: the whole backend seam (service, client, query, purge) in process memory,
- * with an optional virtual clock. It keeps DTF's delivery semantics where tests need them: messages are
- * at-least-once (abandon redelivers), delayed messages become visible at their time, one worker at a time
- * holds an instance, and a message that keeps failing is quarantined after `maxDequeueCount` deliveries
- * (listed by `poisonMessages()`, re-sent by `replayPoisonMessage()`), never dropped.
+ * `InMemoryOrchestrationService`: the whole backend seam (service, client, query, purge, poison store) in
+ * process memory, with an optional virtual clock. It keeps DTF's delivery semantics where tests need them:
+ * messages are at-least-once (abandon redelivers), delayed messages become visible at their time, one worker
+ * at a time holds an instance, and the messages of an instance go through core's delivery rulebook as the
+ * Azure Storage provider's do (start dedupe, terminate before start, messages for unknown instances and
+ * results before their scheduling event wait with back-off, a message that keeps failing is quarantined after
+ * `maxDequeueCount` deliveries and can be replayed; nothing is dropped silently). The stored state lives in
+ * in-memory-store.ts, the client verbs in in-memory-client.ts, the poison store in in-memory-poison-store.ts.
  */
 import type {
   AbandonOptions,
@@ -17,22 +20,33 @@ import type {
   OrchestrationServiceClient,
   OrchestrationWorkItem,
   Page,
+  PoisonStoreCapability,
   PurgeCapability,
   PurgeFilter,
   PurgeResult,
+  QuarantinedMessage,
 } from "../backend/service.js";
 import type { TaskMessage } from "../backend/task-message.js";
-import { OrchestrationAlreadyExistsError, TaskHubError } from "../errors/errors.js";
 import {
-  isTerminalStatus,
-  TERMINAL_STATUSES,
-  type ExecutionStartedEvent,
-  type HistoryEvent,
-} from "../history/events.js";
-import { parseDtfDateTime } from "../history/time.js";
+  decideDelivery,
+  poisonRuling,
+  type Delivery,
+  type DeliveryPolicy,
+} from "../dispatch/delivery-rules.js";
 import { entityMessageDueTime } from "../entities/messages.js";
-import { withoutPayloads, type InstanceRecord } from "../state/orchestration-state.js";
+import { TaskHubError } from "../errors/errors.js";
+import type { HistoryEvent } from "../history/events.js";
+import type { InstanceRecord } from "../state/orchestration-state.js";
 import { SystemClock, VirtualClock, type Clock } from "./clock.js";
+import { InMemoryClient } from "./in-memory-client.js";
+import { InMemoryPoisonStore } from "./in-memory-poison-store.js";
+import {
+  IN_MEMORY_ACTIVITY_QUEUE,
+  IN_MEMORY_CONTROL_QUEUE,
+  InMemoryStore,
+  type InstanceData,
+  type Queued,
+} from "./in-memory-store.js";
 
 export interface InMemoryServiceOptions {
   /** A `VirtualClock` (or `"virtual"` for one starting at 2026-01-01) makes time move only when told. */
@@ -45,23 +59,11 @@ export interface InMemoryServiceOptions {
   pollIntervalMs?: number;
   /** Deliveries before a message is quarantined (default 10). */
   maxDequeueCount?: number;
-}
-
-interface Queued {
-  seq: number;
-  message: TaskMessage;
-  visibleAt: number;
-  dequeueCount: number;
-  locked: boolean;
-  /** Why the last delivery was given back, if it was. */
-  lastError?: string | undefined;
-}
-
-interface InstanceData {
-  record?: InstanceRecord;
-  history: HistoryEvent[];
-  messages: Queued[];
-  lock?: object;
+  /**
+   * Back-off of a message the delivery rules defer (for an instance not started yet, a result before its
+   * scheduling event): this, doubled per delivery, at most 30 s (default 100 ms).
+   */
+  deferDelayMs?: number;
 }
 
 interface LockedOrchestration extends OrchestrationWorkItem {
@@ -73,36 +75,32 @@ interface LockedActivity extends ActivityWorkItem {
   readonly entry: Queued;
 }
 
-export interface PoisonMessage {
-  id: number;
-  message: TaskMessage;
-  reason: string;
-  dequeueCount: number;
-}
-
 export class InMemoryOrchestrationService
-  implements OrchestrationService, OrchestrationServiceClient, InstanceQueryCapability, PurgeCapability
+  implements
+    OrchestrationService,
+    OrchestrationServiceClient,
+    InstanceQueryCapability,
+    PurgeCapability,
+    PoisonStoreCapability
 {
   readonly clock: Clock;
   readonly maxTimerIntervalMs: number | undefined;
-  private readonly instances = new Map<string, InstanceData>();
-  private readonly activities: Queued[] = [];
-  private readonly poison: PoisonMessage[] = [];
-  private seq = 0;
-  private wakers = new Set<() => void>();
-  private readonly pollIntervalMs: number;
+  private readonly store: InMemoryStore;
+  private readonly client: InMemoryClient;
+  private readonly poison = new InMemoryPoisonStore();
   private readonly maxDequeueCount: number;
-  private readonly autoAdvance: boolean;
-  private autoAdvanceScheduled = false;
+  private readonly deferDelayMs: number;
 
   constructor(options: InMemoryServiceOptions = {}) {
     this.clock = options.clock === "virtual" ? new VirtualClock() : (options.clock ?? new SystemClock());
-    this.autoAdvance = options.autoAdvanceTime ?? false;
+    const autoAdvance = options.autoAdvanceTime ?? false;
     this.maxTimerIntervalMs = options.maxTimerIntervalMs;
-    this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.maxDequeueCount = options.maxDequeueCount ?? 10;
-    if (this.autoAdvance && !(this.clock instanceof VirtualClock))
+    this.deferDelayMs = options.deferDelayMs ?? 100;
+    if (autoAdvance && !(this.clock instanceof VirtualClock))
       throw new TaskHubError("InvalidArgument", "autoAdvanceTime needs a virtual clock");
+    this.store = new InMemoryStore(this.clock, autoAdvance, options.pollIntervalMs ?? 250);
+    this.client = new InMemoryClient(this.store);
   }
 
   now(): Date {
@@ -114,7 +112,7 @@ export class InMemoryOrchestrationService
     if (!(this.clock instanceof VirtualClock))
       throw new TaskHubError("InvalidOperation", "advanceTime needs a virtual clock");
     this.clock.advanceTime(ms);
-    this.wake();
+    this.store.wake();
   }
 
   // ---- lifecycle --------------------------------------------------------------------------------
@@ -122,22 +120,26 @@ export class InMemoryOrchestrationService
   async createIfNotExists(): Promise<void> {}
   async start(): Promise<void> {}
   async stop(): Promise<void> {
-    this.wake();
+    this.store.wake();
   }
 
   // ---- orchestration work items ------------------------------------------------------------------
 
   async lockNextOrchestrationWorkItem(options: LockOptions): Promise<OrchestrationWorkItem | undefined> {
-    return this.waitFor(options.signal, () => this.tryLockOrchestration());
+    return this.store.waitFor(options.signal, () => this.tryLockOrchestration());
+  }
+
+  private policy(): DeliveryPolicy {
+    return { maxDequeueCount: this.maxDequeueCount, now: this.clock.now() };
   }
 
   private tryLockOrchestration(): OrchestrationWorkItem | undefined {
     const now = this.clock.now();
-    for (const [instanceId, data] of this.instances) {
+    for (const [instanceId, data] of this.store.instances) {
       if (data.lock) continue;
       const visible = data.messages.filter((m) => !m.locked && m.visibleAt <= now);
       if (visible.length === 0) continue;
-      const taken = visible.filter((m) => !this.quarantineIfPoison(m, data.messages));
+      const taken = this.deliver(instanceId, data, visible);
       if (taken.length === 0) continue;
       const token = {};
       data.lock = token;
@@ -162,6 +164,37 @@ export class InMemoryOrchestrationService
     return undefined;
   }
 
+  /** The delivery rules on an instance's visible messages: applies what waits, drops or goes; returns what runs. */
+  private deliver(instanceId: string, data: InstanceData, visible: Queued[]): Queued[] {
+    const start = data.history.find((e) => e.type === "ExecutionStarted");
+    const decision = decideDelivery(
+      instanceId,
+      {
+        history: {
+          executionId:
+            start?.type === "ExecutionStarted" ? start.orchestrationInstance.executionId : undefined,
+          events: data.history,
+        },
+        record: data.record ?? null,
+      },
+      visible.map(asDelivery),
+      this.policy(),
+    );
+    const gone = new Set<Queued>();
+    for (const r of decision.quarantine) {
+      this.poison.add(IN_MEMORY_CONTROL_QUEUE, r.delivery.source, r.reason, this.clock.now());
+      gone.add(r.delivery.source);
+    }
+    for (const r of decision.drop) gone.add(r.delivery.source);
+    if (gone.size > 0) data.messages = data.messages.filter((m) => !gone.has(m));
+    for (const r of decision.defer) {
+      const m = r.delivery.source;
+      m.dequeueCount++;
+      m.visibleAt = this.clock.now() + Math.min(this.deferDelayMs * 2 ** (r.backoffDequeueCount - 1), 30_000);
+    }
+    return decision.run.map((d) => d.source);
+  }
+
   async renewOrchestrationWorkItemLock(wi: OrchestrationWorkItem): Promise<void> {
     this.requireLock(wi as LockedOrchestration);
   }
@@ -173,21 +206,21 @@ export class InMemoryOrchestrationService
     const locked = wi as LockedOrchestration;
     const data = this.requireLock(locked);
     if (commit) {
-      for (const m of commit.activityMessages) this.activities.push(this.entry(m, this.clock.now()));
+      for (const m of commit.activityMessages) this.store.enqueueActivity(m);
       for (const m of commit.orchestratorMessages)
-        this.enqueue(m, entityMessageDueTime(m)?.getTime() ?? this.clock.now());
-      for (const t of commit.timerMessages) this.enqueue(t.message, t.fireAt.getTime());
+        this.store.enqueue(m, entityMessageDueTime(m)?.getTime() ?? this.clock.now());
+      for (const t of commit.timerMessages) this.store.enqueue(t.message, t.fireAt.getTime());
       data.history = commit.replacesHistory ? [...commit.newEvents] : [...data.history, ...commit.newEvents];
       data.record = { ...commit.state };
     }
     data.messages = data.messages.filter((m) => !locked.taken.includes(m));
     data.lock = undefined;
-    this.wake();
+    this.store.wake();
   }
 
   async abandonOrchestrationWorkItem(wi: OrchestrationWorkItem, options: AbandonOptions = {}): Promise<void> {
     const locked = wi as LockedOrchestration;
-    const data = this.instances.get(wi.instanceId);
+    const data = this.store.instances.get(wi.instanceId);
     if (!data || data.lock !== locked.token) return;
     const visibleAt = this.clock.now() + (options.delayMs ?? 0);
     for (const m of locked.taken) {
@@ -196,11 +229,11 @@ export class InMemoryOrchestrationService
       m.lastError = options.reason;
     }
     data.lock = undefined;
-    this.wake();
+    this.store.wake();
   }
 
   private requireLock(wi: LockedOrchestration): InstanceData {
-    const data = this.instances.get(wi.instanceId);
+    const data = this.store.instances.get(wi.instanceId);
     if (!data || data.lock !== wi.token)
       throw new TaskHubError("WorkItemLockLost", `the lock on instance '${wi.instanceId}' is no longer held`);
     return data;
@@ -209,11 +242,17 @@ export class InMemoryOrchestrationService
   // ---- activity work items ------------------------------------------------------------------------
 
   async lockNextActivityWorkItem(options: LockOptions): Promise<ActivityWorkItem | undefined> {
-    return this.waitFor(options.signal, () => {
+    const activities = this.store.activities;
+    return this.store.waitFor(options.signal, () => {
       const now = this.clock.now();
-      for (const entry of this.activities) {
+      for (const entry of [...activities]) {
         if (entry.locked || entry.visibleAt > now) continue;
-        if (this.quarantineIfPoison(entry, this.activities)) continue;
+        const poison = poisonRuling(asDelivery(entry), this.policy());
+        if (poison) {
+          activities.splice(activities.indexOf(entry), 1);
+          this.poison.add(IN_MEMORY_ACTIVITY_QUEUE, entry, poison.reason, now);
+          continue;
+        }
         entry.locked = true;
         entry.dequeueCount++;
         const wi: LockedActivity = {
@@ -229,268 +268,89 @@ export class InMemoryOrchestrationService
   }
 
   async renewActivityWorkItemLock(wi: ActivityWorkItem): Promise<void> {
-    if (!this.activities.includes((wi as LockedActivity).entry))
+    if (!this.store.activities.includes((wi as LockedActivity).entry))
       throw new TaskHubError("WorkItemLockLost", `activity work item ${wi.id} is no longer held`);
   }
 
   async completeActivityWorkItem(wi: ActivityWorkItem, response: TaskMessage): Promise<void> {
     const entry = (wi as LockedActivity).entry;
-    const idx = this.activities.indexOf(entry);
+    const idx = this.store.activities.indexOf(entry);
     if (idx < 0) throw new TaskHubError("WorkItemLockLost", `activity work item ${wi.id} is no longer held`);
-    this.enqueue(response, this.clock.now());
-    this.activities.splice(idx, 1);
-    this.wake();
+    this.store.enqueue(response, this.clock.now());
+    this.store.activities.splice(idx, 1);
+    this.store.wake();
   }
 
   async abandonActivityWorkItem(wi: ActivityWorkItem, options: AbandonOptions = {}): Promise<void> {
     const entry = (wi as LockedActivity).entry;
     entry.locked = false;
     entry.visibleAt = this.clock.now() + (options.delayMs ?? 0);
-    this.wake();
+    entry.lastError = options.reason;
+    this.store.wake();
   }
 
-  // ---- client --------------------------------------------------------------------------------------
+  // ---- client (in-memory-client.ts) -----------------------------------------------------------------
 
   async createTaskOrchestration(start: TaskMessage, options: CreateInstanceOptions = {}): Promise<void> {
-    const event = start.event;
-    if (event.type !== "ExecutionStarted")
-      throw new TaskHubError("InvalidArgument", "start message must carry ExecutionStarted");
-    const instanceId = start.orchestrationInstance.instanceId;
-    const existing = this.instances.get(instanceId);
-    const prior = existing?.record;
-    if (prior && (options.dedupeStatuses ?? []).includes(prior.runtimeStatus))
-      throw new OrchestrationAlreadyExistsError(instanceId, prior.runtimeStatus);
-    const generation = prior ? prior.generation + 1 : 0;
-    const startEvent: ExecutionStartedEvent = { ...event, generation };
-    const now = this.clock.now();
-    const data: InstanceData = existing ?? { history: [], messages: [] };
-    // A new generation: stale messages of the old execution are dropped by the dispatcher on arrival.
-    data.record = {
-      instanceId,
-      executionId: startEvent.orchestrationInstance.executionId ?? "",
-      name: startEvent.name,
-      version: startEvent.version,
-      runtimeStatus: "Pending",
-      createdAt: new Date(now),
-      lastUpdatedAt: new Date(now),
-      scheduledStartAt: startEvent.scheduledStartTime
-        ? parseDtfDateTime(startEvent.scheduledStartTime)
-        : undefined,
-      serializedInput: startEvent.input,
-      tags: startEvent.tags,
-      generation,
-    };
-    this.instances.set(instanceId, data);
-    const visibleAt = startEvent.scheduledStartTime
-      ? parseDtfDateTime(startEvent.scheduledStartTime).getTime()
-      : now;
-    this.enqueue({ ...start, event: startEvent }, visibleAt);
-    this.wake();
+    this.client.createTaskOrchestration(start, options);
   }
 
   async sendTaskOrchestrationMessage(message: TaskMessage): Promise<void> {
-    const data = this.instances.get(message.orchestrationInstance.instanceId);
-    const record = data?.record;
-    // Terminate before start (e.g. a scheduled start not yet due): the instance ends without running.
-    if (
-      message.event.type === "ExecutionTerminated" &&
-      data &&
-      record?.runtimeStatus === "Pending" &&
-      data.history.length === 0
-    ) {
-      const now = new Date(this.clock.now());
-      data.record = {
-        ...record,
-        runtimeStatus: "Terminated",
-        completedAt: now,
-        lastUpdatedAt: now,
-        serializedOutput: message.event.input,
-      };
-      data.messages = data.messages.filter((m) => m.message.event.type !== "ExecutionStarted" || m.locked);
-      return;
-    }
-    // As DTF's provider: a rewound instance reads Pending until the rewind is processed.
-    if (message.event.type === "ExecutionRewound" && data && record?.runtimeStatus === "Failed")
-      data.record = { ...record, runtimeStatus: "Pending", lastUpdatedAt: new Date(this.clock.now()) };
-    this.enqueue(message, entityMessageDueTime(message)?.getTime() ?? this.clock.now());
-    this.wake();
+    this.client.sendTaskOrchestrationMessage(message);
   }
 
   async getOrchestrationState(
     instanceId: string,
     options: { fetchPayloads?: boolean } = {},
   ): Promise<InstanceRecord | undefined> {
-    const r = this.instances.get(instanceId)?.record;
-    if (!r) return undefined;
-    return options.fetchPayloads === false ? withoutPayloads(r) : { ...r };
+    return this.client.getOrchestrationState(instanceId, options);
   }
 
   async getOrchestrationHistory(instanceId: string): Promise<HistoryEvent[]> {
-    return (this.instances.get(instanceId)?.history ?? []).map((e) => ({ ...e }));
+    return this.client.getOrchestrationHistory(instanceId);
   }
 
   async queryInstances(query: InstanceQuery, continuationToken?: string): Promise<Page<InstanceRecord>> {
-    const pageSize = query.pageSize ?? 100;
-    if (!(pageSize >= 1)) throw new TaskHubError("InvalidArgument", "pageSize must be >= 1");
-    const all = [...this.instances.values()]
-      .map((d) => d.record)
-      .filter((r): r is InstanceRecord => r !== undefined)
-      .filter(
-        (r) =>
-          (!query.createdFrom || r.createdAt >= query.createdFrom) &&
-          (!query.createdTo || r.createdAt <= query.createdTo) &&
-          (!query.statuses || query.statuses.includes(r.runtimeStatus)) &&
-          (!query.instanceIdPrefix || r.instanceId.startsWith(query.instanceIdPrefix)) &&
-          (!query.excludeEntities || !r.instanceId.startsWith("@")) &&
-          (continuationToken === undefined || r.instanceId > continuationToken),
-      )
-      .sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0));
-    const items = all
-      .slice(0, pageSize)
-      .map((r) => (query.fetchPayloads === false ? withoutPayloads(r) : { ...r }));
-    const more = all.length > pageSize;
-    return { items, continuationToken: more ? items[items.length - 1]!.instanceId : undefined };
+    return this.client.queryInstances(query, continuationToken);
   }
 
   async purgeInstance(instanceId: string): Promise<PurgeResult> {
-    const data = this.instances.get(instanceId);
-    if (!data?.record) return { deletedInstanceCount: 0 };
-    this.instances.delete(instanceId);
-    return { deletedInstanceCount: 1 };
+    return this.client.purgeInstance(instanceId);
   }
 
   async purgeInstances(filter: PurgeFilter): Promise<PurgeResult> {
-    const statuses = (filter.statuses ?? TERMINAL_STATUSES).filter((s) => isTerminalStatus(s));
-    let deleted = 0;
-    for (const [id, data] of [...this.instances]) {
-      const r = data.record;
-      if (!r || !statuses.includes(r.runtimeStatus)) continue;
-      if (filter.createdFrom && r.createdAt < filter.createdFrom) continue;
-      if (filter.createdTo && r.createdAt > filter.createdTo) continue;
-      this.instances.delete(id);
-      deleted++;
-    }
-    return { deletedInstanceCount: deleted };
+    return this.client.purgeInstances(filter);
   }
 
-  // ---- poison store -------------------------------------------------------------------------------
+  // ---- poison store (in-memory-poison-store.ts) -----------------------------------------------------
 
-  /** Messages quarantined after `maxDequeueCount` failed deliveries. */
-  poisonMessages(): PoisonMessage[] {
-    return this.poison.map((p) => ({ ...p }));
+  async listPoisonMessages(): Promise<QuarantinedMessage[]> {
+    return this.poison.list();
   }
 
-  /** Put a quarantined message back on its queue with a fresh dequeue count. */
-  replayPoisonMessage(id: number): boolean {
-    const idx = this.poison.findIndex((p) => p.id === id);
-    if (idx < 0) return false;
-    const [p] = this.poison.splice(idx, 1);
-    if (p!.message.event.type === "TaskScheduled")
-      this.activities.push(this.entry(p!.message, this.clock.now()));
-    else this.enqueue(p!.message, this.clock.now());
-    this.wake();
+  async replayPoisonMessage(queueName: string, messageId: string): Promise<boolean> {
+    const message = this.poison.take(queueName, messageId);
+    if (!message) return false;
+    if (queueName === IN_MEMORY_ACTIVITY_QUEUE) this.store.enqueueActivity(message);
+    else this.store.enqueue(message, this.clock.now());
+    this.store.wake();
     return true;
-  }
-
-  // ---- internals ----------------------------------------------------------------------------------
-
-  private quarantineIfPoison(entry: Queued, from: Queued[]): boolean {
-    if (entry.dequeueCount < this.maxDequeueCount) return false;
-    from.splice(from.indexOf(entry), 1);
-    this.poison.push({
-      id: entry.seq,
-      message: entry.message,
-      dequeueCount: entry.dequeueCount,
-      reason: `delivered ${entry.dequeueCount} times without being processed${entry.lastError ? `; last error: ${entry.lastError}` : ""}`,
-    });
-    return true;
-  }
-
-  private entry(message: TaskMessage, visibleAt: number): Queued {
-    return { seq: ++this.seq, message, visibleAt, dequeueCount: 0, locked: false };
-  }
-
-  private enqueue(message: TaskMessage, visibleAt: number): void {
-    const id = message.orchestrationInstance.instanceId;
-    let data = this.instances.get(id);
-    if (!data) this.instances.set(id, (data = { history: [], messages: [] }));
-    data.messages.push(this.entry(message, visibleAt));
-  }
-
-  private wake(): void {
-    const w = this.wakers;
-    this.wakers = new Set();
-    for (const f of w) f();
-  }
-
-  private nextDueAt(): number | undefined {
-    let next: number | undefined;
-    const now = this.clock.now();
-    const consider = (q: Queued): void => {
-      if (!q.locked && q.visibleAt > now && (next === undefined || q.visibleAt < next)) next = q.visibleAt;
-    };
-    for (const d of this.instances.values()) d.messages.forEach(consider);
-    this.activities.forEach(consider);
-    return next;
-  }
-
-  private isIdle(): boolean {
-    const now = this.clock.now();
-    for (const d of this.instances.values()) {
-      if (d.lock) return false;
-      if (d.messages.some((m) => m.visibleAt <= now)) return false;
-    }
-    return !this.activities.some((a) => a.locked || a.visibleAt <= now);
-  }
-
-  private scheduleAutoAdvance(): void {
-    if (!this.autoAdvance || this.autoAdvanceScheduled) return;
-    this.autoAdvanceScheduled = true;
-    // Let in-flight promise chains settle first; only then is "nothing ready, nothing running" meaningful.
-    setTimeout(() => {
-      this.autoAdvanceScheduled = false;
-      const next = this.nextDueAt();
-      if (next !== undefined && this.isIdle()) {
-        (this.clock as VirtualClock).advanceTo(next);
-        this.wake();
-      }
-    }, 5);
-  }
-
-  private async waitFor<T>(signal: AbortSignal, attempt: () => T | undefined): Promise<T | undefined> {
-    const deadline = Date.now() + this.pollIntervalMs;
-    while (!signal.aborted) {
-      const got = attempt();
-      if (got !== undefined) return got;
-      const left = deadline - Date.now();
-      if (left <= 0) return undefined;
-      this.scheduleAutoAdvance();
-      const inner = new AbortController();
-      const onAbort = (): void => inner.abort();
-      signal.addEventListener("abort", onAbort, { once: true });
-      let waker: (() => void) | undefined;
-      const waits: Promise<void>[] = [
-        new Promise<void>((r) => this.wakers.add((waker = r))),
-        new Promise<void>((r) => {
-          const t = setTimeout(r, left);
-          inner.signal.addEventListener("abort", () => clearTimeout(t), { once: true });
-        }),
-      ];
-      const due = this.nextDueAt();
-      if (due !== undefined) waits.push(this.clock.sleepUntil(due, inner.signal));
-      await Promise.race([
-        ...waits,
-        new Promise<void>((r) => inner.signal.addEventListener("abort", () => r(), { once: true })),
-      ]);
-      inner.abort();
-      if (waker) this.wakers.delete(waker);
-      signal.removeEventListener("abort", onAbort);
-    }
-    return undefined;
   }
 
   /** Ids of all known instances (tests). */
   instanceIds(): string[] {
-    return [...this.instances.entries()].filter(([, d]) => d.record).map(([id]) => id);
+    return [...this.store.instances.entries()].filter(([, d]) => d.record).map(([id]) => id);
   }
+}
+
+function asDelivery(q: Queued): Delivery<Queued> {
+  return {
+    source: q,
+    message: q.message,
+    messageId: String(q.seq),
+    dequeueCount: q.dequeueCount + 1,
+    insertedAt: q.insertedAt,
+    sequence: q.seq,
+    lastError: q.lastError,
+  };
 }

@@ -12,10 +12,10 @@ describe("unregistered entities", () => {
     await first.start();
     await client.signalEntity({ name: "ghost", key: "k" }, "add", 2);
     const deadline = Date.now() + 20_000;
-    while (service.poisonMessages().length === 0 && Date.now() < deadline)
+    while ((await service.listPoisonMessages()).length === 0 && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 20));
     await first.stop();
-    const [poison] = service.poisonMessages();
+    const [poison] = await service.listPoisonMessages();
     expect(poison?.reason).toMatch(/no entity named 'ghost' is registered/);
     expect(await client.getEntity({ name: "ghost", key: "k" })).toBeUndefined();
 
@@ -24,7 +24,7 @@ describe("unregistered entities", () => {
       ctx.setState((ctx.getState<number>(() => 0) ?? 0) + ctx.getInput<number>()!),
     );
     await second.start();
-    service.replayPoisonMessage(poison!.id);
+    await service.replayPoisonMessage(poison!.queueName, poison!.messageId);
     const until = Date.now() + 10_000;
     while ((await client.getEntity<number>({ name: "ghost", key: "k" }))?.state !== 2 && Date.now() < until)
       await new Promise((r) => setTimeout(r, 20));

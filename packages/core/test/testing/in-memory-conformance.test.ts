@@ -10,4 +10,9 @@ runConformanceSuite(
     it,
     expect,
   },
+  {
+    quarantiningBackend: async () => ({
+      service: new InMemoryOrchestrationService({ pollIntervalMs: 50, maxDequeueCount: 3 }),
+    }),
+  },
 );

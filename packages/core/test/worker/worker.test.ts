@@ -159,15 +159,15 @@ describe("InMemoryOrchestrationService", () => {
     worker.addOrchestrator("Hi", () => "hi");
     const client = await started(service, worker);
     const id = await client.scheduleNewOrchestration("Hi");
-    while (service.poisonMessages().length === 0) await new Promise((r) => setTimeout(r, 10));
-    const [poisoned] = service.poisonMessages();
-    expect(poisoned?.message.event.type).toBe("ExecutionStarted");
+    while ((await service.listPoisonMessages()).length === 0) await new Promise((r) => setTimeout(r, 10));
+    const [poisoned] = await service.listPoisonMessages();
+    expect(poisoned?.eventType).toBe("ExecutionStarted");
     expect(poisoned?.reason).toMatch(/delivered 3 times/);
     expect((await client.getOrchestrationState(id))?.runtimeStatus).toBe("Pending");
     broken = false;
-    expect(service.replayPoisonMessage(poisoned!.id)).toBe(true);
+    expect(await service.replayPoisonMessage(poisoned!.queueName, poisoned!.messageId)).toBe(true);
     expect((await client.waitForOrchestrationCompletion(id, { timeoutMs: 10_000 })).output).toBe("hi");
-    expect(service.poisonMessages()).toEqual([]);
+    expect(await service.listPoisonMessages()).toEqual([]);
   });
 
   it("splits a 10-day timer into chunks no longer than the backend limit", async () => {
