@@ -18,6 +18,7 @@ import {
   type LockOptions,
   type OrchestrationWorkItem,
 } from "@taskhub/core";
+import { logEvent } from "@taskhub/core";
 import { HubPart, type HubContext } from "./hub-context.js";
 import type { ReceivedMessage } from "./messaging/queue-messages.js";
 import { RESULT_TYPES, type TaskHubQueue } from "./messaging/task-hub-queue.js";
@@ -183,8 +184,10 @@ export class OrchestrationSessionManager extends HubPart {
     try {
       wi = await this.buildWorkItem(instanceId, msgs, lock);
     } catch (err) {
-      this.logger.warn(
-        { event: "orchestration.prepareFailed", instanceId, err },
+      logEvent(
+        this.logger,
+        "orchestration.prepareFailed",
+        { instanceId, err },
         "preparing a work item failed; messages will be redelivered",
       );
       await this.queues.abandonMessages(msgs, 1);
@@ -279,8 +282,10 @@ export class OrchestrationSessionManager extends HubPart {
       // If the worker died between the history append and the Instances write of the final step, nothing
       // else will fix the row: repair it from history first (a failure leaves the messages to come back).
       if (done.length === msgs.length) await this.repairInstanceRow(instanceId, session.events);
-      this.logger.info(
-        { event: "orchestration.redeliveryDropped", instanceId, messages: done.length },
+      logEvent(
+        this.logger,
+        "orchestration.redeliveryDropped",
+        { instanceId, messages: done.length },
         "messages already checkpointed were delivered again; deleted",
       );
       const deleted = await Promise.all(
@@ -313,10 +318,7 @@ export class OrchestrationSessionManager extends HubPart {
       }
       const execId = startMsg.taskMessage.orchestrationInstance.executionId;
       const drop = async (reason: string): Promise<void> => {
-        this.logger.info(
-          { event: "orchestration.startDropped", instanceId, reason },
-          "start message dropped",
-        );
+        logEvent(this.logger, "orchestration.startDropped", { instanceId, reason }, "start message dropped");
         await this.clients
           .queue(startMsg.queueName)
           .deleteMessage(startMsg.messageId, startMsg.popReceipt)

@@ -21,6 +21,7 @@ import {
   type HistoryEvent,
   type OrchestrationCommit,
 } from "@taskhub/core";
+import { logEvent } from "@taskhub/core";
 import { HubPart, type HubContext } from "../hub-context.js";
 import type { LocalActivities } from "../local-activities.js";
 import type { ReceivedMessage } from "../messaging/queue-messages.js";
@@ -235,8 +236,10 @@ export class OrchestrationCheckpoint extends HubPart {
         fromHistory(record.serializedOutput!, OUTPUT_SOURCES),
       ),
     });
-    this.logger.warn(
-      { event: "instance.repaired", instanceId, status: state.status },
+    logEvent(
+      this.logger,
+      "instance.repaired",
+      { instanceId, status: state.status },
       "Instances row repaired from history",
     );
   }
