@@ -21,7 +21,7 @@ export interface LogEventSpec {
   readonly context?: Readonly<Record<string, string>>;
 }
 
-const ERR = "the error (type, message, stack, code)";
+const ERR = "the error";
 const PARTITION_QUEUE = "the control queue's name (`<hub>-control-NN`)";
 const PARTITION_INDEX = "the partition's index (0-based)";
 const DISPATCHER = 'which dispatcher: "orchestrations" or "activities"';
@@ -42,8 +42,8 @@ const ACTIVITY = {
   taskId: "the TaskScheduled event's id",
 } as const;
 
-export const LOG_EVENTS = {
-  // The worker (core).
+/** Written by `@taskhub/core` (the worker and its dispatchers). */
+const CORE_EVENTS = {
   "worker.started": {
     level: "info",
     description: "The worker started its dispatchers; work items are being fetched.",
@@ -57,7 +57,7 @@ export const LOG_EVENTS = {
   "orchestration.messageDiscarded": {
     level: "warn",
     description:
-      "A message of a work item was not applied to the instance (e.g. a result for a task it never scheduled); it is consumed with the step.",
+      "A message of a work item was not applied (a duplicate, a message for another execution, for a finished or an unknown instance); it is consumed with the step.",
     fields: { eventType: "the history event type the message carried", reason: "why it was discarded" },
     context: STEP,
   },
@@ -110,11 +110,13 @@ export const LOG_EVENTS = {
   "dispatcher.processFailed": {
     level: "error",
     description:
-      "Processing a work item threw past the worker's own handling (a bug); the work item's lock runs out and it is redelivered.",
+      "Processing a work item threw past the worker's own handling (a bug); the work item is left to the expiry of its lock.",
     fields: { dispatcher: DISPATCHER, err: ERR },
   },
+} as const satisfies Record<string, LogEventSpec>;
 
-  // The Azure Storage provider.
+/** Written by `@taskhub/azure-storage` (the Azure Storage provider). */
+const AZURE_STORAGE_EVENTS = {
   "service.started": {
     level: "info",
     description: "The Azure Storage provider started: the hub exists, partition management runs.",
@@ -282,8 +284,10 @@ export const LOG_EVENTS = {
     fields: { queue: QUEUE, messageId: MESSAGE_ID, err: ERR },
     context: PROVIDER,
   },
+} as const satisfies Record<string, LogEventSpec>;
 
-  // The host.
+/** Written by `@taskhub/host` (the `taskhub` host and CLI). */
+const HOST_EVENTS = {
   "host.embeddedAzurite": {
     level: "warn",
     description:
@@ -347,6 +351,18 @@ export const LOG_EVENTS = {
     fields: { method: "the request's method", path: "the request's path (without the query)", err: ERR },
   },
 } as const satisfies Record<string, LogEventSpec>;
+
+export const LOG_EVENTS = { ...CORE_EVENTS, ...AZURE_STORAGE_EVENTS, ...HOST_EVENTS };
+
+/** The catalogue by the package that writes the events (the order of docs/log-events.md). */
+export const LOG_EVENT_GROUPS: readonly {
+  readonly title: string;
+  readonly events: Readonly<Record<string, LogEventSpec>>;
+}[] = [
+  { title: "Worker (`@taskhub/core`)", events: CORE_EVENTS },
+  { title: "Azure Storage provider (`@taskhub/azure-storage`)", events: AZURE_STORAGE_EVENTS },
+  { title: "Host (`@taskhub/host`)", events: HOST_EVENTS },
+];
 
 export type LogEventName = keyof typeof LOG_EVENTS;
 
