@@ -13,6 +13,12 @@ export interface LoggedLine {
   readonly msg?: string;
 }
 
+/** pino's numeric levels (10 trace … 60 fatal) on the four the catalogue uses. */
+function pinoLevel(level: unknown): LogLevel {
+  const n = typeof level === "number" ? level : 30;
+  return n < 30 ? "debug" : n < 40 ? "info" : n < 50 ? "warn" : "error";
+}
+
 export class RecordingLogger implements Logger {
   constructor(
     readonly lines: LoggedLine[] = [],
@@ -30,6 +36,33 @@ export class RecordingLogger implements Logger {
   }
   error(obj: object | string, msg?: string): void {
     this.record("error", obj, msg);
+  }
+
+  /**
+   * The log events in a process's output of pino JSON lines (the host's), to assert on as on a live logger.
+   * Lines that are not JSON objects are skipped; `time`, `pid`, `hostname` and `msg` are not fields.
+   */
+  static fromPinoLines(text: string): RecordingLogger {
+    const logger = new RecordingLogger();
+    for (const line of text.split("\n")) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        continue; // not a log line (text a library printed, a partial line)
+      }
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) continue;
+      const {
+        level,
+        time: _time,
+        pid: _pid,
+        hostname: _hostname,
+        msg,
+        ...fields
+      } = parsed as Record<string, unknown>;
+      logger.lines.push({ level: pinoLevel(level), fields, msg: typeof msg === "string" ? msg : undefined });
+    }
+    return logger;
   }
 
   /** A child writes into the same lines, with `bindings` on each. */

@@ -19,4 +19,19 @@ describe("RecordingLogger", () => {
       "log event dispatcher.processFailed was written at info; the catalogue says error",
     );
   });
+
+  it("reads a process's pino JSON lines, skipping what is not JSON", () => {
+    const text = [
+      '{"level":30,"time":1,"pid":2,"hostname":"h","event":"host.started","taskHub":"Hub","msg":"host started"}',
+      "not json",
+      '{"level":40,"time":1,"pid":2,"hostname":"h","event":"host.forcedExit","signal":"SIGINT","msg":"x"}',
+      '{"level":50,"time":1,"msg":"no event"}',
+      "",
+    ].join("\n");
+    const logger = RecordingLogger.fromPinoLines(text);
+    expect(logger.eventNames()).toEqual(["host.started", "host.forcedExit"]);
+    expect(logger.events("host.started")).toEqual([{ taskHub: "Hub" }]);
+    expect(logger.events("host.forcedExit")).toEqual([{ signal: "SIGINT" }]);
+    expect(logger.lines[2]).toEqual({ level: "error", fields: {}, msg: "no event" });
+  });
 });
