@@ -17,4 +17,19 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
   },
+  {
+    // Log events go through logEvent (core's logging/log-event.ts), which holds them to the catalogue.
+    files: ["packages/*/src/**/*.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector:
+            "CallExpression[callee.property.name=/^(debug|info|warn|error)$/] > ObjectExpression > Property[key.name='event']",
+          message:
+            "Write log events with logEvent(logger, name, fields) from @taskhub/core, and add new ones to the catalogue (packages/core/src/logging/log-events.ts).",
+        },
+      ],
+    },
+  },
 );

@@ -41,6 +41,7 @@ import {
   type RewindCapability,
   type TaskMessage,
 } from "@taskhub/core";
+import { logEvent } from "@taskhub/core";
 import type { HubContext } from "./hub-context.js";
 import { LocalActivities } from "./local-activities.js";
 import { ControlQueuePollers } from "./messaging/control-queue.js";
@@ -217,8 +218,10 @@ export class AzureStorageOrchestrationService
     });
     this.watchdog = setInterval(() => this.checkOwnership(), 5000);
     this.watchdog.unref();
-    this.logger.info(
-      { event: "service.started", partitions: this.partitionManager.ownedPartitions() },
+    logEvent(
+      this.logger,
+      "service.started",
+      { partitions: this.partitionManager.ownedPartitions() },
       "service started",
     );
   }
@@ -232,8 +235,10 @@ export class AzureStorageOrchestrationService
     const owned = new Set(this.partitionManager.ownedPartitions());
     for (const p of owned) {
       if (this.controlQueues.has(p)) continue;
-      this.logger.error(
-        { event: "partition.ownedNotPolled", partition: p },
+      logEvent(
+        this.logger,
+        "partition.ownedNotPolled",
+        { partition: p },
         "partition owned but not polled; starting its poller",
       );
       this.controlQueues.startPolling(p);
@@ -241,8 +246,10 @@ export class AzureStorageOrchestrationService
     }
     for (const p of this.controlQueues.partitions()) {
       if (owned.has(p)) continue;
-      this.logger.error(
-        { event: "partition.polledNotOwned", partition: p },
+      logEvent(
+        this.logger,
+        "partition.polledNotOwned",
+        { partition: p },
         "partition polled but not owned; stopping its poller",
       );
       this.controlQueues.stopPolling(p);

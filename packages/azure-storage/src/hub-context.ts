@@ -6,6 +6,7 @@
  */
 import type { QueueClient } from "@azure/storage-queue";
 import type { Logger } from "@taskhub/core";
+import { logEvent } from "@taskhub/core";
 import type { QueueMessenger } from "./messaging/queue-messages.js";
 import type { TaskHubNames } from "./naming.js";
 import { partitionIndex } from "./partitioning/fnv1a.js";
@@ -67,8 +68,10 @@ export abstract class HubPart {
   ): (err: unknown) => undefined {
     return (err) => {
       if (!isMessageGone(err))
-        this.logger.warn(
-          { event: `message.${op}Failed`, queue: m.queueName, messageId: m.messageId, err },
+        logEvent(
+          this.logger,
+          `message.${op}Failed`,
+          { queue: m.queueName, messageId: m.messageId, err },
           `${op} of a queue message failed; it will be delivered again`,
         );
       return undefined;

@@ -7,6 +7,7 @@
  * after sending the start; redeliveries of consumed messages are deleted (after repairing the row when they
  * are all there is); deferred messages are given back with DTF's abandon back-off.
  */
+import { logEvent } from "@taskhub/core";
 import {
   decideDelivery,
   sleep,
@@ -152,8 +153,10 @@ export class OrchestrationDelivery extends HubPart {
       // If the worker died between the history append and the Instances write of the final step, nothing
       // else will fix the row: repair it from history first (a failure leaves the messages to come back).
       if (decision.repairInstanceRecord) await this.parts.repairInstanceRow(instanceId, session!.events);
-      this.logger.info(
-        { event: "orchestration.redeliveryDropped", instanceId, messages: redelivered.length },
+      logEvent(
+        this.logger,
+        "orchestration.redeliveryDropped",
+        { instanceId, messages: redelivered.length },
         "messages already checkpointed were delivered again; deleted",
       );
       const deleted = await Promise.all(redelivered.map((r) => this.delete(r.delivery.source)));
@@ -163,8 +166,10 @@ export class OrchestrationDelivery extends HubPart {
       );
     }
     for (const r of drops.filter((x) => x.rule !== "redelivered")) {
-      this.logger.info(
-        { event: "orchestration.startDropped", instanceId, reason: r.reason },
+      logEvent(
+        this.logger,
+        "orchestration.startDropped",
+        { instanceId, reason: r.reason },
         "start message dropped",
       );
       await this.delete(r.delivery.source);

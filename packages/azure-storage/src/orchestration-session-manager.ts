@@ -13,6 +13,7 @@ import {
   type LockOptions,
   type OrchestrationWorkItem,
 } from "@taskhub/core";
+import { logEvent } from "@taskhub/core";
 import { HubPart, type HubContext } from "./hub-context.js";
 import type { ReceivedMessage } from "./messaging/queue-messages.js";
 import type { TaskHubQueue } from "./messaging/task-hub-queue.js";
@@ -176,8 +177,10 @@ export class OrchestrationSessionManager extends HubPart {
     try {
       wi = await this.delivery.buildWorkItem(instanceId, msgs, lock);
     } catch (err) {
-      this.logger.warn(
-        { event: "orchestration.prepareFailed", instanceId, err },
+      logEvent(
+        this.logger,
+        "orchestration.prepareFailed",
+        { instanceId, err },
         "preparing a work item failed; messages will be redelivered",
       );
       await this.queues.abandonMessages(msgs, 1);

@@ -1,7 +1,7 @@
 // HubPart's catch handler for best-effort changes to received messages, against Azurite's real answers: a
 // message no longer ours passes silently, any other failure is logged as `message.<op>Failed`.
 import { randomBytes } from "node:crypto";
-import type { Logger } from "@taskhub/core";
+import { RecordingLogger } from "@taskhub/core/testing";
 import { describe, expect, inject, it } from "vitest";
 import { HubPart, type HubContext } from "../src/hub-context.js";
 import { createStorageClients } from "../src/index.js";
@@ -15,20 +15,13 @@ class Part extends HubPart {
   }
 }
 
-function recordingLogger(): { logger: Logger; warnings: object[] } {
-  const warnings: object[] = [];
-  const ignore = (): void => {};
-  const warn = (o: object | string): void => void warnings.push(o as object);
-  return { warnings, logger: { debug: ignore, info: ignore, error: ignore, warn } };
-}
-
 describe("HubPart.messageOpFailed", () => {
   it("passes a deleted message or a stale pop receipt silently and logs any other failure", async () => {
     const clients = createStorageClients({ connectionString: inject("azuriteConnectionString") });
     const queueName = `q${randomBytes(6).toString("hex")}`;
     const queue = clients.queue(queueName);
     await queue.create();
-    const { logger, warnings } = recordingLogger();
+    const logger = new RecordingLogger();
     const part = new Part({ logger, clients } as unknown as HubContext);
     await queue.sendMessage("m");
     const [m] = (await queue.receiveMessages()).receivedMessageItems;
@@ -50,13 +43,9 @@ describe("HubPart.messageOpFailed", () => {
     await queue.deleteMessage(messageId, second!);
     await expect(queue.deleteMessage(messageId, second!).catch(settle("delete"))).resolves.toBeUndefined();
 
-    expect(warnings).toEqual([
-      expect.objectContaining({
-        event: "message.abandonFailed",
-        queue: queueName,
-        messageId,
-        err: expect.objectContaining({ statusCode: 400 }),
-      }),
+    expect(logger.eventNames()).toEqual(["message.abandonFailed"]);
+    expect(logger.events("message.abandonFailed")).toEqual([
+      { queue: queueName, messageId, err: expect.objectContaining({ statusCode: 400 }) },
     ]);
     await queue.delete();
   });

@@ -11,6 +11,8 @@ export * from "./state/runtime-state.js";
 export * from "./replay/tasks.js";
 export * from "./replay/retry.js";
 export * from "./replay/logger.js";
+export * from "./logging/log-events.js";
+export * from "./logging/log-event.js";
 export * from "./replay/new-guid.js";
 export type {
   OrchestrationContext,

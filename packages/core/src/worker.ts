@@ -17,6 +17,7 @@ import { WorkItemDispatcher } from "./dispatch/work-item-dispatcher.js";
 import { TaskHubError, toFailureDetails } from "./errors/errors.js";
 import type { TaskScheduledEvent } from "./history/events.js";
 import { newEvent } from "./history/factories.js";
+import { logEvent } from "./logging/log-event.js";
 import { serializePayload } from "./replay/payload.js";
 import { decodeActivityInput } from "./dispatch/activity-input.js";
 import { childLogger, silentLogger, type Logger } from "./replay/logger.js";
@@ -115,7 +116,7 @@ export class TaskHubWorker implements TaskRegistrar {
     });
     this.orchestrationDispatcher.start();
     this.activityDispatcher.start();
-    this.logger.info({ event: "worker.started" }, "worker started");
+    logEvent(this.logger, "worker.started", {}, "worker started");
   }
 
   /** Stop fetching, let in-flight work items finish (up to `drainTimeoutMs`, default 30 s), stop the service. */
@@ -126,7 +127,7 @@ export class TaskHubWorker implements TaskRegistrar {
     await this.service.stop();
     this.started = false;
     this.registry.unseal();
-    this.logger.info({ event: "worker.stopped" }, "worker stopped");
+    logEvent(this.logger, "worker.stopped", {}, "worker stopped");
   }
 
   private now(): Date {
@@ -137,8 +138,10 @@ export class TaskHubWorker implements TaskRegistrar {
     const log = childLogger(this.logger, { instanceId: wi.instanceId });
     try {
       const onDiscard = (m: TaskMessage, reason: string): void =>
-        log.warn(
-          { event: "orchestration.messageDiscarded", eventType: m.event.type, reason },
+        logEvent(
+          log,
+          "orchestration.messageDiscarded",
+          { eventType: m.event.type, reason },
           "message discarded",
         );
       const commit = isEntityInstanceId(wi.instanceId)
@@ -161,9 +164,10 @@ export class TaskHubWorker implements TaskRegistrar {
           });
       await this.service.completeOrchestrationWorkItem(wi, commit);
       if (commit)
-        log.debug(
+        logEvent(
+          log,
+          "orchestration.checkpoint",
           {
-            event: "orchestration.checkpoint",
             executionId: commit.state.executionId,
             status: commit.state.runtimeStatus,
             newEvents: commit.newEvents.length,
@@ -173,8 +177,10 @@ export class TaskHubWorker implements TaskRegistrar {
     } catch (err) {
       const dequeues = wi.dequeueCount ?? 0;
       const delayMs = Math.min((this.options.abandonDelayMs ?? 1000) * 2 ** dequeues, 60_000);
-      log.warn(
-        { event: "orchestration.abandoned", err, delayMs, dequeueCount: dequeues },
+      logEvent(
+        log,
+        "orchestration.abandoned",
+        { err, delayMs, dequeueCount: dequeues },
         "orchestration step failed; abandoned",
       );
       await this.service.abandonOrchestrationWorkItem(wi, { delayMs, reason: (err as Error)?.message });
@@ -239,15 +245,17 @@ export class TaskHubWorker implements TaskRegistrar {
         const output = await fn(ctx, decodeActivityInput(event.input));
         response = respond({ result: serializePayload(output, `output of activity '${event.name}'`) });
       } catch (err) {
-        log.debug({ event: "activity.failed", err }, "activity failed");
+        logEvent(log, "activity.failed", { err }, "activity failed");
         response = respond({ error: err });
       }
     }
     try {
       await this.service.completeActivityWorkItem(wi, response);
     } catch (err) {
-      log.warn(
-        { event: "activity.completeFailed", err },
+      logEvent(
+        log,
+        "activity.completeFailed",
+        { err },
         "completing an activity work item failed; abandoning",
       );
       await this.service.abandonActivityWorkItem(wi, { delayMs: 1000, reason: (err as Error)?.message });

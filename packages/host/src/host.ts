@@ -9,6 +9,7 @@
  * HTTP, and only then stop the embedded Azurite. A start that fails half way stops what it had started.
  */
 import { TaskHubClient, TaskHubError, TaskHubWorker } from "@taskhub/core";
+import { logEvent } from "@taskhub/core";
 import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
 import type { Logger as PinoLogger } from "pino";
 import { loadConfig, type HostConfig, type HostConfigInput } from "./config.js";
@@ -112,9 +113,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
     if (!storage) {
       azurite = await startEmbeddedAzurite();
       storage = { connectionString: azurite.connectionString };
-      logger.warn(
+      logEvent(
+        logger,
+        "host.embeddedAzurite",
         {
-          event: "host.embeddedAzurite",
           queueEndpoint: azurite.queueEndpoint,
           tableEndpoint: azurite.tableEndpoint,
           blobEndpoint: azurite.blobEndpoint,
@@ -199,7 +201,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
             { status: ready ? 200 : 503 },
           );
         } catch (err) {
-          logger.debug({ event: "host.readyzFailed", err }, "readiness probe: storage unreachable");
+          logEvent(logger, "host.readyzFailed", { err }, "readiness probe: storage unreachable");
           return Response.json({ status: "storage unreachable" }, { status: 503 });
         }
       }
@@ -213,9 +215,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
       return api(request);
     };
     ready = true;
-    logger.info(
+    logEvent(
+      logger,
+      "host.started",
       {
-        event: "host.started",
         taskHub: config.hubName,
         url: server.url,
         managementApi: `${server.url}${WEBHOOK_PATH}`,
@@ -236,7 +239,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       stop(): Promise<void> {
         stopping ??= (async () => {
           ready = false;
-          logger.info({ event: "host.stopping" }, "draining in-flight work and releasing partitions");
+          logEvent(logger, "host.stopping", {}, "draining in-flight work and releasing partitions");
           try {
             await functions?.stop();
             await w.stop({ drainTimeoutMs: options.drainTimeoutMs ?? 30_000 });
@@ -245,7 +248,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
             // Storage goes last, after the drain, whatever happened before.
             await azurite?.stop();
           }
-          logger.info({ event: "host.stopped" }, "host stopped");
+          logEvent(logger, "host.stopped", {}, "host stopped");
         })();
         return stopping;
       },
@@ -253,8 +256,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
   } catch (err) {
     // Cleanup after a failed start: the start's own error is the one to throw; cleanup failures are logged.
     const cleanupFailed = (what: string) => (cleanupErr: unknown) =>
-      logger.warn(
-        { event: "host.startCleanupFailed", what, err: cleanupErr },
+      logEvent(
+        logger,
+        "host.startCleanupFailed",
+        { what, err: cleanupErr },
         `after a failed start, ${what} failed`,
       );
     await worker?.stop({ drainTimeoutMs: 0 }).catch(cleanupFailed("stopping the worker"));

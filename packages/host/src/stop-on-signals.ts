@@ -4,6 +4,7 @@
  * one-line reason if stopping fails; a second signal exits 1 at once, without draining.
  */
 import type { Logger as PinoLogger } from "pino";
+import { logEvent } from "@taskhub/core";
 
 export interface StopOnSignalsOptions {
   /** Where the host logs `host.signal`, `host.forcedExit` and `host.stopFailed`; one-line stderr messages without it. */
@@ -25,18 +26,17 @@ export function stopOnSignals(stop: () => Promise<void>, options: StopOnSignalsO
   const handler = (signal: NodeJS.Signals): void => {
     received++;
     if (received > 1) {
-      if (logger)
-        logger.warn({ event: "host.forcedExit", signal }, "second signal: exiting without draining");
+      if (logger) logEvent(logger, "host.forcedExit", { signal }, "second signal: exiting without draining");
       else console.error(`${signal} again: exiting without draining`);
       process.exit(1);
     }
-    if (logger) logger.info({ event: "host.signal", signal }, "stopping gracefully");
+    if (logger) logEvent(logger, "host.signal", { signal }, "stopping gracefully");
     else console.error(`${signal}: stopping gracefully (press Ctrl+C again to exit at once)`);
     options.onSignal?.(signal);
     stop().then(
       () => process.exit(0),
       (err: unknown) => {
-        if (logger) logger.error({ event: "host.stopFailed", err }, "stop failed");
+        if (logger) logEvent(logger, "host.stopFailed", { err }, "stop failed");
         else console.error(`stop failed: ${(err as Error)?.message ?? String(err)}`);
         process.exit(1);
       },

@@ -5,6 +5,7 @@ import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
+import { RecordingLogger } from "@taskhub/core/testing";
 import { createHost, scrubSecrets } from "../src/index.js";
 
 let azurite: AzuriteInstance;
@@ -233,8 +234,12 @@ describe("taskhub worker process", () => {
     first.child.kill("SIGTERM");
     expect(await first.exited).toBe(0);
     const log = first.output();
-    expect(log).toContain('"event":"host.stopping"');
-    expect(log).toContain('"event":"host.stopped"');
+    const logged = RecordingLogger.fromPinoLines(log);
+    expect(logged.events("host.started")).toEqual([
+      { taskHub: "LifecycleHub", url: await first.url, managementApi: base, workerId: expect.any(String) },
+    ]);
+    expect(logged.events("host.stopping")).toHaveLength(1);
+    expect(logged.events("host.stopped")).toHaveLength(1);
     const accountKey = /AccountKey=([^;]+)/.exec(azurite.connectionString)![1]!;
     expect(log).not.toContain(accountKey);
     expect(log).not.toContain(env.TASKHUB_HTTP_KEY);
@@ -269,8 +274,8 @@ describe("taskhub worker process", () => {
     expect(code).toBe(2);
     expect(err.trim()).toMatch(/^taskhub: TASKHUB_HTTP_KEY must have at least 16 characters \(it has 9\)/);
     expect(err.trim().split("\n")).toHaveLength(1);
-    expect(out).not.toContain("host.embeddedAzurite");
-    expect(out).not.toContain("worker.started");
+    expect(RecordingLogger.fromPinoLines(out).events("host.embeddedAzurite")).toEqual([]);
+    expect(RecordingLogger.fromPinoLines(out).events("worker.started")).toEqual([]);
   });
 
   it("exits 2 with a clear message for a bad app module", async () => {

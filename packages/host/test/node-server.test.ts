@@ -3,6 +3,7 @@
 // A handler that throws is answered 500 and logged.
 import { connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { RecordingLogger } from "@taskhub/core/testing";
 import { serve, type RunningServer } from "../src/index.js";
 
 let server: RunningServer | undefined;
@@ -70,19 +71,19 @@ describe("serve: timeouts", () => {
 
 describe("serve: handler failures", () => {
   it("answers 500 without details and logs the failure as http.handlerFailed, without the query", async () => {
-    const logged: object[] = [];
-    const ignore = (): void => {};
+    const logger = new RecordingLogger();
     const boom = new Error("boom");
     server = await serve(
       async () => {
         throw boom;
       },
-      { logger: { debug: ignore, info: ignore, warn: ignore, error: (o) => void logged.push(o as object) } },
+      { logger },
     );
     const r = await fetch(`${server.url}/api/thing?code=secret`);
     expect(r.status).toBe(500);
     expect(await r.json()).toEqual({ Message: "Something went wrong while processing your request" });
-    expect(logged).toEqual([{ event: "http.handlerFailed", method: "GET", path: "/api/thing", err: boom }]);
+    expect(logger.eventNames()).toEqual(["http.handlerFailed"]);
+    expect(logger.events("http.handlerFailed")).toEqual([{ method: "GET", path: "/api/thing", err: boom }]);
   });
 });
 

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { RecordingLogger } from "@taskhub/core/testing";
 import { allGone, isRunning } from "./fixtures/processes.js";
 
 const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
@@ -42,12 +43,13 @@ async function startHost(): Promise<RunningHost> {
   child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
   child.stderr!.on("data", (c: Buffer) => (err += c.toString()));
   const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-  for (let i = 0; i < 600 && !/"event":"host.started"/.test(out); i++) {
+  for (let i = 0; i < 600 && RecordingLogger.fromPinoLines(out).events("host.started").length === 0; i++) {
     if (child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  const url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)?.[1];
-  const pids = /"azuritePid":(\d+),"supervisorPid":(\d+)/.exec(out);
+  const logged = RecordingLogger.fromPinoLines(out);
+  const url = logged.events("host.started")[0]?.url as string | undefined;
+  const azurite = logged.events("host.embeddedAzurite")[0];
   if (!url) throw new Error(`host did not start:\n${out}\n${err}`);
   return {
     child,
@@ -55,8 +57,8 @@ async function startHost(): Promise<RunningHost> {
     stdout: () => out,
     stderr: () => err,
     url,
-    azuritePid: pids ? Number(pids[1]) : undefined,
-    supervisorPid: pids ? Number(pids[2]) : undefined,
+    azuritePid: azurite?.azuritePid as number | undefined,
+    supervisorPid: azurite?.supervisorPid as number | undefined,
   };
 }
 
@@ -81,9 +83,10 @@ describe("a host with the embedded Azurite", () => {
       process.kill(-host.child.pid!, "SIGINT"); // what the terminal does: the whole foreground group
       expect(await host.exited).toBe(0);
       const log = host.stdout();
-      expect(log).toContain('"event":"host.signal"');
-      expect(log).toContain('"event":"host.stopped"');
-      expect(log).not.toContain("host.stopFailed");
+      const logged = RecordingLogger.fromPinoLines(log);
+      expect(logged.events("host.signal")).toEqual([{ signal: "SIGINT" }]);
+      expect(logged.events("host.stopped")).toHaveLength(1);
+      expect(logged.events("host.stopFailed")).toEqual([]);
       expect(log).not.toContain("ECONNREFUSED");
       expect(log).not.toMatch(/"level":50/); // nothing logged as an error
       expect(host.stderr()).not.toMatch(/\n\s+at /); // no stack dump

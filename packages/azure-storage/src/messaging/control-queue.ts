@@ -6,6 +6,7 @@
  * its buffered messages back.
  */
 import { sleep } from "@taskhub/core";
+import { logEvent } from "@taskhub/core";
 import { HubPart, type HubContext } from "../hub-context.js";
 import { PollingBackoff, type PollingActivity } from "./poller.js";
 import type { ReceivedMessage } from "./queue-messages.js";
@@ -117,8 +118,10 @@ export class ControlQueuePollers extends HubPart {
         this.pollingActivity.touch();
       } catch (err) {
         if (signal.aborted) break;
-        this.logger.warn(
-          { event: "controlQueue.receiveFailed", partition, err },
+        logEvent(
+          this.logger,
+          "controlQueue.receiveFailed",
+          { partition, err },
           "receiving control messages failed",
         );
         await backoff.wait(signal);

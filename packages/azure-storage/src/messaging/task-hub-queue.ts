@@ -7,6 +7,7 @@
 import type { QueueClient } from "@azure/storage-queue";
 import pLimit from "p-limit";
 import { RESULT_EVENT_TYPES, TaskHubError, type TaskMessage } from "@taskhub/core";
+import { logEvent } from "@taskhub/core";
 import { HubPart, type HubContext } from "../hub-context.js";
 import type { PoisonStore } from "./poison-store.js";
 import type { RawQueueMessage, ReceivedMessage } from "./queue-messages.js";
@@ -99,9 +100,10 @@ export class TaskHubQueue extends HubPart {
       return { ...raw, data, taskMessage };
     } catch (err) {
       const reason = `cannot decode message: ${(err as Error).message}`;
-      this.logger.warn(
+      logEvent(
+        this.logger,
+        "message.undecodable",
         {
-          event: "message.undecodable",
           queue: queueName,
           messageId: m.messageId,
           dequeueCount: m.dequeueCount,
@@ -167,8 +169,10 @@ export class TaskHubQueue extends HubPart {
         visibleAt: delaySeconds > 0 ? new Date(now.getTime() + delaySeconds * 1000) : undefined,
       });
     } catch (err) {
-      this.logger.warn(
-        { event: "activity.localResultNotSent", instanceId: target, err },
+      logEvent(
+        this.logger,
+        "activity.localResultNotSent",
+        { instanceId: target, err },
         "an activity result could not be sent; its activity will run again",
       );
       await this.clients
@@ -209,8 +213,10 @@ export class TaskHubQueue extends HubPart {
       .queue(m.queueName)
       .deleteMessage(m.messageId, m.popReceipt)
       .catch(this.messageOpFailed("delete", m));
-    this.logger.error(
-      { event: "message.quarantined", queue: m.queueName, messageId: m.messageId, reason },
+    logEvent(
+      this.logger,
+      "message.quarantined",
+      { queue: m.queueName, messageId: m.messageId, reason },
       "message moved to the poison store",
     );
   }

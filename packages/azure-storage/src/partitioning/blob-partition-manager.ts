@@ -12,6 +12,7 @@
 import { randomUUID } from "node:crypto";
 import type { BlobClient, ContainerClient } from "@azure/storage-blob";
 import { silentLogger, sleep, type Logger } from "@taskhub/core";
+import { logEvent } from "@taskhub/core";
 import { isNotFound, isWriteConflict } from "../storage/errors.js";
 import type { PartitionListener, PartitionManager } from "./partition-manager.js";
 
@@ -148,7 +149,7 @@ export class BlobPartitionManager implements PartitionManager {
       try {
         await fn();
       } catch (err) {
-        this.logger.warn({ event: "lease.loopFailed", err }, "lease loop failed");
+        logEvent(this.logger, "lease.loopFailed", { err }, "lease loop failed");
       }
       await sleep(ms, signal);
     }
@@ -201,7 +202,7 @@ export class BlobPartitionManager implements PartitionManager {
       const v = await this.read("ownership", q);
       if (!this.expired(v)) continue;
       if (await this.take("ownership", q, v, false)) {
-        this.logger.info({ event: "partition.acquired", partition: q }, "partition acquired");
+        logEvent(this.logger, "partition.acquired", { partition: q }, "partition acquired");
         this.listener?.onPartitionGained(this.o.controlQueues.indexOf(q));
       }
     }
@@ -238,8 +239,10 @@ export class BlobPartitionManager implements PartitionManager {
         leaseId,
         epoch: content.Epoch,
       });
-      this.logger.info(
-        { event: `lease.${kind}Acquired`, partition: queue, stolenFrom: steal ? v.content.Owner : undefined },
+      logEvent(
+        this.logger,
+        `lease.${kind}Acquired`,
+        { partition: queue, stolenFrom: steal ? v.content.Owner : undefined },
         `${kind} lease acquired`,
       );
       return true;
@@ -267,7 +270,7 @@ export class BlobPartitionManager implements PartitionManager {
         await this.blob(kind, q).getBlobLeaseClient(lease.leaseId).renewLease();
       } catch (err) {
         held.delete(q);
-        this.logger.warn({ event: `lease.${kind}Lost`, partition: q, err }, `${kind} lease lost`);
+        logEvent(this.logger, `lease.${kind}Lost`, { partition: q, err }, `${kind} lease lost`);
         if (kind === "ownership") this.lose(q, "renew failed");
       }
     }
@@ -275,7 +278,7 @@ export class BlobPartitionManager implements PartitionManager {
 
   /** Tell the provider to stop polling the partition (it keeps finishing what is in flight). */
   private lose(queue: string, reason: string): void {
-    this.logger.info({ event: "partition.released", partition: queue, reason }, "partition released");
+    logEvent(this.logger, "partition.released", { partition: queue, reason }, "partition released");
     this.listener?.onPartitionLost(this.o.controlQueues.indexOf(queue));
   }
 
@@ -290,8 +293,10 @@ export class BlobPartitionManager implements PartitionManager {
     // it) or a blob gone (404) is nothing to report.
     const failed = (err: unknown): void => {
       if (!isWriteConflict(err) && !isNotFound(err))
-        this.logger.warn(
-          { event: `lease.${kind}ReleaseFailed`, partition: queue, err },
+        logEvent(
+          this.logger,
+          `lease.${kind}ReleaseFailed`,
+          { partition: queue, err },
           `${kind} lease not released; it expires by itself`,
         );
     };

@@ -14,6 +14,7 @@
  */
 import type { TableClient } from "@azure/data-tables";
 import { silentLogger, sleep, type Logger } from "@taskhub/core";
+import { logEvent } from "@taskhub/core";
 import { isConflict, isPreconditionFailed } from "../storage/errors.js";
 import { rawValue } from "../tracking/history-row.js";
 import type { PartitionListener, PartitionManager } from "./partition-manager.js";
@@ -105,7 +106,7 @@ export class TablePartitionManager implements PartitionManager {
         try {
           fast = await this.round();
         } catch (err) {
-          this.logger.warn({ event: "lease.roundFailed", err }, "partition table round failed");
+          logEvent(this.logger, "lease.roundFailed", { err }, "partition table round failed");
           fast = true;
         }
         await sleep(fast ? Math.min(1000, this.acquireMs) : this.acquireMs, signal);
@@ -189,14 +190,14 @@ export class TablePartitionManager implements PartitionManager {
     this.validUntil.set(queue, expiresAt.getTime());
     if (this.listening.has(queue)) return;
     this.listening.add(queue);
-    this.logger.info({ event: "partition.acquired", partition: queue }, "partition acquired");
+    logEvent(this.logger, "partition.acquired", { partition: queue }, "partition acquired");
     this.listener?.onPartitionGained(this.o.controlQueues.indexOf(queue));
   }
 
   private lose(queue: string, reason: string): void {
     this.validUntil.delete(queue);
     if (!this.listening.delete(queue)) return;
-    this.logger.info({ event: "partition.released", partition: queue, reason }, "partition released");
+    logEvent(this.logger, "partition.released", { partition: queue, reason }, "partition released");
     this.listener?.onPartitionLost(this.o.controlQueues.indexOf(queue));
   }
 

@@ -24,6 +24,7 @@ import {
   type InstanceRecord,
   type OrchestrationCommit,
 } from "@taskhub/core";
+import { logEvent } from "@taskhub/core";
 import { HubPart, type HubContext } from "../hub-context.js";
 import type { LocalActivities } from "../local-activities.js";
 import type { ReceivedMessage } from "../messaging/queue-messages.js";
@@ -222,8 +223,10 @@ export class OrchestrationCheckpoint extends HubPart {
       const outcome = await this.instances.writeCheckpoint(record, io, startsExecution && attempt === 1);
       if (outcome === "written") break;
       if (!(await this.history.sentinelIsAt(instanceId, historyEtag))) {
-        this.logger.info(
-          { event: "instance.rowWriteSuperseded", instanceId },
+        logEvent(
+          this.logger,
+          "instance.rowWriteSuperseded",
+          { instanceId },
           "a newer step of the instance was checkpointed meanwhile; its Instances row is left to it",
         );
         return;
@@ -272,8 +275,10 @@ export class OrchestrationCheckpoint extends HubPart {
         fromHistory(record.serializedOutput!, OUTPUT_SOURCES),
       ),
     });
-    this.logger.warn(
-      { event: "instance.repaired", instanceId, status: state.status },
+    logEvent(
+      this.logger,
+      "instance.repaired",
+      { instanceId, status: state.status },
       "Instances row repaired from history",
     );
   }

@@ -8,6 +8,7 @@ import {
   type Orchestrator,
   type OrchestrationWorkItem,
 } from "@taskhub/core";
+import { RecordingLogger } from "@taskhub/core/testing";
 import {
   AzureStorageOrchestrationService,
   createStorageClients,
@@ -357,7 +358,8 @@ describe("bad input", () => {
   });
 
   it("quarantines malformed messages in the poison store while other instances keep flowing", async () => {
-    const service = newService({ maxDequeueCount: 2, maxPollingIntervalMs: 100 });
+    const logger = new RecordingLogger();
+    const service = newService({ maxDequeueCount: 2, maxPollingIntervalMs: 100, logger });
     const client = await run(service, sequenceWorker(service));
     const queues = QueueServiceClient.fromConnectionString(connectionString());
     const control = queues.getQueueClient(service.names.controlQueues[0]!);
@@ -372,7 +374,8 @@ describe("bad input", () => {
     expect((await client.waitForOrchestrationCompletion(id, { timeoutMs: 30_000 })).output).toEqual([10]);
     const deadline = Date.now() + 45_000;
     let poisoned = await service.listPoisonMessages();
-    while (poisoned.length < bad.length && Date.now() < deadline) {
+    const quarantined = (): number => logger.events("message.quarantined").length;
+    while ((poisoned.length < bad.length || quarantined() < bad.length) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 250));
       poisoned = await service.listPoisonMessages();
     }
@@ -381,6 +384,21 @@ describe("bad input", () => {
       expect(p.queueName).toBe(service.names.controlQueues[0]);
       expect(p.reason).toMatch(/cannot decode/);
     }
+    // Each is logged as undecodable on every delivery and once as quarantined, with its queue and id.
+    const ids = poisoned.map((p) => p.messageId).sort();
+    const onControl = {
+      queue: service.names.controlQueues[0],
+      workerId: service.workerId,
+      taskHub: service.names.hub,
+    };
+    const undecodable = logger.events("message.undecodable");
+    expect(new Set(undecodable.map((e) => e.messageId))).toEqual(new Set(ids));
+    for (const e of undecodable)
+      expect(e).toMatchObject({ ...onControl, reason: expect.stringMatching(/cannot decode/) });
+    const logged = logger.events("message.quarantined");
+    expect(logged.map((e) => e.messageId).sort()).toEqual(ids);
+    for (const e of logged)
+      expect(e).toMatchObject({ ...onControl, reason: expect.stringMatching(/cannot decode/) });
     // Replaying puts the message back on its queue.
     expect(await service.replayPoisonMessage(poisoned[0]!.queueName, poisoned[0]!.messageId)).toBe(true);
     expect((await service.listPoisonMessages()).length).toBe(bad.length - 1);

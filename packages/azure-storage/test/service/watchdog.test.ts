@@ -1,6 +1,7 @@
 // The DTF bug "partition owned but never polled" cannot persist: the watchdog notices and repairs it.
 import { describe, expect, it } from "vitest";
 import { TaskHubClient, TaskHubWorker } from "@taskhub/core";
+import { RecordingLogger } from "@taskhub/core/testing";
 import type { PartitionListener, PartitionManager } from "../../src/index.js";
 import { newService } from "./helpers.js";
 
@@ -16,7 +17,8 @@ class ForgetfulManager implements PartitionManager {
 
 describe("ownership watchdog", () => {
   it("starts polling partitions that are owned but not polled, and stops polling ones not owned", async () => {
-    const service = newService({ partitionManagement: new ForgetfulManager(4) });
+    const logger = new RecordingLogger();
+    const service = newService({ partitionManagement: new ForgetfulManager(4), logger });
     const worker = new TaskHubWorker(service);
     worker.addOrchestrator("Hi", () => "hi");
     await worker.start();
@@ -24,6 +26,11 @@ describe("ownership watchdog", () => {
       expect(service.polledPartitions()).toEqual([]);
       expect(service.checkOwnership().repaired).toEqual([0, 1, 2, 3]);
       expect(service.polledPartitions()).toEqual([0, 1, 2, 3]);
+      const context = { workerId: service.workerId, taskHub: service.names.hub };
+      expect(logger.events("partition.ownedNotPolled")).toEqual(
+        [0, 1, 2, 3].map((partition) => ({ ...context, partition })),
+      );
+      expect(logger.events("service.started")).toEqual([{ ...context, partitions: [0, 1, 2, 3] }]);
       expect(service.checkOwnership().repaired).toEqual([]);
       const client = new TaskHubClient(service);
       const id = await client.scheduleNewOrchestration("Hi");

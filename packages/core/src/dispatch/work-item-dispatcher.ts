@@ -4,6 +4,7 @@
  */
 import pLimit from "p-limit";
 import type { Logger } from "../replay/logger.js";
+import { logEvent } from "../logging/log-event.js";
 import { sleep } from "./wait.js";
 
 export interface DispatcherOptions<W> {
@@ -60,8 +61,10 @@ export class WorkItemDispatcher<W> {
     ]);
     clearTimeout(timer);
     if (timedOut) {
-      this.opts.logger.warn(
-        { event: "dispatcher.drainTimeout", dispatcher: this.opts.name, inFlight: this.inFlight.size },
+      logEvent(
+        this.opts.logger,
+        "dispatcher.drainTimeout",
+        { dispatcher: this.opts.name, inFlight: this.inFlight.size },
         "drain timed out",
       );
       this.processing.abort();
@@ -89,8 +92,10 @@ export class WorkItemDispatcher<W> {
         backoff = minBackoff;
       } catch (err) {
         if (signal.aborted) break;
-        logger.warn(
-          { event: "dispatcher.fetchFailed", dispatcher: name, err, backoffMs: backoff },
+        logEvent(
+          logger,
+          "dispatcher.fetchFailed",
+          { dispatcher: name, err, backoffMs: backoff },
           "fetching a work item failed",
         );
         await sleep(backoff, signal);
@@ -103,8 +108,10 @@ export class WorkItemDispatcher<W> {
       const processSignal = this.processing.signal;
       void this.limit(() => this.opts.process(it, processSignal))
         .catch((err: unknown) =>
-          logger.error(
-            { event: "dispatcher.processFailed", dispatcher: name, err },
+          logEvent(
+            logger,
+            "dispatcher.processFailed",
+            { dispatcher: name, err },
             "processing a work item failed",
           ),
         )

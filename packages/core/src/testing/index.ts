@@ -5,3 +5,4 @@ export * from "./test-api.js";
 export * from "./conformance.js";
 export * from "./entity-conformance.js";
 export * from "./history-builder.js";
+export * from "./recording-logger.js";

@@ -21,7 +21,7 @@ function sent(id: number, body: Record<string, unknown>) {
 describe("entity requests replayed over DF-written EventSent events", () => {
   it("a call waits for the response named by the recorded id", () => {
     const o: Orchestrator = function* (ctx) {
-      return yield ctx.entities.callEntity(counter, "add", 2);
+      return (yield ctx.entities.callEntity(counter, "add", 2)) as unknown;
     };
     const h = new History()
       .episode()
@@ -55,7 +55,7 @@ describe("entity requests replayed over DF-written EventSent events", () => {
 
   it("a request with no recorded event keeps taskhub's own id", () => {
     const o: Orchestrator = function* (ctx) {
-      return yield ctx.entities.callEntity(counter, "add", 2);
+      return (yield ctx.entities.callEntity(counter, "add", 2)) as unknown;
     };
     const r = replayOrchestration(o, [], new History().episode().start("T").events);
     const body = JSON.parse((r.actions[0] as { input: string }).input) as { id: string };

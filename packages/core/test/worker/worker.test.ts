@@ -5,7 +5,7 @@ import {
   type OrchestrationService,
   type TimerCreatedEvent,
 } from "../../src/index.js";
-import { InMemoryOrchestrationService, VirtualClock } from "../../src/testing/index.js";
+import { InMemoryOrchestrationService, RecordingLogger, VirtualClock } from "../../src/testing/index.js";
 
 const DAY = 24 * 3600_000;
 const stops: (() => Promise<void>)[] = [];
@@ -57,13 +57,7 @@ describe("TaskHubWorker", () => {
       }
       return inner.lockNextOrchestrationWorkItem(o);
     };
-    const warnings: string[] = [];
-    const logger = {
-      debug() {},
-      info() {},
-      error() {},
-      warn: (o: object | string) => void warnings.push((o as { event: string }).event),
-    };
+    const logger = new RecordingLogger();
     const worker = new TaskHubWorker(failing, { logger });
     worker.addOrchestrator("Hi", () => "hi");
     const client = await started(inner, worker);
@@ -72,7 +66,7 @@ describe("TaskHubWorker", () => {
     });
     expect(s.output).toBe("hi");
     expect(failures).toBe(3);
-    expect(warnings.filter((w) => w === "dispatcher.fetchFailed")).toHaveLength(3);
+    expect(logger.events("dispatcher.fetchFailed")).toHaveLength(3);
   });
 
   it("drains in-flight activities on stop and abandons what outlives the drain timeout", async () => {

@@ -10,6 +10,7 @@
  * `functions.triggerNotHosted` (warn: functionName, trigger), `functions.bindingNotHosted` (warn: functionName,
  * binding, type, direction), plus `functions.log` and `functions.invocationFailed` while serving.
  */
+import { logEvent } from "@taskhub/core";
 import { TaskHubError, type Logger } from "@taskhub/core";
 import type { DurableClientBindingData } from "@taskhub/core/management";
 import type { HostAuth } from "./auth-level.js";
@@ -39,8 +40,10 @@ function reportUnhosted(core: FunctionsCore, logger: Logger): void {
     const trigger = bindings.find(([, b]) => typeof b.type === "string" && /trigger$/i.test(b.type))?.[1];
     const type = String(trigger?.type ?? "none");
     if (type.toLowerCase() !== "httptrigger") {
-      logger.warn(
-        { event: "functions.triggerNotHosted", functionName: name, trigger: type },
+      logEvent(
+        logger,
+        "functions.triggerNotHosted",
+        { functionName: name, trigger: type },
         DURABLE_TRIGGERS.test(type)
           ? `the function '${name}' (${type}) was registered through @azure/functions: the app imports the real durable-functions package; import @taskhub/durable-functions (or let taskhub alias it) to run it`
           : `the function '${name}' has a ${type}, which taskhub does not run: it is not served`,
@@ -52,8 +55,10 @@ function reportUnhosted(core: FunctionsCore, logger: Logger): void {
       const t = String(b.type ?? "");
       if (b.direction === "out" && t.toLowerCase() === "http") continue;
       if (b.direction === "in" && /^(durableClient|orchestrationClient)$/i.test(t)) continue;
-      logger.warn(
-        { event: "functions.bindingNotHosted", functionName: name, binding, type: t, direction: b.direction },
+      logEvent(
+        logger,
+        "functions.bindingNotHosted",
+        { functionName: name, binding, type: t, direction: b.direction },
         `the function '${name}' declares the ${b.direction ?? ""} binding '${binding}' (${t}), which taskhub does not provide: it gets nothing there`,
       );
     }
@@ -83,9 +88,10 @@ export async function startFunctions(
   const prefix = (options.routePrefix ?? "api").replace(/^\/+|\/+$/g, "");
   const routes = httpRoutes(core, prefix);
   for (const r of routes)
-    logger.info(
+    logEvent(
+      logger,
+      "functions.httpFunction",
       {
-        event: "functions.httpFunction",
         functionName: r.name,
         methods: r.methods.length ? r.methods : ["*"],
         route: `/${[prefix, r.route.template].filter(Boolean).join("/")}`,
@@ -112,7 +118,7 @@ export async function startFunctions(
         try {
           await hook({ hookData: {}, appHookData: core.appHookData });
         } catch (err) {
-          logger.warn({ event: "functions.appTerminateFailed", err }, "an appTerminate hook failed");
+          logEvent(logger, "functions.appTerminateFailed", { err }, "an appTerminate hook failed");
         }
       }
     },

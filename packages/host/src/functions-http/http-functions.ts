@@ -9,6 +9,7 @@
  * client binding (the JSON a `durable-functions` client reads). A function that throws answers 500 with no
  * body, as Functions does, and the error is logged (`functions.invocationFailed`).
  */
+import { logEvent } from "@taskhub/core";
 import { TaskHubError, type Logger } from "@taskhub/core";
 import type { DurableClientBindingData } from "@taskhub/core/management";
 import { isAuthorized, parseAuthLevel, type AuthLevel, type HostAuth } from "./auth-level.js";
@@ -130,9 +131,10 @@ async function invoke(
         : response.outputData?.find((o) => o.name === r.responseBinding)?.data;
     return fromRpcHttpResponse(data);
   } catch (err) {
-    options.logger.error(
+    logEvent(
+      options.logger,
+      "functions.invocationFailed",
       {
-        event: "functions.invocationFailed",
         functionName: r.name,
         method: request.method,
         path: new URL(request.url).pathname,

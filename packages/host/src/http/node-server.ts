@@ -12,6 +12,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { InvalidArgumentError, silentLogger, type Logger } from "@taskhub/core";
+import { logEvent } from "@taskhub/core";
 
 export interface RunningServer {
   url: string;
@@ -106,8 +107,10 @@ export async function serve(
         res.end(Buffer.from(await response.arrayBuffer()));
       } catch (err) {
         if (req.socket.destroyed) return; // the client went away, or a timeout closed the connection
-        logger.error(
-          { event: "http.handlerFailed", method: req.method, path: req.url?.split("?", 1)[0], err },
+        logEvent(
+          logger,
+          "http.handlerFailed",
+          { method: req.method, path: req.url?.split("?", 1)[0], err },
           "a request failed: answered 500",
         );
         if (res.headersSent) return void res.destroy();
