@@ -24,7 +24,8 @@ import { parsePayload, serializePayload } from "./payload.js";
 import { OrchestrationEntities } from "../entities/orchestration-entities.js";
 import { ExternalEvents } from "./external-events.js";
 import { RecordedSchedule } from "./recorded-schedule.js";
-import { retryingTask, type RetryPolicy } from "./retry.js";
+import type { RetryPolicy } from "./retry.js";
+import { retryingTask } from "./retry-loop.js";
 import { CompletableTask, DurableTask, TimerTask, WhenAllTask, WhenAnyTask } from "./tasks.js";
 import type {
   ActivityOptions,
