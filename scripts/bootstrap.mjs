@@ -87,6 +87,8 @@ if (mode === "test") {
   const formatted = pnpm(["exec", "prettier", "--check", "--log-level=warn", "."]);
   if (formatted !== 0)
     console.error("bootstrap: formatting check failed: run `npm run format` (prettier --write .)");
+  // Tests mirror sources (docs/architecture.md, "Tests"); a misplaced test file counts as a failed step too.
+  const layout = run("node", ["scripts/check-test-layout.mjs"]);
   const status = pnpm([
     "exec",
     "turbo",
@@ -111,7 +113,7 @@ if (mode === "test") {
     }
   }
   console.log(`\ntaskhub: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
-  process.exit(status !== 0 ? status : failed > 0 || formatted !== 0 ? 1 : 0);
+  process.exit(status !== 0 ? status : failed > 0 || formatted !== 0 || layout !== 0 ? 1 : 0);
 }
 
 if (mode === "interop") {

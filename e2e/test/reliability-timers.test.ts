@@ -5,7 +5,7 @@
 //
 // The 10-day timer cannot fire in a test's real time on Azure Storage, so it is shown in three parts: the
 // in-memory backend with a virtual clock fires a real 10-day timer through its chunks
-// (packages/core/test/worker/worker.test.ts, "splits a 10-day timer"); here a 10-second timer with a 2-second
+// (packages/core/test/worker.test.ts, "splits a 10-day timer"); here a 10-second timer with a 2-second
 // limit fires through the same chunking path on real queues; and a 10-day timer with the default limit is
 // shown to schedule its first chunk for exactly 6 days, with the queue request hiding it 518,400 s.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

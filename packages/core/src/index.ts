@@ -51,11 +51,8 @@ export {
   type OperationAction,
   type OperationBatchResult,
 } from "./entities/entity-context.js";
-export {
-  executeEntityWorkItem,
-  releaseMessage,
-  type EntityExecuteOptions,
-} from "./entities/entity-executor.js";
+export { executeEntityWorkItem, type EntityExecuteOptions } from "./entities/entity-executor.js";
+export { releaseMessage } from "./entities/entity-output.js";
 export type {
   OrchestrationEntityFeature,
   LockHandle,

@@ -2,7 +2,7 @@
 import { getEventListeners } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
 import { createStorageClients, taskHubNames, TablePartitionManager } from "../../src/index.js";
-import { connectionString, uniqueHubName } from "../service/helpers.js";
+import { connectionString, uniqueHubName } from "../helpers.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -6,7 +6,7 @@ import { newEvent, type HistoryEvent } from "@taskhub/core";
 import { createStorageClients } from "../../src/index.js";
 import { LargePayloadStore } from "../../src/payloads/large-payloads.js";
 import { HistoryTable, type AppendOptions } from "../../src/tracking/history-table.js";
-import { connectionString, uniqueHubName } from "../service/helpers.js";
+import { connectionString, uniqueHubName } from "../helpers.js";
 
 const clients = createStorageClients({ connectionString: connectionString() });
 const tableName = `${uniqueHubName("h")}History`;

@@ -22,7 +22,7 @@ import {
   toEntityId,
   type EntityInstanceId,
 } from "./entity-id.js";
-import { releaseMessage } from "./entity-executor.js";
+import { releaseMessage } from "./entity-output.js";
 import { DEFAULT_REORDER_WINDOW_MS } from "./message-sorter.js";
 import {
   REQUEST_EVENT,

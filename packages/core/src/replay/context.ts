@@ -1,19 +1,18 @@
 /**
- * The orchestration context: the API an orchestrator function sees (names follow the Durable Task SDKs),
- * and the bookkeeping replay needs to match the code's actions against history.
+ * The orchestration context: the implementation of the API an orchestrator function sees
+ * (`orchestration-context.ts`), and the bookkeeping replay needs to match the code's actions against history.
  *
  * Invariant: nothing here reads the clock, random numbers or I/O. Time is the latest OrchestratorStarted
  * timestamp, ids are a per-execution sequence, GUIDs are name-based.
  */
 import type { CompleteOrchestrationAction, OrchestratorAction } from "../actions/actions.js";
-import { InvalidArgumentError, TaskFailedError, TimeoutError } from "../errors/errors.js";
+import { InvalidArgumentError, TaskFailedError } from "../errors/errors.js";
 import type {
   DtfDateTime,
   EventRaisedEvent,
   ExecutionStartedEvent,
   FailureDetails,
   HistoryEvent,
-  ScheduledHistoryEvent,
   Tags,
 } from "../history/events.js";
 import { dateTimeToTicks, dtfTimeMs, toDtfDateTime } from "../history/time.js";
@@ -22,78 +21,30 @@ export { parsePayload, serializePayload };
 import type { Logger } from "./logger.js";
 import { entityRequestId, newDeterministicGuid } from "./new-guid.js";
 import { parsePayload, serializePayload } from "./payload.js";
-import {
-  OrchestrationEntities,
-  type OrchestrationEntityFeature,
-} from "../entities/orchestration-entities.js";
-import { olderTaskhubRetried, retryTimerDelayMs, validateRetryPolicy, type RetryPolicy } from "./retry.js";
-import { CompletableTask, DrivenTask, DurableTask, TimerTask, WhenAllTask, WhenAnyTask } from "./tasks.js";
+import { OrchestrationEntities } from "../entities/orchestration-entities.js";
+import { ExternalEvents } from "./external-events.js";
+import { RecordedSchedule } from "./recorded-schedule.js";
+import type { RetryPolicy } from "./retry.js";
+import { retryingTask } from "./retry-loop.js";
+import { CompletableTask, DurableTask, TimerTask, WhenAllTask, WhenAnyTask } from "./tasks.js";
+import type {
+  ActivityOptions,
+  ContinueAsNewOptions,
+  OrchestrationContext,
+  ParentOrchestrationInfo,
+  SubOrchestrationOptions,
+} from "./orchestration-context.js";
+
+export type {
+  ActivityOptions,
+  ContinueAsNewOptions,
+  OrchestrationContext,
+  ParentOrchestrationInfo,
+  SubOrchestrationOptions,
+} from "./orchestration-context.js";
 
 /** Largest custom status, in UTF-16 bytes of its JSON (Durable Functions: 16 KB). */
 export const MAX_CUSTOM_STATUS_BYTES = 16 * 1024;
-
-export interface ParentOrchestrationInfo {
-  name: string;
-  instanceId: string;
-  /** The parent's SubOrchestrationInstanceCreated event id. */
-  taskScheduledId: number;
-}
-
-export interface ActivityOptions {
-  retry?: RetryPolicy;
-  tags?: Tags;
-  version?: string;
-}
-
-export interface SubOrchestrationOptions extends ActivityOptions {
-  /** Defaults to DTF Core's `<parent executionId>:<sequence id>`. */
-  instanceId?: string;
-}
-
-export interface ContinueAsNewOptions {
-  /** Re-deliver external events that were received but not consumed to the next generation (default true). */
-  preserveUnprocessedEvents?: boolean;
-  /** Version of the next generation (default: unchanged). */
-  newVersion?: string;
-}
-
-export interface OrchestrationContext {
-  readonly instanceId: string;
-  readonly executionId: string;
-  readonly name: string;
-  readonly version: string;
-  readonly parent: ParentOrchestrationInfo | undefined;
-  readonly tags: Readonly<Tags>;
-  /** Time of the current episode (its OrchestratorStarted event); never moves backwards. */
-  readonly currentUtcDateTime: Date;
-  /** True while the orchestrator re-executes code whose effects are already in history. */
-  readonly isReplaying: boolean;
-  callActivity<T = any>(name: string, input?: unknown, options?: ActivityOptions): DurableTask<T>;
-  callSubOrchestrator<T = any>(
-    name: string,
-    input?: unknown,
-    options?: SubOrchestrationOptions,
-  ): DurableTask<T>;
-  /** A durable timer firing at `fireAt` (a `Date`, or a delay in milliseconds from `currentUtcDateTime`). */
-  createTimer(fireAt: Date | number): TimerTask;
-  /** Completes with the payload of the next event of that name (case-insensitive; early events are buffered). */
-  waitForExternalEvent<T = any>(name: string, options?: { timeoutMs?: number }): DurableTask<T>;
-  /** Raises an event on another instance (fire and forget; recorded as EventSent). */
-  sendEvent(instanceId: string, eventName: string, data?: unknown): void;
-  /** Completes with every result once all tasks complete; if any failed, fails with all failures. */
-  whenAll<T>(tasks: DurableTask<T>[]): DurableTask<T[]>;
-  /** Completes with the first task to complete (the task itself, which may have failed). */
-  whenAny<T>(tasks: DurableTask<T>[]): DurableTask<DurableTask<T>>;
-  /** Ends this execution and starts a new one of the same instance with `input` (after the next yield). */
-  continueAsNew(input: unknown, options?: ContinueAsNewOptions): void;
-  setCustomStatus(value: unknown): void;
-  /** Deterministic UUIDv5, identical to DTF's .NET SDKs for the same history. */
-  newGuid(): string;
-  /** A logger that is silent while replaying. */
-  createReplaySafeLogger(logger: Logger): Logger;
-  /** Durable entities: call, signal, and lock in critical sections. */
-  readonly entities: OrchestrationEntityFeature;
-}
 
 type OpenTaskKind = "activity" | "subOrchestration" | "timer";
 interface OpenTask {
@@ -131,9 +82,7 @@ export class OrchestrationContextImpl implements OrchestrationContext {
   private readonly openTasks = new Map<number, OpenTask>();
   /** Ids whose results arrived already, to recognise duplicates. */
   private readonly completedIds = new Set<number>();
-  private readonly eventWaiters = new Map<string, CompletableTask<any>[]>();
-  /** External events received and not yet consumed, in arrival order. */
-  readonly bufferedEvents: EventRaisedEvent[] = [];
+  private readonly events = new ExternalEvents();
   completion: CompleteOrchestrationAction | undefined;
   customStatus: string | undefined;
   private guidCounter = 0;
@@ -143,7 +92,7 @@ export class OrchestrationContextImpl implements OrchestrationContext {
    * Functions and older taskhub decided differently (retry timers, long timer chunks), what history did next
    * decides, so histories of every such writer replay.
    */
-  private recorded: ReadonlyMap<number, ScheduledHistoryEvent> = new Map();
+  private recorded = new RecordedSchedule();
 
   readonly entities: OrchestrationEntities;
 
@@ -162,7 +111,8 @@ export class OrchestrationContextImpl implements OrchestrationContext {
       },
       nowTicks: () => dateTimeToTicks(this.nowRaw),
       newRequestId: () =>
-        this.recordedRequestId() ?? entityRequestId(this.instanceId, this.executionId, this.nextActionId),
+        this.recorded.requestIdAt(this.sequence) ??
+        entityRequestId(this.instanceId, this.executionId, this.nextActionId),
       sendRawEvent: (instanceId, name, input) => this.sendRawEvent(instanceId, name, input),
       waitForExternalEvent: (name) => this.waitForExternalEvent(name),
     });
@@ -185,17 +135,7 @@ export class OrchestrationContextImpl implements OrchestrationContext {
 
   /** @internal the events replay runs over (committed and new) */
   setHistory(events: Iterable<HistoryEvent>): void {
-    const recorded = new Map<number, ScheduledHistoryEvent>();
-    for (const e of events) {
-      if (
-        e.type === "TaskScheduled" ||
-        e.type === "TimerCreated" ||
-        e.type === "SubOrchestrationInstanceCreated" ||
-        e.type === "EventSent"
-      )
-        recorded.set(e.eventId, e);
-    }
-    this.recorded = recorded;
+    this.recorded = new RecordedSchedule(events);
   }
 
   /** @internal */
@@ -252,10 +192,7 @@ export class OrchestrationContextImpl implements OrchestrationContext {
 
   /** @internal deliver an external event to the oldest waiter of that name, or buffer it. */
   deliverEvent(e: EventRaisedEvent): void {
-    const waiters = this.eventWaiters.get(e.name.toLowerCase());
-    const waiter = waiters?.shift();
-    if (waiter) waiter.complete(parsePayload(e.input));
-    else this.bufferedEvents.push(e);
+    this.events.deliver(e);
   }
 
   /** @internal */
@@ -268,7 +205,7 @@ export class OrchestrationContextImpl implements OrchestrationContext {
 
   /** @internal external events to hand to the next generation. */
   carryoverEvents(): EventRaisedEvent[] {
-    return this.preserveEventsOnContinue ? [...this.bufferedEvents] : [];
+    return this.preserveEventsOnContinue ? [...this.events.buffered] : [];
   }
 
   /** @internal the id the next action (or the completion) will get. */
@@ -336,62 +273,14 @@ export class OrchestrationContextImpl implements OrchestrationContext {
     return options.retry ? this.withRetry(options.retry, schedule) : schedule();
   }
 
-  /**
-   * DTF's retry loop (`RetryInterceptor`): after each failed attempt, the last one included, a retry timer
-   * (see `retryTimerDelayMs`); when it fires, the next attempt starts, or, with the attempts used up, the call
-   * fails with the last failure. Histories taskhub wrote before lack the timer after the last attempt (and
-   * after a failure whose next attempt would have started past the retry timeout): where history recorded
-   * something else at the timer's id, the failure surfaces at once, as it did then.
-   */
+  /** DTF's retry loop around `schedule` (see `retryingTask`). */
   private withRetry<T>(policy: RetryPolicy, schedule: () => CompletableTask<T>): DurableTask<T> {
-    validateRetryPolicy(policy);
-    const firstAttemptAt = this._now.getTime();
-    let attempt = 1;
-    let lastFailure: Error | undefined;
-    let current: DurableTask<unknown> = schedule();
-    const driven = new DrivenTask<T>((inner, self) => {
-      if (inner !== current || self.isComplete) return;
-      if (inner instanceof TimerTask) {
-        if (attempt >= policy.maxNumberOfAttempts) return self.fail(lastFailure!);
-        attempt++;
-        current = schedule();
-        self.follow(current);
-        return;
-      }
-      if (!inner.isFailed) return self.complete(inner.getResult() as T);
-      const failure = inner.getException()!;
-      if (!(failure instanceof TaskFailedError)) return self.fail(failure);
-      const now = this._now.getTime();
-      const delay = retryTimerDelayMs(policy, attempt, failure, now, firstAttemptAt);
-      if (delay === undefined) return self.fail(failure);
-      if (
-        !olderTaskhubRetried(policy, attempt, delay, now, firstAttemptAt) &&
-        !this.historyHasRetryTimer(now, delay)
-      )
-        return self.fail(failure);
-      lastFailure = failure;
-      current = this.createTimer(new Date(now + Math.round(delay)));
-      self.follow(current);
+    return retryingTask(policy, schedule, {
+      nowMs: () => this._now.getTime(),
+      allowsRetryTimer: (nowMs, delayMs) =>
+        this.recorded.allowsRetryTimer(this.sequence, nowMs, delayMs, this.maxTimerIntervalMs),
+      createTimer: (fireAt) => this.createTimer(fireAt),
     });
-    driven.follow(current);
-    return driven;
-  }
-
-  /**
-   * Whether history allows a retry timer at the next id: nothing recorded there yet, or the TimerCreated a
-   * retry timer of `delayMs` from `nowMs` writes (DTF: one timer; taskhub: its first chunk).
-   */
-  private historyHasRetryTimer(nowMs: number, delayMs: number): boolean {
-    const next = this.recordedAtNextId();
-    if (!next) return true;
-    if (next.type !== "TimerCreated") return false;
-    const at = dtfTimeMs(next.fireAt);
-    const max = this.maxTimerIntervalMs;
-    // DTF's fire time keeps sub-millisecond digits; ours are whole milliseconds.
-    return (
-      Math.abs(at - (nowMs + delayMs)) <= 1 ||
-      (max !== undefined && delayMs > max && Math.abs(at - (nowMs + max)) <= 1)
-    );
   }
 
   /**
@@ -399,7 +288,7 @@ export class OrchestrationContextImpl implements OrchestrationContext {
    * each at most the limit, as Durable Functions does. It is due when a chunk fires and the orchestration's
    * time has reached the requested time, however the chunks were cut (Durable Functions cuts them at
    * `longRunningTimerInterval`, taskhub at its limit, which may have changed since). Whether a timer is long is
-   * what history recorded for its first chunk, else the limit now. See `chunkEndsTimer` for histories written
+   * what history recorded for its first chunk, else the limit now. See `RecordedSchedule.chunkEndsTimer` for histories written
    * by other rules.
    */
   createTimer(fireAt: Date | number): TimerTask {
@@ -424,9 +313,10 @@ export class OrchestrationContextImpl implements OrchestrationContext {
       chunk.addParent({
         onChildCompleted: () => {
           if (timer.isComplete) return;
-          const firstRecorded = this.recordedFireMs(firstChunkId!);
+          const firstRecorded = this.recorded.fireMs(firstChunkId!);
           const long = firstRecorded !== undefined ? firstRecorded < finalMs : longByLimit;
-          if (this.chunkEndsTimer(long, finalMs, this.recordedFireMs(id) ?? chunkEnd))
+          const chunkFireMs = this.recorded.fireMs(id) ?? chunkEnd;
+          if (this.recorded.chunkEndsTimer(this.sequence, long, this._now.getTime(), finalMs, chunkFireMs))
             timer.complete(undefined);
           else scheduleChunk();
         },
@@ -439,84 +329,13 @@ export class OrchestrationContextImpl implements OrchestrationContext {
     return timer;
   }
 
-  /**
-   * Whether the chunk of a timer that just fired ends it. Durable Functions and DTF: a plain timer ends when
-   * it fires; a long one when the orchestration's time has reached the requested time. Older taskhub ended it
-   * when the fired chunk reached the requested time. The two differ only for a chunk delivered early or late;
-   * then what history recorded at the next id decides: a TimerCreated for exactly the requested time is
-   * another chunk (written by the rule that wanted one), anything else means the timer had ended.
-   */
-  private chunkEndsTimer(long: boolean, finalMs: number, chunkFireMs: number): boolean {
-    const due = !long || this._now.getTime() >= finalMs;
-    const olderDue = chunkFireMs >= finalMs;
-    if (due === olderDue) return due;
-    const next = this.recordedAtNextId();
-    if (!next) return due;
-    return !(next.type === "TimerCreated" && dtfTimeMs(next.fireAt) === finalMs);
-  }
-
-  /** The fire time history recorded for timer `id`, if it recorded that TimerCreated. */
-  private recordedFireMs(id: number): number | undefined {
-    const e = this.recorded.get(id);
-    return e?.type === "TimerCreated" ? dtfTimeMs(e.fireAt) : undefined;
-  }
-
-  /**
-   * The request id of the entity message history recorded at the next id. Durable Functions names its
-   * requests with its own GUIDs and its responses by them, so a replayed request keeps the recorded id.
-   */
-  private recordedRequestId(): string | undefined {
-    const e = this.recordedAtNextId();
-    if (e?.type !== "EventSent" || e.input === undefined) return undefined;
-    let body: unknown;
-    try {
-      body = JSON.parse(e.input);
-    } catch {
-      return undefined; // not an entity message: the send's own checks report the mismatch
-    }
-    const id = body !== null && typeof body === "object" ? (body as { id?: unknown }).id : undefined;
-    return typeof id === "string" && id.length > 0 ? id : undefined;
-  }
-
-  /** What history recorded at the id the next action gets, if it recorded anything there yet. */
-  private recordedAtNextId(): ScheduledHistoryEvent | undefined {
-    return this.recorded.get(this.sequence);
-  }
-
   waitForExternalEvent<T = any>(name: string, options: { timeoutMs?: number } = {}): DurableTask<T> {
     requireName(name, "event name");
     const timeoutMs = options.timeoutMs;
     // Validate before registering a waiter or consuming a buffered event, so a bad call has no effect.
     if (timeoutMs !== undefined && !(timeoutMs >= 0))
       throw new InvalidArgumentError("timeoutMs must be >= 0");
-    const key = name.toLowerCase();
-    const task = new CompletableTask<T>();
-    const idx = this.bufferedEvents.findIndex((e) => e.name.toLowerCase() === key);
-    if (idx >= 0) {
-      const [e] = this.bufferedEvents.splice(idx, 1);
-      task.complete(parsePayload(e!.input) as T);
-    } else {
-      let q = this.eventWaiters.get(key);
-      if (!q) this.eventWaiters.set(key, (q = []));
-      q.push(task);
-    }
-    if (timeoutMs === undefined || task.isComplete) return task;
-    const timer = this.createTimer(timeoutMs);
-    const driven = new DrivenTask<T>((inner, self) => {
-      if (self.isComplete) return;
-      if (inner === task) {
-        if (task.isFailed) self.fail(task.getException()!);
-        else self.complete(task.getResult());
-        timer.cancel();
-      } else if (inner === timer && !timer.isCanceled) {
-        const q = this.eventWaiters.get(key);
-        if (q) q.splice(q.indexOf(task), 1);
-        self.fail(new TimeoutError(`timed out after ${timeoutMs} ms waiting for external event '${name}'`));
-      }
-    });
-    driven.follow(task);
-    driven.follow(timer);
-    return driven;
+    return this.events.wait<T>(name, timeoutMs, (delayMs) => this.createTimer(delayMs));
   }
 
   sendEvent(instanceId: string, eventName: string, data?: unknown): void {

@@ -1,0 +1,120 @@
+// Storage requests per orchestration, from the provider's request counter. Polling (GetMessages) depends
+// on timing, so it is reported apart from the requests the protocol itself needs; those are asserted
+// against an upper bound derived from DTF's checkpoint protocol (docs/architecture.md, "One orchestration step").
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TaskHubClient, TaskHubWorker } from "@taskhub/core";
+import { RequestCounter } from "../../src/index.js";
+import type {
+  AzureStorageOrchestrationService,
+  AzureStorageOrchestrationServiceSettings,
+} from "../../src/index.js";
+import { newService } from "../helpers.js";
+
+interface Hub {
+  service: AzureStorageOrchestrationService;
+  worker: TaskHubWorker;
+  client: TaskHubClient;
+}
+
+async function startHub(settings: Partial<AzureStorageOrchestrationServiceSettings> = {}): Promise<Hub> {
+  const service = newService({ maxPollingIntervalMs: 1000, ...settings });
+  const worker = new TaskHubWorker(service);
+  worker.addActivity("SayHello", (_ctx, name: string) => `Hello ${name}!`);
+  worker.addOrchestrator("Hello1", function* (ctx) {
+    return (yield ctx.callActivity("SayHello", "Tokyo")) as string;
+  });
+  worker.addOrchestrator("Hello5", function* (ctx) {
+    const out: string[] = [];
+    for (const c of ["Tokyo", "Seattle", "London", "Paris", "Cairo"])
+      out.push(yield ctx.callActivity("SayHello", c));
+    return out;
+  });
+  await worker.start();
+  return { service, worker, client: new TaskHubClient(service, { minPollIntervalMs: 50 }) };
+}
+
+let hub: Hub;
+let dtfPath: Hub;
+
+beforeAll(async () => {
+  [hub, dtfPath] = await Promise.all([
+    startHub(),
+    startHub({ localActivityResults: false, localActivityDispatch: false }),
+  ]);
+});
+
+afterAll(async () => {
+  for (const h of [hub, dtfPath]) {
+    await h?.worker.stop();
+    await h?.service.deleteTaskHub();
+  }
+});
+
+async function measure(
+  { service, client }: Hub,
+  name: string,
+  n: number,
+): Promise<{ perOrchestration: Record<string, number>; polls: number; protocol: number }> {
+  // Completion is watched through a second service object whose requests are counted apart.
+  const watcher = newService({ taskHubName: service.names.hub });
+  const before = service.requestCounter.snapshot();
+  const ids = await Promise.all(Array.from({ length: n }, () => client.scheduleNewOrchestration(name)));
+  let done = 0;
+  while (done < n) {
+    await new Promise((r) => setTimeout(r, 200));
+    const page = await watcher.queryInstances({
+      statuses: ["Completed"],
+      fetchPayloads: false,
+      pageSize: 1000,
+    });
+    done = page.items.filter((i) => ids.includes(i.instanceId)).length;
+  }
+  const d = RequestCounter.diff(before, service.requestCounter.snapshot());
+  const perOrchestration: Record<string, number> = {};
+  for (const [op, count] of Object.entries(d.byOperation))
+    perOrchestration[op] = Math.round((count / n) * 10) / 10;
+  const polls = (d.byOperation["queue.GetMessages"] ?? 0) / n;
+  const protocol = (d.total - (d.byOperation["queue.GetMessages"] ?? 0)) / n;
+  return { perOrchestration, polls, protocol };
+}
+
+// DTF's protocol (derivation in BENCHMARKS.md): client 3 (read row, send start, write row); worker 2 reads
+// (history, start dedupe); per checkpoint 1 history batch + 1 Instances merge; the start message deleted; per
+// activity its work item sent and deleted, its result sent and deleted. Each bound allows one more read of the
+// Instances row per orchestration: a worker that picks the start up before the client has written the row (it
+// writes it just after sending the start) looks again instead of abandoning the message for seconds.
+describe("storage requests per orchestration", () => {
+  it("hello-world with one activity", async () => {
+    const m = await measure(hub, "Hello1", 20);
+    console.log(
+      `hello-world (1 activity), per orchestration: protocol requests ${m.protocol.toFixed(1)}, polls ${m.polls.toFixed(1)}`,
+      m.perOrchestration,
+    );
+    // The result goes to the instance's next step in memory (localActivityResults): 3 + 2 + 2×2 + 1 + 2 = 12.
+    expect(m.protocol).toBeLessThanOrEqual(13);
+  });
+
+  it("five-activity sequence", async () => {
+    const m = await measure(hub, "Hello5", 20);
+    console.log(
+      `five-activity sequence, per orchestration: protocol requests ${m.protocol.toFixed(1)}, polls ${m.polls.toFixed(1)}`,
+      m.perOrchestration,
+    );
+    // 3 + 2 + 6×2 + 1 + 5×2 = 28: no result crosses a control queue.
+    expect(m.protocol).toBeLessThanOrEqual(29);
+    expect(m.perOrchestration["queue.PutMessage"]).toBe(6); // the start and five work items
+    expect(m.perOrchestration["table.QueryEntities"]).toBeLessThanOrEqual(4);
+  });
+
+  it("five-activity sequence with results through the control queues (localActivityResults and localActivityDispatch off: DTF's path)", async () => {
+    const m = await measure(dtfPath, "Hello5", 20);
+    console.log(
+      `five-activity sequence, DTF's path, per orchestration: protocol requests ${m.protocol.toFixed(1)}, polls ${m.polls.toFixed(1)}`,
+      m.perOrchestration,
+    );
+    // 3 + 2 + 6×2 + 1 + 5×4 = 38.
+    expect(m.protocol).toBeGreaterThanOrEqual(38);
+    expect(m.protocol).toBeLessThanOrEqual(39);
+    expect(m.perOrchestration["queue.PutMessage"]).toBe(11);
+  });
+});

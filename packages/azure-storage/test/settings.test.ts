@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { resolveSettings, SETTING_DEFAULTS, SETTINGS } from "../src/settings.js";
+
+const base = { taskHubName: "hub", storage: { connectionString: "UseDevelopmentStorage=true" } };
+
+describe("settings", () => {
+  it("every default is the one in SETTINGS, applied when a setting is left out", () => {
+    const resolved = resolveSettings(base) as unknown as Record<string, unknown>;
+    for (const [name, value] of Object.entries(resolved))
+      expect([name, value]).toEqual([name, SETTING_DEFAULTS[name as keyof typeof SETTING_DEFAULTS]]);
+    expect(SETTING_DEFAULTS.maxPollingIntervalMs).toBe(SETTINGS.maxPollingIntervalMs.default);
+    expect(SETTING_DEFAULTS.partitionCount).toBe(4);
+  });
+
+  it("a setting given wins over its default; the control-queue batch is at most 32 (the queue's limit)", () => {
+    expect(resolveSettings({ ...base, maxPollingIntervalMs: 500, extendedSessions: false })).toMatchObject({
+      maxPollingIntervalMs: 500,
+      extendedSessions: false,
+    });
+    expect(resolveSettings({ ...base, controlQueueBatchSize: 100 }).controlQueueBatchSize).toBe(32);
+  });
+
+  it("names the DTF and Durable Functions setting where there is one", () => {
+    expect(SETTINGS.maxPollingIntervalMs).toMatchObject({
+      dtf: "MaxQueuePollingInterval",
+      df: "maxQueuePollingInterval",
+    });
+    expect(SETTINGS.controlQueueBufferThreshold).toMatchObject({
+      dtf: "ControlQueueBufferThreshold",
+      df: "controlQueueBufferThreshold",
+    });
+  });
+});
