@@ -3,8 +3,11 @@
  * names a Durable Functions user knows. Precedence: options > environment > file > defaults. The file may be
  * flat (`{"hubName": …}`) or shaped like Functions' host.json (`{"extensions":{"durableTask":{…}}}`).
  *
- * Environment: TASKHUB_HUB_NAME, AZURE_STORAGE_CONNECTION_STRING (or the setting named by
- * TASKHUB_CONNECTION_NAME, e.g. AzureWebJobsStorage), AZURE_STORAGE_ACCOUNT_NAME (DefaultAzureCredential),
+ * Environment: TASKHUB_HUB_NAME, AZURE_STORAGE_CONNECTION_STRING or AzureWebJobsStorage (or the setting named
+ * by TASKHUB_CONNECTION_NAME / the file's `connectionName`), else that setting's identity-based form as Azure
+ * Functions reads it (`<name>__accountName`, `__serviceUri`, `__blobServiceUri`, `__queueServiceUri`,
+ * `__tableServiceUri`, `__credential`, `__clientId`, ...; the file may give the same keys), else
+ * AZURE_STORAGE_ACCOUNT_NAME (DefaultAzureCredential),
  * TASKHUB_PARTITION_COUNT, TASKHUB_MAX_CONCURRENT_ACTIVITIES, TASKHUB_MAX_CONCURRENT_ORCHESTRATIONS,
  * TASKHUB_CONTROL_QUEUE_BATCH_SIZE, TASKHUB_MAX_QUEUE_POLLING_INTERVAL (seconds or hh:mm:ss),
  * TASKHUB_EXTENDED_SESSIONS, TASKHUB_PARTITION_MANAGEMENT, TASKHUB_HTTP_PORT, TASKHUB_HTTP_HOST,
@@ -18,8 +21,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { InvalidArgumentError } from "@taskhub/core";
 import {
+  IDENTITY_SETTING_NAMES,
+  identityConnection,
+  identityConnectionSettings,
   parseConnectionString,
   SETTING_DEFAULTS,
+  type IdentityConnectionSettings,
+  type StorageConnection,
   validatePartitionCount,
   validateTaskHubName,
 } from "@taskhub/azure-storage";
@@ -27,8 +35,11 @@ import { validateApiKey } from "./http/api-key.js";
 
 export interface HostConfig {
   hubName: string;
-  /** Undefined: no storage configured (development starts an embedded Azurite). */
-  storage: { connectionString: string } | { accountName: string } | undefined;
+  /**
+   * A connection string, or an identity-based connection with its credential. Undefined: no storage
+   * configured (development starts an embedded Azurite).
+   */
+  storage: StorageConnection | undefined;
   partitionCount: number;
   maxConcurrentActivityFunctions: number;
   maxConcurrentOrchestratorFunctions: number;
@@ -113,21 +124,7 @@ export function loadConfig(
   );
   validatePartitionCount(partitionCount);
 
-  let storage = input.storage;
-  if (!storage) {
-    const connectionName = String(
-      env.TASKHUB_CONNECTION_NAME ??
-        file.connectionName ??
-        file.connectionStringName ??
-        "AZURE_STORAGE_CONNECTION_STRING",
-    );
-    const cs = env[connectionName] ?? env.AZURE_STORAGE_CONNECTION_STRING;
-    const account = env.AZURE_STORAGE_ACCOUNT_NAME ?? (file.accountName as string | undefined);
-    if (cs) {
-      parseConnectionString(cs); // fail fast on a malformed string (the message never quotes it)
-      storage = { connectionString: cs };
-    } else if (account) storage = { accountName: account };
-  }
+  const storage = input.storage ?? storageFromSettings(env, file);
 
   const management = String(
     pick(input.partitionManagement, "TASKHUB_PARTITION_MANAGEMENT", "partitionManagement") ??
@@ -209,4 +206,31 @@ export function loadConfig(
     logLevel: String(pick(input.logLevel, "TASKHUB_LOG_LEVEL", "logLevel") ?? "info"),
     production: input.production ?? env.NODE_ENV === "production",
   };
+}
+
+/**
+ * The storage connection the settings name: a connection string in the setting named by
+ * TASKHUB_CONNECTION_NAME / `connectionName` (default AZURE_STORAGE_CONNECTION_STRING, then AzureWebJobsStorage),
+ * else that setting's identity-based form (`<name>__accountName`, ...), else an identity-based connection from
+ * the file's keys or AZURE_STORAGE_ACCOUNT_NAME. Undefined when nothing is configured.
+ */
+function storageFromSettings(env: NodeJS.ProcessEnv, file: Raw): StorageConnection | undefined {
+  const named = env.TASKHUB_CONNECTION_NAME ?? file.connectionName ?? file.connectionStringName;
+  const names =
+    named !== undefined ? [String(named)] : ["AZURE_STORAGE_CONNECTION_STRING", "AzureWebJobsStorage"];
+  const cs = names.map((n) => env[n]).find((v) => v) ?? env.AZURE_STORAGE_CONNECTION_STRING;
+  if (cs) {
+    parseConnectionString(cs); // fail fast on a malformed string (the message never quotes it)
+    return { connectionString: cs };
+  }
+  for (const name of named !== undefined ? [String(named)] : ["AzureWebJobsStorage"]) {
+    const settings = identityConnectionSettings(env, name);
+    if (settings) return identityConnection(settings, `${name}__`);
+  }
+  const fromFile: Record<string, string> = {};
+  for (const key of IDENTITY_SETTING_NAMES)
+    if (file[key] !== undefined && file[key] !== "") fromFile[key] = String(file[key]);
+  if (env.AZURE_STORAGE_ACCOUNT_NAME) fromFile.accountName = env.AZURE_STORAGE_ACCOUNT_NAME;
+  if (Object.keys(fromFile).length === 0) return undefined;
+  return identityConnection(fromFile as IdentityConnectionSettings, "storageProvider.");
 }

@@ -65,7 +65,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
   if (!config.storage && config.production)
     throw new TaskHubError(
       "InvalidArgument",
-      "no storage configured: set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_NAME (production mode never starts an embedded Azurite)",
+      "no storage configured: set AZURE_STORAGE_CONNECTION_STRING, AzureWebJobsStorage, AzureWebJobsStorage__accountName or AZURE_STORAGE_ACCOUNT_NAME (production mode never starts an embedded Azurite)",
     );
 
   // Then the port, the one setting only binding can check. Until the host is ready it answers 503.
