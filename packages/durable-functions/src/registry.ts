@@ -219,7 +219,10 @@ export class FunctionApp {
     if (options.setDefaultClient !== false && service) {
       const env = process.env;
       this.defaultClient = new DurableClient(
-        new TaskHubClient(service as unknown as OrchestrationServiceClient),
+        new TaskHubClient(service as unknown as OrchestrationServiceClient, {
+          // Instances this client starts get the worker's default version (host.json's defaultVersion).
+          defaultVersion: (worker as { versioning?: { defaultVersion?: string } }).versioning?.defaultVersion,
+        }),
         {
           taskHubName: options.taskHubName ?? serviceHubName(service) ?? env.TASKHUB_HUB_NAME ?? "TaskHub",
           origin: options.origin ?? `http://localhost:${env.TASKHUB_HTTP_PORT ?? 7071}`,

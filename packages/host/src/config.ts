@@ -12,14 +12,20 @@
  * TASKHUB_CONTROL_QUEUE_BATCH_SIZE, TASKHUB_MAX_QUEUE_POLLING_INTERVAL (seconds or hh:mm:ss),
  * TASKHUB_EXTENDED_SESSIONS, TASKHUB_PARTITION_MANAGEMENT, TASKHUB_HTTP_PORT, TASKHUB_HTTP_HOST,
  * TASKHUB_HTTP_KEY (at least 16 characters), TASKHUB_HTTP_AUTH=disabled, TASKHUB_HTTP_HEADERS_TIMEOUT and
- * TASKHUB_HTTP_REQUEST_TIMEOUT (seconds or hh:mm:ss), TASKHUB_LOG_LEVEL, NODE_ENV (production refuses to start
+ * TASKHUB_HTTP_REQUEST_TIMEOUT (seconds or hh:mm:ss), TASKHUB_DEFAULT_VERSION, TASKHUB_VERSION_MATCH_STRATEGY,
+ * TASKHUB_VERSION_FAILURE_STRATEGY (DF's defaultVersion, versionMatchStrategy, versionFailureStrategy), TASKHUB_LOG_LEVEL, NODE_ENV (production refuses to start
  * without storage), TASKHUB_CONFIG (path of the file).
  *
  * Everything is validated here, so that a host refuses bad configuration before it starts anything.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { InvalidArgumentError } from "@taskhub/core";
+import {
+  InvalidArgumentError,
+  validateVersioning,
+  type VersionFailureStrategy,
+  type VersionMatchStrategy,
+} from "@taskhub/core";
 import {
   IDENTITY_SETTING_NAMES,
   identityConnection,
@@ -57,11 +63,23 @@ export interface HostConfig {
     /** How long a whole request, headers and body, may take to arrive (default 15 s); then 408 and closed. */
     requestTimeoutMs: number;
   };
+  /**
+   * Durable Functions' orchestration versioning: `defaultVersion` stamps new instances and sub-orchestrations
+   * and is the worker's version, which instances are matched against (defaults: CurrentOrOlder, Reject).
+   */
+  versioning: {
+    defaultVersion: string | undefined;
+    versionMatchStrategy: VersionMatchStrategy;
+    versionFailureStrategy: VersionFailureStrategy;
+  };
   logLevel: string;
   production: boolean;
 }
 
-export type HostConfigInput = Partial<Omit<HostConfig, "http">> & { http?: Partial<HostConfig["http"]> };
+export type HostConfigInput = Partial<Omit<HostConfig, "http" | "versioning">> & {
+  http?: Partial<HostConfig["http"]>;
+  versioning?: Partial<HostConfig["versioning"]>;
+};
 
 type Raw = Record<string, unknown>;
 
@@ -89,6 +107,13 @@ function bool(v: unknown, what: string): boolean {
   if (/^(true|1|yes)$/i.test(String(v))) return true;
   if (/^(false|0|no)$/i.test(String(v))) return false;
   throw new InvalidArgumentError(`${what} must be true or false, got ${JSON.stringify(v)}`);
+}
+
+/** A string setting; JSON numbers (`"defaultVersion": 2`) are taken as their text. */
+function optionalString(v: unknown, what: string): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === "string" || typeof v === "number") return String(v);
+  throw new InvalidArgumentError(`${what} must be a string, got ${JSON.stringify(v)}`);
 }
 
 function readFile(path: string | undefined): Raw {
@@ -150,6 +175,29 @@ export function loadConfig(
     throw new InvalidArgumentError(
       `httpHeadersTimeout (${headersTimeoutMs / 1000} s) must not be longer than httpRequestTimeout (${requestTimeoutMs / 1000} s), which includes the headers`,
     );
+  const versioning = {
+    defaultVersion: optionalString(
+      input.versioning?.defaultVersion ?? env.TASKHUB_DEFAULT_VERSION ?? file.defaultVersion,
+      "defaultVersion",
+    ),
+    versionMatchStrategy: String(
+      input.versioning?.versionMatchStrategy ??
+        env.TASKHUB_VERSION_MATCH_STRATEGY ??
+        file.versionMatchStrategy ??
+        "CurrentOrOlder",
+    ) as VersionMatchStrategy,
+    versionFailureStrategy: String(
+      input.versioning?.versionFailureStrategy ??
+        env.TASKHUB_VERSION_FAILURE_STRATEGY ??
+        file.versionFailureStrategy ??
+        "Reject",
+    ) as VersionFailureStrategy,
+  };
+  validateVersioning({
+    version: versioning.defaultVersion,
+    matchStrategy: versioning.versionMatchStrategy,
+    failureStrategy: versioning.versionFailureStrategy,
+  });
   return {
     hubName,
     storage,
@@ -203,6 +251,7 @@ export function loadConfig(
       headersTimeoutMs,
       requestTimeoutMs,
     },
+    versioning,
     logLevel: String(pick(input.logLevel, "TASKHUB_LOG_LEVEL", "logLevel") ?? "info"),
     production: input.production ?? env.NODE_ENV === "production",
   };

@@ -121,10 +121,18 @@ export async function createHost(options: HostOptions): Promise<Host> {
       partitionManagement: config.partitionManagement,
       logger,
     });
+    // Durable Functions' versioning: defaultVersion is both the worker's version and the one it stamps.
+    const { defaultVersion, versionMatchStrategy, versionFailureStrategy } = config.versioning;
     const w = new TaskHubWorker(service, {
       maxConcurrentActivities: config.maxConcurrentActivityFunctions,
       maxConcurrentOrchestrations: config.maxConcurrentOrchestratorFunctions,
       logger,
+      versioning: {
+        version: defaultVersion,
+        defaultVersion,
+        matchStrategy: versionMatchStrategy,
+        failureStrategy: versionFailureStrategy,
+      },
     });
     await options.register(w);
 
@@ -137,7 +145,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     }
     await w.start();
     worker = w;
-    const client = new TaskHubClient(service);
+    const client = new TaskHubClient(service, { defaultVersion });
     const api = createManagementApi({
       client,
       taskHubName: config.hubName,

@@ -65,6 +65,38 @@ describe("host configuration", () => {
     });
   });
 
+  it("reads Durable Functions' versioning settings, with its defaults (CurrentOrOlder, Reject)", () => {
+    expect(loadConfig({}, {}, undefined).versioning).toEqual({
+      defaultVersion: undefined,
+      versionMatchStrategy: "CurrentOrOlder",
+      versionFailureStrategy: "Reject",
+    });
+    const f = file({
+      extensions: {
+        durableTask: {
+          defaultVersion: "2.0",
+          versionMatchStrategy: "Strict",
+          versionFailureStrategy: "Fail",
+        },
+      },
+    });
+    expect(loadConfig({}, {}, f).versioning).toEqual({
+      defaultVersion: "2.0",
+      versionMatchStrategy: "Strict",
+      versionFailureStrategy: "Fail",
+    });
+    expect(
+      loadConfig({}, { TASKHUB_DEFAULT_VERSION: "3.0", TASKHUB_VERSION_MATCH_STRATEGY: "None" }, f)
+        .versioning,
+    ).toMatchObject({ defaultVersion: "3.0", versionMatchStrategy: "None" });
+    expect(() => loadConfig({}, { TASKHUB_VERSION_MATCH_STRATEGY: "Latest" }, undefined)).toThrow(
+      /versionMatchStrategy must be one of None, Strict, CurrentOrOlder, got "Latest"/,
+    );
+    expect(() => loadConfig({}, { TASKHUB_VERSION_FAILURE_STRATEGY: "Skip" }, undefined)).toThrow(
+      /versionFailureStrategy must be one of Reject, Fail/,
+    );
+  });
+
   it("reads an identity-based connection as Functions names its settings", () => {
     const env = {
       AzureWebJobsStorage__accountName: "acct",
