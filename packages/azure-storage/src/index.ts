@@ -18,5 +18,7 @@ export * from "./messaging/message-data.js";
 export { PoisonStore, type PoisonMessage } from "./messaging/poison-store.js";
 export * from "./payloads/large-payloads.js";
 export * from "./storage/clients.js";
+export * from "./storage/connection.js";
+export * from "./storage/credential.js";
 export * from "./storage/request-counter.js";
 export * from "./storage/errors.js";

@@ -7,7 +7,8 @@
 import type { Logger } from "@taskhub/core";
 import type { PartitionManager } from "./partitioning/partition-manager.js";
 import type { LeaseTimings } from "./partitioning/blob-partition-manager.js";
-import type { StorageClients, StorageConnection } from "./storage/clients.js";
+import type { StorageClients } from "./storage/clients.js";
+import type { StorageConnection } from "./storage/connection.js";
 import type { RequestCounter } from "./storage/request-counter.js";
 import type { CheckpointTestHooks } from "./tracking/checkpoint-test-hooks.js";
 import { DEFAULT_PARTITION_COUNT } from "./naming.js";

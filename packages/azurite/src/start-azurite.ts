@@ -15,6 +15,9 @@
  *   successfully closed" per service, but its process lingers until idle keep-alive connections time out. So
  *   once all three services report closed (or after 5 s) the process is SIGKILLed. `stop()` resolves when
  *   the process has exited, so its ports are free, and is idempotent.
+ * - HTTPS with `cert` and `key` (PEM files; Azurite's `--cert` / `--key`): endpoints and the connection
+ *   string are then https. `oauth: "basic"` (Azurite's `--oauth basic`, which needs HTTPS) also accepts bearer
+ *   tokens: Azurite decodes them without checking a signature and checks their lifetime, issuer and audience.
  * - No orphan: the child is SIGKILLed when this process exits (`process.on("exit")`), and it watches its
  *   stdin, a pipe from this process, so it also ends itself when this process dies without running exit
  *   handlers (a signal, SIGKILL, a crash).
@@ -51,6 +54,11 @@ export interface AzuriteOptions {
   tablePort?: number;
   /** How long to wait for all three services (default 30 000). */
   startTimeoutMs?: number;
+  /** PEM certificate and private key files: serve HTTPS (`--cert`, `--key`); give both or neither. */
+  cert?: string;
+  key?: string;
+  /** `"basic"`: accept OAuth bearer tokens too (`--oauth basic`; needs `cert` and `key`). */
+  oauth?: "basic";
   /** Node flags for Azurite's process, e.g. `["--cpu-prof", "--cpu-prof-dir=/tmp/prof"]` (written when it stops). */
   execArgv?: string[];
 }
@@ -76,10 +84,10 @@ export interface AzuriteInstance {
   stop(): Promise<void>;
 }
 
-export function azuriteConnectionString(ports: AzuritePorts): string {
-  const endpoint = (port: number): string => `http://${HOST}:${port}/${AZURITE_ACCOUNT}`;
+export function azuriteConnectionString(ports: AzuritePorts, protocol: "http" | "https" = "http"): string {
+  const endpoint = (port: number): string => `${protocol}://${HOST}:${port}/${AZURITE_ACCOUNT}`;
   return (
-    `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};` +
+    `DefaultEndpointsProtocol=${protocol};AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};` +
     `BlobEndpoint=${endpoint(ports.blob)};QueueEndpoint=${endpoint(ports.queue)};TableEndpoint=${endpoint(ports.table)};`
   );
 }
@@ -121,6 +129,15 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     table: checkPort("tablePort", options.tablePort),
   };
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+  if ((options.cert === undefined) !== (options.key === undefined))
+    throw new InvalidArgumentError("Azurite serves HTTPS with both cert and key: give both or neither");
+  if (options.oauth !== undefined && options.oauth !== "basic")
+    throw new InvalidArgumentError(`oauth must be "basic", got ${JSON.stringify(options.oauth)}`);
+  if (options.oauth !== undefined && options.cert === undefined)
+    throw new InvalidArgumentError(
+      "Azurite accepts OAuth tokens only over HTTPS: give cert and key with oauth",
+    );
+  const protocol = options.cert !== undefined ? "https" : "http";
 
   const cli = azuriteEntryPoint();
   const location = inMemory
@@ -152,6 +169,8 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   if (inMemory) args.push("--inMemoryPersistence");
   else args.push("--location", location!);
   if (options.debugLog !== undefined) args.push("--debug", resolve(options.debugLog));
+  if (options.cert !== undefined) args.push("--cert", resolve(options.cert), "--key", resolve(options.key!));
+  if (options.oauth !== undefined) args.push("--oauth", options.oauth);
 
   // In memory, Azurite still takes its working directory as its workspace; keep that out of the caller's.
   const child = spawn(process.execPath, args, { cwd: location ?? tmpdir(), stdio: ["pipe", "pipe", "pipe"] });
@@ -203,9 +222,9 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   }
 
   let stopping: Promise<void> | undefined;
-  const endpoint = (port: number): string => `http://${HOST}:${port}/${AZURITE_ACCOUNT}`;
+  const endpoint = (port: number): string => `${protocol}://${HOST}:${port}/${AZURITE_ACCOUNT}`;
   return {
-    connectionString: azuriteConnectionString(ports),
+    connectionString: azuriteConnectionString(ports, protocol),
     blobEndpoint: endpoint(ports.blob),
     queueEndpoint: endpoint(ports.queue),
     tableEndpoint: endpoint(ports.table),

@@ -156,5 +156,7 @@ describe("startAzurite", () => {
       code: "InvalidArgument",
     });
     await expect(startAzurite({ blobPort: 70_000 })).rejects.toMatchObject({ code: "InvalidArgument" });
+    await expect(startAzurite({ cert: "cert.pem" })).rejects.toThrow(/both cert and key/);
+    await expect(startAzurite({ oauth: "basic" })).rejects.toThrow(/only over HTTPS/);
   });
 });

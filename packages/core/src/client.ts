@@ -65,6 +65,8 @@ export interface TaskHubClientOptions {
   now?: () => Date;
   /** As the worker's: empty entities idle longer than this may be removed by `cleanEntityStorage` (default 30 min). */
   entityMessageReorderWindowMs?: number;
+  /** The version of instances scheduled without one (Durable Functions' `defaultVersion`; default ""). */
+  defaultVersion?: string;
 }
 
 const DEFAULT_DEDUPE: readonly OrchestrationRuntimeStatus[] = [
@@ -145,7 +147,7 @@ export class TaskHubClient {
         timestamp: this.now(),
         orchestrationInstance: { instanceId, executionId },
         name,
-        version: options.version ?? "",
+        version: options.version ?? this.options.defaultVersion ?? "",
         input: serialized,
         tags: options.tags,
         scheduledStartTime: options.startAt?.toISOString(),

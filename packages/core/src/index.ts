@@ -77,7 +77,24 @@ export { WorkItemDispatcher, type DispatcherOptions } from "./dispatch/work-item
 export { sleep, startWait, WakeUp, type Wait } from "./dispatch/wait.js";
 export * from "./dispatch/delivery-rules.js";
 export { TaskHubWorker, type TaskHubWorkerOptions } from "./worker.js";
-export { TaskRegistry, type TaskRegistrar, type Activity, type ActivityContext } from "./registry.js";
+export {
+  TaskRegistry,
+  type TaskRegistrar,
+  type Activity,
+  type ActivityContext,
+  type OrchestratorRegistration,
+} from "./registry.js";
+export {
+  compareVersions,
+  validateVersioning,
+  versionMatches,
+  VersionRejectedError,
+  VERSION_FAILURE_STRATEGIES,
+  VERSION_MATCH_STRATEGIES,
+  type VersionFailureStrategy,
+  type VersioningOptions,
+  type VersionMatchStrategy,
+} from "./dispatch/versioning.js";
 export {
   TaskHubClient,
   validateInstanceId,

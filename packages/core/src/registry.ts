@@ -6,6 +6,10 @@
  * Names are checked when added: non-empty strings, each registered once per kind; entity names are lower-cased
  * (as the Durable Task SDKs do) and must not contain '@'. While sealed (a worker seals its registry while it
  * runs), adding throws.
+ *
+ * Orchestrators may be registered per version, side by side (`addOrchestrator(name, fn, { version })`, each
+ * name and version once): an instance runs the orchestrator registered under its version (the one its
+ * ExecutionStarted event carries), else the one registered without a version (which runs every version).
  */
 import { isEntityClass, type EntityImplementation } from "./entities/entity-context.js";
 import { InvalidArgumentError, TaskHubError } from "./errors/errors.js";
@@ -22,6 +26,11 @@ export interface ActivityContext {
   readonly signal: AbortSignal;
 }
 
+export interface OrchestratorRegistration {
+  /** The instance version this function runs (exact string match); absent: every version without its own. */
+  version?: string;
+}
+
 export type Activity<TInput = any, TOutput = any> = (
   ctx: ActivityContext,
   input: TInput,
@@ -32,7 +41,11 @@ export type Activity<TInput = any, TOutput = any> = (
  * functions are wanted (no worker, no backend).
  */
 export interface TaskRegistrar {
-  addOrchestrator<TIn = any, TOut = any>(name: string, fn: Orchestrator<TIn, TOut>): this;
+  addOrchestrator<TIn = any, TOut = any>(
+    name: string,
+    fn: Orchestrator<TIn, TOut>,
+    options?: OrchestratorRegistration,
+  ): this;
   addActivity<TIn = any, TOut = any>(name: string, fn: Activity<TIn, TOut>): this;
   /** A function `(ctx) => ...` or a class whose methods are its operations. */
   addEntity(name: string, impl: EntityImplementation): this;
@@ -41,13 +54,24 @@ export interface TaskRegistrar {
 }
 
 export class TaskRegistry implements TaskRegistrar {
-  private readonly orchestrators = new Map<string, Orchestrator>();
+  /** By name, then by version ("" for the registration without one). */
+  private readonly orchestrators = new Map<string, Map<string, Orchestrator>>();
   private readonly activities = new Map<string, Activity>();
   private readonly entities = new Map<string, EntityImplementation>();
   private sealedBy: string | undefined;
 
-  addOrchestrator<TIn = any, TOut = any>(name: string, fn: Orchestrator<TIn, TOut>): this {
-    this.add(this.orchestrators, "orchestrator", name, fn as Orchestrator);
+  addOrchestrator<TIn = any, TOut = any>(
+    name: string,
+    fn: Orchestrator<TIn, TOut>,
+    options: OrchestratorRegistration = {},
+  ): this {
+    const version = options.version ?? "";
+    if (typeof version !== "string")
+      throw new InvalidArgumentError(`the version of orchestrator '${name}' must be a string`);
+    const versions = this.orchestrators.get(name) ?? new Map<string, Orchestrator>();
+    const what = version === "" ? "orchestrator" : `orchestrator version '${version}' of`;
+    this.add(versions, what, name, fn as Orchestrator, version);
+    this.orchestrators.set(name, versions);
     return this;
   }
 
@@ -84,8 +108,18 @@ export class TaskRegistry implements TaskRegistrar {
     }));
   }
 
-  getOrchestrator(name: string): Orchestrator | undefined {
-    return this.orchestrators.get(name);
+  /** The versions registered for that name ("" for the registration without a version). */
+  orchestratorVersions(name: string): string[] {
+    return [...(this.orchestrators.get(name)?.keys() ?? [])];
+  }
+
+  /**
+   * The orchestrator an instance of `name` and `version` runs: the one registered under that version, else
+   * the one registered without a version.
+   */
+  getOrchestrator(name: string, version?: string): Orchestrator | undefined {
+    const versions = this.orchestrators.get(name);
+    return versions?.get(version ?? "") ?? versions?.get("");
   }
 
   getActivity(name: string): Activity | undefined {
@@ -106,13 +140,13 @@ export class TaskRegistry implements TaskRegistrar {
     this.sealedBy = undefined;
   }
 
-  private add<F>(map: Map<string, F>, what: string, name: string, fn: F): void {
+  private add<F>(map: Map<string, F>, what: string, name: string, fn: F, key: string = name): void {
     if (typeof name !== "string" || name.trim() === "")
-      throw new InvalidArgumentError(`${what} name must be a non-empty string`);
+      throw new InvalidArgumentError(`${what.split(" ")[0]} name must be a non-empty string`);
     if (typeof fn !== "function") throw new InvalidArgumentError(`${what} '${name}' must be a function`);
     if (this.sealedBy !== undefined)
       throw new TaskHubError("InvalidOperation", `cannot add ${what} '${name}' after ${this.sealedBy}`);
-    if (map.has(name)) throw new InvalidArgumentError(`${what} '${name}' is already registered`);
-    map.set(name, fn);
+    if (map.has(key)) throw new InvalidArgumentError(`${what} '${name}' is already registered`);
+    map.set(key, fn);
   }
 }

@@ -22,7 +22,14 @@ import { serializePayload } from "./replay/payload.js";
 import { decodeActivityInput } from "./dispatch/activity-input.js";
 import { childLogger, silentLogger, type Logger } from "./replay/logger.js";
 import type { Orchestrator } from "./replay/replay.js";
-import { TaskRegistry, type Activity, type ActivityContext, type TaskRegistrar } from "./registry.js";
+import {
+  TaskRegistry,
+  type Activity,
+  type ActivityContext,
+  type OrchestratorRegistration,
+  type TaskRegistrar,
+} from "./registry.js";
+import { validateVersioning, VersionRejectedError, type VersioningOptions } from "./dispatch/versioning.js";
 
 export interface TaskHubWorkerOptions {
   /** Concurrent orchestration work items (DTF default 100). */
@@ -40,6 +47,11 @@ export interface TaskHubWorkerOptions {
   entityMessageReorderWindowMs?: number;
   /** The functions to run, filled already or by `add*` (default: a new, empty registry). Sealed by `start()`. */
   registry?: TaskRegistry;
+  /**
+   * The worker's version, the version of sub-orchestrations started without one, and what it does with
+   * instances of another version (DurableTask.Core's VersioningSettings; default: any version runs).
+   */
+  versioning?: VersioningOptions;
 }
 
 export class TaskHubWorker implements TaskRegistrar {
@@ -56,10 +68,16 @@ export class TaskHubWorker implements TaskRegistrar {
   ) {
     this.logger = options.logger ?? silentLogger;
     this.registry = options.registry ?? new TaskRegistry();
+    if (options.versioning) validateVersioning(options.versioning);
   }
 
-  addOrchestrator<TIn = any, TOut = any>(name: string, fn: Orchestrator<TIn, TOut>): this {
-    this.registry.addOrchestrator(name, fn);
+  /** With `{ version }`, the function runs instances of that version only (side by side with others). */
+  addOrchestrator<TIn = any, TOut = any>(
+    name: string,
+    fn: Orchestrator<TIn, TOut>,
+    options?: OrchestratorRegistration,
+  ): this {
+    this.registry.addOrchestrator(name, fn, options);
     return this;
   }
 
@@ -87,9 +105,14 @@ export class TaskHubWorker implements TaskRegistrar {
     return this.registry.orchestratorNames();
   }
 
+  /** The worker's versioning (its clients stamp `defaultVersion` on instances started without a version). */
+  get versioning(): VersioningOptions | undefined {
+    return this.options.versioning;
+  }
+
   /** The registered orchestrator of that name (e.g. to replay a stored history against current code). */
-  getOrchestrator(name: string): Orchestrator | undefined {
-    return this.registry.getOrchestrator(name);
+  getOrchestrator(name: string, version?: string): Orchestrator | undefined {
+    return this.registry.getOrchestrator(name, version);
   }
 
   async start(): Promise<void> {
@@ -156,11 +179,12 @@ export class TaskHubWorker implements TaskRegistrar {
             onDiscard,
           })
         : await executeOrchestrationWorkItemAsync(wi, {
-            resolveOrchestrator: (name) => this.registry.getOrchestrator(name),
+            resolveOrchestrator: (name, version) => this.registry.getOrchestrator(name, version),
             now: this.now(),
             maxTimerIntervalMs: this.service.maxTimerIntervalMs,
             includeParameters: this.options.includeParameters,
             onDiscard,
+            versioning: this.options.versioning,
           });
       await this.service.completeOrchestrationWorkItem(wi, commit);
       if (commit)
@@ -177,6 +201,22 @@ export class TaskHubWorker implements TaskRegistrar {
     } catch (err) {
       const dequeues = wi.dequeueCount ?? 0;
       const delayMs = Math.min((this.options.abandonDelayMs ?? 1000) * 2 ** dequeues, 60_000);
+      if (err instanceof VersionRejectedError) {
+        // Not a failure: the instance waits for a worker whose version matches (versionFailureStrategy Reject).
+        logEvent(
+          log,
+          "orchestration.versionRejected",
+          {
+            instanceVersion: err.instanceVersion,
+            workerVersion: err.workerVersion,
+            matchStrategy: err.matchStrategy,
+            delayMs,
+          },
+          `${err.message}; left for another worker`,
+        );
+        await this.service.abandonOrchestrationWorkItem(wi, { delayMs, reason: err.message });
+        return;
+      }
       logEvent(
         log,
         "orchestration.abandoned",

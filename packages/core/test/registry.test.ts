@@ -52,6 +52,24 @@ describe("TaskRegistry", () => {
     expect(() => registry.addEntity("e", () => undefined)).toThrow(/entity 'e' is already registered/);
   });
 
+  it("holds orchestrators per version: the exact version first, else the one registered without a version", () => {
+    const registry = new TaskRegistry();
+    const v1 = () => 1;
+    const v2 = () => 2;
+    registry.addOrchestrator("Flow", v1, { version: "1.0" }).addOrchestrator("Flow", v2, { version: "2.0" });
+    expect(registry.getOrchestrator("Flow", "1.0")).toBe(v1);
+    expect(registry.getOrchestrator("Flow", "2.0")).toBe(v2);
+    expect(registry.getOrchestrator("Flow", "3.0")).toBeUndefined();
+    expect(registry.getOrchestrator("Flow")).toBeUndefined();
+    const any = () => 0;
+    registry.addOrchestrator("Flow", any);
+    expect(registry.getOrchestrator("Flow", "3.0")).toBe(any);
+    expect(registry.getOrchestrator("Flow")).toBe(any);
+    expect(registry.orchestratorNames()).toEqual(["Flow"]);
+    expect(registry.orchestratorVersions("Flow")).toEqual(["1.0", "2.0", ""]);
+    expect(() => registry.addOrchestrator("Flow", v1, { version: 2 as never })).toThrow(/must be a string/);
+  });
+
   it("refuses additions while sealed, and takes them again once unsealed", () => {
     const registry = new TaskRegistry();
     registry.seal("the worker started");

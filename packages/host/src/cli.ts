@@ -724,8 +724,10 @@ withCommon(
     // Only the app's registry is needed: no worker, no backend.
     const registry = new TaskRegistry();
     await register(registry);
-    const fn = registry.getOrchestrator(start.name);
-    if (!fn) throw new UsageError(`the app registers no orchestrator named '${start.name}'`);
+    // The orchestrator of the version the instance was started with (else the one registered without a version).
+    const fn = registry.getOrchestrator(start.name, start.version);
+    const named = start.version ? `'${start.name}' for version '${start.version}'` : `'${start.name}'`;
+    if (!fn) throw new UsageError(`the app registers no orchestrator named ${named}`);
     // The async replay: it runs function* and async function* orchestrators alike, as the worker does.
     const r = await replayOrchestrationAsync(fn, events, []);
     const bad = r.completion?.failureDetails?.errorType === "NonDeterminismError";

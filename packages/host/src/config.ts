@@ -3,23 +3,37 @@
  * names a Durable Functions user knows. Precedence: options > environment > file > defaults. The file may be
  * flat (`{"hubName": …}`) or shaped like Functions' host.json (`{"extensions":{"durableTask":{…}}}`).
  *
- * Environment: TASKHUB_HUB_NAME, AZURE_STORAGE_CONNECTION_STRING (or the setting named by
- * TASKHUB_CONNECTION_NAME, e.g. AzureWebJobsStorage), AZURE_STORAGE_ACCOUNT_NAME (DefaultAzureCredential),
+ * Environment: TASKHUB_HUB_NAME, AZURE_STORAGE_CONNECTION_STRING or AzureWebJobsStorage (or the setting named
+ * by TASKHUB_CONNECTION_NAME / the file's `connectionName`), else that setting's identity-based form as Azure
+ * Functions reads it (`<name>__accountName`, `__serviceUri`, `__blobServiceUri`, `__queueServiceUri`,
+ * `__tableServiceUri`, `__credential`, `__clientId`, ...; the file may give the same keys), else
+ * AZURE_STORAGE_ACCOUNT_NAME (DefaultAzureCredential),
  * TASKHUB_PARTITION_COUNT, TASKHUB_MAX_CONCURRENT_ACTIVITIES, TASKHUB_MAX_CONCURRENT_ORCHESTRATIONS,
  * TASKHUB_CONTROL_QUEUE_BATCH_SIZE, TASKHUB_MAX_QUEUE_POLLING_INTERVAL (seconds or hh:mm:ss),
  * TASKHUB_EXTENDED_SESSIONS, TASKHUB_PARTITION_MANAGEMENT, TASKHUB_HTTP_PORT, TASKHUB_HTTP_HOST,
  * TASKHUB_HTTP_KEY (at least 16 characters), TASKHUB_HTTP_AUTH=disabled, TASKHUB_HTTP_HEADERS_TIMEOUT and
- * TASKHUB_HTTP_REQUEST_TIMEOUT (seconds or hh:mm:ss), TASKHUB_LOG_LEVEL, NODE_ENV (production refuses to start
+ * TASKHUB_HTTP_REQUEST_TIMEOUT (seconds or hh:mm:ss), TASKHUB_DEFAULT_VERSION, TASKHUB_VERSION_MATCH_STRATEGY,
+ * TASKHUB_VERSION_FAILURE_STRATEGY (DF's defaultVersion, versionMatchStrategy, versionFailureStrategy), TASKHUB_LOG_LEVEL, NODE_ENV (production refuses to start
  * without storage), TASKHUB_CONFIG (path of the file).
  *
  * Everything is validated here, so that a host refuses bad configuration before it starts anything.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { InvalidArgumentError } from "@taskhub/core";
 import {
+  InvalidArgumentError,
+  validateVersioning,
+  type VersionFailureStrategy,
+  type VersionMatchStrategy,
+} from "@taskhub/core";
+import {
+  IDENTITY_SETTING_NAMES,
+  identityConnection,
+  identityConnectionSettings,
   parseConnectionString,
   SETTING_DEFAULTS,
+  type IdentityConnectionSettings,
+  type StorageConnection,
   validatePartitionCount,
   validateTaskHubName,
 } from "@taskhub/azure-storage";
@@ -27,8 +41,11 @@ import { validateApiKey } from "./http/api-key.js";
 
 export interface HostConfig {
   hubName: string;
-  /** Undefined: no storage configured (development starts an embedded Azurite). */
-  storage: { connectionString: string } | { accountName: string } | undefined;
+  /**
+   * A connection string, or an identity-based connection with its credential. Undefined: no storage
+   * configured (development starts an embedded Azurite).
+   */
+  storage: StorageConnection | undefined;
   partitionCount: number;
   maxConcurrentActivityFunctions: number;
   maxConcurrentOrchestratorFunctions: number;
@@ -46,11 +63,23 @@ export interface HostConfig {
     /** How long a whole request, headers and body, may take to arrive (default 15 s); then 408 and closed. */
     requestTimeoutMs: number;
   };
+  /**
+   * Durable Functions' orchestration versioning: `defaultVersion` stamps new instances and sub-orchestrations
+   * and is the worker's version, which instances are matched against (defaults: CurrentOrOlder, Reject).
+   */
+  versioning: {
+    defaultVersion: string | undefined;
+    versionMatchStrategy: VersionMatchStrategy;
+    versionFailureStrategy: VersionFailureStrategy;
+  };
   logLevel: string;
   production: boolean;
 }
 
-export type HostConfigInput = Partial<Omit<HostConfig, "http">> & { http?: Partial<HostConfig["http"]> };
+export type HostConfigInput = Partial<Omit<HostConfig, "http" | "versioning">> & {
+  http?: Partial<HostConfig["http"]>;
+  versioning?: Partial<HostConfig["versioning"]>;
+};
 
 type Raw = Record<string, unknown>;
 
@@ -78,6 +107,13 @@ function bool(v: unknown, what: string): boolean {
   if (/^(true|1|yes)$/i.test(String(v))) return true;
   if (/^(false|0|no)$/i.test(String(v))) return false;
   throw new InvalidArgumentError(`${what} must be true or false, got ${JSON.stringify(v)}`);
+}
+
+/** A string setting; JSON numbers (`"defaultVersion": 2`) are taken as their text. */
+function optionalString(v: unknown, what: string): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === "string" || typeof v === "number") return String(v);
+  throw new InvalidArgumentError(`${what} must be a string, got ${JSON.stringify(v)}`);
 }
 
 function readFile(path: string | undefined): Raw {
@@ -113,21 +149,7 @@ export function loadConfig(
   );
   validatePartitionCount(partitionCount);
 
-  let storage = input.storage;
-  if (!storage) {
-    const connectionName = String(
-      env.TASKHUB_CONNECTION_NAME ??
-        file.connectionName ??
-        file.connectionStringName ??
-        "AZURE_STORAGE_CONNECTION_STRING",
-    );
-    const cs = env[connectionName] ?? env.AZURE_STORAGE_CONNECTION_STRING;
-    const account = env.AZURE_STORAGE_ACCOUNT_NAME ?? (file.accountName as string | undefined);
-    if (cs) {
-      parseConnectionString(cs); // fail fast on a malformed string (the message never quotes it)
-      storage = { connectionString: cs };
-    } else if (account) storage = { accountName: account };
-  }
+  const storage = input.storage ?? storageFromSettings(env, file);
 
   const management = String(
     pick(input.partitionManagement, "TASKHUB_PARTITION_MANAGEMENT", "partitionManagement") ??
@@ -153,6 +175,29 @@ export function loadConfig(
     throw new InvalidArgumentError(
       `httpHeadersTimeout (${headersTimeoutMs / 1000} s) must not be longer than httpRequestTimeout (${requestTimeoutMs / 1000} s), which includes the headers`,
     );
+  const versioning = {
+    defaultVersion: optionalString(
+      input.versioning?.defaultVersion ?? env.TASKHUB_DEFAULT_VERSION ?? file.defaultVersion,
+      "defaultVersion",
+    ),
+    versionMatchStrategy: String(
+      input.versioning?.versionMatchStrategy ??
+        env.TASKHUB_VERSION_MATCH_STRATEGY ??
+        file.versionMatchStrategy ??
+        "CurrentOrOlder",
+    ) as VersionMatchStrategy,
+    versionFailureStrategy: String(
+      input.versioning?.versionFailureStrategy ??
+        env.TASKHUB_VERSION_FAILURE_STRATEGY ??
+        file.versionFailureStrategy ??
+        "Reject",
+    ) as VersionFailureStrategy,
+  };
+  validateVersioning({
+    version: versioning.defaultVersion,
+    matchStrategy: versioning.versionMatchStrategy,
+    failureStrategy: versioning.versionFailureStrategy,
+  });
   return {
     hubName,
     storage,
@@ -206,7 +251,35 @@ export function loadConfig(
       headersTimeoutMs,
       requestTimeoutMs,
     },
+    versioning,
     logLevel: String(pick(input.logLevel, "TASKHUB_LOG_LEVEL", "logLevel") ?? "info"),
     production: input.production ?? env.NODE_ENV === "production",
   };
+}
+
+/**
+ * The storage connection the settings name: a connection string in the setting named by
+ * TASKHUB_CONNECTION_NAME / `connectionName` (default AZURE_STORAGE_CONNECTION_STRING, then AzureWebJobsStorage),
+ * else that setting's identity-based form (`<name>__accountName`, ...), else an identity-based connection from
+ * the file's keys or AZURE_STORAGE_ACCOUNT_NAME. Undefined when nothing is configured.
+ */
+function storageFromSettings(env: NodeJS.ProcessEnv, file: Raw): StorageConnection | undefined {
+  const named = env.TASKHUB_CONNECTION_NAME ?? file.connectionName ?? file.connectionStringName;
+  const names =
+    named !== undefined ? [String(named)] : ["AZURE_STORAGE_CONNECTION_STRING", "AzureWebJobsStorage"];
+  const cs = names.map((n) => env[n]).find((v) => v) ?? env.AZURE_STORAGE_CONNECTION_STRING;
+  if (cs) {
+    parseConnectionString(cs); // fail fast on a malformed string (the message never quotes it)
+    return { connectionString: cs };
+  }
+  for (const name of named !== undefined ? [String(named)] : ["AzureWebJobsStorage"]) {
+    const settings = identityConnectionSettings(env, name);
+    if (settings) return identityConnection(settings, `${name}__`);
+  }
+  const fromFile: Record<string, string> = {};
+  for (const key of IDENTITY_SETTING_NAMES)
+    if (file[key] !== undefined && file[key] !== "") fromFile[key] = String(file[key]);
+  if (env.AZURE_STORAGE_ACCOUNT_NAME) fromFile.accountName = env.AZURE_STORAGE_ACCOUNT_NAME;
+  if (Object.keys(fromFile).length === 0) return undefined;
+  return identityConnection(fromFile as IdentityConnectionSettings, "storageProvider.");
 }

@@ -79,7 +79,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
   if (!config.storage && config.production)
     throw new TaskHubError(
       "InvalidArgument",
-      "no storage configured: set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_NAME (production mode never starts an embedded Azurite)",
+      "no storage configured: set AZURE_STORAGE_CONNECTION_STRING, AzureWebJobsStorage, AzureWebJobsStorage__accountName or AZURE_STORAGE_ACCOUNT_NAME (production mode never starts an embedded Azurite)",
     );
 
   // Then the port, the one setting only binding can check. Until the host is ready it answers 503.
@@ -137,10 +137,18 @@ export async function createHost(options: HostOptions): Promise<Host> {
       partitionManagement: config.partitionManagement,
       logger,
     });
+    // Durable Functions' versioning: defaultVersion is both the worker's version and the one it stamps.
+    const { defaultVersion, versionMatchStrategy, versionFailureStrategy } = config.versioning;
     const w = new TaskHubWorker(service, {
       maxConcurrentActivities: config.maxConcurrentActivityFunctions,
       maxConcurrentOrchestrations: config.maxConcurrentOrchestratorFunctions,
       logger,
+      versioning: {
+        version: defaultVersion,
+        defaultVersion,
+        matchStrategy: versionMatchStrategy,
+        failureStrategy: versionFailureStrategy,
+      },
     });
     await options.register(w);
 
@@ -153,7 +161,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     }
     await w.start();
     worker = w;
-    const client = new TaskHubClient(service);
+    const client = new TaskHubClient(service, { defaultVersion });
     const api = createManagementApi({
       client,
       taskHubName: config.hubName,

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TaskHubClient, TaskHubWorker } from "@taskhub/core";
+import { newEvent, TaskHubClient, TaskHubWorker } from "@taskhub/core";
 import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 // @ts-expect-error -- plain JS fixture without types
@@ -17,6 +17,7 @@ const app = fileURLToPath(new URL("./fixtures/app.mjs", import.meta.url));
 const changed = fileURLToPath(new URL("./fixtures/app-changed.mjs", import.meta.url));
 const asyncApp = fileURLToPath(new URL("./fixtures/app-async.mjs", import.meta.url));
 const registryOnlyApp = fileURLToPath(new URL("./fixtures/app-registry-only.mjs", import.meta.url));
+const versionedApp = fileURLToPath(new URL("./fixtures/app-versioned.mjs", import.meta.url));
 let azurite: AzuriteInstance;
 let worker: TaskHubWorker;
 let client: TaskHubClient;
@@ -194,6 +195,37 @@ describe("taskhub CLI", () => {
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     expect(r.json).toMatchObject({ deterministic: true });
+  });
+
+  it("replays a history against the orchestrator of the version it was started with", () => {
+    const dir = mkdtempSync(join(tmpdir(), "taskhub-cli-"));
+    const history = (version: string, activity: string): string => {
+      const file = join(dir, `history-${version}-${activity}.json`);
+      const at = new Date(Date.UTC(2026, 0, 1));
+      const events = [
+        newEvent("OrchestratorStarted", { timestamp: at }),
+        newEvent("ExecutionStarted", {
+          timestamp: at,
+          orchestrationInstance: { instanceId: "v", executionId: "e" },
+          name: "Versioned",
+          version,
+          input: undefined,
+        }),
+        newEvent("TaskScheduled", { eventId: 0, timestamp: at, name: activity, version: "" }),
+        newEvent("OrchestratorCompleted", { timestamp: at }),
+      ];
+      writeFileSync(file, JSON.stringify(events));
+      return file;
+    };
+    const replay = (file: string) => run(["replay", "--app", versionedApp, "--file", file, "--json"]);
+    expect(replay(history("1.0", "A"))).toMatchObject({ code: 0, json: { deterministic: true } });
+    expect(replay(history("2.0", "B"))).toMatchObject({ code: 0, json: { deterministic: true } });
+    const wrong = replay(history("2.0", "A"));
+    expect(wrong.code).toBe(1);
+    expect(wrong.json.failure).toMatch(/'A'.*'B'/);
+    const unknown = run(["replay", "--app", versionedApp, "--file", history("3.0", "A")]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/no orchestrator named 'Versioned' for version '3\.0'/);
   });
 
   it("uses exit codes: 3 not found, 2 bad usage or no storage, 1 failure", () => {

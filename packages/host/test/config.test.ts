@@ -57,9 +57,104 @@ describe("host configuration", () => {
     expect(c.maxConcurrentActivityFunctions).toBe(7);
     expect(c.maxQueuePollingIntervalMs).toBe(5000);
     expect(c.storage).toEqual({ connectionString: "UseDevelopmentStorage=true" });
-    expect(loadConfig({}, { AZURE_STORAGE_ACCOUNT_NAME: "acct" }, undefined).storage).toEqual({
+    expect(loadConfig({}, { AZURE_STORAGE_ACCOUNT_NAME: "acct" }, undefined).storage).toMatchObject({
       accountName: "acct",
+      credential: expect.objectContaining({
+        constructor: expect.objectContaining({ name: "DefaultAzureCredential" }),
+      }),
     });
+  });
+
+  it("reads Durable Functions' versioning settings, with its defaults (CurrentOrOlder, Reject)", () => {
+    expect(loadConfig({}, {}, undefined).versioning).toEqual({
+      defaultVersion: undefined,
+      versionMatchStrategy: "CurrentOrOlder",
+      versionFailureStrategy: "Reject",
+    });
+    const f = file({
+      extensions: {
+        durableTask: {
+          defaultVersion: "2.0",
+          versionMatchStrategy: "Strict",
+          versionFailureStrategy: "Fail",
+        },
+      },
+    });
+    expect(loadConfig({}, {}, f).versioning).toEqual({
+      defaultVersion: "2.0",
+      versionMatchStrategy: "Strict",
+      versionFailureStrategy: "Fail",
+    });
+    expect(
+      loadConfig({}, { TASKHUB_DEFAULT_VERSION: "3.0", TASKHUB_VERSION_MATCH_STRATEGY: "None" }, f)
+        .versioning,
+    ).toMatchObject({ defaultVersion: "3.0", versionMatchStrategy: "None" });
+    expect(() => loadConfig({}, { TASKHUB_VERSION_MATCH_STRATEGY: "Latest" }, undefined)).toThrow(
+      /versionMatchStrategy must be one of None, Strict, CurrentOrOlder, got "Latest"/,
+    );
+    expect(() => loadConfig({}, { TASKHUB_VERSION_FAILURE_STRATEGY: "Skip" }, undefined)).toThrow(
+      /versionFailureStrategy must be one of Reject, Fail/,
+    );
+  });
+
+  it("reads an identity-based connection as Functions names its settings", () => {
+    const env = {
+      AzureWebJobsStorage__accountName: "acct",
+      AzureWebJobsStorage__credential: "managedidentity",
+      AzureWebJobsStorage__clientId: "00000000-0000-0000-0000-00000000000c",
+    };
+    expect(loadConfig({}, env, undefined).storage).toMatchObject({
+      accountName: "acct",
+      credential: expect.objectContaining({
+        constructor: expect.objectContaining({ name: "ManagedIdentityCredential" }),
+      }),
+    });
+    // Under the connection name given (DF's storageProvider.connectionName), with each service's URI.
+    const f = file({ extensions: { durableTask: { storageProvider: { connectionName: "Storage" } } } });
+    const byUri = loadConfig(
+      {},
+      {
+        Storage__blobServiceUri: "https://acct.blob.core.windows.net",
+        Storage__queueServiceUri: "https://acct.queue.core.windows.net",
+        Storage__tableServiceUri: "https://acct.table.core.windows.net",
+      },
+      f,
+    ).storage;
+    expect(byUri).toMatchObject({
+      queueEndpoint: "https://acct.queue.core.windows.net",
+      credential: expect.objectContaining({
+        constructor: expect.objectContaining({ name: "DefaultAzureCredential" }),
+      }),
+    });
+    // A connection string under the name wins; AzureWebJobsStorage is read without a name configured.
+    expect(
+      loadConfig(
+        {},
+        { AzureWebJobsStorage: "UseDevelopmentStorage=true", AzureWebJobsStorage__accountName: "a" },
+        undefined,
+      ).storage,
+    ).toEqual({ connectionString: "UseDevelopmentStorage=true" });
+    // taskhub's own file, in storageProvider.
+    const own = file({ storageProvider: { accountName: "fromfile", credential: "managedidentity" } });
+    expect(loadConfig({}, {}, own).storage).toMatchObject({
+      accountName: "fromfile",
+      credential: expect.objectContaining({
+        constructor: expect.objectContaining({ name: "ManagedIdentityCredential" }),
+      }),
+    });
+  });
+
+  it.each([
+    [
+      { AzureWebJobsStorage__queueServiceUri: "https://a.queue.core.windows.net" },
+      /AzureWebJobsStorage__accountName or the URI of each service/,
+    ],
+    [
+      { AzureWebJobsStorage__accountName: "a", AzureWebJobsStorage__credential: "cli" },
+      /AzureWebJobsStorage__credential must be "managedidentity"/,
+    ],
+  ])("refuses identity settings that cannot make a connection (%j)", (env, message) => {
+    expect(() => loadConfig({}, env, undefined)).toThrow(message);
   });
 
   it.each([

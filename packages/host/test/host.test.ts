@@ -185,6 +185,43 @@ describe("createHost", () => {
     expect(scrubSecrets("https://x/y?sv=1&sig=abcd%2F&se=2")).toBe("https://x/y?sv=1&sig=[REDACTED]&se=2");
     expect(scrubSecrets("my key is supersecretkey123", ["supersecretkey123"])).toBe("my key is [REDACTED]");
   });
+
+  it("versions as host.json says: defaultVersion stamps instances and sub-orchestrations; a newer instance is left (Reject)", async () => {
+    let rejected: () => void = () => {};
+    const rejection = new Promise<void>((done) => (rejected = done));
+    const record = (o: object | string): void => {
+      const event = typeof o === "object" ? (o as { event?: string }).event : undefined;
+      if (event === "orchestration.versionRejected") rejected();
+    };
+    const host = await createHost({
+      config: {
+        http: { port: 0, authDisabled: true },
+        hubName: "VersionHub",
+        versioning: { defaultVersion: "2.0" },
+      },
+      env: { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString },
+      // Only the log methods the host calls; not a whole pino logger.
+      logger: { debug: record, info: record, warn: record, error: record } as never,
+      register: (w) => {
+        w.addOrchestrator("Child", (ctx) => ctx.version);
+        w.addOrchestrator("Parent", function* (ctx) {
+          return [ctx.version, (yield ctx.callSubOrchestrator("Child")) as string];
+        });
+      },
+    });
+    const api = `${host.url}/runtime/webhooks/durabletask`;
+    try {
+      const r = await fetch(`${api}/orchestrators/Parent?timeout=30&pollingInterval=1`, { method: "POST" });
+      expect(await r.json()).toEqual(["2.0", "2.0"]);
+      const newer = await fetch(`${api}/orchestrators/Child?version=3.0`, { method: "POST" });
+      const { id } = (await newer.json()) as { id: string };
+      await rejection; // CurrentOrOlder (DF's default): 3.0 is newer than this worker's 2.0
+      const status = await fetch(`${api}/instances/${id}`);
+      expect(((await status.json()) as { runtimeStatus: string }).runtimeStatus).toBe("Pending");
+    } finally {
+      await host.stop();
+    }
+  });
 });
 
 describe("taskhub worker process", () => {

@@ -1,7 +1,6 @@
 /**
- * Storage clients for a task hub: from a connection string (`UseDevelopmentStorage=true`, Azurite's full
- * form, an Azure account key or SAS connection string), or an account name / service endpoints with a
- * `TokenCredential` (by default `DefaultAzureCredential`).
+ * Storage clients for a task hub, from a `StorageConnection` (see connection.ts): signed with the account key,
+ * the SAS token or the `TokenCredential` the connection gives.
  *
  * Contracts:
  * - Every client counts its requests, retries included, in the `RequestCounter` (one is made when none is
@@ -27,7 +26,6 @@ import {
   TableServiceClient,
   type TableServiceClientOptions,
 } from "@azure/data-tables";
-import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
 import {
   AnonymousCredential as BlobAnonymousCredential,
   BlobServiceClient,
@@ -45,19 +43,8 @@ import {
   type QueueClient,
 } from "@azure/storage-queue";
 import { InvalidArgumentError, TaskHubError } from "@taskhub/core";
+import { resolveConnection, type StorageAuth, type StorageConnection } from "./connection.js";
 import { RequestCounter, type StorageService } from "./request-counter.js";
-
-export type StorageConnection =
-  | { connectionString: string }
-  | {
-      accountName: string;
-      /** Default: `new DefaultAzureCredential()`. */
-      credential?: TokenCredential;
-      /** Default: `https://<accountName>.<service>.core.windows.net`. */
-      blobEndpoint?: string;
-      queueEndpoint?: string;
-      tableEndpoint?: string;
-    };
 
 export interface StorageRetryOptions {
   /** Attempts per request, the first included (default 4). */
@@ -89,125 +76,8 @@ export interface StorageClients {
   container(name: string): ContainerClient;
 }
 
-/**
- * What a connection string says. `accountKey` and `sharedAccessSignature` are present but not enumerable,
- * so logging or serializing the object does not print them.
- */
-export interface ParsedConnectionString {
-  accountName: string;
-  blobEndpoint: string;
-  queueEndpoint: string;
-  tableEndpoint: string;
-  readonly accountKey: string | undefined;
-  readonly sharedAccessSignature: string | undefined;
-}
-
-/** Azurite's (and the old storage emulator's) well-known development account. */
-export const DEVELOPMENT_ACCOUNT_NAME = "devstoreaccount1";
-export const DEVELOPMENT_ACCOUNT_KEY =
-  "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-
 const DEFAULT_MAX_TRIES = 4;
 const DEFAULT_TRY_TIMEOUT_MS = 30_000;
-const SERVICES = ["blob", "queue", "table"] as const;
-const DEVELOPMENT_PORTS: Record<StorageService, number> = { blob: 10000, queue: 10001, table: 10002 };
-
-/**
- * Endpoints, account name and credentials of a storage connection string. Keys are case-insensitive.
- * `UseDevelopmentStorage=true` means Azurite on its default ports (10000 blob, 10001 queue, 10002 table) at
- * 127.0.0.1, or at the host of `DevelopmentStorageProxyUri`. Errors never quote the string.
- */
-export function parseConnectionString(cs: string): ParsedConnectionString {
-  const parts = new Map<string, string>();
-  for (const piece of cs.split(";")) {
-    const i = piece.indexOf("=");
-    if (i > 0) parts.set(piece.slice(0, i).trim().toLowerCase(), piece.slice(i + 1).trim());
-  }
-  if (parts.get("usedevelopmentstorage")?.toLowerCase() === "true") {
-    const proxy = validUrl(
-      parts.get("developmentstorageproxyuri") || "http://127.0.0.1",
-      "DevelopmentStorageProxyUri",
-    );
-    const base = `${proxy.protocol}//${proxy.hostname}`;
-    return withSecrets(
-      {
-        accountName: DEVELOPMENT_ACCOUNT_NAME,
-        blobEndpoint: `${base}:${DEVELOPMENT_PORTS.blob}/${DEVELOPMENT_ACCOUNT_NAME}`,
-        queueEndpoint: `${base}:${DEVELOPMENT_PORTS.queue}/${DEVELOPMENT_ACCOUNT_NAME}`,
-        tableEndpoint: `${base}:${DEVELOPMENT_PORTS.table}/${DEVELOPMENT_ACCOUNT_NAME}`,
-      },
-      DEVELOPMENT_ACCOUNT_KEY,
-      undefined,
-    );
-  }
-  const explicit = (svc: StorageService): string | undefined => {
-    const value = parts.get(`${svc}endpoint`);
-    if (!value) return undefined;
-    validUrl(value, `${svc[0]!.toUpperCase()}${svc.slice(1)}Endpoint`);
-    return value.replace(/\/+$/, "");
-  };
-  const accountName =
-    parts.get("accountname") ||
-    accountFromEndpoint(explicit("queue") ?? explicit("table") ?? explicit("blob"));
-  if (!accountName) {
-    throw new InvalidArgumentError(
-      "the storage connection string has no AccountName and no endpoint to take it from (and is not UseDevelopmentStorage=true)",
-    );
-  }
-  const protocol = parts.get("defaultendpointsprotocol")?.toLowerCase() || "https";
-  if (protocol !== "https" && protocol !== "http")
-    throw new InvalidArgumentError("DefaultEndpointsProtocol must be http or https");
-  const suffix = parts.get("endpointsuffix") || "core.windows.net";
-  const endpoint = (svc: StorageService): string =>
-    explicit(svc) ?? `${protocol}://${accountName}.${svc}.${suffix}`;
-  return withSecrets(
-    {
-      accountName,
-      blobEndpoint: endpoint("blob"),
-      queueEndpoint: endpoint("queue"),
-      tableEndpoint: endpoint("table"),
-    },
-    parts.get("accountkey") || undefined,
-    parts.get("sharedaccesssignature")?.replace(/^\?/, "") || undefined,
-  );
-}
-
-function withSecrets(
-  endpoints: Omit<ParsedConnectionString, "accountKey" | "sharedAccessSignature">,
-  accountKey: string | undefined,
-  sharedAccessSignature: string | undefined,
-): ParsedConnectionString {
-  return Object.defineProperties(endpoints, {
-    accountKey: { value: accountKey, enumerable: false },
-    sharedAccessSignature: { value: sharedAccessSignature, enumerable: false },
-  }) as ParsedConnectionString;
-}
-
-function validUrl(value: string, what: string): URL {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
-    throw new InvalidArgumentError(`${what} of the storage connection is not an http(s) URL`);
-  }
-  return url;
-}
-
-/** Path-style endpoints (Azurite: `http://127.0.0.1:10001/devstoreaccount1`) name the account in the path. */
-function accountFromEndpoint(endpoint: string | undefined): string | undefined {
-  if (endpoint === undefined) return undefined;
-  const url = new URL(endpoint);
-  return url.pathname.split("/").find((s) => s !== "") ?? url.hostname.split(".")[0];
-}
-
-type Credentials =
-  | { kind: "key"; accountName: string; accountKey: string }
-  | { kind: "sas"; sas: string }
-  | { kind: "token"; credential: TokenCredential }
-  | { kind: "anonymous" };
 
 export function createStorageClients(
   conn: StorageConnection,
@@ -221,29 +91,7 @@ export function createStorageClients(
     throw new InvalidArgumentError("retry.maxTries must be an integer >= 1");
   if (!(tryTimeoutMs > 0)) throw new InvalidArgumentError("retry.tryTimeoutMs must be > 0");
 
-  let accountName: string;
-  const endpoints: Record<StorageService, string> = { blob: "", queue: "", table: "" };
-  let credentials: Credentials;
-  if ("connectionString" in conn) {
-    const p = parseConnectionString(conn.connectionString);
-    accountName = p.accountName;
-    Object.assign(endpoints, { blob: p.blobEndpoint, queue: p.queueEndpoint, table: p.tableEndpoint });
-    credentials = p.accountKey
-      ? { kind: "key", accountName: p.accountName, accountKey: p.accountKey }
-      : p.sharedAccessSignature
-        ? { kind: "sas", sas: p.sharedAccessSignature }
-        : { kind: "anonymous" };
-  } else {
-    accountName = conn.accountName;
-    const given = { blob: conn.blobEndpoint, queue: conn.queueEndpoint, table: conn.tableEndpoint };
-    for (const svc of SERVICES) {
-      const value = given[svc];
-      endpoints[svc] = value
-        ? validUrl(value, `${svc}Endpoint`).href.replace(/\/+$/, "")
-        : `https://${conn.accountName}.${svc}.core.windows.net`;
-    }
-    credentials = { kind: "token", credential: conn.credential ?? new DefaultAzureCredential() };
-  }
+  const { accountName, endpoints, auth: credentials } = resolveConnection(conn);
 
   // Policies every attempt passes through (after the retry policy): the counter and the per-try timeout.
   const perRetry = (service: StorageService): PipelinePolicy[] => [
@@ -320,7 +168,7 @@ export function createStorageClients(
 
 function newTableService(
   url: string,
-  credentials: Credentials,
+  credentials: StorageAuth,
   options: TableServiceClientOptions,
 ): TableServiceClient {
   switch (credentials.kind) {
@@ -342,7 +190,7 @@ function newTableService(
 function newTableClient(
   url: string,
   name: string,
-  credentials: Credentials,
+  credentials: StorageAuth,
   options: TableServiceClientOptions,
 ): TableClient {
   switch (credentials.kind) {

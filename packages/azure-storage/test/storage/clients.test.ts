@@ -1,5 +1,4 @@
-// Storage clients against the shared Azurite: connection string forms, a round trip per service, raw queue
-// message text on the wire, SAS connection strings, and Storage errors that keep secrets out.
+// Storage clients against the shared Azurite: a round trip per service, raw queue message text on the wire, SAS connection strings, and Storage errors that keep secrets out.
 import { randomBytes } from "node:crypto";
 import { createServer, connect, type AddressInfo, type Socket } from "node:net";
 import {
@@ -22,72 +21,6 @@ import {
 
 const uniqueName = (): string => `t${randomBytes(6).toString("hex")}`;
 const azurite = (): string => inject("azuriteConnectionString");
-
-describe("parseConnectionString", () => {
-  it("maps UseDevelopmentStorage=true to Azurite's default ports on 127.0.0.1", () => {
-    const p = parseConnectionString("UseDevelopmentStorage=true");
-    expect(p).toEqual({
-      accountName: "devstoreaccount1",
-      blobEndpoint: "http://127.0.0.1:10000/devstoreaccount1",
-      queueEndpoint: "http://127.0.0.1:10001/devstoreaccount1",
-      tableEndpoint: "http://127.0.0.1:10002/devstoreaccount1",
-    });
-    expect(p.accountKey).toBe(DEVELOPMENT_ACCOUNT_KEY);
-    expect(
-      parseConnectionString("UseDevelopmentStorage=true;DevelopmentStorageProxyUri=http://azurite")
-        .queueEndpoint,
-    ).toBe("http://azurite:10001/devstoreaccount1");
-  });
-
-  it("reads Azurite's full form, with the key kept out of logs and JSON", () => {
-    const cs = azurite();
-    const p = parseConnectionString(cs);
-    expect(p.accountName).toBe("devstoreaccount1");
-    for (const endpoint of [p.blobEndpoint, p.queueEndpoint, p.tableEndpoint]) {
-      expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1$/);
-      expect(cs).toContain(`=${endpoint};`);
-    }
-    expect(new Set([p.blobEndpoint, p.queueEndpoint, p.tableEndpoint]).size).toBe(3);
-    expect(p.accountKey).toBe(DEVELOPMENT_ACCOUNT_KEY);
-    expect(JSON.stringify(p)).not.toContain(DEVELOPMENT_ACCOUNT_KEY);
-  });
-
-  it("reads Azure's account form and SAS form, keys case-insensitively", () => {
-    const a = parseConnectionString(
-      "defaultendpointsprotocol=https;accountname=acct;ACCOUNTKEY=a2V5;EndpointSuffix=core.chinacloudapi.cn",
-    );
-    expect(a).toEqual({
-      accountName: "acct",
-      blobEndpoint: "https://acct.blob.core.chinacloudapi.cn",
-      queueEndpoint: "https://acct.queue.core.chinacloudapi.cn",
-      tableEndpoint: "https://acct.table.core.chinacloudapi.cn",
-    });
-    expect(a.accountKey).toBe("a2V5");
-    const s = parseConnectionString(
-      "QueueEndpoint=https://acct.queue.core.windows.net/;SharedAccessSignature=?sv=2022&sig=abc%3D",
-    );
-    expect(s.accountName).toBe("acct");
-    expect(s.queueEndpoint).toBe("https://acct.queue.core.windows.net");
-    expect(s.sharedAccessSignature).toBe("sv=2022&sig=abc%3D");
-    expect(s.accountKey).toBeUndefined();
-  });
-
-  it("rejects a connection string without an account or with a bad endpoint, without echoing it", () => {
-    for (const cs of [
-      "AccountKey=secretsecret",
-      "AccountName=a;AccountKey=secretsecret;QueueEndpoint=not a url",
-    ]) {
-      let err: unknown;
-      try {
-        parseConnectionString(cs);
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toMatchObject({ code: "InvalidArgument" });
-      expect((err as Error).message).not.toContain("secretsecret");
-    }
-  });
-});
 
 describe("createStorageClients on Azurite", () => {
   it("creates and deletes a queue, table and container and round-trips a message, an entity and a blob", async () => {

@@ -7,19 +7,20 @@
  * - messages for another execution, duplicate starts and results for unknown tasks are dropped;
  * - messages for a finished instance are dropped, except ExecutionRewound on a Failed one;
  * - continue-as-new runs the next generation in the same step; only its history is written (as DTF);
- * - an unknown orchestrator name fails the instance with `OrchestratorNotRegistered`.
+ * - an unknown orchestrator name fails the instance with `OrchestratorNotRegistered`;
+ * - with `versioning`, an instance whose version does not match the worker's is failed (`VersionMismatch`,
+ *   its code not run) or, with the `Reject` strategy, the step throws `VersionRejectedError` and writes nothing
+ *   (the worker abandons the work item for another worker), as DurableTask.Core's dispatcher does.
  *
  * `executeOrchestrationWorkItem` is synchronous and replays `function*` orchestrators only;
  * `executeOrchestrationWorkItemAsync` (what the worker uses) also runs `async function*` ones, awaiting only
  * when an orchestrator turns out to be one.
  */
-import { encodeActivityInput } from "./activity-input.js";
-import type { CompleteOrchestrationAction, OrchestratorAction } from "../actions/actions.js";
-import type { DelayedTaskMessage, TaskMessage } from "../backend/task-message.js";
+import type { CompleteOrchestrationAction } from "../actions/actions.js";
+import type { TaskMessage } from "../backend/task-message.js";
 import type { OrchestrationCommit, OrchestrationWorkItem } from "../backend/service.js";
-import type { ExecutionStartedEvent, HistoryEvent, OrchestrationInstance } from "../history/events.js";
+import type { HistoryEvent, OrchestrationInstance } from "../history/events.js";
 import { newEvent } from "../history/factories.js";
-import { parseDtfDateTime } from "../history/time.js";
 import { uuidV5 } from "../replay/new-guid.js";
 import {
   replayMaybeAsync,
@@ -29,6 +30,13 @@ import {
 } from "../replay/replay.js";
 import { OrchestrationRuntimeState } from "../state/runtime-state.js";
 import { rewindHistory } from "./rewind.js";
+import { StepOutput } from "./step-output.js";
+import {
+  versionMatches,
+  versionMismatchFailure,
+  VersionRejectedError,
+  type VersioningOptions,
+} from "./versioning.js";
 
 export interface ExecuteOptions {
   resolveOrchestrator(name: string, version?: string): Orchestrator | undefined;
@@ -40,6 +48,8 @@ export interface ExecuteOptions {
   includeParameters?: boolean;
   /** Called for every message the step drops, with the reason (for logging). */
   onDiscard?(message: TaskMessage, reason: string): void;
+  /** The worker's version and what to do with instances of another (default: any version runs). */
+  versioning?: VersioningOptions | undefined;
 }
 
 /** `undefined` when every message was dropped: the backend just deletes them. */
@@ -153,7 +163,11 @@ function* executeSteps(
   }
   if (accepted.length === 0) return undefined;
 
-  const output = new StepOutput(opts);
+  const output = new StepOutput({
+    now: opts.now,
+    includeParameters: opts.includeParameters,
+    defaultVersion: opts.versioning?.defaultVersion,
+  });
   let newEvents: HistoryEvent[] = [newEvent("OrchestratorStarted", { timestamp: opts.now }), ...accepted];
   let episodeState: OrchestrationRuntimeState | undefined;
   for (let gen = 0; ; gen++) {
@@ -161,11 +175,23 @@ function* executeSteps(
     const runtime = new OrchestrationRuntimeState(all);
     const start = runtime.startEvent;
     if (!start) return undefined;
-    const orchestrator = opts.resolveOrchestrator(start.name, start.version);
+    const versioning = opts.versioning ?? {};
+    const matches = versionMatches(versioning, start.version);
+    if (!matches && versioning.failureStrategy !== "Fail")
+      throw new VersionRejectedError(
+        start.version ?? "",
+        versioning.version ?? "",
+        versioning.matchStrategy!,
+      );
+    const orchestrator = matches ? opts.resolveOrchestrator(start.name, start.version) : undefined;
     const result: ReplayResult = orchestrator
       ? yield { orchestrator, past, newEvents, options: { maxTimerIntervalMs: opts.maxTimerIntervalMs } }
       : {
-          actions: [notRegistered(start.name, runtime)],
+          actions: [
+            matches
+              ? notRegistered(start.name, start.version, runtime)
+              : versionMismatchFailure(versioning, start.version),
+          ],
           customStatus: wi.customStatus,
           completion: undefined,
         };
@@ -235,183 +261,22 @@ function resultKey(e: HistoryEvent): string | undefined {
   }
 }
 
-function notRegistered(name: string, runtime: OrchestrationRuntimeState): CompleteOrchestrationAction {
+function notRegistered(
+  name: string,
+  version: string | undefined,
+  runtime: OrchestrationRuntimeState,
+): CompleteOrchestrationAction {
+  const what = version ? `'${name}' (version '${version}')` : `'${name}'`;
   return {
     type: "CompleteOrchestration",
     id: 0,
     status: "Failed",
     failureDetails: {
       errorType: "OrchestratorNotRegistered",
-      errorMessage: `no orchestrator named '${name}' is registered with this worker (instance '${runtime.instanceId}')`,
+      errorMessage: `no orchestrator named ${what} is registered with this worker (instance '${runtime.instanceId}')`,
       isNonRetriable: true,
     },
   };
-}
-
-/** Accumulates the outbound messages of a step across generations. */
-class StepOutput {
-  readonly activityMessages: TaskMessage[] = [];
-  readonly orchestratorMessages: TaskMessage[] = [];
-  readonly timerMessages: DelayedTaskMessage[] = [];
-  customStatus: string | undefined;
-
-  constructor(private readonly opts: ExecuteOptions) {}
-
-  /** Turn actions into history events (returned) and outbound messages (collected). */
-  apply(
-    actions: readonly OrchestratorAction[],
-    start: ExecutionStartedEvent,
-    self: OrchestrationInstance,
-    episode: number,
-    rewinds: number,
-  ): HistoryEvent[] {
-    const { now } = this.opts;
-    const keepInput = this.opts.includeParameters ?? false;
-    const events: HistoryEvent[] = [];
-    const from = { sender: self, episode };
-    for (const a of actions) {
-      switch (a.type) {
-        case "ScheduleTask": {
-          const scheduled = newEvent("TaskScheduled", {
-            eventId: a.id,
-            timestamp: now,
-            name: a.name,
-            // DTF writes "" for an unversioned task (its Version column is always there).
-            version: a.version ?? "",
-            input: encodeActivityInput(a.input),
-            tags: a.tags,
-          });
-          events.push(keepInput ? scheduled : { ...scheduled, input: undefined });
-          this.activityMessages.push({
-            event: scheduled,
-            orchestrationInstance: self,
-            orchestrationTags: a.tags,
-            ...from,
-          });
-          break;
-        }
-        case "CreateSubOrchestration": {
-          const created = newEvent("SubOrchestrationInstanceCreated", {
-            eventId: a.id,
-            timestamp: now,
-            name: a.name,
-            version: a.version ?? "",
-            instanceId: a.instanceId,
-            input: a.input,
-            tags: a.tags,
-          });
-          events.push(keepInput ? created : { ...created, input: undefined });
-          const child: OrchestrationInstance = {
-            instanceId: a.instanceId,
-            executionId: subOrchestrationExecutionId(self, a.id, rewinds),
-          };
-          this.orchestratorMessages.push({
-            event: newEvent("ExecutionStarted", {
-              timestamp: now,
-              orchestrationInstance: child,
-              parentInstance: {
-                name: start.name,
-                orchestrationInstance: self,
-                taskScheduleId: a.id,
-                version: start.version,
-              },
-              name: a.name,
-              version: a.version ?? "",
-              input: a.input,
-              tags: a.tags,
-              generation: 0,
-            }),
-            orchestrationInstance: child,
-            orchestrationTags: a.tags,
-            ...from,
-          });
-          break;
-        }
-        case "CreateTimer":
-          events.push(newEvent("TimerCreated", { eventId: a.id, timestamp: now, fireAt: a.fireAt }));
-          this.timerMessages.push({
-            message: {
-              event: newEvent("TimerFired", { timestamp: now, timerId: a.id, fireAt: a.fireAt }),
-              orchestrationInstance: self,
-              ...from,
-            },
-            fireAt: parseDtfDateTime(a.fireAt),
-          });
-          break;
-        case "SendEvent":
-          events.push(
-            newEvent("EventSent", {
-              eventId: a.id,
-              timestamp: now,
-              instanceId: a.instanceId,
-              name: a.name,
-              input: a.input,
-            }),
-          );
-          this.orchestratorMessages.push({
-            event: newEvent("EventRaised", { timestamp: now, name: a.name, input: a.input }),
-            orchestrationInstance: { instanceId: a.instanceId },
-            ...from,
-          });
-          break;
-        case "CompleteOrchestration":
-          events.push(this.completionEvent(a, now));
-          this.notifyParent(a, start, self, from);
-          break;
-      }
-    }
-    return events;
-  }
-
-  private completionEvent(a: CompleteOrchestrationAction, now: Date): HistoryEvent {
-    return newEvent("ExecutionCompleted", {
-      eventId: a.id,
-      timestamp: now,
-      orchestrationStatus: a.status,
-      // DTF Core records a failure's message as the Result of a failed execution too.
-      result: a.result ?? (a.status === "Failed" ? a.failureDetails?.errorMessage : undefined),
-      failureDetails: a.failureDetails,
-    });
-  }
-
-  private notifyParent(
-    a: CompleteOrchestrationAction,
-    start: ExecutionStartedEvent,
-    self: OrchestrationInstance,
-    from: { sender: OrchestrationInstance; episode: number },
-  ): void {
-    const parent = start.parentInstance;
-    // Orchestrations started by entities report to nobody (the entity does not wait for them), nor do those
-    // whose start is tagged FireAndForget (DTF Core's tag, which its entities and fire-and-forget children carry).
-    if (
-      !parent ||
-      a.status === "ContinuedAsNew" ||
-      parent.orchestrationInstance.instanceId.startsWith("@") ||
-      start.tags?.FireAndForget !== undefined
-    )
-      return;
-    const { now } = this.opts;
-    const event: HistoryEvent =
-      a.status === "Completed"
-        ? newEvent("SubOrchestrationInstanceCompleted", {
-            timestamp: now,
-            taskScheduledId: parent.taskScheduleId,
-            result: a.result,
-          })
-        : newEvent("SubOrchestrationInstanceFailed", {
-            timestamp: now,
-            taskScheduledId: parent.taskScheduleId,
-            reason:
-              a.status === "Terminated"
-                ? `sub-orchestration '${self.instanceId}' was terminated: ${a.result ?? ""}`
-                : a.failureDetails?.errorMessage,
-            failureDetails: a.failureDetails ?? {
-              errorType: "OrchestrationTerminated",
-              errorMessage: `sub-orchestration '${self.instanceId}' was terminated`,
-            },
-          });
-    this.orchestratorMessages.push({ event, orchestrationInstance: parent.orchestrationInstance, ...from });
-  }
 }
 
 const CONTINUE_AS_NEW_NAMESPACE = Buffer.from("2f7d1c9a6e3b4d8f0a5c7e1b3d9f2a64", "hex");
@@ -427,21 +292,5 @@ function continuedExecutionId(previous: OrchestrationInstance): string {
   return uuidV5(
     CONTINUE_AS_NEW_NAMESPACE,
     `${previous.instanceId}\n${previous.executionId ?? ""}`,
-  ).replaceAll("-", "");
-}
-
-const SUB_ORCHESTRATION_NAMESPACE = Buffer.from("5b1c4f0e8d2a4c7e9f3b6a1d2e4c8b07", "hex");
-
-/**
- * A sub-orchestration's execution id, derived from what identifies its creation: the parent execution, the
- * task id and how often the parent was rewound. A parent step that runs again (its worker died after sending
- * the child's start but before its history write) sends the same start, which the child drops as a duplicate;
- * with a fresh random id the child took it for a new generation and ran again from the top. A rewind re-issues
- * a failed child under a new id, so the child does run again then.
- */
-function subOrchestrationExecutionId(parent: OrchestrationInstance, taskId: number, rewinds: number): string {
-  return uuidV5(
-    SUB_ORCHESTRATION_NAMESPACE,
-    `${parent.instanceId}\n${parent.executionId ?? ""}\n${taskId}\n${rewinds}`,
   ).replaceAll("-", "");
 }

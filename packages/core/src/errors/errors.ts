@@ -11,6 +11,7 @@ export type TaskHubErrorCode =
   | "InstanceNotFound"
   | "OrchestrationAlreadyExists"
   | "OrchestratorNotRegistered"
+  | "VersionMismatch"
   | "ActivityNotRegistered"
   | "EntityNotRegistered"
   | "EntityOperationFailed"

@@ -82,6 +82,18 @@ const CORE_EVENTS = {
     },
     context: STEP,
   },
+  "orchestration.versionRejected": {
+    level: "warn",
+    description:
+      "A work item's instance has a version this worker does not run (versionMatchStrategy, versionFailureStrategy Reject): it is left for another worker, with back-off.",
+    fields: {
+      instanceVersion: "the instance's version",
+      workerVersion: "this worker's version",
+      matchStrategy: "the match strategy that refused it (Strict or CurrentOrOlder)",
+      delayMs: "how long it stays invisible before it comes back",
+    },
+    context: STEP,
+  },
   "activity.failed": {
     level: "debug",
     description:

@@ -30,13 +30,19 @@ export function createWorkerClient(
   if (!service) return undefined;
   const env = process.env;
   const key = options.key ?? env.TASKHUB_HTTP_KEY;
-  return new DurableClient(new TaskHubClient(service as unknown as OrchestrationServiceClient), {
-    taskHubName: options.taskHubName ?? serviceHubName(service) ?? env.TASKHUB_HUB_NAME ?? "TaskHub",
-    origin: options.origin ?? `http://localhost:${env.TASKHUB_HTTP_PORT ?? 7071}`,
-    ...(key ? { key } : {}),
-    ...(options.connectionName ? { connectionName: options.connectionName } : {}),
-    orchestratorNames: () => worker.orchestratorNames(),
-  });
+  return new DurableClient(
+    new TaskHubClient(service as unknown as OrchestrationServiceClient, {
+      // Instances this client starts get the worker's default version (host.json's defaultVersion).
+      defaultVersion: (worker as { versioning?: { defaultVersion?: string } }).versioning?.defaultVersion,
+    }),
+    {
+      taskHubName: options.taskHubName ?? serviceHubName(service) ?? env.TASKHUB_HUB_NAME ?? "TaskHub",
+      origin: options.origin ?? `http://localhost:${env.TASKHUB_HTTP_PORT ?? 7071}`,
+      ...(key ? { key } : {}),
+      ...(options.connectionName ? { connectionName: options.connectionName } : {}),
+      orchestratorNames: () => worker.orchestratorNames(),
+    },
+  );
 }
 
 /** The task hub name of the worker's backend, when it has one (the Azure Storage service's `names.hub`). */
