@@ -23,6 +23,10 @@ export interface HostOptions {
   config?: HostConfigInput;
   env?: NodeJS.ProcessEnv;
   logger?: PinoLogger;
+  /** An app folder's host.json settings: the configuration's lowest layer (see `loadConfig`). */
+  appSettings?: Record<string, unknown>;
+  /** Warnings found while loading the app (settings or bindings not hosted), logged once at start. */
+  notices?: readonly { event: string; message: string }[];
   /** Drain timeout on stop (default 30 s). */
   drainTimeoutMs?: number;
   /**
@@ -51,12 +55,14 @@ export interface Host {
 
 export async function createHost(options: HostOptions): Promise<Host> {
   // Configuration first: nothing is started until all of it is valid.
-  const config = loadConfig(options.config, options.env);
+  const config = loadConfig(options.config, options.env, undefined, options.appSettings);
   const secrets = [
     config.http.key ?? "",
     config.storage && "connectionString" in config.storage ? config.storage.connectionString : "",
   ];
   const logger = options.logger ?? createLogger({ level: config.logLevel, secrets });
+  for (const { event, message, ...fields } of options.notices ?? [])
+    logger.warn({ event, ...fields }, message);
   if (!config.http.authDisabled && !config.http.key)
     throw new TaskHubError(
       "InvalidArgument",
@@ -116,8 +122,12 @@ export async function createHost(options: HostOptions): Promise<Host> {
       storage,
       partitionCount: config.partitionCount,
       controlQueueBatchSize: config.controlQueueBatchSize,
+      controlQueueBufferThreshold: config.controlQueueBufferThreshold,
+      controlQueueVisibilityTimeoutMs: config.controlQueueVisibilityTimeoutMs,
+      workItemQueueVisibilityTimeoutMs: config.workItemQueueVisibilityTimeoutMs,
       maxPollingIntervalMs: config.maxQueuePollingIntervalMs,
       extendedSessions: config.extendedSessionsEnabled,
+      sessionIdleTimeoutMs: config.sessionIdleTimeoutMs,
       partitionManagement: config.partitionManagement,
       logger,
     });
