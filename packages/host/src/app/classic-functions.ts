@@ -7,7 +7,7 @@
  */
 import { pathToFileURL } from "node:url";
 import type { TaskRegistrar } from "@taskhub/core";
-import { AppError } from "./app-error.js";
+import { AppError, loadFailure } from "./app-error.js";
 import { classicMember, type Facade } from "./facade.js";
 import type { FunctionDefinition } from "./function-json.js";
 
@@ -24,13 +24,9 @@ export async function loadClassicFunction(def: FunctionDefinition): Promise<Clas
   try {
     mod = (await import(pathToFileURL(def.scriptFile).href)) as Record<string, unknown>;
   } catch (err) {
-    throw new AppError(
-      def.scriptFile,
-      `cannot be loaded (function '${def.name}'): ${(err as Error).message}`,
-      {
-        cause: err,
-      },
-    );
+    throw new AppError(def.scriptFile, `cannot be loaded (function '${def.name}'): ${loadFailure(err)}`, {
+      cause: err,
+    });
   }
   const handler = pickEntryPoint(mod, def.entryPoint);
   if (typeof handler !== "function")

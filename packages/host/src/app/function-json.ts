@@ -46,9 +46,11 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 export function readFunctionJsons(folder: string, env: NodeJS.ProcessEnv = process.env): FunctionsFound {
   const found: FunctionsFound = { functions: [], notices: [] };
   const seen = new Map<string, string>();
-  for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) =>
-    a.name.localeCompare(b.name),
-  )) {
+  // In code-point order, whatever the locale: the same folder is always read in the same order.
+  const entries = readdirSync(folder, { withFileTypes: true }).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
+  for (const entry of entries) {
     if (!entry.isDirectory() || entry.name === "node_modules" || entry.name.startsWith(".")) continue;
     const file = join(folder, entry.name, "function.json");
     if (!existsSync(file)) continue;

@@ -11,7 +11,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { TaskRegistry, type Logger, type TaskRegistrar } from "@taskhub/core";
 import type { HttpHandler } from "../host.js";
-import { AppError, type AppNotice } from "./app-error.js";
+import { AppError, loadFailure, type AppNotice } from "./app-error.js";
 import { createClassicHttpHandler } from "./classic-http.js";
 import { loadClassicFunction, registerClassicFunctions, type ClassicFunction } from "./classic-functions.js";
 import { classicMember, facadePath, loadFacade, type Facade } from "./facade.js";
@@ -75,7 +75,7 @@ export async function loadApp(path: string, options: LoadAppOptions = {}): Promi
     try {
       await import(pathToFileURL(entry).href);
     } catch (err) {
-      throw new AppError(entry, `cannot be loaded: ${(err as Error).message}`, { cause: err });
+      throw new AppError(entry, `cannot be loaded: ${loadFailure(err)}`, { cause: err });
     }
   }
   const classic: ClassicFunction[] = [];
@@ -139,7 +139,7 @@ async function loadModule(file: string): Promise<LoadedApp> {
   try {
     mod = (await import(pathToFileURL(file).href)) as typeof mod;
   } catch (err) {
-    throw new AppError(file, `cannot be loaded: ${(err as Error).message}`, { cause: err });
+    throw new AppError(file, `cannot be loaded: ${loadFailure(err)}`, { cause: err });
   }
   const fn = mod.register ?? mod.default;
   if (typeof fn !== "function")
