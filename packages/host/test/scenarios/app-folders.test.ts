@@ -172,7 +172,7 @@ describe("--no-alias-durable-functions", () => {
     });
     expect(r.code).toBe(2);
     expect(r.err).toMatch(
-      /build\/functions\/counter\.cjs: cannot be loaded: Cannot find module 'durable-functions'/,
+      /build\/functions\/counter\.js: cannot be loaded: Cannot find module 'durable-functions'/,
     );
   });
 });
