@@ -40,7 +40,7 @@ describe("a v4-model app folder, unchanged (zero-change mode)", () => {
     });
   });
   afterAll(async () => {
-    expect(await host?.stop()).toBe(0);
+    if (host) expect(await host.stop()).toBe(0);
   });
 
   it("starts an orchestration through its HTTP starter and runs it to completion with its activity", async () => {
@@ -112,7 +112,7 @@ describe("classic-model HTTP functions (function.json)", () => {
     });
   });
   afterAll(async () => {
-    expect(await host?.stop()).toBe(0);
+    if (host) expect(await host.stop()).toBe(0);
   });
 
   it("serves a route template under host.json's routePrefix with the request as Functions gives it", async () => {
@@ -174,5 +174,34 @@ describe("--no-alias-durable-functions", () => {
     expect(r.err).toMatch(
       /build\/functions\/counter\.js: cannot be loaded: Cannot find module 'durable-functions'/,
     );
+  });
+});
+
+describe("a classic-model app folder (durable-functions 2.x): HTTP starter, orchestrator, activity", () => {
+  let host: AppHost;
+  beforeAll(async () => {
+    host = await startAppHost(["--app", `${appsDir}classic-durable`], {
+      ...storageEnv(),
+      TASKHUB_HTTP_AUTH: "disabled",
+    });
+  });
+  afterAll(async () => {
+    if (host) expect(await host.stop()).toBe(0);
+  });
+
+  it("runs function chaining started by its HTTP starter's durableClient binding, as the documentation's curl does", async () => {
+    const res = await fetch(`${host.url}/api/orchestrators/HelloSequence`, { method: "POST" });
+    expect(res.status).toBe(202);
+    const payload = (await res.json()) as { id: string; statusQueryGetUri: string };
+    expect(res.headers.get("location")).toBe(payload.statusQueryGetUri);
+    const status = await waitForStatus(host.url, payload.statusQueryGetUri);
+    expect(status).toMatchObject({
+      name: "HelloSequence",
+      runtimeStatus: "Completed",
+      output: ["Hello Tokyo!", "Hello Seattle!", "Hello London!"],
+    });
+    const started = host.stdout().split("\n").find((l) => l.includes('"event":"host.started"'))!;
+    expect(JSON.parse(started)).toMatchObject({ taskHub: "ClassicHub" });
+    expect(host.stdout()).toContain(`Started orchestration with ID = '${payload.id}'.`);
   });
 });
