@@ -10,3 +10,5 @@ export * from "./logger.js";
 export * from "./host.js";
 export * from "./embedded-azurite.js";
 export * from "./stop-on-signals.js";
+export { registerModuleAliases, moduleAliases } from "./app/module-aliases.js";
+export { loadApp, type LoadedApp, type LoadAppOptions, type RegisterFn } from "./app/load-app.js";

@@ -96,7 +96,9 @@ export async function loadApp(path: string, options: LoadAppOptions = {}): Promi
   return {
     register,
     httpHandler: (ctx) => folderHttpHandler(facade, http, hostJson.routePrefix, ctx),
-    appSettings: hostJson.settings,
+    // As Functions: the storage connection is the app setting AzureWebJobsStorage unless host.json names another
+    // (the configuration falls back to AZURE_STORAGE_CONNECTION_STRING when it is not set).
+    appSettings: { connectionName: "AzureWebJobsStorage", ...hostJson.settings },
     routePrefix: hostJson.routePrefix,
     notices: [...hostJson.notices, ...notices],
   };
