@@ -144,10 +144,42 @@ async function loadModule(file: string): Promise<LoadedApp> {
     throw new AppError(file, `cannot be loaded: ${loadFailure(err)}`, { cause: err });
   }
   const fn = mod.register ?? mod.default;
-  if (typeof fn !== "function")
-    throw new Error(`${file} must export a register(worker) function (or a default function)`);
+  if (typeof fn !== "function") return zeroChangeModule(file);
   if (mod.httpHandler !== undefined && typeof mod.httpHandler !== "function")
     throw new Error(`${file}: httpHandler must be a function (request) => Response | undefined`);
   const own = mod.httpHandler as HttpHandler | undefined;
   return { register: fn, ...(own ? { httpHandler: () => own } : {}), routePrefix: "api", notices: [] };
+}
+
+/**
+ * A module with no register export: a durable-functions app whose `df.app.*` declarations (on the facade the
+ * module imported) are the app, as in an app folder. One that declares nothing is refused as before.
+ */
+async function zeroChangeModule(file: string): Promise<LoadedApp> {
+  const refuse = (): never => {
+    throw new Error(
+      `${file} must export a register(worker) function (or a default function), or declare durable-functions functions (df.app.*)`,
+    );
+  };
+  let facade: Facade;
+  try {
+    facade = await loadFacade();
+  } catch {
+    return refuse();
+  }
+  const registry = new TaskRegistry();
+  facade.register(registry);
+  // The facade adds its built-in HTTP activity (callHttp's) to every app: it does not count.
+  const declared = [
+    ...registry.orchestratorNames(),
+    ...registry.activityNames().filter((n) => n !== "BuiltIn::HttpActivity"),
+    ...registry.entityNames(),
+  ];
+  if (declared.length === 0) refuse();
+  return {
+    register: (worker) => facade.register(worker),
+    httpHandler: () => facade.createHttpHandler(),
+    routePrefix: "api",
+    notices: [],
+  };
 }

@@ -134,6 +134,13 @@ describe("a bad app folder is refused at start with one line naming the file, ex
     expect(refused(dir).err).toContain(`${dir}: holds no function`);
   });
 
+  it("a module with no register export that declares no durable-functions function", () => {
+    const module = new URL("../fixtures/app-nothing.mjs", import.meta.url).pathname;
+    expect(refused(module).err).toContain(
+      `${module} must export a register(worker) function (or a default function), or declare durable-functions functions (df.app.*)`,
+    );
+  });
+
   it("a path that does not exist", () => {
     expect(refused("/nonexistent/app").err).toContain("/nonexistent/app: does not exist");
   });

@@ -200,8 +200,36 @@ describe("a classic-model app folder (durable-functions 2.x): HTTP starter, orch
       runtimeStatus: "Completed",
       output: ["Hello Tokyo!", "Hello Seattle!", "Hello London!"],
     });
-    const started = host.stdout().split("\n").find((l) => l.includes('"event":"host.started"'))!;
+    const started = host
+      .stdout()
+      .split("\n")
+      .find((l) => l.includes('"event":"host.started"'))!;
     expect(JSON.parse(started)).toMatchObject({ taskHub: "ClassicHub" });
     expect(host.stdout()).toContain(`Started orchestration with ID = '${payload.id}'.`);
+  });
+});
+
+describe("a v4-model module (not a folder) with no register export", () => {
+  it("runs its df.app declarations", async () => {
+    const host = await startAppHost(["--app", `${appsDir}../app-v4-module.mjs`], {
+      ...storageEnv(),
+      TASKHUB_HTTP_AUTH: "disabled",
+      TASKHUB_HUB_NAME: "ModuleHub",
+    });
+    try {
+      const res = await fetch(`${host.url}/runtime/webhooks/durabletask/orchestrators/DoubleIt`, {
+        method: "POST",
+        body: "21",
+        headers: { "content-type": "application/json" },
+      });
+      expect(res.status).toBe(202);
+      const payload = (await res.json()) as { statusQueryGetUri: string };
+      expect(await waitForStatus(host.url, payload.statusQueryGetUri)).toMatchObject({
+        runtimeStatus: "Completed",
+        output: 42,
+      });
+    } finally {
+      expect(await host.stop()).toBe(0);
+    }
   });
 });
