@@ -2,7 +2,6 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { replayOrchestrationAsync, TaskRegistry, type HistoryEvent } from "@taskhub/core";
-import { loadApp } from "../app/load-app.js";
 import { print } from "./output.js";
 import { UsageError, verb, withCommon, type Common } from "./verb.js";
 
@@ -17,6 +16,8 @@ export function addReplayCommand(program: Command): void {
       .requiredOption("--file <history.json>"),
   ).action(
     verb(async (o: Common & { app: string; file: string }) => {
+      // Loaded on use: the other verbs start without the app loader.
+      const { loadApp } = await import("../app/load-app.js");
       const { register } = await loadApp(o.app);
       const events = JSON.parse(readFileSync(o.file, "utf8")) as HistoryEvent[];
       const start = events.find((e) => e.type === "ExecutionStarted");

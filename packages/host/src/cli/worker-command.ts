@@ -5,7 +5,7 @@
  */
 import type { Command } from "commander";
 import { TaskHubError, type Logger } from "@taskhub/core";
-import { loadApp, type LoadedApp } from "../app/load-app.js";
+import type { LoadedApp } from "../app/load-app.js";
 import { loadConfig, type HostConfigInput } from "../config.js";
 import { createHost } from "../host.js";
 import { stopOnSignals } from "../stop-on-signals.js";
@@ -33,6 +33,8 @@ export function addWorkerCommand(program: Command): void {
       const config: HostConfigInput = opts.port ? { http: { port: Number(opts.port) } } : {};
       let app: LoadedApp;
       try {
+        // Loaded on use: the management verbs start without the app loader.
+        const { loadApp } = await import("../app/load-app.js");
         app = await loadApp(opts.app, {
           strict: opts.strict,
           aliasDurableFunctions: opts.aliasDurableFunctions,
