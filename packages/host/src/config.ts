@@ -50,8 +50,12 @@ export interface HostConfig {
   maxConcurrentActivityFunctions: number;
   maxConcurrentOrchestratorFunctions: number;
   controlQueueBatchSize: number;
+  controlQueueBufferThreshold: number;
+  controlQueueVisibilityTimeoutMs: number;
+  workItemQueueVisibilityTimeoutMs: number;
   maxQueuePollingIntervalMs: number;
   extendedSessionsEnabled: boolean;
+  sessionIdleTimeoutMs: number;
   partitionManagement: "blob" | "table";
   http: {
     port: number;
@@ -129,12 +133,20 @@ function readFile(path: string | undefined): Raw {
   return { ...dt, ...((dt.storageProvider as Raw | undefined) ?? {}) };
 }
 
+/**
+ * `appSettings`: the lowest layer above the defaults, an app folder's `host.json` (`app/host-json.ts` maps it to
+ * the file keys), which the configuration file and the environment override.
+ */
 export function loadConfig(
   input: HostConfigInput = {},
   env: NodeJS.ProcessEnv = process.env,
   filePath = env.TASKHUB_CONFIG,
+  appSettings: Raw = {},
 ): HostConfig {
-  const file = readFile(filePath ?? (existsSync("taskhub.json") ? "taskhub.json" : undefined));
+  const file = {
+    ...appSettings,
+    ...readFile(filePath ?? (existsSync("taskhub.json") ? "taskhub.json" : undefined)),
+  };
   const pick = (option: unknown, envName: string, fileName: string): unknown =>
     option ?? env[envName] ?? file[fileName];
 
@@ -229,6 +241,32 @@ export function loadConfig(
       1,
       32,
     ),
+    controlQueueBufferThreshold: int(
+      input.controlQueueBufferThreshold ??
+        file.controlQueueBufferThreshold ??
+        SETTING_DEFAULTS.controlQueueBufferThreshold,
+      "controlQueueBufferThreshold",
+      1,
+      100_000,
+    ),
+    controlQueueVisibilityTimeoutMs:
+      input.controlQueueVisibilityTimeoutMs ??
+      parseInterval(
+        file.controlQueueVisibilityTimeout ?? SETTING_DEFAULTS.controlQueueVisibilityTimeoutMs / 1000,
+        "controlQueueVisibilityTimeout",
+      ),
+    workItemQueueVisibilityTimeoutMs:
+      input.workItemQueueVisibilityTimeoutMs ??
+      parseInterval(
+        file.workItemQueueVisibilityTimeout ?? SETTING_DEFAULTS.workItemQueueVisibilityTimeoutMs / 1000,
+        "workItemQueueVisibilityTimeout",
+      ),
+    sessionIdleTimeoutMs:
+      input.sessionIdleTimeoutMs ??
+      parseInterval(
+        file.extendedSessionIdleTimeoutInSeconds ?? SETTING_DEFAULTS.sessionIdleTimeoutMs / 1000,
+        "extendedSessionIdleTimeoutInSeconds",
+      ),
     maxQueuePollingIntervalMs:
       input.maxQueuePollingIntervalMs ??
       parseInterval(

@@ -8,6 +8,7 @@
  * balancing; 503 while starting or stopping), and stops gracefully: drain in-flight work, release leases, close
  * HTTP, and only then stop the embedded Azurite. A start that fails half way stops what it had started.
  */
+import type { AppNotice } from "./app/app-error.js";
 import { TaskHubClient, TaskHubError, TaskHubWorker } from "@taskhub/core";
 import { logEvent } from "@taskhub/core";
 import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
@@ -31,6 +32,10 @@ export interface HostOptions {
   config?: HostConfigInput;
   env?: NodeJS.ProcessEnv;
   logger?: PinoLogger;
+  /** An app folder's host.json settings: the configuration's lowest layer (see `loadConfig`). */
+  appSettings?: Record<string, unknown>;
+  /** Warnings found while loading the app (settings or bindings not hosted), logged once at start. */
+  notices?: readonly AppNotice[];
   /** Drain timeout on stop (default 30 s). */
   drainTimeoutMs?: number;
   /**
@@ -65,12 +70,16 @@ export interface Host {
 
 export async function createHost(options: HostOptions): Promise<Host> {
   // Configuration first: nothing is started until all of it is valid.
-  const config = loadConfig(options.config, options.env);
+  const config = loadConfig(options.config, options.env, undefined, options.appSettings);
   const secrets = [
     config.http.key ?? "",
     config.storage && "connectionString" in config.storage ? config.storage.connectionString : "",
   ];
   const logger = options.logger ?? createLogger({ level: config.logLevel, secrets });
+  for (const n of options.notices ?? [])
+    if (n.event === "app.settingIgnored")
+      logEvent(logger, "app.settingIgnored", { file: n.file, setting: n.setting ?? "" }, n.message);
+    else logEvent(logger, "app.bindingNotHosted", { file: n.file, function: n.function ?? "" }, n.message);
   if (!config.http.authDisabled && !config.http.key)
     throw new TaskHubError(
       "InvalidArgument",
@@ -132,8 +141,12 @@ export async function createHost(options: HostOptions): Promise<Host> {
       storage,
       partitionCount: config.partitionCount,
       controlQueueBatchSize: config.controlQueueBatchSize,
+      controlQueueBufferThreshold: config.controlQueueBufferThreshold,
+      controlQueueVisibilityTimeoutMs: config.controlQueueVisibilityTimeoutMs,
+      workItemQueueVisibilityTimeoutMs: config.workItemQueueVisibilityTimeoutMs,
       maxPollingIntervalMs: config.maxQueuePollingIntervalMs,
       extendedSessions: config.extendedSessionsEnabled,
+      sessionIdleTimeoutMs: config.sessionIdleTimeoutMs,
       partitionManagement: config.partitionManagement,
       logger,
     });

@@ -13,3 +13,5 @@ export * from "./stop-on-signals.js";
 export * from "./functions-http/install-functions-core.js";
 export type { FunctionsCore } from "./functions-http/functions-core.js";
 export type { FunctionsHostOptions } from "./functions-http/functions-host.js";
+export { registerModuleAliases, moduleAliases } from "./app/module-aliases.js";
+export { loadApp, type LoadedApp, type LoadAppOptions, type RegisterFn } from "./app/load-app.js";

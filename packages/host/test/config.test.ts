@@ -157,6 +157,38 @@ describe("host configuration", () => {
     expect(() => loadConfig({}, env, undefined)).toThrow(message);
   });
 
+  it("takes an app folder's host.json settings as the lowest layer, under the file and the environment", () => {
+    const app = {
+      hubName: "FromHostJson",
+      partitionCount: 2,
+      controlQueueVisibilityTimeout: "00:02:00",
+      workItemQueueVisibilityTimeout: 90,
+      controlQueueBufferThreshold: 64,
+      extendedSessionIdleTimeoutInSeconds: 45,
+      maxConcurrentOrchestratorFunctions: 9,
+    };
+    const c = loadConfig({}, {}, undefined, app);
+    expect(c).toMatchObject({
+      hubName: "FromHostJson",
+      partitionCount: 2,
+      controlQueueVisibilityTimeoutMs: 120_000,
+      workItemQueueVisibilityTimeoutMs: 90_000,
+      controlQueueBufferThreshold: 64,
+      sessionIdleTimeoutMs: 45_000,
+      maxConcurrentOrchestratorFunctions: 9,
+    });
+    const f = file({ hubName: "FromFile", partitionCount: 3 });
+    const over = loadConfig({}, { TASKHUB_PARTITION_COUNT: "5" }, f, app);
+    expect(over).toMatchObject({
+      hubName: "FromFile",
+      partitionCount: 5,
+      maxConcurrentOrchestratorFunctions: 9,
+    });
+    expect(() => loadConfig({}, {}, undefined, { controlQueueVisibilityTimeout: "later" })).toThrow(
+      /controlQueueVisibilityTimeout must be seconds or hh:mm:ss/,
+    );
+  });
+
   it.each([
     [{ TASKHUB_HUB_NAME: "my-hub" }, /invalid task hub name/],
     [{ TASKHUB_PARTITION_COUNT: "17" }, /partitionCount must be an integer from 1 to 16/],

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { uniqueHubName } from "../service/helpers.js";
+import { uniqueHubName } from "../helpers.js";
 
 const WORKER = fileURLToPath(new URL("./fixtures/token-credential-worker.mjs", import.meta.url));
 

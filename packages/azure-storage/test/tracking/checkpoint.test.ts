@@ -7,7 +7,7 @@ import { TaskHubClient, TaskHubWorker, type Logger } from "@taskhub/core";
 import type { AzureStorageOrchestrationService } from "../../src/index.js";
 import type { CheckpointTestHooks } from "../../src/tracking/checkpoint-test-hooks.js";
 import { escapePartitionKey } from "../../src/tracking/key-sanitation.js";
-import { newService } from "../service/helpers.js";
+import { newService } from "../helpers.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

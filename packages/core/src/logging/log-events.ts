@@ -369,6 +369,18 @@ const HOST_EVENTS = {
     description: "An HTTP request's handler threw; the request was answered 500.",
     fields: { method: "the request's method", path: "the request's path (without the query)", err: ERR },
   },
+  "app.settingIgnored": {
+    level: "warn",
+    description:
+      "A setting of the app folder's host.json that taskhub does not use (named once at start, never silently dropped).",
+    fields: { file: "the host.json file", setting: "the setting's path, e.g. `extensions.queues`" },
+  },
+  "app.bindingNotHosted": {
+    level: "warn",
+    description:
+      "A function of the app folder has a trigger taskhub does not run (the function is not loaded) or a binding it does not fill (`--strict` refuses to start instead).",
+    fields: { file: "the function's function.json", function: "the function's name" },
+  },
   "functions.httpFunction": {
     level: "info",
     description:

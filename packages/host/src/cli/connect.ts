@@ -1,0 +1,39 @@
+/** The configured task hub, for the management verbs: it must exist (a verb never creates one). */
+import { TaskHubClient } from "@taskhub/core";
+import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
+import { loadConfig } from "../config.js";
+import { NotFoundError, UsageError, type Common } from "./verb.js";
+
+/**
+ * The configured task hub, which must exist: the verbs never create one (a misspelled hub name would otherwise
+ * become a new, empty hub). A task hub exists when its Instances table does.
+ */
+export async function connect(
+  opts: Common,
+): Promise<{ service: AzureStorageOrchestrationService; client: TaskHubClient }> {
+  const config = loadConfig(opts.taskHub ? { hubName: opts.taskHub } : {});
+  if (!config.storage)
+    throw new UsageError(
+      "no storage configured: set AZURE_STORAGE_CONNECTION_STRING (or AZURE_STORAGE_ACCOUNT_NAME)",
+    );
+  const service = new AzureStorageOrchestrationService({
+    taskHubName: config.hubName,
+    storage: config.storage,
+    partitionCount: config.partitionCount,
+    partitionManagement: "all",
+  });
+  if (!(await tableExists(service, service.names.instancesTable)))
+    throw new NotFoundError(
+      `task hub '${config.hubName}' does not exist in this storage account (it has no table ${service.names.instancesTable}): check --task-hub or TASKHUB_HUB_NAME; a worker (taskhub worker) creates a task hub`,
+    );
+  return { service, client: new TaskHubClient(service) };
+}
+
+async function tableExists(service: AzureStorageOrchestrationService, name: string): Promise<boolean> {
+  // Table names are letters and digits (the task hub name is validated), so the filter needs no escaping.
+  for await (const t of service.clients.tableService.listTables({
+    queryOptions: { filter: `TableName eq '${name}'` },
+  }))
+    if (t.name === name) return true;
+  return false;
+}
