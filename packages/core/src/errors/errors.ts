@@ -22,7 +22,8 @@ export type TaskHubErrorCode =
   | "Serialization"
   | "Timeout"
   | "InvalidOperation"
-  | "OrchestrationFailed";
+  | "OrchestrationFailed"
+  | "Aborted";
 
 export class TaskHubError extends Error {
   readonly code: TaskHubErrorCode;

@@ -9,6 +9,7 @@ import type {
   AbandonOptions,
   ActivityWorkItem,
   CreateInstanceOptions,
+  GetInstanceOptions,
   InstanceQuery,
   InstanceQueryCapability,
   LockOptions,
@@ -21,6 +22,8 @@ import type {
   PurgeFilter,
   PurgeResult,
 } from "../backend/service.js";
+import { maxPageSizeOf } from "../backend/service.js";
+import { throwIfAborted, type OperationOptions } from "../errors/abort.js";
 import type { TaskMessage } from "../backend/task-message.js";
 import { OrchestrationAlreadyExistsError, TaskHubError } from "../errors/errors.js";
 import {
@@ -162,14 +165,17 @@ export class InMemoryOrchestrationService
     return undefined;
   }
 
-  async renewOrchestrationWorkItemLock(wi: OrchestrationWorkItem): Promise<void> {
+  async renewOrchestrationWorkItemLock(wi: OrchestrationWorkItem, options?: OperationOptions): Promise<void> {
+    throwIfAborted(options?.abortSignal, "renewing a lock");
     this.requireLock(wi as LockedOrchestration);
   }
 
   async completeOrchestrationWorkItem(
     wi: OrchestrationWorkItem,
     commit: OrchestrationCommit | undefined,
+    options?: OperationOptions,
   ): Promise<void> {
+    throwIfAborted(options?.abortSignal, "completing a work item");
     const locked = wi as LockedOrchestration;
     const data = this.requireLock(locked);
     if (commit) {
@@ -186,6 +192,7 @@ export class InMemoryOrchestrationService
   }
 
   async abandonOrchestrationWorkItem(wi: OrchestrationWorkItem, options: AbandonOptions = {}): Promise<void> {
+    throwIfAborted(options.abortSignal, "abandoning a work item");
     const locked = wi as LockedOrchestration;
     const data = this.instances.get(wi.instanceId);
     if (!data || data.lock !== locked.token) return;
@@ -228,12 +235,18 @@ export class InMemoryOrchestrationService
     });
   }
 
-  async renewActivityWorkItemLock(wi: ActivityWorkItem): Promise<void> {
+  async renewActivityWorkItemLock(wi: ActivityWorkItem, options?: OperationOptions): Promise<void> {
+    throwIfAborted(options?.abortSignal, "renewing a lock");
     if (!this.activities.includes((wi as LockedActivity).entry))
       throw new TaskHubError("WorkItemLockLost", `activity work item ${wi.id} is no longer held`);
   }
 
-  async completeActivityWorkItem(wi: ActivityWorkItem, response: TaskMessage): Promise<void> {
+  async completeActivityWorkItem(
+    wi: ActivityWorkItem,
+    response: TaskMessage,
+    options?: OperationOptions,
+  ): Promise<void> {
+    throwIfAborted(options?.abortSignal, "completing a work item");
     const entry = (wi as LockedActivity).entry;
     const idx = this.activities.indexOf(entry);
     if (idx < 0) throw new TaskHubError("WorkItemLockLost", `activity work item ${wi.id} is no longer held`);
@@ -243,6 +256,7 @@ export class InMemoryOrchestrationService
   }
 
   async abandonActivityWorkItem(wi: ActivityWorkItem, options: AbandonOptions = {}): Promise<void> {
+    throwIfAborted(options.abortSignal, "abandoning a work item");
     const entry = (wi as LockedActivity).entry;
     entry.locked = false;
     entry.visibleAt = this.clock.now() + (options.delayMs ?? 0);
@@ -252,6 +266,7 @@ export class InMemoryOrchestrationService
   // ---- client --------------------------------------------------------------------------------------
 
   async createTaskOrchestration(start: TaskMessage, options: CreateInstanceOptions = {}): Promise<void> {
+    throwIfAborted(options.abortSignal, "createTaskOrchestration");
     const event = start.event;
     if (event.type !== "ExecutionStarted")
       throw new TaskHubError("InvalidArgument", "start message must carry ExecutionStarted");
@@ -288,7 +303,8 @@ export class InMemoryOrchestrationService
     this.wake();
   }
 
-  async sendTaskOrchestrationMessage(message: TaskMessage): Promise<void> {
+  async sendTaskOrchestrationMessage(message: TaskMessage, options?: OperationOptions): Promise<void> {
+    throwIfAborted(options?.abortSignal, "sendTaskOrchestrationMessage");
     const data = this.instances.get(message.orchestrationInstance.instanceId);
     const record = data?.record;
     // Terminate before start (e.g. a scheduled start not yet due): the instance ends without running.
@@ -318,20 +334,26 @@ export class InMemoryOrchestrationService
 
   async getOrchestrationState(
     instanceId: string,
-    options: { fetchPayloads?: boolean } = {},
+    options: GetInstanceOptions = {},
   ): Promise<InstanceRecord | undefined> {
+    throwIfAborted(options.abortSignal, "getOrchestrationState");
     const r = this.instances.get(instanceId)?.record;
     if (!r) return undefined;
     return options.fetchPayloads === false ? withoutPayloads(r) : { ...r };
   }
 
-  async getOrchestrationHistory(instanceId: string): Promise<HistoryEvent[]> {
+  async getOrchestrationHistory(instanceId: string, options?: OperationOptions): Promise<HistoryEvent[]> {
+    throwIfAborted(options?.abortSignal, "getOrchestrationHistory");
     return (this.instances.get(instanceId)?.history ?? []).map((e) => ({ ...e }));
   }
 
-  async queryInstances(query: InstanceQuery, continuationToken?: string): Promise<Page<InstanceRecord>> {
-    const pageSize = query.pageSize ?? 100;
-    if (!(pageSize >= 1)) throw new TaskHubError("InvalidArgument", "pageSize must be >= 1");
+  async queryInstances(
+    query: InstanceQuery,
+    continuationToken?: string,
+    options?: OperationOptions,
+  ): Promise<Page<InstanceRecord>> {
+    const pageSize = maxPageSizeOf(query);
+    throwIfAborted(options?.abortSignal, "queryInstances");
     const all = [...this.instances.values()]
       .map((d) => d.record)
       .filter((r): r is InstanceRecord => r !== undefined)
@@ -352,14 +374,16 @@ export class InMemoryOrchestrationService
     return { items, continuationToken: more ? items[items.length - 1]!.instanceId : undefined };
   }
 
-  async purgeInstance(instanceId: string): Promise<PurgeResult> {
+  async purgeInstance(instanceId: string, options?: OperationOptions): Promise<PurgeResult> {
+    throwIfAborted(options?.abortSignal, "purgeInstance");
     const data = this.instances.get(instanceId);
     if (!data?.record) return { deletedInstanceCount: 0 };
     this.instances.delete(instanceId);
     return { deletedInstanceCount: 1 };
   }
 
-  async purgeInstances(filter: PurgeFilter): Promise<PurgeResult> {
+  async purgeInstances(filter: PurgeFilter, options?: OperationOptions): Promise<PurgeResult> {
+    throwIfAborted(options?.abortSignal, "purgeInstances");
     const statuses = (filter.statuses ?? TERMINAL_STATUSES).filter((s) => isTerminalStatus(s));
     let deleted = 0;
     for (const [id, data] of [...this.instances]) {
