@@ -29,8 +29,9 @@ export function throwIfAborted(signal: AbortSignal | undefined, what = "the oper
 }
 
 /**
- * `work`'s result, or an `AbortError` as soon as `signal` aborts (at once when it has already aborted). The
- * work itself is not stopped by this: pass the signal down to it too, so that its requests end as well.
+ * `work`'s result, or an `AbortError` as soon as `signal` aborts (without starting `work` when it has already
+ * aborted; a rejection, never a synchronous throw). The work itself is not stopped by this: pass the signal
+ * down to it too, so that its requests end as well.
  */
 export function abortable<T>(
   signal: AbortSignal | undefined,
@@ -38,8 +39,8 @@ export function abortable<T>(
   work: () => Promise<T>,
 ): Promise<T> {
   if (!signal) return work();
-  throwIfAborted(signal, what);
   return new Promise<T>((resolve, reject) => {
+    if (signal.aborted) return reject(new AbortError(`${what} was aborted`, { cause: signal.reason }));
     const onAbort = (): void => reject(new AbortError(`${what} was aborted`, { cause: signal.reason }));
     signal.addEventListener("abort", onAbort, { once: true });
     work().then(
