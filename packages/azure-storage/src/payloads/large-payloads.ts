@@ -101,7 +101,7 @@ export class LargePayloadStore {
     try {
       url = new URL(value);
     } catch {
-      return undefined;
+      return undefined; // looks like a URL but is not one: a plain value
     }
     const prefix = `${new URL(this.container.url).pathname.replace(/\/+$/, "")}/`;
     if (!url.pathname.startsWith(prefix)) return undefined;

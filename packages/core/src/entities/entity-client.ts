@@ -217,11 +217,20 @@ function normalisePrefix(prefix: string | undefined): string {
   return at < 0 ? `@${p.toLowerCase()}` : `@${p.slice(0, at).toLowerCase()}${p.slice(at)}`;
 }
 
+/**
+ * A record listings leave out: its id is no entity id (`InvalidArgument`) or its scheduler state cannot be
+ * read (`Serialization`; the entity's next batch reports that). Anything else is a bug and is thrown.
+ */
+function isUnreadableRecord(err: unknown): boolean {
+  return err instanceof TaskHubError && (err.code === "InvalidArgument" || err.code === "Serialization");
+}
+
 function existsOf(r: InstanceRecord): boolean {
   try {
     return SchedulerState.parse(r.serializedInput).exists;
-  } catch {
-    return false;
+  } catch (err) {
+    if (isUnreadableRecord(err)) return false;
+    throw err;
   }
 }
 
@@ -231,8 +240,9 @@ function toEntityMetadata<T>(r: InstanceRecord, includeState: boolean): EntityMe
   try {
     id = parseEntityInstanceId(r.instanceId);
     scheduler = SchedulerState.parse(r.serializedInput);
-  } catch {
-    return undefined;
+  } catch (err) {
+    if (isUnreadableRecord(err)) return undefined;
+    throw err;
   }
   const meta: EntityMetadata<T> = {
     id,

@@ -133,7 +133,7 @@ export function toFailureDetails(err: unknown, opts: { isNonRetriable?: boolean 
   try {
     message = typeof err === "string" ? err : (JSON.stringify(err) ?? String(err));
   } catch {
-    message = String(err);
+    message = String(err); // not serializable (a cycle, a BigInt)
   }
   return { errorType: "Error", errorMessage: message, isNonRetriable: opts.isNonRetriable };
 }
