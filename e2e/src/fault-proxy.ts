@@ -5,7 +5,9 @@
  * (the connection is destroyed, again before or after forwarding), or stalled past the client's timeout and
  * then dropped; every request may also get added latency. It counts what it injected. The rate can be changed
  * while it runs (0 turns faults off). `choose` picks the fault of one particular request instead (a test
- * strikes exactly the request it means). `record` keeps the method and URL of each request (for inspecting,
+ * strikes exactly the request it means), and only `choose` can make a request late: held past the client's
+ * timeout (which gives up on it and retries) and forwarded to storage when the test says, as a request stuck
+ * in a network can reach the service long after its sender moved on. `record` keeps the method and URL of each request (for inspecting,
  * say, the time-to-live of queue messages).
  */
 import {
@@ -17,7 +19,15 @@ import {
 } from "node:http";
 import type { AddressInfo } from "node:net";
 
-export type FaultKind = "error500" | "error503" | "drop" | "stall";
+export type FaultKind = "error500" | "error503" | "drop" | "stall" | "late";
+
+/** A targeted fault; `late` requests are forwarded when `release` settles, and `forwarded` gets storage's status. */
+export interface ChosenFault {
+  kind: FaultKind;
+  before: boolean;
+  release?: Promise<unknown>;
+  forwarded?: (status: number) => void;
+}
 
 export interface FaultProxyOptions {
   /** `http://host:port` of the storage endpoint. */
@@ -38,11 +48,7 @@ export interface FaultProxyOptions {
    * A fault for one particular request, decided before the random ones (which it replaces for that
    * request): return the kind and whether it strikes before or after storage does the work, or undefined.
    */
-  choose?: (req: {
-    method: string;
-    url: string;
-    body: Buffer;
-  }) => { kind: FaultKind; before: boolean } | undefined;
+  choose?: (req: { method: string; url: string; body: Buffer }) => ChosenFault | undefined;
 }
 
 export interface FaultCounts {
@@ -55,9 +61,11 @@ export interface FaultCounts {
   dropBefore: number;
   dropAfter: number;
   stall: number;
+  late: number;
   latencyMsTotal: number;
 }
 
+/** The kinds drawn at random (`late` is only ever chosen for a particular request). */
 const KINDS: FaultKind[] = ["error500", "error503", "drop", "stall"];
 
 export class FaultProxy {
@@ -71,6 +79,7 @@ export class FaultProxy {
     dropBefore: 0,
     dropAfter: 0,
     stall: 0,
+    late: 0,
     latencyMsTotal: 0,
   };
   readonly recorded: { method: string; url: string }[] = [];
@@ -96,7 +105,8 @@ export class FaultProxy {
       c.error503After +
       c.dropBefore +
       c.dropAfter +
-      c.stall
+      c.stall +
+      c.late
     );
   }
 
@@ -149,6 +159,17 @@ export class FaultProxy {
     const targeted = this.opts.choose?.({ method: req.method ?? "", url: req.url ?? "", body });
     const fault = targeted ? targeted.kind : this.pick();
     const before = targeted ? targeted.before : this.random() < 0.5;
+    if (fault === "late") {
+      this.counts.late++;
+      await targeted?.release;
+      const status = await this.forward(req, body).then(
+        (r) => r.status,
+        () => 0,
+      );
+      req.socket.destroy();
+      targeted?.forwarded?.(status);
+      return;
+    }
     if (fault === "stall") {
       this.counts.stall++;
       await this.sleep(this.opts.stallMs ?? 5000);

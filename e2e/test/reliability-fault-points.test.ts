@@ -6,13 +6,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { TaskHubClient, TaskHubWorker, type EntityContext } from "@taskhub/core";
 import { AzureStorageOrchestrationService, createStorageClients } from "@taskhub/azure-storage";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
-import { startFaultProxies, type FaultKind } from "../src/fault-proxy.js";
+import { startFaultProxies, type ChosenFault, type FaultKind } from "../src/fault-proxy.js";
 
-type Target = (req: {
-  method: string;
-  url: string;
-  body: Buffer;
-}) => { kind: FaultKind; before: boolean } | undefined;
+type Target = (req: { method: string; url: string; body: Buffer }) => ChosenFault | undefined;
 
 let azurite: AzuriteInstance;
 let faults: Awaited<ReturnType<typeof startFaultProxies>>;
@@ -39,14 +35,19 @@ const entityId = (name: Counter): string => `@${name}@points`;
 /** Attempts per storage request of the worker (the first included). */
 const TRIES = 3;
 
-/** A worker through the proxies and a client straight to Azurite, on a fresh one-partition hub. */
-async function hub(): Promise<{ client: TaskHubClient; clientService: AzureStorageOrchestrationService }> {
+/**
+ * A worker through the proxies and a client straight to Azurite, on a fresh one-partition hub. `tryTimeoutMs`:
+ * how long the worker's client waits for one attempt of a request before it retries.
+ */
+async function hub(
+  tryTimeoutMs?: number,
+): Promise<{ client: TaskHubClient; clientService: AzureStorageOrchestrationService }> {
   const taskHubName = `fp${randomBytes(5).toString("hex")}`;
   const service = new AzureStorageOrchestrationService({
     taskHubName,
     storage: createStorageClients(
       { connectionString: faults.connectionString },
-      { retry: { maxTries: TRIES, retryDelayMs: 100, maxRetryDelayMs: 400 } },
+      { retry: { maxTries: TRIES, retryDelayMs: 100, maxRetryDelayMs: 400, tryTimeoutMs } },
     ),
     partitionCount: 1,
     minPollingIntervalMs: 10,
@@ -63,6 +64,11 @@ async function hub(): Promise<{ client: TaskHubClient; clientService: AzureStora
     if (ctx.operationName === "add")
       ctx.setState({ count: v.count + (ctx.getInput<number>() ?? 1), pad: "x".repeat(40_000) });
     return v.count;
+  });
+  worker.addActivity("Echo", (_ctx, input: unknown) => input);
+  worker.addOrchestrator("TwoSteps", function* (ctx) {
+    yield ctx.callActivity("Echo", 1);
+    return "done";
   });
   worker.addOrchestrator("AddOne", function* (ctx, name: Counter) {
     return (yield ctx.entities.callEntity({ name, key: "points" }, "add", 1)) as number;
@@ -105,8 +111,9 @@ const isHistoryBatch = (name: Counter, req: Request): boolean =>
   req.url.includes("$batch") &&
   req.body.includes(`"PartitionKey":"${entityId(name)}"`) &&
   req.body.includes('"RowKey":"sentinel"');
-const isInstancesWrite = (name: Counter, req: Request): boolean =>
-  req.method !== "GET" && decodeURIComponent(req.url).includes(`Instances(PartitionKey='${entityId(name)}'`);
+const isInstancesWriteOf = (instanceId: string, req: Request): boolean =>
+  req.method !== "GET" && decodeURIComponent(req.url).includes(`Instances(PartitionKey='${instanceId}'`);
+const isInstancesWrite = (name: Counter, req: Request): boolean => isInstancesWriteOf(entityId(name), req);
 
 describe("an entity step whose history committed but whose checkpoint failed", () => {
   // The operation ran and its caller got the answer (responses are sent before the history write); the
@@ -170,4 +177,33 @@ describe("an entity step whose history committed but whose checkpoint failed", (
       expect(await count(client, c.entity)).toBe(3);
     }, 120_000);
   }
+});
+
+describe("an Instances write that reaches storage after the instance finished", () => {
+  // The worker's client gives up on the first step's Instances write after a second and retries it; the
+  // abandoned attempt reaches storage only after the final step wrote Completed (as seen under heavy load:
+  // the instance was then listed Running for ever). It must not merge the older step over the final one.
+  it("is refused (412) and the row keeps the final step's status", async () => {
+    const { client } = await hub(1000);
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let landed!: (status: number) => void;
+    const lateStatus = new Promise<number>((r) => (landed = r));
+    let struck = 0;
+    target = (req) => {
+      if (struck > 0 || !isInstancesWriteOf("late-write", req) || !req.body.includes('"Running"'))
+        return undefined;
+      struck++;
+      return { kind: "late", before: true, release: released, forwarded: landed };
+    };
+    await client.scheduleNewOrchestration("TwoSteps", undefined, { instanceId: "late-write" });
+    const done = await client.waitForOrchestrationCompletion("late-write", { timeoutMs: 60_000 });
+    expect(done.runtimeStatus).toBe("Completed");
+    expect(struck).toBe(1);
+    release();
+    expect(await lateStatus).toBe(412);
+    const after = await client.getOrchestrationState("late-write");
+    expect(after?.runtimeStatus).toBe("Completed");
+    expect(after?.output).toBe("done");
+  }, 120_000);
 });

@@ -74,6 +74,34 @@ export class TaskFailedError extends Error {
   }
 }
 
+/**
+ * Core's failure of a task as durable-functions 2.x reports it: a plain `Error` whose message is the history
+ * event's `Reason`, `" \n "`, then its `Details` (taskhub records the error message and the stack there).
+ * Other errors (entity call failures, locking rules) pass through.
+ */
+export function toClassicError(err: Error | undefined): Error {
+  if (err instanceof CoreTaskFailedError)
+    return new Error(`${err.details.errorMessage ?? ""} \n ${err.details.stackTrace ?? ""}`);
+  return err ?? new DurableError("task failed without an error");
+}
+
+/** Core orchestration contexts run by the classic (2.x) model: their task failures take 2.x's shape. */
+const classicExecutions = new WeakSet<object>();
+
+/** Mark an execution's core context as classic (`df.orchestrator`), for `toTaskError`. */
+export function useClassicTaskErrors(coreContext: object): void {
+  classicExecutions.add(coreContext);
+}
+
+/** The error a failed task of this execution shows: 2.x's for classic orchestrators, else v3's. */
+export function toTaskError(
+  coreContext: object,
+  err: Error | undefined,
+  taskName: string | undefined,
+): Error {
+  return classicExecutions.has(coreContext) ? toClassicError(err) : toV3Error(err, taskName);
+}
+
 /** Core's failure of a task (activity / sub-orchestration) as the v3 error; other errors pass through. */
 export function toV3Error(err: Error | undefined, taskName: string | undefined): Error {
   if (err instanceof CoreTaskFailedError)

@@ -1,11 +1,14 @@
-// @taskhub/durable-functions: the durable-functions v3 programming model on taskhub. Change
-// `import * as df from "durable-functions"` to `import * as df from "@taskhub/durable-functions"`.
+// @taskhub/durable-functions: both durable-functions programming models on taskhub: v3's `df.app.*` (the
+// Node.js v4 model) and 2.x's classic `df.orchestrator` / `df.entity` / `df.getClient(context)` (function.json
+// apps). Change `import * as df from "durable-functions"` to `import * as df from "@taskhub/durable-functions"`.
 // Its public types use Node's (Symbol.dispose, and the host's): this package depends on @types/node and this
 // directive, kept in the emitted .d.ts, brings them into a user's program.
 /// <reference types="node" preserve="true" />
 import type { TaskRegistrar } from "@taskhub/core";
 import { defaultApp, type RegisterOptions } from "./registry.js";
 import type { DurableClient } from "./client/durable-client.js";
+import { getClassicClient, isClassicContext } from "./classic/client-binding.js";
+import type { DurableOrchestrationClient } from "./classic/orchestration-client.js";
 
 export * as app from "./app.js";
 export {
@@ -67,6 +70,42 @@ export {
 } from "./client/status.js";
 export type { HttpManagementPayload } from "@taskhub/core/management";
 
+// The classic model (durable-functions 2.x).
+export {
+  orchestrator,
+  entity,
+  classicDefinitionOf,
+  type ClassicDefinition,
+  type ClassicHandler,
+  type ClassicOrchestratorFunction,
+  type ClassicEntityFunction,
+} from "./classic/marker.js";
+export {
+  registerClassicFunction,
+  type ClassicFunction,
+  type ClassicRegisterOptions,
+  type ClassicTrigger,
+} from "./classic/register.js";
+export { classicClientBinding } from "./classic/client-binding.js";
+export {
+  DurableOrchestrationClient,
+  type ClassicHttpResponse,
+  type ClassicOrchestrationStatus,
+  type ClassicRequestLike,
+} from "./classic/orchestration-client.js";
+export { ClassicOrchestrationContext } from "./classic/orchestration-context.js";
+export {
+  createClassicContext,
+  type ClassicContext,
+  type ClassicContextInit,
+  type ClassicLogger,
+  type ClassicBindingDefinition,
+  type ClassicOrchestrationFunctionContext,
+  type ClassicOrchestrationFunctionContext as IOrchestrationFunctionContext,
+  type ClassicEntityContext,
+  type ClassicEntityContext as IEntityFunctionContext,
+} from "./classic/function-context.js";
+
 /** Add every function declared with `df.app.*` to the worker; `getClient()` then talks to its task hub. */
 export function registerApp(worker: TaskRegistrar, options: RegisterOptions = {}): void {
   defaultApp.register(worker, options);
@@ -77,8 +116,15 @@ export function register(worker: TaskRegistrar): void {
   defaultApp.register(worker);
 }
 
-/** The `DurableClient` of the registered worker (v3: `df.getClient(context)`; the argument is ignored). */
-export function getClient(context?: unknown): DurableClient {
+/**
+ * Classic model (a Functions context with `bindings`, 2.x): the `DurableOrchestrationClient` of the function's
+ * `durableClient` binding. v4 model (v3's `df.getClient(context)`): the `DurableClient` of the registered
+ * worker; the argument is ignored.
+ */
+export function getClient(context: { bindings: Record<string, unknown> }): DurableOrchestrationClient;
+export function getClient(context?: unknown): DurableClient;
+export function getClient(context?: unknown): DurableClient | DurableOrchestrationClient {
+  if (isClassicContext(context)) return getClassicClient(context);
   return defaultApp.getClient(context);
 }
 

@@ -6,19 +6,17 @@
  */
 import {
   isEntityClass,
-  TaskHubClient,
   TaskHubError,
   type EntityClass,
   type Logger,
-  type OrchestrationService,
-  type OrchestrationServiceClient,
   type TaskRegistrar,
 } from "@taskhub/core";
-import { DurableClient } from "./client/durable-client.js";
+import type { DurableClient } from "./client/durable-client.js";
+import { createWorkerClient, type WorkerClientOptions } from "./client/worker-client.js";
 import { toCoreEntity, type EntityHandler } from "./entity/entity-context.js";
 import {
-  createHttpActivity,
   DEFAULT_HTTP_POLL_INTERVAL_MS,
+  registerHttpActivity,
   HTTP_ACTIVITY_NAME,
   type TokenProvider,
 } from "./http/call-http.js";
@@ -71,14 +69,7 @@ export interface DurableClientOptions {
   [option: string]: unknown;
 }
 
-export interface RegisterOptions {
-  /** Task hub name for `DurableClient.taskHubName` and management URLs (default: the backend's, else TASKHUB_HUB_NAME, else "TaskHub"). */
-  taskHubName?: string;
-  /** Origin of the host's HTTP API, for management URLs (default http://localhost:$TASKHUB_HTTP_PORT, port 7071). */
-  origin?: string;
-  /** HTTP API key for management URLs (default TASKHUB_HTTP_KEY). */
-  key?: string;
-  connectionName?: string;
+export interface RegisterOptions extends WorkerClientOptions {
   /** Bearer tokens for `callHttp({ tokenSource })`. */
   tokenProvider?: TokenProvider;
   /** Delay between polls of a 202 without Retry-After (default 30 s). */
@@ -213,21 +204,10 @@ export class FunctionApp {
           ? (handler as EntityClass)
           : toCoreEntity(name, handler as EntityHandler<any>, logger),
       );
-    if (!this.activities.has(HTTP_ACTIVITY_NAME))
-      worker.addActivity(HTTP_ACTIVITY_NAME, createHttpActivity(options.tokenProvider));
-    const service = (worker as { service?: OrchestrationService }).service;
-    if (options.setDefaultClient !== false && service) {
-      const env = process.env;
-      this.defaultClient = new DurableClient(
-        new TaskHubClient(service as unknown as OrchestrationServiceClient),
-        {
-          taskHubName: options.taskHubName ?? serviceHubName(service) ?? env.TASKHUB_HUB_NAME ?? "TaskHub",
-          origin: options.origin ?? `http://localhost:${env.TASKHUB_HTTP_PORT ?? 7071}`,
-          ...((options.key ?? env.TASKHUB_HTTP_KEY) ? { key: options.key ?? env.TASKHUB_HTTP_KEY } : {}),
-          ...(options.connectionName ? { connectionName: options.connectionName } : {}),
-          orchestratorNames: () => worker.orchestratorNames(),
-        },
-      );
+    if (!this.activities.has(HTTP_ACTIVITY_NAME)) registerHttpActivity(worker, options.tokenProvider);
+    if (options.setDefaultClient !== false) {
+      const client = createWorkerClient(worker, options);
+      if (client) this.defaultClient = client;
     }
   }
 
@@ -317,13 +297,6 @@ export class FunctionApp {
     );
     if (taken) throw new TaskHubError("InvalidArgument", `a function named '${name}' is already registered`);
   }
-}
-
-/** The task hub name of the worker's backend, when it has one (the Azure Storage service's `names.hub`). */
-function serviceHubName(backend: OrchestrationService): string | undefined {
-  const service = backend as { names?: { hub?: unknown }; taskHubName?: unknown };
-  const name = service.names?.hub ?? service.taskHubName;
-  return typeof name === "string" ? name : undefined;
 }
 
 /** A separate function app (e.g. one per test); the package's `app` is the default one. */

@@ -6,7 +6,8 @@
  *      crash point `beforeHistoryWrite`
  *   2. append the new history rows under the sentinel row's ETag, the consumed message ids with them (a 409/412
  *      means another worker wrote first: the work item is abandoned); crash point `beforeInstanceWrite`
- *   3. write the Instances row; crash point `beforeMessageDelete`
+ *   3. write the Instances row (under If-Match, see `InstancesTable`; when the row changed since, written again
+ *      only while this step is still the newest in history); crash point `beforeMessageDelete`
  *   4. delete the consumed queue messages.
  *
  * A crash anywhere in between leads to redelivery and duplicate sends that receivers drop (the sentinel's
@@ -15,10 +16,12 @@
  * come back. docs/architecture.md follows one step from its queue message to this checkpoint.
  */
 import {
+  TaskHubError,
   isTerminalStatus,
   OrchestrationRuntimeState,
   entityMessageDueTime,
   type HistoryEvent,
+  type InstanceRecord,
   type OrchestrationCommit,
 } from "@taskhub/core";
 import { HubPart, type HubContext } from "../hub-context.js";
@@ -45,6 +48,9 @@ import {
 } from "./instance-column-value.js";
 import { instanceRecordBehindHistory } from "./instance-repair.js";
 import type { InstancesTable } from "./instances-table.js";
+
+/** Conditional Instances writes per checkpoint before the step is given up (its messages come back). */
+const MAX_ROW_WRITE_ATTEMPTS = 3;
 
 export interface CheckpointParts {
   queues: TaskHubQueue;
@@ -177,7 +183,7 @@ export class OrchestrationCheckpoint extends HubPart {
         const place = historyPlaceOf(commit.newEvents, value, sources);
         return place && blobNames[place.index]?.[place.source[2]];
       };
-      await this.instances.upsert(commit.state, {
+      await this.writeInstanceRow(wi.instanceId, commit.state, etag, started, {
         input: started
           ? await instanceColumnValue(this.payloads, wi.instanceId, "Input", input, () =>
               appended(input!, INPUT_SOURCES),
@@ -198,6 +204,37 @@ export class OrchestrationCheckpoint extends HubPart {
       // A step that failed after its sends: its activities were sent, as DTF's would be visible; run them.
       this.local.handOverLocalActivities(sentLocal.splice(0));
     }
+  }
+
+  /**
+   * Step 3. A row that changed since this worker last saw it (another worker or runtime wrote it, or an
+   * earlier write of ours landed late) is written again only while this step's history append is still the
+   * newest (the sentinel is at `historyEtag`); otherwise a newer step owns the row and this write is dropped.
+   */
+  private async writeInstanceRow(
+    instanceId: string,
+    record: InstanceRecord,
+    historyEtag: string,
+    startsExecution: boolean,
+    io: { input?: string; output?: string },
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.instances.writeCheckpoint(record, io, startsExecution && attempt === 1);
+      if (outcome === "written") break;
+      if (!(await this.history.sentinelIsAt(instanceId, historyEtag))) {
+        this.logger.info(
+          { event: "instance.rowWriteSuperseded", instanceId },
+          "a newer step of the instance was checkpointed meanwhile; its Instances row is left to it",
+        );
+        return;
+      }
+      if (attempt === MAX_ROW_WRITE_ATTEMPTS)
+        throw new TaskHubError(
+          "WorkItemLockLost",
+          `the Instances row of '${instanceId}' kept changing during the checkpoint (${attempt} attempts)`,
+        );
+    }
+    if (isTerminalStatus(record.runtimeStatus)) this.instances.forget(instanceId);
   }
 
   /**

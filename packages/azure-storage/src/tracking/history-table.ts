@@ -217,6 +217,19 @@ export class HistoryTable {
     return { etag: etag!, blobNames };
   }
 
+  /** Whether the sentinel is still at `etag`: no checkpoint was appended after the one that returned it. */
+  async sentinelIsAt(instanceId: string, etag: string): Promise<boolean> {
+    try {
+      const row = await this.table.getEntity(escapePartitionKey(instanceId), SENTINEL_ROW_KEY, {
+        queryOptions: { select: ["PartitionKey"] },
+      });
+      return row.etag === etag;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
   /**
    * The sentinel's ETag if it holds exactly what `written` (a checkpoint's final sentinel) wrote, else undefined.
    * The consumed-message column names this checkpoint's messages with its time to the millisecond, so no other

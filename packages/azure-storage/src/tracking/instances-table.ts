@@ -1,8 +1,15 @@
 /**
  * The `<hub>Instances` table (columns in docs/storage-layout.md#instances-table): one row per instance id
  * (PartitionKey = sanitized id, RowKey = ""), written by the client at create time (Pending, same ExecutionId
- * and Generation as the start message) and by every checkpoint (InsertOrMerge, after the history). Large
- * Input/Output values are blob URLs.
+ * and Generation as the start message) and by every checkpoint (Merge after the history). Large Input/Output
+ * values are blob URLs.
+ *
+ * DT.AS writes the checkpoint's row with InsertOrMerge and no ETag. taskhub writes it under If-Match of the row
+ * version this process last read or wrote (`versions`), so that a write landing late (an attempt the client gave
+ * up on and retried, which storage applied seconds afterwards; a worker that lost the instance's partition
+ * mid-step) fails with 412 instead of merging an older step over a newer one. The checkpoint decides what a
+ * 412 means (`OrchestrationCheckpoint`). Knowing the version costs no request in steady state: the start's
+ * dedupe read and every write return it.
  */
 import type { TableClient } from "@azure/data-tables";
 import {
@@ -104,7 +111,16 @@ function toInstanceRow(row: Record<string, unknown>): InstanceRow {
   };
 }
 
+/** How many row versions `InstancesTable` remembers (oldest forgotten first; a forgotten one costs one read). */
+export const MAX_ROW_VERSIONS_REMEMBERED = 10_000;
+
+/** What a checkpoint's conditional write did: written, or refused because the row changed since (409/412). */
+export type CheckpointRowWrite = "written" | "changed";
+
 export class InstancesTable {
+  /** ETag of each row as this process last read or wrote it, oldest first. */
+  private readonly versions = new Map<string, string>();
+
   constructor(
     readonly table: TableClient,
     readonly taskHubName: string,
@@ -112,16 +128,71 @@ export class InstancesTable {
 
   async get(instanceId: string, options: OperationOptions = {}): Promise<InstanceRow | undefined> {
     try {
-      return toInstanceRow(
+      const row = toInstanceRow(
         await this.table.getEntity<Record<string, unknown>>(escapePartitionKey(instanceId), "", {
           disableTypeConversion: true,
           abortSignal: options.abortSignal,
         }),
       );
+      this.remember(instanceId, row.etag);
+      return row;
     } catch (err) {
-      if (isNotFound(err)) return undefined;
+      if (isNotFound(err)) {
+        this.versions.delete(instanceId);
+        return undefined;
+      }
       throw err;
     }
+  }
+
+  private remember(instanceId: string, etag: string | undefined): void {
+    this.versions.delete(instanceId); // re-insert: the map is evicted oldest first
+    if (etag === undefined) return;
+    this.versions.set(instanceId, etag);
+    while (this.versions.size > MAX_ROW_VERSIONS_REMEMBERED)
+      this.versions.delete(this.versions.keys().next().value!);
+  }
+
+  /**
+   * A checkpoint's write: Merge under If-Match of the version this process last saw (read first when it has
+   * forgotten it), or Insert for the step that started the execution when no version is known (a
+   * sub-orchestration's or entity's first step: no row yet). "changed" when the row changed since (the
+   * caller decides whether its step is still the newest). A row deleted meanwhile (purged while running) is
+   * written again, as InsertOrMerge would.
+   */
+  async writeCheckpoint(
+    r: InstanceRecord,
+    io: { input?: string; output?: string },
+    startsExecution: boolean,
+  ): Promise<CheckpointRowWrite> {
+    const entity = {
+      partitionKey: escapePartitionKey(r.instanceId),
+      rowKey: "",
+      ...recordColumns(r, this.taskHubName, io),
+    };
+    let etag = this.versions.get(r.instanceId);
+    if (etag === undefined && !startsExecution) etag = (await this.get(r.instanceId))?.etag;
+    try {
+      const written =
+        etag === undefined
+          ? await this.table.createEntity(entity)
+          : await this.table.updateEntity(entity, "Merge", { etag });
+      this.remember(r.instanceId, written.etag);
+      return "written";
+    } catch (err) {
+      if (isWriteConflict(err)) {
+        this.versions.delete(r.instanceId);
+        return "changed";
+      }
+      if (!isNotFound(err)) throw err;
+      this.remember(r.instanceId, (await this.table.upsertEntity(entity, "Merge")).etag);
+      return "written";
+    }
+  }
+
+  /** Forget a row's version (its instance finished: it is unlikely to be written by this process again). */
+  forget(instanceId: string): void {
+    this.versions.delete(instanceId);
   }
 
   /**
@@ -142,21 +213,25 @@ export class InstancesTable {
     };
     if (io.inputBlobName) Object.assign(entity, { InputBlobName: io.inputBlobName });
     try {
-      if (previousEtag === undefined) await this.table.createEntity(entity, { abortSignal });
-      else await this.table.updateEntity(entity, "Replace", { etag: previousEtag, abortSignal });
+      const written =
+        previousEtag === undefined
+          ? await this.table.createEntity(entity, { abortSignal })
+          : await this.table.updateEntity(entity, "Replace", { etag: previousEtag, abortSignal });
+      this.remember(r.instanceId, written.etag);
     } catch (err) {
       if (!isWriteConflict(err)) throw err;
+      this.versions.delete(r.instanceId);
     }
   }
 
-  /** Checkpoint write: InsertOrMerge, no ETag (DTF's default). */
+  /** InsertOrMerge, no ETag (DTF's checkpoint write; taskhub uses it to repair a row from history). */
   async upsert(r: InstanceRecord, io: { input?: string; output?: string }): Promise<void> {
     const entity = {
       partitionKey: escapePartitionKey(r.instanceId),
       rowKey: "",
       ...recordColumns(r, this.taskHubName, io),
     };
-    await this.table.upsertEntity(entity, "Merge");
+    this.remember(r.instanceId, (await this.table.upsertEntity(entity, "Merge")).etag);
   }
 
   /** Merge a few columns (terminate-before-start, rewind → Pending). */
@@ -165,15 +240,17 @@ export class InstancesTable {
     columns: Record<string, unknown>,
     options: OperationOptions = {},
   ): Promise<void> {
-    await this.table.updateEntity(
+    const written = await this.table.updateEntity(
       { partitionKey: escapePartitionKey(instanceId), rowKey: "", ...columns },
       "Merge",
       { etag: "*", abortSignal: options.abortSignal },
     );
+    this.remember(instanceId, written.etag);
   }
 
   async delete(instanceId: string, options: OperationOptions = {}): Promise<boolean> {
     try {
+      this.versions.delete(instanceId);
       await this.table.deleteEntity(escapePartitionKey(instanceId), "", {
         etag: "*",
         abortSignal: options.abortSignal,

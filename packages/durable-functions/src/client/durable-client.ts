@@ -69,6 +69,11 @@ export class DurableClient {
     this.orchestratorNames = options.orchestratorNames;
   }
 
+  /** @internal where management URLs point (the classic model's client binding is built from them) */
+  get managementUrlOptions(): ManagementUrlOptions {
+    return { ...this.urls };
+  }
+
   /** 202 with the management payload, `Location` (the status URL) and `Retry-After: 10`. */
   createCheckStatusResponse(request: RequestLike | undefined, instanceId: string): Response {
     return createCheckStatusResponse(request as Request | undefined, instanceId, this.urls);

@@ -84,6 +84,11 @@ class DurableEntityContextImpl<TState> implements DurableEntityContext<TState> {
   }
 }
 
+/** The entity `context.df` over core's entity context (both models use it). */
+export function durableEntityContext<T>(ctx: CoreEntityContext<T>): DurableEntityContext<T> {
+  return new DurableEntityContextImpl<T>(ctx);
+}
+
 export function toCoreEntity<T>(
   name: string,
   handler: EntityHandler<T>,
@@ -91,7 +96,7 @@ export function toCoreEntity<T>(
 ): EntityFunction {
   return async (ctx) => {
     const context = createInvocationContext(name, "entityTrigger", logger) as EntityContext<T>;
-    context.df = new DurableEntityContextImpl<T>(ctx as CoreEntityContext<T>);
+    context.df = durableEntityContext<T>(ctx as CoreEntityContext<T>);
     await handler(context);
     return undefined;
   };

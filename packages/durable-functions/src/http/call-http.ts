@@ -10,9 +10,10 @@ import {
   TimerTask as CoreTimerTask,
   type DurableTask,
   type OrchestrationContext,
+  type TaskRegistrar,
 } from "@taskhub/core";
 import { DFTask } from "../orchestration/tasks.js";
-import { toV3Error } from "../errors.js";
+import { toTaskError } from "../errors.js";
 
 export const HTTP_ACTIVITY_NAME = "BuiltIn::HttpActivity";
 export const DEFAULT_HTTP_POLL_INTERVAL_MS = 30_000;
@@ -103,7 +104,7 @@ export class CallHttpTask extends DFTask {
     const task = new DrivenTask<unknown>((inner, self) => {
       if (self.isComplete) return;
       if (inner instanceof CoreTimerTask) return self.follow(call(poll!));
-      if (inner.isFailed) return self.fail(toV3Error(inner.getException(), HTTP_ACTIVITY_NAME));
+      if (inner.isFailed) return self.fail(toTaskError(ctx, inner.getException(), HTTP_ACTIVITY_NAME));
       const raw = (inner.getResult() ?? {}) as {
         statusCode?: number;
         content?: string;
@@ -135,6 +136,16 @@ export class CallHttpTask extends DFTask {
 
 /** Supplies bearer tokens for `tokenSource` requests (e.g. from @azure/identity). */
 export type TokenProvider = (resource: string) => Promise<string>;
+
+/** Registrars that already have the built-in HTTP activity (both models may add it to one worker). */
+const withHttpActivity = new WeakSet<TaskRegistrar>();
+
+/** Add the built-in HTTP activity behind `callHttp` to the worker, once. */
+export function registerHttpActivity(worker: TaskRegistrar, tokenProvider: TokenProvider | undefined): void {
+  if (withHttpActivity.has(worker)) return;
+  withHttpActivity.add(worker);
+  worker.addActivity(HTTP_ACTIVITY_NAME, createHttpActivity(tokenProvider));
+}
 
 /** The built-in activity: performs one request and returns `{ statusCode, content, headers }`. */
 export function createHttpActivity(tokenProvider: TokenProvider | undefined) {

@@ -6,7 +6,7 @@
  * task faulted. Anything but a v3 task fails the orchestration with v3's "programming constraint
  * violation" message.
  */
-import type { DurableTask, Logger, Orchestrator } from "@taskhub/core";
+import type { DurableTask, Logger, OrchestrationContext as CoreContext, Orchestrator } from "@taskhub/core";
 import { LockingRulesViolationError } from "../errors.js";
 import { DurableOrchestrationContext } from "./context.js";
 import { createInvocationContext, type InvocationContext } from "./invocation-context.js";
@@ -23,7 +23,7 @@ export interface OrchestratorAdapterOptions {
   httpPollIntervalMs: number;
 }
 
-function isGenerator(v: unknown): v is Generator<unknown, unknown, unknown> {
+export function isGenerator(v: unknown): v is Generator<unknown, unknown, unknown> {
   return (
     typeof v === "object" &&
     v !== null &&
@@ -64,28 +64,38 @@ export function toCoreOrchestrator(
     context.df = df;
     const out: unknown = handler(context);
     if (!isGenerator(out)) return out;
-    const gen = out as Generator<unknown, unknown, unknown>;
-    let step = gen.next();
-    for (;;) {
-      if (step.done) return step.value;
-      const task = step.value;
-      if (!(task instanceof DFTask)) throw constraintViolation(task);
-      let core: DurableTask<unknown>;
-      try {
-        // A cancelled timer never completes: yielding it waits forever, as in v3.
-        core = task instanceof DFTimerTask && task.isCanceled ? never() : task._schedule(ctx);
-      } catch (err) {
-        // A locking rule core enforces when the task is scheduled: thrown at the yield, where it can be caught.
-        if (!(err instanceof LockingRulesViolationError)) throw err;
-        step = gen.throw(err);
-        continue;
-      }
-      try {
-        yield core;
-      } catch {
-        // the outcome is read from the v3 task below
-      }
-      step = task.isFaulted ? gen.throw(task.result) : gen.next(task.result);
-    }
+    return yield* driveHandler(ctx, out);
   };
+}
+
+/**
+ * Drive a handler's generator on the core context: schedule each yielded task, hand its core task to the
+ * engine, resume the generator with the task's result or throw its error in. Shared by both models.
+ */
+export function* driveHandler(
+  ctx: CoreContext,
+  gen: Generator<unknown, unknown, unknown>,
+): Generator<DurableTask<unknown>, unknown, unknown> {
+  let step = gen.next();
+  for (;;) {
+    if (step.done) return step.value;
+    const task = step.value;
+    if (!(task instanceof DFTask)) throw constraintViolation(task);
+    let core: DurableTask<unknown>;
+    try {
+      // A cancelled timer never completes: yielding it waits forever, as in v3.
+      core = task instanceof DFTimerTask && task.isCanceled ? never() : task._schedule(ctx);
+    } catch (err) {
+      // A locking rule core enforces when the task is scheduled: thrown at the yield, where it can be caught.
+      if (!(err instanceof LockingRulesViolationError)) throw err;
+      step = gen.throw(err);
+      continue;
+    }
+    try {
+      yield core;
+    } catch {
+      // the outcome is read from the task below
+    }
+    step = task.isFaulted ? gen.throw(task.result) : gen.next(task.result);
+  }
 }

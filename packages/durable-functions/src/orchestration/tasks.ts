@@ -14,7 +14,7 @@ import {
   type OrchestrationContext,
   type TimerTask as CoreTimerTask,
 } from "@taskhub/core";
-import { toV3Error } from "../errors.js";
+import { toTaskError } from "../errors.js";
 
 /** A v3 task (`isCompleted`, `isFaulted`, `result`). */
 export interface Task {
@@ -79,7 +79,7 @@ export class AtomicTask extends DFTask {
   }
 
   protected start(ctx: OrchestrationContext): DurableTask<unknown> {
-    return mapOutcome(this.create(ctx), this.taskName);
+    return mapOutcome(ctx, this.create(ctx), this.taskName);
   }
 }
 
@@ -106,10 +106,14 @@ export class RetryableCallTask extends AtomicTask {
   };
 }
 
-function mapOutcome(inner: DurableTask<unknown>, taskName: string | undefined): DurableTask<unknown> {
+function mapOutcome(
+  ctx: OrchestrationContext,
+  inner: DurableTask<unknown>,
+  taskName: string | undefined,
+): DurableTask<unknown> {
   const mapped = new DrivenTask<unknown>((t, self) => {
     if (self.isComplete) return;
-    if (t.isFailed) self.fail(toV3Error(t.getException(), taskName));
+    if (t.isFailed) self.fail(toTaskError(ctx, t.getException(), taskName));
     else self.complete(t.getResult());
   });
   mapped.follow(inner);
