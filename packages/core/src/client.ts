@@ -24,11 +24,7 @@ import {
 } from "./history/events.js";
 import { newEvent } from "./history/factories.js";
 import { serializePayload } from "./replay/payload.js";
-import {
-  withoutPayloads,
-  type InstanceRecord,
-  type OrchestrationState,
-} from "./state/orchestration-state.js";
+import type { InstanceRecord, OrchestrationState } from "./state/orchestration-state.js";
 import type { EntityInstanceId } from "./entities/entity-id.js";
 import {
   cleanEntityStorage,
@@ -59,8 +55,10 @@ import type {
   WaitForOrchestrationOptions,
 } from "./client/options.js";
 import { pagedAsyncIterable, type PagedAsyncIterable } from "./client/paging.js";
+import { toOrchestrationState } from "./client/to-orchestration-state.js";
 
 export { validateInstanceId } from "./client/instance-id.js";
+export { toOrchestrationState } from "./client/to-orchestration-state.js";
 export type * from "./client/options.js";
 export type { PagedAsyncIterable, PageSettings } from "./client/paging.js";
 
@@ -383,22 +381,4 @@ export class TaskHubClient {
       { abortSignal: options.abortSignal },
     );
   }
-}
-
-function parseLenient(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text; // not JSON (a payload written by another SDK as plain text): shown as is
-  }
-}
-
-export function toOrchestrationState(r: InstanceRecord, fetchPayloads: boolean): OrchestrationState {
-  if (!fetchPayloads) return withoutPayloads(r);
-  const s: OrchestrationState = { ...r };
-  s.input = parseLenient(r.serializedInput);
-  s.output = r.runtimeStatus === "Failed" ? undefined : parseLenient(r.serializedOutput);
-  s.customStatus = parseLenient(r.serializedCustomStatus);
-  return s;
 }
