@@ -20,6 +20,7 @@ import os from "node:os";
 import { randomUUID } from "node:crypto";
 import {
   silentLogger,
+  throwIfAborted,
   type AbandonOptions,
   type ActivityWorkItem,
   type CreateInstanceOptions,
@@ -29,6 +30,8 @@ import {
   type InstanceRecord,
   type LockOptions,
   type Logger,
+  type GetInstanceOptions,
+  type OperationOptions,
   type OrchestrationCommit,
   type OrchestrationService,
   type OrchestrationServiceClient,
@@ -291,15 +294,20 @@ export class AzureStorageOrchestrationService
     return this.sessions.lockNextOrchestrationWorkItem(options);
   }
 
-  renewOrchestrationWorkItemLock(workItem: OrchestrationWorkItem): Promise<void> {
-    return this.sessions.renewOrchestrationWorkItemLock(workItem);
+  renewOrchestrationWorkItemLock(workItem: OrchestrationWorkItem, options?: OperationOptions): Promise<void> {
+    return this.sessions.renewOrchestrationWorkItemLock(workItem, options);
   }
 
-  /** On failure the instance stays locked until `abandonOrchestrationWorkItem` has given its messages back. */
+  /**
+   * On failure the instance stays locked until `abandonOrchestrationWorkItem` has given its messages back. An
+   * abort is honoured before the checkpoint starts: once it writes, it runs to its end.
+   */
   async completeOrchestrationWorkItem(
     workItem: OrchestrationWorkItem,
     commit: OrchestrationCommit | undefined,
+    options: OperationOptions = {},
   ): Promise<void> {
+    throwIfAborted(options.abortSignal, "completeOrchestrationWorkItem");
     const wi = workItem as AzureOrchestrationWorkItem;
     await this.checkpoint.complete(wi, commit);
     this.sessions.unlock(wi.instanceId, wi.lock);
@@ -313,12 +321,16 @@ export class AzureStorageOrchestrationService
     return this.workItems.lockNextActivityWorkItem(options);
   }
 
-  renewActivityWorkItemLock(workItem: ActivityWorkItem): Promise<void> {
-    return this.workItems.renewActivityWorkItemLock(workItem);
+  renewActivityWorkItemLock(workItem: ActivityWorkItem, options?: OperationOptions): Promise<void> {
+    return this.workItems.renewActivityWorkItemLock(workItem, options);
   }
 
-  completeActivityWorkItem(workItem: ActivityWorkItem, response: TaskMessage): Promise<void> {
-    return this.workItems.completeActivityWorkItem(workItem, response);
+  completeActivityWorkItem(
+    workItem: ActivityWorkItem,
+    response: TaskMessage,
+    options?: OperationOptions,
+  ): Promise<void> {
+    return this.workItems.completeActivityWorkItem(workItem, response, options);
   }
 
   abandonActivityWorkItem(workItem: ActivityWorkItem, options: AbandonOptions = {}): Promise<void> {
@@ -329,35 +341,39 @@ export class AzureStorageOrchestrationService
     return this.client.createTaskOrchestration(startMessage, options);
   }
 
-  sendTaskOrchestrationMessage(message: TaskMessage): Promise<void> {
-    return this.client.sendTaskOrchestrationMessage(message);
+  sendTaskOrchestrationMessage(message: TaskMessage, options?: OperationOptions): Promise<void> {
+    return this.client.sendTaskOrchestrationMessage(message, options);
   }
 
   getOrchestrationState(
     instanceId: string,
-    options: { fetchPayloads?: boolean } = {},
+    options?: GetInstanceOptions,
   ): Promise<InstanceRecord | undefined> {
     return this.client.getOrchestrationState(instanceId, options);
   }
 
-  getOrchestrationHistory(instanceId: string): Promise<HistoryEvent[]> {
-    return this.client.getOrchestrationHistory(instanceId);
+  getOrchestrationHistory(instanceId: string, options?: OperationOptions): Promise<HistoryEvent[]> {
+    return this.client.getOrchestrationHistory(instanceId, options);
   }
 
-  queryInstances(query: InstanceQuery, continuationToken?: string): Promise<Page<InstanceRecord>> {
-    return this.client.queryInstances(query, continuationToken);
+  queryInstances(
+    query: InstanceQuery,
+    continuationToken?: string,
+    options?: OperationOptions,
+  ): Promise<Page<InstanceRecord>> {
+    return this.client.queryInstances(query, continuationToken, options);
   }
 
-  purgeInstance(instanceId: string): Promise<PurgeResult> {
-    return this.client.purgeInstance(instanceId);
+  purgeInstance(instanceId: string, options?: OperationOptions): Promise<PurgeResult> {
+    return this.client.purgeInstance(instanceId, options);
   }
 
-  purgeInstances(filter: PurgeFilter): Promise<PurgeResult> {
-    return this.client.purgeInstances(filter);
+  purgeInstances(filter: PurgeFilter, options?: OperationOptions): Promise<PurgeResult> {
+    return this.client.purgeInstances(filter, options);
   }
 
-  rewindTaskOrchestration(instanceId: string, reason?: string): Promise<void> {
-    return this.client.rewindTaskOrchestration(instanceId, reason);
+  rewindTaskOrchestration(instanceId: string, reason?: string, options?: OperationOptions): Promise<void> {
+    return this.client.rewindTaskOrchestration(instanceId, reason, options);
   }
 
   listPoisonMessages(): Promise<PoisonMessage[]> {

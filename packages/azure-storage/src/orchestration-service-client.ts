@@ -1,11 +1,15 @@
 /**
  * The client side of the provider (`OrchestrationServiceClient`, instance queries, purge): start an instance
  * with DTF's create protocol, send it messages (raise, terminate, suspend, resume, rewind), read its state and
- * history, query and purge instances. Storage failures surface as `StorageError`.
+ * history, query and purge instances. Storage failures surface as `StorageError`. Every verb takes an
+ * `abortSignal`, passed to each storage request it makes; once it aborts, the verb rejects with `AbortError`.
  */
 import pLimit from "p-limit";
 import {
+  abortable,
+  AbortError,
   entityMessageDueTime,
+  isAbortError,
   isTerminalStatus,
   OrchestrationAlreadyExistsError,
   parseDtfDateTime,
@@ -15,9 +19,11 @@ import {
   withoutPayloads,
   type CreateInstanceOptions,
   type ExecutionStartedEvent,
+  type GetInstanceOptions,
   type HistoryEvent,
   type InstanceQuery,
   type InstanceRecord,
+  type OperationOptions,
   type Page,
   type PurgeFilter,
   type PurgeResult,
@@ -62,63 +68,91 @@ export class AzureStorageOrchestrationServiceClient extends HubPart {
     this.createIfNotExists = parts.createIfNotExists;
   }
 
-  /** Client calls surface storage failures as `StorageError` (code "Storage") with status and Azure code. */
-  private async guard<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      if (err instanceof TaskHubError) throw err;
-      throw toStorageError(err, operation);
-    }
+  /**
+   * Client calls surface storage failures as `StorageError` (code "Storage") with status and Azure code, and
+   * an abort (of the signal, or of a request by it) as `AbortError` as soon as the signal aborts.
+   */
+  private guard<T>(operation: string, options: OperationOptions, fn: () => Promise<T>): Promise<T> {
+    return abortable(options.abortSignal, operation, async () => {
+      try {
+        return await fn();
+      } catch (err) {
+        if (err instanceof TaskHubError) throw err;
+        if (isAbortError(err)) throw new AbortError(`${operation} was aborted`, { cause: err });
+        throw toStorageError(err, operation);
+      }
+    });
   }
 
   createTaskOrchestration(startMessage: TaskMessage, options: CreateInstanceOptions = {}): Promise<void> {
-    return this.guard("createTaskOrchestration", () =>
+    return this.guard("createTaskOrchestration", options, () =>
       this.createTaskOrchestrationImpl(startMessage, options),
     );
   }
 
-  sendTaskOrchestrationMessage(message: TaskMessage): Promise<void> {
-    return this.guard("sendTaskOrchestrationMessage", () => this.sendTaskOrchestrationMessageImpl(message));
+  sendTaskOrchestrationMessage(message: TaskMessage, options: OperationOptions = {}): Promise<void> {
+    return this.guard("sendTaskOrchestrationMessage", options, () =>
+      this.sendTaskOrchestrationMessageImpl(message, options),
+    );
   }
 
   getOrchestrationState(
     instanceId: string,
-    options: { fetchPayloads?: boolean } = {},
+    options: GetInstanceOptions = {},
   ): Promise<InstanceRecord | undefined> {
-    return this.guard("getOrchestrationState", () => this.getOrchestrationStateImpl(instanceId, options));
+    return this.guard("getOrchestrationState", options, () =>
+      this.getOrchestrationStateImpl(instanceId, options),
+    );
   }
 
-  getOrchestrationHistory(instanceId: string): Promise<HistoryEvent[]> {
-    return this.guard("getOrchestrationHistory", () => this.getOrchestrationHistoryImpl(instanceId));
+  getOrchestrationHistory(instanceId: string, options: OperationOptions = {}): Promise<HistoryEvent[]> {
+    return this.guard("getOrchestrationHistory", options, () =>
+      orEmptyIfMissing(async () => (await this.history.read(instanceId, undefined, options)).events, []),
+    );
   }
 
-  queryInstances(query: InstanceQuery, continuationToken?: string): Promise<Page<InstanceRecord>> {
-    return this.guard("queryInstances", () => this.queryInstancesImpl(query, continuationToken));
+  queryInstances(
+    query: InstanceQuery,
+    continuationToken?: string,
+    options: OperationOptions = {},
+  ): Promise<Page<InstanceRecord>> {
+    return this.guard("queryInstances", options, () =>
+      this.queryInstancesImpl(query, continuationToken, options),
+    );
   }
 
-  purgeInstance(instanceId: string): Promise<PurgeResult> {
-    return this.guard("purgeInstance", () => this.purgeInstanceImpl(instanceId));
+  purgeInstance(instanceId: string, options: OperationOptions = {}): Promise<PurgeResult> {
+    return this.guard("purgeInstance", options, () => this.purgeInstanceImpl(instanceId, options));
   }
 
-  purgeInstances(filter: PurgeFilter): Promise<PurgeResult> {
-    return this.guard("purgeInstances", () => this.purgeInstancesImpl(filter));
+  purgeInstances(filter: PurgeFilter, options: OperationOptions = {}): Promise<PurgeResult> {
+    return this.guard("purgeInstances", options, () => this.purgeInstancesImpl(filter, options));
   }
 
-  /** DT.AS's rewind (tracking/rewind.ts): rewrite the failed history, wake the deepest failed instances with a GenericEvent. */
-  rewindTaskOrchestration(instanceId: string, reason?: string): Promise<void> {
-    return this.guard("rewindTaskOrchestration", async () => {
+  /**
+   * DT.AS's rewind (tracking/rewind.ts): rewrite the failed history, wake the deepest failed instances with a
+   * GenericEvent. An abort stops it between its requests; the history rows it rewrote stay rewritten.
+   */
+  rewindTaskOrchestration(
+    instanceId: string,
+    reason?: string,
+    options: OperationOptions = {},
+  ): Promise<void> {
+    return this.guard("rewindTaskOrchestration", options, async () => {
       for (const id of await rewindFailedHistory(this.history.table, this.instances, instanceId))
-        await this.sendTaskOrchestrationMessageImpl({
-          orchestrationInstance: { instanceId: id },
-          event: {
-            type: "GenericEvent",
-            eventId: -1,
-            isPlayed: false,
-            timestamp: toDtfDateTime(new Date()),
-            data: reason,
+        await this.sendTaskOrchestrationMessageImpl(
+          {
+            orchestrationInstance: { instanceId: id },
+            event: {
+              type: "GenericEvent",
+              eventId: -1,
+              isPlayed: false,
+              timestamp: toDtfDateTime(new Date()),
+              data: reason,
+            },
           },
-        });
+          options,
+        );
     });
   }
 
@@ -130,9 +164,10 @@ export class AzureStorageOrchestrationServiceClient extends HubPart {
     const event = startMessage.event;
     if (event.type !== "ExecutionStarted")
       throw new TaskHubError("InvalidArgument", "start message must carry ExecutionStarted");
+    const { abortSignal } = options;
     await this.createIfNotExists();
     const instanceId = startMessage.orchestrationInstance.instanceId;
-    const existing = await this.instances.get(instanceId);
+    const existing = await this.instances.get(instanceId, { abortSignal });
     if (existing && (options.dedupeStatuses ?? []).includes(existing.record.runtimeStatus))
       throw new OrchestrationAlreadyExistsError(instanceId, existing.record.runtimeStatus);
     const generation = existing ? existing.record.generation + 1 : 0;
@@ -147,6 +182,7 @@ export class AzureStorageOrchestrationServiceClient extends HubPart {
     const { data } = await this.messenger.send(this.controlQueue(this.partitionOf(instanceId)), message, {
       visibleAt,
       now,
+      abortSignal,
     });
     this.wakeLocal(this.names.controlQueues[this.partitionOf(instanceId)]!);
     // As DT.AS: an offloaded start message's blob is the input (readers take it out of the envelope); an
@@ -156,7 +192,7 @@ export class AzureStorageOrchestrationServiceClient extends HubPart {
     if (data.compressedBlobName) input = this.payloads.urlOf(data.compressedBlobName);
     else if (input !== undefined && utf16ByteLength(input) > MAX_TABLE_PROPERTY_BYTES) {
       inputBlobName = instancePropertyBlobName(escapePartitionKey(instanceId), "Input");
-      await this.payloads.upload(inputBlobName, input);
+      await this.payloads.upload(inputBlobName, input, { abortSignal });
       input = "";
     }
     const record: InstanceRecord = {
@@ -173,48 +209,60 @@ export class AzureStorageOrchestrationServiceClient extends HubPart {
       tags: start.tags,
       generation,
     };
-    await this.instances.writePending(record, existing?.etag, { input, inputBlobName });
+    await this.instances.writePending(record, existing?.etag, { input, inputBlobName }, { abortSignal });
   }
 
-  private async sendTaskOrchestrationMessageImpl(message: TaskMessage): Promise<void> {
+  private async sendTaskOrchestrationMessageImpl(
+    message: TaskMessage,
+    options: OperationOptions,
+  ): Promise<void> {
+    const { abortSignal } = options;
     await this.createIfNotExists();
     const instanceId = message.orchestrationInstance.instanceId;
     const type = message.event.type;
     if (type === "ExecutionTerminated" || type === "ExecutionRewound") {
-      const row = await this.instances.get(instanceId);
+      const row = await this.instances.get(instanceId, options);
       // Terminate before start: the instance ends without running; its start message is dropped on arrival.
       if (type === "ExecutionTerminated" && row?.record.runtimeStatus === "Pending") {
-        const h = await this.history.read(instanceId);
+        const h = await this.history.read(instanceId, undefined, options);
         if (!h.events.some((e) => e.type === "ExecutionStarted")) {
           const now = new Date();
-          await this.instances.merge(instanceId, {
-            RuntimeStatus: "Terminated",
-            LastUpdatedTime: { value: now.toISOString(), type: "DateTime" },
-            CompletedTime: { value: now.toISOString(), type: "DateTime" },
-            Output:
-              (await instanceColumnValue(
-                this.payloads,
-                instanceId,
-                "Output",
-                message.event.input,
-                () => undefined,
-              )) ?? "",
-          });
+          const output = await instanceColumnValue(
+            this.payloads,
+            instanceId,
+            "Output",
+            message.event.input,
+            () => undefined,
+          );
+          await this.instances.merge(
+            instanceId,
+            {
+              RuntimeStatus: "Terminated",
+              LastUpdatedTime: { value: now.toISOString(), type: "DateTime" },
+              CompletedTime: { value: now.toISOString(), type: "DateTime" },
+              Output: output ?? "",
+            },
+            options,
+          );
           return;
         }
       }
       if (type === "ExecutionRewound" && row?.record.runtimeStatus === "Failed")
-        await this.instances.merge(instanceId, {
-          RuntimeStatus: "Pending",
-          LastUpdatedTime: { value: new Date().toISOString(), type: "DateTime" },
-        });
+        await this.instances.merge(
+          instanceId,
+          {
+            RuntimeStatus: "Pending",
+            LastUpdatedTime: { value: new Date().toISOString(), type: "DateTime" },
+          },
+          options,
+        );
     }
     const queueName = this.names.controlQueues[this.partitionOf(instanceId)]!;
     const visibleAt = entityMessageDueTime(message);
     await this.messenger.send(
       this.clients.queue(queueName),
       { ...message, sender: message.sender ?? CLIENT_SENDER },
-      { now: new Date(), visibleAt },
+      { now: new Date(), visibleAt, abortSignal },
     );
     if (!visibleAt) this.wakeLocal(queueName);
   }
@@ -223,29 +271,30 @@ export class AzureStorageOrchestrationServiceClient extends HubPart {
   // reads as empty: `instances.get` answers undefined for any 404, the others go through `orEmptyIfMissing`.
   private async getOrchestrationStateImpl(
     instanceId: string,
-    options: { fetchPayloads?: boolean } = {},
+    options: GetInstanceOptions,
   ): Promise<InstanceRecord | undefined> {
-    const row = await this.instances.get(instanceId);
+    const row = await this.instances.get(instanceId, options);
     if (!row) return undefined;
-    return this.completeRecord(row, options.fetchPayloads ?? true);
+    return this.completeRecord(row, options.fetchPayloads ?? true, options);
   }
 
   /** Resolve blob-URL payloads and, for Failed instances, the structured failure from history. */
   private async completeRecord(
     row: { record: InstanceRecord; inputBlobName?: string | undefined },
     fetchPayloads: boolean,
+    options: OperationOptions,
   ): Promise<InstanceRecord> {
     const r = fetchPayloads ? { ...row.record } : withoutPayloads(row.record);
     if (fetchPayloads) {
       // InputBlobName is only read while Input is empty: a Pending row's (DT.AS shows "" there), whose column
       // stays after the first checkpoint has put the URL of the history's copy into Input.
       if (row.inputBlobName && !r.serializedInput)
-        r.serializedInput = await this.payloads.download(row.inputBlobName);
-      else r.serializedInput = await this.resolvePayload(r.serializedInput, "input");
-      r.serializedOutput = await this.resolvePayload(r.serializedOutput, "output");
+        r.serializedInput = await this.payloads.download(row.inputBlobName, options);
+      else r.serializedInput = await this.resolvePayload(r.serializedInput, "input", options);
+      r.serializedOutput = await this.resolvePayload(r.serializedOutput, "output", options);
     }
     if (r.runtimeStatus === "Failed") {
-      const h = await this.history.read(r.instanceId);
+      const h = await this.history.read(r.instanceId, undefined, options);
       const done = h.events.find((e) => e.type === "ExecutionCompleted");
       if (done?.type === "ExecutionCompleted") r.failureDetails = done.failureDetails;
     }
@@ -255,11 +304,12 @@ export class AzureStorageOrchestrationServiceClient extends HubPart {
   private async resolvePayload(
     value: string | undefined,
     what: "input" | "output",
+    options: OperationOptions,
   ): Promise<string | undefined> {
     if (value === undefined) return undefined;
     const blobName = this.payloads.blobNameFromUrl(value);
     if (!blobName) return value;
-    const text = await this.payloads.download(blobName);
+    const text = await this.payloads.download(blobName, options);
     if (what === "input" && blobName.endsWith("ExecutionStarted.json.gz")) {
       const decoded = await this.messenger.decode(text);
       return decoded.taskMessage.event.type === "ExecutionStarted"
@@ -269,17 +319,14 @@ export class AzureStorageOrchestrationServiceClient extends HubPart {
     return text;
   }
 
-  private async getOrchestrationHistoryImpl(instanceId: string): Promise<HistoryEvent[]> {
-    return orEmptyIfMissing(async () => (await this.history.read(instanceId)).events, []);
-  }
-
   private async queryInstancesImpl(
     query: InstanceQuery,
-    continuationToken?: string,
+    continuationToken: string | undefined,
+    options: OperationOptions,
   ): Promise<Page<InstanceRecord>> {
-    const page = await this.queryInstanceRows(query, continuationToken);
+    const page = await this.queryInstanceRows(query, continuationToken, options);
     const items = await Promise.all(
-      page.items.map((row) => this.completeRecord(row, query.fetchPayloads ?? true)),
+      page.items.map((row) => this.completeRecord(row, query.fetchPayloads ?? true, options)),
     );
     return { items, continuationToken: page.continuationToken };
   }
@@ -287,27 +334,28 @@ export class AzureStorageOrchestrationServiceClient extends HubPart {
   /** One page of Instances rows; none when the table does not exist. Throws `InvalidArgument` for a bad token. */
   private queryInstanceRows(
     query: InstanceQuery,
-    continuationToken?: string,
+    continuationToken: string | undefined,
+    options: OperationOptions,
   ): ReturnType<InstancesTable["query"]> {
-    return orEmptyIfMissing(() => this.instances.query(query, continuationToken), {
+    return orEmptyIfMissing(() => this.instances.query(query, continuationToken, options), {
       items: [],
       continuationToken: undefined,
     });
   }
 
   /** Delete the instance's blobs, history rows and Instances row. Creates nothing: a missing hub has nothing to purge. */
-  private async purgeInstanceImpl(instanceId: string): Promise<PurgeResult> {
-    const row = await this.instances.get(instanceId);
+  private async purgeInstanceImpl(instanceId: string, options: OperationOptions): Promise<PurgeResult> {
+    const row = await this.instances.get(instanceId, options);
     if (!row) return { deletedInstanceCount: 0 };
     await Promise.all([
-      this.payloads.deleteByPrefix(instanceId),
-      this.payloads.deleteByPrefix(`${escapePartitionKey(instanceId)}/`),
-      this.history.deleteAll(instanceId),
+      this.payloads.deleteByPrefix(instanceId, options),
+      this.payloads.deleteByPrefix(`${escapePartitionKey(instanceId)}/`, options),
+      this.history.deleteAll(instanceId, options),
     ]);
-    return { deletedInstanceCount: (await this.instances.delete(instanceId)) ? 1 : 0 };
+    return { deletedInstanceCount: (await this.instances.delete(instanceId, options)) ? 1 : 0 };
   }
 
-  private async purgeInstancesImpl(filter: PurgeFilter): Promise<PurgeResult> {
+  private async purgeInstancesImpl(filter: PurgeFilter, options: OperationOptions): Promise<PurgeResult> {
     const statuses = (filter.statuses ?? TERMINAL_STATUSES).filter((s) => isTerminalStatus(s));
     // TaskHubClient refuses unfinished statuses; should one reach here, an emptied list purges nothing (DT.AS
     // would apply no status condition and purge running instances too).
@@ -322,12 +370,13 @@ export class AzureStorageOrchestrationServiceClient extends HubPart {
           createdTo: filter.createdTo,
           statuses,
           fetchPayloads: false,
-          pageSize: 100,
+          maxPageSize: 100,
         },
         token,
+        options,
       );
       const results = await Promise.all(
-        page.items.map((row) => limit(() => this.purgeInstance(row.record.instanceId))),
+        page.items.map((row) => limit(() => this.purgeInstanceImpl(row.record.instanceId, options))),
       );
       deleted += results.reduce((n, r) => n + r.deletedInstanceCount, 0);
       token = page.continuationToken;

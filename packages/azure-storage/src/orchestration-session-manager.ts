@@ -7,7 +7,9 @@
  */
 import {
   TaskHubError,
+  throwIfAborted,
   WakeUp,
+  type OperationOptions,
   type AbandonOptions,
   type HistoryEvent,
   type LockOptions,
@@ -235,7 +237,11 @@ export class OrchestrationSessionManager extends HubPart {
     };
   }
 
-  async renewOrchestrationWorkItemLock(workItem: OrchestrationWorkItem): Promise<void> {
+  async renewOrchestrationWorkItemLock(
+    workItem: OrchestrationWorkItem,
+    options: OperationOptions = {},
+  ): Promise<void> {
+    throwIfAborted(options.abortSignal, "renewOrchestrationWorkItemLock");
     const wi = workItem as AzureOrchestrationWorkItem;
     if (!this.isPolled(wi.partition))
       throw new TaskHubError("WorkItemLockLost", `partition ${wi.partition} is no longer owned`);
@@ -243,7 +249,9 @@ export class OrchestrationSessionManager extends HubPart {
     for (const m of wi.messages) {
       const r = await this.clients
         .queue(m.queueName)
-        .updateMessage(m.messageId, m.popReceipt, undefined, visibility);
+        .updateMessage(m.messageId, m.popReceipt, undefined, visibility, {
+          abortSignal: options.abortSignal,
+        });
       m.popReceipt = r.popReceipt ?? m.popReceipt;
     }
     wi.lockedUntil = new Date(Date.now() + this.s.controlQueueVisibilityTimeoutMs);
@@ -253,6 +261,7 @@ export class OrchestrationSessionManager extends HubPart {
     workItem: OrchestrationWorkItem,
     options: AbandonOptions = {},
   ): Promise<void> {
+    throwIfAborted(options.abortSignal, "abandonOrchestrationWorkItem");
     const wi = workItem as AzureOrchestrationWorkItem;
     this.sessions.delete(wi.instanceId);
     if (options.reason) {

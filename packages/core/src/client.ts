@@ -1,73 +1,66 @@
 /**
  * `TaskHubClient`: starts, queries and manages orchestration instances over any
- * `OrchestrationServiceClient` (names follow the Durable Task SDKs).
+ * `OrchestrationServiceClient` (names follow the Durable Task SDKs; option bags in client/options.ts).
+ * Every verb takes an `abortSignal`: once it aborts, the verb rejects promptly with an `AbortError`.
  */
 import { randomUUID } from "node:crypto";
 import {
   supportsPurge,
   supportsQuery,
   supportsRewind,
-  type InstanceQuery,
-  type InstanceQueryCapability,
   type OrchestrationServiceClient,
-  type Page,
   type PurgeFilter,
   type PurgeResult,
 } from "./backend/service.js";
 import type { TaskMessage } from "./backend/task-message.js";
+import { sleep } from "./dispatch/wait.js";
+import { abortable, throwIfAborted, type OperationOptions } from "./errors/abort.js";
 import { InstanceNotFoundError, InvalidArgumentError, TaskHubError, TimeoutError } from "./errors/errors.js";
 import {
   isTerminalStatus,
   TERMINAL_STATUSES,
   type HistoryEvent,
   type OrchestrationRuntimeStatus,
-  type Tags,
 } from "./history/events.js";
 import { newEvent } from "./history/factories.js";
 import { serializePayload } from "./replay/payload.js";
-import {
-  withoutPayloads,
-  type InstanceRecord,
-  type OrchestrationState,
-} from "./state/orchestration-state.js";
+import type { InstanceRecord, OrchestrationState } from "./state/orchestration-state.js";
 import type { EntityInstanceId } from "./entities/entity-id.js";
 import {
   cleanEntityStorage,
   getEntity,
   queryEntities,
   signalEntity,
-  type CleanEntityStorageRequest,
   type CleanEntityStorageResult,
   type EntityMetadata,
-  type EntityQuery,
 } from "./entities/entity-client.js";
+import { validateInstanceId } from "./client/instance-id.js";
+import type {
+  CleanEntityStorageOptions,
+  GetEntityOptions,
+  GetOrchestrationHistoryOptions,
+  GetOrchestrationStateOptions,
+  PurgeInstancesOptions,
+  QueryEntitiesOptions,
+  QueryInstancesOptions,
+  RaiseEventOptions,
+  RestartOrchestrationOptions,
+  ResumeOrchestrationOptions,
+  RewindOrchestrationOptions,
+  SignalEntityOptions,
+  StartOrchestrationOptions,
+  SuspendOrchestrationOptions,
+  TaskHubClientOptions,
+  TerminateOrchestrationOptions,
+  WaitForOrchestrationOptions,
+} from "./client/options.js";
+import { pagedAsyncIterable, type PagedAsyncIterable } from "./client/paging.js";
+import { toOrchestrationState } from "./client/to-orchestration-state.js";
 
-export interface ScheduleOptions {
-  instanceId?: string;
-  /** Start no earlier than this time (DTF's ScheduledStartTime). */
-  startAt?: Date;
-  tags?: Tags;
-  version?: string;
-  /**
-   * Refuse (`OrchestrationAlreadyExists`) when an instance with this id exists in one of these statuses.
-   * Default: the non-terminal statuses (Pending, Running, Suspended, ContinuedAsNew), as Durable Functions.
-   * `[]` always replaces an existing instance with a new generation.
-   */
-  dedupeStatuses?: readonly OrchestrationRuntimeStatus[];
-}
-
-export interface TaskHubClientOptions {
-  /** First poll interval of the wait methods (default 10 ms, doubling up to `maxPollIntervalMs`). */
-  minPollIntervalMs?: number;
-  /** Default 1000 ms. */
-  maxPollIntervalMs?: number;
-  /** The system clock unless a backend has a virtual one. */
-  now?: () => Date;
-  /** As the worker's: empty entities idle longer than this may be removed by `cleanEntityStorage` (default 30 min). */
-  entityMessageReorderWindowMs?: number;
-  /** The version of instances scheduled without one (Durable Functions' `defaultVersion`; default ""). */
-  defaultVersion?: string;
-}
+export { validateInstanceId } from "./client/instance-id.js";
+export { toOrchestrationState } from "./client/to-orchestration-state.js";
+export type * from "./client/options.js";
+export type { PagedAsyncIterable, PageSettings } from "./client/paging.js";
 
 const DEFAULT_DEDUPE: readonly OrchestrationRuntimeStatus[] = [
   "Pending",
@@ -75,48 +68,6 @@ const DEFAULT_DEDUPE: readonly OrchestrationRuntimeStatus[] = [
   "Suspended",
   "ContinuedAsNew",
 ];
-/**
- * Same limits as the Durable Functions HTTP API: no control characters, `/`, `\`, `#`, `?`; at most 256 chars.
- * Also no U+FFFE/U+FFFF: ids become blob names, which storage lists in XML, where they are not allowed.
- */
-// eslint-disable-next-line no-control-regex -- control characters are exactly what is rejected
-const INVALID_ID = /[\u0000-\u001f\u007f-\u009f/\\#?\uFFFE\uFFFF]/;
-
-/**
- * Only white space (.NET's `char.IsWhiteSpace`): DurableTask.Core's client takes such an id as no id at all
- * (`IsNullOrWhiteSpace`: it makes a new one), so no DTF task hub holds one; taskhub refuses it rather than
- * guess. White space around other characters is kept, as DTF and Durable Functions keep it.
- */
-// eslint-disable-next-line no-control-regex -- tab, line feed and the like are white space in .NET too
-const BLANK = /^[\u0009-\u000d\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/;
-
-/** A UTF-16 surrogate without its pair: such a string has no UTF-8 form (it would become U+FFFD). */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-const ID_RULES =
-  "an instance id has 1 to 256 characters, is not only white space, has none of / \\ # ? or control characters (nor U+FFFE, U+FFFF, lone surrogates), and does not start with @ (reserved for entities)";
-
-/** Throws `InvalidArgument` for an id that breaks a rule; one message for every rule: the reason, then the rules. */
-export function validateInstanceId(id: unknown): asserts id is string {
-  const reason =
-    typeof id !== "string" || id.length === 0
-      ? "it is empty"
-      : BLANK.test(id)
-        ? "it is only white space"
-        : id.length > 256
-          ? `it is longer than 256 characters (${id.length})`
-          : INVALID_ID.test(id)
-            ? "it contains a character that is not allowed"
-            : id.startsWith("@")
-              ? "it starts with '@'"
-              : LONE_SURROGATE.test(id)
-                ? "it is not well-formed Unicode (a lone surrogate; storage keys and URLs need UTF-8)"
-                : undefined;
-  if (reason === undefined) return;
-  const shown =
-    typeof id === "string" ? JSON.stringify(id.length > 100 ? `${id.slice(0, 100)}…` : id) : String(id);
-  throw new InvalidArgumentError(`instance id ${shown} is not valid: ${reason}; ${ID_RULES}`);
-}
 
 export class TaskHubClient {
   constructor(
@@ -132,7 +83,7 @@ export class TaskHubClient {
   async scheduleNewOrchestration(
     name: string,
     input?: unknown,
-    options: ScheduleOptions = {},
+    options: StartOrchestrationOptions = {},
   ): Promise<string> {
     if (typeof name !== "string" || name.length === 0)
       throw new InvalidArgumentError("orchestrator name must be a non-empty string");
@@ -155,8 +106,10 @@ export class TaskHubClient {
       orchestrationInstance: { instanceId, executionId },
       orchestrationTags: options.tags,
     };
+    throwIfAborted(options.abortSignal, `starting '${instanceId}'`);
     await this.service.createTaskOrchestration(start, {
       dedupeStatuses: options.dedupeStatuses ?? DEFAULT_DEDUPE,
+      abortSignal: options.abortSignal,
     });
     return instanceId;
   }
@@ -164,18 +117,21 @@ export class TaskHubClient {
   /** The instance's state, or undefined when there is no such instance. */
   async getOrchestrationState(
     instanceId: string,
-    options: { fetchPayloads?: boolean } = {},
+    options: GetOrchestrationStateOptions = {},
   ): Promise<OrchestrationState | undefined> {
     validateInstanceId(instanceId);
     const fetchPayloads = options.fetchPayloads ?? true;
-    const record = await this.service.getOrchestrationState(instanceId, { fetchPayloads });
+    const { abortSignal } = options;
+    const record = await abortable(abortSignal, `reading '${instanceId}'`, () =>
+      this.service.getOrchestrationState(instanceId, { fetchPayloads, abortSignal }),
+    );
     return record && toOrchestrationState(record, fetchPayloads);
   }
 
   /** Resolves once the instance left Pending. Throws `Timeout` (default 60 s). */
   waitForOrchestrationStart(
     instanceId: string,
-    options: { timeoutMs?: number; fetchPayloads?: boolean; signal?: AbortSignal } = {},
+    options: WaitForOrchestrationOptions = {},
   ): Promise<OrchestrationState> {
     return this.waitFor(instanceId, (s) => s.runtimeStatus !== "Pending", "start", options);
   }
@@ -183,150 +139,168 @@ export class TaskHubClient {
   /** Resolves once the instance is Completed, Failed, Terminated or Canceled. Throws `Timeout` (default 60 s). */
   waitForOrchestrationCompletion(
     instanceId: string,
-    options: { timeoutMs?: number; fetchPayloads?: boolean; signal?: AbortSignal } = {},
+    options: WaitForOrchestrationOptions = {},
   ): Promise<OrchestrationState> {
     return this.waitFor(instanceId, (s) => isTerminalStatus(s.runtimeStatus), "completion", options);
   }
 
+  /** Polls the state (backing off) until `done`; an abort ends the read or the pause in progress at once. */
   private async waitFor(
     instanceId: string,
     done: (s: OrchestrationState) => boolean,
     what: string,
-    options: { timeoutMs?: number; fetchPayloads?: boolean; signal?: AbortSignal },
+    options: WaitForOrchestrationOptions,
   ): Promise<OrchestrationState> {
+    const signal = options.abortSignal ?? options.signal;
     const timeoutMs = options.timeoutMs ?? 60_000;
     const deadline = Date.now() + timeoutMs;
     let interval = this.options.minPollIntervalMs ?? 10;
     const max = this.options.maxPollIntervalMs ?? 1000;
     for (;;) {
+      throwIfAborted(signal, `waiting for ${what} of '${instanceId}'`);
       const s = await this.getOrchestrationState(instanceId, {
         fetchPayloads: options.fetchPayloads ?? true,
+        abortSignal: signal,
       });
       if (s && done(s)) return s;
-      if (options.signal?.aborted)
-        throw new TaskHubError("InvalidOperation", `waiting for ${what} of '${instanceId}' was aborted`);
       const left = deadline - Date.now();
       if (left <= 0)
         throw new TimeoutError(
           `instance '${instanceId}' did not reach ${what} within ${timeoutMs} ms (status: ${s?.runtimeStatus ?? "not found"})`,
         );
-      await new Promise((r) => setTimeout(r, Math.min(interval, left)));
+      await sleep(Math.min(interval, left), signal);
       interval = Math.min(interval * 2, max);
     }
   }
 
   /** Deliver an external event. Throws `InstanceNotFound` for an unknown instance. */
-  async raiseEvent(instanceId: string, eventName: string, data?: unknown): Promise<void> {
+  async raiseEvent(
+    instanceId: string,
+    eventName: string,
+    data?: unknown,
+    options: RaiseEventOptions = {},
+  ): Promise<void> {
     if (typeof eventName !== "string" || eventName.length === 0)
       throw new InvalidArgumentError("event name must be a non-empty string");
-    await this.requireInstance(instanceId);
+    await this.requireInstance(instanceId, options);
     const input = serializePayload(data, `data of event '${eventName}'`);
-    await this.send(instanceId, newEvent("EventRaised", { timestamp: this.now(), name: eventName, input }));
+    const event = newEvent("EventRaised", { timestamp: this.now(), name: eventName, input });
+    await this.send(instanceId, event, options);
   }
 
   /** Terminate an instance (and, with `recursive`, its running sub-orchestrations). No-op when already finished. */
   async terminateOrchestration(
     instanceId: string,
-    options: { output?: unknown; recursive?: boolean } = {},
+    options: TerminateOrchestrationOptions = {},
   ): Promise<void> {
-    const state = await this.requireInstance(instanceId);
+    const state = await this.requireInstance(instanceId, options);
     const input = serializePayload(options.output, "termination output");
     if (!isTerminalStatus(state.runtimeStatus))
-      await this.send(instanceId, newEvent("ExecutionTerminated", { timestamp: this.now(), input }));
-    if (options.recursive) {
-      for (const e of await this.service.getOrchestrationHistory(instanceId)) {
-        if (e.type !== "SubOrchestrationInstanceCreated") continue;
-        const child = await this.service.getOrchestrationState(e.instanceId, { fetchPayloads: false });
-        if (child && !isTerminalStatus(child.runtimeStatus))
-          await this.terminateOrchestration(e.instanceId, options);
-      }
+      await this.send(instanceId, newEvent("ExecutionTerminated", { timestamp: this.now(), input }), options);
+    if (!options.recursive) return;
+    const { abortSignal } = options;
+    for (const e of await this.service.getOrchestrationHistory(instanceId, { abortSignal })) {
+      if (e.type !== "SubOrchestrationInstanceCreated") continue;
+      const child = await this.service.getOrchestrationState(e.instanceId, {
+        fetchPayloads: false,
+        abortSignal,
+      });
+      if (child && !isTerminalStatus(child.runtimeStatus))
+        await this.terminateOrchestration(e.instanceId, options);
     }
   }
 
-  async suspendOrchestration(instanceId: string, reason?: string): Promise<void> {
-    await this.requireInstance(instanceId);
-    await this.send(instanceId, newEvent("ExecutionSuspended", { timestamp: this.now(), reason }));
+  async suspendOrchestration(
+    instanceId: string,
+    reason?: string,
+    options: SuspendOrchestrationOptions = {},
+  ): Promise<void> {
+    await this.requireInstance(instanceId, options);
+    await this.send(instanceId, newEvent("ExecutionSuspended", { timestamp: this.now(), reason }), options);
   }
 
-  async resumeOrchestration(instanceId: string, reason?: string): Promise<void> {
-    await this.requireInstance(instanceId);
-    await this.send(instanceId, newEvent("ExecutionResumed", { timestamp: this.now(), reason }));
+  async resumeOrchestration(
+    instanceId: string,
+    reason?: string,
+    options: ResumeOrchestrationOptions = {},
+  ): Promise<void> {
+    await this.requireInstance(instanceId, options);
+    await this.send(instanceId, newEvent("ExecutionResumed", { timestamp: this.now(), reason }), options);
   }
 
   /** Re-run the failed parts of a Failed instance. Throws `InvalidOperation` for any other status. */
-  async rewindOrchestration(instanceId: string, reason?: string): Promise<void> {
-    const state = await this.requireInstance(instanceId);
+  async rewindOrchestration(
+    instanceId: string,
+    reason?: string,
+    options: RewindOrchestrationOptions = {},
+  ): Promise<void> {
+    const state = await this.requireInstance(instanceId, options);
     if (state.runtimeStatus !== "Failed")
       throw new TaskHubError(
         "InvalidOperation",
         `only Failed instances can be rewound; '${instanceId}' is ${state.runtimeStatus}`,
       );
-    if (supportsRewind(this.service)) await this.service.rewindTaskOrchestration(instanceId, reason);
-    else
-      await this.send(
-        instanceId,
-        newEvent("ExecutionRewound", { timestamp: this.now(), reason, instanceId }),
-        state.executionId,
-      );
+    if (supportsRewind(this.service))
+      await this.service.rewindTaskOrchestration(instanceId, reason, { abortSignal: options.abortSignal });
+    else {
+      const event = newEvent("ExecutionRewound", { timestamp: this.now(), reason, instanceId });
+      await this.send(instanceId, event, options, state.executionId);
+    }
   }
 
   /** Start the instance again with its original name, input and version; returns the id used. */
-  async restartOrchestration(instanceId: string, options: { newInstanceId?: boolean } = {}): Promise<string> {
-    validateInstanceId(instanceId);
-    const state = await this.service.getOrchestrationState(instanceId, { fetchPayloads: true });
-    if (!state) throw new InstanceNotFoundError(instanceId);
+  async restartOrchestration(instanceId: string, options: RestartOrchestrationOptions = {}): Promise<string> {
+    const state = await this.requireInstance(instanceId, options, true);
     const input = state.serializedInput === undefined ? undefined : JSON.parse(state.serializedInput);
     return this.scheduleNewOrchestration(state.name, input, {
       instanceId: options.newInstanceId ? undefined : instanceId,
       version: state.version,
       tags: state.tags,
       dedupeStatuses: options.newInstanceId ? DEFAULT_DEDUPE : [],
+      abortSignal: options.abortSignal,
     });
   }
 
   /** Purge one instance or every terminal instance matching a filter. */
-  async purgeOrchestration(target: string | PurgeFilter): Promise<PurgeResult> {
+  async purgeOrchestration(
+    target: string | PurgeFilter,
+    options: PurgeInstancesOptions = {},
+  ): Promise<PurgeResult> {
     const service = this.service;
     if (!supportsPurge(service))
       throw new TaskHubError("InvalidOperation", "this backend cannot purge instances");
+    const { abortSignal } = options;
+    throwIfAborted(abortSignal, "purging");
     if (typeof target === "string") {
       validateInstanceId(target);
-      return service.purgeInstance(target);
+      return service.purgeInstance(target, { abortSignal });
     }
     const notFinished = (target.statuses ?? []).filter((s) => !isTerminalStatus(s));
     if (notFinished.length > 0)
       throw new InvalidArgumentError(
         `only finished instances can be purged; statuses takes ${TERMINAL_STATUSES.join(", ")}, got ${notFinished.join(", ")}`,
       );
-    return service.purgeInstances(target);
+    return service.purgeInstances(target, { abortSignal });
   }
 
-  /** All instances matching the query, as an async iterator; `.byPage()` yields whole pages. */
-  listInstances(query: InstanceQuery = {}): PagedAsyncIterable<OrchestrationState> {
-    const client = this.service;
-    if (!supportsQuery(client))
+  /** All instances matching the query, as an async iterator; `.byPage()` yields pages of at most `maxPageSize`. */
+  listInstances(query: QueryInstancesOptions = {}): PagedAsyncIterable<OrchestrationState> {
+    const service = this.service;
+    if (!supportsQuery(service))
       throw new TaskHubError("InvalidOperation", "this backend cannot list instances");
-    const service: InstanceQueryCapability = client;
+    const { abortSignal, ...filter } = query;
     const fetchPayloads = query.fetchPayloads ?? true;
-    async function* pages(continuationToken?: string): AsyncGenerator<Page<OrchestrationState>> {
-      let token = continuationToken;
-      do {
-        const page = await service.queryInstances({ ...query, excludeEntities: true }, token);
-        // Entities are instances too, but not orchestrations: listEntities shows them.
-        const items = page.items.filter((r) => !r.instanceId.startsWith("@"));
-        yield {
-          items: items.map((r) => toOrchestrationState(r, fetchPayloads)),
-          continuationToken: page.continuationToken,
-        };
-        token = page.continuationToken;
-      } while (token);
-    }
-    return {
-      async *[Symbol.asyncIterator]() {
-        for await (const page of pages()) yield* page.items;
-      },
-      byPage: (settings = {}) => pages(settings.continuationToken),
-    };
+    return pagedAsyncIterable(async (token, maxPageSize) => {
+      throwIfAborted(abortSignal, "listing instances");
+      const q = { ...filter, maxPageSize: maxPageSize ?? filter.maxPageSize, excludeEntities: true };
+      const page = await service.queryInstances(q, token, { abortSignal });
+      // Entities are instances too, but not orchestrations: listEntities shows them.
+      const items = page.items.filter((r) => !r.instanceId.startsWith("@"));
+      return {
+        items: items.map((r) => toOrchestrationState(r, fetchPayloads)),
+        continuationToken: page.continuationToken,
+      };
+    });
   }
 
   // ---- entities ------------------------------------------------------------------------------------
@@ -336,43 +310,36 @@ export class TaskHubClient {
     id: EntityInstanceId | string,
     operationName: string,
     input?: unknown,
-    options: { scheduledTime?: Date } = {},
+    options: SignalEntityOptions = {},
   ): Promise<void> {
-    await signalEntity(this.service, id, operationName, input, {
-      scheduledTime: options.scheduledTime,
-      now: this.now(),
-    });
+    throwIfAborted(options.abortSignal, `signalling '${String(id)}'`);
+    await signalEntity(this.service, id, operationName, input, { ...options, now: this.now() });
   }
 
   /** The entity's metadata and (by default) state; undefined when it does not exist. */
-  getEntity<T = any>(
+  async getEntity<T = any>(
     id: EntityInstanceId | string,
-    options: { includeState?: boolean } = {},
+    options: GetEntityOptions = {},
   ): Promise<EntityMetadata<T> | undefined> {
+    throwIfAborted(options.abortSignal, `reading '${String(id)}'`);
     return getEntity<T>(this.service, id, options);
   }
 
   /** Entities matching the query, as an async iterator; `.byPage()` yields whole pages. */
-  listEntities<T = any>(query: EntityQuery = {}): PagedAsyncIterable<EntityMetadata<T>> {
-    const service = this.service;
-    async function* pages(continuationToken?: string): AsyncGenerator<Page<EntityMetadata<T>>> {
-      let token = continuationToken;
-      do {
-        const page = await queryEntities<T>(service, query, token);
-        yield page;
-        token = page.continuationToken;
-      } while (token);
-    }
-    return {
-      async *[Symbol.asyncIterator]() {
-        for await (const page of pages()) yield* page.items;
-      },
-      byPage: (settings = {}) => pages(settings.continuationToken),
-    };
+  listEntities<T = any>(query: QueryEntitiesOptions = {}): PagedAsyncIterable<EntityMetadata<T>> {
+    return pagedAsyncIterable((token, maxPageSize) => {
+      throwIfAborted(query.abortSignal, "listing entities");
+      return queryEntities<T>(
+        this.service,
+        { ...query, maxPageSize: maxPageSize ?? query.maxPageSize },
+        token,
+      );
+    });
   }
 
   /** Remove empty entities and release locks held by finished orchestrations. */
-  cleanEntityStorage(request: CleanEntityStorageRequest = {}): Promise<CleanEntityStorageResult> {
+  async cleanEntityStorage(request: CleanEntityStorageOptions = {}): Promise<CleanEntityStorageResult> {
+    throwIfAborted(request.abortSignal, "cleaning entity storage");
     return cleanEntityStorage(this.service, request, {
       now: this.now(),
       reorderWindowMs: this.options.entityMessageReorderWindowMs,
@@ -380,44 +347,38 @@ export class TaskHubClient {
   }
 
   /** The committed history of the instance's current execution. */
-  async getOrchestrationHistory(instanceId: string): Promise<HistoryEvent[]> {
-    await this.requireInstance(instanceId);
-    return this.service.getOrchestrationHistory(instanceId);
+  async getOrchestrationHistory(
+    instanceId: string,
+    options: GetOrchestrationHistoryOptions = {},
+  ): Promise<HistoryEvent[]> {
+    await this.requireInstance(instanceId, options);
+    return this.service.getOrchestrationHistory(instanceId, { abortSignal: options.abortSignal });
   }
 
-  private async requireInstance(instanceId: string): Promise<InstanceRecord> {
+  private async requireInstance(
+    instanceId: string,
+    options: OperationOptions,
+    fetchPayloads = false,
+  ): Promise<InstanceRecord> {
     validateInstanceId(instanceId);
-    const s = await this.service.getOrchestrationState(instanceId, { fetchPayloads: false });
+    const { abortSignal } = options;
+    const s = await abortable(abortSignal, `reading '${instanceId}'`, () =>
+      this.service.getOrchestrationState(instanceId, { fetchPayloads, abortSignal }),
+    );
     if (!s) throw new InstanceNotFoundError(instanceId);
     return s;
   }
 
-  private send(instanceId: string, event: HistoryEvent, executionId?: string): Promise<void> {
-    return this.service.sendTaskOrchestrationMessage({
-      event,
-      orchestrationInstance: { instanceId, executionId },
-    });
+  private send(
+    instanceId: string,
+    event: HistoryEvent,
+    options: OperationOptions,
+    executionId?: string,
+  ): Promise<void> {
+    throwIfAborted(options.abortSignal, `sending to '${instanceId}'`);
+    return this.service.sendTaskOrchestrationMessage(
+      { event, orchestrationInstance: { instanceId, executionId } },
+      { abortSignal: options.abortSignal },
+    );
   }
-}
-
-export interface PagedAsyncIterable<T> extends AsyncIterable<T> {
-  byPage(settings?: { continuationToken?: string }): AsyncIterableIterator<Page<T>>;
-}
-
-function parseLenient(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-export function toOrchestrationState(r: InstanceRecord, fetchPayloads: boolean): OrchestrationState {
-  if (!fetchPayloads) return withoutPayloads(r);
-  const s: OrchestrationState = { ...r };
-  s.input = parseLenient(r.serializedInput);
-  s.output = r.runtimeStatus === "Failed" ? undefined : parseLenient(r.serializedOutput);
-  s.customStatus = parseLenient(r.serializedCustomStatus);
-  return s;
 }

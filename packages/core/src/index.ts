@@ -6,6 +6,7 @@ export * from "./history/fields.js";
 export * from "./history/codec.js";
 export * from "./actions/actions.js";
 export * from "./errors/errors.js";
+export * from "./errors/abort.js";
 export * from "./state/orchestration-state.js";
 export * from "./state/runtime-state.js";
 export * from "./replay/tasks.js";
@@ -99,7 +100,7 @@ export {
   TaskHubClient,
   validateInstanceId,
   toOrchestrationState,
-  type ScheduleOptions,
-  type TaskHubClientOptions,
   type PagedAsyncIterable,
+  type PageSettings,
 } from "./client.js";
+export type * from "./client/options.js";

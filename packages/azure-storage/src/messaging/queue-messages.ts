@@ -71,7 +71,7 @@ export class QueueMessenger {
   async send(
     queue: QueueClient,
     message: TaskMessage,
-    options: { visibleAt?: Date; now: Date },
+    options: { visibleAt?: Date | undefined; now: Date; abortSignal?: AbortSignal | undefined },
   ): Promise<SentMessage> {
     let data = newMessageData(message);
     let body = messageDataToJson(data);
@@ -81,7 +81,7 @@ export class QueueMessenger {
         data.activityId,
         message.event.type,
       );
-      await this.payloads.upload(blobName, body);
+      await this.payloads.upload(blobName, body, { abortSignal: options.abortSignal });
       // The blob holds the envelope without the name (DT.AS serializes before it sets it); the caller gets it.
       data = { ...data, compressedBlobName: blobName };
       body = messageDataToJson({
@@ -97,6 +97,7 @@ export class QueueMessenger {
     const res = await queue.sendMessage(body, {
       messageTimeToLive: -1,
       ...(visibilityTimeout ? { visibilityTimeout } : {}),
+      abortSignal: options.abortSignal,
     });
     return { data, body, messageId: res.messageId, popReceipt: res.popReceipt, insertedOn: res.insertedOn };
   }

@@ -7,7 +7,9 @@
 import type { DequeuedMessageItem } from "@azure/storage-queue";
 import {
   poisonRuling,
+  throwIfAborted,
   WakeUp,
+  type OperationOptions,
   type AbandonOptions,
   type ActivityWorkItem,
   type LockOptions,
@@ -167,7 +169,8 @@ export class WorkItemQueue extends HubPart {
     );
   }
 
-  async renewActivityWorkItemLock(workItem: ActivityWorkItem): Promise<void> {
+  async renewActivityWorkItemLock(workItem: ActivityWorkItem, options: OperationOptions = {}): Promise<void> {
+    throwIfAborted(options.abortSignal, "renewActivityWorkItemLock");
     const wi = workItem as AzureActivityWorkItem;
     const r = await this.clients
       .queue(this.names.workItemQueue)
@@ -176,6 +179,7 @@ export class WorkItemQueue extends HubPart {
         wi.popReceipt,
         undefined,
         Math.ceil(this.s.workItemQueueVisibilityTimeoutMs / 1000),
+        { abortSignal: options.abortSignal },
       );
     wi.popReceipt = r.popReceipt ?? wi.popReceipt;
     wi.lockedUntil = new Date(Date.now() + this.s.workItemQueueVisibilityTimeoutMs);
@@ -185,8 +189,14 @@ export class WorkItemQueue extends HubPart {
    * Send the result to the orchestration's control queue, then delete the work item, as DTF does. When this worker
    * owns the orchestration's partition, the result goes to the instance's next step in memory instead, and
    * the work item stays (invisible) until that step's checkpoint deletes it with its other messages.
+   * An abort before the result is sent rejects with nothing done; after, the work item is still deleted.
    */
-  async completeActivityWorkItem(workItem: ActivityWorkItem, response: TaskMessage): Promise<void> {
+  async completeActivityWorkItem(
+    workItem: ActivityWorkItem,
+    response: TaskMessage,
+    options: OperationOptions = {},
+  ): Promise<void> {
+    throwIfAborted(options.abortSignal, "completeActivityWorkItem");
     const wi = workItem as AzureActivityWorkItem;
     this.local.recordDuration(wi.handedOutAt);
     if (this.local.deliverResult(wi.id, wi.popReceipt, response)) return;
@@ -202,6 +212,7 @@ export class WorkItemQueue extends HubPart {
   }
 
   async abandonActivityWorkItem(workItem: ActivityWorkItem, options: AbandonOptions = {}): Promise<void> {
+    throwIfAborted(options.abortSignal, "abandonActivityWorkItem");
     const wi = workItem as AzureActivityWorkItem;
     await this.clients
       .queue(this.names.workItemQueue)

@@ -7,6 +7,7 @@
 import { randomInt } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { ContainerClient } from "@azure/storage-blob";
+import type { OperationOptions } from "@taskhub/core";
 import { ignoreNotFound, isNotFound } from "../storage/errors.js";
 
 /** Envelopes larger than this many UTF-8 bytes go to a blob (DTF `MaxStorageQueuePayloadSizeInBytes`). */
@@ -62,15 +63,19 @@ export class LargePayloadStore {
     this.ensured = true;
   }
 
-  async upload(blobName: string, text: string): Promise<void> {
+  async upload(blobName: string, text: string, options: OperationOptions = {}): Promise<void> {
     await this.ensureContainer();
     const body = gzipSync(Buffer.from(text, "utf8"));
-    await this.container.getBlockBlobClient(blobName).uploadData(body, { conditions: { ifNoneMatch: "*" } });
+    await this.container
+      .getBlockBlobClient(blobName)
+      .uploadData(body, { conditions: { ifNoneMatch: "*" }, abortSignal: options.abortSignal });
   }
 
   /** One GET (downloadToBuffer would first ask for the size with a HEAD). */
-  async download(blobName: string): Promise<string> {
-    const res = await this.container.getBlockBlobClient(blobName).download();
+  async download(blobName: string, options: OperationOptions = {}): Promise<string> {
+    const res = await this.container
+      .getBlockBlobClient(blobName)
+      .download(undefined, undefined, { abortSignal: options.abortSignal });
     const chunks: Buffer[] = [];
     for await (const chunk of res.readableStreamBody as AsyncIterable<Buffer | string>)
       chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
@@ -96,7 +101,7 @@ export class LargePayloadStore {
     try {
       url = new URL(value);
     } catch {
-      return undefined;
+      return undefined; // looks like a URL but is not one: a plain value
     }
     const prefix = `${new URL(this.container.url).pathname.replace(/\/+$/, "")}/`;
     if (!url.pathname.startsWith(prefix)) return undefined;
@@ -104,11 +109,14 @@ export class LargePayloadStore {
   }
 
   /** Delete every blob whose name starts with `prefix` (DTF's purge quirk: no trailing slash). */
-  async deleteByPrefix(prefix: string): Promise<number> {
+  async deleteByPrefix(prefix: string, options: OperationOptions = {}): Promise<number> {
+    const { abortSignal } = options;
     let n = 0;
     try {
-      for await (const b of this.container.listBlobsFlat({ prefix })) {
-        await this.container.deleteBlob(b.name, { deleteSnapshots: "include" }).catch(ignoreNotFound);
+      for await (const b of this.container.listBlobsFlat({ prefix, abortSignal })) {
+        await this.container
+          .deleteBlob(b.name, { deleteSnapshots: "include", abortSignal })
+          .catch(ignoreNotFound);
         n++;
       }
     } catch (err) {

@@ -45,6 +45,7 @@ export function classifyStorageRequest(
   try {
     url = new URL(req.url);
   } catch {
+    // Not a URL (the SDKs always send one): counted, as an unknown operation.
     return { service: service ?? "unknown", operation: "Other" };
   }
   const method = req.method.toUpperCase();
@@ -76,7 +77,7 @@ function resourceSegments(url: URL): string[] {
       try {
         return decodeURIComponent(s);
       } catch {
-        return s;
+        return s; // malformed percent-encoding (URIError): the segment as sent
       }
     });
   return isPathStyle(url) ? segments.slice(1) : segments;

@@ -21,7 +21,7 @@ function isTableContinuationToken(token: string): boolean {
   try {
     decoded = JSON.parse(Buffer.from(token, "base64").toString("utf8"));
   } catch {
-    return false;
+    return false; // its base64 does not decode to JSON: not a table token
   }
   if (decoded === null || typeof decoded !== "object" || Array.isArray(decoded)) return false;
   const { nextPartitionKey, nextRowKey } = decoded as Record<string, unknown>;

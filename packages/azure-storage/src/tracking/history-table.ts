@@ -5,7 +5,7 @@
  * `WorkItemLockLost`, and nothing more of this checkpoint is written.
  */
 import type { TableClient, TableEntity, TransactionAction } from "@azure/data-tables";
-import { TaskHubError, type HistoryEvent } from "@taskhub/core";
+import { TaskHubError, type HistoryEvent, type OperationOptions } from "@taskhub/core";
 import {
   utf16ByteLength,
   historyPropertyBlobName,
@@ -86,12 +86,18 @@ export class HistoryTable {
    * DT.AS's read (docs/storage-layout.md#reading-a-history): the sentinel's execution, its rows in order up to
    * the first row of another. `expectedExecutionId`: an execution other than the sentinel's reads as empty.
    */
-  async read(instanceId: string, expectedExecutionId?: string): Promise<LoadedHistory> {
+  async read(
+    instanceId: string,
+    expectedExecutionId?: string,
+    options: OperationOptions = {},
+  ): Promise<LoadedHistory> {
+    const { abortSignal } = options;
     const filter = partitionFilter(instanceId);
     const rows: Record<string, unknown>[] = [];
     for await (const r of this.table.listEntities<Record<string, unknown>>({
       queryOptions: { filter },
       disableTypeConversion: true,
+      abortSignal,
     }))
       rows.push(r);
     rows.sort((a, b) => (String(a.rowKey) < String(b.rowKey) ? -1 : 1));
@@ -114,7 +120,7 @@ export class HistoryTable {
         if (!key.endsWith("BlobName")) continue;
         const blobName = rawValue(value) as string | undefined;
         if (!blobName) continue;
-        row[key.slice(0, -"BlobName".length)] = await this.payloads.download(blobName);
+        row[key.slice(0, -"BlobName".length)] = await this.payloads.download(blobName, { abortSignal });
       }
       events.push(rowToEvent(row));
     }
@@ -277,11 +283,13 @@ export class HistoryTable {
   }
 
   /** Delete every row of the instance (all executions and the sentinel), in batches of 100. */
-  async deleteAll(instanceId: string): Promise<number> {
+  async deleteAll(instanceId: string, options: OperationOptions = {}): Promise<number> {
+    const { abortSignal } = options;
     const pk = escapePartitionKey(instanceId);
     const keys: string[] = [];
     for await (const r of this.table.listEntities({
       queryOptions: { filter: partitionFilter(instanceId), select: ["RowKey"] },
+      abortSignal,
     }))
       keys.push(String(r.rowKey));
     for (let i = 0; i < keys.length; i += 100) {
@@ -289,11 +297,12 @@ export class HistoryTable {
         .slice(i, i + 100)
         .map((rowKey) => ["delete", { partitionKey: pk, rowKey }]);
       try {
-        await this.table.submitTransaction(batch);
+        await this.table.submitTransaction(batch, { abortSignal });
       } catch (err) {
         // A row deleted meanwhile fails the whole batch: delete the others one by one.
         if (!isNotFound(err)) throw err;
-        for (const [, e] of batch) await this.table.deleteEntity(pk, e.rowKey).catch(ignoreNotFound);
+        for (const [, e] of batch)
+          await this.table.deleteEntity(pk, e.rowKey, { abortSignal }).catch(ignoreNotFound);
       }
     }
     return keys.length;

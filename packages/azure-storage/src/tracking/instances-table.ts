@@ -13,8 +13,9 @@
  */
 import type { TableClient } from "@azure/data-tables";
 import {
-  InvalidArgumentError,
+  maxPageSizeOf,
   type InstanceQuery,
+  type OperationOptions,
   type InstanceRecord,
   type OrchestrationRuntimeStatus,
   type Page,
@@ -125,11 +126,12 @@ export class InstancesTable {
     readonly taskHubName: string,
   ) {}
 
-  async get(instanceId: string): Promise<InstanceRow | undefined> {
+  async get(instanceId: string, options: OperationOptions = {}): Promise<InstanceRow | undefined> {
     try {
       const row = toInstanceRow(
         await this.table.getEntity<Record<string, unknown>>(escapePartitionKey(instanceId), "", {
           disableTypeConversion: true,
+          abortSignal: options.abortSignal,
         }),
       );
       this.remember(instanceId, row.etag);
@@ -201,7 +203,9 @@ export class InstancesTable {
     r: InstanceRecord,
     previousEtag: string | undefined,
     io: { input?: string; inputBlobName?: string },
+    options: OperationOptions = {},
   ): Promise<void> {
+    const { abortSignal } = options;
     const entity = {
       partitionKey: escapePartitionKey(r.instanceId),
       rowKey: "",
@@ -211,8 +215,8 @@ export class InstancesTable {
     try {
       const written =
         previousEtag === undefined
-          ? await this.table.createEntity(entity)
-          : await this.table.updateEntity(entity, "Replace", { etag: previousEtag });
+          ? await this.table.createEntity(entity, { abortSignal })
+          : await this.table.updateEntity(entity, "Replace", { etag: previousEtag, abortSignal });
       this.remember(r.instanceId, written.etag);
     } catch (err) {
       if (!isWriteConflict(err)) throw err;
@@ -231,19 +235,26 @@ export class InstancesTable {
   }
 
   /** Merge a few columns (terminate-before-start, rewind → Pending). */
-  async merge(instanceId: string, columns: Record<string, unknown>): Promise<void> {
+  async merge(
+    instanceId: string,
+    columns: Record<string, unknown>,
+    options: OperationOptions = {},
+  ): Promise<void> {
     const written = await this.table.updateEntity(
       { partitionKey: escapePartitionKey(instanceId), rowKey: "", ...columns },
       "Merge",
-      { etag: "*" },
+      { etag: "*", abortSignal: options.abortSignal },
     );
     this.remember(instanceId, written.etag);
   }
 
-  async delete(instanceId: string): Promise<boolean> {
+  async delete(instanceId: string, options: OperationOptions = {}): Promise<boolean> {
     try {
       this.versions.delete(instanceId);
-      await this.table.deleteEntity(escapePartitionKey(instanceId), "", { etag: "*" });
+      await this.table.deleteEntity(escapePartitionKey(instanceId), "", {
+        etag: "*",
+        abortSignal: options.abortSignal,
+      });
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;
@@ -251,11 +262,16 @@ export class InstancesTable {
     }
   }
 
-  /** One page of rows matching the query; the token is the table SDK's, opaque to callers (`InvalidArgument` if it is not one). */
-  async query(q: InstanceQuery, continuationToken?: string): Promise<Page<InstanceRow>> {
-    const pageSize = q.pageSize ?? 100;
-    if (!(pageSize >= 1 && pageSize <= 1000))
-      throw new InvalidArgumentError("pageSize must be between 1 and 1000");
+  /**
+   * One page of at most `maxPageSize` rows matching the query (the table service's `$top`); the token is the
+   * table SDK's, opaque to callers (`InvalidArgument` if it is not one).
+   */
+  async query(
+    q: InstanceQuery,
+    continuationToken?: string,
+    options: OperationOptions = {},
+  ): Promise<Page<InstanceRow>> {
+    const pageSize = maxPageSizeOf(q);
     if (continuationToken) validateContinuationToken(continuationToken);
     const filter = instanceFilter(q);
     const select =
@@ -280,6 +296,7 @@ export class InstancesTable {
       .listEntities<Record<string, unknown>>({
         queryOptions: { filter, ...(select ? { select } : {}) },
         disableTypeConversion: true,
+        abortSignal: options.abortSignal,
       })
       .byPage({ maxPageSize: pageSize, continuationToken });
     const { value: page } = await pages.next();

@@ -6,9 +6,12 @@
  * Conventions: "no work" is `undefined`, never an error. Errors are `TaskHubError`s with a stable code
  * (`WorkItemLockLost` when a lock expired or moved to another worker, `Storage` for backend failures,
  * `InvalidArgument`, `OrchestrationAlreadyExists`). Optional features are capability interfaces with type
- * guards below, never methods that throw "not supported".
+ * guards below, never methods that throw "not supported". Every call but `lockNext*` takes an optional
+ * `abortSignal` (`OperationOptions`): once it aborts, the call rejects promptly with an `AbortError`.
  */
+import type { OperationOptions } from "../errors/abort.js";
 import type { HistoryEvent, OrchestrationRuntimeStatus } from "../history/events.js";
+import { InvalidArgumentError } from "../errors/errors.js";
 import type { InstanceRecord } from "../state/orchestration-state.js";
 import type { DelayedTaskMessage, TaskMessage } from "./task-message.js";
 
@@ -73,7 +76,7 @@ export interface LockOptions {
   capacity?: number;
 }
 
-export interface AbandonOptions {
+export interface AbandonOptions extends OperationOptions {
   /** Keep the messages invisible this long before redelivery. */
   delayMs?: number;
   reason?: string;
@@ -101,28 +104,35 @@ export interface OrchestrationService {
    */
   lockNextOrchestrationWorkItem(options: LockOptions): Promise<OrchestrationWorkItem | undefined>;
   /** Extend the lock. Throws `WorkItemLockLost` if it is no longer held. */
-  renewOrchestrationWorkItemLock(workItem: OrchestrationWorkItem): Promise<void>;
+  renewOrchestrationWorkItemLock(workItem: OrchestrationWorkItem, options?: OperationOptions): Promise<void>;
   /**
    * Commit the step (see `OrchestrationCommit`) and release the lock. Throws `WorkItemLockLost` when the
    * instance was checkpointed by someone else meanwhile; nothing of the history is then written.
    * `undefined`: every message was dropped (stale, duplicate, no such instance); just delete them.
    * When it throws, the caller abandons the work item; a backend may keep the instance locked until then.
+   * An abort before the checkpoint's first write rejects with nothing written; once it has started writing,
+   * the checkpoint runs to its end (a half-written checkpoint would be repaired, but costs a redelivery).
    */
   completeOrchestrationWorkItem(
     workItem: OrchestrationWorkItem,
     commit: OrchestrationCommit | undefined,
+    options?: OperationOptions,
   ): Promise<void>;
   /** Give the messages back for redelivery (after `delayMs`) and release the lock. */
   abandonOrchestrationWorkItem(workItem: OrchestrationWorkItem, options?: AbandonOptions): Promise<void>;
 
   lockNextActivityWorkItem(options: LockOptions): Promise<ActivityWorkItem | undefined>;
-  renewActivityWorkItemLock(workItem: ActivityWorkItem): Promise<void>;
+  renewActivityWorkItemLock(workItem: ActivityWorkItem, options?: OperationOptions): Promise<void>;
   /** Send `response` (TaskCompleted/TaskFailed) to the orchestration, then delete the work item. */
-  completeActivityWorkItem(workItem: ActivityWorkItem, response: TaskMessage): Promise<void>;
+  completeActivityWorkItem(
+    workItem: ActivityWorkItem,
+    response: TaskMessage,
+    options?: OperationOptions,
+  ): Promise<void>;
   abandonActivityWorkItem(workItem: ActivityWorkItem, options?: AbandonOptions): Promise<void>;
 }
 
-export interface CreateInstanceOptions {
+export interface CreateInstanceOptions extends OperationOptions {
   /**
    * If an instance with this id exists in one of these statuses, nothing is created and
    * `OrchestrationAlreadyExists` is thrown. Otherwise an existing instance is replaced by a new generation.
@@ -137,14 +147,19 @@ export interface OrchestrationServiceClient {
    */
   createTaskOrchestration(startMessage: TaskMessage, options?: CreateInstanceOptions): Promise<void>;
   /** Deliver a message (EventRaised, ExecutionTerminated, ExecutionSuspended/Resumed, ExecutionRewound). */
-  sendTaskOrchestrationMessage(message: TaskMessage): Promise<void>;
+  sendTaskOrchestrationMessage(message: TaskMessage, options?: OperationOptions): Promise<void>;
   /** The instance record, or undefined when there is no such instance. */
   getOrchestrationState(
     instanceId: string,
-    options?: { fetchPayloads?: boolean },
+    options?: GetInstanceOptions,
   ): Promise<InstanceRecord | undefined>;
   /** The current execution's committed history, oldest first (empty when unknown). */
-  getOrchestrationHistory(instanceId: string): Promise<HistoryEvent[]>;
+  getOrchestrationHistory(instanceId: string, options?: OperationOptions): Promise<HistoryEvent[]>;
+}
+
+export interface GetInstanceOptions extends OperationOptions {
+  /** Include serialized input/output/custom status (default true). */
+  fetchPayloads?: boolean | undefined;
 }
 
 export interface InstanceQuery {
@@ -152,12 +167,25 @@ export interface InstanceQuery {
   createdTo?: Date;
   statuses?: readonly OrchestrationRuntimeStatus[];
   instanceIdPrefix?: string;
-  /** Default 100. */
+  /** At most this many instances per page (1 to 1000, default 100); a page may hold fewer. */
+  maxPageSize?: number;
+  /** @deprecated The former name of `maxPageSize` (still honoured when `maxPageSize` is not given). */
   pageSize?: number;
   /** Include serialized input/output/custom status (default true). */
   fetchPayloads?: boolean;
   /** Leave out entities (instance ids starting with '@'); `TaskHubClient.listInstances` sets it. */
   excludeEntities?: boolean;
+}
+
+/** The page size of a query: `maxPageSize`, else the former `pageSize`, else 100; `InvalidArgument` outside 1..1000. */
+export function maxPageSizeOf(query: {
+  maxPageSize?: number | undefined;
+  pageSize?: number | undefined;
+}): number {
+  const n = query.maxPageSize ?? query.pageSize ?? 100;
+  if (!(Number.isInteger(n) && n >= 1 && n <= 1000))
+    throw new InvalidArgumentError(`maxPageSize must be an integer from 1 to 1000, got ${String(n)}`);
+  return n;
 }
 
 export interface Page<T> {
@@ -167,7 +195,11 @@ export interface Page<T> {
 }
 
 export interface InstanceQueryCapability {
-  queryInstances(query: InstanceQuery, continuationToken?: string): Promise<Page<InstanceRecord>>;
+  queryInstances(
+    query: InstanceQuery,
+    continuationToken?: string,
+    options?: OperationOptions,
+  ): Promise<Page<InstanceRecord>>;
 }
 
 export interface PurgeFilter {
@@ -183,9 +215,9 @@ export interface PurgeResult {
 
 export interface PurgeCapability {
   /** Delete an instance's record, history and payloads. 0 when it does not exist. */
-  purgeInstance(instanceId: string): Promise<PurgeResult>;
+  purgeInstance(instanceId: string, options?: OperationOptions): Promise<PurgeResult>;
   /** Delete every terminal instance matching the filter. */
-  purgeInstances(filter: PurgeFilter): Promise<PurgeResult>;
+  purgeInstances(filter: PurgeFilter, options?: OperationOptions): Promise<PurgeResult>;
 }
 
 /**
@@ -195,7 +227,7 @@ export interface PurgeCapability {
  */
 export interface RewindCapability {
   /** Rewind a Failed instance: after this, it reads Pending until a worker has run the failed work again. */
-  rewindTaskOrchestration(instanceId: string, reason?: string): Promise<void>;
+  rewindTaskOrchestration(instanceId: string, reason?: string, options?: OperationOptions): Promise<void>;
 }
 
 export function supportsRewind(

@@ -10,6 +10,7 @@ import {
   type OrchestrationServiceClient,
   type Page,
 } from "../backend/service.js";
+import type { OperationOptions } from "../errors/abort.js";
 import { InvalidArgumentError, TaskHubError } from "../errors/errors.js";
 import { isTerminalStatus } from "../history/events.js";
 import { newEvent } from "../history/factories.js";
@@ -54,6 +55,9 @@ export interface EntityQuery {
   includeState?: boolean;
   /** Include entities that do not exist (no state) but still have a record, e.g. a queue or a lock. Default false. */
   includeTransient?: boolean;
+  /** At most this many records are read per page (1 to 1000, default 100); a page may hold fewer entities. */
+  maxPageSize?: number;
+  /** @deprecated The former name of `maxPageSize` (honoured when `maxPageSize` is not given). */
   pageSize?: number;
 }
 
@@ -77,7 +81,7 @@ export async function signalEntity(
   id: EntityInstanceId | string,
   operationName: string,
   input: unknown,
-  options: { scheduledTime?: Date; now: Date },
+  options: OperationOptions & { scheduledTime?: Date | undefined; now: Date },
 ): Promise<void> {
   const target = entityInstanceIdString(toEntityId(id));
   if (typeof operationName !== "string" || operationName.length === 0)
@@ -100,28 +104,34 @@ export async function signalEntity(
         dateTimeToTicks(new Date(Math.min(scheduled.getTime(), options.now.getTime() + MAX_SIGNAL_DELAY_MS))),
       )
     : REQUEST_EVENT;
-  await service.sendTaskOrchestrationMessage({
-    event: newEvent("EventRaised", { timestamp: options.now, name, input: serializeRequest(request) }),
-    orchestrationInstance: { instanceId: target },
-  });
+  await service.sendTaskOrchestrationMessage(
+    {
+      event: newEvent("EventRaised", { timestamp: options.now, name, input: serializeRequest(request) }),
+      orchestrationInstance: { instanceId: target },
+    },
+    { abortSignal: options.abortSignal },
+  );
 }
 
 /** The entity's metadata (and state), or undefined when it does not exist. */
 export async function getEntity<T = unknown>(
   service: OrchestrationServiceClient,
   id: EntityInstanceId | string,
-  options: { includeState?: boolean } = {},
+  options: OperationOptions & { includeState?: boolean | undefined } = {},
 ): Promise<EntityMetadata<T> | undefined> {
   const entity = toEntityId(id);
-  const record = await service.getOrchestrationState(entityInstanceIdString(entity), { fetchPayloads: true });
+  const record = await service.getOrchestrationState(entityInstanceIdString(entity), {
+    fetchPayloads: true,
+    abortSignal: options.abortSignal,
+  });
   if (!record || !existsOf(record)) return undefined;
   return toEntityMetadata<T>(record, options.includeState ?? true);
 }
 
-/** Entities matching the query, page by page (a page may hold fewer than `pageSize` entities). */
+/** Entities matching the query, page by page (a page may hold fewer than `maxPageSize` entities). */
 export async function queryEntities<T = unknown>(
   service: OrchestrationServiceClient,
-  query: EntityQuery,
+  query: EntityQuery & OperationOptions,
   continuationToken: string | undefined,
 ): Promise<Page<EntityMetadata<T>>> {
   if (!supportsQuery(service))
@@ -131,10 +141,11 @@ export async function queryEntities<T = unknown>(
       instanceIdPrefix: normalisePrefix(query.instanceIdStartsWith),
       createdFrom: query.lastModifiedFrom,
       createdTo: query.lastModifiedTo,
-      pageSize: query.pageSize,
+      maxPageSize: query.maxPageSize ?? query.pageSize,
       fetchPayloads: true,
     },
     continuationToken,
+    { abortSignal: query.abortSignal },
   );
   const includeState = query.includeState ?? true;
   const items: EntityMetadata<T>[] = [];
@@ -150,26 +161,35 @@ export async function queryEntities<T = unknown>(
 
 export async function cleanEntityStorage(
   service: OrchestrationServiceClient,
-  request: CleanEntityStorageRequest,
-  options: { now: Date; reorderWindowMs?: number },
+  request: CleanEntityStorageRequest & OperationOptions,
+  options: { now: Date; reorderWindowMs?: number | undefined },
 ): Promise<CleanEntityStorageResult> {
+  const { abortSignal } = request;
   const removeEmpty = request.removeEmptyEntities ?? true;
   const releaseOrphans = request.releaseOrphanedLocks ?? true;
   const window = options.reorderWindowMs ?? DEFAULT_REORDER_WINDOW_MS;
   const result: CleanEntityStorageResult = { emptyEntitiesRemoved: 0, orphanedLocksReleased: 0 };
   let token: string | undefined;
   do {
-    const page = await queryEntities(service, { includeTransient: true, includeState: false }, token);
+    const page = await queryEntities(
+      service,
+      { includeTransient: true, includeState: false, abortSignal },
+      token,
+    );
     for (const e of page.items) {
       const instanceId = entityInstanceIdString(e.id);
-      const record = await service.getOrchestrationState(instanceId, { fetchPayloads: true });
+      const record = await service.getOrchestrationState(instanceId, { fetchPayloads: true, abortSignal });
       if (!record) continue;
       const scheduler = SchedulerState.parse(record.serializedInput);
       if (releaseOrphans && scheduler.lockedBy !== undefined) {
-        const owner = await service.getOrchestrationState(scheduler.lockedBy, { fetchPayloads: false });
+        const owner = await service.getOrchestrationState(scheduler.lockedBy, {
+          fetchPayloads: false,
+          abortSignal,
+        });
         if (!owner || isTerminalStatus(owner.runtimeStatus)) {
           await service.sendTaskOrchestrationMessage(
             releaseMessage(instanceId, scheduler.lockedBy, "fix-orphaned-lock", options.now),
+            { abortSignal },
           );
           result.orphanedLocksReleased++;
         }
@@ -180,7 +200,9 @@ export async function cleanEntityStorage(
         options.now.getTime() - record.createdAt.getTime() > window &&
         supportsPurge(service)
       ) {
-        result.emptyEntitiesRemoved += (await service.purgeInstance(instanceId)).deletedInstanceCount;
+        result.emptyEntitiesRemoved += (
+          await service.purgeInstance(instanceId, { abortSignal })
+        ).deletedInstanceCount;
       }
     }
     token = page.continuationToken;
@@ -195,11 +217,20 @@ function normalisePrefix(prefix: string | undefined): string {
   return at < 0 ? `@${p.toLowerCase()}` : `@${p.slice(0, at).toLowerCase()}${p.slice(at)}`;
 }
 
+/**
+ * A record listings leave out: its id is no entity id (`InvalidArgument`) or its scheduler state cannot be
+ * read (`Serialization`; the entity's next batch reports that). Anything else is a bug and is thrown.
+ */
+function isUnreadableRecord(err: unknown): boolean {
+  return err instanceof TaskHubError && (err.code === "InvalidArgument" || err.code === "Serialization");
+}
+
 function existsOf(r: InstanceRecord): boolean {
   try {
     return SchedulerState.parse(r.serializedInput).exists;
-  } catch {
-    return false;
+  } catch (err) {
+    if (isUnreadableRecord(err)) return false;
+    throw err;
   }
 }
 
@@ -209,8 +240,9 @@ function toEntityMetadata<T>(r: InstanceRecord, includeState: boolean): EntityMe
   try {
     id = parseEntityInstanceId(r.instanceId);
     scheduler = SchedulerState.parse(r.serializedInput);
-  } catch {
-    return undefined;
+  } catch (err) {
+    if (isUnreadableRecord(err)) return undefined;
+    throw err;
   }
   const meta: EntityMetadata<T> = {
     id,

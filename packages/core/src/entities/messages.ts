@@ -182,7 +182,7 @@ function ticksOf(v: unknown): bigint {
   try {
     return dateTimeToTicks(v);
   } catch {
-    return 0n;
+    return 0n; // not a date: DTF's DateTime.MinValue, which takes no part in ordering
   }
 }
 

@@ -143,6 +143,6 @@ export function parseEntityStatus(text: string | undefined): EntityStatus | unde
       lockedBy: typeof o.lockedBy === "string" ? o.lockedBy : undefined,
     };
   } catch {
-    return undefined;
+    return undefined; // not JSON: no entity status (as DTF reads it)
   }
 }

@@ -23,7 +23,8 @@ export type TaskHubErrorCode =
   | "Serialization"
   | "Timeout"
   | "InvalidOperation"
-  | "OrchestrationFailed";
+  | "OrchestrationFailed"
+  | "Aborted";
 
 export class TaskHubError extends Error {
   readonly code: TaskHubErrorCode;
@@ -133,7 +134,7 @@ export function toFailureDetails(err: unknown, opts: { isNonRetriable?: boolean 
   try {
     message = typeof err === "string" ? err : (JSON.stringify(err) ?? String(err));
   } catch {
-    message = String(err);
+    message = String(err); // not serializable (a cycle, a BigInt)
   }
   return { errorType: "Error", errorMessage: message, isNonRetriable: opts.isNonRetriable };
 }

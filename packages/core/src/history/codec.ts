@@ -152,7 +152,7 @@ function show(value: unknown): string {
   try {
     text = JSON.stringify(value);
   } catch {
-    text = undefined;
+    text = undefined; // not serializable (a cycle, a BigInt): String(value) below
   }
   text ??= String(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;

@@ -3,6 +3,8 @@
  * `taskHub`, `connection` and the key, and helpers a user's own HTTP starter can return.
  */
 import type { TaskHubClient } from "../client.js";
+import { sleep } from "../dispatch/wait.js";
+import { throwIfAborted, type OperationOptions } from "../errors/abort.js";
 import { isTerminalStatus } from "../history/events.js";
 import { toStatusObject } from "./status-object.js";
 
@@ -109,12 +111,14 @@ export function createCheckStatusResponse(
  * Polls the instance: Completed → 200 with the output; Terminated/Canceled → 200 with the status object;
  * Failed → 500 with the status object (as durable-functions' helper; the extension's own start-and-wait route
  * answers 200 unless asked for 500: `failedStatus`); still running at the timeout → the 202 check-status response.
+ * An abort of `abortSignal` ends the wait at once with an `AbortError`.
  */
 export async function waitForCompletionOrCreateCheckStatusResponse(
   request: Request | undefined,
   client: TaskHubClient,
   instanceId: string,
-  o: ManagementUrlOptions & { timeoutMs?: number; retryIntervalMs?: number; failedStatus?: 200 | 500 },
+  o: ManagementUrlOptions &
+    OperationOptions & { timeoutMs?: number; retryIntervalMs?: number; failedStatus?: 200 | 500 },
 ): Promise<Response> {
   const timeoutMs = o.timeoutMs ?? 10_000;
   const interval = o.retryIntervalMs ?? 1000;
@@ -122,7 +126,8 @@ export async function waitForCompletionOrCreateCheckStatusResponse(
     throw new RangeError(`retry interval ${interval} ms is longer than the timeout ${timeoutMs} ms`);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const s = await client.getOrchestrationState(instanceId);
+    throwIfAborted(o.abortSignal, `waiting for completion of '${instanceId}'`);
+    const s = await client.getOrchestrationState(instanceId, { abortSignal: o.abortSignal });
     if (s && isTerminalStatus(s.runtimeStatus)) {
       const json = (body: unknown, status: number): Response =>
         new Response(JSON.stringify(body ?? null), {
@@ -133,6 +138,6 @@ export async function waitForCompletionOrCreateCheckStatusResponse(
       return json(toStatusObject(s), s.runtimeStatus === "Failed" ? (o.failedStatus ?? 500) : 200);
     }
     if (Date.now() + interval > deadline) return createCheckStatusResponse(request, instanceId, o);
-    await new Promise((r) => setTimeout(r, interval));
+    await sleep(interval, o.abortSignal);
   }
 }

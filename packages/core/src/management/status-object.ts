@@ -28,7 +28,7 @@ function parse(text: string | undefined): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    return text;
+    return text; // not JSON (written as plain text by another SDK): shown as is
   }
 }
 

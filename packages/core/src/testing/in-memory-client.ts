@@ -4,6 +4,7 @@
  * instance that has not started yet ends it at once (its start is then dropped on arrival by the delivery
  * rules), and a rewound instance reads Pending until the rewind is processed.
  */
+import { maxPageSizeOf } from "../backend/service.js";
 import type {
   CreateInstanceOptions,
   InstanceQuery,
@@ -105,8 +106,7 @@ export class InMemoryClient {
   }
 
   queryInstances(query: InstanceQuery, continuationToken?: string): Page<InstanceRecord> {
-    const pageSize = query.pageSize ?? 100;
-    if (!(pageSize >= 1)) throw new TaskHubError("InvalidArgument", "pageSize must be >= 1");
+    const pageSize = maxPageSizeOf(query);
     const all = [...this.store.instances.values()]
       .map((d) => d.record)
       .filter((r): r is InstanceRecord => r !== undefined)

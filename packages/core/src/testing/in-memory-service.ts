@@ -12,6 +12,7 @@ import type {
   AbandonOptions,
   ActivityWorkItem,
   CreateInstanceOptions,
+  GetInstanceOptions,
   InstanceQuery,
   InstanceQueryCapability,
   LockOptions,
@@ -26,6 +27,7 @@ import type {
   PurgeResult,
   QuarantinedMessage,
 } from "../backend/service.js";
+import { throwIfAborted, type OperationOptions } from "../errors/abort.js";
 import type { TaskMessage } from "../backend/task-message.js";
 import {
   decideDelivery,
@@ -195,14 +197,17 @@ export class InMemoryOrchestrationService
     return decision.run.map((d) => d.source);
   }
 
-  async renewOrchestrationWorkItemLock(wi: OrchestrationWorkItem): Promise<void> {
+  async renewOrchestrationWorkItemLock(wi: OrchestrationWorkItem, options?: OperationOptions): Promise<void> {
+    throwIfAborted(options?.abortSignal, "renewing a lock");
     this.requireLock(wi as LockedOrchestration);
   }
 
   async completeOrchestrationWorkItem(
     wi: OrchestrationWorkItem,
     commit: OrchestrationCommit | undefined,
+    options?: OperationOptions,
   ): Promise<void> {
+    throwIfAborted(options?.abortSignal, "completing a work item");
     const locked = wi as LockedOrchestration;
     const data = this.requireLock(locked);
     if (commit) {
@@ -219,6 +224,7 @@ export class InMemoryOrchestrationService
   }
 
   async abandonOrchestrationWorkItem(wi: OrchestrationWorkItem, options: AbandonOptions = {}): Promise<void> {
+    throwIfAborted(options.abortSignal, "abandoning a work item");
     const locked = wi as LockedOrchestration;
     const data = this.store.instances.get(wi.instanceId);
     if (!data || data.lock !== locked.token) return;
@@ -267,12 +273,18 @@ export class InMemoryOrchestrationService
     });
   }
 
-  async renewActivityWorkItemLock(wi: ActivityWorkItem): Promise<void> {
+  async renewActivityWorkItemLock(wi: ActivityWorkItem, options?: OperationOptions): Promise<void> {
+    throwIfAborted(options?.abortSignal, "renewing a lock");
     if (!this.store.activities.includes((wi as LockedActivity).entry))
       throw new TaskHubError("WorkItemLockLost", `activity work item ${wi.id} is no longer held`);
   }
 
-  async completeActivityWorkItem(wi: ActivityWorkItem, response: TaskMessage): Promise<void> {
+  async completeActivityWorkItem(
+    wi: ActivityWorkItem,
+    response: TaskMessage,
+    options?: OperationOptions,
+  ): Promise<void> {
+    throwIfAborted(options?.abortSignal, "completing a work item");
     const entry = (wi as LockedActivity).entry;
     const idx = this.store.activities.indexOf(entry);
     if (idx < 0) throw new TaskHubError("WorkItemLockLost", `activity work item ${wi.id} is no longer held`);
@@ -282,6 +294,7 @@ export class InMemoryOrchestrationService
   }
 
   async abandonActivityWorkItem(wi: ActivityWorkItem, options: AbandonOptions = {}): Promise<void> {
+    throwIfAborted(options.abortSignal, "abandoning a work item");
     const entry = (wi as LockedActivity).entry;
     entry.locked = false;
     entry.visibleAt = this.clock.now() + (options.delayMs ?? 0);
@@ -292,33 +305,44 @@ export class InMemoryOrchestrationService
   // ---- client (in-memory-client.ts) -----------------------------------------------------------------
 
   async createTaskOrchestration(start: TaskMessage, options: CreateInstanceOptions = {}): Promise<void> {
+    throwIfAborted(options.abortSignal, "createTaskOrchestration");
     this.client.createTaskOrchestration(start, options);
   }
 
-  async sendTaskOrchestrationMessage(message: TaskMessage): Promise<void> {
+  async sendTaskOrchestrationMessage(message: TaskMessage, options?: OperationOptions): Promise<void> {
+    throwIfAborted(options?.abortSignal, "sendTaskOrchestrationMessage");
     this.client.sendTaskOrchestrationMessage(message);
   }
 
   async getOrchestrationState(
     instanceId: string,
-    options: { fetchPayloads?: boolean } = {},
+    options: GetInstanceOptions = {},
   ): Promise<InstanceRecord | undefined> {
+    throwIfAborted(options.abortSignal, "getOrchestrationState");
     return this.client.getOrchestrationState(instanceId, options);
   }
 
-  async getOrchestrationHistory(instanceId: string): Promise<HistoryEvent[]> {
+  async getOrchestrationHistory(instanceId: string, options?: OperationOptions): Promise<HistoryEvent[]> {
+    throwIfAborted(options?.abortSignal, "getOrchestrationHistory");
     return this.client.getOrchestrationHistory(instanceId);
   }
 
-  async queryInstances(query: InstanceQuery, continuationToken?: string): Promise<Page<InstanceRecord>> {
+  async queryInstances(
+    query: InstanceQuery,
+    continuationToken?: string,
+    options?: OperationOptions,
+  ): Promise<Page<InstanceRecord>> {
+    throwIfAborted(options?.abortSignal, "queryInstances");
     return this.client.queryInstances(query, continuationToken);
   }
 
-  async purgeInstance(instanceId: string): Promise<PurgeResult> {
+  async purgeInstance(instanceId: string, options?: OperationOptions): Promise<PurgeResult> {
+    throwIfAborted(options?.abortSignal, "purgeInstance");
     return this.client.purgeInstance(instanceId);
   }
 
-  async purgeInstances(filter: PurgeFilter): Promise<PurgeResult> {
+  async purgeInstances(filter: PurgeFilter, options?: OperationOptions): Promise<PurgeResult> {
+    throwIfAborted(options?.abortSignal, "purgeInstances");
     return this.client.purgeInstances(filter);
   }
 

@@ -75,7 +75,7 @@ function text(args: unknown[]): string {
       try {
         return JSON.stringify(a) ?? String(a);
       } catch {
-        return String(a);
+        return String(a); // not serializable (a cycle, a BigInt)
       }
     })
     .join(" ");

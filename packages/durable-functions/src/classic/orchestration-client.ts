@@ -45,7 +45,7 @@ function requestOrigin(request: ClassicRequestLike): string | undefined {
   try {
     return new URL(url).origin;
   } catch {
-    return undefined;
+    return undefined; // not an absolute URL: the client's configured origin is used
   }
 }
 

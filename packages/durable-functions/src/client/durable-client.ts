@@ -84,13 +84,16 @@ export class DurableClient {
   }
 
   async getStatus(instanceId: string, options: GetStatusOptions = {}): Promise<DurableOrchestrationStatus> {
-    const state = await this.client.getOrchestrationState(instanceId, { fetchPayloads: true });
+    const { abortSignal } = options;
+    const state = await this.client.getOrchestrationState(instanceId, { fetchPayloads: true, abortSignal });
     if (!state)
       throw new Error(
         "DurableClient error: Durable Functions extension replied with HTTP 404 response. " +
           `This usually means we could not find any data associated with the instanceId provided: ${instanceId}.`,
       );
-    const history = options.showHistory ? await this.client.getOrchestrationHistory(instanceId) : undefined;
+    const history = options.showHistory
+      ? await this.client.getOrchestrationHistory(instanceId, { abortSignal })
+      : undefined;
     return DurableOrchestrationStatus.fromStatusObject(
       toStatusObject(state, {
         showInput: options.showInput !== false,
@@ -182,6 +185,7 @@ export class DurableClient {
     return this.client.scheduleNewOrchestration(orchestratorFunctionName, options.input, {
       ...(options.instanceId ? { instanceId: options.instanceId } : {}),
       ...(options.version ? { version: options.version } : {}),
+      abortSignal: options.abortSignal,
     });
   }
 
@@ -217,6 +221,7 @@ export class DurableClient {
         ...this.urls,
         timeoutMs: waitOptions.timeoutInMilliseconds ?? 10_000,
         retryIntervalMs: waitOptions.retryIntervalInMilliseconds ?? 1000,
+        abortSignal: waitOptions.abortSignal,
       },
     );
   }

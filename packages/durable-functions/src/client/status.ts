@@ -77,6 +77,8 @@ export class EntityStateResponse<T> {
 }
 
 export interface GetStatusOptions {
+  /** taskhub's addition: aborting it makes the call reject with an `AbortError`. */
+  abortSignal?: AbortSignal;
   showHistory?: boolean;
   showHistoryOutput?: boolean;
   showInput?: boolean;
@@ -89,6 +91,8 @@ export interface OrchestrationFilter {
 }
 
 export interface StartNewOptions {
+  /** taskhub's addition: aborting it makes the call reject with an `AbortError` (nothing started before). */
+  abortSignal?: AbortSignal;
   instanceId?: string;
   input?: unknown;
   version?: string;
@@ -100,6 +104,8 @@ export interface TaskHubOptions {
 }
 
 export interface WaitForCompletionOptions {
+  /** taskhub's addition: aborting it ends the wait at once with an `AbortError`. */
+  abortSignal?: AbortSignal;
   timeoutInMilliseconds?: number;
   retryIntervalInMilliseconds?: number;
 }

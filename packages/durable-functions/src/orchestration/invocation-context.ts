@@ -36,7 +36,7 @@ function safeJson(v: unknown): string {
   try {
     return JSON.stringify(v) ?? String(v);
   } catch {
-    return String(v);
+    return String(v); // not serializable (a cycle, a BigInt)
   }
 }
 

@@ -1,0 +1,113 @@
+// Every client verb takes an `abortSignal`; an aborted verb rejects with an AbortError at once, the wait loops
+// included, and leaves nothing behind (no instance written, no timer left running).
+import { describe, expect, it } from "vitest";
+import {
+  TaskHubClient,
+  type GetInstanceOptions,
+  type InstanceRecord,
+  type OrchestrationServiceClient,
+} from "../src/index.js";
+import { InMemoryOrchestrationService } from "../src/testing/index.js";
+
+const activeTimers = (): number => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+
+/** The in-memory service, calling `afterRead` each time a state read has answered. */
+function readObserved(
+  service: InMemoryOrchestrationService,
+  afterRead: (n: number) => void,
+): OrchestrationServiceClient {
+  let reads = 0;
+  return {
+    createTaskOrchestration: (m, o) => service.createTaskOrchestration(m, o),
+    sendTaskOrchestrationMessage: (m, o) => service.sendTaskOrchestrationMessage(m, o),
+    getOrchestrationHistory: (id, o) => service.getOrchestrationHistory(id, o),
+    async getOrchestrationState(id: string, o?: GetInstanceOptions): Promise<InstanceRecord | undefined> {
+      const r = await service.getOrchestrationState(id, o);
+      afterRead(++reads);
+      return r;
+    },
+  };
+}
+
+describe("client verbs with an abortSignal", () => {
+  it.each(["waitForOrchestrationCompletion", "waitForOrchestrationStart"] as const)(
+    "%s: an abort during its pause between polls rejects with AbortError at once and leaves no timer",
+    async (verb) => {
+      const service = new InMemoryOrchestrationService();
+      const controller = new AbortController();
+      // Polls an hour apart: only the abort can end the pause before the test's own timeout.
+      const client = new TaskHubClient(
+        readObserved(service, (n) => {
+          if (n === 1) setImmediate(() => controller.abort());
+        }),
+        { minPollIntervalMs: 3_600_000, maxPollIntervalMs: 3_600_000 },
+      );
+      await new TaskHubClient(service).scheduleNewOrchestration("Never", 1, { instanceId: "waiting" });
+      const timersBefore = activeTimers();
+      const err = await client[verb]("waiting", {
+        abortSignal: controller.signal,
+        timeoutMs: 7_200_000,
+      }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ name: "AbortError", code: "Aborted" });
+      expect(activeTimers()).toBe(timersBefore);
+      expect((await service.getOrchestrationState("waiting"))?.runtimeStatus).toBe("Pending");
+    },
+  );
+
+  it("the former `signal` option still ends a wait, now with AbortError", async () => {
+    const service = new InMemoryOrchestrationService();
+    const client = new TaskHubClient(service);
+    await client.scheduleNewOrchestration("Never", 1, { instanceId: "old-option" });
+    const err = await client
+      .waitForOrchestrationCompletion("old-option", { signal: AbortSignal.abort() })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: "AbortError" });
+  });
+
+  it("an already aborted start writes nothing", async () => {
+    const service = new InMemoryOrchestrationService();
+    const client = new TaskHubClient(service);
+    const err = await client
+      .scheduleNewOrchestration("Any", 1, { instanceId: "not-started", abortSignal: AbortSignal.abort() })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: "AbortError" });
+    expect(await service.getOrchestrationState("not-started")).toBeUndefined();
+    expect(service.instanceIds()).toEqual([]);
+  });
+
+  it("every verb rejects with AbortError when its signal has aborted, and changes nothing", async () => {
+    const service = new InMemoryOrchestrationService();
+    const client = new TaskHubClient(service);
+    await client.scheduleNewOrchestration("Any", 1, { instanceId: "i" });
+    const history = await service.getOrchestrationHistory("i");
+    const abortSignal = AbortSignal.abort();
+    const verbs: [string, () => Promise<unknown>][] = [
+      ["getOrchestrationState", () => client.getOrchestrationState("i", { abortSignal })],
+      ["raiseEvent", () => client.raiseEvent("i", "E", 1, { abortSignal })],
+      ["terminateOrchestration", () => client.terminateOrchestration("i", { abortSignal })],
+      ["suspendOrchestration", () => client.suspendOrchestration("i", "r", { abortSignal })],
+      ["resumeOrchestration", () => client.resumeOrchestration("i", "r", { abortSignal })],
+      ["rewindOrchestration", () => client.rewindOrchestration("i", "r", { abortSignal })],
+      ["restartOrchestration", () => client.restartOrchestration("i", { abortSignal })],
+      ["purgeOrchestration", () => client.purgeOrchestration("i", { abortSignal })],
+      ["purgeOrchestration(filter)", () => client.purgeOrchestration({}, { abortSignal })],
+      ["getOrchestrationHistory", () => client.getOrchestrationHistory("i", { abortSignal })],
+      ["listInstances", () => client.listInstances({ abortSignal })[Symbol.asyncIterator]().next()],
+      ["signalEntity", () => client.signalEntity("@counter@x", "add", 1, { abortSignal })],
+      ["getEntity", () => client.getEntity("@counter@x", { abortSignal })],
+      ["listEntities", () => client.listEntities({ abortSignal })[Symbol.asyncIterator]().next()],
+      ["cleanEntityStorage", () => client.cleanEntityStorage({ abortSignal })],
+    ];
+    for (const [name, call] of verbs)
+      expect(
+        await call().then(
+          () => name,
+          (e: unknown) => (e as Error).name,
+        ),
+        name,
+      ).toBe("AbortError");
+    expect(service.instanceIds()).toEqual(["i"]);
+    expect((await service.getOrchestrationState("i"))?.runtimeStatus).toBe("Pending");
+    expect(await service.getOrchestrationHistory("i")).toEqual(history);
+  });
+});
