@@ -5,6 +5,9 @@
  * event missing here, or a field missing from its entry, fails to compile. docs/log-events.md is generated
  * from this file (`pnpm --filter @taskhub/core run docs:log-events`); a test fails when they disagree.
  *
+ * Over 400 lines on purpose: it is a table (one entry per event, grouped by the package that writes it), and one
+ * file is what makes the catalogue one place to read and one type to check against.
+ *
  * Names are `area.whatHappened`. `fields` are passed at the emit site; `context` fields come from the
  * logger the line is written through (a child logger's bindings).
  */

@@ -57,19 +57,14 @@ export class Replayer {
         this.match(e);
         return;
       case "TaskCompleted":
-        ctx.resolveTask("activity", e.taskScheduledId, { result: e.result });
-        break;
-      case "TaskFailed":
-        ctx.resolveTask("activity", e.taskScheduledId, {
-          failure: ctx.failureOf(e.reason, e.details, e.failureDetails),
-          reason: e.reason,
+      case "SubOrchestrationInstanceCompleted":
+        ctx.resolveTask(e.type === "TaskCompleted" ? "activity" : "subOrchestration", e.taskScheduledId, {
+          result: e.result,
         });
         break;
-      case "SubOrchestrationInstanceCompleted":
-        ctx.resolveTask("subOrchestration", e.taskScheduledId, { result: e.result });
-        break;
+      case "TaskFailed":
       case "SubOrchestrationInstanceFailed":
-        ctx.resolveTask("subOrchestration", e.taskScheduledId, {
+        ctx.resolveTask(e.type === "TaskFailed" ? "activity" : "subOrchestration", e.taskScheduledId, {
           failure: ctx.failureOf(e.reason, e.details, e.failureDetails),
           reason: e.reason,
         });

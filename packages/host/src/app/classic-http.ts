@@ -9,7 +9,11 @@ import type { Logger } from "@taskhub/core";
 import { keyMatches } from "../http/api-key.js";
 import { createClassicContext, toClassicRequest } from "./classic-context.js";
 import type { ClassicFunction } from "./classic-functions.js";
-import { compileRouteTemplate, type RouteTemplate } from "./route-template.js";
+import {
+  compareRoutePrecedence,
+  compileRouteTemplate,
+  type CompiledRouteTemplate,
+} from "../functions-http/route-template.js";
 
 export interface ClassicHttpOptions {
   functions: readonly ClassicFunction[];
@@ -23,7 +27,7 @@ export interface ClassicHttpOptions {
 
 interface Route {
   f: ClassicFunction;
-  route: RouteTemplate;
+  route: CompiledRouteTemplate;
   methods: string[] | undefined;
   authLevel: string;
 }
@@ -40,11 +44,12 @@ export function createClassicHttpHandler(
         : undefined;
       return {
         f,
-        route: compileRouteTemplate(o.routePrefix, typeof t.route === "string" ? t.route : f.name),
+        route: compileClassicRoute(f.name, typeof t.route === "string" ? t.route : f.name, o.routePrefix),
         methods,
         authLevel: String(t.authLevel ?? "function").toLowerCase(),
       };
-    });
+    })
+    .sort((a, b) => compareRoutePrecedence(a.route, b.route));
   return async (request) => {
     const url = new URL(request.url);
     for (const r of routes) {
@@ -141,4 +146,13 @@ function toResponse(value: unknown): Response {
     if (!headers.has("content-type")) headers.set("content-type", "application/json; charset=utf-8");
   }
   return new Response(status === 204 || status === 304 ? null : body, { status, headers });
+}
+
+/** The function's route under the prefix; a template that cannot be parsed names the function. */
+function compileClassicRoute(name: string, route: string, routePrefix: string): CompiledRouteTemplate {
+  try {
+    return compileRouteTemplate(route, routePrefix);
+  } catch (err) {
+    throw new Error(`the HTTP function '${name}' has a bad route: ${(err as Error).message}`);
+  }
 }

@@ -4,9 +4,10 @@
  * `AzureWebJobs.<Function>.Disabled`). A function whose trigger the host does not run (queue, timer, blob, ...)
  * and a binding it does not fill are notices; a malformed function.json or a missing script is an `AppError`.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { AppError, type AppNotice } from "./app-error.js";
+import { isObject, readJsonObject } from "./json-file.js";
 
 export type Binding = Record<string, unknown> & { type: string; name?: string; direction?: string };
 
@@ -39,9 +40,6 @@ export interface FunctionsFound {
   notices: AppNotice[];
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-
 /** Every function.json directly under `folder`'s subfolders (Functions' layout); disabled ones left out. */
 export function readFunctionJsons(folder: string, env: NodeJS.ProcessEnv = process.env): FunctionsFound {
   const found: FunctionsFound = { functions: [], notices: [] };
@@ -71,13 +69,7 @@ function readOne(
   env: NodeJS.ProcessEnv,
   notices: AppNotice[],
 ): FunctionDefinition | undefined {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, "utf8"));
-  } catch (err) {
-    throw new AppError(file, `is not valid JSON: ${(err as Error).message}`);
-  }
-  if (!isObject(raw)) throw new AppError(file, "must hold a JSON object");
+  const raw = readJsonObject(file);
   const disabledSetting = env[`AzureWebJobs.${name}.Disabled`] ?? env[`AzureWebJobs_${name}_Disabled`];
   if (raw.disabled === true || raw.disabled === "true" || /^(true|1)$/i.test(disabledSetting ?? ""))
     return undefined;

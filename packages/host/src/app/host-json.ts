@@ -3,9 +3,10 @@
  * (the keys `config.ts` reads, under the names Durable Functions gives them), `extensions.http.routePrefix` the
  * prefix of the app's HTTP functions. Every other setting is named in a notice, never silently dropped.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { AppError, type AppNotice } from "./app-error.js";
+import { isObject, readJsonObject } from "./json-file.js";
 
 type Raw = Record<string, unknown>;
 
@@ -45,19 +46,11 @@ const STORAGE_PROVIDER: Record<string, string> = {
 /** Top-level keys that mean something only inside Azure Functions: taken as read, without a notice. */
 const FUNCTIONS_ONLY = new Set(["version", "extensionBundle"]);
 
-const isObject = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
-
 export function readHostJson(folder: string): HostJson {
   const file = join(folder, "host.json");
   const result: HostJson = { settings: {}, routePrefix: "api", notices: [] };
   if (!existsSync(file)) return result;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, "utf8"));
-  } catch (err) {
-    throw new AppError(file, `is not valid JSON: ${(err as Error).message}`);
-  }
-  if (!isObject(raw)) throw new AppError(file, "must hold a JSON object");
+  const raw = readJsonObject(file);
   const ignored = (setting: string, why = "taskhub does not use this setting"): void => {
     result.notices.push({ event: "app.settingIgnored", file, setting, message: `${setting}: ${why}` });
   };

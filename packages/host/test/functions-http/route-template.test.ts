@@ -86,4 +86,15 @@ describe("compileRouteTemplate", () => {
       "items/{*rest}",
     ]);
   });
+
+  it("matches the classic model's templates under the prefix, case-insensitively, with decoded parameters", () => {
+    const r = compileRouteTemplate("orchestrators/{functionName}/{instanceId?}", "api");
+    expect(r.match("/api/orchestrators/Hello")).toEqual({ functionName: "Hello" });
+    expect(r.match("/API/Orchestrators/Hello/a%20b")).toEqual({ functionName: "Hello", instanceId: "a b" });
+    expect(r.match("/orchestrators/Hello")).toBeUndefined();
+    expect(compileRouteTemplate("items/{id:int}", "api").match("/api/items/x")).toBeUndefined();
+    expect(compileRouteTemplate("items/{id:int}", "api").match("/api/items/42")).toEqual({ id: "42" });
+    expect(compileRouteTemplate("n/{name:alpha}", "api").match("/api/n/abc1")).toBeUndefined();
+    expect(compileRouteTemplate("files/{*path}", "").match("/files/a/b/c")).toEqual({ path: "a/b/c" });
+  });
 });
