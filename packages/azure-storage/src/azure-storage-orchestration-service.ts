@@ -7,7 +7,8 @@
  * This class only wires the parts and implements the seam with them:
  *   settings.ts                        every setting and its default
  *   task-hub-storage.ts                create / delete the hub's queues, tables and containers
- *   partitioning/                      which partitions (control queues) this worker owns
+ *   partitioning/                      which partitions (control queues) this worker owns, and the watchdog
+ *                                      that keeps owning and polling them one state
  *   messaging/control-queue.ts         polling the owned control queues
  *   orchestration-session-manager.ts   buffered messages, instance holds, the session cache, work items
  *   tracking/checkpoint.ts             a step's checkpoint: sends, history, Instances row, deletes
@@ -58,6 +59,7 @@ import { AzureStorageOrchestrationServiceClient } from "./orchestration-service-
 import { OrchestrationSessionManager } from "./orchestration-session-manager.js";
 import type { AzureOrchestrationWorkItem } from "./orchestration-work-item.js";
 import { createPartitionManager } from "./partitioning/create-partition-manager.js";
+import { OwnershipWatchdog } from "./partitioning/ownership-watchdog.js";
 import type { PartitionManager } from "./partitioning/partition-manager.js";
 import { LargePayloadStore } from "./payloads/large-payloads.js";
 import {
@@ -102,7 +104,7 @@ export class AzureStorageOrchestrationService
   private readonly local: LocalActivities;
   private readonly workItems: WorkItemQueue;
   private readonly client: AzureStorageOrchestrationServiceClient;
-  private watchdog: NodeJS.Timeout | undefined;
+  private readonly watchdog: OwnershipWatchdog;
   private running = false;
 
   constructor(settings: AzureStorageOrchestrationServiceSettings) {
@@ -171,6 +173,7 @@ export class AzureStorageOrchestrationService
     });
     const pollingActivity = new PollingActivity(s.pollingLingerMs, s.briskPollingIntervalMs);
     this.controlQueues = new ControlQueuePollers(ctx, queues, this.sessions, pollingActivity);
+    this.watchdog = new OwnershipWatchdog(this.partitionManager, this.controlQueues, this.logger);
     this.local = new LocalActivities(ctx, {
       prefetched: () => this.workItems.prefetched(),
       wakeActivities: (sharedQueue) => this.workItems.wakeActivities(sharedQueue),
@@ -219,8 +222,7 @@ export class AzureStorageOrchestrationService
       onPartitionLost: (p) => this.controlQueues.stopPolling(p),
       inFlight: (p) => this.sessions.inFlight(p),
     });
-    this.watchdog = setInterval(() => this.checkOwnership(), 5000);
-    this.watchdog.unref();
+    this.watchdog.start();
     logEvent(
       this.logger,
       "service.started",
@@ -229,36 +231,9 @@ export class AzureStorageOrchestrationService
     );
   }
 
-  /**
-   * Holding a partition and polling its queue are one state. If they ever disagree (DTF's "owned but not
-   * listened" bug), say so and repair it.
-   */
+  /** The ownership watchdog's check, at once (see `partitioning/ownership-watchdog.ts`). */
   checkOwnership(): { repaired: number[] } {
-    const repaired: number[] = [];
-    const owned = new Set(this.partitionManager.ownedPartitions());
-    for (const p of owned) {
-      if (this.controlQueues.has(p)) continue;
-      logEvent(
-        this.logger,
-        "partition.ownedNotPolled",
-        { partition: p },
-        "partition owned but not polled; starting its poller",
-      );
-      this.controlQueues.startPolling(p);
-      repaired.push(p);
-    }
-    for (const p of this.controlQueues.partitions()) {
-      if (owned.has(p)) continue;
-      logEvent(
-        this.logger,
-        "partition.polledNotOwned",
-        { partition: p },
-        "partition polled but not owned; stopping its poller",
-      );
-      this.controlQueues.stopPolling(p);
-      repaired.push(p);
-    }
-    return { repaired };
+    return this.watchdog.check();
   }
 
   /** Partitions whose control queue this worker is polling. */
@@ -273,7 +248,7 @@ export class AzureStorageOrchestrationService
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    clearInterval(this.watchdog);
+    this.watchdog.stop();
     await this.partitionManager.stop();
     this.controlQueues.stopAll();
     await this.workItems.releaseActivityPrefetch();

@@ -102,7 +102,11 @@ describe("storage requests per orchestration", () => {
     );
     // 3 + 2 + 6×2 + 1 + 5×2 = 28: no result crosses a control queue.
     expect(m.protocol).toBeLessThanOrEqual(29);
-    expect(m.perOrchestration["queue.PutMessage"]).toBe(6); // the start and five work items
+    // The start and five work items. A step redelivered because the machine was too busy to finish it within
+    // the visibility timeout sends its messages again (the receivers drop the duplicates): allow a few such
+    // steps among the orchestrations, never one more message for each.
+    expect(m.perOrchestration["queue.PutMessage"]).toBeGreaterThanOrEqual(6);
+    expect(m.perOrchestration["queue.PutMessage"]).toBeLessThan(6.5);
     expect(m.perOrchestration["table.QueryEntities"]).toBeLessThanOrEqual(4);
   });
 
@@ -115,6 +119,7 @@ describe("storage requests per orchestration", () => {
     // 3 + 2 + 6×2 + 1 + 5×4 = 38.
     expect(m.protocol).toBeGreaterThanOrEqual(38);
     expect(m.protocol).toBeLessThanOrEqual(39);
-    expect(m.perOrchestration["queue.PutMessage"]).toBe(11);
+    expect(m.perOrchestration["queue.PutMessage"]).toBeGreaterThanOrEqual(11); // as above: redeliveries under load
+    expect(m.perOrchestration["queue.PutMessage"]).toBeLessThan(11.5);
   });
 });

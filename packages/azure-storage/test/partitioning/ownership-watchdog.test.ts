@@ -2,8 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { TaskHubClient, TaskHubWorker } from "@taskhub/core";
 import { RecordingLogger } from "@taskhub/core/testing";
-import type { PartitionListener, PartitionManager } from "../src/index.js";
-import { newService } from "./helpers.js";
+import type { PartitionListener, PartitionManager } from "../../src/index.js";
+import { newService } from "../helpers.js";
 
 /** Owns every partition but tells the provider about none of them: the state the watchdog must repair. */
 class ForgetfulManager implements PartitionManager {
