@@ -150,8 +150,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
       partitionManagement: config.partitionManagement,
       logger,
     });
-    // Durable Functions' versioning: defaultVersion is both the worker's version and the one it stamps.
-    const { defaultVersion, versionMatchStrategy, versionFailureStrategy } = config.versioning;
+    // Durable Functions' versioning: defaultVersion is both the worker's version and the one it stamps. An app
+    // that sets none does not use versioning: its worker runs instances of every version, as before.
+    const { defaultVersion, versionFailureStrategy } = config.versioning;
+    const versionMatchStrategy = defaultVersion ? config.versioning.versionMatchStrategy : "None";
     const w = new TaskHubWorker(service, {
       maxConcurrentActivities: config.maxConcurrentActivityFunctions,
       maxConcurrentOrchestrations: config.maxConcurrentOrchestratorFunctions,
