@@ -6,7 +6,7 @@
  * value), or the value of the `http` out binding set in `context.bindings`.
  */
 import type { Logger } from "@taskhub/core";
-import { keyMatches } from "../http/api-key.js";
+import { isAuthorized } from "../functions-http/auth-level.js";
 import { createClassicContext, toClassicRequest } from "./classic-context.js";
 import type { ClassicFunction } from "./classic-functions.js";
 import {
@@ -56,14 +56,11 @@ export function createClassicHttpHandler(
       const params = r.route.match(url.pathname);
       if (!params) continue;
       if (r.methods && !r.methods.includes(request.method.toUpperCase())) continue;
-      if (r.authLevel !== "anonymous" && o.auth !== "disabled") {
-        const given = url.searchParams.get("code") ?? request.headers.get("x-functions-key");
-        if (!keyMatches(given, o.auth.key))
-          return Response.json(
-            { Message: "a valid key is required (code query parameter or x-functions-key header)" },
-            { status: 401 },
-          );
-      }
+      if (!isAuthorized(r.authLevel === "anonymous" ? "anonymous" : "function", request, o.auth))
+        return Response.json(
+          { Message: "a valid key is required (code query parameter or x-functions-key header)" },
+          { status: 401 },
+        );
       return invoke(r.f, request, params, o);
     }
     return undefined;
