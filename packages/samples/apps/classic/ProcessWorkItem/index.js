@@ -1,0 +1,4 @@
+module.exports = async function (context) {
+  const item = context.bindings.item;
+  return item * item;
+};
