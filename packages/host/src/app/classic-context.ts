@@ -32,7 +32,10 @@ export interface ClassicContext {
   done(err?: unknown, result?: unknown): void;
 }
 
-/** The request as Functions gives it: a JSON body parsed (left a string when it is not JSON), else the text. */
+/**
+ * The request as Functions gives it: a JSON body parsed (left a string when it is not JSON), else the text; an
+ * empty body is no body (`body` and `rawBody` undefined, as the Functions Node.js worker leaves them).
+ */
 export async function toClassicRequest(
   request: Request,
   params: Record<string, string>,
@@ -40,9 +43,10 @@ export async function toClassicRequest(
   const url = new URL(request.url);
   const headers: Record<string, string> = {};
   request.headers.forEach((value, name) => (headers[name] = value));
-  const rawBody = request.body ? await request.text() : undefined;
+  const text = request.body ? await request.text() : "";
+  const rawBody = text.length > 0 ? text : undefined;
   let body: unknown = rawBody;
-  if (rawBody !== undefined && rawBody.length > 0) {
+  if (rawBody !== undefined) {
     try {
       body = JSON.parse(rawBody);
     } catch {
