@@ -58,6 +58,8 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
+const isNoClient = (e: Record<string, unknown>): boolean => e.functionName === "NoClientInput";
+
 /** The pino JSON lines of the host whose `event` is `name`. */
 function events(name: string): Record<string, unknown>[] {
   return host
@@ -169,9 +171,13 @@ describe("@azure/functions v4 HTTP functions on the taskhub host", () => {
     expect(r.status).toBe(500);
     expect(await r.text()).toBe("");
     expect((await fetch(`${host.url}/api/no-client`)).status).toBe(500);
+    // The host logs the failure before it answers, but its stdout reaches this process on another pipe than
+    // the answer: wait for the line rather than read the output at once.
+    for (let i = 0; i < 300 && !events("functions.invocationFailed").some(isNoClient); i++)
+      await new Promise((r) => setTimeout(r, 100));
     const failures = events("functions.invocationFailed");
     expect(failures.map((e) => e.functionName)).toEqual(expect.arrayContaining(["Throws", "NoClientInput"]));
-    const noClient = failures.find((e) => e.functionName === "NoClientInput");
+    const noClient = failures.find(isNoClient);
     expect(JSON.stringify(noClient?.err)).toContain(
       "Could not find a registered durable client input binding",
     );
