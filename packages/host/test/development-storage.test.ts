@@ -139,7 +139,7 @@ describe("taskhub worker --app with UseDevelopmentStorage=true in local.settings
       const { statusQueryGetUri } = (await started.json()) as { statusQueryGetUri: string };
       expect(statusQueryGetUri).toContain("taskHub=DevStorageHub");
       let status: { runtimeStatus?: string; output?: unknown } = {};
-      for (let i = 0; i < 1500 && status.runtimeStatus !== "Completed"; i++) {
+      for (let i = 0; i < 600 && status.runtimeStatus !== "Completed"; i++) {
         status = (await (await fetch(statusQueryGetUri)).json()) as typeof status;
         if (status.runtimeStatus !== "Completed") await new Promise((r) => setTimeout(r, 200));
       }
