@@ -205,7 +205,7 @@ async function runFunctionsApps(): Promise<void> {
       console.log(`  packages/samples/${app.folder} is not in this checkout`);
       continue;
     }
-    console.log(`  $ npx taskhub worker --app packages/samples/${app.folder}`);
+    console.log(`  $ cd packages/samples && npx taskhub worker --app ${app.folder}`);
     const { url, taskHub } = await host.ready;
     console.log(`  ← serving at ${url} (pid ${host.pid}; task hub ${taskHub}, from its host.json)`);
     tryApps.push(`\n  curl -s -X POST '${url}/api/orchestrators/${app.chaining}'   (${app.folder})`);

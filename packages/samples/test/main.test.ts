@@ -92,7 +92,7 @@ describe("the main job", () => {
     expect(out).toContain("npm start without --exit");
     // 7. the v4-model app folder, unchanged, on its own `taskhub worker --app` process (hub from its host.json)
     const v4 =
-      /^7\. apps\/v4: .*\n {2}\$ npx taskhub worker --app packages\/samples\/apps\/v4\n {2}← serving at (http:\/\/127\.0\.0\.1:\d+) \(pid \d+; task hub SamplesV4Hub,/m.exec(
+      /^7\. apps\/v4: .*\n {2}\$ cd packages\/samples && npx taskhub worker --app apps\/v4\n {2}← serving at (http:\/\/127\.0\.0\.1:\d+) \(pid \d+; task hub SamplesV4Hub,/m.exec(
         out,
       );
     expect(v4, out).not.toBeNull();
@@ -112,7 +112,7 @@ describe("the main job", () => {
     // 8. the classic-model app folder, when this checkout has it
     if (existsSync(classicApp)) {
       const classic =
-        /^8\. apps\/classic: .*\n {2}\$ npx taskhub worker --app packages\/samples\/apps\/classic\n {2}← serving at (http:\/\/127\.0\.0\.1:\d+) \(pid \d+; task hub \w+,/m.exec(
+        /^8\. apps\/classic: .*\n {2}\$ cd packages\/samples && npx taskhub worker --app apps\/classic\n {2}← serving at (http:\/\/127\.0\.0\.1:\d+) \(pid \d+; task hub \w+,/m.exec(
           out,
         );
       expect(classic, out).not.toBeNull();
