@@ -1,8 +1,8 @@
 /**
  * `createHost`: runs a worker as a process. Validates the whole configuration and binds the HTTP port before it
- * starts anything, then connects to the configured storage (in development with none configured, starts an
- * embedded in-memory Azurite in its own process group and says so; in production refuses to start without
- * storage), creates the task hub if needed, registers the user's orchestrators and activities, serves the
+ * starts anything, then connects to the configured storage (in development with none configured, or with
+ * `UseDevelopmentStorage=true` and no emulator listening on its ports, starts an embedded in-memory Azurite in its
+ * own process group and says so; in production refuses to start without storage), creates the task hub if needed, registers the user's orchestrators and activities, serves the
  * app's own HTTP functions (its `httpHandler`, and those it declared with `@azure/functions`), the HTTP
  * management API plus `/healthz` (process up) and `/readyz` (storage reachable, partitions owned or
  * balancing; 503 while starting or stopping), and stops gracefully: drain in-flight work, release leases, close
@@ -14,7 +14,8 @@ import { logEvent } from "@taskhub/core";
 import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
 import type { Logger as PinoLogger } from "pino";
 import { loadConfig, type HostConfig, type HostConfigInput } from "./config.js";
-import { startEmbeddedAzurite, type EmbeddedAzurite } from "./embedded-azurite.js";
+import { isLocalDevelopmentStorage, startDevelopmentStorage } from "./development-storage.js";
+import { AZURITE_DEFAULT_PORTS, startEmbeddedAzurite, type EmbeddedAzurite } from "./embedded-azurite.js";
 import { createManagementApi } from "./http/management-api.js";
 import { createDurableClientBindingData, LOCAL_RPC_PATH, WEBHOOK_PATH } from "@taskhub/core/management";
 import type { FunctionsCore } from "./functions-http/functions-core.js";
@@ -63,7 +64,7 @@ export interface Host {
   readonly logger: PinoLogger;
   /** Base URL of the HTTP server (e.g. http://127.0.0.1:7071). */
   readonly url: string;
-  /** The embedded development Azurite, when no storage was configured. */
+  /** The embedded development Azurite: no storage configured, or UseDevelopmentStorage=true with no emulator up. */
   readonly azurite: EmbeddedAzurite | undefined;
   stop(): Promise<void>;
 }
@@ -71,9 +72,12 @@ export interface Host {
 export async function createHost(options: HostOptions): Promise<Host> {
   // Configuration first: nothing is started until all of it is valid.
   const config = loadConfig(options.config, options.env, undefined, options.appSettings);
+  // UseDevelopmentStorage=true is no secret (the emulator's key is public), and the log names it.
+  const connectionString =
+    config.storage && "connectionString" in config.storage ? config.storage.connectionString : "";
   const secrets = [
     config.http.key ?? "",
-    config.storage && "connectionString" in config.storage ? config.storage.connectionString : "",
+    isLocalDevelopmentStorage(connectionString) ? "" : connectionString,
   ];
   const logger = options.logger ?? createLogger({ level: config.logLevel, secrets });
   for (const n of options.notices ?? [])
@@ -119,21 +123,40 @@ export async function createHost(options: HostOptions): Promise<Host> {
   let functions: StartedFunctions | undefined;
   try {
     let storage = config.storage;
-    if (!storage) {
-      azurite = await startEmbeddedAzurite();
-      storage = { connectionString: azurite.connectionString };
+    const embedded = (why: string): void =>
       logEvent(
         logger,
         "host.embeddedAzurite",
         {
-          queueEndpoint: azurite.queueEndpoint,
-          tableEndpoint: azurite.tableEndpoint,
-          blobEndpoint: azurite.blobEndpoint,
-          azuritePid: azurite.pid,
-          supervisorPid: azurite.supervisorPid,
+          queueEndpoint: azurite!.queueEndpoint,
+          tableEndpoint: azurite!.tableEndpoint,
+          blobEndpoint: azurite!.blobEndpoint,
+          azuritePid: azurite!.pid,
+          supervisorPid: azurite!.supervisorPid,
         },
-        `no storage configured: started an embedded in-memory Azurite (development only; data is lost on exit)${azurite.onDefaultPorts ? "; on the default ports: connect the CLI or Storage Explorer with UseDevelopmentStorage=true" : ""}`,
+        `${why}: started an embedded in-memory Azurite (development only; data is lost on exit)${azurite!.onDefaultPorts ? "; on the default ports: connect the CLI or Storage Explorer with UseDevelopmentStorage=true" : ""}`,
       );
+    if (!storage) {
+      azurite = await startEmbeddedAzurite();
+      storage = { connectionString: azurite.connectionString };
+      embedded("no storage configured");
+    } else if (
+      !config.production &&
+      "connectionString" in storage &&
+      isLocalDevelopmentStorage(storage.connectionString)
+    ) {
+      // UseDevelopmentStorage=true: the emulator that listens on its default ports, else an embedded one there.
+      azurite = await startDevelopmentStorage();
+      if (azurite) {
+        storage = { connectionString: azurite.connectionString };
+        embedded("UseDevelopmentStorage=true and no storage emulator listens on its default ports");
+      } else
+        logEvent(
+          logger,
+          "host.developmentStorage",
+          { ports: Object.values(AZURITE_DEFAULT_PORTS) },
+          "UseDevelopmentStorage=true: connecting to the storage emulator that listens on its default ports",
+        );
     }
 
     const service = new AzureStorageOrchestrationService({

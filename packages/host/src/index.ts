@@ -9,6 +9,7 @@ export * from "./config.js";
 export * from "./logger.js";
 export * from "./host.js";
 export * from "./embedded-azurite.js";
+export * from "./development-storage.js";
 export * from "./stop-on-signals.js";
 export * from "./functions-http/install-functions-core.js";
 export type { FunctionsCore } from "./functions-http/functions-core.js";

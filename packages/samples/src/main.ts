@@ -3,7 +3,9 @@
  * durable-functions style (src/df), on Azure Storage. Without AZURE_STORAGE_CONNECTION_STRING it starts an
  * embedded Azurite (in memory; Storage Explorer's default emulator ports when free). The host serves the
  * samples' HTTP starters under /api and the Durable Functions management API; every pattern is started with
- * a real HTTP request, printed as the curl line that does the same, followed by what came back. Then it
+ * a real HTTP request, printed as the curl line that does the same, followed by what came back. Then the two
+ * Durable Functions app folders (apps/v4, apps/classic) run as they are, each on its own `taskhub worker --app`
+ * child process on the same storage, and their patterns are driven the same way (`functions-apps.ts`). Then it
  * prints where to look in Storage Explorer and keeps serving until Ctrl+C. Flags: `--exit` stops after the
  * samples (and so does the embedded Azurite: the Storage Explorer advice then says how to keep it);
  * `--in-memory` uses the in-memory backend instead of Azure Storage.
@@ -12,7 +14,9 @@
  * own process group, so the terminal's SIGINT does not reach it) stops last, and the process exits 0. The
  * configuration is validated before anything starts.
  */
+import { existsSync } from "node:fs";
 import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
 import { TaskHubWorker } from "@taskhub/core";
 import { InMemoryOrchestrationService } from "@taskhub/core/testing";
 import {
@@ -26,7 +30,10 @@ import {
   type HostConfigInput,
 } from "@taskhub/host";
 import * as df from "@taskhub/durable-functions";
+import { startAppHost, type AppHost } from "./app-host.js";
+import { curl as curlLine, pollStatus as pollStatusLine } from "./curl.js";
 import { httpHandler, onOutboxMessage } from "./df/app.js";
+import { CLASSIC_APP, V4_APP, type FunctionsAppSample } from "./functions-apps.js";
 
 const args = new Set(process.argv.slice(2));
 const TASK_HUB = process.env.TASKHUB_NAME ?? "SamplesHub";
@@ -46,61 +53,9 @@ async function freePort(preferred: number): Promise<number> {
   });
 }
 
-function clip(text: string, max = 200): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-/** Prints the curl line for the request, sends it, prints the answer's status and body. */
-async function curl(
-  method: "GET" | "POST",
-  url: string,
-  body?: unknown,
-): Promise<{ status: number; json: any; location: string | null }> {
-  const data = body === undefined ? "" : ` -H 'Content-Type: application/json' -d '${JSON.stringify(body)}'`;
-  console.log(`  $ curl -s${method === "POST" ? " -X POST" : ""} '${url}'${data}`);
-  const res = await fetch(url, {
-    method,
-    signal,
-    headers: { "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  const json = text ? JSON.parse(text) : undefined;
-  const location = res.headers.get("location");
-  if (res.status === 202 && json?.statusQueryGetUri)
-    console.log(
-      `  ← 202 Accepted, Location: ${location}  (id ${json.id}; also sendEventPostUri, terminatePostUri, purgeHistoryDeleteUri, ...)`,
-    );
-  else console.log(`  ← ${res.status} ${clip(text) || (res.status === 202 ? "Accepted" : "")}`);
-  return { status: res.status, json, location };
-}
-
-/** Polls a status URL (printing the first poll and the last): 202 while running, then 200 with the output. */
-async function pollStatus(statusUrl: string): Promise<unknown> {
-  const started = Date.now();
-  let polls = 0;
-  for (;;) {
-    const res = await fetch(statusUrl, { signal });
-    const status = (await res.json()) as { runtimeStatus: string; customStatus?: unknown; output?: unknown };
-    polls++;
-    if (polls === 1) {
-      console.log(`  $ curl -s '${statusUrl}'`);
-      if (res.status === 202)
-        console.log(
-          `  ← 202 ${status.runtimeStatus}${status.customStatus !== null && status.customStatus !== undefined ? ` (customStatus ${JSON.stringify(status.customStatus)})` : ""}  ... polling`,
-        );
-    }
-    if (res.status !== 202) {
-      console.log(
-        `  ← ${res.status} ${status.runtimeStatus} ${clip(JSON.stringify(status.output))}  (after ${polls} poll${polls > 1 ? "s" : ""}, ${Date.now() - started} ms)`,
-      );
-      return status.output;
-    }
-    if (Date.now() - started > 120_000)
-      throw new Error(`${statusUrl} still ${status.runtimeStatus} after 2 minutes`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+/** The samples' requests stop on Ctrl+C. */
+const curl = (method: "GET" | "POST", url: string, body?: unknown) => curlLine(method, url, body, { signal });
+const pollStatus = (statusUrl: string) => pollStatusLine(statusUrl, { signal });
 
 async function startAndPoll(
   path: string,
@@ -215,6 +170,49 @@ async function runPatterns(): Promise<void> {
   await curl("GET", `${base}/api/counters/CounterClass/visits`);
 }
 
+/** The Functions app folders the main job runs, each as its own `taskhub worker --app` process. */
+const FUNCTIONS_APPS: readonly FunctionsAppSample[] = [V4_APP, CLASSIC_APP];
+const appHosts = new Map<FunctionsAppSample, AppHost>();
+/** The curl lines that start each app's chaining orchestration, for the end of the output. */
+const tryApps: string[] = [];
+
+/** Starts a `taskhub worker --app` process per app folder there is (the main job waits for each when it runs it). */
+function startAppHosts(connectionString: string): void {
+  for (const app of FUNCTIONS_APPS) {
+    const folder = fileURLToPath(new URL(`../${app.folder}`, import.meta.url));
+    if (!existsSync(folder)) continue;
+    const host = startAppHost(folder, { connectionString, key: KEY });
+    appHosts.set(app, host);
+    console.log(
+      `starting taskhub worker --app packages/samples/${app.folder} (pid ${host.pid}), for its part below`,
+    );
+  }
+}
+
+async function stopAppHosts(): Promise<void> {
+  await Promise.all([...appHosts.values()].map((h) => h.stop()));
+}
+
+async function runFunctionsApps(): Promise<void> {
+  heading(
+    "The Durable Functions apps in packages/samples/apps, unchanged, each served by its own `taskhub worker --app` process on the same storage:",
+  );
+  let n = 7;
+  for (const app of FUNCTIONS_APPS) {
+    heading(`${n++}. ${app.folder}: ${app.title}`);
+    const host = appHosts.get(app);
+    if (!host) {
+      console.log(`  packages/samples/${app.folder} is not in this checkout`);
+      continue;
+    }
+    console.log(`  $ cd packages/samples && npx taskhub worker --app ${app.folder}`);
+    const { url, taskHub } = await host.ready;
+    console.log(`  ← serving at ${url} (pid ${host.pid}; task hub ${taskHub}, from its host.json)`);
+    tryApps.push(`\n  curl -s -X POST '${url}/api/orchestrators/${app.chaining}'   (${app.folder})`);
+    await app.run(url, { signal, ...(KEY ? { key: KEY } : {}) });
+  }
+}
+
 /** Resolves when everything `main` starts has started (or failed to); a signal's stop waits for it. */
 let started: Promise<unknown> = Promise.resolve();
 let stop: () => Promise<void> = async () => {};
@@ -277,9 +275,11 @@ async function main(): Promise<void> {
         drainTimeoutMs: 5000,
       });
       base = host.url;
-      // The host drains first; the embedded Azurite stops after it.
+      startAppHosts(connectionString!);
+      // The app folders' hosts and this one drain first; the embedded Azurite stops after them.
       stop = async () => {
         try {
+          await stopAppHosts();
           await host.stop();
         } finally {
           await azurite?.stop();
@@ -293,6 +293,7 @@ async function main(): Promise<void> {
     try {
       await startup;
     } catch (err) {
+      await stopAppHosts();
       await azurite?.stop();
       throw err;
     }
@@ -300,6 +301,11 @@ async function main(): Promise<void> {
 
   try {
     await runPatterns();
+    if (args.has("--in-memory"))
+      heading(
+        "7-8. The Functions app folders (packages/samples/apps) run on Azure Storage only: not with --in-memory",
+      );
+    else await runFunctionsApps();
   } catch (err) {
     // Ctrl+C aborted the samples' requests; the signal handler stops everything and exits.
     if (signal.aborted) return new Promise<void>(() => {});
@@ -324,7 +330,7 @@ Inspect the task hub in Azure Storage Explorer (attach to a local emulator, or u
   console.log(`
 the host keeps running; try
   curl -s -X POST '${base}/api/orchestrators/Chaining/wait' -H 'Content-Type: application/json' -d '7'
-  curl -s -X POST '${base}/api/approvals' -H 'Content-Type: application/json' -d '{"item":"car"}'
+  curl -s -X POST '${base}/api/approvals' -H 'Content-Type: application/json' -d '{"item":"car"}'${tryApps.join("")}
 press Ctrl+C to stop`);
   // Serving until a signal; its handler stops the host, then Azurite, and exits 0.
 }

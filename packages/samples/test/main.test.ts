@@ -1,12 +1,20 @@
 // `npm start`'s job, as a real process: embedded Azurite, a host serving the durable-functions-style samples,
-// every pattern started over HTTP with its curl line and answer printed, then it exits (--exit); stopped with
+// every pattern started over HTTP with its curl line and answer printed, then the two unchanged Functions app
+// folders, each on its own `taskhub worker --app` process, driven the same way; then it exits (--exit); stopped with
 // Ctrl+C as a terminal stops it; refusing bad configuration before it starts anything.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const main = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+/** The classic-model app folder (its own helper's work): part 8 runs it when it is there. */
+const classicApp = fileURLToPath(new URL("../apps/classic", import.meta.url));
+
+/** The pids of the `taskhub worker --app` processes the job started (it prints each as it starts it). */
+function appHostPids(out: string): number[] {
+  return [...out.matchAll(/^starting taskhub worker --app \S+ \(pid (\d+)\)/gm)].map((m) => Number(m[1]));
+}
 
 /** The environment of a fresh shell: no storage account, so the embedded Azurite. */
 function freshEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -32,10 +40,10 @@ function isRunning(pid: number): boolean {
 }
 
 describe("the main job", () => {
-  it("runs the six patterns through the host's HTTP API on an embedded Azurite, prints curl lines and answers, and exits cleanly", () => {
+  it("runs the six patterns through the host's HTTP API on an embedded Azurite, then the app folders on their own worker processes, prints curl lines and answers, and exits cleanly", () => {
     const r = spawnSync(process.execPath, [main, "--exit"], {
       encoding: "utf8",
-      timeout: 120_000,
+      timeout: 300_000,
       env: freshEnv(),
     });
     expect(r.status, r.stderr).toBe(0);
@@ -82,10 +90,49 @@ describe("the main job", () => {
     expect(out).not.toContain("Inspect the task hub in Azure Storage Explorer");
     expect(out).toContain("The embedded Azurite stops now, with the host (--exit)");
     expect(out).toContain("npm start without --exit");
+    // 7. the v4-model app folder, unchanged, on its own `taskhub worker --app` process (hub from its host.json)
+    const v4 =
+      /^7\. apps\/v4: .*\n {2}\$ cd packages\/samples && npx taskhub worker --app apps\/v4\n {2}← serving at (http:\/\/127\.0\.0\.1:\d+) \(pid \d+; task hub SamplesV4Hub,/m.exec(
+        out,
+      );
+    expect(v4, out).not.toBeNull();
+    const v4Url = v4![1]!;
+    expect(v4Url).not.toBe(url);
+    expect(out).toContain(`$ curl -s -X POST '${v4Url}/api/orchestrators/helloOrchestrator'`);
+    expect(out).toContain(`← 202 Accepted, Location: ${v4Url}/runtime/webhooks/durabletask/instances/`);
+    expect(out).toContain('← 200 Completed ["Hello, Tokyo","Hello, Seattle","Hello, Cairo"]');
+    expect(out).toContain('← 200 Completed {"items":20,"sum":2870,"sent":"sent 2870"}');
+    expect(out).toContain('← 200 Completed {"jobId":"job-1","status":"Completed","checks":3}');
+    expect(out).toContain(`$ curl -s -X POST '${v4Url}/api/approvals/`);
+    expect(out).toContain('← 200 Completed "laptop: approved"');
+    expect(out).toMatch(/raiseEvent\/ApprovalEvent\?taskHub=SamplesV4Hub&connection=Storage' .*-d 'false'/);
+    expect(out).toContain('← 200 Completed "monitor: rejected"');
+    expect(out).toContain('← 200 Completed "chair: escalated, nobody answered in time"');
+    expect(out).toContain('← 200 {"key":"visits","value":12}');
+    // 8. the classic-model app folder, when this checkout has it
+    if (existsSync(classicApp)) {
+      const classic =
+        /^8\. apps\/classic: .*\n {2}\$ cd packages\/samples && npx taskhub worker --app apps\/classic\n {2}← serving at (http:\/\/127\.0\.0\.1:\d+) \(pid \d+; task hub \w+,/m.exec(
+          out,
+        );
+      expect(classic, out).not.toBeNull();
+      expect(out).toContain(`$ curl -s -X POST '${classic![1]}/api/orchestrators/HelloSequence'`);
+      expect(out).toContain('← 200 Completed ["Hello Tokyo!","Hello Seattle!","Hello London!"]');
+      expect(out).toContain('← 200 Completed {"items":20,"total":2870}');
+      expect(out).toContain('← 200 Completed {"item":"laptop","status":"Approved","by":"ann"}');
+      expect(out).toMatch(/counters\/visits'\n {2}← 200 12$/m);
+    } else
+      expect(out).toMatch(
+        /^8\. apps\/classic: .*\n {2}packages\/samples\/apps\/classic is not in this checkout$/m,
+      );
     expect(r.stderr).toBe("");
     const azuritePid = Number(/started an embedded Azurite \(in memory, pid (\d+)\)/.exec(out)![1]);
     expect(isRunning(azuritePid)).toBe(false);
-  }, 130_000);
+    // The app folders' worker processes stopped too.
+    const appPids = appHostPids(out);
+    expect(appPids).toHaveLength(existsSync(classicApp) ? 2 : 1);
+    for (const pid of appPids) expect(isRunning(pid)).toBe(false);
+  }, 310_000);
 
   it("stops on Ctrl+C in the middle of the samples: exit 0, no stack dump, no Azurite left", async () => {
     // In its own process group, which gets the SIGINT, as a terminal's foreground group does.
@@ -111,6 +158,10 @@ describe("the main job", () => {
       expect(err.trim()).toBe("SIGINT: stopping gracefully (press Ctrl+C again to exit at once)");
       const azuritePid = Number(/started an embedded Azurite \(in memory, pid (\d+)\)/.exec(out)![1]);
       expect(isRunning(azuritePid)).toBe(false);
+      // The app folders' worker processes, started before the samples, were stopped before Azurite.
+      const appPids = appHostPids(out);
+      expect(appPids.length).toBeGreaterThanOrEqual(1);
+      for (const pid of appPids) expect(isRunning(pid)).toBe(false);
     } finally {
       if (child.exitCode === null) process.kill(-child.pid!, "SIGKILL");
     }

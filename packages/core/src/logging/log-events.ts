@@ -313,7 +313,7 @@ const HOST_EVENTS = {
   "host.embeddedAzurite": {
     level: "warn",
     description:
-      "No storage was configured: the host started an embedded in-memory Azurite (development only; data is lost on exit).",
+      "No storage was configured, or UseDevelopmentStorage=true and no emulator listened on its default ports: the host started an embedded in-memory Azurite (development only; data is lost on exit).",
     fields: {
       queueEndpoint: "Azurite's queue endpoint",
       tableEndpoint: "Azurite's table endpoint",
@@ -321,6 +321,12 @@ const HOST_EVENTS = {
       azuritePid: "the Azurite process id",
       supervisorPid: "the id of the process that stops Azurite if the host dies",
     },
+  },
+  "host.developmentStorage": {
+    level: "info",
+    description:
+      "The storage connection is UseDevelopmentStorage=true and a storage emulator already listens on its default ports: the host connects to it and starts none.",
+    fields: { ports: "the emulator's blob, queue and table ports" },
   },
   "host.started": {
     level: "info",
