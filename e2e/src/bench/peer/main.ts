@@ -169,7 +169,7 @@ export async function peerMain(argv: string[]): Promise<number> {
   const machine = { ...machineInfo(), uptime: load };
   log(`${args.quick ? "quick" : "full"} run on ${machine.cores} cores; ${load}`);
   buildPeer();
-  const warmup = args.quick ? 16 : 32;
+  const warmup = args.quick ? 8 : 32;
   const timeoutSeconds = args.quick ? 120 : 600;
   const runs: SideRun[] = [];
   for (let round = 0; round < args.rounds; round++)

@@ -198,7 +198,11 @@ async function main(): Promise<void> {
     ms: Math.round(now() - warmStart),
     partitionCount: SETTING_DEFAULTS.partitionCount,
   });
-  await lines.next();
+  if ((await lines.next()).done) {
+    // The driver went away before the scenario: nothing to measure for anyone.
+    await worker.stop({ drainTimeoutMs: 0 });
+    process.exit(1);
+  }
 
   const cpu0 = process.cpuUsage();
   let result: RunnerResult;
