@@ -70,7 +70,12 @@ public static class BenchMode
             ["event"] = "warm", ["runtime"] = "dtas", ["ms"] = Math.Round(ObservedService.Now - warmStart),
             ["extendedSessions"] = settings.ExtendedSessionsEnabled, ["partitionCount"] = settings.PartitionCount,
         });
-        await Console.In.ReadLineAsync();
+        if (await Console.In.ReadLineAsync() == null)
+        {
+            // The driver went away before the scenario: nothing to measure for anyone.
+            await worker.StopAsync(true);
+            return 1;
+        }
 
         var process = Process.GetCurrentProcess();
         process.Refresh();
