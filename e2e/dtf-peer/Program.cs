@@ -5,9 +5,12 @@
 // concurrently (a "wait" does not hold up the others), so answers may come out of order; match them by id.
 // Lines that are not answers start with {"event": ...} (for example {"event":"ready"} once the peer listens).
 // The peer exits when stdin closes, after stopping its workers.
+// `dtf-peer bench ...` is the other mode: one DT.AS worker running a benchmark scenario (BenchMode.cs).
 using DtfPeer;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
+
+if (args.Length > 0 && args[0] == "bench") return await BenchMode.RunAsync(args);
 
 var output = Console.Out;
 var writeLock = new object();
@@ -57,3 +60,4 @@ while ((line = await Console.In.ReadLineAsync()) != null)
 }
 
 await peer.StopAllAsync();
+return 0;

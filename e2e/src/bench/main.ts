@@ -12,6 +12,7 @@
  *   --azurite-prof <dir>    run Azurite with --cpu-prof, its profile written to <dir> when it stops
  *   --azurite disk|memory   where Azurite keeps its data (default disk, in a temporary directory: the
  *                           in-memory store stalls for seconds to minutes under queue load, see BENCHMARKS.md)
+ *   --peer dtf              instead: taskhub side by side with DT.AS (its own arguments: peer/main.ts)
  *
  * For each worker count: starts a fresh Azurite, measures its capacity (the ceiling), starts that many real
  * worker processes on a new task hub and runs the scenarios one after another, then stops it all. Progress goes to
@@ -276,6 +277,8 @@ async function runWorkers(
 }
 
 async function main(): Promise<number> {
+  if (process.argv.includes("--peer"))
+    return (await import("./peer/main.js")).peerMain(process.argv.slice(2));
   const args = parseArgs(process.argv.slice(2));
   const sizes = args.quick ? QUICK : FULL;
   const started = Date.now();
