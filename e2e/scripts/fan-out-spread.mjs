@@ -25,7 +25,10 @@ const { values: args } = parseArgs({
 });
 
 const { TaskHubClient, TaskHubWorker } = await import("@taskhub/core");
-const { AzureStorageOrchestrationService, partitionIndex } = await import("@taskhub/azure-storage");
+const { AzureStorageOrchestrationService, partitionIndex } = await import(
+  // AS_MODULE: another build of the provider to compare with (a path to its dist/index.js).
+  process.env.AS_MODULE ?? "@taskhub/azure-storage"
+);
 
 if (args.child) {
   const service = new AzureStorageOrchestrationService({

@@ -121,6 +121,15 @@ export class LocalActivities extends HubPart {
     return true;
   }
 
+  /** Activity slots neither running a work item nor spoken for by one waiting here (local, received, being sent). */
+  freeSlots(): number {
+    return localActivityRoom({
+      concurrency: this.activitySlots,
+      running: this.busySlots,
+      waiting: this.localActivities.length + this.prefetched() + this.localActivitiesSending,
+    });
+  }
+
   /**
    * How many of `wanted` activities this worker keeps for itself (see `localActivityDispatch`): as many as its
    * dispatcher can start now. More would wait here, invisible to other workers that could run them.
@@ -128,12 +137,7 @@ export class LocalActivities extends HubPart {
   reserveLocalActivities(wanted: number): number {
     this.noteWork();
     if (!this.s.localActivityDispatch || !this.running) return 0;
-    const room = localActivityRoom({
-      concurrency: this.activitySlots,
-      running: this.busySlots,
-      waiting: this.localActivities.length + this.prefetched() + this.localActivitiesSending,
-    });
-    const n = Math.min(wanted, room);
+    const n = Math.min(wanted, this.freeSlots());
     this.localActivitiesSending += n;
     return n;
   }

@@ -90,8 +90,13 @@ export class WorkItemQueue extends HubPart {
         if (Date.now() >= deadline) return undefined;
         let res;
         // As many as the dispatcher has free slots for (up to the queue's 32), never more: a work item received
-        // here is invisible to other workers, which may have free slots now.
-        const numberOfMessages = Math.max(1, Math.min(32, Math.floor(options.capacity ?? 1)));
+        // here is invisible to other workers, which may have free slots now. The fetch's capacity was counted
+        // when it began; activities that completed since have freed theirs too (one receive, not two, after a
+        // batch of activities that end together).
+        const numberOfMessages = Math.max(
+          1,
+          Math.min(32, Math.max(Math.floor(options.capacity ?? 1), this.local.freeSlots())),
+        );
         this.lastPollAt = Date.now();
         try {
           res = await queue.receiveMessages({
