@@ -4,12 +4,14 @@
  * "<instanceId> <executionId> <taskId>" there); optional TASKHUB_MAX_DEQUEUE (maxDequeueCount), TASKHUB_MAX_TIMER_MS
  * (maxTimerIntervalMs), TASKHUB_TRY_TIMEOUT_MS (per-attempt storage timeout, with short retry back-off),
  * TASKHUB_VISIBILITY_MS (queue visibility timeouts, default 20 s), TASKHUB_LEASE_MS (table lease, default 8 s),
- * TASKHUB_CRASH_AT (see below), TASKHUB_LOG_DIR (the worker's log, debug and up, to <dir>/<workerId>.log). Prints one
+ * TASKHUB_CRASH_AT (see below), TASKHUB_LOG_DIR (the worker's log, debug and up, to <dir>/<workerId>.log),
+ * TASKHUB_MIN_POLLING_MS / TASKHUB_MAX_POLLING_MS (queue polling back-off, default 20 / 500 ms),
+ * TASKHUB_MAX_ACTIVITIES (maxConcurrentActivities). Prints one
  * JSON line per ownership change:
  * {"event":"gained"|"lost","partition":n,"worker":id,"t":ms}, and {"event":"ready"} once started.
  * SIGTERM stops gracefully (drain, release leases, exit 0).
  */
-import { appendFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
 import { TaskHubWorker, type EntityContext, type Logger } from "@taskhub/core";
 import {
   AzureStorageOrchestrationService,
@@ -135,13 +137,17 @@ const service = new AzureStorageOrchestrationService({
   workerId,
   logger,
   testHooks,
-  minPollingIntervalMs: 20,
-  maxPollingIntervalMs: 500,
+  minPollingIntervalMs: optionalNumber("TASKHUB_MIN_POLLING_MS") ?? 20,
+  maxPollingIntervalMs: optionalNumber("TASKHUB_MAX_POLLING_MS") ?? 500,
   // Short visibility so messages a killed worker had locked come back within the test's time.
   controlQueueVisibilityTimeoutMs: optionalNumber("TASKHUB_VISIBILITY_MS") ?? 20_000,
   workItemQueueVisibilityTimeoutMs: optionalNumber("TASKHUB_VISIBILITY_MS") ?? 20_000,
 });
-const worker = new TaskHubWorker(service, { abandonDelayMs: 200, logger });
+const worker = new TaskHubWorker(service, {
+  abandonDelayMs: 200,
+  logger,
+  maxConcurrentActivities: optionalNumber("TASKHUB_MAX_ACTIVITIES"),
+});
 worker.addActivity("Work", async (ctx, n: number) => {
   appendFileSync(runsFile, `${ctx.instanceId} ${ctx.executionId} ${ctx.taskId}\n`);
   await new Promise((r) => setTimeout(r, 20));
@@ -152,6 +158,24 @@ worker.addOrchestrator("Seq5", function* (ctx, start: number) {
   for (let i = 0; i < 5; i++) n = (yield ctx.callActivity("Work", n)) as number;
   return n;
 });
+/**
+ * Activities spread over workers (issue 21): each "Meet" appends this worker's id to `file`, then waits until
+ * `workers` distinct ids are there (or `timeoutMs`), and returns its worker's id.
+ */
+worker.addActivity("Meet", async (_ctx, input: { file: string; workers: number; timeoutMs: number }) => {
+  appendFileSync(input.file, `${workerId}\n`);
+  const until = Date.now() + input.timeoutMs;
+  const seen = (): number => new Set(readFileSync(input.file, "utf8").split("\n").filter(Boolean)).size;
+  while (seen() < input.workers && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  return workerId;
+});
+worker.addOrchestrator(
+  "MeetFanOut",
+  function* (ctx, input: { n: number; file: string; workers: number; timeoutMs: number }) {
+    const { n, ...meet } = input;
+    return (yield ctx.whenAll(Array.from({ length: n }, () => ctx.callActivity("Meet", meet)))) as string[];
+  },
+);
 // Entities (issue 6): the aggregator's counter, bank accounts, and transfers in critical sections.
 worker.addEntity("counter", (ctx: EntityContext<number>) => {
   const v = ctx.getState(() => 0) ?? 0;

@@ -46,4 +46,46 @@ describe.concurrent("idle cost", () => {
       expect(lease.total).toBeGreaterThan(0);
     }, 180_000);
   }
+
+  // Beside another worker, a worker polls the shared work-item queue every idleWorkItemPollingIntervalMs
+  // (2 s) whatever its back-off, so that activities another worker cannot start reach it: the most a worker
+  // pays for that, with the default 4 partitions split 2/2 (the most any worker holds beside another).
+  it("each of two idle workers with the table manager", async () => {
+    const hub = `idlepair${Date.now().toString(36)}`;
+    const services = [0, 1].map(
+      () =>
+        new AzureStorageOrchestrationService({
+          taskHubName: hub,
+          storage: { connectionString: azurite.connectionString },
+          partitionManagement: "table",
+        }),
+    );
+    const workers = services.map((service) => {
+      const worker = new TaskHubWorker(service);
+      worker.addOrchestrator("Noop", () => 1);
+      return worker;
+    });
+    for (const w of workers) await w.start();
+    await new Promise((r) => setTimeout(r, 35_000)); // the partitions split 2/2, polling backs off
+    const before = services.map((s) => [s.requestCounter.snapshot(), s.leaseRequestCounter.snapshot()]);
+    await new Promise((r) => setTimeout(r, MEASURE_MS));
+    const perMin = services.map((s, i) => {
+      const d = RequestCounter.diff(before[i]![0]!, s.requestCounter.snapshot());
+      const lease = RequestCounter.diff(before[i]![1]!, s.leaseRequestCounter.snapshot());
+      return {
+        owned: s.ownedPartitions().length,
+        queue: Math.round(((d.byService.queue ?? 0) * 60_000) / MEASURE_MS),
+        all: Math.round(((d.total + lease.total) * 60_000) / MEASURE_MS),
+      };
+    });
+    for (const w of workers) await w.stop();
+    await services[0]!.deleteTaskHub();
+    console.log(
+      `two idle workers, table manager, requests per minute: ${perMin
+        .map((p) => `${p.owned} partitions: queue ${p.queue}, all ${p.all}`)
+        .join("; ")}`,
+    );
+    expect(perMin.map((p) => p.owned).sort()).toEqual([2, 2]);
+    for (const p of perMin) expect(p.all).toBeLessThanOrEqual(60);
+  }, 180_000);
 });

@@ -1,18 +1,28 @@
 /**
- * Activities that stay on this worker. `localActivityDispatch`: the activities a step schedules are sent to
- * the work-item queue invisible and handed to this worker's dispatcher without a receive (as many as it
- * expects to start within a second). `localActivityResults`: an activity result for an instance on a
- * partition this worker polls goes into the session manager's buffer instead of through a control queue;
- * its work-item message is deleted with the next step's messages, after its checkpoint.
+ * Activities that stay on this worker. `localActivityDispatch`: of the activities a step schedules, as many
+ * as this worker's dispatcher can start now (free slots not already spoken for) are sent to the work-item
+ * queue invisible and handed to the dispatcher without a receive; the rest go to the shared queue, where
+ * every worker may take them (see `work-item-pace.ts` for how soon the others look). `localActivityResults`:
+ * an activity result for an instance on a partition this worker polls goes into the session manager's buffer
+ * instead of through a control queue; its work-item message is deleted with the next step's messages, after
+ * its checkpoint.
  */
 import { messageDataToJson, newMessageData } from "./messaging/message-data.js";
 import type { ReceivedMessage } from "./messaging/queue-messages.js";
 import type { TaskMessage } from "@taskhub/core";
 import { HubPart, type HubContext } from "./hub-context.js";
 
-/** Local activities (`localActivityDispatch`): how long one may wait for a slot here, and how many may wait. */
-const LOCAL_ACTIVITY_WAIT_MS = 1000;
-const MAX_LOCAL_ACTIVITIES = 256;
+/** How many of a step's activities its worker keeps (sends to itself): as many as it can start now. */
+export function localActivityRoom(slots: {
+  /** The activity dispatcher's concurrency (0: this worker runs no activities). */
+  concurrency: number;
+  /** Work items handed to the dispatcher and not yet completed or abandoned. */
+  running: number;
+  /** Work items waiting here for the dispatcher: local ones, received ones, local sends in flight. */
+  waiting: number;
+}): number {
+  return Math.max(0, slots.concurrency - slots.running - slots.waiting);
+}
 
 export interface LocalActivityParts {
   /** Work items received from the shared queue and not yet handed out. */
@@ -33,8 +43,10 @@ export class LocalActivities extends HubPart {
   localActivitiesSending = 0;
   /** The activity dispatcher's concurrency, as its fetches report it (0: no dispatcher, no local activities). */
   activitySlots = 0;
-  /** How long this worker's activities take, from hand-out to complete (moving average; a guess at first). */
-  private activityMs = 1000;
+  /** Work items handed to the dispatcher and not yet completed or abandoned. */
+  private busySlots = 0;
+  /** When this worker last ran a step or an activity, or received a work item (see `work-item-pace.ts`). */
+  private lastWorkAt = Number.NEGATIVE_INFINITY;
   private readonly prefetched: () => number;
   private readonly wakeActivities: (sharedQueue: boolean) => void;
   private readonly releaseActivityPrefetch: () => Promise<void>;
@@ -55,9 +67,32 @@ export class LocalActivities extends HubPart {
     this.activitySlots = Math.max(this.activitySlots, Math.floor(capacity ?? 1));
   }
 
-  /** An activity handed out at `handedOutAt` completed now. */
-  recordDuration(handedOutAt: number): void {
-    this.activityMs += 0.2 * (Date.now() - handedOutAt - this.activityMs);
+  /** A work item was handed to the dispatcher. */
+  handedOut(): void {
+    this.busySlots++;
+    this.noteWork();
+  }
+
+  /** A work item handed out was completed or abandoned (called once per work item). */
+  settled(): void {
+    this.busySlots = Math.max(0, this.busySlots - 1);
+    this.noteWork();
+  }
+
+  /** This worker did some work now (ran a step or an activity, or received work items). */
+  noteWork(): void {
+    this.lastWorkAt = Date.now();
+  }
+
+  /** Milliseconds since this worker last did some work. */
+  sinceWorkMs(): number {
+    return Date.now() - this.lastWorkAt;
+  }
+
+  /** Whether this worker polls every control queue of the hub (then only its own steps schedule activities). */
+  pollsEveryPartition(): boolean {
+    for (let p = 0; p < this.ctx.partitionCount; p++) if (!this.isPolled(p)) return false;
+    return true;
   }
 
   /**
@@ -86,29 +121,23 @@ export class LocalActivities extends HubPart {
     return true;
   }
 
-  /**
-   * How many activities may wait here for a slot: as many as this worker expects to start within
-   * LOCAL_ACTIVITY_WAIT_MS, judging by how long its activities take (a few slow ones, or up to
-   * MAX_LOCAL_ACTIVITIES trivial ones). Activities waiting here are invisible to other workers.
-   */
-  activityRoom(): number {
-    if (this.activitySlots === 0) return 0;
-    return Math.min(
-      MAX_LOCAL_ACTIVITIES,
-      Math.max(1, Math.floor((this.activitySlots * LOCAL_ACTIVITY_WAIT_MS) / Math.max(1, this.activityMs))),
-    );
+  /** Activity slots neither running a work item nor spoken for by one waiting here (local, received, being sent). */
+  freeSlots(): number {
+    return localActivityRoom({
+      concurrency: this.activitySlots,
+      running: this.busySlots,
+      waiting: this.localActivities.length + this.prefetched() + this.localActivitiesSending,
+    });
   }
 
-  /** How many of `wanted` activities this worker keeps for itself (see `localActivityDispatch`). */
+  /**
+   * How many of `wanted` activities this worker keeps for itself (see `localActivityDispatch`): as many as its
+   * dispatcher can start now. More would wait here, invisible to other workers that could run them.
+   */
   reserveLocalActivities(wanted: number): number {
+    this.noteWork();
     if (!this.s.localActivityDispatch || !this.running) return 0;
-    const n = Math.max(
-      0,
-      Math.min(
-        wanted,
-        this.activityRoom() - this.localActivities.length - this.prefetched() - this.localActivitiesSending,
-      ),
-    );
+    const n = Math.min(wanted, this.freeSlots());
     this.localActivitiesSending += n;
     return n;
   }

@@ -4,7 +4,7 @@
  * `extensions.durableTask.storageProvider`) give it. The host's configuration and the benchmark import the
  * defaults from here instead of repeating them.
  */
-import type { Logger } from "@taskhub/core";
+import { InvalidArgumentError, type Logger } from "@taskhub/core";
 import type { PartitionManager } from "./partitioning/partition-manager.js";
 import type { LeaseTimings } from "./partitioning/blob-partition-manager.js";
 import type { StorageClients } from "./storage/clients.js";
@@ -36,6 +36,17 @@ export interface AzureStorageOrchestrationServiceSettings {
   pollingLingerMs?: number;
   /** Default 100 ms. */
   briskPollingIntervalMs?: number;
+  /**
+   * A worker that does not poll every control queue (so other workers run orchestrations, and may leave
+   * activities on the shared work-item queue that they cannot start themselves) polls the work-item queue
+   * at least this often while it has done work in the last `workItemPollingLingerMs`, whatever its back-off
+   * (default 1 s; 0: the back-off alone). A worker polling every control queue is woken by its own sends.
+   */
+  busyWorkItemPollingIntervalMs?: number;
+  /** The same when it has done no work for `workItemPollingLingerMs` (default 2 s; 0: the back-off alone). */
+  idleWorkItemPollingIntervalMs?: number;
+  /** How long after it last ran a step or an activity, or received a work item, a worker counts as busy (default 60 s). */
+  workItemPollingLingerMs?: number;
   /** Deliveries after which a message that still cannot be processed goes to the poison store (default 10). */
   maxDequeueCount?: number;
   /** Keep each instance's history in memory after a checkpoint (DTF's extended sessions; default true). */
@@ -112,6 +123,9 @@ export const SETTINGS = {
   maxPollingIntervalMs: { default: 30_000, dtf: "MaxQueuePollingInterval", df: "maxQueuePollingInterval" },
   pollingLingerMs: { default: 5000 },
   briskPollingIntervalMs: { default: 100 },
+  busyWorkItemPollingIntervalMs: { default: 1000 },
+  idleWorkItemPollingIntervalMs: { default: 2000 },
+  workItemPollingLingerMs: { default: 60_000 },
   maxDequeueCount: { default: 10 },
   extendedSessions: { default: true, dtf: "ExtendedSessionsEnabled", df: "extendedSessionsEnabled" },
   localActivityResults: { default: true },
@@ -164,6 +178,18 @@ export function resolveSettings(settings: AzureStorageOrchestrationServiceSettin
     maxPollingIntervalMs: settings.maxPollingIntervalMs ?? d.maxPollingIntervalMs,
     pollingLingerMs: settings.pollingLingerMs ?? d.pollingLingerMs,
     briskPollingIntervalMs: settings.briskPollingIntervalMs ?? d.briskPollingIntervalMs,
+    busyWorkItemPollingIntervalMs: duration(
+      "busyWorkItemPollingIntervalMs",
+      settings.busyWorkItemPollingIntervalMs ?? d.busyWorkItemPollingIntervalMs,
+    ),
+    idleWorkItemPollingIntervalMs: duration(
+      "idleWorkItemPollingIntervalMs",
+      settings.idleWorkItemPollingIntervalMs ?? d.idleWorkItemPollingIntervalMs,
+    ),
+    workItemPollingLingerMs: duration(
+      "workItemPollingLingerMs",
+      settings.workItemPollingLingerMs ?? d.workItemPollingLingerMs,
+    ),
     maxDequeueCount: settings.maxDequeueCount ?? d.maxDequeueCount,
     extendedSessions: settings.extendedSessions ?? d.extendedSessions,
     localActivityResults: settings.localActivityResults ?? d.localActivityResults,
@@ -171,4 +197,11 @@ export function resolveSettings(settings: AzureStorageOrchestrationServiceSettin
     sessionIdleTimeoutMs: settings.sessionIdleTimeoutMs ?? d.sessionIdleTimeoutMs,
     maxTimerIntervalMs: settings.maxTimerIntervalMs ?? d.maxTimerIntervalMs,
   };
+}
+
+/** A duration setting: a finite number of milliseconds, 0 or more. */
+function duration(name: string, ms: number): number {
+  if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0)
+    throw new InvalidArgumentError(`${name} must be a number of milliseconds, 0 or more (got ${String(ms)})`);
+  return ms;
 }

@@ -30,4 +30,19 @@ describe("settings", () => {
       df: "controlQueueBufferThreshold",
     });
   });
+
+  it("the work-item polling intervals and linger are milliseconds, 0 or more, else InvalidArgument", () => {
+    expect(resolveSettings({ ...base, idleWorkItemPollingIntervalMs: 0 }).idleWorkItemPollingIntervalMs).toBe(
+      0,
+    );
+    for (const bad of [-1, Number.NaN, Infinity, "1000" as unknown as number])
+      for (const name of [
+        "busyWorkItemPollingIntervalMs",
+        "idleWorkItemPollingIntervalMs",
+        "workItemPollingLingerMs",
+      ] as const)
+        expect(() => resolveSettings({ ...base, [name]: bad })).toThrowError(
+          expect.objectContaining({ code: "InvalidArgument", message: expect.stringContaining(name) }),
+        );
+  });
 });

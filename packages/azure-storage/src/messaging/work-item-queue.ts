@@ -1,8 +1,9 @@
 /**
  * The shared work-item queue (DT.AS's `WorkItemQueue`): activity work items for this worker's dispatcher,
- * its own local activities first (see `LocalActivities`), then batches received from the queue (as many as
- * the dispatcher has room for, with DTF's back-off when it is empty, cut short when this process sends a work
- * item); renewing, completing and abandoning them.
+ * its own local activities first (see `LocalActivities`), then batches received from the queue (no more than
+ * the dispatcher has free slots for, so that none waits here while another worker could run it; with DTF's
+ * back-off when it is empty, cut short when this process sends a work item and capped while other workers
+ * may be sending some, see `work-item-pace.ts`); renewing, completing and abandoning them.
  */
 import type { DequeuedMessageItem } from "@azure/storage-queue";
 import {
@@ -19,14 +20,15 @@ import { HubPart, type HubContext } from "../hub-context.js";
 import { ignoreNotFound } from "../storage/errors.js";
 import type { LocalActivities } from "../local-activities.js";
 import { PollingBackoff, type PollingActivity } from "./poller.js";
+import { workItemPollCapMs } from "./work-item-pace.js";
 import { asDelivery, type ReceivedMessage } from "./queue-messages.js";
 import type { TaskHubQueue } from "./task-hub-queue.js";
 
 interface AzureActivityWorkItem extends ActivityWorkItem {
   readonly received: ReceivedMessage;
   popReceipt: string;
-  /** When it was handed to the dispatcher. */
-  readonly handedOutAt: number;
+  /** Completed or abandoned (its slot counted free again). */
+  settled?: boolean;
 }
 
 export class WorkItemQueue extends HubPart {
@@ -35,6 +37,8 @@ export class WorkItemQueue extends HubPart {
   private readonly activityPrefetch: { item: DequeuedMessageItem; receivedAt: number }[] = [];
   /** When the shared work-item queue may be received from next (after an empty or partial receive). */
   private workItemPollAt = 0;
+  /** When it was last received from. */
+  private lastPollAt = 0;
   /** Activity fetches waiting for that, or for a local activity. */
   private readonly activityWakeUp = new WakeUp();
 
@@ -68,27 +72,32 @@ export class WorkItemQueue extends HubPart {
       }
       const next = this.activityPrefetch.shift();
       if (!next) {
-        // Polled the shared queue a moment ago and found it empty (or drained it): wait for the back-off, a
-        // local activity, or a work item this process sends. Local activities do not reset the back-off.
-        const wait = Math.min(this.workItemPollAt, deadline) - Date.now();
+        // Polled the shared queue a moment ago and found it empty (or drained it): wait for the back-off (or
+        // less while other workers may send work items, see work-item-pace.ts), a local activity, or a work
+        // item this process sends. Local activities do not reset the back-off. Waits end at the deadline, so
+        // the cap is looked at again at least every second.
+        const cap = workItemPollCapMs(this.s, {
+          sinceWorkMs: this.local.sinceWorkMs(),
+          pollsEveryPartition: this.local.pollsEveryPartition(),
+        });
+        const pollAt =
+          cap === undefined ? this.workItemPollAt : Math.min(this.workItemPollAt, this.lastPollAt + cap);
+        const wait = Math.min(pollAt, deadline) - Date.now();
         if (wait > 0) {
           await this.waitForActivity(options.signal, wait);
           continue;
         }
         if (Date.now() >= deadline) return undefined;
         let res;
-        // As many as the dispatcher has free slots for, or more while they would wait less than a second (see
-        // activityRoom), up to the queue's 32: one receive per batch instead of one per activity.
+        // As many as the dispatcher has free slots for (up to the queue's 32), never more: a work item received
+        // here is invisible to other workers, which may have free slots now. The fetch's capacity was counted
+        // when it began; activities that completed since have freed theirs too (one receive, not two, after a
+        // batch of activities that end together).
         const numberOfMessages = Math.max(
           1,
-          Math.min(
-            32,
-            Math.max(
-              Math.floor(options.capacity ?? 1),
-              this.local.activityRoom() - this.local.localActivities.length,
-            ),
-          ),
+          Math.min(32, Math.max(Math.floor(options.capacity ?? 1), this.local.freeSlots())),
         );
+        this.lastPollAt = Date.now();
         try {
           res = await queue.receiveMessages({
             numberOfMessages,
@@ -103,6 +112,7 @@ export class WorkItemQueue extends HubPart {
         if (got > 0) {
           this.activityBackoff.reset();
           this.pollingActivity.touch();
+          this.local.noteWork();
           const at = Date.now();
           for (const item of res.receivedMessageItems) this.activityPrefetch.push({ item, receivedAt: at });
         }
@@ -128,6 +138,7 @@ export class WorkItemQueue extends HubPart {
 
   /** A work item for the dispatcher; the message became invisible to others at `invisibleSince`. */
   private activityWorkItem(m: ReceivedMessage, invisibleSince: number): AzureActivityWorkItem {
+    this.local.handedOut();
     return {
       id: m.messageId,
       message: m.taskMessage,
@@ -135,8 +146,14 @@ export class WorkItemQueue extends HubPart {
       lockedUntil: new Date(invisibleSince + this.s.workItemQueueVisibilityTimeoutMs),
       received: m,
       popReceipt: m.popReceipt,
-      handedOutAt: Date.now(),
     };
+  }
+
+  /** The work item's slot is free again (once, whether it was completed, abandoned, or both). */
+  private settle(wi: AzureActivityWorkItem): void {
+    if (wi.settled) return;
+    wi.settled = true;
+    this.local.settled();
   }
 
   /** A local activity was handed over (`sharedQueue` false), or this process sent one to the shared queue. */
@@ -198,7 +215,7 @@ export class WorkItemQueue extends HubPart {
   ): Promise<void> {
     throwIfAborted(options.abortSignal, "completeActivityWorkItem");
     const wi = workItem as AzureActivityWorkItem;
-    this.local.recordDuration(wi.handedOutAt);
+    this.settle(wi);
     if (this.local.deliverResult(wi.id, wi.popReceipt, response)) return;
     const target = response.orchestrationInstance.instanceId;
     await this.queues.sendAll(
@@ -214,6 +231,7 @@ export class WorkItemQueue extends HubPart {
   async abandonActivityWorkItem(workItem: ActivityWorkItem, options: AbandonOptions = {}): Promise<void> {
     throwIfAborted(options.abortSignal, "abandonActivityWorkItem");
     const wi = workItem as AzureActivityWorkItem;
+    this.settle(wi);
     await this.clients
       .queue(this.names.workItemQueue)
       .updateMessage(wi.id, wi.popReceipt, undefined, Math.ceil((options.delayMs ?? 0) / 1000))
