@@ -14,6 +14,7 @@ import {
 } from "../payloads/large-payloads.js";
 import { escapePartitionKey, odataString, partitionFilter } from "./key-sanitation.js";
 import { ignoreNotFound, isNotFound, isWriteConflict, statusOf } from "../storage/errors.js";
+import { submitTableBatch } from "../storage/table-batch.js";
 import {
   eventToRow,
   historyRowKey,
@@ -193,7 +194,7 @@ export class HistoryTable {
       };
       batch.push(etag === undefined ? ["create", sentinel] : ["update", sentinel, "Merge", { etag }]);
       try {
-        const res = await this.table.submitTransaction(batch);
+        const res = await submitTableBatch(this.table, batch);
         // Sub-responses come in operation order; the sentinel is the last operation. (A Merge's
         // sub-response carries no row key, so getResponseForEntity cannot find it.)
         const sub = res.subResponses[batch.length - 1];
@@ -297,7 +298,7 @@ export class HistoryTable {
         .slice(i, i + 100)
         .map((rowKey) => ["delete", { partitionKey: pk, rowKey }]);
       try {
-        await this.table.submitTransaction(batch, { abortSignal });
+        await submitTableBatch(this.table, batch, { abortSignal });
       } catch (err) {
         // A row deleted meanwhile fails the whole batch: delete the others one by one.
         if (!isNotFound(err)) throw err;

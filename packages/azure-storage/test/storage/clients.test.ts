@@ -222,6 +222,31 @@ describe("createStorageClients on Azurite", () => {
     }
   });
 
+  it("leaves the policies a storage client never needs out of every pipeline, and keeps its own", () => {
+    const clients = createStorageClients({ connectionString: azurite() });
+    const corePolicies = (client: unknown): string[] =>
+      (
+        client as { pipeline: { _corePipeline: { getOrderedPolicies(): { name: string }[] } } }
+      ).pipeline._corePipeline
+        .getOrderedPolicies()
+        .map((p) => p.name);
+    const pipelines = {
+      queue: corePolicies(clients.queue(uniqueName())),
+      blob: corePolicies(clients.container(uniqueName())),
+      table: clients
+        .table(uniqueName())
+        .pipeline.getOrderedPolicies()
+        .map((p) => p.name),
+      tableService: clients.tableService.pipeline.getOrderedPolicies().map((p) => p.name),
+    };
+    for (const [service, names] of Object.entries(pipelines)) {
+      for (const unneeded of ["tracingPolicy", "redirectPolicy", "formDataPolicy", "multipartPolicy"])
+        expect(names, `${service}: ${unneeded}`).not.toContain(unneeded);
+      expect(names, service).toContain("taskhubRequestCounter");
+      expect(names, service).toContain("taskhubTryTimeout");
+    }
+  });
+
   it("rejects bad retry options", () => {
     expect(() => createStorageClients({ connectionString: azurite() }, { retry: { maxTries: 0 } })).toThrow(
       /maxTries/,
