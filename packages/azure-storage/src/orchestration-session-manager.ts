@@ -270,7 +270,8 @@ export class OrchestrationSessionManager extends HubPart {
     }
     try {
       const delaySeconds = options.delayMs !== undefined ? Math.ceil(options.delayMs / 1000) : undefined;
-      await this.queues.abandonMessages(wi.messages, (wi.dequeueCount ?? 0) + 1, delaySeconds);
+      if (options.uncounted) await this.queues.requeueMessages(wi.messages, delaySeconds ?? 1);
+      else await this.queues.abandonMessages(wi.messages, (wi.dequeueCount ?? 0) + 1, delaySeconds);
     } finally {
       this.unlock(wi.instanceId, wi.lock);
     }

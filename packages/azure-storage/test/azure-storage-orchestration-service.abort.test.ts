@@ -9,14 +9,9 @@ import {
   type OrchestrationCommit,
   type TaskMessage,
 } from "@taskhub/core";
+import { rejectionName } from "@taskhub/core/testing";
 import type { AzureStorageOrchestrationService } from "../src/index.js";
 import { newService } from "./helpers.js";
-
-const errorName = (p: Promise<unknown>): Promise<string> =>
-  p.then(
-    () => "resolved",
-    (e: unknown) => (e as Error).name,
-  );
 
 describe("seam calls on Azure Storage with an abortSignal", () => {
   let service: AzureStorageOrchestrationService;
@@ -53,11 +48,13 @@ describe("seam calls on Azure Storage with an abortSignal", () => {
       timerMessages: [],
     };
     const abortSignal = AbortSignal.abort();
-    expect(await errorName(service.renewOrchestrationWorkItemLock(wi, { abortSignal }))).toBe("AbortError");
-    expect(await errorName(service.completeOrchestrationWorkItem(wi, commit, { abortSignal }))).toBe(
+    expect(await rejectionName(service.renewOrchestrationWorkItemLock(wi, { abortSignal }))).toBe(
       "AbortError",
     );
-    expect(await errorName(service.abandonOrchestrationWorkItem(wi, { abortSignal }))).toBe("AbortError");
+    expect(await rejectionName(service.completeOrchestrationWorkItem(wi, commit, { abortSignal }))).toBe(
+      "AbortError",
+    );
+    expect(await rejectionName(service.abandonOrchestrationWorkItem(wi, { abortSignal }))).toBe("AbortError");
     expect(await service.getOrchestrationHistory("seam")).toEqual([]);
     // Still this worker's: renewing and completing work.
     await service.renewOrchestrationWorkItemLock(wi);
@@ -77,11 +74,15 @@ describe("seam calls on Azure Storage with an abortSignal", () => {
         executionId: wi.newMessages[0]!.orchestrationInstance.executionId,
       },
     };
-    expect(await errorName(service.renewActivityWorkItemLock(activity, { abortSignal }))).toBe("AbortError");
-    expect(await errorName(service.completeActivityWorkItem(activity, response, { abortSignal }))).toBe(
+    expect(await rejectionName(service.renewActivityWorkItemLock(activity, { abortSignal }))).toBe(
       "AbortError",
     );
-    expect(await errorName(service.abandonActivityWorkItem(activity, { abortSignal }))).toBe("AbortError");
+    expect(await rejectionName(service.completeActivityWorkItem(activity, response, { abortSignal }))).toBe(
+      "AbortError",
+    );
+    expect(await rejectionName(service.abandonActivityWorkItem(activity, { abortSignal }))).toBe(
+      "AbortError",
+    );
     // Not completed (no result sent), not given back: still this worker's to renew and complete.
     await service.renewActivityWorkItemLock(activity);
     await service.completeActivityWorkItem(activity, response);

@@ -3,16 +3,10 @@
 // pages of a listing (the table query's page size).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QueueServiceClient } from "@azure/storage-queue";
-import { TaskHubClient, type GetInstanceOptions, type OrchestrationServiceClient } from "@taskhub/core";
+import { TaskHubClient } from "@taskhub/core";
+import { abortAfterFirstStateRead, activeTimeouts, rejectionName } from "@taskhub/core/testing";
 import type { AzureStorageOrchestrationService } from "../src/index.js";
 import { connectionString, newService } from "./helpers.js";
-
-const activeTimers = (): number => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
-const errorName = (p: Promise<unknown>): Promise<string> =>
-  p.then(
-    () => "resolved",
-    (e: unknown) => (e as Error).name,
-  );
 
 describe("client verbs on Azure Storage with an abortSignal", () => {
   let service: AzureStorageOrchestrationService;
@@ -29,14 +23,16 @@ describe("client verbs on Azure Storage with an abortSignal", () => {
 
   it("each storage part passes the signal to its requests: an aborted signal gets the SDK's AbortError", async () => {
     const abortSignal = AbortSignal.abort();
-    expect(await errorName(service.instances.get("page-0", { abortSignal }))).toBe("AbortError");
-    expect(await errorName(service.instances.query({}, undefined, { abortSignal }))).toBe("AbortError");
-    expect(await errorName(service.history.read("page-0", undefined, { abortSignal }))).toBe("AbortError");
-    expect(await errorName(service.history.deleteAll("page-0", { abortSignal }))).toBe("AbortError");
-    expect(await errorName(service.payloads.download("x", { abortSignal }))).toBe("AbortError");
-    expect(await errorName(service.payloads.upload("x", "y", { abortSignal }))).toBe("AbortError");
-    expect(await errorName(service.payloads.deleteByPrefix("x", { abortSignal }))).toBe("AbortError");
-    expect(await errorName(service.instances.delete("page-0", { abortSignal }))).toBe("AbortError");
+    expect(await rejectionName(service.instances.get("page-0", { abortSignal }))).toBe("AbortError");
+    expect(await rejectionName(service.instances.query({}, undefined, { abortSignal }))).toBe("AbortError");
+    expect(await rejectionName(service.history.read("page-0", undefined, { abortSignal }))).toBe(
+      "AbortError",
+    );
+    expect(await rejectionName(service.history.deleteAll("page-0", { abortSignal }))).toBe("AbortError");
+    expect(await rejectionName(service.payloads.download("x", { abortSignal }))).toBe("AbortError");
+    expect(await rejectionName(service.payloads.upload("x", "y", { abortSignal }))).toBe("AbortError");
+    expect(await rejectionName(service.payloads.deleteByPrefix("x", { abortSignal }))).toBe("AbortError");
+    expect(await rejectionName(service.instances.delete("page-0", { abortSignal }))).toBe("AbortError");
     expect((await service.getOrchestrationState("page-0"))?.runtimeStatus).toBe("Pending");
   });
 
@@ -57,35 +53,25 @@ describe("client verbs on Azure Storage with an abortSignal", () => {
       ["raiseEvent", client.raiseEvent("page-0", "E", 1, { abortSignal })],
       ["terminateOrchestration", client.terminateOrchestration("page-0", { abortSignal })],
     ];
-    for (const [name, p] of calls) expect(await errorName(p), name).toBe("AbortError");
+    for (const [name, p] of calls) expect(await rejectionName(p), name).toBe("AbortError");
     expect(service.requestCounter.diff(before).total).toBe(0);
     expect(await service.getOrchestrationState("x")).toBeUndefined();
   });
 
   it("an abort during waitForOrchestrationCompletion's pause rejects at once and leaves nothing behind", async () => {
-    const controller = new AbortController();
-    const observed: OrchestrationServiceClient = {
-      createTaskOrchestration: (m, o) => service.createTaskOrchestration(m, o),
-      sendTaskOrchestrationMessage: (m, o) => service.sendTaskOrchestrationMessage(m, o),
-      getOrchestrationHistory: (id, o) => service.getOrchestrationHistory(id, o),
-      async getOrchestrationState(id: string, o?: GetInstanceOptions) {
-        const r = await service.getOrchestrationState(id, o);
-        setImmediate(() => controller.abort());
-        return r;
-      },
-    };
+    const aborting = abortAfterFirstStateRead(service);
     // Polls an hour apart: only the abort can end the pause before the test's own timeout.
-    const waiting = new TaskHubClient(observed, {
+    const waiting = new TaskHubClient(aborting.client, {
       minPollIntervalMs: 3_600_000,
       maxPollIntervalMs: 3_600_000,
     });
-    const timersBefore = activeTimers();
+    const timersBefore = activeTimeouts();
     const before = service.requestCounter.snapshot();
     const err = await waiting
-      .waitForOrchestrationCompletion("page-0", { abortSignal: controller.signal, timeoutMs: 7_200_000 })
+      .waitForOrchestrationCompletion("page-0", { abortSignal: aborting.signal, timeoutMs: 7_200_000 })
       .catch((e: unknown) => e);
     expect(err).toMatchObject({ name: "AbortError", code: "Aborted" });
-    expect(activeTimers()).toBe(timersBefore);
+    expect(activeTimeouts()).toBe(timersBefore);
     // One read (the Instances row), nothing written; the control queues hold the five start messages only.
     expect(service.requestCounter.diff(before).total).toBe(1);
     const queues = QueueServiceClient.fromConnectionString(connectionString());

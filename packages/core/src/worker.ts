@@ -61,6 +61,11 @@ export class TaskHubWorker implements TaskRegistrar {
   private orchestrationDispatcher: WorkItemDispatcher<OrchestrationWorkItem> | undefined;
   private activityDispatcher: WorkItemDispatcher<ActivityWorkItem> | undefined;
   private started = false;
+  /**
+   * Version rejections so far per instance (oldest evicted first): a rejected work item does not count its
+   * deliveries, so its back-off grows from this count instead of its dequeue count.
+   */
+  private readonly rejections = new Map<string, number>();
 
   constructor(
     readonly service: OrchestrationService,
@@ -187,6 +192,7 @@ export class TaskHubWorker implements TaskRegistrar {
             versioning: this.options.versioning,
           });
       await this.service.completeOrchestrationWorkItem(wi, commit);
+      this.rejections.delete(wi.instanceId);
       if (commit)
         logEvent(
           log,
@@ -199,10 +205,17 @@ export class TaskHubWorker implements TaskRegistrar {
           "checkpoint",
         );
     } catch (err) {
+      const backoff = (n: number): number => Math.min((this.options.abandonDelayMs ?? 1000) * 2 ** n, 60_000);
       const dequeues = wi.dequeueCount ?? 0;
-      const delayMs = Math.min((this.options.abandonDelayMs ?? 1000) * 2 ** dequeues, 60_000);
       if (err instanceof VersionRejectedError) {
         // Not a failure: the instance waits for a worker whose version matches (versionFailureStrategy Reject).
+        // The messages go back uncounted (they never reach the poison store this way), with a back-off that
+        // grows with this worker's rejections of the instance so that it does not spin on them.
+        const rejected = this.rejections.get(wi.instanceId) ?? 0;
+        this.rejections.delete(wi.instanceId); // re-insert: the map is evicted oldest first
+        this.rejections.set(wi.instanceId, rejected + 1);
+        while (this.rejections.size > 10_000) this.rejections.delete(this.rejections.keys().next().value!);
+        const delayMs = backoff(rejected);
         logEvent(
           log,
           "orchestration.versionRejected",
@@ -214,9 +227,14 @@ export class TaskHubWorker implements TaskRegistrar {
           },
           `${err.message}; left for another worker`,
         );
-        await this.service.abandonOrchestrationWorkItem(wi, { delayMs, reason: err.message });
+        await this.service.abandonOrchestrationWorkItem(wi, {
+          delayMs,
+          reason: err.message,
+          uncounted: true,
+        });
         return;
       }
+      const delayMs = backoff(dequeues);
       logEvent(
         log,
         "orchestration.abandoned",

@@ -1,55 +1,33 @@
 // Every client verb takes an `abortSignal`; an aborted verb rejects with an AbortError at once, the wait loops
 // included, and leaves nothing behind (no instance written, no timer left running).
 import { describe, expect, it } from "vitest";
+import { TaskHubClient } from "../src/index.js";
 import {
-  TaskHubClient,
-  type GetInstanceOptions,
-  type InstanceRecord,
-  type OrchestrationServiceClient,
-} from "../src/index.js";
-import { InMemoryOrchestrationService } from "../src/testing/index.js";
-
-const activeTimers = (): number => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
-
-/** The in-memory service, calling `afterRead` each time a state read has answered. */
-function readObserved(
-  service: InMemoryOrchestrationService,
-  afterRead: (n: number) => void,
-): OrchestrationServiceClient {
-  let reads = 0;
-  return {
-    createTaskOrchestration: (m, o) => service.createTaskOrchestration(m, o),
-    sendTaskOrchestrationMessage: (m, o) => service.sendTaskOrchestrationMessage(m, o),
-    getOrchestrationHistory: (id, o) => service.getOrchestrationHistory(id, o),
-    async getOrchestrationState(id: string, o?: GetInstanceOptions): Promise<InstanceRecord | undefined> {
-      const r = await service.getOrchestrationState(id, o);
-      afterRead(++reads);
-      return r;
-    },
-  };
-}
+  abortAfterFirstStateRead,
+  activeTimeouts,
+  InMemoryOrchestrationService,
+  rejectionName,
+} from "../src/testing/index.js";
 
 describe("client verbs with an abortSignal", () => {
   it.each(["waitForOrchestrationCompletion", "waitForOrchestrationStart"] as const)(
     "%s: an abort during its pause between polls rejects with AbortError at once and leaves no timer",
     async (verb) => {
       const service = new InMemoryOrchestrationService();
-      const controller = new AbortController();
+      const aborting = abortAfterFirstStateRead(service);
       // Polls an hour apart: only the abort can end the pause before the test's own timeout.
-      const client = new TaskHubClient(
-        readObserved(service, (n) => {
-          if (n === 1) setImmediate(() => controller.abort());
-        }),
-        { minPollIntervalMs: 3_600_000, maxPollIntervalMs: 3_600_000 },
-      );
+      const client = new TaskHubClient(aborting.client, {
+        minPollIntervalMs: 3_600_000,
+        maxPollIntervalMs: 3_600_000,
+      });
       await new TaskHubClient(service).scheduleNewOrchestration("Never", 1, { instanceId: "waiting" });
-      const timersBefore = activeTimers();
+      const timersBefore = activeTimeouts();
       const err = await client[verb]("waiting", {
-        abortSignal: controller.signal,
+        abortSignal: aborting.signal,
         timeoutMs: 7_200_000,
       }).catch((e: unknown) => e);
       expect(err).toMatchObject({ name: "AbortError", code: "Aborted" });
-      expect(activeTimers()).toBe(timersBefore);
+      expect(activeTimeouts()).toBe(timersBefore);
       expect((await service.getOrchestrationState("waiting"))?.runtimeStatus).toBe("Pending");
     },
   );
@@ -98,14 +76,7 @@ describe("client verbs with an abortSignal", () => {
       ["listEntities", () => client.listEntities({ abortSignal })[Symbol.asyncIterator]().next()],
       ["cleanEntityStorage", () => client.cleanEntityStorage({ abortSignal })],
     ];
-    for (const [name, call] of verbs)
-      expect(
-        await call().then(
-          () => name,
-          (e: unknown) => (e as Error).name,
-        ),
-        name,
-      ).toBe("AbortError");
+    for (const [name, call] of verbs) expect(await rejectionName(call()), name).toBe("AbortError");
     expect(service.instanceIds()).toEqual(["i"]);
     expect((await service.getOrchestrationState("i"))?.runtimeStatus).toBe("Pending");
     expect(await service.getOrchestrationHistory("i")).toEqual(history);

@@ -25,7 +25,7 @@ import {
   type StartedFunctions,
 } from "./functions-http/functions-host.js";
 import { serve, type RunningServer } from "./http/node-server.js";
-import { createLogger } from "./logger.js";
+import { createLogger, secretSettingValues } from "./logger.js";
 
 export interface HostOptions {
   /** Registers orchestrators and activities on the worker. */
@@ -78,6 +78,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
   const secrets = [
     config.http.key ?? "",
     isLocalDevelopmentStorage(connectionString) ? "" : connectionString,
+    // An identity-based connection's client secret or certificate, wherever a message quotes it.
+    ...secretSettingValues(options.env ?? process.env, options.appSettings),
   ];
   const logger = options.logger ?? createLogger({ level: config.logLevel, secrets });
   for (const n of options.notices ?? [])

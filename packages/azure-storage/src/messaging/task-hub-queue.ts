@@ -10,7 +10,11 @@ import { RESULT_EVENT_TYPES, TaskHubError, type TaskMessage } from "@taskhub/cor
 import { logEvent } from "@taskhub/core";
 import { HubPart, type HubContext } from "../hub-context.js";
 import type { PoisonStore } from "./poison-store.js";
-import type { RawQueueMessage, ReceivedMessage } from "./queue-messages.js";
+import {
+  MAX_VISIBILITY_DELAY_SECONDS,
+  type RawQueueMessage,
+  type ReceivedMessage,
+} from "./queue-messages.js";
 
 /** Events a control queue may carry; anything else (a TaskScheduled, a history-only event) is malformed. */
 const CONTROL_TYPES = new Set([
@@ -152,6 +156,34 @@ export class TaskHubQueue extends HubPart {
               .updateMessage(m.messageId, m.popReceipt, undefined, delay)
               .catch(this.messageOpFailed("abandon", m)),
       ),
+    );
+  }
+
+  /**
+   * Give messages back without counting this delivery (a work item rejected for another worker to run): an
+   * Azure queue message's dequeue count only grows, so each goes back as a fresh copy of its body (visible
+   * after `delaySeconds`), then the original is deleted. A failed send leaves the original to come back
+   * after its visibility timeout, counted; a failed delete leaves both (at-least-once, as after a crash
+   * between any send and delete). A local activity result goes to its control queue as `abandonMessages`
+   * sends it.
+   */
+  async requeueMessages(msgs: ReceivedMessage[], delaySeconds: number): Promise<void> {
+    const visibilityTimeout = Math.min(Math.max(0, Math.ceil(delaySeconds)), MAX_VISIBILITY_DELAY_SECONDS);
+    await Promise.all(
+      msgs.map(async (m) => {
+        if (m.queueName === this.names.workItemQueue) return this.sendLocalResult(m, visibilityTimeout);
+        const queue = this.clients.queue(m.queueName);
+        try {
+          await queue.sendMessage(m.body, {
+            messageTimeToLive: -1,
+            ...(visibilityTimeout > 0 ? { visibilityTimeout } : {}),
+          });
+        } catch (err) {
+          this.messageOpFailed("abandon", m)(err);
+          return;
+        }
+        await queue.deleteMessage(m.messageId, m.popReceipt).catch(this.messageOpFailed("delete", m));
+      }),
     );
   }
 

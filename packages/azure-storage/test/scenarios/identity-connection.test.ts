@@ -1,12 +1,10 @@
-// Identity-based connections for real: Azurite over HTTPS (a self-signed certificate made here with openssl)
-// with `--oauth basic`, and a worker process whose storage connection has service URIs and a TokenCredential
-// only, so every request it makes carries a bearer token. A token Azurite refuses fails the start clearly.
-import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// Identity-based connections for real: Azurite over HTTPS (a self-signed certificate from @taskhub/azurite's
+// createSelfSignedCertificate) with `--oauth basic`, and a worker process whose storage connection has service
+// URIs and a TokenCredential only, so every request it makes carries a bearer token. A token Azurite refuses
+// fails the start clearly.
+import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
+import { createSelfSignedCertificate, startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { uniqueHubName } from "../helpers.js";
 
@@ -16,25 +14,9 @@ let azurite: AzuriteInstance;
 let certFile: string;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), "taskhub-tls-"));
-  certFile = join(dir, "cert.pem");
-  const keyFile = join(dir, "key.pem");
-  const config = join(dir, "openssl.cnf");
-  writeFileSync(
-    config,
-    "[req]\ndistinguished_name=dn\nx509_extensions=ext\nprompt=no\n[dn]\nCN=127.0.0.1\n" +
-      "[ext]\nsubjectAltName=IP:127.0.0.1\nbasicConstraints=critical,CA:TRUE\n",
-  );
-  // openssl is part of every CI image this project uses; without it the test fails here, saying so.
-  execFileSync(
-    "openssl",
-    [
-      ...["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"],
-      ...["-keyout", keyFile, "-out", certFile, "-config", config],
-    ],
-    { stdio: "pipe" },
-  );
-  azurite = await startAzurite({ cert: certFile, key: keyFile, oauth: "basic" });
+  const tls = await createSelfSignedCertificate();
+  certFile = tls.certFile;
+  azurite = await startAzurite({ cert: tls.certFile, key: tls.keyFile, oauth: "basic" });
 });
 
 afterAll(async () => {

@@ -80,6 +80,12 @@ export interface AbandonOptions extends OperationOptions {
   /** Keep the messages invisible this long before redelivery. */
   delayMs?: number;
   reason?: string;
+  /**
+   * The work item was given back unprocessed on purpose, for another worker to run (versionFailureStrategy
+   * Reject): this delivery does not count toward `maxDequeueCount`, so the messages never reach the poison
+   * store this way.
+   */
+  uncounted?: boolean;
 }
 
 export interface OrchestrationService {

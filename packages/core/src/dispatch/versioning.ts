@@ -5,8 +5,9 @@
  *
  * - `None`: any version runs. `Strict`: only the worker's version, compared as exact strings.
  *   `CurrentOrOlder`: versions that compare at or below the worker's (`compareVersions`).
- * - On a mismatch, `Reject` leaves the work item to another worker (the step is abandoned and redelivered,
- *   nothing is written); `Fail` fails the instance with a `VersionMismatch` failure, without running its code.
+ * - On a mismatch, `Reject` leaves the work item to another worker (the step is abandoned and redelivered
+ *   with a back-off, nothing is written, and the delivery does not count toward the poison store's
+ *   `maxDequeueCount`); `Fail` fails the instance with a `VersionMismatch` failure, without running its code.
  */
 import type { CompleteOrchestrationAction } from "../actions/actions.js";
 import { InvalidArgumentError, TaskHubError } from "../errors/errors.js";

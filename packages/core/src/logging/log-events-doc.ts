@@ -18,8 +18,8 @@ worker's and the provider's \`logger\` option and gets the same events.
 
 Names are \`area.whatHappened\`. Fields marked *context* come from the logger the line goes through and
 are on every line of that event. \`err\` is the error as pino serializes it (\`type\`, \`message\`,
-\`stack\` and its own properties such as \`code\`); secrets (account keys, SAS signatures, API keys) are
-scrubbed from every line the host writes.
+\`stack\` and its own properties such as \`code\`); secrets (account keys, SAS signatures, API keys,
+identity-based connections' client secrets and certificates) are scrubbed from every line the host writes.
 
 Contributors: the catalogue is \`packages/core/src/logging/log-events.ts\`; write events with
 \`logEvent(logger, name, fields, message)\` from \`@taskhub/core\`, which takes the level from the catalogue

@@ -88,7 +88,7 @@ const CORE_EVENTS = {
   "orchestration.versionRejected": {
     level: "warn",
     description:
-      "A work item's instance has a version this worker does not run (versionMatchStrategy, versionFailureStrategy Reject): it is left for another worker, with back-off.",
+      "A work item's instance has a version this worker does not run (versionMatchStrategy, versionFailureStrategy Reject): it is left for another worker, with back-off, and the delivery does not count toward maxDequeueCount.",
     fields: {
       instanceVersion: "the instance's version",
       workerVersion: "this worker's version",

@@ -233,6 +233,8 @@ export class InMemoryOrchestrationService
       m.locked = false;
       m.visibleAt = visibleAt;
       m.lastError = options.reason;
+      // Given back unprocessed on purpose: undo the count this delivery added.
+      if (options.uncounted) m.dequeueCount = Math.max(0, m.dequeueCount - 1);
     }
     data.lock = undefined;
     this.store.wake();

@@ -6,3 +6,4 @@ export * from "./conformance.js";
 export * from "./entity-conformance.js";
 export * from "./history-builder.js";
 export * from "./recording-logger.js";
+export * from "./abort-testing.js";

@@ -11,7 +11,7 @@ import {
   type Orchestrator,
   type VersioningOptions,
 } from "../../src/index.js";
-import { InMemoryOrchestrationService } from "../../src/testing/index.js";
+import { InMemoryOrchestrationService, RecordingLogger } from "../../src/testing/index.js";
 
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -128,6 +128,39 @@ describe("versioning", () => {
     );
     const s = await client.waitForOrchestrationCompletion(id, { timeoutMs: 20_000 });
     expect(s).toMatchObject({ runtimeStatus: "Completed", output: "v2" });
+  });
+
+  it("Reject: a rejected instance never reaches the poison store, however often it is rejected", async () => {
+    const service = new InMemoryOrchestrationService({ pollIntervalMs: 20, maxDequeueCount: 2 });
+    const logger = new RecordingLogger();
+    const v1 = await startWorker(
+      service,
+      { version: "1.0", matchStrategy: "CurrentOrOlder", failureStrategy: "Reject" },
+      (w) => w.addOrchestrator("Work", () => "v1"),
+      logger,
+    );
+    const client = new TaskHubClient(service);
+    const id = await client.scheduleNewOrchestration("Work", undefined, { version: "2.0" });
+    // Twice maxDequeueCount + 1 deliveries: a counted abandon would have quarantined the start by the third.
+    const rejections = (): number => logger.events("orchestration.versionRejected").length;
+    for (const deadline = Date.now() + 30_000; rejections() < 6 && Date.now() < deadline;) {
+      if ((await service.listPoisonMessages()).length > 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(await service.listPoisonMessages()).toEqual([]);
+    expect(rejections()).toBeGreaterThanOrEqual(6);
+    // The back-off grows with the rejections, from the worker's abandonDelayMs (10 ms here).
+    const delays = logger.events("orchestration.versionRejected").map((e) => e.delayMs);
+    expect(delays.slice(0, 4)).toEqual([10, 20, 40, 80]);
+    expect((await client.getOrchestrationState(id))?.runtimeStatus).toBe("Pending");
+
+    await v1.stop({ drainTimeoutMs: 2000 });
+    await startWorker(service, { version: "2.0", matchStrategy: "CurrentOrOlder" }, (w) =>
+      w.addOrchestrator("Work", () => "v2"),
+    );
+    const s = await client.waitForOrchestrationCompletion(id, { timeoutMs: 20_000 });
+    expect(s).toMatchObject({ runtimeStatus: "Completed", output: "v2" });
+    expect(await service.listPoisonMessages()).toEqual([]);
   });
 
   it("Fail: fails an instance of another version with VersionMismatch, without running it", async () => {

@@ -2,13 +2,7 @@
 // work item as it was (still locked by its holder, its messages not consumed).
 import { describe, expect, it } from "vitest";
 import { newEvent, OrchestrationRuntimeState, TaskHubClient, type TaskMessage } from "../../src/index.js";
-import { InMemoryOrchestrationService } from "../../src/testing/index.js";
-
-const name = (p: Promise<unknown>): Promise<string> =>
-  p.then(
-    () => "resolved",
-    (e: unknown) => (e as Error).name,
-  );
+import { InMemoryOrchestrationService, rejectionName } from "../../src/testing/index.js";
 
 describe("in-memory seam calls with an abortSignal", () => {
   it("aborted renew, complete and abandon of an orchestration work item change nothing", async () => {
@@ -26,9 +20,13 @@ describe("in-memory seam calls with an abortSignal", () => {
       orchestratorMessages: [],
       timerMessages: [],
     };
-    expect(await name(service.renewOrchestrationWorkItemLock(wi, { abortSignal }))).toBe("AbortError");
-    expect(await name(service.completeOrchestrationWorkItem(wi, commit, { abortSignal }))).toBe("AbortError");
-    expect(await name(service.abandonOrchestrationWorkItem(wi, { abortSignal }))).toBe("AbortError");
+    expect(await rejectionName(service.renewOrchestrationWorkItemLock(wi, { abortSignal }))).toBe(
+      "AbortError",
+    );
+    expect(await rejectionName(service.completeOrchestrationWorkItem(wi, commit, { abortSignal }))).toBe(
+      "AbortError",
+    );
+    expect(await rejectionName(service.abandonOrchestrationWorkItem(wi, { abortSignal }))).toBe("AbortError");
     expect(await service.getOrchestrationHistory("o")).toEqual([]);
     // Still held by this work item: renewing and completing work.
     await service.renewOrchestrationWorkItemLock(wi);
@@ -64,11 +62,15 @@ describe("in-memory seam calls with an abortSignal", () => {
       event: newEvent("TaskCompleted", { timestamp: new Date(), taskScheduledId: 0, result: "2" }),
       orchestrationInstance: { instanceId: "a" },
     };
-    expect(await name(service.renewActivityWorkItemLock(activity, { abortSignal }))).toBe("AbortError");
-    expect(await name(service.completeActivityWorkItem(activity, response, { abortSignal }))).toBe(
+    expect(await rejectionName(service.renewActivityWorkItemLock(activity, { abortSignal }))).toBe(
       "AbortError",
     );
-    expect(await name(service.abandonActivityWorkItem(activity, { abortSignal }))).toBe("AbortError");
+    expect(await rejectionName(service.completeActivityWorkItem(activity, response, { abortSignal }))).toBe(
+      "AbortError",
+    );
+    expect(await rejectionName(service.abandonActivityWorkItem(activity, { abortSignal }))).toBe(
+      "AbortError",
+    );
     // Not completed (no result sent), not given back: still this worker's to renew and complete.
     await service.renewActivityWorkItemLock(activity);
     await service.completeActivityWorkItem(activity, response);

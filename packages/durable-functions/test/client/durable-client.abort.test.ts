@@ -1,7 +1,7 @@
 // The facade's client verbs that take options take an `abortSignal` too (taskhub's addition to v3's options).
 import { describe, expect, it } from "vitest";
-import { TaskHubClient, type GetInstanceOptions, type OrchestrationServiceClient } from "@taskhub/core";
-import { InMemoryOrchestrationService } from "@taskhub/core/testing";
+import { TaskHubClient } from "@taskhub/core";
+import { abortAfterFirstStateRead, InMemoryOrchestrationService } from "@taskhub/core/testing";
 import { DurableClient } from "../../src/index.js";
 
 describe("DurableClient with an abortSignal", () => {
@@ -19,25 +19,15 @@ describe("DurableClient with an abortSignal", () => {
 
   it("an abort ends waitForCompletionOrCreateCheckStatusResponse during its pause", async () => {
     const service = new InMemoryOrchestrationService();
-    const controller = new AbortController();
-    const observed: OrchestrationServiceClient = {
-      createTaskOrchestration: (m, o) => service.createTaskOrchestration(m, o),
-      sendTaskOrchestrationMessage: (m, o) => service.sendTaskOrchestrationMessage(m, o),
-      getOrchestrationHistory: (id, o) => service.getOrchestrationHistory(id, o),
-      async getOrchestrationState(id: string, o?: GetInstanceOptions) {
-        const r = await service.getOrchestrationState(id, o);
-        setImmediate(() => controller.abort());
-        return r;
-      },
-    };
-    const client = new DurableClient(new TaskHubClient(observed), { taskHubName: "Hub" });
+    const aborting = abortAfterFirstStateRead(service);
+    const client = new DurableClient(new TaskHubClient(aborting.client), { taskHubName: "Hub" });
     await client.startNew("Never", { instanceId: "w" });
     // Polls an hour apart: only the abort can end the pause before the test's own timeout.
     const err = await client
       .waitForCompletionOrCreateCheckStatusResponse(undefined, "w", {
         timeoutInMilliseconds: 7_200_000,
         retryIntervalInMilliseconds: 3_600_000,
-        abortSignal: controller.signal,
+        abortSignal: aborting.signal,
       })
       .catch((e: unknown) => e);
     expect(err).toMatchObject({ name: "AbortError" });

@@ -1,17 +1,14 @@
 // A `taskhub worker` process reaching storage the way a Functions app does without keys: settings
 // AzureWebJobsStorage__blobServiceUri / __queueServiceUri / __tableServiceUri / __credential=managedidentity /
 // __clientId, a managed identity (an App Service identity endpoint this test serves, as IDENTITY_ENDPOINT and
-// IDENTITY_HEADER name it) and Azurite over HTTPS with `--oauth basic` (a self-signed certificate made here with
-// openssl, trusted through NODE_EXTRA_CA_CERTS). An orchestration runs end to end; a token Azurite refuses
-// stops the host at start, exit code 1, naming the failure.
-import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+// IDENTITY_HEADER name it) and Azurite over HTTPS with `--oauth basic` (a self-signed certificate from
+// @taskhub/azurite's createSelfSignedCertificate, trusted through NODE_EXTRA_CA_CERTS). An orchestration runs
+// end to end; a token Azurite refuses stops the host at start, exit code 1, naming the failure.
+import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
+import { createSelfSignedCertificate, startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const cli = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
@@ -30,35 +27,9 @@ let audience = "https://storage.azure.com";
 const b64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString("base64url");
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), "taskhub-tls-"));
-  certFile = join(dir, "cert.pem");
-  const keyFile = join(dir, "key.pem");
-  const config = join(dir, "openssl.cnf");
-  writeFileSync(
-    config,
-    "[req]\ndistinguished_name=dn\nx509_extensions=ext\nprompt=no\n[dn]\nCN=127.0.0.1\n" +
-      "[ext]\nsubjectAltName=IP:127.0.0.1\nbasicConstraints=critical,CA:TRUE\n",
-  );
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-days",
-      "2",
-      "-keyout",
-      keyFile,
-      "-out",
-      certFile,
-      "-config",
-      config,
-    ],
-    { stdio: "pipe" },
-  );
-  azurite = await startAzurite({ cert: certFile, key: keyFile, oauth: "basic" });
+  const tls = await createSelfSignedCertificate();
+  certFile = tls.certFile;
+  azurite = await startAzurite({ cert: tls.certFile, key: tls.keyFile, oauth: "basic" });
   // App Service's managed identity endpoint: GET ?resource=...&api-version=2019-08-01[&client_id=...]
   identity = createServer((req, res) => {
     const query = new URL(req.url ?? "/", "http://x").searchParams;
