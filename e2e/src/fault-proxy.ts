@@ -221,15 +221,9 @@ export class FaultProxy {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const gauge = this.opts.gauge;
     if (gauge) {
+      // The response closes when its answer has been sent or its connection went (kept-alive sockets outlive it).
       gauge.enter();
-      let left = false;
-      const leave = (): void => {
-        if (left) return;
-        left = true;
-        gauge.leave();
-      };
-      res.once("close", leave);
-      req.socket.once("close", leave);
+      res.once("close", () => gauge.leave());
     }
     this.counts.requests++;
     if (this.opts.record) this.recorded.push({ method: req.method ?? "", url: req.url ?? "" });

@@ -26,14 +26,15 @@ export function loadNow(): number[] {
 }
 
 /**
- * Busy when other processes took at least a quarter of a core during the run, or when the 1-minute load
- * average was already above the core count before it started (the load average also counts the bench's own
- * processes, so after the run it is no verdict on its own, but it is printed).
+ * Busy when other processes took at least a quarter of a core during the run. Where that cannot be measured
+ * (no /proc), when the 1-minute load average before the run was above the core count: a weaker sign, since it
+ * also counts the bench's own processes of the run before (both load averages are printed anyway).
  */
 export function runLoad(loadBefore: number[], othersPercent: number | undefined): RunLoad {
   const cores = os.availableParallelism();
   const loadAfter = loadNow();
-  const busy = (othersPercent ?? 0) >= BUSY_OTHERS_PERCENT || (loadBefore[0] ?? 0) > cores;
+  const busy =
+    othersPercent !== undefined ? othersPercent >= BUSY_OTHERS_PERCENT : (loadBefore[0] ?? 0) > cores;
   const others = othersPercent === undefined ? "" : `, other processes ${othersPercent} % of a core`;
   return {
     cores,

@@ -10,6 +10,7 @@
  *   --md <file>             also write the markdown report there
  *   --workers 1,4           worker process counts (default 1,4)
  *   --scenarios 1,2,...,9   which scenarios (default all; 8 and 9 are the I/O- and CPU-bound fan-outs)
+ *   --sizes <json>          scenario sizes beyond the mode's, e.g. '{"helloSequence5":100}' (keys of Sizes in context.ts)
  *   --settings <json>       provider settings beyond the defaults, e.g. '{"partitionManagement":"table"}'
  *   --worker-options <json> TaskHubWorker options beyond the defaults, e.g. '{"maxConcurrentActivities":32}'
  *   --cpu-prof <dir>        run the worker processes with --cpu-prof, profiles written to <dir>
@@ -31,7 +32,7 @@ import { startAzurite } from "@taskhub/azurite";
 import { InFlightGauge, startFaultProxies } from "../fault-proxy.js";
 import { summarize } from "./aggregate.js";
 import { measureCeiling, type Ceiling } from "./ceiling.js";
-import { FULL, QUICK, type BenchContext, type ScenarioResult } from "./context.js";
+import { FULL, QUICK, type BenchContext, type ScenarioResult, type Sizes } from "./context.js";
 import { loadNow, runLoad } from "./load.js";
 import { machineInfo } from "./machine.js";
 import { CpuMeter, round } from "./measure.js";
@@ -56,6 +57,8 @@ interface Args {
   cpuProf: string | undefined;
   azuriteProf: string | undefined;
   azurite: "disk" | "memory";
+  /** Sizes that replace the mode's (FULL or QUICK). */
+  sizes: Partial<Sizes>;
   /** Rounds of the throughput scenarios (undefined: 3, or 1 with --quick). */
   runs: number | undefined;
   /** Latency the proxy in front of Azurite adds to every request (undefined: no proxy). */
@@ -74,6 +77,7 @@ function parseArgs(argv: string[]): Args {
     cpuProf: undefined,
     azuriteProf: undefined,
     azurite: "disk",
+    sizes: {},
     runs: undefined,
     storageLatencyMs: undefined,
   };
@@ -117,6 +121,16 @@ function parseArgs(argv: string[]): Args {
       case "--azurite-prof":
         a.azuriteProf = resolve(value());
         break;
+      case "--sizes": {
+        const v = JSON.parse(value()) as Record<string, unknown>;
+        for (const [k, x] of Object.entries(v))
+          if (!(k in FULL) || typeof x !== "number" || !(x >= 0))
+            throw new Error(
+              `--sizes: ${k} is not a size (see Sizes in e2e/src/bench/context.ts) or not a number`,
+            );
+        a.sizes = v as Partial<Sizes>;
+        break;
+      }
       case "--runs": {
         const v = Number(value());
         if (!Number.isInteger(v) || v < 1) throw new Error("--runs takes a whole number of at least 1");
@@ -141,6 +155,8 @@ function parseArgs(argv: string[]): Args {
   }
   return a;
 }
+
+const sizesOf = (args: Args): Sizes => ({ ...(args.quick ? QUICK : FULL), ...args.sizes });
 
 const log = (message: string): void => {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -177,7 +193,7 @@ async function withPool(
   report: Pick<Report, "ownership">,
   body: (ctx: BenchContext) => Promise<void>,
 ): Promise<void> {
-  const sizes = args.quick ? QUICK : FULL;
+  const sizes = sizesOf(args);
   const pool = new WorkerPool({
     count,
     connectionString: storage.connectionString,
@@ -299,7 +315,7 @@ async function runWorkers(
   report: Pick<Report, "ownership">,
   round_: Round,
 ): Promise<ScenarioResult[]> {
-  const sizes = args.quick ? QUICK : FULL;
+  const sizes = sizesOf(args);
   const results: ScenarioResult[] = [];
   const has = (...n: number[]): boolean => n.some((x) => args.scenarios.has(x));
   const latency = (r: ScenarioResult): ScenarioResult => {
@@ -469,7 +485,7 @@ async function runWorkers(
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
-  const sizes = args.quick ? QUICK : FULL;
+  const sizes = sizesOf(args);
   const runs = args.runs ?? (args.quick ? 1 : 3);
   const started = Date.now();
   const tag = started.toString(36);
