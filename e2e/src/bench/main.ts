@@ -166,8 +166,9 @@ const log = (message: string): void => {
 interface Storage {
   connectionString: string;
   azuritePid: number | undefined;
-  /** With --storage-latency: requests in flight through the proxy. */
+  /** With --storage-latency: requests in flight through the proxy, and the latency it adds. */
   gauge?: InFlightGauge | undefined;
+  latencyMs?: number | undefined;
 }
 
 /** Which round of --runs this is; scenarios 6 and 7 run in the last only. */
@@ -293,7 +294,7 @@ async function measured(
   if (proxyBefore && proxyAfter) {
     const b = InFlightGauge.between(proxyBefore, proxyAfter);
     r.storage = {
-      latencyMs: 0,
+      latencyMs: storage.latencyMs ?? 0,
       requests: b.requests,
       peakInFlight: b.peakInFlight,
       meanInFlight: round(b.meanInFlight, 1),
@@ -318,10 +319,6 @@ async function runWorkers(
   const sizes = sizesOf(args);
   const results: ScenarioResult[] = [];
   const has = (...n: number[]): boolean => n.some((x) => args.scenarios.has(x));
-  const latency = (r: ScenarioResult): ScenarioResult => {
-    if (r.storage) r.storage.latencyMs = args.storageLatencyMs ?? 0;
-    return r;
-  };
 
   if (has(1, 2, 3, 4, 5) || (round_.last && has(6, 7)))
     await withPool(
@@ -341,7 +338,7 @@ async function runWorkers(
           fn: () => Promise<ScenarioResult>,
         ): Promise<void> => {
           if (!args.scenarios.has(n)) return;
-          results.push(latency(await measured(ctx, storage, round_, n, scenario, title, units, fn)));
+          results.push(await measured(ctx, storage, round_, n, scenario, title, units, fn));
         };
         await run(
           1,
@@ -464,17 +461,15 @@ async function runWorkers(
         for (const spec of specs) {
           if (!args.scenarios.has(spec.n)) continue;
           results.push(
-            latency(
-              await measured(
-                ctx,
-                storage,
-                round_,
-                spec.n,
-                spec.scenario,
-                spec.title,
-                { unit: "activity", count: spec.count },
-                () => fanOut(ctx, spec),
-              ),
+            await measured(
+              ctx,
+              storage,
+              round_,
+              spec.n,
+              spec.scenario,
+              spec.title,
+              { unit: "activity", count: spec.count },
+              () => fanOut(ctx, spec),
             ),
           );
         }
@@ -532,6 +527,7 @@ async function main(): Promise<number> {
           connectionString: proxies?.connectionString ?? azurite.connectionString,
           azuritePid: azurite.pid,
           gauge: proxies?.gauge,
+          latencyMs: args.storageLatencyMs,
         };
         all.push(
           ...(await runWorkers(args, storage, count, `${tag}r${run}`, partial, { run, last: run === runs })),
