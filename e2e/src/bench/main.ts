@@ -504,6 +504,8 @@ async function main(): Promise<number> {
     for (const count of args.workers) {
       // A fresh Azurite per worker count and round, so that no run inherits another's data.
       const azurite = await startAzurite({
+        // A loaded machine can take well over the default 30 s to start it; the bench waits rather than fail.
+        startTimeoutMs: 180_000,
         ...(args.azurite === "memory" ? {} : { inMemory: false }),
         ...(args.azuriteProf ? { execArgv: ["--cpu-prof", `--cpu-prof-dir=${args.azuriteProf}`] } : {}),
       });
