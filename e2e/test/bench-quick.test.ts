@@ -86,8 +86,11 @@ it.concurrent(
     expect(report.mode).toBe("quick");
     expect(report.rounds).toBe(1);
     expect(report.machine.cores).toBeGreaterThan(0);
-    expect(report.ceiling.queueCyclesPerSecond).toBeGreaterThan(0);
-    expect(report.ceiling.tableUpsertsPerSecond).toBeGreaterThan(0);
+    // Measured for half a second: on a loaded machine that may complete no cycle at all.
+    expect(Number.isFinite(report.ceiling.queueCyclesPerSecond)).toBe(true);
+    expect(report.ceiling.queueCyclesPerSecond).toBeGreaterThanOrEqual(0);
+    expect(Number.isFinite(report.ceiling.tableUpsertsPerSecond)).toBe(true);
+    expect(report.ceiling.tableUpsertsPerSecond).toBeGreaterThanOrEqual(0);
     expect(report.workerCounts).toEqual([1, 4]);
     for (const workers of [1, 4]) {
       for (const scenario of SCENARIOS) {

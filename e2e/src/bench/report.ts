@@ -116,7 +116,12 @@ export function targetRows(
     "",
   );
   let hs5Ceiling: number | undefined;
-  if (hs1?.requests) {
+  const ceilingOk = (x: number): boolean => Number.isFinite(x) && x > 0;
+  // A ceiling of 0 (no cycle completed in a short measurement on a loaded machine) gives no share.
+  if (
+    hs1?.requests &&
+    ceilingOk(orchestrationCeiling(r.ceilings["1"] ?? r.ceiling, hs1.requests.byService))
+  ) {
     hs5Ceiling = round(orchestrationCeiling(r.ceilings["1"] ?? r.ceiling, hs1.requests.byService), 1);
     const share = round((100 * hs1.figures.orchestrationsPerSecond!) / hs5Ceiling, 0);
     add(
