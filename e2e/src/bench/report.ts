@@ -363,7 +363,7 @@ export function markdown(r: Report): string {
         : "") +
       `; Azurite data on ${r.azurite}  `,
   );
-  if (c.queueCyclesPerSecondWithBacklog !== undefined)
+  if (c.queueCyclesPerSecondWithBacklog !== undefined && c.queueCyclesPerSecond > 0)
     out.push(
       `With ${c.backlog} messages lying in another queue (a backlog like hello-sequence5's): ${c.queueCyclesPerSecondWithBacklog} queue cycles/s, ` +
         `${Math.round((100 * c.queueCyclesPerSecondWithBacklog) / c.queueCyclesPerSecond)} % of the empty-store figure (Azurite's queue store scans every stored message on each queue request)  `,
@@ -398,7 +398,12 @@ export function markdown(r: Report): string {
   out.push("");
   const hs1 = find(r.scenarios, "hello-sequence5", 1);
   const c1 = r.ceilings["1"] ?? r.ceiling;
-  if (hs1?.requests && hs1.figures.orchestrationsPerSecond && c1.queueCyclesPerSecondWithBacklog) {
+  if (
+    hs1?.requests &&
+    hs1.figures.orchestrationsPerSecond &&
+    c1.queueCyclesPerSecondWithBacklog &&
+    c1.tableUpsertsPerSecond > 0
+  ) {
     // Not a target: the same share, against the queue capacity Azurite has with the workload's backlog stored.
     const withBacklog = orchestrationCeiling(
       { ...c1, queueRequestsPerSecond: 3 * c1.queueCyclesPerSecondWithBacklog },
