@@ -9,6 +9,10 @@
  * timeout (which gives up on it and retries) and forwarded to storage when the test says, as a request stuck
  * in a network can reach the service long after its sender moved on. `record` keeps the method and URL of each request (for inspecting,
  * say, the time-to-live of queue messages).
+ *
+ * Latency mode (`latencyMs`, the benchmark's `--storage-latency`): every request is forwarded after that fixed
+ * delay, as many at once as the clients send; an `InFlightGauge` (shared by the proxies of one account) counts
+ * the requests and how many were in flight at once, so that a run can report the concurrency storage saw.
  */
 import {
   createServer,
@@ -40,6 +44,10 @@ export interface FaultProxyOptions {
   stallMs?: number;
   /** Latency added to every request, uniformly from 0 to this (default 0). */
   maxLatencyMs?: number;
+  /** Latency added to every request, exactly this many ms (default 0); added to `maxLatencyMs`'s. */
+  latencyMs?: number;
+  /** Counts requests in flight (from arrival to the answer's end); may be shared by several proxies. */
+  gauge?: InFlightGauge;
   /** Keep `method url` of every request. */
   record?: boolean;
   /** Deterministic randomness (default Math.random). */
@@ -63,6 +71,75 @@ export interface FaultCounts {
   stall: number;
   late: number;
   latencyMsTotal: number;
+}
+
+/** What an `InFlightGauge` has seen so far; two snapshots give the figures of the interval between them. */
+export interface InFlightSnapshot {
+  /** Requests that arrived. */
+  requests: number;
+  /** In flight now. */
+  inFlight: number;
+  /** Most in flight at once since the last `resetPeak()`. */
+  peak: number;
+  /** Integral of requests in flight over time, in request-milliseconds (mean in flight = Δ / Δt). */
+  inFlightMs: number;
+  t: number;
+}
+
+/** Requests in flight through one or more proxies: count, peak, and the time integral for a mean. */
+export class InFlightGauge {
+  private requests = 0;
+  private inFlight = 0;
+  private peak = 0;
+  private integral = 0;
+  private since = performance.now();
+
+  private advance(): void {
+    const now = performance.now();
+    this.integral += this.inFlight * (now - this.since);
+    this.since = now;
+  }
+
+  enter(): void {
+    this.advance();
+    this.requests++;
+    this.inFlight++;
+    if (this.inFlight > this.peak) this.peak = this.inFlight;
+  }
+
+  leave(): void {
+    this.advance();
+    this.inFlight--;
+  }
+
+  /** Starts a new peak from the requests in flight now. */
+  resetPeak(): void {
+    this.peak = this.inFlight;
+  }
+
+  snapshot(): InFlightSnapshot {
+    this.advance();
+    return {
+      requests: this.requests,
+      inFlight: this.inFlight,
+      peak: this.peak,
+      inFlightMs: this.integral,
+      t: this.since,
+    };
+  }
+
+  /** Requests, peak and mean in flight between two snapshots (the peak is the later snapshot's). */
+  static between(
+    a: InFlightSnapshot,
+    b: InFlightSnapshot,
+  ): { requests: number; peakInFlight: number; meanInFlight: number } {
+    const ms = b.t - a.t;
+    return {
+      requests: b.requests - a.requests,
+      peakInFlight: b.peak,
+      meanInFlight: ms > 0 ? (b.inFlightMs - a.inFlightMs) / ms : 0,
+    };
+  }
 }
 
 /** The kinds drawn at random (`late` is only ever chosen for a particular request). */
@@ -142,6 +219,12 @@ export class FaultProxy {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const gauge = this.opts.gauge;
+    if (gauge) {
+      // The response closes when its answer has been sent or its connection went (kept-alive sockets outlive it).
+      gauge.enter();
+      res.once("close", () => gauge.leave());
+    }
     this.counts.requests++;
     if (this.opts.record) this.recorded.push({ method: req.method ?? "", url: req.url ?? "" });
     const chunks: Buffer[] = [];
@@ -151,8 +234,8 @@ export class FaultProxy {
       return; // the client went away
     }
     const body = Buffer.concat(chunks);
-    if (this.opts.maxLatencyMs) {
-      const ms = Math.floor(this.random() * this.opts.maxLatencyMs);
+    if (this.opts.maxLatencyMs || this.opts.latencyMs) {
+      const ms = (this.opts.latencyMs ?? 0) + Math.floor(this.random() * (this.opts.maxLatencyMs ?? 0));
       this.counts.latencyMsTotal += ms;
       await this.sleep(ms);
     }
@@ -245,12 +328,15 @@ export async function startFaultProxies(
 ): Promise<{
   proxies: { blob: FaultProxy; queue: FaultProxy; table: FaultProxy };
   connectionString: string;
+  /** Requests in flight through all three proxies together. */
+  gauge: InFlightGauge;
   setFaultRate(rate: number): void;
   stop(): Promise<void>;
 }> {
+  const gauge = options.gauge ?? new InFlightGauge();
   const make = async (endpoint: string): Promise<{ proxy: FaultProxy; url: string }> => {
     const u = new URL(endpoint);
-    const proxy = new FaultProxy({ ...options, target: u.origin });
+    const proxy = new FaultProxy({ ...options, gauge, target: u.origin });
     const origin = await proxy.start();
     return { proxy, url: `${origin}${u.pathname}` };
   };
@@ -266,6 +352,7 @@ export async function startFaultProxies(
   return {
     proxies,
     connectionString,
+    gauge,
     setFaultRate(rate) {
       for (const p of Object.values(proxies)) p.faultRate = rate;
     },

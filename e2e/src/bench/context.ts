@@ -5,6 +5,7 @@ import {
   type AzureStorageOrchestrationService,
   type RequestCounts,
 } from "@taskhub/azure-storage";
+import type { RunLoad } from "./load.js";
 import type { CpuMeter, RequestSplit } from "./measure.js";
 import { diffStats, addCounts, type PoolStats, type WorkerPool } from "./workers.js";
 
@@ -14,6 +15,12 @@ export interface Sizes {
   sequential: number;
   events: number;
   entitySignals: number;
+  /** Fan-out of I/O-bound activities (scenario 8): how many, and how long each waits. */
+  fanOutIo: number;
+  fanOutIoWaitMs: number;
+  /** Fan-out of CPU-bound activities (scenario 9): how many, and the CPU each burns. */
+  fanOutCpu: number;
+  fanOutCpuMs: number;
   latencyRuns: number;
   /** Idle before the idle-cost window starts (polling backs off to its maximum meanwhile). */
   idleWarmUpMs: number;
@@ -21,6 +28,8 @@ export interface Sizes {
   /** Idle time before "the first orchestration after idle". */
   idleBeforeFirstMs: number;
   ceilingMs: number;
+  /** Messages lying in another queue for the ceiling's second queue measurement. */
+  ceilingBacklog: number;
   /** Longest wait for a scenario's work. */
   timeoutMs: number;
 }
@@ -31,11 +40,16 @@ export const FULL: Sizes = {
   sequential: 100,
   events: 500,
   entitySignals: 1000,
+  fanOutIo: 400,
+  fanOutIoWaitMs: 200,
+  fanOutCpu: 400,
+  fanOutCpuMs: 20,
   latencyRuns: 20,
   idleWarmUpMs: 35_000,
   idleMeasureMs: 60_000,
   idleBeforeFirstMs: 120_000,
   ceilingMs: 10_000,
+  ceilingBacklog: 500,
   timeoutMs: 600_000,
 };
 
@@ -45,11 +59,16 @@ export const QUICK: Sizes = {
   sequential: 5,
   events: 10,
   entitySignals: 20,
+  fanOutIo: 24,
+  fanOutIoWaitMs: 50,
+  fanOutCpu: 24,
+  fanOutCpuMs: 5,
   latencyRuns: 3,
   idleWarmUpMs: 500,
   idleMeasureMs: 1500,
   idleBeforeFirstMs: 2500,
   ceilingMs: 500,
+  ceilingBacklog: 50,
   timeoutMs: 60_000,
 };
 
@@ -84,6 +103,17 @@ export interface ScenarioResult {
   /** Warnings and errors the workers logged while the scenario ran, by event (none is the normal case). */
   warnings?: Record<string, number>;
   details?: Record<string, unknown>;
+  /** Which round of `--runs` this was (1-based); rounds interleave the worker counts. */
+  run?: number;
+  /** How busy the machine was during the run. */
+  load?: RunLoad;
+  /** CPU milliseconds each process used while the scenario ran. */
+  cpuMs?: Record<string, number>;
+  /** With `--storage-latency`: requests through the latency proxy, peak and mean in flight. */
+  storage?: { latencyMs: number; requests: number; peakInFlight: number; meanInFlight: number };
+  /** In a summary over runs: how many runs, and each figure's min and max beside its median. */
+  runs?: number;
+  range?: Record<string, [number, number]>;
 }
 
 export interface Snapshot {

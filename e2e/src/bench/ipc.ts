@@ -1,5 +1,6 @@
 /** Messages between the bench driver and its worker processes (Node IPC channel of `fork`). */
 import type { RequestCounts } from "@taskhub/azure-storage";
+import type { TrackedRun } from "./app.js";
 
 export type ToWorker =
   | { type: "stats"; id: number }
@@ -17,6 +18,8 @@ export interface WorkerStats {
   owned: number[];
   activities: number;
   checkpoints: number;
+  /** Fan-out runs: what this worker's activities did for each (by run name). */
+  tracked: Record<string, TrackedRun>;
   /** Warnings and errors the worker and provider logged, by event name. */
   warnings: Record<string, number>;
 }

@@ -79,6 +79,8 @@ export class CpuMeter {
   private start: Record<string, number | undefined> = {};
   private machineStart: number | undefined;
   private t0 = 0;
+  /** CPU milliseconds each process used over the last interval (`begin()` to `end()`). */
+  lastCpuMs: Record<string, number> = {};
 
   constructor(private readonly pids: () => Record<string, number | undefined>) {}
 
@@ -92,11 +94,13 @@ export class CpuMeter {
   end(): Record<string, number> {
     const wall = (Date.now() - this.t0) / 1000;
     const out: Record<string, number> = {};
+    this.lastCpuMs = {};
     let ours = 0;
     for (const [k, pid] of Object.entries(this.pids())) {
       const a = this.start[k];
       const b = cpuSeconds(pid);
       if (a !== undefined && b !== undefined && wall > 0) {
+        this.lastCpuMs[k] = Math.round((b - a) * 1000);
         out[k] = Math.round(((b - a) / wall) * 100);
         ours += b - a;
       }

@@ -17,7 +17,7 @@ import {
   AzureStorageOrchestrationService,
   type AzureStorageOrchestrationServiceSettings,
 } from "@taskhub/azure-storage";
-import { registerBenchApp } from "./app.js";
+import { registerBenchApp, trackedRuns } from "./app.js";
 import type { FromWorker, ToWorker } from "./ipc.js";
 
 const env = (k: string): string => {
@@ -168,6 +168,7 @@ process.on("message", (m: ToWorker) => {
       owned: [...service.ownedPartitions()],
       activities: activityCount,
       checkpoints: checkpointCount,
+      tracked: structuredClone(trackedRuns),
       warnings: { ...warnings },
     });
   else if (m.type === "debug") send({ type: "debug", id: m.id, state: debugState() });

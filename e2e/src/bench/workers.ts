@@ -5,6 +5,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { RequestCounter, type RequestCounts } from "@taskhub/azure-storage";
+import type { TrackedRun } from "./app.js";
 import type { FromWorker, ToWorker, WorkerStats } from "./ipc.js";
 
 export interface Completion {
@@ -256,6 +257,8 @@ export function diffStats(
     lease: RequestCounts;
     activities: number;
     checkpoints: number;
+    /** Fan-out runs as of the later snapshot (each run has its own name, so no difference is needed). */
+    tracked: Record<string, TrackedRun>;
     warnings: Record<string, number>;
   }[];
 } {
@@ -270,6 +273,7 @@ export function diffStats(
         lease: RequestCounter.diff(b.lease, a.lease),
         activities: a.activities - b.activities,
         checkpoints: a.checkpoints - b.checkpoints,
+        tracked: a.tracked,
         warnings: diffRecord(b.warnings, a.warnings),
       };
     }),
