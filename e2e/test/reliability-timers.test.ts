@@ -170,7 +170,7 @@ describe("message time-to-live", () => {
     const ac = new AbortController();
     let wi: OrchestrationWorkItem | undefined;
     for (let i = 0; i < 20 && !wi; i++)
-      wi = await service.lockNextOrchestrationWorkItem({ signal: ac.signal });
+      wi = await service.lockNextOrchestrationWorkItem({ abortSignal: ac.signal });
     expect(wi?.instanceId).toBe(id);
     const oneActivity: Orchestrator = function* (ctx) {
       return (yield ctx.callActivity("A", 1)) as unknown;

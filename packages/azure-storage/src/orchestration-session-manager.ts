@@ -145,7 +145,7 @@ export class OrchestrationSessionManager extends HubPart {
 
   async lockNextOrchestrationWorkItem(options: LockOptions): Promise<OrchestrationWorkItem | undefined> {
     const deadline = Date.now() + 1000;
-    while (!options.signal.aborted && this.running) {
+    while (!options.abortSignal.aborted && this.running) {
       const ready = this.prepared.shift();
       if (ready) return ready;
       // Preparing a work item may read the history and the Instances row. Prepare as many instances at once
@@ -169,7 +169,7 @@ export class OrchestrationSessionManager extends HubPart {
       if (this.prepared.length > 0) continue;
       const left = deadline - Date.now();
       if (left <= 0) return undefined;
-      await this.waitForWork(options.signal, left);
+      await this.waitForWork(options.abortSignal, left);
     }
     return undefined;
   }

@@ -30,7 +30,7 @@ describe("seam calls on Azure Storage with an abortSignal", () => {
   });
 
   it("aborted renew, complete and abandon of orchestration and activity work items change nothing", async () => {
-    const wi = (await service.lockNextOrchestrationWorkItem({ signal: lockSignal.signal }))!;
+    const wi = (await service.lockNextOrchestrationWorkItem({ abortSignal: lockSignal.signal }))!;
     expect(wi.instanceId).toBe("seam");
     const events = [newEvent("OrchestratorStarted", { timestamp: new Date() }), wi.newMessages[0]!.event];
     const scheduled = newEvent("TaskScheduled", {
@@ -65,7 +65,7 @@ describe("seam calls on Azure Storage with an abortSignal", () => {
       "TaskScheduled",
     ]);
 
-    const activity = (await service.lockNextActivityWorkItem({ signal: lockSignal.signal }))!;
+    const activity = (await service.lockNextActivityWorkItem({ abortSignal: lockSignal.signal }))!;
     expect(activity.message.event.type).toBe("TaskScheduled");
     const response: TaskMessage = {
       event: newEvent("TaskCompleted", { timestamp: new Date(), taskScheduledId: 0, result: "2" }),
@@ -86,7 +86,7 @@ describe("seam calls on Azure Storage with an abortSignal", () => {
     // Not completed (no result sent), not given back: still this worker's to renew and complete.
     await service.renewActivityWorkItemLock(activity);
     await service.completeActivityWorkItem(activity, response);
-    const next = (await service.lockNextOrchestrationWorkItem({ signal: lockSignal.signal }))!;
+    const next = (await service.lockNextOrchestrationWorkItem({ abortSignal: lockSignal.signal }))!;
     expect(next.newMessages.map((m) => m.event.type)).toEqual(["TaskCompleted"]);
     await service.abandonOrchestrationWorkItem(next);
   });

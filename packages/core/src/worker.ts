@@ -129,7 +129,8 @@ export class TaskHubWorker implements TaskRegistrar {
     this.orchestrationDispatcher = new WorkItemDispatcher({
       name: "orchestrations",
       maxConcurrent: this.options.maxConcurrentOrchestrations ?? 100,
-      fetch: (signal, capacity) => this.service.lockNextOrchestrationWorkItem({ signal, capacity }),
+      fetch: (signal, capacity) =>
+        this.service.lockNextOrchestrationWorkItem({ abortSignal: signal, capacity }),
       process: (wi) => this.processOrchestration(wi),
       abandon: (wi) => this.service.abandonOrchestrationWorkItem(wi, { reason: "worker stopping" }),
       logger: this.logger,
@@ -137,7 +138,7 @@ export class TaskHubWorker implements TaskRegistrar {
     this.activityDispatcher = new WorkItemDispatcher({
       name: "activities",
       maxConcurrent: this.options.maxConcurrentActivities ?? 10 * availableParallelism(),
-      fetch: (signal, capacity) => this.service.lockNextActivityWorkItem({ signal, capacity }),
+      fetch: (signal, capacity) => this.service.lockNextActivityWorkItem({ abortSignal: signal, capacity }),
       process: (wi, signal) => this.processActivity(wi, signal),
       abandon: (wi) => this.service.abandonActivityWorkItem(wi, { reason: "worker stopping" }),
       logger: this.logger,

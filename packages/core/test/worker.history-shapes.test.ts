@@ -54,7 +54,7 @@ async function writeForeignHistory(
   events: (instance: OrchestrationInstance) => HistoryEvent[],
   pendingTimer: { id: number; fireAtMs: number },
 ): Promise<void> {
-  const wi = await service.lockNextOrchestrationWorkItem({ signal: new AbortController().signal });
+  const wi = await service.lockNextOrchestrationWorkItem({ abortSignal: new AbortController().signal });
   if (!wi) throw new Error("no start message to take");
   const start = wi.newMessages[0]!.event;
   if (start.type !== "ExecutionStarted") throw new Error(`expected ExecutionStarted, got ${start.type}`);

@@ -61,7 +61,7 @@ export class WorkItemQueue extends HubPart {
     const queue = this.clients.queue(this.names.workItemQueue);
     const deadline = Date.now() + 1000;
     this.local.noteCapacity(options.capacity);
-    while (!options.signal.aborted && this.running) {
+    while (!options.abortSignal.aborted && this.running) {
       const local = this.local.localActivities.shift();
       if (local) {
         const wi = this.activityWorkItem(local.message, local.sentAt);
@@ -84,7 +84,7 @@ export class WorkItemQueue extends HubPart {
           cap === undefined ? this.workItemPollAt : Math.min(this.workItemPollAt, this.lastPollAt + cap);
         const wait = Math.min(pollAt, deadline) - Date.now();
         if (wait > 0) {
-          await this.waitForActivity(options.signal, wait);
+          await this.waitForActivity(options.abortSignal, wait);
           continue;
         }
         if (Date.now() >= deadline) return undefined;
@@ -105,7 +105,7 @@ export class WorkItemQueue extends HubPart {
             // Not aborted mid-flight, for the same reason as control-queue receives.
           });
         } catch (err) {
-          if (options.signal.aborted) return undefined;
+          if (options.abortSignal.aborted) return undefined;
           throw err;
         }
         const got = res.receivedMessageItems.length;

@@ -99,7 +99,7 @@ describe("messages sent by an orchestration", () => {
       // One step by hand: with no activity dispatcher on this worker, the work item goes on the shared queue.
       await other.start();
       const wi = (await other.lockNextOrchestrationWorkItem({
-        signal: new AbortController().signal,
+        abortSignal: new AbortController().signal,
       })) as OrchestrationWorkItem;
       await other.completeOrchestrationWorkItem(
         wi,

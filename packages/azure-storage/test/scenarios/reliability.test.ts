@@ -122,7 +122,7 @@ describe("redelivery after a dead worker's checkpoint", () => {
     cleanups.push(() => a.stop());
     const ac = new AbortController();
     const step = async (): Promise<void> => {
-      const wi = (await a.lockNextOrchestrationWorkItem({ signal: ac.signal })) as OrchestrationWorkItem;
+      const wi = (await a.lockNextOrchestrationWorkItem({ abortSignal: ac.signal })) as OrchestrationWorkItem;
       await a.completeOrchestrationWorkItem(
         wi,
         executeOrchestrationWorkItem(wi, { ...opts, now: new Date() }),
@@ -261,7 +261,7 @@ describe("split brain", () => {
     });
     const { client, id } = await startWithOneSequence(a);
     const ac = new AbortController();
-    const wiA = (await a.lockNextOrchestrationWorkItem({ signal: ac.signal })) as OrchestrationWorkItem;
+    const wiA = (await a.lockNextOrchestrationWorkItem({ abortSignal: ac.signal })) as OrchestrationWorkItem;
     expect(wiA?.instanceId).toBe(id);
     await a.stop(); // A keeps its work item but stops polling, as after losing the partition.
     // Worker B sees the same messages (as after a lease move): make them visible again, lock them too.
@@ -275,7 +275,7 @@ describe("split brain", () => {
     }
     await b.start();
     cleanups.push(() => b.stop());
-    const wiB = (await b.lockNextOrchestrationWorkItem({ signal: ac.signal })) as OrchestrationWorkItem;
+    const wiB = (await b.lockNextOrchestrationWorkItem({ abortSignal: ac.signal })) as OrchestrationWorkItem;
     expect(wiB?.instanceId).toBe(id);
 
     const opts = { ...replayOptions(), newExecutionId: () => "x" };
@@ -303,11 +303,11 @@ describe("one step per instance at a time", () => {
     const signal = new AbortController().signal;
     const opts = replayOptions();
     // A first step, so that the instance has a history: later messages for it make work items of their own.
-    const wi0 = (await a.lockNextOrchestrationWorkItem({ signal })) as OrchestrationWorkItem;
+    const wi0 = (await a.lockNextOrchestrationWorkItem({ abortSignal: signal })) as OrchestrationWorkItem;
     expect(wi0?.instanceId).toBe(id);
     await a.completeOrchestrationWorkItem(wi0, executeOrchestrationWorkItem(wi0, opts));
     await client.raiseEvent(id, "e0", 0);
-    const wi1 = (await a.lockNextOrchestrationWorkItem({ signal })) as OrchestrationWorkItem;
+    const wi1 = (await a.lockNextOrchestrationWorkItem({ abortSignal: signal })) as OrchestrationWorkItem;
     expect(wi1?.instanceId).toBe(id);
     hooks.beforeHistoryWrite = async () => {
       throw new Error("injected failure of the history write");
@@ -320,19 +320,19 @@ describe("one step per instance at a time", () => {
     // A message for the instance arrives while the failed step's messages have not been given back yet.
     await client.raiseEvent(id, "e1", 1);
     await new Promise((r) => setTimeout(r, 500)); // polled into the buffer
-    expect(await a.lockNextOrchestrationWorkItem({ signal })).toBeUndefined();
+    expect(await a.lockNextOrchestrationWorkItem({ abortSignal: signal })).toBeUndefined();
 
     await a.abandonOrchestrationWorkItem(wi1, { delayMs: 0 });
-    const wi2 = (await a.lockNextOrchestrationWorkItem({ signal })) as OrchestrationWorkItem;
+    const wi2 = (await a.lockNextOrchestrationWorkItem({ abortSignal: signal })) as OrchestrationWorkItem;
     expect(wi2?.instanceId).toBe(id);
     // The first work item released again (as a failed complete followed by its abandon did before): the
     // instance stays with wi2, so a new message for it is not handed out as a second, concurrent step.
     await a.abandonOrchestrationWorkItem(wi1, { delayMs: 0 });
     await client.raiseEvent(id, "e2", 2);
     await new Promise((r) => setTimeout(r, 500));
-    expect(await a.lockNextOrchestrationWorkItem({ signal })).toBeUndefined();
+    expect(await a.lockNextOrchestrationWorkItem({ abortSignal: signal })).toBeUndefined();
     await a.completeOrchestrationWorkItem(wi2, executeOrchestrationWorkItem(wi2, opts));
-    const wi3 = (await a.lockNextOrchestrationWorkItem({ signal })) as OrchestrationWorkItem;
+    const wi3 = (await a.lockNextOrchestrationWorkItem({ abortSignal: signal })) as OrchestrationWorkItem;
     expect(wi3?.instanceId).toBe(id); // handed out once wi2 is done
   });
 });

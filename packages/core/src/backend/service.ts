@@ -67,8 +67,11 @@ export interface ActivityWorkItem {
 }
 
 export interface LockOptions {
-  /** Aborted when the worker stops; the call then resolves `undefined` promptly. */
-  signal: AbortSignal;
+  /**
+   * Aborted when the worker stops; the call then resolves `undefined` promptly (unlike the other methods'
+   * `abortSignal`, which makes them reject with an `AbortError`: a stopping worker is no error).
+   */
+  abortSignal: AbortSignal;
   /**
    * How many work items the caller could start now (its free concurrency slots, this one included). A
    * provider may receive up to that many in one storage request and hand out the rest on the next calls.

@@ -228,21 +228,14 @@ export class OrchestrationContextImpl implements OrchestrationContext {
   callActivity<T = any>(name: string, input?: unknown, options: ActivityOptions = {}): DurableTask<T> {
     requireName(name, "activity name");
     const serialized = serializePayload(input, `input of activity '${name}'`);
-    const schedule = (): CompletableTask<T> => {
-      const id = this.nextId();
-      this.addAction({
-        type: "ScheduleTask",
-        id,
-        name,
-        version: options.version,
-        input: serialized,
-        tags: options.tags,
-      });
-      const task = new CompletableTask<T>();
-      this.openTasks.set(id, { kind: "activity", name, task });
-      return task;
-    };
-    return options.retry ? this.withRetry(options.retry, schedule) : schedule();
+    return this.scheduleTask<T>("activity", name, options.retry, (id) => ({
+      type: "ScheduleTask",
+      id,
+      name,
+      version: options.version,
+      input: serialized,
+      tags: options.tags,
+    }));
   }
 
   callSubOrchestrator<T = any>(
@@ -254,23 +247,35 @@ export class OrchestrationContextImpl implements OrchestrationContext {
     if (options.instanceId !== undefined) requireName(options.instanceId, "sub-orchestration instance id");
     this.entities.validateSubOrchestration();
     const serialized = serializePayload(input, `input of sub-orchestration '${name}'`);
+    return this.scheduleTask<T>("subOrchestration", name, options.retry, (id) => ({
+      type: "CreateSubOrchestration",
+      id,
+      name,
+      instanceId: options.instanceId ?? `${this.executionId}:${id}`,
+      version: options.version,
+      input: serialized,
+      tags: options.tags,
+    }));
+  }
+
+  /**
+   * Schedules an activity or a sub-orchestration: the action under the next sequence number and its open task,
+   * once, or again on each retry of `retry` (a retry takes a new sequence number, as DTF's).
+   */
+  private scheduleTask<T>(
+    kind: "activity" | "subOrchestration",
+    name: string,
+    retry: RetryPolicy | undefined,
+    action: (id: number) => OrchestratorAction,
+  ): DurableTask<T> {
     const schedule = (): CompletableTask<T> => {
       const id = this.nextId();
-      const instanceId = options.instanceId ?? `${this.executionId}:${id}`;
-      this.addAction({
-        type: "CreateSubOrchestration",
-        id,
-        name,
-        instanceId,
-        version: options.version,
-        input: serialized,
-        tags: options.tags,
-      });
+      this.addAction(action(id));
       const task = new CompletableTask<T>();
-      this.openTasks.set(id, { kind: "subOrchestration", name, task });
+      this.openTasks.set(id, { kind, name, task });
       return task;
     };
-    return options.retry ? this.withRetry(options.retry, schedule) : schedule();
+    return retry ? this.withRetry(retry, schedule) : schedule();
   }
 
   /** DTF's retry loop around `schedule` (see `retryingTask`). */

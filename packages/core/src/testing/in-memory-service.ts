@@ -128,7 +128,7 @@ export class InMemoryOrchestrationService
   // ---- orchestration work items ------------------------------------------------------------------
 
   async lockNextOrchestrationWorkItem(options: LockOptions): Promise<OrchestrationWorkItem | undefined> {
-    return this.store.waitFor(options.signal, () => this.tryLockOrchestration());
+    return this.store.waitFor(options.abortSignal, () => this.tryLockOrchestration());
   }
 
   private policy(): DeliveryPolicy {
@@ -251,7 +251,7 @@ export class InMemoryOrchestrationService
 
   async lockNextActivityWorkItem(options: LockOptions): Promise<ActivityWorkItem | undefined> {
     const activities = this.store.activities;
-    return this.store.waitFor(options.signal, () => {
+    return this.store.waitFor(options.abortSignal, () => {
       const now = this.clock.now();
       for (const entry of [...activities]) {
         if (entry.locked || entry.visibleAt > now) continue;

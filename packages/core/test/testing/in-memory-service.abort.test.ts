@@ -8,7 +8,7 @@ describe("in-memory seam calls with an abortSignal", () => {
   it("aborted renew, complete and abandon of an orchestration work item change nothing", async () => {
     const service = new InMemoryOrchestrationService();
     await new TaskHubClient(service).scheduleNewOrchestration("O", 1, { instanceId: "o" });
-    const wi = (await service.lockNextOrchestrationWorkItem({ signal: new AbortController().signal }))!;
+    const wi = (await service.lockNextOrchestrationWorkItem({ abortSignal: new AbortController().signal }))!;
     const abortSignal = AbortSignal.abort();
     const start = wi.newMessages[0]!.event;
     const events = [newEvent("OrchestratorStarted", { timestamp: new Date() }), start];
@@ -40,7 +40,7 @@ describe("in-memory seam calls with an abortSignal", () => {
   it("aborted renew, complete and abandon of an activity work item change nothing", async () => {
     const service = new InMemoryOrchestrationService();
     await new TaskHubClient(service).scheduleNewOrchestration("O", 1, { instanceId: "a" });
-    const wi = (await service.lockNextOrchestrationWorkItem({ signal: new AbortController().signal }))!;
+    const wi = (await service.lockNextOrchestrationWorkItem({ abortSignal: new AbortController().signal }))!;
     const events = [newEvent("OrchestratorStarted", { timestamp: new Date() }), wi.newMessages[0]!.event];
     const scheduled = newEvent("TaskScheduled", {
       eventId: 0,
@@ -56,7 +56,7 @@ describe("in-memory seam calls with an abortSignal", () => {
       orchestratorMessages: [],
       timerMessages: [],
     });
-    const activity = (await service.lockNextActivityWorkItem({ signal: new AbortController().signal }))!;
+    const activity = (await service.lockNextActivityWorkItem({ abortSignal: new AbortController().signal }))!;
     const abortSignal = AbortSignal.abort();
     const response: TaskMessage = {
       event: newEvent("TaskCompleted", { timestamp: new Date(), taskScheduledId: 0, result: "2" }),
@@ -74,7 +74,9 @@ describe("in-memory seam calls with an abortSignal", () => {
     // Not completed (no result sent), not given back: still this worker's to renew and complete.
     await service.renewActivityWorkItemLock(activity);
     await service.completeActivityWorkItem(activity, response);
-    const next = (await service.lockNextOrchestrationWorkItem({ signal: new AbortController().signal }))!;
+    const next = (await service.lockNextOrchestrationWorkItem({
+      abortSignal: new AbortController().signal,
+    }))!;
     expect(next.newMessages.map((m) => m.event.type)).toEqual(["TaskCompleted"]);
   });
 });
