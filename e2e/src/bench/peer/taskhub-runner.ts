@@ -19,7 +19,7 @@ import {
   type OrchestrationWorkItem,
 } from "@taskhub/core";
 import { AzureStorageOrchestrationService, SETTING_DEFAULTS } from "@taskhub/azure-storage";
-import { NAMES, registerBenchApp } from "../app.js";
+import { NAMES, registerBenchApp, type FanOutInput } from "../app.js";
 import { parseRunnerArgs, runnerFigures, type RunnerResult } from "./runner-protocol.js";
 
 const now = (): number => performance.now();
@@ -122,7 +122,11 @@ async function run(
     case "sequential": {
       const id = scenario === "sequential" ? "seq" : "fan";
       const name = scenario === "sequential" ? NAMES.sequential : NAMES.fanOutFanIn;
-      await client.scheduleNewOrchestration(name, count, { instanceId: id });
+      // The bench app's fan-out takes its size with the run's name and each activity's work (none here: DT.AS's
+      // peer runs the same trivial activities); sequential takes the count alone.
+      const input =
+        scenario === "sequential" ? count : ({ run: id, count, waitMs: 0, cpuMs: 0 } satisfies FanOutInput);
+      await client.scheduleNewOrchestration(name, input, { instanceId: id });
       await withTimeout(service.whenCompleted([id]), timeoutMs, scenario);
       const done = service.completed.get(id)!;
       const pickup = service.started.get(id) ?? t0;
