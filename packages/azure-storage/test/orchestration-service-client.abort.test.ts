@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QueueServiceClient } from "@azure/storage-queue";
 import { TaskHubClient } from "@taskhub/core";
-import { abortAfterFirstStateRead, activeTimeouts, rejectionName } from "@taskhub/core/testing";
+import { abortAfterFirstStateRead, rejectionName, watchLongTimers } from "@taskhub/core/testing";
 import type { AzureStorageOrchestrationService } from "../src/index.js";
 import { connectionString, newService } from "./helpers.js";
 
@@ -65,13 +65,20 @@ describe("client verbs on Azure Storage with an abortSignal", () => {
       minPollIntervalMs: 3_600_000,
       maxPollIntervalMs: 3_600_000,
     });
-    const timersBefore = activeTimeouts();
+    const timers = watchLongTimers(3_600_000);
     const before = service.requestCounter.snapshot();
-    const err = await waiting
-      .waitForOrchestrationCompletion("page-0", { abortSignal: aborting.signal, timeoutMs: 7_200_000 })
-      .catch((e: unknown) => e);
+    let err: unknown;
+    try {
+      err = await waiting
+        .waitForOrchestrationCompletion("page-0", { abortSignal: aborting.signal, timeoutMs: 7_200_000 })
+        .catch((e: unknown) => e);
+    } finally {
+      timers.stop();
+    }
     expect(err).toMatchObject({ name: "AbortError", code: "Aborted" });
-    expect(activeTimeouts()).toBe(timersBefore);
+    // The wait paused with an hour-long timer, and the abort cleared it.
+    expect(timers.started()).toBeGreaterThan(0);
+    expect(timers.pending()).toBe(0);
     // One read (the Instances row), nothing written; the control queues hold the five start messages only.
     expect(service.requestCounter.diff(before).total).toBe(1);
     const queues = QueueServiceClient.fromConnectionString(connectionString());

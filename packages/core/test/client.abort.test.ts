@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { TaskHubClient } from "../src/index.js";
 import {
   abortAfterFirstStateRead,
-  activeTimeouts,
+  watchLongTimers,
   InMemoryOrchestrationService,
   rejectionName,
 } from "../src/testing/index.js";
@@ -21,13 +21,20 @@ describe("client verbs with an abortSignal", () => {
         maxPollIntervalMs: 3_600_000,
       });
       await new TaskHubClient(service).scheduleNewOrchestration("Never", 1, { instanceId: "waiting" });
-      const timersBefore = activeTimeouts();
-      const err = await client[verb]("waiting", {
-        abortSignal: aborting.signal,
-        timeoutMs: 7_200_000,
-      }).catch((e: unknown) => e);
+      const timers = watchLongTimers(3_600_000);
+      let err: unknown;
+      try {
+        err = await client[verb]("waiting", {
+          abortSignal: aborting.signal,
+          timeoutMs: 7_200_000,
+        }).catch((e: unknown) => e);
+      } finally {
+        timers.stop();
+      }
       expect(err).toMatchObject({ name: "AbortError", code: "Aborted" });
-      expect(activeTimeouts()).toBe(timersBefore);
+      // The wait paused with an hour-long timer, and the abort cleared it.
+      expect(timers.started()).toBeGreaterThan(0);
+      expect(timers.pending()).toBe(0);
       expect((await service.getOrchestrationState("waiting"))?.runtimeStatus).toBe("Pending");
     },
   );

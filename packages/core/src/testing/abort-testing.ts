@@ -43,7 +43,52 @@ export function rejectionName(p: Promise<unknown>): Promise<string> {
   );
 }
 
-/** Timers (setTimeout/setInterval) the process has running: a finished wait leaves none behind. */
-export function activeTimeouts(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+export interface LongTimerWatch {
+  /** Long timers started since the watch began. */
+  started(): number;
+  /** Long timers started since the watch began that have neither fired nor been cleared. */
+  pending(): number;
+  /** Puts the global setTimeout and clearTimeout back. */
+  stop(): void;
+}
+
+/**
+ * Watches the timers of at least `minMs` started through the global `setTimeout` from now on, so a test can
+ * check that an aborted wait (polls an hour apart) leaves its timer behind nowhere. Only long timers count:
+ * the process's other timers (storage clients, the test runner) come and go with the machine's pace, so a
+ * count of every active timer fails on a busy machine. Call `stop()` in a `finally`.
+ */
+export function watchLongTimers(minMs: number): LongTimerWatch {
+  const realSet = globalThis.setTimeout;
+  const realClear = globalThis.clearTimeout;
+  const pending = new Set<unknown>();
+  let started = 0;
+  const patchedSet = (fn: (...args: unknown[]) => void, ms?: number, ...args: unknown[]): NodeJS.Timeout => {
+    const t: NodeJS.Timeout = realSet(
+      (...a: unknown[]) => {
+        pending.delete(t);
+        fn(...a);
+      },
+      ms,
+      ...args,
+    );
+    if ((ms ?? 0) >= minMs) {
+      started++;
+      pending.add(t);
+    }
+    return t;
+  };
+  globalThis.setTimeout = patchedSet as unknown as typeof setTimeout;
+  globalThis.clearTimeout = ((t: Parameters<typeof clearTimeout>[0]) => {
+    pending.delete(t);
+    realClear(t);
+  }) as typeof clearTimeout;
+  return {
+    started: () => started,
+    pending: () => pending.size,
+    stop(): void {
+      globalThis.setTimeout = realSet;
+      globalThis.clearTimeout = realClear;
+    },
+  };
 }
