@@ -91,7 +91,9 @@ async function measureEvents(
   { service, client }: Hub,
   n: number,
 ): Promise<{ byOperation: Record<string, number>; total: number; output: unknown }> {
-  const watcher = new TaskHubClient(newService({ taskHubName: service.names.hub }), { minPollIntervalMs: 50 });
+  const watcher = new TaskHubClient(newService({ taskHubName: service.names.hub }), {
+    minPollIntervalMs: 50,
+  });
   const before = service.requestCounter.snapshot();
   const id = await client.scheduleNewOrchestration("Events", n);
   await watcher.waitForOrchestrationStart(id, { timeoutMs: 60_000 });

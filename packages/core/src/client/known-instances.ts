@@ -64,13 +64,11 @@ export class KnownInstances {
       const started: SharedRead = {
         controller,
         waiting: 0,
-        result: read(controller.signal).then(
-          (found) => {
-            if (found) this.remember(instanceId);
-            else this.forget(instanceId);
-            return found;
-          },
-        ),
+        result: read(controller.signal).then((found) => {
+          if (found) this.remember(instanceId);
+          else this.forget(instanceId);
+          return found;
+        }),
       };
       // Settled reads leave the map; an abandoned (aborted) one may reject with nobody listening.
       void started.result.then(

@@ -17,7 +17,9 @@ function manualReads(): {
       new Promise<boolean>((resolve, reject) => {
         signals.push(signal);
         answers.push(resolve);
-        signal.addEventListener("abort", () => reject(Object.assign(new Error("aborted"), { name: "AbortError" })));
+        signal.addEventListener("abort", () =>
+          reject(Object.assign(new Error("aborted"), { name: "AbortError" })),
+        );
       }),
     answer: (i, found) => answers[i]!(found),
   };
