@@ -35,6 +35,7 @@ import {
   type EntityMetadata,
 } from "./entities/entity-client.js";
 import { validateInstanceId } from "./client/instance-id.js";
+import { KnownInstances } from "./client/known-instances.js";
 import type {
   CleanEntityStorageOptions,
   GetEntityOptions,
@@ -70,6 +71,9 @@ const DEFAULT_DEDUPE: readonly OrchestrationRuntimeStatus[] = [
 ];
 
 export class TaskHubClient {
+  /** Instances this client knows to exist: `raiseEvent` reads an instance once, not before every event. */
+  private readonly known = new KnownInstances();
+
   constructor(
     readonly service: OrchestrationServiceClient,
     private readonly options: TaskHubClientOptions = {},
@@ -111,6 +115,7 @@ export class TaskHubClient {
       dedupeStatuses: options.dedupeStatuses ?? DEFAULT_DEDUPE,
       abortSignal: options.abortSignal,
     });
+    this.known.remember(instanceId);
     return instanceId;
   }
 
@@ -125,6 +130,8 @@ export class TaskHubClient {
     const record = await abortable(abortSignal, `reading '${instanceId}'`, () =>
       this.service.getOrchestrationState(instanceId, { fetchPayloads, abortSignal }),
     );
+    if (record) this.known.remember(instanceId);
+    else this.known.forget(instanceId);
     return record && toOrchestrationState(record, fetchPayloads);
   }
 
@@ -173,7 +180,11 @@ export class TaskHubClient {
     }
   }
 
-  /** Deliver an external event. Throws `InstanceNotFound` for an unknown instance. */
+  /**
+   * Deliver an external event. Throws `InstanceNotFound` for an unknown instance. The instance is read once per
+   * client (client/known-instances.ts), not before every event: an instance this client started, read or
+   * raised to before is not read again, and events raised at once to an unknown one share one read.
+   */
   async raiseEvent(
     instanceId: string,
     eventName: string,
@@ -182,7 +193,18 @@ export class TaskHubClient {
   ): Promise<void> {
     if (typeof eventName !== "string" || eventName.length === 0)
       throw new InvalidArgumentError("event name must be a non-empty string");
-    await this.requireInstance(instanceId, options);
+    validateInstanceId(instanceId);
+    const { abortSignal } = options;
+    const exists = await this.known.exists(
+      instanceId,
+      async (signal) =>
+        (await this.service.getOrchestrationState(instanceId, {
+          fetchPayloads: false,
+          abortSignal: signal,
+        })) !== undefined,
+      abortSignal,
+    );
+    if (!exists) throw new InstanceNotFoundError(instanceId);
     const input = serializePayload(data, `data of event '${eventName}'`);
     const event = newEvent("EventRaised", { timestamp: this.now(), name: eventName, input });
     await this.send(instanceId, event, options);
@@ -273,6 +295,7 @@ export class TaskHubClient {
     throwIfAborted(abortSignal, "purging");
     if (typeof target === "string") {
       validateInstanceId(target);
+      this.known.forget(target);
       return service.purgeInstance(target, { abortSignal });
     }
     const notFinished = (target.statuses ?? []).filter((s) => !isTerminalStatus(s));
@@ -280,6 +303,7 @@ export class TaskHubClient {
       throw new InvalidArgumentError(
         `only finished instances can be purged; statuses takes ${TERMINAL_STATUSES.join(", ")}, got ${notFinished.join(", ")}`,
       );
+    this.known.forgetAll();
     return service.purgeInstances(target, { abortSignal });
   }
 
@@ -365,7 +389,11 @@ export class TaskHubClient {
     const s = await abortable(abortSignal, `reading '${instanceId}'`, () =>
       this.service.getOrchestrationState(instanceId, { fetchPayloads, abortSignal }),
     );
-    if (!s) throw new InstanceNotFoundError(instanceId);
+    if (!s) {
+      this.known.forget(instanceId);
+      throw new InstanceNotFoundError(instanceId);
+    }
+    this.known.remember(instanceId);
     return s;
   }
 

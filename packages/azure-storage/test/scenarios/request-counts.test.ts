@@ -29,6 +29,11 @@ async function startHub(settings: Partial<AzureStorageOrchestrationServiceSettin
       out.push(yield ctx.callActivity("SayHello", c));
     return out;
   });
+  worker.addOrchestrator("Events", function* (ctx, count: number) {
+    let sum = 0;
+    for (let i = 0; i < count; i++) sum += (yield ctx.waitForExternalEvent("e")) as number;
+    return sum;
+  });
   await worker.start();
   return { service, worker, client: new TaskHubClient(service, { minPollIntervalMs: 50 }) };
 }
@@ -78,6 +83,26 @@ async function measure(
   return { perOrchestration, polls, protocol };
 }
 
+/**
+ * One "Events" instance consuming `n` events that the hub's client raises all at once once it runs (the
+ * bench's external-events scenario): every request of the hub's service from the start to the completion.
+ */
+async function measureEvents(
+  { service, client }: Hub,
+  n: number,
+): Promise<{ byOperation: Record<string, number>; total: number; output: unknown }> {
+  const watcher = new TaskHubClient(newService({ taskHubName: service.names.hub }), {
+    minPollIntervalMs: 50,
+  });
+  const before = service.requestCounter.snapshot();
+  const id = await client.scheduleNewOrchestration("Events", n);
+  await watcher.waitForOrchestrationStart(id, { timeoutMs: 60_000 });
+  await Promise.all(Array.from({ length: n }, (_, i) => client.raiseEvent(id, "e", i + 1)));
+  const done = await watcher.waitForOrchestrationCompletion(id, { timeoutMs: 120_000 });
+  const d = RequestCounter.diff(before, service.requestCounter.snapshot());
+  return { byOperation: d.byOperation, total: d.total, output: done.output };
+}
+
 // DTF's protocol (derivation in BENCHMARKS.md): client 3 (read row, send start, write row); worker 2 reads
 // (history, start dedupe); per checkpoint 1 history batch + 1 Instances merge; the start message deleted; per
 // activity its work item sent and deleted, its result sent and deleted. Each bound allows one more read of the
@@ -121,5 +146,18 @@ describe("storage requests per orchestration", () => {
     expect(m.protocol).toBeLessThanOrEqual(39);
     expect(m.perOrchestration["queue.PutMessage"]).toBeGreaterThanOrEqual(11); // as above: redeliveries under load
     expect(m.perOrchestration["queue.PutMessage"]).toBeLessThan(11.5);
+  });
+
+  it("external events: a client raising 40 events at once to an instance it started reads no Instances row for them", async () => {
+    const n = 40;
+    const m = await measureEvents(hub, n);
+    console.log(`external events (${n}), one orchestration: ${m.total} requests`, m.byOperation);
+    expect(m.output).toBe((n * (n + 1)) / 2);
+    // The start and each event: one message each (the steps send nothing).
+    expect(m.byOperation["queue.PutMessage"]).toBe(n + 1);
+    // Reads: the client's row read before the start, the worker's start dedupe (a few re-reads while the client
+    // has not written the row yet), the first step's history. DTF's client sends an event without a read; this
+    // one reads an instance it did not start once, not once per event (40 reads per orchestration before).
+    expect(m.byOperation["table.QueryEntities"] ?? 0).toBeLessThanOrEqual(8);
   });
 });
