@@ -41,26 +41,21 @@ export function matchesInstanceFilter(r: InstanceRecord, f: InstanceFilter): boo
   );
 }
 
-function checkRange(from: unknown, to: unknown, what: string): void {
-  for (const [d, name] of [
-    [from, `${what}From`],
-    [to, `${what}To`],
-  ] as const)
-    if (d !== undefined && !(d instanceof Date && !Number.isNaN(d.getTime())))
-      throw new InvalidArgumentError(`${name} must be a valid Date, got ${String(d)}`);
-  if (from instanceof Date && to instanceof Date && from.getTime() > to.getTime())
-    throw new InvalidArgumentError(
-      `${what}From (${from.toISOString()}) is after ${what}To (${to.toISOString()}): no instance can match`,
-    );
+function checkDate(d: unknown, name: string): void {
+  if (d !== undefined && !(d instanceof Date && !Number.isNaN(d.getTime())))
+    throw new InvalidArgumentError(`${name} must be a valid Date, got ${String(d)}`);
 }
 
 /**
- * Throws `InvalidArgument` for a filter that is malformed: a time that is not a valid Date or a range that ends
- * before it starts, an unknown status, a name or prefix that is not a string, an empty `customStatusContains`.
+ * Throws `InvalidArgument` for a filter that is malformed: a time that is not a valid Date, an unknown status, a
+ * name or prefix that is not a string, an empty `customStatusContains`. A range that ends before it starts is
+ * not malformed: it matches nothing, as in Durable Functions and DT.AS.
  */
 export function validateInstanceFilter(f: InstanceFilter): void {
-  checkRange(f.createdFrom, f.createdTo, "created");
-  checkRange(f.lastUpdatedFrom, f.lastUpdatedTo, "lastUpdated");
+  checkDate(f.createdFrom, "createdFrom");
+  checkDate(f.createdTo, "createdTo");
+  checkDate(f.lastUpdatedFrom, "lastUpdatedFrom");
+  checkDate(f.lastUpdatedTo, "lastUpdatedTo");
   if (f.statuses !== undefined) {
     if (!Array.isArray(f.statuses)) throw new InvalidArgumentError("statuses must be an array of statuses");
     const unknown = f.statuses.filter((s) => !RUNTIME_STATUSES.includes(s));

@@ -102,6 +102,9 @@ describe("GET /instances filters", () => {
       (await listAll(`lastUpdatedTimeTo=${mark.toISOString()}&runtimeStatus=running,completed`)).ids,
     ).toEqual(["hq-done", "hq-other", "hq-wait-1", "hq-wait-2"]);
     expect((await listAll(`createdTimeFrom=${mark.toISOString()}`)).ids).toEqual([]);
+    // A reversed range matches nothing, as in Durable Functions.
+    expect((await listAll("createdTimeFrom=2024-02-01&createdTimeTo=2024-01-01")).ids).toEqual([]);
+    expect((await get("/instanceCounts?lastUpdatedTimeFrom=2024-02-01&lastUpdatedTimeTo=2024-01-01")).body.total).toBe(0);
     // Empty parameters are no filter.
     expect((await listAll("name=&customStatusContains=&lastUpdatedTimeFrom=")).ids).toHaveLength(5);
   });
@@ -137,17 +140,12 @@ describe("GET /instances filters", () => {
     expect((await get("/instanceCounts?runtimeStatus=Failed")).body.total).toBe(0);
   });
 
-  it("answers 400 naming the bad value: unknown status, bad time, reversed range, top out of range", async () => {
+  it("answers 400 naming the bad value: unknown status, bad time, top out of range", async () => {
     const cases: [string, RegExp][] = [
       ["/instances?runtimeStatus=Runing", /unknown runtimeStatus 'Runing'/],
       ["/instanceCounts?runtimeStatus=Running,Nope", /unknown runtimeStatus 'Nope'/],
       ["/instances?createdTimeFrom=yesterday", /'createdTimeFrom' is not a valid date/],
       ["/instanceCounts?lastUpdatedTimeTo=later", /'lastUpdatedTimeTo' is not a valid date/],
-      [
-        "/instances?lastUpdatedTimeFrom=2024-02-01T00:00:00Z&lastUpdatedTimeTo=2024-01-01T00:00:00Z",
-        /lastUpdatedFrom .* is after lastUpdatedTo/,
-      ],
-      ["/instanceCounts?createdTimeFrom=2024-02-01&createdTimeTo=2024-01-01", /createdFrom .* is after createdTo/],
       ["/instances?top=0", /'top' must be an integer from 1 to 1000/],
       ["/instances?top=-3", /'top' must be an integer from 1 to 1000/],
       ["/instances?top=1001", /'top' must be an integer from 1 to 1000/],
