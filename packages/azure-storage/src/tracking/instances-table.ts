@@ -14,8 +14,8 @@
 import type { TableClient } from "@azure/data-tables";
 import {
   countInstance,
-  customStatusMatches,
   emptyInstanceCounts,
+  matchesInstanceFilter,
   maxPageSizeOf,
   type InstanceCounts,
   type InstanceFilter,
@@ -277,10 +277,11 @@ export class InstancesTable {
 
   /**
    * One page of at most `maxPageSize` rows matching the query (the table service's `$top`); the token is
-   * opaque to callers (`InvalidArgument` if no listing returned it). The table filters every condition but
-   * `customStatusContains`; with that one, rows are read 1,000 at a time (at most `maxRowsScannedPerPage` per
-   * page) and filtered here as they arrive: a page then ends when it is full (inside a table page: the token
-   * names its last row), when the rows end, or after that many rows, possibly with fewer items, even none.
+   * opaque to callers (`InvalidArgument` if no listing returned it). The table filters what it can
+   * (`splitInstanceFilter`); when conditions are left for the rows (`customStatusContains`, or conditions
+   * past the table's 15 comparisons), rows are read 1,000 at a time (at most `maxRowsScannedPerPage` per page)
+   * and filtered here as they arrive: a page then ends when it is full (inside a table page: the token names
+   * its last row), when the rows end, or after that many rows, possibly with fewer items, even none.
    */
   async query(
     q: InstanceQuery,
@@ -291,14 +292,14 @@ export class InstancesTable {
     const position = continuationToken ? parseInstanceListingToken(continuationToken) : undefined;
     const after = position && "afterPartitionKey" in position ? position.afterPartitionKey : undefined;
     let tableToken = position && "tableToken" in position ? position.tableToken : undefined;
-    const filter = instanceFilter(q, after);
-    const select: string[] | undefined = q.fetchPayloads === false ? [...HEADER_COLUMNS] : undefined;
-    const needle = q.customStatusContains;
-    if (needle === undefined) {
+    const { table, rows: local } = splitInstanceFilter(q, after !== undefined);
+    const filter = instanceFilter(table, after);
+    const select: string[] | undefined =
+      q.fetchPayloads === false ? [...HEADER_COLUMNS, ...(local ? columnsFor(local) : [])] : undefined;
+    if (!local) {
       const page = await this.readPage(filter, select, pageSize, tableToken, options);
       return { items: page.rows.map(toInstanceRow), continuationToken: page.continuationToken };
     }
-    if (select) select.push("CustomStatus");
     const batch = Math.min(1000, this.maxRowsScannedPerPage);
     const items: InstanceRow[] = [];
     let scanned = 0;
@@ -306,7 +307,7 @@ export class InstancesTable {
       const page = await this.readPage(filter, select, batch, tableToken, options);
       for (let i = 0; i < page.rows.length; i++) {
         const row = page.rows[i]!;
-        if (!customStatusMatches(str(row.CustomStatus), needle)) continue;
+        if (!matchesInstanceFilter(rowToRecord(row), local)) continue;
         items.push(toInstanceRow(row));
         if (items.length < pageSize) continue;
         // Full inside the table's page: the next page starts after this row; else where the table's would.
@@ -323,19 +324,19 @@ export class InstancesTable {
   }
 
   /**
-   * How many rows match the filter, per runtime status. Reads only `RuntimeStatus` (and `CustomStatus` when the
-   * filter has `customStatusContains`), 1,000 rows a request.
+   * How many rows match the filter, per runtime status. Reads only `RuntimeStatus`, and the columns of the
+   * conditions left for the rows (`CustomStatus` for `customStatusContains`), 1,000 rows a request.
    */
   async countByStatus(f: InstanceFilter, options: OperationOptions = {}): Promise<InstanceCounts> {
-    const filter = instanceFilter(f);
-    const needle = f.customStatusContains;
-    const select = needle === undefined ? ["RuntimeStatus"] : ["RuntimeStatus", "CustomStatus"];
+    const { table, rows: local } = splitInstanceFilter(f, false);
+    const filter = instanceFilter(table);
+    const select = ["RuntimeStatus", ...(local ? columnsFor(local) : [])];
     const counts = emptyInstanceCounts();
     let token: string | undefined;
     do {
       const page = await this.readPage(filter, select, 1000, token, options);
       for (const row of page.rows)
-        if (needle === undefined || customStatusMatches(str(row.CustomStatus), needle))
+        if (!local || matchesInstanceFilter(rowToRecord(row), local))
           countInstance(counts, str(row.RuntimeStatus) ?? "Pending");
       token = page.continuationToken;
     } while (token);
@@ -380,6 +381,67 @@ const HEADER_COLUMNS = [
   "TaskHubName",
 ] as const;
 
+/** The columns a row needs for `matchesInstanceFilter` to judge the conditions of `f` left for the rows. */
+function columnsFor(f: InstanceFilter): string[] {
+  const cols: string[] = [];
+  if (f.names) cols.push("Name");
+  if (f.statuses) cols.push("RuntimeStatus");
+  if (f.lastUpdatedFrom || f.lastUpdatedTo) cols.push("LastUpdatedTime", "CreatedTime");
+  if (f.customStatusContains !== undefined) cols.push("CustomStatus");
+  return cols;
+}
+
+/** The table service takes at most 15 comparisons in one filter. */
+export const MAX_FILTER_COMPARISONS = 15;
+
+/** How many comparisons `instanceFilter(f)` makes (with `resumes`: and one for where it resumes). */
+function comparisons(f: InstanceFilter, resumes: boolean): number {
+  const count = (d: Date | undefined): number => (d ? 1 : 0);
+  return (
+    1 +
+    count(f.createdFrom) +
+    count(f.createdTo) +
+    count(f.lastUpdatedFrom) +
+    count(f.lastUpdatedTo) +
+    (f.statuses?.length ?? 0) +
+    (f.names?.length ?? 0) +
+    (f.instanceIdPrefix ? 2 : 0) +
+    (f.excludeEntities ? 2 : 0) +
+    (resumes ? 1 : 0)
+  );
+}
+
+/**
+ * The conditions the Instances table's query takes, and those left for the rows (`undefined` when none): the
+ * table has no substring operator (`customStatusContains`), and takes at most 15 comparisons, so names, then
+ * statuses, then the last-updated range move to the rows while the filter would have more.
+ */
+export function splitInstanceFilter(
+  f: InstanceFilter,
+  resumes: boolean,
+): { table: InstanceFilter; rows: InstanceFilter | undefined } {
+  const table: InstanceFilter = { ...f, customStatusContains: undefined };
+  const rows: InstanceFilter = {};
+  if (f.customStatusContains !== undefined) rows.customStatusContains = f.customStatusContains;
+  const moves: ((t: InstanceFilter, r: InstanceFilter) => void)[] = [
+    (t, r) => {
+      r.names = t.names;
+      t.names = undefined;
+    },
+    (t, r) => {
+      r.statuses = t.statuses;
+      t.statuses = undefined;
+    },
+    (t, r) => {
+      r.lastUpdatedFrom = t.lastUpdatedFrom;
+      r.lastUpdatedTo = t.lastUpdatedTo;
+      t.lastUpdatedFrom = t.lastUpdatedTo = undefined;
+    },
+  ];
+  for (const move of moves) if (comparisons(table, resumes) > MAX_FILTER_COMPARISONS) move(table, rows);
+  return { table, rows: Object.values(rows).some((v) => v !== undefined) ? rows : undefined };
+}
+
 const odataDate = (d: Date): string => `datetime'${d.toISOString()}'`;
 const anyOf = (column: string, values: readonly string[]): string =>
   values.map((v) => `${column} eq ${odataString(v)}`).join(" or ");
@@ -387,7 +449,8 @@ const anyOf = (column: string, values: readonly string[]): string =>
 /**
  * OData filter for instance listings, counts and purges, as DT.AS builds it (docs/storage-layout.md#queries),
  * with taskhub's conditions (names, last-updated range) and `afterPartitionKey`, where a listing resumes.
- * `customStatusContains` is not in it: the table has no substring operator.
+ * `customStatusContains` is not in it: the table has no substring operator (`splitInstanceFilter` decides
+ * what is given to it).
  */
 export function instanceFilter(q: InstanceFilter & PurgeFilter, afterPartitionKey?: string): string {
   const parts: string[] = ["RowKey eq ''"];

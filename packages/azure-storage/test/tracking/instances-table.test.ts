@@ -1,9 +1,13 @@
 // Instance listings and counts on a real Azurite: what goes to the table's filter, how a listing that filters
 // rows itself (customStatusContains) cuts its pages and resumes, and which tokens it takes.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { InstanceRecord } from "@taskhub/core";
+import { RUNTIME_STATUSES, type InstanceRecord } from "@taskhub/core";
 import { createStorageClients } from "../../src/index.js";
-import { instanceFilter, InstancesTable } from "../../src/tracking/instances-table.js";
+import {
+  instanceFilter,
+  InstancesTable,
+  splitInstanceFilter,
+} from "../../src/tracking/instances-table.js";
 import { connectionString, uniqueHubName } from "../helpers.js";
 
 const clients = createStorageClients({ connectionString: connectionString() });
@@ -118,5 +122,52 @@ describe("instanceFilter", () => {
         "(PartitionKey ge 'ord' and PartitionKey lt 'ore') and (PartitionKey lt '@' or PartitionKey ge 'A') and " +
         "(PartitionKey gt 'ord-7')",
     );
+  });
+});
+
+describe("splitInstanceFilter", () => {
+  it("leaves for the rows the custom status, and past the table's 15 comparisons names, then statuses", () => {
+    expect(splitInstanceFilter({ statuses: ["Running"], names: ["A"] }, false)).toEqual({
+      table: { statuses: ["Running"], names: ["A"] },
+      rows: undefined,
+    });
+    expect(splitInstanceFilter({ names: ["A"], customStatusContains: "x" }, false)).toEqual({
+      table: { names: ["A"] },
+      rows: { customStatusContains: "x" },
+    });
+    const names = ["A", "B", "C"];
+    // 1 (RowKey) + 8 + 3 + 2 (prefix) + 2 (entities) = 16: the names go.
+    expect(
+      splitInstanceFilter({ statuses: RUNTIME_STATUSES, names, instanceIdPrefix: "p", excludeEntities: true }, false),
+    ).toEqual({
+      table: { statuses: RUNTIME_STATUSES, instanceIdPrefix: "p", excludeEntities: true },
+      rows: { names },
+    });
+    const wide = {
+      statuses: RUNTIME_STATUSES,
+      names,
+      createdFrom: new Date(1),
+      createdTo: new Date(2),
+      lastUpdatedFrom: new Date(1),
+      lastUpdatedTo: new Date(2),
+      instanceIdPrefix: "p",
+      excludeEntities: true,
+    };
+    // 21 with where it resumes: the names and the statuses go (10 left).
+    expect(splitInstanceFilter(wide, true).rows).toEqual({ names, statuses: RUNTIME_STATUSES });
+  });
+
+  it("a filter past 15 comparisons still answers what it means, in listings and counts", async () => {
+    const wide = new InstancesTable(table, hub);
+    const others = Array.from({ length: 14 }, (_, i) => `Other${i}`);
+    const page = await wide.query({ statuses: RUNTIME_STATUSES, names: [...others, "N"], maxPageSize: 100 });
+    expect(page.items.map((r) => r.record.instanceId)).toEqual(ROWS.map(([id]) => id));
+    for (const fetchPayloads of [true, false]) {
+      const none = await wide.query({ statuses: RUNTIME_STATUSES, names: others, fetchPayloads });
+      expect(none.items).toEqual([]);
+    }
+    const counts = await wide.countByStatus({ statuses: ["Running", "Completed"], names: [...others, "N"] });
+    expect(counts.byStatus).toMatchObject({ Running: 6, Completed: 1 });
+    expect((await wide.countByStatus({ statuses: ["Running"], names: [...others, "N"] })).total).toBe(6);
   });
 });
