@@ -31,18 +31,24 @@ describe("countInstancesByStatus", () => {
     const counting = new TaskHubClient(service);
     const listing = new TaskHubClient(listingOnly(service));
     try {
-      for (let i = 0; i < 1203; i++) await counting.scheduleNewOrchestration("Done", null, { instanceId: `d${i}` });
+      for (let i = 0; i < 1203; i++)
+        await counting.scheduleNewOrchestration("Done", null, { instanceId: `d${i}` });
       await counting.scheduleNewOrchestration("Waits", null, { instanceId: "w" });
       await counting.signalEntity("@counter@x", "set");
       for (const id of ["d1202", "w"]) await counting.waitForOrchestrationStart(id);
       await counting.waitForOrchestrationCompletion("d1202");
       while ((await counting.getOrchestrationState("w"))?.customStatus === undefined)
         await new Promise((r) => setTimeout(r, 10));
-      while ((await counting.getEntity("@counter@x")) === undefined) await new Promise((r) => setTimeout(r, 10));
+      while ((await counting.getEntity("@counter@x")) === undefined)
+        await new Promise((r) => setTimeout(r, 10));
       while ((await counting.countInstancesByStatus({ statuses: ["Completed"] })).total < 1203)
         await new Promise((r) => setTimeout(r, 10));
 
-      for (const filter of [{}, { customStatusContains: "APPROVAL" }, { names: ["Done"], instanceIdPrefix: "d12" }]) {
+      for (const filter of [
+        {},
+        { customStatusContains: "APPROVAL" },
+        { names: ["Done"], instanceIdPrefix: "d12" },
+      ]) {
         const own = await counting.countInstancesByStatus(filter);
         expect(await listing.countInstancesByStatus(filter), JSON.stringify(filter)).toEqual(own);
       }

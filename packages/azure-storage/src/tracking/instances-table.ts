@@ -314,12 +314,15 @@ export class InstancesTable {
         const inside = i < page.rows.length - 1;
         return {
           items,
-          continuationToken: inside ? afterPartitionKeyToken(String(row.partitionKey)) : page.continuationToken,
+          continuationToken: inside
+            ? afterPartitionKeyToken(String(row.partitionKey))
+            : page.continuationToken,
         };
       }
       scanned += page.rows.length;
       tableToken = page.continuationToken;
-      if (!tableToken || scanned >= this.maxRowsScannedPerPage) return { items, continuationToken: tableToken };
+      if (!tableToken || scanned >= this.maxRowsScannedPerPage)
+        return { items, continuationToken: tableToken };
     }
   }
 

@@ -3,11 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RUNTIME_STATUSES, type InstanceRecord } from "@taskhub/core";
 import { createStorageClients } from "../../src/index.js";
-import {
-  instanceFilter,
-  InstancesTable,
-  splitInstanceFilter,
-} from "../../src/tracking/instances-table.js";
+import { instanceFilter, InstancesTable, splitInstanceFilter } from "../../src/tracking/instances-table.js";
 import { connectionString, uniqueHubName } from "../helpers.js";
 
 const clients = createStorageClients({ connectionString: connectionString() });
@@ -138,7 +134,10 @@ describe("splitInstanceFilter", () => {
     const names = ["A", "B", "C"];
     // 1 (RowKey) + 8 + 3 + 2 (prefix) + 2 (entities) = 16: the names go.
     expect(
-      splitInstanceFilter({ statuses: RUNTIME_STATUSES, names, instanceIdPrefix: "p", excludeEntities: true }, false),
+      splitInstanceFilter(
+        { statuses: RUNTIME_STATUSES, names, instanceIdPrefix: "p", excludeEntities: true },
+        false,
+      ),
     ).toEqual({
       table: { statuses: RUNTIME_STATUSES, instanceIdPrefix: "p", excludeEntities: true },
       rows: { names },

@@ -3,7 +3,9 @@
  * A backend may filter some conditions itself and cut pages short, so the cases compare what a whole listing
  * yields, and that no page is over its size.
  */
+import type { Page } from "../backend/service.js";
 import type { TaskHubClient } from "../client.js";
+import type { OrchestrationState } from "../state/orchestration-state.js";
 import type { Harness, Suite } from "./conformance-harness.js";
 
 /** `start`: before every seeded instance was created; `mark`: see `seed`. */
@@ -35,7 +37,11 @@ export function queryConformance(suite: Suite): void {
         { status: "Awaiting Approval", wait: true },
         { instanceId: id },
       );
-    await client.scheduleNewOrchestration("Labelled", { status: { stage: "approved" } }, { instanceId: "q-b-2" });
+    await client.scheduleNewOrchestration(
+      "Labelled",
+      { status: { stage: "approved" } },
+      { instanceId: "q-b-2" },
+    );
     await client.scheduleNewOrchestration("Labelled", {}, { instanceId: "q-c-0" });
     await client.scheduleNewOrchestration("WaitEvent", "never", { instanceId: "other-0" });
     for (const id of ["q-a-0", "q-a-1", "q-a-2", "q-b-2", "q-c-0"]) await wait(id);
@@ -50,7 +56,10 @@ export function queryConformance(suite: Suite): void {
     return { mark, start };
   }
 
-  async function ids(client: TaskHubClient, query: Parameters<TaskHubClient["listInstances"]>[0]): Promise<string[]> {
+  async function ids(
+    client: TaskHubClient,
+    query: Parameters<TaskHubClient["listInstances"]>[0],
+  ): Promise<string[]> {
     const out: string[] = [];
     for await (const s of client.listInstances(query)) out.push(s.instanceId);
     return out.sort();
@@ -75,19 +84,30 @@ export function queryConformance(suite: Suite): void {
           const q = { instanceIdPrefix: "q-" };
           expect(await ids(client, q)).toEqual(ALL);
           expect(await ids(client, {})).toEqual([...ALL, "other-0"].sort());
-          expect(await ids(client, { ...q, names: ["Labelled"] })).toEqual(["q-b-0", "q-b-1", "q-b-2", "q-c-0"]);
+          expect(await ids(client, { ...q, names: ["Labelled"] })).toEqual([
+            "q-b-0",
+            "q-b-1",
+            "q-b-2",
+            "q-c-0",
+          ]);
           expect(await ids(client, { names: ["Sequence", "WaitEvent"] })).toEqual(
             ["q-a-0", "q-a-1", "q-a-2", "q-d-0", "other-0"].sort(),
           );
-          expect(await ids(client, { names: ["labelled"] }), "names match exactly, case included").toEqual([]);
+          expect(await ids(client, { names: ["labelled"] }), "names match exactly, case included").toEqual(
+            [],
+          );
           expect(await ids(client, { statuses: ["Running"] })).toEqual(["other-0", "q-b-1"]);
           expect(await ids(client, { ...q, statuses: ["Running", "Failed"] })).toEqual(["q-b-1"]);
           expect(await ids(client, { customStatusContains: "approv" })).toEqual(["q-b-0", "q-b-1", "q-b-2"]);
-          expect(await ids(client, { customStatusContains: "AWAITING APPROVAL" })).toEqual(["q-b-0", "q-b-1"]);
+          expect(await ids(client, { customStatusContains: "AWAITING APPROVAL" })).toEqual([
+            "q-b-0",
+            "q-b-1",
+          ]);
           expect(await ids(client, { customStatusContains: '"stage":"approved"' })).toEqual(["q-b-2"]);
-          expect(await ids(client, { customStatusContains: "null" }), "no custom status never matches").toEqual(
-            [],
-          );
+          expect(
+            await ids(client, { customStatusContains: "null" }),
+            "no custom status never matches",
+          ).toEqual([]);
           expect(
             await ids(client, {
               names: ["Labelled"],
@@ -102,7 +122,10 @@ export function queryConformance(suite: Suite): void {
             ALL.filter((x) => x !== "q-d-0"),
           );
           expect(await ids(client, { ...q, lastUpdatedFrom: mark })).toEqual(["q-b-0", "q-d-0"]);
-          expect(await ids(client, { lastUpdatedTo: mark, statuses: ["Running"] })).toEqual(["other-0", "q-b-1"]);
+          expect(await ids(client, { lastUpdatedTo: mark, statuses: ["Running"] })).toEqual([
+            "other-0",
+            "q-b-1",
+          ]);
           expect(
             await ids(client, { lastUpdatedFrom: mark, createdTo: mark, customStatusContains: "approval" }),
           ).toEqual(["q-b-0"]);
@@ -159,7 +182,7 @@ export function queryConformance(suite: Suite): void {
           }
           // A token continues the same filter: the pages after the first have the rest.
           const list = client.listInstances({ instanceIdPrefix: "q-", names: ["Labelled"], maxPageSize: 3 });
-          const first = (await list.byPage().next()).value!;
+          const first = (await list.byPage().next()).value as Page<OrchestrationState>;
           expect(first.items).toHaveLength(3);
           const rest: string[] = [];
           for await (const page of list.byPage({ continuationToken: first.continuationToken }))
@@ -188,7 +211,10 @@ export function queryConformance(suite: Suite): void {
         ];
         for (const filter of bad) {
           const what = JSON.stringify(filter);
-          expect(invalidArgument(() => client.listInstances(filter as never)), what).toBe("InvalidArgument");
+          expect(
+            invalidArgument(() => client.listInstances(filter as never)),
+            what,
+          ).toBe("InvalidArgument");
           await expect(client.countInstancesByStatus(filter as never), what).rejects.toMatchObject({
             code: "InvalidArgument",
           });

@@ -60,12 +60,21 @@ describe("validateInstanceFilter", () => {
     expect(parseRuntimeStatus(" running ")).toBe("Running");
     expect(parseRuntimeStatus("continuedasnew")).toBe("ContinuedAsNew");
     expect(parseRuntimeStatus("Done")).toBeUndefined();
-    expect(() => validateInstanceFilter({ statuses: ["Done" as never] })).toThrow(/unknown runtime status "Done"/);
-    expect(() => validateInstanceFilter({ createdTo: new Date("x") })).toThrow(/createdTo must be a valid Date/);
+    expect(() => validateInstanceFilter({ statuses: ["Done" as never] })).toThrow(
+      /unknown runtime status "Done"/,
+    );
+    expect(() => validateInstanceFilter({ createdTo: new Date("x") })).toThrow(
+      /createdTo must be a valid Date/,
+    );
     expect(() => validateInstanceFilter({ names: [""] })).toThrow(/names must be/);
     expect(() => validateInstanceFilter({ customStatusContains: "" })).toThrow(/non-empty/);
     expect(() =>
-      validateInstanceFilter({ createdFrom: new Date(1), createdTo: new Date(1), names: ["a"], statuses: [] }),
+      validateInstanceFilter({
+        createdFrom: new Date(1),
+        createdTo: new Date(1),
+        names: ["a"],
+        statuses: [],
+      }),
     ).not.toThrow();
     // A reversed range is no mistake of form: it matches nothing (as in Durable Functions).
     const reversed = { lastUpdatedFrom: new Date(2), lastUpdatedTo: new Date(1) };

@@ -5,7 +5,11 @@ import { TaskHubError, type OrchestrationRuntimeStatus, type OrchestrationState 
 import { condenseHistory, toStatusObject } from "@taskhub/core/management";
 import { pageAt } from "../http/continuation-token.js";
 import { connect } from "./connect.js";
-import { instanceFilterOf, withInstanceFilterOptions, type InstanceFilterOptions } from "./instance-filter-options.js";
+import {
+  instanceFilterOf,
+  withInstanceFilterOptions,
+  type InstanceFilterOptions,
+} from "./instance-filter-options.js";
 import { print, printFields, progress, table } from "./output.js";
 import { parseInput, UsageError, verb, withCommon, type Common } from "./verb.js";
 

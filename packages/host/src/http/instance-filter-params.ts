@@ -25,8 +25,7 @@ export function statusesParam(url: URL): InstanceFilter["statuses"] {
   if (raw.length === 0) return undefined;
   return raw.map((v) => {
     const s = parseRuntimeStatus(v);
-    if (!s)
-      throw new HttpError(400, `unknown runtimeStatus '${v}' (one of ${RUNTIME_STATUSES.join(", ")})`);
+    if (!s) throw new HttpError(400, `unknown runtimeStatus '${v}' (one of ${RUNTIME_STATUSES.join(", ")})`);
     return s;
   });
 }

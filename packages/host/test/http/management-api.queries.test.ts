@@ -32,7 +32,8 @@ beforeAll(async () => {
   const client = new TaskHubClient(service, { maxPollIntervalMs: 200 });
   const start = (name: string, id: string, input: object): Promise<string> =>
     client.scheduleNewOrchestration(name, input, { instanceId: id });
-  for (let i = 0; i < 3; i++) await start("Labelled", `hq-wait-${i}`, { status: `Awaiting review ${i}`, wait: true });
+  for (let i = 0; i < 3; i++)
+    await start("Labelled", `hq-wait-${i}`, { status: `Awaiting review ${i}`, wait: true });
   await start("Labelled", "hq-done", { status: { review: "passed" } });
   await start("Other, with a comma", "hq-other", {});
   await client.signalEntity({ name: "Counter", key: "k" }, "add");
@@ -64,7 +65,10 @@ afterAll(async () => {
 
 const base = (): string => `${server.url}/runtime/webhooks/durabletask`;
 
-async function get(path: string, token?: string): Promise<{ status: number; body: any; token: string | null }> {
+async function get(
+  path: string,
+  token?: string,
+): Promise<{ status: number; body: any; token: string | null }> {
   const res = await fetch(`${base()}${path}`, token ? { headers: { "x-ms-continuation-token": token } } : {});
   return { status: res.status, body: await res.json(), token: res.headers.get("x-ms-continuation-token") };
 }
@@ -104,7 +108,9 @@ describe("GET /instances filters", () => {
     expect((await listAll(`createdTimeFrom=${mark.toISOString()}`)).ids).toEqual([]);
     // A reversed range matches nothing, as in Durable Functions.
     expect((await listAll("createdTimeFrom=2024-02-01&createdTimeTo=2024-01-01")).ids).toEqual([]);
-    expect((await get("/instanceCounts?lastUpdatedTimeFrom=2024-02-01&lastUpdatedTimeTo=2024-01-01")).body.total).toBe(0);
+    expect(
+      (await get("/instanceCounts?lastUpdatedTimeFrom=2024-02-01&lastUpdatedTimeTo=2024-01-01")).body.total,
+    ).toBe(0);
     // Empty parameters are no filter.
     expect((await listAll("name=&customStatusContains=&lastUpdatedTimeFrom=")).ids).toHaveLength(5);
   });
@@ -135,7 +141,9 @@ describe("GET /instances filters", () => {
         Suspended: 0,
       },
     });
-    const some = await get(`/instanceCounts?customStatusContains=review&lastUpdatedTimeTo=${mark.toISOString()}`);
+    const some = await get(
+      `/instanceCounts?customStatusContains=review&lastUpdatedTimeTo=${mark.toISOString()}`,
+    );
     expect(some.body).toMatchObject({ total: 3, byStatus: { Running: 2, Completed: 1 } });
     expect((await get("/instanceCounts?runtimeStatus=Failed")).body.total).toBe(0);
   });
