@@ -123,7 +123,7 @@ export const MAX_ROW_VERSIONS_REMEMBERED = 10_000;
  * Rows one page of a `customStatusContains` listing reads at most: a page of a filter that few instances match
  * comes back within a bounded time (with a continuation token) instead of after the whole table.
  */
-export const MAX_ROWS_SCANNED_PER_PAGE = 5000;
+export const MAX_ROWS_SCANNED_PER_PAGE = 2000;
 
 /** What a checkpoint's conditional write did: written, or refused because the row changed since (409/412). */
 export type CheckpointRowWrite = "written" | "changed";
@@ -135,7 +135,7 @@ export class InstancesTable {
   constructor(
     readonly table: TableClient,
     readonly taskHubName: string,
-    /** Rows one page of a listing that the table cannot filter wholly reads at most (default 5,000). */
+    /** Rows one page of a listing that the table cannot filter wholly reads at most (default 2,000). */
     readonly maxRowsScannedPerPage = MAX_ROWS_SCANNED_PER_PAGE,
   ) {}
 
