@@ -26,6 +26,9 @@ import {
   type ActivityWorkItem,
   type CreateInstanceOptions,
   type HistoryEvent,
+  type InstanceCountCapability,
+  type InstanceCounts,
+  type InstanceFilter,
   type InstanceQuery,
   type InstanceQueryCapability,
   type InstanceRecord,
@@ -79,6 +82,7 @@ export class AzureStorageOrchestrationService
     OrchestrationService,
     OrchestrationServiceClient,
     InstanceQueryCapability,
+    InstanceCountCapability,
     PurgeCapability,
     RewindCapability,
     PoisonStoreCapability
@@ -337,6 +341,10 @@ export class AzureStorageOrchestrationService
     options?: OperationOptions,
   ): Promise<Page<InstanceRecord>> {
     return this.client.queryInstances(query, continuationToken, options);
+  }
+
+  countInstancesByStatus(filter: InstanceFilter, options?: OperationOptions): Promise<InstanceCounts> {
+    return this.client.countInstancesByStatus(filter, options);
   }
 
   purgeInstance(instanceId: string, options?: OperationOptions): Promise<PurgeResult> {

@@ -1,5 +1,5 @@
 /**
- * The client side of the provider (`OrchestrationServiceClient`, instance queries, purge): start an instance
+ * The client side of the provider (`OrchestrationServiceClient`, instance queries and counts, purge): start an instance
  * with DTF's create protocol, send it messages (raise, terminate, suspend, resume, rewind), read its state and
  * history, query and purge instances. Storage failures surface as `StorageError`. Every verb takes an
  * `abortSignal`, passed to each storage request it makes; once it aborts, the verb rejects with `AbortError`.
@@ -8,6 +8,7 @@ import pLimit from "p-limit";
 import {
   abortable,
   AbortError,
+  emptyInstanceCounts,
   entityMessageDueTime,
   isAbortError,
   isTerminalStatus,
@@ -21,6 +22,8 @@ import {
   type ExecutionStartedEvent,
   type GetInstanceOptions,
   type HistoryEvent,
+  type InstanceCounts,
+  type InstanceFilter,
   type InstanceQuery,
   type InstanceRecord,
   type OperationOptions,
@@ -118,6 +121,13 @@ export class AzureStorageOrchestrationServiceClient extends HubPart {
   ): Promise<Page<InstanceRecord>> {
     return this.guard("queryInstances", options, () =>
       this.queryInstancesImpl(query, continuationToken, options),
+    );
+  }
+
+  /** Counts per runtime status, reading only the columns the filter needs; all 0 when the hub does not exist. */
+  countInstancesByStatus(filter: InstanceFilter, options: OperationOptions = {}): Promise<InstanceCounts> {
+    return this.guard("countInstancesByStatus", options, () =>
+      orEmptyIfMissing(() => this.instances.countByStatus(filter, options), emptyInstanceCounts()),
     );
   }
 

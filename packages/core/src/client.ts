@@ -5,13 +5,16 @@
  */
 import { randomUUID } from "node:crypto";
 import {
+  supportsInstanceCounts,
   supportsPurge,
   supportsQuery,
   supportsRewind,
+  type InstanceCounts,
   type OrchestrationServiceClient,
   type PurgeFilter,
   type PurgeResult,
 } from "./backend/service.js";
+import { countInstance, emptyInstanceCounts, validateInstanceFilter } from "./backend/instance-filter.js";
 import type { TaskMessage } from "./backend/task-message.js";
 import { sleep } from "./dispatch/wait.js";
 import { abortable, throwIfAborted, type OperationOptions } from "./errors/abort.js";
@@ -38,6 +41,7 @@ import { validateInstanceId } from "./client/instance-id.js";
 import { KnownInstances } from "./client/known-instances.js";
 import type {
   CleanEntityStorageOptions,
+  CountInstancesOptions,
   GetEntityOptions,
   GetOrchestrationHistoryOptions,
   GetOrchestrationStateOptions,
@@ -307,12 +311,17 @@ export class TaskHubClient {
     return service.purgeInstances(target, { abortSignal });
   }
 
-  /** All instances matching the query, as an async iterator; `.byPage()` yields pages of at most `maxPageSize`. */
+  /**
+   * All instances matching the query, as an async iterator; `.byPage()` yields pages of at most `maxPageSize`
+   * (a page may hold fewer, even none, and still have a continuation token). Throws `InvalidArgument` at once
+   * for a malformed filter (`validateInstanceFilter`).
+   */
   listInstances(query: QueryInstancesOptions = {}): PagedAsyncIterable<OrchestrationState> {
     const service = this.service;
     if (!supportsQuery(service))
       throw new TaskHubError("InvalidOperation", "this backend cannot list instances");
     const { abortSignal, ...filter } = query;
+    validateInstanceFilter(filter);
     const fetchPayloads = query.fetchPayloads ?? true;
     return pagedAsyncIterable(async (token, maxPageSize) => {
       throwIfAborted(abortSignal, "listing instances");
@@ -325,6 +334,32 @@ export class TaskHubClient {
         continuationToken: page.continuationToken,
       };
     });
+  }
+
+  /**
+   * How many orchestration instances match the filter, in all and per runtime status (entities are not
+   * counted). Throws `InvalidArgument` for a malformed filter.
+   */
+  async countInstancesByStatus(filter: CountInstancesOptions = {}): Promise<InstanceCounts> {
+    const service = this.service;
+    const { abortSignal, ...f } = filter;
+    validateInstanceFilter(f);
+    throwIfAborted(abortSignal, "counting instances");
+    const q = { ...f, excludeEntities: true };
+    if (supportsInstanceCounts(service)) return service.countInstancesByStatus(q, { abortSignal });
+    if (!supportsQuery(service))
+      throw new TaskHubError("InvalidOperation", "this backend cannot list instances");
+    // A backend that only lists: count its pages, read without payloads.
+    const counts = emptyInstanceCounts();
+    let token: string | undefined;
+    do {
+      const page = await service.queryInstances({ ...q, fetchPayloads: false, maxPageSize: 1000 }, token, {
+        abortSignal,
+      });
+      for (const r of page.items) if (!r.instanceId.startsWith("@")) countInstance(counts, r.runtimeStatus);
+      token = page.continuationToken;
+    } while (token);
+    return counts;
   }
 
   // ---- entities ------------------------------------------------------------------------------------

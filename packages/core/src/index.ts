@@ -68,6 +68,7 @@ export type {
 export { parsePayload, serializePayload } from "./replay/payload.js";
 export * from "./backend/task-message.js";
 export * from "./backend/service.js";
+export * from "./backend/instance-filter.js";
 export {
   executeOrchestrationWorkItem,
   executeOrchestrationWorkItemAsync,

@@ -13,7 +13,12 @@
  */
 import type { TableClient } from "@azure/data-tables";
 import {
+  countInstance,
+  emptyInstanceCounts,
+  matchesInstanceFilter,
   maxPageSizeOf,
+  type InstanceCounts,
+  type InstanceFilter,
   type InstanceQuery,
   type OperationOptions,
   type InstanceRecord,
@@ -21,7 +26,7 @@ import {
   type Page,
   type PurgeFilter,
 } from "@taskhub/core";
-import { validateContinuationToken } from "./continuation-token.js";
+import { afterPartitionKeyToken, parseInstanceListingToken } from "./continuation-token.js";
 import { isNotFound, isWriteConflict } from "../storage/errors.js";
 import { escapePartitionKey, odataString, unescapePartitionKey } from "./key-sanitation.js";
 import { rawValue } from "./history-row.js";
@@ -114,6 +119,12 @@ function toInstanceRow(row: Record<string, unknown>): InstanceRow {
 /** How many row versions `InstancesTable` remembers (oldest forgotten first; a forgotten one costs one read). */
 export const MAX_ROW_VERSIONS_REMEMBERED = 10_000;
 
+/**
+ * Rows one page of a `customStatusContains` listing reads at most: a page of a filter that few instances match
+ * comes back within a bounded time (with a continuation token) instead of after the whole table.
+ */
+export const MAX_ROWS_SCANNED_PER_PAGE = 2000;
+
 /** What a checkpoint's conditional write did: written, or refused because the row changed since (409/412). */
 export type CheckpointRowWrite = "written" | "changed";
 
@@ -124,6 +135,8 @@ export class InstancesTable {
   constructor(
     readonly table: TableClient,
     readonly taskHubName: string,
+    /** Rows one page of a listing that the table cannot filter wholly reads at most (default 2,000). */
+    readonly maxRowsScannedPerPage = MAX_ROWS_SCANNED_PER_PAGE,
   ) {}
 
   async get(instanceId: string, options: OperationOptions = {}): Promise<InstanceRow | undefined> {
@@ -263,8 +276,12 @@ export class InstancesTable {
   }
 
   /**
-   * One page of at most `maxPageSize` rows matching the query (the table service's `$top`); the token is the
-   * table SDK's, opaque to callers (`InvalidArgument` if it is not one).
+   * One page of at most `maxPageSize` rows matching the query (the table service's `$top`); the token is
+   * opaque to callers (`InvalidArgument` if no listing returned it). The table filters what it can
+   * (`splitInstanceFilter`); when conditions are left for the rows (`customStatusContains`, or conditions
+   * past the table's 15 comparisons), rows are read 1,000 at a time (at most `maxRowsScannedPerPage` per page)
+   * and filtered here as they arrive: a page then ends when it is full (inside a table page: the token names
+   * its last row), when the rows end, or after that many rows, possibly with fewer items, even none.
    */
   async query(
     q: InstanceQuery,
@@ -272,49 +289,180 @@ export class InstancesTable {
     options: OperationOptions = {},
   ): Promise<Page<InstanceRow>> {
     const pageSize = maxPageSizeOf(q);
-    if (continuationToken) validateContinuationToken(continuationToken);
-    const filter = instanceFilter(q);
-    const select =
-      q.fetchPayloads === false
-        ? [
-            "PartitionKey",
-            "RowKey",
-            "Name",
-            "Version",
-            "ExecutionId",
-            "RuntimeStatus",
-            "CreatedTime",
-            "LastUpdatedTime",
-            "CompletedTime",
-            "ScheduledStartTime",
-            "Generation",
-            "Tags",
-            "TaskHubName",
-          ]
-        : undefined;
+    const position = continuationToken ? parseInstanceListingToken(continuationToken) : undefined;
+    const after = position && "afterPartitionKey" in position ? position.afterPartitionKey : undefined;
+    let tableToken = position && "tableToken" in position ? position.tableToken : undefined;
+    const { table, rows: local } = splitInstanceFilter(q, after !== undefined);
+    const filter = instanceFilter(table, after);
+    const select: string[] | undefined =
+      q.fetchPayloads === false ? [...HEADER_COLUMNS, ...(local ? columnsFor(local) : [])] : undefined;
+    if (!local) {
+      const page = await this.readPage(filter, select, pageSize, tableToken, options);
+      return { items: page.rows.map(toInstanceRow), continuationToken: page.continuationToken };
+    }
+    const batch = Math.min(1000, this.maxRowsScannedPerPage);
+    const items: InstanceRow[] = [];
+    let scanned = 0;
+    for (;;) {
+      const page = await this.readPage(filter, select, batch, tableToken, options);
+      for (let i = 0; i < page.rows.length; i++) {
+        const row = page.rows[i]!;
+        if (!matchesInstanceFilter(rowToRecord(row), local)) continue;
+        items.push(toInstanceRow(row));
+        if (items.length < pageSize) continue;
+        // Full inside the table's page: the next page starts after this row; else where the table's would.
+        const inside = i < page.rows.length - 1;
+        return {
+          items,
+          continuationToken: inside
+            ? afterPartitionKeyToken(String(row.partitionKey))
+            : page.continuationToken,
+        };
+      }
+      scanned += page.rows.length;
+      tableToken = page.continuationToken;
+      if (!tableToken || scanned >= this.maxRowsScannedPerPage)
+        return { items, continuationToken: tableToken };
+    }
+  }
+
+  /**
+   * How many rows match the filter, per runtime status. Reads only `RuntimeStatus`, and the columns of the
+   * conditions left for the rows (`CustomStatus` for `customStatusContains`), 1,000 rows a request.
+   */
+  async countByStatus(f: InstanceFilter, options: OperationOptions = {}): Promise<InstanceCounts> {
+    const { table, rows: local } = splitInstanceFilter(f, false);
+    const filter = instanceFilter(table);
+    const select = ["RuntimeStatus", ...(local ? columnsFor(local) : [])];
+    const counts = emptyInstanceCounts();
+    let token: string | undefined;
+    do {
+      const page = await this.readPage(filter, select, 1000, token, options);
+      for (const row of page.rows)
+        if (!local || matchesInstanceFilter(rowToRecord(row), local))
+          countInstance(counts, str(row.RuntimeStatus) ?? "Pending");
+      token = page.continuationToken;
+    } while (token);
+    return counts;
+  }
+
+  /** One request: at most `top` rows from `tableToken` on. */
+  private async readPage(
+    filter: string,
+    select: string[] | undefined,
+    top: number,
+    tableToken: string | undefined,
+    options: OperationOptions,
+  ): Promise<{ rows: Record<string, unknown>[]; continuationToken: string | undefined }> {
     const pages = this.table
       .listEntities<Record<string, unknown>>({
         queryOptions: { filter, ...(select ? { select } : {}) },
         disableTypeConversion: true,
         abortSignal: options.abortSignal,
       })
-      .byPage({ maxPageSize: pageSize, continuationToken });
+      .byPage({ maxPageSize: top, continuationToken: tableToken });
     const { value: page } = await pages.next();
     const rows = (page ?? []) as Record<string, unknown>[] & { continuationToken?: string };
-    return {
-      items: rows.map(toInstanceRow),
-      continuationToken: rows.continuationToken || undefined,
-    };
+    return { rows, continuationToken: rows.continuationToken || undefined };
   }
 }
 
-/** OData filter for instance listings and purges, as DT.AS builds it (docs/storage-layout.md#queries). */
-export function instanceFilter(q: InstanceQuery & PurgeFilter): string {
+/** The columns of a listing without payloads: every column but `Input`, `Output` and `CustomStatus`. */
+const HEADER_COLUMNS = [
+  "PartitionKey",
+  "RowKey",
+  "Name",
+  "Version",
+  "ExecutionId",
+  "RuntimeStatus",
+  "CreatedTime",
+  "LastUpdatedTime",
+  "CompletedTime",
+  "ScheduledStartTime",
+  "Generation",
+  "Tags",
+  "TaskHubName",
+] as const;
+
+/** The columns a row needs for `matchesInstanceFilter` to judge the conditions of `f` left for the rows. */
+function columnsFor(f: InstanceFilter): string[] {
+  const cols: string[] = [];
+  if (f.names) cols.push("Name");
+  if (f.statuses) cols.push("RuntimeStatus");
+  if (f.lastUpdatedFrom || f.lastUpdatedTo) cols.push("LastUpdatedTime", "CreatedTime");
+  if (f.customStatusContains !== undefined) cols.push("CustomStatus");
+  return cols;
+}
+
+/** The table service takes at most 15 comparisons in one filter. */
+export const MAX_FILTER_COMPARISONS = 15;
+
+/** How many comparisons `instanceFilter(f)` makes (with `resumes`: and one for where it resumes). */
+function comparisons(f: InstanceFilter, resumes: boolean): number {
+  const count = (d: Date | undefined): number => (d ? 1 : 0);
+  return (
+    1 +
+    count(f.createdFrom) +
+    count(f.createdTo) +
+    count(f.lastUpdatedFrom) +
+    count(f.lastUpdatedTo) +
+    (f.statuses?.length ?? 0) +
+    (f.names?.length ?? 0) +
+    (f.instanceIdPrefix ? 2 : 0) +
+    (f.excludeEntities ? 2 : 0) +
+    (resumes ? 1 : 0)
+  );
+}
+
+/**
+ * The conditions the Instances table's query takes, and those left for the rows (`undefined` when none): the
+ * table has no substring operator (`customStatusContains`), and takes at most 15 comparisons, so names, then
+ * statuses, then the last-updated range move to the rows while the filter would have more.
+ */
+export function splitInstanceFilter(
+  f: InstanceFilter,
+  resumes: boolean,
+): { table: InstanceFilter; rows: InstanceFilter | undefined } {
+  const table: InstanceFilter = { ...f, customStatusContains: undefined };
+  const rows: InstanceFilter = {};
+  if (f.customStatusContains !== undefined) rows.customStatusContains = f.customStatusContains;
+  const moves: ((t: InstanceFilter, r: InstanceFilter) => void)[] = [
+    (t, r) => {
+      r.names = t.names;
+      t.names = undefined;
+    },
+    (t, r) => {
+      r.statuses = t.statuses;
+      t.statuses = undefined;
+    },
+    (t, r) => {
+      r.lastUpdatedFrom = t.lastUpdatedFrom;
+      r.lastUpdatedTo = t.lastUpdatedTo;
+      t.lastUpdatedFrom = t.lastUpdatedTo = undefined;
+    },
+  ];
+  for (const move of moves) if (comparisons(table, resumes) > MAX_FILTER_COMPARISONS) move(table, rows);
+  return { table, rows: Object.values(rows).some((v) => v !== undefined) ? rows : undefined };
+}
+
+const odataDate = (d: Date): string => `datetime'${d.toISOString()}'`;
+const anyOf = (column: string, values: readonly string[]): string =>
+  values.map((v) => `${column} eq ${odataString(v)}`).join(" or ");
+
+/**
+ * OData filter for instance listings, counts and purges, as DT.AS builds it (docs/storage-layout.md#queries),
+ * with taskhub's conditions (names, last-updated range) and `afterPartitionKey`, where a listing resumes.
+ * `customStatusContains` is not in it: the table has no substring operator (`splitInstanceFilter` decides
+ * what is given to it).
+ */
+export function instanceFilter(q: InstanceFilter & PurgeFilter, afterPartitionKey?: string): string {
   const parts: string[] = ["RowKey eq ''"];
-  if (q.createdFrom) parts.push(`CreatedTime ge datetime'${q.createdFrom.toISOString()}'`);
-  if (q.createdTo) parts.push(`CreatedTime le datetime'${q.createdTo.toISOString()}'`);
-  if (q.statuses && q.statuses.length > 0)
-    parts.push(q.statuses.map((s) => `RuntimeStatus eq ${odataString(s)}`).join(" or "));
+  if (q.createdFrom) parts.push(`CreatedTime ge ${odataDate(q.createdFrom)}`);
+  if (q.createdTo) parts.push(`CreatedTime le ${odataDate(q.createdTo)}`);
+  if (q.lastUpdatedFrom) parts.push(`LastUpdatedTime ge ${odataDate(q.lastUpdatedFrom)}`);
+  if (q.lastUpdatedTo) parts.push(`LastUpdatedTime le ${odataDate(q.lastUpdatedTo)}`);
+  if (q.statuses && q.statuses.length > 0) parts.push(anyOf("RuntimeStatus", q.statuses));
+  if (q.names && q.names.length > 0) parts.push(anyOf("Name", q.names));
   if (q.instanceIdPrefix) {
     const p = escapePartitionKey(q.instanceIdPrefix);
     const last = p.charCodeAt(p.length - 1);
@@ -322,5 +470,6 @@ export function instanceFilter(q: InstanceQuery & PurgeFilter): string {
     parts.push(`PartitionKey ge ${odataString(p)} and PartitionKey lt ${odataString(upper)}`);
   }
   if (q.excludeEntities) parts.push(`PartitionKey lt '@' or PartitionKey ge 'A'`);
+  if (afterPartitionKey !== undefined) parts.push(`PartitionKey gt ${odataString(afterPartitionKey)}`);
   return parts.map((p) => `(${p})`).join(" and ");
 }

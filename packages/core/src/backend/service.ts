@@ -171,19 +171,42 @@ export interface GetInstanceOptions extends OperationOptions {
   fetchPayloads?: boolean | undefined;
 }
 
-export interface InstanceQuery {
+/**
+ * Which instances a listing or a count takes: every condition given must hold (backend/instance-filter.ts has
+ * the rules, `matchesInstanceFilter` the meaning, `validateInstanceFilter` the checks). Times are inclusive.
+ */
+export interface InstanceFilter {
   createdFrom?: Date;
   createdTo?: Date;
+  /** Last updated (`lastUpdatedAt`, the Instances table's `LastUpdatedTime`) at or after this time. */
+  lastUpdatedFrom?: Date;
+  lastUpdatedTo?: Date;
+  /** Any of these statuses. */
   statuses?: readonly OrchestrationRuntimeStatus[];
+  /** Any of these orchestration names, exactly (case included). */
+  names?: readonly string[];
   instanceIdPrefix?: string;
+  /**
+   * The custom status, as its JSON text (a string status with its quotes), contains this text, ignoring case.
+   * Instances without a custom status never match.
+   */
+  customStatusContains?: string;
+  /** Leave out entities (instance ids starting with '@'); `TaskHubClient` sets it. */
+  excludeEntities?: boolean;
+}
+
+/**
+ * A listing: the filter, and how pages are cut. A page holds at most `maxPageSize` instances, and may hold
+ * fewer (even none) while a continuation token says there is more: a backend that filters some conditions
+ * itself (Azure Storage: `customStatusContains`) ends a page after reading a bounded number of rows.
+ */
+export interface InstanceQuery extends InstanceFilter {
   /** At most this many instances per page (1 to 1000, default 100); a page may hold fewer. */
   maxPageSize?: number;
   /** @deprecated The former name of `maxPageSize` (still honoured when `maxPageSize` is not given). */
   pageSize?: number;
   /** Include serialized input/output/custom status (default true). */
   fetchPayloads?: boolean;
-  /** Leave out entities (instance ids starting with '@'); `TaskHubClient.listInstances` sets it. */
-  excludeEntities?: boolean;
 }
 
 /** The page size of a query: `maxPageSize`, else the former `pageSize`, else 100; `InvalidArgument` outside 1..1000. */
@@ -209,6 +232,23 @@ export interface InstanceQueryCapability {
     continuationToken?: string,
     options?: OperationOptions,
   ): Promise<Page<InstanceRecord>>;
+}
+
+/** How many instances match a filter, in all and per runtime status (every status present, 0 when none). */
+export interface InstanceCounts {
+  total: number;
+  byStatus: Record<OrchestrationRuntimeStatus, number>;
+}
+
+/** Counting without reading whole rows (Azure Storage reads only the columns the filter needs). */
+export interface InstanceCountCapability {
+  countInstancesByStatus(filter: InstanceFilter, options?: OperationOptions): Promise<InstanceCounts>;
+}
+
+export function supportsInstanceCounts(
+  c: OrchestrationServiceClient,
+): c is OrchestrationServiceClient & InstanceCountCapability {
+  return typeof (c as Partial<InstanceCountCapability>).countInstancesByStatus === "function";
 }
 
 export interface PurgeFilter {

@@ -2,7 +2,7 @@
  * The option bags of `TaskHubClient`'s verbs, one named type each (as the Azure SDKs name theirs). Every one
  * takes an `abortSignal` (`OperationOptions`): once it aborts, the verb rejects promptly with an `AbortError`.
  */
-import type { InstanceQuery, PurgeFilter } from "../backend/service.js";
+import type { InstanceFilter, InstanceQuery, PurgeFilter } from "../backend/service.js";
 import type { OperationOptions } from "../errors/abort.js";
 import type { OrchestrationRuntimeStatus, Tags } from "../history/events.js";
 import type { CleanEntityStorageRequest, EntityQuery } from "../entities/entity-client.js";
@@ -68,8 +68,14 @@ export interface RestartOrchestrationOptions extends OperationOptions {
 
 export type PurgeInstancesOptions = OperationOptions;
 
-/** Which instances `listInstances` lists (`maxPageSize`: at most this many per page, default 100). */
+/**
+ * Which instances `listInstances` lists (`maxPageSize`: at most this many per page, default 100; a page may
+ * hold fewer, even none, while it has a continuation token). The filter's conditions: `InstanceFilter`.
+ */
 export type QueryInstancesOptions = Omit<InstanceQuery, "excludeEntities"> & OperationOptions;
+
+/** Which instances `countInstancesByStatus` counts: the same filter as `listInstances`, without paging. */
+export type CountInstancesOptions = Omit<InstanceFilter, "excludeEntities"> & OperationOptions;
 
 export type GetOrchestrationHistoryOptions = OperationOptions;
 

@@ -116,6 +116,12 @@ export function registerConformanceTasks(w: TaskHubWorker, counters: Map<string,
     ctx.setCustomStatus({ stage: "done" });
     return "ok";
   });
+  // The query cases' instances: a custom status of their choosing; with `wait`, Running until "go".
+  w.addOrchestrator("Labelled", function* (ctx, input: { status?: unknown; wait?: boolean }) {
+    if (input.status !== undefined) ctx.setCustomStatus(input.status);
+    if (input.wait) yield ctx.waitForExternalEvent("go");
+    return "labelled";
+  });
   w.addOrchestrator("Guids", function* (ctx) {
     const a = ctx.newGuid();
     yield ctx.callActivity("Echo", 1);

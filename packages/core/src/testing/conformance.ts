@@ -9,12 +9,14 @@
  *   runConformanceSuite("in-memory", async () => ({ service: new InMemoryOrchestrationService() }), { describe, it, expect });
  *
  * Timers here are short real-time delays (no virtual clock), so any backend can pass. The cases live in
- * conformance-client-verbs.ts, conformance-features.ts and delivery-conformance.ts; the harness in
- * conformance-harness.ts, the orchestrations in conformance-orchestrations.ts, the faults in fault-injection.ts.
+ * conformance-client-verbs.ts, conformance-queries.ts, conformance-features.ts and delivery-conformance.ts;
+ * the harness in conformance-harness.ts, the orchestrations in conformance-orchestrations.ts, the faults in
+ * fault-injection.ts.
  */
 import type { OrchestrationContext } from "../replay/context.js";
 import { clientVerbConformance } from "./conformance-client-verbs.js";
 import { contextFeatureConformance } from "./conformance-features.js";
+import { queryConformance } from "./conformance-queries.js";
 import { conformanceSuite, type BackendUnderTest, type ConformanceOptions } from "./conformance-harness.js";
 import { deliveryConformance } from "./delivery-conformance.js";
 import type { TestApi } from "./test-api.js";
@@ -31,6 +33,7 @@ export function runConformanceSuite(
   const suite = conformanceSuite(createBackend, api, options);
   api.describe(`backend conformance: ${backendName}`, () => {
     clientVerbConformance(suite);
+    queryConformance(suite);
     contextFeatureConformance(suite);
     deliveryConformance(suite);
   });

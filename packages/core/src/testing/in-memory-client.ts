@@ -1,12 +1,15 @@
 /**
  * The in-memory backend's client side: create an instance (its Pending record and start message), send it a
- * message, read its record and history, list and purge instances. As DTF's provider, a terminate of an
+ * message, read its record and history, list, count and purge instances. As DTF's provider, a terminate of an
  * instance that has not started yet ends it at once (its start is then dropped on arrival by the delivery
  * rules), and a rewound instance reads Pending until the rewind is processed.
  */
 import { maxPageSizeOf } from "../backend/service.js";
+import { countInstance, emptyInstanceCounts, matchesInstanceFilter } from "../backend/instance-filter.js";
 import type {
   CreateInstanceOptions,
+  InstanceCounts,
+  InstanceFilter,
   InstanceQuery,
   Page,
   PurgeFilter,
@@ -107,24 +110,26 @@ export class InMemoryClient {
 
   queryInstances(query: InstanceQuery, continuationToken?: string): Page<InstanceRecord> {
     const pageSize = maxPageSizeOf(query);
-    const all = [...this.store.instances.values()]
-      .map((d) => d.record)
-      .filter((r): r is InstanceRecord => r !== undefined)
-      .filter(
-        (r) =>
-          (!query.createdFrom || r.createdAt >= query.createdFrom) &&
-          (!query.createdTo || r.createdAt <= query.createdTo) &&
-          (!query.statuses || query.statuses.includes(r.runtimeStatus)) &&
-          (!query.instanceIdPrefix || r.instanceId.startsWith(query.instanceIdPrefix)) &&
-          (!query.excludeEntities || !r.instanceId.startsWith("@")) &&
-          (continuationToken === undefined || r.instanceId > continuationToken),
-      )
+    const all = this.matching(query)
+      .filter((r) => continuationToken === undefined || r.instanceId > continuationToken)
       .sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0));
     const items = all
       .slice(0, pageSize)
       .map((r) => (query.fetchPayloads === false ? withoutPayloads(r) : { ...r }));
     const more = all.length > pageSize;
     return { items, continuationToken: more ? items[items.length - 1]!.instanceId : undefined };
+  }
+
+  countInstancesByStatus(filter: InstanceFilter): InstanceCounts {
+    const counts = emptyInstanceCounts();
+    for (const r of this.matching(filter)) countInstance(counts, r.runtimeStatus);
+    return counts;
+  }
+
+  private matching(filter: InstanceFilter): InstanceRecord[] {
+    return [...this.store.instances.values()]
+      .map((d) => d.record)
+      .filter((r): r is InstanceRecord => r !== undefined && matchesInstanceFilter(r, filter));
   }
 
   purgeInstance(instanceId: string): PurgeResult {

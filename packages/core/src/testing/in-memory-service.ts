@@ -13,6 +13,9 @@ import type {
   ActivityWorkItem,
   CreateInstanceOptions,
   GetInstanceOptions,
+  InstanceCountCapability,
+  InstanceCounts,
+  InstanceFilter,
   InstanceQuery,
   InstanceQueryCapability,
   LockOptions,
@@ -82,6 +85,7 @@ export class InMemoryOrchestrationService
     OrchestrationService,
     OrchestrationServiceClient,
     InstanceQueryCapability,
+    InstanceCountCapability,
     PurgeCapability,
     PoisonStoreCapability
 {
@@ -336,6 +340,11 @@ export class InMemoryOrchestrationService
   ): Promise<Page<InstanceRecord>> {
     throwIfAborted(options?.abortSignal, "queryInstances");
     return this.client.queryInstances(query, continuationToken);
+  }
+
+  async countInstancesByStatus(filter: InstanceFilter, options?: OperationOptions): Promise<InstanceCounts> {
+    throwIfAborted(options?.abortSignal, "countInstancesByStatus");
+    return this.client.countInstancesByStatus(filter);
   }
 
   async purgeInstance(instanceId: string, options?: OperationOptions): Promise<PurgeResult> {

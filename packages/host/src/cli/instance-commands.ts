@@ -1,10 +1,15 @@
-/** The instance verbs: start-new, get-runtime-status, get-history, get-instances, raise-event, terminate, suspend,
- * resume, rewind, restart, purge-history. */
+/** The instance verbs: start-new, get-runtime-status, get-history, get-instances, count-instances, raise-event,
+ * terminate, suspend, resume, rewind, restart, purge-history. */
 import type { Command } from "commander";
 import { TaskHubError, type OrchestrationRuntimeStatus, type OrchestrationState } from "@taskhub/core";
 import { condenseHistory, toStatusObject } from "@taskhub/core/management";
 import { pageAt } from "../http/continuation-token.js";
 import { connect } from "./connect.js";
+import {
+  instanceFilterOf,
+  withInstanceFilterOptions,
+  type InstanceFilterOptions,
+} from "./instance-filter-options.js";
 import { print, printFields, progress, table } from "./output.js";
 import { parseInput, UsageError, verb, withCommon, type Common } from "./verb.js";
 
@@ -73,60 +78,51 @@ export function addInstanceCommands(program: Command): void {
   );
 
   withCommon(
-    program
-      .command("get-instances")
-      .description("list instances")
-      .option("--created-after <date>")
-      .option("--created-before <date>")
-      .option("--runtime-status <statuses>", "comma-separated, e.g. Running,Failed")
-      .option("--prefix <instanceIdPrefix>")
-      .option("--top <n>", "page size", "100")
+    withInstanceFilterOptions(program.command("get-instances").description("list instances (one page)"))
+      .option("--top <n>", "page size (1 to 1000)", "100")
       .option("--continuation-token <token>"),
   ).action(
-    verb(
-      async (
-        o: Common & {
-          createdAfter?: string;
-          createdBefore?: string;
-          runtimeStatus?: string;
-          prefix?: string;
-          top: string;
-          continuationToken?: string;
+    verb(async (o: Common & InstanceFilterOptions & { top: string; continuationToken?: string }) => {
+      const filter = instanceFilterOf(o);
+      const top = Number(o.top);
+      if (!Number.isInteger(top) || top < 1 || top > 1000)
+        throw new UsageError("--top must be an integer from 1 to 1000");
+      const { client } = await connect(o);
+      const page = await pageAt(
+        client.listInstances({ ...filter, maxPageSize: top, fetchPayloads: false }),
+        o.continuationToken,
+      );
+      const items = page?.items ?? [];
+      print(
+        o,
+        {
+          instances: items.map((s: OrchestrationState) => toStatusObject(s, { showInput: false })),
+          continuationToken: page?.continuationToken ?? null,
         },
-      ) => {
-        const { client } = await connect(o);
-        const top = Number(o.top);
-        if (!Number.isInteger(top) || top < 1) throw new UsageError("--top must be a positive integer");
-        const date = (v: string | undefined, what: string): Date | undefined => {
-          if (!v) return undefined;
-          const d = new Date(v);
-          if (Number.isNaN(d.getTime())) throw new UsageError(`${what} is not a date: ${v}`);
-          return d;
-        };
-        const page = await pageAt(
-          client.listInstances({
-            createdFrom: date(o.createdAfter, "--created-after"),
-            createdTo: date(o.createdBefore, "--created-before"),
-            statuses: o.runtimeStatus?.split(",") as OrchestrationRuntimeStatus[] | undefined,
-            instanceIdPrefix: o.prefix,
-            pageSize: top,
-            fetchPayloads: false,
-          }),
-          o.continuationToken,
-        );
-        const items = page?.items ?? [];
-        print(
-          o,
-          {
-            instances: items.map((s: OrchestrationState) => toStatusObject(s, { showInput: false })),
-            continuationToken: page?.continuationToken ?? null,
-          },
-          () =>
-            table([["instance", "name", "status", "created", "updated"], ...items.map(statusRow)]) +
-            (page?.continuationToken ? `\nmore: --continuation-token '${page.continuationToken}'` : ""),
-        );
-      },
+        () =>
+          table([["instance", "name", "status", "created", "updated"], ...items.map(statusRow)]) +
+          (page?.continuationToken ? `\nmore: --continuation-token '${page.continuationToken}'` : ""),
+      );
+    }),
+  );
+
+  withCommon(
+    withInstanceFilterOptions(
+      program.command("count-instances").description("count instances per runtime status"),
     ),
+  ).action(
+    verb(async (o: Common & InstanceFilterOptions) => {
+      const filter = instanceFilterOf(o);
+      const { client } = await connect(o);
+      const counts = await client.countInstancesByStatus(filter);
+      print(o, counts, () =>
+        table([
+          ["status", "count"],
+          ...Object.entries(counts.byStatus).map(([status, n]) => [status, String(n)]),
+          ["total", String(counts.total)],
+        ]),
+      );
+    }),
   );
 
   withCommon(

@@ -1,5 +1,6 @@
 /**
- * Durable Functions' HTTP management API (docs/http-api.md, routes 1–15) as a web-standard handler:
+ * Durable Functions' HTTP management API (docs/http-api.md, routes 1–15, with taskhub's filters on the list and
+ * its instance counts) as a web-standard handler:
  * `(Request) => Promise<Response>`, usable from Node's http (see `node-server.ts`), Express or Fastify.
  * Every malformed request gets a 400 with a clear message and changes nothing; unknown routes or methods
  * get 404. Every error answer is `{"Message": "..."}`, except rewind's 404 and 412, which are a bare JSON
@@ -13,7 +14,6 @@ import {
   isTerminalStatus,
   TaskHubError,
   validateInstanceId,
-  type OrchestrationRuntimeStatus,
   type OrchestrationState,
   type TaskHubClient,
 } from "@taskhub/core";
@@ -29,6 +29,7 @@ import { decodePathSegment } from "./path-segment.js";
 import { keyMatches, validateApiKey } from "./api-key.js";
 import { pageAt } from "./continuation-token.js";
 import { HttpError } from "./http-error.js";
+import { dateParam, instanceFilterParams, statusesParam } from "./instance-filter-params.js";
 import { readBody, readJsonBody } from "./request-body.js";
 
 export interface ManagementApiOptions {
@@ -48,17 +49,6 @@ export interface ManagementApiOptions {
    */
   basePath?: string;
 }
-
-const STATUSES: readonly OrchestrationRuntimeStatus[] = [
-  "Running",
-  "Completed",
-  "ContinuedAsNew",
-  "Failed",
-  "Canceled",
-  "Terminated",
-  "Pending",
-  "Suspended",
-];
 
 function json(body: unknown, status: number, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
@@ -82,29 +72,6 @@ function boolParam(url: URL, name: string, dflt: boolean): boolean {
   if (v === null || v === "") return dflt;
   if (/^(true|false)$/i.test(v)) return v.toLowerCase() === "true";
   throw new HttpError(400, `query parameter '${name}' must be true or false`);
-}
-
-function dateParam(url: URL, name: string): Date | undefined {
-  const v = url.searchParams.get(name);
-  if (!v) return undefined;
-  const d = new Date(v);
-  if (Number.isNaN(d.getTime()))
-    throw new HttpError(400, `query parameter '${name}' is not a valid date: ${v}`);
-  return d;
-}
-
-function statusesParam(url: URL): OrchestrationRuntimeStatus[] | undefined {
-  const raw = url.searchParams
-    .getAll("runtimeStatus")
-    .flatMap((v) => v.split(","))
-    .map((v) => v.trim())
-    .filter(Boolean);
-  if (raw.length === 0) return undefined;
-  return raw.map((v) => {
-    const s = STATUSES.find((x) => x.toLowerCase() === v.toLowerCase());
-    if (!s) throw new HttpError(400, `unknown runtimeStatus '${v}' (one of ${STATUSES.join(", ")})`);
-    return s;
-  });
 }
 
 function secondsParam(url: URL, name: string): number | undefined {
@@ -199,11 +166,8 @@ export function createManagementApi(o: ManagementApiOptions): (request: Request)
           throw new HttpError(400, "query parameter 'top' must be an integer from 1 to 1000");
         const showInput = boolParam(url, "showInput", true);
         const list = client.listInstances({
-          createdFrom: dateParam(url, "createdTimeFrom"),
-          createdTo: dateParam(url, "createdTimeTo"),
-          statuses: statusesParam(url),
-          instanceIdPrefix: url.searchParams.get("instanceIdPrefix") ?? undefined,
-          pageSize,
+          ...instanceFilterParams(url),
+          maxPageSize: pageSize,
           fetchPayloads: true,
         });
         const page = await pageAt(list, request.headers.get("x-ms-continuation-token") || undefined);
@@ -217,6 +181,12 @@ export function createManagementApi(o: ManagementApiOptions): (request: Request)
           headers,
         );
       },
+    ],
+    // taskhub: counts per status, with the list route's filter
+    [
+      "GET",
+      /^\/instanceCounts\/?$/,
+      async (_request, url) => json(await client.countInstancesByStatus(instanceFilterParams(url)), 200),
     ],
     // 2. status
     [
