@@ -6,7 +6,8 @@
  * TASKHUB_VISIBILITY_MS (queue visibility timeouts, default 20 s), TASKHUB_LEASE_MS (table lease, default 8 s),
  * TASKHUB_CRASH_AT (see below), TASKHUB_LOG_DIR (the worker's log, debug and up, to <dir>/<workerId>.log),
  * TASKHUB_MIN_POLLING_MS / TASKHUB_MAX_POLLING_MS (queue polling back-off, default 20 / 500 ms),
- * TASKHUB_MAX_ACTIVITIES (maxConcurrentActivities). Prints one
+ * TASKHUB_MAX_ACTIVITIES (maxConcurrentActivities), TASKHUB_SPANS_FILE (an OpenTelemetry SDK appending the
+ * worker's finished spans there, see span-file.ts). Prints one
  * JSON line per ownership change:
  * {"event":"gained"|"lost","partition":n,"worker":id,"t":ms}, and {"event":"ready"} once started.
  * SIGTERM stops gracefully (drain, release leases, exit 0).
@@ -22,6 +23,7 @@ import {
   type CheckpointTestHooks,
   type PartitionManager,
 } from "@taskhub/azure-storage";
+import { registerSpanFile } from "./span-file.js";
 
 const env = (k: string): string => {
   const v = process.env[k];
@@ -34,6 +36,7 @@ const partitions = Number(env("TASKHUB_PARTITIONS"));
 const management = env("TASKHUB_MANAGEMENT");
 const runsFile = env("TASKHUB_RUNS_FILE");
 const workerId = `${process.env.TASKHUB_WORKER_NAME ?? "w"}-${process.pid}`;
+if (process.env.TASKHUB_SPANS_FILE) registerSpanFile(process.env.TASKHUB_SPANS_FILE, workerId);
 
 /** TASKHUB_LOG_DIR: every log line (debug and up) appended synchronously, so a SIGKILL loses none of them. */
 const logDir = process.env.TASKHUB_LOG_DIR;
@@ -276,6 +279,14 @@ worker.addOrchestrator(
     return undefined;
   },
 );
+/** Tracing (issue 23): an activity, an external event (the test moves the instance to another worker meanwhile), a timer, a child, an activity. */
+worker.addOrchestrator("Traced", function* (ctx, n: number) {
+  const a = (yield ctx.callActivity("Work", n)) as number;
+  const go = (yield ctx.waitForExternalEvent("go")) as number;
+  yield ctx.createTimer(50);
+  const child = (yield ctx.callSubOrchestrator("Child", a + go)) as number;
+  return (yield ctx.callActivity("Work", child)) as number;
+});
 worker.addOrchestrator("Timer", function* (ctx, delayMs: number) {
   const started = ctx.currentUtcDateTime.getTime();
   yield ctx.createTimer(new Date(started + delayMs));

@@ -61,6 +61,7 @@ import type {
 } from "./client/options.js";
 import { pagedAsyncIterable, type PagedAsyncIterable } from "./client/paging.js";
 import { toOrchestrationState } from "./client/to-orchestration-state.js";
+import { endAfter, startCreateOrchestrationSpan, startRaiseEventSpan } from "./tracing/client-spans.js";
 
 export { validateInstanceId } from "./client/instance-id.js";
 export { toOrchestrationState } from "./client/to-orchestration-state.js";
@@ -101,24 +102,29 @@ export class TaskHubClient {
       throw new InvalidArgumentError("startAt is not a valid date");
     const serialized = serializePayload(input, `input of orchestration '${name}'`);
     const executionId = randomUUID().replaceAll("-", "");
+    const started = newEvent("ExecutionStarted", {
+      timestamp: this.now(),
+      orchestrationInstance: { instanceId, executionId },
+      name,
+      version: options.version ?? this.options.defaultVersion ?? "",
+      input: serialized,
+      tags: options.tags,
+      scheduledStartTime: options.startAt?.toISOString(),
+    });
+    throwIfAborted(options.abortSignal, `starting '${instanceId}'`);
+    // The orchestration's span is a child of this one, in whichever process runs it.
+    const { span, parentTraceContext } = startCreateOrchestrationSpan(started);
     const start: TaskMessage = {
-      event: newEvent("ExecutionStarted", {
-        timestamp: this.now(),
-        orchestrationInstance: { instanceId, executionId },
-        name,
-        version: options.version ?? this.options.defaultVersion ?? "",
-        input: serialized,
-        tags: options.tags,
-        scheduledStartTime: options.startAt?.toISOString(),
-      }),
+      event: parentTraceContext ? { ...started, parentTraceContext } : started,
       orchestrationInstance: { instanceId, executionId },
       orchestrationTags: options.tags,
     };
-    throwIfAborted(options.abortSignal, `starting '${instanceId}'`);
-    await this.service.createTaskOrchestration(start, {
-      dedupeStatuses: options.dedupeStatuses ?? DEFAULT_DEDUPE,
-      abortSignal: options.abortSignal,
-    });
+    await endAfter(span, () =>
+      this.service.createTaskOrchestration(start, {
+        dedupeStatuses: options.dedupeStatuses ?? DEFAULT_DEDUPE,
+        abortSignal: options.abortSignal,
+      }),
+    );
     this.known.remember(instanceId);
     return instanceId;
   }
@@ -211,7 +217,7 @@ export class TaskHubClient {
     if (!exists) throw new InstanceNotFoundError(instanceId);
     const input = serializePayload(data, `data of event '${eventName}'`);
     const event = newEvent("EventRaised", { timestamp: this.now(), name: eventName, input });
-    await this.send(instanceId, event, options);
+    await endAfter(startRaiseEventSpan(eventName, instanceId), () => this.send(instanceId, event, options));
   }
 
   /** Terminate an instance (and, with `recursive`, its running sub-orchestrations). No-op when already finished. */

@@ -15,6 +15,10 @@ export * from "./replay/logger.js";
 export * from "./logging/log-events.js";
 export * from "./logging/log-event.js";
 export * from "./replay/new-guid.js";
+// Tracing (docs/tracing.md): the tracer's name and DTF's span attribute names, for samplers and processors.
+export { TRACER_NAME, Attr as TraceAttributes } from "./tracing/schema.js";
+export type { OrchestrationStepTrace, StepTraceEntry } from "./tracing/step-trace.js";
+export type { ExecutionTrace } from "./tracing/execution-trace.js";
 export type {
   OrchestrationContext,
   ActivityOptions,

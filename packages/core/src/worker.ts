@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { availableParallelism } from "node:os";
 import type { ActivityWorkItem, OrchestrationService, OrchestrationWorkItem } from "./backend/service.js";
 import type { TaskMessage } from "./backend/task-message.js";
-import { executeOrchestrationWorkItemAsync } from "./dispatch/orchestration-executor.js";
+import { executeOrchestrationWorkItemAsync, type ExecuteResult } from "./dispatch/orchestration-executor.js";
 import { executeEntityWorkItem } from "./entities/entity-executor.js";
 import type { EntityImplementation } from "./entities/entity-context.js";
 import { isEntityInstanceId } from "./entities/entity-id.js";
@@ -30,6 +30,8 @@ import {
   type TaskRegistrar,
 } from "./registry.js";
 import { validateVersioning, VersionRejectedError, type VersioningOptions } from "./dispatch/versioning.js";
+import { startActivitySpan } from "./tracing/activity-span.js";
+import { emitStepSpans } from "./tracing/step-spans.js";
 
 export interface TaskHubWorkerOptions {
   /** Concurrent orchestration work items (DTF default 100). */
@@ -173,7 +175,7 @@ export class TaskHubWorker implements TaskRegistrar {
           { eventType: m.event.type, reason },
           "message discarded",
         );
-      const commit = isEntityInstanceId(wi.instanceId)
+      const commit: ExecuteResult = isEntityInstanceId(wi.instanceId)
         ? await executeEntityWorkItem(wi, {
             resolveEntity: (name) => this.registry.getEntity(name),
             now: this.now(),
@@ -193,6 +195,8 @@ export class TaskHubWorker implements TaskRegistrar {
             versioning: this.options.versioning,
           });
       await this.service.completeOrchestrationWorkItem(wi, commit);
+      // Spans only for a written step: one abandoned and run again emits them once.
+      if (commit?.trace) emitStepSpans(commit.trace, this.now());
       this.rejections.delete(wi.instanceId);
       if (commit)
         logEvent(
@@ -282,6 +286,7 @@ export class TaskHubWorker implements TaskRegistrar {
       };
     };
     let response: TaskMessage;
+    const span = startActivitySpan(event, target);
     const fn = this.registry.getActivity(event.name);
     if (!fn) {
       const err = new TaskHubError(
@@ -301,13 +306,17 @@ export class TaskHubWorker implements TaskRegistrar {
           name: event.name,
           signal,
         };
-        const output = await fn(ctx, decodeActivityInput(event.input));
+        const output = await span.run(async () => fn(ctx, decodeActivityInput(event.input)));
         response = respond({ result: serializePayload(output, `output of activity '${event.name}'`) });
       } catch (err) {
         logEvent(log, "activity.failed", { err }, "activity failed");
         response = respond({ error: err });
       }
     }
+    if (response.event.type === "TaskFailed" && response.event.failureDetails)
+      span.fail(response.event.failureDetails);
+    // Ended before the result is sent, as DTF: the span measures the activity, not the send.
+    span.end();
     try {
       await this.service.completeActivityWorkItem(wi, response);
     } catch (err) {

@@ -19,7 +19,13 @@
 import type { CompleteOrchestrationAction } from "../actions/actions.js";
 import type { TaskMessage } from "../backend/task-message.js";
 import type { OrchestrationCommit, OrchestrationWorkItem } from "../backend/service.js";
-import type { HistoryEvent, OrchestrationInstance } from "../history/events.js";
+import type {
+  ExecutionStartedEvent,
+  HistoryEvent,
+  OrchestrationInstance,
+  SubOrchestrationInstanceCreatedEvent,
+  TaskScheduledEvent,
+} from "../history/events.js";
 import { newEvent } from "../history/factories.js";
 import { uuidV5 } from "../replay/new-guid.js";
 import {
@@ -29,6 +35,8 @@ import {
   type ReplayResult,
 } from "../replay/replay.js";
 import { OrchestrationRuntimeState } from "../state/runtime-state.js";
+import { newExecutionTrace, storedExecutionTrace, type ExecutionTrace } from "../tracing/execution-trace.js";
+import type { OrchestrationStepTrace, StepTraceEntry } from "../tracing/step-trace.js";
 import { rewindHistory } from "./rewind.js";
 import { StepOutput } from "./step-output.js";
 import {
@@ -52,8 +60,12 @@ export interface ExecuteOptions {
   versioning?: VersioningOptions | undefined;
 }
 
-/** `undefined` when every message was dropped: the backend just deletes them. */
-export type ExecuteResult = OrchestrationCommit | undefined;
+/**
+ * `undefined` when every message was dropped: the backend just deletes them. `trace` (when the execution is
+ * traced) is what the worker emits spans for once the commit is written; backends ignore it.
+ */
+export type ExecuteResult =
+  (OrchestrationCommit & { trace?: OrchestrationStepTrace | undefined }) | undefined;
 
 const MAX_GENERATIONS_PER_STEP = 1000;
 
@@ -169,7 +181,13 @@ function* executeSteps(
     defaultVersion: opts.versioning?.defaultVersion,
   });
   let newEvents: HistoryEvent[] = [newEvent("OrchestratorStarted", { timestamp: opts.now }), ...accepted];
+  // A rewound execution is not traced: its span was emitted when it failed, under the id it would reuse.
+  const execution = rewind ? undefined : traceExecution(past, newEvents, opts.now);
+  output.execution = execution;
+  const traceEntries = execution ? arrivalTraceEntries(past, accepted) : [];
   let episodeState: OrchestrationRuntimeState | undefined;
+  let lastStart: ExecutionStartedEvent | undefined;
+  let lastCompletion: CompleteOrchestrationAction | undefined;
   for (let gen = 0; ; gen++) {
     const all = [...past, ...newEvents];
     const runtime = new OrchestrationRuntimeState(all);
@@ -205,6 +223,8 @@ function* executeSteps(
     const completion = result.actions.find(
       (a): a is CompleteOrchestrationAction => a.type === "CompleteOrchestration",
     );
+    lastStart = start;
+    lastCompletion = completion;
     if (completion?.status !== "ContinuedAsNew" || gen >= MAX_GENERATIONS_PER_STEP) break;
     // Continue-as-new: the next generation starts in this step; the old generation's tail is not written.
     const nextStart = newEvent("ExecutionStarted", {
@@ -215,6 +235,8 @@ function* executeSteps(
       version: completion.newVersion ?? start.version,
       input: completion.result,
       tags: start.tags,
+      // As DTF: the next generation keeps the trace context, span identity included (one span for the chain).
+      parentTraceContext: start.parentTraceContext,
       generation: start.generation,
     });
     past = [];
@@ -242,7 +264,83 @@ function* executeSteps(
     activityMessages: output.activityMessages,
     orchestratorMessages: output.orchestratorMessages,
     timerMessages: output.timerMessages,
+    trace: execution && {
+      execution,
+      start: lastStart!,
+      entries: [...traceEntries, ...output.traceEntries],
+      completion:
+        lastCompletion && lastCompletion.status !== "ContinuedAsNew"
+          ? { status: lastCompletion.status, failureDetails: lastCompletion.failureDetails }
+          : undefined,
+    },
   };
+}
+
+/**
+ * The execution's span identity: stored by an earlier step in its start event, or added to the start event
+ * this step writes (replaced in `newEvents`). Undefined when the execution is not traced, or when its start
+ * event is already written without an identity (one could not be kept).
+ */
+function traceExecution(
+  past: readonly HistoryEvent[],
+  newEvents: HistoryEvent[],
+  now: Date,
+): ExecutionTrace | undefined {
+  const pastStart = past.find((e): e is ExecutionStartedEvent => e.type === "ExecutionStarted");
+  if (pastStart) return storedExecutionTrace(pastStart);
+  const i = newEvents.findIndex((e) => e.type === "ExecutionStarted");
+  const start = newEvents[i] as ExecutionStartedEvent | undefined;
+  if (!start?.parentTraceContext) return undefined;
+  const stored = storedExecutionTrace(start);
+  if (stored) return stored;
+  const fresh = newExecutionTrace(start, now);
+  if (fresh) newEvents[i] = fresh.start;
+  return fresh?.trace;
+}
+
+/** Spans for the results and timers that arrived in this step (never for replayed ones). */
+function arrivalTraceEntries(
+  past: readonly HistoryEvent[],
+  arrived: readonly HistoryEvent[],
+): StepTraceEntry[] {
+  const entries: StepTraceEntry[] = [];
+  const scheduled = (id: number): TaskScheduledEvent | undefined =>
+    past.findLast((e): e is TaskScheduledEvent => e.type === "TaskScheduled" && e.eventId === id);
+  const created = (id: number): SubOrchestrationInstanceCreatedEvent | undefined =>
+    past.findLast(
+      (e): e is SubOrchestrationInstanceCreatedEvent =>
+        e.type === "SubOrchestrationInstanceCreated" && e.eventId === id,
+    );
+  for (const e of arrived) {
+    switch (e.type) {
+      case "TaskCompleted":
+      case "TaskFailed": {
+        const s = scheduled(e.taskScheduledId);
+        if (s)
+          entries.push({
+            type: "activityResult",
+            scheduled: s,
+            failed: e.type === "TaskFailed" ? e : undefined,
+          });
+        break;
+      }
+      case "SubOrchestrationInstanceCompleted":
+      case "SubOrchestrationInstanceFailed": {
+        const c = created(e.taskScheduledId);
+        if (c)
+          entries.push({
+            type: "subOrchestrationResult",
+            created: c,
+            failed: e.type === "SubOrchestrationInstanceFailed" ? e : undefined,
+          });
+        break;
+      }
+      case "TimerFired":
+        entries.push({ type: "timerFired", fired: e });
+        break;
+    }
+  }
+  return entries;
 }
 
 /** Identifies the task a result event completes; a second result for the same task is a duplicate. */

@@ -10,6 +10,9 @@ import type { ExecutionStartedEvent, HistoryEvent, OrchestrationInstance } from 
 import { newEvent } from "../history/factories.js";
 import { parseDtfDateTime } from "../history/time.js";
 import { uuidV5 } from "../replay/new-guid.js";
+import { deriveSpanId } from "../tracing/derived-span-id.js";
+import { childTraceContext, type ExecutionTrace } from "../tracing/execution-trace.js";
+import type { StepTraceEntry } from "../tracing/step-trace.js";
 
 export interface StepOutputOptions {
   now: Date;
@@ -25,6 +28,13 @@ export class StepOutput {
   readonly orchestratorMessages: TaskMessage[] = [];
   readonly timerMessages: DelayedTaskMessage[] = [];
   customStatus: string | undefined;
+  /**
+   * The execution's span (see tracing/execution-trace.ts), when it is traced: scheduled activities and
+   * sub-orchestrations and sent events then carry trace contexts that make them its children.
+   */
+  execution: ExecutionTrace | undefined;
+  /** What the step sent that spans are emitted for (events to other instances). */
+  readonly traceEntries: StepTraceEntry[] = [];
 
   constructor(private readonly opts: StepOutputOptions) {}
 
@@ -40,6 +50,7 @@ export class StepOutput {
     const keepInput = this.opts.includeParameters ?? false;
     const events: HistoryEvent[] = [];
     const from = { sender: self, episode };
+    const exec = this.execution;
     for (const a of actions) {
       switch (a.type) {
         case "ScheduleTask": {
@@ -51,6 +62,12 @@ export class StepOutput {
             version: a.version ?? "",
             input: encodeActivityInput(a.input),
             tags: a.tags,
+            ...(exec && {
+              parentTraceContext: childTraceContext(
+                exec,
+                deriveSpanId("activity", exec.span.spanId, a.id, rewinds),
+              ),
+            }),
           });
           events.push(keepInput ? scheduled : { ...scheduled, input: undefined });
           this.activityMessages.push({
@@ -64,6 +81,7 @@ export class StepOutput {
         case "CreateSubOrchestration": {
           // Without a version of its own, a sub-orchestration gets the worker's default version (as DF does).
           const subVersion = a.version ?? this.opts.defaultVersion ?? "";
+          const clientSpanId = exec && deriveSpanId("orchestration", exec.span.spanId, a.id, rewinds);
           const created = newEvent("SubOrchestrationInstanceCreated", {
             eventId: a.id,
             timestamp: now,
@@ -71,6 +89,7 @@ export class StepOutput {
             version: subVersion,
             instanceId: a.instanceId,
             input: a.input,
+            ...(clientSpanId !== undefined ? { clientSpanId } : {}),
             tags: a.tags,
           });
           events.push(keepInput ? created : { ...created, input: undefined });
@@ -92,6 +111,9 @@ export class StepOutput {
               version: subVersion,
               input: a.input,
               tags: a.tags,
+              ...(exec && clientSpanId !== undefined
+                ? { parentTraceContext: childTraceContext(exec, clientSpanId) }
+                : {}),
               generation: 0,
             }),
             orchestrationInstance: child,
@@ -122,10 +144,18 @@ export class StepOutput {
             }),
           );
           this.orchestratorMessages.push({
-            event: newEvent("EventRaised", { timestamp: now, name: a.name, input: a.input }),
+            event: newEvent("EventRaised", {
+              timestamp: now,
+              name: a.name,
+              input: a.input,
+              // As DTF: the receiving side sees the sending orchestration's span as the event's parent.
+              ...(exec && { parentTraceContext: childTraceContext(exec, exec.span.spanId) }),
+            }),
             orchestrationInstance: { instanceId: a.instanceId },
             ...from,
           });
+          if (exec)
+            this.traceEntries.push({ type: "eventSent", name: a.name, targetInstanceId: a.instanceId });
           break;
         case "CompleteOrchestration":
           events.push(this.completionEvent(a, now));

@@ -1,0 +1,89 @@
+/**
+ * The identity of an orchestration execution's span, kept in its ExecutionStarted event as DTF keeps it:
+ * `ParentTraceContext.TraceParent` names the parent (the client's create_orchestration span, or the parent
+ * orchestration's client span for a sub-orchestration); `Id` and `SpanId` are the execution span's own
+ * traceparent and span id, and `ActivityStartTime` its start, all three written by the execution's first step.
+ * Every later step (on any worker, DTF's included) parents its spans to that id, and the step that completes
+ * the execution emits the span under it with that start time: one span per execution, whatever the number of
+ * replays. Continue-as-new copies the whole context to the next generation (as DTF does), so a chain of
+ * generations is one span too.
+ */
+import type { SpanContext } from "@opentelemetry/api";
+import type { DistributedTraceContext, ExecutionStartedEvent } from "../history/events.js";
+import { parseDtfDateTime, toDtfDateTime } from "../history/time.js";
+import { deriveSpanId } from "./derived-span-id.js";
+import { formatTraceParent, parseTraceParent } from "./trace-parent.js";
+
+export interface ExecutionTrace {
+  /** The execution span's context: the parent's trace id, the execution's own span id. */
+  span: SpanContext;
+  /** The span the execution span is a child of. */
+  parent: SpanContext;
+  startTime: Date;
+}
+
+/** The identity stored in a start event by an earlier step; undefined when there is none (or no parent). */
+export function storedExecutionTrace(start: ExecutionStartedEvent): ExecutionTrace | undefined {
+  const tc = start.parentTraceContext;
+  const parent = parseTraceParent(tc?.traceParent, tc?.traceState);
+  if (!tc || !parent || !tc.spanId || !/^[0-9a-f]{16}$/.test(tc.spanId)) return undefined;
+  const own = parseTraceParent(tc.id, tc.traceState);
+  const span: SpanContext = {
+    traceId: own?.traceId ?? parent.traceId,
+    spanId: tc.spanId,
+    traceFlags: own?.traceFlags ?? parent.traceFlags,
+    isRemote: true,
+    ...(parent.traceState ? { traceState: parent.traceState } : {}),
+  };
+  let startTime: Date;
+  try {
+    startTime = parseDtfDateTime(tc.activityStartTime ?? start.timestamp);
+  } catch {
+    startTime = parseDtfDateTime(start.timestamp);
+  }
+  return { span, parent, startTime };
+}
+
+/**
+ * For a start event written by this step: the event with the execution's span identity added (a derived span
+ * id, see derived-span-id.ts; `now` as its start), and that identity. Undefined when the event names no valid
+ * parent (its creator traced nothing: DTF then traces nothing for the execution either).
+ */
+export function newExecutionTrace(
+  start: ExecutionStartedEvent,
+  now: Date,
+): { start: ExecutionStartedEvent; trace: ExecutionTrace } | undefined {
+  const tc = start.parentTraceContext;
+  const parent = parseTraceParent(tc?.traceParent, tc?.traceState);
+  if (!tc || !parent) return undefined;
+  const instance = start.orchestrationInstance;
+  const spanId = deriveSpanId(
+    "orchestration",
+    tc.traceParent!,
+    instance.instanceId,
+    instance.executionId ?? "",
+  );
+  const stamped: DistributedTraceContext = {
+    ...tc,
+    id: formatTraceParent(parent.traceId, spanId, parent.traceFlags),
+    spanId,
+    activityStartTime: toDtfDateTime(now),
+  };
+  const span: SpanContext = {
+    traceId: parent.traceId,
+    spanId,
+    traceFlags: parent.traceFlags,
+    isRemote: true,
+    ...(parent.traceState ? { traceState: parent.traceState } : {}),
+  };
+  return { start: { ...start, parentTraceContext: stamped }, trace: { span, parent, startTime: now } };
+}
+
+/** The context a child of the execution span is parented to, for a client span whose id is `spanId`. */
+export function childTraceContext(trace: ExecutionTrace, spanId: string): DistributedTraceContext {
+  const traceState = trace.span.traceState?.serialize();
+  return {
+    traceParent: formatTraceParent(trace.span.traceId, spanId, trace.span.traceFlags),
+    ...(traceState && traceState.length <= 513 ? { traceState } : {}),
+  };
+}

@@ -1,0 +1,172 @@
+/**
+ * Emits the spans of a committed orchestration step (see step-trace.ts), with DurableTask.Core's names, kinds
+ * and attributes (docs/tracing.md):
+ *
+ * - `activity:<name>` (Client) per activity result, from the TaskScheduled event's time to now, under the id
+ *   written into the TaskScheduled's trace context (the activity's execution span is its child);
+ * - `orchestration:<name>` (Client) per sub-orchestration result, under the SubOrchestrationInstanceCreated's
+ *   `ClientSpanId` (the child orchestration's span is its child);
+ * - `orchestration:<name>:timer` (Internal) per fired timer, from its creation to now;
+ * - `orchestration_event:<name>` (Producer) per event sent to another orchestration;
+ * - `orchestration:<name>` (Server), the execution's span, when the step completed it.
+ *
+ * All are children of the execution span. With no SDK registered each is a no-op span and nothing is built.
+ */
+import { diag, ROOT_CONTEXT, SpanKind, trace, type Attributes } from "@opentelemetry/api";
+import { isEntityInstanceId } from "../entities/entity-id.js";
+import type { FailureDetails } from "../history/events.js";
+import { parseDtfDateTime, toDotNetRoundTrip } from "../history/time.js";
+import { pinSpanId } from "./pinned-span.js";
+import { setSpanFailed } from "./span-failure.js";
+import { Attr, SpanType, spanName, timerSpanName } from "./schema.js";
+import type { OrchestrationStepTrace, StepTraceEntry } from "./step-trace.js";
+import { parentSpanContextOf } from "./trace-parent.js";
+import { durableTaskTracer } from "./tracer.js";
+
+/** Never throws: a step is written by then, and tracing must not make the worker abandon it. */
+export function emitStepSpans(step: OrchestrationStepTrace, now: Date): void {
+  try {
+    emit(step, now);
+  } catch (err) {
+    diag.warn("taskhub: emitting the spans of an orchestration step failed", err);
+  }
+}
+
+function emit(step: OrchestrationStepTrace, now: Date): void {
+  const tracer = durableTaskTracer();
+  const underExecution = trace.setSpanContext(ROOT_CONTEXT, step.execution.span);
+  const { start } = step;
+  const instanceId = start.orchestrationInstance.instanceId;
+  for (const entry of step.entries) {
+    const s = startEntrySpan(entry, step, instanceId);
+    if (!s) continue;
+    const span = tracer.startSpan(s.name, { kind: s.kind, startTime: s.startTime }, underExecution);
+    if (span.isRecording()) {
+      if (s.spanId) pinSpanId(span, s.spanId);
+      span.setAttributes(s.attributes());
+      if (s.failure) setSpanFailed(span, s.failure.message, s.failure.details);
+    }
+    span.end(now);
+  }
+  if (!step.completion) return;
+  const span = tracer.startSpan(
+    spanName(SpanType.orchestration, start.name, start.version),
+    { kind: SpanKind.SERVER, startTime: step.execution.startTime },
+    trace.setSpanContext(ROOT_CONTEXT, step.execution.parent),
+  );
+  if (span.isRecording()) {
+    pinSpanId(span, step.execution.span.spanId);
+    span.setAttributes({
+      [Attr.type]: SpanType.orchestration,
+      [Attr.name]: start.name,
+      [Attr.instanceId]: instanceId,
+      ...(start.version ? { [Attr.version]: start.version } : {}),
+      [Attr.status]: step.completion.status,
+    });
+    const fd = step.completion.failureDetails;
+    if (step.completion.status === "Failed")
+      setSpanFailed(span, fd?.errorMessage ?? "orchestration failed", fd);
+  }
+  span.end(now);
+}
+
+interface EntrySpan {
+  name: string;
+  kind: SpanKind;
+  startTime?: Date | undefined;
+  /** The id the span must carry (stamped into history when it was scheduled). */
+  spanId?: string | undefined;
+  attributes(): Attributes;
+  failure?: { message: string; details?: FailureDetails | undefined } | undefined;
+}
+
+function startEntrySpan(
+  e: StepTraceEntry,
+  step: OrchestrationStepTrace,
+  instanceId: string,
+): EntrySpan | undefined {
+  switch (e.type) {
+    case "activityResult": {
+      const s = e.scheduled;
+      return {
+        name: spanName(SpanType.activity, s.name, s.version),
+        kind: SpanKind.CLIENT,
+        startTime: timeOf(s.timestamp),
+        spanId: parentSpanContextOf(s.parentTraceContext)?.spanId,
+        attributes: () => ({
+          [Attr.type]: SpanType.activity,
+          [Attr.name]: s.name,
+          [Attr.instanceId]: instanceId,
+          [Attr.taskId]: s.eventId,
+          ...(s.version ? { [Attr.version]: s.version } : {}),
+        }),
+        failure: e.failed && {
+          message:
+            e.failed.reason ?? e.failed.failureDetails?.errorMessage ?? "Unspecified task activity failure",
+          details: e.failed.failureDetails,
+        },
+      };
+    }
+    case "subOrchestrationResult": {
+      const c = e.created;
+      return {
+        name: spanName(SpanType.orchestration, c.name, c.version),
+        kind: SpanKind.CLIENT,
+        startTime: timeOf(c.timestamp),
+        spanId: c.clientSpanId && /^[0-9a-f]{16}$/.test(c.clientSpanId) ? c.clientSpanId : undefined,
+        attributes: () => ({
+          [Attr.type]: SpanType.orchestration,
+          [Attr.name]: c.name,
+          [Attr.instanceId]: instanceId,
+          ...(c.version ? { [Attr.version]: c.version } : {}),
+        }),
+        failure: e.failed && {
+          message:
+            e.failed.reason ??
+            e.failed.failureDetails?.errorMessage ??
+            "Unspecified sub-orchestration failure",
+          details: e.failed.failureDetails,
+        },
+      };
+    }
+    case "timerFired": {
+      const f = e.fired;
+      return {
+        name: timerSpanName(step.start.name),
+        kind: SpanKind.INTERNAL,
+        startTime: timeOf(f.timestamp),
+        attributes: () => ({
+          [Attr.type]: SpanType.timer,
+          [Attr.name]: step.start.name,
+          [Attr.instanceId]: instanceId,
+          [Attr.fireAt]: toDotNetRoundTrip(f.fireAt),
+          [Attr.taskId]: f.timerId,
+        }),
+      };
+    }
+    case "eventSent":
+      // As DTF: events between orchestrations and entities (entity operations) are not traced as events.
+      if (isEntityInstanceId(e.targetInstanceId) || isEntityInstanceId(instanceId)) return undefined;
+      return {
+        name: spanName(SpanType.orchestrationEvent, e.name),
+        kind: SpanKind.PRODUCER,
+        attributes: () => ({
+          [Attr.type]: SpanType.event,
+          [Attr.name]: e.name,
+          [Attr.instanceId]: instanceId,
+          ...(step.start.orchestrationInstance.executionId
+            ? { [Attr.executionId]: step.start.orchestrationInstance.executionId }
+            : {}),
+          [Attr.eventTargetInstanceId]: e.targetInstanceId,
+        }),
+      };
+  }
+}
+
+function timeOf(raw: string): Date | undefined {
+  try {
+    return parseDtfDateTime(raw);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,169 @@
+// The trace context a step writes into history and messages (DTF's ParentTraceContext fields), and what it
+// records for the worker to emit spans for. The spans themselves: test/scenarios/tracing.test.ts.
+import { describe, expect, it } from "vitest";
+import {
+  executeOrchestrationWorkItem,
+  newEvent,
+  type ExecutionStartedEvent,
+  type HistoryEvent,
+  type Orchestrator,
+  type OrchestrationWorkItem,
+  type SubOrchestrationInstanceCreatedEvent,
+  type TaskMessage,
+  type TaskScheduledEvent,
+} from "../../src/index.js";
+
+const TRACE = "0af7651916cd43dd8448eb211c80319c";
+const CLIENT_SPAN = "b7ad6b7169203331";
+
+const orchestrators: Record<string, Orchestrator> = {
+  Parent: function* (ctx) {
+    const a = (yield ctx.callActivity("Hello", "a")) as string;
+    ctx.sendEvent("other", "Ping", 1);
+    yield ctx.callSubOrchestrator("Child", a, { instanceId: "child" });
+    return a;
+  },
+  Again: function* (ctx, n: number) {
+    yield ctx.callActivity("Hello", n);
+    if (n < 2) ctx.continueAsNew(n + 1);
+    return n;
+  },
+};
+const opts = (now: Date) => ({ resolveOrchestrator: (name: string) => orchestrators[name], now });
+
+function startMessage(name: string, traced: boolean, input?: string): TaskMessage {
+  const instance = { instanceId: "p", executionId: "e1" };
+  return {
+    event: newEvent("ExecutionStarted", {
+      timestamp: new Date(0),
+      orchestrationInstance: instance,
+      name,
+      version: "",
+      input,
+      ...(traced ? { parentTraceContext: { traceParent: `00-${TRACE}-${CLIENT_SPAN}-01` } } : {}),
+    }),
+    orchestrationInstance: instance,
+  };
+}
+
+const startOf = (events: readonly HistoryEvent[]) =>
+  events.find((e): e is ExecutionStartedEvent => e.type === "ExecutionStarted")!;
+const scheduledOf = (events: readonly HistoryEvent[]) =>
+  events.find((e): e is TaskScheduledEvent => e.type === "TaskScheduled")!;
+
+describe("a traced orchestration step", () => {
+  it("stores the execution's span in its start event and parents the scheduled activity to it", () => {
+    const wi: OrchestrationWorkItem = {
+      instanceId: "p",
+      pastEvents: [],
+      newMessages: [startMessage("Parent", true)],
+    };
+    const commit = executeOrchestrationWorkItem(wi, opts(new Date(1000)))!;
+    const tc = startOf(commit.newEvents).parentTraceContext!;
+    expect(tc).toMatchObject({
+      traceParent: `00-${TRACE}-${CLIENT_SPAN}-01`,
+      id: `00-${TRACE}-${tc.spanId}-01`,
+    });
+    expect(tc.activityStartTime).toBe(new Date(1000).toISOString());
+    // The activity message and the history event carry one client span id, in the execution's trace.
+    const message = commit.activityMessages[0]!.event as TaskScheduledEvent;
+    const [, trace, clientSpan, flags] = message.parentTraceContext!.traceParent!.split("-");
+    expect([trace, flags]).toEqual([TRACE, "01"]);
+    expect(clientSpan).not.toBe(tc.spanId);
+    expect(scheduledOf(commit.newEvents).parentTraceContext).toEqual(message.parentTraceContext);
+    expect(commit.trace).toMatchObject({ execution: { span: { spanId: tc.spanId } }, entries: [] });
+    expect(commit.trace!.completion).toBeUndefined();
+  });
+
+  it("writes the same ids when it runs again", () => {
+    const wi: OrchestrationWorkItem = {
+      instanceId: "p",
+      pastEvents: [],
+      newMessages: [startMessage("Parent", true)],
+    };
+    const a = executeOrchestrationWorkItem(wi, opts(new Date(1000)))!;
+    const b = executeOrchestrationWorkItem(wi, opts(new Date(5000)))!;
+    expect(startOf(b.newEvents).parentTraceContext!.spanId).toBe(
+      startOf(a.newEvents).parentTraceContext!.spanId,
+    );
+    expect(scheduledOf(b.newEvents).parentTraceContext).toEqual(scheduledOf(a.newEvents).parentTraceContext);
+  });
+
+  it("continues in later steps: results recorded, sub-orchestration and event parented to the execution", () => {
+    const first = executeOrchestrationWorkItem(
+      { instanceId: "p", pastEvents: [], newMessages: [startMessage("Parent", true)] },
+      opts(new Date(1000)),
+    )!;
+    const spanId = startOf(first.newEvents).parentTraceContext!.spanId!;
+    const result: TaskMessage = {
+      event: newEvent("TaskCompleted", { timestamp: new Date(1500), taskScheduledId: 0, result: '"A"' }),
+      orchestrationInstance: { instanceId: "p", executionId: "e1" },
+    };
+    const second = executeOrchestrationWorkItem(
+      { instanceId: "p", pastEvents: first.newEvents, newMessages: [result] },
+      opts(new Date(2000)),
+    )!;
+    expect(second.trace!.execution.span.spanId).toBe(spanId);
+    expect(second.trace!.entries).toEqual([
+      { type: "activityResult", scheduled: scheduledOf(first.newEvents), failed: undefined },
+      { type: "eventSent", name: "Ping", targetInstanceId: "other" },
+    ]);
+    const created = second.newEvents.find(
+      (e): e is SubOrchestrationInstanceCreatedEvent => e.type === "SubOrchestrationInstanceCreated",
+    )!;
+    expect(created.clientSpanId).toMatch(/^[0-9a-f]{16}$/);
+    const childStart = second.orchestratorMessages.find((m) => m.event.type === "ExecutionStarted")!
+      .event as ExecutionStartedEvent;
+    expect(childStart.parentTraceContext).toEqual({ traceParent: `00-${TRACE}-${created.clientSpanId}-01` });
+    const raised = second.orchestratorMessages.find((m) => m.event.type === "EventRaised")!.event;
+    expect(raised).toMatchObject({ parentTraceContext: { traceParent: `00-${TRACE}-${spanId}-01` } });
+  });
+
+  it("carries the whole context into a continued generation (one span for the chain)", () => {
+    const first = executeOrchestrationWorkItem(
+      { instanceId: "p", pastEvents: [], newMessages: [startMessage("Again", true, "1")] },
+      opts(new Date(1000)),
+    )!;
+    const tc = startOf(first.newEvents).parentTraceContext!;
+    const done: TaskMessage = {
+      event: newEvent("TaskCompleted", { timestamp: new Date(1500), taskScheduledId: 0 }),
+      orchestrationInstance: { instanceId: "p", executionId: "e1" },
+    };
+    const second = executeOrchestrationWorkItem(
+      { instanceId: "p", pastEvents: first.newEvents, newMessages: [done] },
+      opts(new Date(2000)),
+    )!;
+    expect(second.replacesHistory).toBe(true);
+    const next = startOf(second.newEvents);
+    expect(next.orchestrationInstance.executionId).not.toBe("e1");
+    expect(next.parentTraceContext).toEqual(tc);
+    expect(second.trace!.completion).toBeUndefined();
+  });
+
+  it("records the completion with its failure", () => {
+    const failing: Orchestrator = () => {
+      throw new TypeError("bad input");
+    };
+    const commit = executeOrchestrationWorkItem(
+      { instanceId: "p", pastEvents: [], newMessages: [startMessage("Failing", true)] },
+      { resolveOrchestrator: () => failing, now: new Date(1000) },
+    )!;
+    expect(commit.trace!.completion).toMatchObject({
+      status: "Failed",
+      failureDetails: { errorType: "TypeError", errorMessage: "bad input" },
+    });
+  });
+});
+
+describe("an untraced orchestration step", () => {
+  it("writes no trace context and records nothing", () => {
+    const commit = executeOrchestrationWorkItem(
+      { instanceId: "p", pastEvents: [], newMessages: [startMessage("Parent", false)] },
+      opts(new Date(1000)),
+    )!;
+    expect(startOf(commit.newEvents).parentTraceContext).toBeUndefined();
+    expect(scheduledOf(commit.newEvents).parentTraceContext).toBeUndefined();
+    expect("parentTraceContext" in commit.activityMessages[0]!.event).toBe(false);
+    expect(commit.trace).toBeUndefined();
+  });
+});

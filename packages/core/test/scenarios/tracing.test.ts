@@ -1,0 +1,348 @@
+// The spans of whole orchestrations on the in-memory backend, as DurableTask.Core names and shapes them
+// (docs/tracing.md): the tree (names, kinds, parents), the attributes, failures, and one span per
+// execution however often it replays.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import {
+  TaskHubClient,
+  TaskHubWorker,
+  type ExecutionStartedEvent,
+  type HistoryEvent,
+  type TaskScheduledEvent,
+} from "../../src/index.js";
+import { InMemoryOrchestrationService } from "../../src/testing/index.js";
+import {
+  installSpanCapture,
+  parentSpanId,
+  type ReadableSpan,
+  type SpanCapture,
+} from "../tracing/span-capture.js";
+
+let capture: SpanCapture;
+beforeAll(() => {
+  capture = installSpanCapture();
+});
+afterAll(() => capture.uninstall());
+beforeEach(() => capture.reset());
+
+const stops: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const s of stops.splice(0)) await s();
+});
+
+async function run(
+  setup: (w: TaskHubWorker) => void,
+  start: (c: TaskHubClient) => Promise<string>,
+): Promise<{ client: TaskHubClient; service: InMemoryOrchestrationService; instanceId: string }> {
+  const service = new InMemoryOrchestrationService({ pollIntervalMs: 10 });
+  const worker = new TaskHubWorker(service);
+  setup(worker);
+  await worker.start();
+  stops.push(() => worker.stop({ drainTimeoutMs: 2000 }));
+  const client = new TaskHubClient(service);
+  const instanceId = await start(client);
+  await client.waitForOrchestrationCompletion(instanceId, { timeoutMs: 15_000 });
+  return { client, service, instanceId };
+}
+
+/** The execution span is emitted right after the completing step is written, which a client may see first. */
+async function executionSpan(name: string): Promise<ReadableSpan> {
+  return vi.waitFor(() => capture.one(`orchestration:${name}`), { timeout: 5000, interval: 10 });
+}
+
+const attrs = (s: ReadableSpan) => s.attributes;
+const isChildOf = (child: ReadableSpan, parent: ReadableSpan) => {
+  expect(child.spanContext().traceId).toBe(parent.spanContext().traceId);
+  expect(parentSpanId(child)).toBe(parent.spanContext().spanId);
+};
+/** Client spans of one kind and name, each with its server span as its only child. */
+function clientServerPairs(name: string): { client: ReadableSpan; server: ReadableSpan }[] {
+  const spans = capture.named(name);
+  const clients = spans.filter((s) => s.kind === SpanKind.CLIENT);
+  return clients.map((client) => {
+    const servers = capture.childrenOf(client).filter((s) => s.kind === SpanKind.SERVER);
+    expect(servers, `server spans under ${name} ${client.spanContext().spanId}`).toHaveLength(1);
+    return { client, server: servers[0]! };
+  });
+}
+
+describe("tracing", () => {
+  it("chaining: one trace from the caller's span through each activity; replays add no spans", async () => {
+    const { instanceId } = await run(
+      (w) => {
+        w.addActivity("Hello", (_ctx, name: string) => `Hello ${name}!`);
+        w.addOrchestrator("Chain", function* (ctx) {
+          const out: string[] = [];
+          for (const n of ["Tokyo", "Seattle", "London"])
+            out.push((yield ctx.callActivity("Hello", n)) as string);
+          return out;
+        });
+      },
+      (c) =>
+        trace.getTracer("test").startActiveSpan("caller", async (caller) => {
+          try {
+            return await c.scheduleNewOrchestration("Chain", undefined, { instanceId: "chain-1" });
+          } finally {
+            caller.end();
+          }
+        }),
+    );
+    const orchestration = await executionSpan("Chain");
+    const caller = capture.one("caller");
+    const create = capture.one("create_orchestration:Chain");
+    expect(create.kind).toBe(SpanKind.PRODUCER);
+    isChildOf(create, caller);
+    expect(attrs(create)).toMatchObject({
+      "durabletask.type": "orchestration",
+      "durabletask.task.name": "Chain",
+      "durabletask.task.instance_id": instanceId,
+    });
+    expect(attrs(create)["durabletask.task.execution_id"]).toMatch(/^[0-9a-f]{32}$/);
+
+    expect(orchestration.kind).toBe(SpanKind.SERVER);
+    isChildOf(orchestration, create);
+    expect(attrs(orchestration)).toEqual({
+      "durabletask.type": "orchestration",
+      "durabletask.task.name": "Chain",
+      "durabletask.task.instance_id": instanceId,
+      "durabletask.task.status": "Completed",
+    });
+    expect(orchestration.status.code).toBe(SpanStatusCode.UNSET);
+
+    const pairs = clientServerPairs("activity:Hello");
+    expect(pairs).toHaveLength(3);
+    for (const [i, { client, server }] of pairs.entries()) {
+      isChildOf(client, orchestration);
+      expect(attrs(client)).toEqual({
+        "durabletask.type": "activity",
+        "durabletask.task.name": "Hello",
+        "durabletask.task.instance_id": instanceId,
+        "durabletask.task.task_id": i,
+      });
+      expect(attrs(server)).toEqual(attrs(client));
+    }
+    // Four steps replayed the orchestration; every span is there once, each under its own id.
+    const names = capture
+      .spans()
+      .map((s) => s.name)
+      .sort();
+    expect(names).toEqual([
+      "activity:Hello",
+      "activity:Hello",
+      "activity:Hello",
+      "activity:Hello",
+      "activity:Hello",
+      "activity:Hello",
+      "caller",
+      "create_orchestration:Chain",
+      "orchestration:Chain",
+    ]);
+    expect(new Set(capture.spans().map((s) => s.spanContext().spanId)).size).toBe(capture.spans().length);
+  });
+
+  it("fan-out/fan-in: each activity's execution under its own client span", async () => {
+    await run(
+      (w) => {
+        w.addActivity("Square", (_ctx, n: number) => n * n);
+        w.addOrchestrator("Fan", function* (ctx) {
+          const r = (yield ctx.whenAll(
+            [1, 2, 3, 4, 5].map((n) => ctx.callActivity<number>("Square", n)),
+          )) as number[];
+          return r.reduce((a, b) => a + b, 0);
+        });
+      },
+      (c) => c.scheduleNewOrchestration("Fan"),
+    );
+    const orchestration = await executionSpan("Fan");
+    expect(parentSpanId(orchestration)).toBe(capture.one("create_orchestration:Fan").spanContext().spanId);
+    const pairs = clientServerPairs("activity:Square");
+    expect(pairs).toHaveLength(5);
+    for (const { client } of pairs) isChildOf(client, orchestration);
+    expect(pairs.map((p) => attrs(p.client)["durabletask.task.task_id"]).sort()).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it("a retried failing activity: failed attempts marked with the failure's type and message, retry timers", async () => {
+    let calls = 0;
+    await run(
+      (w) => {
+        w.addActivity("Flaky", () => {
+          if (++calls < 3) throw new RangeError(`attempt ${calls} failed`);
+          return "ok";
+        });
+        w.addOrchestrator("Retry", function* (ctx) {
+          return (yield ctx.callActivity("Flaky", undefined, {
+            retry: { maxNumberOfAttempts: 3, firstRetryIntervalMs: 20 },
+          })) as string;
+        });
+      },
+      (c) => c.scheduleNewOrchestration("Retry"),
+    );
+    const orchestration = await executionSpan("Retry");
+    const pairs = clientServerPairs("activity:Flaky").sort(
+      (a, b) =>
+        (attrs(a.client)["durabletask.task.task_id"] as number) -
+        (attrs(b.client)["durabletask.task.task_id"] as number),
+    );
+    expect(pairs).toHaveLength(3);
+    for (const [i, { client, server }] of pairs.entries()) {
+      isChildOf(client, orchestration);
+      if (i < 2) {
+        for (const s of [client, server]) {
+          expect(s.status).toEqual({ code: SpanStatusCode.ERROR, message: `attempt ${i + 1} failed` });
+          expect(s.events.find((e) => e.name === "exception")?.attributes).toMatchObject({
+            "exception.type": "RangeError",
+            "exception.message": `attempt ${i + 1} failed`,
+          });
+        }
+      } else {
+        expect(client.status.code).toBe(SpanStatusCode.UNSET);
+        expect(server.status.code).toBe(SpanStatusCode.UNSET);
+      }
+    }
+    const timers = capture.named("orchestration:Retry:timer");
+    expect(timers).toHaveLength(2);
+    for (const t of timers) {
+      isChildOf(t, orchestration);
+      expect(t.kind).toBe(SpanKind.INTERNAL);
+    }
+    expect(attrs(orchestration)["durabletask.task.status"]).toBe("Completed");
+  });
+
+  it("a sub-orchestration: its execution under the parent's client span, a failure on both", async () => {
+    const { instanceId } = await run(
+      (w) => {
+        w.addActivity("Hello", (_ctx, n: string) => `Hello ${n}`);
+        w.addOrchestrator("Child", function* (ctx, n: string) {
+          const r = (yield ctx.callActivity("Hello", n)) as string;
+          if (n === "bad") throw new SyntaxError("child refused");
+          return r;
+        });
+        w.addOrchestrator("Parent", function* (ctx) {
+          const ok = (yield ctx.callSubOrchestrator("Child", "good", { instanceId: "child-good" })) as string;
+          try {
+            yield ctx.callSubOrchestrator("Child", "bad", { instanceId: "child-bad" });
+          } catch {
+            return `${ok}, then a failure`;
+          }
+          return ok;
+        });
+      },
+      (c) => c.scheduleNewOrchestration("Parent", undefined, { instanceId: "parent-1" }),
+    );
+    const parent = await executionSpan("Parent");
+    const pairs = clientServerPairs("orchestration:Child");
+    expect(pairs).toHaveLength(2);
+    const byChild = new Map(pairs.map((p) => [attrs(p.server)["durabletask.task.instance_id"], p]));
+    const good = byChild.get("child-good")!;
+    const bad = byChild.get("child-bad")!;
+    for (const { client, server } of [good, bad]) {
+      isChildOf(client, parent);
+      expect(attrs(client)).toEqual({
+        "durabletask.type": "orchestration",
+        "durabletask.task.name": "Child",
+        "durabletask.task.instance_id": instanceId,
+      });
+      // The child's activity is under the child's span.
+      const [activity] = capture.childrenOf(server).filter((s) => s.name === "activity:Hello");
+      expect(capture.childrenOf(activity!).map((s) => s.kind)).toEqual([SpanKind.SERVER]);
+    }
+    expect(attrs(good.server)["durabletask.task.status"]).toBe("Completed");
+    expect(attrs(bad.server)["durabletask.task.status"]).toBe("Failed");
+    expect(bad.server.status).toEqual({ code: SpanStatusCode.ERROR, message: "child refused" });
+    expect(bad.server.events.find((e) => e.name === "exception")?.attributes).toMatchObject({
+      "exception.type": "SyntaxError",
+      "exception.message": "child refused",
+    });
+    expect(bad.client.status.code).toBe(SpanStatusCode.ERROR);
+    expect(good.client.status.code).toBe(SpanStatusCode.UNSET);
+    expect(parent.status.code).toBe(SpanStatusCode.UNSET);
+  });
+
+  it("a timer: an Internal span from its creation, with its fire time and id", async () => {
+    const { instanceId } = await run(
+      (w) =>
+        w.addOrchestrator("Sleepy", function* (ctx) {
+          yield ctx.createTimer(new Date(ctx.currentUtcDateTime.getTime() + 30));
+          return "woke";
+        }),
+      (c) => c.scheduleNewOrchestration("Sleepy"),
+    );
+    const orchestration = await executionSpan("Sleepy");
+    const timer = capture.one("orchestration:Sleepy:timer");
+    isChildOf(timer, orchestration);
+    expect(timer.kind).toBe(SpanKind.INTERNAL);
+    expect(attrs(timer)).toMatchObject({
+      "durabletask.type": "timer",
+      "durabletask.task.name": "Sleepy",
+      "durabletask.task.instance_id": instanceId,
+      "durabletask.task.task_id": 0,
+    });
+    expect(attrs(timer)["durabletask.fire_at"]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/);
+  });
+
+  it("external events: the client's and an orchestration's Producer spans", async () => {
+    const { client } = await run(
+      (w) => {
+        w.addOrchestrator("Waiter", function* (ctx) {
+          return (yield ctx.waitForExternalEvent("Approval")) as string;
+        });
+        w.addOrchestrator("Approver", (ctx) => {
+          ctx.sendEvent("waiter-2", "Approval", "yes");
+          return "sent";
+        });
+      },
+      async (c) => {
+        await c.scheduleNewOrchestration("Waiter", undefined, { instanceId: "waiter-1" });
+        await c.waitForOrchestrationStart("waiter-1");
+        await c.raiseEvent("waiter-1", "Approval", "ok");
+        return "waiter-1";
+      },
+    );
+    const fromClient = capture.one("orchestration_event:Approval");
+    expect(fromClient.kind).toBe(SpanKind.PRODUCER);
+    expect(attrs(fromClient)).toEqual({
+      "durabletask.type": "event",
+      "durabletask.task.name": "Approval",
+      "durabletask.event.target_instance_id": "waiter-1",
+    });
+    capture.reset();
+    await client.scheduleNewOrchestration("Waiter", undefined, { instanceId: "waiter-2" });
+    await client.scheduleNewOrchestration("Approver", undefined, { instanceId: "approver-1" });
+    await client.waitForOrchestrationCompletion("waiter-2", { timeoutMs: 15_000 });
+    const approver = await executionSpan("Approver");
+    const sent = capture.one("orchestration_event:Approval");
+    isChildOf(sent, approver);
+    expect(sent.kind).toBe(SpanKind.PRODUCER);
+    expect(attrs(sent)).toMatchObject({
+      "durabletask.type": "event",
+      "durabletask.task.name": "Approval",
+      "durabletask.task.instance_id": "approver-1",
+      "durabletask.event.target_instance_id": "waiter-2",
+    });
+    expect(attrs(sent)["durabletask.task.execution_id"]).toMatch(/^[0-9a-f]{32}$/);
+  });
+});
+
+describe("without an SDK", () => {
+  it("records nothing and writes no trace context", async () => {
+    await capture.uninstall();
+    try {
+      const { service, instanceId } = await run(
+        (w) => {
+          w.addActivity("Hello", () => "hi");
+          w.addOrchestrator("Quiet", function* (ctx) {
+            return (yield ctx.callActivity("Hello")) as string;
+          });
+        },
+        (c) => c.scheduleNewOrchestration("Quiet"),
+      );
+      const history: HistoryEvent[] = await service.getOrchestrationHistory(instanceId);
+      const start = history.find((e): e is ExecutionStartedEvent => e.type === "ExecutionStarted")!;
+      const scheduled = history.find((e): e is TaskScheduledEvent => e.type === "TaskScheduled")!;
+      expect(start.parentTraceContext).toBeUndefined();
+      expect(scheduled.parentTraceContext).toBeUndefined();
+    } finally {
+      capture = installSpanCapture();
+    }
+  });
+});
