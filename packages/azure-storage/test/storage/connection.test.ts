@@ -1,6 +1,7 @@
 // Storage connections: connection string forms (Azurite's, Azure's account key and SAS forms), identity-based
 // settings named as Azure Functions names them, and the credential they choose. Secrets never in errors.
 import { ClientSecretCredential, DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identity";
+import { inspect } from "node:util";
 import { describe, expect, inject, it } from "vitest";
 import {
   DEVELOPMENT_ACCOUNT_KEY,
@@ -145,17 +146,30 @@ describe("identityConnectionSettings", () => {
 });
 
 describe("storageCredential", () => {
-  it("chooses the credential as Functions does", () => {
-    expect(storageCredential({ credential: "managedidentity" })).toBeInstanceOf(ManagedIdentityCredential);
-    expect(storageCredential({ credential: "ManagedIdentity", clientId: "c" })).toBeInstanceOf(
+  it("chooses the credential as Functions does", async () => {
+    const resolved = (settings: Parameters<typeof storageCredential>[0]): Promise<unknown> =>
+      storageCredential(settings).resolve();
+    expect(await resolved({ credential: "managedidentity" })).toBeInstanceOf(ManagedIdentityCredential);
+    expect(await resolved({ credential: "ManagedIdentity", clientId: "c" })).toBeInstanceOf(
       ManagedIdentityCredential,
     );
-    expect(storageCredential({ tenantId: "t", clientId: "c", clientSecret: "s" })).toBeInstanceOf(
+    expect(storageCredential({ credential: "managedidentity", managedIdentityResourceId: "r" }).choice).toEqual({
+      kind: "managedIdentity",
+      resourceId: "r",
+    });
+    expect(await resolved({ tenantId: "t", clientId: "c", clientSecret: "s" })).toBeInstanceOf(
       ClientSecretCredential,
     );
-    expect(storageCredential({})).toBeInstanceOf(DefaultAzureCredential);
+    expect(await resolved({})).toBeInstanceOf(DefaultAzureCredential);
     expect(() =>
       storageCredential({ credential: "managedidentity", clientId: "c", managedIdentityResourceId: "r" }),
     ).toThrow(/not both/);
+  });
+
+  it("creates its @azure/identity credential once, and never shows the client secret", async () => {
+    const c = storageCredential({ tenantId: "t", clientId: "c", clientSecret: "hushhush" });
+    expect(JSON.stringify(c)).not.toContain("hushhush");
+    expect(inspect(c, { showHidden: true })).not.toContain("hushhush");
+    expect(await c.resolve()).toBe(await c.resolve());
   });
 });
