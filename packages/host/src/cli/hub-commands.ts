@@ -1,7 +1,6 @@
 /** The task hub verbs: delete-task-hub, poison (list, replay), partitions. */
 import type { Command } from "commander";
 import { TaskHubError } from "@taskhub/core";
-import { isNotFound } from "@taskhub/azure-storage";
 import { connect } from "./connect.js";
 import { print, table } from "./output.js";
 import { UsageError, verb, withCommon, type Common } from "./verb.js";
@@ -101,7 +100,9 @@ export function addHubCommands(program: Command): void {
             draining: e.IsDraining ?? false,
           });
       } catch (err) {
-        if (!isNotFound(err)) throw err; // no partitions table: no table-lease worker has run
+        // No partitions table: no table-lease worker has run. (Loaded on use, as connect loads the provider.)
+        const { isNotFound } = await import("@taskhub/azure-storage");
+        if (!isNotFound(err)) throw err;
       }
       print(o, rows, () =>
         rows.length === 0

@@ -8,9 +8,8 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { TaskHubError, type Logger } from "@taskhub/core";
 import type { LoadedApp } from "../app/load-app.js";
-import { loadConfig, type HostConfigInput } from "../config.js";
+import type { HostConfigInput } from "../config.js";
 import { installFunctionsCore } from "../functions-http/install-functions-core.js";
-import { createHost } from "../host.js";
 import { stopOnSignals } from "../stop-on-signals.js";
 import { EXIT_FAILURE, EXIT_USAGE } from "./verb.js";
 
@@ -53,6 +52,11 @@ export function addWorkerCommand(program: Command): void {
       const remember = (signal: NodeJS.Signals): void => void (early ??= signal);
       process.on("SIGINT", remember).on("SIGTERM", remember);
       const host = await (async () => {
+        // Loaded on use, as the app loader is: the host reaches the Azure SDKs.
+        const [{ loadConfig }, { createHost }] = await Promise.all([
+          import("../config.js"),
+          import("../host.js"),
+        ]);
         // The HTTP functions need the host's key; createHost reads the same configuration again.
         const { http } = loadConfig(config, process.env, undefined, app.appSettings);
         const auth = http.authDisabled || !http.key ? ("disabled" as const) : { key: http.key };
