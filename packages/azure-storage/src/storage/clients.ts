@@ -323,35 +323,30 @@ function unsentRequestRetryPolicy(maxTries: number, retryDelayMs = 1000): Pipeli
  * `RestError` coded `ETIMEDOUT`, which the retry policies retry and `isTransient` recognizes. The caller's own
  * abort signal still aborts the attempt (with the SDK's `AbortError`). A response body streamed after the
  * headers is not timed.
+ *
+ * The timer is the HTTP client's own (`request.timeout`: it aborts the attempt with an `AbortError`, which is
+ * the timeout's when the caller's signal has not fired). A signal and a timer of this policy's own, per attempt,
+ * made the HTTP client follow one more abort signal (listeners added and removed, a promise chain per request)
+ * even for the many requests that have no caller's signal.
  */
 function tryTimeoutPolicy(timeoutMs: number): PipelinePolicy {
   return {
     name: "taskhubTryTimeout",
     async sendRequest(request, next) {
       const outer = request.abortSignal;
-      const controller = new AbortController();
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort();
-      }, timeoutMs);
-      const onOuterAbort = (): void => controller.abort();
-      if (outer?.aborted) controller.abort();
-      outer?.addEventListener("abort", onOuterAbort);
-      request.abortSignal = controller.signal;
+      const previous = request.timeout;
+      request.timeout = timeoutMs;
       try {
         return await next(request);
       } catch (err) {
-        if (timedOut && !outer?.aborted) {
+        if ((err as Error | undefined)?.name === "AbortError" && !outer?.aborted) {
           throw new RestError(`the storage request got no response within ${timeoutMs} ms`, {
             code: "ETIMEDOUT",
           });
         }
         throw err;
       } finally {
-        clearTimeout(timer);
-        outer?.removeEventListener("abort", onOuterAbort);
-        request.abortSignal = outer;
+        request.timeout = previous;
       }
     },
   };
