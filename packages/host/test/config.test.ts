@@ -59,9 +59,8 @@ describe("host configuration", () => {
     expect(c.storage).toEqual({ connectionString: "UseDevelopmentStorage=true" });
     expect(loadConfig({}, { AZURE_STORAGE_ACCOUNT_NAME: "acct" }, undefined).storage).toMatchObject({
       accountName: "acct",
-      credential: expect.objectContaining({
-        constructor: expect.objectContaining({ name: "DefaultAzureCredential" }),
-      }),
+      // Created on first use (@azure/identity loads then): the choice is what the settings decide.
+      credential: expect.objectContaining({ choice: { kind: "default" } }),
     });
   });
 
@@ -106,7 +105,7 @@ describe("host configuration", () => {
     expect(loadConfig({}, env, undefined).storage).toMatchObject({
       accountName: "acct",
       credential: expect.objectContaining({
-        constructor: expect.objectContaining({ name: "ManagedIdentityCredential" }),
+        choice: { kind: "managedIdentity", clientId: "00000000-0000-0000-0000-00000000000c" },
       }),
     });
     // Under the connection name given (DF's storageProvider.connectionName), with each service's URI.
@@ -122,9 +121,8 @@ describe("host configuration", () => {
     ).storage;
     expect(byUri).toMatchObject({
       queueEndpoint: "https://acct.queue.core.windows.net",
-      credential: expect.objectContaining({
-        constructor: expect.objectContaining({ name: "DefaultAzureCredential" }),
-      }),
+      // Created on first use (@azure/identity loads then): the choice is what the settings decide.
+      credential: expect.objectContaining({ choice: { kind: "default" } }),
     });
     // A connection string under the name wins; AzureWebJobsStorage is read without a name configured.
     expect(
@@ -138,9 +136,7 @@ describe("host configuration", () => {
     const own = file({ storageProvider: { accountName: "fromfile", credential: "managedidentity" } });
     expect(loadConfig({}, {}, own).storage).toMatchObject({
       accountName: "fromfile",
-      credential: expect.objectContaining({
-        constructor: expect.objectContaining({ name: "ManagedIdentityCredential" }),
-      }),
+      credential: expect.objectContaining({ choice: { kind: "managedIdentity" } }),
     });
   });
 
