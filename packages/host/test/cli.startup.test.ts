@@ -12,7 +12,11 @@ const recorder = fileURLToPath(new URL("./fixtures/record-imports.mjs", import.m
 const dir = mkdtempSync(join(tmpdir(), "cli-imports-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(name: string, args: string[], env: Record<string, string> = {}): { status: number | null; urls: string[] } {
+function run(
+  name: string,
+  args: string[],
+  env: Record<string, string> = {},
+): { status: number | null; urls: string[] } {
   const log = join(dir, `${name}.log`);
   const r = spawnSync(process.execPath, ["--import", recorder, cli, ...args], {
     encoding: "utf8",
@@ -21,7 +25,8 @@ function run(name: string, args: string[], env: Record<string, string> = {}): { 
   return { status: r.status, urls: readFileSync(log, "utf8").split("\n") };
 }
 
-const azure = (urls: string[]): string[] => urls.filter((u) => /\/@azure\/|\/@taskhub\/azure-storage\/|\/azure-storage\/dist\//.test(u));
+const azure = (urls: string[]): string[] =>
+  urls.filter((u) => /\/@azure\/|\/@taskhub\/azure-storage\/|\/azure-storage\/dist\//.test(u));
 
 describe("the CLI's start", () => {
   it("loads no Azure SDK for help and usage errors", () => {
@@ -32,7 +37,10 @@ describe("the CLI's start", () => {
       ["usage-error", ["no-such-verb"]],
     ] as const) {
       const r = run(name, [...args]);
-      expect(r.urls.some((u) => u.endsWith("/dist/cli.js")), name).toBe(true);
+      expect(
+        r.urls.some((u) => u.endsWith("/dist/cli.js")),
+        name,
+      ).toBe(true);
       expect(azure(r.urls), name).toEqual([]);
     }
   });
