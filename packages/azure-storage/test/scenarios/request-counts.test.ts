@@ -153,8 +153,11 @@ describe("storage requests per orchestration", () => {
     const m = await measureEvents(hub, n);
     console.log(`external events (${n}), one orchestration: ${m.total} requests`, m.byOperation);
     expect(m.output).toBe((n * (n + 1)) / 2);
-    // The start and each event: one message each (the steps send nothing).
-    expect(m.byOperation["queue.PutMessage"]).toBe(n + 1);
+    // The start and each event: one message each (the steps send nothing). The counter counts every attempt on
+    // the wire, so a send retried on a busy machine (seen once: 42) counts twice; a second message per event
+    // would be 81.
+    expect(m.byOperation["queue.PutMessage"]).toBeGreaterThanOrEqual(n + 1);
+    expect(m.byOperation["queue.PutMessage"]).toBeLessThanOrEqual(n + 3);
     // Reads: the client's row read before the start, the worker's start dedupe (a few re-reads while the client
     // has not written the row yet), the first step's history. DTF's client sends an event without a read; this
     // one reads an instance it did not start once, not once per event (40 reads per orchestration before).
