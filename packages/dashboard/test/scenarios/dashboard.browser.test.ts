@@ -1,0 +1,187 @@
+// The built dashboard in headless Chromium (Debian's /usr/bin/chromium, or CHROMIUM_PATH; never downloaded)
+// against a real management API over a real worker on Azurite: the list, a status filter that is a URL, an
+// instance's timeline, raising an event from the UI, the keyboard, a phone's viewport, a host without the
+// dashboard's own endpoints. Run with `npm run test:browser` after `npm run build`.
+import { existsSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { assetsDir } from "../../index.js";
+import { startDashboardHost, type DashboardHost } from "./dashboard-host.js";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+let host: DashboardHost;
+let browser: Browser;
+const ids = { hello: "hello-1", hello2: "hello-2", fails: "fails-1", wait: "wait-1", waitKeys: "wait-2" };
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium or set CHROMIUM_PATH`);
+  if (!existsSync(`${assetsDir}/index.html`))
+    throw new Error(`no built dashboard in ${assetsDir}: run npm run build`);
+  [host, browser] = await Promise.all([
+    startDashboardHost("DashHub"),
+    chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] }),
+  ]);
+  const c = host.client;
+  await c.scheduleNewOrchestration("Hello", "Ada", { instanceId: ids.hello });
+  await c.scheduleNewOrchestration("Hello", "Bob", { instanceId: ids.hello2 });
+  await c.scheduleNewOrchestration("Fails", null, { instanceId: ids.fails });
+  await c.scheduleNewOrchestration("WaitFor", "Cy", { instanceId: ids.wait });
+  await c.scheduleNewOrchestration("WaitFor", "Di", { instanceId: ids.waitKeys });
+  await c.waitForOrchestrationCompletion(ids.hello);
+  await c.waitForOrchestrationCompletion(ids.hello2);
+  await c.waitForOrchestrationCompletion(ids.fails);
+  for (const id of [ids.wait, ids.waitKeys]) {
+    // Running, past its activity, waiting for "go".
+    for (let i = 0; ; i++) {
+      const s = await c.getOrchestrationState(id);
+      if (s?.serializedCustomStatus?.includes("waiting for go")) break;
+      if (i > 600) throw new Error(`${id} never reached its wait`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await host?.close();
+});
+
+async function open(path = "", viewport = { width: 1280, height: 800 }): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  page.setDefaultTimeout(20_000);
+  await page.goto(`${host.url}/dashboard/${path}`);
+  return page;
+}
+
+const rowIds = (page: Page): Promise<string[]> =>
+  page
+    .locator("table.instances tbody tr[data-instance-id]")
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-instance-id") ?? "").sort());
+
+describe("the dashboard in a browser", () => {
+  it("lists the instances with their counts per status", async () => {
+    const page = await open();
+    await page.locator(`tr[data-instance-id="${ids.fails}"]`).waitFor();
+    expect(await rowIds(page)).toEqual(Object.values(ids).sort());
+    await expect.poll(() => page.locator(".count-total strong").textContent()).toBe("5");
+    expect(await page.getByRole("button", { name: /^Completed 2$/ }).count()).toBe(1);
+    expect(await page.getByRole("button", { name: /^Running 2$/ }).count()).toBe(1);
+    await page.close();
+  });
+
+  it("filters by status: the URL holds the filter, the rows follow it, and the URL alone reopens it", async () => {
+    const page = await open();
+    await page.locator(`tr[data-instance-id="${ids.fails}"]`).waitFor();
+    await page.getByRole("group", { name: "Runtime status" }).getByLabel("Failed").check();
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    await page.waitForURL(/#\/instances\?runtimeStatus=Failed$/);
+    await expect.poll(() => rowIds(page)).toEqual([ids.fails]);
+    const url = page.url();
+    await page.close();
+
+    const again = await browser.newPage();
+    await again.goto(url);
+    await again.locator(`tr[data-instance-id="${ids.fails}"]`).waitFor();
+    expect(await rowIds(again)).toEqual([ids.fails]);
+    await expect.poll(() => again.locator(".count-total strong").textContent()).toBe("1");
+    await again.close();
+  });
+
+  it("opens an instance from the list and shows its history as a timeline, a table and JSON", async () => {
+    const page = await open();
+    await page.getByRole("link", { name: ids.hello, exact: true }).click();
+    await page.waitForURL(new RegExp(`#/instances/${ids.hello}$`));
+    await page.getByRole("heading", { name: new RegExp(ids.hello) }).waitFor();
+    const activities = page.locator('.timeline li[data-kind="activity"]');
+    await expect.poll(() => activities.count()).toBe(2);
+    expect(await activities.first().locator(".timeline-track").getAttribute("aria-label")).toMatch(
+      /^activity SayHello: completed, \d/,
+    );
+    expect(await page.locator('.timeline li[data-kind="orchestration"]').textContent()).toContain("Hello");
+    expect(await page.locator("pre.json[aria-label=Output]").textContent()).toContain("Hello Ada again!");
+
+    await page.getByRole("link", { name: "Table" }).click();
+    await page.waitForURL(/\?tab=table$/);
+    expect(await page.locator("table.history tbody tr").count()).toBeGreaterThanOrEqual(4);
+    await page.getByRole("link", { name: "JSON" }).click();
+    expect(
+      JSON.parse((await page.locator("pre.json[aria-label='History as JSON']").textContent()) ?? "")[0],
+    ).toMatchObject({
+      EventType: "ExecutionStarted",
+      FunctionName: "Hello",
+    });
+    await page.close();
+  });
+
+  it("shows a failed instance's failure", async () => {
+    const page = await open(`#/instances/${ids.fails}`);
+    await page.getByRole("heading", { name: "Failure" }).waitFor();
+    expect(await page.locator(".failure").textContent()).toContain("the card was declined");
+    expect(await page.locator('.timeline li[data-kind="activity"] .bar-failed').count()).toBe(1);
+    await page.close();
+  });
+
+  it("raises an event from the UI (JSON checked as typed) and the waiting instance completes", async () => {
+    const page = await open(`#/instances/${ids.wait}`);
+    await page.locator('[data-wait="event"]').waitFor();
+    await page.getByRole("button", { name: "Raise event" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Event name").fill("go");
+    const payload = dialog.getByLabel(/^Payload/);
+    await payload.fill("{approved: yes}");
+    expect(await dialog.getByRole("button", { name: "Raise event" }).isDisabled()).toBe(true);
+    expect(await dialog.locator(".error").textContent()).toMatch(/^Not valid JSON/);
+    await payload.fill('{"approved": true}');
+    await dialog.getByRole("button", { name: "Raise event" }).click();
+    await page.getByRole("status").filter({ hasText: 'Event "go" raised.' }).waitFor();
+    await page.locator(".badge", { hasText: "Completed" }).first().waitFor({ timeout: 30_000 });
+    expect(JSON.parse((await page.locator("pre.json[aria-label=Output]").textContent()) ?? "")).toEqual({
+      got: { approved: true },
+    });
+    expect((await host.client.getOrchestrationState(ids.wait))?.runtimeStatus).toBe("Completed");
+    await page.close();
+  });
+
+  it("reaches the actions with the keyboard alone, and their dialog takes the focus", async () => {
+    const page = await open(`#/instances/${ids.waitKeys}`);
+    await page.getByRole("button", { name: "Raise event" }).waitFor();
+    let reached = false;
+    for (let i = 0; i < 40 && !reached; i++) {
+      await page.keyboard.press("Tab");
+      reached = await page.evaluate(() => document.activeElement?.textContent === "Raise event");
+    }
+    expect(reached).toBe(true);
+    // The focus ring shows (the :focus-visible outline of the stylesheet).
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).toBe("solid");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Terminate");
+    await page.keyboard.press("Enter");
+    const dialog = page.getByRole("dialog");
+    await dialog.waitFor();
+    expect(await page.evaluate(() => document.activeElement?.closest("dialog") !== null)).toBe(true);
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    expect((await host.client.getOrchestrationState(ids.waitKeys))?.runtimeStatus).toBe("Running");
+    await page.close();
+  });
+
+  it("fits a phone's 390×844 viewport without horizontal scrolling, list and instance alike", async () => {
+    const page = await open("", { width: 390, height: 844 });
+    await page.locator(`tr[data-instance-id="${ids.hello}"]`).waitFor();
+    const overflow = (): Promise<number> =>
+      page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await page.goto(`${host.url}/dashboard/#/instances/${ids.hello}`);
+    await page.locator('.timeline li[data-kind="activity"]').first().waitFor();
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await page.close();
+  });
+
+  it("says 'not available' for the task hub's views on a host without the dashboard's endpoints", async () => {
+    const page = await open("#/hub");
+    await page.getByText("Not available: this host does not serve the task hub's partitions.").waitFor();
+    await page.getByText("Not available: this host does not serve the poison store.").waitFor();
+    await page.close();
+  });
+});
