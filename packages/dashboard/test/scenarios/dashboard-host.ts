@@ -93,6 +93,11 @@ export async function startDashboardHost(taskHubName: string): Promise<Dashboard
     const got = (yield ctx.waitForExternalEvent("go")) as unknown;
     return { got };
   });
+  worker.addEntity("Counter", (ctx) => {
+    const v = ctx.getState<number>(() => 0) ?? 0;
+    if (ctx.operationName === "add") ctx.setState(v + (ctx.getInput<number>() ?? 1));
+    return v;
+  });
   await worker.start();
   const client = new TaskHubClient(service, { maxPollIntervalMs: 200 });
   const api = host.createManagementApi({

@@ -11,7 +11,14 @@ import { startDashboardHost, type DashboardHost } from "./dashboard-host.js";
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 let host: DashboardHost;
 let browser: Browser;
-const ids = { hello: "hello-1", hello2: "hello-2", fails: "fails-1", wait: "wait-1", waitKeys: "wait-2" };
+const ids = {
+  hello: "hello-1",
+  hello2: "hello-2",
+  fails: "fails-1",
+  wait: "wait-1",
+  waitKeys: "wait-2",
+  doomed: "wait-3",
+};
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM))
@@ -28,10 +35,11 @@ beforeAll(async () => {
   await c.scheduleNewOrchestration("Fails", null, { instanceId: ids.fails });
   await c.scheduleNewOrchestration("WaitFor", "Cy", { instanceId: ids.wait });
   await c.scheduleNewOrchestration("WaitFor", "Di", { instanceId: ids.waitKeys });
+  await c.scheduleNewOrchestration("WaitFor", "Ed", { instanceId: ids.doomed });
   await c.waitForOrchestrationCompletion(ids.hello);
   await c.waitForOrchestrationCompletion(ids.hello2);
   await c.waitForOrchestrationCompletion(ids.fails);
-  for (const id of [ids.wait, ids.waitKeys]) {
+  for (const id of [ids.wait, ids.waitKeys, ids.doomed]) {
     // Running, past its activity, waiting for "go".
     for (let i = 0; ; i++) {
       const s = await c.getOrchestrationState(id);
@@ -64,9 +72,9 @@ describe("the dashboard in a browser", () => {
     const page = await open();
     await page.locator(`tr[data-instance-id="${ids.fails}"]`).waitFor();
     expect(await rowIds(page)).toEqual(Object.values(ids).sort());
-    await expect.poll(() => page.locator(".count-total strong").textContent()).toBe("5");
+    await expect.poll(() => page.locator(".count-total strong").textContent()).toBe("6");
     expect(await page.getByRole("button", { name: /^Completed 2$/ }).count()).toBe(1);
-    expect(await page.getByRole("button", { name: /^Running 2$/ }).count()).toBe(1);
+    expect(await page.getByRole("button", { name: /^Running 3$/ }).count()).toBe(1);
     await page.close();
   });
 
@@ -163,6 +171,51 @@ describe("the dashboard in a browser", () => {
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "detached" });
     expect((await host.client.getOrchestrationState(ids.waitKeys))?.runtimeStatus).toBe("Running");
+    await page.close();
+  });
+
+  it("terminates, then purges, an instance after confirmation", async () => {
+    const page = await open(`#/instances/${ids.doomed}`);
+    await page.getByRole("button", { name: "Terminate" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel(/^Reason/).fill("not needed");
+    await dialog.getByRole("button", { name: "Terminate" }).click();
+    await page.locator(".badge", { hasText: "Terminated" }).first().waitFor({ timeout: 30_000 });
+    expect((await host.client.getOrchestrationState(ids.doomed))?.runtimeStatus).toBe("Terminated");
+
+    await page.getByRole("button", { name: "Purge" }).click();
+    await expect.poll(() => dialog.textContent()).toContain("cannot be undone");
+    await dialog.getByRole("button", { name: "Purge" }).click();
+    await page.waitForURL(/#\/instances$/);
+    expect(await host.client.getOrchestrationState(ids.doomed)).toBeUndefined();
+    await page.close();
+  });
+
+  it("reads an entity's state and signals an operation on it", async () => {
+    const page = await open("#/entities");
+    await page.getByLabel("Entity name").fill("Counter");
+    await page.getByLabel("Key").fill("k1");
+    await page.getByRole("button", { name: "Read state" }).click();
+    await page.waitForURL(/#\/entities\?name=Counter&key=k1$/);
+    await page.getByText("No state (never set, or deleted).").waitFor();
+    await page.getByRole("button", { name: "Signal an operation…" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Operation").fill("add");
+    await dialog.getByLabel(/^Input/).fill("5");
+    await dialog.getByRole("button", { name: "Signal" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole("button", { name: "Read state" }).click();
+          return page
+            .locator("pre.json[aria-label='Entity state']")
+            .textContent({ timeout: 1000 })
+            .catch(() => "");
+        },
+        { timeout: 30_000, interval: 500 },
+      )
+      .toBe("5");
     await page.close();
   });
 
