@@ -3,6 +3,7 @@
 // instance's timeline, raising an event from the UI, the keyboard, a phone's viewport, a host without the
 // dashboard's own endpoints. Run with `npm run test:browser` after `npm run build`.
 import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { assetsDir } from "../../index.js";
@@ -62,6 +63,12 @@ async function open(path = "", viewport = { width: 1280, height: 800 }): Promise
   return page;
 }
 
+/** With DASHBOARD_SCREENSHOTS=<folder>, the views are saved there as PNG (the docs' pictures come from here). */
+async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = process.env.DASHBOARD_SCREENSHOTS;
+  if (dir) await page.screenshot({ path: join(dir, `dashboard-${name}.png`), fullPage: false });
+}
+
 const rowIds = (page: Page): Promise<string[]> =>
   page
     .locator("table.instances tbody tr[data-instance-id]")
@@ -75,6 +82,7 @@ describe("the dashboard in a browser", () => {
     await expect.poll(() => page.locator(".count-total strong").textContent()).toBe("6");
     expect(await page.getByRole("button", { name: /^Completed 2$/ }).count()).toBe(1);
     expect(await page.getByRole("button", { name: /^Running 3$/ }).count()).toBe(1);
+    await screenshot(page, "instances");
     await page.close();
   });
 
@@ -108,6 +116,8 @@ describe("the dashboard in a browser", () => {
     );
     expect(await page.locator('.timeline li[data-kind="orchestration"]').textContent()).toContain("Hello");
     expect(await page.locator("pre.json[aria-label=Output]").textContent()).toContain("Hello Ada again!");
+    await page.locator("#history-title").scrollIntoViewIfNeeded();
+    await screenshot(page, "timeline");
 
     await page.getByRole("link", { name: "Table" }).click();
     await page.waitForURL(/\?tab=table$/);
@@ -133,6 +143,7 @@ describe("the dashboard in a browser", () => {
   it("raises an event from the UI (JSON checked as typed) and the waiting instance completes", async () => {
     const page = await open(`#/instances/${ids.wait}`);
     await page.locator('[data-wait="event"]').waitFor();
+    await screenshot(page, "instance");
     await page.getByRole("button", { name: "Raise event" }).click();
     const dialog = page.getByRole("dialog");
     await dialog.getByLabel("Event name").fill("go");
@@ -225,6 +236,7 @@ describe("the dashboard in a browser", () => {
     const overflow = (): Promise<number> =>
       page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(await overflow()).toBeLessThanOrEqual(0);
+    await screenshot(page, "phone");
     await page.goto(`${host.url}/dashboard/#/instances/${ids.hello}`);
     await page.locator('.timeline li[data-kind="activity"]').first().waitFor();
     expect(await overflow()).toBeLessThanOrEqual(0);
