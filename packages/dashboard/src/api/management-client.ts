@@ -1,8 +1,8 @@
 /**
  * The dashboard's calls to its host: the Durable Functions management API (`/runtime/webhooks/durabletask`) and
  * the dashboard's own endpoints (`/dashboard/api/*`), both on the origin (and path prefix) the dashboard was
- * served from. The host's key, when it asks for one (401), is sent as `x-functions-key`; the page keeps it for
- * the browser tab's session only.
+ * served from. The host's key (from the page's `?code=`, or typed in when the host answers 401) is sent as
+ * `x-functions-key`; the page keeps it for the browser tab's session only.
  */
 import { managementApiQuery, type InstanceFilter } from "../model/instance-filter.js";
 import type { HistoryEvent } from "../model/history-event.js";
@@ -30,17 +30,32 @@ export interface InstanceCounts {
 }
 
 export interface HubPartition {
+  /** The control queue's name. */
   partition: string;
+  /** The worker holding the lease now; null when none does. */
   owner?: string | null;
   leaseState?: string;
   leaseExpiresAt?: string;
+  /** The worker that wants the lease next. */
+  nextOwner?: string | null;
+  draining?: boolean;
+  /** Which leases the hub uses: "table", "blob", or "none" before any worker ran. */
+  manager?: string;
   queueDepth?: number;
+  oldestMessageAgeMs?: number;
+}
+
+export interface HubQueue {
+  queueName: string;
+  queueDepth: number;
   oldestMessageAgeMs?: number;
 }
 
 export interface HubInfo {
   taskHub: string;
+  partitionCount?: number;
   partitions: HubPartition[];
+  workItemQueue?: HubQueue;
   workers: { worker: string; partitions: string[]; lastRenewedAt?: string }[];
 }
 
@@ -49,8 +64,10 @@ export interface PoisonMessage {
   messageId: string;
   dequeueCount: number;
   instanceId?: string;
+  eventType?: string;
   reason: string;
   insertedAt?: string;
+  quarantinedAt?: string;
 }
 
 export interface InstanceBlob {
@@ -79,6 +96,19 @@ export const WEBHOOK_PATH = "/runtime/webhooks/durabletask";
 export function hostPrefix(pathname: string): string {
   const i = pathname.indexOf("/dashboard");
   return i > 0 ? pathname.slice(0, i) : "";
+}
+
+/**
+ * The key the page was opened with (`/dashboard/?code=...`, as `taskhub dashboard` prints it) becomes the key of
+ * this tab's session, and leaves the address bar.
+ */
+export function takeKeyFromUrl(): void {
+  const url = new URL(location.href);
+  const code = url.searchParams.get("code");
+  if (!code) return;
+  setKey(code);
+  url.searchParams.delete("code");
+  history.replaceState(history.state, "", url.toString());
 }
 
 export function getKey(): string | undefined {

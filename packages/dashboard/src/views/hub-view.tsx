@@ -73,17 +73,22 @@ export function HubView({ api, onError }: { api: ManagementClient; onError: (e: 
                 <th scope="col">Owner</th>
                 <th scope="col">Lease</th>
                 <th scope="col">Lease expires</th>
+                <th scope="col">Next owner</th>
                 <th scope="col">Queue depth</th>
                 <th scope="col">Oldest message</th>
               </tr>
             </thead>
             <tbody>
               {hub.partitions.map((p) => (
-                <tr key={p.partition}>
+                <tr key={p.partition} data-partition={p.partition}>
                   <td>{p.partition}</td>
                   <td>{p.owner ?? <span class="muted">none</span>}</td>
-                  <td>{p.leaseState ?? ""}</td>
+                  <td>
+                    {p.leaseState ?? ""}
+                    {p.draining ? " (draining)" : ""}
+                  </td>
                   <td>{formatTime(p.leaseExpiresAt)}</td>
+                  <td>{p.nextOwner ?? ""}</td>
                   <td>{p.queueDepth ?? ""}</td>
                   <td>{p.oldestMessageAgeMs !== undefined ? formatDuration(p.oldestMessageAgeMs) : ""}</td>
                 </tr>
@@ -91,6 +96,19 @@ export function HubView({ api, onError }: { api: ManagementClient; onError: (e: 
             </tbody>
           </table>
         </div>
+      )}
+      {hub !== undefined && hub !== NOT_AVAILABLE && (
+        <p class="muted">
+          {hub.partitionCount ?? hub.partitions.length} partitions
+          {hub.partitions[0]?.manager ? `, ${hub.partitions[0].manager} leases` : ""}
+          {hub.workItemQueue
+            ? `; work items: ${hub.workItemQueue.queueName}, ${hub.workItemQueue.queueDepth} message(s)${
+                hub.workItemQueue.oldestMessageAgeMs !== undefined
+                  ? `, oldest ${formatDuration(hub.workItemQueue.oldestMessageAgeMs)}`
+                  : ""
+              }`
+            : ""}
+        </p>
       )}
       <h2>Workers</h2>
       {hub !== undefined && hub !== NOT_AVAILABLE && (
@@ -105,7 +123,7 @@ export function HubView({ api, onError }: { api: ManagementClient; onError: (e: 
             </thead>
             <tbody>
               {hub.workers.map((w) => (
-                <tr key={w.worker}>
+                <tr key={w.worker} data-worker={w.worker}>
                   <td>{w.worker}</td>
                   <td>{w.partitions.join(", ")}</td>
                   <td>{formatTime(w.lastRenewedAt)}</td>
@@ -139,8 +157,9 @@ export function HubView({ api, onError }: { api: ManagementClient; onError: (e: 
                 <th scope="col">Message</th>
                 <th scope="col">Instance</th>
                 <th scope="col">Dequeued</th>
+                <th scope="col">Event</th>
                 <th scope="col">Reason</th>
-                <th scope="col">Inserted</th>
+                <th scope="col">Quarantined</th>
                 <th scope="col">
                   <span class="visually-hidden">Actions</span>
                 </th>
@@ -153,8 +172,9 @@ export function HubView({ api, onError }: { api: ManagementClient; onError: (e: 
                   <td class="id">{m.messageId}</td>
                   <td>{m.instanceId ? <a href={instanceHref(m.instanceId)}>{m.instanceId}</a> : ""}</td>
                   <td>{m.dequeueCount}</td>
+                  <td>{m.eventType ?? ""}</td>
                   <td>{m.reason}</td>
-                  <td>{formatTime(m.insertedAt)}</td>
+                  <td>{formatTime(m.quarantinedAt ?? m.insertedAt)}</td>
                   <td>
                     <button type="button" onClick={() => (setReplayError(undefined), setReplay(m))}>
                       Replay<span class="visually-hidden"> message {m.messageId}</span>

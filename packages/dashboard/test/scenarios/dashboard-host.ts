@@ -3,8 +3,9 @@
  * and the built dashboard (this package's `dist/`, found through its `assetsDir` export) served under
  * `/dashboard/` on the same origin, as the host serves it.
  *
- * Until the host serves the dashboard itself, the static files are served here by a small handler beside the
- * management API; switching to the host's own serving touches only `startDashboardHost` below.
+ * When the host has the dashboard's own handler (`createDashboard`: the static files and `/dashboard/api/*`), it
+ * serves the page; a host without it gets a small static handler here beside the management API instead (and
+ * then has no `/dashboard/api/*`: `servesHubEndpoints` is false). Only `startDashboardHost` below knows which.
  * The host package is imported from its built files by path (not as a dependency of this package): the host
  * depends on @taskhub/dashboard to ship its assets, and a dependency back would make a cycle.
  */
@@ -27,6 +28,12 @@ interface HostModule {
     orchestratorNames?: () => Iterable<string>;
   }): (r: Request) => Promise<Response>;
   serve(handler: (r: Request) => Promise<Response>, options?: { port?: number }): Promise<RunningServer>;
+  createDashboard?(options: {
+    service: AzureStorageOrchestrationService;
+    client: TaskHubClient;
+    auth: "disabled";
+    assetsDir: string;
+  }): (r: Request) => Promise<Response | undefined>;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -61,11 +68,15 @@ export interface DashboardHost {
   /** The origin; the dashboard is at `${url}/dashboard/`. */
   url: string;
   client: TaskHubClient;
+  /** Whether `/dashboard/api/*` (partitions, workers, poison) is served: the host's own dashboard handler. */
+  servesHubEndpoints: boolean;
   close(): Promise<void>;
 }
 
 export async function startDashboardHost(taskHubName: string): Promise<DashboardHost> {
-  const host = (await import(new URL("../../../host/dist/index.js", import.meta.url).href)) as HostModule;
+  const host = (await import(
+    process.env.TASKHUB_HOST_DIST ?? new URL("../../../host/dist/index.js", import.meta.url).href
+  )) as HostModule;
   const azurite: AzuriteInstance = await startAzurite();
   const service = new AzureStorageOrchestrationService({
     taskHubName,
@@ -106,10 +117,13 @@ export async function startDashboardHost(taskHubName: string): Promise<Dashboard
     auth: "disabled",
     orchestratorNames: () => ["Hello", "Fails", "WaitFor"],
   });
-  const server = await host.serve(async (r) => (await serveDashboard(r)) ?? api(r));
+  const dashboard =
+    host.createDashboard?.({ service, client, auth: "disabled", assetsDir }) ?? serveDashboard;
+  const server = await host.serve(async (r) => (await dashboard(r)) ?? api(r));
   return {
     url: server.url,
     client,
+    servesHubEndpoints: host.createDashboard !== undefined,
     close: async () => {
       await server.close();
       await worker.stop();

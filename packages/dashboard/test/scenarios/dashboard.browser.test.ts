@@ -243,10 +243,28 @@ describe("the dashboard in a browser", () => {
     await page.close();
   });
 
-  it("says 'not available' for the task hub's views on a host without the dashboard's endpoints", async () => {
+  it("shows the task hub's partitions and workers, or says 'not available' on a host without those endpoints", async () => {
     const page = await open("#/hub");
-    await page.getByText("Not available: this host does not serve the task hub's partitions.").waitFor();
-    await page.getByText("Not available: this host does not serve the poison store.").waitFor();
+    if (host.servesHubEndpoints) {
+      // Each control queue of the hub, read from storage.
+      await page.locator("tr[data-partition]").first().waitFor();
+      const partitions = await page
+        .locator("tr[data-partition]")
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-partition")));
+      expect(partitions).toEqual([
+        "dashhub-control-00",
+        "dashhub-control-01",
+        "dashhub-control-02",
+        "dashhub-control-03",
+      ]);
+      // This worker takes every partition without leases (partitionManagement "all"): no worker is named.
+      await page.getByText("No worker holds a partition.").waitFor();
+      await page.getByRole("heading", { name: "Poison messages" }).waitFor();
+      await page.getByText("None.").waitFor();
+    } else {
+      await page.getByText("Not available: this host does not serve the task hub's partitions.").waitFor();
+      await page.getByText("Not available: this host does not serve the poison store.").waitFor();
+    }
     await page.close();
   });
 });
