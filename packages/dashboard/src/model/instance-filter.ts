@@ -24,6 +24,8 @@ export interface InstanceFilter {
   /** ISO-8601 instants, or "" for no bound. */
   createdTimeFrom: string;
   createdTimeTo: string;
+  lastUpdatedTimeFrom: string;
+  lastUpdatedTimeTo: string;
   customStatusContains: string;
 }
 
@@ -43,6 +45,8 @@ export function emptyListQuery(): ListQuery {
     instanceIdPrefix: "",
     createdTimeFrom: "",
     createdTimeTo: "",
+    lastUpdatedTimeFrom: "",
+    lastUpdatedTimeTo: "",
     customStatusContains: "",
     sort: "createdTime",
     direction: "desc",
@@ -70,6 +74,8 @@ export function parseListQuery(search: string | URLSearchParams): ListQuery {
   q.instanceIdPrefix = p.get("instanceIdPrefix") ?? "";
   q.createdTimeFrom = isoOrEmpty(p.get("createdTimeFrom"));
   q.createdTimeTo = isoOrEmpty(p.get("createdTimeTo"));
+  q.lastUpdatedTimeFrom = isoOrEmpty(p.get("lastUpdatedTimeFrom"));
+  q.lastUpdatedTimeTo = isoOrEmpty(p.get("lastUpdatedTimeTo"));
   q.customStatusContains = p.get("customStatusContains") ?? "";
   const sort = p.get("sort");
   if (sort) {
@@ -92,6 +98,8 @@ export function formatListQuery(q: ListQuery): string {
   if (q.instanceIdPrefix) p.set("instanceIdPrefix", q.instanceIdPrefix);
   if (q.createdTimeFrom) p.set("createdTimeFrom", q.createdTimeFrom);
   if (q.createdTimeTo) p.set("createdTimeTo", q.createdTimeTo);
+  if (q.lastUpdatedTimeFrom) p.set("lastUpdatedTimeFrom", q.lastUpdatedTimeFrom);
+  if (q.lastUpdatedTimeTo) p.set("lastUpdatedTimeTo", q.lastUpdatedTimeTo);
   if (q.customStatusContains) p.set("customStatusContains", q.customStatusContains);
   if (q.sort !== d.sort || q.direction !== d.direction) p.set("sort", `${q.sort}:${q.direction}`);
   if (q.pageSize !== d.pageSize) p.set("pageSize", String(q.pageSize));
@@ -106,6 +114,8 @@ export function managementApiQuery(f: InstanceFilter, top?: number): URLSearchPa
   if (f.instanceIdPrefix) p.set("instanceIdPrefix", f.instanceIdPrefix);
   if (f.createdTimeFrom) p.set("createdTimeFrom", f.createdTimeFrom);
   if (f.createdTimeTo) p.set("createdTimeTo", f.createdTimeTo);
+  if (f.lastUpdatedTimeFrom) p.set("lastUpdatedTimeFrom", f.lastUpdatedTimeFrom);
+  if (f.lastUpdatedTimeTo) p.set("lastUpdatedTimeTo", f.lastUpdatedTimeTo);
   if (f.customStatusContains) p.set("customStatusContains", f.customStatusContains);
   if (top !== undefined) p.set("top", String(top));
   return p;

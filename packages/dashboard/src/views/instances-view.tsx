@@ -242,6 +242,8 @@ function FilterForm({ query }: { query: ListQuery }) {
       query.instanceIdPrefix,
       query.createdTimeFrom,
       query.createdTimeTo,
+      query.lastUpdatedTimeFrom,
+      query.lastUpdatedTimeTo,
       query.customStatusContains,
     ].filter((v) => v !== "").length;
   return (
@@ -305,6 +307,22 @@ function FilterForm({ query }: { query: ListQuery }) {
               type="datetime-local"
               value={toLocalInput(draft.createdTimeTo)}
               onInput={(e) => set({ createdTimeTo: fromLocalInput(e.currentTarget.value) })}
+            />
+          </label>
+          <label>
+            Last updated from
+            <input
+              type="datetime-local"
+              value={toLocalInput(draft.lastUpdatedTimeFrom)}
+              onInput={(e) => set({ lastUpdatedTimeFrom: fromLocalInput(e.currentTarget.value) })}
+            />
+          </label>
+          <label>
+            Last updated to
+            <input
+              type="datetime-local"
+              value={toLocalInput(draft.lastUpdatedTimeTo)}
+              onInput={(e) => set({ lastUpdatedTimeTo: fromLocalInput(e.currentTarget.value) })}
             />
           </label>
           <label>

@@ -18,6 +18,8 @@ describe("filter <-> URL", () => {
       instanceIdPrefix: "order-",
       createdTimeFrom: "2026-12-01T00:00:00.000Z",
       createdTimeTo: "2026-12-02T12:30:00.000Z",
+      lastUpdatedTimeFrom: "2026-12-03T00:00:00.000Z",
+      lastUpdatedTimeTo: "",
       customStatusContains: '"step": 3',
       sort: "name" as const,
       direction: "asc" as const,
@@ -26,7 +28,7 @@ describe("filter <-> URL", () => {
     const text = formatListQuery(q);
     expect(text).toBe(
       "runtimeStatus=Running%2CFailed&name=Order+Flow&instanceIdPrefix=order-&createdTimeFrom=2026-12-01T00%3A00%3A00.000Z" +
-        "&createdTimeTo=2026-12-02T12%3A30%3A00.000Z&customStatusContains=%22step%22%3A+3&sort=name%3Aasc&pageSize=100",
+        "&createdTimeTo=2026-12-02T12%3A30%3A00.000Z&lastUpdatedTimeFrom=2026-12-03T00%3A00%3A00.000Z&customStatusContains=%22step%22%3A+3&sort=name%3Aasc&pageSize=100",
     );
     expect(parseListQuery(text)).toEqual(q);
   });
@@ -62,6 +64,9 @@ describe("filter <-> URL", () => {
       "runtimeStatus=Pending%2CRunning&name=A&customStatusContains=x&top=50",
     );
     expect(managementApiQuery(q).has("top")).toBe(false);
+    expect(managementApiQuery(parseListQuery("lastUpdatedTimeTo=2026-12-06T00:00:00Z")).toString()).toBe(
+      "lastUpdatedTimeTo=2026-12-06T00%3A00%3A00.000Z",
+    );
   });
 
   it("converts between ISO instants and datetime-local values", () => {
