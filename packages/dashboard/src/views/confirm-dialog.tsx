@@ -1,0 +1,57 @@
+/**
+ * A confirmation as a modal `<dialog>`: focus moves into it, Escape and Cancel close it, Enter confirms; the
+ * confirm button is a real submit button, disabled while the request runs or while the form is invalid.
+ */
+import type { ComponentChildren } from "preact";
+import { useEffect, useRef } from "preact/hooks";
+
+export interface ConfirmDialogProps {
+  title: string;
+  confirmLabel: string;
+  onConfirm: () => void;
+  onCancel: () => void;
+  busy?: boolean;
+  error?: string | undefined;
+  confirmDisabled?: boolean;
+  danger?: boolean;
+  children?: ComponentChildren;
+}
+
+export function ConfirmDialog(p: ConfirmDialogProps) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    if (d && !d.open) d.showModal();
+    return () => d?.close();
+  }, []);
+  return (
+    <dialog ref={ref} aria-labelledby="dialog-title" onCancel={(e) => (e.preventDefault(), p.onCancel())}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!p.busy && !p.confirmDisabled) p.onConfirm();
+        }}
+      >
+        <h2 id="dialog-title">{p.title}</h2>
+        {p.children}
+        {p.error && (
+          <p class="error" role="alert">
+            {p.error}
+          </p>
+        )}
+        <div class="dialog-buttons">
+          <button type="button" onClick={p.onCancel}>
+            Cancel
+          </button>
+          <button
+            type="submit"
+            class={p.danger ? "danger" : "primary"}
+            disabled={p.busy || p.confirmDisabled}
+          >
+            {p.busy ? "Working…" : p.confirmLabel}
+          </button>
+        </div>
+      </form>
+    </dialog>
+  );
+}

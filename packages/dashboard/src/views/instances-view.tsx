@@ -1,0 +1,360 @@
+/**
+ * Instances: counts per status, the filter form (its state lives in the URL), and the list one page at a time
+ * through the management API's continuation token ("Load more"; never everything at once). Columns sort the rows
+ * loaded so far. Live refresh polls the first page and the counts.
+ */
+import { useCallback, useEffect, useState } from "preact/hooks";
+import {
+  fromLocalInput,
+  PAGE_SIZES,
+  sortRows,
+  toLocalInput,
+  type ListQuery,
+  type SortColumn,
+} from "../model/instance-filter.js";
+import { RUNTIME_STATUSES, type RuntimeStatus } from "../model/runtime-status.js";
+import { instanceHref } from "../model/route.js";
+import type { InstanceCounts, InstanceStatus, ManagementClient } from "../api/management-client.js";
+import { usePoll } from "../hooks/use-poll.js";
+import { navigate } from "./navigate.js";
+import { StatusBadge } from "./status-badge.js";
+
+const COLUMNS: { column: SortColumn; label: string }[] = [
+  { column: "instanceId", label: "Instance ID" },
+  { column: "name", label: "Name" },
+  { column: "runtimeStatus", label: "Status" },
+  { column: "createdTime", label: "Created" },
+  { column: "lastUpdatedTime", label: "Last updated" },
+];
+const REFRESH_MS = 5000;
+
+export function InstancesView({
+  api,
+  query,
+  onError,
+}: {
+  api: ManagementClient;
+  query: ListQuery;
+  onError: (e: unknown) => void;
+}) {
+  const [rows, setRows] = useState<InstanceStatus[]>([]);
+  const [token, setToken] = useState<string | undefined>();
+  const [counts, setCounts] = useState<InstanceCounts | undefined>();
+  const [loading, setLoading] = useState(false);
+  const [live, setLive] = useState(true);
+  const [updatedAt, setUpdatedAt] = useState<Date | undefined>();
+  // The filters without the sort: a new sort re-orders the rows, it does not load them again.
+  const filterKey = JSON.stringify({ ...query, sort: undefined, direction: undefined });
+
+  const loadFirst = useCallback(
+    async (keepMore: boolean) => {
+      setLoading(true);
+      try {
+        const [page, c] = await Promise.all([
+          api.listInstances(query, query.pageSize),
+          api.countInstances(query),
+        ]);
+        setCounts(c);
+        setRows((old) => {
+          if (!keepMore) return page.items;
+          const first = new Set(page.items.map((r) => r.instanceId));
+          return [...page.items, ...old.slice(page.items.length).filter((r) => !first.has(r.instanceId))];
+        });
+        if (!keepMore) setToken(page.continuationToken);
+        setUpdatedAt(new Date());
+      } catch (e) {
+        onError(e);
+      } finally {
+        setLoading(false);
+      }
+    },
+    [api, filterKey],
+  );
+
+  useEffect(() => {
+    setRows([]);
+    setToken(undefined);
+    void loadFirst(false);
+  }, [loadFirst]);
+
+  usePoll(() => void loadFirst(true), REFRESH_MS, live);
+
+  const loadMore = async (): Promise<void> => {
+    if (!token) return;
+    setLoading(true);
+    try {
+      const page = await api.listInstances(query, query.pageSize, token);
+      setRows((old) => {
+        const seen = new Set(old.map((r) => r.instanceId));
+        return [...old, ...page.items.filter((r) => !seen.has(r.instanceId))];
+      });
+      setToken(page.continuationToken);
+    } catch (e) {
+      onError(e);
+    } finally {
+      setLoading(false);
+    }
+  };
+
+  const sorted = sortRows(rows, query.sort, query.direction);
+  const toggleStatus = (s: RuntimeStatus): void => {
+    const only = query.runtimeStatus.length === 1 && query.runtimeStatus[0] === s;
+    navigate({ view: "instances", query: { ...query, runtimeStatus: only ? [] : [s] } });
+  };
+
+  return (
+    <section aria-labelledby="instances-title">
+      <h1 id="instances-title">Instances</h1>
+      <StatusCounts counts={counts} selected={query.runtimeStatus} onToggle={toggleStatus} />
+      <FilterForm query={query} />
+      <div class="toolbar">
+        <label class="inline">
+          <input type="checkbox" checked={live} onChange={(e) => setLive(e.currentTarget.checked)} /> Live
+          refresh (every {REFRESH_MS / 1000} s)
+        </label>
+        <button type="button" onClick={() => void loadFirst(false)} disabled={loading}>
+          Refresh
+        </button>
+        <span class="muted" aria-live="polite">
+          {loading
+            ? "Loading…"
+            : updatedAt
+              ? `${rows.length} shown, updated ${updatedAt.toLocaleTimeString()}`
+              : ""}
+        </span>
+      </div>
+      <div class="table-wrap">
+        <table class="instances">
+          <caption class="visually-hidden">
+            Instances matching the filters; the column buttons sort the rows shown
+          </caption>
+          <thead>
+            <tr>
+              {COLUMNS.map(({ column, label }) => {
+                const active = query.sort === column;
+                const next = active && query.direction === "asc" ? "desc" : "asc";
+                return (
+                  <th
+                    key={column}
+                    scope="col"
+                    aria-sort={active ? (query.direction === "asc" ? "ascending" : "descending") : "none"}
+                  >
+                    <button
+                      type="button"
+                      class="sort"
+                      onClick={() =>
+                        navigate({ view: "instances", query: { ...query, sort: column, direction: next } })
+                      }
+                    >
+                      {label}
+                      <span aria-hidden="true">
+                        {active ? (query.direction === "asc" ? " ▲" : " ▼") : ""}
+                      </span>
+                    </button>
+                  </th>
+                );
+              })}
+            </tr>
+          </thead>
+          <tbody>
+            {sorted.map((r) => (
+              <tr key={r.instanceId} data-instance-id={r.instanceId}>
+                <td class="id">
+                  <a href={instanceHref(r.instanceId)}>{r.instanceId}</a>
+                </td>
+                <td>{r.name}</td>
+                <td>
+                  <StatusBadge status={r.runtimeStatus} />
+                </td>
+                <td>
+                  <time dateTime={r.createdTime}>{formatTime(r.createdTime)}</time>
+                </td>
+                <td>
+                  <time dateTime={r.lastUpdatedTime}>{formatTime(r.lastUpdatedTime)}</time>
+                </td>
+              </tr>
+            ))}
+            {!loading && rows.length === 0 && (
+              <tr>
+                <td colSpan={COLUMNS.length} class="muted">
+                  {token ? "No instances on this page: load more to read on." : "No instances match."}
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+      {token && (
+        <button type="button" onClick={() => void loadMore()} disabled={loading}>
+          Load more
+        </button>
+      )}
+    </section>
+  );
+}
+
+export function formatTime(iso: string | undefined): string {
+  if (!iso) return "";
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+}
+
+function StatusCounts({
+  counts,
+  selected,
+  onToggle,
+}: {
+  counts: InstanceCounts | undefined;
+  selected: RuntimeStatus[];
+  onToggle: (s: RuntimeStatus) => void;
+}) {
+  return (
+    <div class="counts" role="group" aria-label="Instances per status (the other filters apply)">
+      <span class="count-total">
+        Total <strong>{counts?.total ?? "…"}</strong>
+      </span>
+      {RUNTIME_STATUSES.map((s) => (
+        <button
+          key={s}
+          type="button"
+          class={`count status-${s.toLowerCase()}`}
+          aria-pressed={selected.length === 1 && selected[0] === s}
+          title={`Show only ${s}`}
+          onClick={() => onToggle(s)}
+        >
+          {s} <strong>{counts?.byStatus[s] ?? "…"}</strong>
+        </button>
+      ))}
+    </div>
+  );
+}
+
+function FilterForm({ query }: { query: ListQuery }) {
+  const [draft, setDraft] = useState(query);
+  useEffect(() => setDraft(query), [query]);
+  const set = (patch: Partial<ListQuery>): void => setDraft((d) => ({ ...d, ...patch }));
+  // Open on a wide screen; on a phone the form starts folded under its summary.
+  const [wide] = useState(() => window.matchMedia("(min-width: 700px)").matches);
+  const active =
+    (query.runtimeStatus.length > 0 ? 1 : 0) +
+    [
+      query.name,
+      query.instanceIdPrefix,
+      query.createdTimeFrom,
+      query.createdTimeTo,
+      query.lastUpdatedTimeFrom,
+      query.lastUpdatedTimeTo,
+      query.customStatusContains,
+    ].filter((v) => v !== "").length;
+  return (
+    <details class="filters" open={wide}>
+      <summary>Filters{active > 0 ? ` (${active} active)` : ""}</summary>
+      <form
+        aria-label="Filters"
+        onSubmit={(e) => {
+          e.preventDefault();
+          navigate({ view: "instances", query: draft });
+        }}
+      >
+        <fieldset class="statuses">
+          <legend>Runtime status</legend>
+          {RUNTIME_STATUSES.map((s) => (
+            <label key={s} class="inline">
+              <input
+                type="checkbox"
+                name="runtimeStatus"
+                value={s}
+                checked={draft.runtimeStatus.includes(s)}
+                onChange={(e) =>
+                  set({
+                    runtimeStatus: e.currentTarget.checked
+                      ? RUNTIME_STATUSES.filter((x) => x === s || draft.runtimeStatus.includes(x))
+                      : draft.runtimeStatus.filter((x) => x !== s),
+                  })
+                }
+              />{" "}
+              {s}
+            </label>
+          ))}
+        </fieldset>
+        <div class="fields">
+          <label>
+            Name
+            <input
+              value={draft.name}
+              onInput={(e) => set({ name: e.currentTarget.value })}
+              placeholder="exact orchestration name"
+            />
+          </label>
+          <label>
+            Instance ID prefix
+            <input
+              value={draft.instanceIdPrefix}
+              onInput={(e) => set({ instanceIdPrefix: e.currentTarget.value })}
+            />
+          </label>
+          <label>
+            Created from
+            <input
+              type="datetime-local"
+              value={toLocalInput(draft.createdTimeFrom)}
+              onInput={(e) => set({ createdTimeFrom: fromLocalInput(e.currentTarget.value) })}
+            />
+          </label>
+          <label>
+            Created to
+            <input
+              type="datetime-local"
+              value={toLocalInput(draft.createdTimeTo)}
+              onInput={(e) => set({ createdTimeTo: fromLocalInput(e.currentTarget.value) })}
+            />
+          </label>
+          <label>
+            Last updated from
+            <input
+              type="datetime-local"
+              value={toLocalInput(draft.lastUpdatedTimeFrom)}
+              onInput={(e) => set({ lastUpdatedTimeFrom: fromLocalInput(e.currentTarget.value) })}
+            />
+          </label>
+          <label>
+            Last updated to
+            <input
+              type="datetime-local"
+              value={toLocalInput(draft.lastUpdatedTimeTo)}
+              onInput={(e) => set({ lastUpdatedTimeTo: fromLocalInput(e.currentTarget.value) })}
+            />
+          </label>
+          <label>
+            Custom status contains
+            <input
+              value={draft.customStatusContains}
+              onInput={(e) => set({ customStatusContains: e.currentTarget.value })}
+            />
+          </label>
+          <label>
+            Page size
+            <select
+              value={String(draft.pageSize)}
+              onChange={(e) => set({ pageSize: Number(e.currentTarget.value) })}
+            >
+              {PAGE_SIZES.map((n) => (
+                <option key={n} value={String(n)}>
+                  {n}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        <div class="form-buttons">
+          <button type="submit" class="primary">
+            Apply filters
+          </button>
+          <a class="button" href="#/instances">
+            Clear
+          </a>
+        </div>
+      </form>
+    </details>
+  );
+}
