@@ -14,6 +14,7 @@ const PNPM_VERSION = JSON.parse(readFileSync(join(root, "package.json"), "utf8")
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1", NO_UPDATE_NOTIFIER: "1" };
 
 const mode = process.argv[2] ?? "test";
+const CHROMIUM = "/usr/bin/chromium";
 // `npm run pack` prints only what it made (and everything when a step fails); the other modes show their steps.
 const quiet = mode === "pack";
 
@@ -50,6 +51,15 @@ if (mode === "interop") {
   if (dotnet.error || dotnet.status !== 0 || !dotnet.stdout.trim()) {
     console.error(
       "test:interop needs the .NET SDK 10 or later (`dotnet`; the peer targets net10.0) to build the DurableTask.AzureStorage peer: install dotnet-sdk-10.0",
+    );
+    process.exit(1);
+  }
+}
+if (mode === "browser") {
+  // Before installing anything: the dashboard's browser tests drive Debian's Chromium, never a downloaded one.
+  if (!existsSync(CHROMIUM)) {
+    console.error(
+      `test:browser needs Chromium at ${CHROMIUM} (Debian: apt-get install chromium; .ci/run installs it)`,
     );
     process.exit(1);
   }
@@ -125,6 +135,23 @@ if (mode === "interop") {
   process.exit(run("node", ["e2e/scripts/interop.mjs", ...process.argv.slice(3)]));
 }
 
+if (mode === "browser") {
+  // The dashboard in a real headless Chromium against a real host and Azurite (docs/dashboard.md).
+  must(
+    pnpm([
+      "exec",
+      "turbo",
+      "run",
+      "build",
+      "--filter=@taskhub/dashboard...",
+      "--filter=@taskhub/host",
+      "--output-logs=errors-only",
+    ]),
+    "build",
+  );
+  process.exit(pnpm(["--filter", "@taskhub/dashboard", "run", "test:browser"]));
+}
+
 if (mode === "bench") {
   // The benchmark of issue 8 (BENCHMARKS.md): its own Azurite and worker processes; args pass through
   // (`npm run bench -- --quick`).
@@ -156,5 +183,5 @@ if (mode === "pack") {
   process.exit(0);
 }
 
-console.error(`bootstrap: unknown mode ${mode} (use test, interop, start, bench or pack)`);
+console.error(`bootstrap: unknown mode ${mode} (use test, interop, browser, start, bench or pack)`);
 process.exit(2);
