@@ -112,6 +112,8 @@ public sealed class Peer(Action<JObject> report)
         switch (verb)
         {
             case "startWorker": return await this.StartWorker(r);
+            case "listenSpans": SpanRecorder.Listen(); return true;
+            case "spans": return SpanRecorder.Spans();
             case "stopWorker": return await this.StopWorker(r);
             case "createHub":
             {

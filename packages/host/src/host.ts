@@ -7,6 +7,10 @@
  * management API plus `/healthz` (process up) and `/readyz` (storage reachable, partitions owned or
  * balancing; 503 while starting or stopping), and stops gracefully: drain in-flight work, release leases, close
  * HTTP, and only then stop the embedded Azurite. A start that fails half way stops what it had started.
+ *
+ * OpenTelemetry (off by default): the `OTEL_*` variables switch on the Node SDK (`telemetry/`), checked with
+ * the rest of the configuration; `/metrics` answers for a Prometheus exporter; every request runs in the trace
+ * context its `traceparent` names; the SDK is flushed when the host stops.
  */
 import type { AppNotice } from "./app/app-error.js";
 import { TaskHubClient, TaskHubError, TaskHubWorker } from "@taskhub/core";
@@ -26,6 +30,10 @@ import {
 } from "./functions-http/functions-host.js";
 import { serve, type RunningServer } from "./http/node-server.js";
 import { createLogger, secretSettingValues } from "./logger.js";
+import { withIncomingTraceContext } from "./telemetry/incoming-trace-context.js";
+import { prometheusRoute } from "./telemetry/prometheus-route.js";
+import { startTelemetry, type Telemetry } from "./telemetry/start-telemetry.js";
+import { telemetrySettings } from "./telemetry/telemetry-settings.js";
 
 export interface HostOptions {
   /** Registers orchestrators and activities on the worker. */
@@ -51,6 +59,12 @@ export interface HostOptions {
    * their `authLevel` checked with the host's key.
    */
   functions?: FunctionsHostOptions & { core: FunctionsCore };
+  /**
+   * false: start no OpenTelemetry SDK whatever the `OTEL_*` variables say (the application registers its own).
+   * Default: the SDK the process's `OTEL_*` variables ask for (read from `process.env`, where the SDK reads
+   * them), none when they ask for nothing.
+   */
+  telemetry?: boolean;
 }
 
 /** A fetch-style handler that may decline a request (undefined). */
@@ -81,6 +95,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     // An identity-based connection's client secret or certificate, wherever a message quotes it.
     ...secretSettingValues(options.env ?? process.env, options.appSettings),
   ];
+  const telemetryWanted = options.telemetry === false ? undefined : telemetrySettings(process.env);
   const logger = options.logger ?? createLogger({ level: config.logLevel, secrets });
   for (const n of options.notices ?? [])
     if (n.event === "app.settingIgnored")
@@ -99,12 +114,16 @@ export async function createHost(options: HostOptions): Promise<Host> {
 
   // Then the port, the one setting only binding can check. Until the host is ready it answers 503.
   let serving: ((request: Request) => Promise<Response>) | undefined;
+  let metrics: ((request: Request) => Promise<Response>) | undefined;
   let ready = false;
   const server: RunningServer = await serve(
     async (request) => {
       const path = new URL(request.url).pathname;
       if (path === "/healthz") return Response.json({ status: "up" });
-      if (serving) return serving(request);
+      if (path === "/metrics" && metrics) return metrics(request);
+      const handler = serving;
+      // The one place a request's incoming trace context (traceparent) is taken up.
+      if (handler) return withIncomingTraceContext(request, () => handler(request));
       if (path === "/readyz") return Response.json({ status: "starting" }, { status: 503 });
       return Response.json(
         { Message: "the host is starting" },
@@ -123,7 +142,22 @@ export async function createHost(options: HostOptions): Promise<Host> {
   let azurite: EmbeddedAzurite | undefined;
   let worker: TaskHubWorker | undefined;
   let functions: StartedFunctions | undefined;
+  let telemetry: Telemetry | undefined;
   try {
+    if (telemetryWanted) {
+      telemetry = await startTelemetry(telemetryWanted);
+      if (telemetry.prometheus)
+        metrics = prometheusRoute(
+          telemetry.prometheus,
+          config.http.authDisabled ? "disabled" : { key: config.http.key! },
+        );
+      logEvent(
+        logger,
+        "host.telemetryStarted",
+        { traces: telemetryWanted.traces, metrics: telemetryWanted.metrics },
+        `OpenTelemetry on: traces ${telemetryWanted.traces.join(", ") || "off"}, metrics ${telemetryWanted.metrics.join(", ") || "off"}`,
+      );
+    }
     let storage = config.storage;
     const embedded = (why: string): void =>
       logEvent(
@@ -293,6 +327,12 @@ export async function createHost(options: HostOptions): Promise<Host> {
             await w.stop({ drainTimeoutMs: options.drainTimeoutMs ?? 30_000 });
             await server.close();
           } finally {
+            // The spans of the drain included; an unreachable collector does not stop the stop.
+            await telemetry
+              ?.shutdown()
+              .catch((err: unknown) =>
+                logEvent(logger, "host.telemetryFlushFailed", { err }, "flushing OpenTelemetry failed"),
+              );
             // Storage goes last, after the drain, whatever happened before.
             await azurite?.stop();
           }
@@ -312,6 +352,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       );
     await worker?.stop({ drainTimeoutMs: 0 }).catch(cleanupFailed("stopping the worker"));
     await server.close().catch(cleanupFailed("closing the HTTP server"));
+    await telemetry?.shutdown().catch(cleanupFailed("stopping OpenTelemetry"));
     await azurite?.stop();
     throw err;
   }

@@ -1,9 +1,11 @@
 /**
  * pino logging: JSON by default (one object per line, stable `event` names), level from config. Secrets
  * never reach a log line: known secret fields are redacted, and connection-string keys, SAS signatures and
- * API keys are scrubbed from every message and error text.
+ * API keys are scrubbed from every message and error text. A line written while a span is active carries its
+ * `trace_id` and `span_id`.
  */
 import { pino, type DestinationStream, type LoggerOptions, type Logger as PinoLogger } from "pino";
+import { traceLogFields } from "./telemetry/trace-log-fields.js";
 
 /**
  * A setting name whose value is a secret: an identity-based connection's service-principal secret or
@@ -55,6 +57,7 @@ export function createLogger(options: CreateLoggerOptions = {}): PinoLogger {
   const secrets = options.secrets ?? [];
   const settings: LoggerOptions = {
     level: options.level ?? "info",
+    mixin: traceLogFields,
     redact: {
       paths: [
         "connectionString",

@@ -20,6 +20,8 @@ Names are \`area.whatHappened\`. Fields marked *context* come from the logger th
 are on every line of that event. \`err\` is the error as pino serializes it (\`type\`, \`message\`,
 \`stack\` and its own properties such as \`code\`); secrets (account keys, SAS signatures, API keys,
 identity-based connections' client secrets and certificates) are scrubbed from every line the host writes.
+A line the host writes while an OpenTelemetry span is active also has \`trace_id\`, \`span_id\` and
+\`trace_flags\` (see [tracing.md](tracing.md)).
 
 Contributors: the catalogue is \`packages/core/src/logging/log-events.ts\`; write events with
 \`logEvent(logger, name, fields, message)\` from \`@taskhub/core\`, which takes the level from the catalogue

@@ -338,6 +338,21 @@ const HOST_EVENTS = {
       workerId: "the worker's id",
     },
   },
+  "host.telemetryStarted": {
+    level: "info",
+    description:
+      "The `OTEL_*` variables switched OpenTelemetry on: the host started the Node SDK with these exporters (`prometheus`: served at `/metrics`).",
+    fields: {
+      traces: "the span exporters (otlp, console, zipkin); empty: no traces",
+      metrics: "the metric exporters (otlp, console, prometheus); empty: no metrics",
+    },
+  },
+  "host.telemetryFlushFailed": {
+    level: "warn",
+    description:
+      "Flushing the OpenTelemetry SDK when the host stopped failed (e.g. the collector was unreachable): spans or metrics not yet exported were lost.",
+    fields: { err: ERR },
+  },
   "host.readyzFailed": {
     level: "debug",
     description: "The readiness probe (`/readyz`) could not reach storage; it answered 503.",
