@@ -109,3 +109,7 @@ export {
   type PageSettings,
 } from "./client.js";
 export type * from "./client/options.js";
+// Bulk operations (docs/http-api.md, docs/cli.md): the built-in taskhub:bulk orchestration, its request and progress.
+export * from "./bulk/bulk-request.js";
+export * from "./bulk/bulk-progress.js";
+export type { BulkTarget, BulkActResult } from "./bulk/bulk-orchestration.js";
