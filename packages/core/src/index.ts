@@ -85,6 +85,7 @@ export * from "./dispatch/delivery-rules.js";
 export { TaskHubWorker, type TaskHubWorkerOptions } from "./worker.js";
 export {
   TaskRegistry,
+  RESERVED_PREFIX,
   type TaskRegistrar,
   type Activity,
   type ActivityContext,

@@ -127,11 +127,13 @@ export async function actOnBulkTarget(
 export function registerBulkOperations(registry: TaskRegistry, service: OrchestrationServiceClient): void {
   if (registry.getOrchestrator(BULK_ORCHESTRATION)) return;
   const client = new TaskHubClient(service);
-  registry.addOrchestrator(BULK_ORCHESTRATION, bulkOrchestration);
-  registry.addActivity(BULK_PAGE_ACTIVITY, (ctx: ActivityContext, input: BulkPageInput) =>
-    readBulkPage(client, input, ctx.signal),
-  );
-  registry.addActivity(BULK_ACT_ACTIVITY, (ctx: ActivityContext, input: BulkActInput) =>
-    actOnBulkTarget(client, input, ctx.signal),
-  );
+  registry.addBuiltIns((r) => {
+    r.addOrchestrator(BULK_ORCHESTRATION, bulkOrchestration);
+    r.addActivity(BULK_PAGE_ACTIVITY, (ctx: ActivityContext, input: BulkPageInput) =>
+      readBulkPage(client, input, ctx.signal),
+    );
+    r.addActivity(BULK_ACT_ACTIVITY, (ctx: ActivityContext, input: BulkActInput) =>
+      actOnBulkTarget(client, input, ctx.signal),
+    );
+  });
 }

@@ -18,6 +18,8 @@ import {
   BULK_PAGE_ACTIVITY,
   MAX_REPORTED_ERRORS,
   PAGES_PER_GENERATION,
+  filterFromBulkInput,
+  validateBulkRequest,
   type BulkInput,
 } from "./bulk-request.js";
 
@@ -64,6 +66,8 @@ export function* bulkOrchestration(
   ctx: OrchestrationContext,
   input: BulkGenerationInput,
 ): Generator<any, BulkProgress, any> {
+  // Started without startBulkOperation (by name): the same checks, failing the instance before it acts.
+  if (!input.progress) validateBulkRequest({ ...input, filter: filterFromBulkInput(input.filter ?? {}) });
   const progress = input.progress ?? newBulkProgress(input.verb, input.dryRun === true);
   const since = input.since ?? ctx.currentUtcDateTime.toISOString();
   let token = input.continuationToken;

@@ -225,9 +225,17 @@ describe("bulk operations", () => {
       client.startBulkOperation({ verb: "terminate", filter: { statuses: ["Nope" as never] } }),
     ).rejects.toMatchObject({ code: "InvalidArgument" });
     expect((await client.countInstancesByStatus()).total).toBe(0);
+    // Started by name, around startBulkOperation: the orchestration checks the same and fails before acting.
+    await startWaiting(client, ["keep"]);
+    const raw = await client.scheduleNewOrchestration(BULK_ORCHESTRATION, { verb: "terminate", filter: {} });
+    const failed = await client.waitForOrchestrationCompletion(raw);
+    expect(failed.runtimeStatus).toBe("Failed");
+    expect(failed.failureDetails?.errorMessage).toMatch(/filter is empty/);
+    expect((await client.getOrchestrationState("keep"))?.runtimeStatus).toBe("Running");
     // With all: true, an empty filter takes every instance.
     const id = await client.startBulkOperation({ verb: "terminate", filter: {}, all: true });
-    expect(await finish(client, id)).toMatchObject({ matched: 0 });
+    expect(await finish(client, id)).toMatchObject({ matched: 1, done: 1 });
+    expect((await client.waitForOrchestrationCompletion("keep")).runtimeStatus).toBe("Terminated");
   });
 });
 
