@@ -223,6 +223,12 @@ worker.addOrchestrator("EchoEvent", function* (ctx) {
   ctx.setCustomStatus(JSON.stringify(v ?? null).length < 4000 ? v : "large");
   return v;
 });
+/** Counts "echo" events until one whose data is "stop": its output is how many came before it (bulk-crash test). */
+worker.addOrchestrator("CountEvents", function* (ctx) {
+  for (let count = 0; ; count++) {
+    if (((yield ctx.waitForExternalEvent("echo")) as unknown) === "stop") return count;
+  }
+});
 worker.addOrchestrator("Status", (ctx, v: unknown) => {
   ctx.setCustomStatus(v);
   return "set";

@@ -10,6 +10,7 @@ import {
   supportsQuery,
   supportsRewind,
   type InstanceCounts,
+  type InstanceFilter,
   type OrchestrationServiceClient,
   type PurgeFilter,
   type PurgeResult,
@@ -53,6 +54,7 @@ import type {
   ResumeOrchestrationOptions,
   RewindOrchestrationOptions,
   SignalEntityOptions,
+  StartBulkOperationOptions,
   StartOrchestrationOptions,
   SuspendOrchestrationOptions,
   TaskHubClientOptions,
@@ -61,6 +63,13 @@ import type {
 } from "./client/options.js";
 import { pagedAsyncIterable, type PagedAsyncIterable } from "./client/paging.js";
 import { toOrchestrationState } from "./client/to-orchestration-state.js";
+import {
+  BULK_ORCHESTRATION,
+  toBulkInput,
+  validateBulkRequest,
+  type BulkOperationRequest,
+} from "./bulk/bulk-request.js";
+import { asBulkProgress, type BulkProgress } from "./bulk/bulk-progress.js";
 import { endAfter, startCreateOrchestrationSpan, startRaiseEventSpan } from "./tracing/client-spans.js";
 
 export { validateInstanceId } from "./client/instance-id.js";
@@ -366,6 +375,54 @@ export class TaskHubClient {
       token = page.continuationToken;
     } while (token);
     return counts;
+  }
+
+  // ---- bulk operations (bulk/) ---------------------------------------------------------------------
+
+  /**
+   * Start a bulk operation: the built-in `taskhub:bulk` orchestration applies `verb` to every orchestration
+   * instance matching `filter` (never to a bulk operation), page by page, and keeps its progress
+   * (`BulkProgress`) as its custom status, then as its output. Returns its instance id. Throws
+   * `InvalidArgument` before anything starts for a request that cannot run (`validateBulkRequest`).
+   */
+  async startBulkOperation(
+    request: BulkOperationRequest,
+    options: StartBulkOperationOptions = {},
+  ): Promise<string> {
+    validateBulkRequest(request);
+    return this.scheduleNewOrchestration(BULK_ORCHESTRATION, toBulkInput(request), {
+      instanceId: options.instanceId,
+      abortSignal: options.abortSignal,
+    });
+  }
+
+  /**
+   * How many instances a bulk operation with this filter would take now, in all and per status (a dry run
+   * that starts nothing): `countInstancesByStatus` without the bulk operations themselves.
+   */
+  async countBulkTargets(filter: InstanceFilter, options: OperationOptions = {}): Promise<InstanceCounts> {
+    const counts = await this.countInstancesByStatus({ ...filter, abortSignal: options.abortSignal });
+    if (filter.names?.length && !filter.names.includes(BULK_ORCHESTRATION)) return counts;
+    const bulk = await this.countInstancesByStatus({
+      ...filter,
+      names: [BULK_ORCHESTRATION],
+      abortSignal: options.abortSignal,
+    });
+    counts.total -= bulk.total;
+    for (const s of Object.keys(bulk.byStatus) as OrchestrationRuntimeStatus[])
+      counts.byStatus[s] -= bulk.byStatus[s];
+    return counts;
+  }
+
+  /** A bulk operation's progress (with its runtime status), or undefined when there is no such bulk operation. */
+  async getBulkOperation(
+    instanceId: string,
+    options: OperationOptions = {},
+  ): Promise<(BulkProgress & { runtimeStatus: OrchestrationRuntimeStatus }) | undefined> {
+    const s = await this.getOrchestrationState(instanceId, { abortSignal: options.abortSignal });
+    if (!s || s.name !== BULK_ORCHESTRATION) return undefined;
+    const progress = asBulkProgress(s.output) ?? asBulkProgress(s.customStatus);
+    return progress && { ...progress, runtimeStatus: s.runtimeStatus };
   }
 
   // ---- entities ------------------------------------------------------------------------------------

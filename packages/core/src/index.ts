@@ -85,6 +85,7 @@ export * from "./dispatch/delivery-rules.js";
 export { TaskHubWorker, type TaskHubWorkerOptions } from "./worker.js";
 export {
   TaskRegistry,
+  RESERVED_PREFIX,
   type TaskRegistrar,
   type Activity,
   type ActivityContext,
@@ -109,3 +110,7 @@ export {
   type PageSettings,
 } from "./client.js";
 export type * from "./client/options.js";
+// Bulk operations (docs/http-api.md, docs/cli.md): the built-in taskhub:bulk orchestration, its request and progress.
+export * from "./bulk/bulk-request.js";
+export * from "./bulk/bulk-progress.js";
+export type { BulkTarget, BulkActResult } from "./bulk/bulk-orchestration.js";

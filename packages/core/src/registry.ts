@@ -15,6 +15,9 @@ import { isEntityClass, type EntityImplementation } from "./entities/entity-cont
 import { InvalidArgumentError, TaskHubError } from "./errors/errors.js";
 import type { Orchestrator } from "./replay/replay.js";
 
+/** The prefix of taskhub's built-in function names (bulk operations): an app's own names cannot start with it. */
+export const RESERVED_PREFIX = "taskhub:";
+
 export interface ActivityContext {
   /** The orchestration instance that scheduled this activity. */
   readonly instanceId: string;
@@ -59,6 +62,9 @@ export class TaskRegistry implements TaskRegistrar {
   private readonly activities = new Map<string, Activity>();
   private readonly entities = new Map<string, EntityImplementation>();
   private sealedBy: string | undefined;
+  private addingBuiltIns = false;
+  /** Names added by `addBuiltIns`: found by the getters, left out of the name listings. */
+  private readonly builtIns = new Set<string>();
 
   addOrchestrator<TIn = any, TOut = any>(
     name: string,
@@ -92,12 +98,12 @@ export class TaskRegistry implements TaskRegistrar {
 
   /** Names of the registered orchestrators. */
   orchestratorNames(): string[] {
-    return [...this.orchestrators.keys()];
+    return [...this.orchestrators.keys()].filter((n) => !this.builtIns.has(n));
   }
 
   /** Names of the registered activities. */
   activityNames(): string[] {
-    return [...this.activities.keys()];
+    return [...this.activities.keys()].filter((n) => !this.builtIns.has(n));
   }
 
   /** Names of the registered entities (lower-cased), with their style. */
@@ -131,6 +137,20 @@ export class TaskRegistry implements TaskRegistrar {
     return this.entities.get(name);
   }
 
+  /**
+   * Names starting with `taskhub:` are reserved for taskhub's built-in functions (the bulk operations), which
+   * are added through this: `add` inside `fn` may use them. The getters find them; the name listings
+   * (`orchestratorNames`, `activityNames`: the app's functions) leave them out.
+   */
+  addBuiltIns(fn: (registry: this) => void): void {
+    this.addingBuiltIns = true;
+    try {
+      fn(this);
+    } finally {
+      this.addingBuiltIns = false;
+    }
+  }
+
   /** Until `unseal()`, adding throws (InvalidOperation): `by` says why, e.g. "the worker started". */
   seal(by: string): void {
     this.sealedBy = by;
@@ -146,7 +166,12 @@ export class TaskRegistry implements TaskRegistrar {
     if (typeof fn !== "function") throw new InvalidArgumentError(`${what} '${name}' must be a function`);
     if (this.sealedBy !== undefined)
       throw new TaskHubError("InvalidOperation", `cannot add ${what} '${name}' after ${this.sealedBy}`);
+    if (name.startsWith(RESERVED_PREFIX) && !this.addingBuiltIns)
+      throw new InvalidArgumentError(
+        `${what} '${name}': names starting with '${RESERVED_PREFIX}' are reserved for taskhub's built-in functions`,
+      );
     if (map.has(key)) throw new InvalidArgumentError(`${what} '${name}' is already registered`);
+    if (this.addingBuiltIns) this.builtIns.add(name);
     map.set(key, fn);
   }
 }

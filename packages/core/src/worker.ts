@@ -7,7 +7,12 @@
  */
 import { randomUUID } from "node:crypto";
 import { availableParallelism } from "node:os";
-import type { ActivityWorkItem, OrchestrationService, OrchestrationWorkItem } from "./backend/service.js";
+import type {
+  ActivityWorkItem,
+  OrchestrationService,
+  OrchestrationServiceClient,
+  OrchestrationWorkItem,
+} from "./backend/service.js";
 import type { TaskMessage } from "./backend/task-message.js";
 import { executeOrchestrationWorkItemAsync, type ExecuteResult } from "./dispatch/orchestration-executor.js";
 import { executeEntityWorkItem } from "./entities/entity-executor.js";
@@ -31,6 +36,7 @@ import {
 } from "./registry.js";
 import { validateVersioning, VersionRejectedError, type VersioningOptions } from "./dispatch/versioning.js";
 import { startActivitySpan } from "./tracing/activity-span.js";
+import { registerBulkOperations } from "./bulk/bulk-activities.js";
 import { emitStepSpans } from "./tracing/step-spans.js";
 
 export interface TaskHubWorkerOptions {
@@ -125,6 +131,9 @@ export class TaskHubWorker implements TaskRegistrar {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    // The built-in bulk operations (bulk/), run by every worker of the hub.
+    if (typeof (this.service as Partial<OrchestrationServiceClient>).createTaskOrchestration === "function")
+      registerBulkOperations(this.registry, this.service as unknown as OrchestrationServiceClient);
     this.registry.seal("the worker started");
     await this.service.createIfNotExists();
     await this.service.start();

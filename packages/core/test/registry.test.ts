@@ -108,4 +108,27 @@ describe("a worker consuming a registry", () => {
     worker.addActivity("Late", () => 0);
     expect(registry.activityNames()).toEqual(["Twice", "Late"]);
   });
+
+  it("keeps names starting with 'taskhub:' for the built-in bulk operations, which every worker adds", async () => {
+    const registry = new TaskRegistry();
+    expect(() => registry.addOrchestrator("taskhub:bulk", () => 1)).toThrow(
+      /reserved for taskhub's built-in/,
+    );
+    expect(() => registry.addActivity("taskhub:mine", () => 1)).toThrow(/reserved/);
+    const worker = new TaskHubWorker(new InMemoryOrchestrationService(), { registry });
+    await worker.start();
+    try {
+      expect(registry.getOrchestrator("taskhub:bulk")).toBeTypeOf("function");
+      expect(registry.getActivity("taskhub:bulk:page")).toBeTypeOf("function");
+      expect(registry.getActivity("taskhub:bulk:act")).toBeTypeOf("function");
+      // The listings are the app's functions.
+      expect(registry.orchestratorNames()).toEqual([]);
+      expect(registry.activityNames()).toEqual([]);
+    } finally {
+      await worker.stop();
+    }
+    // Started again: added once (a second add would throw "already registered").
+    await worker.start();
+    await worker.stop();
+  });
 });

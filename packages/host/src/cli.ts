@@ -6,6 +6,7 @@
  * Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration, 3 not found (instance, entity, task hub).
  */
 import { Command } from "commander";
+import { addBulkCommands } from "./cli/bulk-commands.js";
 import { addEntityCommands } from "./cli/entity-commands.js";
 import { addHubCommands } from "./cli/hub-commands.js";
 import { addInstanceCommands } from "./cli/instance-commands.js";
@@ -25,6 +26,7 @@ program
 addWorkerCommand(program);
 addInstanceCommands(program);
 addEntityCommands(program);
+addBulkCommands(program);
 addHubCommands(program);
 addReplayCommand(program);
 

@@ -68,6 +68,11 @@ export interface RestartOrchestrationOptions extends OperationOptions {
 
 export type PurgeInstancesOptions = OperationOptions;
 
+export interface StartBulkOperationOptions extends OperationOptions {
+  /** The bulk operation's instance id (default: a new one). */
+  instanceId?: string;
+}
+
 /**
  * Which instances `listInstances` lists (`maxPageSize`: at most this many per page, default 100; a page may
  * hold fewer, even none, while it has a continuation token). The filter's conditions: `InstanceFilter`.

@@ -25,6 +25,7 @@ import {
   type ManagementUrlOptions,
 } from "@taskhub/core/management";
 import { entityRoutes, type Route } from "./entity-routes.js";
+import { bulkRoutes } from "./bulk-routes.js";
 import { decodePathSegment } from "./path-segment.js";
 import { keyMatches, validateApiKey } from "./api-key.js";
 import { pageAt } from "./continuation-token.js";
@@ -315,6 +316,7 @@ export function createManagementApi(o: ManagementApiOptions): (request: Request)
     ],
     // 12–15. entities
     ...entityRoutes(client, { readBody: (request) => readBody(request, maxBody), json }),
+    ...bulkRoutes(client, jsonBody, urls), // taskhub: bulk operations (bulk-routes.ts)
   ];
 
   return async (request: Request): Promise<Response> => {
