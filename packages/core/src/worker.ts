@@ -34,6 +34,7 @@ import { workerInstruments } from "./metrics/instruments.js";
 import { MetricAttr } from "./metrics/schema.js";
 import { recordStep } from "./metrics/step-metrics.js";
 import { startActivitySpan } from "./tracing/activity-span.js";
+import { emitEntitySpans } from "./tracing/entity-spans.js";
 import { emitStepSpans } from "./tracing/step-spans.js";
 
 export interface TaskHubWorkerOptions {
@@ -205,6 +206,7 @@ export class TaskHubWorker implements TaskRegistrar {
       await this.service.completeOrchestrationWorkItem(wi, commit);
       // Spans only for a written step: one abandoned and run again emits them once.
       if (commit?.trace) emitStepSpans(commit.trace, this.now());
+      if (commit?.entityTrace) emitEntitySpans(commit.entityTrace, this.now());
       if (metrics)
         recordStep(metrics, wi, commit, commit ? "committed" : "dropped", (performance.now() - t0) / 1000);
       this.rejections.delete(wi.instanceId);

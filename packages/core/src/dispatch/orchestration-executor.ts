@@ -37,6 +37,7 @@ import {
 import { OrchestrationRuntimeState } from "../state/runtime-state.js";
 import { newExecutionTrace, storedExecutionTrace, type ExecutionTrace } from "../tracing/execution-trace.js";
 import type { OrchestrationStepTrace, StepTraceEntry } from "../tracing/step-trace.js";
+import type { EntityBatchTrace } from "../tracing/entity-spans.js";
 import { rewindHistory } from "./rewind.js";
 import { StepOutput } from "./step-output.js";
 import {
@@ -65,7 +66,12 @@ export interface ExecuteOptions {
  * traced) is what the worker emits spans for once the commit is written; backends ignore it.
  */
 export type ExecuteResult =
-  (OrchestrationCommit & { trace?: OrchestrationStepTrace | undefined }) | undefined;
+  | (OrchestrationCommit & {
+      trace?: OrchestrationStepTrace | undefined;
+      /** An entity's batch: its operations' spans (tracing/entity-spans.ts). */
+      entityTrace?: EntityBatchTrace | undefined;
+    })
+  | undefined;
 
 const MAX_GENERATIONS_PER_STEP = 1000;
 

@@ -76,7 +76,7 @@ describe("worker metrics", () => {
     ];
     const waits = await client.scheduleNewOrchestration("Waits");
     await client.waitForOrchestrationStart(waits, { timeoutMs: 15_000 });
-    await client.terminateOrchestration(waits, { reason: "enough" });
+    await client.terminateOrchestration(waits, { output: "enough" });
     for (const id of [...ids, waits]) await client.waitForOrchestrationCompletion(id, { timeoutMs: 15_000 });
     // The worker records a step after the commit the client may already have seen: stop it first.
     for (const s of stops.splice(0)) await s();
