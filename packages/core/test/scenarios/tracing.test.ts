@@ -323,6 +323,46 @@ describe("tracing", () => {
   });
 });
 
+describe("rewind", () => {
+  it("a rewound execution is a new span: the failed run's span is not exported again under its id", async () => {
+    let calls = 0;
+    const { client, instanceId } = await run(
+      (w) => {
+        w.addActivity("FailsOnce", () => {
+          if (++calls === 1) throw new RangeError("first time");
+          return "ok";
+        });
+        w.addOrchestrator("Rewound", function* (ctx) {
+          return (yield ctx.callActivity("FailsOnce")) as string;
+        });
+      },
+      (c) => c.scheduleNewOrchestration("Rewound", undefined, { instanceId: "rewound-1" }),
+    );
+    const failed = await executionSpan("Rewound");
+    expect(attrs(failed)["durabletask.task.status"]).toBe("Failed");
+    await client.rewindOrchestration(instanceId, "fixed");
+    await client.waitForOrchestrationCompletion(instanceId, { timeoutMs: 15_000 });
+    const runs = await vi.waitFor(
+      () => {
+        const spans = capture.named("orchestration:Rewound");
+        expect(spans).toHaveLength(2);
+        return spans;
+      },
+      { timeout: 5000, interval: 10 },
+    );
+    const [first, second] = runs;
+    expect(second!.spanContext().spanId).not.toBe(first!.spanContext().spanId);
+    expect(attrs(second!)["durabletask.task.status"]).toBe("Completed");
+    const create = capture.one("create_orchestration:Rewound");
+    for (const r of runs) isChildOf(r, create);
+    // The rewound run's activity is under the new span.
+    const activities = capture.named("activity:FailsOnce").filter((s) => s.kind === SpanKind.CLIENT);
+    expect(activities.map((a) => parentSpanId(a)).sort()).toEqual(
+      [first!.spanContext().spanId, second!.spanContext().spanId].sort(),
+    );
+  });
+});
+
 describe("entities", () => {
   it("an orchestration's entity call and signal: the call's Client span under the orchestration, the operations under it", async () => {
     await run(
