@@ -49,6 +49,8 @@ import {
   type TaskMessage,
 } from "@taskhub/core";
 import { logEvent } from "@taskhub/core";
+import { MetricAttr } from "@taskhub/core";
+import { providerInstruments } from "./metrics/instruments.js";
 import type { HubContext } from "./hub-context.js";
 import { LocalActivities } from "./local-activities.js";
 import { ControlQueuePollers } from "./messaging/control-queue.js";
@@ -222,8 +224,14 @@ export class AzureStorageOrchestrationService
     await this.createIfNotExists();
     this.running = true;
     await this.partitionManager.start({
-      onPartitionGained: (p) => this.controlQueues.startPolling(p),
-      onPartitionLost: (p) => this.controlQueues.stopPolling(p),
+      onPartitionGained: (p) => {
+        providerInstruments()?.partitionsOwned.add(1, { [MetricAttr.workerId]: this.workerId });
+        this.controlQueues.startPolling(p);
+      },
+      onPartitionLost: (p) => {
+        providerInstruments()?.partitionsOwned.add(-1, { [MetricAttr.workerId]: this.workerId });
+        this.controlQueues.stopPolling(p);
+      },
       inFlight: (p) => this.sessions.inFlight(p),
     });
     this.watchdog.start();

@@ -35,8 +35,12 @@ import {
   type TaskRegistrar,
 } from "./registry.js";
 import { validateVersioning, VersionRejectedError, type VersioningOptions } from "./dispatch/versioning.js";
+import { workerInstruments } from "./metrics/instruments.js";
+import { MetricAttr } from "./metrics/schema.js";
+import { recordStep } from "./metrics/step-metrics.js";
 import { startActivitySpan } from "./tracing/activity-span.js";
 import { registerBulkOperations } from "./bulk/bulk-activities.js";
+import { emitEntitySpans } from "./tracing/entity-spans.js";
 import { emitStepSpans } from "./tracing/step-spans.js";
 
 export interface TaskHubWorkerOptions {
@@ -176,6 +180,11 @@ export class TaskHubWorker implements TaskRegistrar {
 
   private async processOrchestration(wi: OrchestrationWorkItem): Promise<void> {
     const log = childLogger(this.logger, { instanceId: wi.instanceId });
+    // Metrics: nothing is measured while no OpenTelemetry SDK is registered (`metrics` undefined).
+    const metrics = workerInstruments();
+    const t0 = metrics ? performance.now() : 0;
+    metrics?.workItemsInFlight.add(1, ORCHESTRATION_WORK_ITEM);
+    let commit: ExecuteResult;
     try {
       const onDiscard = (m: TaskMessage, reason: string): void =>
         logEvent(
@@ -184,7 +193,7 @@ export class TaskHubWorker implements TaskRegistrar {
           { eventType: m.event.type, reason },
           "message discarded",
         );
-      const commit: ExecuteResult = isEntityInstanceId(wi.instanceId)
+      commit = isEntityInstanceId(wi.instanceId)
         ? await executeEntityWorkItem(wi, {
             resolveEntity: (name) => this.registry.getEntity(name),
             now: this.now(),
@@ -206,6 +215,9 @@ export class TaskHubWorker implements TaskRegistrar {
       await this.service.completeOrchestrationWorkItem(wi, commit);
       // Spans only for a written step: one abandoned and run again emits them once.
       if (commit?.trace) emitStepSpans(commit.trace, this.now());
+      if (commit?.entityTrace) emitEntitySpans(commit.entityTrace, this.now());
+      if (metrics)
+        recordStep(metrics, wi, commit, commit ? "committed" : "dropped", (performance.now() - t0) / 1000);
       this.rejections.delete(wi.instanceId);
       if (commit)
         logEvent(
@@ -219,6 +231,7 @@ export class TaskHubWorker implements TaskRegistrar {
           "checkpoint",
         );
     } catch (err) {
+      if (metrics) recordStep(metrics, wi, undefined, "abandoned", (performance.now() - t0) / 1000);
       const backoff = (n: number): number => Math.min((this.options.abandonDelayMs ?? 1000) * 2 ** n, 60_000);
       const dequeues = wi.dequeueCount ?? 0;
       if (err instanceof VersionRejectedError) {
@@ -256,6 +269,8 @@ export class TaskHubWorker implements TaskRegistrar {
         "orchestration step failed; abandoned",
       );
       await this.service.abandonOrchestrationWorkItem(wi, { delayMs, reason: (err as Error)?.message });
+    } finally {
+      metrics?.workItemsInFlight.add(-1, ORCHESTRATION_WORK_ITEM);
     }
   }
 
@@ -295,6 +310,9 @@ export class TaskHubWorker implements TaskRegistrar {
       };
     };
     let response: TaskMessage;
+    const metrics = workerInstruments();
+    metrics?.workItemsInFlight.add(1, ACTIVITY_WORK_ITEM);
+    const t0 = metrics ? performance.now() : 0;
     const span = startActivitySpan(event, target);
     const fn = this.registry.getActivity(event.name);
     if (!fn) {
@@ -326,6 +344,14 @@ export class TaskHubWorker implements TaskRegistrar {
       span.fail(response.event.failureDetails);
     // Ended before the result is sent, as DTF: the span measures the activity, not the send.
     span.end();
+    if (metrics) {
+      const attrs = {
+        [MetricAttr.activityName]: event.name,
+        [MetricAttr.outcome]: response.event.type === "TaskFailed" ? "failure" : "success",
+      };
+      metrics.activityExecutions.add(1, attrs);
+      metrics.activityDuration.record((performance.now() - t0) / 1000, attrs);
+    }
     try {
       await this.service.completeActivityWorkItem(wi, response);
     } catch (err) {
@@ -336,6 +362,11 @@ export class TaskHubWorker implements TaskRegistrar {
         "completing an activity work item failed; abandoning",
       );
       await this.service.abandonActivityWorkItem(wi, { delayMs: 1000, reason: (err as Error)?.message });
+    } finally {
+      metrics?.workItemsInFlight.add(-1, ACTIVITY_WORK_ITEM);
     }
   }
 }
+
+const ORCHESTRATION_WORK_ITEM = { [MetricAttr.kind]: "orchestration" } as const;
+const ACTIVITY_WORK_ITEM = { [MetricAttr.kind]: "activity" } as const;

@@ -9,6 +9,8 @@ import pLimit from "p-limit";
 import { RESULT_EVENT_TYPES, TaskHubError, type TaskMessage } from "@taskhub/core";
 import { logEvent } from "@taskhub/core";
 import { HubPart, type HubContext } from "../hub-context.js";
+import { providerInstruments } from "../metrics/instruments.js";
+import { MetricAttr } from "@taskhub/core";
 import type { PoisonStore } from "./poison-store.js";
 import {
   MAX_VISIBILITY_DELAY_SECONDS,
@@ -78,6 +80,9 @@ export class TaskHubQueue extends HubPart {
     queue: QueueClient,
     m: { messageId: string; popReceipt: string; dequeueCount: number; insertedOn: Date; messageText: string },
   ): Promise<ReceivedMessage | undefined> {
+    providerInstruments()?.messageAge.record(Math.max(0, Date.now() - m.insertedOn.getTime()) / 1000, {
+      [MetricAttr.queueName]: queueName,
+    });
     const raw: RawQueueMessage = {
       queueName,
       messageId: m.messageId,
@@ -245,6 +250,7 @@ export class TaskHubQueue extends HubPart {
       .queue(m.queueName)
       .deleteMessage(m.messageId, m.popReceipt)
       .catch(this.messageOpFailed("delete", m));
+    providerInstruments()?.poisonMessages.add(1, { [MetricAttr.queueName]: m.queueName });
     logEvent(
       this.logger,
       "message.quarantined",

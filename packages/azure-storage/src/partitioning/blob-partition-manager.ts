@@ -13,6 +13,8 @@ import { randomUUID } from "node:crypto";
 import type { BlobClient, ContainerClient } from "@azure/storage-blob";
 import { silentLogger, sleep, type Logger } from "@taskhub/core";
 import { logEvent } from "@taskhub/core";
+import { MetricAttr } from "@taskhub/core";
+import { providerInstruments } from "../metrics/instruments.js";
 import { isNotFound, isWriteConflict } from "../storage/errors.js";
 import type { PartitionListener, PartitionManager } from "./partition-manager.js";
 
@@ -239,6 +241,7 @@ export class BlobPartitionManager implements PartitionManager {
         leaseId,
         epoch: content.Epoch,
       });
+      providerInstruments()?.leaseAcquired.add(1, this.leaseAttributes(kind, queue));
       logEvent(
         this.logger,
         `lease.${kind}Acquired`,
@@ -270,10 +273,19 @@ export class BlobPartitionManager implements PartitionManager {
         await this.blob(kind, q).getBlobLeaseClient(lease.leaseId).renewLease();
       } catch (err) {
         held.delete(q);
+        providerInstruments()?.leaseLost.add(1, this.leaseAttributes(kind, q));
         logEvent(this.logger, `lease.${kind}Lost`, { partition: q, err }, `${kind} lease lost`);
         if (kind === "ownership") this.lose(q, "renew failed");
       }
     }
+  }
+
+  private leaseAttributes(kind: "intent" | "ownership", queue: string): Record<string, string> {
+    return {
+      [MetricAttr.leaseKind]: kind,
+      [MetricAttr.partition]: queue,
+      [MetricAttr.workerId]: this.o.workerId,
+    };
   }
 
   /** Tell the provider to stop polling the partition (it keeps finishing what is in flight). */

@@ -15,6 +15,8 @@
 import type { TableClient } from "@azure/data-tables";
 import { silentLogger, sleep, type Logger } from "@taskhub/core";
 import { logEvent } from "@taskhub/core";
+import { MetricAttr } from "@taskhub/core";
+import { providerInstruments } from "../metrics/instruments.js";
 import { isConflict, isPreconditionFailed } from "../storage/errors.js";
 import { rawValue } from "../tracking/history-row.js";
 import type { PartitionListener, PartitionManager } from "./partition-manager.js";
@@ -95,7 +97,7 @@ export class TablePartitionManager implements PartitionManager {
         const now = Date.now();
         for (const q of [...this.listening])
           if (now > (this.validUntil.get(q) ?? 0) - margin)
-            this.lose(q, "claim expired before it was renewed");
+            this.lose(q, "claim expired before it was renewed", { lost: true });
       },
       Math.min(250, margin / 2),
     );
@@ -190,15 +192,26 @@ export class TablePartitionManager implements PartitionManager {
     this.validUntil.set(queue, expiresAt.getTime());
     if (this.listening.has(queue)) return;
     this.listening.add(queue);
+    providerInstruments()?.leaseAcquired.add(1, this.leaseAttributes(queue));
     logEvent(this.logger, "partition.acquired", { partition: queue }, "partition acquired");
     this.listener?.onPartitionGained(this.o.controlQueues.indexOf(queue));
   }
 
-  private lose(queue: string, reason: string): void {
+  /** `lost`: the claim was lost (not handed over), counted in `taskhub.lease.lost`. */
+  private lose(queue: string, reason: string, how: { lost?: boolean } = {}): void {
     this.validUntil.delete(queue);
     if (!this.listening.delete(queue)) return;
+    if (how.lost) providerInstruments()?.leaseLost.add(1, this.leaseAttributes(queue));
     logEvent(this.logger, "partition.released", { partition: queue, reason }, "partition released");
     this.listener?.onPartitionLost(this.o.controlQueues.indexOf(queue));
+  }
+
+  private leaseAttributes(queue: string): Record<string, string> {
+    return {
+      [MetricAttr.leaseKind]: "ownership",
+      [MetricAttr.partition]: queue,
+      [MetricAttr.workerId]: this.o.workerId,
+    };
   }
 
   /** One round; returns true when the next round should come sooner (draining or waiting for a hand-over). */
@@ -233,11 +246,11 @@ export class TablePartitionManager implements PartitionManager {
         if (await this.write(r, { ...r, expiresAt })) {
           mine++;
           this.gain(r.queue, expiresAt);
-        } else this.lose(r.queue, "row changed under us");
+        } else this.lose(r.queue, "row changed under us", { lost: true });
         continue;
       }
       // Someone else's (or nobody's) row: stop listening if we still were.
-      this.lose(r.queue, `owned by ${r.currentOwner ?? "nobody"}`);
+      this.lose(r.queue, `owned by ${r.currentOwner ?? "nobody"}`, { lost: true });
     }
 
     for (const r of rows) {

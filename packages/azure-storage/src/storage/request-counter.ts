@@ -9,6 +9,8 @@
  * `<service>.Other`.
  */
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import { providerInstruments } from "../metrics/instruments.js";
+import { measureStorageRequest } from "../metrics/storage-request-metrics.js";
 
 export type StorageService = "queue" | "table" | "blob";
 
@@ -255,8 +257,11 @@ export class RequestCounter {
     return {
       name: RequestCounter.policyName,
       sendRequest: (request, next) => {
-        this.record(classifyStorageRequest(request, service));
-        return next(request);
+        const classified = classifyStorageRequest(request, service);
+        this.record(classified);
+        // OpenTelemetry metrics, when an SDK is registered (taskhub.storage.*).
+        const metrics = providerInstruments();
+        return metrics ? measureStorageRequest(metrics, classified, () => next(request)) : next(request);
       },
     };
   }

@@ -37,6 +37,7 @@ import {
 import { OrchestrationRuntimeState } from "../state/runtime-state.js";
 import { newExecutionTrace, storedExecutionTrace, type ExecutionTrace } from "../tracing/execution-trace.js";
 import type { OrchestrationStepTrace, StepTraceEntry } from "../tracing/step-trace.js";
+import type { EntityBatchTrace } from "../tracing/entity-spans.js";
 import { rewindHistory } from "./rewind.js";
 import { StepOutput } from "./step-output.js";
 import {
@@ -65,7 +66,12 @@ export interface ExecuteOptions {
  * traced) is what the worker emits spans for once the commit is written; backends ignore it.
  */
 export type ExecuteResult =
-  (OrchestrationCommit & { trace?: OrchestrationStepTrace | undefined }) | undefined;
+  | (OrchestrationCommit & {
+      trace?: OrchestrationStepTrace | undefined;
+      /** An entity's batch: its operations' spans (tracing/entity-spans.ts). */
+      entityTrace?: EntityBatchTrace | undefined;
+    })
+  | undefined;
 
 const MAX_GENERATIONS_PER_STEP = 1000;
 
@@ -169,6 +175,12 @@ function* executeSteps(
 
   if (rewind) {
     past = rewindHistory(past);
+    // The failed run's span was exported when it failed: the rewound run is a new span under the same parent.
+    const i = past.findIndex((e) => e.type === "ExecutionStarted");
+    const rewinds = past.filter((e) => e.type === "ExecutionRewound").length + 1;
+    const restamped =
+      i >= 0 ? newExecutionTrace(past[i] as ExecutionStartedEvent, opts.now, rewinds) : undefined;
+    if (restamped) past[i] = restamped.start;
     replaces = true;
     accepted.length = 0;
     accepted.push(rewind);
@@ -181,8 +193,7 @@ function* executeSteps(
     defaultVersion: opts.versioning?.defaultVersion,
   });
   let newEvents: HistoryEvent[] = [newEvent("OrchestratorStarted", { timestamp: opts.now }), ...accepted];
-  // A rewound execution is not traced: its span was emitted when it failed, under the id it would reuse.
-  const execution = rewind ? undefined : traceExecution(past, newEvents, opts.now);
+  const execution = traceExecution(past, newEvents, opts.now);
   output.execution = execution;
   const traceEntries = execution ? arrivalTraceEntries(past, accepted) : [];
   let episodeState: OrchestrationRuntimeState | undefined;

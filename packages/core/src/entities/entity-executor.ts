@@ -33,6 +33,7 @@ import {
   serializeResponse,
   type EntityRequestMessage,
 } from "./messages.js";
+import type { EntityBatchTrace } from "../tracing/entity-spans.js";
 import { EntityOutput, type EntityOutputOptions } from "./entity-output.js";
 import { SchedulerState, serializeEntityStatus } from "./scheduler-state.js";
 
@@ -70,7 +71,7 @@ function isRepeatFromSender(scheduler: SchedulerState, r: EntityRequestMessage, 
 export async function executeEntityWorkItem(
   wi: OrchestrationWorkItem & { previousStepSettled?: boolean },
   opts: EntityExecuteOptions,
-): Promise<OrchestrationCommit | undefined> {
+): Promise<(OrchestrationCommit & { entityTrace?: EntityBatchTrace | undefined }) | undefined> {
   const discard = (m: TaskMessage, reason: string): void => opts.onDiscard?.(m, reason);
   const self = parseEntityInstanceId(wi.instanceId);
   const instanceId = wi.instanceId;
@@ -113,6 +114,12 @@ export async function executeEntityWorkItem(
         discard(m, (err as Error).message);
         continue;
       }
+      // An orchestration's request carries its span in the event (as DTF); kept with the request while queued.
+      if (!request.parentTraceContext?.traceParent && e.parentTraceContext?.traceParent)
+        request.parentTraceContext = {
+          traceParent: e.parentTraceContext.traceParent,
+          ...(e.parentTraceContext.traceState ? { traceState: e.parentTraceContext.traceState } : {}),
+        };
       let deliverNow: EntityRequestMessage[];
       if (request.due !== undefined) {
         if (seen.has(request.id)) {
@@ -193,6 +200,8 @@ export async function executeEntityWorkItem(
   const nextExecutionId = opts.newExecutionId();
   const execution: OrchestrationInstance = { instanceId, executionId: nextExecutionId };
   const out = new EntityOutput(instanceId, opts);
+  /** The operations whose spans the worker emits once the batch is written. */
+  let trace: EntityBatchTrace | undefined;
   if (operations.length > 0) {
     const impl = opts.resolveEntity(self.name);
     if (!impl)
@@ -200,16 +209,29 @@ export async function executeEntityWorkItem(
         "EntityNotRegistered",
         `no entity named '${self.name}' is registered with this worker (instance '${instanceId}')`,
       );
+    const batchStart = new Date();
     const batch = await executeOperationBatch(
       impl,
       self,
       scheduler.exists ? scheduler.state : undefined,
       operations.map((r) => ({ name: r.op ?? "", input: r.input })),
     );
+    const batchEnd = new Date();
     batch.results.forEach((res, i) => {
       const r = operations[i]!;
       if (!r.signal && r.parent !== undefined) out.respond(r, res);
     });
+    const traced = operations.flatMap((request, i) =>
+      request.parentTraceContext?.traceParent ? [{ request, failure: batch.results[i]?.failure }] : [],
+    );
+    if (traced.length > 0)
+      trace = {
+        instanceId,
+        entityName: self.name,
+        operations: traced,
+        startTime: batchStart,
+        endTime: batchEnd,
+      };
     scheduler.state = batch.state;
     scheduler.exists = batch.state !== undefined;
     for (const a of batch.actions) {
@@ -281,5 +303,6 @@ export async function executeEntityWorkItem(
     activityMessages: [],
     orchestratorMessages: out.messages,
     timerMessages: out.delayed,
+    ...(trace ? { entityTrace: trace } : {}),
   };
 }

@@ -8,7 +8,7 @@
  */
 import { TaskHubError } from "../errors/errors.js";
 import { decodeField, encodeField } from "../history/codec.js";
-import type { DtfDateTime, FailureDetails } from "../history/events.js";
+import type { DistributedTraceContext, DtfDateTime, FailureDetails } from "../history/events.js";
 import { dateTimeToTicks, ticksToDateTime } from "../history/time.js";
 import type { EntityInstanceId } from "./entity-id.js";
 
@@ -34,6 +34,8 @@ export interface EntityRequestMessage {
   predecessor: bigint;
   lockset?: EntityInstanceId[] | undefined;
   pos?: number | undefined;
+  /** The span the request continues (DTF's `RequestMessage.ParentTraceContext`: traceparent and tracestate). */
+  parentTraceContext?: DistributedTraceContext | undefined;
   createTrace?: boolean | undefined;
   requestTime?: string | undefined;
 }
@@ -65,6 +67,11 @@ export function requestToJson(m: EntityRequestMessage): Record<string, unknown> 
   if (m.lockset) o.lockset = m.lockset.map((e) => ({ name: e.name, key: e.key }));
   if (m.pos) o.pos = m.pos;
   o.IsLockRequest = m.lockset !== undefined;
+  if (m.parentTraceContext?.traceParent !== undefined)
+    o.parentTraceContext = {
+      TraceParent: m.parentTraceContext.traceParent,
+      TraceState: m.parentTraceContext.traceState ?? null,
+    };
   o.createTrace = m.createTrace ?? false;
   if (m.requestTime !== undefined) o.requestTime = m.requestTime;
   return o;
@@ -99,9 +106,20 @@ export function parseRequest(value: string | unknown): EntityRequestMessage {
         })
       : undefined,
     pos: typeof o.get("pos") === "number" ? (o.get("pos") as number) : undefined,
+    parentTraceContext: traceContextOf(o.get("parenttracecontext")),
     createTrace: o.get("createtrace") === true || undefined,
     requestTime: optString(o, "requesttime", "entity request"),
   };
+}
+
+/** A request's `parentTraceContext`; anything without a string TraceParent reads as none (never an error). */
+function traceContextOf(value: unknown): DistributedTraceContext | undefined {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
+  const m = members(value, "entity request parentTraceContext");
+  const traceParent = m.get("traceparent");
+  const traceState = m.get("tracestate");
+  if (typeof traceParent !== "string") return undefined;
+  return { traceParent, ...(typeof traceState === "string" ? { traceState } : {}) };
 }
 
 export function serializeResponse(m: EntityResponseMessage): string {

@@ -52,6 +52,8 @@ export function storedExecutionTrace(start: ExecutionStartedEvent): ExecutionTra
 export function newExecutionTrace(
   start: ExecutionStartedEvent,
   now: Date,
+  /** The execution's rewinds so far: a rewound run is a new span, its failed run's span already exported. */
+  rewinds = 0,
 ): { start: ExecutionStartedEvent; trace: ExecutionTrace } | undefined {
   const tc = start.parentTraceContext;
   const parent = parseTraceParent(tc?.traceParent, tc?.traceState);
@@ -62,9 +64,11 @@ export function newExecutionTrace(
     tc.traceParent!,
     instance.instanceId,
     instance.executionId ?? "",
+    ...(rewinds > 0 ? [`rewind ${rewinds}`] : []),
   );
   const stamped: DistributedTraceContext = {
-    ...tc,
+    traceParent: tc.traceParent,
+    ...(tc.traceState !== undefined ? { traceState: tc.traceState } : {}),
     id: formatTraceParent(parent.traceId, spanId, parent.traceFlags),
     spanId,
     activityStartTime: toDtfDateTime(now),

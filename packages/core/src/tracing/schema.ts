@@ -18,7 +18,13 @@ export const Attr = {
   taskId: "durabletask.task.task_id",
   eventTargetInstanceId: "durabletask.event.target_instance_id",
   fireAt: "durabletask.fire_at",
+  operation: "durabletask.task.operation",
+  scheduledTime: "durabletask.task.scheduled_time",
+  entityErrorMessage: "durabletask.entity.error_message",
 } as const;
+
+/** Values of `durabletask.task.operation` on entity spans. */
+export const EntityOperation = { call: "call_entity", signal: "signal_entity" } as const;
 
 /** Values of `durabletask.type`, and the prefixes of span names. */
 export const SpanType = {
@@ -26,6 +32,7 @@ export const SpanType = {
   activity: "activity",
   event: "event",
   timer: "timer",
+  entity: "entity",
   createOrchestration: "create_orchestration",
   orchestrationEvent: "orchestration_event",
 } as const;
@@ -38,4 +45,9 @@ export function spanName(prefix: string, name: string, version?: string): string
 /** A timer's span: `orchestration:<orchestration name>:timer`. */
 export function timerSpanName(orchestrationName: string): string {
   return `${SpanType.orchestration}:${orchestrationName}:${SpanType.timer}`;
+}
+
+/** An entity operation's span: `entity:<entity name>:<operation>`. */
+export function entitySpanName(entityName: string, operation: string): string {
+  return `${SpanType.entity}:${entityName}:${operation}`;
 }

@@ -323,6 +323,111 @@ describe("tracing", () => {
   });
 });
 
+describe("rewind", () => {
+  it("a rewound execution is a new span: the failed run's span is not exported again under its id", async () => {
+    let calls = 0;
+    const { client, instanceId } = await run(
+      (w) => {
+        w.addActivity("FailsOnce", () => {
+          if (++calls === 1) throw new RangeError("first time");
+          return "ok";
+        });
+        w.addOrchestrator("Rewound", function* (ctx) {
+          return (yield ctx.callActivity("FailsOnce")) as string;
+        });
+      },
+      (c) => c.scheduleNewOrchestration("Rewound", undefined, { instanceId: "rewound-1" }),
+    );
+    const failed = await executionSpan("Rewound");
+    expect(attrs(failed)["durabletask.task.status"]).toBe("Failed");
+    await client.rewindOrchestration(instanceId, "fixed");
+    await client.waitForOrchestrationCompletion(instanceId, { timeoutMs: 15_000 });
+    const runs = await vi.waitFor(
+      () => {
+        const spans = capture.named("orchestration:Rewound");
+        expect(spans).toHaveLength(2);
+        return spans;
+      },
+      { timeout: 5000, interval: 10 },
+    );
+    const [first, second] = runs;
+    expect(second!.spanContext().spanId).not.toBe(first!.spanContext().spanId);
+    expect(attrs(second!)["durabletask.task.status"]).toBe("Completed");
+    const create = capture.one("create_orchestration:Rewound");
+    for (const r of runs) isChildOf(r, create);
+    // The rewound run's activity is under the new span.
+    const activities = capture.named("activity:FailsOnce").filter((s) => s.kind === SpanKind.CLIENT);
+    expect(activities.map((a) => parentSpanId(a)).sort()).toEqual(
+      [first!.spanContext().spanId, second!.spanContext().spanId].sort(),
+    );
+  });
+});
+
+describe("entities", () => {
+  it("an orchestration's entity call and signal: the call's Client span under the orchestration, the operations under it", async () => {
+    await run(
+      (w) => {
+        w.addEntity("Counter", (ctx) => {
+          if (ctx.operationName === "fail") throw new TypeError("no such thing");
+          ctx.setState((ctx.getState<number>() ?? 0) + 1);
+          return ctx.getState<number>();
+        });
+        w.addOrchestrator("UsesCounter", function* (ctx) {
+          const counter = { name: "Counter", key: "k" };
+          ctx.entities.signalEntity(counter, "add");
+          const n = (yield ctx.entities.callEntity(counter, "add")) as number;
+          try {
+            yield ctx.entities.callEntity(counter, "fail");
+          } catch {
+            return n;
+          }
+          return -1;
+        });
+      },
+      (c) => c.scheduleNewOrchestration("UsesCounter", undefined, { instanceId: "uses-1" }),
+    );
+    const orchestration = await executionSpan("UsesCounter");
+    const adds = await vi.waitFor(
+      () => {
+        const spans = capture.named("entity:counter:add");
+        expect(spans).toHaveLength(3);
+        return spans;
+      },
+      { timeout: 5000, interval: 10 },
+    );
+    const call = adds.find((s) => s.kind === SpanKind.CLIENT)!;
+    isChildOf(call, orchestration);
+    expect(attrs(call)).toEqual({
+      "durabletask.type": "entity",
+      "durabletask.task.operation": "call_entity",
+      "durabletask.event.target_instance_id": "@counter@k",
+    });
+    const server = adds.find((s) => s.kind === SpanKind.SERVER)!;
+    isChildOf(server, call);
+    expect(attrs(server)).toEqual({
+      "durabletask.type": "entity",
+      "durabletask.task.operation": "call_entity",
+      "durabletask.task.instance_id": "@counter@k",
+    });
+    const consumer = adds.find((s) => s.kind === SpanKind.CONSUMER)!;
+    isChildOf(consumer, orchestration);
+    expect(attrs(consumer)["durabletask.task.operation"]).toBe("signal_entity");
+
+    const failed = await vi.waitFor(() => {
+      const spans = capture.named("entity:counter:fail");
+      expect(spans).toHaveLength(2);
+      return spans;
+    });
+    const failedServer = failed.find((s) => s.kind === SpanKind.SERVER)!;
+    isChildOf(
+      failedServer,
+      failed.find((s) => s.kind === SpanKind.CLIENT)!,
+    );
+    expect(failedServer.status).toEqual({ code: SpanStatusCode.ERROR, message: "no such thing" });
+    expect(attrs(failedServer)["durabletask.entity.error_message"]).toBe("no such thing");
+  });
+});
+
 describe("without an SDK", () => {
   it("records nothing and writes no trace context", async () => {
     await capture.uninstall();
