@@ -86,11 +86,9 @@ export function telemetrySettings(env: Env): TelemetrySettings | undefined {
     ((endpoint ?? value(env, "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"))
       ? ["otlp"]
       : [])) as MetricExporterName[];
-  const logs = list(env, "OTEL_LOGS_EXPORTER", [...LOG_EXPORTERS, "otlp", "console"]);
-  if (logs && logs.length > 0)
-    throw new InvalidArgumentError(
-      `OTEL_LOGS_EXPORTER=${value(env, "OTEL_LOGS_EXPORTER")}: the host exports no log records (its log lines go to standard output, with trace_id and span_id); unset it or set it to none`,
-    );
+  // Checked for a misspelt name, then ignored: the host's logs are its JSON lines on standard output (with
+  // trace_id and span_id), not log records, and a fleet-wide OTEL_LOGS_EXPORTER=otlp must not stop the host.
+  list(env, "OTEL_LOGS_EXPORTER", [...LOG_EXPORTERS, "otlp", "console"]);
   for (const name of [
     "OTEL_EXPORTER_OTLP_PROTOCOL",
     "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",

@@ -106,10 +106,12 @@ describe("telemetrySettings", () => {
     expect(refused({ OTEL_METRICS_EXPORTER: "promethus" })).toContain("unknown value 'promethus'");
   });
 
-  it("refuses a log exporter: the host's logs are its standard output", () => {
-    expect(refused({ OTEL_LOGS_EXPORTER: "otlp" })).toContain("the host exports no log records");
+  it("ignores a known log exporter (the host's logs are its standard output) but refuses a misspelt one", () => {
+    // A fleet-wide OTEL_LOGS_EXPORTER=otlp starts the host with its traces and nothing more.
     expect(
-      telemetrySettings({ OTEL_LOGS_EXPORTER: "none", OTEL_TRACES_EXPORTER: "console" })?.traces,
+      telemetrySettings({ OTEL_LOGS_EXPORTER: "otlp", OTEL_TRACES_EXPORTER: "console" })?.traces,
     ).toEqual(["console"]);
+    expect(telemetrySettings({ OTEL_LOGS_EXPORTER: "otlp" })).toBeUndefined();
+    expect(refused({ OTEL_LOGS_EXPORTER: "otlpp" })).toContain("unknown value 'otlpp'");
   });
 });
