@@ -153,7 +153,9 @@ describe("storageCredential", () => {
     expect(await resolved({ credential: "ManagedIdentity", clientId: "c" })).toBeInstanceOf(
       ManagedIdentityCredential,
     );
-    expect(storageCredential({ credential: "managedidentity", managedIdentityResourceId: "r" }).choice).toEqual({
+    expect(
+      storageCredential({ credential: "managedidentity", managedIdentityResourceId: "r" }).choice,
+    ).toEqual({
       kind: "managedIdentity",
       resourceId: "r",
     });
