@@ -1,59 +1,32 @@
 // Activities spread over real worker processes with local dispatch on (issue 21): the owner of a fan-out
 // keeps only what it can start now, and workers whose polling back-off would not look at the shared
 // work-item queue for minutes take the rest.
-import { mkdtempSync, readFileSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import { TaskHubClient } from "@taskhub/core";
-import { AzureStorageOrchestrationService, partitionIndex } from "@taskhub/azure-storage";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
-import { waitFor, WorkerProcess } from "./workers.js";
-
-let azurite: AzuriteInstance;
-const running: WorkerProcess[] = [];
-const dir = mkdtempSync(join(tmpdir(), "taskhub-spread-"));
-
-beforeAll(async () => {
-  azurite = await startAzurite();
-});
-afterEach(async () => {
-  for (const w of running.splice(0)) if (w.exitedAt === undefined) w.kill("SIGKILL");
-});
-afterAll(async () => {
-  await azurite.stop();
-});
+import { expect } from "vitest";
+import { partitionIndex } from "@taskhub/azure-storage";
+import { waitFor } from "./workers.js";
+import { test, tmp } from "./worker-hub.js";
 
 /** Ten minutes: after its first empty poll, a queue polled only by the back-off is not polled during the test. */
 const NEVER_MS = "600000";
 
-it("a fan-out its owner cannot start at once runs on every worker, also on workers whose back-off would wait minutes", async () => {
-  const hub = `spread${randomBytes(4).toString("hex")}`;
-  const meetFile = join(dir, `${hub}.meet`);
+test("a fan-out its owner cannot start at once runs on every worker, also on workers whose back-off would wait minutes", async ({
+  hub,
+}) => {
   const partitions = 4;
-  const env = (extra: Record<string, string>): Record<string, string> => ({
-    TASKHUB_CONNECTION_STRING: azurite.connectionString,
-    TASKHUB_HUB: hub,
-    TASKHUB_PARTITIONS: String(partitions),
-    TASKHUB_MANAGEMENT: "table",
-    TASKHUB_RUNS_FILE: join(dir, `${hub}.runs`),
-    TASKHUB_MAX_ACTIVITIES: "2",
-    ...extra,
+  const h = hub({
+    prefix: "spread",
+    partitions,
+    env: { TASKHUB_MAX_ACTIVITIES: "2" },
+    maxPollIntervalMs: 500,
   });
-  const start = async (name: string, extra: Record<string, string> = {}): Promise<WorkerProcess> => {
-    const w = new WorkerProcess(name, env(extra));
-    running.push(w);
-    await w.ready();
-    return w;
-  };
+  const meetFile = join(tmp, `${h.hub}.meet`);
   // The owner polls briskly; the two others poll each queue once when they start, then (by their back-off)
   // not for ten minutes.
-  const owner = await start("owner");
-  const others = [
-    await start("b", { TASKHUB_MIN_POLLING_MS: NEVER_MS, TASKHUB_MAX_POLLING_MS: NEVER_MS }),
-    await start("c", { TASKHUB_MIN_POLLING_MS: NEVER_MS, TASKHUB_MAX_POLLING_MS: NEVER_MS }),
-  ];
+  const slow = { TASKHUB_MIN_POLLING_MS: NEVER_MS, TASKHUB_MAX_POLLING_MS: NEVER_MS };
+  const owner = await h.start("owner");
+  const others = await Promise.all([h.start("b", slow), h.start("c", slow)]);
   const workers = [owner, ...others];
   await waitFor(
     () =>
@@ -67,12 +40,7 @@ it("a fan-out its owner cannot start at once runs on every worker, also on worke
   let i = 0;
   while (!owner.owned().has(partitionIndex(`spread-${i}`, partitions))) i++;
   const instanceId = `spread-${i}`;
-  const service = new AzureStorageOrchestrationService({
-    taskHubName: hub,
-    storage: { connectionString: azurite.connectionString },
-    partitionCount: partitions,
-  });
-  const client = new TaskHubClient(service, { maxPollIntervalMs: 500 });
+  const client = h.client;
   // 12 activities, 2 slots per worker; each waits until all three workers have run one (or two minutes), so
   // the owner's two slots stay full until both others have taken some from the shared queue.
   const n = 12;

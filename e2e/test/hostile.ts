@@ -1,67 +1,10 @@
-/** Shared pieces of the reliability suites (issue 9): a task hub on Azurite with worker processes, storage peeks. */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+/** Shared pieces of the reliability suites (issue 9): storage peeks, hostile inputs, what a stuck instance waits for. */
 import { randomBytes } from "node:crypto";
-import { TaskHubClient, type HistoryEvent } from "@taskhub/core";
-import {
-  AzureStorageOrchestrationService,
-  type PoisonMessage,
-  type StorageClients,
-} from "@taskhub/azure-storage";
+import type { HistoryEvent } from "@taskhub/core";
+import type { AzureStorageOrchestrationService, PoisonMessage, StorageClients } from "@taskhub/azure-storage";
+import type { Hub } from "./worker-hub.js";
 
 type QueueServiceClient = StorageClients["queueService"];
-import { WorkerProcess } from "./workers.js";
-
-export const tmp = mkdtempSync(join(tmpdir(), "taskhub-e2e-reliability-"));
-
-export interface Hub {
-  hub: string;
-  env: Record<string, string>;
-  service: AzureStorageOrchestrationService;
-  client: TaskHubClient;
-  queues: QueueServiceClient;
-  workers: WorkerProcess[];
-  start(name: string, extraEnv?: Record<string, string>): Promise<WorkerProcess>;
-}
-
-/** A fresh hub; `start` spawns worker processes (e2e/dist/worker-process.js) on it. */
-export function newHub(
-  connectionString: string,
-  opts: { partitions?: number; env?: Record<string, string>; workerConnectionString?: string } = {},
-): Hub {
-  const hub = `rel${randomBytes(5).toString("hex")}`;
-  const partitions = opts.partitions ?? 2;
-  const env = {
-    TASKHUB_CONNECTION_STRING: opts.workerConnectionString ?? connectionString,
-    TASKHUB_HUB: hub,
-    TASKHUB_PARTITIONS: String(partitions),
-    TASKHUB_MANAGEMENT: "table",
-    TASKHUB_RUNS_FILE: join(tmp, `${hub}.runs`),
-    ...opts.env,
-  };
-  const service = new AzureStorageOrchestrationService({
-    taskHubName: hub,
-    storage: { connectionString },
-    partitionCount: partitions,
-  });
-  const workers: WorkerProcess[] = [];
-  return {
-    hub,
-    env,
-    service,
-    client: new TaskHubClient(service, { maxPollIntervalMs: 250 }),
-    queues: service.clients.queueService,
-    workers,
-    async start(name, extraEnv = {}) {
-      const w = new WorkerProcess(name, { ...env, ...extraEnv });
-      workers.push(w);
-      // Generous: a worker restarted in a chaos run shares two cores with several others under load.
-      await w.ready(90_000);
-      return w;
-    },
-  };
-}
 
 /** Poll the poison store until `done` holds (or the time is up); returns the last listing. */
 export async function waitForPoison(

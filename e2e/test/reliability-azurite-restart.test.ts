@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import { activityRuns } from "./workers.js";
-import { newHub, type Hub } from "./hostile.js";
+import { newHub, type Hub } from "./worker-hub.js";
 
 const DOWN_MS = Number(process.env.TASKHUB_AZURITE_DOWN_MS ?? 3000);
 

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExecutionStartedEvent, HistoryEvent } from "@taskhub/core";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import { activityRuns, overlaps, type WorkerProcess } from "./workers.js";
-import { diagnose, newHub, type Hub } from "./hostile.js";
+import { diagnose } from "./hostile.js";
+import { newHub, type Hub } from "./worker-hub.js";
 
 const INSTANCES = Number(process.env.TASKHUB_CHAOS_INSTANCES ?? 120);
 const SECONDS = Number(process.env.TASKHUB_CHAOS_SECONDS ?? 20);

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import type { WorkerProcess } from "./workers.js";
-import { newHub, type Hub } from "./hostile.js";
+import { newHub, type Hub } from "./worker-hub.js";
 
 const EVENTS = Number(process.env.TASKHUB_CAN_EVENTS ?? 40);
 const INSTANCES = 3;

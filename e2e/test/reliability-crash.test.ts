@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import { activityRuns } from "./workers.js";
-import { newHub, type Hub } from "./hostile.js";
+import { newHub, type Hub } from "./worker-hub.js";
 
 let azurite: AzuriteInstance;
 const hubs: Hub[] = [];

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TaskHubError } from "@taskhub/core";
 import { partitionIndex } from "@taskhub/azure-storage";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
-import { newHub, type Hub } from "./hostile.js";
+import { newHub, type Hub } from "./worker-hub.js";
 
 let azurite: AzuriteInstance;
 let h: Hub;

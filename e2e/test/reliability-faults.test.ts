@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import { startFaultProxies } from "../src/fault-proxy.js";
 import { activityRuns } from "./workers.js";
-import { diagnose, newHub, type Hub } from "./hostile.js";
+import { diagnose } from "./hostile.js";
+import { newHub, type Hub } from "./worker-hub.js";
 
 const SECONDS = Number(process.env.TASKHUB_FAULT_SECONDS ?? 15);
 const RATE = Number(process.env.TASKHUB_FAULT_RATE ?? 0.05);

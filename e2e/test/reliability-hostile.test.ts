@@ -12,7 +12,8 @@ import {
   partitionIndex,
 } from "@taskhub/azure-storage";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
-import { incompressible, newHub, queueLength, waitForPoison, type Hub } from "./hostile.js";
+import { incompressible, queueLength, waitForPoison } from "./hostile.js";
+import { newHub, type Hub } from "./worker-hub.js";
 
 let azurite: AzuriteInstance;
 let h: Hub;

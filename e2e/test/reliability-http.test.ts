@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TaskHubClient } from "@taskhub/core";
 import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
-import { tmp } from "./hostile.js";
+import { tmp } from "./worker-hub.js";
 
 const cli = fileURLToPath(new URL("../../packages/host/dist/cli.js", import.meta.url));
 const app = join(tmp, "http-app.mjs");

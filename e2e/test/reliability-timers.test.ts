@@ -19,7 +19,7 @@ import {
 import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import { startFaultProxies } from "../src/fault-proxy.js";
-import { newHub } from "./hostile.js";
+import { newHub } from "./worker-hub.js";
 
 let azurite: AzuriteInstance;
 let proxies: Awaited<ReturnType<typeof startFaultProxies>>;

@@ -9,7 +9,7 @@ import { context, SpanKind, trace } from "@opentelemetry/api";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import type { ExecutionStartedEvent } from "@taskhub/core";
 import { readSpanFile, registerSpanFile, type FileSpan } from "../src/span-file.js";
-import { newHub, tmp, type Hub } from "./hostile.js";
+import { newHub, tmp, type Hub } from "./worker-hub.js";
 import { waitFor } from "./workers.js";
 
 let azurite: AzuriteInstance;

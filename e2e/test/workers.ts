@@ -73,9 +73,14 @@ export class WorkerProcess {
   }
 }
 
-export async function waitFor(cond: () => boolean, timeoutMs: number, what: () => string): Promise<number> {
+/** Waits until `cond` holds (checked every 50 ms); returns how long that took. */
+export async function waitFor(
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: () => string,
+): Promise<number> {
   const start = Date.now();
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms: ${what()}`);
     await new Promise((r) => setTimeout(r, 50));
   }

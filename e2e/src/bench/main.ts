@@ -46,6 +46,7 @@ import { idleCost } from "./scenarios/idle-cost.js";
 import { firstAfterIdle, idleLatency } from "./scenarios/latency.js";
 import { sequential } from "./scenarios/sequential.js";
 import { WorkerPool, warningsBetween } from "./workers.js";
+import { positiveIntegers, readFlags, wholeNumber } from "./args.js";
 
 interface Args {
   quick: boolean;
@@ -67,94 +68,52 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = {
-    quick: false,
-    out: "bench-report.json",
-    md: undefined,
-    workers: [1, 4],
-    scenarios: new Set([1, 2, 3, 4, 5, 6, 7, 8, 9]),
-    settings: {},
-    workerOptions: {},
-    cpuProf: undefined,
-    azuriteProf: undefined,
-    azurite: "disk",
-    sizes: {},
-    runs: undefined,
-    storageLatencyMs: undefined,
+  const f = readFlags(
+    argv,
+    {
+      quick: "boolean",
+      out: "string",
+      md: "string",
+      workers: "string",
+      scenarios: "string",
+      settings: "string",
+      "worker-options": "string",
+      "cpu-prof": "string",
+      "azurite-prof": "string",
+      sizes: "string",
+      runs: "string",
+      "storage-latency": "string",
+      azurite: "string",
+    },
+    "the top of e2e/src/bench/main.ts",
+  );
+  const sizes = f.sizes === undefined ? {} : (JSON.parse(f.sizes) as Record<string, unknown>);
+  for (const [k, x] of Object.entries(sizes))
+    if (!(k in FULL) || typeof x !== "number" || !(x >= 0))
+      throw new Error(`--sizes: ${k} is not a size (see Sizes in e2e/src/bench/context.ts) or not a number`);
+  const latency = f["storage-latency"] === undefined ? undefined : Number(f["storage-latency"]);
+  if (latency !== undefined && !(Number.isFinite(latency) && latency >= 0))
+    throw new Error("--storage-latency takes milliseconds (0 or more)");
+  if (f.azurite !== undefined && f.azurite !== "disk" && f.azurite !== "memory")
+    throw new Error("--azurite takes disk or memory");
+  return {
+    quick: f.quick ?? false,
+    out: f.out ?? "bench-report.json",
+    md: f.md,
+    workers: f.workers === undefined ? [1, 4] : positiveIntegers(f.workers),
+    scenarios: new Set(
+      f.scenarios === undefined ? [1, 2, 3, 4, 5, 6, 7, 8, 9] : positiveIntegers(f.scenarios),
+    ),
+    settings: f.settings === undefined ? {} : (JSON.parse(f.settings) as Record<string, unknown>),
+    workerOptions:
+      f["worker-options"] === undefined ? {} : (JSON.parse(f["worker-options"]) as Record<string, unknown>),
+    cpuProf: f["cpu-prof"] === undefined ? undefined : resolve(f["cpu-prof"]),
+    azuriteProf: f["azurite-prof"] === undefined ? undefined : resolve(f["azurite-prof"]),
+    azurite: (f.azurite as "disk" | "memory" | undefined) ?? "disk",
+    sizes: sizes as Partial<Sizes>,
+    runs: f.runs === undefined ? undefined : wholeNumber("--runs", f.runs, 1),
+    storageLatencyMs: latency,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    const list = (s: string): number[] =>
-      s
-        .split(",")
-        .map((x) => Number(x.trim()))
-        .filter((x) => Number.isInteger(x) && x > 0);
-    switch (flag) {
-      case "--quick":
-        a.quick = true;
-        break;
-      case "--out":
-        a.out = value();
-        break;
-      case "--md":
-        a.md = value();
-        break;
-      case "--workers":
-        a.workers = list(value());
-        break;
-      case "--scenarios":
-        a.scenarios = new Set(list(value()));
-        break;
-      case "--settings":
-        a.settings = JSON.parse(value()) as Record<string, unknown>;
-        break;
-      case "--worker-options":
-        a.workerOptions = JSON.parse(value()) as Record<string, unknown>;
-        break;
-      case "--cpu-prof":
-        a.cpuProf = resolve(value());
-        break;
-      case "--azurite-prof":
-        a.azuriteProf = resolve(value());
-        break;
-      case "--sizes": {
-        const v = JSON.parse(value()) as Record<string, unknown>;
-        for (const [k, x] of Object.entries(v))
-          if (!(k in FULL) || typeof x !== "number" || !(x >= 0))
-            throw new Error(
-              `--sizes: ${k} is not a size (see Sizes in e2e/src/bench/context.ts) or not a number`,
-            );
-        a.sizes = v as Partial<Sizes>;
-        break;
-      }
-      case "--runs": {
-        const v = Number(value());
-        if (!Number.isInteger(v) || v < 1) throw new Error("--runs takes a whole number of at least 1");
-        a.runs = v;
-        break;
-      }
-      case "--storage-latency": {
-        const v = Number(value());
-        if (!Number.isFinite(v) || v < 0) throw new Error("--storage-latency takes milliseconds (0 or more)");
-        a.storageLatencyMs = v;
-        break;
-      }
-      case "--azurite": {
-        const v = value();
-        if (v !== "disk" && v !== "memory") throw new Error("--azurite takes disk or memory");
-        a.azurite = v;
-        break;
-      }
-      default:
-        throw new Error(`unknown argument ${flag} (see the top of e2e/src/bench/main.ts)`);
-    }
-  }
-  return a;
 }
 
 const sizesOf = (args: Args): Sizes => ({ ...(args.quick ? QUICK : FULL), ...args.sizes });

@@ -245,16 +245,11 @@ export class OrchestrationSessionManager extends HubPart {
     const wi = workItem as AzureOrchestrationWorkItem;
     if (!this.isPolled(wi.partition))
       throw new TaskHubError("WorkItemLockLost", `partition ${wi.partition} is no longer owned`);
-    const visibility = Math.ceil(this.s.controlQueueVisibilityTimeoutMs / 1000);
-    for (const m of wi.messages) {
-      const r = await this.clients
-        .queue(m.queueName)
-        .updateMessage(m.messageId, m.popReceipt, undefined, visibility, {
-          abortSignal: options.abortSignal,
-        });
-      m.popReceipt = r.popReceipt ?? m.popReceipt;
-    }
-    wi.lockedUntil = new Date(Date.now() + this.s.controlQueueVisibilityTimeoutMs);
+    wi.lockedUntil = await this.queues.renewMessages(
+      wi.messages,
+      this.s.controlQueueVisibilityTimeoutMs,
+      options,
+    );
   }
 
   async abandonOrchestrationWorkItem(

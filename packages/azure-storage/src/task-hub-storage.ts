@@ -8,7 +8,7 @@ import { TablePartitionManager } from "./partitioning/table-partition-manager.js
 import type { TaskHubNames } from "./naming.js";
 import type { PoisonStore } from "./messaging/poison-store.js";
 import type { StorageClients } from "./storage/clients.js";
-import { ignoreNotFound, isConflict } from "./storage/errors.js";
+import { ignoreNotFound, isConflict, toStorageError } from "./storage/errors.js";
 
 export class TaskHubStorage {
   private hubReady: Promise<void> | undefined;
@@ -30,30 +30,50 @@ export class TaskHubStorage {
     return this.hubReady;
   }
 
+  /**
+   * Every creation is started at once. When some fail, the error is the first failure in the order below (not
+   * the first to arrive, which depends on timing), as a `StorageError` naming what was being created, with
+   * the service's status, code and message (the queue SDK's own message is only "Unexpected status code").
+   */
   private async createHub(): Promise<void> {
     const n = this.names;
     const appLease = this.clients.container(n.appLeaseContainer);
-    await Promise.all([
-      ...n.controlQueues.map((q) => this.clients.queue(q).createIfNotExists()),
-      this.partitionManager instanceof BlobPartitionManager
-        ? this.partitionManager.createLeaseStore(this.partitionCount)
-        : undefined,
-      this.partitionManager instanceof TablePartitionManager
-        ? this.partitionManager.createLeaseStore()
-        : undefined,
-      this.clients.queue(n.workItemQueue).createIfNotExists(),
-      this.createTable(n.historyTable),
-      this.createTable(n.instancesTable),
-      this.poison.ensure(),
-      appLease.createIfNotExists().then(() =>
-        appLease
-          .getBlockBlobClient(n.appLeaseInfoBlob)
-          .upload("{}", 2, { conditions: { ifNoneMatch: "*" } })
-          .catch((err: unknown) => {
-            if (!isConflict(err)) throw err; // the blob exists: kept
-          }),
-      ),
-    ]);
+    const { partitionManager } = this;
+    const steps: [string, () => Promise<unknown> | undefined][] = [
+      ...n.controlQueues.map((q): [string, () => Promise<unknown>] => [
+        `create queue ${q}`,
+        () => this.clients.queue(q).createIfNotExists(),
+      ]),
+      [
+        "create the partition lease store",
+        () =>
+          partitionManager instanceof BlobPartitionManager
+            ? partitionManager.createLeaseStore(this.partitionCount)
+            : partitionManager instanceof TablePartitionManager
+              ? partitionManager.createLeaseStore()
+              : undefined,
+      ],
+      [`create queue ${n.workItemQueue}`, () => this.clients.queue(n.workItemQueue).createIfNotExists()],
+      [`create table ${n.historyTable}`, () => this.createTable(n.historyTable)],
+      [`create table ${n.instancesTable}`, () => this.createTable(n.instancesTable)],
+      ["create the poison store", () => this.poison.ensure()],
+      [
+        `create container ${n.appLeaseContainer}`,
+        () =>
+          appLease.createIfNotExists().then(() =>
+            appLease
+              .getBlockBlobClient(n.appLeaseInfoBlob)
+              .upload("{}", 2, { conditions: { ifNoneMatch: "*" } })
+              .catch((err: unknown) => {
+                if (!isConflict(err)) throw err; // the blob exists: kept
+              }),
+          ),
+      ],
+    ];
+    const results = await Promise.allSettled(steps.map(([, step]) => step()));
+    const failed = results.findIndex((r) => r.status === "rejected");
+    if (failed >= 0)
+      throw toStorageError((results[failed] as PromiseRejectedResult).reason, steps[failed]![0]);
   }
 
   private async createTable(name: string): Promise<void> {

@@ -11,7 +11,7 @@ import {
 } from "@taskhub/core";
 import { rejectionName } from "@taskhub/core/testing";
 import type { AzureStorageOrchestrationService } from "../src/index.js";
-import { newService } from "./helpers.js";
+import { newService, nextOrchestrationWorkItem } from "./helpers.js";
 
 describe("seam calls on Azure Storage with an abortSignal", () => {
   let service: AzureStorageOrchestrationService;
@@ -30,7 +30,7 @@ describe("seam calls on Azure Storage with an abortSignal", () => {
   });
 
   it("aborted renew, complete and abandon of orchestration and activity work items change nothing", async () => {
-    const wi = (await service.lockNextOrchestrationWorkItem({ abortSignal: lockSignal.signal }))!;
+    const wi = await nextOrchestrationWorkItem(service, lockSignal.signal);
     expect(wi.instanceId).toBe("seam");
     const events = [newEvent("OrchestratorStarted", { timestamp: new Date() }), wi.newMessages[0]!.event];
     const scheduled = newEvent("TaskScheduled", {
@@ -86,7 +86,7 @@ describe("seam calls on Azure Storage with an abortSignal", () => {
     // Not completed (no result sent), not given back: still this worker's to renew and complete.
     await service.renewActivityWorkItemLock(activity);
     await service.completeActivityWorkItem(activity, response);
-    const next = (await service.lockNextOrchestrationWorkItem({ abortSignal: lockSignal.signal }))!;
+    const next = await nextOrchestrationWorkItem(service, lockSignal.signal);
     expect(next.newMessages.map((m) => m.event.type)).toEqual(["TaskCompleted"]);
     await service.abandonOrchestrationWorkItem(next);
   });

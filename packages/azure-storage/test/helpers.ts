@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
+import type { OrchestrationService, OrchestrationWorkItem } from "@taskhub/core";
 import {
   AzureStorageOrchestrationService,
   type AzureStorageOrchestrationServiceSettings,
@@ -25,4 +26,22 @@ export function newService(
     maxPollingIntervalMs: 250,
     ...settings,
   });
+}
+
+/**
+ * The next orchestration work item of `service`. One `lockNextOrchestrationWorkItem` call waits about a second
+ * (a long poll: undefined means "nothing yet, call again"), less than a start, a lease, a receive and a
+ * history read may take on a busy machine: this calls again until a work item comes, for up to `timeoutMs`.
+ */
+export async function nextOrchestrationWorkItem(
+  service: Pick<OrchestrationService, "lockNextOrchestrationWorkItem">,
+  abortSignal: AbortSignal = new AbortController().signal,
+  timeoutMs = 60_000,
+): Promise<OrchestrationWorkItem> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const wi = await service.lockNextOrchestrationWorkItem({ abortSignal });
+    if (wi) return wi;
+  }
+  throw new Error(`no orchestration work item within ${timeoutMs} ms`);
 }

@@ -32,6 +32,7 @@ import {
 } from "./report.js";
 import { runSide, type SideCommand, type SideRun } from "./run-side.js";
 import { PEER_SCENARIOS, type PeerScenario } from "./runner-protocol.js";
+import { readFlags, wholeNumber } from "../args.js";
 
 const PROJECT = fileURLToPath(new URL("../../../dtf-peer/dtf-peer.csproj", import.meta.url));
 const PEER_DLL = fileURLToPath(
@@ -50,59 +51,37 @@ interface PeerArgs {
 }
 
 function parse(argv: string[]): PeerArgs {
-  const a: PeerArgs = {
-    quick: false,
-    scale: 1,
-    rounds: 1,
-    scenarios: [...PEER_SCENARIOS],
-    out: "bench-peer-report.json",
-    md: undefined,
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case "--peer": {
-        const v = value();
-        if (v !== "dtf") throw new Error(`--peer takes dtf (DurableTask.AzureStorage), not ${v}`);
-        break;
-      }
-      case "--quick":
-        a.quick = true;
-        break;
-      case "--scale":
-        a.scale = Number(value());
-        if (!(a.scale > 0)) throw new Error("--scale takes a positive number");
-        break;
-      case "--rounds":
-        a.rounds = Number(value());
-        if (!Number.isInteger(a.rounds) || a.rounds < 1) throw new Error("--rounds takes a positive integer");
-        break;
-      case "--scenarios": {
-        const names = value()
-          .split(",")
-          .map((s) => s.trim());
-        const bad = names.filter((n) => !(PEER_SCENARIOS as readonly string[]).includes(n));
-        if (bad.length > 0)
-          throw new Error(`unknown scenario ${bad.join(", ")} (${PEER_SCENARIOS.join(", ")})`);
-        a.scenarios = names as PeerScenario[];
-        break;
-      }
-      case "--out":
-        a.out = value();
-        break;
-      case "--md":
-        a.md = value();
-        break;
-      default:
-        throw new Error(`unknown argument ${flag} with --peer (see the top of e2e/src/bench/peer/main.ts)`);
-    }
+  const f = readFlags(
+    argv,
+    {
+      peer: "string",
+      quick: "boolean",
+      scale: "string",
+      rounds: "string",
+      scenarios: "string",
+      out: "string",
+      md: "string",
+    },
+    "the top of e2e/src/bench/peer/main.ts",
+  );
+  if (f.peer !== "dtf") throw new Error(`--peer takes dtf (DurableTask.AzureStorage), not ${f.peer}`);
+  const scale = f.scale === undefined ? 1 : Number(f.scale);
+  if (!(scale > 0)) throw new Error("--scale takes a positive number");
+  let scenarios = [...PEER_SCENARIOS];
+  if (f.scenarios !== undefined) {
+    const names = f.scenarios.split(",").map((s) => s.trim());
+    const bad = names.filter((n) => !(PEER_SCENARIOS as readonly string[]).includes(n));
+    if (bad.length > 0) throw new Error(`unknown scenario ${bad.join(", ")} (${PEER_SCENARIOS.join(", ")})`);
+    scenarios = names as PeerScenario[];
   }
-  return a;
+  return {
+    quick: f.quick ?? false,
+    scale,
+    rounds: f.rounds === undefined ? 1 : wholeNumber("--rounds", f.rounds, 1),
+    scenarios,
+    out: f.out ?? "bench-peer-report.json",
+    md: f.md,
+  };
 }
 
 function sizeOf(scenario: PeerScenario, a: PeerArgs): number {

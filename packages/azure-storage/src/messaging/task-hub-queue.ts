@@ -6,7 +6,7 @@
  */
 import type { QueueClient } from "@azure/storage-queue";
 import pLimit from "p-limit";
-import { RESULT_EVENT_TYPES, TaskHubError, type TaskMessage } from "@taskhub/core";
+import { RESULT_EVENT_TYPES, TaskHubError, type OperationOptions, type TaskMessage } from "@taskhub/core";
 import { logEvent } from "@taskhub/core";
 import { HubPart, type HubContext } from "../hub-context.js";
 import { providerInstruments } from "../metrics/instruments.js";
@@ -29,6 +29,13 @@ const CONTROL_TYPES = new Set([
   "EventRaised",
   "GenericEvent",
 ]);
+
+/** A received message as a visibility update needs it; its pop receipt is replaced by each update. */
+export interface LockedMessage {
+  queueName: string;
+  messageId: string;
+  popReceipt: string;
+}
 
 /** A message to send; with `local`, one of this worker's own activities: sent invisible and recorded there once sent. */
 export interface OutboundMessage {
@@ -123,9 +130,9 @@ export class TaskHubQueue extends HubPart {
       if (m.dequeueCount >= this.s.maxDequeueCount) {
         await this.quarantine(raw, reason);
       } else {
-        await queue
-          .updateMessage(m.messageId, m.popReceipt, undefined, this.abandonDelaySeconds(m.dequeueCount))
-          .catch(this.messageOpFailed("abandon", raw));
+        await this.setVisibility(raw, this.abandonDelaySeconds(m.dequeueCount)).catch(
+          this.messageOpFailed("abandon", raw),
+        );
       }
       return undefined;
     }
@@ -156,12 +163,34 @@ export class TaskHubQueue extends HubPart {
       msgs.map((m) =>
         m.queueName === this.names.workItemQueue
           ? this.sendLocalResult(m, delay)
-          : this.clients
-              .queue(m.queueName)
-              .updateMessage(m.messageId, m.popReceipt, undefined, delay)
-              .catch(this.messageOpFailed("abandon", m)),
+          : this.setVisibility(m, delay).catch(this.messageOpFailed("abandon", m)),
       ),
     );
+  }
+
+  /**
+   * Make a received message visible again after `seconds` (0: at once), or keep it locked that long: one
+   * Update Message, after which only the new pop receipt (stored into `m`) can delete or update it.
+   */
+  async setVisibility(m: LockedMessage, seconds: number, options: OperationOptions = {}): Promise<void> {
+    const r = await this.clients
+      .queue(m.queueName)
+      .updateMessage(m.messageId, m.popReceipt, undefined, seconds, { abortSignal: options.abortSignal });
+    m.popReceipt = r.popReceipt ?? m.popReceipt;
+  }
+
+  /**
+   * Renew a work item's lock: its messages stay invisible for `visibilityMs` more, one after another (the
+   * first failure rejects, as losing any of them loses the lock). Returns when the renewed lock ends.
+   */
+  async renewMessages(
+    msgs: LockedMessage[],
+    visibilityMs: number,
+    options: OperationOptions = {},
+  ): Promise<Date> {
+    const seconds = Math.ceil(visibilityMs / 1000);
+    for (const m of msgs) await this.setVisibility(m, seconds, options);
+    return new Date(Date.now() + visibilityMs);
   }
 
   /**
@@ -212,10 +241,7 @@ export class TaskHubQueue extends HubPart {
         { instanceId: target, err },
         "an activity result could not be sent; its activity will run again",
       );
-      await this.clients
-        .queue(m.queueName)
-        .updateMessage(m.messageId, m.popReceipt, undefined, delaySeconds)
-        .catch(this.messageOpFailed("abandon", m));
+      await this.setVisibility(m, delaySeconds).catch(this.messageOpFailed("abandon", m));
       return;
     }
     await this.clients

@@ -22,7 +22,7 @@ import type { LocalActivities } from "../local-activities.js";
 import { PollingBackoff, type PollingActivity } from "./poller.js";
 import { workItemPollCapMs } from "./work-item-pace.js";
 import { asDelivery, type ReceivedMessage } from "./queue-messages.js";
-import type { TaskHubQueue } from "./task-hub-queue.js";
+import type { LockedMessage, TaskHubQueue } from "./task-hub-queue.js";
 
 interface AzureActivityWorkItem extends ActivityWorkItem {
   readonly received: ReceivedMessage;
@@ -176,11 +176,13 @@ export class WorkItemQueue extends HubPart {
       ...this.local.localActivities.splice(0).map((l) => l.message),
     ];
     if (left.length === 0) return;
-    const queue = this.clients.queue(this.names.workItemQueue);
     await Promise.all(
       left.map((m) =>
-        queue
-          .updateMessage(m.messageId, m.popReceipt, undefined, 0)
+        this.queues
+          .setVisibility(
+            { queueName: this.names.workItemQueue, messageId: m.messageId, popReceipt: m.popReceipt },
+            0,
+          )
           .catch(this.workItemOpFailed("abandon", m.messageId)),
       ),
     );
@@ -189,17 +191,9 @@ export class WorkItemQueue extends HubPart {
   async renewActivityWorkItemLock(workItem: ActivityWorkItem, options: OperationOptions = {}): Promise<void> {
     throwIfAborted(options.abortSignal, "renewActivityWorkItemLock");
     const wi = workItem as AzureActivityWorkItem;
-    const r = await this.clients
-      .queue(this.names.workItemQueue)
-      .updateMessage(
-        wi.id,
-        wi.popReceipt,
-        undefined,
-        Math.ceil(this.s.workItemQueueVisibilityTimeoutMs / 1000),
-        { abortSignal: options.abortSignal },
-      );
-    wi.popReceipt = r.popReceipt ?? wi.popReceipt;
-    wi.lockedUntil = new Date(Date.now() + this.s.workItemQueueVisibilityTimeoutMs);
+    const m = this.locked(wi);
+    wi.lockedUntil = await this.queues.renewMessages([m], this.s.workItemQueueVisibilityTimeoutMs, options);
+    wi.popReceipt = m.popReceipt;
   }
 
   /**
@@ -232,10 +226,14 @@ export class WorkItemQueue extends HubPart {
     throwIfAborted(options.abortSignal, "abandonActivityWorkItem");
     const wi = workItem as AzureActivityWorkItem;
     this.settle(wi);
-    await this.clients
-      .queue(this.names.workItemQueue)
-      .updateMessage(wi.id, wi.popReceipt, undefined, Math.ceil((options.delayMs ?? 0) / 1000))
+    await this.queues
+      .setVisibility(this.locked(wi), Math.ceil((options.delayMs ?? 0) / 1000))
       .catch(this.workItemOpFailed("abandon", wi.id));
+  }
+
+  /** The work item's message as a visibility update needs it (the work item keeps the newest pop receipt). */
+  private locked(wi: AzureActivityWorkItem): LockedMessage {
+    return { queueName: this.names.workItemQueue, messageId: wi.id, popReceipt: wi.popReceipt };
   }
 
   private workItemOpFailed(op: "abandon" | "renew", messageId: string): (err: unknown) => undefined {

@@ -175,13 +175,15 @@ export function toStorageError(err: unknown, operation: string): StorageError {
 /**
  * The first line of the service's error message (queue and blob errors carry it in `details.message`, table
  * errors in the OData error; the queue SDK's own message is only "Unexpected status code: 404"), else of the
- * error's message; secrets redacted, length capped.
+ * error's message (of an XML error body, its <Message>); secrets redacted, length capped.
  */
 function firstLine(err: unknown): string {
   const e = err as ErrorLike | null;
   const candidates = [e?.details?.message, e?.details?.odataError?.message?.value, e?.message];
-  const message = candidates.find((m): m is string => typeof m === "string" && m.trim() !== "");
-  if (message === undefined) return "";
+  const found = candidates.find((m): m is string => typeof m === "string" && m.trim() !== "");
+  if (found === undefined) return "";
+  // An XML error body as the message (the tables SDK's, when the service answers in XML): its <Message>.
+  const message = /^\s*<\?xml[\s\S]*?<Message>([\s\S]*?)<\/Message>/.exec(found)?.[1] ?? found;
   const line = redactSecrets(message.trim().split(/\r?\n/, 1)[0] ?? "").trim();
   return line.length > 200 ? `${line.slice(0, 200)}...` : line;
 }

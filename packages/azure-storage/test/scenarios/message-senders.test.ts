@@ -6,14 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QueueServiceClient } from "@azure/storage-queue";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { gunzipSync } from "node:zlib";
-import {
-  executeOrchestrationWorkItem,
-  TaskHubClient,
-  type Orchestrator,
-  type OrchestrationWorkItem,
-} from "@taskhub/core";
+import { executeOrchestrationWorkItem, TaskHubClient, type Orchestrator } from "@taskhub/core";
 import type { AzureStorageOrchestrationService } from "../../src/index.js";
-import { connectionString, newService } from "../helpers.js";
+import { connectionString, newService, nextOrchestrationWorkItem } from "../helpers.js";
 
 let service: AzureStorageOrchestrationService;
 let client: TaskHubClient;
@@ -98,9 +93,7 @@ describe("messages sent by an orchestration", () => {
       });
       // One step by hand: with no activity dispatcher on this worker, the work item goes on the shared queue.
       await other.start();
-      const wi = (await other.lockNextOrchestrationWorkItem({
-        abortSignal: new AbortController().signal,
-      })) as OrchestrationWorkItem;
+      const wi = await nextOrchestrationWorkItem(other, new AbortController().signal);
       await other.completeOrchestrationWorkItem(
         wi,
         executeOrchestrationWorkItem(wi, { resolveOrchestrator: () => callsOne, now: new Date() }),

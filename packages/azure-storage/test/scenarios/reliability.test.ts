@@ -1,13 +1,7 @@
 // Split brain, crash points, bad input and poison messages on a real Azurite.
 import { afterEach, describe, expect, it } from "vitest";
 import { QueueServiceClient } from "@azure/storage-queue";
-import {
-  executeOrchestrationWorkItem,
-  TaskHubClient,
-  TaskHubWorker,
-  type Orchestrator,
-  type OrchestrationWorkItem,
-} from "@taskhub/core";
+import { executeOrchestrationWorkItem, TaskHubClient, TaskHubWorker, type Orchestrator } from "@taskhub/core";
 import { RecordingLogger } from "@taskhub/core/testing";
 import {
   AzureStorageOrchestrationService,
@@ -17,7 +11,7 @@ import {
   TablePartitionManager,
   type CheckpointTestHooks,
 } from "../../src/index.js";
-import { connectionString, newService, uniqueHubName } from "../helpers.js";
+import { connectionString, newService, nextOrchestrationWorkItem, uniqueHubName } from "../helpers.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -122,7 +116,7 @@ describe("redelivery after a dead worker's checkpoint", () => {
     cleanups.push(() => a.stop());
     const ac = new AbortController();
     const step = async (): Promise<void> => {
-      const wi = (await a.lockNextOrchestrationWorkItem({ abortSignal: ac.signal })) as OrchestrationWorkItem;
+      const wi = await nextOrchestrationWorkItem(a, ac.signal);
       await a.completeOrchestrationWorkItem(
         wi,
         executeOrchestrationWorkItem(wi, { ...opts, now: new Date() }),
@@ -261,7 +255,7 @@ describe("split brain", () => {
     });
     const { client, id } = await startWithOneSequence(a);
     const ac = new AbortController();
-    const wiA = (await a.lockNextOrchestrationWorkItem({ abortSignal: ac.signal })) as OrchestrationWorkItem;
+    const wiA = await nextOrchestrationWorkItem(a, ac.signal);
     expect(wiA?.instanceId).toBe(id);
     await a.stop(); // A keeps its work item but stops polling, as after losing the partition.
     // Worker B sees the same messages (as after a lease move): make them visible again, lock them too.
@@ -275,7 +269,7 @@ describe("split brain", () => {
     }
     await b.start();
     cleanups.push(() => b.stop());
-    const wiB = (await b.lockNextOrchestrationWorkItem({ abortSignal: ac.signal })) as OrchestrationWorkItem;
+    const wiB = await nextOrchestrationWorkItem(b, ac.signal);
     expect(wiB?.instanceId).toBe(id);
 
     const opts = { ...replayOptions(), newExecutionId: () => "x" };
@@ -303,11 +297,11 @@ describe("one step per instance at a time", () => {
     const signal = new AbortController().signal;
     const opts = replayOptions();
     // A first step, so that the instance has a history: later messages for it make work items of their own.
-    const wi0 = (await a.lockNextOrchestrationWorkItem({ abortSignal: signal })) as OrchestrationWorkItem;
+    const wi0 = await nextOrchestrationWorkItem(a, signal);
     expect(wi0?.instanceId).toBe(id);
     await a.completeOrchestrationWorkItem(wi0, executeOrchestrationWorkItem(wi0, opts));
     await client.raiseEvent(id, "e0", 0);
-    const wi1 = (await a.lockNextOrchestrationWorkItem({ abortSignal: signal })) as OrchestrationWorkItem;
+    const wi1 = await nextOrchestrationWorkItem(a, signal);
     expect(wi1?.instanceId).toBe(id);
     hooks.beforeHistoryWrite = async () => {
       throw new Error("injected failure of the history write");
@@ -323,7 +317,7 @@ describe("one step per instance at a time", () => {
     expect(await a.lockNextOrchestrationWorkItem({ abortSignal: signal })).toBeUndefined();
 
     await a.abandonOrchestrationWorkItem(wi1, { delayMs: 0 });
-    const wi2 = (await a.lockNextOrchestrationWorkItem({ abortSignal: signal })) as OrchestrationWorkItem;
+    const wi2 = await nextOrchestrationWorkItem(a, signal);
     expect(wi2?.instanceId).toBe(id);
     // The first work item released again (as a failed complete followed by its abandon did before): the
     // instance stays with wi2, so a new message for it is not handed out as a second, concurrent step.
@@ -332,7 +326,7 @@ describe("one step per instance at a time", () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(await a.lockNextOrchestrationWorkItem({ abortSignal: signal })).toBeUndefined();
     await a.completeOrchestrationWorkItem(wi2, executeOrchestrationWorkItem(wi2, opts));
-    const wi3 = (await a.lockNextOrchestrationWorkItem({ abortSignal: signal })) as OrchestrationWorkItem;
+    const wi3 = await nextOrchestrationWorkItem(a, signal);
     expect(wi3?.instanceId).toBe(id); // handed out once wi2 is done
   });
 });

@@ -234,3 +234,15 @@ describe("secrets stay out of messages", () => {
     expect(redactSecrets("Bearer eyJhbGciOi.x.y")).toBe("Bearer <redacted>");
   });
 });
+
+describe("the service's message", () => {
+  it("is the <Message> of an XML error body the SDK left as the error's message (the tables SDK on a 403)", () => {
+    const body =
+      '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Error>\n  <Code>AuthenticationFailed</Code>\n' +
+      "  <Message>Server failed to authenticate the request.\nRequestId:1</Message>\n</Error>";
+    const mapped = toStorageError(new RestError(body, { statusCode: 403 }), "create table T");
+    expect(mapped.message).toBe(
+      "storage operation create table T failed with HTTP 403: Server failed to authenticate the request.",
+    );
+  });
+});
