@@ -32,6 +32,7 @@ import {
   identityConnectionSettings,
   parseConnectionString,
   SETTING_DEFAULTS,
+  type AzureStorageOrchestrationServiceSettings,
   type IdentityConnectionSettings,
   type StorageConnection,
   validatePartitionCount,
@@ -54,6 +55,15 @@ export interface HostConfig {
   controlQueueVisibilityTimeoutMs: number;
   workItemQueueVisibilityTimeoutMs: number;
   maxQueuePollingIntervalMs: number;
+  /**
+   * How often a worker that does not poll every control queue looks at the shared work-item queue while it
+   * has done work in the last `workItemPollingLingerMs`, whatever its back-off (0: the back-off alone).
+   */
+  busyWorkItemPollingIntervalMs: number;
+  /** The same when it has done no work for `workItemPollingLingerMs` (0: the back-off alone). */
+  idleWorkItemPollingIntervalMs: number;
+  /** How long after its last step, activity or received work item a worker counts as busy. */
+  workItemPollingLingerMs: number;
   extendedSessionsEnabled: boolean;
   sessionIdleTimeoutMs: number;
   partitionManagement: "blob" | "table";
@@ -95,6 +105,19 @@ export function parseInterval(v: unknown, what: string): number {
   if (hms) return (Number(hms[1]) * 3600 + Number(hms[2]) * 60 + Number(hms[3])) * 1000;
   if (/^\d+(\.\d+)?$/.test(s)) return Number(s) * 1000;
   throw new InvalidArgumentError(`${what} must be seconds or hh:mm:ss, got ${JSON.stringify(v)}`);
+}
+
+/**
+ * A duration setting of the file or the app's host.json (seconds or hh:mm:ss), or the options' milliseconds:
+ * finite, 0 or more, at most a day.
+ */
+function duration(option: number | undefined, fileValue: unknown, defaultMs: number, what: string): number {
+  const ms = option ?? (fileValue === undefined ? defaultMs : parseInterval(fileValue, what));
+  if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0 || ms > 24 * 3600_000)
+    throw new InvalidArgumentError(
+      `${what} must be from 0 to 24 hours, got ${option !== undefined ? `${String(option)} ms` : JSON.stringify(fileValue)}`,
+    );
+  return ms;
 }
 
 function int(v: unknown, what: string, min: number, max: number): number {
@@ -275,6 +298,24 @@ export function loadConfig(
           SETTING_DEFAULTS.maxPollingIntervalMs / 1000,
         "maxQueuePollingInterval",
       ),
+    busyWorkItemPollingIntervalMs: duration(
+      input.busyWorkItemPollingIntervalMs,
+      file.busyWorkItemPollingInterval,
+      SETTING_DEFAULTS.busyWorkItemPollingIntervalMs,
+      "busyWorkItemPollingInterval",
+    ),
+    idleWorkItemPollingIntervalMs: duration(
+      input.idleWorkItemPollingIntervalMs,
+      file.idleWorkItemPollingInterval,
+      SETTING_DEFAULTS.idleWorkItemPollingIntervalMs,
+      "idleWorkItemPollingInterval",
+    ),
+    workItemPollingLingerMs: duration(
+      input.workItemPollingLingerMs,
+      file.workItemPollingLinger,
+      SETTING_DEFAULTS.workItemPollingLingerMs,
+      "workItemPollingLinger",
+    ),
     extendedSessionsEnabled: bool(
       pick(input.extendedSessionsEnabled, "TASKHUB_EXTENDED_SESSIONS", "extendedSessionsEnabled") ??
         SETTING_DEFAULTS.extendedSessions,
@@ -292,6 +333,27 @@ export function loadConfig(
     versioning,
     logLevel: String(pick(input.logLevel, "TASKHUB_LOG_LEVEL", "logLevel") ?? "info"),
     production: input.production ?? env.NODE_ENV === "production",
+  };
+}
+
+/** The Azure Storage provider's settings the host configuration gives (all but the storage and the logger). */
+export function providerSettings(
+  config: HostConfig,
+): Omit<AzureStorageOrchestrationServiceSettings, "storage" | "logger"> {
+  return {
+    taskHubName: config.hubName,
+    partitionCount: config.partitionCount,
+    controlQueueBatchSize: config.controlQueueBatchSize,
+    controlQueueBufferThreshold: config.controlQueueBufferThreshold,
+    controlQueueVisibilityTimeoutMs: config.controlQueueVisibilityTimeoutMs,
+    workItemQueueVisibilityTimeoutMs: config.workItemQueueVisibilityTimeoutMs,
+    maxPollingIntervalMs: config.maxQueuePollingIntervalMs,
+    busyWorkItemPollingIntervalMs: config.busyWorkItemPollingIntervalMs,
+    idleWorkItemPollingIntervalMs: config.idleWorkItemPollingIntervalMs,
+    workItemPollingLingerMs: config.workItemPollingLingerMs,
+    extendedSessions: config.extendedSessionsEnabled,
+    sessionIdleTimeoutMs: config.sessionIdleTimeoutMs,
+    partitionManagement: config.partitionManagement,
   };
 }
 

@@ -17,7 +17,7 @@ import { TaskHubClient, TaskHubError, TaskHubWorker } from "@taskhub/core";
 import { logEvent } from "@taskhub/core";
 import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
 import type { Logger as PinoLogger } from "pino";
-import { loadConfig, type HostConfig, type HostConfigInput } from "./config.js";
+import { loadConfig, providerSettings, type HostConfig, type HostConfigInput } from "./config.js";
 import { isLocalDevelopmentStorage, startDevelopmentStorage } from "./development-storage.js";
 import { AZURITE_DEFAULT_PORTS, startEmbeddedAzurite, type EmbeddedAzurite } from "./embedded-azurite.js";
 import { createManagementApi } from "./http/management-api.js";
@@ -196,17 +196,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
     }
 
     const service = new AzureStorageOrchestrationService({
-      taskHubName: config.hubName,
+      ...providerSettings(config),
       storage,
-      partitionCount: config.partitionCount,
-      controlQueueBatchSize: config.controlQueueBatchSize,
-      controlQueueBufferThreshold: config.controlQueueBufferThreshold,
-      controlQueueVisibilityTimeoutMs: config.controlQueueVisibilityTimeoutMs,
-      workItemQueueVisibilityTimeoutMs: config.workItemQueueVisibilityTimeoutMs,
-      maxPollingIntervalMs: config.maxQueuePollingIntervalMs,
-      extendedSessions: config.extendedSessionsEnabled,
-      sessionIdleTimeoutMs: config.sessionIdleTimeoutMs,
-      partitionManagement: config.partitionManagement,
       logger,
     });
     // Durable Functions' versioning: defaultVersion is both the worker's version and the one it stamps. An app

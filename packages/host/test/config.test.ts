@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadConfig, parseInterval } from "../src/index.js";
+import { resolveSettings, SETTING_DEFAULTS } from "@taskhub/azure-storage";
+import { loadConfig, parseInterval, providerSettings } from "../src/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "taskhub-config-"));
 function file(content: unknown): string {
@@ -182,6 +183,76 @@ describe("host configuration", () => {
     });
     expect(() => loadConfig({}, {}, undefined, { controlQueueVisibilityTimeout: "later" })).toThrow(
       /controlQueueVisibilityTimeout must be seconds or hh:mm:ss/,
+    );
+  });
+
+  it("reads the work-item pace settings from storageProvider (hh:mm:ss or seconds) and hands them to the provider", () => {
+    const defaults = loadConfig({}, {}, undefined);
+    expect(defaults).toMatchObject({
+      busyWorkItemPollingIntervalMs: SETTING_DEFAULTS.busyWorkItemPollingIntervalMs,
+      idleWorkItemPollingIntervalMs: SETTING_DEFAULTS.idleWorkItemPollingIntervalMs,
+      workItemPollingLingerMs: SETTING_DEFAULTS.workItemPollingLingerMs,
+    });
+    const f = file({
+      extensions: {
+        durableTask: {
+          storageProvider: {
+            busyWorkItemPollingInterval: "00:00:00.5",
+            idleWorkItemPollingInterval: 5,
+            workItemPollingLinger: "00:02:00",
+          },
+        },
+      },
+    });
+    const c = loadConfig({}, {}, f);
+    expect(c).toMatchObject({
+      busyWorkItemPollingIntervalMs: 500,
+      idleWorkItemPollingIntervalMs: 5000,
+      workItemPollingLingerMs: 120_000,
+    });
+    // The app's host.json is the lowest layer; the options (milliseconds) the highest; 0 turns a cap off.
+    const app = { busyWorkItemPollingInterval: 3, workItemPollingLinger: 10 };
+    expect(loadConfig({ idleWorkItemPollingIntervalMs: 0 }, {}, undefined, app)).toMatchObject({
+      busyWorkItemPollingIntervalMs: 3000,
+      idleWorkItemPollingIntervalMs: 0,
+      workItemPollingLingerMs: 10_000,
+    });
+    const provider = resolveSettings({
+      ...providerSettings(c),
+      storage: { connectionString: "UseDevelopmentStorage=true" },
+    });
+    expect(provider).toMatchObject({
+      busyWorkItemPollingIntervalMs: 500,
+      idleWorkItemPollingIntervalMs: 5000,
+      workItemPollingLingerMs: 120_000,
+      maxPollingIntervalMs: 30_000,
+    });
+  });
+
+  it.each([
+    [{ busyWorkItemPollingInterval: -1 }, /busyWorkItemPollingInterval must be from 0 to 24 hours, got -1/],
+    [
+      { idleWorkItemPollingInterval: "often" },
+      /idleWorkItemPollingInterval must be seconds or hh:mm:ss, got "often"/,
+    ],
+    [
+      { workItemPollingLinger: "48:00:00" },
+      /workItemPollingLinger must be from 0 to 24 hours, got "48:00:00"/,
+    ],
+    [
+      { busyWorkItemPollingInterval: true },
+      /busyWorkItemPollingInterval must be seconds or hh:mm:ss, got true/,
+    ],
+  ])("refuses a bad work-item pace setting %j before anything starts", (settings, message) => {
+    expect(() =>
+      loadConfig({}, {}, file({ extensions: { durableTask: { storageProvider: settings } } })),
+    ).toThrow(message);
+    expect(() => loadConfig({}, {}, undefined, settings)).toThrow(message);
+  });
+
+  it("refuses work-item pace options that are not a duration", () => {
+    expect(() => loadConfig({ workItemPollingLingerMs: Number.NaN })).toThrow(
+      /workItemPollingLinger must be from 0 to 24 hours, got NaN ms/,
     );
   });
 

@@ -40,6 +40,10 @@ const STORAGE_PROVIDER: Record<string, string> = {
   controlQueueVisibilityTimeout: "controlQueueVisibilityTimeout",
   workItemQueueVisibilityTimeout: "workItemQueueVisibilityTimeout",
   maxQueuePollingInterval: "maxQueuePollingInterval",
+  // taskhub's own, in the same style (intervals as hh:mm:ss or seconds).
+  busyWorkItemPollingInterval: "busyWorkItemPollingInterval",
+  idleWorkItemPollingInterval: "idleWorkItemPollingInterval",
+  workItemPollingLinger: "workItemPollingLinger",
   useTablePartitionManagement: "partitionManagement",
 };
 

@@ -34,6 +34,9 @@ describe("readHostJson", () => {
               controlQueueVisibilityTimeout: "00:03:00",
               workItemQueueVisibilityTimeout: "00:04:00",
               maxQueuePollingInterval: "00:00:02",
+              busyWorkItemPollingInterval: "00:00:01",
+              idleWorkItemPollingInterval: "00:00:03",
+              workItemPollingLinger: "00:01:30",
               useTablePartitionManagement: false,
             },
           },
@@ -53,6 +56,9 @@ describe("readHostJson", () => {
       controlQueueVisibilityTimeout: "00:03:00",
       workItemQueueVisibilityTimeout: "00:04:00",
       maxQueuePollingInterval: "00:00:02",
+      busyWorkItemPollingInterval: "00:00:01",
+      idleWorkItemPollingInterval: "00:00:03",
+      workItemPollingLinger: "00:01:30",
       partitionManagement: "blob",
     });
     expect(r.routePrefix).toBe("fn");
