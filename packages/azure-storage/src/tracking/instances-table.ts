@@ -9,7 +9,10 @@
  * up on and retried, which storage applied seconds afterwards; a worker that lost the instance's partition
  * mid-step) fails with 412 instead of merging an older step over a newer one. The checkpoint decides what a
  * 412 means (`OrchestrationCheckpoint`). Knowing the version costs no request in steady state: the start's
- * dedupe read and every write return it.
+ * dedupe read and every write return it. A read answered after a write of the same row that was answered while
+ * the read was in flight (a client's read in the worker's process, served before a checkpoint's write) leaves the
+ * version alone: storage may have served it before the write, and its older version would cost the next
+ * checkpoint a 412, a sentinel read, a row read and a second write.
  */
 import type { TableClient } from "@azure/data-tables";
 import {
@@ -129,8 +132,10 @@ export const MAX_ROWS_SCANNED_PER_PAGE = 2000;
 export type CheckpointRowWrite = "written" | "changed";
 
 export class InstancesTable {
-  /** ETag of each row as this process last read or wrote it, oldest first. */
-  private readonly versions = new Map<string, string>();
+  /** ETag of each row as this process last read or wrote it, oldest first, with when it learnt it (`learnt`). */
+  private readonly versions = new Map<string, { etag: string; at: number }>();
+  /** Counts the versions learnt: a read keeps what it learnt only if its row's version was not learnt since it began. */
+  private learnt = 0;
 
   constructor(
     readonly table: TableClient,
@@ -140,6 +145,7 @@ export class InstancesTable {
   ) {}
 
   async get(instanceId: string, options: OperationOptions = {}): Promise<InstanceRow | undefined> {
+    const began = this.learnt;
     try {
       const row = toInstanceRow(
         await this.table.getEntity<Record<string, unknown>>(escapePartitionKey(instanceId), "", {
@@ -147,21 +153,26 @@ export class InstancesTable {
           abortSignal: options.abortSignal,
         }),
       );
-      this.remember(instanceId, row.etag);
+      if (!this.learntSince(instanceId, began)) this.remember(instanceId, row.etag);
       return row;
     } catch (err) {
       if (isNotFound(err)) {
-        this.versions.delete(instanceId);
+        if (!this.learntSince(instanceId, began)) this.versions.delete(instanceId);
         return undefined;
       }
       throw err;
     }
   }
 
+  /** Whether the row's version was learnt (written, or read by a read answered first) after `began`. */
+  private learntSince(instanceId: string, began: number): boolean {
+    return (this.versions.get(instanceId)?.at ?? Number.NEGATIVE_INFINITY) > began;
+  }
+
   private remember(instanceId: string, etag: string | undefined): void {
     this.versions.delete(instanceId); // re-insert: the map is evicted oldest first
     if (etag === undefined) return;
-    this.versions.set(instanceId, etag);
+    this.versions.set(instanceId, { etag, at: ++this.learnt });
     while (this.versions.size > MAX_ROW_VERSIONS_REMEMBERED)
       this.versions.delete(this.versions.keys().next().value!);
   }
@@ -183,7 +194,7 @@ export class InstancesTable {
       rowKey: "",
       ...recordColumns(r, this.taskHubName, io),
     };
-    let etag = this.versions.get(r.instanceId);
+    let etag = this.versions.get(r.instanceId)?.etag;
     if (etag === undefined && !startsExecution) etag = (await this.get(r.instanceId))?.etag;
     try {
       const written =
