@@ -4,7 +4,7 @@
 // each target once, and the bulk operation is not its own target.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
-import { newHub, type Hub } from "./hostile.js";
+import { newHub, type Hub } from "./worker-hub.js";
 
 let azurite: AzuriteInstance;
 let h: Hub | undefined;
