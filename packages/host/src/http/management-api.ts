@@ -303,7 +303,8 @@ export function createManagementApi(o: ManagementApiOptions): (request: Request)
     try {
       restarted = await client.restartOrchestration(id, { newInstanceId: newId });
     } catch (err) {
-      if (err instanceof TaskHubError && err.code === "InstanceNotFound") throw new HttpError(400, err.message);
+      if (err instanceof TaskHubError && err.code === "InstanceNotFound")
+        throw new HttpError(400, err.message);
       throw err;
     }
     return startOrWait(c.req.raw, u, restarted);

@@ -49,6 +49,19 @@ export type FetchHandler = (request: Request) => Response | Promise<Response>;
 
 const JSON_TYPE = "application/json; charset=utf-8";
 
+const clientAddresses = new WeakMap<Request, string>();
+
+/** The IP address of the client that sent `request` (one `serve` passed to its handler); else undefined. */
+export function clientAddress(request: Request): string | undefined {
+  return clientAddresses.get(request);
+}
+
+/** True for an address of this machine's loopback interface (127.0.0.0/8, ::1, IPv4-mapped 127.x). */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address) return false;
+  return address === "::1" || /^(::ffff:)?127\./i.test(address);
+}
+
 export async function serve(handler: FetchHandler, options: ServeOptions = {}): Promise<RunningServer> {
   const host = options.host ?? "127.0.0.1";
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
@@ -86,9 +99,18 @@ export async function serve(handler: FetchHandler, options: ServeOptions = {}): 
   // and the handler never sees a request it could only half read.
   app.all("*", async (c) => {
     const r = c.req.raw;
-    if (r.method === "GET" || r.method === "HEAD" || !r.body) return handler(r);
-    const body = await r.arrayBuffer();
-    return handler(new Request(r.url, { method: r.method, headers: r.headers, body, signal: r.signal }));
+    const request =
+      r.method === "GET" || r.method === "HEAD" || !r.body
+        ? r
+        : new Request(r.url, {
+            method: r.method,
+            headers: r.headers,
+            body: await r.arrayBuffer(),
+            signal: r.signal,
+          });
+    const address = c.env?.incoming?.socket?.remoteAddress;
+    if (address) clientAddresses.set(request, address);
+    return handler(request);
   });
   app.onError((err, c) => {
     // The client went away, or a timeout closed the connection: nothing to answer, nothing to report.
