@@ -6,6 +6,7 @@
  * Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration, 3 not found (instance, entity, task hub).
  */
 import { Command } from "commander";
+import { addDashboardCommand } from "./cli/dashboard-command.js";
 import { addEntityCommands } from "./cli/entity-commands.js";
 import { addHubCommands } from "./cli/hub-commands.js";
 import { addInstanceCommands } from "./cli/instance-commands.js";
@@ -27,5 +28,6 @@ addInstanceCommands(program);
 addEntityCommands(program);
 addHubCommands(program);
 addReplayCommand(program);
+addDashboardCommand(program);
 
 await program.parseAsync(process.argv);
