@@ -51,7 +51,7 @@ describe("createHost", () => {
     }
   });
 
-  it("serves the app's httpHandler before the management API; a declined request reaches the API and its key check", async () => {
+  it("serves the app's httpHandler before the management API and the dashboard; a declined request reaches them and their key check", async () => {
     const seen: string[] = [];
     const host = await createHost({
       config: { http: { port: 0, key: "key-0123456789abcdefXYZ" }, hubName: "HandlerHub" },
@@ -81,6 +81,11 @@ describe("createHost", () => {
         (await fetch(`${host.url}/runtime/webhooks/durabletask/instances/nope?code=key-0123456789abcdefXYZ`))
           .status,
       ).toBe(404);
+      // The dashboard's endpoints, behind the same key.
+      expect((await fetch(`${host.url}/dashboard/api/hub`)).status).toBe(401);
+      const hub = await fetch(`${host.url}/dashboard/api/hub?code=key-0123456789abcdefXYZ`);
+      expect(hub.status).toBe(200);
+      expect(await hub.json()).toMatchObject({ taskHub: "HandlerHub", partitionCount: 4 });
       // Health probes are answered by the host itself.
       expect((await fetch(`${host.url}/healthz`)).status).toBe(200);
       expect(seen).toEqual([
@@ -88,6 +93,8 @@ describe("createHost", () => {
         "/api/throws",
         "/runtime/webhooks/durabletask/instances/nope",
         "/runtime/webhooks/durabletask/instances/nope",
+        "/dashboard/api/hub",
+        "/dashboard/api/hub",
       ]);
     } finally {
       await host.stop();
