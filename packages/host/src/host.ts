@@ -54,7 +54,8 @@ export interface HostOptions {
   functions?: FunctionsHostOptions & { core: FunctionsCore };
   /**
    * The dashboard at `/dashboard/` (its JSON endpoints and the built `@taskhub/dashboard` files), for clients on
-   * this machine unless `allowRemote`; `false` to serve none. Default: served, loopback clients only.
+   * this machine unless `allowRemote`; `false` to serve none. Default: as the `http.dashboard` setting
+   * (TASKHUB_DASHBOARD: loopback, remote or disabled) says; loopback clients only when unset.
    */
   dashboard?: DashboardOptions | false;
 }
@@ -236,9 +237,15 @@ export async function createHost(options: HostOptions): Promise<Host> {
         },
       });
     const dashboard =
-      options.dashboard === false
+      options.dashboard === false || (options.dashboard === undefined && config.http.dashboard === "disabled")
         ? undefined
-        : createDashboard({ ...options.dashboard, service, client, auth });
+        : createDashboard({
+            allowRemote: config.http.dashboard === "remote",
+            ...options.dashboard,
+            service,
+            client,
+            auth,
+          });
     const rpc = loopback
       ? createManagementApi({
           client,

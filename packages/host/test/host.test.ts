@@ -19,7 +19,7 @@ afterAll(async () => {
 describe("createHost", () => {
   it("starts an embedded Azurite in development, serves health and the management API", async () => {
     const host = await createHost({
-      config: { http: { port: 0, authDisabled: true }, hubName: "EmbeddedHub" },
+      config: { http: { port: 0, authDisabled: true, dashboard: "disabled" }, hubName: "EmbeddedHub" },
       env: {},
       register: (w) => {
         w.addActivity("Hi", (_c, n: string) => `hi ${n}`);
@@ -46,6 +46,8 @@ describe("createHost", () => {
       });
       expect(rpc.status).toBe(200);
       expect(await rpc.json()).toBe("hi rpc");
+      // http.dashboard "disabled": no dashboard.
+      expect((await fetch(`${host.url}/dashboard/api/hub`)).status).toBe(404);
     } finally {
       await host.stop();
     }
