@@ -171,7 +171,7 @@ if (mode === "pack") {
     outArg > 0 && process.argv[outArg + 1] ? resolve(process.argv[outArg + 1]) : join(root, "dist-packages");
   rmSync(out, { recursive: true, force: true });
   must(pnpm(["exec", "turbo", "run", "build", "--output-logs=errors-only"]), "build");
-  for (const p of ["core", "azure-storage", "azurite", "host", "durable-functions"]) {
+  for (const p of ["core", "azure-storage", "azurite", "dashboard", "host", "durable-functions"]) {
     must(pnpm(["pack", "--dir", join(root, "packages", p), "--pack-destination", out]), `pack ${p}`);
     const { name, version } = JSON.parse(readFileSync(join(root, "packages", p, "package.json"), "utf8"));
     const file = `${name.replace("@", "").replace("/", "-")}-${version}.tgz`;

@@ -7,6 +7,7 @@
  */
 import { Command } from "commander";
 import { addBulkCommands } from "./cli/bulk-commands.js";
+import { addDashboardCommand } from "./cli/dashboard-command.js";
 import { addEntityCommands } from "./cli/entity-commands.js";
 import { addHubCommands } from "./cli/hub-commands.js";
 import { addInstanceCommands } from "./cli/instance-commands.js";
@@ -29,5 +30,6 @@ addEntityCommands(program);
 addBulkCommands(program);
 addHubCommands(program);
 addReplayCommand(program);
+addDashboardCommand(program);
 
 await program.parseAsync(process.argv);

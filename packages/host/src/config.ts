@@ -76,6 +76,8 @@ export interface HostConfig {
     headersTimeoutMs: number;
     /** How long a whole request, headers and body, may take to arrive (default 15 s); then 408 and closed. */
     requestTimeoutMs: number;
+    /** Who is served the dashboard at /dashboard/: clients on this machine (default), any client, or none. */
+    dashboard: "loopback" | "remote" | "disabled";
   };
   /**
    * Durable Functions' orchestration versioning: `defaultVersion` stamps new instances and sub-orchestrations
@@ -210,6 +212,11 @@ export function loadConfig(
     throw new InvalidArgumentError(
       `httpHeadersTimeout (${headersTimeoutMs / 1000} s) must not be longer than httpRequestTimeout (${requestTimeoutMs / 1000} s), which includes the headers`,
     );
+  const dashboard = input.http?.dashboard ?? env.TASKHUB_DASHBOARD ?? "loopback";
+  if (dashboard !== "loopback" && dashboard !== "remote" && dashboard !== "disabled")
+    throw new InvalidArgumentError(
+      `TASKHUB_DASHBOARD must be loopback, remote or disabled, got ${JSON.stringify(dashboard)}`,
+    );
   const versioning = {
     defaultVersion: optionalString(
       input.versioning?.defaultVersion ?? env.TASKHUB_DEFAULT_VERSION ?? file.defaultVersion,
@@ -329,6 +336,7 @@ export function loadConfig(
       authDisabled,
       headersTimeoutMs,
       requestTimeoutMs,
+      dashboard,
     },
     versioning,
     logLevel: String(pick(input.logLevel, "TASKHUB_LOG_LEVEL", "logLevel") ?? "info"),

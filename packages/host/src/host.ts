@@ -4,7 +4,7 @@
  * `UseDevelopmentStorage=true` and no emulator listening on its ports, starts an embedded in-memory Azurite in its
  * own process group and says so; in production refuses to start without storage), creates the task hub if needed, registers the user's orchestrators and activities, serves the
  * app's own HTTP functions (its `httpHandler`, and those it declared with `@azure/functions`), the HTTP
- * management API plus `/healthz` (process up) and `/readyz` (storage reachable, partitions owned or
+ * management API and the dashboard (`/dashboard/`), plus `/healthz` (process up) and `/readyz` (storage reachable, partitions owned or
  * balancing; 503 while starting or stopping), and stops gracefully: drain in-flight work, release leases, close
  * HTTP, and only then stop the embedded Azurite. A start that fails half way stops what it had started.
  *
@@ -29,6 +29,7 @@ import {
   type StartedFunctions,
 } from "./functions-http/functions-host.js";
 import { serve, type RunningServer } from "./http/node-server.js";
+import { createDashboard, DASHBOARD_PATH, type DashboardOptions } from "./http/dashboard/dashboard.js";
 import { createLogger, secretSettingValues } from "./logger.js";
 import { withIncomingTraceContext } from "./telemetry/incoming-trace-context.js";
 import { prometheusRoute } from "./telemetry/prometheus-route.js";
@@ -65,6 +66,12 @@ export interface HostOptions {
    * them), none when they ask for nothing.
    */
   telemetry?: boolean;
+  /**
+   * The dashboard at `/dashboard/` (its JSON endpoints and the built `@taskhub/dashboard` files), for clients on
+   * this machine unless `allowRemote`; `false` to serve none. Default: as the `http.dashboard` setting
+   * (TASKHUB_DASHBOARD: loopback, remote or disabled) says; loopback clients only when unset.
+   */
+  dashboard?: DashboardOptions | false;
 }
 
 /** A fetch-style handler that may decline a request (undefined). */
@@ -254,6 +261,16 @@ export async function createHost(options: HostOptions): Promise<Host> {
           });
         },
       });
+    const dashboard =
+      options.dashboard === false || (options.dashboard === undefined && config.http.dashboard === "disabled")
+        ? undefined
+        : createDashboard({
+            allowRemote: config.http.dashboard === "remote",
+            ...options.dashboard,
+            service,
+            client,
+            auth,
+          });
     const rpc = loopback
       ? createManagementApi({
           client,
@@ -280,8 +297,18 @@ export async function createHost(options: HostOptions): Promise<Host> {
       }
       const own = await options.httpHandler?.(request);
       if (own) return own;
-      if (functions && !path.startsWith(`${WEBHOOK_PATH}/`) && !path.startsWith(`${LOCAL_RPC_PATH}/`)) {
+      const dashboardPath = path === DASHBOARD_PATH || path.startsWith(`${DASHBOARD_PATH}/`);
+      if (
+        functions &&
+        !dashboardPath &&
+        !path.startsWith(`${WEBHOOK_PATH}/`) &&
+        !path.startsWith(`${LOCAL_RPC_PATH}/`)
+      ) {
         const answered = await functions.handler(request);
+        if (answered) return answered;
+      }
+      if (dashboard && dashboardPath) {
+        const answered = await dashboard(request);
         if (answered) return answered;
       }
       if (rpc && path.startsWith(`${LOCAL_RPC_PATH}/`)) return rpc(request);

@@ -5,6 +5,14 @@
 export * from "./http/management-api.js";
 export * from "@taskhub/core/management";
 export * from "./http/node-server.js";
+export {
+  createDashboard,
+  DASHBOARD_PATH,
+  type DashboardOptions,
+  type DashboardHandlerOptions,
+} from "./http/dashboard/dashboard.js";
+export type { HubView, PartitionView, WorkerView, QueueView } from "./http/dashboard/hub-view.js";
+export type { BlobView } from "./http/dashboard/instance-blobs.js";
 export * from "./config.js";
 export * from "./logger.js";
 export * from "./host.js";

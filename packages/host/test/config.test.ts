@@ -33,6 +33,7 @@ describe("host configuration", () => {
         authDisabled: false,
         headersTimeoutMs: 10_000,
         requestTimeoutMs: 15_000,
+        dashboard: "loopback",
       },
     });
   });
@@ -296,6 +297,17 @@ describe("host configuration", () => {
     expect(
       loadConfig({}, {}, file({ httpHeadersTimeout: 1, httpRequestTimeout: "00:01:00" })).http,
     ).toMatchObject({ headersTimeoutMs: 1000, requestTimeoutMs: 60_000 });
+  });
+
+  it("reads who is served the dashboard from TASKHUB_DASHBOARD (loopback, remote, disabled); refuses another value", () => {
+    expect(loadConfig({}, { TASKHUB_DASHBOARD: "remote" }, undefined).http.dashboard).toBe("remote");
+    expect(
+      loadConfig({ http: { dashboard: "disabled" } }, { TASKHUB_DASHBOARD: "remote" }, undefined).http
+        .dashboard,
+    ).toBe("disabled");
+    expect(() => loadConfig({}, { TASKHUB_DASHBOARD: "public" }, undefined)).toThrow(
+      /TASKHUB_DASHBOARD must be loopback, remote or disabled, got "public"/,
+    );
   });
 
   it("parses intervals as seconds or hh:mm:ss", () => {

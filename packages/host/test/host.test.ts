@@ -19,7 +19,7 @@ afterAll(async () => {
 describe("createHost", () => {
   it("starts an embedded Azurite in development, serves health and the management API", async () => {
     const host = await createHost({
-      config: { http: { port: 0, authDisabled: true }, hubName: "EmbeddedHub" },
+      config: { http: { port: 0, authDisabled: true, dashboard: "disabled" }, hubName: "EmbeddedHub" },
       env: {},
       register: (w) => {
         w.addActivity("Hi", (_c, n: string) => `hi ${n}`);
@@ -46,12 +46,14 @@ describe("createHost", () => {
       });
       expect(rpc.status).toBe(200);
       expect(await rpc.json()).toBe("hi rpc");
+      // http.dashboard "disabled": no dashboard.
+      expect((await fetch(`${host.url}/dashboard/api/hub`)).status).toBe(404);
     } finally {
       await host.stop();
     }
   });
 
-  it("serves the app's httpHandler before the management API; a declined request reaches the API and its key check", async () => {
+  it("serves the app's httpHandler before the management API and the dashboard; a declined request reaches them and their key check", async () => {
     const seen: string[] = [];
     const host = await createHost({
       config: { http: { port: 0, key: "key-0123456789abcdefXYZ" }, hubName: "HandlerHub" },
@@ -81,6 +83,11 @@ describe("createHost", () => {
         (await fetch(`${host.url}/runtime/webhooks/durabletask/instances/nope?code=key-0123456789abcdefXYZ`))
           .status,
       ).toBe(404);
+      // The dashboard's endpoints, behind the same key.
+      expect((await fetch(`${host.url}/dashboard/api/hub`)).status).toBe(401);
+      const hub = await fetch(`${host.url}/dashboard/api/hub?code=key-0123456789abcdefXYZ`);
+      expect(hub.status).toBe(200);
+      expect(await hub.json()).toMatchObject({ taskHub: "HandlerHub", partitionCount: 4 });
       // Health probes are answered by the host itself.
       expect((await fetch(`${host.url}/healthz`)).status).toBe(200);
       expect(seen).toEqual([
@@ -88,6 +95,8 @@ describe("createHost", () => {
         "/api/throws",
         "/runtime/webhooks/durabletask/instances/nope",
         "/runtime/webhooks/durabletask/instances/nope",
+        "/dashboard/api/hub",
+        "/dashboard/api/hub",
       ]);
     } finally {
       await host.stop();

@@ -5,6 +5,7 @@
  */
 import { TaskHubClient } from "@taskhub/core";
 import type { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
+import type { HostConfigInput } from "../config.js";
 import { NotFoundError, UsageError, type Common } from "./verb.js";
 
 /**
@@ -13,12 +14,14 @@ import { NotFoundError, UsageError, type Common } from "./verb.js";
  */
 export async function connect(
   opts: Common,
+  /** Settings under the environment's (e.g. a default storage); `--task-hub` still wins. */
+  input: HostConfigInput = {},
 ): Promise<{ service: AzureStorageOrchestrationService; client: TaskHubClient }> {
   const [{ AzureStorageOrchestrationService }, { loadConfig }] = await Promise.all([
     import("@taskhub/azure-storage"),
     import("../config.js"),
   ]);
-  const config = loadConfig(opts.taskHub ? { hubName: opts.taskHub } : {});
+  const config = loadConfig({ ...input, ...(opts.taskHub ? { hubName: opts.taskHub } : {}) });
   if (!config.storage)
     throw new UsageError(
       "no storage configured: set AZURE_STORAGE_CONNECTION_STRING (or AZURE_STORAGE_ACCOUNT_NAME)",

@@ -25,16 +25,14 @@ import {
   type TaskHubClient,
 } from "@taskhub/core";
 import { createHttpManagementPayload, type ManagementUrlOptions } from "@taskhub/core/management";
-import type { Route } from "./entity-routes.js";
+import type { Hono } from "hono";
+import { pathParam } from "./path-segment.js";
 
 export interface BulkRouteResponse {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
 }
-
-/** The route's path below the management API's base path. */
-export const BULK_ROUTE = /^\/bulk\/([^/]+)\/?$/;
 
 const FILTER_KEYS = new Set([
   "runtimeStatus",
@@ -158,28 +156,23 @@ export async function handleBulkRequest(
   };
 }
 
-/** The route for the management API's router (web-standard `Request` in, `Response` out). */
-export function bulkRoutes(
+/** Mounts `POST /bulk/{verb}` on the management API's router. */
+export function addBulkRoutes(
+  app: Hono,
   client: TaskHubClient,
   readJson: (request: Request) => Promise<unknown>,
   urls: (request: Request) => ManagementUrlOptions,
-): Route[] {
-  return [
-    [
-      "POST",
-      BULK_ROUTE,
-      async (request, _url, m) => {
-        const r = await handleBulkRequest(
-          client,
-          decodeURIComponent(m[1]!),
-          await readJson(request),
-          urls(request),
-        );
-        return new Response(JSON.stringify(r.body), {
-          status: r.status,
-          headers: { "content-type": "application/json; charset=utf-8", ...r.headers },
-        });
-      },
-    ],
-  ];
+): void {
+  app.post("/bulk/:verb", async (c) => {
+    const r = await handleBulkRequest(
+      client,
+      pathParam(c, "verb", "bulk verb"),
+      await readJson(c.req.raw),
+      urls(c.req.raw),
+    );
+    return new Response(JSON.stringify(r.body), {
+      status: r.status,
+      headers: { "content-type": "application/json; charset=utf-8", ...r.headers },
+    });
+  });
 }
