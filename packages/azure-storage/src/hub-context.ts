@@ -1,5 +1,5 @@
 /**
- * What the parts of the Azure Storage provider share (the service class builds one and hands it to each):
+ * What the parts of the Azure Storage provider share (provider-wiring.ts builds one and hands it to each):
  * the hub's names and clients, the settings with their defaults applied, the logger, the queue messenger,
  * where an instance's messages go, whether the worker is running, and how to wake this process's poller of
  * a queue it has just sent to. `HubPart` gives each part these under the names the service used.
