@@ -11,7 +11,15 @@ export {
   type DashboardOptions,
   type DashboardHandlerOptions,
 } from "./http/dashboard/dashboard.js";
-export type { HubView, PartitionView, WorkerView, QueueView } from "./http/dashboard/hub-view.js";
+export type {
+  HubView,
+  PartitionView,
+  WorkerView,
+  QueueView,
+  LeaseRecord,
+  BlobLeaseRecord,
+  TableLeaseRecord,
+} from "./http/dashboard/hub-view.js";
 export type { BlobView } from "./http/dashboard/instance-blobs.js";
 export * from "./config.js";
 export * from "./logger.js";

@@ -4,18 +4,15 @@
  * served from. The host's key (from the page's `?code=`, or typed in when the host answers 401) is sent as
  * `x-functions-key`; the page keeps it for the browser tab's session only.
  */
+import type { StatusObject } from "@taskhub/core/management";
 import { managementApiQuery, type InstanceFilter } from "../model/instance-filter.js";
 import type { HistoryEvent } from "../model/history-event.js";
 
-export interface InstanceStatus {
-  name: string;
-  instanceId: string;
-  runtimeStatus: string;
-  input: unknown;
-  customStatus: unknown;
-  output: unknown;
-  createdTime: string;
-  lastUpdatedTime: string;
+/**
+ * The management API's status object, as core builds it (a type-only import: the bundle takes none of core's
+ * code), with its condensed history typed as the dashboard reads it.
+ */
+export interface InstanceStatus extends Omit<StatusObject, "historyEvents"> {
   historyEvents?: HistoryEvent[];
 }
 

@@ -88,19 +88,29 @@ export function parseListQuery(search: string | URLSearchParams): ListQuery {
   return q;
 }
 
+/** The filters other than the statuses, in their order in both queries (the page's URL, the management API's). */
+export const TEXT_FILTERS = [
+  "name",
+  "instanceIdPrefix",
+  "createdTimeFrom",
+  "createdTimeTo",
+  "lastUpdatedTimeFrom",
+  "lastUpdatedTimeTo",
+  "customStatusContains",
+] as const satisfies readonly (keyof InstanceFilter)[];
+
+/** Each text filter that is set, as it is. */
+function setTextFilters(p: URLSearchParams, f: InstanceFilter): void {
+  for (const k of TEXT_FILTERS) if (f[k]) p.set(k, f[k]);
+}
+
 /** The query string (without "?") of a list query: only what differs from the defaults, in a fixed order. */
 export function formatListQuery(q: ListQuery): string {
   const d = emptyListQuery();
   const p = new URLSearchParams();
   if (q.runtimeStatus.length > 0)
     p.set("runtimeStatus", RUNTIME_STATUSES.filter((s) => q.runtimeStatus.includes(s)).join(","));
-  if (q.name) p.set("name", q.name);
-  if (q.instanceIdPrefix) p.set("instanceIdPrefix", q.instanceIdPrefix);
-  if (q.createdTimeFrom) p.set("createdTimeFrom", q.createdTimeFrom);
-  if (q.createdTimeTo) p.set("createdTimeTo", q.createdTimeTo);
-  if (q.lastUpdatedTimeFrom) p.set("lastUpdatedTimeFrom", q.lastUpdatedTimeFrom);
-  if (q.lastUpdatedTimeTo) p.set("lastUpdatedTimeTo", q.lastUpdatedTimeTo);
-  if (q.customStatusContains) p.set("customStatusContains", q.customStatusContains);
+  setTextFilters(p, q);
   if (q.sort !== d.sort || q.direction !== d.direction) p.set("sort", `${q.sort}:${q.direction}`);
   if (q.pageSize !== d.pageSize) p.set("pageSize", String(q.pageSize));
   return p.toString();
@@ -110,13 +120,7 @@ export function formatListQuery(q: ListQuery): string {
 export function managementApiQuery(f: InstanceFilter, top?: number): URLSearchParams {
   const p = new URLSearchParams();
   if (f.runtimeStatus.length > 0) p.set("runtimeStatus", f.runtimeStatus.join(","));
-  if (f.name) p.set("name", f.name);
-  if (f.instanceIdPrefix) p.set("instanceIdPrefix", f.instanceIdPrefix);
-  if (f.createdTimeFrom) p.set("createdTimeFrom", f.createdTimeFrom);
-  if (f.createdTimeTo) p.set("createdTimeTo", f.createdTimeTo);
-  if (f.lastUpdatedTimeFrom) p.set("lastUpdatedTimeFrom", f.lastUpdatedTimeFrom);
-  if (f.lastUpdatedTimeTo) p.set("lastUpdatedTimeTo", f.lastUpdatedTimeTo);
-  if (f.customStatusContains) p.set("customStatusContains", f.customStatusContains);
+  setTextFilters(p, f);
   if (top !== undefined) p.set("top", String(top));
   return p;
 }

@@ -3,6 +3,7 @@ import type { HistoryEvent } from "../model/history-event.js";
 import { parseTime } from "../model/history-event.js";
 import { formatDuration } from "../model/duration.js";
 import { instanceHref } from "../model/route.js";
+import { DataTable } from "./data-table.js";
 
 function summary(e: HistoryEvent): string {
   const parts: string[] = [];
@@ -19,40 +20,27 @@ function summary(e: HistoryEvent): string {
 
 export function HistoryTable({ events }: { events: HistoryEvent[] }) {
   return (
-    <div class="table-wrap">
-      <table class="history">
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Event</th>
-            <th scope="col">Name</th>
-            <th scope="col">Took</th>
-            <th scope="col">Details</th>
+    <DataTable class="history" columns={["Time", "Event", "Name", "Took", "Details"]}>
+      {events.map((e, i) => {
+        const took = parseTime(e.Timestamp) - parseTime(e.ScheduledTime);
+        return (
+          <tr key={i} class={e.EventType.endsWith("Failed") ? "failed" : ""}>
+            <td>
+              <time dateTime={e.Timestamp}>{e.Timestamp}</time>
+            </td>
+            <td>{e.EventType}</td>
+            <td>
+              {e.InstanceId ? (
+                <a href={instanceHref(e.InstanceId)}>{e.FunctionName ?? e.Name ?? e.InstanceId}</a>
+              ) : (
+                (e.FunctionName ?? e.Name ?? "")
+              )}
+            </td>
+            <td>{Number.isFinite(took) ? formatDuration(took) : ""}</td>
+            <td class="details">{summary(e)}</td>
           </tr>
-        </thead>
-        <tbody>
-          {events.map((e, i) => {
-            const took = parseTime(e.Timestamp) - parseTime(e.ScheduledTime);
-            return (
-              <tr key={i} class={e.EventType.endsWith("Failed") ? "failed" : ""}>
-                <td>
-                  <time dateTime={e.Timestamp}>{e.Timestamp}</time>
-                </td>
-                <td>{e.EventType}</td>
-                <td>
-                  {e.InstanceId ? (
-                    <a href={instanceHref(e.InstanceId)}>{e.FunctionName ?? e.Name ?? e.InstanceId}</a>
-                  ) : (
-                    (e.FunctionName ?? e.Name ?? "")
-                  )}
-                </td>
-                <td>{Number.isFinite(took) ? formatDuration(took) : ""}</td>
-                <td class="details">{summary(e)}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+        );
+      })}
+    </DataTable>
   );
 }

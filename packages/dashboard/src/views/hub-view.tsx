@@ -15,6 +15,7 @@ import { formatDuration } from "../model/duration.js";
 import { instanceHref } from "../model/route.js";
 import { usePoll } from "../hooks/use-poll.js";
 import { ConfirmDialog } from "./confirm-dialog.js";
+import { DataTable } from "./data-table.js";
 import { formatTime } from "./instances-view.js";
 
 const REFRESH_MS = 5000;
@@ -65,37 +66,32 @@ export function HubView({ api, onError }: { api: ManagementClient; onError: (e: 
       ) : hub === NOT_AVAILABLE ? (
         <p class="muted">Not available: this host does not serve the task hub's partitions.</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Partition</th>
-                <th scope="col">Owner</th>
-                <th scope="col">Lease</th>
-                <th scope="col">Lease expires</th>
-                <th scope="col">Next owner</th>
-                <th scope="col">Queue depth</th>
-                <th scope="col">Oldest message</th>
-              </tr>
-            </thead>
-            <tbody>
-              {hub.partitions.map((p) => (
-                <tr key={p.partition} data-partition={p.partition}>
-                  <td>{p.partition}</td>
-                  <td>{p.owner ?? <span class="muted">none</span>}</td>
-                  <td>
-                    {p.leaseState ?? ""}
-                    {p.draining ? " (draining)" : ""}
-                  </td>
-                  <td>{formatTime(p.leaseExpiresAt)}</td>
-                  <td>{p.nextOwner ?? ""}</td>
-                  <td>{p.queueDepth ?? ""}</td>
-                  <td>{p.oldestMessageAgeMs !== undefined ? formatDuration(p.oldestMessageAgeMs) : ""}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          columns={[
+            "Partition",
+            "Owner",
+            "Lease",
+            "Lease expires",
+            "Next owner",
+            "Queue depth",
+            "Oldest message",
+          ]}
+        >
+          {hub.partitions.map((p) => (
+            <tr key={p.partition} data-partition={p.partition}>
+              <td>{p.partition}</td>
+              <td>{p.owner ?? <span class="muted">none</span>}</td>
+              <td>
+                {p.leaseState ?? ""}
+                {p.draining ? " (draining)" : ""}
+              </td>
+              <td>{formatTime(p.leaseExpiresAt)}</td>
+              <td>{p.nextOwner ?? ""}</td>
+              <td>{p.queueDepth ?? ""}</td>
+              <td>{p.oldestMessageAgeMs !== undefined ? formatDuration(p.oldestMessageAgeMs) : ""}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {hub !== undefined && hub !== NOT_AVAILABLE && (
         <p class="muted">
@@ -112,33 +108,22 @@ export function HubView({ api, onError }: { api: ManagementClient; onError: (e: 
       )}
       <h2>Workers</h2>
       {hub !== undefined && hub !== NOT_AVAILABLE && (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Worker</th>
-                <th scope="col">Partitions</th>
-                <th scope="col">Last renewed</th>
-              </tr>
-            </thead>
-            <tbody>
-              {hub.workers.map((w) => (
-                <tr key={w.worker} data-worker={w.worker}>
-                  <td>{w.worker}</td>
-                  <td>{w.partitions.join(", ")}</td>
-                  <td>{formatTime(w.lastRenewedAt)}</td>
-                </tr>
-              ))}
-              {hub.workers.length === 0 && (
-                <tr>
-                  <td colSpan={3} class="muted">
-                    No worker holds a partition.
-                  </td>
-                </tr>
-              )}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["Worker", "Partitions", "Last renewed"]}>
+          {hub.workers.map((w) => (
+            <tr key={w.worker} data-worker={w.worker}>
+              <td>{w.worker}</td>
+              <td>{w.partitions.join(", ")}</td>
+              <td>{formatTime(w.lastRenewedAt)}</td>
+            </tr>
+          ))}
+          {hub.workers.length === 0 && (
+            <tr>
+              <td colSpan={3} class="muted">
+                No worker holds a partition.
+              </td>
+            </tr>
+          )}
+        </DataTable>
       )}
       {hub === NOT_AVAILABLE && <p class="muted">Not available.</p>}
       <h2>Poison messages</h2>
@@ -149,42 +134,35 @@ export function HubView({ api, onError }: { api: ManagementClient; onError: (e: 
       ) : poison.messages.length === 0 ? (
         <p class="muted">None.</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Queue</th>
-                <th scope="col">Message</th>
-                <th scope="col">Instance</th>
-                <th scope="col">Dequeued</th>
-                <th scope="col">Event</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Quarantined</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {poison.messages.map((m) => (
-                <tr key={`${m.queueName}/${m.messageId}`}>
-                  <td>{m.queueName}</td>
-                  <td class="id">{m.messageId}</td>
-                  <td>{m.instanceId ? <a href={instanceHref(m.instanceId)}>{m.instanceId}</a> : ""}</td>
-                  <td>{m.dequeueCount}</td>
-                  <td>{m.eventType ?? ""}</td>
-                  <td>{m.reason}</td>
-                  <td>{formatTime(m.quarantinedAt ?? m.insertedAt)}</td>
-                  <td>
-                    <button type="button" onClick={() => (setReplayError(undefined), setReplay(m))}>
-                      Replay<span class="visually-hidden"> message {m.messageId}</span>
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          columns={[
+            "Queue",
+            "Message",
+            "Instance",
+            "Dequeued",
+            "Event",
+            "Reason",
+            "Quarantined",
+            <span class="visually-hidden">Actions</span>,
+          ]}
+        >
+          {poison.messages.map((m) => (
+            <tr key={`${m.queueName}/${m.messageId}`}>
+              <td>{m.queueName}</td>
+              <td class="id">{m.messageId}</td>
+              <td>{m.instanceId ? <a href={instanceHref(m.instanceId)}>{m.instanceId}</a> : ""}</td>
+              <td>{m.dequeueCount}</td>
+              <td>{m.eventType ?? ""}</td>
+              <td>{m.reason}</td>
+              <td>{formatTime(m.quarantinedAt ?? m.insertedAt)}</td>
+              <td>
+                <button type="button" onClick={() => (setReplayError(undefined), setReplay(m))}>
+                  Replay<span class="visually-hidden"> message {m.messageId}</span>
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {replay && (
         <ConfirmDialog

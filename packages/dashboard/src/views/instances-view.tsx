@@ -4,18 +4,12 @@
  * loaded so far. Live refresh polls the first page and the counts.
  */
 import { useCallback, useEffect, useState } from "preact/hooks";
-import {
-  fromLocalInput,
-  PAGE_SIZES,
-  sortRows,
-  toLocalInput,
-  type ListQuery,
-  type SortColumn,
-} from "../model/instance-filter.js";
+import { sortRows, type ListQuery, type SortColumn } from "../model/instance-filter.js";
 import { RUNTIME_STATUSES, type RuntimeStatus } from "../model/runtime-status.js";
 import { instanceHref } from "../model/route.js";
 import type { InstanceCounts, InstanceStatus, ManagementClient } from "../api/management-client.js";
 import { usePoll } from "../hooks/use-poll.js";
+import { FilterForm } from "./filter-form.js";
 import { navigate } from "./navigate.js";
 import { StatusBadge } from "./status-badge.js";
 
@@ -226,135 +220,5 @@ function StatusCounts({
         </button>
       ))}
     </div>
-  );
-}
-
-function FilterForm({ query }: { query: ListQuery }) {
-  const [draft, setDraft] = useState(query);
-  useEffect(() => setDraft(query), [query]);
-  const set = (patch: Partial<ListQuery>): void => setDraft((d) => ({ ...d, ...patch }));
-  // Open on a wide screen; on a phone the form starts folded under its summary.
-  const [wide] = useState(() => window.matchMedia("(min-width: 700px)").matches);
-  const active =
-    (query.runtimeStatus.length > 0 ? 1 : 0) +
-    [
-      query.name,
-      query.instanceIdPrefix,
-      query.createdTimeFrom,
-      query.createdTimeTo,
-      query.lastUpdatedTimeFrom,
-      query.lastUpdatedTimeTo,
-      query.customStatusContains,
-    ].filter((v) => v !== "").length;
-  return (
-    <details class="filters" open={wide}>
-      <summary>Filters{active > 0 ? ` (${active} active)` : ""}</summary>
-      <form
-        aria-label="Filters"
-        onSubmit={(e) => {
-          e.preventDefault();
-          navigate({ view: "instances", query: draft });
-        }}
-      >
-        <fieldset class="statuses">
-          <legend>Runtime status</legend>
-          {RUNTIME_STATUSES.map((s) => (
-            <label key={s} class="inline">
-              <input
-                type="checkbox"
-                name="runtimeStatus"
-                value={s}
-                checked={draft.runtimeStatus.includes(s)}
-                onChange={(e) =>
-                  set({
-                    runtimeStatus: e.currentTarget.checked
-                      ? RUNTIME_STATUSES.filter((x) => x === s || draft.runtimeStatus.includes(x))
-                      : draft.runtimeStatus.filter((x) => x !== s),
-                  })
-                }
-              />{" "}
-              {s}
-            </label>
-          ))}
-        </fieldset>
-        <div class="fields">
-          <label>
-            Name
-            <input
-              value={draft.name}
-              onInput={(e) => set({ name: e.currentTarget.value })}
-              placeholder="exact orchestration name"
-            />
-          </label>
-          <label>
-            Instance ID prefix
-            <input
-              value={draft.instanceIdPrefix}
-              onInput={(e) => set({ instanceIdPrefix: e.currentTarget.value })}
-            />
-          </label>
-          <label>
-            Created from
-            <input
-              type="datetime-local"
-              value={toLocalInput(draft.createdTimeFrom)}
-              onInput={(e) => set({ createdTimeFrom: fromLocalInput(e.currentTarget.value) })}
-            />
-          </label>
-          <label>
-            Created to
-            <input
-              type="datetime-local"
-              value={toLocalInput(draft.createdTimeTo)}
-              onInput={(e) => set({ createdTimeTo: fromLocalInput(e.currentTarget.value) })}
-            />
-          </label>
-          <label>
-            Last updated from
-            <input
-              type="datetime-local"
-              value={toLocalInput(draft.lastUpdatedTimeFrom)}
-              onInput={(e) => set({ lastUpdatedTimeFrom: fromLocalInput(e.currentTarget.value) })}
-            />
-          </label>
-          <label>
-            Last updated to
-            <input
-              type="datetime-local"
-              value={toLocalInput(draft.lastUpdatedTimeTo)}
-              onInput={(e) => set({ lastUpdatedTimeTo: fromLocalInput(e.currentTarget.value) })}
-            />
-          </label>
-          <label>
-            Custom status contains
-            <input
-              value={draft.customStatusContains}
-              onInput={(e) => set({ customStatusContains: e.currentTarget.value })}
-            />
-          </label>
-          <label>
-            Page size
-            <select
-              value={String(draft.pageSize)}
-              onChange={(e) => set({ pageSize: Number(e.currentTarget.value) })}
-            >
-              {PAGE_SIZES.map((n) => (
-                <option key={n} value={String(n)}>
-                  {n}
-                </option>
-              ))}
-            </select>
-          </label>
-        </div>
-        <div class="form-buttons">
-          <button type="submit" class="primary">
-            Apply filters
-          </button>
-          <a class="button" href="#/instances">
-            Clear
-          </a>
-        </div>
-      </form>
-    </details>
   );
 }

@@ -63,61 +63,39 @@ export function addHubCommands(program: Command): void {
   ).action(
     verb(async (o: Common) => {
       const { service } = await connect(o);
-      const rows: Record<string, unknown>[] = [];
-      const leases = service.clients.container(service.names.leasesContainer);
-      if (await leases.exists()) {
-        for (const queue of service.names.controlQueues) {
-          for (const kind of ["intent", "ownership"] as const) {
-            const blob = leases.getBlobClient(`${kind}/${queue}`);
-            if (!(await blob.exists())) continue;
-            const res = await blob.download();
-            const chunks: Buffer[] = [];
-            for await (const c of res.readableStreamBody as AsyncIterable<Buffer>) chunks.push(c);
-            const content = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
-              Owner: string | null;
-              Epoch: number;
-            };
-            rows.push({
-              manager: "blob",
-              partition: queue,
-              lease: kind,
-              owner: content.Owner,
-              leaseState: res.leaseState,
-              epoch: content.Epoch,
-            });
-          }
-        }
-      }
-      const table2 = service.clients.table(service.names.partitionsTable);
-      try {
-        for await (const e of table2.listEntities<Record<string, unknown>>())
-          rows.push({
-            manager: "table",
-            partition: e.rowKey,
-            owner: e.CurrentOwner ?? null,
-            nextOwner: e.NextOwner ?? null,
-            expiresAt: e.ExpiresAt ?? null,
-            draining: e.IsDraining ?? false,
-          });
-      } catch (err) {
-        // No partitions table: no table-lease worker has run. (Loaded on use, as connect loads the provider.)
-        const { isNotFound } = await import("@taskhub/azure-storage");
-        if (!isNotFound(err)) throw err;
-      }
+      // The dashboard's reader (loaded on use, as connect loads the provider): the leases as stored, in the
+      // fields and order this verb has always printed.
+      const { readHubView } = await import("../http/dashboard/hub-view.js");
+      const rows = (await readHubView(service)).leases.map((r) =>
+        r.manager === "blob"
+          ? {
+              manager: r.manager,
+              partition: r.partition,
+              lease: r.lease,
+              owner: r.owner,
+              leaseState: r.leaseState,
+              epoch: r.epoch,
+            }
+          : {
+              manager: r.manager,
+              partition: r.partition,
+              owner: r.owner,
+              nextOwner: r.nextOwner,
+              expiresAt: r.expiresAt,
+              draining: r.draining,
+            },
+      );
       print(o, rows, () =>
         rows.length === 0
           ? "no partition leases (no worker with a lease manager has run on this task hub)"
           : table([
               ["manager", "partition", "lease", "owner", "state / expires"],
               ...rows.map((r) => [
-                String(r.manager),
-                String(r.partition),
-                String(r.lease ?? ""),
-                String(r.owner ?? "-"),
-                String(
-                  r.leaseState ??
-                    (r.expiresAt instanceof Date ? r.expiresAt.toISOString() : (r.expiresAt ?? "")),
-                ),
+                r.manager,
+                r.partition,
+                r.lease ?? "",
+                r.owner ?? "-",
+                (r.manager === "blob" ? r.leaseState : r.expiresAt) ?? "",
               ]),
             ]),
       );

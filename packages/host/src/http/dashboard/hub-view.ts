@@ -13,6 +13,8 @@
  *   queue's first visible message (messages being processed are invisible, so it is a lower bound).
  * - Where both lease kinds exist for a partition (a hub that changed its partition manager), the live one wins,
  *   else the table row.
+ * - `leases` lists the leases as stored (each intent and ownership blob with its epoch, each Partitions row): the
+ *   CLI's `partitions` verb prints them.
  */
 import type { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
 import { controlQueueName, isNotFound } from "@taskhub/azure-storage";
@@ -49,12 +51,41 @@ export interface QueueView {
   oldestMessageAgeMs?: number;
 }
 
+/** A blob lease as stored: the `intent/<queue>` or `ownership/<queue>` blob's content and its lease state. */
+export interface BlobLeaseRecord {
+  manager: "blob";
+  partition: string;
+  lease: "intent" | "ownership";
+  /** The blob's Owner: the last owner, also after the lease ended. */
+  owner: string | null;
+  /** The blob's lease state as Azure reports it. */
+  leaseState?: string;
+  epoch: number;
+}
+
+/** A table lease as stored: the partition's `<hub>Partitions` row. */
+export interface TableLeaseRecord {
+  manager: "table";
+  partition: string;
+  /** CurrentOwner: the last owner, also after ExpiresAt. */
+  owner: string | null;
+  nextOwner: string | null;
+  expiresAt: string | null;
+  draining: boolean;
+  /** The row's Timestamp: its last renewal. */
+  renewedAt?: string;
+}
+
+export type LeaseRecord = BlobLeaseRecord | TableLeaseRecord;
+
 export interface HubView {
   taskHub: string;
   partitionCount: number;
   partitions: PartitionView[];
   workItemQueue: QueueView;
   workers: WorkerView[];
+  /** Each partition's intent and ownership blobs (in partition order), then every Partitions table row. */
+  leases: LeaseRecord[];
 }
 
 interface LeaseRow {
@@ -80,52 +111,74 @@ async function readJsonBlob(service: AzureStorageOrchestrationService, name: str
   }
 }
 
-async function tableLeases(
-  service: AzureStorageOrchestrationService,
-  now: Date,
-): Promise<Map<string, LeaseRow>> {
-  const rows = new Map<string, LeaseRow>();
+const asString = (v: unknown): string | null => (typeof v === "string" ? v : null);
+
+/** Every row of the Partitions table; none when it does not exist (no table-lease worker has run). */
+async function tableLeaseRecords(service: AzureStorageOrchestrationService): Promise<TableLeaseRecord[]> {
+  const rows: TableLeaseRecord[] = [];
   try {
     for await (const e of service.clients
       .table(service.names.partitionsTable)
       .listEntities<Record<string, unknown>>()) {
-      const expires =
-        e.ExpiresAt instanceof Date ? e.ExpiresAt : e.ExpiresAt ? new Date(String(e.ExpiresAt)) : undefined;
-      const owner = typeof e.CurrentOwner === "string" && e.CurrentOwner ? e.CurrentOwner : null;
-      const live = owner !== null && expires !== undefined && expires > now;
-      rows.set(String(e.rowKey), {
+      rows.push({
         manager: "table",
-        owner: live ? owner : null,
-        leaseState: live ? "leased" : owner ? "expired" : "available",
-        ...(expires && !Number.isNaN(expires.getTime()) ? { leaseExpiresAt: expires.toISOString() } : {}),
-        nextOwner: typeof e.NextOwner === "string" && e.NextOwner ? e.NextOwner : null,
+        partition: String(e.rowKey),
+        owner: asString(e.CurrentOwner),
+        nextOwner: asString(e.NextOwner),
+        expiresAt: e.ExpiresAt instanceof Date ? e.ExpiresAt.toISOString() : asString(e.ExpiresAt),
         draining: e.IsDraining === true,
         ...(typeof e.timestamp === "string" ? { renewedAt: new Date(e.timestamp).toISOString() } : {}),
       });
     }
   } catch (err) {
-    if (!isNotFound(err)) throw err; // no Partitions table: no table-lease worker has run
+    if (!isNotFound(err)) throw err;
   }
   return rows;
 }
 
-async function blobLease(
+function tableLease(r: TableLeaseRecord, now: Date): LeaseRow {
+  const expires = r.expiresAt ? new Date(r.expiresAt) : undefined;
+  const owner = r.owner || null;
+  const live = owner !== null && expires !== undefined && expires > now;
+  return {
+    manager: "table",
+    owner: live ? owner : null,
+    leaseState: live ? "leased" : owner ? "expired" : "available",
+    ...(expires && !Number.isNaN(expires.getTime()) ? { leaseExpiresAt: expires.toISOString() } : {}),
+    nextOwner: r.nextOwner || null,
+    draining: r.draining,
+    ...(r.renewedAt ? { renewedAt: r.renewedAt } : {}),
+  };
+}
+
+async function blobLeaseRecord(
   service: AzureStorageOrchestrationService,
   queue: string,
-): Promise<LeaseRow | undefined> {
-  const [ownership, intent] = await Promise.all([
-    readJsonBlob(service, `ownership/${queue}`),
-    readJsonBlob(service, `intent/${queue}`),
-  ]);
-  if (!ownership) return undefined;
-  const leaseState = String(ownership.res.leaseState ?? "available");
-  const stored = typeof ownership.content.Owner === "string" ? ownership.content.Owner : null;
-  const intended = intent && intent.res.leaseState === "leased" ? intent.content.Owner : null;
+  lease: BlobLeaseRecord["lease"],
+): Promise<BlobLeaseRecord | undefined> {
+  const blob = await readJsonBlob(service, `${lease}/${queue}`);
+  if (!blob) return undefined;
   return {
     manager: "blob",
-    owner: leaseState === "leased" ? stored : null,
+    partition: queue,
+    lease,
+    owner: asString(blob.content.Owner),
+    ...(blob.res.leaseState ? { leaseState: blob.res.leaseState } : {}),
+    epoch: Number(blob.content.Epoch),
+  };
+}
+
+function blobLease(
+  ownership: BlobLeaseRecord | undefined,
+  intent: BlobLeaseRecord | undefined,
+): LeaseRow | undefined {
+  if (!ownership) return undefined;
+  const leaseState = ownership.leaseState ?? "available";
+  return {
+    manager: "blob",
+    owner: leaseState === "leased" ? ownership.owner : null,
     leaseState,
-    nextOwner: typeof intended === "string" ? intended : null,
+    nextOwner: intent?.leaseState === "leased" ? intent.owner : null,
   };
 }
 
@@ -168,15 +221,21 @@ export async function readHubView(
   now = new Date(),
 ): Promise<HubView> {
   const hub = service.names.hub;
-  const table = await tableLeases(service, now);
+  const tableRecords = await tableLeaseRecords(service);
+  const table = new Map(tableRecords.map((r) => [r.partition, tableLease(r, now)]));
   const partitionCount = await partitionCountOf(service, table.size);
   const queues = Array.from({ length: partitionCount }, (_, i) => controlQueueName(hub, i));
-  const partitions = await Promise.all(
-    queues.map(async (queue): Promise<PartitionView> => {
-      const [blob, q] = await Promise.all([blobLease(service, queue), queueView(service, queue, now)]);
+  const read = await Promise.all(
+    queues.map(async (queue): Promise<{ view: PartitionView; blobs: BlobLeaseRecord[] }> => {
+      const [intent, ownership, q] = await Promise.all([
+        blobLeaseRecord(service, queue, "intent"),
+        blobLeaseRecord(service, queue, "ownership"),
+        queueView(service, queue, now),
+      ]);
+      const blob = blobLease(ownership, intent);
       const row = table.get(queue);
       const lease = blob?.owner ? blob : row?.owner ? row : (row ?? blob);
-      return {
+      const view: PartitionView = {
         partition: queue,
         owner: lease?.owner ?? null,
         leaseState: lease?.leaseState ?? "none",
@@ -187,8 +246,10 @@ export async function readHubView(
         queueDepth: q.queueDepth,
         ...(q.oldestMessageAgeMs !== undefined ? { oldestMessageAgeMs: q.oldestMessageAgeMs } : {}),
       };
+      return { view, blobs: [intent, ownership].filter((r) => r !== undefined) };
     }),
   );
+  const partitions = read.map((r) => r.view);
   const workers = new Map<string, WorkerView>();
   const worker = (name: string): WorkerView => {
     let w = workers.get(name);
@@ -210,5 +271,6 @@ export async function readHubView(
     partitions,
     workItemQueue: await queueView(service, service.names.workItemQueue, now),
     workers: [...workers.values()].sort((a, b) => a.worker.localeCompare(b.worker)),
+    leases: [...read.flatMap((r) => r.blobs), ...tableRecords],
   };
 }

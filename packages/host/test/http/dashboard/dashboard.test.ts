@@ -110,6 +110,18 @@ describe("GET /dashboard/api/hub", () => {
     });
     for (const p of hub.partitions) expect(Date.parse(p.leaseExpiresAt)).toBeGreaterThan(Date.now() - 60_000);
     expect(Date.parse(hub.workers[0].lastRenewedAt)).not.toBeNaN();
+    // The leases as stored (what `taskhub partitions` prints): the Partitions table's rows.
+    expect(hub.leases).toEqual(
+      ["dashlive-control-00", "dashlive-control-01"].map((partition) => ({
+        manager: "table",
+        partition,
+        owner: live.workerId,
+        nextOwner: null,
+        expiresAt: expect.any(String),
+        draining: false,
+        renewedAt: expect.any(String),
+      })),
+    );
   });
 
   it("reads blob leases as DTF writes them, with each control queue's depth and its oldest message's age", async () => {
@@ -160,6 +172,29 @@ describe("GET /dashboard/api/hub", () => {
     });
     expect(hub.partitions[1].oldestMessageAgeMs).toBeGreaterThanOrEqual(0);
     expect(hub.partitions[0].oldestMessageAgeMs).toBeUndefined();
+    // The leases as stored (what `taskhub partitions` prints): each partition's intent and ownership blobs, with
+    // the blob's owner and epoch whether or not it is leased.
+    expect(hub.leases.filter((l: any) => l.partition === "dashdtf-control-01")).toEqual([
+      {
+        manager: "blob",
+        partition: "dashdtf-control-01",
+        lease: "intent",
+        owner: null,
+        leaseState: "available",
+        epoch: 0,
+      },
+      {
+        manager: "blob",
+        partition: "dashdtf-control-01",
+        lease: "ownership",
+        owner: "dtf-vm-7",
+        leaseState: "leased",
+        epoch: 3,
+      },
+    ]);
+    expect(hub.leases.map((l: any) => `${l.lease}/${l.partition}`)).toEqual(
+      ["00", "01", "02"].flatMap((n) => [`intent/dashdtf-control-${n}`, `ownership/dashdtf-control-${n}`]),
+    );
     await blob.getBlobLeaseClient().breakLease(0);
     await queue.clearMessages();
   });
