@@ -5,6 +5,7 @@
  * a canonical order without defaults, and `managementApiQuery` makes the management API's query (`GET /instances`
  * and `GET /instanceCounts` take the same filters).
  */
+import { INSTANCE_FILTER_TEXT_PARAMS } from "@taskhub/core/management";
 import { isRuntimeStatus, RUNTIME_STATUSES, type RuntimeStatus } from "./runtime-status.js";
 
 export const SORT_COLUMNS = [
@@ -89,15 +90,7 @@ export function parseListQuery(search: string | URLSearchParams): ListQuery {
 }
 
 /** The filters other than the statuses, in their order in both queries (the page's URL, the management API's). */
-export const TEXT_FILTERS = [
-  "name",
-  "instanceIdPrefix",
-  "createdTimeFrom",
-  "createdTimeTo",
-  "lastUpdatedTimeFrom",
-  "lastUpdatedTimeTo",
-  "customStatusContains",
-] as const satisfies readonly (keyof InstanceFilter)[];
+export const TEXT_FILTERS = INSTANCE_FILTER_TEXT_PARAMS satisfies readonly (keyof InstanceFilter)[];
 
 /** Each text filter that is set, as it is. */
 function setTextFilters(p: URLSearchParams, f: InstanceFilter): void {

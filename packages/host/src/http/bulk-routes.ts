@@ -24,7 +24,11 @@ import {
   type InstanceFilter,
   type TaskHubClient,
 } from "@taskhub/core";
-import { createHttpManagementPayload, type ManagementUrlOptions } from "@taskhub/core/management";
+import {
+  createHttpManagementPayload,
+  INSTANCE_FILTER_TEXT_PARAMS,
+  type ManagementUrlOptions,
+} from "@taskhub/core/management";
 import type { Hono } from "hono";
 import { pathParam } from "./path-segment.js";
 
@@ -34,16 +38,7 @@ export interface BulkRouteResponse {
   headers?: Record<string, string>;
 }
 
-const FILTER_KEYS = new Set([
-  "runtimeStatus",
-  "name",
-  "instanceIdPrefix",
-  "createdTimeFrom",
-  "createdTimeTo",
-  "lastUpdatedTimeFrom",
-  "lastUpdatedTimeTo",
-  "customStatusContains",
-]);
+const FILTER_KEYS = new Set<string>(["runtimeStatus", ...INSTANCE_FILTER_TEXT_PARAMS]);
 const OTHER_KEYS = new Set(["all", "eventName", "eventData", "reason", "dryRun", "pageSize", "pageDelayMs"]);
 
 class BadRequest extends Error {}
