@@ -2,10 +2,8 @@
  * `TaskHubClient`: starts, queries and manages orchestration instances over any
  * `OrchestrationServiceClient` (names follow the Durable Task SDKs; option bags in client/options.ts).
  * Every verb takes an `abortSignal`: once it aborts, the verb rejects promptly with an `AbortError`.
- * The class holds the verbs and the instances the client knows to exist; what a verb does at length is beside
- * it: the start event (client/start-event.ts), waiting (client/wait-for-state.ts), listing and counting
- * (client/instance-queries.ts), purging (client/purge.ts), bulk operations (bulk/bulk-client.ts) and
- * entities (entities/entity-client.ts).
+ * The class holds the verbs and the instances it knows to exist; longer verbs are beside it (client/start-event.ts,
+ * wait-for-state.ts, instance-queries.ts, purge.ts; bulk/bulk-client.ts; entities/entity-client.ts).
  */
 import {
   supportsRewind,
