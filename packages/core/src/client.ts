@@ -2,12 +2,10 @@
  * `TaskHubClient`: starts, queries and manages orchestration instances over any
  * `OrchestrationServiceClient` (names follow the Durable Task SDKs; option bags in client/options.ts).
  * Every verb takes an `abortSignal`: once it aborts, the verb rejects promptly with an `AbortError`.
+ * The class holds the verbs and the instances it knows to exist; longer verbs are beside it (client/start-event.ts,
+ * wait-for-state.ts, instance-queries.ts, purge.ts; bulk/bulk-client.ts; entities/entity-client.ts).
  */
-import { randomUUID } from "node:crypto";
 import {
-  supportsInstanceCounts,
-  supportsPurge,
-  supportsQuery,
   supportsRewind,
   type InstanceCounts,
   type InstanceFilter,
@@ -15,17 +13,10 @@ import {
   type PurgeFilter,
   type PurgeResult,
 } from "./backend/service.js";
-import { countInstance, emptyInstanceCounts, validateInstanceFilter } from "./backend/instance-filter.js";
 import type { TaskMessage } from "./backend/task-message.js";
-import { sleep } from "./dispatch/wait.js";
 import { abortable, throwIfAborted, type OperationOptions } from "./errors/abort.js";
-import { InstanceNotFoundError, InvalidArgumentError, TaskHubError, TimeoutError } from "./errors/errors.js";
-import {
-  isTerminalStatus,
-  TERMINAL_STATUSES,
-  type HistoryEvent,
-  type OrchestrationRuntimeStatus,
-} from "./history/events.js";
+import { InstanceNotFoundError, InvalidArgumentError, TaskHubError } from "./errors/errors.js";
+import { isTerminalStatus, type HistoryEvent, type OrchestrationRuntimeStatus } from "./history/events.js";
 import { newEvent } from "./history/factories.js";
 import { serializePayload } from "./replay/payload.js";
 import type { InstanceRecord, OrchestrationState } from "./state/orchestration-state.js";
@@ -61,15 +52,15 @@ import type {
   TerminateOrchestrationOptions,
   WaitForOrchestrationOptions,
 } from "./client/options.js";
+import { countInstancesByStatus, listInstances } from "./client/instance-queries.js";
+import { purgeOrchestration } from "./client/purge.js";
+import { newExecutionStarted } from "./client/start-event.js";
 import { pagedAsyncIterable, type PagedAsyncIterable } from "./client/paging.js";
 import { toOrchestrationState } from "./client/to-orchestration-state.js";
-import {
-  BULK_ORCHESTRATION,
-  toBulkInput,
-  validateBulkRequest,
-  type BulkOperationRequest,
-} from "./bulk/bulk-request.js";
-import { asBulkProgress, type BulkProgress } from "./bulk/bulk-progress.js";
+import { waitForState } from "./client/wait-for-state.js";
+import { countBulkTargets, getBulkOperation, startBulkOperation } from "./bulk/bulk-client.js";
+import type { BulkOperationRequest } from "./bulk/bulk-request.js";
+import type { BulkProgress } from "./bulk/bulk-progress.js";
 import { endAfter, startCreateOrchestrationSpan, startRaiseEventSpan } from "./tracing/client-spans.js";
 
 export { validateInstanceId } from "./client/instance-id.js";
@@ -103,23 +94,8 @@ export class TaskHubClient {
     input?: unknown,
     options: StartOrchestrationOptions = {},
   ): Promise<string> {
-    if (typeof name !== "string" || name.length === 0)
-      throw new InvalidArgumentError("orchestrator name must be a non-empty string");
-    const instanceId = options.instanceId ?? randomUUID().replaceAll("-", "");
-    validateInstanceId(instanceId);
-    if (options.startAt !== undefined && Number.isNaN(options.startAt.getTime()))
-      throw new InvalidArgumentError("startAt is not a valid date");
-    const serialized = serializePayload(input, `input of orchestration '${name}'`);
-    const executionId = randomUUID().replaceAll("-", "");
-    const started = newEvent("ExecutionStarted", {
-      timestamp: this.now(),
-      orchestrationInstance: { instanceId, executionId },
-      name,
-      version: options.version ?? this.options.defaultVersion ?? "",
-      input: serialized,
-      tags: options.tags,
-      scheduledStartTime: options.startAt?.toISOString(),
-    });
+    const started = newExecutionStarted(name, input, options, () => this.now(), this.options.defaultVersion);
+    const { instanceId, executionId } = started.orchestrationInstance;
     throwIfAborted(options.abortSignal, `starting '${instanceId}'`);
     // The orchestration's span is a child of this one, in whichever process runs it.
     const { span, parentTraceContext } = startCreateOrchestrationSpan(started);
@@ -162,41 +138,22 @@ export class TaskHubClient {
     return this.waitFor(instanceId, (s) => s.runtimeStatus !== "Pending", "start", options);
   }
 
+  private waitFor(
+    instanceId: string,
+    done: (s: OrchestrationState) => boolean,
+    what: string,
+    options: WaitForOrchestrationOptions,
+  ): Promise<OrchestrationState> {
+    const read = (o: GetOrchestrationStateOptions) => this.getOrchestrationState(instanceId, o);
+    return waitForState(read, instanceId, done, what, options, this.options);
+  }
+
   /** Resolves once the instance is Completed, Failed, Terminated or Canceled. Throws `Timeout` (default 60 s). */
   waitForOrchestrationCompletion(
     instanceId: string,
     options: WaitForOrchestrationOptions = {},
   ): Promise<OrchestrationState> {
     return this.waitFor(instanceId, (s) => isTerminalStatus(s.runtimeStatus), "completion", options);
-  }
-
-  /** Polls the state (backing off) until `done`; an abort ends the read or the pause in progress at once. */
-  private async waitFor(
-    instanceId: string,
-    done: (s: OrchestrationState) => boolean,
-    what: string,
-    options: WaitForOrchestrationOptions,
-  ): Promise<OrchestrationState> {
-    const signal = options.abortSignal ?? options.signal;
-    const timeoutMs = options.timeoutMs ?? 60_000;
-    const deadline = Date.now() + timeoutMs;
-    let interval = this.options.minPollIntervalMs ?? 10;
-    const max = this.options.maxPollIntervalMs ?? 1000;
-    for (;;) {
-      throwIfAborted(signal, `waiting for ${what} of '${instanceId}'`);
-      const s = await this.getOrchestrationState(instanceId, {
-        fetchPayloads: options.fetchPayloads ?? true,
-        abortSignal: signal,
-      });
-      if (s && done(s)) return s;
-      const left = deadline - Date.now();
-      if (left <= 0)
-        throw new TimeoutError(
-          `instance '${instanceId}' did not reach ${what} within ${timeoutMs} ms (status: ${s?.runtimeStatus ?? "not found"})`,
-        );
-      await sleep(Math.min(interval, left), signal);
-      interval = Math.min(interval * 2, max);
-    }
   }
 
   /**
@@ -307,23 +264,7 @@ export class TaskHubClient {
     target: string | PurgeFilter,
     options: PurgeInstancesOptions = {},
   ): Promise<PurgeResult> {
-    const service = this.service;
-    if (!supportsPurge(service))
-      throw new TaskHubError("InvalidOperation", "this backend cannot purge instances");
-    const { abortSignal } = options;
-    throwIfAborted(abortSignal, "purging");
-    if (typeof target === "string") {
-      validateInstanceId(target);
-      this.known.forget(target);
-      return service.purgeInstance(target, { abortSignal });
-    }
-    const notFinished = (target.statuses ?? []).filter((s) => !isTerminalStatus(s));
-    if (notFinished.length > 0)
-      throw new InvalidArgumentError(
-        `only finished instances can be purged; statuses takes ${TERMINAL_STATUSES.join(", ")}, got ${notFinished.join(", ")}`,
-      );
-    this.known.forgetAll();
-    return service.purgeInstances(target, { abortSignal });
+    return purgeOrchestration(this.service, this.known, target, options);
   }
 
   /**
@@ -332,23 +273,7 @@ export class TaskHubClient {
    * for a malformed filter (`validateInstanceFilter`).
    */
   listInstances(query: QueryInstancesOptions = {}): PagedAsyncIterable<OrchestrationState> {
-    const service = this.service;
-    if (!supportsQuery(service))
-      throw new TaskHubError("InvalidOperation", "this backend cannot list instances");
-    const { abortSignal, ...filter } = query;
-    validateInstanceFilter(filter);
-    const fetchPayloads = query.fetchPayloads ?? true;
-    return pagedAsyncIterable(async (token, maxPageSize) => {
-      throwIfAborted(abortSignal, "listing instances");
-      const q = { ...filter, maxPageSize: maxPageSize ?? filter.maxPageSize, excludeEntities: true };
-      const page = await service.queryInstances(q, token, { abortSignal });
-      // Entities are instances too, but not orchestrations: listEntities shows them.
-      const items = page.items.filter((r) => !r.instanceId.startsWith("@"));
-      return {
-        items: items.map((r) => toOrchestrationState(r, fetchPayloads)),
-        continuationToken: page.continuationToken,
-      };
-    });
+    return listInstances(this.service, query);
   }
 
   /**
@@ -356,25 +281,7 @@ export class TaskHubClient {
    * counted). Throws `InvalidArgument` for a malformed filter.
    */
   async countInstancesByStatus(filter: CountInstancesOptions = {}): Promise<InstanceCounts> {
-    const service = this.service;
-    const { abortSignal, ...f } = filter;
-    validateInstanceFilter(f);
-    throwIfAborted(abortSignal, "counting instances");
-    const q = { ...f, excludeEntities: true };
-    if (supportsInstanceCounts(service)) return service.countInstancesByStatus(q, { abortSignal });
-    if (!supportsQuery(service))
-      throw new TaskHubError("InvalidOperation", "this backend cannot list instances");
-    // A backend that only lists: count its pages, read without payloads.
-    const counts = emptyInstanceCounts();
-    let token: string | undefined;
-    do {
-      const page = await service.queryInstances({ ...q, fetchPayloads: false, maxPageSize: 1000 }, token, {
-        abortSignal,
-      });
-      for (const r of page.items) if (!r.instanceId.startsWith("@")) countInstance(counts, r.runtimeStatus);
-      token = page.continuationToken;
-    } while (token);
-    return counts;
+    return countInstancesByStatus(this.service, filter);
   }
 
   // ---- bulk operations (bulk/) ---------------------------------------------------------------------
@@ -389,11 +296,7 @@ export class TaskHubClient {
     request: BulkOperationRequest,
     options: StartBulkOperationOptions = {},
   ): Promise<string> {
-    validateBulkRequest(request);
-    return this.scheduleNewOrchestration(BULK_ORCHESTRATION, toBulkInput(request), {
-      instanceId: options.instanceId,
-      abortSignal: options.abortSignal,
-    });
+    return startBulkOperation(this, request, options);
   }
 
   /**
@@ -401,17 +304,7 @@ export class TaskHubClient {
    * that starts nothing): `countInstancesByStatus` without the bulk operations themselves.
    */
   async countBulkTargets(filter: InstanceFilter, options: OperationOptions = {}): Promise<InstanceCounts> {
-    const counts = await this.countInstancesByStatus({ ...filter, abortSignal: options.abortSignal });
-    if (filter.names?.length && !filter.names.includes(BULK_ORCHESTRATION)) return counts;
-    const bulk = await this.countInstancesByStatus({
-      ...filter,
-      names: [BULK_ORCHESTRATION],
-      abortSignal: options.abortSignal,
-    });
-    counts.total -= bulk.total;
-    for (const s of Object.keys(bulk.byStatus) as OrchestrationRuntimeStatus[])
-      counts.byStatus[s] -= bulk.byStatus[s];
-    return counts;
+    return countBulkTargets(this, filter, options);
   }
 
   /** A bulk operation's progress (with its runtime status), or undefined when there is no such bulk operation. */
@@ -419,10 +312,7 @@ export class TaskHubClient {
     instanceId: string,
     options: OperationOptions = {},
   ): Promise<(BulkProgress & { runtimeStatus: OrchestrationRuntimeStatus }) | undefined> {
-    const s = await this.getOrchestrationState(instanceId, { abortSignal: options.abortSignal });
-    if (!s || s.name !== BULK_ORCHESTRATION) return undefined;
-    const progress = asBulkProgress(s.output) ?? asBulkProgress(s.customStatus);
-    return progress && { ...progress, runtimeStatus: s.runtimeStatus };
+    return getBulkOperation(this, instanceId, options);
   }
 
   // ---- entities ------------------------------------------------------------------------------------

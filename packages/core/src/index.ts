@@ -29,7 +29,7 @@ export type {
   SubOrchestrationOptions,
   ContinueAsNewOptions,
   ParentOrchestrationInfo,
-} from "./replay/context.js";
+} from "./replay/orchestration-context.js";
 export {
   replayOrchestration,
   replayOrchestrationAsync,

@@ -58,17 +58,8 @@ export {
   type HttpDurableClientOptions,
 } from "./http/http-functions.js";
 export { DurableClient, type DurableClientOptions, type RequestLike } from "./client/durable-client.js";
-export {
-  DurableOrchestrationStatus,
-  OrchestrationRuntimeStatus,
-  EntityStateResponse,
-  PurgeHistoryResult,
-  type GetStatusOptions,
-  type OrchestrationFilter,
-  type StartNewOptions,
-  type TaskHubOptions,
-  type WaitForCompletionOptions,
-} from "./client/status.js";
+// Every status and option type of v3's client.
+export * from "./client/status.js";
 export type { HttpManagementPayload } from "@taskhub/core/management";
 
 // The classic model (durable-functions 2.x).

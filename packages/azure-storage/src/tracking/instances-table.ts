@@ -2,7 +2,8 @@
  * The `<hub>Instances` table (columns in docs/storage-layout.md#instances-table): one row per instance id
  * (PartitionKey = sanitized id, RowKey = ""), written by the client at create time (Pending, same ExecutionId
  * and Generation as the start message) and by every checkpoint (Merge after the history). Large Input/Output
- * values are blob URLs.
+ * values are blob URLs. A record's columns are in instance-row.ts; what listings, counts and purges ask the
+ * table for (its filter, the rows' own conditions, the columns read) is in instances-filter.ts.
  *
  * DT.AS writes the checkpoint's row with InsertOrMerge and no ETag. taskhub writes it under If-Match of the row
  * version this process last read or wrote (`versions`), so that a write landing late (an attempt the client gave
@@ -25,99 +26,13 @@ import {
   type InstanceQuery,
   type OperationOptions,
   type InstanceRecord,
-  type OrchestrationRuntimeStatus,
   type Page,
-  type PurgeFilter,
 } from "@taskhub/core";
 import { afterPartitionKeyToken, parseInstanceListingToken } from "./continuation-token.js";
 import { isNotFound, isWriteConflict } from "../storage/errors.js";
-import { escapePartitionKey, odataString, unescapePartitionKey } from "./key-sanitation.js";
-import { rawValue } from "./history-row.js";
-
-export interface InstanceRow {
-  record: InstanceRecord;
-  etag: string;
-  /** Raw Input/Output columns (may be blob URLs), and offload columns when present. */
-  input: string | undefined;
-  output: string | undefined;
-  inputBlobName: string | undefined;
-}
-
-const dt = (d: Date | undefined): { value: string; type: "DateTime" } | undefined =>
-  d ? { value: d.toISOString(), type: "DateTime" } : undefined;
-
-function str(p: unknown): string | undefined {
-  const v = rawValue(p);
-  if (v === undefined || v === null) return undefined;
-  return v instanceof Date ? v.toISOString() : String(v);
-}
-
-function date(p: unknown): Date | undefined {
-  const s = str(p);
-  return s ? new Date(s) : undefined;
-}
-
-/** Columns written for a record (DTF's names). `undefined` values are omitted (Merge leaves them alone). */
-export function recordColumns(
-  r: InstanceRecord,
-  taskHubName: string,
-  io: { input?: string; output?: string },
-): Record<string, unknown> {
-  const cols: Record<string, unknown> = {
-    Name: r.name,
-    Version: r.version ?? "",
-    ExecutionId: r.executionId,
-    RuntimeStatus: r.runtimeStatus,
-    CreatedTime: dt(r.createdAt),
-    LastUpdatedTime: dt(r.lastUpdatedAt),
-    CompletedTime: dt(r.completedAt),
-    ScheduledStartTime: dt(r.scheduledStartAt),
-    Input: io.input,
-    Output: io.output,
-    CustomStatus: r.serializedCustomStatus ?? "null",
-    Generation: { value: r.generation, type: "Int32" },
-    Tags: r.tags ? JSON.stringify(r.tags) : "null",
-    TaskHubName: taskHubName,
-    // DT.AS 2.11: the parent orchestration's id, "" for an instance without one (client starts, entities).
-    ParentInstanceId: r.parentInstanceId ?? "",
-  };
-  for (const k of Object.keys(cols)) if (cols[k] === undefined) delete cols[k];
-  return cols;
-}
-
-export function rowToRecord(row: Record<string, unknown>): InstanceRecord {
-  const tags = str(row.Tags);
-  const custom = str(row.CustomStatus);
-  const status = (str(row.RuntimeStatus) ?? "Pending") as OrchestrationRuntimeStatus;
-  const output = str(row.Output);
-  return {
-    instanceId: unescapePartitionKey(String(row.partitionKey)),
-    executionId: str(row.ExecutionId) ?? "",
-    name: str(row.Name) ?? "",
-    version: str(row.Version),
-    runtimeStatus: status,
-    createdAt: date(row.CreatedTime) ?? new Date(0),
-    lastUpdatedAt: date(row.LastUpdatedTime) ?? date(row.CreatedTime) ?? new Date(0),
-    completedAt: date(row.CompletedTime),
-    scheduledStartAt: date(row.ScheduledStartTime),
-    serializedInput: str(row.Input),
-    serializedOutput: output === "" ? undefined : output,
-    serializedCustomStatus: custom === undefined || custom === "null" ? undefined : custom,
-    tags: tags && tags !== "null" ? (JSON.parse(tags) as Record<string, string>) : undefined,
-    generation: Number(rawValue(row.Generation) ?? 0),
-    parentInstanceId: str(row.ParentInstanceId) || undefined,
-  };
-}
-
-function toInstanceRow(row: Record<string, unknown>): InstanceRow {
-  return {
-    record: rowToRecord(row),
-    etag: String(row.etag),
-    input: str(row.Input),
-    output: str(row.Output),
-    inputBlobName: str(row.InputBlobName),
-  };
-}
+import { escapePartitionKey } from "./key-sanitation.js";
+import { columnText, recordColumns, rowToRecord, toInstanceRow, type InstanceRow } from "./instance-row.js";
+import { columnsFor, HEADER_COLUMNS, instanceFilter, splitInstanceFilter } from "./instances-filter.js";
 
 /** How many row versions `InstancesTable` remembers (oldest forgotten first; a forgotten one costs one read). */
 export const MAX_ROW_VERSIONS_REMEMBERED = 10_000;
@@ -351,7 +266,7 @@ export class InstancesTable {
       const page = await this.readPage(filter, select, 1000, token, options);
       for (const row of page.rows)
         if (!local || matchesInstanceFilter(rowToRecord(row), local))
-          countInstance(counts, str(row.RuntimeStatus) ?? "Pending");
+          countInstance(counts, columnText(row.RuntimeStatus) ?? "Pending");
       token = page.continuationToken;
     } while (token);
     return counts;
@@ -376,111 +291,4 @@ export class InstancesTable {
     const rows = (page ?? []) as Record<string, unknown>[] & { continuationToken?: string };
     return { rows, continuationToken: rows.continuationToken || undefined };
   }
-}
-
-/** The columns of a listing without payloads: every column but `Input`, `Output` and `CustomStatus`. */
-const HEADER_COLUMNS = [
-  "PartitionKey",
-  "RowKey",
-  "Name",
-  "Version",
-  "ExecutionId",
-  "RuntimeStatus",
-  "CreatedTime",
-  "LastUpdatedTime",
-  "CompletedTime",
-  "ScheduledStartTime",
-  "Generation",
-  "Tags",
-  "TaskHubName",
-] as const;
-
-/** The columns a row needs for `matchesInstanceFilter` to judge the conditions of `f` left for the rows. */
-function columnsFor(f: InstanceFilter): string[] {
-  const cols: string[] = [];
-  if (f.names) cols.push("Name");
-  if (f.statuses) cols.push("RuntimeStatus");
-  if (f.lastUpdatedFrom || f.lastUpdatedTo) cols.push("LastUpdatedTime", "CreatedTime");
-  if (f.customStatusContains !== undefined) cols.push("CustomStatus");
-  return cols;
-}
-
-/** The table service takes at most 15 comparisons in one filter. */
-export const MAX_FILTER_COMPARISONS = 15;
-
-/** How many comparisons `instanceFilter(f)` makes (with `resumes`: and one for where it resumes). */
-function comparisons(f: InstanceFilter, resumes: boolean): number {
-  const count = (d: Date | undefined): number => (d ? 1 : 0);
-  return (
-    1 +
-    count(f.createdFrom) +
-    count(f.createdTo) +
-    count(f.lastUpdatedFrom) +
-    count(f.lastUpdatedTo) +
-    (f.statuses?.length ?? 0) +
-    (f.names?.length ?? 0) +
-    (f.instanceIdPrefix ? 2 : 0) +
-    (f.excludeEntities ? 2 : 0) +
-    (resumes ? 1 : 0)
-  );
-}
-
-/**
- * The conditions the Instances table's query takes, and those left for the rows (`undefined` when none): the
- * table has no substring operator (`customStatusContains`), and takes at most 15 comparisons, so names, then
- * statuses, then the last-updated range move to the rows while the filter would have more.
- */
-export function splitInstanceFilter(
-  f: InstanceFilter,
-  resumes: boolean,
-): { table: InstanceFilter; rows: InstanceFilter | undefined } {
-  const table: InstanceFilter = { ...f, customStatusContains: undefined };
-  const rows: InstanceFilter = {};
-  if (f.customStatusContains !== undefined) rows.customStatusContains = f.customStatusContains;
-  const moves: ((t: InstanceFilter, r: InstanceFilter) => void)[] = [
-    (t, r) => {
-      r.names = t.names;
-      t.names = undefined;
-    },
-    (t, r) => {
-      r.statuses = t.statuses;
-      t.statuses = undefined;
-    },
-    (t, r) => {
-      r.lastUpdatedFrom = t.lastUpdatedFrom;
-      r.lastUpdatedTo = t.lastUpdatedTo;
-      t.lastUpdatedFrom = t.lastUpdatedTo = undefined;
-    },
-  ];
-  for (const move of moves) if (comparisons(table, resumes) > MAX_FILTER_COMPARISONS) move(table, rows);
-  return { table, rows: Object.values(rows).some((v) => v !== undefined) ? rows : undefined };
-}
-
-const odataDate = (d: Date): string => `datetime'${d.toISOString()}'`;
-const anyOf = (column: string, values: readonly string[]): string =>
-  values.map((v) => `${column} eq ${odataString(v)}`).join(" or ");
-
-/**
- * OData filter for instance listings, counts and purges, as DT.AS builds it (docs/storage-layout.md#queries),
- * with taskhub's conditions (names, last-updated range) and `afterPartitionKey`, where a listing resumes.
- * `customStatusContains` is not in it: the table has no substring operator (`splitInstanceFilter` decides
- * what is given to it).
- */
-export function instanceFilter(q: InstanceFilter & PurgeFilter, afterPartitionKey?: string): string {
-  const parts: string[] = ["RowKey eq ''"];
-  if (q.createdFrom) parts.push(`CreatedTime ge ${odataDate(q.createdFrom)}`);
-  if (q.createdTo) parts.push(`CreatedTime le ${odataDate(q.createdTo)}`);
-  if (q.lastUpdatedFrom) parts.push(`LastUpdatedTime ge ${odataDate(q.lastUpdatedFrom)}`);
-  if (q.lastUpdatedTo) parts.push(`LastUpdatedTime le ${odataDate(q.lastUpdatedTo)}`);
-  if (q.statuses && q.statuses.length > 0) parts.push(anyOf("RuntimeStatus", q.statuses));
-  if (q.names && q.names.length > 0) parts.push(anyOf("Name", q.names));
-  if (q.instanceIdPrefix) {
-    const p = escapePartitionKey(q.instanceIdPrefix);
-    const last = p.charCodeAt(p.length - 1);
-    const upper = p.slice(0, -1) + String.fromCharCode(last + 1);
-    parts.push(`PartitionKey ge ${odataString(p)} and PartitionKey lt ${odataString(upper)}`);
-  }
-  if (q.excludeEntities) parts.push(`PartitionKey lt '@' or PartitionKey ge 'A'`);
-  if (afterPartitionKey !== undefined) parts.push(`PartitionKey gt ${odataString(afterPartitionKey)}`);
-  return parts.map((p) => `(${p})`).join(" and ");
 }

@@ -11,7 +11,7 @@
  * target shows it (see there).
  */
 import type { OrchestrationRuntimeStatus } from "../history/events.js";
-import type { OrchestrationContext } from "../replay/context.js";
+import type { OrchestrationContext } from "../replay/orchestration-context.js";
 import { newBulkProgress, type BulkProgress } from "./bulk-progress.js";
 import {
   BULK_ACT_ACTIVITY,

@@ -19,13 +19,7 @@
 import type { CompleteOrchestrationAction } from "../actions/actions.js";
 import type { TaskMessage } from "../backend/task-message.js";
 import type { OrchestrationCommit, OrchestrationWorkItem } from "../backend/service.js";
-import type {
-  ExecutionStartedEvent,
-  HistoryEvent,
-  OrchestrationInstance,
-  SubOrchestrationInstanceCreatedEvent,
-  TaskScheduledEvent,
-} from "../history/events.js";
+import type { ExecutionStartedEvent, HistoryEvent, OrchestrationInstance } from "../history/events.js";
 import { newEvent } from "../history/factories.js";
 import { uuidV5 } from "../replay/new-guid.js";
 import {
@@ -35,8 +29,8 @@ import {
   type ReplayResult,
 } from "../replay/replay.js";
 import { OrchestrationRuntimeState } from "../state/runtime-state.js";
-import { newExecutionTrace, storedExecutionTrace, type ExecutionTrace } from "../tracing/execution-trace.js";
-import type { OrchestrationStepTrace, StepTraceEntry } from "../tracing/step-trace.js";
+import { newExecutionTrace, stepExecutionTrace } from "../tracing/execution-trace.js";
+import { arrivalTraceEntries, type OrchestrationStepTrace } from "../tracing/step-trace.js";
 import type { EntityBatchTrace } from "../tracing/entity-spans.js";
 import { rewindHistory } from "./rewind.js";
 import { StepOutput } from "./step-output.js";
@@ -193,7 +187,7 @@ function* executeSteps(
     defaultVersion: opts.versioning?.defaultVersion,
   });
   let newEvents: HistoryEvent[] = [newEvent("OrchestratorStarted", { timestamp: opts.now }), ...accepted];
-  const execution = traceExecution(past, newEvents, opts.now);
+  const execution = stepExecutionTrace(past, newEvents, opts.now);
   output.execution = execution;
   const traceEntries = execution ? arrivalTraceEntries(past, accepted) : [];
   let episodeState: OrchestrationRuntimeState | undefined;
@@ -285,73 +279,6 @@ function* executeSteps(
           : undefined,
     },
   };
-}
-
-/**
- * The execution's span identity: stored by an earlier step in its start event, or added to the start event
- * this step writes (replaced in `newEvents`). Undefined when the execution is not traced, or when its start
- * event is already written without an identity (one could not be kept).
- */
-function traceExecution(
-  past: readonly HistoryEvent[],
-  newEvents: HistoryEvent[],
-  now: Date,
-): ExecutionTrace | undefined {
-  const pastStart = past.find((e): e is ExecutionStartedEvent => e.type === "ExecutionStarted");
-  if (pastStart) return storedExecutionTrace(pastStart);
-  const i = newEvents.findIndex((e) => e.type === "ExecutionStarted");
-  const start = newEvents[i] as ExecutionStartedEvent | undefined;
-  if (!start?.parentTraceContext) return undefined;
-  const stored = storedExecutionTrace(start);
-  if (stored) return stored;
-  const fresh = newExecutionTrace(start, now);
-  if (fresh) newEvents[i] = fresh.start;
-  return fresh?.trace;
-}
-
-/** Spans for the results and timers that arrived in this step (never for replayed ones). */
-function arrivalTraceEntries(
-  past: readonly HistoryEvent[],
-  arrived: readonly HistoryEvent[],
-): StepTraceEntry[] {
-  const entries: StepTraceEntry[] = [];
-  const scheduled = (id: number): TaskScheduledEvent | undefined =>
-    past.findLast((e): e is TaskScheduledEvent => e.type === "TaskScheduled" && e.eventId === id);
-  const created = (id: number): SubOrchestrationInstanceCreatedEvent | undefined =>
-    past.findLast(
-      (e): e is SubOrchestrationInstanceCreatedEvent =>
-        e.type === "SubOrchestrationInstanceCreated" && e.eventId === id,
-    );
-  for (const e of arrived) {
-    switch (e.type) {
-      case "TaskCompleted":
-      case "TaskFailed": {
-        const s = scheduled(e.taskScheduledId);
-        if (s)
-          entries.push({
-            type: "activityResult",
-            scheduled: s,
-            failed: e.type === "TaskFailed" ? e : undefined,
-          });
-        break;
-      }
-      case "SubOrchestrationInstanceCompleted":
-      case "SubOrchestrationInstanceFailed": {
-        const c = created(e.taskScheduledId);
-        if (c)
-          entries.push({
-            type: "subOrchestrationResult",
-            created: c,
-            failed: e.type === "SubOrchestrationInstanceFailed" ? e : undefined,
-          });
-        break;
-      }
-      case "TimerFired":
-        entries.push({ type: "timerFired", fired: e });
-        break;
-    }
-  }
-  return entries;
 }
 
 /** Identifies the task a result event completes; a second result for the same task is a duplicate. */

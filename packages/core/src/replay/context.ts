@@ -35,14 +35,6 @@ import type {
   SubOrchestrationOptions,
 } from "./orchestration-context.js";
 
-export type {
-  ActivityOptions,
-  ContinueAsNewOptions,
-  OrchestrationContext,
-  ParentOrchestrationInfo,
-  SubOrchestrationOptions,
-} from "./orchestration-context.js";
-
 /** Largest custom status, in UTF-16 bytes of its JSON (Durable Functions: 16 KB). */
 export const MAX_CUSTOM_STATUS_BYTES = 16 * 1024;
 

@@ -160,19 +160,14 @@ export class Replayer {
   private resumeIfReady(): void {
     const t = this.waitingOn;
     if (!t || !t.isComplete || this.finished) return;
-    const agen = this.asyncGenerator;
-    if (agen) {
+    if (this.asyncGenerator) {
       this.waitingOn = undefined;
-      this.inFlight = this.stepAsync(
-        t.isFailed ? () => agen.throw(t.getException()) : () => agen.next(t.getResult()),
-      );
+      this.inFlight = this.stepAsync(resumeWith(this.asyncGenerator, t));
       return;
     }
     if (!this.generator) return;
     this.waitingOn = undefined;
-    const gen = this.generator;
-    if (t.isFailed) this.step(() => gen.throw(t.getException()));
-    else this.step(() => gen.next(t.getResult()));
+    this.step(resumeWith(this.generator, t));
   }
 
   /** True while an async orchestrator's step or released events remain: the driver must `settle()` first. */
@@ -195,49 +190,47 @@ export class Replayer {
     }
   }
 
-  /** `step` for an async generator: each `next`/`throw` is awaited; the rest is the same as `step`. */
-  private async stepAsync(next: () => Promise<IteratorResult<DurableTask<any>, unknown>>): Promise<void> {
-    let advance = next;
+  /**
+   * `step` for an async generator: each `next`/`throw` is awaited; the rest is the same as `step`. (An async
+   * generator's `next` and `throw` never throw: what the code throws comes as their promise's rejection.)
+   */
+  private async stepAsync(advance: () => Promise<IteratorResult<DurableTask<any>, unknown>>): Promise<void> {
     for (;;) {
-      let r: IteratorResult<DurableTask<any>, unknown>;
-      try {
-        r = await advance();
-      } catch (err) {
-        if (err instanceof NonDeterminismError) throw err;
-        this.fail(err);
-        return;
-      }
-      const task = this.afterYield(r);
+      const task = this.afterYield(await advance().catch((err: unknown) => this.threw(err)));
       if (!task) return;
-      const gen = this.asyncGenerator!;
-      advance = task.isFailed ? () => gen.throw(task.getException()) : () => gen.next(task.getResult());
+      advance = resumeWith(this.asyncGenerator!, task);
     }
   }
 
   /** Drive the generator until it waits on an incomplete task, returns, throws or continues as new. */
-  private step(next: () => IteratorResult<DurableTask<any>, unknown>): void {
-    let advance = next;
+  private step(advance: () => IteratorResult<DurableTask<any>, unknown>): void {
     for (;;) {
-      let r: IteratorResult<DurableTask<any>, unknown>;
+      let r: IteratorResult<DurableTask<any>, unknown> | undefined;
       try {
         r = advance();
       } catch (err) {
-        if (err instanceof NonDeterminismError) throw err;
-        this.fail(err);
-        return;
+        r = this.threw(err);
       }
       const task = this.afterYield(r);
       if (!task) return;
-      const gen = this.generator!;
-      advance = task.isFailed ? () => gen.throw(task.getException()) : () => gen.next(task.getResult());
+      advance = resumeWith(this.generator!, task);
     }
+  }
+
+  /** The orchestrator code threw: the run fails, unless replay found the code non-deterministic (rethrown). */
+  private threw(err: unknown): undefined {
+    if (err instanceof NonDeterminismError) throw err;
+    this.fail(err);
+    return undefined;
   }
 
   /**
    * What the generator produced: the completed task to resume it with at once, or undefined when it now waits
-   * on an incomplete task, returned, continued as new or yielded something that is not a durable task.
+   * on an incomplete task, returned, continued as new, threw (`r` undefined: the run has failed) or yielded
+   * something that is not a durable task.
    */
-  private afterYield(r: IteratorResult<DurableTask<any>, unknown>): DurableTask<any> | undefined {
+  private afterYield(r: IteratorResult<DurableTask<any>, unknown> | undefined): DurableTask<any> | undefined {
+    if (!r) return undefined;
     if (r.done) {
       this.succeed(r.value);
       return undefined;
@@ -286,6 +279,11 @@ export class Replayer {
     const failureDetails = toFailureDetails(err);
     this.ctx.completeWith({ status: "Failed", failureDetails });
   }
+}
+
+/** The call that resumes a generator with a completed task: its exception thrown in, or its result. */
+function resumeWith<R>(gen: { next(value?: any): R; throw(e?: any): R }, task: DurableTask<any>): () => R {
+  return task.isFailed ? () => gen.throw(task.getException()) : () => gen.next(task.getResult());
 }
 
 function isHoldable(e: HistoryEvent): boolean {

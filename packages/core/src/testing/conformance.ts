@@ -13,7 +13,7 @@
  * the harness in conformance-harness.ts, the orchestrations in conformance-orchestrations.ts, the faults in
  * fault-injection.ts.
  */
-import type { OrchestrationContext } from "../replay/context.js";
+import type { OrchestrationContext } from "../replay/orchestration-context.js";
 import { clientVerbConformance } from "./conformance-client-verbs.js";
 import { contextFeatureConformance } from "./conformance-features.js";
 import { queryConformance } from "./conformance-queries.js";

@@ -9,7 +9,7 @@
  * generations is one span too.
  */
 import type { SpanContext } from "@opentelemetry/api";
-import type { DistributedTraceContext, ExecutionStartedEvent } from "../history/events.js";
+import type { DistributedTraceContext, ExecutionStartedEvent, HistoryEvent } from "../history/events.js";
 import { parseDtfDateTime, toDtfDateTime } from "../history/time.js";
 import { deriveSpanId } from "./derived-span-id.js";
 import { formatTraceParent, parseTraceParent } from "./trace-parent.js";
@@ -81,6 +81,28 @@ export function newExecutionTrace(
     ...(parent.traceState ? { traceState: parent.traceState } : {}),
   };
   return { start: { ...start, parentTraceContext: stamped }, trace: { span, parent, startTime: now } };
+}
+
+/**
+ * The execution's span identity: stored by an earlier step in its start event, or added to the start event
+ * this step writes (replaced in `newEvents`). Undefined when the execution is not traced, or when its start
+ * event is already written without an identity (one could not be kept).
+ */
+export function stepExecutionTrace(
+  past: readonly HistoryEvent[],
+  newEvents: HistoryEvent[],
+  now: Date,
+): ExecutionTrace | undefined {
+  const pastStart = past.find((e): e is ExecutionStartedEvent => e.type === "ExecutionStarted");
+  if (pastStart) return storedExecutionTrace(pastStart);
+  const i = newEvents.findIndex((e) => e.type === "ExecutionStarted");
+  const start = newEvents[i] as ExecutionStartedEvent | undefined;
+  if (!start?.parentTraceContext) return undefined;
+  const stored = storedExecutionTrace(start);
+  if (stored) return stored;
+  const fresh = newExecutionTrace(start, now);
+  if (fresh) newEvents[i] = fresh.start;
+  return fresh?.trace;
 }
 
 /** The context a child of the execution span is parented to, for a client span whose id is `spanId`. */

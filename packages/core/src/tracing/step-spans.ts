@@ -88,46 +88,14 @@ function startEntrySpan(
   switch (e.type) {
     case "activityResult": {
       const s = e.scheduled;
-      return {
-        name: spanName(SpanType.activity, s.name, s.version),
-        kind: SpanKind.CLIENT,
-        startTime: timeOf(s.timestamp),
-        spanId: parentSpanContextOf(s.parentTraceContext)?.spanId,
-        attributes: () => ({
-          [Attr.type]: SpanType.activity,
-          [Attr.name]: s.name,
-          [Attr.instanceId]: instanceId,
-          [Attr.taskId]: s.eventId,
-          ...(s.version ? { [Attr.version]: s.version } : {}),
-        }),
-        failure: e.failed && {
-          message:
-            e.failed.reason ?? e.failed.failureDetails?.errorMessage ?? "Unspecified task activity failure",
-          details: e.failed.failureDetails,
-        },
-      };
+      const spanId = parentSpanContextOf(s.parentTraceContext)?.spanId;
+      const taskId = { [Attr.taskId]: s.eventId };
+      return taskResultSpan(SpanType.activity, s, instanceId, spanId, taskId, e.failed, "task activity");
     }
     case "subOrchestrationResult": {
       const c = e.created;
-      return {
-        name: spanName(SpanType.orchestration, c.name, c.version),
-        kind: SpanKind.CLIENT,
-        startTime: timeOf(c.timestamp),
-        spanId: c.clientSpanId && /^[0-9a-f]{16}$/.test(c.clientSpanId) ? c.clientSpanId : undefined,
-        attributes: () => ({
-          [Attr.type]: SpanType.orchestration,
-          [Attr.name]: c.name,
-          [Attr.instanceId]: instanceId,
-          ...(c.version ? { [Attr.version]: c.version } : {}),
-        }),
-        failure: e.failed && {
-          message:
-            e.failed.reason ??
-            e.failed.failureDetails?.errorMessage ??
-            "Unspecified sub-orchestration failure",
-          details: e.failed.failureDetails,
-        },
-      };
+      const spanId = c.clientSpanId && /^[0-9a-f]{16}$/.test(c.clientSpanId) ? c.clientSpanId : undefined;
+      return taskResultSpan(SpanType.orchestration, c, instanceId, spanId, {}, e.failed, "sub-orchestration");
     }
     case "timerFired": {
       const f = e.fired;
@@ -161,6 +129,40 @@ function startEntrySpan(
         }),
       };
   }
+}
+
+/**
+ * The Client span of a scheduled task whose result arrived (an activity, a sub-orchestration): from its
+ * scheduling event's time, under the id stamped into history then; `taskAttributes` stand between the
+ * instance id and the version. Failed: the result's reason, else its failure's message, else
+ * "Unspecified <what> failure".
+ */
+function taskResultSpan(
+  type: typeof SpanType.activity | typeof SpanType.orchestration,
+  scheduled: { name: string; version?: string | undefined; timestamp: string },
+  instanceId: string,
+  spanId: string | undefined,
+  taskAttributes: Attributes,
+  failed: { reason?: string | undefined; failureDetails?: FailureDetails | undefined } | undefined,
+  what: string,
+): EntrySpan {
+  return {
+    name: spanName(type, scheduled.name, scheduled.version),
+    kind: SpanKind.CLIENT,
+    startTime: timeOf(scheduled.timestamp),
+    spanId,
+    attributes: () => ({
+      [Attr.type]: type,
+      [Attr.name]: scheduled.name,
+      [Attr.instanceId]: instanceId,
+      ...taskAttributes,
+      ...(scheduled.version ? { [Attr.version]: scheduled.version } : {}),
+    }),
+    failure: failed && {
+      message: failed.reason ?? failed.failureDetails?.errorMessage ?? `Unspecified ${what} failure`,
+      details: failed.failureDetails,
+    },
+  };
 }
 
 function timeOf(raw: string): Date | undefined {

@@ -6,6 +6,7 @@
 import type {
   ExecutionStartedEvent,
   FailureDetails,
+  HistoryEvent,
   OrchestrationRuntimeStatus,
   SubOrchestrationInstanceCreatedEvent,
   SubOrchestrationInstanceFailedEvent,
@@ -37,4 +38,49 @@ export interface OrchestrationStepTrace {
   /** Set when the step completed the execution (not by continue-as-new): the execution span ends. */
   completion?:
     { status: OrchestrationRuntimeStatus; failureDetails?: FailureDetails | undefined } | undefined;
+}
+
+/** Spans for the results and timers that arrived in this step (never for replayed ones). */
+export function arrivalTraceEntries(
+  past: readonly HistoryEvent[],
+  arrived: readonly HistoryEvent[],
+): StepTraceEntry[] {
+  const entries: StepTraceEntry[] = [];
+  const scheduled = (id: number): TaskScheduledEvent | undefined =>
+    past.findLast((e): e is TaskScheduledEvent => e.type === "TaskScheduled" && e.eventId === id);
+  const created = (id: number): SubOrchestrationInstanceCreatedEvent | undefined =>
+    past.findLast(
+      (e): e is SubOrchestrationInstanceCreatedEvent =>
+        e.type === "SubOrchestrationInstanceCreated" && e.eventId === id,
+    );
+  for (const e of arrived) {
+    switch (e.type) {
+      case "TaskCompleted":
+      case "TaskFailed": {
+        const s = scheduled(e.taskScheduledId);
+        if (s)
+          entries.push({
+            type: "activityResult",
+            scheduled: s,
+            failed: e.type === "TaskFailed" ? e : undefined,
+          });
+        break;
+      }
+      case "SubOrchestrationInstanceCompleted":
+      case "SubOrchestrationInstanceFailed": {
+        const c = created(e.taskScheduledId);
+        if (c)
+          entries.push({
+            type: "subOrchestrationResult",
+            created: c,
+            failed: e.type === "SubOrchestrationInstanceFailed" ? e : undefined,
+          });
+        break;
+      }
+      case "TimerFired":
+        entries.push({ type: "timerFired", fired: e });
+        break;
+    }
+  }
+  return entries;
 }
