@@ -2,6 +2,7 @@
 // every filter option reaches the query, counts per status, and bad values exit 2 before anything is read.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAzuriteHub, type AzuriteHub } from "../fixtures/azurite-hub.js";
+import { addLabelled } from "../fixtures/labelled-orchestrator.js";
 import { cliRunner, type CliResult } from "../fixtures/cli-process.js";
 
 let hub: AzuriteHub;
@@ -9,11 +10,7 @@ let mark: Date;
 
 beforeAll(async () => {
   hub = await startAzuriteHub("CliQueryHub", (worker) => {
-    worker.addOrchestrator("Labelled", function* (ctx, input: { status?: string; wait?: boolean }) {
-      if (input.status !== undefined) ctx.setCustomStatus(input.status);
-      if (input.wait) yield ctx.waitForExternalEvent("go");
-      return "done";
-    });
+    addLabelled(worker);
     worker.addOrchestrator("Other", () => "other");
   });
   const client = hub.client;

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createManagementApi, serve, type RunningServer } from "../../src/index.js";
 import { startAzuriteHub, type AzuriteHub } from "../fixtures/azurite-hub.js";
+import { addLabelled } from "../fixtures/labelled-orchestrator.js";
 
 let hub: AzuriteHub;
 let server: RunningServer;
@@ -10,11 +11,7 @@ let mark: Date;
 
 beforeAll(async () => {
   hub = await startAzuriteHub("HttpQueryHub", (worker) => {
-    worker.addOrchestrator("Labelled", function* (ctx, input: { status?: unknown; wait?: boolean }) {
-      if (input.status !== undefined) ctx.setCustomStatus(input.status);
-      if (input.wait) yield ctx.waitForExternalEvent("go");
-      return "done";
-    });
+    addLabelled(worker);
     worker.addOrchestrator("Other, with a comma", () => "other");
     worker.addEntity("Counter", (ctx) => ctx.setState(1));
   });
