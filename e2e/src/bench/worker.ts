@@ -4,21 +4,11 @@
  * (JSON) override some. Reports over IPC: ready, each instance's first checkpoint and its completion, and
  * on request its storage request counts. Storage is never used for reporting, so the counts are the work's.
  */
-import {
-  isTerminalStatus,
-  TaskHubClient,
-  TaskHubWorker,
-  type LockOptions,
-  type Logger,
-  type OrchestrationCommit,
-  type OrchestrationWorkItem,
-} from "@taskhub/core";
-import {
-  AzureStorageOrchestrationService,
-  type AzureStorageOrchestrationServiceSettings,
-} from "@taskhub/azure-storage";
+import { isTerminalStatus, TaskHubClient, TaskHubWorker, type Logger } from "@taskhub/core";
+import type { AzureStorageOrchestrationServiceSettings } from "@taskhub/azure-storage";
 import { registerBenchApp, trackedRuns } from "./app.js";
 import type { FromWorker, ToWorker } from "./ipc.js";
+import { ObservedService, type ServiceObserver } from "./observed-service.js";
 
 const env = (k: string): string => {
   const v = process.env[k];
@@ -33,24 +23,10 @@ const checkpoints = new Map<string, number>();
 let checkpointCount = 0;
 let activityCount = 0;
 
-/** The provider as it is, plus a report when an instance's start is picked up and after each committed step. */
-class ReportingService extends AzureStorageOrchestrationService {
-  override async lockNextOrchestrationWorkItem(
-    options: LockOptions,
-  ): Promise<OrchestrationWorkItem | undefined> {
-    const wi = await super.lockNextOrchestrationWorkItem(options);
-    if (wi && wi.pastEvents.length === 0 && wi.newMessages.some((m) => m.event.type === "ExecutionStarted"))
-      send({ type: "started", instanceId: wi.instanceId, t: Date.now() });
-    return wi;
-  }
-
-  override async completeOrchestrationWorkItem(
-    workItem: OrchestrationWorkItem,
-    commit: OrchestrationCommit | undefined,
-  ): Promise<void> {
-    await super.completeOrchestrationWorkItem(workItem, commit);
-    if (!commit) return;
-    const id = workItem.instanceId;
+/** Reports when an instance's start is picked up, and when a committed step ends it. */
+const reporting: ServiceObserver = {
+  started: (instanceId) => send({ type: "started", instanceId, t: Date.now() }),
+  committed: (id, commit) => {
     const n = (checkpoints.get(id) ?? 0) + 1;
     checkpoints.set(id, n);
     checkpointCount++;
@@ -59,8 +35,8 @@ class ReportingService extends AzureStorageOrchestrationService {
       checkpoints.delete(id);
       send({ type: "done", instanceId: id, status: commit.state.runtimeStatus, checkpoints: n, t });
     }
-  }
-}
+  },
+};
 
 /** Counts warnings and errors by event (printed too with TASKHUB_BENCH_VERBOSE=1); the rest is dropped. */
 const warnings: Record<string, number> = {};
@@ -98,12 +74,15 @@ const settings = JSON.parse(
 const workerOptions = JSON.parse(process.env.TASKHUB_BENCH_WORKER ?? "{}") as ConstructorParameters<
   typeof TaskHubWorker
 >[1];
-const service = new ReportingService({
-  ...settings,
-  taskHubName: env("TASKHUB_HUB"),
-  storage: { connectionString: env("TASKHUB_CONNECTION_STRING") },
-  logger: warningLogger(),
-});
+const service = new ObservedService(
+  {
+    ...settings,
+    taskHubName: env("TASKHUB_HUB"),
+    storage: { connectionString: env("TASKHUB_CONNECTION_STRING") },
+    logger: warningLogger(),
+  },
+  reporting,
+);
 const worker = new TaskHubWorker(service, { logger: warningLogger(), ...workerOptions });
 const { entities } = registerBenchApp(worker);
 // Counted here rather than in the activity so that the activity stays trivial.

@@ -1,101 +1,45 @@
 // The taskhub CLI's management verbs against a task hub on Azurite with a worker running: human and --json
 // output, exit codes (0 ok, 1 failure, 2 usage/configuration, 3 not found), and replay of a stored history.
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newEvent, TaskHubClient, TaskHubWorker } from "@taskhub/core";
+import { newEvent, TaskHubClient, type TaskHubWorker } from "@taskhub/core";
 import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
+import type { AzuriteInstance } from "@taskhub/azurite";
 // @ts-expect-error -- plain JS fixture without types
 import { register, registerCounter, registerWaiting } from "./fixtures/app.mjs";
+import { startAzuriteHub, type AzuriteHub } from "./fixtures/azurite-hub.js";
+import { cliRunner } from "./fixtures/cli-process.js";
 
-const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 const app = fileURLToPath(new URL("./fixtures/app.mjs", import.meta.url));
 const changed = fileURLToPath(new URL("./fixtures/app-changed.mjs", import.meta.url));
 const asyncApp = fileURLToPath(new URL("./fixtures/app-async.mjs", import.meta.url));
 const registryOnlyApp = fileURLToPath(new URL("./fixtures/app-registry-only.mjs", import.meta.url));
 const versionedApp = fileURLToPath(new URL("./fixtures/app-versioned.mjs", import.meta.url));
+let hub: AzuriteHub;
 let azurite: AzuriteInstance;
-let worker: TaskHubWorker;
 let client: TaskHubClient;
 
 beforeAll(async () => {
-  azurite = await startAzurite();
-  const service = new AzureStorageOrchestrationService({
-    taskHubName: "CliHub",
-    storage: { connectionString: azurite.connectionString },
-    partitionManagement: "all",
-    minPollingIntervalMs: 10,
-    maxPollingIntervalMs: 200,
+  hub = await startAzuriteHub("CliHub", (worker) => {
+    (register as (w: TaskHubWorker) => void)(worker);
+    (registerWaiting as (w: TaskHubWorker) => void)(worker);
+    (registerCounter as (w: TaskHubWorker) => void)(worker);
   });
-  worker = new TaskHubWorker(service);
-  (register as (w: TaskHubWorker) => void)(worker);
-  (registerWaiting as (w: TaskHubWorker) => void)(worker);
-  (registerCounter as (w: TaskHubWorker) => void)(worker);
-  await worker.start();
-  client = new TaskHubClient(service, { maxPollIntervalMs: 200 });
+  ({ azurite, client } = hub);
 });
+
+const cli = cliRunner(() => ({
+  AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+  TASKHUB_HUB_NAME: "CliHub",
+}));
+const { run, runAll } = cli;
 afterAll(async () => {
-  await worker.stop();
-  await azurite.stop();
+  cli.killAll();
+  await hub.stop();
 });
-
-interface CliResult {
-  args: string[];
-  code: number | null;
-  out: string;
-  err: string;
-  json: any;
-}
-
-/** CLI processes still running, killed when the file ends (a test that timed out leaves none behind). */
-const running = new Set<ChildProcess>();
-afterAll(() => {
-  for (const child of running) child.kill("SIGKILL");
-});
-
-/**
- * Runs `taskhub <args>` and resolves with its exit code and output once it exits. Asynchronous, so the worker of
- * these tests (which runs in this process) keeps working meanwhile, and independent verbs can run side by side:
- * each process costs a Node start and the Azure SDK's load, seconds of wall time on a busy machine.
- */
-function run(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, [cli, ...args], {
-    env: {
-      ...process.env,
-      AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
-      TASKHUB_HUB_NAME: "CliHub",
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  running.add(child);
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-  return new Promise((resolve, reject) => {
-    child.once("error", reject);
-    child.once("close", (code) => {
-      running.delete(child);
-      let json: unknown;
-      try {
-        json = JSON.parse(out);
-      } catch {
-        /* human output */
-      }
-      resolve({ args, code, out, err, json });
-    });
-  });
-}
-
-/** Runs each command line at once, side by side; the results in the same order. */
-function runAll(lines: string[][], env: Record<string, string | undefined> = {}): Promise<CliResult[]> {
-  return Promise.all(lines.map((args) => run(args, env)));
-}
 
 // Each CLI process costs a Node start and the Azure SDK's load, about 0.8 s of CPU: 10 to 20 s of wall time with
 // the machine's load average at 45 (measured), whatever the test does. The verbs of a test run side by side
@@ -423,24 +367,11 @@ describe("taskhub CLI", { timeout: 120_000 }, () => {
     const withClosedStdout = (
       args: string[],
     ): Promise<{ args: string[]; code: number | null; err: string }> => {
-      const child = spawn(process.execPath, [cli, ...args], {
-        env: {
-          ...process.env,
-          AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
-          TASKHUB_HUB_NAME: "CliHub",
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      running.add(child);
+      const child = cli.start(args);
       child.stdout.destroy(); // the reader is gone before the verb writes anything
       let err = "";
       child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-      return new Promise((resolve) =>
-        child.once("close", (code) => {
-          running.delete(child);
-          resolve({ args, code, err });
-        }),
-      );
+      return new Promise((resolve) => child.once("close", (code) => resolve({ args, code, err })));
     };
     const results = await Promise.all(
       [["get-instances", "--json"], ["get-instances"], ["poison"], ["--help"]].map(withClosedStdout),

@@ -2,7 +2,6 @@
 // emulator's ports an embedded Azurite (a real one) is started there, with something listening nothing is; and a
 // real `taskhub worker --app` process whose local.settings.json says UseDevelopmentStorage=true runs an
 // orchestration, on the embedded Azurite it started or on the emulator already listening.
-import { spawn } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -16,8 +15,8 @@ import {
   startDevelopmentStorage,
 } from "../src/development-storage.js";
 import { allGone, isRunning } from "./fixtures/processes.js";
+import { spawnWorker } from "./fixtures/worker-process.js";
 
-const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 const fixtureApp = fileURLToPath(new URL("./fixtures/apps/v4", import.meta.url));
 
 /** Three ports that were free a moment ago (the OS hands out each once before reusing it). */
@@ -104,22 +103,13 @@ describe("taskhub worker --app with UseDevelopmentStorage=true in local.settings
       delete env[name];
     // The machine's state decides the branch; the host must take the one that matches it.
     const emulatorWasUp = await emulatorListening();
-    const child = spawn(process.execPath, [cli, "worker", "--app", app], {
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (out += c.toString()));
-    const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+    const worker = spawnWorker(["--app", app], env);
+    const { child } = worker;
     try {
-      let url: string | undefined;
-      for (let i = 0; i < 1200 && !url && child.exitCode === null; i++) {
-        url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)?.[1];
-        if (!url) await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(url, out).toBeDefined();
-      const events = out
+      const url = await worker.ready.catch(() => undefined);
+      expect(url, worker.output()).toBeDefined();
+      const events = worker
+        .output()
         .split("\n")
         .filter((l) => l.startsWith("{"))
         .map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -130,7 +120,7 @@ describe("taskhub worker --app with UseDevelopmentStorage=true in local.settings
           ports: [10000, 10001, 10002],
         });
       } else {
-        expect(embedded, out).toBeDefined();
+        expect(embedded, worker.output()).toBeDefined();
         expect(String(embedded!.msg)).toContain("UseDevelopmentStorage=true");
       }
 
@@ -149,7 +139,7 @@ describe("taskhub worker --app with UseDevelopmentStorage=true in local.settings
       });
 
       child.kill("SIGTERM");
-      expect(await exited).toBe(0);
+      expect(await worker.exited).toBe(0);
       // The embedded Azurite stopped with the host.
       if (embedded) {
         const pids = [Number(embedded.azuritePid), Number(embedded.supervisorPid)];

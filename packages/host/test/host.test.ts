@@ -1,12 +1,12 @@
 // The host in process (embedded Azurite, health endpoints, HTTP start) and as a real `taskhub worker`
 // process (SIGTERM drains work in flight and exits 0; nothing is lost; no secret in its logs).
-import { spawn } from "node:child_process";
 import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import { RecordingLogger } from "@taskhub/core/testing";
 import { createHost, scrubSecrets } from "../src/index.js";
+import { spawnWorker } from "./fixtures/worker-process.js";
 
 let azurite: AzuriteInstance;
 beforeAll(async () => {
@@ -234,27 +234,11 @@ describe("createHost", () => {
 });
 
 describe("taskhub worker process", () => {
-  const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
   const app = fileURLToPath(new URL("./fixtures/app.mjs", import.meta.url));
 
   function startProcess(env: Record<string, string>) {
-    const child = spawn(process.execPath, [cli, "worker", "--app", app], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (out += c.toString()));
-    const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-    const url = (async (): Promise<string> => {
-      for (let i = 0; i < 300; i++) {
-        const m = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
-        if (m) return m[1]!;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error(`host did not start:\n${out}`);
-    })();
-    return { child, exited, url, output: () => out };
+    const worker = spawnWorker(["--app", app], { ...process.env, ...env });
+    return { child: worker.child, exited: worker.exited, url: worker.ready, output: worker.output };
   }
 
   it("drains work in flight on SIGTERM, exits 0, and another host finishes the instance", async () => {
@@ -308,15 +292,9 @@ describe("taskhub worker process", () => {
     const env: NodeJS.ProcessEnv = { ...process.env, TASKHUB_HTTP_KEY: "short-key", TASKHUB_HTTP_PORT: "0" };
     delete env.AZURE_STORAGE_CONNECTION_STRING;
     delete env.TASKHUB_HTTP_AUTH;
-    const child = spawn(process.execPath, [cli, "worker", "--app", app], {
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-    const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+    const worker = spawnWorker(["--app", app], env);
+    const code = await worker.exited;
+    const [out, err] = [worker.stdout(), worker.stderr()];
     expect(code).toBe(2);
     expect(err.trim()).toMatch(/^taskhub: TASKHUB_HTTP_KEY must have at least 16 characters \(it has 9\)/);
     expect(err.trim().split("\n")).toHaveLength(1);
@@ -325,14 +303,12 @@ describe("taskhub worker process", () => {
   });
 
   it("exits 2 with a clear message for a bad app module", async () => {
-    const child = spawn(
-      process.execPath,
-      [cli, "worker", "--app", fileURLToPath(new URL("./fixtures/missing.mjs", import.meta.url))],
-      { stdio: ["ignore", "pipe", "pipe"] },
+    const worker = spawnWorker(
+      ["--app", fileURLToPath(new URL("./fixtures/missing.mjs", import.meta.url))],
+      process.env,
     );
-    let err = "";
-    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-    const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+    const code = await worker.exited;
+    const err = worker.stderr();
     expect(code).toBe(2);
     expect(err).toMatch(/taskhub: /);
   });

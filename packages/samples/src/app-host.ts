@@ -8,9 +8,7 @@
  * (`stop()`: SIGTERM, the host drains and exits) before it stops the storage. If the main job exits without
  * stopping it, the child is killed on the way out.
  */
-import { spawn } from "node:child_process";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { spawnWorker } from "./worker-process.js";
 
 export interface AppHostOptions {
   /** The storage connection string (the embedded Azurite's, or the user's). */
@@ -28,13 +26,6 @@ export interface AppHost {
   stop(): Promise<number | null>;
 }
 
-const OUTPUT_TAIL_CHARS = 4_000;
-
-/** `node_modules/@taskhub/host/dist/cli.js`: what `npx taskhub` runs. */
-export function taskhubCli(): string {
-  return join(dirname(createRequire(import.meta.url).resolve("@taskhub/host")), "cli.js");
-}
-
 export function startAppHost(folder: string, options: AppHostOptions): AppHost {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -50,54 +41,9 @@ export function startAppHost(folder: string, options: AppHostOptions): AppHost {
   for (const name of ["AZURE_STORAGE_CONNECTION_STRING", "TASKHUB_HUB_NAME", "TASKHUB_CONFIG"])
     delete env[name];
   if (!options.key) delete env.TASKHUB_HTTP_KEY;
-  const child = spawn(process.execPath, [taskhubCli(), "worker", "--app", folder], {
-    env,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const killOnExit = (): void => void child.kill("SIGKILL");
+  const worker = spawnWorker(["--app", folder], { env, detached: true });
+  const killOnExit = (): void => void worker.child.kill("SIGKILL");
   process.once("exit", killOnExit);
-  let tail = "";
-  let lines = "";
-  const exited = new Promise<number | null>((resolve) =>
-    child.once("exit", (code) => {
-      process.off("exit", killOnExit);
-      resolve(code);
-    }),
-  );
-  const ready = new Promise<{ url: string; taskHub: string }>((resolve, reject) => {
-    const onData = (c: Buffer): void => {
-      const text = c.toString();
-      tail = (tail + text).slice(-OUTPUT_TAIL_CHARS);
-      lines += text;
-      let newline: number;
-      while ((newline = lines.indexOf("\n")) >= 0) {
-        const line = lines.slice(0, newline);
-        lines = lines.slice(newline + 1);
-        if (!line.includes('"host.started"')) continue;
-        const started = JSON.parse(line) as { url: string; taskHub: string };
-        resolve({ url: started.url, taskHub: started.taskHub });
-      }
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", (c: Buffer) => (tail = (tail + c.toString()).slice(-OUTPUT_TAIL_CHARS)));
-    child.once("error", (err) =>
-      reject(new Error(`cannot start taskhub worker --app ${folder}: ${err.message}`)),
-    );
-    void exited.then((code) =>
-      reject(new Error(`taskhub worker --app ${folder} exited (${code}) before it served:\n${tail.trim()}`)),
-    );
-  });
-  ready.catch(() => {}); // awaited by the caller; never an unhandled rejection meanwhile
-  let stopping: Promise<number | null> | undefined;
-  return {
-    folder,
-    pid: child.pid,
-    ready,
-    stop: () => {
-      stopping ??=
-        child.exitCode !== null || child.signalCode !== null ? exited : (child.kill("SIGTERM"), exited);
-      return stopping;
-    },
-  };
+  void worker.exited.then(() => process.off("exit", killOnExit));
+  return { folder, pid: worker.child.pid, ready: worker.ready, stop: worker.stop };
 }

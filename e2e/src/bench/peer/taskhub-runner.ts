@@ -9,16 +9,9 @@
  * warm-up, waits for a line on stdin, runs the scenario, `{"event":"result",...}`, stops when stdin closes.
  */
 import { createInterface } from "node:readline";
-import {
-  isTerminalStatus,
-  silentLogger,
-  TaskHubClient,
-  TaskHubWorker,
-  type LockOptions,
-  type OrchestrationCommit,
-  type OrchestrationWorkItem,
-} from "@taskhub/core";
-import { AzureStorageOrchestrationService, SETTING_DEFAULTS } from "@taskhub/azure-storage";
+import { isTerminalStatus, silentLogger, TaskHubClient, TaskHubWorker } from "@taskhub/core";
+import { SETTING_DEFAULTS } from "@taskhub/azure-storage";
+import { ObservedService, type ServiceObserver } from "../observed-service.js";
 import { NAMES, registerBenchApp, type FanOutInput } from "../app.js";
 import { parseRunnerArgs, runnerFigures, type RunnerResult } from "./runner-protocol.js";
 
@@ -30,8 +23,8 @@ interface Done {
   output: string | undefined;
 }
 
-/** The provider as it is, plus when each instance's start was picked up and when it reached a terminal status. */
-class ObservedService extends AzureStorageOrchestrationService {
+/** When each instance's start was picked up and when it reached a terminal status (the service's observer). */
+class Completions {
   readonly started = new Map<string, number>();
   readonly completed = new Map<string, Done>();
   private waiters: { left: Set<string>; resolve: () => void }[] = [];
@@ -42,36 +35,26 @@ class ObservedService extends AzureStorageOrchestrationService {
     return new Promise((resolve) => this.waiters.push({ left, resolve }));
   }
 
-  override async lockNextOrchestrationWorkItem(
-    options: LockOptions,
-  ): Promise<OrchestrationWorkItem | undefined> {
-    const wi = await super.lockNextOrchestrationWorkItem(options);
-    if (wi && wi.pastEvents.length === 0 && wi.newMessages.some((m) => m.event.type === "ExecutionStarted"))
-      if (!this.started.has(wi.instanceId)) this.started.set(wi.instanceId, now());
-    return wi;
-  }
-
-  override async completeOrchestrationWorkItem(
-    workItem: OrchestrationWorkItem,
-    commit: OrchestrationCommit | undefined,
-  ): Promise<void> {
-    await super.completeOrchestrationWorkItem(workItem, commit);
-    if (!commit || !isTerminalStatus(commit.state.runtimeStatus)) return;
-    const id = workItem.instanceId;
-    this.completed.set(id, {
-      t: now(),
-      status: commit.state.runtimeStatus,
-      output: commit.state.serializedOutput,
-    });
-    this.waiters = this.waiters.filter((w) => {
-      w.left.delete(id);
-      if (w.left.size > 0) return true;
-      w.resolve();
-      return false;
-    });
-  }
+  readonly observer: ServiceObserver = {
+    started: (id) => {
+      if (!this.started.has(id)) this.started.set(id, now());
+    },
+    committed: (id, commit) => {
+      if (!isTerminalStatus(commit.state.runtimeStatus)) return;
+      this.completed.set(id, {
+        t: now(),
+        status: commit.state.runtimeStatus,
+        output: commit.state.serializedOutput,
+      });
+      this.waiters = this.waiters.filter((w) => {
+        w.left.delete(id);
+        if (w.left.size > 0) return true;
+        w.resolve();
+        return false;
+      });
+    },
+  };
 }
-
 async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -93,7 +76,7 @@ async function run(
   scenario: string,
   count: number,
   client: TaskHubClient,
-  service: ObservedService,
+  service: Completions,
   timeoutMs: number,
 ): Promise<RunnerResult> {
   const t0 = now();
@@ -175,11 +158,15 @@ async function main(): Promise<void> {
   const args = parseRunnerArgs(process.argv.slice(2));
   const connectionString = process.env.TASKHUB_CONNECTION_STRING;
   if (!connectionString) throw new Error("TASKHUB_CONNECTION_STRING is not set");
-  const service = new ObservedService({
-    taskHubName: args.hub,
-    storage: { connectionString },
-    logger: silentLogger,
-  });
+  const completions = new Completions();
+  const service = new ObservedService(
+    {
+      taskHubName: args.hub,
+      storage: { connectionString },
+      logger: silentLogger,
+    },
+    completions.observer,
+  );
   const worker = new TaskHubWorker(service, { logger: silentLogger });
   registerBenchApp(worker);
   await service.createIfNotExists();
@@ -195,7 +182,7 @@ async function main(): Promise<void> {
   await Promise.all(
     warmIds.map((id) => client.scheduleNewOrchestration(NAMES.helloSequence5, undefined, { instanceId: id })),
   );
-  await withTimeout(service.whenCompleted(warmIds), args.timeoutMs, "the warm-up");
+  await withTimeout(completions.whenCompleted(warmIds), args.timeoutMs, "the warm-up");
   write({
     event: "warm",
     runtime: "taskhub",
@@ -211,7 +198,7 @@ async function main(): Promise<void> {
   const cpu0 = process.cpuUsage();
   let result: RunnerResult;
   try {
-    result = await run(args.scenario, args.count, client, service, args.timeoutMs);
+    result = await run(args.scenario, args.count, client, completions, args.timeoutMs);
   } catch (err) {
     result = { ok: false, note: (err as Error).message };
   }

@@ -7,7 +7,7 @@ import { TableClient } from "@azure/data-tables";
 import { Metric, MetricAttr, TaskHubClient, TaskHubWorker } from "@taskhub/core";
 import type { AzureStorageOrchestrationService } from "../../src/index.js";
 import { connectionString, newService } from "../helpers.js";
-import { installMetricCapture, type MetricCapture } from "../metrics/metric-capture.js";
+import { installMetricCapture, type MetricCapture } from "@taskhub/core/testing/metric-capture";
 
 let capture: MetricCapture;
 const cleanups: (() => Promise<void>)[] = [];

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Metric, MetricAttr, TaskHubClient, TaskHubWorker } from "../../src/index.js";
 import { workerInstruments } from "../../src/metrics/instruments.js";
 import { InMemoryOrchestrationService } from "../../src/testing/index.js";
-import { installMetricCapture, type MetricCapture } from "../metrics/metric-capture.js";
+import { installMetricCapture, type MetricCapture } from "../../src/testing/metric-capture.js";
 
 let capture: MetricCapture | undefined;
 const stops: (() => Promise<void>)[] = [];

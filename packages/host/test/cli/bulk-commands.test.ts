@@ -1,82 +1,37 @@
 // `taskhub bulk <verb>` as a process against a task hub on Azurite (the worker runs in this process): a dry run
 // counts and starts nothing, a bulk raise-event follows its progress to the end (plain lines when stderr is not a
 // terminal), --no-wait returns the bulk operation's id, and bad requests exit 2 before anything is read.
-import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TaskHubClient, TaskHubWorker } from "@taskhub/core";
-import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
+import type { TaskHubClient } from "@taskhub/core";
+import { startAzuriteHub, type AzuriteHub } from "../fixtures/azurite-hub.js";
+import { cliRunner } from "../fixtures/cli-process.js";
 
-const cli = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
-let azurite: AzuriteInstance;
-let worker: TaskHubWorker;
+let hub: AzuriteHub;
 let client: TaskHubClient;
 const TARGETS = ["cb-1", "cb-2", "cb-3"];
 
 beforeAll(async () => {
-  azurite = await startAzurite();
-  const service = new AzureStorageOrchestrationService({
-    taskHubName: "CliBulkHub",
-    storage: { connectionString: azurite.connectionString },
-    partitionManagement: "all",
-    minPollingIntervalMs: 10,
-    maxPollingIntervalMs: 200,
-  });
-  worker = new TaskHubWorker(service);
-  worker.addOrchestrator("Waits", function* (ctx) {
-    return (yield ctx.waitForExternalEvent("go")) as unknown;
-  });
-  await worker.start();
-  client = new TaskHubClient(service, { maxPollIntervalMs: 200 });
+  hub = await startAzuriteHub("CliBulkHub", (worker) =>
+    worker.addOrchestrator("Waits", function* (ctx) {
+      return (yield ctx.waitForExternalEvent("go")) as unknown;
+    }),
+  );
+  client = hub.client;
   for (const id of [...TARGETS, "cx-1"])
     await client.scheduleNewOrchestration("Waits", null, { instanceId: id });
   for (const id of [...TARGETS, "cx-1"]) await client.waitForOrchestrationStart(id, { timeoutMs: 60_000 });
 }, 120_000);
 
-const running = new Set<ChildProcess>();
+const cli = cliRunner(() => ({
+  AZURE_STORAGE_CONNECTION_STRING: hub.azurite.connectionString,
+  TASKHUB_HUB_NAME: "CliBulkHub",
+  NO_COLOR: "1",
+}));
+const { run } = cli;
 afterAll(async () => {
-  for (const child of running) child.kill("SIGKILL");
-  await worker?.stop();
-  await azurite?.stop();
+  cli.killAll();
+  await hub?.stop();
 });
-
-interface CliResult {
-  code: number | null;
-  out: string;
-  err: string;
-  json: any;
-}
-
-function run(args: string[]): Promise<CliResult> {
-  const child = spawn(process.execPath, [cli, ...args], {
-    env: {
-      ...process.env,
-      AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
-      TASKHUB_HUB_NAME: "CliBulkHub",
-      NO_COLOR: "1",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  running.add(child);
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-  return new Promise((resolve, reject) => {
-    child.once("error", reject);
-    child.once("close", (code) => {
-      running.delete(child);
-      let json: unknown;
-      try {
-        json = JSON.parse(out);
-      } catch {
-        /* human output */
-      }
-      resolve({ code, out, err, json });
-    });
-  });
-}
 
 describe("taskhub bulk", () => {
   it("refuses a request that cannot run with exit 2 and a clear message", async () => {

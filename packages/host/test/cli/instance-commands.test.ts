@@ -1,35 +1,19 @@
 // The CLI's instance filters and count-instances (docs/cli.md), as processes against a task hub on Azurite:
 // every filter option reaches the query, counts per status, and bad values exit 2 before anything is read.
-import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TaskHubClient, TaskHubWorker } from "@taskhub/core";
-import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
+import { startAzuriteHub, type AzuriteHub } from "../fixtures/azurite-hub.js";
+import { addLabelled } from "../fixtures/labelled-orchestrator.js";
+import { cliRunner, type CliResult } from "../fixtures/cli-process.js";
 
-const cli = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
-let azurite: AzuriteInstance;
-let worker: TaskHubWorker;
+let hub: AzuriteHub;
 let mark: Date;
 
 beforeAll(async () => {
-  azurite = await startAzurite();
-  const service = new AzureStorageOrchestrationService({
-    taskHubName: "CliQueryHub",
-    storage: { connectionString: azurite.connectionString },
-    partitionManagement: "all",
-    minPollingIntervalMs: 10,
-    maxPollingIntervalMs: 200,
+  hub = await startAzuriteHub("CliQueryHub", (worker) => {
+    addLabelled(worker);
+    worker.addOrchestrator("Other", () => "other");
   });
-  worker = new TaskHubWorker(service);
-  worker.addOrchestrator("Labelled", function* (ctx, input: { status?: string; wait?: boolean }) {
-    if (input.status !== undefined) ctx.setCustomStatus(input.status);
-    if (input.wait) yield ctx.waitForExternalEvent("go");
-    return "done";
-  });
-  worker.addOrchestrator("Other", () => "other");
-  await worker.start();
-  const client = new TaskHubClient(service, { maxPollIntervalMs: 200 });
+  const client = hub.client;
   const start = async (name: string, id: string, input: object): Promise<void> => {
     await client.scheduleNewOrchestration(name, input, { instanceId: id });
   };
@@ -50,53 +34,17 @@ beforeAll(async () => {
   await client.waitForOrchestrationCompletion("cq-4", { timeoutMs: 60_000 });
 }, 120_000);
 
-afterAll(async () => {
-  await worker?.stop();
-  await azurite?.stop();
-});
-
-interface CliResult {
-  code: number | null;
-  out: string;
-  err: string;
-  json: any;
-}
-
-const running = new Set<ChildProcess>();
-afterAll(() => {
-  for (const child of running) child.kill("SIGKILL");
-});
-
 /** `taskhub <args>` as a process, asynchronously (the worker of this file runs in this process). */
-function run(args: string[]): Promise<CliResult> {
-  const child = spawn(process.execPath, [cli, ...args], {
-    env: {
-      ...process.env,
-      AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
-      TASKHUB_HUB_NAME: "CliQueryHub",
-      NO_COLOR: "1",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  running.add(child);
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-  return new Promise((resolve, reject) => {
-    child.once("error", reject);
-    child.once("close", (code) => {
-      running.delete(child);
-      let json: unknown;
-      try {
-        json = JSON.parse(out);
-      } catch {
-        /* human output */
-      }
-      resolve({ code, out, err, json });
-    });
-  });
-}
+const cli = cliRunner(() => ({
+  AZURE_STORAGE_CONNECTION_STRING: hub.azurite.connectionString,
+  TASKHUB_HUB_NAME: "CliQueryHub",
+  NO_COLOR: "1",
+}));
+const { run } = cli;
+afterAll(async () => {
+  cli.killAll();
+  await hub?.stop();
+});
 
 const ids = (r: CliResult): string[] =>
   (r.json.instances as { instanceId: string }[]).map((s) => s.instanceId).sort();

@@ -1,35 +1,21 @@
 // The list route's filters and the instance counts route (docs/http-api.md#instance-filters) over a real worker on
 // Azurite: Durable Functions' parameters and taskhub's, paging of a filtered listing, and a 400 for every bad value.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TaskHubClient, TaskHubWorker } from "@taskhub/core";
-import { AzureStorageOrchestrationService } from "@taskhub/azure-storage";
-import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import { createManagementApi, serve, type RunningServer } from "../../src/index.js";
+import { startAzuriteHub, type AzuriteHub } from "../fixtures/azurite-hub.js";
+import { addLabelled } from "../fixtures/labelled-orchestrator.js";
 
-let azurite: AzuriteInstance;
-let worker: TaskHubWorker;
+let hub: AzuriteHub;
 let server: RunningServer;
 let mark: Date;
 
 beforeAll(async () => {
-  azurite = await startAzurite();
-  const service = new AzureStorageOrchestrationService({
-    taskHubName: "HttpQueryHub",
-    storage: { connectionString: azurite.connectionString },
-    partitionManagement: "all",
-    minPollingIntervalMs: 10,
-    maxPollingIntervalMs: 200,
+  hub = await startAzuriteHub("HttpQueryHub", (worker) => {
+    addLabelled(worker);
+    worker.addOrchestrator("Other, with a comma", () => "other");
+    worker.addEntity("Counter", (ctx) => ctx.setState(1));
   });
-  worker = new TaskHubWorker(service);
-  worker.addOrchestrator("Labelled", function* (ctx, input: { status?: unknown; wait?: boolean }) {
-    if (input.status !== undefined) ctx.setCustomStatus(input.status);
-    if (input.wait) yield ctx.waitForExternalEvent("go");
-    return "done";
-  });
-  worker.addOrchestrator("Other, with a comma", () => "other");
-  worker.addEntity("Counter", (ctx) => ctx.setState(1));
-  await worker.start();
-  const client = new TaskHubClient(service, { maxPollIntervalMs: 200 });
+  const client = hub.client;
   const start = (name: string, id: string, input: object): Promise<string> =>
     client.scheduleNewOrchestration(name, input, { instanceId: id });
   for (let i = 0; i < 3; i++)
@@ -59,8 +45,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  await worker?.stop();
-  await azurite?.stop();
+  await hub?.stop();
 });
 
 const base = (): string => `${server.url}/runtime/webhooks/durabletask`;

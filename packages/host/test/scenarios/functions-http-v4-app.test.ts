@@ -3,12 +3,11 @@
 // async HTTP API starter (durable client input, createCheckStatusResponse), route parameters and constraints,
 // methods, 404s, authLevel with the host's key, JSON / text / form bodies, HttpResponse and HttpResponseInit
 // returns, app and invocation hooks, a failing function, and a timer trigger reported at start and not run.
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
+import { spawnWorker } from "../fixtures/worker-process.js";
 
-const cli = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 const app = fileURLToPath(new URL("../fixtures/v4-http-app.mjs", import.meta.url));
 const KEY = "key-0123456789abcdefXYZ";
 
@@ -17,41 +16,15 @@ let host: { url: string; output: () => string; stop: () => Promise<number | null
 
 beforeAll(async () => {
   azurite = await startAzurite();
-  const child = spawn(process.execPath, [cli, "worker", "--app", app], {
-    env: {
-      ...process.env,
-      AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
-      TASKHUB_HUB_NAME: "FunctionsHttpHub",
-      TASKHUB_HTTP_PORT: "0",
-      TASKHUB_HTTP_KEY: KEY,
-      TASKHUB_HTTP_AUTH: "",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+  const worker = spawnWorker(["--app", app], {
+    ...process.env,
+    AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+    TASKHUB_HUB_NAME: "FunctionsHttpHub",
+    TASKHUB_HTTP_PORT: "0",
+    TASKHUB_HTTP_KEY: KEY,
+    TASKHUB_HTTP_AUTH: "",
   });
-  let out = "";
-  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (out += c.toString()));
-  let gone = false;
-  const exited = new Promise<number | null>((r) =>
-    child.once("exit", (code) => {
-      gone = true;
-      r(code);
-    }),
-  );
-  let url: string | undefined;
-  for (let i = 0; i < 500 && !url && !gone; i++) {
-    url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)?.[1];
-    if (!url) await new Promise((r) => setTimeout(r, 100));
-  }
-  if (!url) throw new Error(`host did not start:\n${out}`);
-  host = {
-    url,
-    output: () => out,
-    stop: async () => {
-      child.kill("SIGTERM");
-      return exited;
-    },
-  };
+  host = { url: await worker.ready, output: worker.output, stop: worker.stop };
 });
 afterAll(async () => {
   await host?.stop();

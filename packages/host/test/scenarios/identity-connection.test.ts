@@ -4,14 +4,13 @@
 // IDENTITY_HEADER name it) and Azurite over HTTPS with `--oauth basic` (a self-signed certificate from
 // @taskhub/azurite's createSelfSignedCertificate, trusted through NODE_EXTRA_CA_CERTS). An orchestration runs
 // end to end; a token Azurite refuses stops the host at start, exit code 1, naming the failure.
-import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createSelfSignedCertificate, startAzurite, type AzuriteInstance } from "@taskhub/azurite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawnWorker } from "../fixtures/worker-process.js";
 
-const cli = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 const app = fileURLToPath(new URL("../fixtures/app.mjs", import.meta.url));
 const CLIENT_ID = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
 const IDENTITY_HEADER = "identity-header-secret";
@@ -88,24 +87,7 @@ function startWorker(hubName: string) {
     "TASKHUB_CONFIG",
   ])
     delete env[name];
-  const child = spawn(process.execPath, [cli, "worker", "--app", app], {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-  const ready = new Promise<string>((resolve, reject) => {
-    const check = (): void => {
-      const m = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
-      if (m) resolve(m[1]!);
-    };
-    child.stdout.on("data", check);
-    child.stderr.on("data", check);
-    void exited.then((code) => reject(new Error(`the worker exited (${code}) before it was ready:\n${out}`)));
-  });
-  return { child, exited, ready, output: () => out };
+  return spawnWorker(["--app", app], env);
 }
 
 describe("taskhub worker with an identity-based connection", () => {

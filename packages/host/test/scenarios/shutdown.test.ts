@@ -2,13 +2,13 @@
 // Ctrl+C sends SIGINT to the whole foreground process group. The host must drain with storage still up, stop
 // Azurite after the drain, exit 0 without a stack dump, and leave no Azurite process behind, also when it is
 // SIGKILLed.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { RecordingLogger } from "@taskhub/core/testing";
 import { allGone, isRunning } from "../fixtures/processes.js";
+import { spawnWorker } from "../fixtures/worker-process.js";
 
-const cli = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 const app = fileURLToPath(new URL("../fixtures/app.mjs", import.meta.url));
 
 interface RunningHost {
@@ -33,29 +33,17 @@ async function startHost(): Promise<RunningHost> {
   delete env.AZURE_STORAGE_CONNECTION_STRING;
   delete env.AZURE_STORAGE_ACCOUNT_NAME;
   delete env.TASKHUB_CONFIG;
-  const child = spawn(process.execPath, [cli, "worker", "--app", app], {
-    env,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
-  child.stderr!.on("data", (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-  for (let i = 0; i < 600 && RecordingLogger.fromPinoLines(out).events("host.started").length === 0; i++) {
-    if (child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const logged = RecordingLogger.fromPinoLines(out);
+  const worker = spawnWorker(["--app", app], env, { detached: true });
+  await worker.ready.catch(() => undefined);
+  const logged = RecordingLogger.fromPinoLines(worker.stdout());
   const url = logged.events("host.started")[0]?.url as string | undefined;
   const azurite = logged.events("host.embeddedAzurite")[0];
-  if (!url) throw new Error(`host did not start:\n${out}\n${err}`);
+  if (!url) throw new Error(`host did not start:\n${worker.stdout()}\n${worker.stderr()}`);
   return {
-    child,
-    exited,
-    stdout: () => out,
-    stderr: () => err,
+    child: worker.child,
+    exited: worker.exited,
+    stdout: worker.stdout,
+    stderr: worker.stderr,
     url,
     azuritePid: azurite?.azuritePid as number | undefined,
     supervisorPid: azurite?.supervisorPid as number | undefined,

@@ -3,24 +3,19 @@
 // real `taskhub worker --app apps/classic` process on a real Azurite, and driven over HTTP as the documentation's
 // curl lines drive it: the HTTP starter, the status URL it answers with, the app's own HTTP client functions
 // (raise an event, signal and read an entity) and the management API's sendEventPostUri.
-import { spawn, type ChildProcess } from "node:child_process";
-import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
+import { spawnWorker, type WorkerProcess } from "../../src/worker-process.js";
 
 const KEY = "classic-app-key-0123456789";
 const HUB = "ClassicSamplesHub"; // the app's host.json
 /** Each step of a test may wait up to 90 s (eventually): generous, for a busy machine. */
 const slow = { timeout: 300_000 };
 const appFolder = fileURLToPath(new URL("../../apps/classic", import.meta.url));
-const cli = createRequire(import.meta.url)
-  .resolve("@taskhub/host")
-  .replace(/index\.js$/, "cli.js");
 
 let azurite: AzuriteInstance;
-let child: ChildProcess;
-let exited: Promise<number | null>;
+let worker: WorkerProcess | undefined;
 let out = ""; // the host's stdout: one JSON line per log record
 let err = "";
 let url: string;
@@ -62,33 +57,21 @@ beforeAll(async () => {
     "NODE_PATH",
   ])
     delete env[name];
-  child = spawn(process.execPath, [cli, "worker", "--app", appFolder], {
+  worker = spawnWorker(["--app", appFolder], {
     env,
-    stdio: ["ignore", "pipe", "pipe"],
+    onOutput: (text, stream) => (stream === "stdout" ? (out += text) : (err += text)),
   });
-  child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
-  child.stderr!.on("data", (c: Buffer) => (err += c.toString()));
-  exited = new Promise((r) => child.once("exit", (code) => r(code)));
-  let gone = false;
-  void exited.then(() => (gone = true));
   // Started is the host's own signal (its host.started line with its URL) or its exit: not a time.
-  const started = await eventually(
-    () =>
-      gone
-        ? ("exited" as const)
-        : /"event":"host.started".*"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)?.[1],
-    (v) => v !== undefined,
-    "host start",
-  ).catch((e: Error) => e.message);
-  if (!started?.startsWith("http")) throw new Error(`the host did not start (${started}):\n${out}\n${err}`);
+  const started = await worker.ready.then(
+    (s) => s.url,
+    (e: Error) => e.message,
+  );
+  if (!started.startsWith("http")) throw new Error(`the host did not start (${started}):\n${out}\n${err}`);
   url = started;
 }, 120_000);
 
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    child.kill("SIGTERM");
-    expect(await exited).toBe(0);
-  }
+  if (worker && worker.child.exitCode === null) expect(await worker.stop()).toBe(0);
   await azurite?.stop();
 }, 60_000);
 

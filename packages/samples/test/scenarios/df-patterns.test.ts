@@ -2,8 +2,6 @@
 // Azurite started here, the samples' HTTP starters served by the host under /api, and every step driven by
 // real HTTP requests (starters, status polling, raiseEvent, entity signals), with the management URLs the
 // starters return (which carry the host key).
-import { spawn } from "node:child_process";
-import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
@@ -11,6 +9,7 @@ import { createHost, type Host } from "@taskhub/host";
 import * as df from "@taskhub/durable-functions";
 import { dtfTimeMs, type HistoryEvent } from "@taskhub/core";
 import { httpHandler, outbox } from "../../src/df/app.js";
+import { spawnWorker } from "../../src/worker-process.js";
 
 const KEY = "samples-key-0123456789";
 let azurite: AzuriteInstance;
@@ -353,11 +352,9 @@ describe("6. aggregator", () => {
 
 describe("taskhub worker --app", () => {
   it("runs the samples module as it is: register and httpHandler exports, the /api starters served by the CLI's host", async () => {
-    const cli = createRequire(import.meta.url)
-      .resolve("@taskhub/host")
-      .replace(/index\.js$/, "cli.js");
     const app = fileURLToPath(new URL("../../dist/df/app.js", import.meta.url));
-    const child = spawn(process.execPath, [cli, "worker", "--app", app], {
+    let out = "";
+    const worker = spawnWorker(["--app", app], {
       env: {
         ...process.env,
         AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
@@ -366,17 +363,12 @@ describe("taskhub worker --app", () => {
         TASKHUB_HTTP_AUTH: "disabled",
         TASKHUB_LOG_LEVEL: "info",
       },
-      stdio: ["ignore", "pipe", "pipe"],
+      onOutput: (text) => (out += text),
     });
-    let out = "";
-    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (out += c.toString()));
-    const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
     try {
-      const url = await eventually(
-        async () => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)?.[1],
-        (u) => u !== undefined,
-        `host start:\n${out}`,
+      const url = await worker.ready.then(
+        (started) => started.url,
+        () => expect.fail(`host start:\n${out}`),
       );
       const res = await fetch(`${url}/api/orchestrators/Chaining/wait`, {
         method: "POST",
@@ -386,8 +378,8 @@ describe("taskhub worker --app", () => {
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ result: ((7 + 1) * 2 - 3) * 10 });
     } finally {
-      child.kill("SIGTERM");
+      void worker.stop();
     }
-    expect(await exited).toBe(0);
+    expect(await worker.exited).toBe(0);
   }, 30_000);
 });

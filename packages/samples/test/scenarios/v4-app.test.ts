@@ -4,14 +4,11 @@
 // documentation's curl lines drive it: the starter's 202 and its statusQueryGetUri until Completed, events
 // raised through the app's own HTTP function and through sendEventPostUri, the timeout branch, entity signals
 // and reads, and the monitor.
-import { spawn } from "node:child_process";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type AzuriteInstance } from "@taskhub/azurite";
+import { spawnWorker } from "../../src/worker-process.js";
 
-const cli = join(dirname(createRequire(import.meta.url).resolve("@taskhub/host")), "cli.js");
 const app = fileURLToPath(new URL("../../apps/v4", import.meta.url));
 const KEY = "v4-app-key-0123456789";
 /** Bounds every wait (a guard against a hang, not a timing assertion). */
@@ -37,34 +34,14 @@ beforeAll(async () => {
   delete env.AZURE_STORAGE_CONNECTION_STRING;
   delete env.TASKHUB_HUB_NAME;
   delete env.TASKHUB_CONFIG;
-  const child = spawn(process.execPath, [cli, "worker", "--app", app], {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
   let out = "";
-  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (out += c.toString()));
-  let gone = false;
-  const exited = new Promise<number | null>((r) =>
-    child.once("exit", (code) => {
-      gone = true;
-      r(code);
-    }),
+  const worker = spawnWorker(["--app", app], { env, onOutput: (text) => (out += text) });
+  const url = await worker.ready.then(
+    (started) => started.url,
+    () => undefined,
   );
-  let url: string | undefined;
-  for (let i = 0; i < WAIT_ROUNDS && !url && !gone; i++) {
-    url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)?.[1];
-    if (!url) await sleep(100);
-  }
   if (!url) throw new Error(`the host did not start:\n${out}`);
-  host = {
-    url,
-    output: () => out,
-    stop: async () => {
-      if (!gone) child.kill("SIGTERM");
-      return exited;
-    },
-  };
+  host = { url, output: () => out, stop: worker.stop };
 }, 180_000);
 
 afterAll(async () => {

@@ -1,5 +1,7 @@
-// Test helper: an OpenTelemetry metrics SDK registered globally (the way a user registers theirs) with a
-// reader the test collects from on demand. Each install is a new provider, so counts start at zero.
+// @taskhub/core/testing/metric-capture: an OpenTelemetry metrics SDK registered globally (the way a user registers
+// theirs) with a reader a test collects from on demand. Each install is a new provider, so counts start at zero.
+// Its own entry point, not part of @taskhub/core/testing: it needs @opentelemetry/sdk-metrics at run time, an
+// optional peer dependency of @taskhub/core, which the rest of core/testing must not require of its users.
 import { metrics, type Attributes } from "@opentelemetry/api";
 import { DataPointType, MeterProvider, MetricReader, type MetricData } from "@opentelemetry/sdk-metrics";
 
