@@ -32,10 +32,15 @@ function run(cmd, args, opts = {}) {
   return r.status ?? 1;
 }
 
-function pnpm(args) {
+/** The command that runs pnpm with `args`: the installed pnpm when it is the pinned version, else through npx. */
+function pnpmCommand(args) {
   const local = spawnSync("pnpm", ["--version"], { env, encoding: "utf8" });
-  if (local.status === 0 && local.stdout.trim() === PNPM_VERSION) return run("pnpm", args);
-  return run("npx", ["--yes", `pnpm@${PNPM_VERSION}`, ...args]);
+  if (local.status === 0 && local.stdout.trim() === PNPM_VERSION) return ["pnpm", args];
+  return ["npx", ["--yes", `pnpm@${PNPM_VERSION}`, ...args]];
+}
+
+function pnpm(args) {
+  return run(...pnpmCommand(args));
 }
 
 function must(status, what) {
@@ -89,6 +94,57 @@ if (mode === "start") {
   await new Promise(() => {}); // until the exit handler above ends this process
 }
 
+/** Runs turbo's test tasks (the builds above are not run again: `--only`) for the given filters, one at a time. */
+function turboTests(filters, opts) {
+  const args = [
+    "exec",
+    "turbo",
+    "run",
+    "test",
+    "--only",
+    "--concurrency=1",
+    "--output-logs=full",
+    "--log-order=grouped",
+  ];
+  return pnpmAsync([...args, ...filters.map((f) => `--filter=${f}`)], opts);
+}
+
+function pnpmAsync(args, { buffered = false } = {}) {
+  const [cmd, argv] = pnpmCommand(args);
+  return new Promise((resolvePromise) => {
+    const child = spawn(cmd, argv, {
+      cwd: root,
+      env,
+      stdio: buffered ? ["ignore", "pipe", "pipe"] : "inherit",
+    });
+    const chunks = [];
+    child.stdout?.on("data", (c) => chunks.push(c));
+    child.stderr?.on("data", (c) => chunks.push(c));
+    child.on("error", (err) => resolvePromise({ status: 1, output: `bootstrap: ${err.message}\n` }));
+    child.on("exit", (code, signal) =>
+      resolvePromise({ status: code ?? (signal ? 1 : 0), output: Buffer.concat(chunks).toString() }),
+    );
+  });
+}
+
+/**
+ * The test suites in two lanes, since most of their time is spent waiting (on Azurite, worker processes, timers),
+ * not computing: the e2e suite (the longest, ~10 min) runs beside the packages whose tests start Azurite only on
+ * free ports (their output is printed when the e2e suite has ended, so the logs do not interleave); then the host
+ * and samples suites, whose tests start embedded Azurites on the emulator's default ports (10000-10002) as `npm
+ * start` does, and so must not overlap with the e2e suite's quickstart, which does the same.
+ */
+async function runTests() {
+  const DEFAULT_PORT_USERS = ["@taskhub/host", "@taskhub/samples"];
+  const e2e = turboTests(["@taskhub/e2e"]);
+  const beside = turboTests(["!@taskhub/e2e", ...DEFAULT_PORT_USERS.map((p) => `!${p}`)], { buffered: true });
+  const e2eDone = await e2e;
+  const besideDone = await beside;
+  process.stdout.write(besideDone.output);
+  const after = await turboTests(DEFAULT_PORT_USERS);
+  return e2eDone.status || besideDone.status || after.status;
+}
+
 if (mode === "test") {
   // Each package's vitest writes a JSON report here; the totals make the closing line CI reads.
   const reports = join(root, ".test-reports");
@@ -99,20 +155,11 @@ if (mode === "test") {
     console.error("bootstrap: formatting check failed: run `npm run format` (prettier --write .)");
   // Tests mirror sources (docs/architecture.md, "Tests"); a misplaced test file counts as a failed step too.
   const layout = run("node", ["scripts/check-test-layout.mjs"]);
-  // Builds, type checks and lints use both cores (they start no servers); the tests then run one package at a
-  // time (each starts its own Azurite and worker processes), their builds cache hits of the first run.
+  // Builds, type checks and lints use both cores (they start no servers); then the tests (runTests).
   const checked = pnpm(["exec", "turbo", "run", "build", "typecheck", "lint", "--output-logs=errors-only"]);
   if (checked !== 0)
     console.error("bootstrap: build, typecheck or lint failed (see above); the tests still run");
-  const tested = pnpm([
-    "exec",
-    "turbo",
-    "run",
-    "test",
-    "--concurrency=1",
-    "--output-logs=full",
-    "--log-order=grouped",
-  ]);
+  const tested = await runTests();
   const status = checked !== 0 ? checked : tested;
   let passed = 0,
     failed = 0,
