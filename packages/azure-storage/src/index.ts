@@ -11,9 +11,14 @@ export * from "./partitioning/partition-manager.js";
 export * from "./partitioning/blob-partition-manager.js";
 export * from "./partitioning/table-partition-manager.js";
 export * from "./tracking/key-sanitation.js";
-export { HistoryTable, type LoadedHistory } from "./tracking/history-table.js";
+export {
+  HistoryTable,
+  type HistoryRowQuery,
+  type HistoryRows,
+  type LoadedHistory,
+} from "./tracking/history-table.js";
 export { InstancesTable } from "./tracking/instances-table.js";
-export { historyRowKey, HISTORY_COLUMNS } from "./tracking/history-row.js";
+export { historyRowKey, HISTORY_COLUMNS, rawValue, rowToEvent } from "./tracking/history-row.js";
 export * from "./messaging/message-data.js";
 export { PoisonStore, type PoisonMessage } from "./messaging/poison-store.js";
 export * from "./payloads/large-payloads.js";

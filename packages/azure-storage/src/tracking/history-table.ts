@@ -74,6 +74,28 @@ export interface AppendResult {
   blobNames: (Record<string, string> | undefined)[];
 }
 
+export interface HistoryRowQuery {
+  /** Only the rows of this execution. */
+  executionId?: string;
+  /** Only rows of these event types. */
+  eventTypes?: readonly string[];
+  /** Only event rows whose index is greater than this (the sentinel excluded). */
+  afterIndex?: number;
+  /** Read only these columns (RowKey and ExecutionId always) and download no blob. */
+  select?: readonly string[];
+  /** At most this many event rows. */
+  top?: number;
+}
+
+export interface HistoryRows {
+  /** Event rows in RowKey (= index) order, as stored. */
+  rows: Record<string, unknown>[];
+  /** The sentinel row, when the query reached it. */
+  sentinel: Record<string, unknown> | undefined;
+  /** Whether rows beyond `top` exist. */
+  more: boolean;
+}
+
 const MAX_ROWS_PER_BATCH = 99;
 const MAX_BATCH_BYTES = 3 * 1024 * 1024;
 
@@ -117,12 +139,7 @@ export class HistoryTable {
     const events: HistoryEvent[] = [];
     for (const row of eventRows) {
       if (rawValue(row.ExecutionId) !== executionId) break;
-      for (const [key, value] of Object.entries(row)) {
-        if (!key.endsWith("BlobName")) continue;
-        const blobName = rawValue(value) as string | undefined;
-        if (!blobName) continue;
-        row[key.slice(0, -"BlobName".length)] = await this.payloads.download(blobName, { abortSignal });
-      }
+      await this.loadOffloaded(row, abortSignal);
       events.push(rowToEvent(row));
     }
     return {
@@ -131,6 +148,92 @@ export class HistoryTable {
       executionId,
       consumed: parseConsumed(rawValue(sentinel?.[CONSUMED_MESSAGES_COLUMN])),
     };
+  }
+
+  /** Put each offloaded column's blob (`<Col>BlobName`) into its column `<Col>`, one download at a time. */
+  private async loadOffloaded(row: Record<string, unknown>, abortSignal?: AbortSignal): Promise<void> {
+    for (const [key, value] of Object.entries(row)) {
+      if (!key.endsWith("BlobName")) continue;
+      const blobName = rawValue(value) as string | undefined;
+      if (!blobName) continue;
+      row[key.slice(0, -"BlobName".length)] = await this.payloads.download(blobName, { abortSignal });
+    }
+  }
+
+  /**
+   * The instance's raw rows (as stored, `{ value, type }` for typed properties) in RowKey order, for readers that
+   * show the layout itself (the dashboard): every execution's rows unless `query.executionId`, the sentinel
+   * apart. With `select`, only those columns are read and no blob is downloaded; without it, offloaded columns
+   * are downloaded (a few at a time) into their columns. `top`: at most that many rows, `more` saying whether
+   * others follow. A hub without the table has no rows.
+   */
+  async listRows(
+    instanceId: string,
+    query: HistoryRowQuery = {},
+    options: OperationOptions = {},
+  ): Promise<HistoryRows> {
+    const { abortSignal } = options;
+    let filter = partitionFilter(instanceId);
+    if (query.afterIndex !== undefined && query.afterIndex >= 0)
+      filter += ` and RowKey gt '${historyRowKey(query.afterIndex)}' and RowKey lt '${SENTINEL_ROW_KEY}'`;
+    if (query.executionId !== undefined) filter += ` and ExecutionId eq ${odataString(query.executionId)}`;
+    if (query.eventTypes?.length)
+      filter += ` and (${query.eventTypes.map((t) => `EventType eq ${odataString(t)}`).join(" or ")})`;
+    const select = query.select ? [...new Set(["RowKey", "ExecutionId", ...query.select])] : undefined;
+    const rows: Record<string, unknown>[] = [];
+    let sentinel: Record<string, unknown> | undefined;
+    let more = false;
+    try {
+      for await (const r of this.table.listEntities<Record<string, unknown>>({
+        queryOptions: { filter, ...(select ? { select } : {}) },
+        disableTypeConversion: true,
+        abortSignal,
+      })) {
+        if (r.rowKey === SENTINEL_ROW_KEY) {
+          sentinel = r;
+          continue;
+        }
+        if (query.top !== undefined && rows.length >= query.top) {
+          more = true;
+          break;
+        }
+        rows.push(r);
+      }
+    } catch (err) {
+      if (isNotFound(err)) return { rows: [], sentinel: undefined, more: false };
+      throw err;
+    }
+    rows.sort((a, b) => (String(a.rowKey) < String(b.rowKey) ? -1 : 1));
+    if (!select) {
+      // Up to four rows' blobs at once: a page of large payloads need not be read one by one.
+      let next = 0;
+      const lane = async (): Promise<void> => {
+        while (next < rows.length) await this.loadOffloaded(rows[next++]!, abortSignal);
+      };
+      await Promise.all([lane(), lane(), lane(), lane()]);
+    }
+    return { rows, sentinel, more };
+  }
+
+  /**
+   * The instance's current execution as DT.AS reads it: the sentinel's `ExecutionId`, else the first row's
+   * (undefined: no history). One or two point reads.
+   */
+  async currentExecutionId(instanceId: string, options: OperationOptions = {}): Promise<string | undefined> {
+    const pk = escapePartitionKey(instanceId);
+    for (const rowKey of [SENTINEL_ROW_KEY, historyRowKey(0)]) {
+      try {
+        const row = await this.table.getEntity<Record<string, unknown>>(pk, rowKey, {
+          queryOptions: { select: ["ExecutionId"] },
+          abortSignal: options.abortSignal,
+        });
+        const id = rawValue(row.ExecutionId);
+        if (typeof id === "string" && id !== "") return id;
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    }
+    return undefined;
   }
 
   /**

@@ -6,6 +6,7 @@ import { newEvent, type HistoryEvent } from "@taskhub/core";
 import { createStorageClients } from "../../src/index.js";
 import { LargePayloadStore } from "../../src/payloads/large-payloads.js";
 import { HistoryTable, type AppendOptions } from "../../src/tracking/history-table.js";
+import { rawValue } from "../../src/tracking/history-row.js";
 import { connectionString, uniqueHubName } from "../helpers.js";
 
 const clients = createStorageClients({ connectionString: connectionString() });
@@ -112,5 +113,55 @@ describe("HistoryTable.append", () => {
         consumed: new Map([["m9", 1000]]),
       }),
     ).rejects.toMatchObject({ code: "WorkItemLockLost" });
+  });
+});
+
+describe("HistoryTable.listRows", () => {
+  it("reads one execution's rows by page, leaves an older execution's leftover rows out, and reads blobs only without select", async () => {
+    const id = uniqueHubName("i");
+    // An execution of 6 rows, then a shorter one written over it from index 0 (continue-as-new as DT.AS does).
+    const old = await history.append({
+      instanceId: id,
+      executionId: "old",
+      events: [...step(id, "old", 1000), ...step(id, "old", 1500)],
+      startIndex: 0,
+      etag: undefined,
+      now: new Date(1500),
+    });
+    const big = "y".repeat(70_000); // over the table property limit: offloaded to a blob
+    const current = step(id, "new", 2000);
+    current.push(
+      newEvent("EventRaised", { timestamp: new Date(2000), name: "big", input: JSON.stringify(big) }),
+    );
+    await history.append({
+      instanceId: id,
+      executionId: "new",
+      events: current,
+      startIndex: 0,
+      etag: old.etag,
+      now: new Date(2000),
+    });
+
+    expect(await history.currentExecutionId(id)).toBe("new");
+    expect(await history.currentExecutionId(uniqueHubName("none"))).toBeUndefined();
+
+    const all = await history.listRows(id, { select: ["EventType", "Input"] });
+    expect(all.rows.map((r) => `${String(r.rowKey).slice(-1)}:${rawValue(r.ExecutionId) as string}`)).toEqual(
+      ["0:new", "1:new", "2:new", "3:new", "4:old", "5:old"],
+    );
+    expect(rawValue(all.sentinel?.ExecutionId)).toBe("new");
+    expect(rawValue(all.rows[3]!.Input)).toBe(""); // offloaded, not downloaded
+
+    const first = await history.listRows(id, { executionId: "new", top: 2 });
+    expect(first.rows.map((r) => r.rowKey)).toEqual(["0000000000000000", "0000000000000001"]);
+    expect(first.more).toBe(true);
+    const rest = await history.listRows(id, { executionId: "new", afterIndex: 1, top: 2 });
+    expect(rest.rows.map((r) => r.rowKey)).toEqual(["0000000000000002", "0000000000000003"]);
+    expect(rest.more).toBe(false);
+    expect(rest.sentinel).toBeUndefined();
+    expect(rawValue(rest.rows[1]!.Input)).toBe(JSON.stringify(big)); // the blob, downloaded
+
+    const raised = await history.listRows(id, { executionId: "new", eventTypes: ["EventRaised"] });
+    expect(raised.rows.map((r) => r.rowKey)).toEqual(["0000000000000003"]);
   });
 });

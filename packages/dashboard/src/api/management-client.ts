@@ -255,4 +255,37 @@ export class ManagementClient {
   blobs(id: string): Promise<Optional<{ blobs: InstanceBlob[] }>> {
     return this.optional(`/dashboard/api/instances/${encodeURIComponent(id)}/blobs`);
   }
+
+  /** The instance's status without its history (one point read), or undefined when there is none. */
+  async getInstanceStatus(id: string): Promise<InstanceStatus | undefined> {
+    try {
+      return await this.json(
+        `${WEBHOOK_PATH}/instances/${encodeURIComponent(id)}?showHistory=false&showInput=true`,
+      );
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * Every event of the instance's current execution from its History rows (scheduling events included, no
+   * payloads), its parent and older executions' leftover rows. NOT_AVAILABLE from a host without the endpoint,
+   * and for an instance that has neither an Instances row nor history.
+   */
+  historySkeleton(id: string): Promise<Optional<import("../model/raw-history.js").HistorySkeleton>> {
+    return this.optional(`/dashboard/api/instances/${encodeURIComponent(id)}/history`);
+  }
+
+  /** One page of the current execution's full History rows, after the row index `after`. */
+  historyPage(
+    id: string,
+    after?: number,
+    top = 200,
+  ): Promise<Optional<import("../model/raw-history.js").HistoryPage>> {
+    const from = after === undefined ? "" : `&after=${after}`;
+    return this.optional(
+      `/dashboard/api/instances/${encodeURIComponent(id)}/history?view=full&top=${top}${from}`,
+    );
+  }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { computeWaitsFor } from "../../src/model/waits-for.js";
 import type { HistoryEvent } from "../../src/model/history-event.js";
+import { fromRawHistory } from "../../src/model/raw-history.js";
 
 const started: HistoryEvent = {
   EventType: "ExecutionStarted",
@@ -110,5 +111,44 @@ describe("computeWaitsFor", () => {
       { EventType: "TimerCreated", Timestamp: "2026-12-06T10:00:01Z", FireAt: "2026-12-07T00:00:00Z" },
     ];
     expect(computeWaitsFor(events, "Suspended").map((w) => w.kind)).toEqual(["resume", "timer"]);
+  });
+
+  it("names an activity in flight, a pending timer and a sub-orchestration in flight from the History rows", () => {
+    const events = fromRawHistory([
+      { EventType: "OrchestratorStarted", EventId: -1, Timestamp: "2026-12-06T10:00:00Z" },
+      { EventType: "ExecutionStarted", EventId: -1, Timestamp: "2026-12-06T10:00:00Z", Name: "O" },
+      { EventType: "TaskScheduled", EventId: 0, Timestamp: "2026-12-06T10:00:01Z", Name: "Held" },
+      {
+        EventType: "TimerCreated",
+        EventId: 1,
+        Timestamp: "2026-12-06T10:00:01Z",
+        FireAt: "2026-12-08T00:00:00Z",
+      },
+      {
+        EventType: "SubOrchestrationInstanceCreated",
+        EventId: 2,
+        Timestamp: "2026-12-06T10:00:02Z",
+        Name: "Child",
+        InstanceId: "c-1",
+      },
+      { EventType: "TaskScheduled", EventId: 3, Timestamp: "2026-12-06T10:00:02Z", Name: "Done" },
+      { EventType: "OrchestratorCompleted", EventId: -1, Timestamp: "2026-12-06T10:00:02Z" },
+      { EventType: "TaskCompleted", EventId: -1, Timestamp: "2026-12-06T10:00:03Z", TaskScheduledId: 3 },
+    ]);
+    expect(computeWaitsFor(events, "Running")).toEqual([
+      { kind: "activity", label: "activity Held", since: "2026-12-06T10:00:01Z" },
+      {
+        kind: "timer",
+        label: "timer firing at 2026-12-08T00:00:00Z",
+        since: "2026-12-06T10:00:01Z",
+        until: "2026-12-08T00:00:00Z",
+      },
+      {
+        kind: "subOrchestration",
+        label: "sub-orchestration Child",
+        since: "2026-12-06T10:00:02Z",
+        instanceId: "c-1",
+      },
+    ]);
   });
 });

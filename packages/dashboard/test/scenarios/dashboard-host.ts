@@ -104,6 +104,19 @@ export async function startDashboardHost(taskHubName: string): Promise<Dashboard
     const got = (yield ctx.waitForExternalEvent("go")) as unknown;
     return { got };
   });
+  // "Parent" calls "Slow" as a sub-orchestration, whose activity "Held" stays in flight until the host closes.
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  worker.addActivity("Held", async () => {
+    await held;
+    return "released";
+  });
+  worker.addOrchestrator("Slow", function* (ctx) {
+    return (yield ctx.callActivity("Held")) as string;
+  });
+  worker.addOrchestrator("Parent", function* (ctx, childId: string) {
+    return (yield ctx.callSubOrchestrator("Slow", null, { instanceId: childId })) as string;
+  });
   worker.addEntity("Counter", (ctx) => {
     const v = ctx.getState<number>(() => 0) ?? 0;
     if (ctx.operationName === "add") ctx.setState(v + (ctx.getInput<number>() ?? 1));
@@ -115,7 +128,7 @@ export async function startDashboardHost(taskHubName: string): Promise<Dashboard
     client,
     taskHubName,
     auth: "disabled",
-    orchestratorNames: () => ["Hello", "Fails", "WaitFor"],
+    orchestratorNames: () => ["Hello", "Fails", "WaitFor", "Parent", "Slow"],
   });
   const dashboard =
     host.createDashboard?.({ service, client, auth: "disabled", assetsDir }) ?? serveDashboard;
@@ -125,6 +138,7 @@ export async function startDashboardHost(taskHubName: string): Promise<Dashboard
     client,
     servesHubEndpoints: host.createDashboard !== undefined,
     close: async () => {
+      release();
       await server.close();
       await worker.stop();
       await azurite.stop();

@@ -11,6 +11,8 @@
  *   no file extension), a plain 404 for a missing file, `no-cache` on `index.html` and long caching for the
  *   hashed files under `assets/`. A Content-Security-Policy allows this origin only: nothing from a CDN.
  * - Without built files: `/dashboard/` answers 404 `{"Message": ...}` saying so; the JSON endpoints still work.
+ * - `/api/instances/{id}/history`: the instance's History rows themselves (instance-history.ts), which the
+ *   management API's condensed history leaves partly out.
  * - Errors: a bad parameter is a 400, an unknown instance or poison message a 404, each `{"Message": ...}`.
  */
 import { existsSync } from "node:fs";
@@ -26,6 +28,7 @@ import { pathParam } from "../path-segment.js";
 import { installedDashboardAssetsDir } from "./assets-dir.js";
 import { readHubView } from "./hub-view.js";
 import { listInstanceBlobs } from "./instance-blobs.js";
+import { parseHistoryQuery, readHistoryPage, readHistorySkeleton } from "./instance-history.js";
 
 export const DASHBOARD_PATH = "/dashboard";
 
@@ -123,6 +126,21 @@ export function createDashboard(
     if (blobs.length === 0 && !(await client.getOrchestrationState(id, { fetchPayloads: false })))
       throw new HttpError(404, `no instance with id '${id}'`);
     return answer({ blobs });
+  });
+  app.get("/api/instances/:id/history", async (c) => {
+    const id = pathParam(c, "id", "instance id");
+    try {
+      validateInstanceId(id);
+    } catch (err) {
+      throw new HttpError(400, (err as Error).message);
+    }
+    const query = parseHistoryQuery(new URL(c.req.url).searchParams);
+    const history =
+      query.view === "skeleton"
+        ? await readHistorySkeleton(service, id)
+        : await readHistoryPage(service, id, query.top, query.after);
+    if (!history) throw new HttpError(404, `no instance with id '${id}'`);
+    return answer(history);
   });
   app.all("/api/*", (c) => message(404, `no route for ${c.req.method} ${new URL(c.req.url).pathname}`));
 

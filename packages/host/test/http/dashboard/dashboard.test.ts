@@ -22,6 +22,11 @@ let keyed: RunningServer;
 let assets: string;
 
 const declined = (): Response => new Response("declined", { status: 599 });
+const held: { promise: Promise<void>; resolve: () => void } = (() => {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+})();
 
 beforeAll(async () => {
   azurite = await startAzurite();
@@ -36,6 +41,24 @@ beforeAll(async () => {
   });
   worker = new TaskHubWorker(live);
   worker.addOrchestrator("Echo", (_ctx, input: string) => input.length);
+  // An activity held in flight until the test releases it, called from a sub-orchestration.
+  worker.addActivity("Held", async () => {
+    await held.promise;
+    return "released";
+  });
+  worker.addOrchestrator("Slow", function* (ctx) {
+    return (yield ctx.callActivity("Held")) as string;
+  });
+  worker.addOrchestrator("Parent", function* (ctx, childId: string) {
+    return (yield ctx.callSubOrchestrator("Slow", null, { instanceId: childId })) as string;
+  });
+  worker.addActivity("Step", (_ctx, i: number) => i);
+  // Three activities, then continue-as-new with one: the second execution is shorter than the first.
+  worker.addOrchestrator("Shrinks", function* (ctx, n: number) {
+    for (let i = 0; i < n; i++) yield ctx.callActivity("Step", i);
+    if (n > 1) ctx.continueAsNew(1);
+    return n;
+  });
   await worker.start();
   dtf = new AzureStorageOrchestrationService({
     taskHubName: "DashDtf",
@@ -70,6 +93,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  held.resolve();
   await liveServer?.close();
   await dtfServer?.close();
   await keyed?.close();
@@ -271,6 +295,115 @@ describe("GET /dashboard/api/instances/{id}/blobs", () => {
     expect((await get(liveServer, "/dashboard/api/instances/%ZZ/blobs")).status).toBe(400);
     expect((await get(liveServer, "/dashboard/api/instances/%20/blobs")).status).toBe(400);
     expect((await get(liveServer, "/dashboard/api/nothing")).status).toBe(404);
+  });
+});
+
+describe("GET /dashboard/api/instances/{id}/history", () => {
+  const history = (id: string, query = "") =>
+    get(liveServer, `/dashboard/api/instances/${encodeURIComponent(id)}/history${query}`);
+
+  it("shows an activity in flight and a sub-orchestration in flight, and the child's parent", async () => {
+    const client = new TaskHubClient(live, { maxPollIntervalMs: 200 });
+    await client.scheduleNewOrchestration("Parent", "held-child", { instanceId: "held-parent" });
+    let child: any;
+    for (let i = 0; i < 600; i++) {
+      const r = await history("held-child");
+      if (r.status !== 404 || !/^no instance/.test(r.body.Message)) expect(r.status).toBe(200);
+      child = r.body;
+      if (child.events?.some((e: any) => e.EventType === "TaskScheduled")) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Scheduled, not answered: the management API's condensed history has no trace of it.
+    expect(child.events.filter((e: any) => e.EventType.startsWith("Task"))).toEqual([
+      expect.objectContaining({ EventType: "TaskScheduled", Name: "Held", EventId: 0 }),
+    ]);
+    expect(child.events.find((e: any) => e.EventType === "ExecutionStarted")).not.toHaveProperty("Input");
+    expect(child.parent).toEqual({
+      instanceId: "held-parent",
+      executionId: expect.any(String),
+      name: "Parent",
+      taskScheduleId: 0,
+    });
+    expect(child.executionId).toEqual(expect.any(String));
+    const parent = (await history("held-parent")).body;
+    expect(parent.parent).toBeUndefined();
+    expect(parent.events.filter((e: any) => e.EventType.startsWith("SubOrchestration"))).toEqual([
+      expect.objectContaining({ EventType: "SubOrchestrationInstanceCreated", InstanceId: "held-child" }),
+    ]);
+
+    held.resolve();
+    await client.waitForOrchestrationCompletion("held-parent", { timeoutMs: 30_000 });
+    const done = (await history("held-child")).body;
+    expect(done.events.map((e: any) => e.EventType)).toContain("TaskCompleted");
+  });
+
+  it("pages the full rows with next; a large input is downloaded in full and left out of the skeleton", async () => {
+    const client = new TaskHubClient(live, { maxPollIntervalMs: 200 });
+    const big = "z".repeat(70_000);
+    await client.scheduleNewOrchestration("Echo", big, { instanceId: "paged" });
+    await client.waitForOrchestrationCompletion("paged", { timeoutMs: 30_000 });
+    const skeleton = (await history("paged")).body;
+    const types = skeleton.events.map((e: any) => e.EventType);
+    expect(types).toEqual([
+      "OrchestratorStarted",
+      "ExecutionStarted",
+      "ExecutionCompleted",
+      "OrchestratorCompleted",
+    ]);
+    expect(skeleton.events[1]).not.toHaveProperty("Input");
+
+    const seen: any[] = [];
+    let after: number | undefined;
+    const pages: number[] = [];
+    do {
+      const page = await history("paged", `?view=full&top=3${after === undefined ? "" : `&after=${after}`}`);
+      expect(page.status).toBe(200);
+      expect(page.body.executionId).toBe(skeleton.executionId);
+      seen.push(...page.body.events);
+      pages.push(page.body.events.length);
+      after = page.body.next;
+    } while (after !== undefined);
+    expect(pages).toEqual([3, 1]);
+    expect(seen.map((e) => e.EventType)).toEqual(types);
+    expect(seen[1].Input).toBe(JSON.stringify(big));
+    // Only what came after a given row: the view's incremental read.
+    expect((await history("paged", "?view=full&after=2")).body.events.map((e: any) => e.EventType)).toEqual([
+      "OrchestratorCompleted",
+    ]);
+  });
+
+  it("continue-as-new: the current execution, and the longer first execution's leftover rows as a fragment", async () => {
+    const client = new TaskHubClient(live, { maxPollIntervalMs: 200 });
+    await client.scheduleNewOrchestration("Shrinks", 3, { instanceId: "shrinks" });
+    await client.waitForOrchestrationCompletion("shrinks", { timeoutMs: 30_000 });
+    const s = (await history("shrinks")).body;
+    expect(s.events.filter((e: any) => e.EventType === "TaskScheduled")).toHaveLength(1);
+    expect(s.events.at(-2)).toMatchObject({
+      EventType: "ExecutionCompleted",
+      OrchestrationStatus: "Completed",
+    });
+    expect(s.fragments).toHaveLength(1);
+    expect(s.fragments[0].executionId).not.toBe(s.executionId);
+    expect(s.fragments[0].fromIndex).toBe(s.events.length);
+    expect(s.fragments[0].toIndex - s.fragments[0].fromIndex + 1).toBe(s.fragments[0].events.length);
+    // The paged rows are the current execution's only.
+    const page = (await history("shrinks", "?view=full&top=1000")).body;
+    expect(page.events).toHaveLength(s.events.length);
+    expect(page.next).toBeUndefined();
+  });
+
+  it("404 for an unknown instance, 400 for a bad id or query", async () => {
+    expect(await history("nobody")).toMatchObject({
+      status: 404,
+      body: { Message: "no instance with id 'nobody'" },
+    });
+    expect((await history("nobody", "?view=full")).status).toBe(404);
+    expect(await history("paged", "?view=full&after=x")).toMatchObject({
+      status: 400,
+      body: { Message: expect.stringMatching(/^after must be/) },
+    });
+    expect((await history("paged", "?view=table")).status).toBe(400);
+    expect((await get(liveServer, "/dashboard/api/instances/%20/history")).status).toBe(400);
   });
 });
 
