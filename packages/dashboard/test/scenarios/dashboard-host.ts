@@ -68,23 +68,48 @@ export interface DashboardHost {
   /** The origin; the dashboard is at `${url}/dashboard/`. */
   url: string;
   client: TaskHubClient;
+  /** The host's service (its names, its poison store). */
+  service: AzureStorageOrchestrationService;
+  /** The ids of the workers running on the hub (one per worker service). */
+  workerIds: string[];
   /** Whether `/dashboard/api/*` (partitions, workers, poison) is served: the host's own dashboard handler. */
   servesHubEndpoints: boolean;
   close(): Promise<void>;
 }
 
-export async function startDashboardHost(taskHubName: string): Promise<DashboardHost> {
-  const host = (await import(
-    process.env.TASKHUB_HOST_DIST ?? new URL("../../../host/dist/index.js", import.meta.url).href
-  )) as HostModule;
-  const azurite: AzuriteInstance = await startAzurite();
-  const service = new AzureStorageOrchestrationService({
+export interface DashboardHostOptions {
+  /**
+   * "all" (default): one worker listens on every partition, without leases. "table": DTF's partition table, so
+   * the hub view names the workers and the partitions each holds.
+   */
+  partitionManagement?: "all" | "table";
+  /**
+   * Worker services on the hub (default 1), each with its own worker id, in this process: a second one takes
+   * its share of the partitions ("table").
+   */
+  workers?: number;
+}
+
+function newService(
+  taskHubName: string,
+  connectionString: string,
+  o: DashboardHostOptions,
+  workerId?: string,
+): AzureStorageOrchestrationService {
+  return new AzureStorageOrchestrationService({
     taskHubName,
-    storage: { connectionString: azurite.connectionString },
-    partitionManagement: "all",
+    storage: { connectionString },
+    partitionManagement: o.partitionManagement ?? "all",
+    // Short rounds so that a second worker gets its partitions within seconds; a lease long enough for a busy
+    // machine.
+    tableLease: { leaseIntervalMs: 15_000, acquireIntervalMs: 500 },
     minPollingIntervalMs: 10,
     maxPollingIntervalMs: 200,
+    ...(workerId ? { workerId } : {}),
   });
+}
+
+function newWorker(service: AzureStorageOrchestrationService): TaskHubWorker {
   const worker = new TaskHubWorker(service);
   worker.addActivity("SayHello", (_ctx, name: string) => `Hello ${name}!`);
   worker.addActivity("Boom", () => {
@@ -104,18 +129,41 @@ export async function startDashboardHost(taskHubName: string): Promise<Dashboard
     const got = (yield ctx.waitForExternalEvent("go")) as unknown;
     return { got };
   });
+  // Waits for an event that never comes: one step, then idle (cheap targets for a bulk operation).
+  worker.addOrchestrator("Idle", function* (ctx) {
+    return (yield ctx.waitForExternalEvent("never")) as unknown;
+  });
   worker.addEntity("Counter", (ctx) => {
     const v = ctx.getState<number>(() => 0) ?? 0;
     if (ctx.operationName === "add") ctx.setState(v + (ctx.getInput<number>() ?? 1));
     return v;
   });
-  await worker.start();
+  return worker;
+}
+
+export async function startDashboardHost(
+  taskHubName: string,
+  options: DashboardHostOptions = {},
+): Promise<DashboardHost> {
+  const host = (await import(
+    process.env.TASKHUB_HOST_DIST ?? new URL("../../../host/dist/index.js", import.meta.url).href
+  )) as HostModule;
+  const azurite: AzuriteInstance = await startAzurite();
+  const service = newService(taskHubName, azurite.connectionString, options);
+  const workers = [newWorker(service)];
+  const services = [service];
+  for (let i = 1; i < (options.workers ?? 1); i++) {
+    const other = newService(taskHubName, azurite.connectionString, options, `${service.workerId}-${i + 1}`);
+    services.push(other);
+    workers.push(newWorker(other));
+  }
+  for (const w of workers) await w.start();
   const client = new TaskHubClient(service, { maxPollIntervalMs: 200 });
   const api = host.createManagementApi({
     client,
     taskHubName,
     auth: "disabled",
-    orchestratorNames: () => ["Hello", "Fails", "WaitFor"],
+    orchestratorNames: () => ["Hello", "Fails", "WaitFor", "Idle"],
   });
   const dashboard =
     host.createDashboard?.({ service, client, auth: "disabled", assetsDir }) ?? serveDashboard;
@@ -123,10 +171,12 @@ export async function startDashboardHost(taskHubName: string): Promise<Dashboard
   return {
     url: server.url,
     client,
+    service,
+    workerIds: services.map((s) => s.workerId),
     servesHubEndpoints: host.createDashboard !== undefined,
     close: async () => {
       await server.close();
-      await worker.stop();
+      await Promise.all(workers.map((w) => w.stop()));
       await azurite.stop();
     },
   };
