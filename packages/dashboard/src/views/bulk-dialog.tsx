@@ -106,7 +106,7 @@ export function BulkDialog({ api, query, onCancel, onStarted }: BulkDialogProps)
       confirmLabel={counted ? confirmLabel(verb, counted.matched) : "Count matching instances"}
       danger={counted !== undefined && (verb === "terminate" || verb === "purge")}
       busy={busy}
-      error={error ?? (check.ok ? undefined : check.error)}
+      error={error}
       confirmDisabled={!check.ok || counted?.matched === 0}
       typeToConfirm={counted ? typeToConfirm(verb, counted.matched, empty) : undefined}
       onCancel={onCancel}
@@ -170,6 +170,11 @@ export function BulkDialog({ api, query, onCancel, onStarted }: BulkDialogProps)
             {eventData.ok ? (args.eventData.trim() ? "Valid JSON." : "No data (null).") : eventData.error}
           </p>
         </>
+      )}
+      {!check.ok && (
+        <p class="error" id="bulk-check">
+          {check.error}
+        </p>
       )}
       <details>
         <summary>Advanced</summary>

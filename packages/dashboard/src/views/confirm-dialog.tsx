@@ -23,7 +23,12 @@ export interface ConfirmDialogProps {
 export function ConfirmDialog(p: ConfirmDialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const [typed, setTyped] = useState("");
-  useEffect(() => setTyped(""), [p.typeToConfirm]);
+  const typedRef = useRef<HTMLInputElement>(null);
+  // A new text to type (a new count): empty, and the focus goes there, the next thing to do.
+  useEffect(() => {
+    setTyped("");
+    if (p.typeToConfirm !== undefined) typedRef.current?.focus();
+  }, [p.typeToConfirm]);
   const unconfirmed = p.typeToConfirm !== undefined && typed.trim() !== p.typeToConfirm;
   useEffect(() => {
     const d = ref.current;
@@ -44,6 +49,7 @@ export function ConfirmDialog(p: ConfirmDialogProps) {
           <label>
             Type {p.typeToConfirm} to confirm
             <input
+              ref={typedRef}
               value={typed}
               autoComplete="off"
               inputMode={/^\d+$/.test(p.typeToConfirm) ? "numeric" : undefined}

@@ -53,6 +53,9 @@ export function InstancesView({
   const countsRead = useRef<{ at: number; signature: string } | undefined>(undefined);
   // The filters without the sort: a new sort re-orders the rows, it does not load them again.
   const filterKey = JSON.stringify({ ...query, sort: undefined, direction: undefined });
+  // The filter now: an answer for an earlier one (a poll still running when the filter changed) is dropped.
+  const currentFilter = useRef(filterKey);
+  currentFilter.current = filterKey;
 
   const loadFirst = useCallback(
     async (reason: RefreshReason) => {
@@ -65,6 +68,7 @@ export function InstancesView({
           api.listInstances(query, query.pageSize),
           both ? api.countInstances(query) : undefined,
         ]);
+        if (currentFilter.current !== filterKey) return;
         const signature = pageSignature(page.items);
         const now = Date.now();
         const c =
@@ -78,6 +82,7 @@ export function InstancesView({
           })
             ? await api.countInstances(query)
             : undefined);
+        if (currentFilter.current !== filterKey) return;
         if (c) {
           setCounts(c);
           countsRead.current = { at: now, signature };

@@ -169,15 +169,16 @@ describe("operating a task hub from the dashboard", () => {
       .poll(() => dialog.locator("[data-bulk-matched]").textContent())
       .toMatch(new RegExp(`^${BULK_TARGETS} instances match \\(`));
     const start = dialog.getByRole("button", { name: `Terminate ${BULK_TARGETS} instances` });
-    // More than 100 to terminate: the count must be typed first.
+    // More than 100 to terminate: the count must be typed first; the focus is already there.
     expect(await start.isDisabled()).toBe(true);
     const typed = dialog.getByLabel(`Type ${BULK_TARGETS} to confirm`);
-    await typed.fill("20");
+    await expect.poll(() => typed.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.type(String(BULK_TARGETS).slice(0, -1));
     expect(await start.isDisabled()).toBe(true);
-    await typed.fill(String(BULK_TARGETS));
+    await page.keyboard.type(String(BULK_TARGETS).slice(-1));
     expect(await start.isDisabled()).toBe(false);
     await screenshot(page, "bulk-confirm");
-    await typed.press("Enter");
+    await page.keyboard.press("Enter");
     await dialog.waitFor({ state: "detached" });
 
     // The progress panel follows the bulk instance until it completes.
