@@ -4,11 +4,19 @@
  */
 import { useCallback, useEffect, useMemo, useState } from "preact/hooks";
 import { ApiError, ManagementClient, setKey } from "./api/management-client.js";
-import { parseRoute, type Route } from "./model/route.js";
+import { BULK_ORCHESTRATION_NAME } from "./model/bulk.js";
+import { emptyListQuery } from "./model/instance-filter.js";
+import { parseRoute, routeHref, type Route } from "./model/route.js";
 import { EntitiesView } from "./views/entities-view.js";
 import { HubView } from "./views/hub-view.js";
 import { InstanceView } from "./views/instance-view.js";
 import { InstancesView } from "./views/instances-view.js";
+
+/** The list of bulk operations: the instances named taskhub:bulk. */
+const BULK_LIST_HREF = routeHref({
+  view: "instances",
+  query: { ...emptyListQuery(), name: BULK_ORCHESTRATION_NAME },
+});
 
 export function App() {
   const [route, setRoute] = useState<Route>(() => parseRoute(location.hash));
@@ -32,6 +40,7 @@ export function App() {
   }, []);
 
   const current = route.view;
+  const bulkList = route.view === "instances" && route.query.name === BULK_ORCHESTRATION_NAME;
   return (
     <>
       <a class="skip" href="#main">
@@ -42,9 +51,14 @@ export function App() {
         <nav aria-label="Dashboard">
           <a
             href="#/instances"
-            aria-current={current === "instances" || current === "instance" ? "page" : undefined}
+            aria-current={
+              (current === "instances" && !bulkList) || current === "instance" ? "page" : undefined
+            }
           >
             Instances
+          </a>
+          <a href={BULK_LIST_HREF} aria-current={bulkList ? "page" : undefined}>
+            Bulk operations
           </a>
           <a href="#/entities" aria-current={current === "entities" ? "page" : undefined}>
             Entities

@@ -256,11 +256,12 @@ export class ManagementClient {
     return this.optional(`/dashboard/api/instances/${encodeURIComponent(id)}/blobs`);
   }
 
-  /** The instance's status without its history (one point read), or undefined when there is none. */
-  async getInstanceStatus(id: string): Promise<InstanceStatus | undefined> {
+  /** The instance's status without its history (one point read; its input too unless `input` is false), or
+   * undefined when there is none. */
+  async getInstanceStatus(id: string, input = true): Promise<InstanceStatus | undefined> {
     try {
       return await this.json(
-        `${WEBHOOK_PATH}/instances/${encodeURIComponent(id)}?showHistory=false&showInput=true`,
+        `${WEBHOOK_PATH}/instances/${encodeURIComponent(id)}?showHistory=false&showInput=${input}`,
       );
     } catch (e) {
       if (e instanceof ApiError && e.status === 404) return undefined;
@@ -288,4 +289,36 @@ export class ManagementClient {
       `/dashboard/api/instances/${encodeURIComponent(id)}/history?view=full&top=${top}${from}`,
     );
   }
+
+  /**
+   * `POST /bulk/{verb}` with `dryRun`: how many instances the operation would take now, per status; and the
+   * host's clock (its `Date` header), to pin the targets to instances created before the count.
+   */
+  async bulkDryRun(verb: string, body: Record<string, unknown>): Promise<BulkDryRun> {
+    const res = await this.request(`${WEBHOOK_PATH}/bulk/${encodeURIComponent(verb)}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ ...body, dryRun: true }),
+    });
+    const answer = (await res.json()) as { matched: number; byStatus: Record<string, number> };
+    return { matched: answer.matched, byStatus: answer.byStatus ?? {}, serverDate: res.headers.get("date") };
+  }
+
+  /** `POST /bulk/{verb}`: starts the bulk operation; answers its instance id. */
+  async startBulk(verb: string, body: Record<string, unknown>): Promise<string> {
+    const answer = await this.json<{ id: string }>(`${WEBHOOK_PATH}/bulk/${encodeURIComponent(verb)}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    return answer.id;
+  }
+}
+
+/** A bulk operation's dry run. */
+export interface BulkDryRun {
+  matched: number;
+  byStatus: Record<string, number>;
+  /** The host's `Date` header, when it sent one. */
+  serverDate: string | null;
 }

@@ -38,7 +38,7 @@ export function HubView({ api, onError }: { api: ManagementClient; onError: (e: 
     }
   }, [api, onError]);
   useEffect(() => void load(), [load]);
-  usePoll(() => void load(), REFRESH_MS, true);
+  usePoll(load, REFRESH_MS, true);
 
   const doReplay = async (): Promise<void> => {
     if (!replay) return;

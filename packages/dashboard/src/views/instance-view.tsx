@@ -28,6 +28,7 @@ import { isLive } from "../model/runtime-status.js";
 import { HISTORY_TABS, instanceHref, routeHref, type HistoryTab } from "../model/route.js";
 import { usePoll } from "../hooks/use-poll.js";
 import { ActionsPanel } from "./actions-panel.js";
+import { BulkInstancePanel } from "./bulk-progress.js";
 import { HistoryTable } from "./history-table.js";
 import { JsonBlock } from "./json-block.js";
 import { StatusBadge } from "./status-badge.js";
@@ -226,6 +227,8 @@ export function InstanceView({
           </>
         )}
       </dl>
+
+      <BulkInstancePanel instance={instance} />
 
       <section aria-labelledby="waits-title" class="waits">
         <h2 id="waits-title">Waiting for</h2>

@@ -1,14 +1,25 @@
 /**
  * Instances: counts per status, the filter form (its state lives in the URL), and the list one page at a time
  * through the management API's continuation token ("Load more"; never everything at once). Columns sort the rows
- * loaded so far. Live refresh polls the first page and the counts.
+ * loaded so far. Live refresh polls the first page, and the counts only when that page changed or every
+ * `COUNTS_REFRESH_MS` (model/refresh-plan.ts). "Act on all matching…" starts a bulk operation on the filter's
+ * matches and follows its progress here.
  */
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { sortRows, type ListQuery, type SortColumn } from "../model/instance-filter.js";
 import { RUNTIME_STATUSES, type RuntimeStatus } from "../model/runtime-status.js";
 import { instanceHref } from "../model/route.js";
+import {
+  COUNTS_REFRESH_MS,
+  LIST_REFRESH_MS,
+  pageSignature,
+  shouldReadCounts,
+  type RefreshReason,
+} from "../model/refresh-plan.js";
 import type { InstanceCounts, InstanceStatus, ManagementClient } from "../api/management-client.js";
 import { usePoll } from "../hooks/use-poll.js";
+import { BulkDialog } from "./bulk-dialog.js";
+import { BulkProgressPanel } from "./bulk-progress.js";
 import { FilterForm } from "./filter-form.js";
 import { navigate } from "./navigate.js";
 import { StatusBadge } from "./status-badge.js";
@@ -20,7 +31,6 @@ const COLUMNS: { column: SortColumn; label: string }[] = [
   { column: "createdTime", label: "Created" },
   { column: "lastUpdatedTime", label: "Last updated" },
 ];
-const REFRESH_MS = 5000;
 
 export function InstancesView({
   api,
@@ -37,18 +47,46 @@ export function InstancesView({
   const [loading, setLoading] = useState(false);
   const [live, setLive] = useState(true);
   const [updatedAt, setUpdatedAt] = useState<Date | undefined>();
+  const [bulkOpen, setBulkOpen] = useState(false);
+  const [bulk, setBulk] = useState<{ id: string; expected: number } | undefined>();
+  // When the counts were last read, and what the first page showed then (the refresh plan's input).
+  const countsRead = useRef<{ at: number; signature: string } | undefined>(undefined);
   // The filters without the sort: a new sort re-orders the rows, it does not load them again.
   const filterKey = JSON.stringify({ ...query, sort: undefined, direction: undefined });
+  // The filter now: an answer for an earlier one (a poll still running when the filter changed) is dropped.
+  const currentFilter = useRef(filterKey);
+  currentFilter.current = filterKey;
 
   const loadFirst = useCallback(
-    async (keepMore: boolean) => {
+    async (reason: RefreshReason) => {
+      const keepMore = reason === "poll";
       setLoading(true);
       try {
-        const [page, c] = await Promise.all([
+        // A new filter or *Refresh* reads both at once; a poll reads the counts only when the plan says so.
+        const both = reason !== "poll";
+        const [page, eager] = await Promise.all([
           api.listInstances(query, query.pageSize),
-          api.countInstances(query),
+          both ? api.countInstances(query) : undefined,
         ]);
-        setCounts(c);
+        if (currentFilter.current !== filterKey) return;
+        const signature = pageSignature(page.items);
+        const now = Date.now();
+        const c =
+          eager ??
+          (shouldReadCounts({
+            reason,
+            now,
+            countsReadAt: countsRead.current?.at,
+            previousSignature: countsRead.current?.signature,
+            signature,
+          })
+            ? await api.countInstances(query)
+            : undefined);
+        if (currentFilter.current !== filterKey) return;
+        if (c) {
+          setCounts(c);
+          countsRead.current = { at: now, signature };
+        }
         setRows((old) => {
           if (!keepMore) return page.items;
           const first = new Set(page.items.map((r) => r.instanceId));
@@ -68,10 +106,11 @@ export function InstancesView({
   useEffect(() => {
     setRows([]);
     setToken(undefined);
-    void loadFirst(false);
+    countsRead.current = undefined;
+    void loadFirst("load");
   }, [loadFirst]);
 
-  usePoll(() => void loadFirst(true), REFRESH_MS, live);
+  usePoll(() => loadFirst("poll"), LIST_REFRESH_MS, live);
 
   const loadMore = async (): Promise<void> => {
     if (!token) return;
@@ -101,13 +140,29 @@ export function InstancesView({
       <h1 id="instances-title">Instances</h1>
       <StatusCounts counts={counts} selected={query.runtimeStatus} onToggle={toggleStatus} />
       <FilterForm query={query} />
+      {bulk && (
+        <BulkProgressPanel
+          key={bulk.id}
+          api={api}
+          instanceId={bulk.id}
+          expected={bulk.expected}
+          onDismiss={() => setBulk(undefined)}
+          onEnded={() => void loadFirst("manual")}
+        />
+      )}
       <div class="toolbar">
-        <label class="inline">
+        <label
+          class="inline"
+          title={`The counts every ${COUNTS_REFRESH_MS / 1000} s, or when the list changed`}
+        >
           <input type="checkbox" checked={live} onChange={(e) => setLive(e.currentTarget.checked)} /> Live
-          refresh (every {REFRESH_MS / 1000} s)
+          refresh (every {LIST_REFRESH_MS / 1000} s)
         </label>
-        <button type="button" onClick={() => void loadFirst(false)} disabled={loading}>
+        <button type="button" onClick={() => void loadFirst("manual")} disabled={loading}>
           Refresh
+        </button>
+        <button type="button" onClick={() => setBulkOpen(true)}>
+          Act on all matching…
         </button>
         <span class="muted" aria-live="polite">
           {loading
@@ -182,6 +237,17 @@ export function InstancesView({
         <button type="button" onClick={() => void loadMore()} disabled={loading}>
           Load more
         </button>
+      )}
+      {bulkOpen && (
+        <BulkDialog
+          api={api}
+          query={query}
+          onCancel={() => setBulkOpen(false)}
+          onStarted={(id, expected) => {
+            setBulkOpen(false);
+            setBulk({ id, expected });
+          }}
+        />
       )}
     </section>
   );

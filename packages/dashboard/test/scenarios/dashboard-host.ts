@@ -68,23 +68,49 @@ export interface DashboardHost {
   /** The origin; the dashboard is at `${url}/dashboard/`. */
   url: string;
   client: TaskHubClient;
+  /** The host's service (its names, its poison store). */
+  service: AzureStorageOrchestrationService;
+  /** The ids of the workers running on the hub (one per worker service). */
+  workerIds: string[];
   /** Whether `/dashboard/api/*` (partitions, workers, poison) is served: the host's own dashboard handler. */
   servesHubEndpoints: boolean;
   close(): Promise<void>;
 }
 
-export async function startDashboardHost(taskHubName: string): Promise<DashboardHost> {
-  const host = (await import(
-    process.env.TASKHUB_HOST_DIST ?? new URL("../../../host/dist/index.js", import.meta.url).href
-  )) as HostModule;
-  const azurite: AzuriteInstance = await startAzurite();
-  const service = new AzureStorageOrchestrationService({
+export interface DashboardHostOptions {
+  /**
+   * "all" (default): one worker listens on every partition, without leases. "table": DTF's partition table, so
+   * the hub view names the workers and the partitions each holds.
+   */
+  partitionManagement?: "all" | "table";
+  /**
+   * Worker services on the hub (default 1), each with its own worker id, in this process: a second one takes
+   * its share of the partitions ("table").
+   */
+  workers?: number;
+}
+
+function newService(
+  taskHubName: string,
+  connectionString: string,
+  o: DashboardHostOptions,
+  workerId?: string,
+): AzureStorageOrchestrationService {
+  return new AzureStorageOrchestrationService({
     taskHubName,
-    storage: { connectionString: azurite.connectionString },
-    partitionManagement: "all",
+    storage: { connectionString },
+    partitionManagement: o.partitionManagement ?? "all",
+    // Short rounds so that a second worker gets its partitions within seconds; a lease long enough for a busy
+    // machine.
+    tableLease: { leaseIntervalMs: 15_000, acquireIntervalMs: 500 },
     minPollingIntervalMs: 10,
     maxPollingIntervalMs: 200,
+    ...(workerId ? { workerId } : {}),
   });
+}
+
+/** `held`: what the "Held" activity waits for (the host's close resolves it). */
+function newWorker(service: AzureStorageOrchestrationService, held: Promise<void>): TaskHubWorker {
   const worker = new TaskHubWorker(service);
   worker.addActivity("SayHello", (_ctx, name: string) => `Hello ${name}!`);
   worker.addActivity("Boom", () => {
@@ -105,8 +131,6 @@ export async function startDashboardHost(taskHubName: string): Promise<Dashboard
     return { got };
   });
   // "Parent" calls "Slow" as a sub-orchestration, whose activity "Held" stays in flight until the host closes.
-  let release!: () => void;
-  const held = new Promise<void>((r) => (release = r));
   worker.addActivity("Held", async () => {
     await held;
     return "released";
@@ -117,18 +141,43 @@ export async function startDashboardHost(taskHubName: string): Promise<Dashboard
   worker.addOrchestrator("Parent", function* (ctx, childId: string) {
     return (yield ctx.callSubOrchestrator("Slow", null, { instanceId: childId })) as string;
   });
+  // Waits for an event that never comes: one step, then idle (cheap targets for a bulk operation).
+  worker.addOrchestrator("Idle", function* (ctx) {
+    return (yield ctx.waitForExternalEvent("never")) as unknown;
+  });
   worker.addEntity("Counter", (ctx) => {
     const v = ctx.getState<number>(() => 0) ?? 0;
     if (ctx.operationName === "add") ctx.setState(v + (ctx.getInput<number>() ?? 1));
     return v;
   });
-  await worker.start();
+  return worker;
+}
+
+export async function startDashboardHost(
+  taskHubName: string,
+  options: DashboardHostOptions = {},
+): Promise<DashboardHost> {
+  const host = (await import(
+    process.env.TASKHUB_HOST_DIST ?? new URL("../../../host/dist/index.js", import.meta.url).href
+  )) as HostModule;
+  const azurite: AzuriteInstance = await startAzurite();
+  const service = newService(taskHubName, azurite.connectionString, options);
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const workers = [newWorker(service, held)];
+  const services = [service];
+  for (let i = 1; i < (options.workers ?? 1); i++) {
+    const other = newService(taskHubName, azurite.connectionString, options, `${service.workerId}-${i + 1}`);
+    services.push(other);
+    workers.push(newWorker(other, held));
+  }
+  for (const w of workers) await w.start();
   const client = new TaskHubClient(service, { maxPollIntervalMs: 200 });
   const api = host.createManagementApi({
     client,
     taskHubName,
     auth: "disabled",
-    orchestratorNames: () => ["Hello", "Fails", "WaitFor", "Parent", "Slow"],
+    orchestratorNames: () => ["Hello", "Fails", "WaitFor", "Parent", "Slow", "Idle"],
   });
   const dashboard =
     host.createDashboard?.({ service, client, auth: "disabled", assetsDir }) ?? serveDashboard;
@@ -136,11 +185,13 @@ export async function startDashboardHost(taskHubName: string): Promise<Dashboard
   return {
     url: server.url,
     client,
+    service,
+    workerIds: services.map((s) => s.workerId),
     servesHubEndpoints: host.createDashboard !== undefined,
     close: async () => {
       release();
       await server.close();
-      await worker.stop();
+      await Promise.all(workers.map((w) => w.stop()));
       await azurite.stop();
     },
   };
