@@ -2,6 +2,7 @@
  * One generic work-item loop: fetch a work item when a concurrency slot is free, process it under p-limit,
  * back off on fetch errors, and drain on stop. Used for orchestrations and activities alike.
  */
+import { setMaxListeners } from "node:events";
 import pLimit from "p-limit";
 import type { Logger } from "../replay/logger.js";
 import { logEvent } from "../logging/log-event.js";
@@ -43,6 +44,9 @@ export class WorkItemDispatcher<W> {
     if (this.loop) return;
     this.controller = new AbortController();
     this.processing = new AbortController();
+    // Every item in flight (up to maxConcurrent, each with its own calls) listens to this one signal: that many
+    // listeners is no leak, and Node's warning after 10 would only be noise.
+    setMaxListeners(0, this.processing.signal);
     this.loop = this.run(this.controller.signal);
   }
 
