@@ -122,7 +122,7 @@ export function InstanceView({
     void load();
     api.blobs(id).then(setBlobs, () => setBlobs(NOT_AVAILABLE));
   }, [api, id, load]);
-  usePoll(() => void load(), REFRESH_MS, instance ? isLive(instance.runtimeStatus) : false);
+  usePoll(load, REFRESH_MS, instance ? isLive(instance.runtimeStatus) : false);
 
   // The Table and JSON tabs: the first page when opened (or after the execution changed), then, once every row
   // is read, only the rows the skeleton shows were added since.
