@@ -13,7 +13,7 @@
  * (their sender traced nothing) get no spans. With no SDK registered each span is a no-op.
  */
 import { diag, ROOT_CONTEXT, SpanKind, trace, type SpanContext } from "@opentelemetry/api";
-import type { EntityRequestMessage } from "../entities/messages.js";
+import { parseRequestTime, type EntityRequestMessage } from "../entities/messages.js";
 import type { FailureDetails } from "../history/events.js";
 import { deriveSpanId } from "./derived-span-id.js";
 import { pinSpanId } from "./pinned-span.js";
@@ -53,7 +53,7 @@ function emitOperation(batch: EntityBatchTrace, op: EntityOperationTrace, now: D
   const tracer = durableTaskTracer();
   const name = entitySpanName(batch.entityName, request.op ?? "");
   const operation = request.signal ? EntityOperation.signal : EntityOperation.call;
-  const requestTime = timeOf(request.requestTime);
+  const requestTime = parseRequestTime(request.requestTime);
   const emitSender = !request.signal || request.createTrace === true;
   let runParent: SpanContext = parent;
   if (emitSender) {
@@ -93,10 +93,4 @@ function emitOperation(batch: EntityBatchTrace, op: EntityOperationTrace, now: D
     }
   }
   run.end(batch.endTime);
-}
-
-function timeOf(raw: string | undefined): Date | undefined {
-  if (!raw) return undefined;
-  const t = Date.parse(raw);
-  return Number.isNaN(t) ? undefined : new Date(t);
 }

@@ -51,6 +51,7 @@ async function executionSpan(name: string): Promise<ReadableSpan> {
 }
 
 const attrs = (s: ReadableSpan) => s.attributes;
+const ms = ([sec, ns]: [number, number]) => sec * 1000 + ns / 1e6;
 const isChildOf = (child: ReadableSpan, parent: ReadableSpan) => {
   expect(child.spanContext().traceId).toBe(parent.spanContext().traceId);
   expect(parentSpanId(child)).toBe(parent.spanContext().spanId);
@@ -390,7 +391,7 @@ describe("entities", () => {
     const adds = await vi.waitFor(
       () => {
         const spans = capture.named("entity:counter:add");
-        expect(spans).toHaveLength(3);
+        expect(spans).toHaveLength(4);
         return spans;
       },
       { timeout: 5000, interval: 10 },
@@ -409,9 +410,20 @@ describe("entities", () => {
       "durabletask.task.operation": "call_entity",
       "durabletask.task.instance_id": "@counter@k",
     });
+    // The orchestration asks for the signal's Producer span (createTrace, as DTF's .NET SDK), from its request time.
+    const producer = adds.find((s) => s.kind === SpanKind.PRODUCER)!;
+    isChildOf(producer, orchestration);
+    expect(attrs(producer)).toEqual({
+      "durabletask.type": "entity",
+      "durabletask.task.operation": "signal_entity",
+      "durabletask.event.target_instance_id": "@counter@k",
+    });
     const consumer = adds.find((s) => s.kind === SpanKind.CONSUMER)!;
-    isChildOf(consumer, orchestration);
+    isChildOf(consumer, producer);
     expect(attrs(consumer)["durabletask.task.operation"]).toBe("signal_entity");
+    // Both requests were made in the orchestration's first episode: its time starts both sender spans.
+    expect(producer.startTime).toEqual(call.startTime);
+    expect(ms(call.startTime)).toBeLessThanOrEqual(ms(server.startTime));
 
     const failed = await vi.waitFor(() => {
       const spans = capture.named("entity:counter:fail");
