@@ -113,3 +113,41 @@ export function childTraceContext(trace: ExecutionTrace, spanId: string): Distri
     ...(traceState && traceState.length <= 513 ? { traceState } : {}),
   };
 }
+
+/**
+ * For a backend that rewinds in place (Azure Storage, as DT.AS: the failure rows are rewritten, the start row
+ * stays): the trace context the rewound execution's start event must carry so that the rewound run is a new
+ * span, as DTF's dispatcher makes it for an ExecutionRewound (it clears Id, SpanId and ActivityStartTime and
+ * starts a new activity). Without it every worker, DTF's included, restores the failed run's span id, and the
+ * rewound run's span is exported a second time under the id the failed run's already has.
+ *
+ * `rewind` numbers the rewinds of this execution (1 for the first): the same number gives the same id, so a
+ * rewind that is retried after a partial write writes the same. `parentSpanId`, for a child rewound with its
+ * parent, replaces the parent span its traceparent names (the parent's new client span for it,
+ * `rewoundClientSpanId`). Undefined when the start event names no valid parent (the execution is not traced).
+ */
+export function rewoundTraceContext(
+  start: ExecutionStartedEvent,
+  rewind: number,
+  now: Date,
+  parentSpanId?: string,
+): DistributedTraceContext | undefined {
+  const tc = start.parentTraceContext;
+  const parent = parseTraceParent(tc?.traceParent, tc?.traceState);
+  if (!tc || !parent) return undefined;
+  const traceParent =
+    parentSpanId === undefined
+      ? tc.traceParent
+      : formatTraceParent(parent.traceId, parentSpanId, parent.traceFlags);
+  return newExecutionTrace({ ...start, parentTraceContext: { ...tc, traceParent } }, now, rewind)?.start
+    .parentTraceContext;
+}
+
+/**
+ * The new id of the client span of a failed sub-orchestration (task `taskId`) that is rewound in place with its
+ * parent, the parent's rewound span being `parentSpanId` (DTF's rewind draws a new `ClientSpanId` for it: the
+ * old one's span was exported when the child failed).
+ */
+export function rewoundClientSpanId(parentSpanId: string, taskId: number, rewind: number): string {
+  return deriveSpanId("orchestration", parentSpanId, taskId, "rewind", rewind);
+}
