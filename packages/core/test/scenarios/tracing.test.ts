@@ -440,6 +440,104 @@ describe("entities", () => {
   });
 });
 
+describe("entities: signals from a client and an entity, an entity's orchestration start", () => {
+  /** Waits until the spans named `name` number `count`. */
+  const spansNamed = (name: string, count: number): Promise<ReadableSpan[]> =>
+    vi.waitFor(
+      () => {
+        const spans = capture.named(name);
+        expect(spans).toHaveLength(count);
+        return spans;
+      },
+      { timeout: 5000, interval: 10 },
+    );
+  const one = (spans: ReadableSpan[], kind: SpanKind): ReadableSpan => {
+    const found = spans.filter((s) => s.kind === kind);
+    expect(found).toHaveLength(1);
+    return found[0]!;
+  };
+
+  it("a client's signalEntity under the caller's span: the Producer span from the call to the receipt, the Consumer under it", async () => {
+    const service = new InMemoryOrchestrationService({ pollIntervalMs: 10 });
+    const worker = new TaskHubWorker(service);
+    worker.addEntity("Counter", (ctx) => ctx.setState((ctx.getState<number>() ?? 0) + 1));
+    await worker.start();
+    stops.push(() => worker.stop({ drainTimeoutMs: 2000 }));
+    const client = new TaskHubClient(service);
+    await trace.getTracer("test").startActiveSpan("caller", async (caller) => {
+      await client.signalEntity({ name: "Counter", key: "c" }, "add");
+      caller.end();
+    });
+    const [producer, consumer] = await spansNamed("entity:counter:add", 2).then((s) => [
+      one(s, SpanKind.PRODUCER),
+      one(s, SpanKind.CONSUMER),
+    ]);
+    isChildOf(producer!, capture.one("caller"));
+    expect(attrs(producer!)).toEqual({
+      "durabletask.type": "entity",
+      "durabletask.task.operation": "signal_entity",
+      "durabletask.event.target_instance_id": "@counter@c",
+    });
+    expect(ms(producer!.startTime)).toBeLessThanOrEqual(ms(producer!.endTime));
+    expect(ms(producer!.endTime)).toBeLessThanOrEqual(ms(consumer!.startTime));
+    isChildOf(consumer!, producer!);
+    expect(attrs(consumer!)).toEqual({
+      "durabletask.type": "entity",
+      "durabletask.task.operation": "signal_entity",
+      "durabletask.task.instance_id": "@counter@c",
+    });
+  });
+
+  it("an entity signals another and starts an orchestration: Producer spans under the operation's span, each continued", async () => {
+    await run(
+      (w) => {
+        w.addActivity("Hello", () => "hi");
+        w.addOrchestrator("Started", function* (ctx) {
+          return (yield ctx.callActivity("Hello")) as string;
+        });
+        w.addEntity("Relay", (ctx) => {
+          ctx.signalEntity({ name: "Counter", key: "r" }, "add", 1);
+          ctx.startNewOrchestration("Started", undefined, { instanceId: "started-1" });
+        });
+        w.addEntity("Counter", (ctx) => ctx.setState((ctx.getState<number>() ?? 0) + 1));
+        w.addOrchestrator("Caller", function* (ctx) {
+          yield ctx.entities.callEntity({ name: "Relay", key: "x" }, "go");
+          return "done";
+        });
+      },
+      (c) => c.scheduleNewOrchestration("Caller", undefined, { instanceId: "caller-1" }),
+    );
+    const go = one(await spansNamed("entity:relay:go", 2), SpanKind.SERVER);
+    // Relay → Counter: the sender's Producer (with the sender), the receiver's Consumer under it.
+    const adds = await spansNamed("entity:counter:add", 2);
+    const producer = one(adds, SpanKind.PRODUCER);
+    isChildOf(producer, go);
+    expect(attrs(producer)).toEqual({
+      "durabletask.type": "entity",
+      "durabletask.task.operation": "signal_entity",
+      "durabletask.event.target_instance_id": "@counter@r",
+      "durabletask.task.instance_id": "@relay@x",
+    });
+    isChildOf(one(adds, SpanKind.CONSUMER), producer);
+    // Relay → orchestration: `relay:create_orchestration`, the orchestration's span under it.
+    const create = (await spansNamed("relay:create_orchestration", 1))[0]!;
+    expect(create.kind).toBe(SpanKind.PRODUCER);
+    isChildOf(create, go);
+    expect(attrs(create)).toEqual({
+      "durabletask.type": "entity",
+      "durabletask.event.target_instance_id": "started-1",
+      "durabletask.task.instance_id": "@relay@x",
+    });
+    const started = await executionSpan("Started");
+    isChildOf(started, create);
+    const activity = capture.named("activity:Hello").find((s) => s.kind === SpanKind.CLIENT)!;
+    isChildOf(activity, started);
+    // Each operation's span has its own times, within its batch: the operation ran before what it sent ended.
+    expect(ms(go.startTime)).toBeLessThanOrEqual(ms(producer.startTime));
+    expect(ms(producer.startTime)).toBeLessThanOrEqual(ms(go.endTime));
+  });
+});
+
 describe("without an SDK", () => {
   it("records nothing and writes no trace context", async () => {
     await capture.uninstall();
