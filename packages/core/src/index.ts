@@ -30,6 +30,7 @@ export type {
   ActivityOptions,
   SubOrchestrationOptions,
   ContinueAsNewOptions,
+  ContinueAsNewTraceBehavior,
   ParentOrchestrationInfo,
 } from "./replay/orchestration-context.js";
 export {

@@ -11,7 +11,7 @@
 import type { SpanContext } from "@opentelemetry/api";
 import type { DistributedTraceContext, ExecutionStartedEvent, HistoryEvent } from "../history/events.js";
 import { parseDtfDateTime, toDtfDateTime } from "../history/time.js";
-import { deriveSpanId } from "./derived-span-id.js";
+import { deriveSpanId, deriveTraceId } from "./derived-span-id.js";
 import { formatTraceParent, parseTraceParent } from "./trace-parent.js";
 
 export interface ExecutionTrace {
@@ -150,4 +150,28 @@ export function rewoundTraceContext(
  */
 export function rewoundClientSpanId(parentSpanId: string, taskId: number, rewind: number): string {
   return deriveSpanId("orchestration", parentSpanId, taskId, "rewind", rewind);
+}
+
+/**
+ * Continue-as-new into a new trace (DTF's `ContinueAsNewTraceBehavior.StartNewTrace`): the next generation's
+ * start event stamped with a new root, as DTF's dispatcher stamps it in the same work item. The trace id and
+ * the root `create_orchestration` span's id are derived from the new execution (so a step that runs again
+ * writes the same), the trace flags are the ending generation's (a sampled chain stays sampled), and there is
+ * no tracestate (it belonged to the old trace). The execution span is the root span's child, as any other.
+ * `generateNewTrace` is never written: a stored `true` would make every later DTF replay start yet another trace.
+ */
+export function newRootExecutionTrace(
+  start: ExecutionStartedEvent,
+  now: Date,
+  traceFlags: number,
+): { start: ExecutionStartedEvent; trace: ExecutionTrace; createSpan: SpanContext } {
+  const instance = start.orchestrationInstance;
+  const traceId = deriveTraceId(instance.instanceId, instance.executionId ?? "");
+  const spanId = deriveSpanId("create_orchestration", instance.instanceId, instance.executionId ?? "");
+  const { parentTraceContext: _old, generateNewTrace: _flag, ...rest } = start;
+  const fresh = newExecutionTrace(
+    { ...rest, parentTraceContext: { traceParent: formatTraceParent(traceId, spanId, traceFlags) } },
+    now,
+  )!;
+  return { ...fresh, createSpan: fresh.trace.parent };
 }

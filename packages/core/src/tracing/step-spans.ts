@@ -8,15 +8,17 @@
  *   `ClientSpanId` (the child orchestration's span is its child);
  * - `orchestration:<name>:timer` (Internal) per fired timer, from its creation to now;
  * - `orchestration_event:<name>` (Producer) per event sent to another orchestration;
- * - `orchestration:<name>` (Server), the execution's span, when the step completed it.
+ * - `orchestration:<name>` (Server), the execution's span, when the step completed it (or continued it as new
+ *   into a new trace: status `ContinuedAsNew`);
+ * - `create_orchestration:<name>` (Producer, a root), when the step started a new trace by continue-as-new.
  *
  * All are children of the execution span. With no SDK registered each is a no-op span and nothing is built.
  */
-import { diag, ROOT_CONTEXT, SpanKind, trace, type Attributes } from "@opentelemetry/api";
+import { diag, ROOT_CONTEXT, SpanKind, trace, type Attributes, type SpanContext } from "@opentelemetry/api";
 import { isEntityInstanceId } from "../entities/entity-id.js";
 import type { FailureDetails } from "../history/events.js";
 import { parseDtfDateTime, toDotNetRoundTrip } from "../history/time.js";
-import { pinSpanId } from "./pinned-span.js";
+import { pinSpanId, pinTraceId } from "./pinned-span.js";
 import { setSpanFailed } from "./span-failure.js";
 import { Attr, SpanType, spanName, timerSpanName } from "./schema.js";
 import type { OrchestrationStepTrace, StepTraceEntry } from "./step-trace.js";
@@ -26,6 +28,7 @@ import { durableTaskTracer } from "./tracer.js";
 /** Never throws: a step is written by then, and tracing must not make the worker abandon it. */
 export function emitStepSpans(step: OrchestrationStepTrace, now: Date): void {
   try {
+    for (const chain of step.earlier ?? []) emit(chain, now);
     emit(step, now);
   } catch (err) {
     diag.warn("taskhub: emitting the spans of an orchestration step failed", err);
@@ -37,6 +40,7 @@ function emit(step: OrchestrationStepTrace, now: Date): void {
   const underExecution = trace.setSpanContext(ROOT_CONTEXT, step.execution.span);
   const { start } = step;
   const instanceId = start.orchestrationInstance.instanceId;
+  if (step.newTrace) emitNewTraceRoot(step, step.newTrace.createSpan);
   for (const entry of step.entries) {
     const s = startEntrySpan(entry, step, instanceId);
     if (!s) continue;
@@ -68,6 +72,32 @@ function emit(step: OrchestrationStepTrace, now: Date): void {
       setSpanFailed(span, fd?.errorMessage ?? "orchestration failed", fd);
   }
   span.end(now);
+}
+
+/**
+ * The root of a trace a continue-as-new started (`create_orchestration:<name>`, Producer, no parent, as DTF's
+ * worker creates it for StartNewTrace), at the step's time, under the ids written into the start event.
+ */
+function emitNewTraceRoot(step: OrchestrationStepTrace, createSpan: SpanContext): void {
+  const { start } = step;
+  const instance = start.orchestrationInstance;
+  const span = durableTaskTracer().startSpan(
+    spanName(SpanType.createOrchestration, start.name, start.version),
+    { kind: SpanKind.PRODUCER, startTime: step.execution.startTime, root: true },
+    ROOT_CONTEXT,
+  );
+  if (span.isRecording()) {
+    pinTraceId(span, createSpan.traceId);
+    pinSpanId(span, createSpan.spanId);
+    span.setAttributes({
+      [Attr.type]: SpanType.orchestration,
+      [Attr.name]: start.name,
+      [Attr.instanceId]: instance.instanceId,
+      ...(instance.executionId ? { [Attr.executionId]: instance.executionId } : {}),
+      ...(start.version ? { [Attr.version]: start.version } : {}),
+    });
+  }
+  span.end(step.execution.startTime);
 }
 
 interface EntrySpan {

@@ -28,6 +28,11 @@ const orchestrators: Record<string, Orchestrator> = {
     if (n < 2) ctx.continueAsNew(n + 1);
     return n;
   },
+  Fresh: function* (ctx, n: number) {
+    yield ctx.callActivity("Hello", n);
+    if (n < 2) ctx.continueAsNew(n + 1, { traceBehavior: "startNewTrace" });
+    return n;
+  },
 };
 const opts = (now: Date) => ({ resolveOrchestrator: (name: string) => orchestrators[name], now });
 
@@ -138,6 +143,65 @@ describe("a traced orchestration step", () => {
     expect(next.orchestrationInstance.executionId).not.toBe("e1");
     expect(next.parentTraceContext).toEqual(tc);
     expect(second.trace!.completion).toBeUndefined();
+  });
+
+  it("continue-as-new with startNewTrace: the chain's span ends, the next generation gets a new root trace", () => {
+    const first = executeOrchestrationWorkItem(
+      { instanceId: "p", pastEvents: [], newMessages: [startMessage("Fresh", true, "1")] },
+      opts(new Date(1000)),
+    )!;
+    const tc = startOf(first.newEvents).parentTraceContext!;
+    const done: TaskMessage = {
+      event: newEvent("TaskCompleted", { timestamp: new Date(1500), taskScheduledId: 0 }),
+      orchestrationInstance: { instanceId: "p", executionId: "e1" },
+    };
+    const step = () =>
+      executeOrchestrationWorkItem(
+        { instanceId: "p", pastEvents: first.newEvents, newMessages: [done] },
+        opts(new Date(2000)),
+      )!;
+    const second = step();
+    const next = startOf(second.newEvents);
+    const ntc = next.parentTraceContext!;
+    const [, traceId, createSpan, flags] = ntc.traceParent!.split("-");
+    expect(traceId).not.toBe(TRACE);
+    expect(flags).toBe("01");
+    expect(ntc.id).toBe(`00-${traceId}-${ntc.spanId}-01`);
+    expect(ntc.traceState).toBeUndefined();
+    expect(next.generateNewTrace).not.toBe(true);
+    // The ended chain: its span (the first generation's) ends ContinuedAsNew, with its activity's result.
+    const ended = second.trace!.earlier!;
+    expect(ended).toHaveLength(1);
+    expect(ended[0]!.execution.span.spanId).toBe(tc.spanId);
+    expect(ended[0]!.completion).toEqual({ status: "ContinuedAsNew" });
+    expect(ended[0]!.entries.map((e) => e.type)).toEqual(["activityResult"]);
+    // The new chain: its root, the execution under it, the activity it scheduled in this step under that.
+    expect(second.trace!.newTrace!.createSpan).toMatchObject({ traceId, spanId: createSpan });
+    expect(second.trace!.execution.span).toMatchObject({ traceId, spanId: ntc.spanId });
+    expect(second.trace!.entries).toEqual([]);
+    const scheduled = second.activityMessages[0]!.event as TaskScheduledEvent;
+    expect(scheduled.parentTraceContext!.traceParent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    // A re-run of the step writes the same ids.
+    const again = startOf(step().newEvents).parentTraceContext!;
+    expect([again.traceParent, again.id, again.spanId]).toEqual([ntc.traceParent, ntc.id, ntc.spanId]);
+  });
+
+  it("continue-as-new with startNewTrace keeps an untraced orchestration untraced", () => {
+    const first = executeOrchestrationWorkItem(
+      { instanceId: "p", pastEvents: [], newMessages: [startMessage("Fresh", false, "1")] },
+      opts(new Date(1000)),
+    )!;
+    const done: TaskMessage = {
+      event: newEvent("TaskCompleted", { timestamp: new Date(1500), taskScheduledId: 0 }),
+      orchestrationInstance: { instanceId: "p", executionId: "e1" },
+    };
+    const second = executeOrchestrationWorkItem(
+      { instanceId: "p", pastEvents: first.newEvents, newMessages: [done] },
+      opts(new Date(2000)),
+    )!;
+    expect(startOf(second.newEvents).orchestrationInstance.executionId).not.toBe("e1");
+    expect(startOf(second.newEvents).parentTraceContext).toBeUndefined();
+    expect(second.trace).toBeUndefined();
   });
 
   it("records the completion with its failure", () => {

@@ -8,6 +8,7 @@ import {
   TaskHubWorker,
   type ExecutionStartedEvent,
   type HistoryEvent,
+  type Orchestrator,
   type TaskScheduledEvent,
 } from "../../src/index.js";
 import { InMemoryOrchestrationService } from "../../src/testing/index.js";
@@ -321,6 +322,81 @@ describe("tracing", () => {
       "durabletask.event.target_instance_id": "waiter-2",
     });
     expect(attrs(sent)["durabletask.task.execution_id"]).toMatch(/^[0-9a-f]{32}$/);
+  });
+});
+
+describe("continue-as-new", () => {
+  const chain = (traceBehavior?: "startNewTrace"): Orchestrator<number, number> =>
+    function* (ctx, n) {
+      yield ctx.callActivity("Hello", n);
+      if (n < 3) ctx.continueAsNew(n + 1, traceBehavior ? { traceBehavior } : {});
+      return n;
+    };
+  const caller = (c: TaskHubClient, name: string) =>
+    trace.getTracer("test").startActiveSpan("caller", async (span) => {
+      try {
+        return await c.scheduleNewOrchestration(name, 1, { instanceId: `${name}-1` });
+      } finally {
+        span.end();
+      }
+    });
+
+  it("by default: one trace and one orchestration span for the whole chain", async () => {
+    await run(
+      (w) => {
+        w.addActivity("Hello", () => "hi");
+        w.addOrchestrator("Kept", chain());
+      },
+      (c) => caller(c, "Kept"),
+    );
+    const orchestration = await executionSpan("Kept");
+    expect(attrs(orchestration)["durabletask.task.status"]).toBe("Completed");
+    isChildOf(orchestration, capture.one("create_orchestration:Kept"));
+    const clients = capture.named("activity:Hello").filter((s) => s.kind === SpanKind.CLIENT);
+    expect(clients).toHaveLength(3);
+    for (const a of clients) isChildOf(a, orchestration);
+  });
+
+  it("startNewTrace: each generation's span ends ContinuedAsNew, the next one is in a new trace under a root create_orchestration", async () => {
+    await run(
+      (w) => {
+        w.addActivity("Hello", () => "hi");
+        w.addOrchestrator("Fresh", chain("startNewTrace"));
+      },
+      (c) => caller(c, "Fresh"),
+    );
+    const spans = await vi.waitFor(
+      () => {
+        const found = capture.named("orchestration:Fresh");
+        expect(found).toHaveLength(3);
+        return found;
+      },
+      { timeout: 5000, interval: 10 },
+    );
+    const creates = capture.named("create_orchestration:Fresh");
+    expect(creates).toHaveLength(3);
+    const [clientCreate, ...roots] = creates.sort((a, b) => ms(a.startTime) - ms(b.startTime));
+    isChildOf(clientCreate!, capture.one("caller"));
+    const traces = new Set(spans.map((s) => s.spanContext().traceId));
+    expect(traces.size).toBe(3);
+    for (const root of roots) {
+      expect(root.kind).toBe(SpanKind.PRODUCER);
+      expect(parentSpanId(root)).toBeUndefined();
+      expect(attrs(root)["durabletask.task.execution_id"]).toMatch(/^[0-9a-f]{32}$/);
+    }
+    for (const s of spans) {
+      const parent = creates.find((c) => c.spanContext().spanId === parentSpanId(s))!;
+      isChildOf(s, parent);
+      const status = attrs(s)["durabletask.task.status"];
+      expect(status).toBe(
+        parent === clientCreate || roots.indexOf(parent) === 0 ? "ContinuedAsNew" : "Completed",
+      );
+      expect(s.status.code).toBe(SpanStatusCode.UNSET);
+      // Each generation's activity is under its own generation's span.
+      const activities = capture.childrenOf(s).filter((a) => a.name === "activity:Hello");
+      expect(activities.map((a) => a.kind)).toEqual([SpanKind.CLIENT]);
+    }
+    expect(new Set(capture.spans().map((s) => s.spanContext().spanId)).size).toBe(capture.spans().length);
   });
 });
 
