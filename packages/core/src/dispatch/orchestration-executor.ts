@@ -187,14 +187,14 @@ function* executeSteps(
     defaultVersion: opts.versioning?.defaultVersion,
   });
   let newEvents: HistoryEvent[] = [newEvent("OrchestratorStarted", { timestamp: opts.now }), ...accepted];
-  let execution = stepExecutionTrace(past, newEvents, opts.now);
+  let newTrace: OrchestrationStepTrace["newTrace"];
+  let execution = stepExecutionTrace(past, newEvents, opts.now, (root) => (newTrace = root));
   output.execution = execution;
   /** Results that arrived in this step: the step's first span chain's. */
   let arrivals = execution ? arrivalTraceEntries(past, accepted) : [];
   /** Span chains that ended in this step by continue-as-new into a new trace; where the current one began. */
   const earlier: OrchestrationStepTrace[] = [];
   let chainStart = 0;
-  let newTrace: OrchestrationStepTrace["newTrace"];
   let episodeState: OrchestrationRuntimeState | undefined;
   let lastStart: ExecutionStartedEvent | undefined;
   let lastCompletion: CompleteOrchestrationAction | undefined;

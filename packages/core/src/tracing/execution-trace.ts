@@ -8,7 +8,7 @@
  * replays. Continue-as-new copies the whole context to the next generation (as DTF does), so a chain of
  * generations is one span too.
  */
-import type { SpanContext } from "@opentelemetry/api";
+import { TraceFlags, type SpanContext } from "@opentelemetry/api";
 import type { DistributedTraceContext, ExecutionStartedEvent, HistoryEvent } from "../history/events.js";
 import { parseDtfDateTime, toDtfDateTime } from "../history/time.js";
 import { deriveSpanId, deriveTraceId } from "./derived-span-id.js";
@@ -92,11 +92,20 @@ export function stepExecutionTrace(
   past: readonly HistoryEvent[],
   newEvents: HistoryEvent[],
   now: Date,
+  /** Called when the start event asked the worker for a new trace (below): the root span to emit. */
+  onNewTrace?: (root: NewTraceRoot) => void,
 ): ExecutionTrace | undefined {
   const pastStart = past.find((e): e is ExecutionStartedEvent => e.type === "ExecutionStarted");
   if (pastStart) return storedExecutionTrace(pastStart);
   const i = newEvents.findIndex((e) => e.type === "ExecutionStarted");
   const start = newEvents[i] as ExecutionStartedEvent | undefined;
+  if (start && asksForNewTrace(start) && !storedExecutionTrace(start)) {
+    const requested = requestedTrace(start, now);
+    if (!requested) return undefined;
+    newEvents[i] = requested.start;
+    onNewTrace?.(requested.root);
+    return requested.trace;
+  }
   if (!start?.parentTraceContext) return undefined;
   const stored = storedExecutionTrace(start);
   if (stored) return stored;
@@ -174,4 +183,82 @@ export function newRootExecutionTrace(
     now,
   )!;
   return { ...fresh, createSpan: fresh.trace.parent };
+}
+
+/** The tags by which DTF's clients ask the worker to trace a start (DurableTask.Core's `OrchestrationTags`). */
+export const CREATE_TRACE_TAG = "MS_CreateTrace";
+export const REQUEST_TIME_TAG = "MS_Entities_RequestTime";
+
+/** The `create_orchestration` span a worker emits for a start that asked for it. */
+export interface NewTraceRoot {
+  createSpan: SpanContext;
+  /** Its parent (none: the root of a new trace). */
+  parent?: SpanContext | undefined;
+  /** When the client asked (the request-time tag), else the step's time. */
+  startTime?: Date | undefined;
+}
+
+function asksForNewTrace(start: ExecutionStartedEvent): boolean {
+  return start.generateNewTrace === true || (start.tags !== undefined && CREATE_TRACE_TAG in start.tags);
+}
+
+/**
+ * A start that asks the worker to create its `create_orchestration` span (DTF's `GenerateNewTrace`, or the
+ * `MS_CreateTrace` tag durabletask-dotnet's client sets): as DTF's `StartActivityForNewOrchestration`, the
+ * span is a child of the start's context when it has one, else the root of a new trace; a context that is
+ * there but does not parse gets none (undefined: the execution is not traced). The start is stamped with the
+ * span as its parent and written without the request (no tag, `GenerateNewTrace` false), so that later steps
+ * and DTF's replays continue this span rather than create another. The ids are derived, as elsewhere.
+ */
+function requestedTrace(
+  start: ExecutionStartedEvent,
+  now: Date,
+): { start: ExecutionStartedEvent; trace: ExecutionTrace; root: NewTraceRoot } | undefined {
+  const tc = start.parentTraceContext;
+  const parent = parseTraceParent(tc?.traceParent, tc?.traceState);
+  if (tc?.traceParent && !parent) return undefined;
+  const instance = start.orchestrationInstance;
+  const traceId = parent?.traceId ?? deriveTraceId(instance.instanceId, instance.executionId ?? "");
+  const spanId = deriveSpanId("create_orchestration", instance.instanceId, instance.executionId ?? "");
+  const flags = parent?.traceFlags ?? TraceFlags.SAMPLED;
+  const { [CREATE_TRACE_TAG]: _asked, ...tags } = start.tags ?? {};
+  const { generateNewTrace: _flag, tags: _tags, parentTraceContext: _tc, ...rest } = start;
+  const traceState = parent?.traceState?.serialize();
+  const fresh = newExecutionTrace(
+    {
+      ...rest,
+      ...(start.tags !== undefined ? { tags } : {}),
+      parentTraceContext: {
+        traceParent: formatTraceParent(traceId, spanId, flags),
+        ...(traceState ? { traceState } : {}),
+      },
+    },
+    now,
+  )!;
+  return {
+    ...fresh,
+    root: {
+      createSpan: fresh.trace.parent,
+      parent,
+      startTime: requestTimeTag(start.tags?.[REQUEST_TIME_TAG]),
+    },
+  };
+}
+
+/**
+ * The request-time tag: `DateTimeOffset.ToString(CultureInfo.InvariantCulture)` as durabletask-dotnet's client
+ * writes it (`12/06/2026 21:00:00 +00:00`), or ISO 8601; undefined when it is neither.
+ */
+function requestTimeTag(raw: string | undefined): Date | undefined {
+  if (!raw) return undefined;
+  const m = /^(\d{2})\/(\d{2})\/(\d{4}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))? ([+-]\d{2}:\d{2})$/.exec(
+    raw.trim(),
+  );
+  if (m) raw = `${m[3]}-${m[1]}-${m[2]}T${m[4]}:${m[5]}:${m[6]}${m[7] ? `.${m[7]}` : ""}${m[8]}`;
+  try {
+    const t = parseDtfDateTime(raw);
+    return Number.isNaN(t.getTime()) ? undefined : t;
+  } catch {
+    return undefined;
+  }
 }

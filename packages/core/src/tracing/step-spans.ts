@@ -14,13 +14,14 @@
  *
  * All are children of the execution span. With no SDK registered each is a no-op span and nothing is built.
  */
-import { diag, ROOT_CONTEXT, SpanKind, trace, type Attributes, type SpanContext } from "@opentelemetry/api";
+import { diag, ROOT_CONTEXT, SpanKind, trace, type Attributes } from "@opentelemetry/api";
 import { isEntityInstanceId } from "../entities/entity-id.js";
 import type { FailureDetails } from "../history/events.js";
 import { parseDtfDateTime, toDotNetRoundTrip } from "../history/time.js";
 import { pinSpanId, pinTraceId } from "./pinned-span.js";
 import { setSpanFailed } from "./span-failure.js";
 import { Attr, SpanType, spanName, timerSpanName } from "./schema.js";
+import type { NewTraceRoot } from "./execution-trace.js";
 import type { OrchestrationStepTrace, StepTraceEntry } from "./step-trace.js";
 import { parentSpanContextOf } from "./trace-parent.js";
 import { durableTaskTracer } from "./tracer.js";
@@ -40,7 +41,7 @@ function emit(step: OrchestrationStepTrace, now: Date): void {
   const underExecution = trace.setSpanContext(ROOT_CONTEXT, step.execution.span);
   const { start } = step;
   const instanceId = start.orchestrationInstance.instanceId;
-  if (step.newTrace) emitNewTraceRoot(step, step.newTrace.createSpan);
+  if (step.newTrace) emitNewTraceRoot(step, step.newTrace);
   for (const entry of step.entries) {
     const s = startEntrySpan(entry, step, instanceId);
     if (!s) continue;
@@ -75,20 +76,23 @@ function emit(step: OrchestrationStepTrace, now: Date): void {
 }
 
 /**
- * The root of a trace a continue-as-new started (`create_orchestration:<name>`, Producer, no parent, as DTF's
- * worker creates it for StartNewTrace), at the step's time, under the ids written into the start event.
+ * The `create_orchestration:<name>` (Producer) span a worker creates, as DTF's: for a continue-as-new into a
+ * new trace (a root, at the step's time), or for a start that asked for it (under the start's context, from
+ * the client's request time), ending when the execution's first step ran; under the ids written into the start.
  */
-function emitNewTraceRoot(step: OrchestrationStepTrace, createSpan: SpanContext): void {
+function emitNewTraceRoot(step: OrchestrationStepTrace, root: NewTraceRoot): void {
   const { start } = step;
   const instance = start.orchestrationInstance;
+  const begin = step.execution.startTime;
+  const startTime = root.startTime && root.startTime <= begin ? root.startTime : begin;
   const span = durableTaskTracer().startSpan(
     spanName(SpanType.createOrchestration, start.name, start.version),
-    { kind: SpanKind.PRODUCER, startTime: step.execution.startTime, root: true },
-    ROOT_CONTEXT,
+    { kind: SpanKind.PRODUCER, startTime, ...(root.parent ? {} : { root: true }) },
+    root.parent ? trace.setSpanContext(ROOT_CONTEXT, root.parent) : ROOT_CONTEXT,
   );
   if (span.isRecording()) {
-    pinTraceId(span, createSpan.traceId);
-    pinSpanId(span, createSpan.spanId);
+    pinTraceId(span, root.createSpan.traceId);
+    pinSpanId(span, root.createSpan.spanId);
     span.setAttributes({
       [Attr.type]: SpanType.orchestration,
       [Attr.name]: start.name,
@@ -97,7 +101,7 @@ function emitNewTraceRoot(step: OrchestrationStepTrace, createSpan: SpanContext)
       ...(start.version ? { [Attr.version]: start.version } : {}),
     });
   }
-  span.end(step.execution.startTime);
+  span.end(begin);
 }
 
 interface EntrySpan {

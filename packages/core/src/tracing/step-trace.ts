@@ -14,8 +14,7 @@ import type {
   TaskScheduledEvent,
   TimerFiredEvent,
 } from "../history/events.js";
-import type { SpanContext } from "@opentelemetry/api";
-import type { ExecutionTrace } from "./execution-trace.js";
+import type { ExecutionTrace, NewTraceRoot } from "./execution-trace.js";
 
 export type StepTraceEntry =
   /** An activity's result arrived: its client span (scheduled → result). */
@@ -42,8 +41,11 @@ export interface OrchestrationStepTrace {
    */
   completion?:
     { status: OrchestrationRuntimeStatus; failureDetails?: FailureDetails | undefined } | undefined;
-  /** Set when this generation's trace was started by this step (continue-as-new into a new trace): its root span. */
-  newTrace?: { createSpan: SpanContext } | undefined;
+  /**
+   * Set when this step created the execution's `create_orchestration` span: for continue-as-new into a new
+   * trace (a root), or for a start that asked the worker for it (DTF's `GenerateNewTrace` / `MS_CreateTrace`).
+   */
+  newTrace?: NewTraceRoot | undefined;
   /** The generations (span chains) this step ended by continue-as-new into a new trace, oldest first. */
   earlier?: OrchestrationStepTrace[] | undefined;
 }

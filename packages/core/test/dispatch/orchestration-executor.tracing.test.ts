@@ -219,6 +219,62 @@ describe("a traced orchestration step", () => {
   });
 });
 
+describe("a start that asks the worker for its create_orchestration span (DTF's MS_CreateTrace, GenerateNewTrace)", () => {
+  const asking = (extra: Partial<ExecutionStartedEvent>): TaskMessage => {
+    const m = startMessage("Parent", false);
+    return { ...m, event: { ...(m.event as ExecutionStartedEvent), ...extra } };
+  };
+  const run = (m: TaskMessage) =>
+    executeOrchestrationWorkItem(
+      { instanceId: "p", pastEvents: [], newMessages: [m] },
+      opts(new Date(1000)),
+    )!;
+
+  it("under the caller's span: stamped under a create span from the request time; the request is not written", () => {
+    const commit = run(
+      asking({
+        tags: { MS_CreateTrace: "true", MS_Entities_RequestTime: "01/01/1970 00:00:00 +00:00", mine: "x" },
+        parentTraceContext: { traceParent: `00-${TRACE}-${CLIENT_SPAN}-01`, traceState: "a=1" },
+      }),
+    );
+    const start = startOf(commit.newEvents);
+    const tc = start.parentTraceContext!;
+    const [, trace, createSpan] = tc.traceParent!.split("-");
+    expect(trace).toBe(TRACE);
+    expect(createSpan).not.toBe(CLIENT_SPAN);
+    expect(tc).toMatchObject({ traceState: "a=1", id: `00-${TRACE}-${tc.spanId}-01` });
+    expect(start.tags).toEqual({ MS_Entities_RequestTime: "01/01/1970 00:00:00 +00:00", mine: "x" });
+    expect(commit.trace!.newTrace).toMatchObject({
+      createSpan: { traceId: TRACE, spanId: createSpan },
+      parent: { spanId: CLIENT_SPAN },
+      startTime: new Date(0),
+    });
+    expect(commit.trace!.execution.parent.spanId).toBe(createSpan);
+  });
+
+  it("without a context: the root of a new trace; GenerateNewTrace is written false", () => {
+    const commit = run(asking({ generateNewTrace: true }));
+    const start = startOf(commit.newEvents);
+    expect(start.generateNewTrace).not.toBe(true);
+    const [, trace, createSpan, flags] = start.parentTraceContext!.traceParent!.split("-");
+    expect(trace).toMatch(/^[0-9a-f]{32}$/);
+    expect(flags).toBe("01");
+    expect(commit.trace!.newTrace).toMatchObject({ createSpan: { traceId: trace, spanId: createSpan } });
+    expect(commit.trace!.newTrace!.parent).toBeUndefined();
+  });
+
+  it("with a context that does not parse: not traced, the start written as it came", () => {
+    const commit = run(
+      asking({ tags: { MS_CreateTrace: "true" }, parentTraceContext: { traceParent: "junk" } }),
+    );
+    expect(startOf(commit.newEvents)).toMatchObject({
+      tags: { MS_CreateTrace: "true" },
+      parentTraceContext: { traceParent: "junk" },
+    });
+    expect(commit.trace).toBeUndefined();
+  });
+});
+
 describe("an untraced orchestration step", () => {
   it("writes no trace context and records nothing", () => {
     const commit = executeOrchestrationWorkItem(

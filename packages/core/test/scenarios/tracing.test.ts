@@ -4,6 +4,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import {
+  newEvent,
   TaskHubClient,
   TaskHubWorker,
   type ExecutionStartedEvent,
@@ -397,6 +398,48 @@ describe("continue-as-new", () => {
       expect(activities.map((a) => a.kind)).toEqual([SpanKind.CLIENT]);
     }
     expect(new Set(capture.spans().map((s) => s.spanContext().spanId)).size).toBe(capture.spans().length);
+  });
+});
+
+describe("a start from DTF's .NET client (MS_CreateTrace)", () => {
+  it("the worker emits its create_orchestration span under the caller's span, from the request time", async () => {
+    const service = new InMemoryOrchestrationService({ pollIntervalMs: 10 });
+    const worker = new TaskHubWorker(service);
+    worker.addOrchestrator("Shimmed", () => "done");
+    await worker.start();
+    stops.push(() => worker.stop({ drainTimeoutMs: 2000 }));
+    const caller = trace.getTracer("test").startSpan("caller");
+    const sc = caller.spanContext();
+    caller.end();
+    const requested = new Date(Date.now() - 60_000);
+    requested.setUTCMilliseconds(0);
+    const p2 = (n: number) => String(n).padStart(2, "0");
+    const requestTime = `${p2(requested.getUTCMonth() + 1)}/${p2(requested.getUTCDate())}/${requested.getUTCFullYear()} ${p2(requested.getUTCHours())}:${p2(requested.getUTCMinutes())}:${p2(requested.getUTCSeconds())} +00:00`;
+    const instance = { instanceId: "shim-1", executionId: "0123456789abcdef0123456789abcdef" };
+    await service.createTaskOrchestration({
+      event: newEvent("ExecutionStarted", {
+        timestamp: new Date(),
+        orchestrationInstance: instance,
+        name: "Shimmed",
+        version: "",
+        tags: { MS_CreateTrace: "true", MS_Entities_RequestTime: requestTime },
+        parentTraceContext: { traceParent: `00-${sc.traceId}-${sc.spanId}-01` },
+      }),
+      orchestrationInstance: instance,
+    });
+    await new TaskHubClient(service).waitForOrchestrationCompletion("shim-1", { timeoutMs: 15_000 });
+    const orchestration = await executionSpan("Shimmed");
+    const create = capture.one("create_orchestration:Shimmed");
+    expect(create.kind).toBe(SpanKind.PRODUCER);
+    isChildOf(create, capture.one("caller"));
+    isChildOf(orchestration, create);
+    expect(ms(create.startTime)).toBe(requested.getTime());
+    expect(attrs(create)).toEqual({
+      "durabletask.type": "orchestration",
+      "durabletask.task.name": "Shimmed",
+      "durabletask.task.instance_id": "shim-1",
+      "durabletask.task.execution_id": instance.executionId,
+    });
   });
 });
 
