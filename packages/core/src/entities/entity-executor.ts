@@ -107,6 +107,8 @@ export async function executeEntityWorkItem(
   for (const [sender, r] of scheduler.recent)
     if (nowMs - Date.parse(r.at) > window) scheduler.recent.delete(sender);
 
+  /** Signals that asked for their Producer span (`createTrace`): emitted at receipt, as DTF. */
+  const received: EntitySignalReceivedTrace[] = [];
   /**
    * A signal that asks for it gets its Producer span now, and continues that span from here on (queued in the
    * scheduler state as DTF queues it): its run's Consumer span is the Producer's child.
@@ -120,8 +122,6 @@ export async function executeEntityWorkItem(
     r.parentTraceContext = spanTraceContext(sender, spanId);
   };
   let relevant = 0;
-  /** Signals that asked for their Producer span (`createTrace`): emitted at receipt, as DTF. */
-  const received: EntitySignalReceivedTrace[] = [];
   const lockHolderMessages: EntityRequestMessage[] = [];
   const toReschedule: EntityRequestMessage[] = [];
   for (const m of wi.newMessages) {

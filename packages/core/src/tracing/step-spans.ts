@@ -14,7 +14,7 @@
  *
  * All are children of the execution span. With no SDK registered each is a no-op span and nothing is built.
  */
-import { diag, ROOT_CONTEXT, SpanKind, trace, type Attributes } from "@opentelemetry/api";
+import { diag, ROOT_CONTEXT, SpanKind, trace, TraceFlags, type Attributes } from "@opentelemetry/api";
 import { isEntityInstanceId } from "../entities/entity-id.js";
 import type { FailureDetails } from "../history/events.js";
 import { parseDtfDateTime, toDotNetRoundTrip } from "../history/time.js";
@@ -81,6 +81,8 @@ function emit(step: OrchestrationStepTrace, now: Date): void {
  * the client's request time), ending when the execution's first step ran; under the ids written into the start.
  */
 function emitNewTraceRoot(step: OrchestrationStepTrace, root: NewTraceRoot): void {
+  // A root whose stored flags say "not sampled" (the chain it continues was not) is not recorded either.
+  if (!root.parent && !(root.createSpan.traceFlags & TraceFlags.SAMPLED)) return;
   const { start } = step;
   const instance = start.orchestrationInstance;
   const begin = step.execution.startTime;
