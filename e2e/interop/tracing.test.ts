@@ -18,6 +18,7 @@ import { taskhubClient } from "./taskhub.js";
 const run = randomBytes(3).toString("hex");
 const hubT = `traceT${run}`;
 const hubD = `traceD${run}`;
+const hubE = `traceE${run}`;
 
 /** An Activity that DurableTask.Core stopped (SpanRecorder.cs). */
 interface PeerSpan {
@@ -32,12 +33,16 @@ interface PeerSpan {
 const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
 
-const fx = useInterop({ dtasWorkers: { [hubD]: {} }, taskhubWorkers: { [hubT]: {} } });
+const fx = useInterop({
+  dtasWorkers: { [hubD]: {}, [hubE]: { entities: true } },
+  taskhubWorkers: { [hubT]: {} },
+});
 
 beforeAll(async () => {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(provider);
   await fx.peer.call("listenSpans", hubD);
+  await fx.peer.call("listenSpans", hubE);
 });
 afterAll(async () => {
   await provider.shutdown();
@@ -107,5 +112,27 @@ describe("a trace across DurableTask.Core and taskhub", () => {
     const orchestration = dtfSpans.find((s) => s.name === "orchestration:HelloSequence")!;
     expect(orchestration.parentSpanId).toBe(created!.spanContext().spanId);
     expect(dtfSpans.filter((s) => s.name === "activity:SayHello" && s.kind === "Client")).toHaveLength(5);
+  });
+
+  it("a taskhub client's signalEntity under a span: DTF's entity worker reads createTrace and requestTime, and traces it under the span", async () => {
+    const key = `sig-${run}`;
+    const client = taskhubClient(fx.connectionString, hubE);
+    const root = provider.getTracer("interop-test").startSpan("signaller");
+    await context.with(trace.setSpan(context.active(), root), () =>
+      client.signalEntity({ name: "counter", key }, "add", 5),
+    );
+    root.end();
+    const traceId = root.spanContext().traceId;
+    const spans = await eventually("DTF's entity spans", async () => {
+      const all = (await fx.peer.call<PeerSpan[]>("spans", hubE)).filter(
+        (s) => s.traceId === traceId && s.name === "entity:counter:add",
+      );
+      return all.length >= 2 ? all : undefined;
+    });
+    const producer = spans.find((s) => s.kind === "Producer")!;
+    expect(producer.parentSpanId).toBe(root.spanContext().spanId);
+    const consumer = spans.find((s) => s.kind === "Consumer")!;
+    expect(consumer.parentSpanId).toBe(producer.spanId);
+    expect(consumer.instanceId).toBe(`@counter@${key}`);
   });
 });

@@ -19,6 +19,8 @@ export * from "./replay/new-guid.js";
 export { TRACER_NAME, Attr as TraceAttributes } from "./tracing/schema.js";
 export type { OrchestrationStepTrace, StepTraceEntry } from "./tracing/step-trace.js";
 export type { ExecutionTrace } from "./tracing/execution-trace.js";
+// For backends that rewind in place (the Azure Storage provider): the rewound run's new span identity.
+export { rewoundTraceContext, rewoundClientSpanId } from "./tracing/execution-trace.js";
 // Metrics (docs/tracing.md, "Metrics"): the meter's name, every metric's name and attribute keys, and the
 // per-provider instrument cache the storage provider records its own metrics with.
 export { METER_NAME, instrumentsPerProvider } from "./metrics/meter.js";
@@ -28,6 +30,7 @@ export type {
   ActivityOptions,
   SubOrchestrationOptions,
   ContinueAsNewOptions,
+  ContinueAsNewTraceBehavior,
   ParentOrchestrationInfo,
 } from "./replay/orchestration-context.js";
 export {

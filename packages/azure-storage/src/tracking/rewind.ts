@@ -15,16 +15,29 @@
  * them, and a replay then meets a `TimerCreated` the orchestrator no longer issues (a rewound retried
  * activity ends in a non-determinism failure on DT.AS). The sentinel row is left alone, as DT.AS does.
  *
+ * Tracing: taskhub also gives the rewound run a new span identity in its ExecutionStarted row
+ * (`ParentTraceContext` Id, SpanId and ActivityStartTime), and a rewound child a new client span (the parent's
+ * `ClientSpanId`, the child's TraceParent), as DTF's dispatcher does when it processes an ExecutionRewound.
+ * DT.AS leaves them, and every worker then exports the rewound run's span under the failed run's id again.
+ *
  * Returned: the instances to wake, the deepest failed ones on each failed branch (an instance with a failed
  * sub-orchestration is woken by its child's completion instead).
  */
 import type { TableClient, TableEntity } from "@azure/data-tables";
-import { TaskHubError } from "@taskhub/core";
+import {
+  encodeField,
+  rewoundClientSpanId,
+  rewoundTraceContext,
+  TaskHubError,
+  type ExecutionStartedEvent,
+} from "@taskhub/core";
 import { partitionFilter } from "./key-sanitation.js";
-import { rawValue, SENTINEL_ROW_KEY } from "./history-row.js";
+import { rawValue, rowToEvent, SENTINEL_ROW_KEY } from "./history-row.js";
 import type { InstancesTable } from "./instances-table.js";
 
 type Row = TableEntity<Record<string, unknown>> & { etag?: string };
+
+const TABLE_JSON = { eventType: "name", typeNames: false } as const;
 
 const text = (v: unknown): string | undefined => {
   const r = rawValue(v);
@@ -47,18 +60,51 @@ async function readRows(history: TableClient, instanceId: string): Promise<Row[]
   return rows;
 }
 
-async function markRewound(history: TableClient, row: Row, toGeneric: boolean): Promise<void> {
-  const oldType = text(row.EventType) ?? "";
+/** Writes `row` back with `changes`, every other column as read. */
+async function replaceRow(history: TableClient, row: Row, changes: Record<string, unknown>): Promise<void> {
   const { etag, ...entity } = row;
-  const updated: Record<string, unknown> = {
-    ...entity,
-    Reason: { value: `Rewound: ${oldType}`, type: "String" },
-  };
-  if (toGeneric) updated.EventType = { value: "GenericEvent", type: "String" };
+  const updated: Record<string, unknown> = { ...entity, ...changes };
   // Drop read-only metadata the SDK returned with the row.
   for (const k of Object.keys(updated))
     if (k.startsWith("odata.") || k === "timestamp" || k === "Timestamp") delete updated[k];
   await history.updateEntity(updated as TableEntity, "Replace", etag ? { etag } : undefined);
+}
+
+async function markRewound(
+  history: TableClient,
+  row: Row,
+  toGeneric: boolean,
+  changes: Record<string, unknown> = {},
+): Promise<void> {
+  const oldType = text(row.EventType) ?? "";
+  await replaceRow(history, row, {
+    Reason: { value: `Rewound: ${oldType}`, type: "String" },
+    ...(toGeneric ? { EventType: { value: "GenericEvent", type: "String" } } : {}),
+    ...changes,
+  });
+}
+
+/**
+ * The rewound run is a new span (tracing/execution-trace.ts `rewoundTraceContext`): the start row's stored
+ * span identity is replaced, its parent kept (or, for a child rewound with its parent, replaced by the
+ * parent's new client span). Returns the new span id; undefined when the execution is not traced.
+ */
+async function restampStart(
+  history: TableClient,
+  row: Row,
+  rewind: number,
+  now: Date,
+  parentSpanId: string | undefined,
+): Promise<string | undefined> {
+  const raw = text(row.ParentTraceContext);
+  if (raw === undefined || raw === "null" || raw === "") return undefined;
+  const start = rowToEvent(row) as ExecutionStartedEvent;
+  const tc = rewoundTraceContext(start, rewind, now, parentSpanId);
+  if (!tc) return undefined;
+  await replaceRow(history, row, {
+    ParentTraceContext: JSON.stringify(encodeField("traceContext", tc, TABLE_JSON)),
+  });
+  return tc.spanId;
 }
 
 export async function rewindFailedHistory(
@@ -67,6 +113,8 @@ export async function rewindFailedHistory(
   instanceId: string,
   now: () => Date = () => new Date(),
   visited: Set<string> = new Set(),
+  /** For a child rewound with its parent: the parent's new client span for it. */
+  parentSpanId?: string,
 ): Promise<string[]> {
   if (visited.has(instanceId)) return [];
   visited.add(instanceId);
@@ -83,12 +131,21 @@ export async function rewindFailedHistory(
   const ofType = (type: string, eventId: number): Row | undefined =>
     execution.find((r) => text(r.EventType) === type && num(r.EventId) === eventId);
 
+  // This rewind's number among the execution's rewinds (counted from the rows, so a retried rewind counts the same).
+  const isFailedCompletion = (r: Row): boolean =>
+    text(r.EventType) === "ExecutionCompleted" && text(r.OrchestrationStatus) === "Failed";
+  const rewind =
+    execution.filter((r) => text(r.Reason) === "Rewound: ExecutionCompleted").length +
+    (execution.some(isFailedCompletion) ? 1 : 0);
+  const startRow = execution.find((r) => text(r.EventType) === "ExecutionStarted");
+  const spanId = startRow && (await restampStart(history, startRow, rewind, now(), parentSpanId));
+
   const leaves: string[] = [];
   let hasFailedChildren = false;
   let firstFailureKey: string | undefined;
   for (const row of execution) {
     const type = text(row.EventType);
-    const failedCompletion = type === "ExecutionCompleted" && text(row.OrchestrationStatus) === "Failed";
+    const failedCompletion = isFailedCompletion(row);
     if (!failedCompletion && type !== "TaskFailed" && type !== "SubOrchestrationInstanceFailed") continue;
     const scheduledId = num(row.TaskScheduledId) ?? 0;
     if (type === "TaskFailed") {
@@ -100,9 +157,15 @@ export async function rewindFailedHistory(
       hasFailedChildren = true;
       const created = ofType("SubOrchestrationInstanceCreated", scheduledId);
       if (created) {
-        await markRewound(history, created, false);
+        // A traced child hangs off a new client span (its old one was exported when it failed), as DTF's rewind.
+        const clientSpanId =
+          spanId && text(created.ClientSpanId) ? rewoundClientSpanId(spanId, scheduledId, rewind) : undefined;
+        await markRewound(history, created, false, clientSpanId ? { ClientSpanId: clientSpanId } : {});
         const childId = text(created.InstanceId);
-        if (childId) leaves.push(...(await rewindFailedHistory(history, instances, childId, now, visited)));
+        if (childId)
+          leaves.push(
+            ...(await rewindFailedHistory(history, instances, childId, now, visited, clientSpanId)),
+          );
       }
     }
     await markRewound(history, row, true);

@@ -55,6 +55,8 @@ export interface CompleteOrchestrationAction {
   newVersion?: string | undefined;
   /** ContinuedAsNew only: external events received but never consumed, re-delivered to the next generation. */
   carryoverEvents?: EventRaisedEvent[] | undefined;
+  /** ContinuedAsNew only: `startNewTrace` starts the next generation in a new trace (DTF's `ContinueAsNewTraceBehavior`). */
+  continueAsNewTraceBehavior?: "preserveTraceContext" | "startNewTrace" | undefined;
 }
 
 export type OrchestratorAction =

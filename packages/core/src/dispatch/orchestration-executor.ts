@@ -29,7 +29,7 @@ import {
   type ReplayResult,
 } from "../replay/replay.js";
 import { OrchestrationRuntimeState } from "../state/runtime-state.js";
-import { newExecutionTrace, stepExecutionTrace } from "../tracing/execution-trace.js";
+import { newExecutionTrace, newRootExecutionTrace, stepExecutionTrace } from "../tracing/execution-trace.js";
 import { arrivalTraceEntries, type OrchestrationStepTrace } from "../tracing/step-trace.js";
 import type { EntityBatchTrace } from "../tracing/entity-spans.js";
 import { rewindHistory } from "./rewind.js";
@@ -187,9 +187,14 @@ function* executeSteps(
     defaultVersion: opts.versioning?.defaultVersion,
   });
   let newEvents: HistoryEvent[] = [newEvent("OrchestratorStarted", { timestamp: opts.now }), ...accepted];
-  const execution = stepExecutionTrace(past, newEvents, opts.now);
+  let newTrace: OrchestrationStepTrace["newTrace"];
+  let execution = stepExecutionTrace(past, newEvents, opts.now, (root) => (newTrace = root));
   output.execution = execution;
-  const traceEntries = execution ? arrivalTraceEntries(past, accepted) : [];
+  /** Results that arrived in this step: the step's first span chain's. */
+  let arrivals = execution ? arrivalTraceEntries(past, accepted) : [];
+  /** Span chains that ended in this step by continue-as-new into a new trace; where the current one began. */
+  const earlier: OrchestrationStepTrace[] = [];
+  let chainStart = 0;
   let episodeState: OrchestrationRuntimeState | undefined;
   let lastStart: ExecutionStartedEvent | undefined;
   let lastCompletion: CompleteOrchestrationAction | undefined;
@@ -232,7 +237,7 @@ function* executeSteps(
     lastCompletion = completion;
     if (completion?.status !== "ContinuedAsNew" || gen >= MAX_GENERATIONS_PER_STEP) break;
     // Continue-as-new: the next generation starts in this step; the old generation's tail is not written.
-    const nextStart = newEvent("ExecutionStarted", {
+    let nextStart = newEvent("ExecutionStarted", {
       timestamp: opts.now,
       orchestrationInstance: { instanceId: instance.instanceId, executionId: continuedExecutionId(instance) },
       parentInstance: start.parentInstance,
@@ -244,6 +249,29 @@ function* executeSteps(
       parentTraceContext: start.parentTraceContext,
       generation: start.generation,
     });
+    if (completion.continueAsNewTraceBehavior === "startNewTrace") {
+      // A traced chain ends here (its span ends, ContinuedAsNew) and the next generation starts a new trace, as
+      // DTF's StartNewTrace; an untraced one stays untraced.
+      const { parentTraceContext: _old, ...untraced } = nextStart;
+      nextStart = untraced;
+      if (execution) {
+        const entries = [...arrivals, ...output.traceEntries.slice(chainStart)];
+        arrivals = [];
+        earlier.push({
+          execution,
+          start,
+          entries,
+          completion: { status: "ContinuedAsNew" },
+          ...(newTrace ? { newTrace } : {}),
+        });
+        chainStart = output.traceEntries.length;
+        const root = newRootExecutionTrace(nextStart, opts.now, execution.span.traceFlags);
+        nextStart = root.start;
+        execution = root.trace;
+        output.execution = execution;
+        newTrace = { createSpan: root.createSpan };
+      }
+    }
     past = [];
     replaces = true;
     output.customStatus = undefined;
@@ -272,11 +300,13 @@ function* executeSteps(
     trace: execution && {
       execution,
       start: lastStart!,
-      entries: [...traceEntries, ...output.traceEntries],
+      entries: [...arrivals, ...output.traceEntries.slice(chainStart)],
       completion:
         lastCompletion && lastCompletion.status !== "ContinuedAsNew"
           ? { status: lastCompletion.status, failureDetails: lastCompletion.failureDetails }
           : undefined,
+      ...(newTrace ? { newTrace } : {}),
+      ...(earlier.length > 0 ? { earlier } : {}),
     },
   };
 }

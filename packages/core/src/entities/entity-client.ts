@@ -4,6 +4,7 @@
  * record's `createdAt` is the time of its last batch (DTF reports it as "last modified").
  */
 import { randomUUID } from "node:crypto";
+import { context, isSpanContextValid, trace } from "@opentelemetry/api";
 import {
   supportsPurge,
   supportsQuery,
@@ -27,11 +28,13 @@ import { releaseMessage } from "./entity-output.js";
 import { DEFAULT_REORDER_WINDOW_MS } from "./message-sorter.js";
 import {
   REQUEST_EVENT,
+  formatRequestTime,
   scheduledRequestEventName,
   serializeRequest,
   type EntityRequestMessage,
 } from "./messages.js";
 import { SchedulerState } from "./scheduler-state.js";
+import { toDistributedTraceContext } from "../tracing/trace-parent.js";
 
 export interface EntityMetadata<T = unknown> {
   id: EntityInstanceId;
@@ -98,6 +101,7 @@ export async function signalEntity(
     // Client signals take no part in the sender/receiver ordering (DTF leaves these at DateTime.MinValue).
     timestamp: 0n,
     predecessor: 0n,
+    ...signalTraceContext(options.now),
   };
   const name = scheduled
     ? scheduledRequestEventName(
@@ -111,6 +115,24 @@ export async function signalEntity(
     },
     { abortSignal: options.abortSignal },
   );
+}
+
+/**
+ * Under the caller's span, what DTF's .NET client (durabletask-dotnet's shim entity client) writes: the span as
+ * the request's parent, `createTrace` (the entity's worker emits the signal's Producer span, from
+ * `requestTime`) and the time of the call. With no span, nothing: a client that traces nothing writes no trace
+ * context.
+ */
+function signalTraceContext(
+  now: Date,
+): Pick<EntityRequestMessage, "parentTraceContext" | "createTrace" | "requestTime"> {
+  const caller = trace.getSpanContext(context.active());
+  if (!caller || !isSpanContextValid(caller)) return {};
+  return {
+    parentTraceContext: toDistributedTraceContext(caller),
+    createTrace: true,
+    requestTime: formatRequestTime(now),
+  };
 }
 
 /** The entity's metadata (and state), or undefined when it does not exist. */

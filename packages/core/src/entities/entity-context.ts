@@ -60,23 +60,32 @@ export interface OperationResult {
   /** Serialized result. */
   result?: string | undefined;
   failure?: FailureDetails | undefined;
+  /** When the operation started and ended running (DTF's `OperationResult.StartTimeUtc` / `EndTimeUtc`). */
+  startTime?: Date | undefined;
+  endTime?: Date | undefined;
+}
+
+/** Where an action came from: the index of its operation in the batch, and when the operation asked for it. */
+interface ActionOrigin {
+  operationIndex?: number | undefined;
+  requestTime?: Date | undefined;
 }
 
 export type OperationAction =
-  | {
+  | ({
       type: "signal";
       target: string;
       operation: string;
       input?: string | undefined;
       scheduledTime?: Date | undefined;
-    }
-  | {
+    } & ActionOrigin)
+  | ({
       type: "startOrchestration";
       instanceId: string;
       name: string;
       input?: string | undefined;
       version?: string | undefined;
-    };
+    } & ActionOrigin);
 
 export interface OperationBatchResult {
   /** Serialized entity state after the batch; undefined when the entity does not exist. */
@@ -99,8 +108,9 @@ export async function executeOperationBatch(
   let committed = state;
   const results: OperationResult[] = [];
   const actions: OperationAction[] = [];
-  for (const op of operations) {
+  for (const [operationIndex, op] of operations.entries()) {
     const ctx = new OperationContext(entityId, op, committed);
+    const startTime = new Date();
     try {
       const returned = isEntityClass(impl)
         ? await runClassOperation(impl, ctx, op)
@@ -111,10 +121,10 @@ export async function executeOperationBatch(
         `result of operation '${op.name}' on entity '${entityInstanceIdString(entityId)}'`,
       );
       committed = ctx.finalState();
-      results.push({ result: serializedResult });
-      actions.push(...ctx.actions);
+      results.push({ result: serializedResult, startTime, endTime: new Date() });
+      actions.push(...ctx.actions.map((a) => ({ ...a, operationIndex })));
     } catch (err) {
-      results.push({ failure: toFailureDetails(err) });
+      results.push({ failure: toFailureDetails(err), startTime, endTime: new Date() });
     }
   }
   return { state: committed, results, actions };
@@ -232,6 +242,7 @@ class OperationContext implements EntityContext {
       operation: operationName,
       input: serializePayload(input, `input of operation '${operationName}'`),
       scheduledTime: options.scheduledTime,
+      requestTime: new Date(),
     });
   }
 
@@ -249,6 +260,7 @@ class OperationContext implements EntityContext {
       name,
       input: serializePayload(input, `input of orchestration '${name}'`),
       version: options.version,
+      requestTime: new Date(),
     });
     return instanceId;
   }

@@ -33,7 +33,17 @@ import {
   serializeResponse,
   type EntityRequestMessage,
 } from "./messages.js";
-import type { EntityBatchTrace } from "../tracing/entity-spans.js";
+import { deriveSpanId } from "../tracing/derived-span-id.js";
+import {
+  operationSpanContext,
+  receivedSignalSpanId,
+  spanTraceContext,
+  type EntityBatchTrace,
+  type EntityOperationTrace,
+  type EntityRequestSentTrace,
+  type EntitySignalReceivedTrace,
+} from "../tracing/entity-spans.js";
+import { parentSpanContextOf } from "../tracing/trace-parent.js";
 import { EntityOutput, type EntityOutputOptions } from "./entity-output.js";
 import { SchedulerState, serializeEntityStatus } from "./scheduler-state.js";
 
@@ -97,6 +107,20 @@ export async function executeEntityWorkItem(
   for (const [sender, r] of scheduler.recent)
     if (nowMs - Date.parse(r.at) > window) scheduler.recent.delete(sender);
 
+  /** Signals that asked for their Producer span (`createTrace`): emitted at receipt, as DTF. */
+  const received: EntitySignalReceivedTrace[] = [];
+  /**
+   * A signal that asks for it gets its Producer span now, and continues that span from here on (queued in the
+   * scheduler state as DTF queues it): its run's Consumer span is the Producer's child.
+   */
+  const traceReceipt = (r: EntityRequestMessage): void => {
+    if (!r.signal || r.createTrace !== true) return;
+    const sender = parentSpanContextOf(r.parentTraceContext);
+    if (!sender) return;
+    const spanId = receivedSignalSpanId(instanceId, r);
+    received.push({ request: { ...r }, spanId, receivedAt: opts.now });
+    r.parentTraceContext = spanTraceContext(sender, spanId);
+  };
   let relevant = 0;
   const lockHolderMessages: EntityRequestMessage[] = [];
   const toReschedule: EntityRequestMessage[] = [];
@@ -151,6 +175,7 @@ export async function executeEntityWorkItem(
           receivedIds.push(r.id);
           if (r === request && !(r.parent !== undefined && (r.pos ?? 0) === 0)) relevant++;
         }
+        traceReceipt(r);
         if (scheduler.lockedBy !== undefined && scheduler.lockedBy === r.parent) lockHolderMessages.push(r);
         else scheduler.queue.push(r);
       }
@@ -200,8 +225,11 @@ export async function executeEntityWorkItem(
   const nextExecutionId = opts.newExecutionId();
   const execution: OrchestrationInstance = { instanceId, executionId: nextExecutionId };
   const out = new EntityOutput(instanceId, opts);
-  /** The operations whose spans the worker emits once the batch is written. */
+  /** The spans the worker emits once the batch is written. */
   let trace: EntityBatchTrace | undefined;
+  const tracedOperations: EntityOperationTrace[] = [];
+  const sent: EntityRequestSentTrace[] = [];
+  let batchEnd = opts.now;
   if (operations.length > 0) {
     const impl = opts.resolveEntity(self.name);
     if (!impl)
@@ -209,33 +237,44 @@ export async function executeEntityWorkItem(
         "EntityNotRegistered",
         `no entity named '${self.name}' is registered with this worker (instance '${instanceId}')`,
       );
-    const batchStart = new Date();
     const batch = await executeOperationBatch(
       impl,
       self,
       scheduler.exists ? scheduler.state : undefined,
       operations.map((r) => ({ name: r.op ?? "", input: r.input })),
     );
-    const batchEnd = new Date();
+    batchEnd = new Date();
     batch.results.forEach((res, i) => {
       const r = operations[i]!;
       if (!r.signal && r.parent !== undefined) out.respond(r, res);
+      if (operationSpanContext(instanceId, r))
+        tracedOperations.push({
+          request: r,
+          failure: res.failure,
+          startTime: res.startTime ?? batchEnd,
+          endTime: res.endTime ?? batchEnd,
+        });
     });
-    const traced = operations.flatMap((request, i) =>
-      request.parentTraceContext?.traceParent ? [{ request, failure: batch.results[i]?.failure }] : [],
-    );
-    if (traced.length > 0)
-      trace = {
-        instanceId,
-        entityName: self.name,
-        operations: traced,
-        startTime: batchStart,
-        endTime: batchEnd,
-      };
     scheduler.state = batch.state;
     scheduler.exists = batch.state !== undefined;
-    for (const a of batch.actions) {
-      if (a.type === "signal") out.signal(scheduler, a.target, a.operation, a.input, a.scheduledTime);
+    for (const [index, a] of batch.actions.entries()) {
+      // What a traced operation sends continues its span through a Producer span of its own (as DTF's
+      // dispatcher emits for an entity's signal and start).
+      const request = a.operationIndex === undefined ? undefined : operations[a.operationIndex];
+      const parent = request && operationSpanContext(instanceId, request);
+      const spanId = parent && deriveSpanId(`entity-${a.type}`, instanceId, nextExecutionId, index);
+      const tc = parent && spanId ? spanTraceContext(parent, spanId) : undefined;
+      if (parent && spanId)
+        sent.push({
+          kind: a.type,
+          parent,
+          spanId,
+          target: a.type === "signal" ? a.target : a.instanceId,
+          operation: a.type === "signal" ? a.operation : undefined,
+          requestTime: a.requestTime ?? batchEnd,
+          scheduledTime: a.type === "signal" ? a.scheduledTime : undefined,
+        });
+      if (a.type === "signal") out.signal(scheduler, a.target, a.operation, a.input, a.scheduledTime, tc);
       else
         out.startOrchestration(
           a.instanceId,
@@ -244,9 +283,19 @@ export async function executeEntityWorkItem(
           a.version,
           start,
           runtime.executionId ?? nextExecutionId,
+          tc,
         );
     }
   }
+  if (received.length + tracedOperations.length + sent.length > 0)
+    trace = {
+      instanceId,
+      entityName: self.name,
+      received,
+      operations: tracedOperations,
+      sent,
+      endTime: batchEnd,
+    };
 
   if (lockRequest) {
     scheduler.lockedBy = lockRequest.parent;

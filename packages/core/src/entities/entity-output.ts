@@ -4,7 +4,12 @@
  * must wait; and the release message that ends a critical section.
  */
 import type { DelayedTaskMessage, TaskMessage } from "../backend/task-message.js";
-import type { EventRaisedEvent, ExecutionStartedEvent, OrchestrationInstance } from "../history/events.js";
+import type {
+  DistributedTraceContext,
+  EventRaisedEvent,
+  ExecutionStartedEvent,
+  OrchestrationInstance,
+} from "../history/events.js";
 import { newEvent } from "../history/factories.js";
 import { dateTimeToTicks } from "../history/time.js";
 import type { OperationResult } from "./entity-context.js";
@@ -82,6 +87,8 @@ export class EntityOutput {
     operation: string,
     input: string | undefined,
     scheduledTime: Date | undefined,
+    /** The signal's Producer span, emitted by this entity (DTF leaves `createTrace` and `requestTime` unset). */
+    parentTraceContext?: DistributedTraceContext,
   ): void {
     const nowTicks = dateTimeToTicks(this.opts.now);
     const request: EntityRequestMessage = {
@@ -92,6 +99,7 @@ export class EntityOutput {
       parent: this.instanceId,
       timestamp: 0n,
       predecessor: 0n,
+      ...(parentTraceContext ? { parentTraceContext } : {}),
     };
     if (scheduledTime) {
       request.due = scheduledTime.toISOString();
@@ -124,6 +132,8 @@ export class EntityOutput {
     version: string | undefined,
     start: ExecutionStartedEvent | undefined,
     parentExecutionId: string,
+    /** The entity's `create_orchestration` span: the orchestration's span is its child. */
+    parentTraceContext?: DistributedTraceContext,
   ): void {
     const target: OrchestrationInstance = { instanceId, executionId: this.opts.newExecutionId() };
     this.messages.push({
@@ -140,6 +150,7 @@ export class EntityOutput {
         version: version ?? "",
         input,
         tags: { ...start?.tags, FireAndForget: "" },
+        ...(parentTraceContext ? { parentTraceContext } : {}),
         generation: 0,
       }),
       orchestrationInstance: target,

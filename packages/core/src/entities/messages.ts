@@ -9,7 +9,7 @@
 import { TaskHubError } from "../errors/errors.js";
 import { decodeField, encodeField } from "../history/codec.js";
 import type { DistributedTraceContext, DtfDateTime, FailureDetails } from "../history/events.js";
-import { dateTimeToTicks, ticksToDateTime } from "../history/time.js";
+import { dateTimeToTicks, ticksToDateTime, ticksToMs } from "../history/time.js";
 import type { EntityInstanceId } from "./entity-id.js";
 
 export const REQUEST_EVENT = "op";
@@ -36,7 +36,13 @@ export interface EntityRequestMessage {
   pos?: number | undefined;
   /** The span the request continues (DTF's `RequestMessage.ParentTraceContext`: traceparent and tracestate). */
   parentTraceContext?: DistributedTraceContext | undefined;
+  /**
+   * Asks the entity's worker to trace the request on the sender's behalf (DTF's `RequestMessage.CreateTrace`):
+   * for a signal, the Producer span; for a call, the Client span, both from `requestTime`. Set by orchestrations
+   * (calls and signals, not lock requests) and by a client's signal under a span, as DTF's .NET SDK sets it.
+   */
   createTrace?: boolean | undefined;
+  /** When the request was made (DTF's `RequestMessage.RequestTime`, a DateTimeOffset): see `formatRequestTime`. */
   requestTime?: string | undefined;
 }
 
@@ -150,6 +156,31 @@ export function serializeRelease(m: EntityReleaseMessage): string {
 export function parseRelease(value: string | unknown): EntityReleaseMessage {
   const o = members(value, "entity release");
   return { parent: String(o.get("parent") ?? ""), id: String(o.get("id") ?? "") };
+}
+
+// ---- requestTime -------------------------------------------------------------------------------
+
+/**
+ * A `DateTimeOffset` as Newtonsoft writes it (ISO, fraction without trailing zeros, offset `+00:00`):
+ * `2026-12-06T21:00:00.1234567+00:00`. `value` in .NET ticks keeps all seven digits.
+ */
+export function formatRequestTime(value: Date | bigint): string {
+  const ticks = typeof value === "bigint" ? value : dateTimeToTicks(value);
+  return ticksToDateTime(ticks).replace(/Z$/, "+00:00");
+}
+
+/**
+ * A request's `requestTime` (any ISO form: 1-7 fractional digits, `Z` or an offset); undefined when absent or
+ * not a time, never an error (it only places a span).
+ */
+export function parseRequestTime(raw: string | undefined): Date | undefined {
+  if (!raw) return undefined;
+  try {
+    const ms = ticksToMs(dateTimeToTicks(raw.trim()));
+    return Number.isFinite(ms) ? new Date(ms) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 // ---- event names ---------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import { DEFAULT_REORDER_WINDOW_MS, MessageSorter } from "./message-sorter.js";
 import {
   RELEASE_EVENT,
   REQUEST_EVENT,
+  formatRequestTime,
   parseResponse,
   scheduledRequestEventName,
   serializeRelease,
@@ -102,6 +103,7 @@ export class OrchestrationEntities implements OrchestrationEntityFeature {
       parentExecution: this.host.executionId,
       timestamp: 0n,
       predecessor: 0n,
+      ...this.traceRequest(),
     });
     const response = this.host.waitForExternalEvent(requestId);
     const task = new DrivenTask<T>((inner, self) => {
@@ -143,6 +145,7 @@ export class OrchestrationEntities implements OrchestrationEntityFeature {
       parentExecution: this.host.executionId,
       timestamp: 0n,
       predecessor: 0n,
+      ...this.traceRequest(),
     };
     if (scheduled) {
       request.due = scheduled.toISOString();
@@ -210,6 +213,16 @@ export class OrchestrationEntities implements OrchestrationEntityFeature {
     this.criticalSectionLocks = undefined;
     this.availableLocks = undefined;
     this.lockAcquisitionPending = false;
+  }
+
+  /**
+   * As DTF's .NET SDK (durabletask-dotnet's orchestration entity context) marks every call and signal (not lock
+   * requests): the entity's worker traces it on the orchestration's behalf, from the episode's time (the
+   * deterministic clock, so a step that runs again sends the same bytes). The span they continue travels in
+   * the EventRaised's trace context; an untraced orchestration's requests therefore get no spans.
+   */
+  private traceRequest(): Pick<EntityRequestMessage, "createTrace" | "requestTime"> {
+    return { createTrace: true, requestTime: formatRequestTime(this.host.nowTicks()) };
   }
 
   private sendRequest(target: string, request: EntityRequestMessage): void {

@@ -356,8 +356,22 @@ export class OrchestrationContextImpl implements OrchestrationContext {
 
   continueAsNew(input: unknown, options: ContinueAsNewOptions = {}): void {
     const result = serializePayload(input, "continue-as-new input");
+    const traceBehavior = options.traceBehavior;
+    if (
+      traceBehavior !== undefined &&
+      traceBehavior !== "preserveTraceContext" &&
+      traceBehavior !== "startNewTrace"
+    )
+      throw new InvalidArgumentError(
+        `traceBehavior must be "preserveTraceContext" or "startNewTrace", not ${JSON.stringify(traceBehavior)}`,
+      );
     this.preserveEventsOnContinue = options.preserveUnprocessedEvents ?? true;
-    this.completeWith({ status: "ContinuedAsNew", result, newVersion: options.newVersion });
+    this.completeWith({
+      status: "ContinuedAsNew",
+      result,
+      newVersion: options.newVersion,
+      ...(traceBehavior === "startNewTrace" ? { continueAsNewTraceBehavior: traceBehavior } : {}),
+    });
   }
 
   setCustomStatus(value: unknown): void {

@@ -31,7 +31,17 @@ export interface ContinueAsNewOptions {
   preserveUnprocessedEvents?: boolean;
   /** Version of the next generation (default: unchanged). */
   newVersion?: string;
+  /**
+   * The next generation's trace (DTF's `ContinueAsNewOptions.TraceBehavior`): `"preserveTraceContext"` (the
+   * default) keeps one trace and one orchestration span for the whole chain; `"startNewTrace"` ends this
+   * generation's span (status `ContinuedAsNew`) and starts the next one in a new trace, under a root
+   * `create_orchestration` span. An untraced orchestration stays untraced either way.
+   */
+  traceBehavior?: ContinueAsNewTraceBehavior;
 }
+
+/** DTF's `ContinueAsNewTraceBehavior` (`PreserveTraceContext`, `StartNewTrace`). */
+export type ContinueAsNewTraceBehavior = "preserveTraceContext" | "startNewTrace";
 
 export interface OrchestrationContext {
   readonly instanceId: string;

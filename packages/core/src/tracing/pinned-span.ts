@@ -24,3 +24,18 @@ export function pinSpanId(span: Span, spanId: string): boolean {
   }
   return span.spanContext().spanId === spanId;
 }
+
+/**
+ * The same for the trace id of a root span that starts a trace a step derived (continue-as-new into a new
+ * trace): its id is written into history before the span is emitted, so the span must carry it.
+ */
+export function pinTraceId(span: Span, traceId: string): boolean {
+  const sc = span.spanContext();
+  if (sc.traceId === traceId) return true;
+  try {
+    (sc as { traceId: string }).traceId = traceId;
+  } catch {
+    return false;
+  }
+  return span.spanContext().traceId === traceId;
+}

@@ -51,3 +51,8 @@ export function timerSpanName(orchestrationName: string): string {
 export function entitySpanName(entityName: string, operation: string): string {
   return `${SpanType.entity}:${entityName}:${operation}`;
 }
+
+/** An entity's start of an orchestration: `<entity name>:create_orchestration` (DTF's name, without `entity:`). */
+export function entityCreateOrchestrationSpanName(entityName: string): string {
+  return spanName(entityName, SpanType.createOrchestration);
+}

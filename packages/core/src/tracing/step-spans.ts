@@ -8,17 +8,20 @@
  *   `ClientSpanId` (the child orchestration's span is its child);
  * - `orchestration:<name>:timer` (Internal) per fired timer, from its creation to now;
  * - `orchestration_event:<name>` (Producer) per event sent to another orchestration;
- * - `orchestration:<name>` (Server), the execution's span, when the step completed it.
+ * - `orchestration:<name>` (Server), the execution's span, when the step completed it (or continued it as new
+ *   into a new trace: status `ContinuedAsNew`);
+ * - `create_orchestration:<name>` (Producer, a root), when the step started a new trace by continue-as-new.
  *
  * All are children of the execution span. With no SDK registered each is a no-op span and nothing is built.
  */
-import { diag, ROOT_CONTEXT, SpanKind, trace, type Attributes } from "@opentelemetry/api";
+import { diag, ROOT_CONTEXT, SpanKind, trace, TraceFlags, type Attributes } from "@opentelemetry/api";
 import { isEntityInstanceId } from "../entities/entity-id.js";
 import type { FailureDetails } from "../history/events.js";
 import { parseDtfDateTime, toDotNetRoundTrip } from "../history/time.js";
-import { pinSpanId } from "./pinned-span.js";
+import { pinSpanId, pinTraceId } from "./pinned-span.js";
 import { setSpanFailed } from "./span-failure.js";
 import { Attr, SpanType, spanName, timerSpanName } from "./schema.js";
+import type { NewTraceRoot } from "./execution-trace.js";
 import type { OrchestrationStepTrace, StepTraceEntry } from "./step-trace.js";
 import { parentSpanContextOf } from "./trace-parent.js";
 import { durableTaskTracer } from "./tracer.js";
@@ -26,6 +29,7 @@ import { durableTaskTracer } from "./tracer.js";
 /** Never throws: a step is written by then, and tracing must not make the worker abandon it. */
 export function emitStepSpans(step: OrchestrationStepTrace, now: Date): void {
   try {
+    for (const chain of step.earlier ?? []) emit(chain, now);
     emit(step, now);
   } catch (err) {
     diag.warn("taskhub: emitting the spans of an orchestration step failed", err);
@@ -37,6 +41,7 @@ function emit(step: OrchestrationStepTrace, now: Date): void {
   const underExecution = trace.setSpanContext(ROOT_CONTEXT, step.execution.span);
   const { start } = step;
   const instanceId = start.orchestrationInstance.instanceId;
+  if (step.newTrace) emitNewTraceRoot(step, step.newTrace);
   for (const entry of step.entries) {
     const s = startEntrySpan(entry, step, instanceId);
     if (!s) continue;
@@ -68,6 +73,37 @@ function emit(step: OrchestrationStepTrace, now: Date): void {
       setSpanFailed(span, fd?.errorMessage ?? "orchestration failed", fd);
   }
   span.end(now);
+}
+
+/**
+ * The `create_orchestration:<name>` (Producer) span a worker creates, as DTF's: for a continue-as-new into a
+ * new trace (a root, at the step's time), or for a start that asked for it (under the start's context, from
+ * the client's request time), ending when the execution's first step ran; under the ids written into the start.
+ */
+function emitNewTraceRoot(step: OrchestrationStepTrace, root: NewTraceRoot): void {
+  // A root whose stored flags say "not sampled" (the chain it continues was not) is not recorded either.
+  if (!root.parent && !(root.createSpan.traceFlags & TraceFlags.SAMPLED)) return;
+  const { start } = step;
+  const instance = start.orchestrationInstance;
+  const begin = step.execution.startTime;
+  const startTime = root.startTime && root.startTime <= begin ? root.startTime : begin;
+  const span = durableTaskTracer().startSpan(
+    spanName(SpanType.createOrchestration, start.name, start.version),
+    { kind: SpanKind.PRODUCER, startTime, ...(root.parent ? {} : { root: true }) },
+    root.parent ? trace.setSpanContext(ROOT_CONTEXT, root.parent) : ROOT_CONTEXT,
+  );
+  if (span.isRecording()) {
+    pinTraceId(span, root.createSpan.traceId);
+    pinSpanId(span, root.createSpan.spanId);
+    span.setAttributes({
+      [Attr.type]: SpanType.orchestration,
+      [Attr.name]: start.name,
+      [Attr.instanceId]: instance.instanceId,
+      ...(instance.executionId ? { [Attr.executionId]: instance.executionId } : {}),
+      ...(start.version ? { [Attr.version]: start.version } : {}),
+    });
+  }
+  span.end(begin);
 }
 
 interface EntrySpan {

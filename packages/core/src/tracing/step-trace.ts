@@ -14,7 +14,7 @@ import type {
   TaskScheduledEvent,
   TimerFiredEvent,
 } from "../history/events.js";
-import type { ExecutionTrace } from "./execution-trace.js";
+import type { ExecutionTrace, NewTraceRoot } from "./execution-trace.js";
 
 export type StepTraceEntry =
   /** An activity's result arrived: its client span (scheduled → result). */
@@ -35,9 +35,19 @@ export interface OrchestrationStepTrace {
   /** The start event of the step's (last) execution: name, version, instance. */
   start: ExecutionStartedEvent;
   entries: StepTraceEntry[];
-  /** Set when the step completed the execution (not by continue-as-new): the execution span ends. */
+  /**
+   * Set when the step completed the execution: the execution span ends. Continue-as-new ends it only into a
+   * new trace (`ContinuedAsNew`); otherwise the next generation continues the span.
+   */
   completion?:
     { status: OrchestrationRuntimeStatus; failureDetails?: FailureDetails | undefined } | undefined;
+  /**
+   * Set when this step created the execution's `create_orchestration` span: for continue-as-new into a new
+   * trace (a root), or for a start that asked the worker for it (DTF's `GenerateNewTrace` / `MS_CreateTrace`).
+   */
+  newTrace?: NewTraceRoot | undefined;
+  /** The generations (span chains) this step ended by continue-as-new into a new trace, oldest first. */
+  earlier?: OrchestrationStepTrace[] | undefined;
 }
 
 /** Spans for the results and timers that arrived in this step (never for replayed ones). */

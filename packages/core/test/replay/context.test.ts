@@ -532,6 +532,39 @@ describe("waitForExternalEvent", () => {
   });
 });
 
+describe("continueAsNew's traceBehavior", () => {
+  it("startNewTrace is carried on the action; the default and preserveTraceContext add nothing", () => {
+    const withBehavior =
+      (traceBehavior?: "preserveTraceContext" | "startNewTrace"): Orchestrator =>
+      (ctx) =>
+        ctx.continueAsNew(1, traceBehavior ? { traceBehavior } : {});
+    expect(firstEpisode(withBehavior("startNewTrace")).actions).toEqual([
+      {
+        type: "CompleteOrchestration",
+        id: 0,
+        status: "ContinuedAsNew",
+        result: "1",
+        newVersion: undefined,
+        carryoverEvents: [],
+        continueAsNewTraceBehavior: "startNewTrace",
+      },
+    ]);
+    for (const b of [undefined, "preserveTraceContext"] as const)
+      expect(firstEpisode(withBehavior(b)).actions[0]).not.toHaveProperty("continueAsNewTraceBehavior");
+  });
+
+  it("anything else is a clear error", () => {
+    const o: Orchestrator = (ctx) => ctx.continueAsNew(1, { traceBehavior: "newTrace" as "startNewTrace" });
+    const r = firstEpisode(o);
+    expect(r.actions[0]).toMatchObject({
+      status: "Failed",
+      failureDetails: {
+        errorMessage: expect.stringContaining('traceBehavior must be "preserveTraceContext"'),
+      },
+    });
+  });
+});
+
 describe("sendEvent and setCustomStatus", () => {
   it("sendEvent issues SendEvent with the serialized data, and replays against EventSent", () => {
     const o: Orchestrator = function* (ctx) {

@@ -4,10 +4,12 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import {
+  newEvent,
   TaskHubClient,
   TaskHubWorker,
   type ExecutionStartedEvent,
   type HistoryEvent,
+  type Orchestrator,
   type TaskScheduledEvent,
 } from "../../src/index.js";
 import { InMemoryOrchestrationService } from "../../src/testing/index.js";
@@ -51,6 +53,7 @@ async function executionSpan(name: string): Promise<ReadableSpan> {
 }
 
 const attrs = (s: ReadableSpan) => s.attributes;
+const ms = ([sec, ns]: [number, number]) => sec * 1000 + ns / 1e6;
 const isChildOf = (child: ReadableSpan, parent: ReadableSpan) => {
   expect(child.spanContext().traceId).toBe(parent.spanContext().traceId);
   expect(parentSpanId(child)).toBe(parent.spanContext().spanId);
@@ -323,6 +326,123 @@ describe("tracing", () => {
   });
 });
 
+describe("continue-as-new", () => {
+  const chain = (traceBehavior?: "startNewTrace"): Orchestrator<number, number> =>
+    function* (ctx, n) {
+      yield ctx.callActivity("Hello", n);
+      if (n < 3) ctx.continueAsNew(n + 1, traceBehavior ? { traceBehavior } : {});
+      return n;
+    };
+  const caller = (c: TaskHubClient, name: string) =>
+    trace.getTracer("test").startActiveSpan("caller", async (span) => {
+      try {
+        return await c.scheduleNewOrchestration(name, 1, { instanceId: `${name}-1` });
+      } finally {
+        span.end();
+      }
+    });
+
+  it("by default: one trace and one orchestration span for the whole chain", async () => {
+    await run(
+      (w) => {
+        w.addActivity("Hello", () => "hi");
+        w.addOrchestrator("Kept", chain());
+      },
+      (c) => caller(c, "Kept"),
+    );
+    const orchestration = await executionSpan("Kept");
+    expect(attrs(orchestration)["durabletask.task.status"]).toBe("Completed");
+    isChildOf(orchestration, capture.one("create_orchestration:Kept"));
+    const clients = capture.named("activity:Hello").filter((s) => s.kind === SpanKind.CLIENT);
+    expect(clients).toHaveLength(3);
+    for (const a of clients) isChildOf(a, orchestration);
+  });
+
+  it("startNewTrace: each generation's span ends ContinuedAsNew, the next one is in a new trace under a root create_orchestration", async () => {
+    await run(
+      (w) => {
+        w.addActivity("Hello", () => "hi");
+        w.addOrchestrator("Fresh", chain("startNewTrace"));
+      },
+      (c) => caller(c, "Fresh"),
+    );
+    const spans = await vi.waitFor(
+      () => {
+        const found = capture.named("orchestration:Fresh");
+        expect(found).toHaveLength(3);
+        return found;
+      },
+      { timeout: 5000, interval: 10 },
+    );
+    const creates = capture.named("create_orchestration:Fresh");
+    expect(creates).toHaveLength(3);
+    const [clientCreate, ...roots] = creates.sort((a, b) => ms(a.startTime) - ms(b.startTime));
+    isChildOf(clientCreate!, capture.one("caller"));
+    const traces = new Set(spans.map((s) => s.spanContext().traceId));
+    expect(traces.size).toBe(3);
+    for (const root of roots) {
+      expect(root.kind).toBe(SpanKind.PRODUCER);
+      expect(parentSpanId(root)).toBeUndefined();
+      expect(attrs(root)["durabletask.task.execution_id"]).toMatch(/^[0-9a-f]{32}$/);
+    }
+    for (const s of spans) {
+      const parent = creates.find((c) => c.spanContext().spanId === parentSpanId(s))!;
+      isChildOf(s, parent);
+      const status = attrs(s)["durabletask.task.status"];
+      expect(status).toBe(
+        parent === clientCreate || roots.indexOf(parent) === 0 ? "ContinuedAsNew" : "Completed",
+      );
+      expect(s.status.code).toBe(SpanStatusCode.UNSET);
+      // Each generation's activity is under its own generation's span.
+      const activities = capture.childrenOf(s).filter((a) => a.name === "activity:Hello");
+      expect(activities.map((a) => a.kind)).toEqual([SpanKind.CLIENT]);
+    }
+    expect(new Set(capture.spans().map((s) => s.spanContext().spanId)).size).toBe(capture.spans().length);
+  });
+});
+
+describe("a start from DTF's .NET client (MS_CreateTrace)", () => {
+  it("the worker emits its create_orchestration span under the caller's span, from the request time", async () => {
+    const service = new InMemoryOrchestrationService({ pollIntervalMs: 10 });
+    const worker = new TaskHubWorker(service);
+    worker.addOrchestrator("Shimmed", () => "done");
+    await worker.start();
+    stops.push(() => worker.stop({ drainTimeoutMs: 2000 }));
+    const caller = trace.getTracer("test").startSpan("caller");
+    const sc = caller.spanContext();
+    caller.end();
+    const requested = new Date(Date.now() - 60_000);
+    requested.setUTCMilliseconds(0);
+    const p2 = (n: number) => String(n).padStart(2, "0");
+    const requestTime = `${p2(requested.getUTCMonth() + 1)}/${p2(requested.getUTCDate())}/${requested.getUTCFullYear()} ${p2(requested.getUTCHours())}:${p2(requested.getUTCMinutes())}:${p2(requested.getUTCSeconds())} +00:00`;
+    const instance = { instanceId: "shim-1", executionId: "0123456789abcdef0123456789abcdef" };
+    await service.createTaskOrchestration({
+      event: newEvent("ExecutionStarted", {
+        timestamp: new Date(),
+        orchestrationInstance: instance,
+        name: "Shimmed",
+        version: "",
+        tags: { MS_CreateTrace: "true", MS_Entities_RequestTime: requestTime },
+        parentTraceContext: { traceParent: `00-${sc.traceId}-${sc.spanId}-01` },
+      }),
+      orchestrationInstance: instance,
+    });
+    await new TaskHubClient(service).waitForOrchestrationCompletion("shim-1", { timeoutMs: 15_000 });
+    const orchestration = await executionSpan("Shimmed");
+    const create = capture.one("create_orchestration:Shimmed");
+    expect(create.kind).toBe(SpanKind.PRODUCER);
+    isChildOf(create, capture.one("caller"));
+    isChildOf(orchestration, create);
+    expect(ms(create.startTime)).toBe(requested.getTime());
+    expect(attrs(create)).toEqual({
+      "durabletask.type": "orchestration",
+      "durabletask.task.name": "Shimmed",
+      "durabletask.task.instance_id": "shim-1",
+      "durabletask.task.execution_id": instance.executionId,
+    });
+  });
+});
+
 describe("rewind", () => {
   it("a rewound execution is a new span: the failed run's span is not exported again under its id", async () => {
     let calls = 0;
@@ -390,7 +510,7 @@ describe("entities", () => {
     const adds = await vi.waitFor(
       () => {
         const spans = capture.named("entity:counter:add");
-        expect(spans).toHaveLength(3);
+        expect(spans).toHaveLength(4);
         return spans;
       },
       { timeout: 5000, interval: 10 },
@@ -409,9 +529,20 @@ describe("entities", () => {
       "durabletask.task.operation": "call_entity",
       "durabletask.task.instance_id": "@counter@k",
     });
+    // The orchestration asks for the signal's Producer span (createTrace, as DTF's .NET SDK), from its request time.
+    const producer = adds.find((s) => s.kind === SpanKind.PRODUCER)!;
+    isChildOf(producer, orchestration);
+    expect(attrs(producer)).toEqual({
+      "durabletask.type": "entity",
+      "durabletask.task.operation": "signal_entity",
+      "durabletask.event.target_instance_id": "@counter@k",
+    });
     const consumer = adds.find((s) => s.kind === SpanKind.CONSUMER)!;
-    isChildOf(consumer, orchestration);
+    isChildOf(consumer, producer);
     expect(attrs(consumer)["durabletask.task.operation"]).toBe("signal_entity");
+    // Both requests were made in the orchestration's first episode: its time starts both sender spans.
+    expect(producer.startTime).toEqual(call.startTime);
+    expect(ms(call.startTime)).toBeLessThanOrEqual(ms(server.startTime));
 
     const failed = await vi.waitFor(() => {
       const spans = capture.named("entity:counter:fail");
@@ -425,6 +556,104 @@ describe("entities", () => {
     );
     expect(failedServer.status).toEqual({ code: SpanStatusCode.ERROR, message: "no such thing" });
     expect(attrs(failedServer)["durabletask.entity.error_message"]).toBe("no such thing");
+  });
+});
+
+describe("entities: signals from a client and an entity, an entity's orchestration start", () => {
+  /** Waits until the spans named `name` number `count`. */
+  const spansNamed = (name: string, count: number): Promise<ReadableSpan[]> =>
+    vi.waitFor(
+      () => {
+        const spans = capture.named(name);
+        expect(spans).toHaveLength(count);
+        return spans;
+      },
+      { timeout: 5000, interval: 10 },
+    );
+  const one = (spans: ReadableSpan[], kind: SpanKind): ReadableSpan => {
+    const found = spans.filter((s) => s.kind === kind);
+    expect(found).toHaveLength(1);
+    return found[0]!;
+  };
+
+  it("a client's signalEntity under the caller's span: the Producer span from the call to the receipt, the Consumer under it", async () => {
+    const service = new InMemoryOrchestrationService({ pollIntervalMs: 10 });
+    const worker = new TaskHubWorker(service);
+    worker.addEntity("Counter", (ctx) => ctx.setState((ctx.getState<number>() ?? 0) + 1));
+    await worker.start();
+    stops.push(() => worker.stop({ drainTimeoutMs: 2000 }));
+    const client = new TaskHubClient(service);
+    await trace.getTracer("test").startActiveSpan("caller", async (caller) => {
+      await client.signalEntity({ name: "Counter", key: "c" }, "add");
+      caller.end();
+    });
+    const [producer, consumer] = await spansNamed("entity:counter:add", 2).then((s) => [
+      one(s, SpanKind.PRODUCER),
+      one(s, SpanKind.CONSUMER),
+    ]);
+    isChildOf(producer!, capture.one("caller"));
+    expect(attrs(producer!)).toEqual({
+      "durabletask.type": "entity",
+      "durabletask.task.operation": "signal_entity",
+      "durabletask.event.target_instance_id": "@counter@c",
+    });
+    expect(ms(producer!.startTime)).toBeLessThanOrEqual(ms(producer!.endTime));
+    expect(ms(producer!.endTime)).toBeLessThanOrEqual(ms(consumer!.startTime));
+    isChildOf(consumer!, producer!);
+    expect(attrs(consumer!)).toEqual({
+      "durabletask.type": "entity",
+      "durabletask.task.operation": "signal_entity",
+      "durabletask.task.instance_id": "@counter@c",
+    });
+  });
+
+  it("an entity signals another and starts an orchestration: Producer spans under the operation's span, each continued", async () => {
+    await run(
+      (w) => {
+        w.addActivity("Hello", () => "hi");
+        w.addOrchestrator("Started", function* (ctx) {
+          return (yield ctx.callActivity("Hello")) as string;
+        });
+        w.addEntity("Relay", (ctx) => {
+          ctx.signalEntity({ name: "Counter", key: "r" }, "add", 1);
+          ctx.startNewOrchestration("Started", undefined, { instanceId: "started-1" });
+        });
+        w.addEntity("Counter", (ctx) => ctx.setState((ctx.getState<number>() ?? 0) + 1));
+        w.addOrchestrator("Caller", function* (ctx) {
+          yield ctx.entities.callEntity({ name: "Relay", key: "x" }, "go");
+          return "done";
+        });
+      },
+      (c) => c.scheduleNewOrchestration("Caller", undefined, { instanceId: "caller-1" }),
+    );
+    const go = one(await spansNamed("entity:relay:go", 2), SpanKind.SERVER);
+    // Relay → Counter: the sender's Producer (with the sender), the receiver's Consumer under it.
+    const adds = await spansNamed("entity:counter:add", 2);
+    const producer = one(adds, SpanKind.PRODUCER);
+    isChildOf(producer, go);
+    expect(attrs(producer)).toEqual({
+      "durabletask.type": "entity",
+      "durabletask.task.operation": "signal_entity",
+      "durabletask.event.target_instance_id": "@counter@r",
+      "durabletask.task.instance_id": "@relay@x",
+    });
+    isChildOf(one(adds, SpanKind.CONSUMER), producer);
+    // Relay → orchestration: `relay:create_orchestration`, the orchestration's span under it.
+    const create = (await spansNamed("relay:create_orchestration", 1))[0]!;
+    expect(create.kind).toBe(SpanKind.PRODUCER);
+    isChildOf(create, go);
+    expect(attrs(create)).toEqual({
+      "durabletask.type": "entity",
+      "durabletask.event.target_instance_id": "started-1",
+      "durabletask.task.instance_id": "@relay@x",
+    });
+    const started = await executionSpan("Started");
+    isChildOf(started, create);
+    const activity = capture.named("activity:Hello").find((s) => s.kind === SpanKind.CLIENT)!;
+    isChildOf(activity, started);
+    // Each operation's span has its own times, within its batch: the operation ran before what it sent ended.
+    expect(ms(go.startTime)).toBeLessThanOrEqual(ms(producer.startTime));
+    expect(ms(producer.startTime)).toBeLessThanOrEqual(ms(go.endTime));
   });
 });
 

@@ -1,9 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { newEvent, type DistributedTraceContext, type ExecutionStartedEvent } from "../../src/index.js";
-import { newExecutionTrace, storedExecutionTrace } from "../../src/tracing/execution-trace.js";
+import {
+  newExecutionTrace,
+  rewoundClientSpanId,
+  rewoundTraceContext,
+  storedExecutionTrace,
+} from "../../src/tracing/execution-trace.js";
 
 const TRACE = "0af7651916cd43dd8448eb211c80319c";
 const CLIENT_SPAN = "b7ad6b7169203331";
+const T = new Date("2026-01-01T00:00:01Z");
 
 function start(tc?: DistributedTraceContext): ExecutionStartedEvent {
   return newEvent("ExecutionStarted", {
@@ -62,5 +68,34 @@ describe("an execution's span identity", () => {
     expect(newExecutionTrace(start({ traceParent: "nonsense" }), new Date())).toBeUndefined();
     expect(storedExecutionTrace(start())).toBeUndefined();
     expect(storedExecutionTrace(start({ traceParent: `00-${TRACE}-${CLIENT_SPAN}-01` }))).toBeUndefined();
+  });
+});
+
+describe("an execution rewound in place (Azure Storage)", () => {
+  const stamped = newExecutionTrace(
+    start({ traceParent: `00-${TRACE}-${CLIENT_SPAN}-01`, traceState: "a=1" }),
+    T,
+  )!.start;
+
+  it("gets a new span identity per rewind, under the same parent, as the worker's own rewind derives it", () => {
+    const now = new Date("2026-01-01T00:01:00Z");
+    const first = rewoundTraceContext(stamped, 1, now)!;
+    const second = rewoundTraceContext(stamped, 2, now)!;
+    expect(first).toEqual(newExecutionTrace(stamped, now, 1)!.start.parentTraceContext);
+    expect(first.traceParent).toBe(`00-${TRACE}-${CLIENT_SPAN}-01`);
+    expect(first.traceState).toBe("a=1");
+    expect(new Set([stamped.parentTraceContext!.spanId, first.spanId, second.spanId]).size).toBe(3);
+    expect(first.activityStartTime).toBe(now.toISOString());
+    expect(rewoundTraceContext(stamped, 1, now)).toEqual(first);
+    expect(rewoundTraceContext(start(), 1, now)).toBeUndefined();
+  });
+
+  it("of a child: under its parent's new client span", () => {
+    const client = rewoundClientSpanId(stamped.parentTraceContext!.spanId!, 3, 1);
+    expect(client).toMatch(/^[0-9a-f]{16}$/);
+    expect(client).not.toBe(rewoundClientSpanId(stamped.parentTraceContext!.spanId!, 3, 2));
+    const child = rewoundTraceContext(stamped, 1, T, client)!;
+    expect(child.traceParent).toBe(`00-${TRACE}-${client}-01`);
+    expect(child.id).toBe(`00-${TRACE}-${child.spanId}-01`);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { trace, type Span, type SpanContext } from "@opentelemetry/api";
-import { pinSpanId } from "../../src/tracing/pinned-span.js";
+import { pinSpanId, pinTraceId } from "../../src/tracing/pinned-span.js";
 import { installSpanCapture, type SpanCapture } from "./span-capture.js";
 
 let capture: SpanCapture;
@@ -27,5 +27,14 @@ describe("pinSpanId", () => {
     expect(pinSpanId(span, "00f067aa0ba902b7")).toBe(false);
     const copying = { spanContext: () => ({ ...frozen }) } as unknown as Span;
     expect(pinSpanId(copying, "00f067aa0ba902b7")).toBe(false);
+  });
+});
+
+describe("pinTraceId", () => {
+  it("gives an SDK root span the trace id it is exported under", () => {
+    const span = trace.getTracer("t").startSpan("root", { root: true });
+    expect(pinTraceId(span, "0af7651916cd43dd8448eb211c80319c")).toBe(true);
+    span.end();
+    expect(capture.one("root").spanContext().traceId).toBe("0af7651916cd43dd8448eb211c80319c");
   });
 });
