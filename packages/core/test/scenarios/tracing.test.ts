@@ -2,7 +2,7 @@
 // (docs/tracing.md): the tree (names, kinds, parents), the attributes, failures, and one span per
 // execution however often it replays.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { context, SpanKind, SpanStatusCode, trace, TraceFlags } from "@opentelemetry/api";
 import {
   newEvent,
   TaskHubClient,
@@ -398,6 +398,24 @@ describe("continue-as-new", () => {
       expect(activities.map((a) => a.kind)).toEqual([SpanKind.CLIENT]);
     }
     expect(new Set(capture.spans().map((s) => s.spanContext().spanId)).size).toBe(capture.spans().length);
+  });
+  it("startNewTrace under a caller its sampler dropped: no generation is recorded, nor the new traces' roots", async () => {
+    const unsampled = trace.setSpanContext(context.active(), {
+      traceId: "0af7651916cd43dd8448eb211c80319c",
+      spanId: "b7ad6b7169203331",
+      traceFlags: TraceFlags.NONE,
+    });
+    await run(
+      (w) => {
+        w.addActivity("Hello", () => "hi");
+        w.addOrchestrator("Dropped", chain("startNewTrace"));
+      },
+      (c) =>
+        context.with(unsampled, () => c.scheduleNewOrchestration("Dropped", 1, { instanceId: "Dropped-1" })),
+    );
+    // The last generation's span is written after its completing step: wait as long as the tests above do.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(capture.spans().map((s) => s.name)).toEqual([]);
   });
 });
 
