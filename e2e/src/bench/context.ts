@@ -121,6 +121,12 @@ export interface Snapshot {
   client: RequestCounts;
 }
 
+/**
+ * How long after its work a scenario that reports its requests (4 and 6) keeps counting them: the polls a burst
+ * of work causes go on after it (until issue 21, every control queue of a worker for 5 s after any message).
+ */
+export const REQUESTS_TAIL_MS = 6000;
+
 export async function snapshot(ctx: BenchContext): Promise<Snapshot> {
   return { pool: await ctx.pool.stats(), client: ctx.clientService.requestCounter.snapshot() };
 }

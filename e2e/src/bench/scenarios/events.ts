@@ -3,7 +3,13 @@
  * (all at once, once the orchestration has started): events per second, first raise to completion.
  */
 import { NAMES } from "../app.js";
-import { requestsBetween, snapshot, type BenchContext, type ScenarioResult } from "../context.js";
+import {
+  REQUESTS_TAIL_MS,
+  requestsBetween,
+  snapshot,
+  type BenchContext,
+  type ScenarioResult,
+} from "../context.js";
 import { perUnit, round } from "../measure.js";
 import { sleep } from "../workers.js";
 
@@ -23,8 +29,10 @@ export async function externalEvents(ctx: BenchContext): Promise<ScenarioResult>
   const raisedMs = Date.now() - t0;
   await ctx.pool.waitForCompletion([id], ctx.sizes.timeoutMs);
   const cpu = ctx.cpu.end();
-  // Every request of the workers (leases apart) and the client from the start to the completion: most of the
-  // difference between polling rules is in the control queues' GetMessages.
+  // Every request of the workers (leases apart) and the client from the start until a while after the
+  // completion (the polls a burst of work causes go on after it): most of the difference between polling rules
+  // is in the control queues' GetMessages.
+  await sleep(REQUESTS_TAIL_MS);
   const d = requestsBetween(before, await snapshot(ctx));
   const done = ctx.pool.completed.get(id)!;
   const state = await ctx.watcher.getOrchestrationState(id);

@@ -5,7 +5,13 @@
  * after it.
  */
 import { NAMES } from "../app.js";
-import { requestsBetween, snapshot, type BenchContext, type ScenarioResult } from "../context.js";
+import {
+  REQUESTS_TAIL_MS,
+  requestsBetween,
+  snapshot,
+  type BenchContext,
+  type ScenarioResult,
+} from "../context.js";
 import { percentile, perUnit, round } from "../measure.js";
 import { sleep } from "../workers.js";
 
@@ -37,7 +43,9 @@ export async function idleLatency(ctx: BenchContext): Promise<{
   ctx.cpu.begin();
   for (let i = 0; i < ctx.sizes.latencyRuns; i++) runs.push(await runOne(ctx, `lat-${ctx.tag}-${i}`));
   const cpu = ctx.cpu.end();
-  // Per orchestration, polls included (the workers' and the client's requests, leases apart).
+  // Per orchestration, polls included (the workers' and the client's requests, leases apart), until a while
+  // after the last run.
+  await sleep(REQUESTS_TAIL_MS);
   const d = requestsBetween(before, await snapshot(ctx));
   const total = runs.map((r) => r.totalMs);
   const pickup = runs.map((r) => r.pickupMs);
