@@ -3,13 +3,7 @@
  * (all at once, once the orchestration has started): events per second, first raise to completion.
  */
 import { NAMES } from "../app.js";
-import {
-  REQUESTS_TAIL_MS,
-  requestsBetween,
-  snapshot,
-  type BenchContext,
-  type ScenarioResult,
-} from "../context.js";
+import { requestsBetween, snapshot, type BenchContext, type ScenarioResult } from "../context.js";
 import { perUnit, round } from "../measure.js";
 import { sleep } from "../workers.js";
 
@@ -32,7 +26,7 @@ export async function externalEvents(ctx: BenchContext): Promise<ScenarioResult>
   // Every request of the workers (leases apart) and the client from the start until a while after the
   // completion (the polls a burst of work causes go on after it): most of the difference between polling rules
   // is in the control queues' GetMessages.
-  await sleep(REQUESTS_TAIL_MS);
+  await sleep(ctx.sizes.requestsTailMs);
   const d = requestsBetween(before, await snapshot(ctx));
   const done = ctx.pool.completed.get(id)!;
   const state = await ctx.watcher.getOrchestrationState(id);

@@ -5,13 +5,7 @@
  * after it.
  */
 import { NAMES } from "../app.js";
-import {
-  REQUESTS_TAIL_MS,
-  requestsBetween,
-  snapshot,
-  type BenchContext,
-  type ScenarioResult,
-} from "../context.js";
+import { requestsBetween, snapshot, type BenchContext, type ScenarioResult } from "../context.js";
 import { percentile, perUnit, round } from "../measure.js";
 import { sleep } from "../workers.js";
 
@@ -45,7 +39,7 @@ export async function idleLatency(ctx: BenchContext): Promise<{
   const cpu = ctx.cpu.end();
   // Per orchestration, polls included (the workers' and the client's requests, leases apart), until a while
   // after the last run.
-  await sleep(REQUESTS_TAIL_MS);
+  await sleep(ctx.sizes.requestsTailMs);
   const d = requestsBetween(before, await snapshot(ctx));
   const total = runs.map((r) => r.totalMs);
   const pickup = runs.map((r) => r.pickupMs);
