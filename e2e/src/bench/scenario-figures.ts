@@ -75,6 +75,7 @@ export const SCENARIO_FIGURES: {
       { key: "p50Ms", label: "idle latency p50 (ms)", target: "≤ 250" },
       { key: "p95Ms", label: "idle latency p95 (ms)" },
       { key: "pickupP50Ms", label: "… start picked up after, p50 (ms)" },
+      { key: "pickupP95Ms", label: "… start picked up after, p95 (ms)" },
       { key: "afterPickupP50Ms", label: "… pickup to completion, p50 (ms)" },
       {
         key: "firstAfterIdleMs",

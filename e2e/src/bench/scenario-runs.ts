@@ -281,6 +281,7 @@ export async function runWorkers(
                 idleSeconds: Math.round(first.idleMs / 1000),
               },
               cpu: measuredRuns.cpu,
+              requests: measuredRuns.requests,
               details: { runs: measuredRuns.runs },
             };
           });

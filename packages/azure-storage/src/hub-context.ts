@@ -7,7 +7,7 @@
 import type { QueueClient } from "@azure/storage-queue";
 import type { Logger } from "@taskhub/core";
 import { logEvent } from "@taskhub/core";
-import type { QueueMessenger } from "./messaging/queue-messages.js";
+import { visibilityDelaySeconds, type QueueMessenger } from "./messaging/queue-messages.js";
 import type { TaskHubNames } from "./naming.js";
 import { partitionIndex } from "./partitioning/fnv1a.js";
 import type { ResolvedSettings } from "./settings.js";
@@ -24,7 +24,12 @@ export interface HubContext {
   isRunning(): boolean;
   /** A message to a queue this process listens on wakes that queue's poller at once. */
   wakeLocal(queueName: string): void;
+  /** The same at `at` (ms since the epoch), for a message that becomes visible then (control queues only). */
+  wakeLocalAt(queueName: string, at: number): void;
 }
+
+/** How long after a delayed message should be visible its queue's poller is woken, for timer and clock slack. */
+const VISIBILITY_SLACK_MS = 50;
 
 export abstract class HubPart {
   protected readonly names: TaskHubNames;
@@ -55,6 +60,17 @@ export abstract class HubPart {
 
   protected wakeLocal(queueName: string): void {
     this.ctx.wakeLocal(queueName);
+  }
+
+  /**
+   * Just after sending a message to `queueName` with `QueueMessenger.send`'s `visibleAt` and `now`: wake this
+   * process's poller of that queue at once if the message is visible now, else when it becomes visible (the
+   * delay counts from when the queue received the send, before now).
+   */
+  protected wakeLocalWhenVisible(queueName: string, visibleAt: Date | undefined, now: Date): void {
+    const seconds = visibilityDelaySeconds(visibleAt, now);
+    if (seconds === 0) this.ctx.wakeLocal(queueName);
+    else this.ctx.wakeLocalAt(queueName, Date.now() + seconds * 1000 + VISIBILITY_SLACK_MS);
   }
 
   /**

@@ -194,7 +194,7 @@ export class AzureStorageOrchestrationServiceClient extends HubPart {
       now,
       abortSignal,
     });
-    this.wakeLocal(this.names.controlQueues[this.partitionOf(instanceId)]!);
+    this.wakeLocalWhenVisible(this.names.controlQueues[this.partitionOf(instanceId)]!, visibleAt, now);
     // As DT.AS: an offloaded start message's blob is the input (readers take it out of the envelope); an
     // input that fit the queue message but not a column goes to a blob named in `InputBlobName`, Input "".
     let input = start.input;
@@ -269,12 +269,13 @@ export class AzureStorageOrchestrationServiceClient extends HubPart {
     }
     const queueName = this.names.controlQueues[this.partitionOf(instanceId)]!;
     const visibleAt = entityMessageDueTime(message);
+    const now = new Date();
     await this.messenger.send(
       this.clients.queue(queueName),
       { ...message, sender: message.sender ?? CLIENT_SENDER },
-      { now: new Date(), visibleAt, abortSignal },
+      { now, visibleAt, abortSignal },
     );
-    if (!visibleAt) this.wakeLocal(queueName);
+    this.wakeLocalWhenVisible(queueName, visibleAt, now);
   }
 
   // Reads never create storage (as DT.AS: only its writes create a missing task hub). A hub without a table

@@ -12,7 +12,6 @@ import { silentLogger, type Logger } from "@taskhub/core";
 import type { HubContext } from "./hub-context.js";
 import { LocalActivities } from "./local-activities.js";
 import { ControlQueuePollers } from "./messaging/control-queue.js";
-import { PollingActivity } from "./messaging/poller.js";
 import { PoisonStore } from "./messaging/poison-store.js";
 import { QueueMessenger } from "./messaging/queue-messages.js";
 import { TaskHubQueue } from "./messaging/task-hub-queue.js";
@@ -126,6 +125,10 @@ export function wireProvider(
       if (queueName === names.workItemQueue) late.workItems!.wakeActivities(true);
       else late.controlQueues!.wake(names.controlQueues.indexOf(queueName));
     },
+    wakeLocalAt: (queueName, at) => {
+      const partition = names.controlQueues.indexOf(queueName);
+      if (partition >= 0) late.controlQueues!.wakeAt(partition, at);
+    },
   };
   const isPolled = (partition: number): boolean => late.controlQueues!.has(partition);
   const queues = new TaskHubQueue(ctx, poison);
@@ -136,13 +139,7 @@ export function wireProvider(
     isPolled,
     repairInstanceRow: (instanceId, pastEvents) => late.checkpoint!.repairInstanceRow(instanceId, pastEvents),
   });
-  const pollingActivity = new PollingActivity(s.pollingLingerMs, s.briskPollingIntervalMs);
-  const controlQueues = (late.controlQueues = new ControlQueuePollers(
-    ctx,
-    queues,
-    sessions,
-    pollingActivity,
-  ));
+  const controlQueues = (late.controlQueues = new ControlQueuePollers(ctx, queues, sessions));
   const watchdog = new OwnershipWatchdog(partitionManager, controlQueues, logger);
   const local = new LocalActivities(ctx, {
     prefetched: () => late.workItems!.prefetched(),
@@ -151,7 +148,7 @@ export function wireProvider(
     sessions,
     isPolled,
   });
-  const workItems = (late.workItems = new WorkItemQueue(ctx, queues, local, pollingActivity));
+  const workItems = (late.workItems = new WorkItemQueue(ctx, queues, local));
   const checkpoint = (late.checkpoint = new OrchestrationCheckpoint(ctx, {
     queues,
     history,

@@ -29,13 +29,12 @@ export interface AzureStorageOrchestrationServiceSettings {
   /** DF's `maxQueuePollingInterval` (default 30 s). */
   maxPollingIntervalMs?: number;
   /**
-   * After a message arrives on any of this worker's control queues or its work-item queue, all its control
-   * queues are polled at least every `briskPollingIntervalMs` for this long (default 5 s; 0 turns it off,
-   * as DTF). Keeps latency low between back-to-back instances, which land on different partitions.
+   * How much longer each wait between two polls of an empty control queue is than the one before (default
+   * 1.25; more than 1, at most 4), from `minPollingIntervalMs` up to `maxPollingIntervalMs`, each queue on its
+   * own. taskhub's own: DT.AS doubles it. Growing more slowly keeps a queue that had a message a few seconds
+   * ago quick to pick up the next one from another process, at a few more polls in the minutes after work.
    */
-  pollingLingerMs?: number;
-  /** Default 100 ms. */
-  briskPollingIntervalMs?: number;
+  pollingBackoffFactor?: number;
   /**
    * A worker that does not poll every control queue (so other workers run orchestrations, and may leave
    * activities on the shared work-item queue that they cannot start themselves) polls the work-item queue
@@ -121,8 +120,7 @@ export const SETTINGS = {
   },
   minPollingIntervalMs: { default: 50 },
   maxPollingIntervalMs: { default: 30_000, dtf: "MaxQueuePollingInterval", df: "maxQueuePollingInterval" },
-  pollingLingerMs: { default: 5000 },
-  briskPollingIntervalMs: { default: 100 },
+  pollingBackoffFactor: { default: 1.25 },
   busyWorkItemPollingIntervalMs: { default: 1000 },
   idleWorkItemPollingIntervalMs: { default: 2000 },
   workItemPollingLingerMs: { default: 60_000 },
@@ -176,8 +174,7 @@ export function resolveSettings(settings: AzureStorageOrchestrationServiceSettin
       settings.workItemQueueVisibilityTimeoutMs ?? d.workItemQueueVisibilityTimeoutMs,
     minPollingIntervalMs: settings.minPollingIntervalMs ?? d.minPollingIntervalMs,
     maxPollingIntervalMs: settings.maxPollingIntervalMs ?? d.maxPollingIntervalMs,
-    pollingLingerMs: settings.pollingLingerMs ?? d.pollingLingerMs,
-    briskPollingIntervalMs: settings.briskPollingIntervalMs ?? d.briskPollingIntervalMs,
+    pollingBackoffFactor: backoffFactor(settings.pollingBackoffFactor ?? d.pollingBackoffFactor),
     busyWorkItemPollingIntervalMs: duration(
       "busyWorkItemPollingIntervalMs",
       settings.busyWorkItemPollingIntervalMs ?? d.busyWorkItemPollingIntervalMs,
@@ -204,4 +201,13 @@ function duration(name: string, ms: number): number {
   if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0)
     throw new InvalidArgumentError(`${name} must be a number of milliseconds, 0 or more (got ${String(ms)})`);
   return ms;
+}
+
+/** The back-off's growth per empty poll: more than 1 (else it never backs off), at most 4. */
+function backoffFactor(factor: number): number {
+  if (typeof factor !== "number" || !Number.isFinite(factor) || factor <= 1 || factor > 4)
+    throw new InvalidArgumentError(
+      `pollingBackoffFactor must be a number more than 1 and at most 4 (got ${String(factor)})`,
+    );
+  return factor;
 }

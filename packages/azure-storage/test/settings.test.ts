@@ -45,4 +45,17 @@ describe("settings", () => {
           expect.objectContaining({ code: "InvalidArgument", message: expect.stringContaining(name) }),
         );
   });
+
+  it("the polling back-off factor is more than 1 and at most 4, else InvalidArgument naming it", () => {
+    expect(SETTING_DEFAULTS.pollingBackoffFactor).toBe(1.25);
+    expect(resolveSettings({ ...base, pollingBackoffFactor: 2 }).pollingBackoffFactor).toBe(2);
+    expect(resolveSettings({ ...base, pollingBackoffFactor: 4 }).pollingBackoffFactor).toBe(4);
+    for (const bad of [1, 0.5, 0, -2, 4.01, Number.NaN, Infinity, "2" as unknown as number])
+      expect(() => resolveSettings({ ...base, pollingBackoffFactor: bad })).toThrowError(
+        expect.objectContaining({
+          code: "InvalidArgument",
+          message: expect.stringMatching(/^pollingBackoffFactor must be a number more than 1 and at most 4/),
+        }),
+      );
+  });
 });

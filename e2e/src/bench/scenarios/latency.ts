@@ -5,8 +5,8 @@
  * after it.
  */
 import { NAMES } from "../app.js";
-import type { BenchContext } from "../context.js";
-import { percentile, round } from "../measure.js";
+import { requestsBetween, snapshot, type BenchContext, type ScenarioResult } from "../context.js";
+import { percentile, perUnit, round } from "../measure.js";
 import { sleep } from "../workers.js";
 
 export interface OneRun {
@@ -26,13 +26,21 @@ async function runOne(ctx: BenchContext, id: string, inProcess = false): Promise
   return { totalMs: done.t - t0, pickupMs: (ctx.pool.started.get(id) ?? done.t) - t0 };
 }
 
-export async function idleLatency(
-  ctx: BenchContext,
-): Promise<{ figures: Record<string, number>; runs: OneRun[]; cpu: Record<string, number> }> {
+export async function idleLatency(ctx: BenchContext): Promise<{
+  figures: Record<string, number>;
+  runs: OneRun[];
+  cpu: Record<string, number>;
+  requests: ScenarioResult["requests"];
+}> {
   const runs: OneRun[] = [];
+  const before = await snapshot(ctx);
   ctx.cpu.begin();
   for (let i = 0; i < ctx.sizes.latencyRuns; i++) runs.push(await runOne(ctx, `lat-${ctx.tag}-${i}`));
   const cpu = ctx.cpu.end();
+  // Per orchestration, polls included (the workers' and the client's requests, leases apart), until a while
+  // after the last run.
+  await sleep(ctx.sizes.requestsTailMs);
+  const d = requestsBetween(before, await snapshot(ctx));
   const total = runs.map((r) => r.totalMs);
   const pickup = runs.map((r) => r.pickupMs);
   return {
@@ -40,6 +48,7 @@ export async function idleLatency(
       p50Ms: percentile(total, 50),
       p95Ms: percentile(total, 95),
       pickupP50Ms: percentile(pickup, 50),
+      pickupP95Ms: percentile(pickup, 95),
       afterPickupP50Ms: percentile(
         runs.map((r) => r.totalMs - r.pickupMs),
         50,
@@ -48,6 +57,11 @@ export async function idleLatency(
     },
     runs,
     cpu,
+    requests: {
+      unit: "orchestration",
+      ...perUnit(d.requests, runs.length),
+      lease: round(d.lease.total / runs.length, 2),
+    },
   };
 }
 

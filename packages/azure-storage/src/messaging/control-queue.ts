@@ -1,14 +1,14 @@
 /**
  * The control queues this worker polls, one loop per owned partition (DT.AS's `ControlQueue`): receive a
- * batch, decode it, hand it to the session manager's buffer; back off when the queue is empty (DTF's
- * randomized exponential back-off, cut short by local wake-ups and kept brisk while the worker is busy, see
- * `PollingActivity`), pause while the buffer is full. Losing a partition stops its loop at once and gives
- * its buffered messages back.
+ * batch, decode it, hand it to the session manager's buffer; back off when the queue is empty (randomized
+ * exponential back-off, each queue on its own as in DT.AS: reset by a message on that queue, cut short by this
+ * process's sends to it and, for messages it sent visible later, when they become visible; see `PollingBackoff`),
+ * pause while the buffer is full. Losing a partition stops its loop at once and gives its buffered messages back.
  */
 import { sleep } from "@taskhub/core";
 import { logEvent } from "@taskhub/core";
 import { HubPart, type HubContext } from "../hub-context.js";
-import { PollingBackoff, type PollingActivity } from "./poller.js";
+import { PollingBackoff } from "./poller.js";
 import type { ReceivedMessage } from "./queue-messages.js";
 import type { TaskHubQueue } from "./task-hub-queue.js";
 
@@ -34,7 +34,6 @@ export class ControlQueuePollers extends HubPart {
     ctx: HubContext,
     private readonly queues: TaskHubQueue,
     private readonly sessions: ControlMessageSink,
-    private readonly pollingActivity: PollingActivity,
   ) {
     super(ctx);
   }
@@ -53,6 +52,14 @@ export class ControlQueuePollers extends HubPart {
     this.pollers.get(partition)?.backoff.wake();
   }
 
+  /**
+   * Wake the partition's poller at `at` (ms since the epoch), when a message just sent to its queue becomes
+   * visible (a timer, a scheduled start); nothing if this worker does not poll the partition.
+   */
+  wakeAt(partition: number, at: number): void {
+    this.pollers.get(partition)?.backoff.wakeAt(at);
+  }
+
   stopAll(): void {
     for (const p of [...this.pollers.keys()]) this.stopPolling(p);
   }
@@ -68,7 +75,7 @@ export class ControlQueuePollers extends HubPart {
     const backoff = new PollingBackoff(
       this.s.minPollingIntervalMs,
       this.s.maxPollingIntervalMs,
-      this.pollingActivity,
+      this.s.pollingBackoffFactor,
     );
     const done = this.pollLoop(partition, controller.signal, backoff);
     this.pollers.set(partition, { controller, backoff, done });
@@ -115,7 +122,6 @@ export class ControlQueuePollers extends HubPart {
           continue;
         }
         backoff.reset();
-        this.pollingActivity.touch();
       } catch (err) {
         if (signal.aborted) break;
         logEvent(

@@ -60,6 +60,15 @@ export interface SentMessage {
   insertedOn: Date;
 }
 
+/**
+ * The visibility delay a message to be visible at `visibleAt` is sent with, `now` being the sender's time:
+ * whole seconds (the queue's unit, rounded up), at most `MAX_VISIBILITY_DELAY_SECONDS`; 0 for visible at once.
+ */
+export function visibilityDelaySeconds(visibleAt: Date | undefined, now: Date): number {
+  const delayMs = visibleAt ? visibleAt.getTime() - now.getTime() : 0;
+  return delayMs > 0 ? Math.min(Math.ceil(delayMs / 1000), MAX_VISIBILITY_DELAY_SECONDS) : 0;
+}
+
 export class QueueMessenger {
   constructor(private readonly payloads: LargePayloadStore) {}
 
@@ -91,9 +100,7 @@ export class QueueMessenger {
         sequenceNumber: 0,
       });
     }
-    const delayMs = options.visibleAt ? options.visibleAt.getTime() - options.now.getTime() : 0;
-    const visibilityTimeout =
-      delayMs > 0 ? Math.min(Math.ceil(delayMs / 1000), MAX_VISIBILITY_DELAY_SECONDS) : undefined;
+    const visibilityTimeout = visibilityDelaySeconds(options.visibleAt, options.now) || undefined;
     const res = await queue.sendMessage(body, {
       messageTimeToLive: -1,
       ...(visibilityTimeout ? { visibilityTimeout } : {}),

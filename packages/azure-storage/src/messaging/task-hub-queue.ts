@@ -75,7 +75,7 @@ export class TaskHubQueue extends HubPart {
               data: sent.data,
               taskMessage: i.message,
             });
-          else if (!i.visibleAt || i.visibleAt <= now) this.wakeLocal(i.queueName);
+          else this.wakeLocalWhenVisible(i.queueName, i.visibleAt, now);
         }),
       ),
     );
@@ -163,7 +163,14 @@ export class TaskHubQueue extends HubPart {
       msgs.map((m) =>
         m.queueName === this.names.workItemQueue
           ? this.sendLocalResult(m, delay)
-          : this.setVisibility(m, delay).catch(this.messageOpFailed("abandon", m)),
+          : this.setVisibility(m, delay).then(
+              () => {
+                // Visible again at once: this process's poller of its queue (if any) looks now, not after its
+                // back-off, which no other queue's messages shorten.
+                if (delay === 0) this.wakeLocal(m.queueName);
+              },
+              this.messageOpFailed("abandon", m),
+            ),
       ),
     );
   }
@@ -229,11 +236,11 @@ export class TaskHubQueue extends HubPart {
   private async sendLocalResult(m: ReceivedMessage, delaySeconds: number): Promise<void> {
     const target = m.taskMessage.orchestrationInstance.instanceId;
     const now = new Date();
+    const visibleAt = delaySeconds > 0 ? new Date(now.getTime() + delaySeconds * 1000) : undefined;
+    const queueName = this.names.controlQueues[this.partitionOf(target)]!;
     try {
-      await this.messenger.send(this.controlQueue(this.partitionOf(target)), m.taskMessage, {
-        now,
-        visibleAt: delaySeconds > 0 ? new Date(now.getTime() + delaySeconds * 1000) : undefined,
-      });
+      await this.messenger.send(this.clients.queue(queueName), m.taskMessage, { now, visibleAt });
+      this.wakeLocalWhenVisible(queueName, visibleAt, now);
     } catch (err) {
       logEvent(
         this.logger,

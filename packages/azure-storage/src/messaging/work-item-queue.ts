@@ -19,7 +19,7 @@ import {
 import { HubPart, type HubContext } from "../hub-context.js";
 import { ignoreNotFound } from "../storage/errors.js";
 import type { LocalActivities } from "../local-activities.js";
-import { PollingBackoff, type PollingActivity } from "./poller.js";
+import { PollingBackoff } from "./poller.js";
 import { workItemPollCapMs } from "./work-item-pace.js";
 import { asDelivery, type ReceivedMessage } from "./queue-messages.js";
 import type { LockedMessage, TaskHubQueue } from "./task-hub-queue.js";
@@ -46,10 +46,11 @@ export class WorkItemQueue extends HubPart {
     ctx: HubContext,
     private readonly queues: TaskHubQueue,
     private readonly local: LocalActivities,
-    private readonly pollingActivity: PollingActivity,
   ) {
     super(ctx);
-    this.activityBackoff = new PollingBackoff(this.s.minPollingIntervalMs, this.s.maxPollingIntervalMs);
+    // DT.AS's doubling, not `pollingBackoffFactor`: work items come from orchestration owners, which wake their
+    // own poller, and a worker that does not own every partition is held to work-item-pace.ts's caps anyway.
+    this.activityBackoff = new PollingBackoff(this.s.minPollingIntervalMs, this.s.maxPollingIntervalMs, 2);
   }
 
   /** Work items received and not yet handed out. */
@@ -111,7 +112,6 @@ export class WorkItemQueue extends HubPart {
         const got = res.receivedMessageItems.length;
         if (got > 0) {
           this.activityBackoff.reset();
-          this.pollingActivity.touch();
           this.local.noteWork();
           const at = Date.now();
           for (const item of res.receivedMessageItems) this.activityPrefetch.push({ item, receivedAt: at });

@@ -3,7 +3,13 @@
 // against an upper bound derived from DTF's checkpoint protocol (docs/architecture.md, "One orchestration step").
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TaskHubClient, TaskHubWorker } from "@taskhub/core";
-import { RequestCounter } from "../../src/index.js";
+import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import {
+  classifyStorageRequest,
+  RequestCounter,
+  SETTING_DEFAULTS,
+  type StorageService,
+} from "../../src/index.js";
 import type {
   AzureStorageOrchestrationService,
   AzureStorageOrchestrationServiceSettings,
@@ -38,18 +44,100 @@ async function startHub(settings: Partial<AzureStorageOrchestrationServiceSettin
   return { service, worker, client: new TaskHubClient(service, { minPollIntervalMs: 50 }) };
 }
 
+/** Also records when each receive, send and visibility update was sent, and to which queue. */
+class PerQueueCounter extends RequestCounter {
+  readonly log: { at: number; operation: string; queue: string }[] = [];
+
+  override policy(service?: StorageService): PipelinePolicy {
+    const inner = super.policy(service);
+    return {
+      name: inner.name,
+      sendRequest: (request, next) => {
+        const { operation } = classifyStorageRequest(request, service);
+        if (["GetMessages", "PutMessage", "UpdateMessage"].includes(operation)) {
+          // .../<queue>/messages[/<id>]
+          const path = new URL(request.url).pathname.split("/");
+          const queue = path[path.lastIndexOf("messages") - 1]!;
+          this.log.push({ at: Date.now(), operation, queue });
+        }
+        return inner.sendRequest(request, next);
+      },
+    };
+  }
+}
+
+/**
+ * The most polls a queue can make in `elapsedMs` with its back-off alone (from `minMs`, growing by `factor` up
+ * to `maxMs`, each wait at least 80 % of its interval, rounded, and a timer may end 1 ms early): one at once,
+ * then one after each wait.
+ */
+function backedOffPollsAtMost(elapsedMs: number, minMs: number, maxMs: number, factor: number): number {
+  let polls = 1;
+  let t = 0;
+  for (let interval = minMs; ; interval = Math.min(maxMs, interval * factor)) {
+    t += Math.max(0, Math.round(0.8 * interval) - 1);
+    if (t > elapsedMs) return polls;
+    polls++;
+  }
+}
+
+/**
+ * The most polls of `queue` between `from` and `to` that its own back-off allows, as `log` shows it: the
+ * back-off starts again (at once, then from the minimum) after each message sent to that queue by this process
+ * (which wakes its poller and is received at once) and each visibility update on it; one poll more per start,
+ * for a poll the previous schedule had in flight.
+ */
+function ownBackoffPollsAtMost(
+  log: PerQueueCounter["log"],
+  queue: string,
+  from: number,
+  to: number,
+  s: { minMs: number; maxMs: number; factor: number },
+): number {
+  const starts = [
+    from,
+    ...log
+      .filter((e) => e.queue === queue && e.operation !== "GetMessages" && e.at >= from && e.at <= to)
+      .map((e) => e.at),
+  ];
+  return starts.reduce(
+    (sum, start, i) =>
+      sum + 1 + backedOffPollsAtMost((starts[i + 1] ?? to) - start, s.minMs, s.maxMs, s.factor),
+    0,
+  );
+}
+
+/**
+ * The events hub's back-off: a long minimum, so that a queue polled more often than its own back-off allows
+ * (as every queue of a worker was, every 100 ms for 5 s after any message, until issue 21) stands out.
+ */
+const eventsBackoff = {
+  minMs: 1000,
+  maxMs: 5000,
+  factor: SETTING_DEFAULTS.pollingBackoffFactor,
+};
+const eventsCounter = new PerQueueCounter();
 let hub: Hub;
 let dtfPath: Hub;
+let eventsHub: Hub;
+/** When the events hub was started: its queues' back-offs start after it. */
+let eventsHubStartedAt: number;
 
 beforeAll(async () => {
-  [hub, dtfPath] = await Promise.all([
+  eventsHubStartedAt = Date.now();
+  [hub, dtfPath, eventsHub] = await Promise.all([
     startHub(),
     startHub({ localActivityResults: false, localActivityDispatch: false }),
+    startHub({
+      requestCounter: eventsCounter,
+      minPollingIntervalMs: eventsBackoff.minMs,
+      maxPollingIntervalMs: eventsBackoff.maxMs,
+    }),
   ]);
 });
 
 afterAll(async () => {
-  for (const h of [hub, dtfPath]) {
+  for (const h of [hub, dtfPath, eventsHub]) {
     await h?.worker.stop();
     await h?.service.deleteTaskHub();
   }
@@ -149,11 +237,30 @@ describe("storage requests per orchestration", () => {
     expect(m.perOrchestration["queue.PutMessage"]).toBeLessThan(11.5);
   });
 
-  it("external events: a client raising 40 events at once to an instance it started reads no Instances row for them", async () => {
+  it("external events: a client raising 40 events at once to an instance it started reads no Instances row for them; each control queue is polled as its own back-off allows, the instance's alone briskly", async () => {
     const n = 40;
-    const m = await measureEvents(hub, n);
+    const m = await measureEvents(eventsHub, n);
+    // Every poll of the events hub, from its start (its queues saw nothing before this test).
+    const [from, to] = [eventsHubStartedAt, Date.now()];
     console.log(`external events (${n}), one orchestration: ${m.total} requests`, m.byOperation);
     expect(m.output).toBe((n * (n + 1)) / 2);
+
+    // Each control queue backs off on its own (DT.AS): a message on the instance's queue does not make the
+    // worker's other queues poll more than their back-off (before: all of them every 100 ms for 5 s after any
+    // message), and no queue polls more than its own back-off since its own last message allows.
+    const inWindow = eventsCounter.log.filter((e) => e.at >= from && e.at <= to);
+    const count = (operation: string, queue: string): number =>
+      inWindow.filter((e) => e.operation === operation && e.queue === queue).length;
+    const controlQueues = eventsHub.service.names.controlQueues;
+    const sentTo = controlQueues.filter((q) => count("PutMessage", q) > 0);
+    expect(sentTo).toHaveLength(1); // the instance's queue: its start and its events
+    const polls = Object.fromEntries(controlQueues.map((q) => [q, count("GetMessages", q)]));
+    const bounds = Object.fromEntries(
+      controlQueues.map((q) => [q, ownBackoffPollsAtMost(eventsCounter.log, q, from, to, eventsBackoff)]),
+    );
+    console.log(`control-queue polls in ${to - from} ms`, polls, "at most", bounds);
+    for (const q of controlQueues) expect(polls[q], q).toBeLessThanOrEqual(bounds[q]!);
+    expect(m.byOperation["queue.GetMessages"]).toBeGreaterThanOrEqual(controlQueues.length);
     // The start and each event: one message each (the steps send nothing). The counter counts every attempt on
     // the wire, so a send retried on a busy machine (seen once: 42) counts twice; a second message per event
     // would be 81.
