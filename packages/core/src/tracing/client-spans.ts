@@ -9,7 +9,7 @@
  * the start event carries the caller's span context if there is one (propagation without recording, as
  * OpenTelemetry propagates), otherwise none.
  */
-import { context, isSpanContextValid, SpanKind, type Span } from "@opentelemetry/api";
+import { context, isSpanContextValid, SpanKind, type Attributes, type Span } from "@opentelemetry/api";
 import type { DistributedTraceContext, ExecutionStartedEvent } from "../history/events.js";
 import { Attr, SpanType, spanName } from "./schema.js";
 import { setSpanFailed } from "./span-failure.js";
@@ -22,22 +22,25 @@ export interface CreateOrchestrationSpan {
   parentTraceContext: DistributedTraceContext | undefined;
 }
 
+/** The attributes of a `create_orchestration` span (the client's, or the worker's on a client's behalf). */
+export function createOrchestrationAttributes(start: ExecutionStartedEvent): Attributes {
+  const instance = start.orchestrationInstance;
+  return {
+    [Attr.type]: SpanType.orchestration,
+    [Attr.name]: start.name,
+    [Attr.instanceId]: instance.instanceId,
+    ...(instance.executionId ? { [Attr.executionId]: instance.executionId } : {}),
+    ...(start.version ? { [Attr.version]: start.version } : {}),
+  };
+}
+
 export function startCreateOrchestrationSpan(start: ExecutionStartedEvent): CreateOrchestrationSpan {
   const span = durableTaskTracer().startSpan(
     spanName(SpanType.createOrchestration, start.name, start.version),
     { kind: SpanKind.PRODUCER },
     context.active(),
   );
-  if (span.isRecording()) {
-    const instance = start.orchestrationInstance;
-    span.setAttributes({
-      [Attr.type]: SpanType.orchestration,
-      [Attr.name]: start.name,
-      [Attr.instanceId]: instance.instanceId,
-      ...(instance.executionId ? { [Attr.executionId]: instance.executionId } : {}),
-      ...(start.version ? { [Attr.version]: start.version } : {}),
-    });
-  }
+  if (span.isRecording()) span.setAttributes(createOrchestrationAttributes(start));
   const sc = span.spanContext();
   return { span, parentTraceContext: isSpanContextValid(sc) ? toDistributedTraceContext(sc) : undefined };
 }

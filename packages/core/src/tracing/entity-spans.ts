@@ -191,33 +191,21 @@ function emitOperation(batch: EntityBatchTrace, op: EntityOperationTrace, now: D
 function emitSent(batch: EntityBatchTrace, s: EntityRequestSentTrace): void {
   const scheduled = s.scheduledTime ? { [Attr.scheduledTime]: s.scheduledTime.toISOString() } : {};
   const times = { start: s.requestTime, end: batch.endTime };
-  if (s.kind === "signal")
-    emitSpan(
-      entitySpanName(parseEntityInstanceId(s.target).name, s.operation ?? ""),
-      SpanKind.PRODUCER,
-      s.parent,
-      s.spanId,
-      times,
-      {
-        [Attr.type]: SpanType.entity,
-        [Attr.operation]: EntityOperation.signal,
-        [Attr.eventTargetInstanceId]: s.target,
-        [Attr.instanceId]: batch.instanceId,
-        ...scheduled,
-      },
-    );
-  else
-    emitSpan(
-      entityCreateOrchestrationSpanName(batch.entityName),
-      SpanKind.PRODUCER,
-      s.parent,
-      s.spanId,
-      times,
-      {
-        [Attr.type]: SpanType.entity,
-        [Attr.eventTargetInstanceId]: s.target,
-        [Attr.instanceId]: batch.instanceId,
-        ...scheduled,
-      },
-    );
+  const signal = s.kind === "signal";
+  emitSpan(
+    signal
+      ? entitySpanName(parseEntityInstanceId(s.target).name, s.operation ?? "")
+      : entityCreateOrchestrationSpanName(batch.entityName),
+    SpanKind.PRODUCER,
+    s.parent,
+    s.spanId,
+    times,
+    {
+      [Attr.type]: SpanType.entity,
+      ...(signal ? { [Attr.operation]: EntityOperation.signal } : {}),
+      [Attr.eventTargetInstanceId]: s.target,
+      [Attr.instanceId]: batch.instanceId,
+      ...scheduled,
+    },
+  );
 }

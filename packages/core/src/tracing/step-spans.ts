@@ -18,6 +18,7 @@ import { diag, ROOT_CONTEXT, SpanKind, trace, TraceFlags, type Attributes } from
 import { isEntityInstanceId } from "../entities/entity-id.js";
 import type { FailureDetails } from "../history/events.js";
 import { parseDtfDateTime, toDotNetRoundTrip } from "../history/time.js";
+import { createOrchestrationAttributes } from "./client-spans.js";
 import { pinSpanId, pinTraceId } from "./pinned-span.js";
 import { setSpanFailed } from "./span-failure.js";
 import { Attr, SpanType, spanName, timerSpanName } from "./schema.js";
@@ -84,7 +85,6 @@ function emitNewTraceRoot(step: OrchestrationStepTrace, root: NewTraceRoot): voi
   // A root whose stored flags say "not sampled" (the chain it continues was not) is not recorded either.
   if (!root.parent && !(root.createSpan.traceFlags & TraceFlags.SAMPLED)) return;
   const { start } = step;
-  const instance = start.orchestrationInstance;
   const begin = step.execution.startTime;
   const startTime = root.startTime && root.startTime <= begin ? root.startTime : begin;
   const span = durableTaskTracer().startSpan(
@@ -95,13 +95,7 @@ function emitNewTraceRoot(step: OrchestrationStepTrace, root: NewTraceRoot): voi
   if (span.isRecording()) {
     pinTraceId(span, root.createSpan.traceId);
     pinSpanId(span, root.createSpan.spanId);
-    span.setAttributes({
-      [Attr.type]: SpanType.orchestration,
-      [Attr.name]: start.name,
-      [Attr.instanceId]: instance.instanceId,
-      ...(instance.executionId ? { [Attr.executionId]: instance.executionId } : {}),
-      ...(start.version ? { [Attr.version]: start.version } : {}),
-    });
+    span.setAttributes(createOrchestrationAttributes(start));
   }
   span.end(begin);
 }
