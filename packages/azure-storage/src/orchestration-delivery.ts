@@ -22,7 +22,7 @@ import {
 } from "@taskhub/core";
 import { HubPart, type HubContext } from "./hub-context.js";
 import { asDelivery, type ReceivedMessage } from "./messaging/queue-messages.js";
-import type { TaskHubQueue } from "./messaging/task-hub-queue.js";
+import { lockEnd, type TaskHubQueue } from "./messaging/task-hub-queue.js";
 import type { AzureOrchestrationWorkItem, Session } from "./orchestration-work-item.js";
 import type { InstancesTable } from "./tracking/instances-table.js";
 
@@ -102,13 +102,22 @@ export class OrchestrationDelivery extends HubPart {
     if (decision.run.length === 0) return undefined;
 
     const msgs = decision.run.map((d) => d.source);
+    const timeout = this.s.controlQueueVisibilityTimeoutMs;
+    let lockedUntil = lockEnd(msgs, timeout);
+    // Waited in the buffer (behind the instance's previous step, or for a free slot) for most of the time the
+    // receive locked them: lock them again before the step starts, as activities that waited for a slot are.
+    if (lockedUntil.getTime() - Date.now() < timeout / 2)
+      lockedUntil = await this.parts.queues.renewMessages(msgs, timeout).catch((err: unknown) => {
+        for (const m of msgs) this.messageOpFailed("renew", m)(err);
+        return lockEnd(msgs, timeout);
+      });
     return {
       instanceId,
       pastEvents: session.events,
       newMessages: msgs.map((m) => m.taskMessage),
       dequeueCount: Math.max(...msgs.map((m) => m.dequeueCount)) - 1,
       previousStepSettled: session.cached === true,
-      lockedUntil: new Date(Date.now() + this.s.controlQueueVisibilityTimeoutMs),
+      lockedUntil,
       messages: msgs,
       etag: session.etag,
       executionId: session.executionId,

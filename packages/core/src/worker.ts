@@ -19,6 +19,7 @@ import { executeEntityWorkItem } from "./entities/entity-executor.js";
 import type { EntityImplementation } from "./entities/entity-context.js";
 import { isEntityInstanceId } from "./entities/entity-id.js";
 import { WorkItemDispatcher } from "./dispatch/work-item-dispatcher.js";
+import { keepLocked, type LockKeeper } from "./dispatch/lock-keeper.js";
 import { TaskHubError, toFailureDetails } from "./errors/errors.js";
 import type { TaskScheduledEvent } from "./history/events.js";
 import { newEvent } from "./history/factories.js";
@@ -178,6 +179,26 @@ export class TaskHubWorker implements TaskRegistrar {
     return this.service.now?.() ?? new Date();
   }
 
+  /** Renew the work item's lock while it is processed (see lock-keeper.ts); a failed renewal is logged. */
+  private keepLocked(
+    log: Logger,
+    kind: "orchestration" | "activity",
+    wi: { lockedUntil?: Date | undefined },
+    renew: () => Promise<void>,
+  ): LockKeeper {
+    return keepLocked({
+      lockedUntil: () => wi.lockedUntil,
+      renew,
+      onError: (err) =>
+        logEvent(
+          log,
+          "workItem.renewFailed",
+          { kind, err, lockedUntil: wi.lockedUntil?.toISOString() },
+          `renewing the ${kind} work item's lock failed; it may be delivered again before it is done`,
+        ),
+    });
+  }
+
   private async processOrchestration(wi: OrchestrationWorkItem): Promise<void> {
     const log = childLogger(this.logger, { instanceId: wi.instanceId });
     // Metrics: nothing is measured while no OpenTelemetry SDK is registered (`metrics` undefined).
@@ -185,6 +206,9 @@ export class TaskHubWorker implements TaskRegistrar {
     const t0 = metrics ? performance.now() : 0;
     metrics?.workItemsInFlight.add(1, ORCHESTRATION_WORK_ITEM);
     let commit: ExecuteResult;
+    const lock = this.keepLocked(log, "orchestration", wi, () =>
+      this.service.renewOrchestrationWorkItemLock(wi),
+    );
     try {
       const onDiscard = (m: TaskMessage, reason: string): void =>
         logEvent(
@@ -212,6 +236,7 @@ export class TaskHubWorker implements TaskRegistrar {
             onDiscard,
             versioning: this.options.versioning,
           });
+      await lock.stop();
       await this.service.completeOrchestrationWorkItem(wi, commit);
       // Spans only for a written step: one abandoned and run again emits them once.
       if (commit?.trace) emitStepSpans(commit.trace, this.now());
@@ -231,6 +256,7 @@ export class TaskHubWorker implements TaskRegistrar {
           "checkpoint",
         );
     } catch (err) {
+      await lock.stop();
       if (metrics) recordStep(metrics, wi, undefined, "abandoned", (performance.now() - t0) / 1000);
       const backoff = (n: number): number => Math.min((this.options.abandonDelayMs ?? 1000) * 2 ** n, 60_000);
       const dequeues = wi.dequeueCount ?? 0;
@@ -314,6 +340,7 @@ export class TaskHubWorker implements TaskRegistrar {
     metrics?.workItemsInFlight.add(1, ACTIVITY_WORK_ITEM);
     const t0 = metrics ? performance.now() : 0;
     const span = startActivitySpan(event, target);
+    const lock = this.keepLocked(log, "activity", wi, () => this.service.renewActivityWorkItemLock(wi));
     const fn = this.registry.getActivity(event.name);
     if (!fn) {
       const err = new TaskHubError(
@@ -352,6 +379,7 @@ export class TaskHubWorker implements TaskRegistrar {
       metrics.activityExecutions.add(1, attrs);
       metrics.activityDuration.record((performance.now() - t0) / 1000, attrs);
     }
+    await lock.stop();
     try {
       await this.service.completeActivityWorkItem(wi, response);
     } catch (err) {

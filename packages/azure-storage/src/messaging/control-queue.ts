@@ -106,6 +106,7 @@ export class ControlQueuePollers extends HubPart {
       }
       let received: ReceivedMessage[] = [];
       try {
+        const receivedAt = Date.now();
         const res = await queue.receiveMessages({
           numberOfMessages: this.s.controlQueueBatchSize,
           visibilityTimeout: Math.ceil(this.s.controlQueueVisibilityTimeoutMs / 1000),
@@ -117,6 +118,7 @@ export class ControlQueuePollers extends HubPart {
             res.receivedMessageItems.map((m) => this.queues.decodeReceived(queueName, queue, m)),
           )
         ).filter((m): m is ReceivedMessage => m !== undefined);
+        for (const m of received) m.invisibleUntil = receivedAt + this.s.controlQueueVisibilityTimeoutMs;
         if (res.receivedMessageItems.length === 0) {
           await backoff.wait(signal);
           continue;

@@ -31,6 +31,8 @@ export interface RawQueueMessage {
   insertedOn: Date;
   body: string;
   taskMessage?: TaskMessage;
+  /** When this delivery's invisibility ends (ms since the epoch), see `LockedMessage`. */
+  invisibleUntil?: number;
 }
 
 export interface ReceivedMessage extends RawQueueMessage {

@@ -35,6 +35,11 @@ export interface LockedMessage {
   queueName: string;
   messageId: string;
   popReceipt: string;
+  /**
+   * When its invisibility ends (ms since the epoch) as this process can tell: from the moment the receive or
+   * the last visibility update was sent. Undefined until one of those stamps it.
+   */
+  invisibleUntil?: number;
 }
 
 /** A message to send; with `local`, one of this worker's own activities: sent invisible and recorded there once sent. */
@@ -180,10 +185,12 @@ export class TaskHubQueue extends HubPart {
    * Update Message, after which only the new pop receipt (stored into `m`) can delete or update it.
    */
   async setVisibility(m: LockedMessage, seconds: number, options: OperationOptions = {}): Promise<void> {
+    const sentAt = Date.now();
     const r = await this.clients
       .queue(m.queueName)
       .updateMessage(m.messageId, m.popReceipt, undefined, seconds, { abortSignal: options.abortSignal });
     m.popReceipt = r.popReceipt ?? m.popReceipt;
+    m.invisibleUntil = sentAt + seconds * 1000;
   }
 
   /**
@@ -197,7 +204,7 @@ export class TaskHubQueue extends HubPart {
   ): Promise<Date> {
     const seconds = Math.ceil(visibilityMs / 1000);
     for (const m of msgs) await this.setVisibility(m, seconds, options);
-    return new Date(Date.now() + visibilityMs);
+    return lockEnd(msgs, visibilityMs);
   }
 
   /**
@@ -291,4 +298,13 @@ export class TaskHubQueue extends HubPart {
       "message moved to the poison store",
     );
   }
+}
+
+/**
+ * When a lock over these messages ends: the earliest end of their invisibility (a message never stamped counts
+ * as locked for `visibilityMs` from now).
+ */
+export function lockEnd(msgs: readonly LockedMessage[], visibilityMs: number): Date {
+  const fallback = Date.now() + visibilityMs;
+  return new Date(Math.min(fallback, ...msgs.map((m) => m.invisibleUntil ?? fallback)));
 }

@@ -104,6 +104,17 @@ const CORE_EVENTS = {
     fields: { err: ERR },
     context: ACTIVITY,
   },
+  "workItem.renewFailed": {
+    level: "warn",
+    description:
+      "Renewing the lock of an orchestration step or an activity while it runs failed; unless a later renewal succeeds, its messages may be delivered again (to this or another worker) before it is done.",
+    fields: {
+      kind: "orchestration or activity",
+      err: ERR,
+      lockedUntil: "when the lock ends unless renewed (ISO time)",
+    },
+    context: STEP,
+  },
   "activity.completeFailed": {
     level: "warn",
     description:
@@ -302,7 +313,7 @@ const AZURE_STORAGE_EVENTS = {
   "message.renewFailed": {
     level: "warn",
     description:
-      "Extending a queue message's visibility (an activity's lock renewal) failed; it may be delivered again while its activity runs.",
+      "Extending a queue message's visibility (renewing a work item's lock) failed; it may be delivered again while its step or activity runs.",
     fields: { queue: QUEUE, messageId: MESSAGE_ID, err: ERR },
     context: PROVIDER,
   },
