@@ -55,6 +55,8 @@ export interface HostConfig {
   controlQueueVisibilityTimeoutMs: number;
   workItemQueueVisibilityTimeoutMs: number;
   maxQueuePollingIntervalMs: number;
+  /** How much longer each wait between two polls of an empty control queue is than the one before. */
+  pollingBackoffFactor: number;
   /**
    * How often a worker that does not poll every control queue looks at the shared work-item queue while it
    * has done work in the last `workItemPollingLingerMs`, whatever its back-off (0: the back-off alone).
@@ -120,6 +122,16 @@ function duration(option: number | undefined, fileValue: unknown, defaultMs: num
       `${what} must be from 0 to 24 hours, got ${option !== undefined ? `${String(option)} ms` : JSON.stringify(fileValue)}`,
     );
   return ms;
+}
+
+/** `pollingBackoffFactor` (a number, or a number as a string): more than 1, at most 4, as the provider takes it. */
+function backoffFactor(v: unknown): number {
+  const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : Number.NaN;
+  if (!Number.isFinite(n) || n <= 1 || n > 4)
+    throw new InvalidArgumentError(
+      `pollingBackoffFactor must be a number more than 1 and at most 4, got ${JSON.stringify(v) ?? String(v)}`,
+    );
+  return n;
 }
 
 function int(v: unknown, what: string, min: number, max: number): number {
@@ -305,6 +317,9 @@ export function loadConfig(
           SETTING_DEFAULTS.maxPollingIntervalMs / 1000,
         "maxQueuePollingInterval",
       ),
+    pollingBackoffFactor: backoffFactor(
+      input.pollingBackoffFactor ?? file.pollingBackoffFactor ?? SETTING_DEFAULTS.pollingBackoffFactor,
+    ),
     busyWorkItemPollingIntervalMs: duration(
       input.busyWorkItemPollingIntervalMs,
       file.busyWorkItemPollingInterval,
@@ -356,6 +371,7 @@ export function providerSettings(
     controlQueueVisibilityTimeoutMs: config.controlQueueVisibilityTimeoutMs,
     workItemQueueVisibilityTimeoutMs: config.workItemQueueVisibilityTimeoutMs,
     maxPollingIntervalMs: config.maxQueuePollingIntervalMs,
+    pollingBackoffFactor: config.pollingBackoffFactor,
     busyWorkItemPollingIntervalMs: config.busyWorkItemPollingIntervalMs,
     idleWorkItemPollingIntervalMs: config.idleWorkItemPollingIntervalMs,
     workItemPollingLingerMs: config.workItemPollingLingerMs,

@@ -251,6 +251,35 @@ describe("host configuration", () => {
     expect(() => loadConfig({}, {}, undefined, settings)).toThrow(message);
   });
 
+  it("reads pollingBackoffFactor from storageProvider, flat or in host.json, and hands it to the provider", () => {
+    expect(loadConfig({}, {}, undefined).pollingBackoffFactor).toBe(SETTING_DEFAULTS.pollingBackoffFactor);
+    const f = file({ extensions: { durableTask: { storageProvider: { pollingBackoffFactor: 2 } } } });
+    const c = loadConfig({}, {}, f);
+    expect(c.pollingBackoffFactor).toBe(2);
+    expect(loadConfig({}, {}, undefined, { pollingBackoffFactor: "1.5" }).pollingBackoffFactor).toBe(1.5);
+    expect(loadConfig({ pollingBackoffFactor: 4 }, {}, f).pollingBackoffFactor).toBe(4);
+    const provider = resolveSettings({
+      ...providerSettings(c),
+      storage: { connectionString: "UseDevelopmentStorage=true" },
+    });
+    expect(provider.pollingBackoffFactor).toBe(2);
+  });
+
+  it.each([[1], [4.5], ["fast"], [""], [true]])(
+    "refuses pollingBackoffFactor %j before anything starts",
+    (value) => {
+      const message = /pollingBackoffFactor must be a number more than 1 and at most 4, got/;
+      expect(() =>
+        loadConfig(
+          {},
+          {},
+          file({ extensions: { durableTask: { storageProvider: { pollingBackoffFactor: value } } } }),
+        ),
+      ).toThrow(message);
+      expect(() => loadConfig({}, {}, undefined, { pollingBackoffFactor: value })).toThrow(message);
+    },
+  );
+
   it("refuses work-item pace options that are not a duration", () => {
     expect(() => loadConfig({ workItemPollingLingerMs: Number.NaN })).toThrow(
       /workItemPollingLinger must be from 0 to 24 hours, got NaN ms/,

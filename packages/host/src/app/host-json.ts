@@ -41,6 +41,7 @@ const STORAGE_PROVIDER: Record<string, string> = {
   workItemQueueVisibilityTimeout: "workItemQueueVisibilityTimeout",
   maxQueuePollingInterval: "maxQueuePollingInterval",
   // taskhub's own, in the same style (intervals as hh:mm:ss or seconds).
+  pollingBackoffFactor: "pollingBackoffFactor",
   busyWorkItemPollingInterval: "busyWorkItemPollingInterval",
   idleWorkItemPollingInterval: "idleWorkItemPollingInterval",
   workItemPollingLinger: "workItemPollingLinger",
