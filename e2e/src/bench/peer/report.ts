@@ -181,13 +181,23 @@ export function markdown(r: PeerReport): string {
     const d = s.sides.dtas;
     const e = s.sides.dtasExt;
     const t = s.sides.taskhub;
-    const line = (name: string, get: (f: SideFigures) => number | undefined, digits = 1): void => {
+    const line = (
+      name: string,
+      get: (f: SideFigures) => number | undefined,
+      digits = 1,
+      show: (f: SideFigures | undefined) => string = (f) => fmt(f ? get(f) : undefined, digits),
+    ): void => {
       const v = (f: SideFigures | undefined): number | undefined => (f ? get(f) : undefined);
       out.push(
-        `| ${name} | ${fmt(v(d), digits)} | ${fmt(v(e), digits)} | ${fmt(v(t), digits)} | ${fmtRatio(ratio(v(t), v(d)))} | ${fmtRatio(ratio(v(t), v(e)))} |`,
+        `| ${name} | ${show(d)} | ${show(e)} | ${show(t)} | ${fmtRatio(ratio(v(t), v(d)))} | ${fmtRatio(ratio(v(t), v(e)))} |`,
       );
     };
-    line(`throughput (${t?.unit ?? d?.unit ?? ""})`, (f) => f.throughput);
+    // The median with the rounds' min and max beside it.
+    const withRange = (f: SideFigures | undefined): string =>
+      f && f.throughputs.length > 1
+        ? `${fmt(f.throughput)} (${fmt(Math.min(...f.throughputs))}–${fmt(Math.max(...f.throughputs))})`
+        : fmt(f?.throughput);
+    line(`throughput (${t?.unit ?? d?.unit ?? ""}), median (min–max)`, (f) => f.throughput, 1, withRange);
     line("p50 start-to-completion ms", (f) => f.p50Ms, 0);
     line("p95 start-to-completion ms", (f) => f.p95Ms, 0);
     line("pickup ms", (f) => f.pickupMs, 0);
