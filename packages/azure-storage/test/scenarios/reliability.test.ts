@@ -482,7 +482,7 @@ describe("local activity dispatch", () => {
       await w.start();
       cleanups.push(() => w.stop({ drainTimeoutMs: 2000 }));
     }
-    return { client: new TaskHubClient(a), received };
+    return { client: new TaskHubClient(a), received, a };
   }
 
   // What the product guarantees, whatever the scheduler does: with local dispatch on, a step's activities
@@ -516,14 +516,16 @@ describe("local activity dispatch", () => {
     });
   }
 
-  it("a local activity its worker never finishes becomes visible to other workers after the visibility timeout", async () => {
+  it("a local activity whose worker hangs becomes visible to other workers after the visibility timeout", async () => {
     const ranOn: string[] = [];
-    const { client } = await twoWorkers({ workItemQueueVisibilityTimeoutMs: 3000 }, async (worker, n) => {
+    const { client, a } = await twoWorkers({ workItemQueueVisibilityTimeoutMs: 3000 }, async (worker, n) => {
       ranOn.push(worker);
-      // The owner is stuck in the activity (as if its process hung), so another worker must take it.
+      // The owner is stuck in the activity, so another worker must take it.
       if (worker === "a") await new Promise(() => undefined);
       return n * 2;
     });
+    // As if its process hung: it no longer renews the lock (a live worker renews it while the activity runs).
+    a.renewActivityWorkItemLock = () => Promise.reject(new Error("worker a is hung"));
     const id = await client.scheduleNewOrchestration("Sequence", [5]);
     const s = await client.waitForOrchestrationCompletion(id, { timeoutMs: 60_000 });
     expect(s.output).toEqual([10]);

@@ -12,7 +12,8 @@
  * message's pop receipt, so the completion that follows must see the new one.
  *
  * A failed renewal is reported and tried again at the next due time while the lock lasts; a lost lock
- * (`WorkItemLockLost`) stops the renewals: the completion will find out.
+ * (`WorkItemLockLost`) stops the renewals: the completion will find out. So does a renewal that did not move
+ * the lock's end.
  */
 import { TaskHubError } from "../errors/errors.js";
 
@@ -51,9 +52,13 @@ export function keepLocked(options: LockKeeperOptions): LockKeeper {
   const renewNow = (): void => {
     timer = undefined;
     if (stopped) return;
+    const before = options.lockedUntil()?.getTime();
     inFlight = options.renew().then(
       () => {
         inFlight = undefined;
+        // A backend that took the renewal without moving the lock's end has nothing more to renew.
+        const after = options.lockedUntil()?.getTime();
+        if (after !== undefined && before !== undefined && after <= before) return;
         schedule();
       },
       (err: unknown) => {

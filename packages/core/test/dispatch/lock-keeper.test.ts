@@ -74,6 +74,15 @@ describe("keepLocked", () => {
     await keeper.stop();
   });
 
+  it("stops when a renewal does not move the lock's end", async () => {
+    const until = new Date(Date.now() + 4000);
+    const renew = vi.fn(async () => {});
+    const keeper = keepLocked({ lockedUntil: () => until, renew, onError: () => {} });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(renew).toHaveBeenCalledTimes(1);
+    await keeper.stop();
+  });
+
   it("does nothing for a backend whose locks do not expire", async () => {
     const renew = vi.fn(async () => {});
     const keeper = keepLocked({ lockedUntil: () => undefined, renew, onError: () => {} });
