@@ -203,9 +203,13 @@ function duration(name: string, ms: number): number {
   return ms;
 }
 
-/** The back-off's growth per empty poll: more than 1 (else it never backs off), at most 4. */
+/** Whether `factor` can be the back-off's growth per empty poll: more than 1 (else it never backs off), at most 4. */
+export function isPollingBackoffFactor(factor: unknown): factor is number {
+  return typeof factor === "number" && Number.isFinite(factor) && factor > 1 && factor <= 4;
+}
+
 function backoffFactor(factor: number): number {
-  if (typeof factor !== "number" || !Number.isFinite(factor) || factor <= 1 || factor > 4)
+  if (!isPollingBackoffFactor(factor))
     throw new InvalidArgumentError(
       `pollingBackoffFactor must be a number more than 1 and at most 4 (got ${String(factor)})`,
     );

@@ -30,6 +30,7 @@ import {
   IDENTITY_SETTING_NAMES,
   identityConnection,
   identityConnectionSettings,
+  isPollingBackoffFactor,
   parseConnectionString,
   SETTING_DEFAULTS,
   type AzureStorageOrchestrationServiceSettings,
@@ -126,8 +127,8 @@ function duration(option: number | undefined, fileValue: unknown, defaultMs: num
 
 /** `pollingBackoffFactor` (a number, or a number as a string): more than 1, at most 4, as the provider takes it. */
 function backoffFactor(v: unknown): number {
-  const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : Number.NaN;
-  if (!Number.isFinite(n) || n <= 1 || n > 4)
+  const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
+  if (!isPollingBackoffFactor(n))
     throw new InvalidArgumentError(
       `pollingBackoffFactor must be a number more than 1 and at most 4, got ${JSON.stringify(v) ?? String(v)}`,
     );

@@ -6,7 +6,7 @@
  * seconds in some set-ups) is delivered again to another worker while it runs: the activity runs twice, the step
  * is done twice and one of the two checkpoints is refused.
  *
- * When: `marginMs` before the lock ends, the margin being 30 s (DTF's) or half the lock's remaining time when
+ * When: a margin before the lock ends, 30 s (DTF's) or half the lock's remaining time when
  * that is shorter, so that a 5-minute lock is renewed once every 4.5 minutes (one storage request each), and
  * a 4-second lock every 2 seconds. `stop()` ends the renewals and waits for one in flight: a renewal changes the
  * message's pop receipt, so the completion that follows must see the new one.
@@ -28,15 +28,15 @@ export interface LockKeeperOptions {
   renew: () => Promise<void>;
   /** A renewal failed (not called for one that failed because the keeper was stopped meanwhile). */
   onError: (err: unknown) => void;
-  /** Longest margin before the lock's end (default 30 s, DTF's). */
-  maxMarginMs?: number;
 }
+
+/** Longest margin before the lock's end at which it is renewed (DTF's 30 s). */
+const MAX_MARGIN_MS = 30_000;
 
 /** Shortest wait between two renewals, so that a lock that ends very soon is not renewed in a tight loop. */
 const MIN_DELAY_MS = 250;
 
 export function keepLocked(options: LockKeeperOptions): LockKeeper {
-  const maxMargin = options.maxMarginMs ?? 30_000;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> | undefined;
@@ -45,7 +45,7 @@ export function keepLocked(options: LockKeeperOptions): LockKeeper {
     const until = options.lockedUntil()?.getTime();
     if (stopped || until === undefined || !Number.isFinite(until)) return;
     const remaining = until - Date.now();
-    const margin = Math.min(maxMargin, remaining / 2);
+    const margin = Math.min(MAX_MARGIN_MS, remaining / 2);
     timer = setTimeout(renewNow, Math.max(MIN_DELAY_MS, remaining - margin));
     timer.unref();
   };
